@@ -1,0 +1,166 @@
+"""Names and dataclasses shared by workflows, activities, worker and client.
+
+Every workflow/activity takes exactly one dataclass whose fields all have
+defaults, so fields can be added later without breaking running histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TASK_QUEUE = "research"
+DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
+WORKFLOW_ID_PREFIX = "report-"
+DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
+KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+
+
+@dataclass
+class Usage:
+    """Token counts and cost of one or more LLM calls, as litellm reports them."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost_usd: float | None = None
+
+    def add(self, other: Usage) -> Usage:
+        """Return the sum of two usages (cost stays unknown if both are unknown)."""
+        cost: float | None
+        if self.cost_usd is None and other.cost_usd is None:
+            cost = None
+        else:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            cost_usd=cost,
+        )
+
+
+@dataclass
+class LlmCallInput:
+    """Input of the ``llm_call`` activity. Holds no secrets: keys come from settings."""
+
+    prompt: str = ""
+    system: str = ""
+    # Empty means "the model configured on the worker".
+    model: str = ""
+    # Previous draft and reviewer feedback, used when revising a draft.
+    draft: str = ""
+    feedback: str = ""
+
+
+@dataclass
+class LlmCallOutput:
+    """Output of the ``llm_call`` activity."""
+
+    text: str = ""
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass
+class ReportContent:
+    """Everything needed to lay out a report; pure data, no I/O."""
+
+    title: str = "Research Report"
+    question: str = ""
+    body_markdown: str = ""
+    model: str = ""
+    # ISO date (YYYY-MM-DD) chosen by the workflow so replays are deterministic.
+    date: str = ""
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass
+class CreatePdfInput:
+    """Input of the ``create_pdf`` activity.
+
+    ``basename`` is derived by the workflow from its id; the activity makes it
+    safe and places it under ``output_dir`` (empty: the worker's setting).
+    """
+
+    content: ReportContent = field(default_factory=ReportContent)
+    basename: str = ""
+    output_dir: str = ""
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
+    overwrite: bool = False
+
+
+@dataclass
+class CreatePdfOutput:
+    """Paths of the written files; the PDF bytes never enter the history."""
+
+    pdf_path: str = ""
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SendEmailInput:
+    """Input of the ``send_email`` activity.
+
+    ``message_key`` is stable per workflow so a retried send is recognisable.
+    """
+
+    to: str = ""
+    subject: str = ""
+    body: str = ""
+    attachment_path: str = ""
+    message_key: str = ""
+
+
+@dataclass
+class SendEmailOutput:
+    """Whether a message was sent, and why not when it was skipped."""
+
+    sent: bool = False
+    skipped_reason: str = ""
+    message_id: str = ""
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportInput:
+    """Input of ``GenerateReportWorkflow``."""
+
+    prompt: str = DEFAULT_PROMPT
+    model: str = ""
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
+    output_dir: str = ""
+    overwrite: bool = False
+    email_to: str = ""
+    review: bool = False
+    # Seconds to wait for a reviewer; 0 means wait forever.
+    review_timeout_s: float = 0.0
+    # "approve" or "reject" when the review deadline passes.
+    review_timeout_action: str = "approve"
+
+
+@dataclass
+class ReportResult:
+    """Result of ``GenerateReportWorkflow``."""
+
+    status: str = "completed"
+    pdf_path: str = ""
+    paths: list[str] = field(default_factory=list)
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+    email: SendEmailOutput = field(default_factory=SendEmailOutput)
+    note: str = ""
+
+
+@dataclass
+class ReportStatus:
+    """Answer of the ``status`` query: where the workflow is right now."""
+
+    step: str = "starting"
+    attempt: int = 0
+    draft: str = ""
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+    waiting_for_review_since: str = ""
+    versions: int = 0
+    history: list[str] = field(default_factory=list)
+    result: ReportResult | None = None
