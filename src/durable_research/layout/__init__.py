@@ -1,0 +1,88 @@
+"""Write a :class:`ReportContent` as PDF, Markdown and/or HTML files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from durable_research.layout.files import atomic_write, choose_stem, safe_basename
+from durable_research.shared import KNOWN_FORMATS, ReportContent
+
+__all__ = ["safe_basename", "write_report", "render_bytes"]
+
+
+def _renderer(fmt: str) -> Callable[[ReportContent], bytes]:
+    # Imported lazily: the PDF stack (reportlab, fonts) is heavy and not needed for md/html.
+    if fmt == "pdf":
+        from durable_research.layout.pdf import render_pdf
+
+        return render_pdf
+    if fmt == "html":
+        from durable_research.layout.html import render_html
+
+        return render_html
+    from durable_research.layout.markdown import render_markdown
+
+    return render_markdown
+
+
+def render_bytes(content: ReportContent, fmt: str) -> bytes:
+    """Render ``content`` in one format ("pdf", "md" or "html") without touching disk.
+
+    Raises:
+        ValueError: If ``fmt`` is not a known format.
+    """
+    if fmt not in KNOWN_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {list(KNOWN_FORMATS)}")
+    return _renderer(fmt)(content)
+
+
+def write_report(
+    content: ReportContent,
+    out_dir: Path,
+    basename: str,
+    formats: Sequence[str] = ("pdf",),
+    overwrite: bool = False,
+) -> list[Path]:
+    """Render the report and write ``<basename>.<ext>`` for each requested format.
+
+    Existing files are never replaced unless ``overwrite`` is true; instead a shared
+    ``-2``, ``-3``... suffix is chosen for all formats of this call. Each file is
+    written atomically.
+
+    Args:
+        content: The report to lay out.
+        out_dir: Target folder, created if missing.
+        basename: Untrusted base name; it is passed through :func:`safe_basename`.
+        formats: Subset of "pdf", "md", "html".
+        overwrite: Replace existing files instead of choosing a new suffix.
+
+    Returns:
+        The written paths, the PDF first if it was requested.
+
+    Raises:
+        ValueError: If a format is unknown or no format is given.
+    """
+    wanted: list[str] = []
+    for fmt in formats:
+        norm = fmt.strip().lower().lstrip(".")
+        if norm not in KNOWN_FORMATS:
+            raise ValueError(
+                f"unknown report format {fmt!r}; expected one of {list(KNOWN_FORMATS)}"
+            )
+        if norm not in wanted:
+            wanted.append(norm)
+    if not wanted:
+        raise ValueError(f"no report format given; expected some of {list(KNOWN_FORMATS)}")
+    wanted.sort(key=lambda f: f != "pdf")  # stable: PDF first, others in given order
+    # Render everything before writing anything, so a render error leaves no partial set.
+    rendered = {fmt: render_bytes(content, fmt) for fmt in wanted}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = choose_stem(out_dir, safe_basename(basename), wanted, overwrite)
+    paths: list[Path] = []
+    for fmt in wanted:
+        path = out_dir / f"{stem}.{fmt}"
+        atomic_write(path, rendered[fmt])
+        paths.append(path)
+    return paths

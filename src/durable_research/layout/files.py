@@ -1,0 +1,73 @@
+"""Safe file names, collision-free suffixes and atomic writes for report files."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+MAX_BASENAME = 100
+_FALLBACK = "report"
+# Characters that are separators or reserved on common filesystems.
+_UNSAFE = re.compile(r'[\\/:*?"<>|]+')
+
+
+def safe_basename(name: str) -> str:
+    """Turn an arbitrary string into a file base name that stays inside its folder.
+
+    Path separators, ``..``, control characters, reserved characters and leading
+    dots are removed and the length is limited; an empty result becomes "report".
+
+    Args:
+        name: Untrusted name, e.g. derived from a workflow id.
+
+    Returns:
+        A non-empty base name without extension or directory parts.
+    """
+    cleaned = "".join(
+        ch for ch in name if not unicodedata.category(ch).startswith("C")
+    )
+    cleaned = _UNSAFE.sub("-", cleaned)
+    cleaned = cleaned.replace("..", "-")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    cleaned = cleaned.lstrip(".-_ ")
+    cleaned = cleaned[:MAX_BASENAME].rstrip(". ")
+    return cleaned or _FALLBACK
+
+
+def choose_stem(out_dir: Path, basename: str, exts: Sequence[str], overwrite: bool) -> str:
+    """Return ``basename`` or ``basename-N`` so that no file for any of ``exts`` exists.
+
+    One suffix is shared by all formats of a call so the files stay recognisable as a set.
+    """
+    if overwrite:
+        return basename
+    n = 1
+    while True:
+        stem = basename if n == 1 else f"{basename}-{n}"
+        if not any((out_dir / f"{stem}.{ext}").exists() for ext in exts):
+            return stem
+        n += 1
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder and ``os.replace``.
+
+    Readers therefore never see a half-written report, even if the worker dies mid-write.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
