@@ -164,3 +164,29 @@ class ReportStatus:
     versions: int = 0
     history: list[str] = field(default_factory=list)
     result: ReportResult | None = None
+
+
+REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "revise", "reject")
+
+
+@dataclass
+class ReviewInput:
+    """Argument of the ``review`` Update."""
+
+    action: str = ""
+    # Replacement draft for "edit".
+    text: str = ""
+    # Free-text instructions for "revise".
+    feedback: str = ""
+    reviewer: str = ""
+
+
+@dataclass
+class ReviewOutcome:
+    """Answer of the ``review`` Update, returned to the reviewer."""
+
+    action: str = ""
+    step: str = ""
+    draft: str = ""
+    version: int = 0
+    message: str = ""

@@ -1,0 +1,162 @@
+"""The ``send_email`` activity: mail the finished report over SMTP.
+
+Sending is at-least-once in Temporal; to keep a retried send from mailing twice,
+every message has a Message-ID derived from the workflow, and a small ledger in
+the data directory records which keys were already delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.config import Settings, load_settings
+from durable_research.errors import UserError
+from durable_research.shared import SendEmailInput, SendEmailOutput
+
+_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def parse_recipients(raw: str) -> list[str]:
+    """Split and validate a comma-separated list of e-mail addresses.
+
+    Raises:
+        UserError: An address is malformed or the text tries header injection.
+    """
+    if any(ch in raw for ch in "\r\n\x00"):
+        raise UserError("E-mail address contains a line break", "give plain addresses, a,b,c")
+    addresses = []
+    for _name, address in getaddresses([raw]):
+        if not address:
+            continue
+        local, _, domain = address.rpartition("@")
+        if not local or "." not in domain or any(c.isspace() for c in address):
+            raise UserError(f"Not a valid e-mail address: {address!r}")
+        addresses.append(address)
+    if raw.strip() and not addresses:
+        raise UserError(f"Not a valid e-mail address: {raw!r}")
+    return addresses
+
+
+def message_id(key: str) -> str:
+    """A stable RFC 5322 Message-ID for ``key`` (the workflow id)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@durable-research>"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+class EmailActivities:
+    """Sends reports with the worker's SMTP settings."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        """Create the activities; ``settings`` default to the environment's."""
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, loaded lazily."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def _ledger(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode()).hexdigest()
+        return self.settings.data_path / "sent-mail" / f"{name}.json"
+
+    def _build(self, params: SendEmailInput, recipients: list[str]) -> EmailMessage:
+        settings = self.settings
+        msg = EmailMessage()
+        msg["From"] = settings.smtp_from or settings.smtp_user or "durable-research@localhost"
+        msg["To"] = ", ".join(recipients)
+        msg["Subject"] = _one_line(params.subject) or "Research report"
+        msg["Message-ID"] = message_id(params.message_key or params.subject)
+        msg.set_content(params.body or "Your research report is attached.")
+        if params.attachment_path:
+            path = Path(params.attachment_path)
+            if not path.is_file():
+                raise ApplicationError(
+                    f"Report file to attach is missing: {path}", type="MissingAttachment"
+                )
+            if path.stat().st_size > _MAX_ATTACHMENT_BYTES:
+                msg.add_attachment(f"The report is too large to attach; it is at {path}.")
+            else:
+                msg.add_attachment(
+                    path.read_bytes(), maintype="application", subtype="pdf", filename=path.name
+                )
+        return msg
+
+    def _deliver(self, msg: EmailMessage) -> None:
+        settings = self.settings
+        port = settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
+        security = settings.smtp_security
+        if security == "auto":
+            security = "ssl" if port == 465 else "starttls-if-offered"
+        timeout = 60
+        smtp: smtplib.SMTP
+        if security == "ssl":
+            smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
+        with smtp:
+            smtp.ehlo()
+            if security == "starttls" or (
+                security == "starttls-if-offered" and smtp.has_extn("starttls")
+            ):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            smtp.send_message(msg)
+
+    @activity.defn(name="send_email")
+    async def send_email(self, params: SendEmailInput) -> SendEmailOutput:
+        """Send the report, or say why it was skipped. Never sends one key twice."""
+        settings = self.settings
+        try:
+            recipients = parse_recipients(params.to or settings.email_to)
+        except UserError as exc:
+            raise ApplicationError(exc.message, type="InvalidAddress", non_retryable=True) from exc
+        if not settings.smtp_configured:
+            return SendEmailOutput(skipped_reason="e-mail not sent: SMTP_HOST is not set")
+        if not recipients:
+            return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
+        msg = self._build(params, recipients)
+        ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
+        if ledger.exists():
+            # A previous attempt delivered it and then lost its completion: do not resend.
+            done = json.loads(ledger.read_text())
+            return SendEmailOutput(sent=True, message_id=done["message_id"], recipients=recipients)
+        try:
+            await with_heartbeats(asyncio.to_thread(self._deliver, msg), detail="sending e-mail")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise ApplicationError(
+                f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",
+                type="SMTPAuthenticationError",
+                non_retryable=True,
+            ) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise ApplicationError(
+                f"SMTP server refused the recipients: {sorted(exc.recipients)}",
+                type="SMTPRecipientsRefused",
+                non_retryable=True,
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ApplicationError(
+                f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
+            ) from exc
+        ledger.parent.mkdir(parents=True, exist_ok=True)
+        ledger.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients}))
+        return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)

@@ -1,0 +1,185 @@
+"""The ``llm_call`` activity: one chat completion through litellm.
+
+Temporal owns retries (litellm is called with ``num_retries=0``); this module
+only classifies failures so the workflow's RetryPolicy does the right thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import litellm
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.config import Settings, load_settings
+from durable_research.shared import LlmCallInput, LlmCallOutput, Usage
+
+# litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
+litellm.suppress_debug_info = True
+
+# Failures a retry cannot fix: wrong key, wrong model, malformed request.
+_NON_RETRYABLE: tuple[type[BaseException], ...] = (
+    litellm.AuthenticationError,
+    litellm.PermissionDeniedError,
+    litellm.NotFoundError,
+    litellm.BadRequestError,
+    litellm.UnprocessableEntityError,
+    litellm.ContentPolicyViolationError,
+    litellm.ContextWindowExceededError,
+    litellm.UnsupportedParamsError,
+)
+# Longest Retry-After we honour; a provider asking for more gets the RetryPolicy's backoff.
+_MAX_RETRY_AFTER_S = 600.0
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """Return the Retry-After delay (seconds) an LLM error carries, if any."""
+    candidates: list[Any] = [getattr(exc, "headers", None)]
+    candidates.append(getattr(exc, "litellm_response_headers", None))
+    response = getattr(exc, "response", None)
+    candidates.append(getattr(response, "headers", None))
+    for headers in candidates:
+        if not headers:
+            continue
+        try:
+            value = headers.get("retry-after") or headers.get("Retry-After")
+        except AttributeError:
+            continue
+        if value is None:
+            continue
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue  # HTTP-date form: leave it to the RetryPolicy's backoff.
+        return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)
+    return None
+
+
+def classify_llm_error(exc: BaseException, model: str) -> ApplicationError:
+    """Map a litellm exception to an ApplicationError the RetryPolicy understands."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    message = f"LLM call to {model!r} failed: {name}"
+    if status:
+        message += f" (HTTP {status})"
+    detail = str(getattr(exc, "message", "") or exc)
+    message += f": {detail[:500]}"
+    if isinstance(exc, _NON_RETRYABLE):
+        return ApplicationError(message, type=name, non_retryable=True)
+    delay = retry_after_seconds(exc)
+    return ApplicationError(
+        message,
+        type=name,
+        non_retryable=False,
+        next_retry_delay=timedelta(seconds=delay) if delay is not None else None,
+    )
+
+
+def _usage(response: Any) -> Usage:
+    usage = getattr(response, "usage", None)
+    cost: float | None = None
+    hidden = getattr(response, "_hidden_params", None) or {}
+    if isinstance(hidden, dict) and hidden.get("response_cost") is not None:
+        cost = float(hidden["response_cost"])
+    else:
+        try:
+            cost = float(litellm.completion_cost(completion_response=response))
+        except Exception:  # noqa: BLE001 - unknown price is normal for local/custom models
+            cost = None
+    return Usage(
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        total_tokens=int(getattr(usage, "total_tokens", 0) or 0),
+        cost_usd=cost,
+    )
+
+
+class LlmActivities:
+    """Holds the worker's settings so secrets never pass through workflow inputs."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        """Create the activities; ``settings`` default to the environment's."""
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, loaded lazily so a worker can start before they are needed."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @activity.defn(name="llm_call")
+    async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:
+        """Run one chat completion and return its text, model, tokens and cost."""
+        settings = self.settings
+        model = params.model or settings.llm_model
+        if not model:
+            raise ApplicationError(
+                "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
+                type="ConfigError",
+                non_retryable=True,
+            )
+        messages = []
+        if params.system:
+            messages.append({"role": "system", "content": params.system})
+        messages.append({"role": "user", "content": params.prompt})
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            "num_retries": 0,
+            "timeout": settings.llm_timeout_s,
+        }
+        if settings.llm_api_key:
+            kwargs["api_key"] = settings.llm_api_key
+        if settings.llm_api_base:
+            kwargs["api_base"] = settings.llm_api_base
+        if settings.llm_max_tokens:
+            kwargs["max_tokens"] = settings.llm_max_tokens
+        info = activity.info()
+        activity.logger.info("llm_call model=%s attempt=%d", model, info.attempt)
+        try:
+            response = await with_heartbeats(
+                litellm.acompletion(**kwargs), detail="waiting for LLM"
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every provider error is classified
+            raise classify_llm_error(exc, model) from exc
+        text = response.choices[0].message.content or ""
+        if not text.strip():
+            # An empty answer is a provider hiccup worth one more attempt, not a report.
+            raise ApplicationError(f"LLM {model!r} returned an empty answer", type="EmptyAnswer")
+        return LlmCallOutput(text=text, model=model, usage=_usage(response))
+
+
+def check_llm_settings(settings: Settings) -> None:
+    """Fail early, in plain words, when the LLM cannot possibly be called.
+
+    Raises:
+        ConfigError: No model, or the provider needs a key that is not set.
+    """
+    from durable_research.errors import ConfigError
+
+    if not settings.llm_model:
+        raise ConfigError(
+            "No LLM is configured",
+            "set LLM_MODEL (e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, "
+            "ollama/llama3.2) and LLM_API_KEY in the environment or a .env file; for any "
+            "OpenAI-compatible server also set LLM_API_BASE (e.g. http://127.0.0.1:8000/v1)",
+        )
+    if settings.llm_api_key or settings.llm_api_base:
+        return
+    try:
+        env = litellm.validate_environment(model=settings.llm_model)
+    except Exception:  # noqa: BLE001 - unknown provider: let the call itself report it
+        return
+    if not env.get("keys_in_environment", True):
+        missing = ", ".join(env.get("missing_keys") or []) or "an API key"
+        raise ConfigError(
+            f"No API key for LLM model {settings.llm_model!r}",
+            f"set LLM_API_KEY (or {missing}) in the environment or a .env file",
+        )

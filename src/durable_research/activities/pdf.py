@@ -1,0 +1,62 @@
+"""The ``create_pdf`` activity: lay the report out as PDF (and optionally MD/HTML).
+
+The activity returns paths only; PDF bytes never enter the workflow history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.config import Settings, load_settings
+from durable_research.layout import write_report
+from durable_research.shared import CreatePdfInput, CreatePdfOutput
+
+
+class PdfActivities:
+    """Writes report files into the configured output directory."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        """Create the activities; ``settings`` default to the environment's."""
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, loaded lazily."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @activity.defn(name="create_pdf")
+    async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
+        """Render the report and return the written paths (PDF first)."""
+        out_dir = Path(params.output_dir) if params.output_dir else self.settings.output_path
+        # A retry may find the file its own earlier attempt wrote; replacing that is
+        # safe because the basename carries the workflow id.
+        overwrite = params.overwrite or activity.info().attempt > 1
+        try:
+            paths = await with_heartbeats(
+                asyncio.to_thread(
+                    write_report,
+                    params.content,
+                    out_dir,
+                    params.basename or "report",
+                    params.formats,
+                    overwrite,
+                ),
+                detail="rendering",
+            )
+        except ValueError as exc:
+            raise ApplicationError(str(exc), type="BadReportRequest", non_retryable=True) from exc
+        except PermissionError as exc:
+            raise ApplicationError(
+                f"Cannot write the report to {out_dir}: {exc}",
+                type="OutputNotWritable",
+                non_retryable=True,
+            ) from exc
+        pdf = next((str(p) for p in paths if p.suffix == ".pdf"), "")
+        return CreatePdfOutput(pdf_path=pdf, paths=[str(p) for p in paths])

@@ -1,0 +1,137 @@
+"""Shared pieces of the ``research`` CLI: the typer app, consoles, error handling, output."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from durable_research import client as rc
+from durable_research import devserver
+from durable_research.config import Settings, load_settings
+from durable_research.errors import UserError
+from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput, ReportResult
+
+app = typer.Typer(
+    help="Durable research reports: question in, PDF out, every step checkpointed on Temporal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion."""
+    return asyncio.run(coro)
+
+
+def friendly(func: Callable[..., None]) -> Callable[..., None]:
+    """Turn user mistakes into a short message and exit code 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except UserError as exc:
+            err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+            if exc.hint:
+                err.print(f"[yellow]Hint:[/] {exc.hint}", highlight=False)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("\nInterrupted. Started workflows keep their state on the Temporal server.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def settings_or_exit() -> Settings:
+    """Load settings (errors are UserErrors, handled by ``friendly``)."""
+    return load_settings()
+
+
+def parse_formats(raw: str) -> list[str]:
+    """Parse ``pdf,md,html`` into a validated list (PDF always first if present)."""
+    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in KNOWN_FORMATS]
+    if unknown or not formats:
+        raise UserError(
+            f"Unknown output format(s): {', '.join(unknown) or raw!r}",
+            f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}",
+        )
+    return sorted(set(formats), key=KNOWN_FORMATS.index)
+
+
+def build_input(
+    prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
+    email: str | None, model: str | None, settings: Settings,
+) -> ReportInput:
+    """Validate CLI options into the workflow input."""
+    from durable_research.activities.email import parse_recipients
+
+    text = (prompt or "").strip() or DEFAULT_PROMPT
+    if "\x00" in text:
+        raise UserError("The question contains a NUL character")
+    if len(text) > 100_000:
+        raise UserError(
+            f"The question is {len(text):,} characters long; the limit is 100,000",
+            "put the essentials of the question in the prompt",
+        )
+    to = email if email is not None else ""
+    parse_recipients(to)  # raises a UserError on malformed or injected addresses
+    return ReportInput(
+        prompt=text,
+        model=model or "",
+        formats=parse_formats(formats),
+        output_dir=str(Path(out).expanduser().resolve() if out else settings.output_path),
+        overwrite=overwrite,
+        email_to=to,
+        review=review,
+        review_timeout_s=settings.review_timeout_s,
+        review_timeout_action=settings.review_timeout_action,
+    )
+
+
+def ui_link(settings: Settings, conn: rc.Connection, workflow_id: str) -> str:
+    """Web UI link to a workflow, when the UI is the embedded one."""
+    if conn.embedded and conn.embedded.ui_url:
+        base = conn.embedded.ui_url
+    elif devserver.is_local(settings.temporal_address):
+        _host, port = devserver.split_address(settings.temporal_address)
+        base = f"http://localhost:{settings.ui_port or port + 1000}"
+    else:
+        return ""
+    return f"{base}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
+
+
+def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
+    """Show a finished report's summary."""
+    table = Table(show_header=False, box=None)
+    table.add_row("workflow", workflow_id)
+    table.add_row("status", result.status)
+    if result.pdf_path:
+        table.add_row("PDF", f"[bold green]{result.pdf_path}[/]")
+    for path in result.paths:
+        if path != result.pdf_path:
+            table.add_row("file", path)
+    table.add_row("model", result.model or "-")
+    u = result.usage
+    table.add_row("tokens", f"{u.prompt_tokens} in, {u.completion_tokens} out")
+    table.add_row("cost", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
+    if result.email.sent:
+        table.add_row("e-mail", f"sent to {', '.join(result.email.recipients)}")
+    elif result.email.skipped_reason:
+        table.add_row("e-mail", result.email.skipped_reason)
+    if result.note and result.note != result.email.skipped_reason:
+        table.add_row("note", result.note)
+    if link:
+        table.add_row("web UI", link)
+    console.print(table)

@@ -1,0 +1,176 @@
+"""Review commands: look at a draft and approve, edit, revise or reject it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.prompt import Prompt
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from durable_research import client as rc
+from durable_research.cli_common import app, console, friendly, run_async, settings_or_exit
+from durable_research.errors import UserError
+from durable_research.shared import ReviewInput, ReviewOutcome
+from durable_research.workflows.report import GenerateReportWorkflow
+
+IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
+
+
+def reviewer_name() -> str:
+    """Who is reviewing, for the workflow's record."""
+    return os.environ.get("USER") or os.environ.get("USERNAME") or ""
+
+
+async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> ReviewOutcome:
+    """Send the ``review`` Update and wait for the workflow's answer.
+
+    Raises:
+        UserError: The workflow rejected the review or does not exist.
+    """
+    await rc.describe_report(client, workflow_id)  # clear error for an unknown id
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(
+            GenerateReportWorkflow.review, review, result_type=ReviewOutcome
+        )
+    except WorkflowUpdateFailedError as exc:
+        raise UserError(f"Review not accepted: {rc.root_cause(exc)}") from None
+    except RPCError as exc:
+        raise UserError(f"Review not accepted: {exc.message}") from None
+
+
+def edit_in_editor(text: str) -> str:
+    """Open ``$EDITOR`` (default ``vi``) on ``text`` and return the saved result."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as f:
+        f.write(text)
+        path = Path(f.name)
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=True)
+        return path.read_text(encoding="utf-8")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise UserError(f"The editor {editor!r} failed: {exc}", "set EDITOR") from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def show_draft(draft: str, version: int) -> None:
+    """Render a draft in the terminal."""
+    console.print(Panel(Markdown(draft), title=f"draft v{version}", border_style="cyan"))
+
+
+async def interactive_review(client: Client, workflow_id: str) -> None:
+    """Show the draft and ask for a decision until approve or reject."""
+    state = await rc.describe_report(client, workflow_id)
+    if not state.query or state.query.step != "waiting for review":
+        step = state.query.step if state.query else state.status
+        raise UserError(f"Workflow {workflow_id} is not waiting for review (step: {step})")
+    draft, version = state.query.draft, state.query.versions
+    while True:
+        show_draft(draft, version)
+        action = Prompt.ask(
+            "Decision", choices=["approve", "edit", "revise", "reject"], default="approve"
+        )
+        review = ReviewInput(action=action, reviewer=reviewer_name())
+        if action == "edit":
+            review.text = edit_in_editor(draft)
+        elif action == "revise":
+            review.feedback = Prompt.ask("What should change")
+        try:
+            with console.status("sending review..." if action != "revise" else "revising..."):
+                outcome = await send_review(client, workflow_id, review)
+        except UserError as exc:
+            console.print(f"[red]{exc.message}[/]")
+            continue
+        console.print(outcome.message)
+        if action in ("approve", "reject"):
+            return
+        draft, version = outcome.draft, outcome.version
+
+
+def _one(workflow_id: str, review: ReviewInput, show: bool = False) -> None:
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await rc.connect(settings)
+        outcome = await send_review(conn.client, workflow_id, review)
+        if show:
+            show_draft(outcome.draft, outcome.version)
+        console.print(outcome.message)
+
+    run_async(go())
+
+
+@app.command()
+@friendly
+def review(workflow_id: IdArg) -> None:
+    """Show the draft and decide: approve, edit ($EDITOR), revise (LLM) or reject."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await rc.connect(settings)
+        await interactive_review(conn.client, workflow_id)
+
+    run_async(go())
+
+
+@app.command()
+@friendly
+def approve(workflow_id: IdArg) -> None:
+    """Approve the draft; the report is written."""
+    _one(workflow_id, ReviewInput(action="approve", reviewer=reviewer_name()))
+
+
+@app.command()
+@friendly
+def reject(workflow_id: IdArg) -> None:
+    """Reject the draft; the workflow ends with status "rejected"."""
+    _one(workflow_id, ReviewInput(action="reject", reviewer=reviewer_name()))
+
+
+@app.command()
+@friendly
+def revise(
+    workflow_id: IdArg,
+    feedback: Annotated[str, typer.Option("--feedback", "-f", help="What should change.")],
+) -> None:
+    """Ask the LLM to revise the draft with your feedback; shows the new draft."""
+    _one(workflow_id, ReviewInput(action="revise", feedback=feedback, reviewer=reviewer_name()),
+         show=True)
+
+
+@app.command()
+@friendly
+def edit(
+    workflow_id: IdArg,
+    file: Annotated[Path | None, typer.Option("--file", help="Replacement text file.")] = None,
+) -> None:
+    """Replace the draft with your text (from --file, or $EDITOR on the current draft)."""
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"Cannot read {file}: {exc}") from None
+        _one(workflow_id, ReviewInput(action="edit", text=text, reviewer=reviewer_name()))
+        return
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await rc.connect(settings)
+        state = await rc.describe_report(conn.client, workflow_id)
+        current = state.query.draft if state.query else ""
+        text = edit_in_editor(current)
+        review = ReviewInput(action="edit", text=text, reviewer=reviewer_name())
+        outcome = await send_review(conn.client, workflow_id, review)
+        console.print(outcome.message)
+
+    run_async(go())

@@ -1,0 +1,207 @@
+"""Connecting to Temporal and talking to report workflows (no printing here)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.client import (
+    Client,
+    TLSConfig,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from durable_research import devserver
+from durable_research.config import Settings
+from durable_research.errors import (
+    ConfigError,
+    TemporalUnavailableError,
+    WorkflowNotFoundError,
+)
+from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
+from durable_research.workflows.report import GenerateReportWorkflow
+
+
+@dataclass
+class Connection:
+    """A client plus what was started to get it."""
+
+    client: Client
+    embedded: devserver.DevServerInfo | None = None
+
+
+def _tls(settings: Settings) -> TLSConfig | bool:
+    if not settings.uses_tls:
+        return False
+
+    def read(path: str, what: str) -> bytes | None:
+        if not path:
+            return None
+        try:
+            return Path(path).expanduser().read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"Cannot read the {what} {path!r}: {exc.strerror}") from None
+
+    return TLSConfig(
+        server_root_ca_cert=read(settings.temporal_tls_ca, "TLS CA file (TEMPORAL_TLS_CA)"),
+        client_cert=read(settings.temporal_tls_cert, "client certificate (TEMPORAL_TLS_CERT)"),
+        client_private_key=read(settings.temporal_tls_key, "client key (TEMPORAL_TLS_KEY)"),
+    )
+
+
+async def connect(
+    settings: Settings,
+    allow_embedded: bool = True,
+    on_event: Callable[[str], None] | None = None,
+) -> Connection:
+    """Connect to the configured Temporal; start the embedded server if allowed and needed.
+
+    Raises:
+        TemporalUnavailableError: Nothing answers and no embedded server may be started.
+        ConfigError: TLS files are unreadable or the address is malformed.
+    """
+    address = settings.temporal_address
+    host, port = devserver.split_address(address)
+    embedded: devserver.DevServerInfo | None = None
+    local = devserver.is_local(address)
+    if local and not devserver.port_open(host, port):
+        if not (allow_embedded and settings.embedded == "auto"):
+            raise TemporalUnavailableError(
+                f"No Temporal server answers at {address}",
+                "start one with `research server`, or check TEMPORAL_ADDRESS",
+            )
+        if on_event:
+            on_event(f"No Temporal server at {address}; starting the embedded dev server")
+        embedded = await asyncio.to_thread(
+            devserver.start_dev_server,
+            address,
+            settings.data_path,
+            settings.temporal_namespace,
+            settings.ui_port,
+        )
+    tls = _tls(settings)
+    # A server that just opened its port may need a moment before it serves RPCs.
+    attempts = 40 if embedded else 1
+    last: Exception | None = None
+    for _ in range(attempts):
+        try:
+            client = await asyncio.wait_for(
+                Client.connect(
+                    address,
+                    namespace=settings.temporal_namespace,
+                    tls=tls,
+                    api_key=settings.temporal_api_key or None,
+                ),
+                timeout=15,
+            )
+            return Connection(client, embedded)
+        except (RuntimeError, RPCError, TimeoutError) as exc:
+            last = exc
+            if attempts > 1:
+                await asyncio.sleep(0.25)
+    raise TemporalUnavailableError(
+        f"Cannot connect to Temporal at {address} (namespace {settings.temporal_namespace!r})",
+        f"{type(last).__name__}: {str(last)[:300]}; check TEMPORAL_ADDRESS, the TLS and "
+        "API-key settings, or run `research server` for a local one",
+    )
+
+
+def new_workflow_id() -> str:
+    """A fresh, readable workflow id."""
+    return f"{WORKFLOW_ID_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+async def start_report(
+    client: Client, settings: Settings, params: ReportInput, workflow_id: str | None = None
+) -> WorkflowHandle[GenerateReportWorkflow, ReportResult]:
+    """Start ``GenerateReportWorkflow`` and return its handle."""
+    return await client.start_workflow(
+        GenerateReportWorkflow.run,
+        params,
+        id=workflow_id or new_workflow_id(),
+        task_queue=settings.task_queue,
+    )
+
+
+@dataclass
+class ReportState:
+    """What ``research status`` shows: server-side status plus the workflow's own view."""
+
+    workflow_id: str
+    status: str
+    query: ReportStatus | None = None
+    pending: list[str] = field(default_factory=list)
+    failure: str = ""
+
+
+def _not_found(exc: RPCError, workflow_id: str) -> Exception:
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        return WorkflowNotFoundError(
+            f"No report workflow with id {workflow_id!r}",
+            "list recent ones in the Web UI or check the id printed by `research start`",
+        )
+    return exc
+
+
+async def describe_report(client: Client, workflow_id: str) -> ReportState:
+    """Read a workflow's status, its ``status`` query and its pending activities.
+
+    Raises:
+        WorkflowNotFoundError: No workflow with that id.
+    """
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        desc = await handle.describe()
+    except RPCError as exc:
+        raise _not_found(exc, workflow_id) from exc
+    status = desc.status.name.lower() if desc.status else "unknown"
+    state = ReportState(workflow_id, status)
+    try:
+        state.query = await asyncio.wait_for(
+            handle.query(GenerateReportWorkflow.status), timeout=5
+        )
+    except (RPCError, TimeoutError, Exception):  # noqa: BLE001 - no worker: show the rest
+        state.query = None
+    for act in desc.raw_description.pending_activities:
+        line = f"{act.activity_type.name}: attempt {act.attempt}"
+        if act.last_failure.message:
+            line += f", last failure: {act.last_failure.message[:200]}"
+        state.pending.append(line)
+    if desc.status == WorkflowExecutionStatus.FAILED:
+        try:
+            await handle.result()
+        except WorkflowFailureError as exc:
+            state.failure = root_cause(exc)
+    return state
+
+
+def root_cause(exc: BaseException) -> str:
+    """The innermost message of a Temporal failure chain."""
+    message = str(exc)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if str(cause):
+            message = str(cause)
+        cause = cause.__cause__
+    return message
+
+
+async def report_result(client: Client, workflow_id: str) -> ReportResult:
+    """Wait for and return a report's result.
+
+    Raises:
+        WorkflowNotFoundError: No workflow with that id.
+        WorkflowFailureError: The workflow failed (see ``root_cause``).
+    """
+    handle = client.get_workflow_handle(workflow_id, result_type=ReportResult)
+    try:
+        await handle.describe()
+    except RPCError as exc:
+        raise _not_found(exc, workflow_id) from exc
+    return await handle.result()

@@ -1,0 +1,168 @@
+"""Typed settings from the environment and an optional ``.env`` file.
+
+Settings are read only at the edges (CLI, worker start-up, activities) and never
+travel in workflow inputs, so secrets stay out of Temporal histories.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from dotenv import dotenv_values
+from platformdirs import user_data_dir
+
+from durable_research.errors import ConfigError
+from durable_research.shared import TASK_QUEUE
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of the app. Field docs are in the README's table."""
+
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_api_base: str = ""
+    llm_timeout_s: float = 300.0
+    llm_max_tokens: int = 0
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = TASK_QUEUE
+    temporal_tls: bool = False
+    temporal_tls_cert: str = ""
+    temporal_tls_key: str = ""
+    temporal_tls_ca: str = ""
+    temporal_api_key: str = ""
+    # "auto": start the embedded dev server when nothing answers on a local address.
+    embedded: str = "auto"
+    ui_port: int = 0
+    data_dir: str = ""
+    output_dir: str = "reports"
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: str = "auto"
+    email_to: str = ""
+    review_timeout_s: float = 0.0
+    review_timeout_action: str = "approve"
+
+    @property
+    def data_path(self) -> Path:
+        """Directory for the embedded server's SQLite file, pid files and logs."""
+        return Path(self.data_dir or user_data_dir("durable-research")).expanduser()
+
+    @property
+    def output_path(self) -> Path:
+        """Directory where reports are written (relative paths: from the cwd)."""
+        return Path(self.output_dir).expanduser().resolve()
+
+    @property
+    def smtp_configured(self) -> bool:
+        """Whether enough SMTP settings are given to send mail."""
+        return bool(self.smtp_host)
+
+    @property
+    def uses_tls(self) -> bool:
+        """TLS is on when asked for, or implied by a client cert or API key."""
+        return self.temporal_tls or bool(self.temporal_tls_cert or self.temporal_api_key)
+
+
+# Environment variable -> Settings field.
+ENV_VARS: dict[str, str] = {
+    "LLM_MODEL": "llm_model",
+    "LLM_API_KEY": "llm_api_key",
+    "LLM_API_BASE": "llm_api_base",
+    "LLM_TIMEOUT": "llm_timeout_s",
+    "LLM_MAX_TOKENS": "llm_max_tokens",
+    "TEMPORAL_ADDRESS": "temporal_address",
+    "TEMPORAL_NAMESPACE": "temporal_namespace",
+    "TEMPORAL_TASK_QUEUE": "task_queue",
+    "TEMPORAL_TLS": "temporal_tls",
+    "TEMPORAL_TLS_CERT": "temporal_tls_cert",
+    "TEMPORAL_TLS_KEY": "temporal_tls_key",
+    "TEMPORAL_TLS_CA": "temporal_tls_ca",
+    "TEMPORAL_API_KEY": "temporal_api_key",
+    "RESEARCH_EMBEDDED": "embedded",
+    "TEMPORAL_UI_PORT": "ui_port",
+    "RESEARCH_DATA_DIR": "data_dir",
+    "RESEARCH_OUTPUT_DIR": "output_dir",
+    "SMTP_HOST": "smtp_host",
+    "SMTP_PORT": "smtp_port",
+    "SMTP_USER": "smtp_user",
+    "SMTP_PASSWORD": "smtp_password",
+    "SMTP_FROM": "smtp_from",
+    "SMTP_SECURITY": "smtp_security",
+    "EMAIL_TO": "email_to",
+    "REVIEW_TIMEOUT": "review_timeout_s",
+    "REVIEW_TIMEOUT_ACTION": "review_timeout_action",
+}
+
+_CHOICES: dict[str, set[str]] = {
+    "embedded": {"auto", "never"},
+    "smtp_security": {"auto", "starttls", "ssl", "none"},
+    "review_timeout_action": {"approve", "reject"},
+}
+
+
+def _convert(var: str, name: str, raw: str) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    raw = raw.strip()
+    if kind == "bool":
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{var}={raw!r} is not a yes/no value", "use true or false")
+    if kind in ("int", "float"):
+        try:
+            number = int(raw) if kind == "int" else float(raw)
+        except ValueError:
+            raise ConfigError(f"{var}={raw!r} is not a number") from None
+        if number < 0:
+            raise ConfigError(f"{var}={raw!r} must not be negative")
+        return number
+    if name in _CHOICES and raw not in _CHOICES[name]:
+        allowed = ", ".join(sorted(_CHOICES[name]))
+        raise ConfigError(f"{var}={raw!r} is not one of: {allowed}")
+    return raw
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Read settings from ``environ`` (default: the process env) over a ``.env`` file.
+
+    Args:
+        environ: Variables to use instead of ``os.environ``.
+        env_file: The dotenv file; default ``.env`` in the current directory.
+            Real environment variables win over the file.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        ConfigError: A value has the wrong type or is not an allowed choice.
+    """
+    env_path = env_file or Path(os.environ.get("RESEARCH_ENV_FILE", ".env"))
+    merged: dict[str, str] = {}
+    if env_path.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    for var, name in ENV_VARS.items():
+        if var in merged and merged[var].strip() != "":
+            values[name] = _convert(var, name, merged[var])
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
+        raise ConfigError(
+            "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together",
+            "mTLS needs both the client certificate and its private key",
+        )
+    return settings

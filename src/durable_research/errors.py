@@ -1,0 +1,28 @@
+"""Errors a user can cause and fix. The CLI prints these without a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A problem the user can fix; ``hint`` says how."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(UserError):
+    """The settings (env or .env) are missing or invalid."""
+
+
+class TemporalUnavailableError(UserError):
+    """No Temporal server answers at the configured address."""
+
+
+class WorkflowNotFoundError(UserError):
+    """No workflow with the given id exists."""
+
+
+class ReportFailedError(UserError):
+    """The workflow ended in failure; ``message`` carries the root cause."""

@@ -1,0 +1,271 @@
+"""A real HTTP server speaking the OpenAI chat-completions protocol, for tests and benchmarks.
+
+litellm reaches it through its normal HTTP path (model ``openai/<name>`` with
+``api_base`` pointing here), so retries, error mapping and accounting are the
+real ones. The server counts every call and can be scripted to fail.
+
+Scripted actions (a queue, consumed one per request; when empty, ``ok``)::
+
+    {"status": 500}                        # server error
+    {"status": 429, "retry_after": 2}      # rate limited, with Retry-After
+    {"status": 401}                        # bad key
+    {"delay": 3.0}                         # slow, then success
+    {"ok": true}                           # success
+
+Control endpoints: ``GET /_stats``, ``POST /_script`` (JSON list, appended),
+``POST /_config`` (``{"reply": ..., "delay": ...}``), ``POST /_reset``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_REPLY = (
+    "# Findings\n\n"
+    "FAKE-LLM answer to: {prompt}\n\n"
+    "## Facts\n\n"
+    "1. **Tardigrades** survive the vacuum of space.\n"
+    "2. They can live for *decades* without water.\n\n"
+    "That is all."
+)
+
+
+@dataclass
+class _State:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    script: deque[dict[str, Any]] = field(default_factory=deque)
+    reply: str = DEFAULT_REPLY
+    delay: float = 0.0
+    calls: int = 0
+    successes: int = 0
+    failures: int = 0
+    # Successful calls per user prompt, so callers can detect duplicate work.
+    by_prompt: Counter[str] = field(default_factory=Counter)
+    api_keys: set[str] = field(default_factory=set)
+
+
+def _user_prompt(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content", "")
+            return content if isinstance(content, str) else json.dumps(content)
+    return ""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        """Silence per-request logging."""
+
+    def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw) if raw else None
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        """Serve stats and a model list."""
+        state = self.server.state
+        if self.path.startswith("/_stats"):
+            with state.lock:
+                self._send(
+                    200,
+                    {
+                        "calls": state.calls,
+                        "successes": state.successes,
+                        "failures": state.failures,
+                        "by_prompt": dict(state.by_prompt),
+                        "pending_script": len(state.script),
+                    },
+                )
+        elif self.path.rstrip("/").endswith("/models"):
+            self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+        else:
+            self._send(404, {"error": {"message": "not found"}})
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        """Answer chat completions and control requests."""
+        state = self.server.state
+        body = self._body()
+        if self.path.startswith("/_script"):
+            with state.lock:
+                state.script.extend(body or [])
+            self._send(200, {"ok": True})
+        elif self.path.startswith("/_config"):
+            with state.lock:
+                state.reply = body.get("reply", state.reply)
+                state.delay = float(body.get("delay", state.delay))
+            self._send(200, {"ok": True})
+        elif self.path.startswith("/_reset"):
+            with state.lock:
+                fresh = _State()
+                for name in ("script", "reply", "delay", "calls", "successes", "failures"):
+                    setattr(state, name, getattr(fresh, name))
+                state.by_prompt.clear()
+            self._send(200, {"ok": True})
+        elif self.path.rstrip("/").endswith("/chat/completions"):
+            self._complete(body or {})
+        else:
+            self._send(404, {"error": {"message": "not found"}})
+
+    def _complete(self, body: dict[str, Any]) -> None:
+        state = self.server.state
+        with state.lock:
+            state.calls += 1
+            action = state.script.popleft() if state.script else {"ok": True}
+            delay = float(action.get("delay", state.delay))
+            reply = state.reply
+            state.api_keys.add(self.headers.get("Authorization", ""))
+        status = int(action.get("status", 200))
+        if status != 200:
+            with state.lock:
+                state.failures += 1
+            headers = {}
+            if "retry_after" in action:
+                headers["Retry-After"] = str(action["retry_after"])
+            error = {"message": f"scripted failure {status}", "type": "fake", "code": status}
+            self._send(status, {"error": error}, headers)
+            return
+        if delay:
+            time.sleep(delay)
+        prompt = _user_prompt(body)
+        text = reply.replace("{prompt}", prompt)
+        prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
+        completion_tokens = len(text.split())
+        with state.lock:
+            state.successes += 1
+            state.by_prompt[prompt] += 1
+        self._send(
+            200,
+            {
+                "id": f"chatcmpl-fake-{state.calls}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake-model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": text},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            },
+        )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: _State
+
+
+class FakeLLM:
+    """In-process handle on a fake OpenAI-compatible server on 127.0.0.1."""
+
+    def __init__(self, port: int = 0, reply: str = DEFAULT_REPLY, delay: float = 0.0) -> None:
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.state = _State(reply=reply, delay=delay)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return int(self._server.server_address[1])
+
+    @property
+    def api_base(self) -> str:
+        """Base URL to give litellm as ``api_base``."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FakeLLM:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def script(self, *actions: dict[str, Any]) -> None:
+        """Append scripted actions, consumed one per chat-completion request."""
+        with self._server.state.lock:
+            self._server.state.script.extend(actions)
+
+    def configure(self, reply: str | None = None, delay: float | None = None) -> None:
+        """Change the reply template (``{prompt}`` is replaced) or the default delay."""
+        with self._server.state.lock:
+            if reply is not None:
+                self._server.state.reply = reply
+            if delay is not None:
+                self._server.state.delay = delay
+
+    def reset(self) -> None:
+        """Forget counters and scripted actions."""
+        state = self._server.state
+        with state.lock:
+            state.script.clear()
+            state.calls = state.successes = state.failures = 0
+            state.by_prompt.clear()
+            state.delay = 0.0
+            state.reply = DEFAULT_REPLY
+
+    @property
+    def calls(self) -> int:
+        """All chat-completion requests received, failed ones included."""
+        return self._server.state.calls
+
+    @property
+    def successes(self) -> int:
+        """Requests answered with a completion."""
+        return self._server.state.successes
+
+    def successes_for(self, prompt: str) -> int:
+        """Successful completions whose user message was exactly ``prompt``."""
+        return self._server.state.by_prompt[prompt]
+
+    def calls_containing(self, needle: str) -> int:
+        """Successful completions whose user message contains ``needle``."""
+        with self._server.state.lock:
+            return sum(n for p, n in self._server.state.by_prompt.items() if needle in p)
+
+
+def main() -> None:
+    """Run the fake server in the foreground (for benchmarks and manual tests)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds per completion")
+    args = parser.parse_args()
+    fake = FakeLLM(port=args.port, delay=args.delay).start()
+    print(f"fake LLM listening on {fake.api_base}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
