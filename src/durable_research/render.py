@@ -318,4 +318,5 @@ def build_document(content: ReportContent) -> Document:
         date=content.date.strip(),
         model=content.model.strip(),
     )
-    return Document(title=title, blocks=parse_markdown(content.body_markdown) + about_blocks(content))
+    body = parse_markdown(content.body_markdown)
+    return Document(title=title, blocks=body + about_blocks(content))

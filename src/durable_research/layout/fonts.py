@@ -1,0 +1,218 @@
+"""Embedded TrueType fonts and per-character font fallback for the PDF layout.
+
+Fonts are looked up at run time in a fixed list of folders (this package's ``fonts/``
+folder, Debian's font folders, reportlab's own fonts); nothing is downloaded. The
+Debian packages that provide full coverage are::
+
+    apt-get install -y fonts-dejavu-core fonts-wqy-microhei fonts-symbola
+
+DejaVu Sans covers Latin, Greek, Cyrillic, Hebrew and Arabic (incl. presentation
+forms), WenQuanYi Micro Hei covers CJK and Hangul, Symbola covers symbols and
+emoji up to Unicode 8 (monochrome). Characters no font has are replaced by a
+visible U+FFFD so nothing is silently dropped. reportlab embeds subsets only.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import reportlab
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+REPLACEMENT = "\ufffd"
+APT_HINT = "apt-get install -y fonts-dejavu-core fonts-wqy-microhei fonts-symbola"
+ENV_FONT_DIRS = "DURABLE_RESEARCH_FONT_DIRS"
+
+_SYSTEM_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/truetype/wqy",
+    "/usr/share/fonts/truetype/ancient-scripts",
+    "/usr/share/fonts/truetype/droid",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/truetype/freefont",
+    "/usr/share/fonts/TTF",
+    "/usr/local/share/fonts",
+)
+
+# Logical face -> candidate file names, best first.
+_FACES: dict[str, tuple[str, ...]] = {
+    "DR-Sans": ("DejaVuSans.ttf", "Vera.ttf"),
+    "DR-Sans-Bold": ("DejaVuSans-Bold.ttf", "VeraBd.ttf"),
+    "DR-Sans-Italic": ("DejaVuSans-Oblique.ttf", "VeraIt.ttf"),
+    "DR-Sans-BoldItalic": ("DejaVuSans-BoldOblique.ttf", "VeraBI.ttf"),
+    "DR-Mono": ("DejaVuSansMono.ttf", "NotoSansMono-Regular.ttf"),
+    "DR-Mono-Bold": ("DejaVuSansMono-Bold.ttf", "NotoSansMono-Bold.ttf"),
+}
+# Fallback fonts tried in order for characters the primary font lacks.
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "DR-FB-CJK": ("wqy-microhei.ttc", "wqy-zenhei.ttc", "DroidSansFallbackFull.ttf"),
+    "DR-FB-CJK2": ("DroidSansFallbackFull.ttf",),
+    "DR-FB-Symbols": ("Symbola_hint.ttf", "Symbola.ttf"),
+    "DR-FB-Serif": ("FreeSerif.ttf",),
+}
+
+
+class FontNotFoundError(RuntimeError):
+    """No usable TrueType font was found for the report's base text."""
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Registered reportlab font names used by the PDF layout."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    mono: str
+    mono_bold: str
+    fallbacks: tuple[str, ...]
+    files: tuple[str, ...]
+
+    def primary(self, bold: bool = False, italic: bool = False, code: bool = False) -> str:
+        """Return the font name for a run style."""
+        if code:
+            return self.mono_bold if bold else self.mono
+        if bold and italic:
+            return self.bold_italic
+        if bold:
+            return self.bold
+        return self.italic if italic else self.regular
+
+
+def font_dirs() -> list[Path]:
+    """Folders searched for font files, in priority order."""
+    dirs = [Path(p) for p in os.environ.get(ENV_FONT_DIRS, "").split(os.pathsep) if p]
+    dirs.append(Path(__file__).resolve().parent.parent / "fonts")
+    dirs.extend(Path(d) for d in _SYSTEM_DIRS)
+    dirs.append(Path(reportlab.__file__).parent / "fonts")
+    return dirs
+
+
+def find_font_file(candidates: tuple[str, ...]) -> Path | None:
+    """Return the first existing file among ``candidates`` in :func:`font_dirs`."""
+    for name in candidates:
+        for d in font_dirs():
+            if (d / name).is_file():
+                return d / name
+    return None
+
+
+def _register(name: str, path: Path) -> bool:
+    if name in pdfmetrics.getRegisteredFontNames():
+        return True
+    try:
+        # subfontIndex=0 picks the first face of a .ttc collection.
+        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+    except Exception:  # noqa: BLE001 - an unusable (e.g. CFF-outline) file is just skipped
+        return False
+    return True
+
+
+@cache
+def font_set() -> FontSet:
+    """Find and register the fonts once per process.
+
+    Raises:
+        FontNotFoundError: If not even a regular sans font can be loaded.
+    """
+    chosen: dict[str, str] = {}
+    files: list[str] = []
+    for name, cands in _FACES.items():
+        path = find_font_file(cands)
+        if path is not None and _register(name, path):
+            chosen[name] = name
+            files.append(str(path))
+    if "DR-Sans" not in chosen:
+        raise FontNotFoundError(
+            "no TrueType font for report text found in "
+            + ", ".join(str(d) for d in font_dirs())
+            + f"; install one, e.g. `{APT_HINT}`"
+        )
+    regular = chosen["DR-Sans"]
+    fallbacks: list[str] = []
+    for name, cands in _FALLBACKS.items():
+        path = find_font_file(cands)
+        if path is not None and str(path) not in files and _register(name, path):
+            fallbacks.append(name)
+            files.append(str(path))
+    mono = chosen.get("DR-Mono", regular)
+    return FontSet(
+        regular=regular,
+        bold=chosen.get("DR-Sans-Bold", regular),
+        italic=chosen.get("DR-Sans-Italic", regular),
+        bold_italic=chosen.get("DR-Sans-BoldItalic", chosen.get("DR-Sans-Bold", regular)),
+        mono=mono,
+        mono_bold=chosen.get("DR-Mono-Bold", mono),
+        fallbacks=tuple(fallbacks),
+        files=tuple(files),
+    )
+
+
+def has_glyph(font_name: str, ch: str) -> bool:
+    """Whether the registered TrueType font ``font_name`` maps ``ch`` to a glyph."""
+    font = pdfmetrics.getFont(font_name)
+    face = getattr(font, "face", None)
+    cmap: dict[int, int] = getattr(face, "charToGlyph", {}) or {}
+    return cmap.get(ord(ch), 0) != 0
+
+
+def _invisible(ch: str) -> bool:
+    cp = ord(ch)
+    # Variation selectors and format controls (ZWJ, bidi marks, BOM, tags) have no glyph
+    # by design; drawing a replacement for them would add noise, not information.
+    if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
+        return True
+    return unicodedata.category(ch) in ("Cf", "Cc")
+
+
+@cache
+def _resolve(primary: str, ch: str) -> tuple[str, str]:
+    fs = font_set()
+    if unicodedata.category(ch) == "Cs":  # lone surrogate: not encodable, show replacement
+        ch = REPLACEMENT
+    # The regular face comes second so e.g. Hebrew inside inline code still uses DejaVu.
+    for name in (primary, fs.regular, *fs.fallbacks):
+        if has_glyph(name, ch):
+            return name, ch
+    for name in (primary, fs.regular, *fs.fallbacks):
+        if has_glyph(name, REPLACEMENT):
+            return name, REPLACEMENT
+    return fs.regular, "?"
+
+
+def resolve_char(primary: str, ch: str) -> tuple[str, str] | None:
+    """Pick the font that draws ``ch`` (primary first), or a visible replacement.
+
+    Returns:
+        ``(font_name, char_to_draw)``, or None for invisible format characters.
+    """
+    if ch == " ":
+        return primary, ch
+    if _invisible(ch):
+        return None
+    return _resolve(primary, ch)
+
+
+def font_runs(text: str, primary: str) -> Iterator[tuple[str, str]]:
+    """Split ``text`` into ``(font_name, text)`` runs so each char uses a font that has it."""
+    cur_font = ""
+    buf: list[str] = []
+    for ch in text:
+        res = resolve_char(primary, ch)
+        if res is None:
+            continue
+        font, drawn = res
+        if font != cur_font and buf:
+            yield cur_font, "".join(buf)
+            buf = []
+        cur_font = font
+        buf.append(drawn)
+    if buf:
+        yield cur_font, "".join(buf)
