@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import reportlab
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 REPLACEMENT = "\ufffd"
@@ -56,6 +56,28 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "DR-FB-Symbols": ("Symbola_hint.ttf", "Symbola.ttf"),
     "DR-FB-Serif": ("FreeSerif.ttf",),
 }
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ToUnicode CMap whose targets are UTF-16BE, as the PDF spec requires.
+
+    reportlab writes ``<%04X>``, which for emoji (above U+FFFF) is an odd-length hex
+    string; text extraction and copy/paste then lose those characters.
+    """
+    entries = [f"<{i:02X}> <{chr(v).encode('utf-16-be', 'replace').hex().upper()}>"
+               for i, v in enumerate(subset)]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo", f"<< /Registry ({fontname})", f"/Ordering ({fontname})",
+        "/Supplement 0", ">> def", f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        f"{len(subset)} beginbfchar", *entries, "endbfchar", "endcmap",
+        "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+# reportlab looks the helper up as a module global when it writes each font subset.
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class FontNotFoundError(RuntimeError):

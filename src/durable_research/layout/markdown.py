@@ -1,29 +1,55 @@
-"""Markdown output: the report as one self-describing Markdown file."""
+"""Markdown output: title block, the body exactly as the model wrote it, About section."""
 
 from __future__ import annotations
 
+import re
+
+from durable_research.render import ABOUT_HEADING, format_cost
 from durable_research.shared import ReportContent
+
+# Characters with a meaning in CommonMark inline syntax (generated values never start a
+# line, so block markers like "1." or "-" need no escaping).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&])")
+
+
+def md_escape(text: str) -> str:
+    """Escape text so it shows literally in Markdown, on a single line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_text(content: ReportContent) -> str:
+    """Return the report as a Markdown string (see :func:`render_markdown`)."""
+    u = content.usage
+    lines = [f"# {md_escape(content.title.strip() or 'Research Report')}", ""]
+    if content.question.strip():
+        lines += [f"**Question:** {md_escape(content.question)}", ""]
+    lines += [
+        f"**Date:** {md_escape(content.date or 'unknown')}  ",
+        f"**Model:** {md_escape(content.model or 'unknown')}",
+        "",
+        "---",
+        "",
+        content.body_markdown.strip("\n"),
+        "",
+        "---",
+        "",
+        f"## {ABOUT_HEADING}",
+        "",
+        f"- **Model:** {md_escape(content.model or 'unknown')}",
+        f"- **Date:** {md_escape(content.date or 'unknown')}",
+        f"- **Prompt tokens:** {u.prompt_tokens:,}",
+        f"- **Completion tokens:** {u.completion_tokens:,}",
+        f"- **Total tokens:** {u.total_tokens:,}",
+        f"- **Cost:** {md_escape(format_cost(u.cost_usd))}",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def render_markdown(content: ReportContent) -> bytes:
-    """Return the report as UTF-8 Markdown (title block, body, About section)."""
-    cost = "unknown" if content.usage.cost_usd is None else f"${content.usage.cost_usd:.4f}"
-    lines = [
-        f"# {content.title}",
-        "",
-        f"**Question:** {content.question}",
-        "",
-        f"**Date:** {content.date}  ",
-        f"**Model:** {content.model}",
-        "",
-        content.body_markdown.strip(),
-        "",
-        "## About this report",
-        "",
-        f"- Prompt tokens: {content.usage.prompt_tokens}",
-        f"- Completion tokens: {content.usage.completion_tokens}",
-        f"- Total tokens: {content.usage.total_tokens}",
-        f"- Cost: {cost}",
-        "",
-    ]
-    return "\n".join(lines).encode("utf-8")
+    """Return the report as UTF-8 Markdown.
+
+    The body is kept verbatim (it already is Markdown); only the title block and the
+    About section are generated, with their text escaped.
+    """
+    return markdown_text(content).encode("utf-8", errors="replace")
