@@ -233,7 +233,8 @@ def test_renders_png_with_pdftoppm(sample_pdf: bytes) -> None:
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
     pdf = out / "sample-report.pdf"
-    pdf.write_bytes(render_pdf(sample(body_markdown=BODY + "\n\nשלום עולם, مرحبا بالعالم, 中文, Ωμέγα, Привет 😀")))
+    scripts = "\n\nשלום עולם, مرحبا بالعالم, 中文, Ωμέγα, Привет 😀"
+    pdf.write_bytes(render_pdf(sample(body_markdown=BODY + scripts)))
     subprocess.run([exe, "-png", "-r", "80", str(pdf), str(out / "sample-report")], check=True,
                    timeout=60)
     pngs = sorted(out.glob("sample-report-*.png"))

@@ -6,7 +6,8 @@ turn the model into PDF, HTML or Markdown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from markdown_it import MarkdownIt
@@ -303,6 +304,14 @@ def about_blocks(content: ReportContent) -> tuple[Block, ...]:
     return (Rule(), Heading(2, (Text(ABOUT_HEADING),)), facts)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Replace lone surrogates (not encodable as UTF-8) by U+FFFD so no output can crash."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def build_document(content: ReportContent) -> Document:
     """Build the full report document: title block, parsed body, About section.
 
@@ -313,10 +322,11 @@ def build_document(content: ReportContent) -> Document:
         A :class:`Document` ready for any layout back-end.
     """
     title = TitleBlock(
-        title=content.title.strip() or "Research Report",
-        question=content.question.strip(),
-        date=content.date.strip(),
-        model=content.model.strip(),
+        title=clean_text(content.title).strip() or "Research Report",
+        question=clean_text(content.question).strip(),
+        date=clean_text(content.date).strip(),
+        model=clean_text(content.model).strip(),
     )
-    body = parse_markdown(content.body_markdown)
-    return Document(title=title, blocks=body + about_blocks(content))
+    body = parse_markdown(clean_text(content.body_markdown))
+    about = about_blocks(replace(content, model=title.model, date=title.date))
+    return Document(title=title, blocks=body + about)

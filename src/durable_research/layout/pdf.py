@@ -69,7 +69,8 @@ def render_document_pdf(doc_model: Document) -> bytes:
     title = " ".join(doc_model.title.title.split())
     try:
         return _build(doc_model, build_story(doc_model), title)
-    except LayoutError:
+    except (LayoutError, ValueError):
+        # reportlab reports unplaceable content (e.g. 60 table columns on A4) as either.
         return _build(doc_model, plain_story(doc_model), title)
 
 

@@ -182,7 +182,10 @@ def _table(block: Table, st: Styles, fs: FontSet) -> Flowable:
         scale = width / sum(raw)
         data = [row(block.header, True)] + [row(r, False) for r in block.rows]
         t = RLTable(data, colWidths=[w * scale for w in raw], repeatRows=1, splitInRow=1)
+        # Many narrow columns: shrink the padding so cells keep a positive text width.
+        pad = max(0.5, min(6.0, width / ncols * 0.12))
         t.setStyle(TableStyle([
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
