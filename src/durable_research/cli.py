@@ -42,7 +42,7 @@ def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
     """Check that this process can call the LLM (it hosts a worker)."""
     from dataclasses import replace
 
-    from durable_research.activities.llm import check_llm_settings
+    from durable_research.config import check_llm_settings
 
     effective = replace(settings, llm_model=model) if model else settings
     check_llm_settings(effective)
@@ -73,13 +73,13 @@ async def follow(
     interactive_review: bool = False,
 ) -> ReportResult:
     """Wait for a report, showing its steps live, optionally hosting a worker meanwhile."""
-    from durable_research.worker import build_worker
+    started = time.monotonic()
+    from durable_research.worker import build_worker  # imports litellm: seconds
 
     worker = build_worker(conn.client, settings) if with_worker else None
     worker_task = asyncio.create_task(worker.run()) if worker else None
     result_task = asyncio.create_task(handle.result())
-    started = time.monotonic()
-    step, shown_review = "", False
+    step, shown_review, printed = "", False, 0
     try:
         with console.status("starting...") as spinner:
             while not result_task.done():
@@ -87,9 +87,8 @@ async def follow(
                     worker_task.result()  # surfaces why the worker stopped
                     raise UserError("The in-process worker stopped unexpectedly")
                 state = await _poll(conn, handle.id)
-                if state and state.query and state.query.step != step:
-                    if step:
-                        console.print(f"[green]✓[/] {step} ({time.monotonic() - started:.1f} s)")
+                if state and state.query:
+                    printed = _print_history(state.query.history, printed, started)
                     step = state.query.step
                 if state and step:
                     extra = f" ({state.pending[0]})" if state.pending else ""
@@ -101,8 +100,9 @@ async def follow(
                     spinner.start()
                 await asyncio.wait({result_task}, timeout=0.5)
         res = result_task.result()
-        if step:
-            console.print(f"[green]✓[/] {step} ({time.monotonic() - started:.1f} s)")
+        state = await _poll(conn, handle.id)
+        if state and state.query:
+            _print_history(state.query.history, printed, started)
         return res
     except WorkflowFailureError as exc:
         raise ReportFailedError(
@@ -113,6 +113,14 @@ async def follow(
         result_task.cancel()
         if worker:
             await worker.shutdown()
+
+
+def _print_history(history: list[str], printed: int, started: float) -> int:
+    """Print the workflow's new history entries; return how many are printed now."""
+    for line in history[printed:]:
+        _stamp, _, event = line.partition(" ")
+        console.print(f"[green]•[/] {event}  [dim]({time.monotonic() - started:.1f} s)[/]")
+    return len(history)
 
 
 async def _poll(conn: rc.Connection, workflow_id: str) -> rc.ReportState | None:
@@ -165,9 +173,9 @@ def run(
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
+    params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     if worker:
         settings = llm_ready_settings(settings, model)
-    params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
 
     async def go() -> None:
         conn, handle = await _start(settings, params, workflow_id)

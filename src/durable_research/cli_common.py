@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,8 +25,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Piped output is read by scripts: never wrap or cut paths and ids there.
+console = Console(width=None if sys.stdout.isatty() else 10_000)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
 T = TypeVar("T")
 
 
@@ -63,8 +65,9 @@ def parse_formats(raw: str) -> list[str]:
     formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
     unknown = [f for f in formats if f not in KNOWN_FORMATS]
     if unknown or not formats:
+        shown = ", ".join(unknown) if unknown else repr(raw)
         raise UserError(
-            f"Unknown output format(s): {', '.join(unknown) or raw!r}",
+            f"Unknown output format(s): {shown}",
             f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}",
         )
     return sorted(set(formats), key=KNOWN_FORMATS.index)

@@ -166,3 +166,32 @@ def load_settings(
             "mTLS needs both the client certificate and its private key",
         )
     return settings
+
+
+def check_llm_settings(settings: Settings) -> None:
+    """Fail early, in plain words, when the LLM cannot possibly be called.
+
+    Raises:
+        ConfigError: No model, or the provider needs a key that is not set.
+    """
+    if not settings.llm_model:
+        raise ConfigError(
+            "No LLM is configured",
+            "set LLM_MODEL (e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, "
+            "ollama/llama3.2) and LLM_API_KEY in the environment or a .env file; for any "
+            "OpenAI-compatible server also set LLM_API_BASE (e.g. http://127.0.0.1:8000/v1)",
+        )
+    if settings.llm_api_key or settings.llm_api_base:
+        return
+    import litellm  # slow to import: only when the provider's own key variables matter
+
+    try:
+        env = litellm.validate_environment(model=settings.llm_model)
+    except Exception:  # noqa: BLE001 - unknown provider: let the call itself report it
+        return
+    if not env.get("keys_in_environment", True):
+        missing = ", ".join(env.get("missing_keys") or []) or "an API key"
+        raise ConfigError(
+            f"No API key for LLM model {settings.llm_model!r}",
+            f"set LLM_API_KEY (or {missing}) in the environment or a .env file",
+        )

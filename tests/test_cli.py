@@ -1,0 +1,156 @@
+"""The ``research`` command as a user runs it: real subprocesses, real servers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from durable_research import devserver
+from durable_research.config import Settings
+from durable_research.testing.fake_llm import FakeLLM
+
+from .conftest import free_port, settings_env
+
+RESEARCH = [sys.executable, "-m", "durable_research.cli"]
+
+
+def research(*args: str, env: dict[str, str], cwd: Path, timeout: float = 180
+             ) -> subprocess.CompletedProcess[str]:
+    """Run the CLI like a user would, capturing its output."""
+    return subprocess.run(
+        [*RESEARCH, *args], env=env, cwd=cwd, capture_output=True, text=True,
+        timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """A user mistake: exit code 2, a plain message, no traceback."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "Traceback" not in output, output
+    for needle in needles:
+        assert needle in output, output
+
+
+@pytest.fixture
+def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for the embedded default: nothing runs at the address yet."""
+    env = settings_env(settings)
+    env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
+    env["TEMPORAL_UI_PORT"] = str(free_port())
+    env["RESEARCH_EMBEDDED"] = "auto"
+    env["TEMPORAL_TASK_QUEUE"] = "research"
+    yield env
+    devserver.stop_dev_server(Path(env["RESEARCH_DATA_DIR"]))
+
+
+def test_run_on_embedded_default_writes_pdf(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    proc = research("run", "What do tardigrades eat?", env=embedded_env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Embedded Temporal dev server started" in proc.stdout
+    pdfs = list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
+    assert len(pdfs) == 1 and str(pdfs[0]) in proc.stdout.replace("\n", "")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdfs[0]).pages).split())
+    assert "FAKE-LLM answer to: What do tardigrades eat?" in text
+    assert fake_llm.successes == 1
+    # The server stays up for status/result and the Web UI; a second run reuses it.
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    status = research("status", wid, env=embedded_env, cwd=tmp_path)
+    assert status.returncode == 0 and "completed" in status.stdout, status.stdout
+    again = research("run", "--format", "pdf,md", env=embedded_env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Embedded Temporal dev server started" not in again.stdout
+    assert len(list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("give-me-5-fun*.md"))) == 1
+
+
+def test_start_then_result_with_worker(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "fire and forget", env=embedded_env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    wid = started.stdout.strip().splitlines()[-1]
+    assert wid.startswith("report-")
+    pending = research("status", wid, env=embedded_env, cwd=tmp_path)
+    assert "running" in pending.stdout
+    done = research("result", wid, env=embedded_env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "completed" in done.stdout and ".pdf" in done.stdout
+    assert fake_llm.successes_for("fire and forget") == 1
+
+
+def test_no_llm_configured(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env["LLM_MODEL"] = ""
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No LLM is configured", "LLM_MODEL")
+
+
+def test_missing_provider_key(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.update(LLM_MODEL="anthropic/claude-3-5-haiku-latest", LLM_API_KEY="", LLM_API_BASE="")
+    env.pop("ANTHROPIC_API_KEY", None)
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No API key", "LLM_API_KEY")
+
+
+def test_dotenv_file_is_honoured(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.pop("LLM_TIMEOUT")
+    env.pop("RESEARCH_ENV_FILE", None)
+    (tmp_path / ".env").write_text("LLM_TIMEOUT=soon\n")
+    proc = research("status", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "LLM_TIMEOUT='soon' is not a number")
+
+
+def test_unreachable_local_temporal(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.update(TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", RESEARCH_EMBEDDED="never")
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No Temporal server answers")
+
+
+def test_unreachable_remote_temporal(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env["TEMPORAL_ADDRESS"] = "temporal.invalid:7233"
+    proc = research("status", "report-x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "Cannot connect to Temporal at temporal.invalid:7233")
+
+
+def test_unknown_workflow_id(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    for command in ("status", "result", "approve", "cancel"):
+        proc = research(command, "report-does-not-exist", env=env, cwd=tmp_path)
+        assert_clean_error(proc, "No report workflow with id 'report-does-not-exist'")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--format", "pdf,docx"], "Unknown output format(s): docx"),
+        (["--email", "a@example.org\nBcc: victim@example.org"], "line break"),
+        (["--email", "not-an-address"], "Not a valid e-mail address"),
+    ],
+)
+def test_bad_options(settings: Settings, tmp_path: Path, args: list[str], needle: str) -> None:
+    proc = research("run", "x", *args, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, needle)
+
+
+def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
+    proc = research("run", "x" * 100_001, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "the limit is 100,000")
+
+
+def test_help_lists_commands(tmp_path: Path) -> None:
+    proc = research("--help", env=dict(os.environ), cwd=tmp_path)
+    assert proc.returncode == 0
+    for command in ("run", "start", "status", "result", "worker", "server", "review", "cancel"):
+        assert command in proc.stdout
