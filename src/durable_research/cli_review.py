@@ -20,7 +20,6 @@ from durable_research import client as rc
 from durable_research.cli_common import app, console, friendly, run_async, settings_or_exit
 from durable_research.errors import UserError
 from durable_research.shared import ReviewInput, ReviewOutcome
-from durable_research.workflows.report import GenerateReportWorkflow
 
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
@@ -39,9 +38,10 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
     await rc.describe_report(client, workflow_id)  # clear error for an unknown id
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(
-            GenerateReportWorkflow.review, review, result_type=ReviewOutcome
+        outcome: ReviewOutcome = await handle.execute_update(
+            "review", review, result_type=ReviewOutcome
         )
+        return outcome
     except WorkflowUpdateFailedError as exc:
         raise UserError(f"Review not accepted: {rc.root_cause(exc)}") from None
     except RPCError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Interceptor, Worker
@@ -20,7 +21,7 @@ def build_worker(
     client: Client,
     settings: Settings,
     task_queue: str | None = None,
-    activities: Sequence[object] | None = None,
+    activities: Sequence[Callable[..., Any]] | None = None,
     interceptors: Sequence[Interceptor] = (),
     max_concurrent_activities: int = 20,
 ) -> Worker:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from durable_research import prompts
@@ -49,6 +50,9 @@ PDF_RETRY = RetryPolicy(
 )
 EMAIL_TIMEOUT = timedelta(minutes=2)
 EMAIL_HEARTBEAT = timedelta(seconds=10)
+# On cancel, wait until the activity has heard it (through its heartbeat) and
+# stopped, so no LLM call or render keeps running after `research cancel`.
+CANCEL = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
 EMAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
@@ -108,6 +112,7 @@ class GenerateReportWorkflow:
             start_to_close_timeout=LLM_TIMEOUT,
             heartbeat_timeout=LLM_HEARTBEAT,
             retry_policy=LLM_RETRY,
+            cancellation_type=CANCEL,
         )
         self._status.usage = self._status.usage.add(out.usage)
         self._model = out.model
@@ -158,6 +163,7 @@ class GenerateReportWorkflow:
             start_to_close_timeout=PDF_TIMEOUT,
             heartbeat_timeout=PDF_HEARTBEAT,
             retry_policy=PDF_RETRY,
+            cancellation_type=CANCEL,
         )
 
         self._set_step("sending e-mail")
@@ -174,6 +180,7 @@ class GenerateReportWorkflow:
             start_to_close_timeout=EMAIL_TIMEOUT,
             heartbeat_timeout=EMAIL_HEARTBEAT,
             retry_policy=EMAIL_RETRY,
+            cancellation_type=CANCEL,
         )
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._set_step("completed")

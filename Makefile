@@ -1,0 +1,22 @@
+# The two set-up commands of the README:
+#   make run PROMPT="..."   research a question on the embedded default (writes the PDF)
+#   make test               run the whole test suite
+PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
+
+.PHONY: run test install lint bench
+
+install:
+	@bash scripts/install.sh
+
+run: install
+	@.venv/bin/research run "$(PROMPT)"
+
+test:
+	@bash scripts/install.sh --test
+	.venv/bin/ruff check src tests bench
+	.venv/bin/mypy
+	.venv/bin/pytest -q
+
+lint:
+	.venv/bin/ruff check src tests bench
+	.venv/bin/mypy
