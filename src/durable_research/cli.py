@@ -352,6 +352,26 @@ def cancel(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
     run_async(go())
 
 
+@app.command()
+@friendly
+def doctor(
+    llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
+) -> None:
+    """Check configuration, Temporal, workers, LLM, SMTP, output and fonts; say what is wrong."""
+    from durable_research.doctor import FAIL, OK, run_checks
+
+    settings = settings_or_exit()
+    checks = run_async(run_checks(settings, llm))
+    marks = {OK: "[green]✓[/]", FAIL: "[red]✗[/]"}
+    for check in checks:
+        console.print(f"{marks.get(check.level, '[yellow]![/]')} [bold]{check.name}[/]: "
+                      f"{check.message}", highlight=False)
+        if check.hint and check.level != OK:
+            console.print(f"    [dim]{check.hint}[/]", highlight=False)
+    if any(c.level == FAIL for c in checks):
+        raise typer.Exit(1)
+
+
 # Registers the review commands on the same app.
 from durable_research import cli_review  # noqa: E402,F401
 
@@ -363,3 +383,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.config import Settings, load_settings
 from durable_research.layout import write_report
+from durable_research.layout.fonts import FontNotFoundError
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
 
 
@@ -52,6 +53,8 @@ class PdfActivities:
             )
         except ValueError as exc:
             raise ApplicationError(str(exc), type="BadReportRequest", non_retryable=True) from exc
+        except FontNotFoundError as exc:
+            raise ApplicationError(str(exc), type="FontNotFound", non_retryable=True) from exc
         except PermissionError as exc:
             raise ApplicationError(
                 f"Cannot write the report to {out_dir}: {exc}",

@@ -135,13 +135,17 @@ class _Handler(BaseHTTPRequestHandler):
             reply = state.reply
             state.api_keys.add(self.headers.get("Authorization", ""))
         status = int(action.get("status", 200))
+        if str(body.get("model", "")).startswith("unknown"):
+            # Like OpenAI for a model name it does not serve.
+            status, action = 404, {"message": f"The model `{body['model']}` does not exist"}
         if status != 200:
             with state.lock:
                 state.failures += 1
             headers = {}
             if "retry_after" in action:
                 headers["Retry-After"] = str(action["retry_after"])
-            error = {"message": f"scripted failure {status}", "type": "fake", "code": status}
+            message = action.get("message", f"scripted failure {status}")
+            error = {"message": message, "type": "fake", "code": status}
             self._send(status, {"error": error}, headers)
             return
         if delay:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
@@ -167,21 +167,29 @@ class GenerateReportWorkflow:
         )
 
         self._set_step("sending e-mail")
-        email = await workflow.execute_activity(
-            "send_email",
-            SendEmailInput(
-                to=params.email_to,
-                subject=f"Research report: {self._question[:120]}",
-                body=f"Your research report on:\n\n{self._question}\n\nis attached.",
-                attachment_path=files.pdf_path,
-                message_key=f"{workflow.info().workflow_id}/report",
-            ),
-            result_type=SendEmailOutput,
-            start_to_close_timeout=EMAIL_TIMEOUT,
-            heartbeat_timeout=EMAIL_HEARTBEAT,
-            retry_policy=EMAIL_RETRY,
-            cancellation_type=CANCEL,
-        )
+        try:
+            email = await workflow.execute_activity(
+                "send_email",
+                SendEmailInput(
+                    to=params.email_to,
+                    subject=f"Research report: {self._question[:120]}",
+                    body=f"Your research report on:\n\n{self._question}\n\nis attached.",
+                    attachment_path=files.pdf_path,
+                    message_key=f"{workflow.info().workflow_id}/report",
+                ),
+                result_type=SendEmailOutput,
+                start_to_close_timeout=EMAIL_TIMEOUT,
+                heartbeat_timeout=EMAIL_HEARTBEAT,
+                retry_policy=EMAIL_RETRY,
+                cancellation_type=CANCEL,
+            )
+        except ActivityError as exc:
+            if is_cancelled_exception(exc):
+                raise
+            # The report exists on disk; a mail that cannot be sent must not lose it.
+            reason = str(exc.cause or exc)
+            email = SendEmailOutput(skipped_reason=f"e-mail failed: {reason}")
+            self._log(f"e-mail failed: {reason}")
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._set_step("completed")
         result = ReportResult(

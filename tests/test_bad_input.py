@@ -1,0 +1,134 @@
+"""Bad-input battery: each case ends in a clear result or error, the worker survives."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from pypdf import PdfReader
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.worker import Worker
+
+from durable_research.config import Settings
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.worker import build_worker
+
+from .conftest import free_port, with_settings
+from .helpers import run_report
+from .test_workflow import pdf_text
+
+HOSTILE_REPLY = (
+    "# <para>Title & </b> co\n\n"
+    "Text with <font size=99>tags</font>, &amp; entities &#0; and ]]> <![CDATA[ x.\n\n"
+    "```html\n<script>alert(1)</script>\n```\n\n"
+    "| a | <b> |\n|---|---|\n| & | **x |\n\n"
+    "Control: \x01\x07\x1b[31m red \x7f end."
+)
+
+
+async def test_control_characters_in_prompt(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    prompt = "Tardigrades\x00?\x1b[31m\tvs\r\nBcc: evil@example.org \u202e reversed"
+    result = await run_report(client, settings, prompt=prompt)
+    assert result.status == "completed"
+    assert len(PdfReader(result.pdf_path).pages) >= 1
+    assert "/" not in Path(result.pdf_path).name.removesuffix(".pdf")
+
+
+async def test_markup_in_llm_output_renders_literally(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    fake_llm.configure(reply=HOSTILE_REPLY)
+    result = await run_report(client, settings, prompt="hostile", formats=["pdf", "html"])
+    text = " ".join(pdf_text(result.pdf_path).split())
+    assert "<para>Title &" in text and "<script>alert(1)</script>" in text
+    html = Path(result.paths[1]).read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+async def test_unknown_model_fails_fast(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    with pytest.raises(WorkflowFailureError) as info:
+        await run_report(client, settings, prompt="unknown model", model="openai/unknown-xyz")
+    message = str(info.value.cause.cause)  # type: ignore[union-attr]
+    assert "NotFoundError" in message and "unknown-xyz" in message
+    assert fake_llm.calls == 1
+
+
+async def test_invalid_email_keeps_the_report(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=free_port(),
+                         smtp_security="none")
+    async with build_worker(client, mail):
+        result = await run_report(client, mail, prompt="bad address",
+                                  email_to="victim@example.org\r\nBcc: all@example.org")
+    assert result.status == "completed" and Path(result.pdf_path).is_file()
+    assert not result.email.sent and "line break" in result.email.skipped_reason
+
+
+async def test_header_injection_in_question_cannot_add_recipients(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    seen: list[tuple[list[str], bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
+            seen.append((list(envelope.rcpt_tos), envelope.content))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+        async with build_worker(client, mail):
+            result = await run_report(client, mail, email_to="me@example.org",
+                                      prompt="Hi\r\nBcc: evil@example.org\r\nX-Evil: 1")
+    finally:
+        smtp.stop()
+    assert result.email.sent
+    assert [rcpts for rcpts, _ in seen] == [["me@example.org"]]
+    headers = seen[0][1].split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nBcc:" not in headers and b"\r\nX-Evil:" not in headers
+
+
+async def test_refused_recipient_keeps_the_report(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    class Refuse:
+        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802, ANN001, ANN201, E501
+            return "550 5.1.1 mailbox unavailable"
+
+    port = free_port()
+    smtp = Controller(Refuse(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+        async with build_worker(client, mail):
+            result = await asyncio.wait_for(
+                run_report(client, mail, prompt="refused", email_to="gone@example.org"), 60
+            )
+    finally:
+        smtp.stop()
+    assert result.status == "completed" and Path(result.pdf_path).is_file()
+    assert "e-mail failed" in result.email.skipped_reason
+    assert "refused the recipients" in result.email.skipped_reason
+
+
+async def test_worker_survives_the_battery(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    fake_llm.script({"status": 401})
+    with pytest.raises(WorkflowFailureError):
+        await run_report(client, settings, prompt="wrong key")
+    fake_llm.configure(reply=HOSTILE_REPLY)
+    await run_report(client, settings, prompt="\x00\x01")
+    fake_llm.configure(reply="# Fine\n\nStill working.")
+    result = await run_report(client, settings, prompt="after the battery")
+    assert "Still working." in pdf_text(result.pdf_path)

@@ -1,0 +1,59 @@
+"""``research doctor`` reports what is wrong in plain words."""
+
+from __future__ import annotations
+
+from aiosmtpd.controller import Controller
+
+from durable_research.config import Settings
+from durable_research.doctor import FAIL, OK, WARN, run_checks
+from durable_research.testing.fake_llm import FakeLLM
+
+from .conftest import free_port, with_settings
+
+
+def by_name(checks: list) -> dict:  # type: ignore[type-arg]
+    """Checks keyed by name."""
+    return {c.name: c for c in checks}
+
+
+async def test_healthy_setup(settings: Settings, fake_llm: FakeLLM, worker: object) -> None:
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        good = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port,
+                             smtp_security="none", email_to="me@example.org")
+        checks = by_name(await run_checks(good, call_llm=True))
+    finally:
+        smtp.stop()
+    assert {name: c.level for name, c in checks.items()} == {
+        "LLM settings": OK, "LLM call": OK, "Temporal": OK, "Workers": OK, "SMTP": OK,
+        "Output": OK, "Fonts": OK,
+    }
+    assert fake_llm.successes == 1
+
+
+async def test_everything_wrong(settings: Settings, fake_llm: FakeLLM) -> None:
+    fake_llm.script({"status": 401})
+    bad = with_settings(
+        settings, temporal_address=f"127.0.0.1:{free_port()}", smtp_host="127.0.0.1",
+        smtp_port=free_port(), smtp_security="none", output_dir="/proc/forbidden",
+    )
+    checks = by_name(await run_checks(bad, call_llm=True))
+    assert checks["LLM call"].level == FAIL and "401" in checks["LLM call"].message
+    assert checks["LLM call"].hint == "check LLM_API_KEY"
+    assert checks["Temporal"].level == FAIL and "nothing answers" in checks["Temporal"].message
+    assert checks["SMTP"].level == FAIL and "Connection refused" in checks["SMTP"].message
+    assert checks["Output"].level == FAIL
+
+
+async def test_missing_model_and_no_worker(settings: Settings) -> None:
+    checks = by_name(await run_checks(with_settings(settings, llm_model=""), call_llm=False))
+    assert checks["LLM settings"].level == FAIL
+    assert "LLM_MODEL" in checks["LLM settings"].hint
+    assert checks["Workers"].level == WARN
+    assert checks["SMTP"].level == WARN
