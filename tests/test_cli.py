@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.localmodel import INSTALL_HINT, local_model_available, stop_local_llm
 from durable_research.testing.fake_llm import FakeLLM
 
 from .conftest import free_port, settings_env
@@ -88,9 +89,32 @@ def test_start_then_result_with_worker(
 
 def test_no_llm_configured(settings: Settings, tmp_path: Path) -> None:
     env = settings_env(settings)
-    env["LLM_MODEL"] = ""
+    env.update(LLM_MODEL="", LLM_API_KEY="", LLM_LOCAL="never")
     proc = research("run", "x", env=env, cwd=tmp_path)
     assert_clean_error(proc, "No LLM is configured", "LLM_MODEL")
+
+
+@pytest.mark.localmodel
+@pytest.mark.skipif(
+    not local_model_available(), reason=f"offline model not installed: {INSTALL_HINT}"
+)
+def test_run_without_any_llm_settings_uses_offline_model(
+    embedded_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's main command on a machine with no API key at all."""
+    embedded_env.update(LLM_MODEL="", LLM_API_KEY="", LLM_API_BASE="", LLM_TIMEOUT="300")
+    try:
+        proc = research("run", env=embedded_env, cwd=tmp_path, timeout=400)
+    finally:
+        stop_local_llm(Path(embedded_env["RESEARCH_DATA_DIR"]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Using SmolLM2-135M-Instruct" in proc.stdout and "LLM_MODEL" in proc.stdout
+    pdf = next(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "smollm2-135m-instruct" in text
+    # A real (if small) answer: several sentences of generated text in the body.
+    body = text.split("About this report")[0]
+    assert len(body.split()) > 60, body
 
 
 def test_missing_provider_key(settings: Settings, tmp_path: Path) -> None:

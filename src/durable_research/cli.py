@@ -39,13 +39,27 @@ IdOpt = Annotated[str | None, typer.Option("--id", help="Workflow id (default: g
 
 
 def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
-    """Check that this process can call the LLM (it hosts a worker)."""
+    """Settings with which this process (it hosts a worker) can call the LLM.
+
+    With no provider configured, the embedded offline model is started (or
+    reused) and its endpoint filled in; otherwise the configuration is checked.
+    """
     from dataclasses import replace
 
+    from durable_research import localmodel
     from durable_research.config import check_llm_settings
 
-    effective = replace(settings, llm_model=model) if model else settings
-    check_llm_settings(effective)
+    if not model:
+        with console.status("starting the embedded offline model..."):
+            filled, ep = localmodel.settings_with_local_llm(settings)
+        if ep is not None:
+            console.print(
+                f"[dim]Using {ep.description}: no LLM_MODEL/LLM_API_KEY is set. It runs "
+                "offline and is small; for better reports set LLM_MODEL and LLM_API_KEY "
+                "(e.g. openai/gpt-4o-mini).[/]"
+            )
+            return filled
+    check_llm_settings(replace(settings, llm_model=model) if model else settings)
     return settings
 
 
@@ -312,8 +326,12 @@ def server(
     settings = settings_or_exit()
     data = settings.data_path
     if stop:
+        from durable_research.localmodel import stop_local_llm
+
         stopped = devserver.stop_dev_server(data)
         console.print("Embedded Temporal server stopped." if stopped else "It was not running.")
+        if stop_local_llm(data):
+            console.print("Embedded offline model stopped.")
         return
     host, port = devserver.split_address(settings.temporal_address)
     if not devserver.is_local(settings.temporal_address):

@@ -30,6 +30,8 @@ class Settings:
     llm_api_base: str = ""
     llm_timeout_s: float = 300.0
     llm_max_tokens: int = 0
+    # "auto": with no LLM_MODEL and no LLM_API_KEY, use the embedded offline model.
+    llm_local: str = "auto"
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
@@ -64,6 +66,11 @@ class Settings:
         return Path(self.output_dir).expanduser().resolve()
 
     @property
+    def wants_local_llm(self) -> bool:
+        """Whether the embedded offline model stands in for an unconfigured provider."""
+        return self.llm_local == "auto" and not (self.llm_model or self.llm_api_key)
+
+    @property
     def smtp_configured(self) -> bool:
         """Whether enough SMTP settings are given to send mail."""
         return bool(self.smtp_host)
@@ -81,6 +88,7 @@ ENV_VARS: dict[str, str] = {
     "LLM_API_BASE": "llm_api_base",
     "LLM_TIMEOUT": "llm_timeout_s",
     "LLM_MAX_TOKENS": "llm_max_tokens",
+    "LLM_LOCAL": "llm_local",
     "TEMPORAL_ADDRESS": "temporal_address",
     "TEMPORAL_NAMESPACE": "temporal_namespace",
     "TEMPORAL_TASK_QUEUE": "task_queue",
@@ -106,6 +114,7 @@ ENV_VARS: dict[str, str] = {
 
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
+    "llm_local": {"auto", "never"},
     "smtp_security": {"auto", "starttls", "ssl", "none"},
     "review_timeout_action": {"approve", "reject"},
 }
@@ -177,6 +186,7 @@ def check_llm_settings(settings: Settings) -> None:
     if not settings.llm_model:
         raise ConfigError(
             "No LLM is configured",
+            "install the embedded offline model (make install does), or "
             "set LLM_MODEL (e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, "
             "ollama/llama3.2) and LLM_API_KEY in the environment or a .env file; for any "
             "OpenAI-compatible server also set LLM_API_BASE (e.g. http://127.0.0.1:8000/v1)",

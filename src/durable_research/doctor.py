@@ -177,7 +177,15 @@ def check_fonts() -> Check:
 
 async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
     """All checks, in the order a user would fix them."""
+    from durable_research.localmodel import settings_with_local_llm
+
+    try:
+        settings, local = await asyncio.to_thread(settings_with_local_llm, settings)
+    except UserError as exc:
+        return [Check("LLM settings", FAIL, exc.message, exc.hint)]
     checks = [check_llm_config(settings)]
+    if local is not None:
+        checks[0].message = f"no provider configured: using {local.description}"
     if call_llm:
         checks.append(await check_llm_call(settings))
     checks += await check_temporal(settings)

@@ -33,9 +33,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from durable_research.config import Settings
 from durable_research.errors import UserError
 
 RUNTIME_MODULE = "xllamacpp"
@@ -238,6 +239,23 @@ def ensure_local_llm(
                 return running
             _stop(data_dir)
         return _start(data_dir, wait_s, gguf, threads or default_threads())
+
+
+def settings_with_local_llm(settings: Settings) -> tuple[Settings, LocalEndpoint | None]:
+    """Fill in the embedded model's endpoint when no provider is configured.
+
+    Returns:
+        The settings to use, and the endpoint if the embedded model stands in
+        (None when a provider is configured or no model is installed).
+
+    Raises:
+        LocalModelError: The model is installed but its server did not start.
+    """
+    if not (settings.wants_local_llm and local_model_available()):
+        return settings, None
+    ep = ensure_local_llm(settings.data_path)
+    filled = replace(settings, llm_model=ep.model, llm_api_base=ep.api_base, llm_api_key=ep.api_key)
+    return filled, ep
 
 
 def _choose_model(gguf: Path | None) -> tuple[str, str, Path]:
