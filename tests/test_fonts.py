@@ -10,12 +10,13 @@ import pytest
 from bidi import get_display
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from durable_research.layout.bidi import visual_order
 from durable_research.layout.fonts import REPLACEMENT, font_runs, font_set, has_glyph
 from durable_research.layout.pdf import render_pdf
 from durable_research.shared import ReportContent
+
+from .pdftools import drawn_lines
 
 SCRIPTS = {
     "latin": "Zoë façade naïve Œuvre ß",
@@ -81,30 +82,8 @@ def test_unknown_characters_get_a_visible_replacement() -> None:
 
 
 def _drawn_lines(data: bytes) -> list[str]:
-    reader = PdfReader(io.BytesIO(data))
-    lines: list[str] = []
-    for page in reader.pages:
-        maps: dict[str, dict[int, str]] = {}
-        for name, ref in page["/Resources"]["/Font"].items():
-            font = ref.get_object()
-            if "/ToUnicode" in font:
-                cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-                maps[name] = {
-                    int(c, 16): bytes.fromhex(u).decode("utf-16-be")
-                    for c, u in re.findall(r"<([0-9A-F]{2})> <([0-9A-F]{4,})>", cmap)
-                }
-        current: dict[int, str] = {}
-        cur = ""
-        for operands, op in ContentStream(page.get_contents(), reader).operations:
-            if op == b"Tf":
-                current = maps.get(str(operands[0]), {})
-            elif op == b"Tj":
-                raw = getattr(operands[0], "original_bytes", operands[0])
-                cur += "".join(current.get(b, chr(b)) for b in bytes(raw))
-            elif op in (b"T*", b"ET") and cur:
-                lines.append(cur)
-                cur = ""
-    return lines
+    # Only T* and ET end a line here: RTL runs are positioned with Td inside a line.
+    return drawn_lines(data, breaks=(b"T*", b"ET"))
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from durable_research.layout.pdf import render_pdf
 from durable_research.shared import ReportContent, Usage
+
+from .pdftools import drawn_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,38 +79,6 @@ def assert_in_order(text: str, parts: list[str]) -> None:
         found = text.find(part, pos)
         assert found >= 0, f"{part!r} not found after position {pos} in:\n{text}"
         pos = found + len(part)
-
-
-def drawn_lines(data: bytes) -> list[str]:
-    """Text of each drawn line in content-stream (= visual, left to right) order.
-
-    Unlike pypdf's extract_text this does no bidi guessing, so it shows exactly the
-    order in which glyphs were placed on the page.
-    """
-    reader = PdfReader(io.BytesIO(data))
-    lines: list[str] = []
-    for page in reader.pages:
-        maps: dict[str, dict[int, str]] = {}
-        for name, ref in page["/Resources"]["/Font"].items():
-            font = ref.get_object()
-            if "/ToUnicode" in font:
-                cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-                maps[name] = {
-                    int(c, 16): bytes.fromhex(u).decode("utf-16-be")
-                    for c, u in re.findall(r"<([0-9A-F]{2})> <([0-9A-F]{4,})>", cmap)
-                }
-        current: dict[int, str] = {}
-        cur = ""
-        for operands, op in ContentStream(page.get_contents(), reader).operations:
-            if op == b"Tf":
-                current = maps.get(str(operands[0]), {})
-            elif op == b"Tj":
-                raw = getattr(operands[0], "original_bytes", operands[0])
-                cur += "".join(current.get(b, chr(b)) for b in bytes(raw))
-            elif op in (b"T*", b"ET", b"Td", b"TD") and cur:
-                lines.append(cur)
-                cur = ""
-    return lines
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ from durable_research.worker import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .helpers import start, wait_for_step
+from .pdftools import pdf_file_text as pdf_text
 from .test_durability import kill, spawn_worker
-from .test_workflow import pdf_text
 
 
 async def review(handle, action: str, **fields: str) -> ReviewOutcome:  # noqa: ANN001

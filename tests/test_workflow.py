@@ -6,23 +6,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from pypdf import PdfReader
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker import build_worker
 
-from .conftest import free_port, with_settings
+from .conftest import mail_settings
 from .helpers import run_report, start
-
-
-def pdf_text(path: str) -> str:
-    """All text of a PDF, pages joined."""
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+from .pdftools import pdf_file_text as pdf_text
 
 
 async def test_report_end_to_end(client: Client, settings: Settings, worker: Worker,
@@ -106,27 +101,14 @@ async def test_bad_key_fails_fast_without_retries(client: Client, settings: Sett
 async def test_email_sent_once_with_stable_message_id(
     client: Client, settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    received: list[tuple[list[str], bytes]] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
-            received.append((list(envelope.rcpt_tos), envelope.content))
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        mail_settings = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port,
-                                      smtp_security="none", smtp_from="bot@example.org")
-        async with build_worker(client, mail_settings):
-            result = await run_report(client, mail_settings, prompt="mail me",
+    with SmtpSink() as sink:
+        mail = mail_settings(settings, sink.port, smtp_from="bot@example.org")
+        async with build_worker(client, mail):
+            result = await run_report(client, mail, prompt="mail me",
                                       email_to="a@example.org, b@example.org")
-    finally:
-        smtp.stop()
     assert result.email.sent and result.email.recipients == ["a@example.org", "b@example.org"]
-    assert len(received) == 1
-    rcpts, content = received[0]
-    assert rcpts == ["a@example.org", "b@example.org"]
-    assert f"Message-ID: {result.email.message_id}".encode() in content
-    assert b"application/pdf" in content
+    assert len(sink.messages) == 1
+    received = sink.messages[0]
+    assert received.recipients == ["a@example.org", "b@example.org"]
+    assert received.message_id == result.email.message_id
+    assert b"application/pdf" in received.content

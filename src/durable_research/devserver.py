@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from durable_research.errors import ConfigError, TemporalUnavailableError
+from durable_research.procs import pid_alive, terminate
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -98,23 +98,13 @@ def _pid_file(data_dir: Path) -> Path:
     return data_dir / "temporal-dev.pid"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_pid(data_dir: Path) -> int | None:
     """PID of the embedded server started from ``data_dir``, if it still runs."""
     try:
         pid = int(_pid_file(data_dir).read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-    return pid if _alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def start_dev_server(
@@ -190,15 +180,6 @@ def stop_dev_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
     if pid is None:
         _pid_file(data_dir).unlink(missing_ok=True)
         return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _alive(pid):
-        time.sleep(0.1)
-        try:
-            os.waitpid(pid, os.WNOHANG)  # reap if it is our child
-        except ChildProcessError:
-            pass
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    terminate(pid, timeout_s)
     _pid_file(data_dir).unlink(missing_ok=True)
     return True

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from durable_research.config import Settings
 from durable_research.errors import UserError
+from durable_research.procs import pid_alive, terminate
 
 RUNTIME_MODULE = "xllamacpp"
 STATE_FILE = "local-llm.json"
@@ -143,16 +144,6 @@ def local_model_available() -> bool:
     return runtime_available() and find_packaged_model() is not None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _healthy(api_base: str, timeout: float = 2.0) -> bool:
     root = api_base.removesuffix("/v1")
     try:
@@ -190,7 +181,7 @@ def running_local_llm(data_dir: Path) -> LocalEndpoint | None:
         endpoint = _endpoint(state, data_dir)
     except (KeyError, ValueError):
         return None
-    if not _alive(endpoint.pid) or not _healthy(endpoint.api_base):
+    if not pid_alive(endpoint.pid) or not _healthy(endpoint.api_base):
         return None
     return endpoint
 
@@ -320,18 +311,9 @@ def _stop(data_dir: Path, timeout_s: float = 15.0) -> bool:
         pid = int(str(state["pid"]))
     except (KeyError, ValueError):
         return False
-    if not _alive(pid):
+    if not pid_alive(pid):
         return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _alive(pid):
-        time.sleep(0.05)
-        try:
-            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
-        except ChildProcessError:
-            pass
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    terminate(pid, timeout_s)
     return True
 
 

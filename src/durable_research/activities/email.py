@@ -19,8 +19,8 @@ from pathlib import Path
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.config import Settings, load_settings
 from durable_research.errors import UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
 
@@ -58,19 +58,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-class EmailActivities:
+class EmailActivities(WithSettings):
     """Sends reports with the worker's SMTP settings."""
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        """Create the activities; ``settings`` default to the environment's."""
-        self._settings = settings
-
-    @property
-    def settings(self) -> Settings:
-        """Settings, loaded lazily."""
-        if self._settings is None:
-            self._settings = load_settings()
-        return self._settings
 
     def _ledger(self, key: str) -> Path:
         name = hashlib.sha256(key.encode()).hexdigest()

@@ -14,8 +14,8 @@ import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.config import Settings, load_settings
 from durable_research.shared import LlmCallInput, LlmCallOutput, Usage
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
@@ -98,19 +98,8 @@ def _usage(response: Any) -> Usage:
     )
 
 
-class LlmActivities:
-    """Holds the worker's settings so secrets never pass through workflow inputs."""
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        """Create the activities; ``settings`` default to the environment's."""
-        self._settings = settings
-
-    @property
-    def settings(self) -> Settings:
-        """Settings, loaded lazily so a worker can start before they are needed."""
-        if self._settings is None:
-            self._settings = load_settings()
-        return self._settings
+class LlmActivities(WithSettings):
+    """Runs LLM calls with the worker's provider settings."""
 
     @activity.defn(name="llm_call")
     async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:

@@ -11,26 +11,15 @@ from pathlib import Path
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.config import Settings, load_settings
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
 
 
-class PdfActivities:
+class PdfActivities(WithSettings):
     """Writes report files into the configured output directory."""
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        """Create the activities; ``settings`` default to the environment's."""
-        self._settings = settings
-
-    @property
-    def settings(self) -> Settings:
-        """Settings, loaded lazily."""
-        if self._settings is None:
-            self._settings = load_settings()
-        return self._settings
 
     @activity.defn(name="create_pdf")
     async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
