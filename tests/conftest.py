@@ -114,6 +114,12 @@ async def worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
         yield w
 
 
+def mail_settings(settings: Settings, port: int, **changes: object) -> Settings:
+    """``settings`` that send mail to a plain SMTP server on 127.0.0.1:``port``."""
+    return with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+                         **changes)
+
+
 def with_settings(settings: Settings, **changes: object) -> Settings:
     """A copy of ``settings`` with some fields changed."""
     return replace(settings, **changes)  # type: ignore[arg-type]

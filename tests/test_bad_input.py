@@ -6,18 +6,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker import build_worker
 
-from .conftest import free_port, with_settings
+from .conftest import free_port, mail_settings
 from .helpers import run_report
-from .test_workflow import pdf_text
+from .pdftools import pdf_file_text as pdf_text
 
 HOSTILE_REPLY = (
     "# <para>Title & </b> co\n\n"
@@ -63,8 +63,7 @@ async def test_unknown_model_fails_fast(
 async def test_invalid_email_keeps_the_report(
     client: Client, settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=free_port(),
-                         smtp_security="none")
+    mail = mail_settings(settings, free_port())
     async with build_worker(client, mail):
         result = await run_report(client, mail, prompt="bad address",
                                   email_to="victim@example.org\r\nBcc: all@example.org")
@@ -75,47 +74,26 @@ async def test_invalid_email_keeps_the_report(
 async def test_header_injection_in_question_cannot_add_recipients(
     client: Client, settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    seen: list[tuple[list[str], bytes]] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
-            seen.append((list(envelope.rcpt_tos), envelope.content))
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+    with SmtpSink() as sink:
+        mail = mail_settings(settings, sink.port)
         async with build_worker(client, mail):
             result = await run_report(client, mail, email_to="me@example.org",
                                       prompt="Hi\r\nBcc: evil@example.org\r\nX-Evil: 1")
-    finally:
-        smtp.stop()
     assert result.email.sent
-    assert [rcpts for rcpts, _ in seen] == [["me@example.org"]]
-    headers = seen[0][1].split(b"\r\n\r\n", 1)[0]
+    assert [m.recipients for m in sink.messages] == [["me@example.org"]]
+    headers = sink.messages[0].headers
     assert b"\r\nBcc:" not in headers and b"\r\nX-Evil:" not in headers
 
 
 async def test_refused_recipient_keeps_the_report(
     client: Client, settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    class Refuse:
-        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802, ANN001, ANN201, E501
-            return "550 5.1.1 mailbox unavailable"
-
-    port = free_port()
-    smtp = Controller(Refuse(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        mail = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+    with SmtpSink(refuse_recipients=True) as sink:
+        mail = mail_settings(settings, sink.port)
         async with build_worker(client, mail):
             result = await asyncio.wait_for(
                 run_report(client, mail, prompt="refused", email_to="gone@example.org"), 60
             )
-    finally:
-        smtp.stop()
     assert result.status == "completed" and Path(result.pdf_path).is_file()
     assert "e-mail failed" in result.email.skipped_reason
     assert "refused the recipients" in result.email.skipped_reason

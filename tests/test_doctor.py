@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aiosmtpd.controller import Controller
-
 from durable_research.config import Settings
 from durable_research.doctor import FAIL, OK, WARN, run_checks
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
 
-from .conftest import free_port, with_settings
+from .conftest import free_port, mail_settings, with_settings
 
 
 def by_name(checks: list) -> dict:  # type: ignore[type-arg]
@@ -17,19 +16,9 @@ def by_name(checks: list) -> dict:  # type: ignore[type-arg]
 
 
 async def test_healthy_setup(settings: Settings, fake_llm: FakeLLM, worker: object) -> None:
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        good = with_settings(settings, smtp_host="127.0.0.1", smtp_port=port,
-                             smtp_security="none", email_to="me@example.org")
+    with SmtpSink() as sink:
+        good = mail_settings(settings, sink.port, email_to="me@example.org")
         checks = by_name(await run_checks(good, call_llm=True))
-    finally:
-        smtp.stop()
     assert {name: c.level for name, c in checks.items()} == {
         "LLM settings": OK, "LLM call": OK, "Temporal": OK, "Workers": OK, "SMTP": OK,
         "Output": OK, "Fonts": OK,
@@ -39,10 +28,8 @@ async def test_healthy_setup(settings: Settings, fake_llm: FakeLLM, worker: obje
 
 async def test_everything_wrong(settings: Settings, fake_llm: FakeLLM) -> None:
     fake_llm.script({"status": 401})
-    bad = with_settings(
-        settings, temporal_address=f"127.0.0.1:{free_port()}", smtp_host="127.0.0.1",
-        smtp_port=free_port(), smtp_security="none", output_dir="/proc/forbidden",
-    )
+    bad = mail_settings(settings, free_port(), temporal_address=f"127.0.0.1:{free_port()}",
+                        output_dir="/proc/forbidden")
     checks = by_name(await run_checks(bad, call_llm=True))
     assert checks["LLM call"].level == FAIL and "401" in checks["LLM call"].message
     assert checks["LLM call"].hint == "check LLM_API_KEY"

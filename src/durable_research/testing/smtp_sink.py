@@ -1,0 +1,68 @@
+"""A real SMTP server on 127.0.0.1 that records what it receives (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+from email import message_from_bytes
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True)
+class Received:
+    """One delivered message."""
+
+    recipients: list[str]
+    content: bytes
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID header."""
+        return str(message_from_bytes(self.content).get("Message-ID", ""))
+
+    @property
+    def headers(self) -> bytes:
+        """The raw header block."""
+        return self.content.split(b"\r\n\r\n", 1)[0]
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.sink.refuse_recipients:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.sink.lock:
+            self.sink.messages.append(Received(list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 OK"
+
+
+class SmtpSink:
+    """Start with ``with SmtpSink() as sink:``; ``sink.messages`` holds what arrived."""
+
+    def __init__(self, refuse_recipients: bool = False) -> None:
+        """Create the sink; with ``refuse_recipients`` every RCPT gets a 550."""
+        self.refuse_recipients = refuse_recipients
+        self.messages: list[Received] = []
+        self.lock = threading.Lock()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()
