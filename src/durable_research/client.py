@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import (
@@ -163,8 +164,10 @@ async def describe_report(client: Client, workflow_id: str) -> ReportState:
     status = desc.status.name.lower() if desc.status else "unknown"
     state = ReportState(workflow_id, status)
     try:
-        state.query = await asyncio.wait_for(
-            handle.query(GenerateReportWorkflow.status), timeout=5
+        # The RPC deadline, not asyncio.wait_for: a cancelled in-flight query would
+        # still be awaited until the server gives up on it.
+        state.query = await handle.query(
+            GenerateReportWorkflow.status, rpc_timeout=timedelta(seconds=5)
         )
     except (RPCError, TimeoutError, Exception):  # noqa: BLE001 - no worker: show the rest
         state.query = None

@@ -156,7 +156,6 @@ class ReportStatus:
     """Answer of the ``status`` query: where the workflow is right now."""
 
     step: str = "starting"
-    attempt: int = 0
     draft: str = ""
     model: str = ""
     usage: Usage = field(default_factory=Usage)
