@@ -172,6 +172,19 @@ def test_bad_options(settings: Settings, tmp_path: Path, args: list[str], needle
 def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
     proc = research("run", "x" * 100_001, env=settings_env(settings), cwd=tmp_path)
     assert_clean_error(proc, "the limit is 100,000")
+    huge = tmp_path / "huge.txt"
+    huge.write_text("tardigrade " * 100_000)  # 1.1 MB
+    proc = research("run", "--file", str(huge), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "is over 100,000 characters long")
+    proc = research("start", "--file", "-", env=settings_env(settings), cwd=tmp_path,
+                    input="y" * 1_000_000)
+    assert_clean_error(proc, "is over 100,000 characters long")
+    missing = research("run", "--file", "nope.txt", env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(missing, "Cannot read the question from nope.txt")
+    binary = tmp_path / "bin.dat"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    bad = research("run", "--file", str(binary), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(bad, "Cannot read the question")
 
 
 def test_help_lists_commands(tmp_path: Path) -> None:

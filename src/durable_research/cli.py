@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from temporalio.service import RPCError
 from durable_research import client as rc
 from durable_research import devserver
 from durable_research.cli_common import (
+    MAX_PROMPT_CHARS,
     app,
     build_input,
     console,
@@ -29,6 +31,8 @@ from durable_research.config import Settings
 from durable_research.errors import ReportFailedError, UserError
 from durable_research.shared import ReportInput, ReportResult
 
+# Read a little past the limit so an oversized file gets the clear "too long" error.
+MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html.")]
@@ -37,6 +41,32 @@ OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing report of 
 EmailOpt = Annotated[str | None, typer.Option("--email", help="Mail the report to these.")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="litellm model, e.g. openai/gpt-4o.")]
 IdOpt = Annotated[str | None, typer.Option("--id", help="Workflow id (default: generated).")]
+FileOpt = Annotated[
+    str | None, typer.Option("--file", help="Read the question from a file ('-': stdin).")
+]
+
+
+def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
+    """The question from the argument or from ``--file`` (not both)."""
+    if prompt_file is None:
+        return prompt
+    if prompt:
+        raise UserError("Give the question either as an argument or with --file, not both")
+    try:
+        if prompt_file == "-":
+            text = sys.stdin.read(MAX_PROMPT_READ)
+        else:
+            with open(prompt_file, encoding="utf-8") as f:
+                text = f.read(MAX_PROMPT_READ)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read the question from {prompt_file}: {exc}") from None
+    if len(text) > MAX_PROMPT_CHARS:
+        raise UserError(
+            f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "
+            "the limit",
+            "put the essentials of the question in the file",
+        )
+    return text
 
 
 def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
@@ -183,11 +213,12 @@ async def _start(
 def run(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
-    model: ModelOpt = None, workflow_id: IdOpt = None,
+    model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
     worker: Annotated[bool, typer.Option(help="Host a worker in this process.")] = True,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
+    prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     if worker:
         settings = llm_ready_settings(settings, model)
@@ -206,10 +237,11 @@ def run(
 def start(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
-    model: ModelOpt = None, workflow_id: IdOpt = None,
+    model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
+    prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
 
     async def go() -> None:

@@ -29,6 +29,8 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 10_000)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
 T = TypeVar("T")
+# Questions longer than this are surely a mistake (a pasted file) and would bloat history.
+MAX_PROMPT_CHARS = 100_000
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -83,9 +85,9 @@ def build_input(
     text = (prompt or "").strip() or DEFAULT_PROMPT
     if "\x00" in text:
         raise UserError("The question contains a NUL character")
-    if len(text) > 100_000:
+    if len(text) > MAX_PROMPT_CHARS:
         raise UserError(
-            f"The question is {len(text):,} characters long; the limit is 100,000",
+            f"The question is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,}",
             "put the essentials of the question in the prompt",
         )
     to = email if email is not None else ""
