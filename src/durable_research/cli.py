@@ -145,7 +145,7 @@ async def follow(
                     spinner.start()
                 await asyncio.wait({result_task}, timeout=0.5)
         res = result_task.result()
-        state = await _poll(conn, handle.id)
+        state = await _poll(conn, handle.id, with_query=True)
         if state and state.query:
             _print_history(state.query.history, printed, started)
         return res
@@ -168,9 +168,11 @@ def _print_history(history: list[str], printed: int, started: float) -> int:
     return len(history)
 
 
-async def _poll(conn: rc.Connection, workflow_id: str) -> rc.ReportState | None:
+async def _poll(
+    conn: rc.Connection, workflow_id: str, with_query: bool | None = None
+) -> rc.ReportState | None:
     try:
-        return await rc.describe_report(conn.client, workflow_id)
+        return await rc.describe_report(conn.client, workflow_id, with_query)
     except (RPCError, UserError):
         return None
 
@@ -265,6 +267,9 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
     async def go() -> None:
         conn = await _connect(settings)
         state = await rc.describe_report(conn.client, workflow_id)
+        if state.result:
+            print_result(state.result, workflow_id, ui_link(settings, conn, workflow_id))
+            return
         table = Table(show_header=False, box=None)
         table.add_row("workflow", workflow_id)
         table.add_row("status", state.status)
@@ -278,14 +283,12 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             if q.waiting_for_review_since:
                 table.add_row("waiting for review since", q.waiting_for_review_since)
             table.add_row("draft versions", str(q.versions))
-        else:
+        elif state.status == "running":
             table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
         for line in state.pending:
             table.add_row("running", line)
         if state.failure:
             table.add_row("failure", f"[red]{state.failure}[/]")
-        if q and q.result and q.result.pdf_path:
-            table.add_row("PDF", q.result.pdf_path)
         link = ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)

@@ -139,6 +139,7 @@ class ReportState:
     query: ReportStatus | None = None
     pending: list[str] = field(default_factory=list)
     failure: str = ""
+    result: ReportResult | None = None
 
 
 def _not_found(exc: RPCError, workflow_id: str) -> Exception:
@@ -150,8 +151,16 @@ def _not_found(exc: RPCError, workflow_id: str) -> Exception:
     return exc
 
 
-async def describe_report(client: Client, workflow_id: str) -> ReportState:
+async def describe_report(
+    client: Client, workflow_id: str, with_query: bool | None = None
+) -> ReportState:
     """Read a workflow's status, its ``status`` query and its pending activities.
+
+    Args:
+        client: A connected client.
+        workflow_id: The report's workflow id.
+        with_query: Ask the workflow itself (needs a worker to answer). Default: only
+            while it runs; a closed one is described by its result or failure instead.
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
@@ -163,14 +172,20 @@ async def describe_report(client: Client, workflow_id: str) -> ReportState:
         raise _not_found(exc, workflow_id) from exc
     status = desc.status.name.lower() if desc.status else "unknown"
     state = ReportState(workflow_id, status)
-    try:
-        # The RPC deadline, not asyncio.wait_for: a cancelled in-flight query would
-        # still be awaited until the server gives up on it.
-        state.query = await handle.query(
-            GenerateReportWorkflow.status, rpc_timeout=timedelta(seconds=5)
-        )
-    except (RPCError, TimeoutError, Exception):  # noqa: BLE001 - no worker: show the rest
-        state.query = None
+    running = desc.status == WorkflowExecutionStatus.RUNNING
+    if with_query or (with_query is None and running):
+        try:
+            # The RPC deadline, not asyncio.wait_for: a cancelled in-flight query would
+            # still be awaited until the server gives up on it.
+            state.query = await handle.query(
+                GenerateReportWorkflow.status, rpc_timeout=timedelta(seconds=5)
+            )
+        except Exception:  # noqa: BLE001 - no worker answers: show the rest
+            state.query = None
+    if desc.status == WorkflowExecutionStatus.COMPLETED:
+        state.result = await client.get_workflow_handle(
+            workflow_id, result_type=ReportResult
+        ).result()
     for act in desc.raw_description.pending_activities:
         line = f"{act.activity_type.name}: attempt {act.attempt}"
         if act.last_failure.message:
