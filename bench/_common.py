@@ -1,0 +1,318 @@
+"""Shared helpers of the bench scripts: servers, worker processes, history and PDF checks.
+
+Everything here is real: the Temporal dev server binary (SQLite), worker
+subprocesses, the fake OpenAI-compatible HTTP server and an aiosmtpd SMTP sink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from pypdf import PdfReader
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+
+from durable_research import devserver
+from durable_research.testing.fake_llm import FakeLLM
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"
+
+
+def free_port() -> int:
+    """A TCP port that is free right now on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of ``values``, linear interpolation; nan if empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def p50_p95(values: list[float], unit: str = "s", scale: float = 1.0, digits: int = 2) -> str:
+    """Format ``p50 x  p95 y  (n=..)`` for a list of measurements."""
+    if not values:
+        return "n/a"
+    p50, p95 = pct(values, 50) * scale, pct(values, 95) * scale
+    mean = statistics.fmean(values) * scale
+    d = digits
+    return f"p50 {p50:.{d}f} {unit}  p95 {p95:.{d}f} {unit}  mean {mean:.{d}f} {unit}"
+
+
+def machine() -> str:
+    """Cores and load average now: benchmarks on a shared 2-core box need this context."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, load average {load} at start"
+
+
+def start_fake_llm(delay: float = 0.0) -> FakeLLM:
+    """Start the fake LLM, silencing the tracebacks of answers to killed workers.
+
+    A worker SIGKILLed mid-call leaves the fake server writing to a closed socket;
+    socketserver would print a BrokenPipeError traceback for each.
+    """
+    fake = FakeLLM(delay=delay)
+    server = fake._server  # noqa: SLF001 - bench-only tweak of the test server
+    default = server.handle_error
+
+    def handle_error(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            default(request, client_address)
+
+    server.handle_error = handle_error  # type: ignore[method-assign]
+    return fake.start()
+
+
+def run_main(main: Coroutine[Any, Any, int]) -> int:
+    """``asyncio.run`` with SIGTERM/SIGINT cancelling the main task, so cleanup runs."""
+
+    async def wrapper() -> int:
+        task = asyncio.ensure_future(main)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            print("interrupted; cleaned up", file=sys.stderr)
+            return 130
+
+    return asyncio.run(wrapper())
+
+
+# ----- SMTP ---------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        headers = BytesHeaderParser().parsebytes(envelope.content)
+        with self.sink.lock:
+            mid = str(headers.get("Message-ID", ""))
+            self.sink.deliveries.append((mid, envelope.rcpt_tos, time.time()))
+        return "250 OK"
+
+
+@dataclass
+class SmtpSink:
+    """A local SMTP server (aiosmtpd) that records every delivered message."""
+
+    port: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    deliveries: list[tuple[str, list[str], float]] = field(default_factory=list)
+    _controller: Controller | None = None
+
+    def start(self) -> SmtpSink:
+        """Serve on 127.0.0.1 in aiosmtpd's own thread."""
+        self.port = self.port or free_port()
+        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._controller:
+            self._controller.stop()
+
+    def message_ids(self) -> list[str]:
+        """Message-IDs of all deliveries so far (duplicates included)."""
+        with self.lock:
+            return [mid for mid, _, _ in self.deliveries]
+
+    def times_of(self, mid: str) -> list[float]:
+        """Epoch times at which ``mid`` was delivered."""
+        with self.lock:
+            return [t for m, _, t in self.deliveries if m == mid]
+
+
+# ----- Temporal dev server -----------------------------------------------------------
+
+
+class DevServer:
+    """The app's embedded dev server on a free port with its own SQLite file."""
+
+    def __init__(self, data_dir: Path) -> None:
+        """Prepare (not start) a server persisting to ``data_dir/temporal.sqlite``."""
+        self.data_dir = data_dir
+        self.address = f"127.0.0.1:{free_port()}"
+
+    def start(self) -> None:
+        """Start (or restart on the same SQLite file) and wait for the port."""
+        devserver.start_dev_server(self.address, self.data_dir, headless=True)
+
+    def kill(self) -> None:
+        """SIGKILL the server and reap it."""
+        pid = devserver.running_pid(self.data_dir)
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGKILL)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            while devserver.running_pid(self.data_dir) is not None:
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop gracefully (end of a bench run)."""
+        devserver.stop_dev_server(self.data_dir)
+
+
+async def connect(address: str, tries: int = 300) -> Client:
+    """Connect to Temporal, retrying while the server (re)starts."""
+    for _ in range(tries):
+        try:
+            return await Client.connect(address)
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"no Temporal server at {address}")
+
+
+# ----- worker processes --------------------------------------------------------------
+
+
+def worker_env(
+    address: str, task_queue: str, fake: FakeLLM, tmp: Path, smtp_port: int = 0
+) -> dict[str, str]:
+    """Environment for a worker process: fake LLM, local SMTP, bench dirs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "TEMPORAL_", "SMTP_"))}
+    env.update(
+        LLM_MODEL="openai/fake-model", LLM_API_KEY="bench-key", LLM_API_BASE=fake.api_base,
+        LLM_TIMEOUT="120", TEMPORAL_ADDRESS=address, TEMPORAL_TASK_QUEUE=task_queue,
+        RESEARCH_DATA_DIR=str(tmp / "worker-data"), RESEARCH_OUTPUT_DIR=str(tmp / "reports"),
+        RESEARCH_EMBEDDED="never", RESEARCH_ENV_FILE="/nonexistent/.env", EMAIL_TO="",
+    )
+    if smtp_port:
+        env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), SMTP_SECURITY="none",
+                   SMTP_FROM="bench@localhost")
+    return env
+
+
+class WorkerProc:
+    """One worker subprocess (``bench/_worker.py``), started and killed by PID."""
+
+    def __init__(self, env: dict[str, str], log: Path, args: list[str] | None = None) -> None:
+        """Start the worker; call :meth:`wait_ready` before relying on it."""
+        self._ready = log.with_name(f"ready-{time.monotonic_ns()}")
+        cmd = [sys.executable, str(WORKER_SCRIPT), "--ready", str(self._ready), *(args or [])]
+        self.started = time.time()
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+    def wait_ready(self, timeout: float = 90) -> float:
+        """Block until the worker polls; returns the epoch time it became ready."""
+        deadline = time.monotonic() + timeout
+        while not self._ready.exists():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early with code {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("worker did not become ready")
+            time.sleep(0.02)
+        return time.time()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process still runs."""
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the worker and reap it."""
+        if self.alive:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+
+# ----- workflow histories ------------------------------------------------------------
+
+
+def _ts(event: Any) -> float:
+    return float(event.event_time.seconds + event.event_time.nanos / 1e9)
+
+
+def failure_kind(failure: Any) -> str:
+    """Short kind of a Temporal failure proto: ``timeout:HEARTBEAT``, an error type, or ''."""
+    if not failure.message and not failure.HasField("timeout_failure_info"):
+        return ""
+    if failure.HasField("timeout_failure_info"):
+        kind = failure.timeout_failure_info.timeout_type
+        return "timeout:" + re.sub(r"^TIMEOUT_TYPE_", "", _timeout_name(kind))
+    if failure.HasField("application_failure_info"):
+        return failure.application_failure_info.type or "ApplicationError"
+    return "other"
+
+
+def _timeout_name(value: int) -> str:
+    from temporalio.api.enums.v1 import TimeoutType
+
+    return str(TimeoutType.Name(value))
+
+
+@dataclass
+class Step:
+    """One activity of a workflow as the history records it (final attempt)."""
+
+    name: str
+    scheduled: float
+    started: float = 0.0
+    closed: float = 0.0
+    attempt: int = 0
+    previous_failure: str = ""
+    completed: bool = False
+
+
+async def steps(handle: WorkflowHandle) -> list[Step]:
+    """The workflow's activities in order, with times (epoch s), attempts and outcome."""
+    by_id: dict[int, Step] = {}
+    async for ev in handle.fetch_history_events():
+        t = ev.event_type
+        if t == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            by_id[ev.event_id] = Step(
+                ev.activity_task_scheduled_event_attributes.activity_type.name, _ts(ev)
+            )
+        elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            a = ev.activity_task_started_event_attributes
+            step = by_id[a.scheduled_event_id]
+            step.started, step.attempt = _ts(ev), a.attempt
+            step.previous_failure = failure_kind(a.last_failure)
+        elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            step = by_id[ev.activity_task_completed_event_attributes.scheduled_event_id]
+            step.closed, step.completed = _ts(ev), True
+    return list(by_id.values())
+
+
+# ----- PDFs --------------------------------------------------------------------------
+
+
+def pdf_contains(path: str | Path, *needles: str) -> bool:
+    """Whether the PDF opens with pypdf and its text contains every needle."""
+    try:
+        reader = PdfReader(str(path))
+        text = " ".join((page.extract_text() or "") for page in reader.pages)
+    except Exception:  # noqa: BLE001 - any parse failure means "not a valid PDF"
+        return False
+    flat = " ".join(text.split())
+    return all(" ".join(n.split()) in flat for n in needles)

@@ -1,0 +1,66 @@
+"""A worker process for the bench scripts: the app's real worker, settings from the env.
+
+Usage: ``python bench/_worker.py --ready FILE [--llm-heartbeat S] [--llm-retry-initial S]``
+
+The two tuning flags exist only to measure what shorter constants in
+``workflows/report.py`` would buy; without them the worker is exactly
+``durable_research.worker.build_worker``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from durable_research import worker as app_worker
+from durable_research.config import load_settings
+from durable_research.workflows import report
+
+
+def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
+    """Patch the LLM step's constants and let the sandbox see the patched module."""
+    if heartbeat_s is not None:
+        report.LLM_HEARTBEAT = timedelta(seconds=heartbeat_s)
+    if retry_initial_s is not None:
+        initial = timedelta(seconds=retry_initial_s)
+        report.LLM_RETRY = replace(report.LLM_RETRY, initial_interval=initial)
+    # The sandbox re-imports workflow modules; passing ours through keeps the patch visible.
+    runner = SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research")
+    )
+    app_worker.Worker = functools.partial(app_worker.Worker, workflow_runner=runner)  # type: ignore[misc]
+
+
+async def main() -> None:
+    """Connect (retrying while the server restarts), then run the worker until killed."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ready", type=Path, required=True, help="written once polling")
+    parser.add_argument("--llm-heartbeat", type=float, help="seconds (app default 10)")
+    parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 2)")
+    args = parser.parse_args()
+    if args.llm_heartbeat is not None or args.llm_retry_initial is not None:
+        _tune(args.llm_heartbeat, args.llm_retry_initial)
+    settings = load_settings()
+    client = None
+    for _ in range(600):
+        try:
+            client = await Client.connect(settings.temporal_address)
+            break
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    if client is None:
+        raise SystemExit("no Temporal server")
+    async with app_worker.build_worker(client, settings):
+        args.ready.write_text("ready")
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

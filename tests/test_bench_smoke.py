@@ -1,0 +1,63 @@
+"""Smoke test of the bench scripts: each runs with tiny parameters and prints its summary.
+
+No timing is asserted here; the figures live in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+CASES = {
+    "chaos": (
+        ["bench/chaos.py", "--workflows", "3", "--worker-kills", "1", "--server-kills", "1",
+         "--llm-delay", "2", "--gap-min", "0.5", "--gap-max", "1", "--server-downtime", "1"],
+        "chaos: PASS",
+    ),
+    "recovery": (
+        ["bench/recovery.py", "--repeats", "1", "--llm-heartbeat", "2",
+         "--llm-retry-initial", "0.5", "--kill-min", "0.2", "--kill-max", "0.5"],
+        "recovery: p50",
+    ),
+    "throughput": (
+        ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--concurrency", "2"],
+        "throughput: 1 worker",
+    ),
+}
+
+
+def test_bench_scripts_run_and_print_their_summaries(tmp_path: Path) -> None:
+    """All three scripts run at once (about 40 s together) and exit 0 with a summary line."""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "SMTP_HOST", "TEMPORAL_ADDRESS"):
+        env.pop(var, None)
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        for name, (args, _) in CASES.items()
+    }
+    outputs: dict[str, str] = {}
+    try:
+        for name, proc in procs.items():
+            outputs[name], _ = proc.communicate(timeout=150)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # the scripts clean up their servers
+                try:
+                    proc.communicate(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    for name, (_, summary) in CASES.items():
+        assert procs[name].returncode == 0, f"{name} failed:\n{outputs[name]}"
+        assert summary in outputs[name], f"{name} printed no summary:\n{outputs[name]}"
