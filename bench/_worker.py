@@ -26,11 +26,13 @@ from durable_research.workflows import report
 
 def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
     """Patch the LLM step's constants and let the sandbox see the patched module."""
+    step = report.LLM_STEP
     if heartbeat_s is not None:
-        report.LLM_HEARTBEAT = timedelta(seconds=heartbeat_s)
+        step = replace(step, heartbeat=timedelta(seconds=heartbeat_s))
     if retry_initial_s is not None:
         initial = timedelta(seconds=retry_initial_s)
-        report.LLM_RETRY = replace(report.LLM_RETRY, initial_interval=initial)
+        step = replace(step, retry=replace(step.retry, initial_interval=initial))
+    report.LLM_STEP = step
     # The sandbox re-imports workflow modules; passing ours through keeps the patch visible.
     runner = SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research")
@@ -42,8 +44,8 @@ async def main() -> None:
     """Connect (retrying while the server restarts), then run the worker until killed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--ready", type=Path, required=True, help="written once polling")
-    parser.add_argument("--llm-heartbeat", type=float, help="seconds (app default 10)")
-    parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 2)")
+    parser.add_argument("--llm-heartbeat", type=float, help="seconds (app default 5)")
+    parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 1)")
     args = parser.parse_args()
     if args.llm_heartbeat is not None or args.llm_retry_initial is not None:
         _tune(args.llm_heartbeat, args.llm_retry_initial)

@@ -19,6 +19,7 @@ from durable_research.config import Settings
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.worker import build_worker
+from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import free_port, settings_env, with_settings
 from .helpers import completed_activities, start
@@ -157,3 +158,30 @@ async def test_server_killed_during_llm_call_worker_rides_it_out(
         kill(survivor)
     assert result.status == "completed"
     assert fake_llm.successes == 1
+
+
+async def test_step_outlives_more_worker_deaths_than_its_attempts(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """create_pdf allows 3 attempts; 3 dead workers in a row must not fail the report."""
+    handle = await start(client, settings, prompt="workers keep dying")
+    markers = [tmp_path / f"pdf-started-{death}" for death in range(3)]
+    doomed = spawn_worker(settings, tmp_path, block_pdf=markers[0])
+    for death, marker in enumerate(markers):
+        successor = None
+        try:
+            await asyncio.to_thread(wait_for_file, marker, doomed, 90)
+            # Start the next victim before this one dies, so it is polling when the
+            # retry comes (worker start-up takes seconds: importing litellm).
+            if death + 1 < len(markers):
+                successor = spawn_worker(settings, tmp_path, block_pdf=markers[death + 1])
+        finally:
+            kill(doomed)
+        if successor is not None:
+            doomed = successor
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=120)
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert result.status == "completed" and Path(result.pdf_path).is_file()
+    assert fake_llm.successes == 1
+    assert any("create_pdf: its workers kept dying" in line for line in status.history)

@@ -200,12 +200,16 @@ async def test_review_deadline_is_a_durable_timer(
         test_server_existing_path=str(server)
     ) as env:
         async with build_worker(env.client, settings):
-            # A full day's deadline passes in moments on the time-skipping server.
             handle = await start(
                 env.client, settings, prompt=f"deadline {action}", review=True,
                 review_timeout_s=86_400, review_timeout_action=action,
             )
-            result = await asyncio.wait_for(handle.result(), 60)
+            # Time moves only when we say so: activities run in real time (their
+            # heartbeat timeouts must not be skipped past), then a day passes at once.
+            with env.auto_time_skipping_disabled():
+                await wait_for_step(handle, "waiting for review")
+                await env.sleep(86_400)
+                result = await asyncio.wait_for(handle.result(), 60)
             status = await handle.query(GenerateReportWorkflow.status)
     assert any(f"auto-{action}d" in line for line in status.history)
     if action == "approve":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -126,8 +127,9 @@ class EmailActivities(WithSettings):
         ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
         if ledger.exists():
             # A previous attempt delivered it and then lost its completion: do not resend.
-            done = json.loads(ledger.read_text())
-            return SendEmailOutput(sent=True, message_id=done["message_id"], recipients=recipients)
+            return SendEmailOutput(
+                sent=True, message_id=str(msg["Message-ID"]), recipients=recipients
+            )
         try:
             await with_heartbeats(asyncio.to_thread(self._deliver, msg), detail="sending e-mail")
         except smtplib.SMTPAuthenticationError as exc:
@@ -146,6 +148,9 @@ class EmailActivities(WithSettings):
             raise ApplicationError(
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
+        # Atomic, so a crash mid-write never leaves a ledger entry that cannot be read.
         ledger.parent.mkdir(parents=True, exist_ok=True)
-        ledger.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients}))
+        tmp = ledger.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients}))
+        os.replace(tmp, ledger)
         return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)

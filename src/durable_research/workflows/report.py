@@ -7,11 +7,21 @@ by name so this module imports no I/O libraries into the workflow sandbox.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    TimeoutType,
+    is_cancelled_exception,
+)
+
+# Not the builtin TimeoutError, which wait_condition raises at the review deadline.
+from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
@@ -33,33 +43,63 @@ with workflow.unsafe.imports_passed_through():
         SendEmailOutput,
     )
 
+@dataclass(frozen=True)
+class Step:
+    """How one activity is run: its timeouts and RetryPolicy."""
+
+    activity: str
+    start_to_close: timedelta
+    # Heartbeats every second (throttled by the SDK to 0.8 x this) make a dead worker
+    # visible in seconds; measured in bench/recovery.py, 5 s halves recovery time.
+    heartbeat: timedelta
+    retry: RetryPolicy
+
+
 # The LLM step: bounded attempts with backoff so a failing provider is never paid
-# for endlessly; the heartbeat timeout makes a dead worker visible in seconds.
-LLM_TIMEOUT = timedelta(minutes=10)
-LLM_HEARTBEAT = timedelta(seconds=10)
-LLM_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    maximum_attempts=5,
+# for endlessly.
+LLM_STEP = Step(
+    "llm_call",
+    start_to_close=timedelta(minutes=10),
+    heartbeat=timedelta(seconds=5),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=1),
+        maximum_attempts=5,
+    ),
 )
-PDF_TIMEOUT = timedelta(minutes=5)
-PDF_HEARTBEAT = timedelta(seconds=10)
-PDF_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2), backoff_coefficient=3.0, maximum_attempts=3
+PDF_STEP = Step(
+    "create_pdf",
+    start_to_close=timedelta(minutes=5),
+    heartbeat=timedelta(seconds=5),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=2), backoff_coefficient=3.0, maximum_attempts=3
+    ),
 )
-EMAIL_TIMEOUT = timedelta(minutes=2)
-EMAIL_HEARTBEAT = timedelta(seconds=10)
+EMAIL_STEP = Step(
+    "send_email",
+    start_to_close=timedelta(minutes=2),
+    heartbeat=timedelta(seconds=5),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=5),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=5),
+        maximum_attempts=6,
+        non_retryable_error_types=["InvalidAddress", "SMTPAuthenticationError"],
+    ),
+)
+# Attempts lost to dead workers (heartbeat timeouts) are not the step's fault: the
+# step is scheduled afresh this many times before the workflow gives up.
+WORKER_LOSS_ROUNDS = 3
 # On cancel, wait until the activity has heard it (through its heartbeat) and
 # stopped, so no LLM call or render keeps running after `research cancel`.
 CANCEL = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-EMAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    maximum_attempts=6,
-    non_retryable_error_types=["InvalidAddress", "SMTPAuthenticationError"],
-)
+
+
+def lost_worker(exc: ActivityError) -> bool:
+    """Whether an activity failed because its worker stopped heartbeating."""
+    cause = exc.cause
+    return isinstance(cause, ActivityTimeoutError) and cause.type == TimeoutType.HEARTBEAT
 
 
 def report_basename(prompt: str, workflow_id: str) -> str:
@@ -68,6 +108,9 @@ def report_basename(prompt: str, workflow_id: str) -> str:
     slug = "-".join(words)[:48].strip("-") or "report"
     tail = re.sub(r"[^A-Za-z0-9]+", "-", workflow_id)[-12:].strip("-")
     return f"{slug}-{tail}" if tail else slug
+
+
+R = TypeVar("R")
 
 
 @workflow.defn(name="GenerateReportWorkflow")
@@ -104,16 +147,28 @@ class GenerateReportWorkflow:
         self._status.draft = text
         self._log(f"draft v{len(self._versions)} ({why})")
 
+    async def _step(self, step: Step, arg: Any, result_type: type[R]) -> R:
+        """Run one activity; reschedule it (boundedly) when workers died under it."""
+        for round_ in range(WORKER_LOSS_ROUNDS + 1):
+            try:
+                result: R = await workflow.execute_activity(
+                    step.activity,
+                    arg,
+                    result_type=result_type,
+                    start_to_close_timeout=step.start_to_close,
+                    heartbeat_timeout=step.heartbeat,
+                    retry_policy=step.retry,
+                    cancellation_type=CANCEL,
+                )
+                return result
+            except ActivityError as exc:
+                if not lost_worker(exc) or round_ == WORKER_LOSS_ROUNDS:
+                    raise
+                self._log(f"{step.activity}: its workers kept dying; scheduling it again")
+        raise AssertionError("unreachable")  # the loop returns or raises
+
     async def _llm(self, params: LlmCallInput) -> LlmCallOutput:
-        out = await workflow.execute_activity(
-            "llm_call",
-            params,
-            result_type=LlmCallOutput,
-            start_to_close_timeout=LLM_TIMEOUT,
-            heartbeat_timeout=LLM_HEARTBEAT,
-            retry_policy=LLM_RETRY,
-            cancellation_type=CANCEL,
-        )
+        out = await self._step(LLM_STEP, params, LlmCallOutput)
         self._status.usage = self._status.usage.add(out.usage)
         self._model = out.model
         self._status.model = out.model
@@ -144,8 +199,8 @@ class GenerateReportWorkflow:
                 return result
 
         self._set_step("writing report")
-        files = await workflow.execute_activity(
-            "create_pdf",
+        files = await self._step(
+            PDF_STEP,
             CreatePdfInput(
                 content=ReportContent(
                     question=self._question,
@@ -159,17 +214,13 @@ class GenerateReportWorkflow:
                 formats=params.formats,
                 overwrite=params.overwrite,
             ),
-            result_type=CreatePdfOutput,
-            start_to_close_timeout=PDF_TIMEOUT,
-            heartbeat_timeout=PDF_HEARTBEAT,
-            retry_policy=PDF_RETRY,
-            cancellation_type=CANCEL,
+            CreatePdfOutput,
         )
 
         self._set_step("sending e-mail")
         try:
-            email = await workflow.execute_activity(
-                "send_email",
+            email = await self._step(
+                EMAIL_STEP,
                 SendEmailInput(
                     to=params.email_to,
                     subject=f"Research report: {self._question[:120]}",
@@ -177,11 +228,7 @@ class GenerateReportWorkflow:
                     attachment_path=files.pdf_path,
                     message_key=f"{workflow.info().workflow_id}/report",
                 ),
-                result_type=SendEmailOutput,
-                start_to_close_timeout=EMAIL_TIMEOUT,
-                heartbeat_timeout=EMAIL_HEARTBEAT,
-                retry_policy=EMAIL_RETRY,
-                cancellation_type=CANCEL,
+                SendEmailOutput,
             )
         except ActivityError as exc:
             if is_cancelled_exception(exc):
