@@ -7,7 +7,8 @@ moment of the call, immediately starts a new worker and times the way back:
 the kill, the server noticing it (heartbeat timeout), the retry backoff, the new
 worker picking the retry up (the fake LLM receives the call again), and the
 workflow task after it (sticky-queue fallback). The tuning flags patch the
-workflow's constants in the bench workers only (app defaults: 10 s and 2 s).
+workflow's constants in the bench workers only (app defaults: ``LLM_STEP`` in
+``workflows/report.py``, 5 s and 1 s).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from _common import (
@@ -38,7 +40,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from durable_research.shared import ReportInput, ReportResult
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.report import LLM_STEP, GenerateReportWorkflow
 
 SLOW_S = 120.0  # the first attempt never answers before the kill
 
@@ -131,8 +133,10 @@ async def run(args: argparse.Namespace) -> int:
         worker_args += ["--llm-heartbeat", str(args.llm_heartbeat)]
     if args.llm_retry_initial is not None:
         worker_args += ["--llm-retry-initial", str(args.llm_retry_initial)]
-    hb = args.llm_heartbeat if args.llm_heartbeat is not None else 10.0
-    backoff = args.llm_retry_initial if args.llm_retry_initial is not None else 2.0
+    default_hb = LLM_STEP.heartbeat.total_seconds()
+    default_backoff = (LLM_STEP.retry.initial_interval or timedelta(seconds=1)).total_seconds()
+    hb = args.llm_heartbeat if args.llm_heartbeat is not None else default_hb
+    backoff = args.llm_retry_initial if args.llm_retry_initial is not None else default_backoff
     args.backoff = backoff
     print(f"recovery: {args.repeats} runs, LLM heartbeat timeout {hb:g} s, retry initial "
           f"interval {backoff:g} s, sticky schedule-to-start 1 s (worker.py), kill at "
