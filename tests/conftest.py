@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
@@ -61,12 +60,9 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest_asyncio.fixture(scope="session")
 async def client(temporal_address: str) -> Client:
     """A client of the session's dev server (retries while it finishes starting)."""
-    for _ in range(100):
-        try:
-            return await Client.connect(temporal_address)
-        except RuntimeError:
-            await asyncio.sleep(0.2)
-    raise RuntimeError("dev server did not come up")
+    from .helpers import connect_retrying
+
+    return await connect_retrying(temporal_address)
 
 
 @pytest.fixture

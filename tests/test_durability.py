@@ -22,7 +22,7 @@ from durable_research.worker import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import free_port, settings_env, with_settings
-from .helpers import completed_activities, start
+from .helpers import completed_activities, connect_retrying, start
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -56,16 +56,6 @@ def kill(proc: subprocess.Popen) -> None:
     """SIGKILL a process and reap it."""
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-
-
-async def connect_retrying(address: str) -> Client:
-    """Connect, retrying while the server (re)starts."""
-    for _ in range(150):
-        try:
-            return await Client.connect(address)
-        except RuntimeError:
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"no server at {address}")
 
 
 async def test_worker_killed_between_llm_and_pdf(

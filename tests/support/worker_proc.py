@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import Client
 
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.config import load_settings
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
 from durable_research.worker import build_worker
+from tests.helpers import connect_retrying
 
 
 def blocking_pdf(marker: Path):  # type: ignore[no-untyped-def]
@@ -42,14 +41,7 @@ async def main() -> None:
     parser.add_argument("--ready", type=Path, help="file written once the worker polls")
     args = parser.parse_args()
     settings = load_settings()
-    client = None
-    for _ in range(200):  # the server may be restarting
-        try:
-            client = await Client.connect(settings.temporal_address)
-            break
-        except RuntimeError:
-            time.sleep(0.1)
-    assert client is not None, "no Temporal server"
+    client = await connect_retrying(settings.temporal_address)  # it may be restarting
     activities = None
     if args.block_pdf:
         activities = [
