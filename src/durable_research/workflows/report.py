@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.shared import (
         DEFAULT_PROMPT,
         REVIEW_ACTIONS,
+        WORKFLOW_ID_PREFIX,
         CreatePdfInput,
         CreatePdfOutput,
         LlmCallInput,
@@ -106,7 +107,8 @@ def report_basename(prompt: str, workflow_id: str) -> str:
     """File name stem for a report: a slug of the question plus the workflow id's tail."""
     words = re.findall(r"[^\W_]+", prompt.lower())[:6]
     slug = "-".join(words)[:48].strip("-") or "report"
-    tail = re.sub(r"[^A-Za-z0-9]+", "-", workflow_id)[-12:].strip("-")
+    tail = re.sub(r"[^A-Za-z0-9]+", "-", workflow_id.removeprefix(WORKFLOW_ID_PREFIX))
+    tail = tail[-12:].strip("-")
     return f"{slug}-{tail}" if tail else slug
 
 
