@@ -140,3 +140,47 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     if link:
         table.add_row("web UI", link)
     console.print(table)
+
+
+def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
+    """Settings with which this process (it hosts a worker) can call the LLM.
+
+    With no provider configured, the embedded offline model is started (or
+    reused) and its endpoint filled in; otherwise the configuration is checked.
+    """
+    from dataclasses import replace
+
+    from durable_research import localmodel
+    from durable_research.config import check_llm_settings
+
+    if not model:
+        with console.status("starting the embedded offline model..."):
+            filled, ep = localmodel.settings_with_local_llm(settings)
+        if ep is not None:
+            console.print(
+                f"[dim]Using {ep.description}: no LLM_MODEL/LLM_API_KEY is set. It runs "
+                "offline and is small; for better reports set LLM_MODEL and LLM_API_KEY "
+                "(e.g. openai/gpt-4o-mini).[/]"
+            )
+            return filled
+    check_llm_settings(replace(settings, llm_model=model) if model else settings)
+    return settings
+
+
+def note(message: str) -> None:
+    console.print(f"[dim]{message}[/]")
+
+
+async def connect_cli(settings: Settings, allow_embedded: bool = True) -> rc.Connection:
+    conn = await rc.connect(settings, allow_embedded=allow_embedded, on_event=note)
+    if conn.embedded:
+        info = conn.embedded
+        console.print(
+            f"Embedded Temporal dev server started (pid {info.pid}) at {info.address}, "
+            f"state in {info.db_file}"
+        )
+        if info.ui_url:
+            console.print(f"Web UI: [link={info.ui_url}]{info.ui_url}[/link]")
+        console.print("[dim]It keeps running in the background; stop it with "
+                      "`research server --stop`.[/]")
+    return conn

@@ -1,0 +1,141 @@
+"""Operating commands: worker, server, cancel, doctor."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+import typer
+from temporalio.client import WorkflowFailureError
+
+from durable_research import client as rc
+from durable_research import devserver
+from durable_research.cli_common import (
+    app,
+    connect_cli,
+    console,
+    friendly,
+    llm_ready_settings,
+    run_async,
+    settings_or_exit,
+)
+from durable_research.errors import UserError
+
+
+@app.command("worker")
+@friendly
+def worker_cmd(
+    task_queue: Annotated[str | None, typer.Option(help="Task queue to poll.")] = None,
+) -> None:
+    """Run a worker until Ctrl-C. Start several, on any machines, to scale out."""
+    from dataclasses import replace
+
+    from durable_research.worker import build_worker
+
+    settings = settings_or_exit()
+    if task_queue:
+        settings = replace(settings, task_queue=task_queue)
+    settings = llm_ready_settings(settings, None)
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        w = build_worker(conn.client, settings)
+        console.print(
+            f"Worker polling task queue [bold]{settings.task_queue}[/] at "
+            f"{settings.temporal_address} (namespace {settings.temporal_namespace}); Ctrl-C stops."
+        )
+        await w.run()
+
+    run_async(go())
+
+
+@app.command()
+@friendly
+def server(
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the embedded server.")] = False,
+) -> None:
+    """Start the embedded Temporal dev server (SQLite-backed, with Web UI) in the background."""
+    settings = settings_or_exit()
+    data = settings.data_path
+    if stop:
+        from durable_research.localmodel import stop_local_llm
+
+        stopped = devserver.stop_dev_server(data)
+        console.print("Embedded Temporal server stopped." if stopped else "It was not running.")
+        if stop_local_llm(data):
+            console.print("Embedded offline model stopped.")
+        return
+    host, port = devserver.split_address(settings.temporal_address)
+    if not devserver.is_local(settings.temporal_address):
+        raise UserError(
+            f"TEMPORAL_ADDRESS={settings.temporal_address} is not local",
+            "the embedded server only runs on this machine; unset TEMPORAL_ADDRESS",
+        )
+    if devserver.port_open(host, port):
+        pid = devserver.running_pid(data)
+        who = f"the embedded server (pid {pid})" if pid else "another process"
+        console.print(f"A Temporal server already answers at {settings.temporal_address}: {who}.")
+        return
+    info = devserver.start_dev_server(
+        settings.temporal_address, data, settings.temporal_namespace, settings.ui_port
+    )
+    console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
+    console.print(f"State: {info.db_file}   Log: {info.log_file}")
+    if info.ui_url:
+        console.print(f"Web UI: {info.ui_url}")
+
+
+@app.command()
+@friendly
+def cancel(
+    workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
+    worker: Annotated[bool, typer.Option(help="Host a worker until it is cancelled.")] = True,
+) -> None:
+    """Cancel a report; a running activity is told to stop through its heartbeat."""
+    from durable_research.worker import build_worker
+
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        state = await rc.describe_report(conn.client, workflow_id)
+        if state.status != "running":
+            raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
+        handle = conn.client.get_workflow_handle(workflow_id)
+        await handle.cancel()
+        console.print(f"Cancellation requested for {workflow_id}.")
+        # The workflow acts on the request in a workflow task: host a worker so it
+        # also ends when none is running (the embedded default).
+        w = build_worker(conn.client, settings) if worker else None
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if w:
+                    await stack.enter_async_context(w)
+                await asyncio.wait_for(handle.result(), timeout=60)
+        except WorkflowFailureError:
+            console.print("Cancelled.")
+        except TimeoutError:
+            console.print("[yellow]Not cancelled yet; it ends when a worker processes it.[/]")
+
+    run_async(go())
+
+
+@app.command()
+@friendly
+def doctor(
+    llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
+) -> None:
+    """Check configuration, Temporal, workers, LLM, SMTP, output and fonts; say what is wrong."""
+    from durable_research.doctor import FAIL, OK, run_checks
+
+    settings = settings_or_exit()
+    checks = run_async(run_checks(settings, llm))
+    marks = {OK: "[green]✓[/]", FAIL: "[red]✗[/]"}
+    for check in checks:
+        console.print(f"{marks.get(check.level, '[yellow]![/]')} [bold]{check.name}[/]: "
+                      f"{check.message}", highlight=False)
+        if check.hint and check.level != OK:
+            console.print(f"    [dim]{check.hint}[/]", highlight=False)
+    if any(c.level == FAIL for c in checks):
+        raise typer.Exit(1)

@@ -1,0 +1,91 @@
+"""Following a running report in the terminal: live steps, review prompt, result."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.service import RPCError
+
+from durable_research import client as rc
+from durable_research.cli_common import console
+from durable_research.config import Settings
+from durable_research.errors import ReportFailedError, UserError
+from durable_research.shared import ReportResult
+
+
+async def follow(
+    settings: Settings, conn: rc.Connection, handle: WorkflowHandle, with_worker: bool,
+    interactive_review: bool = False,
+) -> ReportResult:
+    """Wait for a report, showing its steps live, optionally hosting a worker meanwhile."""
+    started = time.monotonic()
+    from durable_research.worker import build_worker  # imports litellm: seconds
+
+    worker = build_worker(conn.client, settings) if with_worker else None
+    worker_task = asyncio.create_task(worker.run()) if worker else None
+    result_task = asyncio.create_task(handle.result())
+    step, shown_review, printed = "", False, 0
+    try:
+        with console.status("starting...") as spinner:
+            while not result_task.done():
+                if worker_task and worker_task.done():
+                    worker_task.result()  # surfaces why the worker stopped
+                    raise UserError("The in-process worker stopped unexpectedly")
+                state = await _poll(conn, handle.id)
+                if state and state.query:
+                    printed = _print_history(state.query.history, printed, started)
+                    step = state.query.step
+                if state and step:
+                    extra = f" ({state.pending[0]})" if state.pending else ""
+                    spinner.update(f"{step}{extra}")
+                if step == "waiting for review" and not shown_review:
+                    shown_review = True
+                    spinner.stop()
+                    await _review_prompt(conn, handle.id, interactive_review)
+                    spinner.start()
+                await asyncio.wait({result_task}, timeout=0.5)
+        res = result_task.result()
+        state = await _poll(conn, handle.id, with_query=True)
+        if state and state.query:
+            _print_history(state.query.history, printed, started)
+        return res
+    except WorkflowFailureError as exc:
+        raise ReportFailedError(
+            f"The report failed: {rc.root_cause(exc)}",
+            f"details: `research status {handle.id}` or the Web UI",
+        ) from None
+    finally:
+        result_task.cancel()
+        if worker:
+            await worker.shutdown()
+
+
+def _print_history(history: list[str], printed: int, started: float) -> int:
+    """Print the workflow's new history entries; return how many are printed now."""
+    for line in history[printed:]:
+        _stamp, _, event = line.partition(" ")
+        console.print(f"[green]•[/] {event}  [dim]({time.monotonic() - started:.1f} s)[/]")
+    return len(history)
+
+
+async def _poll(
+    conn: rc.Connection, workflow_id: str, with_query: bool | None = None
+) -> rc.ReportState | None:
+    try:
+        return await rc.describe_report(conn.client, workflow_id, with_query)
+    except (RPCError, UserError):
+        return None
+
+
+async def _review_prompt(conn: rc.Connection, workflow_id: str, interactive: bool) -> None:
+    if interactive:
+        from durable_research.cli_review import interactive_review
+
+        await interactive_review(conn.client, workflow_id)
+        return
+    console.print(
+        f"Draft ready and [bold]waiting for review[/]: run `research review {workflow_id}` "
+        f"(or `research approve {workflow_id}`) in another terminal."
+    )
