@@ -21,17 +21,18 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from durable_research import worker as app_worker
 from durable_research.config import load_settings
-from durable_research.workflows import report
+from durable_research.workflows import report, steps
 
 
 def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
     """Patch the LLM step's constants and let the sandbox see the patched module."""
-    step = report.LLM_STEP
+    step = steps.LLM_STEP
     if heartbeat_s is not None:
         step = replace(step, heartbeat=timedelta(seconds=heartbeat_s))
     if retry_initial_s is not None:
         initial = timedelta(seconds=retry_initial_s)
         step = replace(step, retry=replace(step.retry, initial_interval=initial))
+    # report.py imported the name; patch it where the workflow looks it up.
     report.LLM_STEP = step
     # The sandbox re-imports workflow modules; passing ours through keeps the patch visible.
     runner = SandboxedWorkflowRunner(

@@ -40,7 +40,8 @@ from temporalio.client import Client, WorkflowHandle
 
 from durable_research.shared import ReportInput, ReportResult
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.workflows.report import LLM_STEP, GenerateReportWorkflow
+from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.steps import LLM_STEP
 
 SLOW_S = 120.0  # the first attempt never answers before the kill
 

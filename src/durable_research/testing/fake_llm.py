@@ -50,6 +50,17 @@ class _State:
     # Successful calls per user prompt, so callers can detect duplicate work.
     by_prompt: Counter[str] = field(default_factory=Counter)
     api_keys: set[str] = field(default_factory=set)
+    # Bumped by reset(): a slow request begun before it must not count after it.
+    generation: int = 0
+
+    def reset(self) -> None:
+        """Forget counters, scripted actions and configuration (caller holds the lock)."""
+        self.generation += 1
+        self.script.clear()
+        self.calls = self.successes = self.failures = 0
+        self.by_prompt.clear()
+        self.delay = 0.0
+        self.reply = DEFAULT_REPLY
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -117,10 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"ok": True})
         elif self.path.startswith("/_reset"):
             with state.lock:
-                fresh = _State()
-                for name in ("script", "reply", "delay", "calls", "successes", "failures"):
-                    setattr(state, name, getattr(fresh, name))
-                state.by_prompt.clear()
+                state.reset()
             self._send(200, {"ok": True})
         elif self.path.rstrip("/").endswith("/chat/completions"):
             self._complete(body or {})
@@ -131,6 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             state.calls += 1
+            generation = state.generation
             action = state.script.popleft() if state.script else {"ok": True}
             delay = float(action.get("delay", state.delay))
             reply = state.reply
@@ -156,8 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
         with state.lock:
-            state.successes += 1
-            state.by_prompt[prompt] += 1
+            if state.generation == generation:
+                state.successes += 1
+                state.by_prompt[prompt] += 1
         self._send(
             200,
             {
@@ -236,13 +246,8 @@ class FakeLLM:
 
     def reset(self) -> None:
         """Forget counters and scripted actions."""
-        state = self._server.state
-        with state.lock:
-            state.script.clear()
-            state.calls = state.successes = state.failures = 0
-            state.by_prompt.clear()
-            state.delay = 0.0
-            state.reply = DEFAULT_REPLY
+        with self._server.state.lock:
+            self._server.state.reset()
 
     @property
     def calls(self) -> int:

@@ -7,22 +7,25 @@ by name so this module imports no I/O libraries into the workflow sandbox.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
-    TimeoutType,
     is_cancelled_exception,
 )
 
-# Not the builtin TimeoutError, which wait_condition raises at the review deadline.
-from temporalio.exceptions import TimeoutError as ActivityTimeoutError
-from temporalio.workflow import ActivityCancellationType
+from durable_research.workflows.steps import (
+    CANCEL,
+    EMAIL_STEP,
+    LLM_STEP,
+    PDF_STEP,
+    WORKER_LOSS_ROUNDS,
+    Step,
+    lost_worker,
+)
 
 with workflow.unsafe.imports_passed_through():
     from durable_research import prompts
@@ -43,65 +46,6 @@ with workflow.unsafe.imports_passed_through():
         SendEmailInput,
         SendEmailOutput,
     )
-
-@dataclass(frozen=True)
-class Step:
-    """How one activity is run: its timeouts and RetryPolicy."""
-
-    activity: str
-    start_to_close: timedelta
-    # Heartbeats every second (throttled by the SDK to 0.8 x this) make a dead worker
-    # visible in seconds; measured in bench/recovery.py, 5 s halves recovery time.
-    heartbeat: timedelta
-    retry: RetryPolicy
-
-
-# The LLM step: bounded attempts with backoff so a failing provider is never paid
-# for endlessly.
-LLM_STEP = Step(
-    "llm_call",
-    start_to_close=timedelta(minutes=10),
-    heartbeat=timedelta(seconds=5),
-    retry=RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(minutes=1),
-        maximum_attempts=5,
-    ),
-)
-PDF_STEP = Step(
-    "create_pdf",
-    start_to_close=timedelta(minutes=5),
-    heartbeat=timedelta(seconds=5),
-    retry=RetryPolicy(
-        initial_interval=timedelta(seconds=2), backoff_coefficient=3.0, maximum_attempts=3
-    ),
-)
-EMAIL_STEP = Step(
-    "send_email",
-    start_to_close=timedelta(minutes=2),
-    heartbeat=timedelta(seconds=5),
-    retry=RetryPolicy(
-        initial_interval=timedelta(seconds=5),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(minutes=5),
-        maximum_attempts=6,
-        non_retryable_error_types=["InvalidAddress", "SMTPAuthenticationError"],
-    ),
-)
-# Attempts lost to dead workers (heartbeat timeouts) are not the step's fault: the
-# step is scheduled afresh this many times before the workflow gives up.
-WORKER_LOSS_ROUNDS = 3
-# On cancel, wait until the activity has heard it (through its heartbeat) and
-# stopped, so no LLM call or render keeps running after `research cancel`.
-CANCEL = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-
-
-def lost_worker(exc: ActivityError) -> bool:
-    """Whether an activity failed because its worker stopped heartbeating."""
-    cause = exc.cause
-    return isinstance(cause, ActivityTimeoutError) and cause.type == TimeoutType.HEARTBEAT
-
 
 def report_basename(prompt: str, workflow_id: str) -> str:
     """File name stem for a report: a slug of the question plus the workflow id's tail."""
