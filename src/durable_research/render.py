@@ -7,142 +7,63 @@ turn the model into PDF, HTML or Markdown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+# The model lives in docmodel; re-exported so layouts import one module.
+from durable_research.docmodel import (
+    Align,
+    Block,
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Rule,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    TitleBlock,
+)
 from durable_research.shared import ReportContent
 
-Align = Literal["left", "center", "right"]
-
-
-# ---- inline spans ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Text:
-    """Plain text."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Code:
-    """Inline code span."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class LineBreak:
-    """Hard line break."""
-
-
-@dataclass(frozen=True)
-class Strong:
-    """Bold span."""
-
-    children: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class Emphasis:
-    """Italic span."""
-
-    children: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class Strike:
-    """Strikethrough span (GFM ``~~x~~``)."""
-
-    children: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class Link:
-    """Hyperlink; ``href`` was validated by markdown-it (no ``javascript:``)."""
-
-    href: str
-    children: tuple[Inline, ...]
-
-
-Inline = Text | Code | LineBreak | Strong | Emphasis | Strike | Link
-
-
-# ---- blocks ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Heading:
-    """Heading of level 1..6."""
-
-    level: int
-    inlines: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """Paragraph of inline content."""
-
-    inlines: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class ListBlock:
-    """Ordered or bullet list; each item is a list of blocks (so lists can nest)."""
-
-    ordered: bool
-    start: int
-    items: tuple[tuple[Block, ...], ...]
-
-
-@dataclass(frozen=True)
-class BlockQuote:
-    """Block quote containing blocks."""
-
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class CodeBlock:
-    """Fenced or indented code; ``text`` keeps its line breaks."""
-
-    language: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """GFM table; ``rows`` may be ragged in theory, layouts pad them."""
-
-    header: tuple[tuple[Inline, ...], ...]
-    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
-    aligns: tuple[Align, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Horizontal rule (thematic break)."""
-
-
-Block = Heading | Paragraph | ListBlock | BlockQuote | CodeBlock | Table | Rule
-
-
-@dataclass(frozen=True)
-class TitleBlock:
-    """The report's title block."""
-
-    title: str
-    question: str
-    date: str
-    model: str
-
-
-@dataclass(frozen=True)
-class Document:
-    """A whole report: title block, then blocks (body and About section)."""
-
-    title: TitleBlock
-    blocks: tuple[Block, ...] = field(default_factory=tuple)
+__all__ = [
+    "ABOUT_HEADING",
+    "Align",
+    "Block",
+    "BlockQuote",
+    "Code",
+    "CodeBlock",
+    "Document",
+    "Emphasis",
+    "Heading",
+    "Inline",
+    "LineBreak",
+    "Link",
+    "ListBlock",
+    "Paragraph",
+    "Rule",
+    "Strike",
+    "Strong",
+    "Table",
+    "Text",
+    "TitleBlock",
+    "about_blocks",
+    "build_document",
+    "clean_text",
+    "format_cost",
+    "parse_markdown",
+    "plain_text",
+]
 
 
 # ---- parsing --------------------------------------------------------------------------------
