@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         SendEmailOutput,
     )
 
+
 def report_basename(prompt: str, workflow_id: str) -> str:
     """File name stem for a report: a slug of the question plus the workflow id's tail."""
     words = re.findall(r"[^\W_]+", prompt.lower())[:6]
@@ -68,16 +69,13 @@ class GenerateReportWorkflow:
         self._status = ReportStatus()
         self._versions: list[str] = []
         self._decision: str = ""
-        self._revising = False
         self._question = DEFAULT_PROMPT
-        self._model = ""
         self._requested_model = ""
 
     # ----- queries -------------------------------------------------------------
     @workflow.query(name="status")
     def status(self) -> ReportStatus:
         """Where the workflow is: step, draft, cost so far, review state."""
-        self._status.versions = len(self._versions)
         return self._status
 
     def _log(self, event: str) -> None:
@@ -91,6 +89,7 @@ class GenerateReportWorkflow:
     def _add_draft(self, text: str, why: str) -> None:
         self._versions.append(text)
         self._status.draft = text
+        self._status.versions = len(self._versions)
         self._log(f"draft v{len(self._versions)} ({why})")
 
     async def _step(self, step: Step, arg: Any, result_type: type[R]) -> R:
@@ -116,7 +115,6 @@ class GenerateReportWorkflow:
     async def _llm(self, params: LlmCallInput) -> LlmCallOutput:
         out = await self._step(LLM_STEP, params, LlmCallOutput)
         self._status.usage = self._status.usage.add(out.usage)
-        self._model = out.model
         self._status.model = out.model
         return out
 
@@ -138,7 +136,7 @@ class GenerateReportWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self._set_step("rejected")
                 result = ReportResult(
-                    status="rejected", model=self._model, usage=self._status.usage,
+                    status="rejected", model=self._status.model, usage=self._status.usage,
                     note="The draft was rejected; no report was written.",
                 )
                 self._status.result = result
@@ -151,7 +149,7 @@ class GenerateReportWorkflow:
                 content=ReportContent(
                     question=self._question,
                     body_markdown=self._status.draft,
-                    model=self._model,
+                    model=self._status.model,
                     date=workflow.now().date().isoformat(),
                     usage=self._status.usage,
                 ),
@@ -189,7 +187,7 @@ class GenerateReportWorkflow:
             status="completed",
             pdf_path=files.pdf_path,
             paths=files.paths,
-            model=self._model,
+            model=self._status.model,
             usage=self._status.usage,
             email=email,
             note=email.skipped_reason,
@@ -225,7 +223,6 @@ class GenerateReportWorkflow:
             self._add_draft(params.text, f"edited{who}")
             message = "Your text is now the draft; approve it to write the report."
         else:
-            self._revising = True
             self._status.step = "revising"
             try:
                 revised = await self._llm(
@@ -238,7 +235,6 @@ class GenerateReportWorkflow:
                     )
                 )
             finally:
-                self._revising = False
                 self._status.step = "waiting for review"
             self._add_draft(revised.text, f"revised{who}")
             message = "Revised draft ready; approve, edit, revise again or reject."
