@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Annotated
 
@@ -107,7 +108,12 @@ def run(
     async def go() -> None:
         conn, handle = await _start(settings, params, workflow_id)
         interactive = review and console.is_terminal
-        result = await follow(settings, conn, handle, worker, interactive)
+        try:
+            result = await follow(settings, conn, handle, worker, interactive)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
+            err.print(f"\nStopped following {handle.id}; its state is safe on the server. "
+                      f"Resume with `research result {handle.id}`.")
+            raise
         print_result(result, handle.id, ui_link(settings, conn, handle.id))
 
     run_async(go())
