@@ -67,6 +67,8 @@ def test_run_on_embedded_default_writes_pdf(
     wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
     status = research("status", wid, env=embedded_env, cwd=tmp_path)
     assert status.returncode == 0 and "completed" in status.stdout, status.stdout
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout and "What do tardigrades eat?" in listed.stdout, listed.stdout
     again = research("run", "--format", "pdf,md", env=embedded_env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "Embedded Temporal dev server started" not in again.stdout

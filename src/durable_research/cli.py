@@ -211,6 +211,28 @@ def result(
     run_async(go())
 
 
+@app.command("list")
+@friendly
+def list_cmd(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 20,
+) -> None:
+    """List recent reports, newest first."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        reports = await rc.list_reports(conn.client, limit)
+        if not reports:
+            console.print("No reports yet: start one with `research run`.")
+            return
+        table = Table("workflow", "status", "started (UTC)", "question")
+        for r in reports:
+            table.add_row(r.workflow_id, r.status, r.started, r.question[:80])
+        console.print(table)
+
+    run_async(go())
+
+
 # Register the other commands on the same app.
 from durable_research import cli_ops, cli_review  # noqa: E402,F401
 

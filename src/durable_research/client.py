@@ -127,7 +127,36 @@ async def start_report(
         params,
         id=workflow_id or new_workflow_id(),
         task_queue=settings.task_queue,
+        # Shown by `research list` and the Web UI; the question is not a secret.
+        memo={"question": params.prompt[:200]},
     )
+
+
+@dataclass
+class ReportSummary:
+    """One line of ``research list``."""
+
+    workflow_id: str
+    status: str
+    started: str
+    question: str
+
+
+async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
+    """Recent report workflows (the server's choice of ``limit``), newest start first."""
+    found: list[ReportSummary] = []
+    query = "WorkflowType = 'GenerateReportWorkflow'"
+    async for wf in client.list_workflows(query, limit=limit):
+        memo = await wf.memo()
+        found.append(
+            ReportSummary(
+                workflow_id=wf.id,
+                status=wf.status.name.lower() if wf.status else "unknown",
+                started=wf.start_time.strftime("%Y-%m-%d %H:%M:%S"),
+                question=str(memo.get("question", "")),
+            )
+        )
+    return sorted(found, key=lambda r: r.started, reverse=True)
 
 
 @dataclass
@@ -146,7 +175,7 @@ def _not_found(exc: RPCError, workflow_id: str) -> Exception:
     if exc.status == RPCStatusCode.NOT_FOUND:
         return WorkflowNotFoundError(
             f"No report workflow with id {workflow_id!r}",
-            "list recent ones in the Web UI or check the id printed by `research start`",
+            "`research list` shows recent ones; or check the id printed by `research start`",
         )
     return exc
 
