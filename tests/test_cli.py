@@ -206,10 +206,14 @@ def test_review_from_the_command_line(
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while "waiting for review" not in research("status", wid, env=embedded_env,
-                                                   cwd=tmp_path).stdout:
-            assert time.monotonic() < deadline, "never reached the review"
+        deadline = time.monotonic() + 90
+        while "waiting for review" not in (
+            status := research("status", wid, env=embedded_env, cwd=tmp_path)
+        ).stdout:
+            if waiter.poll() is not None or time.monotonic() > deadline:
+                waiter.kill()
+                out, err = waiter.communicate()
+                raise AssertionError(f"never reached the review:\n{status.stdout}\n{out}\n{err}")
             time.sleep(0.5)
         empty = research("revise", wid, "--feedback", " ", env=embedded_env, cwd=tmp_path)
         assert_clean_error(empty, "Review not accepted", "needs feedback")
