@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,20 +120,12 @@ def check_smtp(settings: Settings) -> Check:
     if not settings.smtp_configured:
         return Check("SMTP", WARN, "not configured: reports are not e-mailed",
                      "set SMTP_HOST (and SMTP_USER/SMTP_PASSWORD, EMAIL_TO) to send them")
-    port = settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
+    from durable_research.activities.email import smtp_port, smtp_session
+
+    port = smtp_port(settings)
     try:
-        cls = smtplib.SMTP_SSL if settings.smtp_security == "ssl" or (
-            settings.smtp_security == "auto" and port == 465) else smtplib.SMTP
-        with cls(settings.smtp_host, port, timeout=15) as smtp:
-            smtp.ehlo()
-            if settings.smtp_security == "starttls" or (
-                settings.smtp_security == "auto" and cls is smtplib.SMTP
-                and smtp.has_extn("starttls")
-            ):
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_session(settings, timeout=15):
+            pass
     except smtplib.SMTPAuthenticationError:
         return Check("SMTP", FAIL, f"login refused for {settings.smtp_user!r}",
                      "check SMTP_USER / SMTP_PASSWORD")

@@ -13,6 +13,8 @@ import json
 import os
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
@@ -22,6 +24,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
 
@@ -59,6 +62,35 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
+def smtp_port(settings: Settings) -> int:
+    """The SMTP port: the configured one, else 465 for SSL and 587 otherwise."""
+    return settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
+
+
+@contextmanager
+def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
+    """A greeted, secured (per SMTP_SECURITY) and logged-in SMTP connection."""
+    port = smtp_port(settings)
+    security = settings.smtp_security
+    if security == "auto":
+        security = "ssl" if port == 465 else "starttls-if-offered"
+    smtp: smtplib.SMTP
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout)
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
+    with smtp:
+        smtp.ehlo()
+        if security == "starttls" or (
+            security == "starttls-if-offered" and smtp.has_extn("starttls")
+        ):
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        yield smtp
+
+
 class EmailActivities(WithSettings):
     """Sends reports with the worker's SMTP settings."""
 
@@ -89,26 +121,7 @@ class EmailActivities(WithSettings):
         return msg
 
     def _deliver(self, msg: EmailMessage) -> None:
-        settings = self.settings
-        port = settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
-        security = settings.smtp_security
-        if security == "auto":
-            security = "ssl" if port == 465 else "starttls-if-offered"
-        timeout = 60
-        smtp: smtplib.SMTP
-        if security == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout)
-        else:
-            smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
-        with smtp:
-            smtp.ehlo()
-            if security == "starttls" or (
-                security == "starttls-if-offered" and smtp.has_extn("starttls")
-            ):
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_session(self.settings, timeout=60) as smtp:
             smtp.send_message(msg)
 
     @activity.defn(name="send_email")
