@@ -14,21 +14,20 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
 from durable_research import devserver
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by the scripts
+from durable_research.testing.temporal import connect_retrying, kill_dev_server
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"
@@ -69,21 +68,8 @@ def machine() -> str:
 
 
 def start_fake_llm(delay: float = 0.0) -> FakeLLM:
-    """Start the fake LLM, silencing the tracebacks of answers to killed workers.
-
-    A worker SIGKILLed mid-call leaves the fake server writing to a closed socket;
-    socketserver would print a BrokenPipeError traceback for each.
-    """
-    fake = FakeLLM(delay=delay)
-    server = fake._server  # noqa: SLF001 - bench-only tweak of the test server
-    default = server.handle_error
-
-    def handle_error(request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            default(request, client_address)
-
-    server.handle_error = handle_error  # type: ignore[method-assign]
-    return fake.start()
+    """Start the fake LLM (it ignores clients that die mid-answer: killed workers)."""
+    return FakeLLM(delay=delay).start()
 
 
 def run_main(main: Coroutine[Any, Any, int]) -> int:
@@ -103,53 +89,6 @@ def run_main(main: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(wrapper())
 
 
-# ----- SMTP ---------------------------------------------------------------------------
-
-
-class _Recorder:
-    def __init__(self, sink: SmtpSink) -> None:
-        self.sink = sink
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        headers = BytesHeaderParser().parsebytes(envelope.content)
-        with self.sink.lock:
-            mid = str(headers.get("Message-ID", ""))
-            self.sink.deliveries.append((mid, envelope.rcpt_tos, time.time()))
-        return "250 OK"
-
-
-@dataclass
-class SmtpSink:
-    """A local SMTP server (aiosmtpd) that records every delivered message."""
-
-    port: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    deliveries: list[tuple[str, list[str], float]] = field(default_factory=list)
-    _controller: Controller | None = None
-
-    def start(self) -> SmtpSink:
-        """Serve on 127.0.0.1 in aiosmtpd's own thread."""
-        self.port = self.port or free_port()
-        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._controller:
-            self._controller.stop()
-
-    def message_ids(self) -> list[str]:
-        """Message-IDs of all deliveries so far (duplicates included)."""
-        with self.lock:
-            return [mid for mid, _, _ in self.deliveries]
-
-    def times_of(self, mid: str) -> list[float]:
-        """Epoch times at which ``mid`` was delivered."""
-        with self.lock:
-            return [t for m, _, t in self.deliveries if m == mid]
-
-
 # ----- Temporal dev server -----------------------------------------------------------
 
 
@@ -167,29 +106,16 @@ class DevServer:
 
     def kill(self) -> None:
         """SIGKILL the server and reap it."""
-        pid = devserver.running_pid(self.data_dir)
-        if pid is None:
-            return
-        os.kill(pid, signal.SIGKILL)
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            while devserver.running_pid(self.data_dir) is not None:
-                time.sleep(0.02)
+        kill_dev_server(self.data_dir)
 
     def stop(self) -> None:
         """Stop gracefully (end of a bench run)."""
         devserver.stop_dev_server(self.data_dir)
 
 
-async def connect(address: str, tries: int = 300) -> Client:
+async def connect(address: str) -> Client:
     """Connect to Temporal, retrying while the server (re)starts."""
-    for _ in range(tries):
-        try:
-            return await Client.connect(address)
-        except RuntimeError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"no Temporal server at {address}")
+    return await connect_retrying(address)
 
 
 # ----- worker processes --------------------------------------------------------------

@@ -16,11 +16,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import Client
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from durable_research import worker as app_worker
 from durable_research.config import load_settings
+from durable_research.testing.temporal import connect_retrying
 from durable_research.workflows import report, steps
 
 
@@ -51,15 +51,7 @@ async def main() -> None:
     if args.llm_heartbeat is not None or args.llm_retry_initial is not None:
         _tune(args.llm_heartbeat, args.llm_retry_initial)
     settings = load_settings()
-    client = None
-    for _ in range(600):
-        try:
-            client = await Client.connect(settings.temporal_address)
-            break
-        except RuntimeError:
-            await asyncio.sleep(0.1)
-    if client is None:
-        raise SystemExit("no Temporal server")
+    client = await connect_retrying(settings.temporal_address, attempts=600)
     async with app_worker.build_worker(client, settings):
         args.ready.write_text("ready")
         await asyncio.Event().wait()

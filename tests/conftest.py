@@ -60,7 +60,7 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest_asyncio.fixture(scope="session")
 async def client(temporal_address: str) -> Client:
     """A client of the session's dev server (retries while it finishes starting)."""
-    from .helpers import connect_retrying
+    from durable_research.testing.temporal import connect_retrying
 
     return await connect_retrying(temporal_address)
 

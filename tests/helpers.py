@@ -13,16 +13,6 @@ from durable_research.config import Settings
 from durable_research.shared import ReportInput, ReportResult
 
 
-async def connect_retrying(address: str, attempts: int = 150) -> Client:
-    """Connect, retrying while the server (re)starts."""
-    for _ in range(attempts):
-        try:
-            return await Client.connect(address)
-        except RuntimeError:
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"no Temporal server at {address}")
-
-
 async def start(client: Client, settings: Settings, **fields: object) -> WorkflowHandle:
     """Start a report with ``ReportInput(**fields)`` on the test's task queue."""
     params = ReportInput(output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]

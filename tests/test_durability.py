@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -18,11 +17,12 @@ from durable_research import devserver
 from durable_research.config import Settings
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import free_port, settings_env, with_settings
-from .helpers import completed_activities, connect_retrying, start
+from .helpers import completed_activities, start
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -88,18 +88,6 @@ def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     devserver.stop_dev_server(data)
 
 
-def kill_server(data: Path) -> None:
-    """SIGKILL the dev server started from ``data``."""
-    pid = devserver.running_pid(data)
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    while devserver.running_pid(data) is not None:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            time.sleep(0.05)
-
-
 async def test_server_killed_between_steps_and_restarted(
     settings: Settings, fake_llm: FakeLLM, tmp_path: Path, private_server: tuple[str, Path]
 ) -> None:
@@ -112,7 +100,7 @@ async def test_server_killed_between_steps_and_restarted(
     try:
         await asyncio.to_thread(wait_for_file, marker, doomed)
     finally:
-        kill_server(data)
+        kill_dev_server(data)
         kill(doomed)
     devserver.start_dev_server(address, data, headless=True)
     client = await connect_retrying(address)
@@ -136,7 +124,7 @@ async def test_server_killed_during_llm_call_worker_rides_it_out(
         handle = await start(client, settings, prompt="server dies mid-call")
         while fake_llm.calls == 0:
             await asyncio.sleep(0.05)
-        kill_server(data)
+        kill_dev_server(data)
         # The LLM answers while the server is down; the worker keeps the result
         # and reports it once the server is back on the same SQLite file.
         await asyncio.sleep(4)

@@ -18,8 +18,8 @@ from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.config import load_settings
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
+from durable_research.testing.temporal import connect_retrying
 from durable_research.worker import build_worker
-from tests.helpers import connect_retrying
 
 
 def blocking_pdf(marker: Path):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from email import message_from_bytes
 from typing import Any
@@ -17,6 +18,8 @@ class Received:
 
     recipients: list[str]
     content: bytes
+    # Epoch seconds of delivery, to line deliveries up with injected faults.
+    received_at: float = 0.0
 
     @property
     def message_id(self) -> str:
@@ -43,7 +46,9 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         with self.sink.lock:
-            self.sink.messages.append(Received(list(envelope.rcpt_tos), bytes(envelope.content)))
+            self.sink.messages.append(
+                Received(list(envelope.rcpt_tos), bytes(envelope.content), time.time())
+            )
         return "250 OK"
 
 
@@ -60,9 +65,27 @@ class SmtpSink:
             self.port = int(s.getsockname()[1])
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
-    def __enter__(self) -> SmtpSink:
+    def start(self) -> SmtpSink:
+        """Serve on 127.0.0.1 in aiosmtpd's own thread."""
         self._controller.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Stop serving."""
         self._controller.stop()
+
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def message_ids(self) -> list[str]:
+        """Message-IDs of all deliveries so far (duplicates included)."""
+        with self.lock:
+            return [m.message_id for m in self.messages]
+
+    def times_of(self, mid: str) -> list[float]:
+        """Epoch times at which ``mid`` was delivered."""
+        with self.lock:
+            return [m.received_at for m in self.messages if m.message_id == mid]
