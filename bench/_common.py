@@ -10,7 +10,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,18 +25,12 @@ from temporalio.client import Client, WorkflowHandle
 
 from durable_research import devserver
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.ports import free_port
 from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by the scripts
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"
-
-
-def free_port() -> int:
-    """A TCP port that is free right now on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -17,19 +16,13 @@ from temporalio.worker import Worker
 from durable_research import devserver
 from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.ports import free_port
 from durable_research.worker import build_worker
 
 # Never let a developer's real keys or .env leak into tests.
 for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
-
-
-def free_port() -> int:
-    """A TCP port that is free right now on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

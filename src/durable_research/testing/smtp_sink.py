@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -10,6 +9,8 @@ from email import message_from_bytes
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from durable_research.testing.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,7 @@ class SmtpSink:
         self.refuse_recipients = refuse_recipients
         self.messages: list[Received] = []
         self.lock = threading.Lock()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
+        self.port = free_port()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SmtpSink:
