@@ -54,6 +54,24 @@ class Settings:
     email_to: str = ""
     review_timeout_s: float = 0.0
     review_timeout_action: str = "approve"
+    # Artifact store: "" = <data dir>/store, a folder path, or (later) s3://bucket/prefix.
+    store: str = ""
+    # Web search: "auto" picks the configured one (SearXNG, Tavily, Brave), else none.
+    # S3-compatible store: endpoint (MinIO, R2, a test server; empty = AWS) and region.
+    # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID, ~/.aws, roles).
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    search_provider: str = "auto"
+    searxng_url: str = ""
+    tavily_api_key: str = ""
+    brave_api_key: str = ""
+    # Fetching pages: limits, and whether private/loopback addresses may be fetched
+    # (only for tests and intranet set-ups; off by default against SSRF).
+    fetch_timeout_s: float = 20.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_allow_private: bool = False
+    # Seconds between two requests to the same host.
+    fetch_host_delay_s: float = 1.0
 
     @property
     def data_path(self) -> Path:
@@ -64,6 +82,11 @@ class Settings:
     def output_path(self) -> Path:
         """Directory where reports are written (relative paths: from the cwd)."""
         return Path(self.output_dir).expanduser().resolve()
+
+    @property
+    def store_path(self) -> Path:
+        """Folder of the directory artifact store."""
+        return Path(self.store).expanduser().resolve() if self.store else self.data_path / "store"
 
     @property
     def wants_local_llm(self) -> bool:
@@ -110,6 +133,17 @@ ENV_VARS: dict[str, str] = {
     "EMAIL_TO": "email_to",
     "REVIEW_TIMEOUT": "review_timeout_s",
     "REVIEW_TIMEOUT_ACTION": "review_timeout_action",
+    "RESEARCH_STORE": "store",
+    "S3_ENDPOINT_URL": "s3_endpoint_url",
+    "S3_REGION": "s3_region",
+    "SEARCH_PROVIDER": "search_provider",
+    "SEARXNG_URL": "searxng_url",
+    "TAVILY_API_KEY": "tavily_api_key",
+    "BRAVE_API_KEY": "brave_api_key",
+    "FETCH_TIMEOUT": "fetch_timeout_s",
+    "FETCH_MAX_BYTES": "fetch_max_bytes",
+    "FETCH_ALLOW_PRIVATE": "fetch_allow_private",
+    "FETCH_HOST_DELAY": "fetch_host_delay_s",
 }
 
 _CHOICES: dict[str, set[str]] = {
@@ -117,6 +151,7 @@ _CHOICES: dict[str, set[str]] = {
     "llm_local": {"auto", "never"},
     "smtp_security": {"auto", "starttls", "ssl", "none"},
     "review_timeout_action": {"approve", "reject"},
+    "search_provider": {"auto", "none", "searxng", "tavily", "brave", "ddgs"},
 }
 
 

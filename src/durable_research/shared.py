@@ -7,6 +7,7 @@ defaults, so fields can be added later without breaking running histories.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 TASK_QUEUE = "research"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
@@ -61,6 +62,47 @@ class LlmCallOutput:
     usage: Usage = field(default_factory=Usage)
 
 
+class SourceKind(StrEnum):
+    """Where a source came from."""
+
+    WEB = "web"
+    LOCAL = "local"
+
+
+@dataclass
+class Reference:
+    """One entry of the fixed, numbered source list."""
+
+    n: int = 0
+    title: str = ""
+    url: str = ""
+    kind: str = SourceKind.WEB
+    content_hash: str = ""
+    accessed: str = ""
+
+
+@dataclass
+class UnsupportedCitation:
+    """A cited sentence the checker could not verify against its source."""
+
+    sentence: str = ""
+    n: int = 0
+    score: float = 0.0
+    reason: str = ""
+
+
+@dataclass
+class Verification:
+    """What the citation check found, for the report's "About" section."""
+
+    checked: int = 0
+    supported: int = 0
+    judged: int = 0
+    unsupported: list[UnsupportedCitation] = field(default_factory=list)
+    # How unsupported sentences were treated, e.g. "marked [unverified]".
+    treatment: str = ""
+
+
 @dataclass
 class ReportContent:
     """Everything needed to lay out a report; pure data, no I/O."""
@@ -72,6 +114,14 @@ class ReportContent:
     # ISO date (YYYY-MM-DD) chosen by the workflow so replays are deterministic.
     date: str = ""
     usage: Usage = field(default_factory=Usage)
+    # Research reports: the numbered sources, the citation check, and notes for the
+    # reader (failed pages, budget stops). Empty for single-call reports.
+    references: list[Reference] = field(default_factory=list)
+    verification: Verification | None = None
+    research_notes: list[str] = field(default_factory=list)
+    # Store key of the body's Markdown; when set, the activity reads the body from the
+    # artifact store instead of ``body_markdown`` (large texts stay out of history).
+    body_key: str = ""
 
 
 @dataclass

@@ -1,0 +1,54 @@
+"""The directory backend: one file per key under a root folder (local or a shared mount)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from durable_research.store import validate_key
+from durable_research.store.errors import ArtifactMissingError, StoreUnavailableError
+
+
+class DirectoryStore:
+    """Objects as files under ``root``; writes go through a temp file and ``os.replace``."""
+
+    def __init__(self, root: Path) -> None:
+        """Use ``root`` (created on first write) as the store's folder."""
+        self.root = Path(root).expanduser().resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*validate_key(key).split("/"))
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write ``data`` atomically: a reader never sees a half-written object."""
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except PermissionError as exc:
+            raise StoreUnavailableError(f"cannot write to the store {self.root}: {exc}") from exc
+
+    def get(self, key: str) -> bytes:
+        """Read the object under ``key``."""
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise ArtifactMissingError(f"no object {key!r} in {self.root}") from None
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds an object."""
+        return self._path(key).is_file()
+
+    def describe(self) -> str:
+        """The folder."""
+        return str(self.root)
