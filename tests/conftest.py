@@ -112,3 +112,39 @@ def mail_settings(settings: Settings, port: int, **changes: object) -> Settings:
 def with_settings(settings: Settings, **changes: object) -> Settings:
     """A copy of ``settings`` with some fields changed."""
     return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def fixture_site() -> Iterator[object]:
+    """The local web site of fixture pages (session-wide; counters reset per test)."""
+    from durable_research.testing.fixture_site import FixtureSite
+
+    site = FixtureSite(slow_s=8.0).start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="session")
+def search_server(fixture_site: object) -> Iterator[object]:
+    """A SearXNG-format search server indexing the fixture site's articles."""
+    from durable_research.testing.fixture_site import FixtureSite
+    from durable_research.testing.search_server import SearchServer
+
+    assert isinstance(fixture_site, FixtureSite)
+    server = SearchServer().start()
+    server.add_documents((p.url, p.title, p.text) for p in fixture_site.articles())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def research_settings(settings: Settings, search_server: object, fixture_site: object) -> Settings:
+    """``settings`` with web search on the fake SearXNG and fetching from loopback allowed."""
+    fixture_site.reset()  # type: ignore[attr-defined]
+    return replace(
+        settings,
+        searxng_url=search_server.base_url,  # type: ignore[attr-defined]
+        fetch_allow_private=True,
+        fetch_host_delay_s=0.0,
+        fetch_timeout_s=5.0,
+    )

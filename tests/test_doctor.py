@@ -15,14 +15,17 @@ def by_name(checks: list) -> dict:  # type: ignore[type-arg]
     return {c.name: c for c in checks}
 
 
-async def test_healthy_setup(settings: Settings, fake_llm: FakeLLM, worker: object) -> None:
+async def test_healthy_setup(
+    research_settings: Settings, fake_llm: FakeLLM, worker: object
+) -> None:
     with SmtpSink() as sink:
-        good = mail_settings(settings, sink.port, email_to="me@example.org")
+        good = mail_settings(research_settings, sink.port, email_to="me@example.org")
         checks = by_name(await run_checks(good, call_llm=True))
     assert {name: c.level for name, c in checks.items()} == {
         "LLM settings": OK, "LLM call": OK, "Temporal": OK, "Workers": OK, "SMTP": OK,
-        "Output": OK, "Fonts": OK,
+        "Output": OK, "Artifact store": OK, "Web search": OK, "Fonts": OK,
     }
+    assert "searxng answered" in checks["Web search"].message
     assert fake_llm.successes == 1
 
 
@@ -36,6 +39,19 @@ async def test_everything_wrong(settings: Settings, fake_llm: FakeLLM) -> None:
     assert checks["Temporal"].level == FAIL and "nothing answers" in checks["Temporal"].message
     assert checks["SMTP"].level == FAIL and "Connection refused" in checks["SMTP"].message
     assert checks["Output"].level == FAIL
+
+
+async def test_research_checks(settings: Settings, tmp_path: object) -> None:
+    none = by_name(await run_checks(settings, call_llm=False))
+    assert none["Web search"].level == WARN and "SEARCH_PROVIDER" in none["Web search"].hint
+    bad = with_settings(settings, search_provider="tavily", store="s3://")
+    checks = by_name(await run_checks(bad, call_llm=False))
+    assert checks["Web search"].level == FAIL and "TAVILY_API_KEY" in (
+        checks["Web search"].message + checks["Web search"].hint)
+    assert checks["Artifact store"].level == FAIL
+    down = with_settings(settings, searxng_url=f"http://127.0.0.1:{free_port()}")
+    checks = by_name(await run_checks(down, call_llm=False))
+    assert checks["Web search"].level == FAIL and "searxng failed" in checks["Web search"].message
 
 
 async def test_missing_model_and_no_worker(settings: Settings) -> None:

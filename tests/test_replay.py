@@ -20,6 +20,7 @@ from durable_research.config import Settings
 from durable_research.shared import ReviewInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 from .helpers import start, wait_for_step
 
@@ -59,17 +60,70 @@ async def test_record_histories(
         (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def _research_scenarios(
+    client: Client, settings: Settings, prefix: str
+) -> dict[str, WorkflowHandle]:
+    """Research reports: plain, and with a plan edit, a budget raise and a draft review.
+
+    Ids are the file names (``--`` for ``/``): child ids derive from the parent's id.
+    """
+    from durable_research.client import start_report
+    from durable_research.client_research import raise_budget, review_plan
+    from durable_research.shared import (
+        Budget,
+        PlanReviewInput,
+        RaiseBudgetInput,
+        ReportInput,
+        ReportStep,
+    )
+
+    def params(**fields: object) -> ReportInput:
+        return ReportInput(prompt="Tell me about tardigrades.", depth="standard",
+                           output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]
+
+    handles: dict[str, WorkflowHandle] = {}
+    handles["research"] = await start_report(client, settings, params(), f"{prefix}research")
+    await handles["research"].result()
+    handle = await start_report(client, settings, params(
+        review_plan=True, review=True, budget=Budget(max_pages=4)), f"{prefix}research-reviewed")
+    await wait_for_step(handle, ReportStep.PLAN_REVIEW)
+    await raise_budget(client, handle.id, RaiseBudgetInput(max_pages=8))
+    await review_plan(client, handle.id, PlanReviewInput(
+        action="edit", subquestions=["How big are tardigrades?", "Where do tardigrades live?",
+                                     "How do tardigrades survive in space?"]))
+    await wait_for_step(handle, ReportStep.REVIEW)
+    await _review(handle, "approve")
+    await handle.result()
+    handles["research-reviewed"] = handle
+    handles["research-reviewed--q1"] = client.get_workflow_handle(f"{handle.id}/q1")
+    return handles
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_RESEARCH_HISTORIES"),
+                    reason="records only on request")
+async def test_record_research_histories(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    from durable_research.worker import build_worker
+
+    async with build_worker(client, research_settings):
+        scenarios = await _research_scenarios(client, research_settings, "")
+        for name, handle in scenarios.items():
+            history = await handle.fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
 def _recorded() -> list[WorkflowHistory]:
     return [
-        WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+        WorkflowHistory.from_json(path.stem.replace("--", "/"), json.loads(path.read_text()))
         for path in sorted(HISTORIES.glob("*.json"))
     ]
 
 
 async def test_recorded_histories_replay_with_current_code() -> None:
     histories = _recorded()
-    assert len(histories) >= 5, "recorded histories are missing"
-    replayer = Replayer(workflows=[GenerateReportWorkflow])
+    assert len(histories) >= 8, "recorded histories are missing"
+    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow])
 
     async def each() -> AsyncIterator[WorkflowHistory]:
         for history in histories:
@@ -78,6 +132,18 @@ async def test_recorded_histories_replay_with_current_code() -> None:
     results = await replayer.replay_workflows(each(), raise_on_replay_failure=False)
     failures = {wid: str(err) for wid, err in results.replay_failures.items()}
     assert failures == {}
+
+
+async def test_fresh_research_histories_replay(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    from durable_research.worker import build_worker
+
+    async with build_worker(client, research_settings):
+        handles = await _research_scenarios(client, research_settings, "fresh-")
+    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow])
+    for handle in handles.values():
+        await replayer.replay_workflow(await handle.fetch_history())
 
 
 async def test_fresh_histories_replay(

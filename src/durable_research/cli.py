@@ -27,6 +27,7 @@ from durable_research.cli_common import (
     ui_link,
 )
 from durable_research.cli_progress import follow
+from durable_research.cli_research import ResearchOptions, research_input, status_rows
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import ReportInput, ReportResult
@@ -44,6 +45,20 @@ IdOpt = Annotated[str | None, typer.Option("--id", help="Workflow id (default: g
 FileOpt = Annotated[
     str | None, typer.Option("--file", help="Read the question from a file ('-': stdin).")
 ]
+SourcesOpt = Annotated[list[str] | None, typer.Option(
+    "--sources", help="Research these documents (folder or file; repeatable): md, txt, html, pdf.")]
+DepthOpt = Annotated[str, typer.Option(
+    "--depth", help="quick (one answer, no sources), standard or deep.")]
+WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
+ReviewPlanOpt = Annotated[bool, typer.Option(
+    "--review-plan", help="Wait for a human to approve or edit the research plan.")]
+BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD.")]
+PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Cap on pages fetched.")]
+TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens.")]
+AllowOpt = Annotated[list[str] | None, typer.Option(
+    "--allow-domain", help="Only use web pages from this domain (repeatable).")]
+DenyOpt = Annotated[list[str] | None, typer.Option(
+    "--deny-domain", help="Never use web pages from this domain (repeatable).")]
 
 
 def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
@@ -97,11 +112,17 @@ def run(
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
     model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
     worker: Annotated[bool, typer.Option(help="Host a worker in this process.")] = True,
+    sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
+    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
+    max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
     prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
+    params = research_input(params, settings, ResearchOptions(
+        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+        allow_domain or [], deny_domain or []))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -125,11 +146,17 @@ def start(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
     model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
+    sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
+    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
+    max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
     prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
+    params = research_input(params, settings, ResearchOptions(
+        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+        allow_domain or [], deny_domain or []))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
@@ -168,6 +195,8 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             if q.waiting_for_review_since:
                 table.add_row("waiting for review since", q.waiting_for_review_since)
             table.add_row("draft versions", str(q.versions))
+            for label, value in status_rows(q.research):
+                table.add_row(label, value)
         elif state.status == "running":
             table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
         for line in state.pending:
@@ -234,12 +263,26 @@ def list_cmd(
 
 
 # Register the other commands on the same app.
-from durable_research import cli_ops, cli_review  # noqa: E402,F401
+from durable_research import cli_ops, cli_research, cli_review  # noqa: E402,F401
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Leaves through ``os._exit`` after flushing: a Temporal client's native threads can
+    abort the interpreter's teardown (``PyGILState_Release``, sdk-python#300), which
+    would turn a clean exit code into a crash.
+    """
+    import os
+
+    code: int = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from durable_research import client as rc
@@ -131,6 +132,17 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     u = result.usage
     table.add_row("tokens", f"{u.prompt_tokens} in, {u.completion_tokens} out")
     table.add_row("cost", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
+    if result.sources_used:
+        table.add_row("sources", f"{escape(result.sources_used)}: "
+                      f"{len(result.references)} cited")
+    v = result.verification
+    if v is not None:
+        line = f"{v.supported} of {v.checked} cited sentences verified"
+        if v.unsupported:
+            line += f", [yellow]{len(v.unsupported)} marked unverified[/]"
+        table.add_row("citations", line)
+    for item in result.research_notes[:8]:
+        table.add_row("research", escape(item[:300]))
     if result.email.sent:
         table.add_row("e-mail", f"sent to {', '.join(result.email.recipients)}")
     elif result.email.skipped_reason:

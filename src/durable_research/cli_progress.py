@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from rich.markup import escape
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
@@ -12,7 +13,7 @@ from durable_research import client as rc
 from durable_research.cli_common import console
 from durable_research.config import Settings
 from durable_research.errors import ReportFailedError, UserError
-from durable_research.shared import ReportResult
+from durable_research.shared import ReportResult, ReportStep, ResearchProgress, SubState
 
 
 async def follow(
@@ -26,7 +27,7 @@ async def follow(
     worker = build_worker(conn.client, settings) if with_worker else None
     worker_task = asyncio.create_task(worker.run()) if worker else None
     result_task = asyncio.create_task(handle.result())
-    step, shown_review, printed = "", False, 0
+    step, shown_review, shown_plan, printed = "", False, False, 0
     try:
         with console.status("starting...") as spinner:
             while not result_task.done():
@@ -39,7 +40,14 @@ async def follow(
                     step = state.query.step
                 if state and step:
                     extra = f" ({state.pending[0]})" if state.pending else ""
+                    if state.query and state.query.research:
+                        extra = f" ({research_line(state.query.research)})"
                     spinner.update(f"{step}{extra}")
+                if step == ReportStep.PLAN_REVIEW and not shown_plan:
+                    shown_plan = True
+                    spinner.stop()
+                    _plan_prompt(state, handle.id)
+                    spinner.start()
                 if step == "waiting for review" and not shown_review:
                     shown_review = True
                     spinner.stop()
@@ -62,11 +70,22 @@ async def follow(
             await worker.shutdown()
 
 
+def research_line(p: ResearchProgress) -> str:
+    """One short line for the spinner: sub-questions' states and pages."""
+    done = sum(1 for s in p.subs if s.state in (SubState.DONE, SubState.FAILED,
+                                                 SubState.BUDGET))
+    parts = [f"{done}/{len(p.subs)} sub-questions done"] if p.subs else []
+    parts.append(f"{p.pages_fetched} pages fetched")
+    if p.pages_failed:
+        parts.append(f"{p.pages_failed} failed")
+    return ", ".join(parts)
+
+
 def _print_history(history: list[str], printed: int, started: float) -> int:
     """Print the workflow's new history entries; return how many are printed now."""
     for line in history[printed:]:
         _stamp, _, event = line.partition(" ")
-        console.print(f"[green]•[/] {event}  [dim]({time.monotonic() - started:.1f} s)[/]")
+        console.print(f"[green]•[/] {escape(event)}  [dim]({time.monotonic() - started:.1f} s)[/]")
     return len(history)
 
 
@@ -77,6 +96,15 @@ async def _poll(
         return await rc.describe_report(conn.client, workflow_id, with_query)
     except (RPCError, UserError):
         return None
+
+
+def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
+    research = state.query.research if state and state.query else None
+    console.print("[bold]Research plan[/] waiting for review:")
+    for i, q in enumerate(research.plan if research else [], 1):
+        console.print(f"  {i}. {escape(q)}", highlight=False)
+    console.print(f"Approve with `research plan {workflow_id} --approve`, or edit with "
+                  f"`research plan {workflow_id} --edit FILE` (one sub-question a line).")
 
 
 async def _review_prompt(conn: rc.Connection, workflow_id: str, interactive: bool) -> None:

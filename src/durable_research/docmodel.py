@@ -51,13 +51,37 @@ class Strike:
 
 @dataclass(frozen=True)
 class Link:
-    """Hyperlink; ``href`` was validated by markdown-it (no ``javascript:``)."""
+    """Hyperlink; ``href`` was validated by markdown-it or ``safe_url`` (no ``javascript:``)."""
 
     href: str
     children: tuple[Inline, ...]
 
 
-Inline = Text | Code | LineBreak | Strong | Emphasis | Strike | Link
+@dataclass(frozen=True)
+class Citation:
+    """The number of a cited source, e.g. the ``2`` of ``[2, 3]``; links to its entry.
+
+    Only numbers that have an entry in the document's :class:`ReferenceList` become
+    citations, so every citation has a link target. The brackets and commas around it
+    stay :class:`Text`.
+    """
+
+    n: int
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """The ``[unverified]`` marker the citation checker puts after a sentence."""
+
+
+Inline = Text | Code | LineBreak | Strong | Emphasis | Strike | Link | Citation | Unverified
+
+UNVERIFIED_LABEL = "[unverified]"
+
+
+def ref_anchor(n: int) -> str:
+    """Name of the link target of reference ``n`` (HTML id, PDF named destination)."""
+    return f"ref-{n}"
 
 
 # ---- blocks ---------------------------------------------------------------------------------
@@ -114,7 +138,25 @@ class Rule:
     """Horizontal rule (thematic break)."""
 
 
-Block = Heading | Paragraph | ListBlock | BlockQuote | CodeBlock | Table | Rule
+@dataclass(frozen=True)
+class ReferenceEntry:
+    """One numbered source; ``anchor`` is its link target, empty for a duplicate number."""
+
+    n: int
+    inlines: tuple[Inline, ...]
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """The numbered sources of a research report, in their fixed numbering."""
+
+    entries: tuple[ReferenceEntry, ...]
+
+
+Block = (
+    Heading | Paragraph | ListBlock | BlockQuote | CodeBlock | Table | Rule | ReferenceList
+)
 
 
 @dataclass(frozen=True)

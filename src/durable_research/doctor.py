@@ -182,5 +182,9 @@ async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks += await check_temporal(settings)
     checks.append(await asyncio.to_thread(check_smtp, settings))
     checks.append(check_output(settings))
+    from durable_research.doctor_research import check_search, check_store
+
+    checks.append(await asyncio.to_thread(check_store, settings))
+    checks.append(await check_search(settings))
     checks.append(check_fonts())
     return checks

@@ -6,7 +6,6 @@ turn the model into PDF, HTML or Markdown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from markdown_it import MarkdownIt
@@ -14,9 +13,11 @@ from markdown_it.tree import SyntaxTreeNode
 
 # The model lives in docmodel; re-exported so layouts import one module.
 from durable_research.docmodel import (
+    UNVERIFIED_LABEL,
     Align,
     Block,
     BlockQuote,
+    Citation,
     Code,
     CodeBlock,
     Document,
@@ -27,20 +28,33 @@ from durable_research.docmodel import (
     Link,
     ListBlock,
     Paragraph,
+    ReferenceEntry,
+    ReferenceList,
     Rule,
     Strike,
     Strong,
     Table,
     Text,
     TitleBlock,
+    Unverified,
+    ref_anchor,
+)
+from durable_research.render_research import (
+    REFERENCES_HEADING,
+    clean_text,
+    research_about_blocks,
+    research_body,
 )
 from durable_research.shared import ReportContent
 
 __all__ = [
     "ABOUT_HEADING",
+    "REFERENCES_HEADING",
+    "UNVERIFIED_LABEL",
     "Align",
     "Block",
     "BlockQuote",
+    "Citation",
     "Code",
     "CodeBlock",
     "Document",
@@ -51,18 +65,22 @@ __all__ = [
     "Link",
     "ListBlock",
     "Paragraph",
+    "ReferenceEntry",
+    "ReferenceList",
     "Rule",
     "Strike",
     "Strong",
     "Table",
     "Text",
     "TitleBlock",
+    "Unverified",
     "about_blocks",
     "build_document",
     "clean_text",
     "format_cost",
     "parse_markdown",
     "plain_text",
+    "ref_anchor",
 ]
 
 
@@ -188,6 +206,10 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
             parts.append(it.text)
         elif isinstance(it, LineBreak):
             parts.append(" ")
+        elif isinstance(it, Citation):
+            parts.append(str(it.n))
+        elif isinstance(it, Unverified):
+            parts.append(UNVERIFIED_LABEL)
         else:
             parts.append(plain_text(it.children))
     return "".join(parts)
@@ -204,7 +226,11 @@ ABOUT_HEADING = "About this report"
 
 
 def about_blocks(content: ReportContent) -> tuple[Block, ...]:
-    """Blocks of the final "About this report" section (token counts and cost)."""
+    """Blocks of the final "About this report" section.
+
+    Token counts and cost always; for research reports also the citation check and
+    the research notes.
+    """
     u = content.usage
 
     def item(label: str, value: str) -> tuple[Block, ...]:
@@ -222,19 +248,11 @@ def about_blocks(content: ReportContent) -> tuple[Block, ...]:
             item("Cost", format_cost(u.cost_usd)),
         ),
     )
-    return (Rule(), Heading(2, (Text(ABOUT_HEADING),)), facts)
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Replace lone surrogates (not encodable as UTF-8) by U+FFFD so no output can crash."""
-    return _SURROGATES.sub("\ufffd", text)
+    return (Rule(), Heading(2, (Text(ABOUT_HEADING),)), facts, *research_about_blocks(content))
 
 
 def build_document(content: ReportContent) -> Document:
-    """Build the full report document: title block, parsed body, About section.
+    """Build the full report document: title block, body, References, About section.
 
     Args:
         content: The report data produced by the workflow.
@@ -248,6 +266,6 @@ def build_document(content: ReportContent) -> Document:
         date=clean_text(content.date).strip(),
         model=clean_text(content.model).strip(),
     )
-    body = parse_markdown(clean_text(content.body_markdown))
+    body = research_body(parse_markdown(clean_text(content.body_markdown)), content)
     about = about_blocks(replace(content, model=title.model, date=title.date))
     return Document(title=title, blocks=body + about)

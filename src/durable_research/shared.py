@@ -16,6 +16,24 @@ DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
 KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
 
 
+class ReportStep(StrEnum):
+    """The steps a report goes through, as the ``status`` query shows them."""
+
+    STARTING = "starting"
+    RESEARCHING = "researching"
+    PLANNING = "planning"
+    PLAN_REVIEW = "waiting for plan review"
+    SOURCES = "researching sources"
+    WRITING_SECTIONS = "writing sections"
+    CHECKING = "checking citations"
+    REVIEW = "waiting for review"
+    REVISING = "revising"
+    WRITING = "writing report"
+    EMAIL = "sending e-mail"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
 @dataclass
 class Usage:
     """Token counts and cost of one or more LLM calls, as litellm reports them."""
@@ -103,6 +121,87 @@ class Verification:
     treatment: str = ""
 
 
+MIN_SUBQUESTIONS = 3
+MAX_SUBQUESTIONS = 8
+
+
+class Depth(StrEnum):
+    """How broad a research run is."""
+
+    QUICK = "quick"
+    STANDARD = "standard"
+    DEEP = "deep"
+
+
+@dataclass(frozen=True)
+class DepthPreset:
+    """Breadth of one depth level."""
+
+    max_subquestions: int
+    pages_per_subquestion: int
+    rounds: int
+    search_results: int
+    concurrency: int
+
+
+DEPTH_PRESETS: dict[Depth, DepthPreset] = {
+    Depth.QUICK: DepthPreset(0, 0, 0, 0, 1),
+    Depth.STANDARD: DepthPreset(4, 3, 1, 8, 3),
+    Depth.DEEP: DepthPreset(8, 6, 2, 10, 4),
+}
+
+
+class SubState(StrEnum):
+    """State of one sub-question's research."""
+
+    PENDING = "pending"
+    SEARCHING = "searching"
+    FETCHING = "fetching"
+    NOTING = "taking notes"
+    DONE = "done"
+    FAILED = "failed"
+    BUDGET = "stopped by budget"
+
+
+@dataclass
+class Budget:
+    """Caps on spending; 0 means no cap."""
+
+    max_usd: float = 0.0
+    max_tokens: int = 0
+    max_pages: int = 0
+
+
+@dataclass
+class SubProgress:
+    """Live state of one sub-question (shown by ``status``)."""
+
+    index: int = 0
+    subquestion: str = ""
+    state: str = SubState.PENDING
+    searched: int = 0
+    fetched: int = 0
+    failed: int = 0
+    notes: int = 0
+    usage: Usage = field(default_factory=Usage)
+    error: str = ""
+
+
+@dataclass
+class ResearchProgress:
+    """The research part of the ``status`` query."""
+
+    depth: str = ""
+    sources: str = ""
+    plan: list[str] = field(default_factory=list)
+    subs: list[SubProgress] = field(default_factory=list)
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    sources_kept: int = 0
+    budget: Budget = field(default_factory=Budget)
+    budget_note: str = ""
+
+
 @dataclass
 class ReportContent:
     """Everything needed to lay out a report; pure data, no I/O."""
@@ -186,6 +285,17 @@ class ReportInput:
     review_timeout_s: float = 0.0
     # "approve" or "reject" when the review deadline passes.
     review_timeout_action: str = "approve"
+    # Research: breadth, local documents (a collection key in the artifact store, made by
+    # the client from --sources), whether to search the web, plan review, domain lists
+    # and the budget. "quick" (the default for inputs that do not say) is the
+    # single-call report; the CLI asks for "standard".
+    depth: str = Depth.QUICK
+    collection: str = ""
+    web: bool = True
+    review_plan: bool = False
+    allow_domains: list[str] = field(default_factory=list)
+    deny_domains: list[str] = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass
@@ -199,6 +309,11 @@ class ReportResult:
     usage: Usage = field(default_factory=Usage)
     email: SendEmailOutput = field(default_factory=SendEmailOutput)
     note: str = ""
+    # Research reports: what was used and checked.
+    sources_used: str = ""
+    references: list[Reference] = field(default_factory=list)
+    verification: Verification | None = None
+    research_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -213,9 +328,46 @@ class ReportStatus:
     versions: int = 0
     history: list[str] = field(default_factory=list)
     result: ReportResult | None = None
+    research: ResearchProgress | None = None
+    # The sub-questions awaiting plan review (step "waiting for plan review").
+    waiting_for_plan_review_since: str = ""
 
 
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "revise", "reject")
+PLAN_REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "reject")
+
+
+@dataclass
+class PlanReviewInput:
+    """Argument of the ``review_plan`` Update: approve, edit the list, or reject."""
+
+    action: str = ""
+    # "edit": the new sub-question list (replaces the plan).
+    subquestions: list[str] = field(default_factory=list)
+    # Domain lists merged into the research (with approve or edit).
+    allow_domains: list[str] = field(default_factory=list)
+    deny_domains: list[str] = field(default_factory=list)
+    reviewer: str = ""
+
+
+@dataclass
+class RaiseBudgetInput:
+    """Argument of the ``raise_budget`` Update: new caps (0 keeps a cap as it is)."""
+
+    max_usd: float = 0.0
+    max_tokens: int = 0
+    max_pages: int = 0
+
+
+@dataclass
+class BudgetOutcome:
+    """Answer of ``raise_budget``: the caps now in force and what was spent."""
+
+    budget: Budget = field(default_factory=Budget)
+    spent_usd: float = 0.0
+    spent_tokens: int = 0
+    pages: int = 0
+    message: str = ""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The Temporal worker: hosts the workflow and the three activities."""
+"""The Temporal worker: hosts the report workflows and their activities."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Interceptor, Worker
 
+from durable_research.activities.checking import CheckingActivities
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.activities.pdf import PdfActivities
+from durable_research.activities.research import ResearchActivities
+from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 
 def build_worker(
@@ -39,15 +43,24 @@ def build_worker(
         The worker, not yet running.
     """
     if activities is None:
+        research = ResearchActivities(settings)
+        writing = WritingActivities(settings)
         activities = [
             LlmActivities(settings).llm_call,
             PdfActivities(settings).create_pdf,
             EmailActivities(settings).send_email,
+            research.research_sources,
+            research.search,
+            research.fetch_page,
+            writing.take_notes,
+            writing.write_section,
+            writing.read_text_activity,
+            CheckingActivities(settings).check_citations,
         ]
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[GenerateReportWorkflow],
+        workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow],
         activities=list(activities),
         # Blocking work (PDF layout, SMTP) runs in threads; this pool also serves
         # any synchronous activity added later.

@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.config import Settings
 from durable_research.shared import LlmCallInput, LlmCallOutput, Usage
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
@@ -98,49 +99,55 @@ def _usage(response: Any) -> Usage:
     )
 
 
+async def complete(
+    settings: Settings, model: str, system: str, prompt: str, detail: str = "waiting for LLM"
+) -> LlmCallOutput:
+    """One chat completion with the worker's provider settings, heartbeating meanwhile.
+
+    Raises:
+        ApplicationError: Classified for the RetryPolicy (see :func:`classify_llm_error`).
+    """
+    model = model or settings.llm_model
+    if not model:
+        raise ApplicationError(
+            "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
+            type="ConfigError",
+            non_retryable=True,
+        )
+    messages = []
+    if system:
+        messages.append({"role": "system", "content": system})
+    messages.append({"role": "user", "content": prompt})
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "num_retries": 0,
+        "timeout": settings.llm_timeout_s,
+    }
+    if settings.llm_api_key:
+        kwargs["api_key"] = settings.llm_api_key
+    if settings.llm_api_base:
+        kwargs["api_base"] = settings.llm_api_base
+    if settings.llm_max_tokens:
+        kwargs["max_tokens"] = settings.llm_max_tokens
+    activity.logger.info("llm call model=%s attempt=%d", model, activity.info().attempt)
+    try:
+        response = await with_heartbeats(litellm.acompletion(**kwargs), detail=detail)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every provider error is classified
+        raise classify_llm_error(exc, model) from exc
+    text = response.choices[0].message.content or ""
+    if not text.strip():
+        # An empty answer is a provider hiccup worth one more attempt, not a report.
+        raise ApplicationError(f"LLM {model!r} returned an empty answer", type="EmptyAnswer")
+    return LlmCallOutput(text=text, model=model, usage=_usage(response))
+
+
 class LlmActivities(WithSettings):
     """Runs LLM calls with the worker's provider settings."""
 
     @activity.defn(name="llm_call")
     async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:
         """Run one chat completion and return its text, model, tokens and cost."""
-        settings = self.settings
-        model = params.model or settings.llm_model
-        if not model:
-            raise ApplicationError(
-                "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
-                type="ConfigError",
-                non_retryable=True,
-            )
-        messages = []
-        if params.system:
-            messages.append({"role": "system", "content": params.system})
-        messages.append({"role": "user", "content": params.prompt})
-        kwargs: dict[str, Any] = {
-            "model": model,
-            "messages": messages,
-            "num_retries": 0,
-            "timeout": settings.llm_timeout_s,
-        }
-        if settings.llm_api_key:
-            kwargs["api_key"] = settings.llm_api_key
-        if settings.llm_api_base:
-            kwargs["api_base"] = settings.llm_api_base
-        if settings.llm_max_tokens:
-            kwargs["max_tokens"] = settings.llm_max_tokens
-        info = activity.info()
-        activity.logger.info("llm_call model=%s attempt=%d", model, info.attempt)
-        try:
-            response = await with_heartbeats(
-                litellm.acompletion(**kwargs), detail="waiting for LLM"
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - every provider error is classified
-            raise classify_llm_error(exc, model) from exc
-        text = response.choices[0].message.content or ""
-        if not text.strip():
-            # An empty answer is a provider hiccup worth one more attempt, not a report.
-            raise ApplicationError(f"LLM {model!r} returned an empty answer", type="EmptyAnswer")
-        return LlmCallOutput(text=text, model=model, usage=_usage(response))
-
+        return await complete(self.settings, params.model, params.system, params.prompt)

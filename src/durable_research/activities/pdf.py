@@ -6,19 +6,20 @@ The activity returns paths only; PDF bytes never enter the workflow history.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.storage import WithStore
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
 
 
-class PdfActivities(WithSettings):
+class PdfActivities(WithStore):
     """Writes report files into the configured output directory."""
 
     @activity.defn(name="create_pdf")
@@ -28,11 +29,14 @@ class PdfActivities(WithSettings):
         # A retry may find the file its own earlier attempt wrote; replacing that is
         # safe because the basename carries the workflow id.
         overwrite = params.overwrite or activity.info().attempt > 1
+        content = params.content
+        if content.body_key:  # a research report: the body is in the artifact store
+            content = replace(content, body_markdown=await self.read_text(content.body_key))
         try:
             paths = await with_heartbeats(
                 asyncio.to_thread(
                     write_report,
-                    params.content,
+                    content,
                     out_dir,
                     params.basename or "report",
                     params.formats,

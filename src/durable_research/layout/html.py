@@ -7,8 +7,10 @@ from html import escape
 from urllib.parse import urlsplit
 
 from durable_research.render import (
+    UNVERIFIED_LABEL,
     Block,
     BlockQuote,
+    Citation,
     Code,
     CodeBlock,
     Document,
@@ -19,12 +21,15 @@ from durable_research.render import (
     Link,
     ListBlock,
     Paragraph,
+    ReferenceList,
     Rule,
     Strike,
     Strong,
     Table,
     Text,
+    Unverified,
     build_document,
+    ref_anchor,
 )
 from durable_research.shared import ReportContent
 
@@ -46,6 +51,11 @@ th,td{border:1px solid #bbb;padding:.25rem .5rem;vertical-align:top}
 th{background:#e8eef7}
 a{color:#1a4f9c}
 """.strip()
+# Inline style, not CSS: pages without the marker keep exactly their old stylesheet.
+_UNVERIFIED = (
+    '<span class="unverified" style="font-size:.8em;font-style:italic;color:#777">'
+    + escape(UNVERIFIED_LABEL) + "</span>"
+)
 
 
 def _safe_href(href: str) -> str | None:
@@ -76,6 +86,10 @@ def inlines_html(inlines: Sequence[Inline]) -> str:
             href = _safe_href(it.href)
             inner = inlines_html(it.children)
             out.append(f'<a href="{escape(href)}">{inner}</a>' if href else inner)
+        elif isinstance(it, Citation):
+            out.append(f'<a href="#{ref_anchor(it.n)}" class="cite">{it.n}</a>')
+        elif isinstance(it, Unverified):
+            out.append(_UNVERIFIED)
     return "".join(out)
 
 
@@ -89,6 +103,15 @@ def _table(t: Table) -> str:
 
     body = "".join(row(r, "td") for r in t.rows)
     return f"<table><thead>{row(t.header, 'th')}</thead><tbody>{body}</tbody></table>"
+
+
+def _references(block: ReferenceList) -> str:
+    # value= keeps each label equal to its reference number, even across gaps.
+    items = []
+    for e in block.entries:
+        anchor = f' id="{escape(e.anchor)}"' if e.anchor else ""
+        items.append(f'<li{anchor} value="{e.n}" dir="auto">{inlines_html(e.inlines)}</li>')
+    return '<ol class="references">' + "".join(items) + "</ol>"
 
 
 def blocks_html(blocks: Sequence[Block]) -> str:
@@ -114,6 +137,8 @@ def blocks_html(blocks: Sequence[Block]) -> str:
             out.append(f"<pre><code{cls}>{escape(b.text)}</code></pre>")
         elif isinstance(b, Table):
             out.append(_table(b))
+        elif isinstance(b, ReferenceList):
+            out.append(_references(b))
         elif isinstance(b, Rule):
             out.append("<hr>")
     return "\n".join(out)

@@ -16,10 +16,25 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from durable_research.layout.bidi import base_is_rtl, has_rtl, shape_arabic, visual_order
 from durable_research.layout.fonts import FontSet, resolve_char
-from durable_research.render import Code, Emphasis, Inline, LineBreak, Link, Strike, Strong, Text
+from durable_research.render import (
+    UNVERIFIED_LABEL,
+    Citation,
+    Code,
+    Emphasis,
+    Inline,
+    LineBreak,
+    Link,
+    Strike,
+    Strong,
+    Text,
+    Unverified,
+    ref_anchor,
+)
 
 LINK_COLOR = "#1a4f9c"
 CODE_BG = "#eeeeee"
+NOTE_COLOR = "#777777"
+NOTE_SIZE = 8
 Run = tuple[str, "RunStyle"]
 
 
@@ -32,6 +47,8 @@ class RunStyle:
     code: bool = False
     strike: bool = False
     href: str | None = None
+    # Small grey text, e.g. the checker's "[unverified]" marker.
+    note: bool = False
 
 
 def xml_escape(text: str) -> str:
@@ -56,7 +73,16 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
         elif isinstance(it, Strike):
             out.extend(flatten(it.children, replace(style, strike=True)))
         elif isinstance(it, Link):
-            out.extend(flatten(it.children, replace(style, href=it.href or None)))
+            # A "#fragment" from the body has no named destination in the PDF, and
+            # reportlab refuses to save a link to an undefined one: keep it as text.
+            href = None if it.href.startswith("#") else it.href or None
+            out.extend(flatten(it.children, replace(style, href=href)))
+        elif isinstance(it, Citation):
+            # Citations exist only for numbers with a reference entry, which carries
+            # the matching <a name> anchor, so this internal link always resolves.
+            out.append((str(it.n), replace(style, href="#" + ref_anchor(it.n))))
+        elif isinstance(it, Unverified):
+            out.append((UNVERIFIED_LABEL, replace(style, italic=True, note=True)))
     return out
 
 
@@ -64,9 +90,14 @@ def _wrap_tags(body: str, font: str, style: RunStyle) -> str:
     seg = f'<font face="{font}">{body}</font>'
     if style.code:
         seg = f'<font backColor="{CODE_BG}">{seg}</font>'
+    if style.note:
+        seg = f'<font size="{NOTE_SIZE}" color="{NOTE_COLOR}">{seg}</font>'
     if style.strike:
         seg = f"<strike>{seg}</strike>"
-    if style.href:
+    if style.href and style.href.startswith("#"):
+        # Internal (citation) links: coloured only, underlining every "[1]" is noisy.
+        seg = f'<a href="{xml_escape(style.href)}" color="{LINK_COLOR}">{seg}</a>'
+    elif style.href:
         seg = f'<a href="{xml_escape(style.href)}" color="{LINK_COLOR}"><u>{seg}</u></a>'
     return seg
 

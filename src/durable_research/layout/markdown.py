@@ -1,10 +1,12 @@
-"""Markdown output: title block, the body exactly as the model wrote it, About section."""
+"""Markdown output: title block, the body exactly as the model wrote it, References, About."""
 
 from __future__ import annotations
 
 import re
 
+from durable_research.layout.markdown_blocks import blocks_md
 from durable_research.render import ABOUT_HEADING, format_cost
+from durable_research.render_research import reference_blocks, research_about_blocks
 from durable_research.shared import ReportContent
 
 # Characters with a meaning in CommonMark inline syntax (generated values never start a
@@ -31,6 +33,13 @@ def markdown_text(content: ReportContent) -> str:
         "",
         content.body_markdown.strip("\n"),
         "",
+    ]
+    # Citations in the verbatim body stay "[n]" text: the list below is an ordered list,
+    # never "[n]: url" definitions, which would turn every "[n]" into a link.
+    references = blocks_md(reference_blocks(content.references))
+    if references:
+        lines += [*references, ""]
+    lines += [
         "---",
         "",
         f"## {ABOUT_HEADING}",
@@ -43,13 +52,16 @@ def markdown_text(content: ReportContent) -> str:
         f"- **Cost:** {md_escape(format_cost(u.cost_usd))}",
         "",
     ]
+    research = blocks_md(research_about_blocks(content))
+    if research:
+        lines += [*research, ""]
     return "\n".join(lines)
 
 
 def render_markdown(content: ReportContent) -> bytes:
     """Return the report as UTF-8 Markdown.
 
-    The body is kept verbatim (it already is Markdown); only the title block and the
-    About section are generated, with their text escaped.
+    The body is kept verbatim (it already is Markdown); only the title block, the
+    References and the About section are generated, with their text escaped.
     """
     return markdown_text(content).encode("utf-8", errors="replace")

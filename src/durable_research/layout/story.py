@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -17,7 +16,6 @@ from reportlab.platypus import (
     TableStyle,
     XPreformatted,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from durable_research.layout.bidi import has_rtl, shape_arabic, visual_order
@@ -29,11 +27,10 @@ from durable_research.layout.inline import (
     char_width,
     flatten,
     group_markup,
-    needs_manual_wrap,
-    runs_markup,
     styled_chars,
-    wrapped_markup,
 )
+from durable_research.layout.paragraphs import Styles, make_styles, para, replace_style
+from durable_research.layout.references import reference_list
 from durable_research.render import (
     Block,
     BlockQuote,
@@ -43,6 +40,7 @@ from durable_research.render import (
     Inline,
     ListBlock,
     Paragraph,
+    ReferenceList,
     Rule,
     Table,
     Text,
@@ -53,61 +51,6 @@ BULLETS = ("•", "◦", "▪")
 # Deeper nesting keeps its bullets but stops indenting, so text never runs out of width.
 MAX_INDENT_DEPTH = 6
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
-
-
-@dataclass(frozen=True)
-class Styles:
-    """Paragraph styles of the report."""
-
-    body: ParagraphStyle
-    headings: tuple[ParagraphStyle, ...]
-    title: ParagraphStyle
-    meta: ParagraphStyle
-    code: ParagraphStyle
-    cell: ParagraphStyle
-
-
-def make_styles(fs: FontSet) -> Styles:
-    """Build the paragraph styles for the registered fonts."""
-    body = ParagraphStyle(
-        "body", fontName=fs.regular, fontSize=10.5, leading=14.5, spaceAfter=6,
-        splitLongWords=1,
-    )
-    sizes = (20.0, 16.0, 13.5, 12.0, 11.0, 10.5)
-    heads = tuple(
-        ParagraphStyle(
-            f"h{i + 1}", parent=body, fontName=fs.bold, fontSize=s, leading=s * 1.25,
-            spaceBefore=s * 0.7, spaceAfter=s * 0.35, keepWithNext=1,
-        )
-        for i, s in enumerate(sizes)
-    )
-    return Styles(
-        body=body,
-        headings=heads,
-        title=ParagraphStyle("title", parent=heads[0], fontSize=24, leading=29, spaceBefore=0),
-        meta=ParagraphStyle("meta", parent=body, textColor=colors.HexColor("#444444")),
-        code=ParagraphStyle("code", parent=body, fontName=fs.mono, fontSize=8.8, leading=11.2),
-        cell=ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
-    )
-
-
-def para(runs: Sequence[Run], style: ParagraphStyle, fs: FontSet) -> Flowable:
-    """One paragraph; RTL/CJK text is wrapped by us once the width is known."""
-    if not needs_manual_wrap(runs):
-        return RLParagraph(runs_markup(runs, fs) or "&nbsp;", style)
-
-    def build(width: float) -> Flowable:
-        markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize)
-        align = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
-        return RLParagraph(markup or "&nbsp;", replace_style(style, alignment=align))
-
-    keep = bool(getattr(style, "keepWithNext", False))
-    return Deferred(build, style.spaceBefore, style.spaceAfter, keep)
-
-
-def replace_style(style: ParagraphStyle, **kw: object) -> ParagraphStyle:
-    """Copy a ParagraphStyle with some attributes changed."""
-    return ParagraphStyle(style.name + "+", parent=style, **kw)
 
 
 def _code(block: CodeBlock, st: Styles, fs: FontSet) -> Flowable:
@@ -249,6 +192,8 @@ def blocks_to_flowables(
             out.append(_code(b, st, fs))
         elif isinstance(b, Table):
             out.append(_table(b, st, fs))
+        elif isinstance(b, ReferenceList):
+            out.append(reference_list(b, st, fs, body))
         elif isinstance(b, Rule):
             out.append(HRFlowable(width="100%", thickness=0.7, color=colors.HexColor("#999999"),
                                   spaceBefore=6, spaceAfter=8))
@@ -300,6 +245,8 @@ def _block_text(b: Block) -> str:
         return "\n".join(_block_text(x) for item in b.items for x in item)
     if isinstance(b, BlockQuote):
         return "\n".join(_block_text(x) for x in b.blocks)
+    if isinstance(b, ReferenceList):
+        return "\n".join(f"{e.n}. {plain_text(e.inlines)}" for e in b.entries)
     if isinstance(b, Table):
         rows = (b.header, *b.rows)
         return "\n".join(" | ".join(plain_text(c) for c in r) for r in rows)

@@ -7,49 +7,19 @@ are referred to by key (``texts/<sha256>``) and content hash.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from durable_research.shared import Reference, SourceKind, UnsupportedCitation, Usage
-
-
-class Depth(StrEnum):
-    """How broad a research run is."""
-
-    QUICK = "quick"
-    STANDARD = "standard"
-    DEEP = "deep"
-
-
-@dataclass(frozen=True)
-class DepthPreset:
-    """Breadth of one depth level."""
-
-    max_subquestions: int
-    pages_per_subquestion: int
-    rounds: int
-    search_results: int
-    concurrency: int
-
-
-DEPTH_PRESETS: dict[Depth, DepthPreset] = {
-    Depth.QUICK: DepthPreset(0, 0, 0, 0, 1),
-    Depth.STANDARD: DepthPreset(4, 3, 1, 8, 3),
-    Depth.DEEP: DepthPreset(8, 6, 2, 10, 4),
-}
-MIN_SUBQUESTIONS = 3
-MAX_SUBQUESTIONS = 8
-
-
-class SubState(StrEnum):
-    """State of one sub-question's research."""
-
-    PENDING = "pending"
-    SEARCHING = "searching"
-    FETCHING = "fetching"
-    NOTING = "taking notes"
-    DONE = "done"
-    FAILED = "failed"
-    BUDGET = "stopped by budget"
+from durable_research.shared import (  # noqa: F401 - re-exported for activity modules
+    DEPTH_PRESETS,
+    Budget,
+    Depth,
+    DepthPreset,
+    Reference,
+    SourceKind,
+    SubProgress,
+    SubState,
+    UnsupportedCitation,
+    Usage,
+)
 
 
 @dataclass
@@ -150,6 +120,8 @@ class LlmStored:
     summary: str = ""
     # Small structured extras (e.g. a follow-up search query).
     extra: str = ""
+    # Notes: the hashes of the sources the kept notes quote.
+    source_hashes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -195,39 +167,45 @@ class CheckResult:
 
 
 @dataclass
-class Budget:
-    """Caps on spending; 0 means no cap."""
+class Allowance:
+    """What one sub-question may still spend; -1 means no cap."""
 
-    max_usd: float = 0.0
-    max_tokens: int = 0
-    max_pages: int = 0
+    pages: int = -1
+    usd: float = -1.0
+    tokens: int = -1
 
 
 @dataclass
-class SubProgress:
-    """Live state of one sub-question (shown by ``status``)."""
+class SubResearchInput:
+    """Input of ``ResearchQuestionWorkflow`` (one sub-question)."""
+
+    question: str = ""
+    subquestion: str = ""
+    index: int = 0
+    parent_id: str = ""
+    model: str = ""
+    collection: str = ""
+    web: bool = True
+    allow_domains: list[str] = field(default_factory=list)
+    deny_domains: list[str] = field(default_factory=list)
+    pages: int = 3
+    rounds: int = 1
+    search_results: int = 8
+    allowance: Allowance = field(default_factory=Allowance)
+
+
+@dataclass
+class SubResearchResult:
+    """What one sub-question's research produced: sources, note keys, spending."""
 
     index: int = 0
-    subquestion: str = ""
-    state: str = SubState.PENDING
+    state: str = SubState.DONE
+    sources: list[Source] = field(default_factory=list)
+    notes_keys: list[str] = field(default_factory=list)
+    # Hashes of the sources that notes quote (the only ones worth citing).
+    cited_hashes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     searched: int = 0
-    fetched: int = 0
-    failed: int = 0
-    notes: int = 0
+    pages_fetched: int = 0
     usage: Usage = field(default_factory=Usage)
     error: str = ""
-
-
-@dataclass
-class ResearchProgress:
-    """The research part of the ``status`` query."""
-
-    depth: str = ""
-    sources: str = ""
-    plan: list[str] = field(default_factory=list)
-    subs: list[SubProgress] = field(default_factory=list)
-    pages_fetched: int = 0
-    pages_failed: int = 0
-    sources_kept: int = 0
-    budget: Budget = field(default_factory=Budget)
-    budget_note: str = ""

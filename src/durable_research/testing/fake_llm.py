@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from durable_research.testing.fake_research import research_reply
+
 DEFAULT_REPLY = (
     "# Findings\n\n"
     "FAKE-LLM answer to: {prompt}\n\n"
@@ -50,6 +52,10 @@ class _State:
     # Successful calls per user prompt, so callers can detect duplicate work.
     by_prompt: Counter[str] = field(default_factory=Counter)
     api_keys: set[str] = field(default_factory=set)
+    # Research answers: every k-th written sentence cites a wrong source (0: never).
+    wrong_every: int = 0
+    # Extra seconds for requests whose system prompt starts with a marker ("TASK: section").
+    task_delays: dict[str, float] = field(default_factory=dict)
     # Bumped by reset(): a slow request begun before it must not count after it.
     generation: int = 0
 
@@ -61,6 +67,8 @@ class _State:
         self.by_prompt.clear()
         self.delay = 0.0
         self.reply = DEFAULT_REPLY
+        self.wrong_every = 0
+        self.task_delays = {}
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -68,6 +76,13 @@ def _user_prompt(body: dict[str, Any]) -> str:
         if message.get("role") == "user":
             content = message.get("content", "")
             return content if isinstance(content, str) else json.dumps(content)
+    return ""
+
+
+def _system_prompt(body: dict[str, Any]) -> str:
+    for message in body.get("messages", []):
+        if message.get("role") == "system":
+            return str(message.get("content", ""))
     return ""
 
 
@@ -125,6 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.reply = body.get("reply", state.reply)
                 state.delay = float(body.get("delay", state.delay))
+                state.wrong_every = int(body.get("wrong_every", state.wrong_every))
             self._send(200, {"ok": True})
         elif self.path.startswith("/_reset"):
             with state.lock:
@@ -143,6 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             action = state.script.popleft() if state.script else {"ok": True}
             delay = float(action.get("delay", state.delay))
             reply = state.reply
+            wrong_every = state.wrong_every
+            system = _system_prompt(body)
+            delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
             state.api_keys.add(self.headers.get("Authorization", ""))
         status = int(action.get("status", 200))
         if str(body.get("model", "")).startswith("unknown"):
@@ -161,7 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         prompt = _user_prompt(body)
-        text = reply.replace("{prompt}", prompt)
+        research = research_reply(system, prompt, wrong_every)
+        text = research if research is not None else reply.replace("{prompt}", prompt)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
         with state.lock:
@@ -236,9 +256,17 @@ class FakeLLM:
         with self._server.state.lock:
             self._server.state.script.extend(actions)
 
-    def configure(self, reply: str | None = None, delay: float | None = None) -> None:
-        """Change the reply template (``{prompt}`` is replaced) or the default delay."""
+    def configure(
+        self, reply: str | None = None, delay: float | None = None,
+        wrong_every: int | None = None, task_delays: dict[str, float] | None = None,
+    ) -> None:
+        """Change the reply template (``{prompt}`` is replaced), the delay, or how often
+        research sections cite a wrong source."""
         with self._server.state.lock:
+            if wrong_every is not None:
+                self._server.state.wrong_every = wrong_every
+            if task_delays is not None:
+                self._server.state.task_delays = dict(task_delays)
             if reply is not None:
                 self._server.state.reply = reply
             if delay is not None:

@@ -5,15 +5,20 @@ Pure data and one pure predicate, safe to import into the workflow sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
+from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, TimeoutType
 
 # Not the builtin TimeoutError, which wait_condition raises at the review deadline.
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 from temporalio.workflow import ActivityCancellationType
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,38 @@ EMAIL_STEP = Step(
         non_retryable_error_types=["InvalidAddress", "SMTPAuthenticationError"],
     ),
 )
+# Research steps. LLM-backed ones share the LLM step's retry policy.
+def _llm_like(activity: str, minutes: int = 15) -> Step:
+    return Step(activity, timedelta(minutes=minutes), LLM_STEP.heartbeat, LLM_STEP.retry)
+
+
+NOTES_STEP = _llm_like("take_notes")
+SECTION_STEP = _llm_like("write_section")
+CHECK_STEP = _llm_like("check_citations", minutes=30)
+_QUICK_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
+SOURCES_STEP = Step("research_sources", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
+READ_STEP = Step("read_text", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
+SEARCH_STEP = Step(
+    "search",
+    start_to_close=timedelta(minutes=2),
+    heartbeat=timedelta(seconds=10),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=1), maximum_attempts=4,
+    ),
+)
+FETCH_STEP = Step(
+    "fetch_page",
+    start_to_close=timedelta(minutes=2),
+    heartbeat=timedelta(seconds=10),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=30), maximum_attempts=3,
+    ),
+)
+
 # Attempts lost to dead workers (heartbeat timeouts) are not the step's fault: the
 # step is scheduled afresh this many times before the workflow gives up.
 WORKER_LOSS_ROUNDS = 3
@@ -73,3 +110,27 @@ def lost_worker(exc: ActivityError) -> bool:
     """Whether an activity failed because its worker stopped heartbeating."""
     cause = exc.cause
     return isinstance(cause, ActivityTimeoutError) and cause.type == TimeoutType.HEARTBEAT
+
+
+async def run_step(
+    step: Step, arg: Any, result_type: type[R], on_lost: Callable[[str], None] | None = None
+) -> R:
+    """Run one activity; reschedule it (boundedly) when the workers running it died."""
+    for round_ in range(WORKER_LOSS_ROUNDS + 1):
+        try:
+            result: R = await workflow.execute_activity(
+                step.activity,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=step.start_to_close,
+                heartbeat_timeout=step.heartbeat,
+                retry_policy=step.retry,
+                cancellation_type=CANCEL,
+            )
+            return result
+        except ActivityError as exc:
+            if not lost_worker(exc) or round_ == WORKER_LOSS_ROUNDS:
+                raise
+            if on_lost:
+                on_lost(f"{step.activity}: its workers kept dying; scheduling it again")
+    raise AssertionError("unreachable")  # the loop returns or raises

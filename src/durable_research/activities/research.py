@@ -1,0 +1,165 @@
+"""Research activities that gather sources: what can be searched, search, fetch a page.
+
+URLs come from search results (untrusted): the fetcher refuses private addresses,
+honours robots.txt and caps sizes. Page texts go to the artifact store; the history
+gets a :class:`Source` with the text's hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.storage import WithStore
+from durable_research.research.types import (
+    FetchInput,
+    SearchHit,
+    SearchInput,
+    SearchOutput,
+    Source,
+    SourceKind,
+    SourcesAvailable,
+    SourcesInput,
+)
+from durable_research.store import put_text
+
+ENABLE_SOURCES_HINT = (
+    "No research sources: the report is a single LLM answer without citations. For cited "
+    "research pass --sources PATH (your documents) or configure web search "
+    "(SEARCH_PROVIDER=ddgs, SEARXNG_URL, TAVILY_API_KEY or BRAVE_API_KEY)."
+)
+
+
+def _retry_delay(seconds: float | None) -> timedelta | None:
+    return timedelta(seconds=seconds) if seconds is not None else None
+
+
+class ResearchActivities(WithStore):
+    """Search and fetch with the worker's providers, keys and fetch policy."""
+
+    _fetcher: Any = None
+
+    def __init__(self, settings: Any = None) -> None:
+        """Create the activities; a per-URL lock keeps one worker from fetching twice."""
+        super().__init__(settings)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _web(self) -> Any:
+        from durable_research.errors import ConfigError
+        from durable_research.research.search import web_provider
+
+        try:
+            return web_provider(self.settings)
+        except ConfigError as exc:
+            raise ApplicationError(
+                f"{exc.message} ({exc.hint})" if exc.hint else exc.message,
+                type="ConfigError", non_retryable=True,
+            ) from exc
+
+    @activity.defn(name="research_sources")
+    async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
+        """Which sources this worker can use for a report."""
+        provider = self._web()
+        docs = 0
+        if params.collection:
+            from durable_research.research.localdocs import load_collection
+
+            docs = len(await self.in_store(load_collection, self.store, params.collection))
+        note = "" if provider or docs else ENABLE_SOURCES_HINT
+        return SourcesAvailable(
+            web_provider=provider.name if provider else "", local_documents=docs, note=note
+        )
+
+    @activity.defn(name="search")
+    async def search(self, params: SearchInput) -> SearchOutput:
+        """Search the local documents and/or the web; one provider's failure is reported."""
+        from durable_research.research.search import SearchError, filter_hits
+
+        hits: list[SearchHit] = []
+        names: list[str] = []
+        errors: list[str] = []
+        if params.collection:
+            from durable_research.research.localdocs import search_collection
+
+            hits += await self.in_store(
+                search_collection, self.store, params.collection, params.query,
+                params.max_results,
+            )
+            names.append("local documents")
+        provider = self._web() if params.web else None
+        if provider is not None:
+            names.append(provider.name)
+            try:
+                found = await with_heartbeats(
+                    provider.search(params.query, params.max_results), detail="searching"
+                )
+                hits += filter_hits(
+                    found, params.allow_domains, params.deny_domains, params.max_results
+                )
+            except SearchError as exc:
+                if not hits:  # nothing else to go on: let the RetryPolicy decide
+                    raise ApplicationError(
+                        f"{provider.name} search failed: {exc}", type="SearchFailed",
+                        non_retryable=not exc.retryable,
+                        next_retry_delay=_retry_delay(exc.retry_after_s),
+                    ) from exc
+                errors.append(f"{provider.name}: {exc}")
+        return SearchOutput(hits=hits, provider=", ".join(names), errors=errors)
+
+    @activity.defn(name="fetch_page")
+    async def fetch_page(self, params: FetchInput) -> Source:
+        """Fetch and extract one web page; its text goes to the store, its hash to history.
+
+        A page that cannot be used (404, robots, too large, not text) is a normal
+        outcome: a Source with ``ok=False``. Transient failures raise for a retry.
+        """
+        # One fetch per URL and run: sub-questions often find the same page, and an
+        # attempt that died after fetching left its result here.
+        memo = self.run_key(f"fetch/{hashlib.sha256(params.url.encode()).hexdigest()[:32]}.json")
+        async with self._locks.setdefault(memo, asyncio.Lock()):
+            done = await self.load_json(memo)
+            if done is not None:
+                return Source(**done)
+            result = await self._fetch(params)
+            await self.save_json(memo, asdict(result))
+        self._locks.pop(memo, None)
+        return result
+
+    async def _fetch(self, params: FetchInput) -> Source:
+        from durable_research.research.extract import ExtractError, extract_text
+        from durable_research.research.fetch import FetchError, FetchPolicy, PageFetcher
+
+        if self._fetcher is None:
+            self._fetcher = PageFetcher(FetchPolicy.from_settings(self.settings))
+        accessed = datetime.now(UTC).date().isoformat()
+        base = Source(url=params.url, title=params.title, kind=SourceKind.WEB, accessed=accessed)
+        try:
+            page = await with_heartbeats(self._fetcher.fetch(params.url), detail="fetching")
+            extracted = await asyncio.to_thread(
+                extract_text, page.body, page.content_type, page.final_url, page.charset
+            )
+        except FetchError as exc:
+            if exc.retryable:
+                raise ApplicationError(
+                    f"fetching {params.url} failed: {exc}", type="FetchFailed",
+                    next_retry_delay=_retry_delay(exc.retry_after_s),
+                ) from exc
+            base.ok, base.error = False, str(exc)
+            return base
+        except ExtractError as exc:
+            base.ok, base.error = False, f"no usable text: {exc}"
+            return base
+        digest = await self.in_store(put_text, self.store, extracted.text)
+        base.content_hash = digest
+        base.chars = len(extracted.text)
+        base.title = (extracted.title or params.title or page.final_url)[:300]
+        if page.final_url != params.url:
+            base.url = page.final_url
+        return base

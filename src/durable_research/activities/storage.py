@@ -1,0 +1,76 @@
+"""Store access for activities: one store per worker, errors mapped for Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.base import WithSettings
+from durable_research.store import ArtifactStore, validate_key
+from durable_research.store.errors import StoreError, StoreUnavailableError
+from durable_research.store.keys import readable_key, run_key, run_prefix
+
+T = TypeVar("T")
+
+
+class WithStore(WithSettings):
+    """Activities that read and write the artifact store configured on the worker."""
+
+    _store: ArtifactStore | None = None
+
+    @property
+    def store(self) -> ArtifactStore:
+        """The worker's store, opened on first use."""
+        if self._store is None:
+            from durable_research.store.factory import open_store
+
+            self._store = open_store(self.settings)
+        return self._store
+
+    async def in_store(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call in a thread, mapping store errors for the RetryPolicy."""
+        try:
+            return await asyncio.to_thread(func, *args)
+        except StoreUnavailableError as exc:
+            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
+        except StoreError as exc:
+            raise ApplicationError(str(exc), type="StoreError", non_retryable=True) from exc
+
+    def my_key(self, name: str) -> str:
+        """A key for ``name`` in the current run's folder (never a path from the input)."""
+        return run_key(activity.info().workflow_id or "", name)
+
+    def run_key(self, name: str) -> str:
+        """A key for ``name`` shared by the whole run (the report and its children)."""
+        return validate_key(run_prefix(activity.info().workflow_id or "") + name)
+
+    def check_readable(self, key: str) -> str:
+        """``key`` if this run may read it; else a non-retryable refusal."""
+        try:
+            return readable_key(activity.info().workflow_id or "", key)
+        except StoreError as exc:
+            raise ApplicationError(str(exc), type="ForbiddenKey", non_retryable=True) from exc
+
+    async def read_text(self, key: str) -> str:
+        """A UTF-8 text this run may read."""
+        data = await self.in_store(self.store.get, self.check_readable(key))
+        return data.decode("utf-8", errors="replace")
+
+    async def write_text(self, key: str, text: str) -> None:
+        """Write a text under one of this run's keys."""
+        await self.in_store(self.store.put, key, text.encode("utf-8"))
+
+    async def load_json(self, key: str) -> Any:
+        """A JSON document this run may read, or None when absent."""
+        if not await self.in_store(self.store.exists, key):
+            return None
+        return json.loads(await self.read_text(key))
+
+    async def save_json(self, key: str, value: Any) -> None:
+        """Write a JSON document under one of this run's keys."""
+        await self.write_text(key, json.dumps(value, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,159 @@
+"""Research activities that use the LLM: notes from sources, sections, the summary.
+
+Each reads its inputs from the store and writes its text there; the history gets a
+key, a hash and the usage. A result is also saved under the run's folder before the
+activity reports, so an attempt that died after a paid call is not paid again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from typing import Any
+
+from temporalio import activity
+
+from durable_research.activities.llm import complete
+from durable_research.activities.storage import WithStore
+from durable_research.research import prompts
+from durable_research.research.plan import json_object
+from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
+from durable_research.shared import LlmCallOutput, Usage
+from durable_research.store import content_hash, text_key
+
+# How much source text one notes call reads (characters): fits small context windows.
+NOTES_CONTEXT_CHARS = 12_000
+MAX_NOTES = 40
+
+
+def stored_from(data: dict[str, Any]) -> LlmStored:
+    """Rebuild an :class:`LlmStored` saved as JSON."""
+    return LlmStored(**{**data, "usage": Usage(**data.get("usage", {}))})
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def valid_notes(
+    raw: object, sources: list[Source], texts: dict[str, str]
+) -> tuple[list[dict[str, str]], int]:
+    """Keep the notes whose quote really is in the named source; count the dropped ones."""
+    items = raw.get("notes") if isinstance(raw, dict) else None
+    kept: list[dict[str, str]] = []
+    dropped = 0
+    for item in items if isinstance(items, list) else []:
+        try:
+            number = int(item["source"])
+            quote, point = str(item["quote"]).strip(), str(item.get("point") or "").strip()
+        except (KeyError, TypeError, ValueError):
+            dropped += 1
+            continue
+        if not 1 <= number <= len(sources) or len(quote) < 8:
+            dropped += 1
+            continue
+        src = sources[number - 1]
+        if _squash(quote) not in _squash(texts.get(src.content_hash, "")):
+            dropped += 1  # a quote the source does not contain is not evidence
+            continue
+        kept.append({"source_hash": src.content_hash, "quote": quote[:1000],
+                     "point": (point or quote)[:1000], "title": src.title, "url": src.url})
+    return kept[:MAX_NOTES], dropped
+
+
+class WritingActivities(WithStore):
+    """Notes, sections and summary through the worker's LLM."""
+
+    async def _memo(self, key: str) -> LlmStored | None:
+        data = await self.load_json(key + ".meta")
+        return stored_from(data) if data is not None else None
+
+    async def _save(self, key: str, text: str, out: LlmCallOutput, summary: str,
+                    extra: str = "", hashes: list[str] | None = None) -> LlmStored:
+        await self.write_text(key, text)
+        data = text.encode("utf-8")
+        stored = LlmStored(key=key, content_hash=content_hash(data), chars=len(text),
+                           model=out.model, usage=out.usage, summary=summary, extra=extra,
+                           source_hashes=hashes or [])
+        await self.save_json(key + ".meta", asdict(stored))
+        return stored
+
+    @activity.defn(name="take_notes")
+    async def take_notes(self, params: NotesInput) -> LlmStored:
+        """Read the sources' best passages and note quoted facts for the sub-question."""
+        from durable_research.research.passages import top_passages
+
+        key = self.my_key(params.key)
+        done = await self._memo(key)
+        if done is not None:
+            return done
+        usable = [s for s in params.sources if s.ok and s.content_hash]
+        texts = {s.content_hash: await self.read_text(text_key(s.content_hash)) for s in usable}
+        ranked = top_passages(texts, f"{params.question} {params.subquestion}",
+                              k=4 * max(1, len(usable)), max_chars=NOTES_CONTEXT_CHARS)
+        number = {s.content_hash: i + 1 for i, s in enumerate(usable)}
+        excerpts: dict[int, list[str]] = {}
+        for text_id, passage, _score in ranked:
+            excerpts.setdefault(number[text_id], []).append(passage)
+        blocks = [(n, usable[n - 1].title, "\n...\n".join(parts))
+                  for n, parts in sorted(excerpts.items())]
+        out = await complete(self.settings, params.model, prompts.NOTES_SYSTEM,
+                             prompts.notes_prompt(params.question, params.subquestion, blocks),
+                             detail="taking notes")
+        try:
+            raw = json_object(out.text)
+        except ValueError:
+            raw = {}
+        notes, dropped = valid_notes(raw, usable, texts)
+        follow = raw.get("follow_up", "") if isinstance(raw, dict) else ""
+        summary = f"{len(notes)} notes"
+        if dropped:
+            summary += f", {dropped} without a matching quote"
+        return await self._save(key, json.dumps(notes, ensure_ascii=False), out, summary,
+                                extra=str(follow or "")[:300],
+                                hashes=sorted({n["source_hash"] for n in notes}))
+
+    @activity.defn(name="write_section")
+    async def write_section(self, params: SectionInput) -> LlmStored:
+        """Write one section from notes (or the summary from sections), citing [n]."""
+        key = self.my_key(params.key)
+        done = await self._memo(key)
+        if done is not None:
+            return done
+        if params.role == "summary":
+            sections = []
+            for k in params.section_keys:
+                text = await self.read_text(k)
+                heading, _, body = text.partition("\n")
+                sections.append((heading.lstrip("# ").strip(), body.strip()))
+            out = await complete(self.settings, params.model, prompts.SUMMARY_SYSTEM,
+                                 prompts.summary_prompt(params.question, sections),
+                                 detail="writing the summary")
+            return await self._save(key, strip_heading(out.text), out, "summary")
+        numbers = {r.content_hash: r.n for r in params.references}
+        notes: list[tuple[int, str, str]] = []
+        for k in params.notes_keys:
+            for note in json.loads(await self.read_text(k)):
+                n = numbers.get(note["source_hash"])
+                if n is not None:
+                    notes.append((n, note["point"], note["quote"]))
+        out = await complete(
+            self.settings, params.model, prompts.SECTION_SYSTEM,
+            prompts.section_prompt(params.question, params.subquestion, notes,
+                                   params.references),
+            detail="writing a section",
+        )
+        text = f"## {params.heading}\n\n{strip_heading(out.text)}"
+        return await self._save(key, text, out, f"section from {len(notes)} notes")
+
+    @activity.defn(name="read_text")
+    async def read_text_activity(self, key: str) -> str:
+        """A text of this run (e.g. the checked draft, for human review)."""
+        return await self.read_text(key)
+
+
+def strip_heading(text: str) -> str:
+    """Drop a leading Markdown heading the model added although asked not to."""
+    return re.sub(r"\A\s*#{1,6} [^\n]*\n+", "", text.strip()).strip()
+

@@ -1,0 +1,148 @@
+"""Research commands and output: sources for run/start, budget, plan review, progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from durable_research import client as rc
+from durable_research import client_research as cr
+from durable_research.cli_common import (
+    app,
+    connect_cli,
+    console,
+    err,
+    friendly,
+    run_async,
+    settings_or_exit,
+)
+from durable_research.cli_review import reviewer_name
+from durable_research.client_research import ResearchOptions
+from durable_research.config import Settings
+from durable_research.errors import UserError
+from durable_research.shared import (
+    PlanReviewInput,
+    RaiseBudgetInput,
+    ReportInput,
+    ResearchProgress,
+)
+
+__all__ = ["ResearchOptions", "research_input", "status_rows"]
+IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
+
+
+def research_input(params: ReportInput, settings: Settings, options: ResearchOptions
+                   ) -> ReportInput:
+    """Validate the research options; put ``--sources`` documents into the store."""
+    checked = cr.with_research(params, options, cr.PreparedSources())
+    prepared = cr.PreparedSources()
+    if options.sources:
+        with console.status("reading your documents..."):
+            prepared = cr.ingest_sources(settings, options.sources)
+        console.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
+                      f"{escape(prepared.store)}[/]", highlight=False)
+        for line in prepared.skipped[:10]:
+            err.print(f"[yellow]skipped[/] {escape(line)}", highlight=False)
+    return cr.with_research(checked, options, prepared)
+
+
+def format_progress(p: ResearchProgress) -> list[tuple[str, str]]:
+    """Label/value rows describing research progress (pure)."""
+    rows = [("sources", p.sources or "-"), ("depth", p.depth or "-")]
+    for sub in p.subs:
+        counts = f"{sub.searched} found, {sub.fetched} fetched, {sub.failed} failed"
+        line = f"{sub.state}: {sub.subquestion} ({counts})"
+        if sub.error:
+            line += f" - {sub.error}"
+        rows.append((f"q{sub.index + 1}", line))
+    if not p.subs and p.plan:
+        rows += [(f"q{i + 1}", q) for i, q in enumerate(p.plan)]
+    rows.append(("pages", f"{p.pages_fetched} fetched, {p.pages_failed} failed, "
+                          f"{p.sources_kept} sources kept"))
+    b = p.budget
+    caps = [f"${b.max_usd:g}" if b.max_usd else "", f"{b.max_tokens:,} tokens"
+            if b.max_tokens else "", f"{b.max_pages} pages" if b.max_pages else ""]
+    rows.append(("budget", ", ".join(c for c in caps if c) or "no cap"))
+    return rows
+
+
+def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
+    """Rows for ``research status`` (escaped for Rich: texts come from the web and LLM)."""
+    return [(k, escape(v)) for k, v in format_progress(p)] if p else []
+
+
+@app.command("raise-budget")
+@friendly
+def raise_budget_cmd(
+    workflow_id: IdArg,
+    usd: Annotated[float, typer.Option("--usd", min=0, help="New cost cap in USD.")] = 0.0,
+    tokens: Annotated[int, typer.Option("--tokens", min=0, help="New token cap.")] = 0,
+    pages: Annotated[int, typer.Option("--pages", min=0, help="New page cap.")] = 0,
+) -> None:
+    """Raise a running report's budget so its research can go on."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        await rc.describe_report(conn.client, workflow_id)
+        out = await cr.raise_budget(conn.client, workflow_id,
+                                    RaiseBudgetInput(max_usd=usd, max_tokens=tokens,
+                                                     max_pages=pages))
+        console.print(escape(out.message), highlight=False)
+
+    run_async(go())
+
+
+@app.command("plan")
+@friendly
+def plan_cmd(
+    workflow_id: IdArg,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the plan.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject it (no report).")] = False,
+    edit: Annotated[str | None, typer.Option(
+        "--edit", help="File with the new sub-questions, one per line ('-': stdin).")] = None,
+    allow_domain: Annotated[list[str] | None, typer.Option("--allow-domain")] = None,
+    deny_domain: Annotated[list[str] | None, typer.Option("--deny-domain")] = None,
+) -> None:
+    """Show a report's research plan, or approve / edit / reject it (with --review-plan)."""
+    settings = settings_or_exit()
+    chosen = [a for a, on in (("approve", approve), ("reject", reject),
+                              ("edit", edit is not None)) if on]
+    if len(chosen) > 1:
+        raise UserError("Choose one of --approve, --edit, --reject")
+    subquestions = _read_lines(edit) if edit is not None else []
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        state = await rc.describe_report(conn.client, workflow_id, with_query=True)
+        if not chosen:
+            plan = state.query.research.plan if state.query and state.query.research else []
+            if not plan:
+                console.print("No research plan yet.")
+            for i, q in enumerate(plan, 1):
+                console.print(f"{i}. {escape(q)}", highlight=False)
+            return
+        plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
+            action=chosen[0], subquestions=subquestions, reviewer=reviewer_name(),
+            allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
+            deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
+        console.print(f"Plan {chosen[0]}d" + (":" if chosen[0] != "reject" else "."))
+        if chosen[0] != "reject":
+            for i, q in enumerate(plan, 1):
+                console.print(f"{i}. {escape(q)}", highlight=False)
+
+    run_async(go())
+
+
+def _read_lines(source: str) -> list[str]:
+    import sys
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read the sub-questions from {source}: {exc}") from None
+    lines = [line.strip().lstrip("-*0123456789.) ").strip() for line in text.splitlines()]
+    return [line for line in lines if line]

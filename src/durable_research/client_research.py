@@ -1,0 +1,129 @@
+"""Client-side research actions (no printing): local sources, budget, plan review."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from durable_research.config import Settings
+from durable_research.errors import UserError
+from durable_research.shared import (
+    Budget,
+    BudgetOutcome,
+    Depth,
+    PlanReviewInput,
+    RaiseBudgetInput,
+    ReportInput,
+)
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
+
+
+@dataclass
+class ResearchOptions:
+    """The research choices of ``run``/``start`` as the user gave them."""
+
+    sources: list[str] = field(default_factory=list)
+    depth: str = Depth.STANDARD
+    web: bool = True
+    review_plan: bool = False
+    budget_usd: float = 0.0
+    max_pages: int = 0
+    max_tokens: int = 0
+    allow_domains: list[str] = field(default_factory=list)
+    deny_domains: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreparedSources:
+    """Local documents put into the store for a report."""
+
+    collection: str = ""
+    documents: int = 0
+    skipped: list[str] = field(default_factory=list)
+    store: str = ""
+
+
+def parse_depth(raw: str) -> Depth:
+    """``quick``, ``standard`` or ``deep``; anything else is a user error."""
+    try:
+        return Depth(raw.strip().lower())
+    except ValueError:
+        raise UserError(f"Unknown depth {raw!r}",
+                        f"use one of {', '.join(d.value for d in Depth)}") from None
+
+
+def parse_domains(items: list[str], what: str) -> list[str]:
+    """Validated, lower-cased domain names."""
+    out = []
+    for item in items:
+        domain = item.strip().lower().removeprefix("https://").removeprefix("http://")
+        domain = domain.split("/")[0]
+        if not _DOMAIN.fullmatch(domain):
+            raise UserError(f"{what} {item!r} is not a domain name", "e.g. example.org")
+        out.append(domain)
+    return out
+
+
+def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
+    """Extract the documents' texts into the artifact store as a searchable collection.
+
+    The worker later searches the collection by its key: nothing it does depends on
+    paths on this machine.
+    """
+    if not paths:
+        return PreparedSources()
+    from durable_research.research.localdocs import ingest_paths
+    from durable_research.store.factory import open_store
+
+    store = open_store(settings)
+    collection = ingest_paths(store, [Path(p).expanduser() for p in paths])
+    return PreparedSources(collection=collection.key, documents=len(collection.docs),
+                           skipped=collection.skipped, store=store.describe())
+
+
+def with_research(params: ReportInput, options: ResearchOptions,
+                  sources: PreparedSources) -> ReportInput:
+    """The workflow input with the validated research options."""
+    depth = parse_depth(options.depth)
+    if depth is Depth.QUICK and (options.sources or options.review_plan):
+        raise UserError("--depth quick writes a single answer without sources",
+                        "drop --sources/--review-plan or use --depth standard")
+    return replace(
+        params, depth=depth.value, collection=sources.collection, web=options.web,
+        review_plan=options.review_plan,
+        allow_domains=parse_domains(options.allow_domains, "--allow-domain"),
+        deny_domains=parse_domains(options.deny_domains, "--deny-domain"),
+        budget=Budget(max_usd=options.budget_usd, max_tokens=options.max_tokens,
+                      max_pages=options.max_pages),
+    )
+
+
+async def _update(client: Client, workflow_id: str, name: str, arg: object,
+                  result_type: type) -> object:
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as exc:
+        raise UserError(str(exc.cause or exc)) from None
+    except RPCError as exc:
+        raise UserError(f"Could not reach report {workflow_id}: {exc.message}") from None
+
+
+async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInput
+                       ) -> BudgetOutcome:
+    """Raise a running report's caps."""
+    out = await _update(client, workflow_id, "raise_budget", params, BudgetOutcome)
+    assert isinstance(out, BudgetOutcome)
+    return out
+
+
+async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput) -> list[str]:
+    """Approve, edit or reject a report's research plan; returns the plan in force."""
+    out = await _update(client, workflow_id, "review_plan", params, list)
+    assert isinstance(out, list)
+    return [str(x) for x in out]

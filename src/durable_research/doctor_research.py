@@ -1,0 +1,44 @@
+"""``research doctor`` checks for research: the search provider and the artifact store."""
+
+from __future__ import annotations
+
+from durable_research.config import Settings
+from durable_research.doctor import FAIL, OK, WARN, Check
+from durable_research.errors import ConfigError
+
+
+async def check_search(settings: Settings) -> Check:
+    """Is a web search provider configured, and does it answer one query?"""
+    from durable_research.research.search import SearchError, web_provider
+
+    try:
+        provider = web_provider(settings)
+    except ConfigError as exc:
+        return Check("Web search", FAIL, exc.message, exc.hint)
+    if provider is None:
+        return Check("Web search", WARN, "no provider: reports use only --sources documents "
+                     "(or a single answer without citations)",
+                     "set SEARCH_PROVIDER=ddgs (no key), SEARXNG_URL, TAVILY_API_KEY or "
+                     "BRAVE_API_KEY")
+    try:
+        hits = await provider.search("tardigrades", 3)
+    except SearchError as exc:
+        return Check("Web search", FAIL, f"{provider.name} failed: {exc}",
+                     "check the provider's URL or key, and the network")
+    return Check("Web search", OK, f"{provider.name} answered with {len(hits)} result(s)")
+
+
+def check_store(settings: Settings) -> Check:
+    """Can this machine write and read the artifact store?"""
+    from durable_research.store.check import check_store as probe
+    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.factory import open_store
+
+    try:
+        store = open_store(settings)
+        return Check("Artifact store", OK, probe(store))
+    except ConfigError as exc:
+        return Check("Artifact store", FAIL, exc.message, exc.hint)
+    except (StoreError, StoreUnavailableError) as exc:
+        return Check("Artifact store", FAIL, str(exc),
+                     "check RESEARCH_STORE and, for S3, S3_ENDPOINT_URL and the credentials")

@@ -1,0 +1,84 @@
+"""Paragraph styles and the paragraph flowable shared by all parts of the PDF story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
+from reportlab.platypus import Paragraph as RLParagraph
+
+from durable_research.layout.flowables import Deferred
+from durable_research.layout.fonts import FontSet
+from durable_research.layout.inline import (
+    Run,
+    needs_manual_wrap,
+    runs_markup,
+    wrapped_markup,
+    xml_escape,
+)
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles of the report."""
+
+    body: ParagraphStyle
+    headings: tuple[ParagraphStyle, ...]
+    title: ParagraphStyle
+    meta: ParagraphStyle
+    code: ParagraphStyle
+    cell: ParagraphStyle
+
+
+def make_styles(fs: FontSet) -> Styles:
+    """Build the paragraph styles for the registered fonts."""
+    body = ParagraphStyle(
+        "body", fontName=fs.regular, fontSize=10.5, leading=14.5, spaceAfter=6,
+        splitLongWords=1,
+    )
+    sizes = (20.0, 16.0, 13.5, 12.0, 11.0, 10.5)
+    heads = tuple(
+        ParagraphStyle(
+            f"h{i + 1}", parent=body, fontName=fs.bold, fontSize=s, leading=s * 1.25,
+            spaceBefore=s * 0.7, spaceAfter=s * 0.35, keepWithNext=1,
+        )
+        for i, s in enumerate(sizes)
+    )
+    return Styles(
+        body=body,
+        headings=heads,
+        title=ParagraphStyle("title", parent=heads[0], fontSize=24, leading=29, spaceBefore=0),
+        meta=ParagraphStyle("meta", parent=body, textColor=colors.HexColor("#444444")),
+        code=ParagraphStyle("code", parent=body, fontName=fs.mono, fontSize=8.8, leading=11.2),
+        cell=ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
+    )
+
+
+def para(
+    runs: Sequence[Run], style: ParagraphStyle, fs: FontSet, anchor: str = ""
+) -> Flowable:
+    """One paragraph; RTL/CJK text is wrapped by us once the width is known.
+
+    ``anchor`` names a PDF destination at the paragraph's start (the target of
+    internal links such as citations); it must be a trusted name like ``ref-3``.
+    """
+    lead = f'<a name="{xml_escape(anchor)}"/>' if anchor else ""
+    if not needs_manual_wrap(runs):
+        return RLParagraph(lead + (runs_markup(runs, fs) or "&nbsp;"), style)
+
+    def build(width: float) -> Flowable:
+        markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize)
+        align = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
+        return RLParagraph(lead + (markup or "&nbsp;"), replace_style(style, alignment=align))
+
+    keep = bool(getattr(style, "keepWithNext", False))
+    return Deferred(build, style.spaceBefore, style.spaceAfter, keep)
+
+
+def replace_style(style: ParagraphStyle, **kw: object) -> ParagraphStyle:
+    """Copy a ParagraphStyle with some attributes changed."""
+    return ParagraphStyle(style.name + "+", parent=style, **kw)

@@ -1,0 +1,238 @@
+"""Extract the main text and a title from fetched bytes or local documents (HTML, PDF, text)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from durable_research.research.decode import decode_bytes, normalize_text, reflow_lines
+
+MAX_TEXT_CHARS = 400_000
+MAX_TITLE_CHARS = 200
+# Local files bigger than this are refused rather than read into memory.
+MAX_FILE_BYTES = 50_000_000
+
+_SUFFIX_TYPES = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_SUFFIX_TYPES)
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown"}
+_HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
+
+
+@dataclass
+class Extracted:
+    """The readable text of a document and its title ("" when none could be found)."""
+
+    title: str
+    text: str
+
+
+class ExtractError(Exception):
+    """No usable text: empty page, scanned PDF, broken file or unsupported type."""
+
+
+def _mime(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _clip_title(title: str) -> str:
+    return " ".join(title.split())[:MAX_TITLE_CHARS].strip()
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.split("\n") if line.strip()), "")
+
+
+def _finish(title: str, text: str, what: str) -> Extracted:
+    text = normalize_text(text, MAX_TEXT_CHARS)
+    if not text:
+        raise ExtractError(f"no text found in {what}")
+    return Extracted(title=_clip_title(title) or _clip_title(_first_line(text)), text=text)
+
+
+def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "") -> Extracted:
+    """Extract the main text and title of a document.
+
+    Args:
+        body: The raw bytes (as fetched or read).
+        content_type: Its media type; parameters are ignored; "" means sniff.
+        url: Where it came from (helps HTML extraction, used in messages).
+        charset: The charset from the Content-Type header, if any.
+
+    Returns:
+        Title and normalised text (at most 400,000 characters).
+
+    Raises:
+        ExtractError: No usable text, or a type that cannot be read.
+    """
+    mime = _mime(content_type)
+    what = url or "the document"
+    if mime == "application/pdf" or (not mime and body.startswith(b"%PDF")):
+        return _extract_pdf(body, what)
+    if mime in _HTML_TYPES or (not mime and _HTML_SNIFF.match(body[:1024])):
+        return _extract_html(decode_bytes(body, charset, html=True), url, what)
+    if mime in _TEXT_TYPES or not mime:
+        return _extract_plain(decode_bytes(body, charset), what)
+    raise ExtractError(f"cannot extract text from {mime} ({what})")
+
+
+def extract_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Extracted:
+    """Extract a local document, its type chosen by suffix (see ``SUPPORTED_SUFFIXES``).
+
+    Raises:
+        ExtractError: Unsupported suffix, unreadable or too large file, or no text.
+    """
+    mime = _SUFFIX_TYPES.get(path.suffix.lower())
+    if mime is None:
+        supported = " ".join(SUPPORTED_SUFFIXES)
+        raise ExtractError(
+            f"unsupported file type {path.suffix or '(none)'!r}: {path.name} "
+            f"(supported: {supported})"
+        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ExtractError(f"{path.name} is too large ({size} bytes > {max_bytes})")
+        body = path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return extract_text(body, mime, url=path.name)
+
+
+def _extract_plain(text: str, what: str) -> Extracted:
+    title = ""
+    front = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if front:
+        # YAML front matter (Jekyll, Hugo, Obsidian): its title wins, the block is no text.
+        text = text.replace("\r\n", "\n")[front.end() :]
+        for line in front.group(1).split("\n"):
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "title":
+                title = value.strip().strip("\"'")
+    if not title:
+        for line in text.split("\n"):
+            heading = _MD_HEADING.match(line)
+            if heading:
+                title = heading.group(1)
+                break
+    return _finish(title, text, what)
+
+
+def _extract_pdf(body: bytes, what: str) -> Extracted:
+    from pypdf import PdfReader
+
+    # pypdf raises a zoo of exception types on damaged input (PdfReadError, KeyError,
+    # ValueError, struct errors...); for us they all mean "this PDF gives no text".
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        if reader.is_encrypted:
+            # Many PDFs are encrypted only to restrict printing, with an empty password.
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:  # noqa: BLE001 - e.g. AES without a crypto library
+                raise ExtractError(f"encrypted PDF cannot be opened: {what} ({exc})") from exc
+            if not ok:
+                raise ExtractError(f"PDF is password-protected: {what}")
+        pages = [reflow_lines(page.extract_text() or "") for page in reader.pages]
+        meta = reader.metadata
+        title = str(meta.title or "") if meta else ""
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise ExtractError(f"unreadable PDF {what}: {exc}") from exc
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not normalize_text(text):
+        raise ExtractError(f"PDF has no extractable text (scanned images?): {what}")
+    return _finish(title, text, what)
+
+
+def _extract_html(markup: str, url: str, what: str) -> Extracted:
+    import trafilatura  # slow to import: only when a page is extracted
+
+    # lxml refuses str input that still carries an XML encoding declaration.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
+    if not markup.strip():
+        raise ExtractError(f"empty page: {what}")
+    xml = trafilatura.extract(
+        markup,
+        url=url or None,
+        output_format="xml",
+        include_tables=True,
+        include_comments=False,
+        with_metadata=True,
+    )
+    title, text = "", ""
+    if xml:
+        doc = etree.fromstring(xml.encode())
+        title = doc.get("title") or ""
+        main = doc.find("main")
+        if main is not None:
+            text = "\n\n".join(block for block in map(_block_text, main) if block)
+    if not title or not text.strip():
+        fallback_title, fallback_text = _lxml_fallback(markup)
+        title = title or fallback_title
+        text = text if text.strip() else fallback_text
+    return _finish(title, text, what)
+
+
+def _inline(element: etree._Element) -> str:
+    """Text of one element, ``<lb/>`` (a ``<br>`` in the page) as a line break."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "lb" else _inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
+
+
+def _block_text(element: etree._Element) -> str:
+    """One block of trafilatura's XML: tables as ``a | b`` rows, lists as ``- item`` lines."""
+    if element.tag == "table":
+        rows = [" | ".join(_inline(cell) for cell in row) for row in element.iter("row")]
+        return "\n".join(row for row in rows if row.strip(" |"))
+    if element.tag == "list":
+        items = [_inline(item) for item in element.iter("item")]
+        return "\n".join(f"- {item}" for item in items if item)
+    return _inline(element)
+
+
+_BLOCK_TAGS = tuple(
+    "p div section article main li tr table ul ol dl dt dd h1 h2 h3 h4 h5 h6 pre blockquote "
+    "br hr header footer nav aside figure figcaption form".split()
+)
+
+
+def _lxml_fallback(markup: str) -> tuple[str, str]:
+    """Title and all body text, when trafilatura finds no main content (tiny pages)."""
+    from lxml import html as lxml_html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except (ParserError, ValueError):
+        return "", ""
+    title = root.findtext(".//title") or ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    body = root.find("body")
+    if body is None:
+        return title, ""
+    for element in body.iter(*_BLOCK_TAGS):
+        # Block boundaries become paragraph breaks, or the words of two blocks run together.
+        element.tail = "\n\n" + (element.tail or "")
+    return title, body.text_content()

@@ -1,0 +1,80 @@
+"""The research plan the LLM proposes: parsed and validated (pydantic), never trusted raw.
+
+Pure and deterministic, so the workflow itself validates a plan and can ask again
+with the validation error (each ask is its own durable LLM activity).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
+
+MAX_SUBQUESTION_CHARS = 300
+
+
+class Plan(BaseModel):
+    """Sub-questions that together answer the user's question."""
+
+    subquestions: list[str] = Field(min_length=MIN_SUBQUESTIONS, max_length=MAX_SUBQUESTIONS)
+
+    @field_validator("subquestions")
+    @classmethod
+    def _clean(cls, items: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for item in items:
+            text = " ".join(str(item).split())
+            if len(text) < 5:
+                raise ValueError(f"sub-question {text!r} is too short")
+            if len(text) > MAX_SUBQUESTION_CHARS:
+                raise ValueError(f"a sub-question is over {MAX_SUBQUESTION_CHARS} characters")
+            if text.lower() in (c.lower() for c in cleaned):
+                raise ValueError(f"sub-question {text!r} is repeated")
+            cleaned.append(text)
+        return cleaned
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def json_object(text: str) -> object:
+    """The first JSON object in an LLM answer (bare, or inside a ```json fence).
+
+    Raises:
+        ValueError: No parseable JSON object in ``text``.
+    """
+    candidates = [m.group(1) for m in _FENCE.finditer(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if start != -1 and end > start:
+        candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+    raise ValueError("the answer contains no JSON object")
+
+
+def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS) -> list[str]:
+    """Validate an LLM's plan answer and return its sub-questions (at most ``max``).
+
+    Raises:
+        ValueError: With a message meant to be shown to the LLM on the next attempt.
+    """
+    data = json_object(text)
+    if isinstance(data, list):
+        data = {"subquestions": data}
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ValueError(problems) from None
+    return plan.subquestions[:max_subquestions]
+
+
+def validate_subquestions(items: list[str]) -> list[str]:
+    """Validate a reviewer's edited list with the same rules as an LLM plan."""
+    return parse_plan(json.dumps({"subquestions": items}))

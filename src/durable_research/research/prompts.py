@@ -1,0 +1,101 @@
+"""Prompts of the research pipeline: plan, notes, sections, summary, judge.
+
+Each system prompt starts with a ``TASK:`` line naming the task, which keeps the
+prompts self-describing in logs and lets the test LLM answer each kind in kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS, Reference
+
+TASK_PLAN = "TASK: plan"
+TASK_NOTES = "TASK: notes"
+TASK_SECTION = "TASK: section"
+TASK_SUMMARY = "TASK: summary"
+TASK_JUDGE = "TASK: judge"
+
+PLAN_SYSTEM = (
+    f"{TASK_PLAN}\nYou plan research. Split the user's question into "
+    f"{MIN_SUBQUESTIONS} to {MAX_SUBQUESTIONS} distinct sub-questions that together answer it; "
+    "each must be answerable by searching the web or documents. Reply with JSON only: "
+    '{"subquestions": ["...", "..."]}'
+)
+
+NOTES_SYSTEM = (
+    f"{TASK_NOTES}\nYou take research notes. From the numbered source excerpts, note every "
+    "fact that helps answer the sub-question. Each note quotes the source exactly (copy the "
+    "words) and names its source number. Reply with JSON only: "
+    '{"notes": [{"source": 1, "quote": "exact words", "point": "the fact, briefly"}], '
+    '"follow_up": "one web search query for what is still missing, or empty"}'
+)
+
+SECTION_SYSTEM = (
+    f"{TASK_SECTION}\nYou write one section of a research report in Markdown from the notes "
+    "given. Every sentence that states a fact ends with the number of its source in square "
+    "brackets, like [2]; cite only the numbers listed. Use only facts in the notes. No "
+    "heading at the start and no list of references."
+)
+
+SUMMARY_SYSTEM = (
+    f"{TASK_SUMMARY}\nYou write the opening summary of a research report in Markdown: two or "
+    "three short paragraphs that answer the question from the sections given. Keep their "
+    "citations [n] exactly as they are; add no new facts. No heading."
+)
+
+JUDGE_SYSTEM = (
+    f"{TASK_JUDGE}\nYou check citations. For each claim, say whether the source excerpt "
+    "supports it (states the same fact; a related topic is not support). Reply with JSON only: "
+    '{"verdicts": [{"id": 1, "supported": true}]}'
+)
+
+
+def plan_prompt(question: str, max_subquestions: int, error: str = "") -> str:
+    """The plan request; after an invalid answer, ``error`` tells the model what to fix."""
+    text = f"Question:\n{question}\n\nAt most {max_subquestions} sub-questions."
+    if error:
+        text += f"\n\nYour previous answer was invalid: {error}\nReply with valid JSON only."
+    return text
+
+
+def notes_prompt(question: str, subquestion: str, excerpts: Sequence[tuple[int, str, str]]) -> str:
+    """The notes request over ``(source number, title, excerpt)`` triples."""
+    parts = [f"Research question: {question}", f"Sub-question: {subquestion}", ""]
+    for number, title, excerpt in excerpts:
+        parts.append(f"[S{number}] {title}\n{excerpt}\n")
+    return "\n".join(parts)
+
+
+def section_prompt(
+    question: str, subquestion: str, notes: Sequence[tuple[int, str, str]],
+    references: Sequence[Reference],
+) -> str:
+    """The section request over ``(source number, point, quote)`` notes."""
+    parts = [f"Research question: {question}", f"This section answers: {subquestion}", "",
+             "Notes:"]
+    for number, point, quote in notes:
+        parts.append(f"- [{number}] {point} (quote: \"{quote}\")")
+    parts.append("")
+    parts.append("Sources you may cite:")
+    cited = sorted({n for n, _p, _q in notes})
+    for ref in references:
+        if ref.n in cited:
+            parts.append(f"[{ref.n}] {ref.title}")
+    return "\n".join(parts)
+
+
+def summary_prompt(question: str, sections: Sequence[tuple[str, str]]) -> str:
+    """The summary request over ``(heading, text)`` sections."""
+    parts = [f"Research question: {question}", ""]
+    for heading, text in sections:
+        parts.append(f"## {heading}\n{text}\n")
+    return "\n".join(parts)
+
+
+def judge_prompt(items: Sequence[tuple[int, str, str]]) -> str:
+    """The judge request over ``(id, claim, source excerpt)`` triples."""
+    parts = []
+    for ident, claim, excerpt in items:
+        parts.append(f"Claim {ident}: {claim}\nSource excerpt {ident}: {excerpt}\n")
+    return "\n".join(parts)

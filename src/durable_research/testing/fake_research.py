@@ -1,0 +1,100 @@
+"""Deterministic answers of the fake LLM to the research prompts (plan, notes, ...).
+
+The answers are derived from the prompt itself (notes quote the excerpts given,
+sections turn notes into cited sentences), so the whole pipeline runs for real:
+quotes are checked against sources and citations against texts. ``wrong_every=k``
+makes every k-th written sentence cite a wrong source, which the checker must catch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from durable_research.research import prompts
+
+_STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
+         "their", "from", "have", "facts", "fun", "and", "fascinating", "tell", "some"}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+
+
+def _topic(question: str) -> str:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", question) if len(w) > 3
+             and w.lower() not in _STOP]
+    return " ".join(words[:4]) or question[:60]
+
+
+def _plan(user: str) -> str:
+    question = user.split("Question:\n", 1)[-1].split("\n\n", 1)[0]
+    topic = _topic(question)
+    return json.dumps({"subquestions": [
+        f"What are the basic facts about {topic}?",
+        f"What extreme conditions can {topic} survive?",
+        f"What did experiments in space show about {topic}?",
+        f"How do {topic} protect their DNA?",
+    ]})
+
+
+def _notes(user: str) -> str:
+    notes = []
+    for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
+        number = int(block.split("]", 1)[0])
+        excerpt = block.split("\n", 1)[1] if "\n" in block else ""
+        sentences = [s.strip() for line in excerpt.splitlines()
+                     for s in _SENTENCE.split(" ".join(line.split()))]
+        picked = [s for s in sentences if 30 <= len(s) <= 300 and "..." not in s
+                  and s.endswith((".", "!", "?"))][:2]
+        for sentence in picked:
+            notes.append({"source": number, "quote": sentence, "point": sentence})
+    sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
+    follow = f"{sub.group(1)} evidence" if sub else ""
+    return json.dumps({"notes": notes, "follow_up": follow})
+
+
+def _section(user: str, wrong_every: int) -> str:
+    found = re.findall(r'^- \[(\d+)\] .*?\(quote: "(.*)"\)$', user, flags=re.M)
+    numbers = sorted({int(n) for n, _q in found})
+    out = []
+    for i, (n, quote) in enumerate(found, start=1):
+        cite = int(n)
+        if wrong_every and i % wrong_every == 0 and len(numbers) > 1:
+            cite = numbers[(numbers.index(cite) + 1) % len(numbers)]
+        out.append(f"{quote.rstrip('.')} [{cite}].")
+    return " ".join(out) or "Nothing was found on this point."
+
+
+def _summary(user: str) -> str:
+    firsts = []
+    for part in user.split("\n## ")[1:]:
+        body = part.split("\n", 1)[1] if "\n" in part else ""
+        sentence = _SENTENCE.split(body.strip())[0]
+        if "[" in sentence:
+            firsts.append(sentence)
+    return "This report answers the question from the sources below. " + " ".join(firsts)
+
+
+def _judge(user: str) -> str:
+    verdicts = []
+    for ident, claim, excerpt in re.findall(
+        r"^Claim (\d+): (.*)\nSource excerpt \1: (.*)$", user, flags=re.M
+    ):
+        words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
+        have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
+        share = len(words & have) / max(len(words), 1)
+        verdicts.append({"id": int(ident), "supported": share >= 0.7})
+    return json.dumps({"verdicts": verdicts})
+
+
+def research_reply(system: str, user: str, wrong_every: int = 0) -> str | None:
+    """The answer to a research prompt, or None when ``system`` is not one."""
+    if system.startswith(prompts.TASK_PLAN):
+        return _plan(user)
+    if system.startswith(prompts.TASK_NOTES):
+        return _notes(user)
+    if system.startswith(prompts.TASK_SECTION):
+        return _section(user, wrong_every)
+    if system.startswith(prompts.TASK_SUMMARY):
+        return _summary(user)
+    if system.startswith(prompts.TASK_JUDGE):
+        return _judge(user)
+    return None

@@ -1,0 +1,286 @@
+"""The research part of a report: plan -> sub-questions (children) -> sections -> check.
+
+Runs inside ``GenerateReportWorkflow`` (deterministic; every side effect is an
+activity or a child workflow). Texts stay in the artifact store; this code moves
+keys, hashes and counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from temporalio import workflow
+from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
+
+from durable_research.workflows.budget import BudgetTracker
+from durable_research.workflows.steps import CHECK_STEP, LLM_STEP, SECTION_STEP, run_step
+from durable_research.workflows.subquestion import ResearchQuestionWorkflow
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.research import prompts
+    from durable_research.research.plan import parse_plan
+    from durable_research.research.types import (
+        CheckInput,
+        CheckResult,
+        LlmStored,
+        SectionInput,
+        SubProgress,
+        SubResearchInput,
+        SubResearchResult,
+        SubState,
+    )
+    from durable_research.shared import (
+        DEPTH_PRESETS,
+        Depth,
+        LlmCallInput,
+        LlmCallOutput,
+        Reference,
+        ReportInput,
+        ResearchProgress,
+        Verification,
+    )
+
+PLAN_ATTEMPTS = 3
+SECTION_CONCURRENCY = 3
+
+
+@dataclass
+class Researched:
+    """What research produced for the writing steps."""
+
+    body_key: str = ""
+    references: list[Reference] = field(default_factory=list)
+    verification: Verification | None = None
+    notes: list[str] = field(default_factory=list)
+    # No source could be used at all: the caller falls back to a single answer.
+    empty: bool = False
+
+
+class Research:
+    """One report's research, driven by the report workflow."""
+
+    def __init__(self, params: ReportInput, question: str, progress: ResearchProgress,
+                 budget: BudgetTracker, log: Callable[[str], None],
+                 set_step: Callable[[str], None]) -> None:
+        """Keep the shared state the workflow's queries and updates read."""
+        self.params = params
+        self.question = question
+        self.progress = progress
+        self.budget = budget
+        self.log = log
+        self.set_step = set_step
+        self.preset = DEPTH_PRESETS[Depth(params.depth)]
+        self.running: dict[int, workflow.ChildWorkflowHandle] = {}
+        self.notes: list[str] = []
+        self.model = ""
+
+    async def llm(self, params: LlmCallInput) -> LlmCallOutput:
+        """An LLM call of the report itself (plan), counted against the budget."""
+        out = await run_step(LLM_STEP, params, LlmCallOutput, self.log)
+        self.budget.own = self.budget.own.add(out.usage)
+        self.model = out.model or self.model
+        return out
+
+    def stored(self, out: LlmStored) -> None:
+        """Count an LLM-backed activity's usage."""
+        self.budget.own = self.budget.own.add(out.usage)
+        self.model = out.model or self.model
+
+    async def plan(self) -> list[str]:
+        """Ask for sub-questions; an invalid answer is asked again with the error, boundedly."""
+        error = ""
+        for _attempt in range(PLAN_ATTEMPTS):
+            if not self.budget.llm_allowed():
+                break
+            out = await self.llm(LlmCallInput(
+                prompt=prompts.plan_prompt(self.question, self.preset.max_subquestions, error),
+                system=prompts.PLAN_SYSTEM, model=self.params.model))
+            try:
+                plan = parse_plan(out.text, self.preset.max_subquestions)
+                self.log(f"plan: {len(plan)} sub-questions")
+                return plan
+            except ValueError as exc:
+                error = str(exc)[:500]
+                self.log(f"plan rejected: {error}")
+        self.notes.append("No valid research plan was produced; the question itself was "
+                          "researched as its only sub-question.")
+        return [self.question]
+
+    # ----- sub-questions -------------------------------------------------------------
+    def on_progress(self, update: SubProgress) -> None:
+        """A child's progress signal: show it and count its spending."""
+        if 0 <= update.index < len(self.progress.subs):
+            self.progress.subs[update.index] = update
+        self.budget.child_usage[update.index] = update.usage
+        self.budget.child_pages[update.index] = update.fetched + update.failed
+        self.progress.pages_fetched = sum(s.fetched for s in self.progress.subs)
+        self.progress.pages_failed = sum(s.failed for s in self.progress.subs)
+
+    async def research_all(self, subquestions: list[str]) -> list[SubResearchResult]:
+        """Run one child workflow per sub-question, a few at a time."""
+        self.progress.plan = list(subquestions)
+        self.progress.subs = [SubProgress(index=i, subquestion=q)
+                              for i, q in enumerate(subquestions)]
+        slots = asyncio.Semaphore(self.preset.concurrency)
+        results: list[SubResearchResult | None] = [None] * len(subquestions)
+        started = [False] * len(subquestions)
+        parent = workflow.info().workflow_id
+
+        async def one(i: int) -> None:
+            async with slots:
+                waiting = started.count(False)
+                started[i] = True
+                allowance = self.budget.allowance(waiting)
+                if allowance.pages == 0 or (self.params.budget.max_usd and allowance.usd == 0):
+                    self.progress.subs[i].state = SubState.BUDGET
+                    results[i] = SubResearchResult(index=i, state=SubState.BUDGET,
+                                                   error="budget reached before it started")
+                    return
+                self.budget.granted[i] = allowance
+                handle = await workflow.start_child_workflow(
+                    ResearchQuestionWorkflow.run,
+                    SubResearchInput(
+                        question=self.question, subquestion=subquestions[i], index=i,
+                        parent_id=parent, model=self.params.model,
+                        collection=self.params.collection, web=self.params.web,
+                        allow_domains=self.params.allow_domains,
+                        deny_domains=self.params.deny_domains,
+                        pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
+                        search_results=self.preset.search_results, allowance=allowance),
+                    id=f"{parent}/q{i + 1}",
+                )
+                self.running[i] = handle
+                try:
+                    results[i] = await handle
+                except ChildWorkflowError as exc:
+                    if is_cancelled_exception(exc):
+                        raise
+                    self.progress.subs[i].state = SubState.FAILED
+                    results[i] = SubResearchResult(index=i, state=SubState.FAILED,
+                                                   error=str(exc.cause or exc)[:300])
+                finally:
+                    self.running.pop(i, None)
+                    self.budget.finished.add(i)
+                done = results[i]
+                if done is not None:
+                    self.budget.child_usage[i] = done.usage
+                    self.progress.subs[i].state = done.state
+                    self.log(f"q{i + 1} {done.state}: {len(done.cited_hashes)} sources quoted, "
+                             f"{done.pages_fetched} pages fetched, {len(done.failed)} not used")
+
+        await asyncio.gather(*(one(i) for i in range(len(subquestions))))
+        return [r for r in results if r is not None]
+
+    async def share_raise(self) -> None:
+        """After a budget raise, give the running sub-questions their part of it."""
+        if not self.running:
+            return
+        waiting = len(self.running) + sum(
+            1 for s in self.progress.subs if s.state == SubState.PENDING)
+        extra = self.budget.allowance(waiting)
+        for i, handle in list(self.running.items()):
+            grant = self.budget.granted[i]
+            grant.pages = -1 if extra.pages < 0 else grant.pages + extra.pages
+            grant.usd = -1.0 if extra.usd < 0 else grant.usd + extra.usd
+            grant.tokens = -1 if extra.tokens < 0 else grant.tokens + extra.tokens
+            await handle.signal(ResearchQuestionWorkflow.raise_allowance, extra)
+
+    # ----- writing -------------------------------------------------------------------
+    def references(self, results: list[SubResearchResult]) -> list[Reference]:
+        """The fixed, numbered source list: sources quoted by notes, in plan order."""
+        refs: list[Reference] = []
+        seen: set[str] = set()
+        for res in sorted(results, key=lambda r: r.index):
+            for src in res.sources:
+                if src.ok and src.content_hash in res.cited_hashes and \
+                        src.content_hash not in seen:
+                    seen.add(src.content_hash)
+                    refs.append(Reference(n=len(refs) + 1, title=src.title, url=src.url,
+                                          kind=src.kind, content_hash=src.content_hash,
+                                          accessed=src.accessed))
+        return refs
+
+    async def write(self, subquestions: list[str], results: list[SubResearchResult],
+                    refs: list[Reference]) -> list[str]:
+        """Write one section per researched sub-question, then the summary; return keys."""
+        slots = asyncio.Semaphore(SECTION_CONCURRENCY)
+        keys: list[str | None] = [None] * len(results)
+        skipped: list[str] = []
+
+        async def one(pos: int, res: SubResearchResult) -> None:
+            async with slots:
+                if not self.budget.llm_allowed():
+                    skipped.append(subquestions[res.index])
+                    return
+                out = await run_step(SECTION_STEP, SectionInput(
+                    question=self.question, heading=subquestions[res.index],
+                    subquestion=subquestions[res.index], notes_keys=res.notes_keys,
+                    references=refs, model=self.params.model,
+                    key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
+                self.stored(out)
+                keys[pos] = out.key
+
+        with_notes = [r for r in sorted(results, key=lambda r: r.index) if r.notes_keys]
+        await asyncio.gather(*(one(p, r) for p, r in enumerate(with_notes)))
+        if skipped:
+            self.notes.append("Budget reached: no section was written for " +
+                              "; ".join(skipped) + ".")
+        written = [k for k in keys if k]
+        if written and self.budget.llm_allowed():
+            summary = await run_step(SECTION_STEP, SectionInput(
+                question=self.question, role="summary", section_keys=written,
+                model=self.params.model, key="sections/00-summary.md"), LlmStored, self.log)
+            self.stored(summary)
+            written.insert(0, summary.key)
+        return written
+
+    async def check(self, keys: list[str], refs: list[Reference]) -> CheckResult:
+        """Check every cited sentence; the judge only while the budget allows."""
+        out = await run_step(CHECK_STEP, CheckInput(
+            question=self.question, section_keys=keys, references=refs,
+            model=self.params.model, use_judge=self.budget.llm_allowed(),
+            key="draft-checked.md"), CheckResult, self.log)
+        self.budget.own = self.budget.own.add(out.usage)
+        return out
+
+    async def run(self) -> Researched:
+        """The whole research: plan, sub-questions, sections, citation check."""
+        from durable_research.shared import ReportStep
+
+        self.set_step(ReportStep.PLANNING)
+        subquestions = await self.plan()
+        subquestions = await self.review_plan(subquestions)
+        self.set_step(ReportStep.SOURCES)
+        results = await self.research_all(subquestions)
+        for res in results:
+            self.notes += [f"Not used: {f}" for f in res.failed[:10]]
+            if res.error:
+                self.notes.append(f"Sub-question {res.index + 1}: {res.error}")
+        if any(r.state == SubState.BUDGET for r in results):
+            self.notes.append(f"Budget reached during research ({self.budget.describe()}); "
+                              "the report is written from what was gathered.")
+        refs = self.references(results)
+        self.progress.sources_kept = len(refs)
+        self.log(f"{len(refs)} sources kept for citing")
+        if not refs:
+            return Researched(notes=self.notes, empty=True)
+        self.set_step(ReportStep.WRITING_SECTIONS)
+        keys = await self.write(subquestions, results, refs)
+        if not keys:
+            return Researched(notes=self.notes, empty=True)
+        self.set_step(ReportStep.CHECKING)
+        checked = await self.check(keys, refs)
+        self.log(f"citations: {checked.supported} of {checked.checked} verified")
+        verification = Verification(
+            checked=checked.checked, supported=checked.supported, judged=checked.judged,
+            unsupported=checked.unsupported,
+            treatment="marked [unverified] in the text" if checked.unsupported else "")
+        return Researched(body_key=checked.key, references=refs, verification=verification,
+                          notes=self.notes)
+
+    async def review_plan(self, subquestions: list[str]) -> list[str]:
+        """Hook for plan review; the workflow replaces it when --review-plan is on."""
+        return subquestions
+

@@ -1,0 +1,191 @@
+"""``ResearchQuestionWorkflow``: one sub-question's search -> fetch -> notes, as a child.
+
+Each sub-question has its own history, can be retried or cancelled on its own, and
+spends only its allowance (raised by the parent through a signal). Progress goes to
+the parent by signal so the report's ``status`` query shows it live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, is_cancelled_exception
+
+from durable_research.workflows.steps import FETCH_STEP, NOTES_STEP, SEARCH_STEP, run_step
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.research.types import (
+        Allowance,
+        FetchInput,
+        LlmStored,
+        NotesInput,
+        SearchInput,
+        SearchOutput,
+        Source,
+        SourceKind,
+        SubProgress,
+        SubResearchInput,
+        SubResearchResult,
+        SubState,
+    )
+
+PROGRESS_SIGNAL = "sub_progress"
+FETCH_CONCURRENCY = 3
+
+
+def _short(exc: BaseException) -> str:
+    cause: BaseException | None = exc
+    message = str(exc)
+    while cause is not None:
+        message = str(cause) or message
+        cause = cause.__cause__
+    return message[:300]
+
+
+@workflow.defn(name="ResearchQuestionWorkflow")
+class ResearchQuestionWorkflow:
+    """Researches one sub-question within an allowance."""
+
+    def __init__(self) -> None:
+        """Initialise the query-visible state."""
+        self._progress = SubProgress()
+        self._allowance = Allowance()
+        self._parent = ""
+
+    @workflow.query(name="progress")
+    def progress(self) -> SubProgress:
+        """This sub-question's live state."""
+        return self._progress
+
+    @workflow.signal(name="raise_allowance")
+    def raise_allowance(self, extra: Allowance) -> None:
+        """The parent's budget was raised: add ``extra`` to this allowance."""
+        a = self._allowance
+        if a.pages >= 0:
+            a.pages = -1 if extra.pages < 0 else a.pages + extra.pages
+        if a.usd >= 0:
+            a.usd = -1.0 if extra.usd < 0 else a.usd + extra.usd
+        if a.tokens >= 0:
+            a.tokens = -1 if extra.tokens < 0 else a.tokens + extra.tokens
+
+    async def _report(self, state: str | None = None) -> None:
+        if state:
+            self._progress.state = state
+        if self._parent:
+            handle = workflow.get_external_workflow_handle(self._parent)
+            await handle.signal(PROGRESS_SIGNAL, self._progress)
+
+    def _pages_left(self) -> int:
+        return 1 << 30 if self._allowance.pages < 0 else self._allowance.pages - \
+            self._progress.fetched - self._progress.failed
+
+    def _llm_allowed(self) -> bool:
+        a, u = self._allowance, self._progress.usage
+        if a.usd >= 0 and u.cost_usd is not None and u.cost_usd >= a.usd:
+            return False
+        return not (a.tokens >= 0 and u.total_tokens >= a.tokens)
+
+    @workflow.run
+    async def run(self, params: SubResearchInput) -> SubResearchResult:
+        """Search, fetch and take notes for up to ``params.rounds`` rounds."""
+        self._parent = params.parent_id
+        self._allowance = params.allowance
+        self._progress = SubProgress(index=params.index, subquestion=params.subquestion)
+        result = SubResearchResult(index=params.index)
+        seen: set[str] = set()
+        query = params.subquestion
+        for round_ in range(params.rounds):
+            if not query:
+                break
+            await self._report(SubState.SEARCHING)
+            try:
+                found = await run_step(SEARCH_STEP, SearchInput(
+                    query=query, max_results=params.search_results, collection=params.collection,
+                    web=params.web, allow_domains=params.allow_domains,
+                    deny_domains=params.deny_domains), SearchOutput)
+            except ActivityError as exc:
+                if is_cancelled_exception(exc):
+                    raise
+                result.failed.append(f"search {query!r}: {_short(exc)}")
+                if round_ == 0:
+                    result.error = f"search failed: {_short(exc)}"
+                break
+            result.searched += len(found.hits)
+            self._progress.searched = result.searched
+            new = [h for h in found.hits if h.url not in seen][: params.pages]
+            seen.update(h.url for h in new)
+            today = workflow.now().date().isoformat()
+            round_sources = [
+                Source(url=h.url, title=h.title, kind=SourceKind.LOCAL,
+                       content_hash=h.content_hash, accessed=today)
+                for h in new if h.kind == SourceKind.LOCAL and h.content_hash
+            ]
+            web = [h for h in new if h.kind != SourceKind.LOCAL]
+            round_sources += await self._fetch_all(web, result)
+            result.sources += round_sources
+            usable = [s for s in round_sources if s.ok]
+            if not usable:
+                continue
+            if not self._llm_allowed():
+                await self._report(SubState.BUDGET)
+                break
+            await self._report(SubState.NOTING)
+            try:
+                notes = await run_step(NOTES_STEP, NotesInput(
+                    question=params.question, subquestion=params.subquestion, sources=usable,
+                    model=params.model, key=f"notes-r{round_}.json"), LlmStored)
+            except ActivityError as exc:
+                if is_cancelled_exception(exc):
+                    raise
+                result.failed.append(f"notes: {_short(exc)}")
+                break
+            self._progress.usage = self._progress.usage.add(notes.usage)
+            self._progress.notes += 1
+            result.notes_keys.append(notes.key)
+            result.cited_hashes += [h for h in notes.source_hashes if h not in
+                                    result.cited_hashes]
+            query = notes.extra
+        result.usage = self._progress.usage
+        result.pages_fetched = self._progress.fetched
+        if self._progress.state != SubState.BUDGET:
+            state = SubState.DONE if result.notes_keys else SubState.FAILED
+            self._progress.state = state
+        if not result.notes_keys and not result.error:
+            result.error = "no usable source" if result.searched else "nothing found"
+        self._progress.error = result.error
+        result.state = self._progress.state
+        await self._report()
+        return result
+
+    async def _fetch_all(self, hits: list, result: SubResearchResult) -> list[Source]:
+        if not hits:
+            return []
+        await self._report(SubState.FETCHING)
+        slots = asyncio.Semaphore(FETCH_CONCURRENCY)
+        sources: list[Source | None] = [None] * len(hits)
+
+        async def one(i: int) -> None:
+            async with slots:
+                if self._pages_left() <= 0:
+                    return
+                self._progress.fetched += 1  # claims the page before the await
+                try:
+                    src = await run_step(FETCH_STEP, FetchInput(url=hits[i].url,
+                                                                title=hits[i].title), Source)
+                except ActivityError as exc:
+                    if is_cancelled_exception(exc):
+                        raise
+                    src = Source(url=hits[i].url, title=hits[i].title, ok=False,
+                                 error=_short(exc))
+                if not src.ok:
+                    self._progress.fetched -= 1
+                    self._progress.failed += 1
+                    result.failed.append(f"{src.url}: {src.error}")
+                sources[i] = src
+                await self._report()
+
+        await asyncio.gather(*(one(i) for i in range(len(hits))))
+        if self._pages_left() <= 0 and any(s is None for s in sources):
+            result.failed.append("page budget reached: some results were not fetched")
+        return [s for s in sources if s is not None]

@@ -1,0 +1,165 @@
+"""Research reports end to end: real dev server, fake LLM, fake SearXNG, fixture site."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from durable_research import client_research as cr
+from durable_research.config import Settings
+from durable_research.research.citations import cited_sentences
+from durable_research.shared import Budget, PlanReviewInput, RaiseBudgetInput, ReportStep
+from durable_research.store import text_key
+from durable_research.store.factory import open_store
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.fixture_site import FixtureSite, write_fixture_documents
+from durable_research.worker import build_worker
+
+from .helpers import completed_activities, run_report, start, wait_for_step
+from .pdftools import pdf_file_text
+
+
+async def history_json(handle: object) -> tuple[int, str]:
+    """Number of events and the JSON of a workflow's whole history."""
+    history = await handle.fetch_history()  # type: ignore[attr-defined]
+    return len(history.events), history.to_json()
+
+
+async def test_research_report_cites_checked_sources(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM, fixture_site: FixtureSite
+) -> None:
+    s = research_settings
+    async with build_worker(client, s):
+        handle = await start(client, s, prompt="Tell me about tardigrades.", depth="standard",
+                             formats=["pdf", "md"])
+        result = await asyncio.wait_for(handle.result(), timeout=120)
+    assert result.status == "completed"
+    assert result.sources_used == "searxng"
+    assert len(result.references) >= 3
+    v = result.verification
+    assert v is not None and v.checked >= 3
+    assert v.supported == v.checked, v.unsupported  # the fake quotes its sources exactly
+    md = Path(next(p for p in result.paths if p.endswith(".md"))).read_text()
+    assert "## References" in md or "References" in md
+    assert fixture_site.base_url in md
+    text = pdf_file_text(result.pdf_path)
+    assert "References" in text and "Citations checked" in text
+    # Page texts stay out of the history: a sentence only the pages contain is absent.
+    events, raw = await history_json(handle)
+    assert "FOTON-M3" not in raw and events < 200
+    # Each page was fetched once, robots.txt once per host.
+    assert fixture_site.hits("/robots.txt") == 1
+    for page in fixture_site.articles():
+        path = "/" + page.url.split("/", 3)[3]
+        assert fixture_site.hits(path) <= 1
+
+
+async def test_wrong_citations_are_caught(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    """Every 2nd sentence cites the wrong source: the check must flag them, not the others."""
+    fake_llm.configure(wrong_every=2)
+    s = research_settings
+    async with build_worker(client, s):
+        result = await run_report(client, s, prompt="Tell me about tardigrades.",
+                                  depth="standard", formats=["md"])
+    v = result.verification
+    assert v is not None and v.unsupported
+    # Ground truth from the store: a sentence is wrongly cited when its source lacks it.
+    store = open_store(s)
+    md = Path(result.paths[0]).read_text()
+    refs = {r.n: r.content_hash for r in result.references}
+    wrong = flagged = both = 0
+    for sent in cited_sentences(md.split("## References")[0]):
+        n = sent.cites[0]
+        source = " ".join(store.get(text_key(refs[n])).decode().split()) if n in refs else ""
+        is_wrong = sent.sentence.rstrip(".") not in source
+        is_flagged = "[unverified]" in sent.raw
+        wrong += is_wrong
+        flagged += is_flagged
+        both += is_wrong and is_flagged
+    precision, recall = both / max(flagged, 1), both / max(wrong, 1)
+    print(f"checker on the pipeline: precision {precision:.2f}, recall {recall:.2f} "
+          f"({wrong} wrong citations among the cited sentences)")
+    assert wrong and flagged == len(v.unsupported)
+    assert recall >= 0.8 and precision >= 0.8
+
+
+async def test_no_source_gives_single_answer_with_a_hint(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    async with build_worker(client, settings):
+        result = await run_report(client, settings, prompt="anything", depth="standard")
+    assert result.status == "completed" and not result.references
+    assert "--sources" in result.note and "SEARCH_PROVIDER" in result.note
+
+
+async def test_local_documents(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    write_fixture_documents(folder)
+    prepared = cr.ingest_sources(settings, [str(folder)])
+    assert prepared.documents >= 4 and prepared.skipped
+    async with build_worker(client, settings):
+        result = await run_report(client, settings, prompt="What do tardigrades survive?",
+                                  depth="standard", collection=prepared.collection,
+                                  formats=["md"])
+    assert result.sources_used.endswith("local documents")
+    assert len(result.references) >= 2
+    md = Path(result.paths[0]).read_text()
+    names = {p.name for p in folder.iterdir()}
+    refs = md.split("References", 1)[1]
+    assert any(name in refs for name in names)
+    assert "http" not in refs.split("About this report")[0]
+
+
+async def test_page_budget_stops_research(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM, fixture_site: FixtureSite
+) -> None:
+    s = research_settings
+    async with build_worker(client, s):
+        result = await run_report(client, s, prompt="Tell me about tardigrades.",
+                                  depth="standard", budget=Budget(max_pages=2), formats=["md"])
+    assert result.status == "completed"
+    fetched = sum(fixture_site.hits("/" + p.url.split("/", 3)[3])
+                  for p in fixture_site.articles())
+    assert fetched <= 2
+    assert any("udget" in n for n in result.research_notes)
+
+
+async def test_plan_review_edit_and_budget_raise(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    s = research_settings
+    async with build_worker(client, s):
+        handle = await start(client, s, prompt="Tell me about tardigrades.", depth="standard",
+                             review_plan=True, budget=Budget(max_pages=3), formats=["md"])
+        await wait_for_step(handle, ReportStep.PLAN_REVIEW)
+        with pytest.raises(Exception, match="only be raised"):
+            await cr.raise_budget(client, handle.id, RaiseBudgetInput(max_pages=1))
+        out = await cr.raise_budget(client, handle.id, RaiseBudgetInput(max_pages=6))
+        assert out.budget.max_pages == 6
+        with pytest.raises(Exception, match="Invalid sub-questions"):
+            await cr.review_plan(client, handle.id, PlanReviewInput(action="edit",
+                                                                   subquestions=["x"]))
+        plan = await cr.review_plan(client, handle.id, PlanReviewInput(
+            action="edit", subquestions=["How big are tardigrades?",
+                                         "Where do tardigrades live?",
+                                         "What protects tardigrade DNA?"]))
+        assert len(plan) == 3
+        result = await asyncio.wait_for(handle.result(), timeout=120)
+    assert result.status == "completed"
+    assert "llm_call" in await completed_activities(handle)
+    # The edited plan was researched: one child workflow per edited sub-question.
+    asked = []
+    for i in (1, 2, 3):
+        child = await client.get_workflow_handle(f"{handle.id}/q{i}").fetch_history()
+        started = child.events[0].workflow_execution_started_event_attributes
+        asked.append(json.loads(started.input.payloads[0].data)["subquestion"])
+    assert asked[0] == "How big are tardigrades?" and len(set(asked)) == 3
+    assert {r.url for r in result.references}  # researched from the edited plan
