@@ -15,7 +15,8 @@ from durable_research.shared import ReportInput, ReportResult
 
 async def start(client: Client, settings: Settings, **fields: object) -> WorkflowHandle:
     """Start a report with ``ReportInput(**fields)`` on the test's task queue."""
-    params = ReportInput(output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]
+    fields = {"output_dir": settings.output_dir, **fields}
+    params = ReportInput(**fields)  # type: ignore[arg-type]
     return await rc.start_report(client, settings, params)
 
 

@@ -28,13 +28,21 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def spawn_worker(settings: Settings, tmp: Path, block_pdf: Path | None = None) -> subprocess.Popen:
-    """Start ``tests.support.worker_proc`` and wait until it polls."""
+def spawn_worker(
+    settings: Settings, tmp: Path, block_pdf: Path | None = None,
+    blocks: dict[str, Path] | None = None, env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """Start ``tests.support.worker_proc`` and wait until it polls.
+
+    ``blocks``: activity name -> marker file; that activity blocks forever once begun.
+    """
     ready = tmp / f"ready-{time.monotonic_ns()}"
     cmd = [sys.executable, "-m", "tests.support.worker_proc", "--ready", str(ready)]
     if block_pdf:
         cmd += ["--block-pdf", str(block_pdf)]
-    env = settings_env(settings)
+    for name, marker in (blocks or {}).items():
+        cmd += ["--block", name, str(marker)]
+    env = dict(env or settings_env(settings))
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     wait_for_file(ready, proc, timeout=60)

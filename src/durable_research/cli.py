@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -118,6 +119,8 @@ def run(
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
+    if worker and out:  # this process's own worker writes where --out says
+        settings = replace(settings, output_dir=out)
     prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
@@ -225,6 +228,9 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
 def result(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
     worker: Annotated[bool, typer.Option(help="Host a worker while waiting.")] = True,
+    download: Annotated[str | None, typer.Option(
+        "--download", help="Copy the report files from the artifact store into this folder.",
+    )] = None,
 ) -> None:
     """Wait for a report to finish (hosting a worker meanwhile) and print its result."""
     settings = settings_or_exit()
@@ -236,6 +242,11 @@ def result(
         with_worker = worker and state.status == "running"
         res = await follow(settings, conn, handle, with_worker)
         print_result(res, workflow_id, ui_link(settings, conn, workflow_id))
+        if download is not None and res.status == "completed":
+            from durable_research.client_research import download_report
+
+            for path in download_report(settings, res, download):
+                console.print(f"downloaded [bold]{path}[/]")
 
     run_async(go())
 

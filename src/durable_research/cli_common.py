@@ -97,13 +97,40 @@ def build_input(
         prompt=text,
         model=model or "",
         formats=parse_formats(formats),
-        output_dir=str(Path(out).expanduser().resolve() if out else settings.output_path),
+        output_dir=output_request(out, settings),
         overwrite=overwrite,
         email_to=to,
         review=review,
         review_timeout_s=settings.review_timeout_s,
         review_timeout_action=settings.review_timeout_action,
     )
+
+
+def output_request(out: str | None, settings: Settings) -> str:
+    """``--out`` as a request the worker will honour: a folder inside its output root.
+
+    A process hosting its own worker points that worker's root at ``--out`` instead
+    (see ``run``); a separate worker only writes under its RESEARCH_OUTPUT_DIR.
+    """
+    if not out:
+        return ""
+    root = settings.output_path
+    target = Path(out).expanduser()
+    target = (target if target.is_absolute() else Path.cwd() / target).resolve()
+    if target != root and root not in target.parents:
+        raise UserError(
+            f"--out {out} is outside the workers' output folder {root} (RESEARCH_OUTPUT_DIR)",
+            "name a folder inside it, or fetch the files anywhere afterwards with "
+            "`research result ID --download DIR`",
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+    return str(target)
 
 
 def ui_link(settings: Settings, conn: rc.Connection, workflow_id: str) -> str:
@@ -124,10 +151,12 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     table.add_row("workflow", workflow_id)
     table.add_row("status", result.status)
     if result.pdf_path:
-        table.add_row("PDF", f"[bold green]{result.pdf_path}[/]")
+        table.add_row("PDF", f"[bold green]{escape(result.pdf_path)}[/]")
     for path in result.paths:
         if path != result.pdf_path:
-            table.add_row("file", path)
+            table.add_row("file", escape(path))
+    if result.store:
+        table.add_row("stored", f"{escape(result.store)} (`research result ID --download DIR`)")
     table.add_row("model", result.model or "-")
     u = result.usage
     table.add_row("tokens", f"{u.prompt_tokens} in, {u.completion_tokens} out")

@@ -18,6 +18,7 @@ from durable_research.shared import (
     PlanReviewInput,
     RaiseBudgetInput,
     ReportInput,
+    ReportResult,
 )
 
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
@@ -127,3 +128,40 @@ async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput)
     out = await _update(client, workflow_id, "review_plan", params, list)
     assert isinstance(out, list)
     return [str(x) for x in out]
+
+
+def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
+    """Copy a finished report's files from the artifact store into ``folder``.
+
+    Works on any machine with the store settings; an existing different file is kept
+    and the download gets a ``-2``, ``-3``... suffix instead.
+    """
+    from durable_research.layout.files import atomic_write
+    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.factory import open_store
+
+    if not result.keys:
+        raise UserError("This report has no files in the artifact store",
+                        "it was written before reports were stored, or not completed")
+    target = Path(folder).expanduser()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}") from None
+    store = open_store(settings)
+    written = []
+    for key in result.keys:
+        try:
+            data = store.get(key)
+        except (StoreError, StoreUnavailableError) as exc:
+            raise UserError(f"Cannot download {key} from {store.describe()}: {exc}",
+                            "check RESEARCH_STORE (and S3 settings) on this machine") from None
+        name = key.rsplit("/", 1)[-1]
+        path, n = target / name, 1
+        while path.exists() and path.read_bytes() != data:
+            n += 1
+            stem, dot, ext = name.rpartition(".")
+            path = target / (f"{stem}-{n}.{ext}" if dot else f"{name}-{n}")
+        atomic_write(path, data)
+        written.append(path)
+    return written

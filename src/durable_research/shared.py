@@ -228,7 +228,8 @@ class CreatePdfInput:
     """Input of the ``create_pdf`` activity.
 
     ``basename`` is derived by the workflow from its id; the activity makes it
-    safe and places it under ``output_dir`` (empty: the worker's setting).
+    safe. ``output_dir`` is a request: a sub-folder of the worker's output root (or a
+    path inside it); anything else is refused. Empty: the root itself.
     """
 
     content: ReportContent = field(default_factory=ReportContent)
@@ -244,6 +245,9 @@ class CreatePdfOutput:
 
     pdf_path: str = ""
     paths: list[str] = field(default_factory=list)
+    # The same files in the artifact store (PDF first), readable from any machine.
+    keys: list[str] = field(default_factory=list)
+    store: str = ""
 
 
 @dataclass
@@ -257,6 +261,8 @@ class SendEmailInput:
     subject: str = ""
     body: str = ""
     attachment_path: str = ""
+    # Store key of the report to attach; only this run's own files are attached.
+    attachment_key: str = ""
     message_key: str = ""
 
 
@@ -309,6 +315,9 @@ class ReportResult:
     usage: Usage = field(default_factory=Usage)
     email: SendEmailOutput = field(default_factory=SendEmailOutput)
     note: str = ""
+    # Where the files are in the artifact store (``research result --download``).
+    keys: list[str] = field(default_factory=list)
+    store: str = ""
     # Research reports: what was used and checked.
     sources_used: str = ""
     references: list[Reference] = field(default_factory=list)

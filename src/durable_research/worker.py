@@ -21,6 +21,24 @@ from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 
+def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
+    """Every activity of the report workflows by name, bound to the worker's settings."""
+    research = ResearchActivities(settings)
+    writing = WritingActivities(settings)
+    return {
+        "llm_call": LlmActivities(settings).llm_call,
+        "create_pdf": PdfActivities(settings).create_pdf,
+        "send_email": EmailActivities(settings).send_email,
+        "research_sources": research.research_sources,
+        "search": research.search,
+        "fetch_page": research.fetch_page,
+        "take_notes": writing.take_notes,
+        "write_section": writing.write_section,
+        "read_text": writing.read_text_activity,
+        "check_citations": CheckingActivities(settings).check_citations,
+    }
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -43,20 +61,7 @@ def build_worker(
         The worker, not yet running.
     """
     if activities is None:
-        research = ResearchActivities(settings)
-        writing = WritingActivities(settings)
-        activities = [
-            LlmActivities(settings).llm_call,
-            PdfActivities(settings).create_pdf,
-            EmailActivities(settings).send_email,
-            research.research_sources,
-            research.search,
-            research.fetch_page,
-            writing.take_notes,
-            writing.write_section,
-            writing.read_text_activity,
-            CheckingActivities(settings).check_citations,
-        ]
+        activities = list(default_activities(settings).values())
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,

@@ -1,9 +1,9 @@
 """A real worker process for crash tests: ``python -m tests.support.worker_proc``.
 
-Settings come from the environment. With ``--block-pdf MARKER``, the
-``create_pdf`` activity is replaced by one that writes MARKER and then blocks
-forever, so the test can SIGKILL the process right between the LLM step and
-the PDF step.
+Settings come from the environment. With ``--block NAME MARKER`` (repeatable), the
+activity NAME is replaced by one that writes MARKER and then blocks forever, so a
+test can SIGKILL the process at a known point (``--block-pdf MARKER`` is
+``--block create_pdf MARKER``).
 """
 
 from __future__ import annotations
@@ -11,44 +11,44 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity
 
-from durable_research.activities.email import EmailActivities
-from durable_research.activities.llm import LlmActivities
 from durable_research.config import load_settings
-from durable_research.shared import CreatePdfInput, CreatePdfOutput
 from durable_research.testing.temporal import connect_retrying
-from durable_research.worker import build_worker
+from durable_research.worker import build_worker, default_activities
 
 
-def blocking_pdf(marker: Path):  # type: ignore[no-untyped-def]
-    """An activity named create_pdf that never finishes."""
+def blocking(name: str, marker: Path):  # type: ignore[no-untyped-def]
+    """An activity called ``name`` that never finishes."""
 
-    @activity.defn(name="create_pdf")
-    async def create_pdf(params: CreatePdfInput) -> CreatePdfOutput:
-        marker.write_text(activity.info().workflow_id)
+    @activity.defn(name=name)
+    async def block(params: Any) -> Any:
+        marker.write_text(activity.info().workflow_id or "")
         while True:
             await asyncio.sleep(3600)
 
-    return create_pdf
+    return block
 
 
 async def main() -> None:
     """Run the worker until killed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--block-pdf", type=Path)
+    parser.add_argument("--block", nargs=2, action="append", default=[],
+                        metavar=("ACTIVITY", "MARKER"))
     parser.add_argument("--ready", type=Path, help="file written once the worker polls")
     args = parser.parse_args()
     settings = load_settings()
     client = await connect_retrying(settings.temporal_address)  # it may be restarting
-    activities = None
+    blocks = {name: Path(marker) for name, marker in args.block}
     if args.block_pdf:
-        activities = [
-            LlmActivities(settings).llm_call,
-            blocking_pdf(args.block_pdf),
-            EmailActivities(settings).send_email,
-        ]
+        blocks["create_pdf"] = args.block_pdf
+    activities = [
+        blocking(name, blocks[name]) if name in blocks else fn
+        for name, fn in default_activities(settings).items()
+    ]
     worker = build_worker(client, settings, activities=activities)
     async with worker:
         if args.ready:

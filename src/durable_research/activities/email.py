@@ -22,8 +22,9 @@ from pathlib import Path
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.paths import confined_dir
+from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
@@ -91,14 +92,33 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
         yield smtp
 
 
-class EmailActivities(WithSettings):
+class EmailActivities(WithStore):
     """Sends reports with the worker's SMTP settings."""
 
     def _ledger(self, key: str) -> Path:
         name = hashlib.sha256(key.encode()).hexdigest()
         return self.settings.data_path / "sent-mail" / f"{name}.json"
 
-    def _build(self, params: SendEmailInput, recipients: list[str]) -> EmailMessage:
+    async def _attachment(self, params: SendEmailInput) -> tuple[str, bytes] | None:
+        """The report to attach: this run's own file from the store, never any path.
+
+        An old-style ``attachment_path`` is honoured only inside the worker's output root.
+        """
+        if params.attachment_key:
+            data = await self.in_store(self.store.get, self.check_readable(params.attachment_key))
+            return params.attachment_key.rsplit("/", 1)[-1], data
+        if not params.attachment_path:
+            return None
+        path = confined_dir(self.settings.output_path, params.attachment_path)
+        if not path.is_file():
+            raise ApplicationError(
+                f"Report file to attach is missing: {path}", type="MissingAttachment"
+            )
+        return path.name, path.read_bytes()
+
+    def _build(
+        self, params: SendEmailInput, recipients: list[str], attachment: tuple[str, bytes] | None
+    ) -> EmailMessage:
         settings = self.settings
         msg = EmailMessage()
         msg["From"] = settings.smtp_from or settings.smtp_user or "durable-research@localhost"
@@ -106,18 +126,12 @@ class EmailActivities(WithSettings):
         msg["Subject"] = _one_line(params.subject) or "Research report"
         msg["Message-ID"] = message_id(params.message_key or params.subject)
         msg.set_content(params.body or "Your research report is attached.")
-        if params.attachment_path:
-            path = Path(params.attachment_path)
-            if not path.is_file():
-                raise ApplicationError(
-                    f"Report file to attach is missing: {path}", type="MissingAttachment"
-                )
-            if path.stat().st_size > _MAX_ATTACHMENT_BYTES:
-                msg.add_attachment(f"The report is too large to attach; it is at {path}.")
+        if attachment is not None:
+            name, data = attachment
+            if len(data) > _MAX_ATTACHMENT_BYTES:
+                msg.add_attachment(f"The report is too large to attach; it is {name}.")
             else:
-                msg.add_attachment(
-                    path.read_bytes(), maintype="application", subtype="pdf", filename=path.name
-                )
+                msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
         return msg
 
     def _deliver(self, msg: EmailMessage) -> None:
@@ -136,7 +150,7 @@ class EmailActivities(WithSettings):
             return SendEmailOutput(skipped_reason="e-mail not sent: SMTP_HOST is not set")
         if not recipients:
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
-        msg = self._build(params, recipients)
+        msg = self._build(params, recipients, await self._attachment(params))
         ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
         if ledger.exists():
             # A previous attempt delivered it and then lost its completion: do not resend.

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from pathlib import Path
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.paths import confined_dir
 from durable_research.activities.storage import WithStore
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
@@ -25,7 +25,7 @@ class PdfActivities(WithStore):
     @activity.defn(name="create_pdf")
     async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
         """Render the report and return the written paths (PDF first)."""
-        out_dir = Path(params.output_dir) if params.output_dir else self.settings.output_path
+        out_dir = confined_dir(self.settings.output_path, params.output_dir)
         # A retry may find the file its own earlier attempt wrote; replacing that is
         # safe because the basename carries the workflow id.
         overwrite = params.overwrite or activity.info().attempt > 1
@@ -54,5 +54,13 @@ class PdfActivities(WithStore):
                 type="OutputNotWritable",
                 non_retryable=True,
             ) from exc
+        # Into the store too, under this run's keys, so a mailer on another machine and
+        # `research result --download` anywhere can get them.
+        keys = []
+        for path in paths:
+            key = self.my_key(f"report/{path.name}")
+            await self.in_store(self.store.put, key, path.read_bytes())
+            keys.append(key)
         pdf = next((str(p) for p in paths if p.suffix == ".pdf"), "")
-        return CreatePdfOutput(pdf_path=pdf, paths=[str(p) for p in paths])
+        return CreatePdfOutput(pdf_path=pdf, paths=[str(p) for p in paths], keys=keys,
+                               store=self.store.describe())

@@ -1,0 +1,560 @@
+"""Deep research reports: wall time, activities, history size, worker memory, scaling, checker.
+
+Usage: python bench/research_bench.py [--pages 96] [--llm-delay 0.2] [--subquestions 3,4,8]
+                                      [--concurrency 1] [--wrong-every 3] [--quick]
+
+Everything is real except the LLM and the web: a private Temporal dev server (SQLite),
+a worker subprocess per run (``durable_research.worker.build_worker``; its peak RSS is
+read from /proc), the fake OpenAI-compatible LLM (with a per-call delay), the fake
+SearXNG server and a generated site of ``--pages`` articles (``bench/_research_site.py``).
+
+Runs, one after another, each with a fresh worker process on its own task queue:
+
+* ``deep``: a deep report as the product runs it (the fake LLM plans 4 sub-questions;
+  deep preset: 6 pages x 2 rounds per sub-question, 4 sub-questions at a time);
+* ``subq=N``: the same with N sub-questions, set through the plan-review Update (edit);
+  the time the workflow waited for that Update is subtracted from its wall time. The
+  product accepts 3-8 sub-questions (``MIN_SUBQUESTIONS`` = 3), so 2 cannot be asked;
+* ``subq=8 conc=C``: 8 sub-questions with C sub-questions at a time instead of the
+  preset's 4 (patched in the bench worker only, like ``recovery.py`` patches timeouts);
+* ``checker``: the deep report with every k-th written sentence citing a wrong source
+  (``wrong_every``); precision/recall of the ``[unverified]`` marks against ground truth
+  (a sentence is wrongly cited when its cited source's stored text does not contain it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from _common import (
+    ROOT,
+    DevServer,
+    WorkerProc,
+    connect,
+    machine,
+    run_main,
+    start_fake_llm,
+    worker_env,
+)
+from _research_site import QUESTION, SUBQUESTIONS, ResearchSite
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import History
+from temporalio.client import Client, WorkflowHandle
+
+from durable_research import client_research as cr
+from durable_research.config import Settings
+from durable_research.research.citations import cited_sentences
+from durable_research.shared import (
+    DEPTH_PRESETS,
+    Depth,
+    PlanReviewInput,
+    ReportInput,
+    ReportResult,
+    ReportStep,
+)
+from durable_research.store import text_key
+from durable_research.store.factory import open_store
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.search_server import SearchServer
+from durable_research.workflows.report import GenerateReportWorkflow
+
+KIB = 1024.0
+MIB = 1024.0 * 1024.0
+ET = EventType
+
+
+# ----- the worker process ------------------------------------------------------------
+
+
+async def worker_main(ready: Path, subq_concurrency: int) -> None:
+    """The app's worker; optionally with another number of sub-questions at a time."""
+    from durable_research import worker as app_worker
+    from durable_research.config import load_settings
+    from durable_research.testing.temporal import connect_retrying
+
+    if subq_concurrency:
+        # shared.py is passed through to the workflow sandbox: the workflow sees this dict.
+        DEPTH_PRESETS[Depth.DEEP] = replace(DEPTH_PRESETS[Depth.DEEP],
+                                            concurrency=subq_concurrency)
+    settings = load_settings()
+    client = await connect_retrying(settings.temporal_address, attempts=600)
+    async with app_worker.build_worker(client, settings):
+        ready.write_text("ready")
+        await asyncio.Event().wait()
+
+
+class ResearchWorker(WorkerProc):
+    """A worker subprocess running :func:`worker_main` (this file with ``--worker``)."""
+
+    def __init__(self, env: dict[str, str], log: Path, subq_concurrency: int = 0) -> None:
+        """Start the worker; call :meth:`wait_ready` before relying on it."""
+        import subprocess
+
+        self._ready = log.with_name(f"ready-{time.monotonic_ns()}")
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(self._ready),
+               "--subq-concurrency", str(subq_concurrency)]
+        self.started = time.time()
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+    def memory(self) -> tuple[float, float]:
+        """(current RSS, peak RSS) of the process in MiB, from /proc/<pid>/status."""
+        fields = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+        kib = {k: int(fields[k].split()[0]) for k in ("VmRSS", "VmHWM")}
+        return kib["VmRSS"] / 1024, kib["VmHWM"] / 1024
+
+
+# ----- histories ---------------------------------------------------------------------
+
+
+@dataclass
+class Hist:
+    """One workflow history: events, sizes and what its events hold."""
+
+    events: int = 0
+    server_bytes: int = 0  # history_size_bytes as the server accounts it (limits apply)
+    proto_bytes: int = 0  # the History protobuf, serialised
+    json_bytes: int = 0  # len(history.to_json())
+    activities: Counter[str] = field(default_factory=Counter)  # completed, by type
+    bytes_by_type: Counter[str] = field(default_factory=Counter)
+    count_by_type: Counter[str] = field(default_factory=Counter)
+    children: list[str] = field(default_factory=list)
+    start: float = 0.0
+    end: float = 0.0
+    review_wait: float = 0.0
+    closed: dict[str, float] = field(default_factory=dict)  # last completion, by activity
+
+
+def _ts(event: object) -> float:
+    t = event.event_time  # type: ignore[attr-defined]
+    return float(t.seconds + t.nanos / 1e9)
+
+
+async def history(client: Client, workflow_id: str) -> Hist:
+    """Fetch and measure one workflow's history."""
+    handle = client.get_workflow_handle(workflow_id)
+    wh = await handle.fetch_history()
+    events = list(wh.events)
+    desc = await handle.describe()
+    info = desc.raw_description.workflow_execution_info
+    h = Hist(events=len(events), server_bytes=int(info.history_size_bytes),
+             proto_bytes=History(events=events).ByteSize(), json_bytes=len(wh.to_json()),
+             start=_ts(events[0]), end=_ts(events[-1]))
+    scheduled: dict[int, str] = {}
+    for i, ev in enumerate(events):
+        name = ET.Name(ev.event_type).removeprefix("EVENT_TYPE_")
+        h.bytes_by_type[name] += ev.ByteSize()
+        h.count_by_type[name] += 1
+        if ev.event_type == ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            scheduled[ev.event_id] = ev.activity_task_scheduled_event_attributes.activity_type.name
+        elif ev.event_type == ET.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            attrs = ev.activity_task_completed_event_attributes
+            h.activities[scheduled[attrs.scheduled_event_id]] += 1
+            h.closed[scheduled[attrs.scheduled_event_id]] = _ts(ev)
+        elif ev.event_type == ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+            h.children.append(ev.start_child_workflow_execution_initiated_event_attributes
+                              .workflow_id)
+        elif ev.event_type == ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            h.review_wait += _update_wait(events, i)
+    return h
+
+
+def _update_wait(events: list, accepted: int) -> float:
+    """Seconds the workflow sat idle before the workflow task that accepted an Update."""
+    kinds = [e.event_type for e in events]
+    sched = max(i for i in range(accepted) if kinds[i] == ET.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+    done = [i for i in range(sched) if kinds[i] == ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]
+    return _ts(events[sched]) - _ts(events[done[-1]]) if done else 0.0
+
+
+def max_overlap(children: list[Hist]) -> int:
+    """Most child workflows running at the same moment."""
+    marks = sorted([(c.start, 1) for c in children] + [(c.end, -1) for c in children],
+                   key=lambda m: (m[0], m[1]))
+    now = best = 0
+    for _t, d in marks:
+        now += d
+        best = max(best, now)
+    return best
+
+
+# ----- one run -----------------------------------------------------------------------
+
+
+@dataclass
+class Spec:
+    """What one run asks for."""
+
+    name: str
+    subquestions: list[str] | None = None  # None: the plan the fake LLM proposes
+    concurrency: int = 0  # sub-questions at a time; 0: the preset's
+    wrong_every: int = 0
+
+
+@dataclass
+class Run:
+    """What one run measured."""
+
+    spec: Spec
+    wall: float = 0.0
+    review_wait: float = 0.0
+    llm_calls: int = 0
+    parent: Hist = field(default_factory=Hist)
+    children: list[Hist] = field(default_factory=list)
+    page_gets: int = 0
+    distinct_pages: int = 0
+    refs: int = 0
+    checked: int = 0
+    supported: int = 0
+    unsupported: int = 0
+    rss_ready: float = 0.0
+    rss_peak: float = 0.0
+    overlap: int = 0
+    precision: float = float("nan")
+    recall: float = float("nan")
+    wrong: int = 0
+    flagged: int = 0
+
+    @property
+    def subqs(self) -> int:
+        """Sub-questions researched."""
+        return len(self.children)
+
+    @property
+    def work(self) -> float:
+        """Wall time without the wait for the plan-review Update."""
+        return self.wall - self.review_wait
+
+    @property
+    def activities(self) -> Counter[str]:
+        """Completed activities by type, parent and children."""
+        total = Counter(self.parent.activities)
+        for c in self.children:
+            total.update(c.activities)
+        return total
+
+    def phases(self) -> dict[str, float]:
+        """Seconds in each part of the report, from the histories' timestamps."""
+        p, kids = self.parent, self.children
+        first, last = min(c.start for c in kids), max(c.end for c in kids)
+        sections = p.closed.get("write_section", last)
+        check = p.closed.get("check_citations", sections)
+        return {"plan": first - p.start - self.review_wait, "sub-questions": last - first,
+                "sections": sections - last, "check": check - sections,
+                "pdf+mail": p.end - check}
+
+    def total(self, attr: str) -> int:
+        """Sum of a Hist attribute over parent and children."""
+        return int(getattr(self.parent, attr) + sum(getattr(c, attr) for c in self.children))
+
+
+class Bench:
+    """The servers shared by all runs and how to run one report."""
+
+    def __init__(self, args: argparse.Namespace, tmp: Path, address: str, fake: FakeLLM,
+                 search: SearchServer, site: ResearchSite) -> None:
+        """Remember the shared servers."""
+        self.args, self.tmp, self.address = args, tmp, address
+        self.fake, self.search, self.site = fake, search, site
+        self.client: Client | None = None
+
+    def env(self, tq: str) -> dict[str, str]:
+        """A worker's environment: fake LLM, fake SearXNG, loopback fetching allowed."""
+        env = worker_env(self.address, tq, self.fake, self.tmp)
+        env.update(SEARCH_PROVIDER="searxng", SEARXNG_URL=self.search.base_url,
+                   FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY="0", FETCH_TIMEOUT="10")
+        return env
+
+    async def run(self, spec: Spec) -> Run:
+        """One report on a fresh worker; returns its measurements."""
+        tq = f"rb-{uuid.uuid4().hex[:8]}"
+        worker = ResearchWorker(self.env(tq), self.tmp / "worker.log", spec.concurrency)
+        try:
+            await asyncio.to_thread(worker.wait_ready)
+            if self.client is None:
+                self.client = await connect(self.address)
+            run = Run(spec)
+            run.rss_ready, _ = worker.memory()
+            self.site.reset()
+            self.fake.configure(wrong_every=spec.wrong_every)
+            calls0 = self.fake.successes
+            result, handle = await self._report(self.client, spec, tq, run)
+            _, run.rss_peak = worker.memory()
+            run.llm_calls = self.fake.successes - calls0
+        finally:
+            worker.kill()
+            self.fake.configure(wrong_every=0)
+        assert result.status == "completed", result
+        run.page_gets, run.distinct_pages = self.site.article_hits()
+        run.parent = await history(self.client, handle.id)
+        run.children = [await history(self.client, c) for c in run.parent.children]
+        run.review_wait = run.parent.review_wait
+        run.overlap = max_overlap(run.children)
+        v = result.verification
+        run.refs = len(result.references)
+        if v is not None:
+            run.checked, run.supported, run.unsupported = v.checked, v.supported, \
+                len(v.unsupported)
+        if spec.wrong_every:
+            self._score_checker(run, result)
+        return run
+
+    async def _report(self, client: Client, spec: Spec, tq: str,
+                      run: Run) -> tuple[ReportResult, WorkflowHandle]:
+        params = ReportInput(prompt=QUESTION, depth=Depth.DEEP, formats=["pdf", "md"],
+                             output_dir=str(self.tmp / "reports"),
+                             review_plan=spec.subquestions is not None)
+        t0 = time.perf_counter()
+        handle = await client.start_workflow(
+            GenerateReportWorkflow.run, params, id=f"report-bench-{tq}", task_queue=tq,
+            result_type=ReportResult)
+        if spec.subquestions is not None:
+            await self._edit_plan(client, handle, spec.subquestions)
+        result = await asyncio.wait_for(handle.result(), timeout=self.args.timeout)
+        run.wall = time.perf_counter() - t0
+        return result, handle
+
+    @staticmethod
+    async def _edit_plan(client: Client, handle: WorkflowHandle, subqs: list[str]) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status = await handle.query(GenerateReportWorkflow.status)
+                if status.step == ReportStep.PLAN_REVIEW:
+                    break
+            except Exception:  # noqa: BLE001 - the first workflow task may not have run yet
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the report never waited for plan review")
+            await asyncio.sleep(0.02)
+        await cr.review_plan(client, handle.id, PlanReviewInput(action="edit",
+                                                                subquestions=subqs))
+
+    def _score_checker(self, run: Run, result: ReportResult) -> None:
+        """Precision/recall of the [unverified] marks (tests/test_research.py's method)."""
+        store = open_store(Settings(data_dir=str(self.tmp / "worker-data")))
+        md = Path(next(p for p in result.paths if p.endswith(".md"))).read_text()
+        refs = {r.n: r.content_hash for r in result.references}
+        both = 0
+        for sent in cited_sentences(md.split("## References")[0]):
+            n = sent.cites[0]
+            source = " ".join(store.get(text_key(refs[n])).decode().split()) if n in refs else ""
+            is_wrong = sent.sentence.rstrip(".") not in source
+            is_flagged = "[unverified]" in sent.raw
+            run.wrong += is_wrong
+            run.flagged += is_flagged
+            both += is_wrong and is_flagged
+        run.precision = both / run.flagged if run.flagged else float("nan")
+        run.recall = both / run.wrong if run.wrong else float("nan")
+
+
+# ----- printing ----------------------------------------------------------------------
+
+
+def kib(n: float) -> str:
+    """Bytes as KiB with one decimal."""
+    return f"{n / KIB:.1f}"
+
+
+def print_runs(runs: list[Run]) -> None:
+    """The per-run table, then history sizes."""
+    base = next((r for r in runs if r.spec.name.startswith("subq=")), runs[0])
+    print(f"\n  {'run':<14} {'subq':>4} {'conc':>4} {'wall s':>7} {'x base':>6} "
+          f"{'LLM':>4} {'activ.':>6} {'fetch':>5} {'pages':>5} {'refs':>4} "
+          f"{'checked':>7} {'unverif.':>8} {'RSS ready':>9} {'RSS peak':>8}")
+    for r in runs:
+        a = r.activities
+        print(f"  {r.spec.name:<14} {r.subqs:>4} {r.overlap:>4} {r.work:>7.2f} "
+              f"{r.work / base.work:>6.2f} {r.llm_calls:>4} {sum(a.values()):>6} "
+              f"{a['fetch_page']:>5} {r.distinct_pages:>5} {r.refs:>4} {r.checked:>7} "
+              f"{r.unsupported:>8} {r.rss_ready:>7.0f} M {r.rss_peak:>6.0f} M")
+    print(f"  (wall: start -> result, minus the wait for the plan-review Update; x base: "
+          f"relative to {base.spec.name}; conc: most sub-questions seen running at once;")
+    print("   fetch: fetch_page activities; pages: distinct pages the site served; "
+          "RSS: worker process, MiB)")
+    print(f"\n  history       {'parent ev':>9} {'parent KiB':>10} {'children ev':>11} "
+          f"{'children KiB':>12} {'largest child':>13} {'total KiB':>9} {'JSON KiB':>8} "
+          f"{'B/page':>6} {'B/activity':>10}")
+    for r in runs:
+        big = max(r.children, key=lambda c: c.server_bytes)
+        total = r.total("server_bytes")
+        print(f"  {r.spec.name:<13} {r.parent.events:>9} {kib(r.parent.server_bytes):>10} "
+              f"{sum(c.events for c in r.children):>11} "
+              f"{kib(sum(c.server_bytes for c in r.children)):>12} "
+              f"{big.events:>5} ev {kib(big.server_bytes):>4} K {kib(total):>9} "
+              f"{kib(r.total('json_bytes')):>8} {total / max(r.distinct_pages, 1):>6.0f} "
+              f"{total / max(sum(r.activities.values()), 1):>10.0f}")
+    print("  (KiB: history_size_bytes as the server counts it; JSON: len(history.to_json()); "
+          "B/page: total bytes per distinct page fetched)")
+    print(f"\n  phases, s      {'plan':>6} {'sub-q':>6} {'sections':>8} {'check':>6} "
+          f"{'pdf+mail':>8}   (from history timestamps; plan excludes the review wait)")
+    for r in runs:
+        ph = r.phases()
+        print(f"  {r.spec.name:<14} {ph['plan']:>6.2f} {ph['sub-questions']:>6.2f} "
+              f"{ph['sections']:>8.2f} {ph['check']:>6.2f} {ph['pdf+mail']:>8.2f}")
+
+
+def print_where(run: Run) -> None:
+    """Which event types hold the bytes of one run's histories."""
+    for label, hists in (("parent", [run.parent]), ("children", run.children)):
+        by_bytes: Counter[str] = Counter()
+        by_count: Counter[str] = Counter()
+        for h in hists:
+            by_bytes.update(h.bytes_by_type)
+            by_count.update(h.count_by_type)
+        total = sum(by_bytes.values())
+        top = ", ".join(f"{name.lower()} {by_count[name]} ev {b / KIB:.1f} KiB "
+                        f"({b / total:.0%})" for name, b in by_bytes.most_common(5))
+        print(f"  where the bytes go ({run.spec.name}, {label}, {total / KIB:.1f} KiB of "
+              f"serialised events): {top}")
+
+
+def print_activities(run: Run) -> None:
+    """Completed activities by type for one run."""
+    a = run.activities
+    parts = ", ".join(f"{n} {k}" for k, n in sorted(a.items(), key=lambda kv: -kv[1]))
+    print(f"  activities ({run.spec.name}): {sum(a.values())} = {parts}")
+
+
+# ----- main --------------------------------------------------------------------------
+
+
+def plan_runs(args: argparse.Namespace) -> list[Spec]:
+    """The runs to do, in order."""
+    specs = [Spec("deep")]
+    for n in args.subquestions:
+        specs.append(Spec(f"subq={n}", list(SUBQUESTIONS[:n])))
+    for c in args.concurrency:
+        n = max(args.subquestions)
+        specs.append(Spec(f"subq={n} conc={c}", list(SUBQUESTIONS[:n]), concurrency=c))
+    if args.wrong_every:
+        specs.append(Spec("checker", wrong_every=args.wrong_every))
+    return specs
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start the servers, do every run, print the figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
+    fake = start_fake_llm(args.llm_delay)
+    site = ResearchSite(args.pages).start()
+    search = SearchServer().start()
+    search.add_documents(site.documents())
+    server = DevServer(tmp / "server")
+    preset = DEPTH_PRESETS[Depth.DEEP]
+    print(f"research: deep reports on a generated site of {args.pages} pages, fake LLM "
+          f"{args.llm_delay:g} s per call, fake SearXNG, fetch host delay 0, fresh worker "
+          f"process per run", flush=True)
+    print(f"  deep preset: up to {preset.max_subquestions} sub-questions, "
+          f"{preset.pages_per_subquestion} pages x {preset.rounds} rounds each, "
+          f"{preset.search_results} search results, {preset.concurrency} sub-questions at a "
+          f"time; question {QUESTION!r}", flush=True)
+    print(f"  machine: {machine()}", flush=True)
+    runs: list[Run] = []
+    try:
+        server.start()
+        bench = Bench(args, tmp, server.address, fake, search, site)
+        for spec in plan_runs(args):
+            r = await bench.run(spec)
+            runs.append(r)
+            print(f"  [{spec.name}] {r.work:.2f} s, {r.subqs} sub-questions, "
+                  f"{sum(r.activities.values())} activities, {r.distinct_pages} pages, "
+                  f"history {kib(r.total('server_bytes'))} KiB, plan-review wait "
+                  f"{r.review_wait:.2f} s", flush=True)
+    finally:
+        server.stop()
+        search.stop()
+        site.stop()
+        fake.stop()
+        if args.keep:
+            print(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print_runs(runs)
+    deep = runs[0]
+    print()
+    print_activities(deep)
+    print_where(deep)
+    biggest = max(runs, key=lambda r: r.total("server_bytes"))
+    if biggest is not deep:
+        print_where(biggest)
+    scaling = [r for r in runs if r.spec.name.startswith("subq=") and not r.spec.concurrency]
+    if scaling:
+        b = scaling[0]
+        print("  scaling with sub-questions: " + ", ".join(
+            f"{r.subqs} -> {r.work:.2f} s ({r.work / b.work:.2f}x, "
+            f"{r.work / r.subqs:.2f} s per sub-question)" for r in scaling))
+    for r in runs:
+        if r.spec.concurrency:
+            ref = next((s for s in scaling if s.subqs == r.subqs), None)
+            if ref is not None:
+                print(f"  {r.subqs} sub-questions {r.spec.concurrency} at a time: "
+                      f"{r.work:.2f} s vs {ref.work:.2f} s at {preset.concurrency} "
+                      f"({r.work / ref.work:.2f}x)")
+    checker = next((r for r in runs if r.spec.wrong_every), None)
+    if checker is not None:
+        print(f"  checker (every {checker.spec.wrong_every}rd written sentence cites a wrong "
+              f"source): {checker.checked} cited sentences, {checker.wrong} wrongly cited, "
+              f"{checker.flagged} marked [unverified]: precision {checker.precision:.2f}, "
+              f"recall {checker.recall:.2f}")
+    total = deep.total("server_bytes")
+    line = (f"research: deep report with {deep.distinct_pages} pages in {deep.work:.1f} s, "
+            f"{sum(deep.activities.values())} activities, history {deep.total('events')} "
+            f"events / {total / KIB:.0f} KiB ({total / max(deep.distinct_pages, 1):.0f} B per "
+            f"page, parent {deep.parent.events} events / {kib(deep.parent.server_bytes)} KiB), "
+            f"peak worker RSS {deep.rss_peak:.0f} MiB")
+    if checker is not None:
+        line += f"; checker precision {checker.precision:.2f} recall {checker.recall:.2f}"
+    print(line)
+    return 0
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def main() -> None:
+    """Parse arguments and run (or, with ``--worker``, be a worker process)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=96, help="articles on the generated site")
+    ap.add_argument("--llm-delay", type=float, default=0.2, help="fake LLM seconds per call")
+    ap.add_argument("--subquestions", type=_ints, default=[3, 4, 8],
+                    help="sub-question counts to scale over (3-8, comma-separated)")
+    ap.add_argument("--concurrency", type=_ints, default=[1],
+                    help="sub-questions at a time to compare with the preset's, on the "
+                         "largest sub-question count (comma-separated; '' for none)")
+    ap.add_argument("--wrong-every", type=int, default=3,
+                    help="checker run: every k-th sentence cites a wrong source (0: no run)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per report")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny: 24 pages, instant LLM, sub-questions 3 only, no "
+                         "concurrency run (the smoke test)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--subq-concurrency", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        asyncio.run(worker_main(args.worker, args.subq_concurrency))
+        return
+    if args.quick:
+        args.pages, args.llm_delay, args.subquestions, args.concurrency = 24, 0.0, [3], []
+    if any(not 3 <= n <= 8 for n in args.subquestions):
+        ap.error("--subquestions: the product accepts 3 to 8 sub-questions")
+    if args.concurrency and not args.subquestions:
+        ap.error("--concurrency needs --subquestions")
+    sys.exit(run_main(run(args)))
+
+
+if __name__ == "__main__":
+    main()
