@@ -3,9 +3,10 @@
 Eight themes, one per sub-question the benchmark asks (the first four are the fake
 LLM's own plan). Page ``i`` belongs to theme ``i % 8``; its title carries the theme's
 words, so the fake search engine ranks it for that sub-question, and each of its five
-sentences is a quotable, made-up "fact" that no other page contains (a page code, a
-species, a place and numbers drawn from a seeded RNG). The facts are fiction: the
-site exists to give the pipeline many distinct, checkable sources.
+sentences is a quotable, made-up "fact" that other pages very likely lack (a species,
+a place and numbers drawn from a seeded RNG; the later sentences also name the page's
+own survey code). The facts are fiction: the site exists to give the pipeline many
+distinct, checkable sources.
 
 Pages are served with the fixture site's realistic boilerplate (navigation, cookie
 banner, footer) on 127.0.0.1, and every GET is counted, so the benchmark knows how
@@ -61,10 +62,10 @@ THEMES: tuple[Theme, ...] = (
         f"What are the basic facts about {TOPIC}?",
         "Basic facts about {species} from {place}",
         (
-            "In survey {code}, adult {species} from {place} measured about {d1} millimetres "
-            "on average, one of the basic facts the team recorded.",
-            "Like all tardigrades, the {species} of survey {code} walked on eight stubby legs "
-            "and carried {n1} claws on each leg.",
+            "Adult {species} from {place} measured about {d1} millimetres on average, one of "
+            "the basic facts recorded in {year}.",
+            "Like all tardigrades, the {species} from {place} walked on eight stubby legs and "
+            "carried {n1} claws on each leg.",
             "A basic census for survey {code} counted {n2} tardigrades of {species} per gram "
             "of dry moss from {place}.",
             "{researcher} listed further facts for survey {code}: a lifespan of about {n3} "
@@ -77,10 +78,9 @@ THEMES: tuple[Theme, ...] = (
         f"What extreme conditions can {TOPIC} survive?",
         "Extreme conditions survived by {species} in {place}",
         (
-            "In trial {code}, dried {species} from {place} survived {n1} hours at minus {n2} "
-            "degrees Celsius.",
-            "Trial {code} showed that {n3} percent of {species} tuns survived extreme heat of "
-            "{n4} degrees Celsius for one hour.",
+            "Dried {species} from {place} survived {n1} hours at minus {n2} degrees Celsius.",
+            "A trial showed that {n3} percent of {species} tuns survived extreme heat of {n4} "
+            "degrees Celsius for one hour.",
             "{researcher} exposed {species} to a pressure of {n5} megapascals in trial {code}, "
             "and most animals survived the extreme conditions.",
             "After {n6} days without water, {n7} percent of the animals of trial {code} "
@@ -93,9 +93,9 @@ THEMES: tuple[Theme, ...] = (
         f"What did experiments in space show about {TOPIC}?",
         "Experiments in space show how {species} copes with orbit",
         (
-            "Space experiment {code} carried {n1} dried {species} into low Earth orbit for "
-            "{n2} days.",
-            "In space experiment {code}, {n3} percent of the {species} shielded from sunlight "
+            "A space experiment carried {n1} dried {species} from {place} into low Earth orbit "
+            "for {n2} days.",
+            "In that space experiment, {n3} percent of the {species} shielded from sunlight "
             "survived the vacuum.",
             "Experiment {code} showed that unshielded ultraviolet light in space killed all "
             "but {n4} of the {species} exposed to it.",
@@ -109,10 +109,10 @@ THEMES: tuple[Theme, ...] = (
         f"How do {TOPIC} protect their DNA?",
         "How {species} protect their DNA from damage",
         (
-            "Study {code} found that {species} protect their DNA with a Dsup-like protein "
+            "Specimens of {species} from {place} protect their DNA with a Dsup-like protein "
             "that cut X-ray damage by {n1} percent.",
-            "In study {code}, cells of {species} repaired {n2} percent of DNA breaks within "
-            "{n3} hours after irradiation.",
+            "Cells of {species} repaired {n2} percent of DNA breaks within {n3} hours after "
+            "irradiation.",
             "{researcher} measured {n4} copies of a DNA repair gene in the genome of "
             "{species} for study {code}.",
             "Study {code} showed that the protein protects DNA from hydroxyl radicals in "
@@ -125,10 +125,10 @@ THEMES: tuple[Theme, ...] = (
         f"Where do {TOPIC} live in mosses, soils and oceans?",
         "Where {species} live: mosses, soils and oceans of {place}",
         (
-            "Field count {code} found {n1} tardigrades of {species} in every gram of moss "
-            "from {place}.",
-            "Soil cores of field count {code} held {n2} tardigrades per square metre at a "
-            "depth of {n3} centimetres.",
+            "A field count found {n1} tardigrades of {species} in every gram of moss from "
+            "{place}.",
+            "Soil cores from {place} held {n2} tardigrades per square metre at a depth of {n3} "
+            "centimetres.",
             "{researcher} sampled {n4} sites for field count {code} and found {species} "
             "living in {n5} of them.",
             "Ocean sediments near {place} yielded {n6} marine tardigrades in field count "
@@ -141,8 +141,8 @@ THEMES: tuple[Theme, ...] = (
         f"How do {TOPIC} reproduce and lay eggs?",
         "How {species} reproduce and lay eggs",
         (
-            "In breeding line {code}, each female {species} laid {n1} eggs per clutch.",
-            "Eggs of breeding line {code} hatched after {n2} days at {n3} degrees Celsius.",
+            "In a breeding line from {place}, each female {species} laid {n1} eggs per clutch.",
+            "Eggs of {species} hatched after {n2} days at {n3} degrees Celsius.",
             "{researcher} found no males among {n4} adults of {species} in breeding line "
             "{code}, a sign of parthenogenesis.",
             "Females of breeding line {code} reproduce by laying eggs inside the cuticle "
@@ -155,10 +155,10 @@ THEMES: tuple[Theme, ...] = (
         f"What do {TOPIC} eat and how do they feed?",
         "What {species} eat and how they feed",
         (
-            "Feeding trial {code} showed that {species} pierce algal cells with their "
-            "stylets and empty {n1} cells per minute.",
-            "In feeding trial {code}, {species} from {place} ate {n2} rotifers a day when "
-            "kept at {n3} degrees Celsius.",
+            "A feeding trial showed that {species} pierce algal cells with their stylets and "
+            "empty {n1} cells per minute.",
+            "Specimens of {species} from {place} ate {n2} rotifers a day when kept at {n3} "
+            "degrees Celsius.",
             "{researcher} found plant cell walls in {n4} percent of the guts examined in "
             "feeding trial {code}.",
             "Animals of feeding trial {code} that ate only moss grew {n5} percent more "
@@ -171,10 +171,10 @@ THEMES: tuple[Theme, ...] = (
         f"How were {TOPIC} discovered and classified into species?",
         "How {species} was discovered and classified",
         (
-            "Catalogue entry {code} records that {species} was first described in {year} "
-            "from specimens collected in {place}.",
-            "{researcher} classified {species} in catalogue entry {code} using {n1} "
-            "characters of the claws and mouthparts.",
+            "The species {species} was first described in {year} from specimens collected in "
+            "{place}.",
+            "{researcher} classified {species} using {n1} characters of the claws and "
+            "mouthparts.",
             "Catalogue entry {code} lists {n2} museum specimens of {species} and {n3} "
             "synonyms used since {year}.",
             "According to catalogue entry {code}, genetic barcodes split the species into "

@@ -1,22 +1,26 @@
 """Deep research reports: wall time, activities, history size, worker memory, scaling, checker.
 
 Usage: python bench/research_bench.py [--pages 96] [--llm-delay 0.2] [--subquestions 3,4,8]
-                                      [--concurrency 1] [--wrong-every 3] [--quick]
+                                      [--concurrency 1,4] [--wrong-every 3] [--repeats 3]
+                                      [--quick] [--keep]
 
 Everything is real except the LLM and the web: a private Temporal dev server (SQLite),
 a worker subprocess per run (``durable_research.worker.build_worker``; its peak RSS is
 read from /proc), the fake OpenAI-compatible LLM (with a per-call delay), the fake
 SearXNG server and a generated site of ``--pages`` articles (``bench/_research_site.py``).
 
-Runs, one after another, each with a fresh worker process on its own task queue:
+Runs (each with a fresh worker process on its own task queue; ``--repeats`` rounds,
+round robin, medians reported):
 
 * ``deep``: a deep report as the product runs it (the fake LLM plans 4 sub-questions;
   deep preset: 6 pages x 2 rounds per sub-question, 4 sub-questions at a time);
 * ``subq=N``: the same with N sub-questions, set through the plan-review Update (edit);
   the time the workflow waited for that Update is subtracted from its wall time. The
   product accepts 3-8 sub-questions (``MIN_SUBQUESTIONS`` = 3), so 2 cannot be asked;
-* ``subq=8 conc=C``: 8 sub-questions with C sub-questions at a time instead of the
-  preset's 4 (patched in the bench worker only, like ``recovery.py`` patches timeouts);
+* ``subq=8 conc=C*``: 8 sub-questions, C at a time instead of the preset's 4. There is
+  no setting for it: the bench worker patches the preset and passes ``durable_research``
+  through the workflow sandbox (as ``_worker.py`` does for timeouts), which also spares
+  the per-run re-import of workflow modules, so compare these rows with each other;
 * ``checker``: the deep report with every k-th written sentence citing a wrong source
   (``wrong_every``); precision/recall of the ``[unverified]`` marks against ground truth
   (a sentence is wrongly cited when its cited source's stored text does not contain it).
@@ -82,9 +86,21 @@ async def worker_main(ready: Path, subq_concurrency: int) -> None:
     from durable_research.testing.temporal import connect_retrying
 
     if subq_concurrency:
-        # shared.py is passed through to the workflow sandbox: the workflow sees this dict.
+        import functools
+
+        from temporalio.worker.workflow_sandbox import (
+            SandboxedWorkflowRunner,
+            SandboxRestrictions,
+        )
+
         DEPTH_PRESETS[Depth.DEEP] = replace(DEPTH_PRESETS[Depth.DEEP],
                                             concurrency=subq_concurrency)
+        # The sandbox re-imports workflow modules (and shared.py through them); passing
+        # the package through makes the workflow see the patched preset (as _worker.py).
+        runner = SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research"))
+        app_worker.Worker = functools.partial(  # type: ignore[misc]
+            app_worker.Worker, workflow_runner=runner)
     settings = load_settings()
     client = await connect_retrying(settings.temporal_address, attempts=600)
     async with app_worker.build_worker(client, settings):
@@ -154,16 +170,18 @@ async def history(client: Client, workflow_id: str) -> Hist:
              start=_ts(events[0]), end=_ts(events[-1]))
     scheduled: dict[int, str] = {}
     for i, ev in enumerate(events):
-        name = ET.Name(ev.event_type).removeprefix("EVENT_TYPE_")
-        h.bytes_by_type[name] += ev.ByteSize()
-        h.count_by_type[name] += 1
+        name = ET.Name(ev.event_type).removeprefix("EVENT_TYPE_").lower()
         if ev.event_type == ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             scheduled[ev.event_id] = ev.activity_task_scheduled_event_attributes.activity_type.name
+            name += f" ({scheduled[ev.event_id]} input)"
         elif ev.event_type == ET.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-            attrs = ev.activity_task_completed_event_attributes
-            h.activities[scheduled[attrs.scheduled_event_id]] += 1
-            h.closed[scheduled[attrs.scheduled_event_id]] = _ts(ev)
-        elif ev.event_type == ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+            activity = scheduled[ev.activity_task_completed_event_attributes.scheduled_event_id]
+            h.activities[activity] += 1
+            h.closed[activity] = _ts(ev)
+            name += f" ({activity} result)"
+        h.bytes_by_type[name] += ev.ByteSize()
+        h.count_by_type[name] += 1
+        if ev.event_type == ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
             h.children.append(ev.start_child_workflow_execution_initiated_event_attributes
                               .workflow_id)
         elif ev.event_type == ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
@@ -222,6 +240,7 @@ class Run:
     rss_ready: float = 0.0
     rss_peak: float = 0.0
     overlap: int = 0
+    walls: list[float] = field(default_factory=list)
     precision: float = float("nan")
     recall: float = float("nan")
     wrong: int = 0
@@ -369,28 +388,33 @@ def kib(n: float) -> str:
 
 
 def print_runs(runs: list[Run]) -> None:
-    """The per-run table, then history sizes."""
+    """The per-run table, then history sizes and phases."""
     base = next((r for r in runs if r.spec.name.startswith("subq=")), runs[0])
-    print(f"\n  {'run':<14} {'subq':>4} {'conc':>4} {'wall s':>7} {'x base':>6} "
-          f"{'LLM':>4} {'activ.':>6} {'fetch':>5} {'pages':>5} {'refs':>4} "
+    print(f"\n  {'run':<15} {'subq':>4} {'conc':>4} {'wall s':>6} {'min-max':>11} "
+          f"{'x base':>6} {'LLM':>4} {'activ.':>6} {'fetch':>5} {'pages':>5} {'refs':>4} "
           f"{'checked':>7} {'unverif.':>8} {'RSS ready':>9} {'RSS peak':>8}")
     for r in runs:
         a = r.activities
-        print(f"  {r.spec.name:<14} {r.subqs:>4} {r.overlap:>4} {r.work:>7.2f} "
+        spread = f"{min(r.walls):.2f}-{max(r.walls):.2f}"
+        print(f"  {r.spec.name:<15} {r.subqs:>4} {r.overlap:>4} {r.work:>6.2f} {spread:>11} "
               f"{r.work / base.work:>6.2f} {r.llm_calls:>4} {sum(a.values()):>6} "
               f"{a['fetch_page']:>5} {r.distinct_pages:>5} {r.refs:>4} {r.checked:>7} "
               f"{r.unsupported:>8} {r.rss_ready:>7.0f} M {r.rss_peak:>6.0f} M")
-    print(f"  (wall: start -> result, minus the wait for the plan-review Update; x base: "
-          f"relative to {base.spec.name}; conc: most sub-questions seen running at once;")
-    print("   fetch: fetch_page activities; pages: distinct pages the site served; "
-          "RSS: worker process, MiB)")
-    print(f"\n  history       {'parent ev':>9} {'parent KiB':>10} {'children ev':>11} "
+    print(f"  (wall: median over {len(base.walls)} run(s), start -> result, minus the wait for "
+          f"the plan-review Update; x base: relative to {base.spec.name};")
+    print("   conc: most sub-questions seen running at once; fetch: fetch_page activities; "
+          "pages: distinct pages the site served;")
+    print("   RSS: worker process in MiB, at ready and peak (VmHWM), highest over the runs; "
+          "*: bench worker with the preset's concurrency")
+    print("   patched and durable_research passed through the workflow sandbox: compare "
+          "these rows with each other)")
+    print(f"\n  history        {'parent ev':>9} {'parent KiB':>10} {'children ev':>11} "
           f"{'children KiB':>12} {'largest child':>13} {'total KiB':>9} {'JSON KiB':>8} "
           f"{'B/page':>6} {'B/activity':>10}")
     for r in runs:
         big = max(r.children, key=lambda c: c.server_bytes)
         total = r.total("server_bytes")
-        print(f"  {r.spec.name:<13} {r.parent.events:>9} {kib(r.parent.server_bytes):>10} "
+        print(f"  {r.spec.name:<14} {r.parent.events:>9} {kib(r.parent.server_bytes):>10} "
               f"{sum(c.events for c in r.children):>11} "
               f"{kib(sum(c.server_bytes for c in r.children)):>12} "
               f"{big.events:>5} ev {kib(big.server_bytes):>4} K {kib(total):>9} "
@@ -398,11 +422,12 @@ def print_runs(runs: list[Run]) -> None:
               f"{total / max(sum(r.activities.values()), 1):>10.0f}")
     print("  (KiB: history_size_bytes as the server counts it; JSON: len(history.to_json()); "
           "B/page: total bytes per distinct page fetched)")
-    print(f"\n  phases, s      {'plan':>6} {'sub-q':>6} {'sections':>8} {'check':>6} "
-          f"{'pdf+mail':>8}   (from history timestamps; plan excludes the review wait)")
+    print(f"\n  phases, s       {'plan':>6} {'sub-q':>6} {'sections':>8} {'check':>6} "
+          f"{'pdf+mail':>8}   (median run; from history timestamps; plan excludes the "
+          f"review wait)")
     for r in runs:
         ph = r.phases()
-        print(f"  {r.spec.name:<14} {ph['plan']:>6.2f} {ph['sub-questions']:>6.2f} "
+        print(f"  {r.spec.name:<15} {ph['plan']:>6.2f} {ph['sub-questions']:>6.2f} "
               f"{ph['sections']:>8.2f} {ph['check']:>6.2f} {ph['pdf+mail']:>8.2f}")
 
 
@@ -415,7 +440,7 @@ def print_where(run: Run) -> None:
             by_bytes.update(h.bytes_by_type)
             by_count.update(h.count_by_type)
         total = sum(by_bytes.values())
-        top = ", ".join(f"{name.lower()} {by_count[name]} ev {b / KIB:.1f} KiB "
+        top = ", ".join(f"{name} {by_count[name]} ev {b / KIB:.1f} KiB "
                         f"({b / total:.0%})" for name, b in by_bytes.most_common(5))
         print(f"  where the bytes go ({run.spec.name}, {label}, {total / KIB:.1f} KiB of "
               f"serialised events): {top}")
@@ -438,50 +463,24 @@ def plan_runs(args: argparse.Namespace) -> list[Spec]:
         specs.append(Spec(f"subq={n}", list(SUBQUESTIONS[:n])))
     for c in args.concurrency:
         n = max(args.subquestions)
-        specs.append(Spec(f"subq={n} conc={c}", list(SUBQUESTIONS[:n]), concurrency=c))
+        specs.append(Spec(f"subq={n} conc={c}*", list(SUBQUESTIONS[:n]), concurrency=c))
     if args.wrong_every:
         specs.append(Spec("checker", wrong_every=args.wrong_every))
     return specs
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Start the servers, do every run, print the figures."""
-    tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
-    fake = start_fake_llm(args.llm_delay)
-    site = ResearchSite(args.pages).start()
-    search = SearchServer().start()
-    search.add_documents(site.documents())
-    server = DevServer(tmp / "server")
-    preset = DEPTH_PRESETS[Depth.DEEP]
-    print(f"research: deep reports on a generated site of {args.pages} pages, fake LLM "
-          f"{args.llm_delay:g} s per call, fake SearXNG, fetch host delay 0, fresh worker "
-          f"process per run", flush=True)
-    print(f"  deep preset: up to {preset.max_subquestions} sub-questions, "
-          f"{preset.pages_per_subquestion} pages x {preset.rounds} rounds each, "
-          f"{preset.search_results} search results, {preset.concurrency} sub-questions at a "
-          f"time; question {QUESTION!r}", flush=True)
-    print(f"  machine: {machine()}", flush=True)
-    runs: list[Run] = []
-    try:
-        server.start()
-        bench = Bench(args, tmp, server.address, fake, search, site)
-        for spec in plan_runs(args):
-            r = await bench.run(spec)
-            runs.append(r)
-            print(f"  [{spec.name}] {r.work:.2f} s, {r.subqs} sub-questions, "
-                  f"{sum(r.activities.values())} activities, {r.distinct_pages} pages, "
-                  f"history {kib(r.total('server_bytes'))} KiB, plan-review wait "
-                  f"{r.review_wait:.2f} s", flush=True)
-    finally:
-        server.stop()
-        search.stop()
-        site.stop()
-        fake.stop()
-        if args.keep:
-            print(f"  kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print_runs(runs)
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median wall time, carrying every run's wall time and top RSS."""
+    ordered = sorted(runs, key=lambda r: r.work)
+    rep = ordered[(len(ordered) - 1) // 2]
+    rep.walls = [r.work for r in runs]
+    rep.rss_ready = max(r.rss_ready for r in runs)
+    rep.rss_peak = max(r.rss_peak for r in runs)
+    return rep
+
+
+def print_summary(runs: list[Run]) -> None:
+    """Breakdowns of the deep run, scaling, concurrency, checker and the summary line."""
     deep = runs[0]
     print()
     print_activities(deep)
@@ -495,16 +494,17 @@ async def run(args: argparse.Namespace) -> int:
         print("  scaling with sub-questions: " + ", ".join(
             f"{r.subqs} -> {r.work:.2f} s ({r.work / b.work:.2f}x, "
             f"{r.work / r.subqs:.2f} s per sub-question)" for r in scaling))
-    for r in runs:
-        if r.spec.concurrency:
-            ref = next((s for s in scaling if s.subqs == r.subqs), None)
-            if ref is not None:
-                print(f"  {r.subqs} sub-questions {r.spec.concurrency} at a time: "
-                      f"{r.work:.2f} s vs {ref.work:.2f} s at {preset.concurrency} "
-                      f"({r.work / ref.work:.2f}x)")
+    conc = [r for r in runs if r.spec.concurrency]
+    if conc:
+        c0 = conc[0]
+        print(f"  {c0.subqs} sub-questions, sub-questions at a time*: " + ", ".join(
+            f"{r.spec.concurrency} -> {r.work:.2f} s ({r.work / c0.work:.2f}x, sub-question "
+            f"phase {r.phases()['sub-questions']:.2f} s)" for r in conc))
     checker = next((r for r in runs if r.spec.wrong_every), None)
     if checker is not None:
-        print(f"  checker (every {checker.spec.wrong_every}rd written sentence cites a wrong "
+        k = checker.spec.wrong_every
+        nth = f"{k}{'tsnrhtdd'[(k // 10 % 10 != 1) * (k % 10 < 4) * k % 10::4]}"
+        print(f"  checker (every {nth} written sentence cites a wrong "
               f"source): {checker.checked} cited sentences, {checker.wrong} wrongly cited, "
               f"{checker.flagged} marked [unverified]: precision {checker.precision:.2f}, "
               f"recall {checker.recall:.2f}")
@@ -517,6 +517,51 @@ async def run(args: argparse.Namespace) -> int:
     if checker is not None:
         line += f"; checker precision {checker.precision:.2f} recall {checker.recall:.2f}"
     print(line)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start the servers, do every run, print the figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
+    fake = start_fake_llm(args.llm_delay)
+    site = ResearchSite(args.pages).start()
+    search = SearchServer().start()
+    search.add_documents(site.documents())
+    server = DevServer(tmp / "server")
+    preset = DEPTH_PRESETS[Depth.DEEP]
+    specs = plan_runs(args)
+    print(f"research: deep reports on a generated site of {args.pages} pages, fake LLM "
+          f"{args.llm_delay:g} s per call, fake SearXNG, fetch host delay 0, fresh worker "
+          f"process per run, {args.repeats} repeat(s) of {len(specs)} runs", flush=True)
+    print(f"  deep preset: up to {preset.max_subquestions} sub-questions, "
+          f"{preset.pages_per_subquestion} pages x {preset.rounds} rounds each, "
+          f"{preset.search_results} search results, {preset.concurrency} sub-questions at a "
+          f"time; question {QUESTION!r}", flush=True)
+    print(f"  machine: {machine()}", flush=True)
+    done: dict[str, list[Run]] = {s.name: [] for s in specs}
+    try:
+        server.start()
+        bench = Bench(args, tmp, server.address, fake, search, site)
+        for rep in range(args.repeats):  # round robin: background load hits all runs alike
+            for spec in specs:
+                r = await bench.run(spec)
+                done[spec.name].append(r)
+                print(f"  [{rep + 1}/{args.repeats} {spec.name}] {r.work:.2f} s, "
+                      f"{r.subqs} sub-questions ({r.overlap} at once), "
+                      f"{sum(r.activities.values())} activities, {r.distinct_pages} pages, "
+                      f"history {kib(r.total('server_bytes'))} KiB, plan-review wait "
+                      f"{r.review_wait:.2f} s", flush=True)
+    finally:
+        server.stop()
+        search.stop()
+        site.stop()
+        fake.stop()
+        if args.keep:
+            print(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    runs = [median_run(done[s.name]) for s in specs]
+    print_runs(runs)
+    print_summary(runs)
     return 0
 
 
@@ -531,15 +576,16 @@ def main() -> None:
     ap.add_argument("--llm-delay", type=float, default=0.2, help="fake LLM seconds per call")
     ap.add_argument("--subquestions", type=_ints, default=[3, 4, 8],
                     help="sub-question counts to scale over (3-8, comma-separated)")
-    ap.add_argument("--concurrency", type=_ints, default=[1],
-                    help="sub-questions at a time to compare with the preset's, on the "
-                         "largest sub-question count (comma-separated; '' for none)")
+    ap.add_argument("--concurrency", type=_ints, default=[1, 4],
+                    help="sub-questions at a time to compare, on the largest sub-question "
+                         "count, with a patched bench worker (comma-separated; '' for none)")
     ap.add_argument("--wrong-every", type=int, default=3,
                     help="checker run: every k-th sentence cites a wrong source (0: no run)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each kind (median)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per report")
     ap.add_argument("--quick", action="store_true",
                     help="tiny: 24 pages, instant LLM, sub-questions 3 only, no "
-                         "concurrency run (the smoke test)")
+                         "concurrency runs, 1 repeat (the smoke test)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--subq-concurrency", type=int, default=0, help=argparse.SUPPRESS)
@@ -549,6 +595,7 @@ def main() -> None:
         return
     if args.quick:
         args.pages, args.llm_delay, args.subquestions, args.concurrency = 24, 0.0, [3], []
+        args.repeats = 1
     if any(not 3 <= n <= 8 for n in args.subquestions):
         ap.error("--subquestions: the product accepts 3 to 8 sub-questions")
     if args.concurrency and not args.subquestions:

@@ -15,7 +15,7 @@ from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker import build_worker
 
-from .conftest import free_port, mail_settings
+from .conftest import free_port, mail_settings, with_settings
 from .helpers import run_report
 from .pdftools import pdf_file_text as pdf_text
 
@@ -50,11 +50,26 @@ async def test_markup_in_llm_output_renders_literally(
     assert "&lt;script&gt;" in html
 
 
-async def test_unknown_model_fails_fast(
+async def test_model_outside_the_allow_list_is_refused(
     client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
 ) -> None:
-    with pytest.raises(WorkflowFailureError) as info:
-        await run_report(client, settings, prompt="unknown model", model="openai/unknown-xyz")
+    """A client may not pick the model (and so where the worker's key goes)."""
+    for model in ("openai/unknown-xyz", "ollama_chat/x"):
+        with pytest.raises(WorkflowFailureError) as info:
+            await run_report(client, settings, prompt="forged model", model=model)
+        message = str(info.value.cause.cause)  # type: ignore[union-attr]
+        assert "ModelNotAllowed" in message and model in message
+    assert fake_llm.calls == 0
+
+
+async def test_unknown_model_fails_fast(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    allowing = with_settings(settings, llm_allowed_models="openai/unknown-xyz")
+    async with build_worker(client, allowing):
+        with pytest.raises(WorkflowFailureError) as info:
+            await run_report(client, allowing, prompt="unknown model",
+                             model="openai/unknown-xyz")
     message = str(info.value.cause.cause)  # type: ignore[union-attr]
     assert "NotFoundError" in message and "unknown-xyz" in message
     assert fake_llm.calls == 1

@@ -61,3 +61,25 @@ def test_bench_scripts_run_and_print_their_summaries(tmp_path: Path) -> None:
     for name, (_, summary) in CASES.items():
         assert procs[name].returncode == 0, f"{name} failed:\n{outputs[name]}"
         assert summary in outputs[name], f"{name} printed no summary:\n{outputs[name]}"
+
+
+def test_research_bench_prints_its_figures(tmp_path: Path) -> None:
+    """research_bench.py --quick (about 25 s): one deep report, 3 sub-questions, checker."""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "SMTP_HOST", "TEMPORAL_ADDRESS",
+                "SEARXNG_URL", "SEARCH_PROVIDER"):
+        env.pop(var, None)
+    proc = subprocess.Popen(
+        [sys.executable, "bench/research_bench.py", "--quick"], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        out, _ = proc.communicate(timeout=150)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # the script stops its servers and workers
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    for figure in ("research: deep report with", "activities, history", "peak worker RSS",
+                   "checker precision", "where the bytes go", "scaling with sub-questions"):
+        assert figure in out, f"missing {figure!r}:\n{out}"

@@ -248,3 +248,43 @@ def test_cancel_from_the_command_line(
     assert "canceled" in status.stdout
     twice = research("cancel", wid, env=embedded_env, cwd=tmp_path)
     assert_clean_error(twice, "is not running")
+
+
+def test_research_run_with_local_sources(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    from durable_research.testing.fixture_site import write_fixture_documents
+
+    docs = tmp_path / "my docs"
+    write_fixture_documents(docs)
+    out = tmp_path / "mine"
+    proc = research("run", "What do tardigrades eat and where do they live?", "--sources",
+                    str(docs), "--format", "pdf,md", "--out", str(out), env=embedded_env,
+                    cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "document(s) from --sources stored" in output and "skipped" in output
+    assert "local documents" in output and "cited sentences verified" in output
+    md = next(out.glob("*.md")).read_text()
+    refs = md.split("## References", 1)[1]
+    assert any(p.name in refs for p in docs.iterdir()), refs
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout and f"runs/{wid}/report/" in listed.stdout, listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--depth", "bogus"], "Unknown depth 'bogus'"),
+        (["--sources", "/nonexistent/folder"], "/nonexistent/folder"),
+        (["--depth", "quick", "--sources", "."], "--depth quick"),
+        (["--allow-domain", "not a domain"], "is not a domain name"),
+        (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
+    ],
+)
+def test_bad_research_options(
+    settings: Settings, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    proc = research("run", "q", *args, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, needle)

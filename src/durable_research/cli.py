@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
@@ -121,6 +122,9 @@ def run(
     settings = settings_or_exit()
     if worker and out:  # this process's own worker writes where --out says
         settings = replace(settings, output_dir=out)
+    if worker and model:  # ... and may use the model its owner asks for
+        allowed = ",".join(m for m in (settings.llm_allowed_models, model) if m)
+        settings = replace(settings, llm_allowed_models=allowed)
     prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
@@ -265,9 +269,10 @@ def list_cmd(
         if not reports:
             console.print("No reports yet: start one with `research run`.")
             return
-        table = Table("workflow", "status", "started (UTC)", "question")
+        table = Table("workflow", "status", "started (UTC)", "question", "report")
         for r in reports:
-            table.add_row(r.workflow_id, r.status, r.started, r.question[:80])
+            table.add_row(escape(r.workflow_id), r.status, r.started, escape(r.question[:80]),
+                          escape(r.location))
         console.print(table)
 
     run_async(go())

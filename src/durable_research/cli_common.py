@@ -81,7 +81,7 @@ def build_input(
     email: str | None, model: str | None, settings: Settings,
 ) -> ReportInput:
     """Validate CLI options into the workflow input."""
-    from durable_research.activities.email import parse_recipients
+    from durable_research.activities.email import check_recipients, parse_recipients
 
     text = (prompt or "").strip() or DEFAULT_PROMPT
     if "\x00" in text:
@@ -92,7 +92,8 @@ def build_input(
             "put the essentials of the question in the prompt",
         )
     to = email if email is not None else ""
-    parse_recipients(to)  # raises a UserError on malformed or injected addresses
+    # UserErrors for malformed or injected addresses, and for ones the policy refuses.
+    check_recipients(parse_recipients(to or settings.email_to), settings.email_allowed)
     return ReportInput(
         prompt=text,
         model=model or "",

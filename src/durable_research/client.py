@@ -140,6 +140,15 @@ class ReportSummary:
     status: str
     started: str
     question: str
+    # Where a finished report lives: its store and key (or its path, for old reports).
+    location: str = ""
+
+
+def report_location(result: ReportResult) -> str:
+    """Where a finished report's main file is: ``<store>/<key>`` or its local path."""
+    if result.keys:
+        return f"{result.store}: {result.keys[0]}" if result.store else result.keys[0]
+    return result.pdf_path or (result.paths[0] if result.paths else "")
 
 
 async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
@@ -148,12 +157,20 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     query = "WorkflowType = 'GenerateReportWorkflow'"
     async for wf in client.list_workflows(query, limit=limit):
         memo = await wf.memo()
+        location = ""
+        if wf.status == WorkflowExecutionStatus.COMPLETED:
+            try:
+                done = await client.get_workflow_handle(wf.id, result_type=ReportResult).result()
+                location = report_location(done)
+            except Exception:  # noqa: BLE001 - a list line without a location is still useful
+                location = ""
         found.append(
             ReportSummary(
                 workflow_id=wf.id,
                 status=wf.status.name.lower() if wf.status else "unknown",
                 started=wf.start_time.strftime("%Y-%m-%d %H:%M:%S"),
                 question=str(memo.get("question", "")),
+                location=location,
             )
         )
     return sorted(found, key=lambda r: r.started, reverse=True)

@@ -32,6 +32,8 @@ class Settings:
     llm_max_tokens: int = 0
     # "auto": with no LLM_MODEL and no LLM_API_KEY, use the embedded offline model.
     llm_local: str = "auto"
+    # Models a client may ask for (comma-separated); empty: only LLM_MODEL.
+    llm_allowed_models: str = ""
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
@@ -52,6 +54,8 @@ class Settings:
     smtp_from: str = ""
     smtp_security: str = "auto"
     email_to: str = ""
+    # Recipient policy enforced by the worker: addresses and/or domains (empty: anyone).
+    email_allowed: str = ""
     review_timeout_s: float = 0.0
     review_timeout_action: str = "approve"
     # Artifact store: "" = <data dir>/store, a folder path, or (later) s3://bucket/prefix.
@@ -112,6 +116,7 @@ ENV_VARS: dict[str, str] = {
     "LLM_TIMEOUT": "llm_timeout_s",
     "LLM_MAX_TOKENS": "llm_max_tokens",
     "LLM_LOCAL": "llm_local",
+    "LLM_ALLOWED_MODELS": "llm_allowed_models",
     "TEMPORAL_ADDRESS": "temporal_address",
     "TEMPORAL_NAMESPACE": "temporal_namespace",
     "TEMPORAL_TASK_QUEUE": "task_queue",
@@ -131,6 +136,7 @@ ENV_VARS: dict[str, str] = {
     "SMTP_FROM": "smtp_from",
     "SMTP_SECURITY": "smtp_security",
     "EMAIL_TO": "email_to",
+    "EMAIL_ALLOWED": "email_allowed",
     "REVIEW_TIMEOUT": "review_timeout_s",
     "REVIEW_TIMEOUT_ACTION": "review_timeout_action",
     "RESEARCH_STORE": "store",
@@ -195,10 +201,12 @@ def load_settings(
         ConfigError: A value has the wrong type or is not an allowed choice.
     """
     env_path = env_file or Path(os.environ.get("RESEARCH_ENV_FILE", ".env"))
-    merged: dict[str, str] = {}
+    real = os.environ if environ is None else environ
+    from_file: dict[str, str] = {}
     if env_path.is_file():
-        merged.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
-    merged.update(os.environ if environ is None else environ)
+        from_file = {k: v for k, v in dotenv_values(env_path).items() if v is not None}
+    check_no_redirect(real, from_file, env_path)
+    merged = {**from_file, **real}
     values: dict[str, object] = {}
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
@@ -210,6 +218,41 @@ def load_settings(
             "mTLS needs both the client certificate and its private key",
         )
     return settings
+
+
+# Secrets and the settings that decide where they are sent.
+_ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "LLM_API_KEY": ("LLM_API_BASE", "LLM_MODEL"),
+    "SMTP_PASSWORD": ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY"),
+    "TEMPORAL_API_KEY": ("TEMPORAL_ADDRESS",),
+    "AWS_SECRET_ACCESS_KEY": ("S3_ENDPOINT_URL",),
+}
+
+
+def check_no_redirect(real: Mapping[str, str], from_file: Mapping[str, str], path: Path) -> None:
+    """Refuse a ``.env`` file that would send a secret of the real environment elsewhere.
+
+    A ``.env`` in an untrusted folder (a cloned repository) must not point
+    LLM_API_BASE, SMTP_HOST, ... at its own server while the key comes from the
+    user's environment.
+
+    Raises:
+        ConfigError: Naming the secret and the endpoint variable and their sources.
+    """
+    secrets = dict(_ENDPOINTS)
+    for var in real:
+        if var.endswith("_API_KEY") and var not in secrets:
+            secrets[var] = ("LLM_API_BASE", "LLM_MODEL")  # provider keys litellm reads
+    for secret, endpoints in secrets.items():
+        if not real.get(secret, "").strip() or secret in from_file:
+            continue
+        for endpoint in endpoints:
+            if from_file.get(endpoint, "").strip() and endpoint not in real:
+                raise ConfigError(
+                    f"{endpoint} comes from {path} but {secret} comes from your environment: "
+                    "refusing to send an environment secret to an endpoint a .env file chose",
+                    f"set {endpoint} in the environment too, or put {secret} in {path}",
+                )
 
 
 def check_llm_settings(settings: Settings) -> None:

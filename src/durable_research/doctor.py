@@ -120,7 +120,7 @@ def check_smtp(settings: Settings) -> Check:
     if not settings.smtp_configured:
         return Check("SMTP", WARN, "not configured: reports are not e-mailed",
                      "set SMTP_HOST (and SMTP_USER/SMTP_PASSWORD, EMAIL_TO) to send them")
-    from durable_research.activities.email import smtp_port, smtp_session
+    from durable_research.activities.email import SmtpInsecureError, smtp_port, smtp_session
 
     port = smtp_port(settings)
     try:
@@ -129,9 +129,14 @@ def check_smtp(settings: Settings) -> Check:
     except smtplib.SMTPAuthenticationError:
         return Check("SMTP", FAIL, f"login refused for {settings.smtp_user!r}",
                      "check SMTP_USER / SMTP_PASSWORD")
+    except SmtpInsecureError as exc:
+        return Check("SMTP", FAIL, str(exc), "the password is never sent without TLS")
     except (OSError, smtplib.SMTPException) as exc:
         return Check("SMTP", FAIL, f"cannot talk to {settings.smtp_host}:{port}: {exc}",
                      "check SMTP_HOST, SMTP_PORT and SMTP_SECURITY")
+    if settings.smtp_password and settings.smtp_security == "none":
+        return Check("SMTP", WARN, f"{settings.smtp_host}:{port} works, but SMTP_SECURITY=none "
+                     "sends the password in clear text", "use ssl or starttls if the server can")
     if not settings.email_to:
         return Check("SMTP", WARN, f"{settings.smtp_host}:{port} works, but EMAIL_TO is empty",
                      "set EMAIL_TO or pass --email")

@@ -16,7 +16,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
-from email.utils import getaddresses
+from email.utils import formatdate, getaddresses
 from pathlib import Path
 
 from temporalio import activity
@@ -59,6 +59,34 @@ def message_id(key: str) -> str:
     return f"<{digest}@durable-research>"
 
 
+class SmtpInsecureError(smtplib.SMTPException):
+    """The server offers no TLS and a password would go out in clear text."""
+
+
+def recipient_allowed(address: str, allowed: str) -> bool:
+    """Whether ``address`` matches EMAIL_ALLOWED (addresses or domains; empty: anyone)."""
+    rules = [r.strip().lower().lstrip("@") for r in allowed.split(",") if r.strip()]
+    if not rules:
+        return True
+    address = address.lower()
+    domain = address.rsplit("@", 1)[-1]
+    return any(address == r or domain == r or domain.endswith("." + r) for r in rules)
+
+
+def check_recipients(recipients: list[str], allowed: str) -> None:
+    """Refuse recipients outside the worker's EMAIL_ALLOWED policy.
+
+    Raises:
+        UserError: Naming the refused addresses.
+    """
+    refused = [r for r in recipients if not recipient_allowed(r, allowed)]
+    if refused:
+        raise UserError(
+            f"Recipient(s) not allowed by EMAIL_ALLOWED: {', '.join(refused)}",
+            f"allowed: {allowed}",
+        )
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
@@ -87,6 +115,14 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
         ):
             smtp.starttls(context=ssl.create_default_context())
             smtp.ehlo()
+        elif settings.smtp_password and security == "starttls-if-offered":
+            # The password never crosses the network in clear text unless the user said
+            # SMTP_SECURITY=none explicitly.
+            raise SmtpInsecureError(
+                f"{settings.smtp_host}:{port} offers no STARTTLS; refusing to send the SMTP "
+                "password in clear text (use port 465 / SMTP_SECURITY=ssl, a server with "
+                "STARTTLS, or SMTP_SECURITY=none to accept the risk)"
+            )
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
         yield smtp
@@ -125,6 +161,7 @@ class EmailActivities(WithStore):
         msg["To"] = ", ".join(recipients)
         msg["Subject"] = _one_line(params.subject) or "Research report"
         msg["Message-ID"] = message_id(params.message_key or params.subject)
+        msg["Date"] = formatdate(localtime=False)
         msg.set_content(params.body or "Your research report is attached.")
         if attachment is not None:
             name, data = attachment
@@ -146,6 +183,11 @@ class EmailActivities(WithStore):
             recipients = parse_recipients(params.to or settings.email_to)
         except UserError as exc:
             raise ApplicationError(exc.message, type="InvalidAddress", non_retryable=True) from exc
+        try:
+            check_recipients(recipients, settings.email_allowed)
+        except UserError as exc:
+            raise ApplicationError(exc.message, type="RecipientNotAllowed",
+                                   non_retryable=True) from exc
         if not settings.smtp_configured:
             return SendEmailOutput(skipped_reason="e-mail not sent: SMTP_HOST is not set")
         if not recipients:
@@ -165,6 +207,8 @@ class EmailActivities(WithStore):
                 type="SMTPAuthenticationError",
                 non_retryable=True,
             ) from exc
+        except SmtpInsecureError as exc:
+            raise ApplicationError(str(exc), type="SMTPInsecure", non_retryable=True) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise ApplicationError(
                 f"SMTP server refused the recipients: {sorted(exc.recipients)}",

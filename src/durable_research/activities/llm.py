@@ -99,6 +99,36 @@ def _usage(response: Any) -> Usage:
     )
 
 
+def provider_of(model: str) -> str:
+    """The litellm provider prefix of a model string (``openai/gpt-4o`` -> ``openai``)."""
+    return model.split("/", 1)[0] if "/" in model else model
+
+
+def allowed_model(settings: Settings, requested: str) -> str:
+    """The model to call: the configured one, or a requested one on the allow-list.
+
+    Raises:
+        ApplicationError: Non-retryable, before anything is sent anywhere.
+    """
+    if not settings.llm_model and not requested:
+        raise ApplicationError(
+            "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
+            type="ConfigError",
+            non_retryable=True,
+        )
+    if not requested or requested == settings.llm_model:
+        return settings.llm_model or requested
+    allowed = {m.strip() for m in settings.llm_allowed_models.split(",") if m.strip()}
+    if requested not in allowed:
+        raise ApplicationError(
+            f"Model {requested!r} is not allowed on this worker; it runs "
+            f"{settings.llm_model!r} (add models to LLM_ALLOWED_MODELS on the worker)",
+            type="ModelNotAllowed",
+            non_retryable=True,
+        )
+    return requested
+
+
 async def complete(
     settings: Settings, model: str, system: str, prompt: str, detail: str = "waiting for LLM"
 ) -> LlmCallOutput:
@@ -107,13 +137,7 @@ async def complete(
     Raises:
         ApplicationError: Classified for the RetryPolicy (see :func:`classify_llm_error`).
     """
-    model = model or settings.llm_model
-    if not model:
-        raise ApplicationError(
-            "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
-            type="ConfigError",
-            non_retryable=True,
-        )
+    model = allowed_model(settings, model)
     messages = []
     if system:
         messages.append({"role": "system", "content": system})
@@ -124,10 +148,13 @@ async def complete(
         "num_retries": 0,
         "timeout": settings.llm_timeout_s,
     }
-    if settings.llm_api_key:
-        kwargs["api_key"] = settings.llm_api_key
-    if settings.llm_api_base:
-        kwargs["api_base"] = settings.llm_api_base
+    if provider_of(model) == provider_of(settings.llm_model):
+        # The key and base URL belong to the configured provider; another provider's
+        # model gets its own credentials from its own variables (e.g. ANTHROPIC_API_KEY).
+        if settings.llm_api_key:
+            kwargs["api_key"] = settings.llm_api_key
+        if settings.llm_api_base:
+            kwargs["api_base"] = settings.llm_api_base
     if settings.llm_max_tokens:
         kwargs["max_tokens"] = settings.llm_max_tokens
     activity.logger.info("llm call model=%s attempt=%d", model, activity.info().attempt)

@@ -1,0 +1,98 @@
+"""A worker that trusts no one: inputs are requests, credentials stay bound, no clear text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from durable_research.activities.email import check_recipients, recipient_allowed, smtp_session
+from durable_research.activities.llm import allowed_model, provider_of
+from durable_research.activities.paths import confined_dir
+from durable_research.config import Settings, load_settings
+from durable_research.doctor import FAIL, WARN, check_smtp
+from durable_research.errors import ConfigError, UserError
+from durable_research.testing.smtp_sink import SmtpSink
+
+from .conftest import free_port
+
+
+@pytest.mark.parametrize(
+    ("env", "dotenv", "culprit"),
+    [
+        ({"LLM_API_KEY": "sk-real"}, "LLM_API_BASE=http://evil.example/v1\n", "LLM_API_BASE"),
+        ({"OPENAI_API_KEY": "sk-real"}, "LLM_MODEL=ollama_chat/x\n", "LLM_MODEL"),
+        ({"SMTP_PASSWORD": "pw"}, "SMTP_HOST=mail.evil.example\n", "SMTP_HOST"),
+        ({"TEMPORAL_API_KEY": "k"}, "TEMPORAL_ADDRESS=evil.example:7233\n", "TEMPORAL_ADDRESS"),
+    ],
+)
+def test_dotenv_cannot_redirect_an_environment_secret(
+    tmp_path: Path, env: dict[str, str], dotenv: str, culprit: str
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(dotenv)
+    with pytest.raises(ConfigError) as info:
+        load_settings(env, env_file)
+    assert culprit in info.value.message and str(env_file) in info.value.message
+
+
+def test_dotenv_may_hold_both_secret_and_endpoint(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LLM_API_KEY=k\nLLM_API_BASE=http://127.0.0.1:1/v1\n")
+    assert load_settings({}, env_file).llm_api_base == "http://127.0.0.1:1/v1"
+    both = load_settings({"LLM_API_KEY": "k", "LLM_API_BASE": "http://a/v1"}, env_file)
+    assert both.llm_api_base == "http://a/v1"
+
+
+def test_model_allow_list_and_key_binding() -> None:
+    s = Settings(llm_model="openai/gpt-4o-mini", llm_api_key="k",
+                 llm_allowed_models="openai/gpt-4o, anthropic/claude-3-5-haiku-latest")
+    assert allowed_model(s, "") == "openai/gpt-4o-mini"
+    assert allowed_model(s, "openai/gpt-4o") == "openai/gpt-4o"
+    with pytest.raises(ApplicationError) as info:
+        allowed_model(s, "ollama_chat/x")
+    assert info.value.type == "ModelNotAllowed" and info.value.non_retryable
+    # Another provider's model never gets the configured provider's key or base URL.
+    assert provider_of("anthropic/claude-3-5-haiku-latest") != provider_of(s.llm_model)
+
+
+def test_recipient_policy() -> None:
+    assert recipient_allowed("a@example.org", "")
+    assert recipient_allowed("a@team.example.org", "example.org")
+    assert recipient_allowed("boss@corp.test", "@example.org, boss@corp.test")
+    assert not recipient_allowed("x@evil.example", "example.org")
+    with pytest.raises(UserError, match="x@evil.example"):
+        check_recipients(["a@example.org", "x@evil.example"], "example.org")
+
+
+def test_paths_stay_under_the_output_root(tmp_path: Path) -> None:
+    root = tmp_path / "reports"
+    assert confined_dir(root, "") == root.resolve()
+    assert confined_dir(root, "team/q3") == (root / "team/q3").resolve()
+    assert confined_dir(root, str(root / "x")) == (root / "x").resolve()
+    (tmp_path / "out").mkdir()
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path / "out")
+    for bad in ("/etc", "../elsewhere", str(tmp_path), "link/x"):
+        with pytest.raises(ApplicationError) as info:
+            confined_dir(root, bad)
+        assert info.value.type == "OutsideOutputRoot"
+
+
+def test_smtp_password_never_in_clear_text() -> None:
+    """A server that offers AUTH but no STARTTLS never sees the password."""
+    with SmtpSink() as sink:
+        s = Settings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_user="me",
+                     smtp_password="s3cret-pw", smtp_security="auto", email_to="a@example.org")
+        with pytest.raises(Exception, match="clear text"), smtp_session(s, timeout=5):
+            pass
+        check = check_smtp(s)
+        assert check.level == FAIL and "clear text" in check.message
+        assert all(b"s3cret-pw" not in m.content for m in sink.messages)
+        # Only an explicit SMTP_SECURITY=none allows it, and doctor warns about it.
+        plain = Settings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_password="pw",
+                         smtp_security="none", email_to="a@example.org")
+        check = check_smtp(plain)
+        assert check.level == WARN and "clear text" in check.message
+    assert check_smtp(Settings(smtp_host="127.0.0.1", smtp_port=free_port())).level == FAIL
