@@ -2,6 +2,9 @@
 #   make run PROMPT="..."   research a question on the embedded default (writes the PDF)
 #   make test               run the whole test suite
 PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
+# The prompt reaches the command through the environment, quoted by the shell, so no
+# prompt can inject a command into the recipe.
+export PROMPT
 
 .PHONY: run test install lint bench
 
@@ -9,7 +12,7 @@ install:
 	@bash scripts/install.sh
 
 run: install
-	@.venv/bin/research run "$(PROMPT)"
+	@.venv/bin/research run "$$PROMPT"
 
 test:
 	@bash scripts/install.sh --test

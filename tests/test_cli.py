@@ -288,3 +288,59 @@ def test_bad_research_options(
 ) -> None:
     proc = research("run", "q", *args, env=settings_env(settings), cwd=tmp_path)
     assert_clean_error(proc, needle)
+
+
+def test_hostile_text_never_breaks_or_drives_the_terminal(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """Markup and escape sequences in questions, ids and drafts are shown inert."""
+    fake_llm.configure(reply="Draft \x1b]52;c;ZXZpbA==\x07 with [bold]markup[/] and \x1b[2J.")
+    question = "What about [/] and [red]x[/red]?\x1b]0;title\x07"
+    proc = research("run", question, "--depth", "quick", env=embedded_env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    for args in (["list"], ["status", wid]):
+        shown = research(*args, env=embedded_env, cwd=tmp_path)
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+    assert "[/]" in research("list", env=embedded_env, cwd=tmp_path).stdout
+    odd = research("status", "[/]x\x1b[2J", env=embedded_env, cwd=tmp_path)
+    assert_clean_error(odd, "No report workflow")
+    assert "\x1b" not in odd.stdout + odd.stderr
+
+
+@pytest.mark.parametrize(
+    ("env_change", "needle"),
+    [
+        ({"REVIEW_TIMEOUT": "nan"}, "not a finite number"),
+        ({"REVIEW_TIMEOUT": "inf"}, "not a finite number"),
+    ],
+)
+def test_bad_settings_refused_before_anything_runs(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, env_change: dict[str, str],
+    needle: str,
+) -> None:
+    env = {**settings_env(settings), **env_change}
+    assert_clean_error(research("run", "q", env=env, cwd=tmp_path), needle)
+    assert fake_llm.calls == 0
+
+
+def test_invalid_utf8_question(settings: Settings, fake_llm: FakeLLM, tmp_path: Path) -> None:
+    bad = tmp_path / "q.txt"
+    bad.write_bytes(b"caf\xe9 \xff\xfe question")
+    proc = research("run", "--file", str(bad), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "Cannot read the question")
+    argv = subprocess.run([*RESEARCH, "run", os.fsdecode(b"caf\xe9")],
+                          env=settings_env(settings), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert_clean_error(argv, "not valid UTF-8")
+    assert fake_llm.calls == 0
+
+
+def test_make_run_cannot_be_injected(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(["make", "-n", "-C", str(root), "run",
+                           "PROMPT=x\" ; echo INJECTED ; echo \""],
+                          capture_output=True, text=True, timeout=60)
+    line = next(ln for ln in proc.stdout.splitlines() if "research run" in ln)
+    assert line == '.venv/bin/research run "$PROMPT"', line  # quoted by the shell, at run time

@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
@@ -33,6 +32,7 @@ from durable_research.cli_research import ResearchOptions, research_input, statu
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import ReportInput, ReportResult
+from durable_research.terminal import safe, strip_controls
 
 # Read a little past the limit so an oversized file gets the clear "too long" error.
 MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
@@ -101,9 +101,9 @@ async def _start(
     link = ui_link(settings, conn, handle.id)
     if quiet:
         return conn, handle
-    console.print(f"Started workflow [bold]{handle.id}[/]")
+    console.print(f"Started workflow [bold]{safe(handle.id)}[/]")
     if link:
-        console.print(f"[dim]Follow it in the Web UI: {link}[/]")
+        console.print(f"[dim]Follow it in the Web UI: {safe(link)}[/]")
     return conn, handle
 
 
@@ -139,8 +139,8 @@ def run(
         try:
             result = await follow(settings, conn, handle, worker, interactive)
         except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
-            err.print(f"\nStopped following {handle.id}; its state is safe on the server. "
-                      f"Resume with `research result {handle.id}`.")
+            err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
+                      f"Resume with `research result {safe(handle.id)}`.")
             raise
         print_result(result, handle.id, ui_link(settings, conn, handle.id))
 
@@ -190,12 +190,12 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             print_result(state.result, workflow_id, ui_link(settings, conn, workflow_id))
             return
         table = Table(show_header=False, box=None)
-        table.add_row("workflow", workflow_id)
+        table.add_row("workflow", safe(workflow_id))
         table.add_row("status", state.status)
         q = state.query
         if q:
-            table.add_row("step", q.step)
-            table.add_row("model", q.model or "-")
+            table.add_row("step", safe(q.step))
+            table.add_row("model", safe(q.model or "-"))
             u = q.usage
             table.add_row("tokens so far", f"{u.prompt_tokens} in, {u.completion_tokens} out")
             table.add_row("cost so far", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
@@ -207,9 +207,9 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         elif state.status == "running":
             table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
         for line in state.pending:
-            table.add_row("running", line)
+            table.add_row("running", safe(line))
         if state.failure:
-            table.add_row("failure", f"[red]{state.failure}[/]")
+            table.add_row("failure", f"[red]{safe(state.failure)}[/]")
         link = ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)
@@ -217,12 +217,13 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         if q and q.history:
             console.print("[bold]History[/]")
             for line in q.history:
-                console.print(f"  {line}", highlight=False, markup=False)
+                console.print(f"  {strip_controls(line)}", highlight=False, markup=False)
         if q and q.draft and q.step in ("waiting for review", "revising"):
             from rich.markdown import Markdown
             from rich.panel import Panel
 
-            console.print(Panel(Markdown(q.draft[:4000]), title=f"draft v{q.versions}"))
+            console.print(Panel(Markdown(strip_controls(q.draft[:4000])),
+                                title=f"draft v{q.versions}"))
 
     run_async(go())
 
@@ -250,7 +251,7 @@ def result(
             from durable_research.client_research import download_report
 
             for path in download_report(settings, res, download):
-                console.print(f"downloaded [bold]{path}[/]")
+                console.print(f"downloaded [bold]{safe(str(path))}[/]")
 
     run_async(go())
 
@@ -271,8 +272,8 @@ def list_cmd(
             return
         table = Table("workflow", "status", "started (UTC)", "question", "report")
         for r in reports:
-            table.add_row(escape(r.workflow_id), r.status, r.started, escape(r.question[:80]),
-                          escape(r.location))
+            table.add_row(safe(r.workflow_id), r.status, r.started, safe(r.question[:80]),
+                          safe(r.location))
         console.print(table)
 
     run_async(go())

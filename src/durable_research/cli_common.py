@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from durable_research import client as rc
@@ -19,6 +18,7 @@ from durable_research import devserver
 from durable_research.config import Settings, load_settings
 from durable_research.errors import UserError
 from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput, ReportResult
+from durable_research.terminal import safe
 
 app = typer.Typer(
     help="Durable research reports: question in, PDF out, every step checkpointed on Temporal.",
@@ -47,9 +47,9 @@ def friendly(func: Callable[..., None]) -> Callable[..., None]:
         try:
             func(*args, **kwargs)
         except UserError as exc:
-            err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+            err.print(f"[bold red]Error:[/] {safe(exc.message)}", highlight=False)
             if exc.hint:
-                err.print(f"[yellow]Hint:[/] {exc.hint}", highlight=False)
+                err.print(f"[yellow]Hint:[/] {safe(exc.hint)}", highlight=False)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("\nInterrupted. Started workflows keep their state on the Temporal server.")
@@ -84,6 +84,11 @@ def build_input(
     from durable_research.activities.email import check_recipients, parse_recipients
 
     text = (prompt or "").strip() or DEFAULT_PROMPT
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in argv/stdin arrive as surrogates
+        raise UserError("The question is not valid UTF-8 text",
+                        "check the terminal's or the file's encoding") from None
     if "\x00" in text:
         raise UserError("The question contains a NUL character")
     if len(text) > MAX_PROMPT_CHARS:
@@ -149,21 +154,21 @@ def ui_link(settings: Settings, conn: rc.Connection, workflow_id: str) -> str:
 def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     """Show a finished report's summary."""
     table = Table(show_header=False, box=None)
-    table.add_row("workflow", workflow_id)
+    table.add_row("workflow", safe(workflow_id))
     table.add_row("status", result.status)
     if result.pdf_path:
-        table.add_row("PDF", f"[bold green]{escape(result.pdf_path)}[/]")
+        table.add_row("PDF", f"[bold green]{safe(result.pdf_path)}[/]")
     for path in result.paths:
         if path != result.pdf_path:
-            table.add_row("file", escape(path))
+            table.add_row("file", safe(path))
     if result.store:
-        table.add_row("stored", f"{escape(result.store)} (`research result ID --download DIR`)")
-    table.add_row("model", result.model or "-")
+        table.add_row("stored", f"{safe(result.store)} (`research result ID --download DIR`)")
+    table.add_row("model", safe(result.model or "-"))
     u = result.usage
     table.add_row("tokens", f"{u.prompt_tokens} in, {u.completion_tokens} out")
     table.add_row("cost", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
     if result.sources_used:
-        table.add_row("sources", f"{escape(result.sources_used)}: "
+        table.add_row("sources", f"{safe(result.sources_used)}: "
                       f"{len(result.references)} cited")
     v = result.verification
     if v is not None:
@@ -172,13 +177,13 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
             line += f", [yellow]{len(v.unsupported)} marked unverified[/]"
         table.add_row("citations", line)
     for item in result.research_notes[:8]:
-        table.add_row("research", escape(item[:300]))
+        table.add_row("research", safe(item[:300]))
     if result.email.sent:
         table.add_row("e-mail", f"sent to {', '.join(result.email.recipients)}")
     elif result.email.skipped_reason:
-        table.add_row("e-mail", result.email.skipped_reason)
+        table.add_row("e-mail", safe(result.email.skipped_reason))
     if result.note and result.note != result.email.skipped_reason:
-        table.add_row("note", result.note)
+        table.add_row("note", safe(result.note))
     if link:
         table.add_row("web UI", link)
     console.print(table)

@@ -21,6 +21,7 @@ from durable_research.cli_common import (
     settings_or_exit,
 )
 from durable_research.errors import UserError
+from durable_research.terminal import safe
 
 
 @app.command("worker")
@@ -104,7 +105,7 @@ def cancel(
             raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
         handle = conn.client.get_workflow_handle(workflow_id)
         await handle.cancel()
-        console.print(f"Cancellation requested for {workflow_id}.")
+        console.print(f"Cancellation requested for {safe(workflow_id)}.")
         # The workflow acts on the request in a workflow task: host a worker so it
         # also ends when none is running (the embedded default).
         w = build_worker(conn.client, settings) if worker else None
@@ -134,8 +135,8 @@ def doctor(
     marks = {OK: "[green]✓[/]", FAIL: "[red]✗[/]"}
     for check in checks:
         console.print(f"{marks.get(check.level, '[yellow]![/]')} [bold]{check.name}[/]: "
-                      f"{check.message}", highlight=False)
+                      f"{safe(check.message)}", highlight=False)
         if check.hint and check.level != OK:
-            console.print(f"    [dim]{check.hint}[/]", highlight=False)
+            console.print(f"    [dim]{safe(check.hint)}[/]", highlight=False)
     if any(c.level == FAIL for c in checks):
         raise typer.Exit(1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-from rich.markup import escape
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
@@ -14,6 +13,7 @@ from durable_research.cli_common import console
 from durable_research.config import Settings
 from durable_research.errors import ReportFailedError, UserError
 from durable_research.shared import ReportResult, ReportStep, ResearchProgress, SubState
+from durable_research.terminal import safe
 
 
 async def follow(
@@ -42,7 +42,7 @@ async def follow(
                     extra = f" ({state.pending[0]})" if state.pending else ""
                     if state.query and state.query.research:
                         extra = f" ({research_line(state.query.research)})"
-                    spinner.update(f"{step}{extra}")
+                    spinner.update(safe(f"{step}{extra}"))
                 if step == ReportStep.PLAN_REVIEW and not shown_plan:
                     shown_plan = True
                     spinner.stop()
@@ -85,7 +85,7 @@ def _print_history(history: list[str], printed: int, started: float) -> int:
     """Print the workflow's new history entries; return how many are printed now."""
     for line in history[printed:]:
         _stamp, _, event = line.partition(" ")
-        console.print(f"[green]•[/] {escape(event)}  [dim]({time.monotonic() - started:.1f} s)[/]")
+        console.print(f"[green]•[/] {safe(event)}  [dim]({time.monotonic() - started:.1f} s)[/]")
     return len(history)
 
 
@@ -102,9 +102,9 @@ def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
     research = state.query.research if state and state.query else None
     console.print("[bold]Research plan[/] waiting for review:")
     for i, q in enumerate(research.plan if research else [], 1):
-        console.print(f"  {i}. {escape(q)}", highlight=False)
-    console.print(f"Approve with `research plan {workflow_id} --approve`, or edit with "
-                  f"`research plan {workflow_id} --edit FILE` (one sub-question a line).")
+        console.print(f"  {i}. {safe(q)}", highlight=False)
+    console.print(f"Approve with `research plan {safe(workflow_id)} --approve`, or edit with "
+                  f"`research plan {safe(workflow_id)} --edit FILE` (one sub-question a line).")
 
 
 async def _review_prompt(conn: rc.Connection, workflow_id: str, interactive: bool) -> None:

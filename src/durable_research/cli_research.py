@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from durable_research import client as rc
 from durable_research import client_research as cr
@@ -29,6 +28,7 @@ from durable_research.shared import (
     ReportInput,
     ResearchProgress,
 )
+from durable_research.terminal import safe
 
 __all__ = ["ResearchOptions", "research_input", "status_rows"]
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
@@ -43,9 +43,9 @@ def research_input(params: ReportInput, settings: Settings, options: ResearchOpt
         with console.status("reading your documents..."):
             prepared = cr.ingest_sources(settings, options.sources)
         console.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
-                      f"{escape(prepared.store)}[/]", highlight=False)
+                      f"{safe(prepared.store)}[/]", highlight=False)
         for line in prepared.skipped[:10]:
-            err.print(f"[yellow]skipped[/] {escape(line)}", highlight=False)
+            err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
     return cr.with_research(checked, options, prepared)
 
 
@@ -71,7 +71,7 @@ def format_progress(p: ResearchProgress) -> list[tuple[str, str]]:
 
 def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
     """Rows for ``research status`` (escaped for Rich: texts come from the web and LLM)."""
-    return [(k, escape(v)) for k, v in format_progress(p)] if p else []
+    return [(k, safe(v)) for k, v in format_progress(p)] if p else []
 
 
 @app.command("raise-budget")
@@ -91,7 +91,7 @@ def raise_budget_cmd(
         out = await cr.raise_budget(conn.client, workflow_id,
                                     RaiseBudgetInput(max_usd=usd, max_tokens=tokens,
                                                      max_pages=pages))
-        console.print(escape(out.message), highlight=False)
+        console.print(safe(out.message), highlight=False)
 
     run_async(go())
 
@@ -123,7 +123,7 @@ def plan_cmd(
             if not plan:
                 console.print("No research plan yet.")
             for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {escape(q)}", highlight=False)
+                console.print(f"{i}. {safe(q)}", highlight=False)
             return
         plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
             action=chosen[0], subquestions=subquestions, reviewer=reviewer_name(),
@@ -132,7 +132,7 @@ def plan_cmd(
         console.print(f"Plan {chosen[0]}d" + (":" if chosen[0] != "reject" else "."))
         if chosen[0] != "reject":
             for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {escape(q)}", highlight=False)
+                console.print(f"{i}. {safe(q)}", highlight=False)
 
     run_async(go())
 

@@ -20,6 +20,7 @@ from durable_research import client as rc
 from durable_research.cli_common import app, console, friendly, run_async, settings_or_exit
 from durable_research.errors import UserError
 from durable_research.shared import ReviewInput, ReviewOutcome
+from durable_research.terminal import safe, strip_controls
 
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
@@ -65,7 +66,8 @@ def edit_in_editor(text: str) -> str:
 
 def show_draft(draft: str, version: int) -> None:
     """Render a draft in the terminal."""
-    console.print(Panel(Markdown(draft), title=f"draft v{version}", border_style="cyan"))
+    console.print(Panel(Markdown(strip_controls(draft)), title=f"draft v{version}",
+                        border_style="cyan"))
 
 
 async def interactive_review(client: Client, workflow_id: str) -> None:
@@ -89,7 +91,7 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
             with console.status("sending review..." if action != "revise" else "revising..."):
                 outcome = await send_review(client, workflow_id, review)
         except UserError as exc:
-            console.print(f"[red]{exc.message}[/]")
+            console.print(f"[red]{safe(exc.message)}[/]")
             continue
         console.print(outcome.message)
         if action in ("approve", "reject"):

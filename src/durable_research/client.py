@@ -63,10 +63,17 @@ async def connect(
 ) -> Connection:
     """Connect to the configured Temporal; start the embedded server if allowed and needed.
 
+    Every payload is encrypted by the settings' payload codec (``codec.data_converter``):
+    this is the one place it is wired in; workers built from the client inherit it.
+
     Raises:
         TemporalUnavailableError: Nothing answers and no embedded server may be started.
-        ConfigError: TLS files are unreadable or the address is malformed.
+        ConfigError: TLS files or the payload key are unreadable or malformed, or the
+            address is malformed.
     """
+    from durable_research.codec import data_converter
+
+    converter = data_converter(settings)
     address = settings.temporal_address
     host, port = devserver.split_address(address)
     embedded: devserver.DevServerInfo | None = None
@@ -85,6 +92,7 @@ async def connect(
             settings.data_path,
             settings.temporal_namespace,
             settings.ui_port,
+            codec_endpoint=settings.ui_codec_endpoint,
         )
     tls = _tls(settings)
     # A server that just opened its port may need a moment before it serves RPCs.
@@ -98,6 +106,7 @@ async def connect(
                     namespace=settings.temporal_namespace,
                     tls=tls,
                     api_key=settings.temporal_api_key or None,
+                    data_converter=converter,
                 ),
                 timeout=15,
             )

@@ -76,6 +76,21 @@ class Settings:
     fetch_allow_private: bool = False
     # Seconds between two requests to the same host.
     fetch_host_delay_s: float = 1.0
+    # Payload encryption (docs/security.md): AES-256-GCM on every workflow/activity
+    # input and result. The key: payload_key (base64 of 32 bytes), else the file
+    # payload_key_file (first key line current, later lines old), else
+    # <data dir>/payload.key, created on first use. Old keys only decrypt.
+    encryption: bool = True
+    payload_key: str = ""
+    payload_key_file: str = ""
+    payload_old_keys: str = ""
+    # Accept unencrypted payloads (old histories, plain clients); off by default so a
+    # client without the key cannot start work on the workers.
+    encryption_accept_plain: bool = False
+    # Codec server for the Web UI (`research codec-server`); the embedded dev
+    # server passes it to the UI. Empty: none (the UI shows encrypted payloads).
+    ui_codec_endpoint: str = ""
+    codec_token: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -150,6 +165,13 @@ ENV_VARS: dict[str, str] = {
     "FETCH_MAX_BYTES": "fetch_max_bytes",
     "FETCH_ALLOW_PRIVATE": "fetch_allow_private",
     "FETCH_HOST_DELAY": "fetch_host_delay_s",
+    "RESEARCH_ENCRYPTION": "encryption",
+    "RESEARCH_PAYLOAD_KEY": "payload_key",
+    "RESEARCH_PAYLOAD_KEY_FILE": "payload_key_file",
+    "RESEARCH_PAYLOAD_OLD_KEYS": "payload_old_keys",
+    "RESEARCH_ENCRYPTION_ACCEPT_PLAIN": "encryption_accept_plain",
+    "TEMPORAL_UI_CODEC_ENDPOINT": "ui_codec_endpoint",
+    "RESEARCH_CODEC_TOKEN": "codec_token",
 }
 
 _CHOICES: dict[str, set[str]] = {
@@ -175,6 +197,8 @@ def _convert(var: str, name: str, raw: str) -> object:
             number = int(raw) if kind == "int" else float(raw)
         except ValueError:
             raise ConfigError(f"{var}={raw!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ConfigError(f"{var}={raw!r} is not a finite number")
         if number < 0:
             raise ConfigError(f"{var}={raw!r} must not be negative")
         return number
@@ -217,7 +241,26 @@ def load_settings(
             "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together",
             "mTLS needs both the client certificate and its private key",
         )
+    _check_payload_settings(settings)
     return settings
+
+
+def _check_payload_settings(settings: Settings) -> None:
+    """Validate the payload-encryption settings once, at load time.
+
+    Raises:
+        ConfigError: A key is not base64 of 32 bytes, or both a key and a key file are set.
+    """
+    from durable_research.codec import parse_key, parse_key_list
+
+    if settings.payload_key and settings.payload_key_file:
+        raise ConfigError(
+            "RESEARCH_PAYLOAD_KEY and RESEARCH_PAYLOAD_KEY_FILE are both set",
+            "give the payload key one way only (the file may list old keys after the first)",
+        )
+    if settings.payload_key:
+        parse_key(settings.payload_key, "RESEARCH_PAYLOAD_KEY")
+    parse_key_list(settings.payload_old_keys, "RESEARCH_PAYLOAD_OLD_KEYS")
 
 
 # Secrets and the settings that decide where they are sent.

@@ -194,11 +194,14 @@ class EmailActivities(WithStore):
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
         msg = self._build(params, recipients, await self._attachment(params))
         ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
-        if ledger.exists():
+        if ledger.exists() and self._ledger_state(ledger) == "sent":
             # A previous attempt delivered it and then lost its completion: do not resend.
             return SendEmailOutput(
                 sent=True, message_id=str(msg["Message-ID"]), recipients=recipients
             )
+        # Written before sending: a ledger that cannot be written would otherwise let
+        # every retry deliver the same mail again.
+        self._write_ledger(ledger, msg, recipients, "sending")
         try:
             await with_heartbeats(asyncio.to_thread(self._deliver, msg), detail="sending e-mail")
         except smtplib.SMTPAuthenticationError as exc:
@@ -219,9 +222,32 @@ class EmailActivities(WithStore):
             raise ApplicationError(
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
-        # Atomic, so a crash mid-write never leaves a ledger entry that cannot be read.
-        ledger.parent.mkdir(parents=True, exist_ok=True)
-        tmp = ledger.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients}))
-        os.replace(tmp, ledger)
+        try:
+            self._write_ledger(ledger, msg, recipients, "sent")
+        except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
+            activity.logger.warning("mail sent but not recorded: %s", exc)
         return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)
+
+    @staticmethod
+    def _ledger_state(ledger: Path) -> str:
+        try:
+            return str(json.loads(ledger.read_text()).get("state", "sent"))
+        except (OSError, ValueError):
+            return "sending"
+
+    def _write_ledger(
+        self, ledger: Path, msg: EmailMessage, recipients: list[str], state: str
+    ) -> None:
+        """Record a send atomically (a crash never leaves an unreadable entry)."""
+        try:
+            ledger.parent.mkdir(parents=True, exist_ok=True)
+            tmp = ledger.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients,
+                                       "state": state}))
+            os.replace(tmp, ledger)
+        except OSError as exc:
+            raise ApplicationError(
+                f"Cannot write the sent-mail ledger {ledger.parent}: {exc}; not sending, so "
+                "the mail can never be delivered twice", type="LedgerNotWritable",
+                non_retryable=True,
+            ) from exc

@@ -269,7 +269,8 @@ class GenerateReportWorkflow:
                     attachment_key=files.keys[0] if files.pdf_path and files.keys else "",
                     # Histories from before the store carry only the path.
                     attachment_path="" if files.keys else files.pdf_path,
-                    message_key=f"{workflow.info().workflow_id}/report",
+                    # The run, not only the id: a re-used --id is a new report and a new mail.
+                    message_key=self._message_key(),
                 ),
                 SendEmailOutput,
             )
@@ -299,6 +300,12 @@ class GenerateReportWorkflow:
         )
         self._status.result = result
         return result
+
+    def _message_key(self) -> str:
+        info = workflow.info()
+        if workflow.patched("mail-key-per-run"):
+            return f"{info.workflow_id}/{info.run_id}/report"
+        return f"{info.workflow_id}/report"
 
     def _content(self, research: ReportContent) -> ReportContent:
         """The report to lay out: the checked draft by key unless a reviewer changed it."""
