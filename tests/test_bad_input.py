@@ -125,3 +125,16 @@ async def test_worker_survives_the_battery(
     fake_llm.configure(reply="# Fine\n\nStill working.")
     result = await run_report(client, settings, prompt="after the battery")
     assert "Still working." in pdf_text(result.pdf_path)
+
+
+async def test_huge_answer_goes_to_the_store_and_is_paid_once(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    """An answer too large for a Temporal payload is kept whole, not retried and lost."""
+    paragraph = "Tardigrades are tiny and tough. " * 40
+    body = "\n\n".join(f"## Part {i}\n\n{paragraph}" for i in range(250)) + "\n\nTHE END."
+    fake_llm.configure(reply=body)
+    result = await run_report(client, settings, prompt="huge", formats=["md"])
+    assert result.status == "completed" and fake_llm.calls == 1
+    md = Path(result.paths[0]).read_text()
+    assert "THE END." in md and "## Part 249" in md

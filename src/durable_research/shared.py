@@ -78,6 +78,9 @@ class LlmCallOutput:
     text: str = ""
     model: str = ""
     usage: Usage = field(default_factory=Usage)
+    # An answer too large for the history is in the artifact store under this key;
+    # ``text`` then holds only its beginning.
+    text_key: str = ""
 
 
 class SourceKind(StrEnum):

@@ -14,10 +14,11 @@ import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from durable_research.activities.base import WithSettings
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.shared import LlmCallInput, LlmCallOutput, Usage
+from durable_research.store import content_hash
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
 litellm.suppress_debug_info = True
@@ -171,10 +172,23 @@ async def complete(
     return LlmCallOutput(text=text, model=model, usage=_usage(response))
 
 
-class LlmActivities(WithSettings):
+# Answers longer than this (bytes) go to the artifact store: Temporal refuses payloads
+# over 2 MB, and a refused result would be paid for again on every retry.
+LARGE_ANSWER_BYTES = 256 * 1024
+PREVIEW_CHARS = 20_000
+
+
+class LlmActivities(WithStore):
     """Runs LLM calls with the worker's provider settings."""
 
     @activity.defn(name="llm_call")
     async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:
         """Run one chat completion and return its text, model, tokens and cost."""
-        return await complete(self.settings, params.model, params.system, params.prompt)
+        out = await complete(self.settings, params.model, params.system, params.prompt)
+        data = out.text.encode("utf-8")
+        if len(data) > LARGE_ANSWER_BYTES:
+            key = self.my_key(f"llm/{content_hash(data)[:32]}.md")
+            await self.in_store(self.store.put, key, data)
+            out.text_key = key
+            out.text = out.text[:PREVIEW_CHARS] + "\n\n[... the full answer is in the store]"
+        return out

@@ -229,6 +229,8 @@ class GenerateReportWorkflow:
             research = await self._llm(LlmCallInput(
                 prompt=self._question, system=prompts.RESEARCH_SYSTEM, model=params.model))
             self._add_draft(research.text, "research")
+            if research.text_key:  # too large for the history: lay it out from the store
+                content = replace(content, body_key=research.text_key)
         elif params.review:
             text = await self._step(READ_STEP, content.body_key, str)
             self._add_draft(text, "research, citations checked")
