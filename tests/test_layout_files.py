@@ -71,3 +71,19 @@ def test_no_temp_files_left_and_unsafe_name_stays_inside(tmp_path: Path) -> None
     (path,) = write_report(CONTENT, tmp_path, "../../escape", formats=("html",))
     assert path.parent == tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["escape.html"]
+
+
+def test_concurrent_writers_never_share_a_name(tmp_path: Path) -> None:
+    """16 reports with the same stem at once: 16 distinct file sets, none overwritten."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> list[Path]:
+        content = ReportContent(body_markdown=f"report {i}")
+        return write_report(content, tmp_path, "same", ["md", "html"])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(one, range(16)))
+    stems = {paths[0].stem for paths in results}
+    assert len(stems) == 16
+    for i, paths in enumerate(results):
+        assert f"report {i}" in paths[0].read_text()

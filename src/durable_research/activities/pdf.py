@@ -26,9 +26,11 @@ class PdfActivities(WithStore):
     async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
         """Render the report and return the written paths (PDF first)."""
         out_dir = confined_dir(self.settings.output_path, params.output_dir)
-        # A retry may find the file its own earlier attempt wrote; replacing that is
-        # safe because the basename carries the workflow id.
-        overwrite = params.overwrite or activity.info().attempt > 1
+        # A retry rewrites the files its own earlier attempt claimed, and nobody else's.
+        stem_key = self.my_key("report/stem")
+        basename, overwrite = params.basename or "report", params.overwrite
+        if activity.info().attempt > 1 and await self.in_store(self.store.exists, stem_key):
+            basename, overwrite = await self.read_text(stem_key), True
         content = params.content
         if content.body_key:  # a research report: the body is in the artifact store
             content = replace(content, body_markdown=await self.read_text(content.body_key))
@@ -38,7 +40,7 @@ class PdfActivities(WithStore):
                     write_report,
                     content,
                     out_dir,
-                    params.basename or "report",
+                    basename,
                     params.formats,
                     overwrite,
                 ),
@@ -54,6 +56,7 @@ class PdfActivities(WithStore):
                 type="OutputNotWritable",
                 non_retryable=True,
             ) from exc
+        await self.write_text(stem_key, paths[0].stem)
         # Into the store too, under this run's keys, so a mailer on another machine and
         # `research result --download` anywhere can get them.
         keys = []

@@ -39,8 +39,10 @@ def safe_basename(name: str) -> str:
 
 
 def choose_stem(out_dir: Path, basename: str, exts: Sequence[str], overwrite: bool) -> str:
-    """Return ``basename`` or ``basename-N`` so that no file for any of ``exts`` exists.
+    """Return ``basename`` or ``basename-N`` and claim its files for this call.
 
+    The files of every format are created empty with ``O_EXCL``, so two writers at the
+    same time can never pick the same name; the caller then replaces them atomically.
     One suffix is shared by all formats of a call so the files stay recognisable as a set.
     """
     if overwrite:
@@ -48,8 +50,16 @@ def choose_stem(out_dir: Path, basename: str, exts: Sequence[str], overwrite: bo
     n = 1
     while True:
         stem = basename if n == 1 else f"{basename}-{n}"
-        if not any((out_dir / f"{stem}.{ext}").exists() for ext in exts):
+        claimed: list[Path] = []
+        try:
+            for ext in exts:
+                path = out_dir / f"{stem}.{ext}"
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                claimed.append(path)
             return stem
+        except FileExistsError:
+            for path in claimed:
+                path.unlink(missing_ok=True)
         n += 1
 
 
