@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from temporalio.client import Client
 from durable_research import client_research as cr
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
+from durable_research.research.types import SubResearchInput
 from durable_research.shared import Budget, PlanReviewInput, RaiseBudgetInput, ReportStep
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
@@ -160,6 +160,42 @@ async def test_plan_review_edit_and_budget_raise(
     for i in (1, 2, 3):
         child = await client.get_workflow_handle(f"{handle.id}/q{i}").fetch_history()
         started = child.events[0].workflow_execution_started_event_attributes
-        asked.append(json.loads(started.input.payloads[0].data)["subquestion"])
+        [sub] = await client.data_converter.decode(started.input.payloads,
+                                                   [SubResearchInput])
+        asked.append(sub.subquestion)
     assert asked[0] == "How big are tardigrades?" and len(set(asked)) == 3
     assert {r.url for r in result.references}  # researched from the edited plan
+
+
+async def test_model_ignoring_the_formats_still_gives_a_cited_report(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """A small model that writes no JSON: the plan falls back, notes quote the sources."""
+    from durable_research.research import prompts
+
+    fake_llm.configure(plain_tasks={prompts.TASK_PLAN, prompts.TASK_NOTES})
+    folder = tmp_path / "docs"
+    write_fixture_documents(folder)
+    prepared = cr.ingest_sources(settings, [str(folder)])
+    async with build_worker(client, settings):
+        result = await run_report(client, settings, prompt="What do tardigrades eat?",
+                                  depth="standard", collection=prepared.collection,
+                                  formats=["md"])
+    assert result.references and result.verification and result.verification.checked
+    notes = " ".join(result.research_notes)
+    assert "No valid research plan" in notes and "quoted from the sources" in notes
+    assert result.subquestions == ["What do tardigrades eat?"]
+
+
+async def test_token_budget_spent_before_writing_quotes_the_notes(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    """Research used the tokens: sections quote their notes instead of being dropped."""
+    s = research_settings
+    async with build_worker(client, s):
+        result = await run_report(client, s, prompt="Tell me about tardigrades.",
+                                  depth="standard", budget=Budget(max_tokens=600),
+                                  formats=["md"])
+    assert result.status == "completed" and result.references
+    assert any("quote their notes" in n for n in result.research_notes), result.research_notes
+    assert result.verification is not None and result.verification.checked

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
@@ -39,6 +40,12 @@ def slow_search(fixture_site: FixtureSite) -> Iterator[SearchServer]:
 
 async def completed_results(client: Client, workflow_id: str, activity: str) -> list[dict]:
     """Inputs and results (decoded JSON) of the completed runs of ``activity``."""
+    codec = client.data_converter.payload_codec
+
+    async def plain(payloads: Sequence[Payload]) -> dict:
+        decoded = await codec.decode(payloads) if codec else list(payloads)
+        return json.loads(decoded[0].data)
+
     scheduled: dict[int, dict] = {}
     done: list[dict] = []
     history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -46,12 +53,12 @@ async def completed_results(client: Client, workflow_id: str, activity: str) -> 
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attrs = event.activity_task_scheduled_event_attributes
             if attrs.activity_type.name == activity:
-                scheduled[event.event_id] = json.loads(attrs.input.payloads[0].data)
+                scheduled[event.event_id] = await plain(attrs.input.payloads)
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             attrs2 = event.activity_task_completed_event_attributes
             if attrs2.scheduled_event_id in scheduled:
                 done.append({"input": scheduled[attrs2.scheduled_event_id],
-                             "result": json.loads(attrs2.result.payloads[0].data)})
+                             "result": await plain(attrs2.result.payloads)})
     return done
 
 

@@ -23,6 +23,7 @@ from durable_research.cli_common import (
     friendly,
     llm_ready_settings,
     print_result,
+    quiet_logging,
     run_async,
     settings_or_exit,
     ui_link,
@@ -83,12 +84,17 @@ def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
             "the limit",
             "put the essentials of the question in the file",
         )
+    if not text.strip():
+        raise UserError(f"The question in {prompt_file} is empty",
+                        "write the question into the file, or pass it as an argument")
     return text
 
 
 async def _start(
     settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False
 ) -> tuple[rc.Connection, WorkflowHandle]:
+    if workflow_id is not None:
+        rc.check_workflow_id(workflow_id)
     conn = await connect_cli(settings)
     try:
         handle = await rc.start_report(conn.client, settings, params, workflow_id)
@@ -120,6 +126,8 @@ def run(
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
+    if workflow_id is not None:
+        rc.check_workflow_id(workflow_id)
     if worker and out:  # this process's own worker writes where --out says
         settings = replace(settings, output_dir=out)
     if worker and model:  # ... and may use the model its owner asks for
@@ -159,6 +167,8 @@ def start(
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
+    if workflow_id is not None:
+        rc.check_workflow_id(workflow_id)
     prompt = read_prompt(prompt, prompt_file)
     params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
@@ -292,6 +302,7 @@ def main() -> None:
     """
     import os
 
+    quiet_logging(verbose=os.environ.get("RESEARCH_VERBOSE", "") not in ("", "0", "false"))
     code: int = 0
     try:
         app()

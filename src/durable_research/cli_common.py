@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import re
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -32,6 +34,38 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
 T = TypeVar("T")
 # Questions longer than this are surely a mistake (a pasted file) and would bloat history.
 MAX_PROMPT_CHARS = 100_000
+
+
+class _OneLine(logging.Formatter):
+    """A failed activity attempt as one line (its traceback only with RESEARCH_VERBOSE=1)."""
+
+    _ACTIVITY = re.compile(r" \(\{.*'activity_type': '(\w+)', 'attempt': (\d+).*\}\)")
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        found = self._ACTIVITY.search(message)
+        if found:  # "Completing activity as failed ({...dict...})" -> the essentials
+            message = f"{found.group(1)} attempt {found.group(2)} failed"
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            detail = (str(exc).splitlines() or [""])[0][:300]
+            message += f": {detail}"
+        return f"worker: {safe(message)}"
+
+
+def quiet_logging(verbose: bool = False) -> None:
+    """Send the in-process worker's log lines to stderr, one line each."""
+    handler = logging.StreamHandler(sys.stderr)
+    if not verbose:
+        handler.setFormatter(_OneLine())
+    for name in ("temporalio", "durable_research"):
+        log = logging.getLogger(name)
+        log.addHandler(handler)
+        log.setLevel(logging.WARNING)
+        log.propagate = False
+    # Libraries that print their complaints about odd input files.
+    for name in ("pypdf", "trafilatura", "htmldate", "courlan"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

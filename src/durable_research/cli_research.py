@@ -40,10 +40,11 @@ def research_input(params: ReportInput, settings: Settings, options: ResearchOpt
     checked = cr.with_research(params, options, cr.PreparedSources())
     prepared = cr.PreparedSources()
     if options.sources:
-        with console.status("reading your documents..."):
+        with err.status("reading your documents..."):
             prepared = cr.ingest_sources(settings, options.sources)
-        console.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
-                      f"{safe(prepared.store)}[/]", highlight=False)
+        # stderr: `research start` keeps stdout for the workflow id alone.
+        err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
+                  f"{safe(prepared.store)}[/]", highlight=False)
         for line in prepared.skipped[:10]:
             err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
     return cr.with_research(checked, options, prepared)
@@ -113,6 +114,9 @@ def plan_cmd(
                               ("edit", edit is not None)) if on]
     if len(chosen) > 1:
         raise UserError("Choose one of --approve, --edit, --reject")
+    if not chosen and (allow_domain or deny_domain):
+        raise UserError("--allow-domain/--deny-domain go with --approve or --edit",
+                        f"e.g. `research plan {workflow_id} --approve --allow-domain x.org`")
     subquestions = _read_lines(edit) if edit is not None else []
 
     async def go() -> None:
@@ -120,6 +124,8 @@ def plan_cmd(
         state = await rc.describe_report(conn.client, workflow_id, with_query=True)
         if not chosen:
             plan = state.query.research.plan if state.query and state.query.research else []
+            if not plan and state.result is not None:
+                plan = state.result.subquestions
             if not plan:
                 console.print("No research plan yet.")
             for i, q in enumerate(plan, 1):
@@ -129,7 +135,8 @@ def plan_cmd(
             action=chosen[0], subquestions=subquestions, reviewer=reviewer_name(),
             allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
             deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
-        console.print(f"Plan {chosen[0]}d" + (":" if chosen[0] != "reject" else "."))
+        done = {"approve": "Plan approved:", "edit": "Plan changed:", "reject": "Plan rejected."}
+        console.print(done[chosen[0]])
         if chosen[0] != "reject":
             for i, q in enumerate(plan, 1):
                 console.print(f"{i}. {safe(q)}", highlight=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from durable_research.config import Settings
 from durable_research.errors import (
     ConfigError,
     TemporalUnavailableError,
+    UserError,
     WorkflowNotFoundError,
 )
 from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
@@ -198,12 +200,31 @@ class ReportState:
 
 
 def _not_found(exc: RPCError, workflow_id: str) -> Exception:
-    if exc.status == RPCStatusCode.NOT_FOUND:
+    if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
         return WorkflowNotFoundError(
             f"No report workflow with id {workflow_id!r}",
             "`research list` shows recent ones; or check the id printed by `research start`",
         )
     return exc
+
+
+# Ids people choose with --id: file-name and URL safe; "/" is reserved for the
+# sub-question workflows (<report id>/q1).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+
+def check_workflow_id(workflow_id: str) -> str:
+    """A new workflow id as given with ``--id``.
+
+    Raises:
+        UserError: Empty, too long, or with characters other than letters, digits, ``._-``.
+    """
+    if not _ID.fullmatch(workflow_id):
+        raise UserError(
+            f"Invalid workflow id {workflow_id[:80]!r}",
+            "use up to 200 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+    return workflow_id
 
 
 async def describe_report(
@@ -220,6 +241,9 @@ async def describe_report(
     Raises:
         WorkflowNotFoundError: No workflow with that id.
     """
+    if not workflow_id.strip():
+        raise WorkflowNotFoundError("The workflow id is empty",
+                                    "`research list` shows recent ones")
     handle = client.get_workflow_handle(workflow_id)
     try:
         desc = await handle.describe()
@@ -272,6 +296,8 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
         WorkflowNotFoundError: No workflow with that id.
         WorkflowFailureError: The workflow failed (see ``root_cause``).
     """
+    if not workflow_id.strip():
+        raise WorkflowNotFoundError("The workflow id is empty")
     handle = client.get_workflow_handle(workflow_id, result_type=ReportResult)
     try:
         await handle.describe()

@@ -326,6 +326,8 @@ class ReportResult:
     references: list[Reference] = field(default_factory=list)
     verification: Verification | None = None
     research_notes: list[str] = field(default_factory=list)
+    # The research plan that was followed.
+    subquestions: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -70,6 +70,8 @@ def classify_llm_error(exc: BaseException, model: str) -> ApplicationError:
         message += f" (HTTP {status})"
     detail = str(getattr(exc, "message", "") or exc)
     message += f": {detail[:500]}"
+    if "Connection error" in detail or isinstance(exc, litellm.APIConnectionError):
+        message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if isinstance(exc, _NON_RETRYABLE):
         return ApplicationError(message, type=name, non_retryable=True)
     delay = retry_after_seconds(exc)

@@ -17,6 +17,11 @@ from temporalio import activity
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.research import prompts
+from durable_research.research.extractive import (
+    extractive_notes,
+    extractive_section,
+    has_citations,
+)
 from durable_research.research.plan import json_object
 from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
 from durable_research.shared import LlmCallOutput, Usage
@@ -110,6 +115,16 @@ class WritingActivities(WithStore):
         summary = f"{len(notes)} notes"
         if dropped:
             summary += f", {dropped} without a matching quote"
+        if not notes and usable:
+            # The model did not follow the format: quote the best passages instead, so
+            # the sources are still used (and cited) rather than silently dropped.
+            by_hash = {s.content_hash: s for s in usable}
+            notes = [{"source_hash": h, "quote": q, "point": q, "title": by_hash[h].title,
+                      "url": by_hash[h].url}
+                     for h, q in extractive_notes(texts, f"{params.question} "
+                                                  f"{params.subquestion}")]
+            summary = f"{len(notes)} notes quoted from the sources (the model's notes " \
+                      "were unusable)"
         return await self._save(key, json.dumps(notes, ensure_ascii=False), out, summary,
                                 extra=str(follow or "")[:300],
                                 hashes=sorted({n["source_hash"] for n in notes}))
@@ -130,7 +145,11 @@ class WritingActivities(WithStore):
             out = await complete(self.settings, params.model, prompts.SUMMARY_SYSTEM,
                                  prompts.summary_prompt(params.question, sections),
                                  detail="writing the summary")
-            return await self._save(key, strip_heading(out.text), out, "summary")
+            summary_text = strip_heading(out.text)
+            if not has_citations(summary_text):
+                # Uncited text would escape the citation check: leave it out.
+                return await self._save(key, "", out, "summary left out: it cited nothing")
+            return await self._save(key, summary_text, out, "summary")
         numbers = {r.content_hash: r.n for r in params.references}
         notes: list[tuple[int, str, str]] = []
         for k in params.notes_keys:
@@ -138,14 +157,23 @@ class WritingActivities(WithStore):
                 n = numbers.get(note["source_hash"])
                 if n is not None:
                     notes.append((n, note["point"], note["quote"]))
+        if params.role == "extractive":  # no budget left for the LLM: the notes' quotes
+            text = f"## {params.heading}\n\n{extractive_section(notes)}"
+            return await self._save(key, text, LlmCallOutput(), "section quoted from notes")
         out = await complete(
             self.settings, params.model, prompts.SECTION_SYSTEM,
             prompts.section_prompt(params.question, params.subquestion, notes,
                                    params.references),
             detail="writing a section",
         )
-        text = f"## {params.heading}\n\n{strip_heading(out.text)}"
-        return await self._save(key, text, out, f"section from {len(notes)} notes")
+        body = strip_heading(out.text)
+        summary = f"section from {len(notes)} notes"
+        if notes and not has_citations(body):
+            # A section that cites nothing cannot be checked: use the quoted notes.
+            body, summary = extractive_section(notes), "section quoted from notes " \
+                "(the model's text cited nothing)"
+        text = f"## {params.heading}\n\n{body}"
+        return await self._save(key, text, out, summary)
 
     @activity.defn(name="read_text")
     async def read_text_activity(self, key: str) -> str:

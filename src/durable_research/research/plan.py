@@ -75,6 +75,24 @@ def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS) -> list[str]
     return plan.subquestions[:max_subquestions]
 
 
+class ReviewedPlan(Plan):
+    """A reviewer's list: the same rules, but one sub-question is enough."""
+
+    subquestions: list[str] = Field(min_length=1, max_length=MAX_SUBQUESTIONS)
+
+
 def validate_subquestions(items: list[str]) -> list[str]:
-    """Validate a reviewer's edited list with the same rules as an LLM plan."""
-    return parse_plan(json.dumps({"subquestions": items}))
+    """Validate a reviewer's edited list (1 to 8 distinct sub-questions).
+
+    Raises:
+        ValueError: In plain words, e.g. "give at most 8 sub-questions".
+    """
+    if not items:
+        raise ValueError("give at least one sub-question")
+    if len(items) > MAX_SUBQUESTIONS:
+        raise ValueError(f"give at most {MAX_SUBQUESTIONS} sub-questions, not {len(items)}")
+    try:
+        return ReviewedPlan(subquestions=items).subquestions
+    except ValidationError as exc:
+        raise ValueError("; ".join(str(e["msg"]).removeprefix("Value error, ")
+                                   for e in exc.errors())) from None

@@ -209,3 +209,5 @@ class SubResearchResult:
     pages_fetched: int = 0
     usage: Usage = field(default_factory=Usage)
     error: str = ""
+    # Things the reader should know (e.g. notes quoted because the model's were unusable).
+    remarks: list[str] = field(default_factory=list)

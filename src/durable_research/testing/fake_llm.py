@@ -56,6 +56,8 @@ class _State:
     wrong_every: int = 0
     # Extra seconds for requests whose system prompt starts with a marker ("TASK: section").
     task_delays: dict[str, float] = field(default_factory=dict)
+    # Tasks answered with the plain reply instead (a model that ignores the format).
+    plain_tasks: set[str] = field(default_factory=set)
     # Bumped by reset(): a slow request begun before it must not count after it.
     generation: int = 0
 
@@ -69,6 +71,7 @@ class _State:
         self.reply = DEFAULT_REPLY
         self.wrong_every = 0
         self.task_delays = {}
+        self.plain_tasks = set()
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -162,6 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
             wrong_every = state.wrong_every
             system = _system_prompt(body)
             delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
+            plain = any(system.startswith(task) for task in state.plain_tasks)
             state.api_keys.add(self.headers.get("Authorization", ""))
         status = int(action.get("status", 200))
         if str(body.get("model", "")).startswith("unknown"):
@@ -180,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         prompt = _user_prompt(body)
-        research = research_reply(system, prompt, wrong_every)
+        research = None if plain else research_reply(system, prompt, wrong_every)
         text = research if research is not None else reply.replace("{prompt}", prompt)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
@@ -259,6 +263,7 @@ class FakeLLM:
     def configure(
         self, reply: str | None = None, delay: float | None = None,
         wrong_every: int | None = None, task_delays: dict[str, float] | None = None,
+        plain_tasks: set[str] | None = None,
     ) -> None:
         """Change the reply template (``{prompt}`` is replaced), the delay, or how often
         research sections cite a wrong source."""
@@ -267,6 +272,8 @@ class FakeLLM:
                 self._server.state.wrong_every = wrong_every
             if task_delays is not None:
                 self._server.state.task_delays = dict(task_delays)
+            if plain_tasks is not None:
+                self._server.state.plain_tasks = set(plain_tasks)
             if reply is not None:
                 self._server.state.reply = reply
             if delay is not None:

@@ -91,6 +91,7 @@ class GenerateReportWorkflow:
         self._progress = ResearchProgress()
         self._research_run: Research | None = None
         self._plan: list[str] = []
+        self._subquestions: list[str] = []
         self._plan_decision: PlanReviewInput | None = None
 
     # ----- queries -------------------------------------------------------------
@@ -152,8 +153,7 @@ class GenerateReportWorkflow:
         decision = self._plan_decision
         assert decision is not None
         if decision.action == "reject":
-            raise ApplicationError("The research plan was rejected; no report was written.",
-                                   type="PlanRejected", non_retryable=True)
+            return []  # the caller ends the report as rejected
         return self._plan
 
     @workflow.update(name="review_plan")
@@ -223,7 +223,11 @@ class GenerateReportWorkflow:
         self._review_timeout_action = params.review_timeout_action
         content = ReportContent()
         if params.depth != Depth.QUICK and workflow.patched(RESEARCH_PATCH):
-            content = await self._research(params)
+            researched = await self._research(params)
+            if researched is None:
+                return await self._rejected("The research plan was rejected; no report "
+                                            "was written.")
+            content = researched
         if not content.body_key:
             self._set_step(ReportStep.RESEARCHING)
             research = await self._llm(LlmCallInput(
@@ -238,14 +242,7 @@ class GenerateReportWorkflow:
         if params.review:
             decision = await self._await_review(params)
             if decision == "reject":
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                self._set_step("rejected")
-                result = ReportResult(
-                    status="rejected", model=self._status.model, usage=self._status.usage,
-                    note="The draft was rejected; no report was written.",
-                )
-                self._status.result = result
-                return result
+                return await self._rejected("The draft was rejected; no report was written.")
 
         self._set_step("writing report")
         files = await self._step(
@@ -299,7 +296,17 @@ class GenerateReportWorkflow:
             references=content.references,
             verification=content.verification,
             research_notes=content.research_notes,
+            subquestions=self._subquestions,
         )
+        self._status.result = result
+        return result
+
+    async def _rejected(self, note: str) -> ReportResult:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._set_step(ReportStep.REJECTED)
+        result = ReportResult(status="rejected", model=self._status.model,
+                              usage=self._status.usage, note=note,
+                              subquestions=self._subquestions)
         self._status.result = result
         return result
 
@@ -328,8 +335,9 @@ class GenerateReportWorkflow:
             research_notes=notes,
         )
 
-    async def _research(self, params: ReportInput) -> ReportContent:
-        """Plan, research and write from sources; an empty body means "no sources"."""
+    async def _research(self, params: ReportInput) -> ReportContent | None:
+        """Plan, research and write from sources; an empty body means "no sources",
+        None a rejected plan."""
         self._set_step(ReportStep.STARTING)
         avail = await self._step(SOURCES_STEP, SourcesInput(collection=params.collection),
                                  SourcesAvailable)
@@ -351,10 +359,13 @@ class GenerateReportWorkflow:
         self._research_run = run
         done = await run.run()
         self._research_run = None
+        self._subquestions = list(self._progress.plan)
+        if done.rejected:
+            return None
         self._status.usage = self._budget.total()
         if done.empty:
-            self._note = ("No usable source was found; the report is a single answer "
-                          "without citations.")
+            self._note = (f"Research found nothing to cite ({done.reason}); the report is "
+                          "a single answer without citations.")
             self._status.research = self._progress
             return ReportContent(research_notes=done.notes)
         self._status.model = run.model or params.model

@@ -56,6 +56,9 @@ class Researched:
     notes: list[str] = field(default_factory=list)
     # No source could be used at all: the caller falls back to a single answer.
     empty: bool = False
+    reason: str = ""
+    # The plan was rejected in review: no report.
+    rejected: bool = False
 
 
 class Research:
@@ -104,8 +107,6 @@ class Research:
             except ValueError as exc:
                 error = str(exc)[:500]
                 self.log(f"plan rejected: {error}")
-        self.notes.append("No valid research plan was produced; the question itself was "
-                          "researched as its only sub-question.")
         return [self.question]
 
     # ----- sub-questions -------------------------------------------------------------
@@ -133,7 +134,8 @@ class Research:
                 waiting = started.count(False)
                 started[i] = True
                 allowance = self.budget.allowance(waiting)
-                if allowance.pages == 0 or (self.params.budget.max_usd and allowance.usd == 0):
+                no_pages = allowance.pages == 0 and not self.params.collection
+                if no_pages or allowance.usd == 0 or allowance.tokens == 0:
                     self.progress.subs[i].state = SubState.BUDGET
                     results[i] = SubResearchResult(index=i, state=SubState.BUDGET,
                                                    error="budget reached before it started")
@@ -211,29 +213,36 @@ class Research:
 
         async def one(pos: int, res: SubResearchResult) -> None:
             async with slots:
-                if not self.budget.llm_allowed():
+                # Out of budget: the section quotes its notes (no LLM call, no cost).
+                role = "section" if self.budget.llm_allowed() else "extractive"
+                if role == "extractive":
                     skipped.append(subquestions[res.index])
-                    return
                 out = await run_step(SECTION_STEP, SectionInput(
                     question=self.question, heading=subquestions[res.index],
                     subquestion=subquestions[res.index], notes_keys=res.notes_keys,
-                    references=refs, model=self.params.model,
+                    references=refs, model=self.params.model, role=role,
                     key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
                 self.stored(out)
+                if "quoted from notes" in out.summary and role == "section":
+                    self.notes.append(f"Section {res.index + 1}: {out.summary}.")
                 keys[pos] = out.key
 
         with_notes = [r for r in sorted(results, key=lambda r: r.index) if r.notes_keys]
         await asyncio.gather(*(one(p, r) for p, r in enumerate(with_notes)))
         if skipped:
-            self.notes.append("Budget reached: no section was written for " +
-                              "; ".join(skipped) + ".")
+            self.notes.append("Budget reached before writing: these sections quote their "
+                              "notes instead of being written: " + "; ".join(skipped) + ".")
         written = [k for k in keys if k]
         if written and self.budget.llm_allowed():
             summary = await run_step(SECTION_STEP, SectionInput(
                 question=self.question, role="summary", section_keys=written,
                 model=self.params.model, key="sections/00-summary.md"), LlmStored, self.log)
             self.stored(summary)
-            written.insert(0, summary.key)
+            if summary.chars:
+                written.insert(0, summary.key)
+            else:
+                self.notes.append(f"The opening summary was {summary.summary.split(': ')[0]} "
+                                  "(it cited nothing).")
         return written
 
     async def check(self, keys: list[str], refs: list[Reference]) -> CheckResult:
@@ -250,11 +259,17 @@ class Research:
         from durable_research.shared import ReportStep
 
         self.set_step(ReportStep.PLANNING)
-        subquestions = await self.plan()
-        subquestions = await self.review_plan(subquestions)
+        proposed = await self.plan()
+        subquestions = await self.review_plan(proposed)
+        if not subquestions:
+            return Researched(rejected=True)
+        if subquestions == [self.question]:
+            self.notes.append("No valid research plan was produced; the question itself was "
+                              "researched as its only sub-question.")
         self.set_step(ReportStep.SOURCES)
         results = await self.research_all(subquestions)
         for res in results:
+            self.notes += [f"Sub-question {res.index + 1}: {r}." for r in res.remarks[:3]]
             self.notes += [f"Not used: {f}" for f in res.failed[:10]]
             if res.error:
                 self.notes.append(f"Sub-question {res.index + 1}: {res.error}")
@@ -264,8 +279,14 @@ class Research:
         refs = self.references(results)
         self.progress.sources_kept = len(refs)
         self.log(f"{len(refs)} sources kept for citing")
+        if self.params.budget.max_usd and self.budget.total().cost_usd is None:
+            self.notes.append("The model's prices are unknown, so --budget-usd could not be "
+                              "enforced; use --max-tokens to cap spending.")
         if not refs:
-            return Researched(notes=self.notes, empty=True)
+            read = sum(1 for r in results for s in r.sources if s.ok)
+            why = (f"{read} source(s) were read but none could be quoted" if read
+                   else "no usable source was found")
+            return Researched(notes=self.notes, empty=True, reason=why)
         self.set_step(ReportStep.WRITING_SECTIONS)
         keys = await self.write(subquestions, results, refs)
         if not keys:

@@ -113,7 +113,11 @@ class ResearchQuestionWorkflow:
                 break
             result.searched += len(found.hits)
             self._progress.searched = result.searched
-            new = [h for h in found.hits if h.url not in seen][: params.pages]
+            fresh = [h for h in found.hits if h.url not in seen]
+            # Documents and web pages each get the per-sub-question quota; only web pages
+            # count against the page budget (documents need no fetching).
+            new = [h for h in fresh if h.kind == SourceKind.LOCAL][: params.pages] + \
+                [h for h in fresh if h.kind != SourceKind.LOCAL][: params.pages]
             seen.update(h.url for h in new)
             today = workflow.now().date().isoformat()
             round_sources = [
@@ -142,6 +146,8 @@ class ResearchQuestionWorkflow:
                 break
             self._progress.usage = self._progress.usage.add(notes.usage)
             self._progress.notes += 1
+            if "quoted from the sources" in notes.summary:
+                result.remarks.append(notes.summary)
             result.notes_keys.append(notes.key)
             result.cited_hashes += [h for h in notes.source_hashes if h not in
                                     result.cited_hashes]
