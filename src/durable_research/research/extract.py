@@ -51,8 +51,13 @@ def _mime(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+# Placeholder titles that tools write into document metadata; they name nothing.
+_PLACEHOLDER_TITLES = {"untitled", "untitled document", "document", "microsoft word"}
+
+
 def _clip_title(title: str) -> str:
-    return " ".join(title.split())[:MAX_TITLE_CHARS].strip()
+    clipped = " ".join(title.split())[:MAX_TITLE_CHARS].strip()
+    return "" if clipped.lower() in _PLACEHOLDER_TITLES else clipped
 
 
 def _first_line(text: str) -> str:
