@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +57,7 @@ from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHandle
 
 from durable_research import client_research as cr
+from durable_research import devserver
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
 from durable_research.shared import (
@@ -72,7 +75,6 @@ from durable_research.testing.search_server import SearchServer
 from durable_research.workflows.report import GenerateReportWorkflow
 
 KIB = 1024.0
-MIB = 1024.0 * 1024.0
 ET = EventType
 
 
@@ -113,14 +115,16 @@ class ResearchWorker(WorkerProc):
 
     def __init__(self, env: dict[str, str], log: Path, subq_concurrency: int = 0) -> None:
         """Start the worker; call :meth:`wait_ready` before relying on it."""
-        import subprocess
-
         self._ready = log.with_name(f"ready-{time.monotonic_ns()}")
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(self._ready),
                "--subq-concurrency", str(subq_concurrency)]
         self.started = time.time()
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+    def cpu(self) -> float:
+        """CPU seconds the process has used so far."""
+        return cpu_seconds(self.proc.pid)
 
     def memory(self) -> tuple[float, float]:
         """(current RSS, peak RSS) of the process in MiB, from /proc/<pid>/status."""
@@ -130,6 +134,17 @@ class ResearchWorker(WorkerProc):
             fields[key] = value.strip()
         kib = {k: int(fields[k].split()[0]) for k in ("VmRSS", "VmHWM")}
         return kib["VmRSS"] / 1024, kib["VmHWM"] / 1024
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` (0 if unknown), from /proc/<pid>/stat."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ----- histories ---------------------------------------------------------------------
@@ -237,6 +252,10 @@ class Run:
     checked: int = 0
     supported: int = 0
     unsupported: int = 0
+    judged: int = 0
+    cpu_worker: float = 0.0  # CPU seconds during the report
+    cpu_server: float = 0.0
+    cpu_bench: float = 0.0  # this process: fake LLM, site, search server, client
     rss_ready: float = 0.0
     rss_peak: float = 0.0
     overlap: int = 0
@@ -282,10 +301,11 @@ class Run:
 class Bench:
     """The servers shared by all runs and how to run one report."""
 
-    def __init__(self, args: argparse.Namespace, tmp: Path, address: str, fake: FakeLLM,
+    def __init__(self, args: argparse.Namespace, tmp: Path, server: DevServer, fake: FakeLLM,
                  search: SearchServer, site: ResearchSite) -> None:
         """Remember the shared servers."""
-        self.args, self.tmp, self.address = args, tmp, address
+        self.args, self.tmp = args, tmp
+        self.address, self.server_dir = server.address, server.data_dir
         self.fake, self.search, self.site = fake, search, site
         self.client: Client | None = None
 
@@ -301,7 +321,13 @@ class Bench:
         tq = f"rb-{uuid.uuid4().hex[:8]}"
         worker = ResearchWorker(self.env(tq), self.tmp / "worker.log", spec.concurrency)
         try:
-            await asyncio.to_thread(worker.wait_ready)
+            try:
+                await asyncio.to_thread(worker.wait_ready)
+            except (RuntimeError, TimeoutError):
+                log = (self.tmp / "worker.log").read_text(errors="replace").splitlines()
+                print("  worker did not start; end of its log:\n    " + "\n    ".join(log[-15:]),
+                      file=sys.stderr)
+                raise
             if self.client is None:
                 self.client = await connect(self.address)
             run = Run(spec)
@@ -309,7 +335,12 @@ class Bench:
             self.site.reset()
             self.fake.configure(wrong_every=spec.wrong_every)
             calls0 = self.fake.successes
+            server_pid = devserver.running_pid(self.server_dir)
+            cpu0 = (worker.cpu(), cpu_seconds(server_pid), time.process_time())
             result, handle = await self._report(self.client, spec, tq, run)
+            run.cpu_worker = worker.cpu() - cpu0[0]
+            run.cpu_server = cpu_seconds(server_pid) - cpu0[1]
+            run.cpu_bench = time.process_time() - cpu0[2]
             _, run.rss_peak = worker.memory()
             run.llm_calls = self.fake.successes - calls0
         finally:
@@ -324,8 +355,8 @@ class Bench:
         v = result.verification
         run.refs = len(result.references)
         if v is not None:
-            run.checked, run.supported, run.unsupported = v.checked, v.supported, \
-                len(v.unsupported)
+            run.checked, run.supported, run.judged = v.checked, v.supported, v.judged
+            run.unsupported = len(v.unsupported)
         if spec.wrong_every:
             self._score_checker(run, result)
         return run
@@ -423,12 +454,18 @@ def print_runs(runs: list[Run]) -> None:
     print("  (KiB: history_size_bytes as the server counts it; JSON: len(history.to_json()); "
           "B/page: total bytes per distinct page fetched)")
     print(f"\n  phases, s       {'plan':>6} {'sub-q':>6} {'sections':>8} {'check':>6} "
-          f"{'pdf+mail':>8}   (median run; from history timestamps; plan excludes the "
-          f"review wait)")
+          f"{'pdf+mail':>8} | CPU s {'worker':>6} {'server':>6} {'bench':>6} {'sum':>5} "
+          f"{'/ wall':>6}")
     for r in runs:
         ph = r.phases()
+        cpu = r.cpu_worker + r.cpu_server + r.cpu_bench
         print(f"  {r.spec.name:<15} {ph['plan']:>6.2f} {ph['sub-questions']:>6.2f} "
-              f"{ph['sections']:>8.2f} {ph['check']:>6.2f} {ph['pdf+mail']:>8.2f}")
+              f"{ph['sections']:>8.2f} {ph['check']:>6.2f} {ph['pdf+mail']:>8.2f} | "
+              f"      {r.cpu_worker:>6.2f} {r.cpu_server:>6.2f} {r.cpu_bench:>6.2f} "
+              f"{cpu:>5.1f} {cpu / r.wall:>6.2f}")
+    print("  (median run; phases from history timestamps, plan without the review wait; CPU "
+          "during the report: worker process, Temporal dev server, bench process with the "
+          "fake LLM, site and search server; / wall: cores kept busy)")
 
 
 def print_where(run: Run) -> None:
@@ -444,6 +481,9 @@ def print_where(run: Run) -> None:
                         f"({b / total:.0%})" for name, b in by_bytes.most_common(5))
         print(f"  where the bytes go ({run.spec.name}, {label}, {total / KIB:.1f} KiB of "
               f"serialised events): {top}")
+        events = sum(by_count.values())
+        most = ", ".join(f"{name} {n} ({n / events:.0%})" for name, n in by_count.most_common(4))
+        print(f"    most events ({events}): {most}")
 
 
 def print_activities(run: Run) -> None:
@@ -506,8 +546,8 @@ def print_summary(runs: list[Run]) -> None:
         nth = f"{k}{'tsnrhtdd'[(k // 10 % 10 != 1) * (k % 10 < 4) * k % 10::4]}"
         print(f"  checker (every {nth} written sentence cites a wrong "
               f"source): {checker.checked} cited sentences, {checker.wrong} wrongly cited, "
-              f"{checker.flagged} marked [unverified]: precision {checker.precision:.2f}, "
-              f"recall {checker.recall:.2f}")
+              f"{checker.flagged} marked [unverified] ({checker.judged} sent to the LLM "
+              f"judge): precision {checker.precision:.2f}, recall {checker.recall:.2f}")
     total = deep.total("server_bytes")
     line = (f"research: deep report with {deep.distinct_pages} pages in {deep.work:.1f} s, "
             f"{sum(deep.activities.values())} activities, history {deep.total('events')} "
@@ -540,7 +580,7 @@ async def run(args: argparse.Namespace) -> int:
     done: dict[str, list[Run]] = {s.name: [] for s in specs}
     try:
         server.start()
-        bench = Bench(args, tmp, server.address, fake, search, site)
+        bench = Bench(args, tmp, server, fake, search, site)
         for rep in range(args.repeats):  # round robin: background load hits all runs alike
             for spec in specs:
                 r = await bench.run(spec)

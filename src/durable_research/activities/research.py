@@ -111,6 +111,9 @@ class ResearchActivities(WithStore):
                         next_retry_delay=_retry_delay(exc.retry_after_s),
                     ) from exc
                 errors.append(f"{provider.name}: {exc}")
+        # Snippets are for people; the workflow needs URL, title and hash (history size).
+        for hit in hits:
+            hit.snippet = ""
         return SearchOutput(hits=hits, provider=", ".join(names), errors=errors)
 
     @activity.defn(name="fetch_page")

@@ -220,7 +220,9 @@ class Research:
                 out = await run_step(SECTION_STEP, SectionInput(
                     question=self.question, heading=subquestions[res.index],
                     subquestion=subquestions[res.index], notes_keys=res.notes_keys,
-                    references=refs, model=self.params.model, role=role,
+                    # Only the sources this section's notes quote: the history stays small.
+                    references=[r for r in refs if r.content_hash in res.cited_hashes],
+                    model=self.params.model, role=role,
                     key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
                 self.stored(out)
                 if "quoted from notes" in out.summary and role == "section":

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PROGRESS_SIGNAL = "sub_progress"
+THROTTLE_PATCH = "progress-every-3-pages"
 FETCH_CONCURRENCY = 3
 
 
@@ -189,7 +190,10 @@ class ResearchQuestionWorkflow:
                     self._progress.failed += 1
                     result.failed.append(f"{src.url}: {src.error}")
                 sources[i] = src
-                await self._report()
+                # Every few pages, not each: each signal is an event in two histories.
+                tried = self._progress.fetched + self._progress.failed
+                if tried % 3 == 0 or not workflow.patched(THROTTLE_PATCH):
+                    await self._report()
 
         await asyncio.gather(*(one(i) for i in range(len(hits))))
         if self._pages_left() <= 0 and any(s is None for s in sources):
