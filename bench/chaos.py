@@ -35,7 +35,7 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from durable_research.activities.email import message_id
 from durable_research.client import root_cause
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.shared import ReportInput, ReportResult, report_message_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 
@@ -97,17 +97,22 @@ class Chaos:
         return f"[{time.monotonic() - self.t0:7.1f} s]"
 
 
-async def start_all(client: Client, ids: list[str], tq: str, out: Path) -> None:
-    """Start one report per id, 20 at a time."""
+async def start_all(client: Client, ids: list[str], tq: str, out: Path) -> dict[str, str]:
+    """Start one report per id, 20 at a time; returns the Message-ID expected for each."""
     sem = asyncio.Semaphore(20)
+    expected: dict[str, str] = {}
 
     async def one(i: int, wid: str) -> None:
         params = ReportInput(prompt=prompt_of(i), output_dir=str(out),
                              email_to=f"reader{i}@example.com")
         async with sem:
-            await client.start_workflow(GenerateReportWorkflow.run, params, id=wid, task_queue=tq)
+            handle = await client.start_workflow(GenerateReportWorkflow.run, params, id=wid,
+                                                 task_queue=tq)
+        run_id = handle.first_execution_run_id or handle.result_run_id or ""
+        expected[message_id(report_message_key(wid, run_id))] = wid
 
     await asyncio.gather(*(one(i, wid) for i, wid in enumerate(ids)))
+    return expected
 
 
 def prompt_of(i: int) -> str:
@@ -146,7 +151,7 @@ async def run(args: argparse.Namespace) -> int:
     tq = f"chaos-{uuid.uuid4().hex[:8]}"
     chaos = Chaos(server, worker_env(server.address, tq, fake, tmp, sink.port), tmp)
     ids = [f"chaos-{tq[6:]}-{i:04d}" for i in range(args.workflows)]
-    expected = {message_id(f"{wid}/report"): wid for wid in ids}
+    expected: dict[str, str] = {}
     print(f"chaos: {args.workflows} workflows, LLM delay {args.llm_delay} s, "
           f"{args.worker_kills} worker kills, {args.server_kills} server kills "
           f"(downtime {args.server_downtime} s), seed {args.seed}", flush=True)
@@ -157,7 +162,7 @@ async def run(args: argparse.Namespace) -> int:
         await chaos.start()
         watchdog = asyncio.create_task(chaos.watchdog())
         assert chaos.client is not None
-        await start_all(chaos.client, ids, tq, tmp / "reports")
+        expected.update(await start_all(chaos.client, ids, tq, tmp / "reports"))
 
         def done() -> int:
             return len(set(sink.message_ids()) & expected.keys())
@@ -240,7 +245,7 @@ def report(args: argparse.Namespace, ids: list[str], outcomes: list, fake: FakeL
     print(f"  e-mail: SMTP deliveries {len(mids)}, unique Message-IDs {len(unique)} "
           f"(expected {n}, missing {missing}, unexpected {unexpected}), "
           f"duplicates {len(mids) - len(unique)}")
-    explain_duplicates(mids, outcomes, ids, sink, chaos)
+    explain_duplicates(mids, outcomes, ids, sink, chaos, expected)
     ok = (completed == n and after_done == 0 and zero == 0 and pdf_ok == n
           and missing == 0 and unexpected == 0)
     print("chaos: PASS" if ok else "chaos: FAIL")
@@ -248,10 +253,11 @@ def report(args: argparse.Namespace, ids: list[str], outcomes: list, fake: FakeL
 
 
 def explain_duplicates(mids: list[str], outcomes: list, ids: list[str], sink: SmtpSink,
-                       chaos: Chaos) -> None:
+                       chaos: Chaos, expected: dict[str, str]) -> None:
     """For each duplicated Message-ID: delivery times vs. the kills, and the send_email attempt."""
     seen: set[str] = set()
-    index = {message_id(f"{wid}/report"): i for i, wid in enumerate(ids)}
+    position = {wid: i for i, wid in enumerate(ids)}
+    index = {mid: position[wid] for mid, wid in expected.items()}
     for mid in mids:
         if mid in seen or mids.count(mid) < 2 or mid not in index:
             continue

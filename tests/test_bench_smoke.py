@@ -31,11 +31,15 @@ CASES = {
         ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--concurrency", "2"],
         "throughput: 1 worker",
     ),
+    "store": (
+        ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
+        "s3 / directory: throughput",
+    ),
 }
 
 
 def test_bench_scripts_run_and_print_their_summaries(tmp_path: Path) -> None:
-    """All three scripts run at once (about 40 s together) and exit 0 with a summary line."""
+    """The scripts run at once (about 40 s together) and exit 0 with a summary line."""
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "SMTP_HOST", "TEMPORAL_ADDRESS"):
         env.pop(var, None)

@@ -253,6 +253,11 @@ class CreatePdfOutput:
     store: str = ""
 
 
+def report_message_key(workflow_id: str, run_id: str) -> str:
+    """The key of a report's mail: one per run, so a re-used workflow id mails again."""
+    return f"{workflow_id}/{run_id}/report"
+
+
 @dataclass
 class SendEmailInput:
     """Input of the ``send_email`` activity.

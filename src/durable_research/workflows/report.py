@@ -58,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewOutcome,
         SendEmailInput,
         SendEmailOutput,
+        report_message_key,
     )
 
 
@@ -313,7 +314,7 @@ class GenerateReportWorkflow:
     def _message_key(self) -> str:
         info = workflow.info()
         if workflow.patched("mail-key-per-run"):
-            return f"{info.workflow_id}/{info.run_id}/report"
+            return report_message_key(info.workflow_id, info.run_id)
         return f"{info.workflow_id}/report"
 
     def _content(self, research: ReportContent) -> ReportContent:
