@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from durable_research.config import Settings, check_llm_settings
 from durable_research.errors import UserError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
+# A poller the server saw this recently counts as a running worker (workers poll
+# continuously; a long poll lasts up to 60 s).
+RECENT_POLL_S = 75.0
 
 
 @dataclass
@@ -102,7 +106,11 @@ async def check_temporal(settings: Settings) -> list[Check]:
                 task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
             )
         )
-        pollers = len(resp.pollers)
+        # The server lists pollers seen in the last minutes; a worker that stopped a
+        # minute ago is not one that will run a report now.
+        now = time.time()
+        pollers = sum(1 for p in resp.pollers
+                      if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
     except Exception as exc:  # noqa: BLE001 - permissions differ between servers
         checks.append(Check("Workers", WARN, f"cannot list pollers: {exc}"))
         return checks
