@@ -344,3 +344,17 @@ def test_make_run_cannot_be_injected(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     line = next(ln for ln in proc.stdout.splitlines() if "research run" in ln)
     assert line == '.venv/bin/research run "$PROMPT"', line  # quoted by the shell, at run time
+
+
+def test_review_without_a_worker_says_so_at_once(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    env = settings_env(settings)
+    started = research("start", "q", "--review", "--depth", "quick", env=env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    wid = started.stdout.strip()
+    t0 = time.monotonic()
+    for command in (["approve", wid], ["raise-budget", wid, "--pages", "5"]):
+        proc = research(*command, env=env, cwd=tmp_path, timeout=60)
+        assert_clean_error(proc, "No worker is running", "research worker")
+    assert time.monotonic() - t0 < 30

@@ -37,6 +37,7 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
         UserError: The workflow rejected the review or does not exist.
     """
     await rc.describe_report(client, workflow_id)  # clear error for an unknown id
+    await rc.require_worker(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
     try:
         outcome: ReviewOutcome = await handle.execute_update(

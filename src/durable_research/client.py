@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -276,6 +277,48 @@ async def describe_report(
         except WorkflowFailureError as exc:
             state.failure = root_cause(exc)
     return state
+
+
+# A poller the server saw this recently counts as a running worker (a long poll lasts
+# up to 60 s; the server lists pollers seen in the last minutes).
+RECENT_POLL_S = 75.0
+
+
+async def workers_polling(client: Client, task_queue: str) -> int:
+    """How many workers poll ``task_queue`` for workflow tasks right now."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    resp = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        timeout=timedelta(seconds=5),
+    )
+    now = time.time()
+    return sum(1 for p in resp.pollers if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
+
+
+async def require_worker(client: Client, workflow_id: str) -> None:
+    """Refuse at once, instead of hanging, when no worker could handle an Update.
+
+    Raises:
+        UserError: No worker polls the workflow's task queue.
+    """
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        desc = await handle.describe()
+        queue = desc.raw_description.execution_config.task_queue.name
+        polling = await workers_polling(client, queue)
+    except RPCError:
+        return  # the Update itself will report what is wrong
+    if not polling:
+        raise UserError(
+            f"No worker is running for task queue {queue!r}, so report {workflow_id} cannot "
+            "act on this now",
+            "start one with `research worker` (or `research result ID`, which hosts one)",
+        )
 
 
 def root_cause(exc: BaseException) -> str:

@@ -106,6 +106,9 @@ def with_research(params: ReportInput, options: ResearchOptions,
 
 async def _update(client: Client, workflow_id: str, name: str, arg: object,
                   result_type: type) -> object:
+    from durable_research.client import require_worker
+
+    await require_worker(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
     try:
         return await handle.execute_update(name, arg, result_type=result_type)

@@ -12,14 +12,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_research import client as rc
 from durable_research import devserver
 from durable_research.config import Settings, check_llm_settings
 from durable_research.errors import UserError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
-# A poller the server saw this recently counts as a running worker (workers poll
-# continuously; a long poll lasts up to 60 s).
-RECENT_POLL_S = 75.0
 
 
 @dataclass
@@ -110,7 +108,7 @@ async def check_temporal(settings: Settings) -> list[Check]:
         # minute ago is not one that will run a report now.
         now = time.time()
         pollers = sum(1 for p in resp.pollers
-                      if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
+                      if now - p.last_access_time.ToSeconds() < rc.RECENT_POLL_S)
     except Exception as exc:  # noqa: BLE001 - permissions differ between servers
         checks.append(Check("Workers", WARN, f"cannot list pollers: {exc}"))
         return checks
