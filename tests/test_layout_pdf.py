@@ -209,3 +209,15 @@ def test_renders_png_with_pdftoppm(sample_pdf: bytes) -> None:
     pngs = sorted(out.glob("sample-report-*.png"))
     assert pngs and pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert pngs[0].stat().st_size > 10_000  # a real page, not a blank
+
+
+def test_pdf_links_only_for_web_and_mail() -> None:
+    """smb:, ms-msdt:, file: and data: links stay text; http(s) and mailto are live."""
+    from durable_research.layout import render_bytes
+
+    body = ("[a](smb://host/share) [b](ms-msdt:/id) [c](https://ok.example) "
+            "[d](mailto:x@example.org) [e](file:///etc/passwd) [f](data:text/html,x)")
+    pdf = render_bytes(ReportContent(body_markdown=body), "pdf")
+    for bad in (b"smb:", b"ms-msdt", b"file:///etc", b"data:text", b"GoToR", b"/Launch"):
+        assert bad not in pdf, bad
+    assert b"https://ok.example" in pdf and b"mailto:x@example.org" in pdf

@@ -56,6 +56,9 @@ def xml_escape(text: str) -> str:
     return escape(text, {'"': "&quot;", "'": "&#39;"})
 
 
+SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
 def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run]:
     """Flatten nested spans into ``(text, style)`` runs; hard breaks become ``"\\n"``."""
     out: list[Run] = []
@@ -75,7 +78,10 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
         elif isinstance(it, Link):
             # A "#fragment" from the body has no named destination in the PDF, and
             # reportlab refuses to save a link to an undefined one: keep it as text.
-            href = None if it.href.startswith("#") else it.href or None
+            # Live links only for web and mail: a PDF viewer would follow smb:, file:,
+            # ms-msdt: or GoToR targets to local files. (#anchors: headings have no
+            # destinations in the PDF yet, and a dangling one breaks the layout.)
+            href = it.href if it.href.lower().startswith(SAFE_LINK_SCHEMES) else None
             out.extend(flatten(it.children, replace(style, href=href)))
         elif isinstance(it, Citation):
             # Citations exist only for numbers with a reference entry, which carries
