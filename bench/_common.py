@@ -30,6 +30,12 @@ from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by 
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 
 ROOT = Path(__file__).resolve().parents[1]
+# One payload key for the bench and every worker process it starts (they inherit the
+# environment, see worker_env): payloads are encrypted as in production.
+if not (os.environ.get("RESEARCH_PAYLOAD_KEY") or os.environ.get("RESEARCH_PAYLOAD_KEY_FILE")):
+    from durable_research.codec import new_key
+
+    os.environ["RESEARCH_PAYLOAD_KEY"] = new_key()
 WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"
 
 

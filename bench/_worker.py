@@ -51,7 +51,8 @@ async def main() -> None:
     if args.llm_heartbeat is not None or args.llm_retry_initial is not None:
         _tune(args.llm_heartbeat, args.llm_retry_initial)
     settings = load_settings()
-    client = await connect_retrying(settings.temporal_address, attempts=600)
+    # The payload codec comes from the same settings: the key the bench put in the env.
+    client = await connect_retrying(settings.temporal_address, attempts=600, settings=settings)
     async with app_worker.build_worker(client, settings):
         args.ready.write_text("ready")
         await asyncio.Event().wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,15 @@ from durable_research.worker import build_worker
 for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
+# Payload encryption is on, as in production. One key for the whole session: the
+# in-process clients (connect_retrying reads it from here), the `settings` fixture
+# and, through settings_env, every subprocess (CLI runs, worker processes).
+for _var in ("RESEARCH_PAYLOAD_KEY_FILE", "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION",
+             "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", "TEMPORAL_UI_CODEC_ENDPOINT",
+             "RESEARCH_CODEC_TOKEN"):
+    os.environ.pop(_var, None)
+os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
+PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +62,15 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def client(temporal_address: str) -> Client:
-    """A client of the session's dev server (retries while it finishes starting)."""
+    """A client of the session's dev server (retries while it finishes starting).
+
+    It encrypts payloads with the session's key (``PAYLOAD_KEY``), like the app's client.
+    """
+    from durable_research.codec import data_converter
     from durable_research.testing.temporal import connect_retrying
 
-    return await connect_retrying(temporal_address)
+    converter = data_converter(Settings(payload_key=PAYLOAD_KEY))
+    return await connect_retrying(temporal_address, data_converter=converter)
 
 
 @pytest.fixture
@@ -79,6 +94,7 @@ def settings(
         data_dir=str(tmp_path / "data"),
         output_dir=str(tmp_path / "reports"),
         embedded="never",
+        payload_key=PAYLOAD_KEY,
     )
 
 

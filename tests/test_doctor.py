@@ -23,7 +23,8 @@ async def test_healthy_setup(
         checks = by_name(await run_checks(good, call_llm=True))
     assert {name: c.level for name, c in checks.items()} == {
         "LLM settings": OK, "LLM call": OK, "Temporal": OK, "Workers": OK, "SMTP": OK,
-        "Output": OK, "Artifact store": OK, "Web search": OK, "Fonts": OK,
+        "Output": OK, "Payload encryption": OK, "Artifact store": OK, "Web search": OK,
+        "Fonts": OK,
     }
     assert "searxng answered" in checks["Web search"].message
     assert fake_llm.successes == 1

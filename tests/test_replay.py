@@ -121,9 +121,18 @@ def _recorded() -> list[WorkflowHistory]:
 
 
 async def test_recorded_histories_replay_with_current_code() -> None:
+    from durable_research.codec import data_converter
+
+    from .conftest import PAYLOAD_KEY
+
     histories = _recorded()
     assert len(histories) >= 8, "recorded histories are missing"
-    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow])
+    # They were recorded before payload encryption: an encrypting worker replays them
+    # when it accepts plain payloads (RESEARCH_ENCRYPTION_ACCEPT_PLAIN=true), the
+    # upgrade path for workflows started before encryption was on.
+    converter = data_converter(Settings(payload_key=PAYLOAD_KEY), encryption_accept_plain=True)
+    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow],
+                        data_converter=converter)
 
     async def each() -> AsyncIterator[WorkflowHistory]:
         for history in histories:
@@ -141,7 +150,9 @@ async def test_fresh_research_histories_replay(
 
     async with build_worker(client, research_settings):
         handles = await _research_scenarios(client, research_settings, "fresh-")
-    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow])
+    # Fresh histories are encrypted: replay with the client's codec (same key).
+    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow],
+                        data_converter=client.data_converter)
     for handle in handles.values():
         await replayer.replay_workflow(await handle.fetch_history())
 
@@ -150,6 +161,6 @@ async def test_fresh_histories_replay(
     client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
 ) -> None:
     handles = await _scenarios(client, settings)
-    replayer = Replayer(workflows=[GenerateReportWorkflow])
+    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter)
     for handle in handles.values():
         await replayer.replay_workflow(await handle.fetch_history())

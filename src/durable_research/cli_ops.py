@@ -79,12 +79,40 @@ def server(
         console.print(f"A Temporal server already answers at {settings.temporal_address}: {who}.")
         return
     info = devserver.start_dev_server(
-        settings.temporal_address, data, settings.temporal_namespace, settings.ui_port
+        settings.temporal_address, data, settings.temporal_namespace, settings.ui_port,
+        codec_endpoint=settings.ui_codec_endpoint,
     )
     console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
     console.print(f"State: {info.db_file}   Log: {info.log_file}")
     if info.ui_url:
         console.print(f"Web UI: {info.ui_url}")
+
+
+@app.command("codec-server")
+@friendly
+def codec_server_cmd(
+    host: Annotated[str | None, typer.Option(
+        help="Address to bind (default 127.0.0.1, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
+    port: Annotated[int | None, typer.Option(
+        help="Port (default 8081, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
+    token: Annotated[str | None, typer.Option(
+        help="Bearer token required on every request (default RESEARCH_CODEC_TOKEN); "
+             "mandatory off loopback.")] = None,
+    origin: Annotated[list[str] | None, typer.Option(
+        "--origin", help="Another browser origin to allow (repeatable).")] = None,
+) -> None:
+    """Serve /encode and /decode so the Web UI can show encrypted payloads (Ctrl-C stops)."""
+    from durable_research.codec_server import codec_server_from_settings, log_to_stderr
+
+    settings = settings_or_exit()
+    srv = codec_server_from_settings(settings, host, port, token, origin or (), log_to_stderr)
+    console.print(f"Codec server at [bold]{srv.url}[/] (CORS: {', '.join(sorted(srv.origins))})")
+    console.print(f"[dim]Start the embedded server with TEMPORAL_UI_CODEC_ENDPOINT={srv.url} "
+                  "(or set it in the Web UI's codec settings) to see decrypted payloads.[/]")
+    try:
+        srv.serve()
+    except KeyboardInterrupt:
+        console.print("Codec server stopped.")
 
 
 @app.command()

@@ -7,6 +7,8 @@ after ``research run`` exits. ``research server stop`` ends it.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import socket
@@ -18,7 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from durable_research.errors import ConfigError, TemporalUnavailableError
-from durable_research.procs import pid_alive, terminate
+from durable_research.private import open_private, private_dir, private_file, write_private
+from durable_research.procs import (
+    ArgvCheck,
+    file_lock,
+    find_pids,
+    is_ours,
+    option_value,
+    start_time,
+    terminate,
+)
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -94,17 +105,93 @@ def temporal_binary() -> Path:
     )
 
 
+PID_FILE = "temporal-dev.pid"
+LOCK_FILE = "temporal-dev.lock"
+DB_FILE = "temporal.sqlite"
+LOG_FILE = "temporal-dev.log"
+
+
 def _pid_file(data_dir: Path) -> Path:
-    return data_dir / "temporal-dev.pid"
+    return data_dir / PID_FILE
+
+
+def _absolute(data_dir: Path) -> Path:
+    # Absolute, so the command line we verify later does not depend on the cwd.
+    return Path(data_dir).expanduser().resolve()
+
+
+def _server_check(db_file: Path) -> ArgvCheck:
+    """Whether an argv is ``temporal server start-dev --db-filename <db_file>``."""
+
+    def check(argv: list[str]) -> bool:
+        return (
+            Path(argv[0]).name.startswith("temporal")
+            and "start-dev" in argv
+            and option_value(argv, "--db-filename") == str(db_file)
+        )
+
+    return check
+
+
+@dataclass(frozen=True)
+class _Record:
+    pid: int
+    address: str
+    ui_url: str = ""
+    started: int | None = None
+
+
+def _read_record(data_dir: Path) -> _Record | None:
+    try:
+        text = _pid_file(data_dir).read_text()
+    except OSError:
+        return None
+    try:
+        raw = json.loads(text)
+        if isinstance(raw, dict):
+            started = raw.get("started")
+            return _Record(int(raw["pid"]), str(raw.get("address", "")),
+                           str(raw.get("ui_url", "")),
+                           int(started) if started is not None else None)
+    except (ValueError, KeyError, TypeError):
+        pass
+    parts = text.split()  # the old format: "<pid> <address>"
+    try:
+        return _Record(int(parts[0]), parts[1] if len(parts) > 1 else "")
+    except (ValueError, IndexError):
+        return None
+
+
+def _running_record(data_dir: Path) -> _Record | None:
+    """The pid file's record if that process is still our server for ``data_dir``."""
+    record = _read_record(data_dir)
+    if record is None:
+        return None
+    ours = is_ours(record.pid, _server_check(data_dir / DB_FILE), record.started)
+    return record if ours else None
 
 
 def running_pid(data_dir: Path) -> int | None:
-    """PID of the embedded server started from ``data_dir``, if it still runs."""
-    try:
-        pid = int(_pid_file(data_dir).read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if pid_alive(pid) else None
+    """PID of the embedded server started from ``data_dir``, if it still runs.
+
+    The pid file is not trusted alone: the process must be ``temporal server
+    start-dev`` on this data dir's SQLite file (and, when recorded, started at the
+    recorded time).
+    """
+    record = _running_record(_absolute(data_dir))
+    return record.pid if record else None
+
+
+def _remove_pid_file(data_dir: Path, pid: int) -> None:
+    """Remove the pid file only if it still names ``pid`` (never another server's)."""
+    record = _read_record(data_dir)
+    if record is not None and record.pid == pid:
+        _pid_file(data_dir).unlink(missing_ok=True)
+
+
+def _info(record: _Record, data_dir: Path) -> DevServerInfo:
+    return DevServerInfo(record.pid, record.address, record.ui_url, data_dir / DB_FILE,
+                         data_dir / LOG_FILE)
 
 
 def start_dev_server(
@@ -114,8 +201,15 @@ def start_dev_server(
     ui_port: int = 0,
     headless: bool = False,
     wait_s: float = 60.0,
+    codec_endpoint: str = "",
 ) -> DevServerInfo:
     """Start the dev server detached, persisting to ``data_dir/temporal.sqlite``.
+
+    The data dir is made 0700 and the server runs with umask 077, so its SQLite
+    file and log are 0600. Starting is serialised by a lock file; a server that
+    already runs on this data dir is returned (same address) or refused (another
+    address: two servers must never share one SQLite file). A failed start leaves
+    no pid file behind and never touches a running server's.
 
     Args:
         address: ``host:port`` for the gRPC frontend; must be local.
@@ -124,16 +218,57 @@ def start_dev_server(
         ui_port: Web UI port; 0 means gRPC port + 1000.
         headless: Run without the Web UI.
         wait_s: How long to wait for the port to open.
+        codec_endpoint: URL of a codec server (``research codec-server``) the Web UI
+            uses to show encrypted payloads; empty: none.
 
     Raises:
-        TemporalUnavailableError: The server did not come up.
+        TemporalUnavailableError: The server did not come up, or another server
+            already uses this data dir.
     """
     host, port = split_address(address)
     if host.lower() not in LOCAL_HOSTS:
         raise ConfigError(f"Cannot start a server for the non-local address {address!r}")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db_file = data_dir / "temporal.sqlite"
-    log_file = data_dir / "temporal-dev.log"
+    data_dir = private_dir(_absolute(data_dir))
+    db_file = data_dir / DB_FILE
+    log_file = data_dir / LOG_FILE
+    bound = f"127.0.0.1:{port}"
+    check = _server_check(db_file)
+    with file_lock(data_dir / LOCK_FILE):
+        running = _running_record(data_dir)
+        if running is not None:
+            if split_address(running.address or ":0")[1] == port and port_open(host, port):
+                return _info(running, data_dir)
+            raise TemporalUnavailableError(
+                f"The embedded Temporal server of {data_dir} already runs "
+                f"(pid {running.pid}) at {running.address or 'another address'}",
+                "two servers must not share one SQLite file: use its address "
+                "(TEMPORAL_ADDRESS), stop it with `research server --stop`, or choose "
+                "another RESEARCH_DATA_DIR",
+            )
+        if port_open(host, port):
+            raise TemporalUnavailableError(
+                f"Port {port} is already in use by another process",
+                "choose another TEMPORAL_ADDRESS port, or stop what listens there",
+            )
+        others = find_pids(check)
+        if others:
+            raise TemporalUnavailableError(
+                f"Another Temporal server (pid {others[0]}) already uses {db_file}",
+                "stop that process, or choose another RESEARCH_DATA_DIR",
+            )
+        for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm"), log_file):
+            private_file(path)
+        return _launch(address, data_dir, namespace, ui_port, headless, wait_s,
+                       codec_endpoint, bound, check)
+
+
+def _launch(
+    address: str, data_dir: Path, namespace: str, ui_port: int, headless: bool,
+    wait_s: float, codec_endpoint: str, bound: str, check: ArgvCheck,
+) -> DevServerInfo:
+    port = split_address(address)[1]
+    db_file = data_dir / DB_FILE
+    log_file = data_dir / LOG_FILE
     ui = ui_port or port + 1000
     cmd = [
         str(temporal_binary()), "server", "start-dev",
@@ -145,41 +280,66 @@ def start_dev_server(
         cmd.append("--headless")
     else:
         cmd += ["--ui-port", str(ui), "--ui-disable-news-fetch"]
+        if codec_endpoint:
+            cmd += ["--ui-codec-endpoint", codec_endpoint]
     if namespace != "default":
         cmd += ["--namespace", namespace]
-    with open(log_file, "ab") as log:
+    with open_private(log_file) as log:
         # A new session: the server outlives the CLI that started it and is not
-        # killed by the terminal's Ctrl-C meant for the client.
+        # killed by the terminal's Ctrl-C meant for the client. umask 077: the
+        # SQLite file (and its WAL) are created 0600.
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, umask=0o077,
         )
-    _pid_file(data_dir).write_text(f"{proc.pid} {address}\n")
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_file.read_text(errors="replace")[-1500:]
-            raise TemporalUnavailableError(
-                f"The embedded Temporal server exited at start (code {proc.returncode})",
-                f"log {log_file}:\n{tail}",
-            )
-        if port_open("127.0.0.1", port):
-            ui_url = "" if headless else f"http://localhost:{ui}"
-            return DevServerInfo(proc.pid, f"127.0.0.1:{port}", ui_url, db_file, log_file)
-        time.sleep(0.1)
-    proc.kill()
-    raise TemporalUnavailableError(
-        f"The embedded Temporal server did not open port {port} within {wait_s:.0f} s",
-        f"see {log_file}",
-    )
+    ui_url = "" if headless else f"http://localhost:{ui}"
+    record = {"pid": proc.pid, "address": bound, "ui_url": ui_url,
+              "started": start_time(proc.pid), "db_file": str(db_file)}
+    try:
+        write_private(_pid_file(data_dir), json.dumps(record) + "\n")
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log_file.read_text(errors="replace")[-1500:]
+                raise TemporalUnavailableError(
+                    f"The embedded Temporal server exited at start (code {proc.returncode})",
+                    f"log {log_file}:\n{tail}",
+                )
+            if port_open("127.0.0.1", port):
+                for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
+                    private_file(path)
+                return DevServerInfo(proc.pid, bound, ui_url, db_file, log_file)
+            time.sleep(0.1)
+        raise TemporalUnavailableError(
+            f"The embedded Temporal server did not open port {port} within {wait_s:.0f} s",
+            f"see {log_file}",
+        )
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(Exception):
+            proc.wait(timeout=10)
+        _remove_pid_file(data_dir, proc.pid)
+        raise
 
 
 def stop_dev_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
-    """Stop the embedded server started from ``data_dir``; False if none ran."""
-    pid = running_pid(data_dir)
-    if pid is None:
-        _pid_file(data_dir).unlink(missing_ok=True)
+    """Stop the embedded server started from ``data_dir``; False if none ran.
+
+    Only a process verified to be our server on this data dir's SQLite file is
+    signalled; a stale pid file (dead or unrelated process) is just removed.
+    """
+    data_dir = _absolute(data_dir)
+    if not data_dir.is_dir():
         return False
-    terminate(pid, timeout_s)
-    _pid_file(data_dir).unlink(missing_ok=True)
-    return True
+    check = _server_check(data_dir / DB_FILE)
+    with file_lock(data_dir / LOCK_FILE):
+        pids = []
+        running = _running_record(data_dir)
+        if running is not None:
+            pids.append(running.pid)
+        pids += [pid for pid in find_pids(check) if pid not in pids]
+        for pid in pids:
+            terminate(pid, timeout_s, check)
+        _pid_file(data_dir).unlink(missing_ok=True)
+    return bool(pids)

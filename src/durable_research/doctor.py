@@ -193,8 +193,9 @@ async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks += await check_temporal(settings)
     checks.append(await asyncio.to_thread(check_smtp, settings))
     checks.append(check_output(settings))
-    from durable_research.doctor_research import check_search, check_store
+    from durable_research.doctor_research import check_payload_key, check_search, check_store
 
+    checks.append(check_payload_key(settings))
     checks.append(await asyncio.to_thread(check_store, settings))
     checks.append(await check_search(settings))
     checks.append(check_fonts())

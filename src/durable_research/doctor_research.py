@@ -42,3 +42,27 @@ def check_store(settings: Settings) -> Check:
     except (StoreError, StoreUnavailableError) as exc:
         return Check("Artifact store", FAIL, str(exc),
                      "check RESEARCH_STORE and, for S3, S3_ENDPOINT_URL and the credentials")
+
+
+def check_payload_key(settings: Settings) -> Check:
+    """Which key encrypts payloads, and whether a cluster could share it."""
+    from durable_research import devserver
+    from durable_research.codec import load_keyring
+
+    if not settings.encryption:
+        return Check("Payload encryption", WARN, "off (RESEARCH_ENCRYPTION=off): questions, "
+                     "drafts and addresses are stored in plain text in Temporal",
+                     "remove RESEARCH_ENCRYPTION=off")
+    try:
+        ring = load_keyring(settings, create=False)
+    except ConfigError as exc:
+        return Check("Payload encryption", FAIL, exc.message, exc.hint)
+    if ring.current is None:
+        return Check("Payload encryption", OK, "on; the key is created in the data dir on "
+                     "first use")
+    message = f"on, key {ring.current_id} from {ring.source}"
+    in_data_dir = not (settings.payload_key or settings.payload_key_file)
+    if in_data_dir and not devserver.is_local(settings.temporal_address):
+        return Check("Payload encryption", WARN, message + "; other machines need this key",
+                     "give every worker and client the same RESEARCH_PAYLOAD_KEY(_FILE)")
+    return Check("Payload encryption", OK, message)

@@ -18,7 +18,6 @@ the package index at install time.
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import json
 import os
@@ -36,12 +35,16 @@ from pathlib import Path
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.localmodel_server import KEY_ENV, default_threads
-from durable_research.procs import pid_alive, terminate
+from durable_research.private import open_private, private_dir, private_file
+from durable_research.procs import ArgvCheck, file_lock, is_ours, option_value, terminate
 
 RUNTIME_MODULE = "xllamacpp"
 STATE_FILE = "local-llm.json"
 LOG_FILE = "local-llm.log"
 LOCK_FILE = "local-llm.lock"
+SERVER_MODULE = "durable_research.localmodel_server"
+
+
 class LocalModelError(UserError):
     """The embedded model is not installed or its server did not come up."""
 
@@ -148,8 +151,29 @@ def _endpoint(state: dict[str, object], data_dir: Path) -> LocalEndpoint:
     )
 
 
+def _server_check(data_dir: Path) -> ArgvCheck:
+    """Whether an argv is our model server publishing to ``data_dir``'s state file."""
+    state_file = str(Path(data_dir).expanduser().resolve() / STATE_FILE)
+
+    def check(argv: list[str]) -> bool:
+        return SERVER_MODULE in argv and option_value(argv, "--state-file") == state_file
+
+    return check
+
+
+def _state_pid(state: dict[str, object]) -> int | None:
+    try:
+        return int(str(state["pid"]))
+    except (KeyError, ValueError):
+        return None
+
+
 def running_local_llm(data_dir: Path) -> LocalEndpoint | None:
-    """The server started from ``data_dir`` if it runs and answers its health check."""
+    """The server started from ``data_dir`` if it runs and answers its health check.
+
+    The state file is not trusted alone: its pid must be our model server process
+    for this data dir (checked on its command line).
+    """
     state = _read_state(data_dir)
     if state is None:
         return None
@@ -157,7 +181,7 @@ def running_local_llm(data_dir: Path) -> LocalEndpoint | None:
         endpoint = _endpoint(state, data_dir)
     except (KeyError, ValueError):
         return None
-    if not pid_alive(endpoint.pid) or not _healthy(endpoint.api_base):
+    if not is_ours(endpoint.pid, _server_check(data_dir)) or not _healthy(endpoint.api_base):
         return None
     return endpoint
 
@@ -165,13 +189,9 @@ def running_local_llm(data_dir: Path) -> LocalEndpoint | None:
 @contextmanager
 def _locked(data_dir: Path) -> Iterator[None]:
     """Serialise start/stop between processes (CLI and worker may race)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / LOCK_FILE, "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    private_dir(Path(data_dir))
+    with file_lock(Path(data_dir) / LOCK_FILE):
+        yield
 
 
 def _log_tail(log_file: Path, size: int = 1500) -> str:
@@ -204,7 +224,9 @@ def ensure_local_llm(
             serving = (_read_state(data_dir) or {}).get("model_path")
             if gguf is None or str(gguf) == serving:
                 return running
-            _stop(data_dir)
+        # Not answering (or another model is wanted): end our old server, if any, first
+        # rather than leave it running without a state file.
+        _stop(data_dir)
         return _start(data_dir, wait_s, gguf, threads or default_threads())
 
 
@@ -241,21 +263,24 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
     if not runtime_available():
         raise LocalModelError("The offline LLM runtime (xllamacpp) is not installed", INSTALL_HINT)
     name, description, path = _choose_model(gguf)
+    data_dir = Path(data_dir).expanduser().resolve()
     state_file = data_dir / STATE_FILE
     state_file.unlink(missing_ok=True)
     log_file = data_dir / LOG_FILE
     api_key = secrets.token_urlsafe(24)
     cmd = [
-        sys.executable, "-m", "durable_research.localmodel_server", "serve",
+        sys.executable, "-m", SERVER_MODULE, "serve",
         "--model-path", str(path), "--name", name, "--description", description,
         "--state-file", str(state_file), "--threads", str(threads),
     ]
     env = {**os.environ, KEY_ENV: api_key}
-    with open(log_file, "ab") as log:
+    private_file(log_file)
+    with open_private(log_file) as log:
         # Own session: the server outlives the CLI and ignores the terminal's Ctrl-C.
+        # umask 077: whatever it creates (the state file with its key) is private.
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True,
+            env=env, start_new_session=True, umask=0o077,
         )
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
@@ -279,18 +304,15 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
 
 
 def _stop(data_dir: Path, timeout_s: float = 15.0) -> bool:
+    """Stop the server named by the state file, only if it is verifiably ours."""
     state = _read_state(data_dir)
     (data_dir / STATE_FILE).unlink(missing_ok=True)
     if state is None:
         return False
-    try:
-        pid = int(str(state["pid"]))
-    except (KeyError, ValueError):
+    pid = _state_pid(state)
+    if pid is None:
         return False
-    if not pid_alive(pid):
-        return False
-    terminate(pid, timeout_s)
-    return True
+    return terminate(pid, timeout_s, _server_check(data_dir))
 
 
 def stop_local_llm(data_dir: Path) -> bool:

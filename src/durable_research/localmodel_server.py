@@ -40,6 +40,7 @@ def _serve(model_path: str, name: str, description: str, state_file: Path, threa
     """Load the model, serve it on a free 127.0.0.1 port, write the state file, wait."""
     import xllamacpp as xlc  # the runtime is only imported in the server process
 
+    os.umask(0o077)  # anything this process creates is private (its starter sets it too)
     api_key = os.environ.pop(KEY_ENV, "")
     params = xlc.CommonParams()
     params.model.path = model_path

@@ -1,14 +1,34 @@
-"""Background helper processes (dev server, offline model): liveness and stopping."""
+"""Background helper processes (dev server, offline model): liveness, identity, stopping.
+
+A pid file only says which pid *was* ours. Before anything is signalled the pid's
+command line is checked (``/proc/<pid>/cmdline``, or ``ps`` where there is no
+/proc) and, when it was recorded, its start time: a pid reused by an unrelated
+process is never touched.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
+import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from durable_research.private import open_private
+
+PROC = Path("/proc")
+# A predicate on a process's argv: "is this the process we started?"
+ArgvCheck = Callable[[list[str]], bool]
 
 
 def pid_alive(pid: int) -> bool:
     """Whether a process with ``pid`` exists (zombies of our own children count)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -18,12 +38,102 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def terminate(pid: int, timeout_s: float = 15.0) -> None:
-    """SIGTERM ``pid``, wait up to ``timeout_s`` for it to exit, then SIGKILL it."""
+def cmdline(pid: int) -> list[str] | None:
+    """The argv of process ``pid``; None if it is gone or unreadable (an exited zombie: [])."""
+    if pid <= 0:
+        return None
+    if PROC.is_dir():
+        try:
+            raw = (PROC / str(pid) / "cmdline").read_bytes()
+        except OSError:
+            return None
+        return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+    try:  # macOS and other systems without /proc: approximate (spaces split paths)
+        out = subprocess.run(["ps", "-ww", "-o", "command=", "-p", str(pid)],
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.split() if out.returncode == 0 else None
+
+
+def start_time(pid: int) -> int | None:
+    """Start time of ``pid`` in clock ticks since boot (Linux), to tell reused pids apart."""
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    try:
+        # Field 22; the command name (field 2) may contain spaces, so split after ')'.
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def is_ours(pid: int, check: ArgvCheck, started: int | None = None) -> bool:
+    """Whether ``pid`` runs and is the process we started.
+
+    Args:
+        pid: The recorded pid.
+        check: Must accept the process's argv.
+        started: The recorded :func:`start_time`; when given (and readable) it must match.
+    """
+    if not pid_alive(pid):
+        return False
+    argv = cmdline(pid)
+    if not argv or not check(argv):
+        return False
+    if started is not None:
+        now = start_time(pid)
+        if now is not None and now != started:
+            return False
+    return True
+
+
+def find_pids(check: ArgvCheck) -> list[int]:
+    """Pids of running processes whose argv passes ``check`` (Linux; elsewhere: [])."""
+    if not PROC.is_dir():
+        return []
+    found = []
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        if pid == os.getpid():
+            continue
+        argv = cmdline(pid)
+        if argv and check(argv):
+            found.append(pid)
+    return found
+
+
+def option_value(argv: list[str], option: str) -> str | None:
+    """The value of ``--option VALUE`` or ``--option=VALUE`` in ``argv``."""
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def terminate(pid: int, timeout_s: float = 15.0, check: ArgvCheck | None = None) -> bool:
+    """SIGTERM ``pid``, wait up to ``timeout_s`` for it to exit, then SIGKILL it.
+
+    Args:
+        pid: The process.
+        timeout_s: Grace period before SIGKILL.
+        check: If given, the process's argv must pass it before each signal;
+            otherwise nothing is sent.
+
+    Returns:
+        Whether a signal was sent.
+    """
+    if check is not None and not is_ours(pid, check):
+        return False
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
-        return
+        return False
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.05)
@@ -31,5 +141,20 @@ def terminate(pid: int, timeout_s: float = 15.0) -> None:
             os.waitpid(pid, os.WNOHANG)  # reap it if it is our child, or it stays a zombie
         except ChildProcessError:
             pass
-    if pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
+        if check is not None and not is_ours(pid, check):
+            return True  # gone (or a zombie with an empty cmdline)
+    if pid_alive(pid) and (check is None or is_ours(pid, check)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return True
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created 0600) for the block."""
+    with open_private(path, "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -41,7 +41,8 @@ async def main() -> None:
     parser.add_argument("--ready", type=Path, help="file written once the worker polls")
     args = parser.parse_args()
     settings = load_settings()
-    client = await connect_retrying(settings.temporal_address)  # it may be restarting
+    # It may be restarting; the payload codec comes from the same settings (shared key).
+    client = await connect_retrying(settings.temporal_address, settings=settings)
     blocks = {name: Path(marker) for name, marker in args.block}
     if args.block_pdf:
         blocks["create_pdf"] = args.block_pdf

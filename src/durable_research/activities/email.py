@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from durable_research.activities.paths import confined_dir
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.errors import UserError
+from durable_research.private import write_private
 from durable_research.shared import SendEmailInput, SendEmailOutput
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -240,11 +240,10 @@ class EmailActivities(WithStore):
     ) -> None:
         """Record a send atomically (a crash never leaves an unreadable entry)."""
         try:
-            ledger.parent.mkdir(parents=True, exist_ok=True)
-            tmp = ledger.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients,
-                                       "state": state}))
-            os.replace(tmp, ledger)
+            # Private (0600 in a 0700 folder): the ledger names who got which report.
+            write_private(ledger, json.dumps({"message_id": str(msg["Message-ID"]),
+                                              "to": recipients, "state": state}),
+                          root=self.settings.data_path)
         except OSError as exc:
             raise ApplicationError(
                 f"Cannot write the sent-mail ledger {ledger.parent}: {exc}; not sending, so "

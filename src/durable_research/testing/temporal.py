@@ -9,15 +9,35 @@ import time
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 
 from durable_research import devserver
+from durable_research.config import Settings
 
 
-async def connect_retrying(address: str, attempts: int = 300, pause_s: float = 0.1) -> Client:
-    """Connect, retrying while the server (re)starts."""
+async def connect_retrying(
+    address: str,
+    attempts: int = 300,
+    pause_s: float = 0.1,
+    *,
+    settings: Settings | None = None,
+    data_converter: DataConverter | None = None,
+) -> Client:
+    """Connect, retrying while the server (re)starts.
+
+    The client gets the app's payload codec, like ``client.connect``: from
+    ``data_converter`` if given, else built from ``settings`` (default: the
+    environment, ``load_settings()``), so tests, benches and workers share one key.
+    Pass ``data_converter=DataConverter.default`` for a plain client.
+    """
+    if data_converter is None:
+        from durable_research.codec import data_converter as app_converter
+        from durable_research.config import load_settings
+
+        data_converter = app_converter(settings or load_settings())
     for _ in range(attempts):
         try:
-            return await Client.connect(address)
+            return await Client.connect(address, data_converter=data_converter)
         except RuntimeError:
             await asyncio.sleep(pause_s)
     raise RuntimeError(f"no Temporal server at {address}")

@@ -1,0 +1,332 @@
+"""Payload encryption: every workflow/activity input and result leaves this process as
+AES-256-GCM ciphertext, so the Temporal server, its database and anyone reading the
+history see neither questions, drafts nor e-mail addresses.
+
+Wired in one place: :func:`durable_research.client.connect` builds the client with
+:func:`data_converter`; workers built from that client inherit it.
+
+Payload format (compatible with Temporal's samples): ``metadata.encoding`` is
+``binary/encrypted``, ``metadata["encryption-key-id"]`` names the key (a fingerprint
+derived from the key itself, so nothing has to be named by hand), ``data`` is a
+12-byte random nonce followed by the ciphertext and tag of the serialised original
+payload. The key id is authenticated as associated data.
+
+Keys (see docs/security.md): ``RESEARCH_PAYLOAD_KEY`` (base64 of 32 bytes), else the
+file ``RESEARCH_PAYLOAD_KEY_FILE``, else ``<data dir>/payload.key`` created on first
+use (0600). In a key file the first key line is the current key and further lines
+are old keys; ``RESEARCH_PAYLOAD_OLD_KEYS`` (comma-separated) adds more. Old keys
+only decrypt, so rotating is: put the new key first, keep the old one listed until
+no running workflow needs it.
+
+This module must stay out of workflow modules (``cryptography`` breaks the
+workflow sandbox); it imports ``cryptography`` lazily anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import DataConverter, PayloadCodec
+
+from durable_research.errors import ConfigError
+
+if TYPE_CHECKING:
+    from durable_research.config import Settings
+
+ENCODING = b"binary/encrypted"
+KEY_ID_KEY = "encryption-key-id"
+CIPHER_KEY = "encryption-cipher"
+CIPHER = b"AES-256-GCM"
+KEY_FILE = "payload.key"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_AAD_PREFIX = b"durable-research/payload/v1:"
+KEY_HINT = (
+    "a payload key is base64 of 32 random bytes; create one with: python -c "
+    "'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+)
+
+
+class PayloadDecodeError(ValueError):
+    """A payload cannot be decoded: unknown key id, failed authentication, or plaintext.
+
+    Raised inside the worker, it fails the workflow task (the workflow does not run
+    and is retried once the cause is fixed) or the activity attempt.
+    """
+
+
+def new_key() -> str:
+    """A fresh random key, base64-encoded."""
+    return base64.b64encode(os.urandom(KEY_BYTES)).decode()
+
+
+def key_id(key: bytes) -> str:
+    """The key's public fingerprint written next to each payload (16 hex digits)."""
+    return hashlib.sha256(b"durable-research payload key id\0" + key).hexdigest()[:16]
+
+
+def parse_key(text: str, where: str) -> bytes:
+    """Decode one base64 (standard or URL-safe) 32-byte key.
+
+    Raises:
+        ConfigError: Not base64, or not 32 bytes; the message names ``where``.
+    """
+    raw = text.strip()
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        key = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError(f"{where} is not valid base64", KEY_HINT) from None
+    if len(key) != KEY_BYTES:
+        raise ConfigError(
+            f"{where} decodes to {len(key)} bytes; AES-256 needs exactly {KEY_BYTES}", KEY_HINT
+        )
+    return key
+
+
+def parse_key_list(text: str, where: str) -> list[bytes]:
+    """Decode a comma-separated list of keys (empty entries ignored)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return [parse_key(p, f"{where} entry {n}") for n, p in enumerate(parts, 1)]
+
+
+def read_key_file(path: Path, where: str) -> list[bytes]:
+    """The keys in a key file: one base64 key per line, ``#`` comments; current first.
+
+    Raises:
+        ConfigError: Unreadable, empty, or a line is not a key.
+    """
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the payload key file {path} ({where}): {exc.strerror}",
+                          "check the path and its permissions") from None
+    keys = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keys.append(parse_key(line, f"line {number} of the payload key file {path}"))
+    if not keys:
+        raise ConfigError(f"The payload key file {path} holds no key", KEY_HINT)
+    return keys
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The key that encrypts (None: do not encrypt) and every key that may decrypt."""
+
+    current: bytes | None
+    old: tuple[bytes, ...] = ()
+    source: str = ""
+
+    @property
+    def current_id(self) -> str:
+        """Key id of the current key ("" without one)."""
+        return key_id(self.current) if self.current else ""
+
+    def by_id(self) -> dict[str, bytes]:
+        """Every decryption key by its id."""
+        keys = ([self.current] if self.current else []) + list(self.old)
+        return {key_id(k): k for k in keys}
+
+
+def _data_dir_key(data_dir: Path, create: bool) -> list[bytes]:
+    from durable_research.private import create_private_exclusive, private_dir, private_file
+
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        if not create:
+            return []
+        try:
+            private_dir(data_dir)
+            create_private_exclusive(path, (
+                "# durable-research payload key (AES-256-GCM), created on first use.\n"
+                "# Keep it secret. Every worker and client of the same Temporal namespace\n"
+                "# needs the same key (RESEARCH_PAYLOAD_KEY or RESEARCH_PAYLOAD_KEY_FILE).\n"
+                "# To rotate: put a new key on the first line; keep old ones below it.\n"
+                f"{new_key()}\n"
+            ))
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot create the payload key {path}: {exc.strerror}",
+                "make RESEARCH_DATA_DIR writable, or give the key with RESEARCH_PAYLOAD_KEY "
+                "or RESEARCH_PAYLOAD_KEY_FILE",
+            ) from None
+    private_file(path)
+    return read_key_file(path, "the data dir's key")
+
+
+def load_keyring(settings: Settings, create: bool = True) -> Keyring:
+    """The payload keys from the settings.
+
+    Args:
+        settings: ``payload_key``, ``payload_key_file``, ``payload_old_keys``, ``data_dir``.
+        create: Create ``<data dir>/payload.key`` when no key is configured or stored.
+
+    Raises:
+        ConfigError: A key is malformed or the key file is unreadable.
+    """
+    old = parse_key_list(settings.payload_old_keys, "RESEARCH_PAYLOAD_OLD_KEYS")
+    found: list[bytes]
+    if settings.payload_key:
+        found = [parse_key(settings.payload_key, "RESEARCH_PAYLOAD_KEY")]
+        source = "RESEARCH_PAYLOAD_KEY"
+    elif settings.payload_key_file:
+        path = Path(settings.payload_key_file).expanduser()
+        found = read_key_file(path, "RESEARCH_PAYLOAD_KEY_FILE")
+        source = f"RESEARCH_PAYLOAD_KEY_FILE ({path})"
+    else:
+        found = _data_dir_key(settings.data_path, create)
+        source = f"{settings.data_path / KEY_FILE}"
+    current = found[0] if found else None
+    return Keyring(current, tuple(found[1:]) + tuple(old), source)
+
+
+class EncryptionCodec(PayloadCodec):
+    """AES-256-GCM codec with key ids and old keys for decryption.
+
+    Args:
+        keyring: The current key (encrypts) and old keys (decrypt only).
+        accept_plain: Pass payloads that are not encrypted through on decode
+            (histories recorded before encryption, plain clients). Off: they are
+            refused with :class:`PayloadDecodeError`.
+        encrypt: Encrypt on encode (off: payloads leave as they are).
+    """
+
+    def __init__(self, keyring: Keyring, accept_plain: bool = False, encrypt: bool = True):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        super().__init__()
+        if encrypt and keyring.current is None:
+            raise ValueError("an encrypting codec needs a current key")
+        self.keyring = keyring
+        self.accept_plain = accept_plain
+        self.encrypt = encrypt
+        self._ciphers = {kid: AESGCM(key) for kid, key in keyring.by_id().items()}
+        self._current_id = keyring.current_id
+
+    # The Temporal SDK calls the async methods; the codec server calls the sync ones.
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Encrypt each payload with the current key."""
+        return self.encode_sync(payloads)
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Decrypt each payload with the key its metadata names."""
+        return self.decode_sync(payloads)
+
+    def encode_sync(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Synchronous :meth:`encode`."""
+        if not self.encrypt:
+            return list(payloads)
+        cipher = self._ciphers[self._current_id]
+        kid = self._current_id.encode()
+        out = []
+        for payload in payloads:
+            nonce = os.urandom(NONCE_BYTES)
+            sealed = cipher.encrypt(nonce, payload.SerializeToString(), _AAD_PREFIX + kid)
+            out.append(Payload(
+                metadata={"encoding": ENCODING, KEY_ID_KEY: kid, CIPHER_KEY: CIPHER},
+                data=nonce + sealed,
+            ))
+        return out
+
+    def decode_sync(self, payloads: Sequence[Payload], accept_plain: bool | None = None
+                    ) -> list[Payload]:
+        """Synchronous :meth:`decode`; ``accept_plain`` overrides the codec's setting.
+
+        Raises:
+            PayloadDecodeError: Unknown key id, failed authentication, or a plain
+                payload while plain ones are not accepted.
+        """
+        plain_ok = self.accept_plain if accept_plain is None else accept_plain
+        out = []
+        for payload in payloads:
+            encoding = payload.metadata.get("encoding", b"")
+            if encoding != ENCODING:
+                if not plain_ok:
+                    raise PayloadDecodeError(self._plain_message(encoding))
+                out.append(payload)
+                continue
+            out.append(self._decrypt(payload))
+        return out
+
+    def _decrypt(self, payload: Payload) -> Payload:
+        from cryptography.exceptions import InvalidTag
+
+        kid = payload.metadata.get(KEY_ID_KEY, b"").decode(errors="replace")
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            known = ", ".join(
+                f"{k} (current)" if k == self._current_id else k for k in self._ciphers
+            ) or "none"
+            raise PayloadDecodeError(
+                f"Payload encrypted with unknown key id {kid!r}; this process has the key "
+                f"ids: {known} (from {self.keyring.source or 'no key'}). Give every worker "
+                "and client the same RESEARCH_PAYLOAD_KEY or RESEARCH_PAYLOAD_KEY_FILE, and "
+                "keep retired keys in RESEARCH_PAYLOAD_OLD_KEYS (or later lines of the key file)"
+            )
+        data = payload.data
+        try:
+            plain = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:],
+                                   _AAD_PREFIX + kid.encode())
+        except InvalidTag:
+            raise PayloadDecodeError(
+                f"Payload with key id {kid!r} failed authentication: it was altered, or "
+                "encrypted with a different key under the same id"
+            ) from None
+        return Payload.FromString(plain)
+
+    @staticmethod
+    def _plain_message(encoding: bytes) -> str:
+        shown = encoding.decode(errors="replace") or "none"
+        return (
+            f"Refusing an unencrypted payload (encoding {shown!r}): this worker only accepts "
+            "payloads encrypted with its payload key, so a client without the key cannot "
+            "run work here. Give the sender the same RESEARCH_PAYLOAD_KEY (or "
+            "RESEARCH_PAYLOAD_KEY_FILE); to accept plain payloads on purpose (e.g. workflows "
+            "started before encryption was enabled), set RESEARCH_ENCRYPTION_ACCEPT_PLAIN=true"
+        )
+
+
+def build_codec(settings: Settings) -> EncryptionCodec | None:
+    """The codec the settings ask for; None for no codec at all.
+
+    With ``RESEARCH_ENCRYPTION`` on (the default): encrypt with the current key
+    (created in the data dir on first use). Off: do not encrypt and accept plain
+    payloads, but still decrypt with any key that is configured or already stored,
+    so encrypted workflows stay readable; without any key, no codec.
+
+    Raises:
+        ConfigError: A key is malformed or the key file is unreadable.
+    """
+    if settings.encryption:
+        return EncryptionCodec(load_keyring(settings), settings.encryption_accept_plain)
+    keyring = load_keyring(settings, create=False)
+    if not keyring.by_id():
+        return None
+    return EncryptionCodec(keyring, accept_plain=True, encrypt=False)
+
+
+def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
+    """Temporal's default data converter with this app's payload codec.
+
+    Args:
+        settings: The encryption settings.
+        codec_overrides: Replace settings fields first (e.g. ``encryption_accept_plain=True``
+            for replaying histories recorded before encryption).
+    """
+    if codec_overrides:
+        settings = dataclasses.replace(settings, **codec_overrides)
+    codec = build_codec(settings)
+    if codec is None:
+        return DataConverter.default
+    return dataclasses.replace(DataConverter.default, payload_codec=codec)
