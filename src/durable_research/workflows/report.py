@@ -292,7 +292,8 @@ class GenerateReportWorkflow:
             model=self._status.model,
             usage=self._status.usage,
             email=email,
-            note="; ".join(n for n in (self._note, email.skipped_reason) if n),
+            # The e-mail outcome has its own field; the note says what else to know.
+            note=self._note or email.skipped_reason,
             sources_used=self._progress.sources,
             references=content.references,
             verification=content.verification,
