@@ -21,6 +21,7 @@ from durable_research.research.extractive import (
     extractive_notes,
     extractive_section,
     has_citations,
+    sentences,
 )
 from durable_research.research.plan import json_object
 from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
@@ -145,7 +146,10 @@ class WritingActivities(WithStore):
             out = await complete(self.settings, params.model, prompts.SUMMARY_SYSTEM,
                                  prompts.summary_prompt(params.question, sections),
                                  detail="writing the summary")
-            summary_text = strip_heading(out.text)
+            # Only cited sentences: the summary may add nothing the check cannot see.
+            summary_text = " ".join(
+                sent for sent in sentences(strip_heading(out.text), min_words=1)
+                if has_citations(sent))
             if not has_citations(summary_text):
                 # Uncited text would escape the citation check: leave it out.
                 return await self._save(key, "", out, "summary left out: it cited nothing")

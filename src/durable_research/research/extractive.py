@@ -17,13 +17,13 @@ MIN_WORDS = 6
 MAX_QUOTE_CHARS = 400
 
 
-def sentences(passage: str) -> list[str]:
+def sentences(passage: str, min_words: int = MIN_WORDS) -> list[str]:
     """Whole sentences of a passage (line by line, so headings do not run into text)."""
     out = []
     for line in passage.splitlines():
         for part in _SENTENCE.split(" ".join(line.split())):
             part = part.strip()
-            if len(part.split()) >= MIN_WORDS and len(part) <= MAX_QUOTE_CHARS \
+            if len(part.split()) >= min_words and len(part) <= MAX_QUOTE_CHARS \
                     and part.endswith((".", "!", "?")):
                 out.append(part)
     return out

@@ -1,0 +1,31 @@
+"""Notes and sections without an LLM: quotes of the best passages, cited."""
+
+from __future__ import annotations
+
+from durable_research.research.extractive import (
+    extractive_notes,
+    extractive_section,
+    has_citations,
+    sentences,
+)
+
+
+def test_notes_quote_whole_sentences_of_the_best_passages() -> None:
+    texts = {
+        "a": "# Diet\n\nMost tardigrades feed by piercing plant cells with a pair of stylets. "
+             "Some eat small animals such as rotifers and nematodes.",
+        "b": "Tardigrades live in moss, lichens, sea sediments and leaf litter all over Earth.",
+    }
+    notes = extractive_notes(texts, "what do tardigrades eat", per_source=1)
+    assert notes[0] == ("a", "Most tardigrades feed by piercing plant cells with a pair of "
+                              "stylets.")
+    assert all(q in texts[t] for t, q in notes)
+    assert "# Diet" not in " ".join(q for _t, q in notes)
+
+
+def test_sections_cite_every_sentence() -> None:
+    text = extractive_section([(2, "p", "Tardigrades have eight legs."), (1, "p", "They moult")])
+    assert text == "Tardigrades have eight legs [2]. They moult [1]."
+    assert all(has_citations(s) for s in sentences(text, min_words=1))
+    assert not has_citations("No citation [here] or [x1].")
+    assert has_citations("Several [2, 3] and ranges [4-6].")
