@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import statistics
 import sys
 import tempfile
 import uuid
 from pathlib import Path
 
-from _common import DevServer, WorkerProc, machine, p50_p95, run_main, start_fake_llm
+from _ab import compare
+from _common import DevServer, WorkerProc, machine, run_main, start_fake_llm
 from _common import worker_env as base_env
-from store_bench import burst, one_by_one
 
 from durable_research.codec import data_converter
 from durable_research.config import Settings
@@ -56,24 +55,9 @@ async def main() -> int:
                                 data_dir=str(tmp / name / "client"))
             clients[name] = await connect_retrying(server.address,
                                                    data_converter=data_converter(settings))
-        for name in modes:
-            await burst(clients[name], queues[name], 5, f"warm-{name}")
-        rates: dict[str, list[float]] = {n: [] for n in modes}
-        latency: dict[str, list[float]] = {n: [] for n in modes}
-        for r in range(args.rounds):
-            for name in (modes if r % 2 == 0 else reversed(list(modes))):
-                wall = await burst(clients[name], queues[name], args.reports, f"{name}{r}")
-                rates[name].append(args.reports / wall)
-                latency[name] += await one_by_one(clients[name], queues[name],
-                                                  args.sequential, f"{name}{r}")
-        print(f"{args.reports} reports per burst, {args.sequential} one at a time, "
-              f"{args.rounds} rounds per mode (instant fake LLM, PDF only, no mail)")
-        for name in modes:
-            print(f"  encryption {name:3s} {statistics.mean(rates[name]):6.1f} reports/s   "
-                  f"latency {p50_p95(latency[name], 'ms', 1000, 0)}")
-        ratio = statistics.mean(rates["on"]) / statistics.mean(rates["off"])
-        lat = statistics.median(latency["on"]) / statistics.median(latency["off"])
-        print(f"  on / off: throughput x{ratio:.2f}, p50 latency x{lat:.2f}")
+        await compare({f"encryption {n}": clients[n] for n in ("off", "on")},
+                      {f"encryption {n}": queues[n] for n in ("off", "on")},
+                      args.reports, args.sequential, args.rounds, "mode")
         return 0
     finally:
         for worker in workers:

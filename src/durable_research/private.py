@@ -100,19 +100,7 @@ def write_private(path: Path, data: bytes | str, *, root: Path | None = None) ->
     """
     path = Path(path)
     private_dir(path.parent, root=root)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                 FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, FILE_MODE)
 
 
 def create_private_exclusive(path: Path, data: bytes | str) -> bool:
@@ -126,15 +114,8 @@ def create_private_exclusive(path: Path, data: bytes | str) -> bool:
         True if this call created it, False if it already existed.
     """
     path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                 FILE_MODE)
+    tmp = _write_temp(path, data, FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-            out.flush()
-            os.fsync(out.fileno())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -142,3 +123,33 @@ def create_private_exclusive(path: Path, data: bytes | str) -> bool:
         return True
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_temp(path: Path, data: bytes | str, mode: int) -> Path:
+    """A fully written, fsynced temporary file beside ``path``, created with ``mode``."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> None:
+    """Replace ``path`` atomically: readers see the old or the new content, never half.
+
+    The file is created with ``mode`` (not widened afterwards), so a private file is
+    never readable by others, even for an instant.
+    """
+    tmp = _write_temp(Path(path), data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

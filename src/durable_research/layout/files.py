@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+
+from durable_research.private import write_atomic
 
 MAX_BASENAME = 100
 _FALLBACK = "report"
@@ -68,16 +69,4 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     Readers therefore never see a half-written report, even if the worker dies mid-write.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(path, data, 0o644)

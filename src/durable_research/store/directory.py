@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from durable_research.private import FILE_MODE, private_dir, write_atomic
 from durable_research.store import validate_key
 from durable_research.store.errors import ArtifactMissingError, StoreUnavailableError
 
@@ -24,17 +23,9 @@ class DirectoryStore:
         """Write ``data`` atomically: a reader never sees a half-written object."""
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            private_dir(path.parent, root=self.root)
+            # Private like the rest of the data dir: page texts, notes, reports.
+            write_atomic(path, data, FILE_MODE)
         except PermissionError as exc:
             raise StoreUnavailableError(f"cannot write to the store {self.root}: {exc}") from exc
 

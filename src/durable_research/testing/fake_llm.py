@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from durable_research.testing.fake_research import research_reply
+from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 DEFAULT_REPLY = (
     "# Findings\n\n"
@@ -215,45 +215,21 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietServer):
     state: _State
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that died mid-request (a killed worker) is expected, not an error."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            return
-        super().handle_error(request, client_address)
 
-
-class FakeLLM:
+class FakeLLM(BackgroundServer):
     """In-process handle on a fake OpenAI-compatible server on 127.0.0.1."""
 
     def __init__(self, port: int = 0, reply: str = DEFAULT_REPLY, delay: float = 0.0) -> None:
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server: _Server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = _State(reply=reply, delay=delay)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        """The TCP port the server listens on."""
-        return int(self._server.server_address[1])
 
     @property
     def api_base(self) -> str:
         """Base URL to give litellm as ``api_base``."""
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> FakeLLM:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
 
     def script(self, *actions: dict[str, Any]) -> None:
         """Append scripted actions, consumed one per chat-completion request."""
@@ -311,11 +287,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per completion")
     args = parser.parse_args()
     fake = FakeLLM(port=args.port, delay=args.delay).start()
-    print(f"fake LLM listening on {fake.api_base}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    fake.serve_until_interrupted(f"fake LLM listening on {fake.api_base}")
 
 
 if __name__ == "__main__":

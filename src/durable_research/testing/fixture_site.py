@@ -9,16 +9,16 @@ fetched. ``write_fixture_documents`` writes local documents for the same topic.
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.testing import fixture_pages as pages
+from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 HUGE_BYTES = 11 * 1024 * 1024
 _HTML = "text/html; charset=utf-8"
@@ -100,9 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(tail)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(QuietServer):
     def __init__(self, port: int, slow_s: float) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.slow_s = slow_s
@@ -115,45 +113,22 @@ class _Server(ThreadingHTTPServer):
         with self.lock:
             self.hits[path] += 1
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up (size limit, timeout) is expected, not an error."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            return
-        super().handle_error(request, client_address)
 
 
-class FixtureSite:
+class FixtureSite(BackgroundServer):
     """In-process handle on the fixture web site, served on 127.0.0.1."""
 
     def __init__(self, port: int = 0, slow_s: float = 5.0) -> None:
-        self._server = _Server(port, slow_s)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        """The TCP port the site listens on."""
-        return int(self._server.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://127.0.0.1:{self.port}"
+        self._server: _Server = _Server(port, slow_s)
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this site."""
         return self.base_url + "/" + path.lstrip("/")
 
-    def start(self) -> FixtureSite:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         """Stop serving (slow and huge responses are cut short) and close the socket."""
         self._server.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
     def hits(self, path: str) -> int:
         """How many GET requests ``path`` received (query strings ignored)."""
@@ -237,11 +212,7 @@ def main() -> None:
     parser.add_argument("--slow", type=float, default=5.0, help="seconds /slow waits")
     args = parser.parse_args()
     site = FixtureSite(port=args.port, slow_s=args.slow).start()
-    print(f"fixture site listening on {site.base_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        site.stop()
+    site.serve_until_interrupted(f"fixture site listening on {site.base_url}")
 
 
 if __name__ == "__main__":

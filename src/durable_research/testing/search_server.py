@@ -23,15 +23,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 DEFAULT_API_KEY = "test-key"
 SNIPPET_CHARS = 200
@@ -153,35 +154,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"type": "search", "web": {"type": "search", "results": results}})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietServer):
     state: _State
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up mid-request (a timeout test) is expected, not an error."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            return
-        super().handle_error(request, client_address)
 
 
-class SearchServer:
+class SearchServer(BackgroundServer):
     """In-process handle on a fake search engine on 127.0.0.1."""
 
     def __init__(self, port: int = 0, api_key: str = DEFAULT_API_KEY) -> None:
         """Bind to ``port`` (0: any free one); Tavily and Brave requests must carry ``api_key``."""
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server: _Server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = _State(api_key=api_key)
-        self._thread: threading.Thread | None = None
 
-    @property
-    def port(self) -> int:
-        """The TCP port the server listens on."""
-        return int(self._server.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        """The SearXNG base URL (``SEARXNG_URL``)."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def tavily_endpoint(self) -> str:
@@ -192,17 +177,6 @@ class SearchServer:
     def brave_endpoint(self) -> str:
         """The endpoint to give ``BraveProvider`` in tests."""
         return f"{self.base_url}/brave/res/v1/web/search"
-
-    def start(self) -> SearchServer:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
 
     def add_documents(self, docs: Iterable[tuple[str, str, str]]) -> None:
         """Index ``(url, title, text)`` documents for keyword search."""
@@ -242,11 +216,8 @@ def main() -> None:
     if args.docs:
         with open(args.docs, encoding="utf-8") as f:
             server.add_documents(tuple(d) for d in json.load(f))
-    print(f"fake search engine (SearXNG API) listening on {server.base_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
+    server.serve_until_interrupted(
+        f"fake search engine (SearXNG API) listening on {server.base_url}")
 
 
 if __name__ == "__main__":
