@@ -19,11 +19,12 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
-from durable_research.testing.fixture_pages import page_html
+from durable_research.testing.fixture_pages import Article, page_html
+from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 TOPIC = "tardigrades"
 QUESTION = "Tell me about tardigrades."
@@ -188,18 +189,8 @@ THEMES: tuple[Theme, ...] = (
 SUBQUESTIONS: tuple[str, ...] = tuple(t.subquestion for t in THEMES)
 
 
-@dataclass(frozen=True)
-class Page:
-    """One generated article: its path, title and sentences (one paragraph each)."""
-
-    path: str
-    title: str
-    paragraphs: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        """The article's text as the search engine indexes it."""
-        return "\n\n".join(self.paragraphs)
+# A generated article has the fixture site's shape: path, title, paragraphs.
+Page = Article
 
 
 def generate(n: int, seed: int = 7) -> list[Page]:
@@ -254,9 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(QuietServer):
     def __init__(self, pages: list[Page]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.pages = {p.path: p for p in pages}
@@ -264,28 +253,13 @@ class _Server(ThreadingHTTPServer):
         self.hits: Counter[str] = Counter()
 
 
-class ResearchSite:
+class ResearchSite(BackgroundServer):
     """The generated site on 127.0.0.1, counting GETs per path."""
 
     def __init__(self, n_pages: int) -> None:
         """Generate ``n_pages`` articles (not served yet)."""
         self.pages = generate(n_pages)
-        self._server = _Server(self.pages)
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> ResearchSite:
-        """Serve in a background thread."""
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
+        self._server: _Server = _Server(self.pages)
 
     def documents(self) -> list[tuple[str, str, str]]:
         """``(url, title, text)`` of every article, for ``SearchServer.add_documents``."""
