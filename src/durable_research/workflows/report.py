@@ -18,8 +18,8 @@ from temporalio.exceptions import (
     is_cancelled_exception,
 )
 
-from durable_research.workflows.budget import BudgetTracker
 from durable_research.workflows.research import Research
+from durable_research.workflows.research_handlers import ResearchHandlers
 from durable_research.workflows.steps import (
     EMAIL_STEP,
     LLM_STEP,
@@ -29,31 +29,24 @@ from durable_research.workflows.steps import (
     Step,
     run_step,
 )
-from durable_research.workflows.subquestion import PROGRESS_SIGNAL
 
 with workflow.unsafe.imports_passed_through():
     from durable_research import prompts
-    from durable_research.research.plan import validate_subquestions
-    from durable_research.research.types import SourcesAvailable, SourcesInput, SubProgress
+    from durable_research.research.types import SourcesAvailable, SourcesInput
     from durable_research.shared import (
         DEFAULT_PROMPT,
-        PLAN_REVIEW_ACTIONS,
         REVIEW_ACTIONS,
         WORKFLOW_ID_PREFIX,
-        BudgetOutcome,
         CreatePdfInput,
         CreatePdfOutput,
         Depth,
         LlmCallInput,
         LlmCallOutput,
-        PlanReviewInput,
-        RaiseBudgetInput,
         ReportContent,
         ReportInput,
         ReportResult,
         ReportStatus,
         ReportStep,
-        ResearchProgress,
         ReviewInput,
         ReviewOutcome,
         SendEmailInput,
@@ -73,11 +66,10 @@ def report_basename(prompt: str, workflow_id: str) -> str:
 
 R = TypeVar("R")
 RESEARCH_PATCH = "research-v1"
-DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 
 
 @workflow.defn(name="GenerateReportWorkflow")
-class GenerateReportWorkflow:
+class GenerateReportWorkflow(ResearchHandlers):
     """Turns a research question into a report, durably, with optional review."""
 
     def __init__(self) -> None:
@@ -88,12 +80,8 @@ class GenerateReportWorkflow:
         self._question = DEFAULT_PROMPT
         self._requested_model = ""
         self._note = ""
-        self._budget = BudgetTracker()
-        self._progress = ResearchProgress()
-        self._research_run: Research | None = None
-        self._plan: list[str] = []
         self._subquestions: list[str] = []
-        self._plan_decision: PlanReviewInput | None = None
+        self._init_research_state()
 
     # ----- queries -------------------------------------------------------------
     @workflow.query(name="status")
@@ -102,92 +90,6 @@ class GenerateReportWorkflow:
         if self._research_run is None:
             return self._status
         return replace(self._status, usage=self._budget.total())
-
-    # ----- research: progress, budget, plan review ----------------------------
-    @workflow.signal(name=PROGRESS_SIGNAL)
-    def sub_progress(self, update: SubProgress) -> None:
-        """A sub-question's child workflow reports its progress."""
-        if self._research_run is not None:
-            self._research_run.on_progress(update)
-
-    @workflow.update(name="raise_budget")
-    async def raise_budget(self, params: RaiseBudgetInput) -> BudgetOutcome:
-        """Raise the caps; running sub-questions get their share of the increase."""
-        caps = self._budget.raise_caps(params)
-        self._progress.budget = caps
-        self._log(f"budget raised: {self._budget.describe()}")
-        if self._research_run is not None:
-            await self._research_run.share_raise()
-        total = self._budget.total()
-        return BudgetOutcome(budget=caps, spent_usd=total.cost_usd or 0.0,
-                             spent_tokens=total.total_tokens, pages=self._budget.pages(),
-                             message=f"Budget now: {self._budget.describe()}")
-
-    @raise_budget.validator
-    def validate_raise_budget(self, params: RaiseBudgetInput) -> None:
-        """Refuse negative or lowered caps and finished reports."""
-        caps = self._budget.caps
-        pairs = [(params.max_usd, caps.max_usd, "max_usd"),
-                 (params.max_tokens, caps.max_tokens, "max_tokens"),
-                 (params.max_pages, caps.max_pages, "max_pages")]
-        for new, old, name in pairs:
-            if new < 0 or (new and old and new < old):
-                raise ApplicationError(f"{name} can only be raised (now {old:g}, asked {new:g})")
-        if not any(p[0] for p in pairs):
-            raise ApplicationError("Give at least one new cap to raise")
-        if self._status.result is not None:
-            raise ApplicationError("This report has finished")
-
-    async def _await_plan_review(self, subquestions: list[str]) -> list[str]:
-        self._plan = list(subquestions)
-        self._progress.plan = list(subquestions)
-        self._set_step(ReportStep.PLAN_REVIEW)
-        self._status.waiting_for_plan_review_since = workflow.now().isoformat()
-        timeout = timedelta(seconds=self._review_timeout_s) if self._review_timeout_s else None
-        try:
-            await workflow.wait_condition(lambda: self._plan_decision is not None,
-                                          timeout=timeout)
-        except TimeoutError:
-            self._plan_decision = PlanReviewInput(action=self._review_timeout_action)
-            self._log(f"plan review deadline passed: auto-{self._review_timeout_action}d")
-        self._status.waiting_for_plan_review_since = ""
-        decision = self._plan_decision
-        assert decision is not None
-        if decision.action == "reject":
-            return []  # the caller ends the report as rejected
-        return self._plan
-
-    @workflow.update(name="review_plan")
-    def review_plan(self, params: PlanReviewInput) -> list[str]:
-        """Approve, edit (replace the sub-questions) or reject the research plan."""
-        who = f" by {params.reviewer}" if params.reviewer else ""
-        if params.action == "edit":
-            self._plan = validate_subquestions(params.subquestions)
-        params_domains = (params.allow_domains, params.deny_domains)
-        if self._research_run is not None and any(params_domains):
-            self._research_run.params.allow_domains += params.allow_domains
-            self._research_run.params.deny_domains += params.deny_domains
-        self._plan_decision = params
-        self._log(f"plan review: {params.action}{who} ({len(self._plan)} sub-questions)")
-        return self._plan
-
-    @review_plan.validator
-    def validate_review_plan(self, params: PlanReviewInput) -> None:
-        """Reject malformed plan reviews before they enter the history."""
-        if params.action not in PLAN_REVIEW_ACTIONS:
-            raise ApplicationError(f"Unknown plan review action {params.action!r}; use one of "
-                                   f"{', '.join(PLAN_REVIEW_ACTIONS)}")
-        if self._status.step != ReportStep.PLAN_REVIEW or self._plan_decision is not None:
-            raise ApplicationError(
-                f"This report is not waiting for plan review (step: {self._status.step})")
-        if params.action == "edit":
-            try:
-                validate_subquestions(params.subquestions)
-            except ValueError as exc:
-                raise ApplicationError(f"Invalid sub-questions: {exc}") from None
-        for domain in params.allow_domains + params.deny_domains:
-            if not DOMAIN.fullmatch(domain):
-                raise ApplicationError(f"Not a domain name: {domain[:100]!r}")
 
     def _log(self, event: str) -> None:
         stamp = workflow.now().strftime("%Y-%m-%dT%H:%M:%SZ")
