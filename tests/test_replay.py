@@ -50,14 +50,24 @@ async def _scenarios(client: Client, settings: Settings) -> dict[str, WorkflowHa
     return handles
 
 
+async def _plain_client(address: str) -> Client:
+    """A client without the payload codec: recorded histories must not depend on the
+    test session's random key (they replay with plaintext accepted)."""
+    return await Client.connect(address)
+
+
 @pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records only on request")
 async def test_record_histories(
-    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+    temporal_address: str, settings: Settings, fake_llm: FakeLLM
 ) -> None:
+    from durable_research.worker import build_worker
+
+    plain = await _plain_client(temporal_address)
     HISTORIES.mkdir(exist_ok=True)
-    for name, handle in (await _scenarios(client, settings)).items():
-        history = await handle.fetch_history()
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+    async with build_worker(plain, settings):
+        for name, handle in (await _scenarios(plain, settings)).items():
+            history = await handle.fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 async def _research_scenarios(
@@ -102,12 +112,13 @@ async def _research_scenarios(
 @pytest.mark.skipif(not os.environ.get("RECORD_RESEARCH_HISTORIES"),
                     reason="records only on request")
 async def test_record_research_histories(
-    client: Client, research_settings: Settings, fake_llm: FakeLLM
+    temporal_address: str, research_settings: Settings, fake_llm: FakeLLM
 ) -> None:
     from durable_research.worker import build_worker
 
-    async with build_worker(client, research_settings):
-        scenarios = await _research_scenarios(client, research_settings, "")
+    plain = await _plain_client(temporal_address)
+    async with build_worker(plain, research_settings):
+        scenarios = await _research_scenarios(plain, research_settings, "")
         for name, handle in scenarios.items():
             history = await handle.fetch_history()
             (HISTORIES / f"{name}.json").write_text(history.to_json())
