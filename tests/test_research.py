@@ -12,7 +12,13 @@ from durable_research import client_research as cr
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
-from durable_research.shared import Budget, PlanReviewInput, RaiseBudgetInput, ReportStep
+from durable_research.shared import (
+    Budget,
+    PlanReviewInput,
+    RaiseBudgetInput,
+    ReportStatus,
+    ReportStep,
+)
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import FakeLLM
@@ -140,6 +146,9 @@ async def test_plan_review_edit_and_budget_raise(
         handle = await start(client, s, prompt="Tell me about tardigrades.", depth="standard",
                              review_plan=True, budget=Budget(max_pages=3), formats=["md"])
         await wait_for_step(handle, ReportStep.PLAN_REVIEW)
+        live = await handle.query("status", result_type=ReportStatus)
+        assert live.model == "openai/fake-model" and live.usage.total_tokens > 0
+        assert live.research is not None and len(live.research.plan) == 4
         with pytest.raises(Exception, match="only be raised"):
             await cr.raise_budget(client, handle.id, RaiseBudgetInput(max_pages=1))
         out = await cr.raise_budget(client, handle.id, RaiseBudgetInput(max_pages=6))

@@ -89,7 +89,8 @@ class GenerateReportWorkflow(ResearchHandlers):
         """Where the workflow is: step, draft, cost so far, review state, research."""
         if self._research_run is None:
             return self._status
-        return replace(self._status, usage=self._budget.total())
+        return replace(self._status, usage=self._budget.total(),
+                       model=self._status.model or self._research_run.model)
 
     def _log(self, event: str) -> None:
         stamp = workflow.now().strftime("%Y-%m-%dT%H:%M:%SZ")
