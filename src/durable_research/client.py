@@ -22,11 +22,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research import devserver
 from durable_research.config import Settings
-from durable_research.errors import (
+from durable_research.errors import (  # noqa: F401 - root_cause: part of the client API
     ConfigError,
     TemporalUnavailableError,
     UserError,
     WorkflowNotFoundError,
+    root_cause,
 )
 from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -284,8 +285,8 @@ async def describe_report(
 RECENT_POLL_S = 75.0
 
 
-async def workers_polling(client: Client, task_queue: str) -> int:
-    """How many workers poll ``task_queue`` for workflow tasks right now."""
+async def workers_polling(client: Client, task_queue: str, activities: bool = False) -> int:
+    """How many workers poll ``task_queue`` right now (for workflow or activity tasks)."""
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -293,7 +294,8 @@ async def workers_polling(client: Client, task_queue: str) -> int:
     resp = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY if activities
+            else TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
         timeout=timedelta(seconds=5),
     )
     now = time.time()
@@ -319,17 +321,6 @@ async def require_worker(client: Client, workflow_id: str) -> None:
             "act on this now",
             "start one with `research worker` (or `research result ID`, which hosts one)",
         )
-
-
-def root_cause(exc: BaseException) -> str:
-    """The innermost message of a Temporal failure chain."""
-    message = str(exc)
-    cause: BaseException | None = exc
-    while cause is not None:
-        if str(cause):
-            message = str(cause)
-        cause = cause.__cause__
-    return message
 
 
 async def report_result(client: Client, workflow_id: str) -> ReportResult:

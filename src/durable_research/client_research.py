@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from temporalio.service import RPCError
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import (
+    DOMAIN_NAME,
     Budget,
     BudgetOutcome,
     Depth,
@@ -20,8 +20,6 @@ from durable_research.shared import (
     ReportInput,
     ReportResult,
 )
-
-_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 
 
 @dataclass
@@ -64,7 +62,7 @@ def parse_domains(items: list[str], what: str) -> list[str]:
     for item in items:
         domain = item.strip().lower().removeprefix("https://").removeprefix("http://")
         domain = domain.split("/")[0]
-        if not _DOMAIN.fullmatch(domain):
+        if not DOMAIN_NAME.fullmatch(domain):
             raise UserError(f"{what} {item!r} is not a domain name", "e.g. example.org")
         out.append(domain)
     return out

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +70,6 @@ async def check_llm_call(settings: Settings) -> Check:
 
 async def check_temporal(settings: Settings) -> list[Check]:
     """Reach the server, the namespace, and see whether workers poll the task queue."""
-    from temporalio.api.enums.v1 import TaskQueueType
-    from temporalio.api.taskqueue.v1 import TaskQueue
-    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
     from durable_research.client import connect
 
@@ -97,18 +93,7 @@ async def check_temporal(settings: Settings) -> list[Check]:
     checks = [Check("Temporal", OK, f"connected to {address}, "
                     f"namespace {settings.temporal_namespace}")]
     try:
-        resp = await conn.client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=settings.temporal_namespace,
-                task_queue=TaskQueue(name=settings.task_queue),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-            )
-        )
-        # The server lists pollers seen in the last minutes; a worker that stopped a
-        # minute ago is not one that will run a report now.
-        now = time.time()
-        pollers = sum(1 for p in resp.pollers
-                      if now - p.last_access_time.ToSeconds() < rc.RECENT_POLL_S)
+        pollers = await rc.workers_polling(conn.client, settings.task_queue, activities=True)
     except Exception as exc:  # noqa: BLE001 - permissions differ between servers
         checks.append(Check("Workers", WARN, f"cannot list pollers: {exc}"))
         return checks

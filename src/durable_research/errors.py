@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+def root_cause(exc: BaseException) -> str:
+    """The innermost non-empty message of an exception chain (Temporal wraps failures)."""
+    message = str(exc)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if str(cause):
+            message = str(cause)
+        cause = cause.__cause__
+    return message
+
+
 class UserError(Exception):
     """A problem the user can fix; ``hint`` says how."""
 

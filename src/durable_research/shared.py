@@ -6,6 +6,7 @@ defaults, so fields can be added later without breaking running histories.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -353,6 +354,8 @@ class ReportStatus:
 
 
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "revise", "reject")
+# A DNS domain name, as plan reviews and --allow-domain/--deny-domain accept them.
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 PLAN_REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "reject")
 
 

@@ -12,10 +12,10 @@ import json
 import re
 
 from durable_research.research import prompts
+from durable_research.research.extractive import sentences
 
 _STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
          "their", "from", "have", "facts", "fun", "and", "fascinating", "tell", "some"}
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
 
 
 def _topic(question: str) -> str:
@@ -40,10 +40,8 @@ def _notes(user: str) -> str:
     for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
         number = int(block.split("]", 1)[0])
         excerpt = block.split("\n", 1)[1] if "\n" in block else ""
-        sentences = [s.strip() for line in excerpt.splitlines()
-                     for s in _SENTENCE.split(" ".join(line.split()))]
-        picked = [s for s in sentences if 30 <= len(s) <= 300 and "..." not in s
-                  and s.endswith((".", "!", "?"))][:2]
+        picked = [s for s in sentences(excerpt, min_words=1)
+                  if 30 <= len(s) <= 300 and "..." not in s][:2]
         for sentence in picked:
             notes.append({"source": number, "quote": sentence, "point": sentence})
     sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
@@ -67,9 +65,9 @@ def _summary(user: str) -> str:
     firsts = []
     for part in user.split("\n## ")[1:]:
         body = part.split("\n", 1)[1] if "\n" in part else ""
-        sentence = _SENTENCE.split(body.strip())[0]
-        if "[" in sentence:
-            firsts.append(sentence)
+        first = sentences(body, min_words=1)[:1]
+        if first and "[" in first[0]:
+            firsts.append(first[0])
     return "This report answers the question from the sources below. " + " ".join(firsts)
 
 

@@ -6,7 +6,6 @@ the workflow module stays about the report's steps. Deterministic like all workf
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from temporalio import workflow
@@ -20,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.plan import validate_subquestions
     from durable_research.research.types import SubProgress
     from durable_research.shared import (
+        DOMAIN_NAME,
         PLAN_REVIEW_ACTIONS,
         BudgetOutcome,
         PlanReviewInput,
@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         ResearchProgress,
     )
 
-DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 
 
 class ResearchHandlers:
@@ -135,5 +134,5 @@ class ResearchHandlers:
             except ValueError as exc:
                 raise ApplicationError(f"Invalid sub-questions: {exc}") from None
         for domain in params.allow_domains + params.deny_domains:
-            if not DOMAIN.fullmatch(domain):
+            if not DOMAIN_NAME.fullmatch(domain):
                 raise ApplicationError(f"Not a domain name: {domain[:100]!r}")

@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, is_cancelled_exception
 from durable_research.workflows.steps import FETCH_STEP, NOTES_STEP, SEARCH_STEP, run_step
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.errors import root_cause
     from durable_research.research.types import (
         Allowance,
         FetchInput,
@@ -36,12 +37,7 @@ FETCH_CONCURRENCY = 3
 
 
 def _short(exc: BaseException) -> str:
-    cause: BaseException | None = exc
-    message = str(exc)
-    while cause is not None:
-        message = str(cause) or message
-        cause = cause.__cause__
-    return message[:300]
+    return root_cause(exc)[:300]
 
 
 @workflow.defn(name="ResearchQuestionWorkflow")
