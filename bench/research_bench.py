@@ -56,8 +56,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research import client_research as cr
 from durable_research import devserver
+from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
 from durable_research.shared import (

@@ -78,7 +78,7 @@ async def _research_scenarios(
     Ids are the file names (``--`` for ``/``): child ids derive from the parent's id.
     """
     from durable_research.client import start_report
-    from durable_research.client_research import raise_budget, review_plan
+    from durable_research.client.research import raise_budget, review_plan
     from durable_research.shared import (
         Budget,
         PlanReviewInput,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from durable_research import client_research as cr
+from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput

@@ -10,8 +10,9 @@ import litellm
 import pytest
 from temporalio.client import TLSConfig
 
-from durable_research.activities.email import message_id, parse_recipients
+from durable_research.activities.email import message_id
 from durable_research.activities.llm import classify_llm_error, retry_after_seconds
+from durable_research.addresses import parse_recipients
 from durable_research.client import _tls
 from durable_research.config import Settings, load_settings
 from durable_research.errors import ConfigError, UserError

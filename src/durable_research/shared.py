@@ -354,6 +354,10 @@ class ReportStatus:
 
 
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "revise", "reject")
+# The workflow's Update handlers, by name (clients call them by these names).
+UPDATE_REVIEW = "review"
+UPDATE_RAISE_BUDGET = "raise_budget"
+UPDATE_REVIEW_PLAN = "review_plan"
 # A DNS domain name, as plan reviews and --allow-domain/--deny-domain accept them.
 DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 PLAN_REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "reject")

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.shared import (
         DEFAULT_PROMPT,
         REVIEW_ACTIONS,
+        UPDATE_REVIEW,
         WORKFLOW_ID_PREFIX,
         CreatePdfInput,
         CreatePdfOutput,
@@ -279,7 +280,7 @@ class GenerateReportWorkflow(ResearchHandlers):
 
     # ----- human review -------------------------------------------------------
     async def _await_review(self, params: ReportInput) -> str:
-        self._set_step("waiting for review")
+        self._set_step(ReportStep.REVIEW)
         self._status.waiting_for_review_since = workflow.now().isoformat()
         timeout = timedelta(seconds=params.review_timeout_s) if params.review_timeout_s else None
         try:
@@ -292,7 +293,7 @@ class GenerateReportWorkflow(ResearchHandlers):
         self._status.waiting_for_review_since = ""
         return self._decision
 
-    @workflow.update(name="review")
+    @workflow.update(name=UPDATE_REVIEW)
     async def review(self, params: ReviewInput) -> ReviewOutcome:
         """Apply a reviewer's action and answer with the resulting draft."""
         action = params.action
@@ -305,7 +306,7 @@ class GenerateReportWorkflow(ResearchHandlers):
             self._add_draft(params.text, f"edited{who}")
             message = "Your text is now the draft; approve it to write the report."
         else:
-            self._status.step = "revising"
+            self._status.step = ReportStep.REVISING
             try:
                 revised = await self._llm(
                     LlmCallInput(
@@ -317,7 +318,7 @@ class GenerateReportWorkflow(ResearchHandlers):
                     )
                 )
             finally:
-                self._status.step = "waiting for review"
+                self._status.step = ReportStep.REVIEW
             self._add_draft(revised.text, f"revised{who}")
             message = "Revised draft ready; approve, edit, revise again or reject."
         return ReviewOutcome(
@@ -335,7 +336,7 @@ class GenerateReportWorkflow(ResearchHandlers):
             raise ApplicationError(
                 f"Unknown review action {params.action!r}; use one of {', '.join(REVIEW_ACTIONS)}"
             )
-        if self._status.step != "waiting for review" or self._decision:
+        if self._status.step != ReportStep.REVIEW or self._decision:
             raise ApplicationError(
                 f"This report is not waiting for review (step: {self._status.step})"
             )

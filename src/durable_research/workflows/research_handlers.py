@@ -21,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.shared import (
         DOMAIN_NAME,
         PLAN_REVIEW_ACTIONS,
+        UPDATE_RAISE_BUDGET,
+        UPDATE_REVIEW_PLAN,
         BudgetOutcome,
         PlanReviewInput,
         RaiseBudgetInput,
@@ -58,7 +60,7 @@ class ResearchHandlers:
         if self._research_run is not None:
             self._research_run.on_progress(update)
 
-    @workflow.update(name="raise_budget")
+    @workflow.update(name=UPDATE_RAISE_BUDGET)
     async def raise_budget(self, params: RaiseBudgetInput) -> BudgetOutcome:
         """Raise the caps; running sub-questions get their share of the increase."""
         caps = self._budget.raise_caps(params)
@@ -105,7 +107,7 @@ class ResearchHandlers:
             return []  # the caller ends the report as rejected
         return self._plan
 
-    @workflow.update(name="review_plan")
+    @workflow.update(name=UPDATE_REVIEW_PLAN)
     def review_plan(self, params: PlanReviewInput) -> list[str]:
         """Approve, edit (replace the sub-questions) or reject the research plan."""
         who = f" by {params.reviewer}" if params.reviewer else ""

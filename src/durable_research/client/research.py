@@ -8,10 +8,13 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from durable_research.client.workers import require_worker
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import (
     DOMAIN_NAME,
+    UPDATE_RAISE_BUDGET,
+    UPDATE_REVIEW_PLAN,
     Budget,
     BudgetOutcome,
     Depth,
@@ -104,8 +107,6 @@ def with_research(params: ReportInput, options: ResearchOptions,
 
 async def _update(client: Client, workflow_id: str, name: str, arg: object,
                   result_type: type) -> object:
-    from durable_research.client import require_worker
-
     await require_worker(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
     try:
@@ -119,14 +120,14 @@ async def _update(client: Client, workflow_id: str, name: str, arg: object,
 async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInput
                        ) -> BudgetOutcome:
     """Raise a running report's caps."""
-    out = await _update(client, workflow_id, "raise_budget", params, BudgetOutcome)
+    out = await _update(client, workflow_id, UPDATE_RAISE_BUDGET, params, BudgetOutcome)
     assert isinstance(out, BudgetOutcome)
     return out
 
 
 async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput) -> list[str]:
     """Approve, edit or reject a report's research plan; returns the plan in force."""
-    out = await _update(client, workflow_id, "review_plan", params, list)
+    out = await _update(client, workflow_id, UPDATE_REVIEW_PLAN, params, list)
     assert isinstance(out, list)
     return [str(x) for x in out]
 

@@ -1,9 +1,8 @@
-"""The ``research`` command line: run, start, status, result (more in cli_ops, cli_review)."""
+"""Report commands: run, start, status, result, list."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from dataclasses import replace
 from typing import Annotated
 
@@ -13,30 +12,23 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
-from durable_research.cli_common import (
-    MAX_PROMPT_CHARS,
-    app,
-    build_input,
+from durable_research.cli.common import (
     connect_cli,
     console,
     err,
     friendly,
     llm_ready_settings,
     print_result,
-    quiet_logging,
     run_async,
     settings_or_exit,
-    ui_link,
 )
-from durable_research.cli_progress import follow
-from durable_research.cli_research import ResearchOptions, research_input, status_rows
+from durable_research.cli.progress import follow
+from durable_research.cli.research import ResearchOptions, research_input, status_rows
 from durable_research.config import Settings
 from durable_research.errors import UserError
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.shared import ReportInput, ReportResult, ReportStep
 from durable_research.terminal import safe, strip_controls
 
-# Read a little past the limit so an oversized file gets the clear "too long" error.
-MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html.")]
@@ -64,32 +56,6 @@ DenyOpt = Annotated[list[str] | None, typer.Option(
     "--deny-domain", help="Never use web pages from this domain (repeatable).")]
 
 
-def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
-    """The question from the argument or from ``--file`` (not both)."""
-    if prompt_file is None:
-        return prompt
-    if prompt:
-        raise UserError("Give the question either as an argument or with --file, not both")
-    try:
-        if prompt_file == "-":
-            text = sys.stdin.read(MAX_PROMPT_READ)
-        else:
-            with open(prompt_file, encoding="utf-8") as f:
-                text = f.read(MAX_PROMPT_READ)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the question from {prompt_file}: {exc}") from None
-    if len(text) > MAX_PROMPT_CHARS:
-        raise UserError(
-            f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "
-            "the limit",
-            "put the essentials of the question in the file",
-        )
-    if not text.strip():
-        raise UserError(f"The question in {prompt_file} is empty",
-                        "write the question into the file, or pass it as an argument")
-    return text
-
-
 async def _start(
     settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False
 ) -> tuple[rc.Connection, WorkflowHandle]:
@@ -104,7 +70,7 @@ async def _start(
         if type(exc).__name__ == "WorkflowAlreadyStartedError":
             raise UserError(f"A workflow with id {workflow_id!r} is already running") from None
         raise
-    link = ui_link(settings, conn, handle.id)
+    link = rc.ui_link(settings, conn, handle.id)
     if quiet:
         return conn, handle
     console.print(f"Started workflow [bold]{safe(handle.id)}[/]")
@@ -113,7 +79,6 @@ async def _start(
     return conn, handle
 
 
-@app.command()
 @friendly
 def run(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
@@ -133,8 +98,8 @@ def run(
     if worker and model:  # ... and may use the model its owner asks for
         allowed = ",".join(m for m in (settings.llm_allowed_models, model) if m)
         settings = replace(settings, llm_allowed_models=allowed)
-    prompt = read_prompt(prompt, prompt_file)
-    params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
+    prompt = rc.read_prompt(prompt, prompt_file)
+    params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
         sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
         allow_domain or [], deny_domain or []))
@@ -150,12 +115,11 @@ def run(
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
                       f"Resume with `research result {safe(handle.id)}`.")
             raise
-        print_result(result, handle.id, ui_link(settings, conn, handle.id))
+        print_result(result, handle.id, rc.ui_link(settings, conn, handle.id))
 
     run_async(go())
 
 
-@app.command()
 @friendly
 def start(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
@@ -169,8 +133,8 @@ def start(
     settings = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    prompt = read_prompt(prompt, prompt_file)
-    params = build_input(prompt, review, fmt, out, overwrite, email, model, settings)
+    prompt = rc.read_prompt(prompt, prompt_file)
+    params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
         sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
         allow_domain or [], deny_domain or []))
@@ -187,7 +151,6 @@ def start(
     run_async(go())
 
 
-@app.command()
 @friendly
 def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> None:
     """Show where a report is: step, attempts, draft, cost so far, review state."""
@@ -197,7 +160,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         conn = await connect_cli(settings)
         state = await rc.describe_report(conn.client, workflow_id)
         if state.result:
-            print_result(state.result, workflow_id, ui_link(settings, conn, workflow_id))
+            print_result(state.result, workflow_id, rc.ui_link(settings, conn, workflow_id))
             return
         table = Table(show_header=False, box=None)
         table.add_row("workflow", safe(workflow_id))
@@ -220,7 +183,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("running", safe(line))
         if state.failure:
             table.add_row("failure", f"[red]{safe(state.failure)}[/]")
-        link = ui_link(settings, conn, workflow_id)
+        link = rc.ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)
         console.print(table)
@@ -228,7 +191,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             console.print("[bold]History[/]")
             for line in q.history:
                 console.print(f"  {strip_controls(line)}", highlight=False, markup=False)
-        if q and q.draft and q.step in ("waiting for review", "revising"):
+        if q and q.draft and q.step in (ReportStep.REVIEW, ReportStep.REVISING):
             from rich.markdown import Markdown
             from rich.panel import Panel
 
@@ -238,7 +201,6 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
     run_async(go())
 
 
-@app.command()
 @friendly
 def result(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
@@ -256,9 +218,9 @@ def result(
         handle = conn.client.get_workflow_handle(workflow_id, result_type=ReportResult)
         with_worker = worker and state.status == "running"
         res = await follow(settings, conn, handle, with_worker)
-        print_result(res, workflow_id, ui_link(settings, conn, workflow_id))
+        print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
         if download is not None and res.status == "completed":
-            from durable_research.client_research import download_report
+            from durable_research.client.research import download_report
 
             for path in download_report(settings, res, download):
                 console.print(f"downloaded [bold]{safe(str(path))}[/]")
@@ -266,7 +228,6 @@ def result(
     run_async(go())
 
 
-@app.command("list")
 @friendly
 def list_cmd(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 20,
@@ -289,29 +250,10 @@ def list_cmd(
     run_async(go())
 
 
-# Register the other commands on the same app.
-from durable_research import cli_ops, cli_research, cli_review  # noqa: E402,F401
-
-
-def main() -> None:
-    """Console-script entry point.
-
-    Leaves through ``os._exit`` after flushing: a Temporal client's native threads can
-    abort the interpreter's teardown (``PyGILState_Release``, sdk-python#300), which
-    would turn a clean exit code into a crash.
-    """
-    import os
-
-    quiet_logging(verbose=os.environ.get("RESEARCH_VERBOSE", "") not in ("", "0", "false"))
-    code: int = 0
-    try:
-        app()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-if __name__ == "__main__":
-    main()
+def register(app: typer.Typer) -> None:
+    """Add the reports commands to ``app``."""
+    app.command()(run)
+    app.command()(start)
+    app.command()(status)
+    app.command()(result)
+    app.command("list")(list_cmd)

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from durable_research import client as rc
-from durable_research import client_research as cr
-from durable_research.cli_common import (
-    app,
+from durable_research.cli.common import (
     connect_cli,
     console,
     err,
@@ -18,8 +16,8 @@ from durable_research.cli_common import (
     run_async,
     settings_or_exit,
 )
-from durable_research.cli_review import reviewer_name
-from durable_research.client_research import ResearchOptions
+from durable_research.client import research as cr
+from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import (
@@ -75,7 +73,6 @@ def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
     return [(k, safe(v)) for k, v in format_progress(p)] if p else []
 
 
-@app.command("raise-budget")
 @friendly
 def raise_budget_cmd(
     workflow_id: IdArg,
@@ -97,7 +94,6 @@ def raise_budget_cmd(
     run_async(go())
 
 
-@app.command("plan")
 @friendly
 def plan_cmd(
     workflow_id: IdArg,
@@ -132,7 +128,7 @@ def plan_cmd(
                 console.print(f"{i}. {safe(q)}", highlight=False)
             return
         plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
-            action=chosen[0], subquestions=subquestions, reviewer=reviewer_name(),
+            action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
             allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
             deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
         done = {"approve": "Plan approved:", "edit": "Plan changed:", "reject": "Plan rejected."}
@@ -153,3 +149,9 @@ def _read_lines(source: str) -> list[str]:
         raise UserError(f"Cannot read the sub-questions from {source}: {exc}") from None
     lines = [line.strip().lstrip("-*0123456789.) ").strip() for line in text.splitlines()]
     return [line for line in lines if line]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the research commands to ``app``."""
+    app.command("raise-budget")(raise_budget_cmd)
+    app.command("plan")(plan_cmd)

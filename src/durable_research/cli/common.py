@@ -1,4 +1,4 @@
-"""Shared pieces of the ``research`` CLI: the typer app, consoles, error handling, output."""
+"""Shared pieces of the ``research`` CLI: consoles, error handling, printing results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -16,24 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from durable_research import client as rc
-from durable_research import devserver
 from durable_research.config import Settings, load_settings
 from durable_research.errors import UserError
-from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput, ReportResult
+from durable_research.shared import ReportResult
 from durable_research.terminal import safe
 
-app = typer.Typer(
-    help="Durable research reports: question in, PDF out, every step checkpointed on Temporal.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 # Piped output is read by scripts: never wrap or cut paths and ids there.
 console = Console(width=None if sys.stdout.isatty() else 10_000)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
 T = TypeVar("T")
-# Questions longer than this are surely a mistake (a pasted file) and would bloat history.
-MAX_PROMPT_CHARS = 100_000
 
 
 class _OneLine(logging.Formatter):
@@ -95,94 +85,6 @@ def friendly(func: Callable[..., None]) -> Callable[..., None]:
 def settings_or_exit() -> Settings:
     """Load settings (errors are UserErrors, handled by ``friendly``)."""
     return load_settings()
-
-
-def parse_formats(raw: str) -> list[str]:
-    """Parse ``pdf,md,html`` into a validated list (PDF always first if present)."""
-    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in KNOWN_FORMATS]
-    if unknown or not formats:
-        shown = ", ".join(unknown) if unknown else repr(raw)
-        raise UserError(
-            f"Unknown output format(s): {shown}",
-            f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}",
-        )
-    return sorted(set(formats), key=KNOWN_FORMATS.index)
-
-
-def build_input(
-    prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
-    email: str | None, model: str | None, settings: Settings,
-) -> ReportInput:
-    """Validate CLI options into the workflow input."""
-    from durable_research.activities.email import check_recipients, parse_recipients
-
-    text = (prompt or "").strip() or DEFAULT_PROMPT
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes in argv/stdin arrive as surrogates
-        raise UserError("The question is not valid UTF-8 text",
-                        "check the terminal's or the file's encoding") from None
-    if "\x00" in text:
-        raise UserError("The question contains a NUL character")
-    if len(text) > MAX_PROMPT_CHARS:
-        raise UserError(
-            f"The question is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,}",
-            "put the essentials of the question in the prompt",
-        )
-    to = email if email is not None else ""
-    # UserErrors for malformed or injected addresses, and for ones the policy refuses.
-    check_recipients(parse_recipients(to or settings.email_to), settings.email_allowed)
-    return ReportInput(
-        prompt=text,
-        model=model or "",
-        formats=parse_formats(formats),
-        output_dir=output_request(out, settings),
-        overwrite=overwrite,
-        email_to=to,
-        review=review,
-        review_timeout_s=settings.review_timeout_s,
-        review_timeout_action=settings.review_timeout_action,
-    )
-
-
-def output_request(out: str | None, settings: Settings) -> str:
-    """``--out`` as a request the worker will honour: a folder inside its output root.
-
-    A process hosting its own worker points that worker's root at ``--out`` instead
-    (see ``run``); a separate worker only writes under its RESEARCH_OUTPUT_DIR.
-    """
-    if not out:
-        return ""
-    root = settings.output_path
-    target = Path(out).expanduser()
-    target = (target if target.is_absolute() else Path.cwd() / target).resolve()
-    if target != root and root not in target.parents:
-        raise UserError(
-            f"--out {out} is outside the workers' output folder {root} (RESEARCH_OUTPUT_DIR)",
-            "name a folder inside it, or fetch the files anywhere afterwards with "
-            "`research result ID --download DIR`",
-        )
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
-    return str(target)
-
-
-def ui_link(settings: Settings, conn: rc.Connection, workflow_id: str) -> str:
-    """Web UI link to a workflow, when the UI is the embedded one."""
-    if conn.embedded and conn.embedded.ui_url:
-        base = conn.embedded.ui_url
-    elif devserver.is_local(settings.temporal_address):
-        _host, port = devserver.split_address(settings.temporal_address)
-        base = f"http://localhost:{settings.ui_port or port + 1000}"
-    else:
-        return ""
-    return f"{base}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
 
 
 def print_result(result: ReportResult, workflow_id: str, link: str) -> None:

@@ -13,41 +13,15 @@ import typer
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.prompt import Prompt
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from durable_research import client as rc
-from durable_research.cli_common import app, console, friendly, run_async, settings_or_exit
+from durable_research.cli.common import console, friendly, run_async, settings_or_exit
 from durable_research.errors import UserError
-from durable_research.shared import ReviewInput, ReviewOutcome
+from durable_research.shared import REVIEW_ACTIONS, ReportStep, ReviewInput
 from durable_research.terminal import safe, strip_controls
 
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
-
-
-def reviewer_name() -> str:
-    """Who is reviewing, for the workflow's record."""
-    return os.environ.get("USER") or os.environ.get("USERNAME") or ""
-
-
-async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> ReviewOutcome:
-    """Send the ``review`` Update and wait for the workflow's answer.
-
-    Raises:
-        UserError: The workflow rejected the review or does not exist.
-    """
-    await rc.describe_report(client, workflow_id)  # clear error for an unknown id
-    await rc.require_worker(client, workflow_id)
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        outcome: ReviewOutcome = await handle.execute_update(
-            "review", review, result_type=ReviewOutcome
-        )
-        return outcome
-    except WorkflowUpdateFailedError as exc:
-        raise UserError(f"Review not accepted: {rc.root_cause(exc)}") from None
-    except RPCError as exc:
-        raise UserError(f"Review not accepted: {exc.message}") from None
 
 
 def edit_in_editor(text: str) -> str:
@@ -74,23 +48,23 @@ def show_draft(draft: str, version: int) -> None:
 async def interactive_review(client: Client, workflow_id: str) -> None:
     """Show the draft and ask for a decision until approve or reject."""
     state = await rc.describe_report(client, workflow_id)
-    if not state.query or state.query.step != "waiting for review":
+    if not state.query or state.query.step != ReportStep.REVIEW:
         step = state.query.step if state.query else state.status
         raise UserError(f"Workflow {workflow_id} is not waiting for review (step: {step})")
     draft, version = state.query.draft, state.query.versions
     while True:
         show_draft(draft, version)
         action = Prompt.ask(
-            "Decision", choices=["approve", "edit", "revise", "reject"], default="approve"
+            "Decision", choices=list(REVIEW_ACTIONS), default="approve"
         )
-        review = ReviewInput(action=action, reviewer=reviewer_name())
+        review = ReviewInput(action=action, reviewer=rc.reviewer_name())
         if action == "edit":
             review.text = edit_in_editor(draft)
         elif action == "revise":
             review.feedback = Prompt.ask("What should change")
         try:
             with console.status("sending review..." if action != "revise" else "revising..."):
-                outcome = await send_review(client, workflow_id, review)
+                outcome = await rc.send_review(client, workflow_id, review)
         except UserError as exc:
             console.print(f"[red]{safe(exc.message)}[/]")
             continue
@@ -105,7 +79,7 @@ def _one(workflow_id: str, review: ReviewInput, show: bool = False) -> None:
 
     async def go() -> None:
         conn = await rc.connect(settings)
-        outcome = await send_review(conn.client, workflow_id, review)
+        outcome = await rc.send_review(conn.client, workflow_id, review)
         if show:
             show_draft(outcome.draft, outcome.version)
         console.print(outcome.message)
@@ -113,7 +87,6 @@ def _one(workflow_id: str, review: ReviewInput, show: bool = False) -> None:
     run_async(go())
 
 
-@app.command()
 @friendly
 def review(workflow_id: IdArg) -> None:
     """Show the draft and decide: approve, edit ($EDITOR), revise (LLM) or reject."""
@@ -126,32 +99,28 @@ def review(workflow_id: IdArg) -> None:
     run_async(go())
 
 
-@app.command()
 @friendly
 def approve(workflow_id: IdArg) -> None:
     """Approve the draft; the report is written."""
-    _one(workflow_id, ReviewInput(action="approve", reviewer=reviewer_name()))
+    _one(workflow_id, ReviewInput(action="approve", reviewer=rc.reviewer_name()))
 
 
-@app.command()
 @friendly
 def reject(workflow_id: IdArg) -> None:
     """Reject the draft; the workflow ends with status "rejected"."""
-    _one(workflow_id, ReviewInput(action="reject", reviewer=reviewer_name()))
+    _one(workflow_id, ReviewInput(action="reject", reviewer=rc.reviewer_name()))
 
 
-@app.command()
 @friendly
 def revise(
     workflow_id: IdArg,
     feedback: Annotated[str, typer.Option("--feedback", "-f", help="What should change.")],
 ) -> None:
     """Ask the LLM to revise the draft with your feedback; shows the new draft."""
-    _one(workflow_id, ReviewInput(action="revise", feedback=feedback, reviewer=reviewer_name()),
+    _one(workflow_id, ReviewInput(action="revise", feedback=feedback, reviewer=rc.reviewer_name()),
          show=True)
 
 
-@app.command()
 @friendly
 def edit(
     workflow_id: IdArg,
@@ -163,7 +132,7 @@ def edit(
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"Cannot read {file}: {exc}") from None
-        _one(workflow_id, ReviewInput(action="edit", text=text, reviewer=reviewer_name()))
+        _one(workflow_id, ReviewInput(action="edit", text=text, reviewer=rc.reviewer_name()))
         return
     settings = settings_or_exit()
 
@@ -172,8 +141,17 @@ def edit(
         state = await rc.describe_report(conn.client, workflow_id)
         current = state.query.draft if state.query else ""
         text = edit_in_editor(current)
-        review = ReviewInput(action="edit", text=text, reviewer=reviewer_name())
-        outcome = await send_review(conn.client, workflow_id, review)
+        review = ReviewInput(action="edit", text=text, reviewer=rc.reviewer_name())
+        outcome = await rc.send_review(conn.client, workflow_id, review)
         console.print(outcome.message)
 
     run_async(go())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the review commands to ``app``."""
+    app.command()(review)
+    app.command()(approve)
+    app.command()(reject)
+    app.command()(revise)
+    app.command()(edit)

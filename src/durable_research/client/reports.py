@@ -1,129 +1,24 @@
-"""Connecting to Temporal and talking to report workflows (no printing here)."""
+"""Starting, listing, describing and awaiting report workflows (no printing here)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from temporalio.client import (
     Client,
-    TLSConfig,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from durable_research import devserver
 from durable_research.config import Settings
-from durable_research.errors import (  # noqa: F401 - root_cause: part of the client API
-    ConfigError,
-    TemporalUnavailableError,
-    UserError,
-    WorkflowNotFoundError,
-    root_cause,
-)
+from durable_research.errors import UserError, WorkflowNotFoundError, root_cause
 from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
 from durable_research.workflows.report import GenerateReportWorkflow
-
-
-@dataclass
-class Connection:
-    """A client plus what was started to get it."""
-
-    client: Client
-    embedded: devserver.DevServerInfo | None = None
-
-
-def _tls(settings: Settings) -> TLSConfig | bool:
-    if not settings.uses_tls:
-        return False
-
-    def read(path: str, what: str) -> bytes | None:
-        if not path:
-            return None
-        try:
-            return Path(path).expanduser().read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"Cannot read the {what} {path!r}: {exc.strerror}") from None
-
-    return TLSConfig(
-        server_root_ca_cert=read(settings.temporal_tls_ca, "TLS CA file (TEMPORAL_TLS_CA)"),
-        client_cert=read(settings.temporal_tls_cert, "client certificate (TEMPORAL_TLS_CERT)"),
-        client_private_key=read(settings.temporal_tls_key, "client key (TEMPORAL_TLS_KEY)"),
-    )
-
-
-async def connect(
-    settings: Settings,
-    allow_embedded: bool = True,
-    on_event: Callable[[str], None] | None = None,
-) -> Connection:
-    """Connect to the configured Temporal; start the embedded server if allowed and needed.
-
-    Every payload is encrypted by the settings' payload codec (``codec.data_converter``):
-    this is the one place it is wired in; workers built from the client inherit it.
-
-    Raises:
-        TemporalUnavailableError: Nothing answers and no embedded server may be started.
-        ConfigError: TLS files or the payload key are unreadable or malformed, or the
-            address is malformed.
-    """
-    from durable_research.codec import data_converter
-
-    converter = data_converter(settings)
-    address = settings.temporal_address
-    host, port = devserver.split_address(address)
-    embedded: devserver.DevServerInfo | None = None
-    local = devserver.is_local(address)
-    if local and not devserver.port_open(host, port):
-        if not (allow_embedded and settings.embedded == "auto"):
-            raise TemporalUnavailableError(
-                f"No Temporal server answers at {address}",
-                "start one with `research server`, or check TEMPORAL_ADDRESS",
-            )
-        if on_event:
-            on_event(f"No Temporal server at {address}; starting the embedded dev server")
-        embedded = await asyncio.to_thread(
-            devserver.start_dev_server,
-            address,
-            settings.data_path,
-            settings.temporal_namespace,
-            settings.ui_port,
-            codec_endpoint=settings.ui_codec_endpoint,
-        )
-    tls = _tls(settings)
-    # A server that just opened its port may need a moment before it serves RPCs.
-    attempts = 40 if embedded else 1
-    last: Exception | None = None
-    for _ in range(attempts):
-        try:
-            client = await asyncio.wait_for(
-                Client.connect(
-                    address,
-                    namespace=settings.temporal_namespace,
-                    tls=tls,
-                    api_key=settings.temporal_api_key or None,
-                    data_converter=converter,
-                ),
-                timeout=15,
-            )
-            return Connection(client, embedded)
-        except (RuntimeError, RPCError, TimeoutError) as exc:
-            last = exc
-            if attempts > 1:
-                await asyncio.sleep(0.25)
-    raise TemporalUnavailableError(
-        f"Cannot connect to Temporal at {address} (namespace {settings.temporal_namespace!r})",
-        f"{type(last).__name__}: {str(last)[:300]}; check TEMPORAL_ADDRESS, the TLS and "
-        "API-key settings, or run `research server` for a local one",
-    )
 
 
 def new_workflow_id() -> str:
@@ -280,49 +175,6 @@ async def describe_report(
     return state
 
 
-# A poller the server saw this recently counts as a running worker (a long poll lasts
-# up to 60 s; the server lists pollers seen in the last minutes).
-RECENT_POLL_S = 75.0
-
-
-async def workers_polling(client: Client, task_queue: str, activities: bool = False) -> int:
-    """How many workers poll ``task_queue`` right now (for workflow or activity tasks)."""
-    from temporalio.api.enums.v1 import TaskQueueType
-    from temporalio.api.taskqueue.v1 import TaskQueue
-    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-
-    resp = await client.workflow_service.describe_task_queue(
-        DescribeTaskQueueRequest(
-            namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY if activities
-            else TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-        timeout=timedelta(seconds=5),
-    )
-    now = time.time()
-    return sum(1 for p in resp.pollers if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
-
-
-async def require_worker(client: Client, workflow_id: str) -> None:
-    """Refuse at once, instead of hanging, when no worker could handle an Update.
-
-    Raises:
-        UserError: No worker polls the workflow's task queue.
-    """
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        desc = await handle.describe()
-        queue = desc.raw_description.execution_config.task_queue.name
-        polling = await workers_polling(client, queue)
-    except RPCError:
-        return  # the Update itself will report what is wrong
-    if not polling:
-        raise UserError(
-            f"No worker is running for task queue {queue!r}, so report {workflow_id} cannot "
-            "act on this now",
-            "start one with `research worker` (or `research result ID`, which hosts one)",
-        )
-
-
 async def report_result(client: Client, workflow_id: str) -> ReportResult:
     """Wait for and return a report's result.
 
@@ -338,3 +190,16 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
     except RPCError as exc:
         raise _not_found(exc, workflow_id) from exc
     return await handle.result()
+
+
+async def cancel_report(client: Client, workflow_id: str) -> None:
+    """Ask a running report to stop (its running activity hears it through heartbeats).
+
+    Raises:
+        WorkflowNotFoundError: No workflow with that id.
+        UserError: It is not running.
+    """
+    state = await describe_report(client, workflow_id, with_query=False)
+    if state.status != "running":
+        raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
+    await client.get_workflow_handle(workflow_id).cancel()

@@ -11,8 +11,7 @@ from temporalio.client import WorkflowFailureError
 
 from durable_research import client as rc
 from durable_research import devserver
-from durable_research.cli_common import (
-    app,
+from durable_research.cli.common import (
     connect_cli,
     console,
     friendly,
@@ -24,7 +23,6 @@ from durable_research.errors import UserError
 from durable_research.terminal import safe
 
 
-@app.command("worker")
 @friendly
 def worker_cmd(
     task_queue: Annotated[str | None, typer.Option(help="Task queue to poll.")] = None,
@@ -51,7 +49,6 @@ def worker_cmd(
     run_async(go())
 
 
-@app.command()
 @friendly
 def server(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the embedded server.")] = False,
@@ -88,7 +85,6 @@ def server(
         console.print(f"Web UI: {info.ui_url}")
 
 
-@app.command("codec-server")
 @friendly
 def codec_server_cmd(
     host: Annotated[str | None, typer.Option(
@@ -115,7 +111,6 @@ def codec_server_cmd(
         console.print("Codec server stopped.")
 
 
-@app.command()
 @friendly
 def cancel(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
@@ -128,11 +123,8 @@ def cancel(
 
     async def go() -> None:
         conn = await connect_cli(settings)
-        state = await rc.describe_report(conn.client, workflow_id)
-        if state.status != "running":
-            raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
+        await rc.cancel_report(conn.client, workflow_id)
         handle = conn.client.get_workflow_handle(workflow_id)
-        await handle.cancel()
         console.print(f"Cancellation requested for {safe(workflow_id)}.")
         # The workflow acts on the request in a workflow task: host a worker so it
         # also ends when none is running (the embedded default).
@@ -150,7 +142,6 @@ def cancel(
     run_async(go())
 
 
-@app.command()
 @friendly
 def doctor(
     llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
@@ -168,3 +159,12 @@ def doctor(
             console.print(f"    [dim]{safe(check.hint)}[/]", highlight=False)
     if any(c.level == FAIL for c in checks):
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ops commands to ``app``."""
+    app.command("worker")(worker_cmd)
+    app.command()(server)
+    app.command("codec-server")(codec_server_cmd)
+    app.command()(cancel)
+    app.command()(doctor)

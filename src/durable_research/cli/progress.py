@@ -9,7 +9,7 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
-from durable_research.cli_common import console
+from durable_research.cli.common import console
 from durable_research.config import Settings
 from durable_research.errors import ReportFailedError, UserError
 from durable_research.shared import ReportResult, ReportStep, ResearchProgress, SubState
@@ -48,7 +48,7 @@ async def follow(
                     spinner.stop()
                     _plan_prompt(state, handle.id)
                     spinner.start()
-                if step == "waiting for review" and not shown_review:
+                if step == ReportStep.REVIEW and not shown_review:
                     shown_review = True
                     spinner.stop()
                     await _review_prompt(conn, handle.id, interactive_review)
@@ -109,7 +109,7 @@ def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
 
 async def _review_prompt(conn: rc.Connection, workflow_id: str, interactive: bool) -> None:
     if interactive:
-        from durable_research.cli_review import interactive_review
+        from durable_research.cli.review import interactive_review
 
         await interactive_review(conn.client, workflow_id)
         return

@@ -1,0 +1,5 @@
+"""``python -m durable_research.cli``."""
+
+from durable_research.cli import main
+
+main()

@@ -1,0 +1,40 @@
+"""The client layer: every action on reports, as plain functions (no printing, no UI).
+
+The CLI (``durable_research.cli``) and the web page (``durable_research.web``) are thin
+printers over these.
+"""
+
+from __future__ import annotations
+
+from durable_research.client.connection import Connection, _tls, connect, ui_link
+from durable_research.client.reports import (
+    ReportState,
+    ReportSummary,
+    cancel_report,
+    check_workflow_id,
+    describe_report,
+    list_reports,
+    new_workflow_id,
+    report_location,
+    report_result,
+    start_report,
+)
+from durable_research.client.requests import (
+    MAX_PROMPT_CHARS,
+    build_input,
+    output_request,
+    parse_formats,
+    read_prompt,
+)
+from durable_research.client.review import reviewer_name, send_review
+from durable_research.client.watch import watch
+from durable_research.client.workers import RECENT_POLL_S, require_worker, workers_polling
+from durable_research.errors import root_cause
+
+__all__ = [
+    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "Connection", "ReportState", "ReportSummary", "_tls",
+    "build_input", "cancel_report", "check_workflow_id", "connect", "describe_report",
+    "list_reports", "new_workflow_id", "output_request", "parse_formats", "read_prompt",
+    "report_location", "report_result", "require_worker", "reviewer_name", "root_cause",
+    "send_review", "start_report", "ui_link", "watch", "workers_polling",
+]

@@ -1,0 +1,116 @@
+"""Turning what a person asked for into a validated workflow input (shared by CLI and web)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from durable_research.addresses import check_recipients, parse_recipients
+from durable_research.config import Settings
+from durable_research.errors import UserError
+from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput
+
+# Questions longer than this are surely a mistake (a pasted file) and would bloat history.
+MAX_PROMPT_CHARS = 100_000
+# Read a little past the limit so an oversized file gets the clear "too long" error.
+MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
+
+
+def parse_formats(raw: str) -> list[str]:
+    """Parse ``pdf,md,html`` into a validated list (PDF always first if present)."""
+    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in KNOWN_FORMATS]
+    if unknown or not formats:
+        shown = ", ".join(unknown) if unknown else repr(raw)
+        raise UserError(
+            f"Unknown output format(s): {shown}",
+            f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}",
+        )
+    return sorted(set(formats), key=KNOWN_FORMATS.index)
+
+
+def build_input(
+    prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
+    email: str | None, model: str | None, settings: Settings,
+) -> ReportInput:
+    """Validate CLI options into the workflow input."""
+    text = (prompt or "").strip() or DEFAULT_PROMPT
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in argv/stdin arrive as surrogates
+        raise UserError("The question is not valid UTF-8 text",
+                        "check the terminal's or the file's encoding") from None
+    if "\x00" in text:
+        raise UserError("The question contains a NUL character")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise UserError(
+            f"The question is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,}",
+            "put the essentials of the question in the prompt",
+        )
+    to = email if email is not None else ""
+    # UserErrors for malformed or injected addresses, and for ones the policy refuses.
+    check_recipients(parse_recipients(to or settings.email_to), settings.email_allowed)
+    return ReportInput(
+        prompt=text,
+        model=model or "",
+        formats=parse_formats(formats),
+        output_dir=output_request(out, settings),
+        overwrite=overwrite,
+        email_to=to,
+        review=review,
+        review_timeout_s=settings.review_timeout_s,
+        review_timeout_action=settings.review_timeout_action,
+    )
+
+
+def output_request(out: str | None, settings: Settings) -> str:
+    """``--out`` as a request the worker will honour: a folder inside its output root.
+
+    A process hosting its own worker points that worker's root at ``--out`` instead
+    (see ``run``); a separate worker only writes under its RESEARCH_OUTPUT_DIR.
+    """
+    if not out:
+        return ""
+    root = settings.output_path
+    target = Path(out).expanduser()
+    target = (target if target.is_absolute() else Path.cwd() / target).resolve()
+    if target != root and root not in target.parents:
+        raise UserError(
+            f"--out {out} is outside the workers' output folder {root} (RESEARCH_OUTPUT_DIR)",
+            "name a folder inside it, or fetch the files anywhere afterwards with "
+            "`research result ID --download DIR`",
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+    return str(target)
+
+
+def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
+    """The question from the argument or from ``--file`` (not both)."""
+    if prompt_file is None:
+        return prompt
+    if prompt:
+        raise UserError("Give the question either as an argument or with --file, not both")
+    try:
+        if prompt_file == "-":
+            text = sys.stdin.read(MAX_PROMPT_READ)
+        else:
+            with open(prompt_file, encoding="utf-8") as f:
+                text = f.read(MAX_PROMPT_READ)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read the question from {prompt_file}: {exc}") from None
+    if len(text) > MAX_PROMPT_CHARS:
+        raise UserError(
+            f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "
+            "the limit",
+            "put the essentials of the question in the file",
+        )
+    if not text.strip():
+        raise UserError(f"The question in {prompt_file} is empty",
+                        "write the question into the file, or pass it as an argument")
+    return text

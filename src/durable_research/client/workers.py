@@ -1,0 +1,53 @@
+"""Is any worker there? (Review and budget Updates fail fast instead of hanging.)"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from durable_research.errors import UserError
+
+# A poller the server saw this recently counts as a running worker (a long poll lasts
+# up to 60 s; the server lists pollers seen in the last minutes).
+RECENT_POLL_S = 75.0
+
+
+async def workers_polling(client: Client, task_queue: str, activities: bool = False) -> int:
+    """How many workers poll ``task_queue`` right now (for workflow or activity tasks)."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    resp = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY if activities
+            else TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        timeout=timedelta(seconds=5),
+    )
+    now = time.time()
+    return sum(1 for p in resp.pollers if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
+
+
+async def require_worker(client: Client, workflow_id: str) -> None:
+    """Refuse at once, instead of hanging, when no worker could handle an Update.
+
+    Raises:
+        UserError: No worker polls the workflow's task queue.
+    """
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        desc = await handle.describe()
+        queue = desc.raw_description.execution_config.task_queue.name
+        polling = await workers_polling(client, queue)
+    except RPCError:
+        return  # the Update itself will report what is wrong
+    if not polling:
+        raise UserError(
+            f"No worker is running for task queue {queue!r}, so report {workflow_id} cannot "
+            "act on this now",
+            "start one with `research worker` (or `research result ID`, which hosts one)",
+        )
