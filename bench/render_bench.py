@@ -55,11 +55,21 @@ def make_content(sections: int) -> ReportContent:
                          usage=Usage(1000, 2000, 3000, 0.01))
 
 
+def big_table(rows: int) -> ReportContent:
+    """A report that is one huge table (the PDF shows a capped part of it, with a note)."""
+    md = "| id | name | value | comment |\n|---|---|---|---|\n" + "".join(
+        f"| {i} | item {i} | {i * 37 % 1000} | a short comment on row {i} |\n"
+        for i in range(rows))
+    return ReportContent(title="Big table", body_markdown=md, model="bench", date="2025-01-01")
+
+
 def main() -> None:
     """Run the benchmark and print the measured figures."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sections", type=int, default=160)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--table-rows", type=int, default=30_000,
+                    help="rows of the big-table case (0 skips it)")
     args = ap.parse_args()
     content = make_content(args.sections)
     render_bytes(make_content(2), "pdf")  # warm up: font loading happens once per process
@@ -78,6 +88,14 @@ def main() -> None:
         else:
             print(f"{fmt:4}: {len(data) / 1024:.0f} KiB, median {med * 1000:.0f} ms "
                   f"(best {best * 1000:.0f} ms)")
+    if args.table_rows:
+        table = big_table(args.table_rows)
+        size = len(table.body_markdown) / 1e6
+        for fmt in ("pdf", "html"):
+            t0 = time.perf_counter()
+            data = render_bytes(table, fmt)
+            print(f"big table ({args.table_rows:,} rows, {size:.1f} MB) {fmt}: "
+                  f"{time.perf_counter() - t0:.2f} s, {len(data) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,14 @@ def pdf_file_text(path: str) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
+def raw_bytes(part: str | bytes) -> bytes:
+    """The bytes of a string operand as written in the content stream."""
+    raw = getattr(part, "original_bytes", None)
+    if raw is not None:
+        return bytes(raw)
+    return part.encode("latin-1") if isinstance(part, str) else bytes(part)
+
+
 def drawn_lines(
     data: bytes, breaks: tuple[bytes, ...] = (b"T*", b"ET", b"Td", b"TD")
 ) -> list[str]:
@@ -40,9 +48,12 @@ def drawn_lines(
         for operands, op in ContentStream(page.get_contents(), reader).operations:
             if op == b"Tf":
                 current = maps.get(str(operands[0]), {})
-            elif op == b"Tj":
-                raw = getattr(operands[0], "original_bytes", operands[0])
-                cur += "".join(current.get(b, chr(b)) for b in bytes(raw))
+            elif op in (b"Tj", b"TJ"):
+                # Shaped text is drawn with TJ: strings mixed with position adjustments.
+                parts = operands[0] if op == b"TJ" else [operands[0]]
+                for part in parts:
+                    if isinstance(part, (str, bytes)):
+                        cur += "".join(current.get(b, chr(b)) for b in raw_bytes(part))
             elif op in breaks and cur:
                 lines.append(cur)
                 cur = ""

@@ -75,10 +75,16 @@ def test_script_glyphs_are_embedded(family: str) -> None:
 
 def test_unknown_characters_get_a_visible_replacement() -> None:
     fs = font_set()
-    # U+10FFFD is a private-use code point no font here has; U+200D is invisible by design.
-    runs = list(font_runs("a\U0010fffdb\u200dc", fs.regular))
+    # U+10FFFD is a private-use code point no font here has; U+200E is invisible by design.
+    runs = list(font_runs("a\U0010fffdb\u200ec", fs.regular))
     assert "".join(t for _, t in runs) == f"a{REPLACEMENT}bc"
     assert all(has_glyph(font, ch) for font, t in runs for ch in t)
+
+
+def test_joiners_are_kept_for_shaping() -> None:
+    # ZWNJ in Persian "می‌خواهم" keeps the two parts unjoined; HarfBuzz hides it.
+    text = "".join(t for _, t in font_runs("می\u200cخواهم", font_set().regular))
+    assert "\u200c" in text
 
 
 def _drawn_lines(data: bytes) -> list[str]:

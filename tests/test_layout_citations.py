@@ -294,7 +294,7 @@ def test_single_call_report_renders_as_before() -> None:
     assert html[html.index("<main>"):] == (
         '<main>\n<p dir="auto">Fact [1] and [2, 3] [unverified].</p>\n'
         '<p dir="auto">Code <code>[1]</code>.</p>\n<hr>\n'
-        '<h2 dir="auto">About this report</h2>\n<ul>'
+        '<h2 id="about-this-report" dir="auto">About this report</h2>\n<ul>'
         '<li><p dir="auto"><strong>Model:</strong> m-1</p></li>'
         '<li><p dir="auto"><strong>Date:</strong> 2025-01-02</p></li>'
         '<li><p dir="auto"><strong>Prompt tokens:</strong> 10</p></li>'

@@ -91,8 +91,8 @@ def test_build_document_title_body_about() -> None:
     )
     doc = build_document(content)
     assert (doc.title.title, doc.title.question, doc.title.model) == ("T", "Q?", "m")
-    assert doc.blocks[0] == Heading(2, (Text("Body"),))
-    assert doc.blocks[-2] == Heading(2, (Text(ABOUT_HEADING),))
+    assert doc.blocks[0] == Heading(2, (Text("Body"),), anchor="body")
+    assert doc.blocks[-2] == Heading(2, (Text(ABOUT_HEADING),), anchor="about-this-report")
     facts = doc.blocks[-1]
     assert isinstance(facts, ListBlock)
     texts = [plain_text(item[0].inlines) for item in facts.items if isinstance(item[0], Paragraph)]

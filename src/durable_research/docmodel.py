@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,9 +75,50 @@ class Unverified:
     """The ``[unverified]`` marker the citation checker puts after a sentence."""
 
 
-Inline = Text | Code | LineBreak | Strong | Emphasis | Strike | Link | Citation | Unverified
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A ``[^label]`` reference: footnote ``n`` (1-based), its ``sub``-th mention (0-based)."""
+
+    n: int
+    sub: int = 0
+
+
+Inline = (
+    Text | Code | LineBreak | Strong | Emphasis | Strike | Link | Citation | Unverified
+    | FootnoteRef
+)
 
 UNVERIFIED_LABEL = "[unverified]"
+
+
+def merge_text(items: Iterable[Inline]) -> tuple[Inline, ...]:
+    """Join adjacent :class:`Text` spans and drop empty ones (a canonical span list)."""
+    merged: list[Inline] = []
+    for it in items:
+        if isinstance(it, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + it.text)
+        elif not (isinstance(it, Text) and not it.text):
+            merged.append(it)
+    return tuple(merged)
+
+
+def plain_text(inlines: tuple[Inline, ...]) -> str:
+    """Concatenate the visible text of inline spans (used for outlines and titles)."""
+    parts: list[str] = []
+    for it in inlines:
+        if isinstance(it, Text | Code):
+            parts.append(it.text)
+        elif isinstance(it, LineBreak):
+            parts.append(" ")
+        elif isinstance(it, Citation):
+            parts.append(str(it.n))
+        elif isinstance(it, Unverified):
+            parts.append(UNVERIFIED_LABEL)
+        elif isinstance(it, FootnoteRef):
+            parts.append(str(it.n))
+        else:
+            parts.append(plain_text(it.children))
+    return "".join(parts)
 
 
 def ref_anchor(n: int) -> str:
@@ -84,13 +126,24 @@ def ref_anchor(n: int) -> str:
     return f"ref-{n}"
 
 
+def footnote_anchor(n: int) -> str:
+    """Name of the link target of footnote ``n``."""
+    return f"fn-{n}"
+
+
+def footnote_ref_anchor(n: int, sub: int = 0) -> str:
+    """Name of the ``sub``-th place that mentions footnote ``n`` (for back links)."""
+    return f"fnref-{n}" + (f"-{sub + 1}" if sub else "")
+
+
 # ---- blocks ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Heading:
-    """Heading of level 1..6."""
+    """Heading of level 1..6; ``anchor`` is its link target (a GitHub-style slug) or empty."""
 
     level: int
     inlines: tuple[Inline, ...]
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,8 +207,25 @@ class ReferenceList:
     entries: tuple[ReferenceEntry, ...]
 
 
+@dataclass(frozen=True)
+class Footnote:
+    """One footnote body; ``n`` is its number, ``refs`` how often the text mentions it."""
+
+    n: int
+    blocks: tuple[Block, ...]
+    refs: int = 1
+
+
+@dataclass(frozen=True)
+class Footnotes:
+    """The footnotes of the body, shown as endnotes after it, in their numbering."""
+
+    notes: tuple[Footnote, ...]
+
+
 Block = (
     Heading | Paragraph | ListBlock | BlockQuote | CodeBlock | Table | Rule | ReferenceList
+    | Footnotes
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from durable_research.docmodel import (
@@ -18,6 +19,7 @@ from durable_research.docmodel import (
     Citation,
     Code,
     Emphasis,
+    Footnotes,
     Heading,
     Inline,
     Link,
@@ -103,7 +105,7 @@ def _link_inlines(
 
 def _link_block(b: Block, known: frozenset[int], markers: bool) -> Block:
     if isinstance(b, Heading):
-        return Heading(b.level, _link_inlines(b.inlines, known, markers))
+        return replace(b, inlines=_link_inlines(b.inlines, known, markers))
     if isinstance(b, Paragraph):
         return Paragraph(_link_inlines(b.inlines, known, markers))
     if isinstance(b, ListBlock):
@@ -115,6 +117,9 @@ def _link_block(b: Block, known: frozenset[int], markers: bool) -> Block:
         header = tuple(_link_inlines(c, known, markers) for c in b.header)
         rows = tuple(tuple(_link_inlines(c, known, markers) for c in r) for r in b.rows)
         return Table(header, rows, b.aligns)
+    if isinstance(b, Footnotes):
+        return Footnotes(tuple(replace(n, blocks=link_citations(n.blocks, known, markers))
+                               for n in b.notes))
     return b  # code blocks are shown literally
 
 

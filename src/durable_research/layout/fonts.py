@@ -4,12 +4,14 @@ Fonts are looked up at run time in a fixed list of folders (this package's ``fon
 folder, Debian's font folders, reportlab's own fonts); nothing is downloaded. The
 Debian packages that provide full coverage are::
 
-    apt-get install -y fonts-dejavu-core fonts-wqy-microhei fonts-symbola
+    apt-get install -y fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-symbola
 
-DejaVu Sans covers Latin, Greek, Cyrillic, Hebrew and Arabic (incl. presentation
-forms), WenQuanYi Micro Hei covers CJK and Hangul, Symbola covers symbols and
-emoji up to Unicode 8 (monochrome). Characters no font has are replaced by a
-visible U+FFFD so nothing is silently dropped. reportlab embeds subsets only.
+DejaVu Sans covers Latin, Greek and Cyrillic; Noto (see :mod:`scriptfonts`) covers
+Arabic, Hebrew, the Indic and Southeast Asian scripts; WenQuanYi Micro Hei covers CJK
+and Hangul (Noto CJK is CFF-outline OpenType, which reportlab cannot embed); Symbola
+covers symbols and emoji up to Unicode 8 (monochrome). Characters no font has are
+replaced by a visible U+FFFD so nothing is silently dropped. reportlab embeds subsets
+only; complex scripts are shaped by HarfBuzz (see :mod:`shaping`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,18 @@ from functools import cache
 from pathlib import Path
 
 import reportlab
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfmetrics
+
+# scriptfonts imports pdffont, which installs the UTF-16 ToUnicode writer on import.
+from durable_research.layout.scriptfonts import (
+    family_font,
+    family_for,
+    register_file,
+    synthetic_bold,
+)
 
 REPLACEMENT = "\ufffd"
-APT_HINT = "apt-get install -y fonts-dejavu-core fonts-wqy-microhei fonts-symbola"
+APT_HINT = "apt-get install -y fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-symbola"
 ENV_FONT_DIRS = "DURABLE_RESEARCH_FONT_DIRS"
 
 _SYSTEM_DIRS = (
@@ -58,28 +67,6 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
-    """ToUnicode CMap whose targets are UTF-16BE, as the PDF spec requires.
-
-    reportlab writes ``<%04X>``, which for emoji (above U+FFFF) is an odd-length hex
-    string; text extraction and copy/paste then lose those characters.
-    """
-    entries = [f"<{i:02X}> <{chr(v).encode('utf-16-be', 'replace').hex().upper()}>"
-               for i, v in enumerate(subset)]
-    return "\n".join([
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo", f"<< /Registry ({fontname})", f"/Ordering ({fontname})",
-        "/Supplement 0", ">> def", f"/CMapName /{fontname} def", "/CMapType 2 def",
-        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
-        f"{len(subset)} beginbfchar", *entries, "endbfchar", "endcmap",
-        "CMapName currentdict /CMap defineresource pop", "end", "end",
-    ])
-
-
-# reportlab looks the helper up as a module global when it writes each font subset.
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-
 class FontNotFoundError(RuntimeError):
     """No usable TrueType font was found for the report's base text."""
 
@@ -96,6 +83,12 @@ class FontSet:
     mono_bold: str
     fallbacks: tuple[str, ...]
     files: tuple[str, ...]
+    # Font file of each fallback, for synthetic bold twins (the fallbacks have one weight).
+    fallback_files: tuple[str, ...] = ()
+
+    def is_bold(self, name: str) -> bool:
+        """Whether ``name`` is one of the bold faces of this set."""
+        return name in (self.bold, self.bold_italic, self.mono_bold) and name != self.regular
 
     def primary(self, bold: bool = False, italic: bool = False, code: bool = False) -> str:
         """Return the font name for a run style."""
@@ -126,17 +119,6 @@ def find_font_file(candidates: tuple[str, ...]) -> Path | None:
     return None
 
 
-def _register(name: str, path: Path) -> bool:
-    if name in pdfmetrics.getRegisteredFontNames():
-        return True
-    try:
-        # subfontIndex=0 picks the first face of a .ttc collection.
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-    except Exception:  # noqa: BLE001 - an unusable (e.g. CFF-outline) file is just skipped
-        return False
-    return True
-
-
 @cache
 def font_set() -> FontSet:
     """Find and register the fonts once per process.
@@ -148,7 +130,7 @@ def font_set() -> FontSet:
     files: list[str] = []
     for name, cands in _FACES.items():
         path = find_font_file(cands)
-        if path is not None and _register(name, path):
+        if path is not None and register_file(name, path):
             chosen[name] = name
             files.append(str(path))
     if "DR-Sans" not in chosen:
@@ -159,11 +141,13 @@ def font_set() -> FontSet:
         )
     regular = chosen["DR-Sans"]
     fallbacks: list[str] = []
+    fallback_files: list[str] = []
     for name, cands in _FALLBACKS.items():
         path = find_font_file(cands)
-        if path is not None and str(path) not in files and _register(name, path):
+        if path is not None and str(path) not in files and register_file(name, path):
             fallbacks.append(name)
             files.append(str(path))
+            fallback_files.append(str(path))
     mono = chosen.get("DR-Mono", regular)
     return FontSet(
         regular=regular,
@@ -174,6 +158,7 @@ def font_set() -> FontSet:
         mono_bold=chosen.get("DR-Mono-Bold", mono),
         fallbacks=tuple(fallbacks),
         files=tuple(files),
+        fallback_files=tuple(fallback_files),
     )
 
 
@@ -185,30 +170,50 @@ def has_glyph(font_name: str, ch: str) -> bool:
     return cmap.get(ord(ch), 0) != 0
 
 
+# Joiners steer shaping (Persian, Indic, emoji sequences): they go to HarfBuzz, which
+# hides them, instead of being dropped like other format characters.
+JOINERS = "\u200c\u200d"
+
+
 def _invisible(ch: str) -> bool:
     cp = ord(ch)
-    # Variation selectors and format controls (ZWJ, bidi marks, BOM, tags) have no glyph
+    # Variation selectors and format controls (bidi marks, BOM, tags) have no glyph
     # by design; drawing a replacement for them would add noise, not information.
     if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
         return True
-    return unicodedata.category(ch) in ("Cf", "Cc")
+    return unicodedata.category(ch) in ("Cf", "Cc") and ch not in JOINERS
+
+
+def _chain(primary: str, ch: str) -> list[str]:
+    fs = font_set()
+    bold = fs.is_bold(primary)
+    chain: list[str] = []
+    family = family_for(ch)
+    if family is not None:
+        chain.extend(f for f in (family_font(family, bold),) if f)
+    chain += [primary, fs.bold if bold else fs.regular, fs.regular]
+    for name, path in zip(fs.fallbacks, fs.fallback_files, strict=False):
+        twin = synthetic_bold(path) if bold else None
+        chain.append(twin or name)
+    return chain
 
 
 @cache
 def _resolve(primary: str, ch: str) -> tuple[str, str]:
-    fs = font_set()
     if unicodedata.category(ch) == "Cs":  # lone surrogate: not encodable, show replacement
         ch = REPLACEMENT
-    # The regular face comes second so e.g. Hebrew inside inline code still uses DejaVu.
-    for name in (primary, fs.regular, *fs.fallbacks):
-        if has_glyph(name, ch):
+    chain = _chain(primary, ch)
+    # The regular face comes early so e.g. Hebrew inside inline code still uses one font.
+    for name in chain:
+        if ch in JOINERS or has_glyph(name, ch):
             return name, ch
-    for name in (primary, fs.regular, *fs.fallbacks):
+    for name in chain:
         if has_glyph(name, REPLACEMENT):
             return name, REPLACEMENT
-    return fs.regular, "?"
+    return font_set().regular, "?"
 
 
+@cache  # called for every character of the report
 def resolve_char(primary: str, ch: str) -> tuple[str, str] | None:
     """Pick the font that draws ``ch`` (primary first), or a visible replacement.
 

@@ -15,6 +15,8 @@ from durable_research.render import (
     CodeBlock,
     Document,
     Emphasis,
+    FootnoteRef,
+    Footnotes,
     Heading,
     Inline,
     LineBreak,
@@ -29,12 +31,15 @@ from durable_research.render import (
     Text,
     Unverified,
     build_document,
+    footnote_anchor,
+    footnote_ref_anchor,
     ref_anchor,
 )
 from durable_research.shared import ReportContent
 
-# Schemes a reader can follow safely; anything else is shown as text only.
-SAFE_SCHEMES = frozenset({"http", "https", "mailto", ""})
+# Schemes a reader can follow safely; anything else is shown as text only. In-document
+# "#x" links are kept too: build_document leaves only those whose target exists.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _CSS = """
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:48rem;margin:2rem auto;
@@ -50,6 +55,7 @@ table{border-collapse:collapse}
 th,td{border:1px solid #bbb;padding:.25rem .5rem;vertical-align:top}
 th{background:#e8eef7}
 a{color:#1a4f9c}
+.footnotes{font-size:.9em}
 """.strip()
 # Inline style, not CSS: pages without the marker keep exactly their old stylesheet.
 _UNVERIFIED = (
@@ -59,6 +65,8 @@ _UNVERIFIED = (
 
 
 def _safe_href(href: str) -> str | None:
+    if href.startswith("#"):
+        return href
     try:
         scheme = urlsplit(href).scheme.lower()
     except ValueError:
@@ -90,6 +98,9 @@ def inlines_html(inlines: Sequence[Inline]) -> str:
             out.append(f'<a href="#{ref_anchor(it.n)}" class="cite">{it.n}</a>')
         elif isinstance(it, Unverified):
             out.append(_UNVERIFIED)
+        elif isinstance(it, FootnoteRef):
+            out.append(f'<sup class="fnref"><a href="#{footnote_anchor(it.n)}" '
+                       f'id="{footnote_ref_anchor(it.n, it.sub)}">{it.n}</a></sup>')
     return "".join(out)
 
 
@@ -114,13 +125,24 @@ def _references(block: ReferenceList) -> str:
     return '<ol class="references">' + "".join(items) + "</ol>"
 
 
+def _footnotes(block: Footnotes) -> str:
+    items = []
+    for note in block.notes:
+        back = "".join(f' <a href="#{footnote_ref_anchor(note.n, k)}" class="backref">↩</a>'
+                       for k in range(note.refs))
+        items.append(f'<li id="{footnote_anchor(note.n)}" value="{note.n}" dir="auto">'
+                     f"{blocks_html(note.blocks)}{back}</li>")
+    return '<section class="footnotes"><hr><ol>' + "".join(items) + "</ol></section>"
+
+
 def blocks_html(blocks: Sequence[Block]) -> str:
     """Render blocks as escaped HTML; ``dir="auto"`` lets browsers lay out RTL text."""
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
             lv = min(max(b.level, 1), 6)
-            out.append(f'<h{lv} dir="auto">{inlines_html(b.inlines)}</h{lv}>')
+            anchor = f' id="{escape(b.anchor)}"' if b.anchor else ""
+            out.append(f'<h{lv}{anchor} dir="auto">{inlines_html(b.inlines)}</h{lv}>')
         elif isinstance(b, Paragraph):
             out.append(f'<p dir="auto">{inlines_html(b.inlines)}</p>')
         elif isinstance(b, ListBlock):
@@ -139,6 +161,8 @@ def blocks_html(blocks: Sequence[Block]) -> str:
             out.append(_table(b))
         elif isinstance(b, ReferenceList):
             out.append(_references(b))
+        elif isinstance(b, Footnotes):
+            out.append(_footnotes(b))
         elif isinstance(b, Rule):
             out.append("<hr>")
     return "\n".join(out)

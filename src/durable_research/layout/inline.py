@@ -6,6 +6,7 @@ markup parser, so ``<para>``, ``</b>`` or ``&amp;`` in a report are shown litera
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -14,13 +15,15 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from durable_research.layout.bidi import base_is_rtl, has_rtl, shape_arabic, visual_order
-from durable_research.layout.fonts import FontSet, resolve_char
+from durable_research.layout.bidi import base_is_rtl, has_rtl, visual_line
+from durable_research.layout.fonts import JOINERS, FontSet, has_glyph, resolve_char
+from durable_research.layout.linebreak import break_lines, is_wide
 from durable_research.render import (
     UNVERIFIED_LABEL,
     Citation,
     Code,
     Emphasis,
+    FootnoteRef,
     Inline,
     LineBreak,
     Link,
@@ -28,6 +31,7 @@ from durable_research.render import (
     Strong,
     Text,
     Unverified,
+    footnote_anchor,
     ref_anchor,
 )
 
@@ -49,6 +53,8 @@ class RunStyle:
     href: str | None = None
     # Small grey text, e.g. the checker's "[unverified]" marker.
     note: bool = False
+    # Raised and small: footnote numbers.
+    sup: bool = False
 
 
 def xml_escape(text: str) -> str:
@@ -76,12 +82,12 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
         elif isinstance(it, Strike):
             out.extend(flatten(it.children, replace(style, strike=True)))
         elif isinstance(it, Link):
-            # A "#fragment" from the body has no named destination in the PDF, and
-            # reportlab refuses to save a link to an undefined one: keep it as text.
             # Live links only for web and mail: a PDF viewer would follow smb:, file:,
-            # ms-msdt: or GoToR targets to local files. (#anchors: headings have no
-            # destinations in the PDF yet, and a dangling one breaks the layout.)
-            href = it.href if it.href.lower().startswith(SAFE_LINK_SCHEMES) else None
+            # ms-msdt: or GoToR targets to local files. "#x" links were resolved by
+            # render.build_document to anchors that exist (an undefined named
+            # destination would make reportlab fail).
+            ok = it.href.startswith("#") or it.href.lower().startswith(SAFE_LINK_SCHEMES)
+            href = it.href if ok else None
             out.extend(flatten(it.children, replace(style, href=href)))
         elif isinstance(it, Citation):
             # Citations exist only for numbers with a reference entry, which carries
@@ -89,6 +95,8 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
             out.append((str(it.n), replace(style, href="#" + ref_anchor(it.n))))
         elif isinstance(it, Unverified):
             out.append((UNVERIFIED_LABEL, replace(style, italic=True, note=True)))
+        elif isinstance(it, FootnoteRef):
+            out.append((str(it.n), replace(style, href="#" + footnote_anchor(it.n), sup=True)))
     return out
 
 
@@ -100,6 +108,8 @@ def _wrap_tags(body: str, font: str, style: RunStyle) -> str:
         seg = f'<font size="{NOTE_SIZE}" color="{NOTE_COLOR}">{seg}</font>'
     if style.strike:
         seg = f"<strike>{seg}</strike>"
+    if style.sup:
+        seg = f"<super>{seg}</super>"
     if style.href and style.href.startswith("#"):
         # Internal (citation) links: coloured only, underlining every "[1]" is noisy.
         seg = f'<a href="{xml_escape(style.href)}" color="{LINK_COLOR}">{seg}</a>'
@@ -118,9 +128,19 @@ def styled_chars(runs: Iterable[Run], fonts: FontSet) -> list[tuple[str, str, Ru
                 out.append((ch, primary, style))
                 continue
             res = resolve_char(primary, ch)
-            if res is not None:
-                out.append((res[1], res[0], style))
+            if res is None:
+                continue
+            font, drawn = res
+            # A mark or joiner stays in its base's font, or HarfBuzz cannot attach it.
+            if (out and out[-1][1] != font and _is_mark(ch)
+                    and (ch in JOINERS or has_glyph(out[-1][1], ch))):
+                font = out[-1][1]
+            out.append((drawn, font, style))
     return out
+
+
+def _is_mark(ch: str) -> bool:
+    return ch in JOINERS or unicodedata.category(ch)[0] == "M"
 
 
 def group_markup(chars: Iterable[tuple[str, str, RunStyle]]) -> str:
@@ -149,63 +169,20 @@ def runs_markup(runs: Iterable[Run], fonts: FontSet) -> str:
     return group_markup(styled_chars(runs, fonts))
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+# Scripts written without spaces between words, which reportlab cannot break.
+_NO_SPACES = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
 def needs_manual_wrap(runs: Iterable[Run]) -> bool:
-    """Right-to-left text (reordered per line) and CJK (breaks between any two ideographs)."""
+    """RTL text (reordered per line), CJK (breaks between ideographs), Thai and the like."""
     text = "".join(t for t, _ in runs)
-    return has_rtl(text) or any(_is_wide(ch) for ch in text)
+    return has_rtl(text) or _NO_SPACES.search(text) is not None or any(is_wide(c) for c in text)
 
 
 @cache
 def char_width(ch: str, font: str, size: float) -> float:
     """Advance width of one char in points (cached: wrapping measures every char)."""
     return float(stringWidth(ch, font, size))
-
-
-def _break_lines(
-    chars: list[tuple[str, str, RunStyle]], width: float, size: float
-) -> list[list[tuple[str, str, RunStyle]]]:
-    # Units are words (text up to and incl. a space) or single wide chars; greedy fill.
-    units: list[list[tuple[str, str, RunStyle]]] = []
-    cur: list[tuple[str, str, RunStyle]] = []
-    for item in chars:
-        ch = item[0]
-        if ch == "\n" or _is_wide(ch):
-            if cur:
-                units.append(cur)
-            units.append([item])
-            cur = []
-        else:
-            cur.append(item)
-            if ch == " ":
-                units.append(cur)
-                cur = []
-    if cur:
-        units.append(cur)
-    lines: list[list[tuple[str, str, RunStyle]]] = [[]]
-    used = 0.0
-    for unit in units:
-        if unit[0][0] == "\n":
-            lines.append([])
-            used = 0.0
-            continue
-        w = sum(char_width(c, f, size) for c, f, _ in unit)
-        if used + w > width and lines[-1]:
-            lines.append([])
-            used = 0.0
-        for item in unit:  # a unit longer than a whole line is cut anywhere
-            cw = char_width(item[0], item[1], size)
-            if used + cw > width and lines[-1]:
-                lines.append([])
-                used = 0.0
-            if item[0] == " " and not lines[-1]:
-                continue
-            lines[-1].append(item)
-            used += cw
-    return lines
 
 
 def wrapped_markup(runs: Sequence[Run], fonts: FontSet, width: float, size: float) -> tuple[
@@ -217,16 +194,10 @@ def wrapped_markup(runs: Sequence[Run], fonts: FontSet, width: float, size: floa
         ``(markup, rtl)``: lines joined by ``<br/>`` in visual order, and whether the
         paragraph direction is right-to-left (so the caller right-aligns it).
     """
-    shaped = [(shape_arabic(t), s) for t, s in runs]
-    rtl = base_is_rtl("".join(t for t, _ in shaped))
-    chars = styled_chars(shaped, fonts)
+    rtl = base_is_rtl("".join(t for t, _ in runs))
     out: list[str] = []
-    for line in _break_lines(chars, width * 0.98, size):
+    for line in break_lines(styled_chars(runs, fonts), width * 0.98, size):
         while line and line[-1][0] == " ":
             line.pop()
-        text = "".join(c for c, _, _ in line)
-        if has_rtl(text) or rtl:
-            order, mirrored = visual_order(text, rtl)
-            line = [(mirrored[i], line[i][1], line[i][2]) for i in order]
-        out.append(group_markup(line))
+        out.append(group_markup(visual_line(line, rtl)))
     return "<br/>".join(out), rtl

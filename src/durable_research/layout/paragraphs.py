@@ -20,6 +20,7 @@ from durable_research.layout.inline import (
     wrapped_markup,
     xml_escape,
 )
+from durable_research.layout.shaping import needs_shaping
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,18 @@ def para(
     internal links such as citations); it must be a trusted name like ``ref-3``.
     """
     lead = f'<a name="{xml_escape(anchor)}"/>' if anchor else ""
+    if needs_shaping("".join(t for t, _ in runs)):
+        # Only then: shaping sends every word through HarfBuzz, which costs time.
+        style = replace_style(style, shaping=1)
     if not needs_manual_wrap(runs):
         return RLParagraph(lead + (runs_markup(runs, fs) or "&nbsp;"), style)
 
     def build(width: float) -> Flowable:
         markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize)
         align = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
-        return RLParagraph(lead + (markup or "&nbsp;"), replace_style(style, alignment=align))
+        # Lines were broken (and reordered) by us: reportlab must not split them again.
+        return RLParagraph(lead + (markup or "&nbsp;"),
+                           replace_style(style, alignment=align, splitLongWords=0))
 
     keep = bool(getattr(style, "keepWithNext", False))
     return Deferred(build, style.spaceBefore, style.spaceAfter, keep)

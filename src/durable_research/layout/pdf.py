@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -16,6 +17,7 @@ from durable_research.render import Document, build_document
 from durable_research.shared import ReportContent
 
 MARGIN = 2.0 * cm
+log = logging.getLogger(__name__)
 
 
 class ReportDocTemplate(SimpleDocTemplate):
@@ -36,7 +38,7 @@ class ReportDocTemplate(SimpleDocTemplate):
         level = max(0, min(level - 1 if level > 0 else 0, self._outline_level + 1))
         self._outline_level = level
         self._outline_count += 1
-        key = f"h{self._outline_count}"
+        key = f"outline:{self._outline_count}"  # ":" never occurs in heading slugs
         self.canv.bookmarkPage(key)
         title = " ".join(text.split()) or "(untitled)"
         self.canv.addOutlineEntry(title[:200], key, level=level, closed=False)
@@ -69,8 +71,10 @@ def render_document_pdf(doc_model: Document) -> bytes:
     title = " ".join(doc_model.title.title.split())
     try:
         return _build(doc_model, build_story(doc_model), title)
-    except (LayoutError, ValueError):
-        # reportlab reports unplaceable content (e.g. 60 table columns on A4) as either.
+    except (LayoutError, ValueError) as exc:
+        # reportlab reports unplaceable content as either. Wide tables and deep nesting
+        # are handled in the story; this is the last resort, so say that it happened.
+        log.warning("PDF layout failed (%s): using the simplified layout", exc)
         return _build(doc_model, plain_story(doc_model), title)
 
 

@@ -14,30 +14,29 @@ from reportlab.platypus import (
     ListItem,
     Spacer,
     TableStyle,
-    XPreformatted,
 )
 from reportlab.platypus import Table as RLTable
 
-from durable_research.layout.bidi import has_rtl, shape_arabic, visual_order
+from durable_research.layout.bidi import base_is_rtl
+from durable_research.layout.codeblock import code_paragraph
 from durable_research.layout.flowables import Deferred
 from durable_research.layout.fonts import FontSet, font_set
 from durable_research.layout.inline import (
     Run,
     RunStyle,
-    char_width,
     flatten,
-    group_markup,
-    styled_chars,
 )
+from durable_research.layout.notes import footnote_list
 from durable_research.layout.paragraphs import Styles, make_styles, para, replace_style
 from durable_research.layout.references import reference_list
+from durable_research.layout.tables import bounded, note_paragraph, table_flowable
 from durable_research.render import (
     Block,
     BlockQuote,
     CodeBlock,
     Document,
+    Footnotes,
     Heading,
-    Inline,
     ListBlock,
     Paragraph,
     ReferenceList,
@@ -50,37 +49,13 @@ from durable_research.render import (
 BULLETS = ("•", "◦", "▪")
 # Deeper nesting keeps its bullets but stops indenting, so text never runs out of width.
 MAX_INDENT_DEPTH = 6
+MAX_QUOTE_DEPTH = 6
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
 def _code(block: CodeBlock, st: Styles, fs: FontSet) -> Flowable:
-    size = st.code.fontSize
-    plain = RunStyle()
-
     def build(width: float) -> Flowable:
-        inner = max(width - 12, 20.0)
-        lines: list[str] = []
-        for raw in block.text.expandtabs(4).split("\n") or [""]:
-            # Code style picks the mono font; the plain style then avoids per-run backColor.
-            chars = [
-                (c, f, plain)
-                for c, f, _ in styled_chars([(shape_arabic(raw), RunStyle(code=True))], fs)
-            ]
-            if has_rtl(raw):
-                text = "".join(c for c, _, _ in chars)
-                order, mirrored = visual_order(text, False)
-                chars = [(mirrored[i], chars[i][1], chars[i][2]) for i in order]
-            cur: list[tuple[str, str, RunStyle]] = []
-            used = 0.0
-            for item in chars:  # hard-wrap long lines at the right margin
-                cw = char_width(item[0], item[1], size)
-                if used + cw > inner and cur:
-                    lines.append(group_markup(cur))
-                    cur, used = [], 0.0
-                cur.append(item)
-                used += cw
-            lines.append(group_markup(cur))
-        return XPreformatted("\n".join(lines), st.code)
+        return code_paragraph(block.text, st.code, fs, max(width - 12, 20.0))
 
     def boxed(width: float) -> Flowable:
         t = RLTable([[build(width)]], colWidths=[width], splitInRow=1)
@@ -94,53 +69,16 @@ def _code(block: CodeBlock, st: Styles, fs: FontSet) -> Flowable:
     return Deferred(boxed, 2, 8)
 
 
-def _cell(inlines: tuple[Inline, ...], style: ParagraphStyle, fs: FontSet) -> Flowable:
-    return para(flatten(inlines), style, fs)
+def _table(block: Table, st: Styles, fs: FontSet) -> list[Flowable]:
+    shown, note = bounded(block)
+    out = [table_flowable(shown, st, fs, lambda code: _code(code, st, fs))]
+    return out + ([note_paragraph(note, st, fs)] if note else [])
 
 
-def _table(block: Table, st: Styles, fs: FontSet) -> Flowable:
-    ncols = max([len(block.header), *(len(r) for r in block.rows), 1])
-
-    def row(cells: Sequence[tuple[Inline, ...]], header: bool) -> list[Flowable]:
-        out = []
-        for i in range(ncols):
-            inl = cells[i] if i < len(cells) else ()
-            align = _ALIGN[block.aligns[i]] if i < len(block.aligns) else TA_LEFT
-            font = fs.bold if header else fs.regular
-            style = replace_style(st.cell, alignment=align, fontName=font)
-            runs = flatten(inl, RunStyle(bold=header))
-            out.append(para(runs, style, fs))
-        return out
-
-    # Column shares follow the longest cell text (capped) so wide columns get more room.
-    lengths = [1] * ncols
-    for cells in (block.header, *block.rows):
-        for i, c in enumerate(cells[:ncols]):
-            lengths[i] = max(lengths[i], min(len(plain_text(c)), 60))
-
-    def build(width: float) -> Flowable:
-        total = sum(lengths)
-        floor = width / ncols * 0.4
-        raw = [max(width * n / total, floor) for n in lengths]
-        scale = width / sum(raw)
-        data = [row(block.header, True)] + [row(r, False) for r in block.rows]
-        t = RLTable(data, colWidths=[w * scale for w in raw], repeatRows=1, splitInRow=1)
-        # Many narrow columns: shrink the padding so cells keep a positive text width.
-        pad = max(0.5, min(6.0, width / ncols * 0.12))
-        t.setStyle(TableStyle([
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        return t
-
-    return Deferred(build, 4, 10)
-
-
-def _quote(block: BlockQuote, st: Styles, fs: FontSet, depth: int) -> Flowable:
+def _quote(block: BlockQuote, st: Styles, fs: FontSet, depth: int, quotes: int) -> Flowable:
     quoted = replace_style(st.body, textColor=colors.HexColor("#3a3a3a"))
-    kids = blocks_to_flowables(block.blocks, st, fs, depth, quoted) or [Spacer(1, 1)]
+    kids = blocks_to_flowables(block.blocks, st, fs, depth, quoted, quotes + 1) or [
+        Spacer(1, 1)]
 
     def build(width: float) -> Flowable:
         t = RLTable([[k] for k in kids], colWidths=[width], splitInRow=1)
@@ -161,25 +99,30 @@ def _list(block: ListBlock, st: Styles, fs: FontSet, depth: int, body: Paragraph
         items.append(ListItem(kids or [Spacer(1, body.leading)]))
     last = block.start + max(len(block.items) - 1, 0)
     indent = 0 if depth >= MAX_INDENT_DEPTH else max(18, 7 * len(str(last)) + 10)
-    common = dict(leftIndent=indent, bulletFontName=fs.regular, bulletFontSize=body.fontSize,
-                  spaceAfter=4, bulletDedent="auto")
+    # Bullets and numbers go at the start side of the text: the right for RTL lists.
+    rtl = base_is_rtl(" ".join(_block_text(b) for item in block.items for b in item[:1]))
+    common = dict(leftIndent=0 if rtl else indent, rightIndent=indent if rtl else 0,
+                  bulletDir="rtl" if rtl else "ltr", bulletFontName=fs.regular,
+                  bulletFontSize=body.fontSize, spaceAfter=4, bulletDedent="auto")
     if block.ordered:
-        return ListFlowable(items, bulletType="1", start=str(block.start), bulletFormat="%s.",
-                            **common)
+        # "1." in a right-to-left line reads (and is drawn) ".1".
+        return ListFlowable(items, bulletType="1", start=str(block.start),
+                            bulletFormat=".%s" if rtl else "%s.", **common)
     return ListFlowable(items, bulletType="bullet", start=BULLETS[depth % len(BULLETS)], **common)
 
 
 def blocks_to_flowables(
     blocks: Sequence[Block], st: Styles, fs: FontSet, depth: int = 0,
-    body: ParagraphStyle | None = None,
+    body: ParagraphStyle | None = None, quotes: int = 0,
 ) -> list[Flowable]:
-    """Lay out blocks; ``depth`` counts list nesting for bullets and indentation."""
+    """Lay out blocks; ``depth`` counts list nesting, ``quotes`` quote nesting."""
     body = body or st.body
     out: list[Flowable] = []
     for b in blocks:
         if isinstance(b, Heading):
             level = min(max(b.level, 1), 6)
-            f = para(flatten(b.inlines, RunStyle(bold=True)), st.headings[level - 1], fs)
+            f = para(flatten(b.inlines, RunStyle(bold=True)), st.headings[level - 1], fs,
+                     anchor=b.anchor)
             f._dr_outline = (plain_text(b.inlines), level)
             out.append(f)
         elif isinstance(b, Paragraph):
@@ -187,13 +130,21 @@ def blocks_to_flowables(
         elif isinstance(b, ListBlock):
             out.append(_list(b, st, fs, depth, body))
         elif isinstance(b, BlockQuote):
-            out.append(_quote(b, st, fs, depth))
+            if quotes >= MAX_QUOTE_DEPTH:
+                # Deeper quotes join the enclosing one: each level is a nested table,
+                # which costs width and (when split across pages) much layout time.
+                out.extend(blocks_to_flowables(b.blocks, st, fs, depth, body, quotes))
+            else:
+                out.append(_quote(b, st, fs, depth, quotes))
         elif isinstance(b, CodeBlock):
             out.append(_code(b, st, fs))
         elif isinstance(b, Table):
-            out.append(_table(b, st, fs))
+            out.extend(_table(b, st, fs))
         elif isinstance(b, ReferenceList):
             out.append(reference_list(b, st, fs, body))
+        elif isinstance(b, Footnotes):
+            out.extend(footnote_list(b, st, fs, body, lambda bs, sty: blocks_to_flowables(
+                bs, st, fs, depth, sty)))
         elif isinstance(b, Rule):
             out.append(HRFlowable(width="100%", thickness=0.7, color=colors.HexColor("#999999"),
                                   spaceBefore=6, spaceAfter=8))
@@ -247,6 +198,9 @@ def _block_text(b: Block) -> str:
         return "\n".join(_block_text(x) for x in b.blocks)
     if isinstance(b, ReferenceList):
         return "\n".join(f"{e.n}. {plain_text(e.inlines)}" for e in b.entries)
+    if isinstance(b, Footnotes):
+        return "\n".join(f"{n.n}. " + "\n".join(_block_text(x) for x in n.blocks)
+                         for n in b.notes)
     if isinstance(b, Table):
         rows = (b.header, *b.rows)
         return "\n".join(" | ".join(plain_text(c) for c in r) for r in rows)
