@@ -5,25 +5,49 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from durable_research.docmodel import Document
 from durable_research.layout.files import atomic_write, choose_stem, safe_basename
+from durable_research.render import build_document
 from durable_research.shared import KNOWN_FORMATS, ReportContent
 
-__all__ = ["safe_basename", "write_report", "render_bytes"]
+__all__ = ["RENDERERS", "render_bytes", "safe_basename", "write_report"]
 
 
-def _renderer(fmt: str) -> Callable[[ReportContent], bytes]:
+Renderer = Callable[[ReportContent, Document], bytes]
+
+
+def _pdf(content: ReportContent, doc: Document) -> bytes:
     # Imported lazily: the PDF stack (reportlab, fonts) is heavy and not needed for md/html.
-    if fmt == "pdf":
-        from durable_research.layout.pdf import render_pdf
+    from durable_research.layout.pdf import render_document_pdf
 
-        return render_pdf
-    if fmt == "html":
-        from durable_research.layout.html import render_html
+    return render_document_pdf(doc)
 
-        return render_html
+
+def _html(content: ReportContent, doc: Document) -> bytes:
+    from durable_research.layout.html import document_html
+
+    return document_html(doc).encode("utf-8", errors="replace")
+
+
+def _markdown(content: ReportContent, doc: Document) -> bytes:
+    # The Markdown output keeps the body verbatim: it needs the content, not the model.
     from durable_research.layout.markdown import render_markdown
 
-    return render_markdown
+    return render_markdown(content)
+
+
+# One renderer per format; the document is parsed once and handed to each.
+RENDERERS: dict[str, Renderer] = {"pdf": _pdf, "html": _html, "md": _markdown}
+assert set(RENDERERS) == set(KNOWN_FORMATS), "a format without a renderer (or vice versa)"
+
+
+def _renderer(fmt: str) -> Renderer:
+    try:
+        return RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(
+            f"unknown report format {fmt!r}; expected one of {list(KNOWN_FORMATS)}"
+        ) from None
 
 
 def render_bytes(content: ReportContent, fmt: str) -> bytes:
@@ -32,9 +56,8 @@ def render_bytes(content: ReportContent, fmt: str) -> bytes:
     Raises:
         ValueError: If ``fmt`` is not a known format.
     """
-    if fmt not in KNOWN_FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}; expected one of {list(KNOWN_FORMATS)}")
-    return _renderer(fmt)(content)
+    renderer = _renderer(fmt)
+    return renderer(content, build_document(content))
 
 
 def write_report(
@@ -66,17 +89,15 @@ def write_report(
     wanted: list[str] = []
     for fmt in formats:
         norm = fmt.strip().lower().lstrip(".")
-        if norm not in KNOWN_FORMATS:
-            raise ValueError(
-                f"unknown report format {fmt!r}; expected one of {list(KNOWN_FORMATS)}"
-            )
+        _renderer(norm)  # unknown: ValueError before anything is rendered
         if norm not in wanted:
             wanted.append(norm)
     if not wanted:
         raise ValueError(f"no report format given; expected some of {list(KNOWN_FORMATS)}")
     wanted.sort(key=lambda f: f != "pdf")  # stable: PDF first, others in given order
     # Render everything before writing anything, so a render error leaves no partial set.
-    rendered = {fmt: render_bytes(content, fmt) for fmt in wanted}
+    doc = build_document(content)
+    rendered = {fmt: _renderer(fmt)(content, doc) for fmt in wanted}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = choose_stem(out_dir, safe_basename(basename), wanted, overwrite)
