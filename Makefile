@@ -6,13 +6,17 @@ PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
 # prompt can inject a command into the recipe.
 export PROMPT
 
-.PHONY: run test install lint bench
+.PHONY: run web test install lint bench lock lock-upgrade
 
 install:
 	@bash scripts/install.sh
 
 run: install
 	@.venv/bin/research run "$$PROMPT"
+
+# The web app on http://127.0.0.1:8000 (embedded server and a worker included):
+web: install
+	@.venv/bin/research web
 
 test:
 	@bash scripts/install.sh --test
@@ -23,3 +27,11 @@ test:
 lint:
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy
+
+# uv.lock pins every package with its hashes; scripts/install.sh installs exactly that.
+# After editing dependencies in pyproject.toml (keeps every other pin):
+lock:
+	@bash scripts/uv.sh lock
+# Move every package to its newest allowed version (then run `make test`):
+lock-upgrade:
+	@bash scripts/uv.sh lock --upgrade

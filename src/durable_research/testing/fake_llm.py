@@ -51,6 +51,9 @@ class _State:
     failures: int = 0
     # Successful calls per user prompt, so callers can detect duplicate work.
     by_prompt: Counter[str] = field(default_factory=Counter)
+    # Every successful answer: (prompt, URL path before /chat/completions, start, end) in
+    # epoch seconds, so a chaos run can tell which worker paid for a repeated call and when.
+    answers: list[tuple[str, str, float, float]] = field(default_factory=list)
     api_keys: set[str] = field(default_factory=set)
     # Research answers: every k-th written sentence cites a wrong source (0: never).
     wrong_every: int = 0
@@ -67,6 +70,7 @@ class _State:
         self.script.clear()
         self.calls = self.successes = self.failures = 0
         self.by_prompt.clear()
+        self.answers.clear()
         self.delay = 0.0
         self.reply = DEFAULT_REPLY
         self.wrong_every = 0
@@ -156,6 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _complete(self, body: dict[str, Any]) -> None:
         state = self.server.state
+        started = time.time()
         with state.lock:
             state.calls += 1
             generation = state.generation
@@ -192,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
             if state.generation == generation:
                 state.successes += 1
                 state.by_prompt[prompt] += 1
+                route = self.path.rstrip("/").removesuffix("/chat/completions")
+                state.answers.append((prompt, route, started, time.time()))
         self._send(
             200,
             {
@@ -273,6 +280,11 @@ class FakeLLM(BackgroundServer):
     def successes_for(self, prompt: str) -> int:
         """Successful completions whose user message was exactly ``prompt``."""
         return self._server.state.by_prompt[prompt]
+
+    def answers_for(self, prompt: str) -> list[tuple[str, float, float]]:
+        """(URL route, start, end) of each successful completion of ``prompt``, in order."""
+        with self._server.state.lock:
+            return [(r, t0, t1) for p, r, t0, t1 in self._server.state.answers if p == prompt]
 
     def calls_containing(self, needle: str) -> int:
         """Successful completions whose user message contains ``needle``."""

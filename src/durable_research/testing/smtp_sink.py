@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.sink.drop_now():
+            # Cut the connection before the reply to DATA: the client has sent the whole
+            # message but never hears 250, as when a server crashes or the network fails
+            # mid-DATA. Nothing is delivered; the reply below goes nowhere.
+            server.transport.abort()
+            return "421 4.3.0 connection dropped"
         with self.sink.lock:
             self.sink.messages.append(
                 Received(list(envelope.rcpt_tos), bytes(envelope.content), time.time())
@@ -56,9 +63,19 @@ class _Handler:
 class SmtpSink:
     """Start with ``with SmtpSink() as sink:``; ``sink.messages`` holds what arrived."""
 
-    def __init__(self, refuse_recipients: bool = False) -> None:
-        """Create the sink; with ``refuse_recipients`` every RCPT gets a 550."""
+    def __init__(self, refuse_recipients: bool = False, drop_data: float = 0.0,
+                 drop_first: int = 0) -> None:
+        """Create the sink; with ``refuse_recipients`` every RCPT gets a 550.
+
+        ``drop_data`` is the share (0-1) of messages whose connection is dropped mid-DATA,
+        before the server answers; it may be changed while the sink runs. ``drop_first``
+        drops the first that many messages whatever the share.
+        """
         self.refuse_recipients = refuse_recipients
+        self.drop_data = drop_data
+        self.drop_first = drop_first
+        self.dropped = 0
+        self._random = random.Random(0)
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.port = free_port()
@@ -78,6 +95,14 @@ class SmtpSink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def drop_now(self) -> bool:
+        """Whether to drop this message's connection (counted in ``dropped``)."""
+        with self.lock:
+            drop = self.dropped < self.drop_first or (
+                self.drop_data > 0 and self._random.random() < self.drop_data)
+            self.dropped += drop
+            return drop
 
     def message_ids(self) -> list[str]:
         """Message-IDs of all deliveries so far (duplicates included)."""
