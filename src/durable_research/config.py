@@ -91,6 +91,12 @@ class Settings:
     # server passes it to the UI. Empty: none (the UI shows encrypted payloads).
     ui_codec_endpoint: str = ""
     codec_token: str = ""
+    # Token of `research web` (login form or "Authorization: Bearer"); required off loopback.
+    web_token: str = ""
+    # Activities one worker runs at once: LLM and SMTP calls mostly wait, so hundreds
+    # fit; CPU-bound rendering is bounded separately by worker_cpu_threads (0: cores).
+    worker_io_concurrency: int = 200
+    worker_cpu_threads: int = 0
 
     @property
     def data_path(self) -> Path:
@@ -172,6 +178,9 @@ ENV_VARS: dict[str, str] = {
     "RESEARCH_ENCRYPTION_ACCEPT_PLAIN": "encryption_accept_plain",
     "TEMPORAL_UI_CODEC_ENDPOINT": "ui_codec_endpoint",
     "RESEARCH_CODEC_TOKEN": "codec_token",
+    "RESEARCH_WEB_TOKEN": "web_token",
+    "WORKER_IO_CONCURRENCY": "worker_io_concurrency",
+    "WORKER_CPU_THREADS": "worker_cpu_threads",
 }
 
 _CHOICES: dict[str, set[str]] = {

@@ -353,14 +353,31 @@ class ReportStatus:
     waiting_for_plan_review_since: str = ""
 
 
-REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "revise", "reject")
+class ReviewAction(StrEnum):
+    """What a reviewer can do with a waiting draft (the ``review`` Update's ``action``)."""
+
+    APPROVE = "approve"
+    EDIT = "edit"
+    REVISE = "revise"
+    REJECT = "reject"
+
+
+class PlanReviewAction(StrEnum):
+    """What a reviewer can do with a waiting research plan (``review_plan``'s ``action``)."""
+
+    APPROVE = "approve"
+    EDIT = "edit"
+    REJECT = "reject"
+
+
+REVIEW_ACTIONS: tuple[str, ...] = tuple(ReviewAction)
 # The workflow's Update handlers, by name (clients call them by these names).
 UPDATE_REVIEW = "review"
 UPDATE_RAISE_BUDGET = "raise_budget"
 UPDATE_REVIEW_PLAN = "review_plan"
 # A DNS domain name, as plan reviews and --allow-domain/--deny-domain accept them.
 DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
-PLAN_REVIEW_ACTIONS: tuple[str, ...] = ("approve", "edit", "reject")
+PLAN_REVIEW_ACTIONS: tuple[str, ...] = tuple(PlanReviewAction)
 
 
 @dataclass

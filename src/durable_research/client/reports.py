@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import (
     Client,
@@ -18,7 +19,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from durable_research.config import Settings
 from durable_research.errors import UserError, WorkflowNotFoundError, root_cause
 from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
-from durable_research.workflows.report import GenerateReportWorkflow
+
+# By name, not by importing the workflow module: a client (the CLI) starts in a fraction
+# of a second instead of importing the workflows' research code.
+REPORT_WORKFLOW = "GenerateReportWorkflow"
 
 
 def new_workflow_id() -> str:
@@ -28,11 +32,12 @@ def new_workflow_id() -> str:
 
 async def start_report(
     client: Client, settings: Settings, params: ReportInput, workflow_id: str | None = None
-) -> WorkflowHandle[GenerateReportWorkflow, ReportResult]:
+) -> WorkflowHandle[Any, ReportResult]:
     """Start ``GenerateReportWorkflow`` and return its handle."""
     return await client.start_workflow(
-        GenerateReportWorkflow.run,
+        REPORT_WORKFLOW,
         params,
+        result_type=ReportResult,
         id=workflow_id or new_workflow_id(),
         task_queue=settings.task_queue,
         # Shown by `research list` and the Web UI; the question is not a secret.
@@ -62,7 +67,7 @@ def report_location(result: ReportResult) -> str:
 async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     """Recent report workflows (the server's choice of ``limit``), newest start first."""
     found: list[ReportSummary] = []
-    query = "WorkflowType = 'GenerateReportWorkflow'"
+    query = f"WorkflowType = '{REPORT_WORKFLOW}'"
     async for wf in client.list_workflows(query, limit=limit):
         memo = await wf.memo()
         location = ""
@@ -94,6 +99,8 @@ class ReportState:
     pending: list[str] = field(default_factory=list)
     failure: str = ""
     result: ReportResult | None = None
+    # The question as the starter's memo recorded it (shown by the web page).
+    question: str = ""
 
 
 def _not_found(exc: RPCError, workflow_id: str) -> Exception:
@@ -148,13 +155,17 @@ async def describe_report(
         raise _not_found(exc, workflow_id) from exc
     status = desc.status.name.lower() if desc.status else "unknown"
     state = ReportState(workflow_id, status)
+    try:
+        state.question = str((await desc.memo()).get("question", ""))
+    except Exception:  # noqa: BLE001 - a memo this key cannot decode: describe the rest
+        state.question = ""
     running = desc.status == WorkflowExecutionStatus.RUNNING
     if with_query or (with_query is None and running):
         try:
             # The RPC deadline, not asyncio.wait_for: a cancelled in-flight query would
             # still be awaited until the server gives up on it.
             state.query = await handle.query(
-                GenerateReportWorkflow.status, rpc_timeout=timedelta(seconds=5)
+                "status", result_type=ReportStatus, rpc_timeout=timedelta(seconds=5)
             )
         except Exception:  # noqa: BLE001 - no worker answers: show the rest
             state.query = None

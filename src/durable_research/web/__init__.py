@@ -1,0 +1,7 @@
+"""``research web``: the browser front end, a thin layer over :mod:`durable_research.client`.
+
+Modules: ``app`` (factory), ``server`` (uvicorn plus an optional in-process worker),
+``context`` (shared state), ``security`` (guards and headers), ``views`` (what a page
+shows of a report), ``templating``, and the routes by purpose: ``pages``, ``live``
+(server-sent events), ``review``, ``files``, ``login``, ``errors``.
+"""

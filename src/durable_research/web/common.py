@@ -1,0 +1,41 @@
+"""Helpers every route module uses: the context, the client, a report's state."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from temporalio.client import Client
+
+from durable_research import client as rc
+from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.web.context import WebContext
+
+
+def context(request: Request) -> WebContext:
+    """The app's shared context."""
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+async def temporal(request: Request) -> Client:
+    """The Temporal client (TemporalUnavailableError becomes the 503 page)."""
+    return await context(request).client()
+
+
+async def load_report(request: Request, report_id: str,
+                      with_query: bool | None = None) -> rc.ReportState:
+    """A report's current state; an id that cannot exist is simply not found.
+
+    Raises:
+        WorkflowNotFoundError: Unknown or malformed id (the 404 page).
+    """
+    try:
+        rc.check_workflow_id(report_id)
+    except UserError:
+        raise WorkflowNotFoundError(f"No report with id {report_id[:80]!r}") from None
+    return await rc.describe_report(await temporal(request), report_id, with_query)
+
+
+def ui_link(request: Request, report_id: str) -> str:
+    """The Temporal Web UI's page of a report, when the UI is a local one."""
+    ctx = context(request)
+    return rc.ui_link(ctx.settings, ctx.conn, report_id) if ctx.conn else ""

@@ -1,0 +1,78 @@
+"""Error pages: a clear message and the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+from temporalio.service import RPCError, RPCStatusCode
+
+from durable_research.errors import TemporalUnavailableError, UserError, WorkflowNotFoundError
+from durable_research.web.templating import render
+
+log = logging.getLogger(__name__)
+_UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
+_TITLES = {400: "Bad request", 401: "Log in first", 403: "Refused", 404: "Not found",
+           405: "Not allowed", 409: "Not accepted", 503: "Temporal is not reachable"}
+
+
+def error_page(request: Request, status: int, message: str, hint: str = "") -> Response:
+    """The error page with ``status``."""
+    title = _TITLES.get(status, "Something went wrong")
+    return render(request, "error.html", status, title=title, message=message, hint=hint)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WorkflowNotFoundError)
+    return error_page(request, 404, exc.message, "the reports list shows the recent ones")
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TemporalUnavailableError)
+    return error_page(request, 503, exc.message, exc.hint)
+
+
+async def _user_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UserError)
+    return error_page(request, 400, exc.message, exc.hint)
+
+
+async def _rpc_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RPCError)
+    if exc.status in _UNAVAILABLE:
+        return error_page(request, 503, f"The Temporal server did not answer: {exc.message}",
+                          "check that it runs (`research server`) and TEMPORAL_ADDRESS")
+    log.warning("Temporal refused a request: %s", exc.message)
+    return error_page(request, 502, f"The Temporal server refused the request: {exc.message}")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    return error_page(request, exc.status_code, message)
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors()[:5])
+    return error_page(request, 400, f"The form was not filled in as expected ({fields}).")
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    # The details go to the server's log only: a page never shows a traceback.
+    log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500, "Something went wrong on the server; its log says what.")
+
+
+def install(app: FastAPI) -> None:
+    """Register the error pages (the most specific class wins)."""
+    app.add_exception_handler(WorkflowNotFoundError, _not_found)
+    app.add_exception_handler(TemporalUnavailableError, _unavailable)
+    app.add_exception_handler(UserError, _user_error)
+    app.add_exception_handler(RPCError, _rpc_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _crash)

@@ -1,0 +1,105 @@
+"""Pages: the reports list, the new-report form (and starting one), a report's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from temporalio.service import RPCError
+
+from durable_research import client as rc
+from durable_research.client import research as cr
+from durable_research.errors import UserError
+from durable_research.research.extract import SUPPORTED_SUFFIXES
+from durable_research.shared import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS, Depth
+from durable_research.web.common import context, load_report, temporal, ui_link
+from durable_research.web.templating import render
+from durable_research.web.uploads import chosen, ingest_uploads
+from durable_research.web.views import NOTICES, report_view
+
+router = APIRouter()
+LIST_LIMIT = 50
+
+
+@dataclass
+class NewReportForm:
+    """What the form shows (again, after a mistake: nothing typed is lost)."""
+
+    question: str = ""
+    depth: str = Depth.STANDARD
+    web: bool = True
+    # HTML too by default: the report page shows it inline.
+    formats: list[str] = field(default_factory=lambda: [*DEFAULT_FORMATS, KNOWN_FORMATS[-1]])
+    email: str = ""
+    review: bool = False
+    review_plan: bool = False
+
+
+def _new_page(request: Request, form: NewReportForm, status: int = 200,
+              error: UserError | None = None) -> Response:
+    return render(request, "new.html", status, form=form, depths=[d.value for d in Depth],
+                  known_formats=KNOWN_FORMATS, source_suffixes=sorted(SUPPORTED_SUFFIXES),
+                  default_prompt=DEFAULT_PROMPT, max_prompt=rc.MAX_PROMPT_CHARS,
+                  error=error.message if error else "", hint=error.hint if error else "")
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    """Recent reports with their status."""
+    reports = await rc.list_reports(await temporal(request), LIST_LIMIT)
+    return render(request, "index.html", reports=reports)
+
+
+@router.get("/new")
+async def new_report(request: Request) -> Response:
+    """The empty form."""
+    return _new_page(request, NewReportForm())
+
+
+@router.post("/reports")
+async def create_report(
+    request: Request,
+    question: Annotated[str, Form()] = "",
+    depth: Annotated[str, Form()] = Depth.STANDARD,
+    web: Annotated[bool, Form()] = False,
+    formats: Annotated[list[str] | None, Form()] = None,
+    email: Annotated[str, Form()] = "",
+    review: Annotated[bool, Form()] = False,
+    review_plan: Annotated[bool, Form()] = False,
+    sources: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """Validate the form, store uploaded documents, start the workflow, go to its page."""
+    formats = formats or []
+    form = NewReportForm(question, depth, web, formats, email, review, review_plan)
+    settings = context(request).settings
+    uploads = chosen(sources or [])
+    try:
+        if not formats:
+            raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
+        params = rc.build_input(question, review, ",".join(formats), None, False,
+                                email.strip() or None, None, settings)
+        options = cr.ResearchOptions(sources=[u.filename or "" for u in uploads], depth=depth,
+                                     web=web, review_plan=review_plan)
+        # Everything is checked before the documents are read.
+        cr.with_research(params, options, cr.PreparedSources())
+        prepared = await ingest_uploads(settings, uploads)
+        params = cr.with_research(params, options, prepared)
+    except UserError as exc:
+        return _new_page(request, form, 400, exc)
+    client = await temporal(request)
+    try:
+        handle = await rc.start_report(client, settings, params)
+    except RPCError as exc:
+        return _new_page(request, form, 503, UserError(
+            f"Could not start the workflow: {exc.message}", "is the Temporal server running?"))
+    return RedirectResponse(f"/reports/{handle.id}", status_code=303)
+
+
+@router.get("/reports/{report_id}")
+async def report_page(request: Request, report_id: str, done: str = "") -> Response:
+    """A report: live progress while it runs, the review panels, the result."""
+    state = await load_report(request, report_id)
+    return render(request, "report.html", v=report_view(state), notice=NOTICES.get(done, ""),
+                  ui_link=ui_link(request, report_id))

@@ -1,0 +1,98 @@
+"""The review panels' actions: the draft (approve, edit, revise, reject) and the plan."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from durable_research import client as rc
+from durable_research.client import research as cr
+from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.shared import (
+    PLAN_REVIEW_ACTIONS,
+    REVIEW_ACTIONS,
+    PlanReviewAction,
+    PlanReviewInput,
+    ReviewAction,
+    ReviewInput,
+)
+from durable_research.web.common import load_report, temporal, ui_link
+from durable_research.web.templating import render
+from durable_research.web.views import report_view
+
+router = APIRouter()
+FormText = Annotated[str, Form()]
+# Recorded in the workflow's history as who decided.
+REVIEWER = "web"
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+
+
+async def _refused(request: Request, report_id: str, error: str, **form: str) -> Response:
+    """The report page again, with the workflow's (or our) reason and the typed text kept."""
+    state = await load_report(request, report_id)
+    return render(request, "report.html", 409, v=report_view(state), error=error,
+                  ui_link=ui_link(request, report_id), **form)
+
+
+def _done(report_id: str, kind: str, action: str) -> Response:
+    # Post/redirect/get: a reload does not send the decision twice.
+    return RedirectResponse(f"/reports/{report_id}?done={kind}-{action}", status_code=303)
+
+
+@router.post("/reports/{report_id}/review")
+async def review_draft(request: Request, report_id: str, action: FormText = "",
+                       text: FormText = "", feedback: FormText = "") -> Response:
+    """Send the ``review`` Update; the workflow's validator has the last word."""
+    await load_report(request, report_id, with_query=False)  # 404 for an unknown id
+    if action not in REVIEW_ACTIONS:
+        return await _refused(request, report_id, f"Unknown review action {action[:40]!r}",
+                              form_text=text, form_feedback=feedback)
+    # Each action sends only what it uses: Update arguments stay in the history.
+    review = ReviewInput(action=action, reviewer=REVIEWER,
+                         text=text if action == ReviewAction.EDIT else "",
+                         feedback=feedback if action == ReviewAction.REVISE else "")
+    try:
+        await rc.send_review(await temporal(request), report_id, review)
+    except WorkflowNotFoundError:
+        raise
+    except UserError as exc:
+        return await _refused(request, report_id, exc.message, form_text=text,
+                              form_feedback=feedback)
+    return _done(report_id, "review", action)
+
+
+def plan_lines(text: str) -> list[str]:
+    """Sub-questions from the textarea: one a line, list markers and blanks dropped."""
+    lines = (_LIST_ITEM.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def domain_list(text: str) -> list[str]:
+    """Domains separated by commas, spaces or new lines."""
+    return [d for d in re.split(r"[\s,]+", text) if d]
+
+
+@router.post("/reports/{report_id}/plan")
+async def review_plan(request: Request, report_id: str, action: FormText = "",
+                      subquestions: FormText = "", allow_domains: FormText = "",
+                      deny_domains: FormText = "") -> Response:
+    """Send the ``review_plan`` Update (approve, edit or reject the research plan)."""
+    await load_report(request, report_id, with_query=False)
+    form = {"form_text": subquestions, "form_allow": allow_domains, "form_deny": deny_domains}
+    try:
+        if action not in PLAN_REVIEW_ACTIONS:
+            raise UserError(f"Unknown plan review action {action[:40]!r}")
+        params = PlanReviewInput(
+            action=action, reviewer=REVIEWER,
+            subquestions=plan_lines(subquestions) if action == PlanReviewAction.EDIT else [],
+            allow_domains=cr.parse_domains(domain_list(allow_domains), "Allowed domain"),
+            deny_domains=cr.parse_domains(domain_list(deny_domains), "Denied domain"))
+        await cr.review_plan(await temporal(request), report_id, params)
+    except WorkflowNotFoundError:
+        raise
+    except UserError as exc:
+        return await _refused(request, report_id, exc.message, **form)
+    return _done(report_id, "plan", action)

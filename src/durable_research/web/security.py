@@ -1,0 +1,193 @@
+"""Request guards of the web app: host check, access token, CSRF, size cap, headers.
+
+One ASGI middleware does what needs only the headers (before any body is read, so an
+unauthorised upload is refused before it is parsed); the CSRF check needs the form
+and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+
+from fastapi import HTTPException, Request
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from durable_research.web.context import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    WebContext,
+)
+
+# The app's own pages: scripts, styles, images, frames and EventSource from itself
+# only; no inline script or style, no plugins, never framed.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# A report or draft rendered as HTML (inside a sandboxed iframe): no script at all,
+# its own inline styles, framed only by the app, sandboxed even when opened directly.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Uploads of documents included; anything bigger is refused before it is read.
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+# Reachable without the token: the login page and the files it needs.
+PUBLIC_PREFIXES = ("/login", "/static/")
+
+LoginPage = Callable[[Scope, str], Awaitable[bytes]]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address, IPv6 with or without brackets) is loopback."""
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host_header: str) -> str:
+    """The host part of a ``Host`` header (``[::1]:8000`` -> ``::1``)."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def _cookies(headers: Headers) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header counts as none
+        return {}
+    return {k: v.value for k, v in jar.items()}
+
+
+class GuardMiddleware:
+    """Host check, token check, size cap, CSRF cookie and security headers.
+
+    Args:
+        app: The wrapped ASGI app.
+        ctx: The shared context (token, loopback binding, CSRF secret).
+        login_page: Renders the login page (status 401) for a browser without access.
+    """
+
+    def __init__(self, app: ASGIApp, ctx: WebContext, login_page: LoginPage) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.login_page = login_page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        refusal = self._refusal(scope, headers)
+        if refusal is not None:
+            status, text = refusal
+            await _plain(send, status, text)
+            return
+        cookies = _cookies(headers)
+        path: str = scope["path"]
+        bearer = headers.get("authorization", "")
+        bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        fresh_csrf = "" if cookies.get(CSRF_COOKIE) else secrets.token_urlsafe(32)
+        csrf_cookie = cookies.get(CSRF_COOKIE) or fresh_csrf
+        state = scope.setdefault("state", {})
+        state["csrf_cookie"] = csrf_cookie
+        state["csrf_token"] = self.ctx.csrf_token(csrf_cookie)
+        state["cookies"] = cookies
+        if not path.startswith(PUBLIC_PREFIXES) and not self.ctx.authorized(
+                bearer, cookies.get(SESSION_COOKIE, "")):
+            body = await self.login_page(scope, "")
+            await _respond(send, 401, body, fresh_csrf,
+                           extra=[(b"www-authenticate", b'Bearer realm="research web"')])
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                _security_headers(out)
+                if fresh_csrf:
+                    out.append("set-cookie", _csrf_set_cookie(fresh_csrf))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
+        """A status and message when the request is refused on its headers alone."""
+        if self.ctx.loopback and not is_loopback(host_name(headers.get("host", ""))):
+            # A page on another site that resolves its name to 127.0.0.1 (DNS
+            # rebinding) must not reach a token-less app.
+            return 421, "This app only answers to localhost / 127.0.0.1."
+        if scope["method"] not in SAFE_METHODS:
+            length = headers.get("content-length")
+            if length is None or not length.isdigit():
+                return 411, "A Content-Length is required."
+            if int(length) > MAX_REQUEST_BYTES:
+                limit = MAX_REQUEST_BYTES // (1024 * 1024)
+                return 413, f"The request is larger than {limit} MB."
+        return None
+
+
+def _csrf_set_cookie(value: str) -> str:
+    return f"{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
+
+
+def _security_headers(out: MutableHeaders) -> None:
+    """Defaults for every response; a route that sets its own (a report view) keeps them."""
+    if "content-security-policy" not in out:
+        out["content-security-policy"] = PAGE_CSP
+        out["x-frame-options"] = "DENY"
+    out.setdefault("x-content-type-options", "nosniff")
+    out.setdefault("referrer-policy", "no-referrer")
+    out.setdefault("cross-origin-opener-policy", "same-origin")
+    out.setdefault("cache-control", "no-store")
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8")
+
+
+async def _respond(send: Send, status: int, body: bytes, fresh_csrf: str,
+                   content_type: bytes = b"text/html; charset=utf-8",
+                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = MutableHeaders(raw=[(b"content-type", content_type),
+                                  (b"content-length", str(len(body)).encode())])
+    for key, value in extra or []:
+        headers.append(key.decode(), value.decode())
+    _security_headers(headers)
+    if fresh_csrf:
+        headers.append("set-cookie", _csrf_set_cookie(fresh_csrf))
+    await send({"type": "http.response.start", "status": status, "headers": headers.raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def require_csrf(request: Request) -> None:
+    """App-wide dependency: every unsafe request carries the CSRF token of its cookie.
+
+    The token comes in the form field ``csrf_token`` or the ``X-CSRF-Token`` header
+    (htmx requests); a cross-site page can send neither.
+
+    Raises:
+        HTTPException: 403 without a matching token.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.headers.get("content-type", "").startswith(
+            ("multipart/form-data", "application/x-www-form-urlencoded")):
+        sent = str((await request.form()).get(CSRF_FIELD) or "")
+    cookie = request.state.cookies.get(CSRF_COOKIE, "")
+    if not request.app.state.ctx.csrf_ok(cookie, sent):
+        raise HTTPException(403, "This form is out of date or came from another site: reload "
+                                 "the page and submit it again.")

@@ -1,0 +1,138 @@
+"""What the pages show of a report, derived from a status snapshot (pure, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from temporalio.client import WorkflowExecutionStatus
+
+from durable_research.client import ReportState
+from durable_research.client.files import report_file_keys
+from durable_research.shared import (
+    KNOWN_FORMATS,
+    PLAN_REVIEW_ACTIONS,
+    REVIEW_ACTIONS,
+    PlanReviewAction,
+    ReportStep,
+    ResearchProgress,
+    ReviewAction,
+    SubState,
+    Usage,
+)
+
+# ReportState.status is the server's status name, lower-cased.
+RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
+# Button labels of the review panels, by action.
+REVIEW_LABELS: dict[str, str] = {
+    ReviewAction.APPROVE: "Approve",
+    ReviewAction.EDIT: "Save my edit",
+    ReviewAction.REVISE: "Revise with feedback",
+    ReviewAction.REJECT: "Reject",
+}
+PLAN_LABELS: dict[str, str] = {
+    PlanReviewAction.APPROVE: "Approve plan",
+    PlanReviewAction.EDIT: "Use my edited plan",
+    PlanReviewAction.REJECT: "Reject plan",
+}
+assert set(REVIEW_LABELS) == set(REVIEW_ACTIONS) and set(PLAN_LABELS) == set(PLAN_REVIEW_ACTIONS)
+# What the report page says after a review (``?done=review-approve``): fixed texts, so a
+# link cannot make the page say anything else.
+NOTICES: dict[str, str] = {
+    f"review-{ReviewAction.APPROVE}": "Approved: the report is being written.",
+    f"review-{ReviewAction.EDIT}": "Your text is now the draft; approve it to write the report.",
+    f"review-{ReviewAction.REVISE}": "The revised draft is ready.",
+    f"review-{ReviewAction.REJECT}": "Rejected: no report will be written.",
+    f"plan-{PlanReviewAction.APPROVE}": "Plan approved: the research goes on.",
+    f"plan-{PlanReviewAction.EDIT}": "Your plan is in force: the research goes on.",
+    f"plan-{PlanReviewAction.REJECT}": "Plan rejected: no report will be written.",
+}
+_FINISHED_SUBS = {SubState.DONE, SubState.FAILED, SubState.BUDGET}
+# The formats the page can show inline (through the escaping HTML renderer).
+_PDF, MD_FORMAT, HTML_FORMAT = KNOWN_FORMATS
+
+
+class Stage(StrEnum):
+    """Which panel the report page shows below the progress."""
+
+    RUNNING = "running"
+    PLAN_REVIEW = "plan-review"
+    REVIEW = "review"
+    CLOSED = "closed"
+
+
+def stage(state: ReportState) -> Stage:
+    """The report's stage: working, waiting for a person, or ended."""
+    if state.status != RUNNING:
+        return Stage.CLOSED
+    step = state.query.step if state.query else ""
+    if step == ReportStep.PLAN_REVIEW:
+        return Stage.PLAN_REVIEW
+    if step == ReportStep.REVIEW:
+        return Stage.REVIEW
+    return Stage.RUNNING
+
+
+def actions_key(state: ReportState) -> str:
+    """Changes exactly when the action panel must be redrawn (not on every progress tick,
+    so a reviewer's half-typed text is never replaced)."""
+    q = state.query
+    plan = q.research.plan if q and q.research else []
+    raw = repr((stage(state), state.status, q.versions if q else 0, plan))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def cost_text(usage: Usage) -> str:
+    """Tokens and cost in a few words."""
+    cost = "cost unknown" if usage.cost_usd is None else f"${usage.cost_usd:.6f}"
+    return f"{usage.prompt_tokens:,} tokens in, {usage.completion_tokens:,} out, {cost}"
+
+
+def research_summary(p: ResearchProgress) -> str:
+    """Sub-questions done and pages fetched, in one line."""
+    done = sum(1 for s in p.subs if s.state in _FINISHED_SUBS)
+    parts = [f"{done} of {len(p.subs)} sub-questions done"] if p.subs else []
+    parts.append(f"{p.pages_fetched} pages fetched, {p.pages_failed} failed, "
+                 f"{p.sources_kept} sources kept")
+    return "; ".join(parts)
+
+
+@dataclass
+class ReportView:
+    """Everything the report templates need, precomputed."""
+
+    state: ReportState
+    stage: Stage
+    actions_key: str
+    step: str = ""
+    costs: str = ""
+    research: str = ""
+    history: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    viewable: bool = False
+    draft: str = ""
+    version: int = 0
+    plan: list[str] = field(default_factory=list)
+
+
+def report_view(state: ReportState) -> ReportView:
+    """The template model of one snapshot."""
+    q = state.query
+    view = ReportView(state=state, stage=stage(state), actions_key=actions_key(state))
+    if q is not None:
+        view.step = q.step
+        view.costs = cost_text(q.usage)
+        view.history = [line.partition(" ")[2] or line for line in q.history]
+        view.draft, view.version = q.draft, q.versions
+        if q.research is not None:
+            view.research = research_summary(q.research)
+            view.plan = list(q.research.plan)
+    result = state.result
+    if result is not None:
+        view.step = view.step or result.status
+        view.costs = cost_text(result.usage)
+        view.formats = list(report_file_keys(state.workflow_id, result))
+        view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
+        view.plan = view.plan or list(result.subquestions)
+    return view
