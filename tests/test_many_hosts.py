@@ -69,6 +69,10 @@ def host_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+# Each multi-host path runs on one backend (both backends' own behaviour is covered in
+# tests/test_store.py): three hosts and a SIGKILL cost ~40 s a run, and the suite must stay
+# within its time budget.
+@pytest.mark.parametrize("shared_store", ["s3"], indirect=True)
 async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
     client: Client, research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path,
     shared_store: dict[str, str],
@@ -105,6 +109,7 @@ async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
     assert [p.read_bytes() for p in got] == [Path(result.pdf_path).read_bytes()]
 
 
+@pytest.mark.parametrize("shared_store", ["directory"], indirect=True)
 async def test_research_fetched_on_one_host_written_on_another(
     client: Client, research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path,
     shared_store: dict[str, str], fixture_site: FixtureSite,
