@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -17,12 +18,20 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research.config import Settings
-from durable_research.errors import UserError, WorkflowNotFoundError, root_cause
+from durable_research.errors import (
+    TemporalUnavailableError,
+    UserError,
+    WorkflowNotFoundError,
+    root_cause,
+)
 from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
 
 # By name, not by importing the workflow module: a client (the CLI) starts in a fraction
 # of a second instead of importing the workflows' research code.
 REPORT_WORKFLOW = "GenerateReportWorkflow"
+# A server that went away is reported after this, not after the SDK's own retries (~9 s):
+# the CLI and the web page then say "Temporal unreachable" promptly.
+DESCRIBE_TIMEOUT = timedelta(seconds=4)
 
 
 def new_workflow_id() -> str:
@@ -144,13 +153,21 @@ async def describe_report(
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
+        TemporalUnavailableError: The server did not answer within ``DESCRIBE_TIMEOUT``.
     """
     if not workflow_id.strip():
         raise WorkflowNotFoundError("The workflow id is empty",
                                     "`research list` shows recent ones")
     handle = client.get_workflow_handle(workflow_id)
     try:
-        desc = await handle.describe()
+        # asyncio's deadline, not rpc_timeout: the SDK retries a refused connection for
+        # ~10 s whatever the RPC deadline; a describe is a read, safe to abandon.
+        desc = await asyncio.wait_for(handle.describe(), DESCRIBE_TIMEOUT.total_seconds())
+    except TimeoutError:
+        raise TemporalUnavailableError(
+            f"The Temporal server did not answer within {DESCRIBE_TIMEOUT.seconds} s",
+            "is it running? (`research server`, or check TEMPORAL_ADDRESS)",
+        ) from None
     except RPCError as exc:
         raise _not_found(exc, workflow_id) from exc
     status = desc.status.name.lower() if desc.status else "unknown"
