@@ -130,6 +130,10 @@ def worker_env(
         LLM_TIMEOUT="120", TEMPORAL_ADDRESS=address, TEMPORAL_TASK_QUEUE=task_queue,
         RESEARCH_DATA_DIR=str(tmp / "worker-data"), RESEARCH_OUTPUT_DIR=str(tmp / "reports"),
         RESEARCH_EMBEDDED="never", RESEARCH_ENV_FILE="/nonexistent/.env", EMAIL_TO="",
+        # Bytecode cached as in any installed package (into the bench's folder): with
+        # PYTHONDONTWRITEBYTECODE set, the workflow sandbox would compile the workflow
+        # modules from source for every workflow run.
+        PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
     )
     if smtp_port:
         env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), SMTP_SECURITY="none",
@@ -169,6 +173,15 @@ class WorkerProc:
         if self.alive:
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
+
+    def terminate(self) -> None:
+        """SIGTERM the worker (a profiling worker writes its profile) and reap it."""
+        if self.alive:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 # ----- workflow histories ------------------------------------------------------------

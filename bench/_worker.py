@@ -1,9 +1,10 @@
 """A worker process for the bench scripts: the app's real worker, settings from the env.
 
-Usage: ``python bench/_worker.py --ready FILE [--llm-heartbeat S] [--llm-retry-initial S]``
+Usage: ``python bench/_worker.py --ready FILE [--raw] [--llm-heartbeat S] [--llm-retry-initial S]``
 
-The two tuning flags exist only to measure what shorter constants in
-``workflows/report.py`` would buy; without them the worker is exactly
+``--raw`` runs the baseline instead (``_raw.py``: three no-op activities) with the
+app's worker options. The two tuning flags exist only to measure what shorter
+constants in ``workflows/steps.py`` would buy; without them the worker is exactly
 ``durable_research.worker.build_worker``.
 """
 
@@ -11,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker import Worker
 
 from durable_research import worker as app_worker
 from durable_research.config import load_settings
@@ -35,25 +35,53 @@ def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
     # report.py imported the name; patch it where the workflow looks it up.
     report.LLM_STEP = step
     # The sandbox re-imports workflow modules; passing ours through keeps the patch visible.
-    runner = SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research")
-    )
-    app_worker.Worker = functools.partial(app_worker.Worker, workflow_runner=runner)  # type: ignore[misc]
+    app_worker.PASSTHROUGH_MODULES = (*app_worker.PASSTHROUGH_MODULES, "durable_research")
+
+
+def _raw_worker(client: object, settings: object) -> Worker:
+    """The baseline worker: the app's worker options around the no-op workflow."""
+    from _raw import RAW_ACTIVITIES, RawReportWorkflow
+
+    return app_worker.build_worker(client, settings, activities=RAW_ACTIVITIES,  # type: ignore[arg-type]
+                                   workflows=[RawReportWorkflow])
+
+
+def _profile_until_sigterm(path: Path) -> None:
+    """Profile this process's main thread (the event loop: every async activity)."""
+    import cProfile
+    import os
+    import signal
+
+    profiler = cProfile.Profile()
+
+    def dump(_sig: int, _frame: object) -> None:
+        profiler.disable()
+        profiler.dump_stats(str(path))
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, dump)
+    profiler.enable()
 
 
 async def main() -> None:
     """Connect (retrying while the server restarts), then run the worker until killed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--ready", type=Path, required=True, help="written once polling")
+    parser.add_argument("--raw", action="store_true", help="the no-op baseline workflow")
     parser.add_argument("--llm-heartbeat", type=float, help="seconds (app default 5)")
     parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 1)")
+    parser.add_argument("--profile", type=Path, help="cProfile the event loop into this file "
+                        "(written at SIGTERM)")
     args = parser.parse_args()
+    if args.profile:
+        _profile_until_sigterm(args.profile)
     if args.llm_heartbeat is not None or args.llm_retry_initial is not None:
         _tune(args.llm_heartbeat, args.llm_retry_initial)
     settings = load_settings()
     # The payload codec comes from the same settings: the key the bench put in the env.
     client = await connect_retrying(settings.temporal_address, attempts=600, settings=settings)
-    async with app_worker.build_worker(client, settings):
+    build = _raw_worker if args.raw else app_worker.build_worker
+    async with build(client, settings):
         args.ready.write_text("ready")
         await asyncio.Event().wait()
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 CASES = {
     "chaos": (
         ["bench/chaos.py", "--workflows", "3", "--worker-kills", "1", "--server-kills", "1",
-         "--llm-delay", "2", "--gap-min", "0.5", "--gap-max", "1", "--server-downtime", "1"],
+         "--llm-delay", "2", "--gap-min", "0.5", "--gap-max", "1", "--server-downtime", "1",
+         "--long-outage", "0", "--disk-full", "0", "--smtp-drop-window", "0", "--arrival", "0"],
         "chaos: PASS",
     ),
     "recovery": (
@@ -28,9 +29,15 @@ CASES = {
         "recovery: p50",
     ),
     "throughput": (
-        ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--concurrency", "2"],
-        "throughput: 1 worker",
+        ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--llm-delay", "0.2"],
+        "end-to-end one at a time",
     ),
+    "recovery-supervised": (
+        ["bench/recovery.py", "--supervised", "--repeats", "1", "--kill-min", "0.2",
+         "--kill-max", "0.5"],
+        "goal 4 (1 worker(s))",
+    ),
+    "cold-start": (["bench/cold_start.py", "--runs", "1"], "goal 3:"),
     "store": (
         ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
         "s3 / directory: throughput",

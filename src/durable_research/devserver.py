@@ -115,9 +115,12 @@ def _pid_file(data_dir: Path) -> Path:
     return data_dir / PID_FILE
 
 
-def _absolute(data_dir: Path) -> Path:
-    # Absolute, so the command line we verify later does not depend on the cwd.
+def absolute(data_dir: Path) -> Path:
+    """The data dir as an absolute path (command lines we verify must not depend on the cwd)."""
     return Path(data_dir).expanduser().resolve()
+
+
+_absolute = absolute
 
 
 def _server_check(db_file: Path) -> ArgvCheck:
@@ -180,6 +183,14 @@ def running_pid(data_dir: Path) -> int | None:
     """
     record = _running_record(_absolute(data_dir))
     return record.pid if record else None
+
+
+def serves(address: str, data_dir: Path) -> bool:
+    """Whether the embedded server of ``data_dir`` runs and listens on ``address``'s port."""
+    record = _running_record(absolute(data_dir))
+    if record is None:
+        return False
+    return split_address(record.address or ":0")[1] == split_address(address)[1]
 
 
 def _remove_pid_file(data_dir: Path, pid: int) -> None:
@@ -332,6 +343,10 @@ def stop_dev_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
     data_dir = _absolute(data_dir)
     if not data_dir.is_dir():
         return False
+    from durable_research.local_worker import stop_worker
+
+    # Its workers first: they would only retry against a server that is going away.
+    stop_worker(data_dir)
     check = _server_check(data_dir / DB_FILE)
     with file_lock(data_dir / LOCK_FILE):
         pids = []

@@ -7,7 +7,6 @@ the data directory records which keys were already delivered.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import smtplib
@@ -23,6 +22,8 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.paths import confined_dir
+from durable_research.activities.pools import in_io
+from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.config import Settings
@@ -52,8 +53,7 @@ def smtp_port(settings: Settings) -> int:
     return settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
 
 
-@contextmanager
-def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
+def open_smtp(settings: Settings, timeout: float) -> smtplib.SMTP:
     """A greeted, secured (per SMTP_SECURITY) and logged-in SMTP connection."""
     port = smtp_port(settings)
     security = settings.smtp_security
@@ -64,7 +64,7 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
         smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout)
     else:
         smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
-    with smtp:
+    try:
         smtp.ehlo()
         if security == "starttls" or (
             security == "starttls-if-offered" and smtp.has_extn("starttls")
@@ -81,6 +81,16 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
             )
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+@contextmanager
+def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
+    """A greeted, secured and logged-in SMTP connection, closed after the block."""
+    with open_smtp(settings, timeout) as smtp:
         yield smtp
 
 
@@ -127,9 +137,15 @@ class EmailActivities(WithStore):
                 msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
         return msg
 
-    def _deliver(self, msg: EmailMessage) -> None:
-        with smtp_session(self.settings, timeout=60) as smtp:
-            smtp.send_message(msg)
+    _pool: SmtpPool | None = None
+
+    @property
+    def smtp_pool(self) -> SmtpPool:
+        """The worker's SMTP connections (made on the event loop: no race between threads)."""
+        if self._pool is None:
+            settings = self.settings
+            self._pool = SmtpPool(lambda: open_smtp(settings, timeout=60))
+        return self._pool
 
     @activity.defn(name="send_email")
     async def send_email(self, params: SendEmailInput) -> SendEmailOutput:
@@ -150,16 +166,18 @@ class EmailActivities(WithStore):
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
         msg = self._build(params, recipients, await self._attachment(params))
         ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
-        if ledger.exists() and self._ledger_state(ledger) == "sent":
+        # The ledger's reads and fsynced writes run off the event loop: a blocked loop
+        # delays every other activity of the worker and its heartbeats.
+        if await in_io(self._ledger_state, ledger) == "sent":
             # A previous attempt delivered it and then lost its completion: do not resend.
             return SendEmailOutput(
                 sent=True, message_id=str(msg["Message-ID"]), recipients=recipients
             )
         # Written before sending: a ledger that cannot be written would otherwise let
         # every retry deliver the same mail again.
-        self._write_ledger(ledger, msg, recipients, "sending")
+        await in_io(self._write_ledger, ledger, msg, recipients, "sending")
         try:
-            await with_heartbeats(asyncio.to_thread(self._deliver, msg), detail="sending e-mail")
+            await with_heartbeats(in_io(self.smtp_pool.send, msg), detail="sending e-mail")
         except smtplib.SMTPAuthenticationError as exc:
             raise ApplicationError(
                 f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",
@@ -179,13 +197,16 @@ class EmailActivities(WithStore):
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
         try:
-            self._write_ledger(ledger, msg, recipients, "sent")
+            await in_io(self._write_ledger, ledger, msg, recipients, "sent")
         except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
             activity.logger.warning("mail sent but not recorded: %s", exc)
         return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)
 
     @staticmethod
     def _ledger_state(ledger: Path) -> str:
+        """``sent``, ``sending`` (or unreadable), or ``""`` when there is no entry."""
+        if not ledger.exists():
+            return ""
         try:
             return str(json.loads(ledger.read_text()).get("state", "sent"))
         except (OSError, ValueError):

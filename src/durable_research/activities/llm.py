@@ -162,7 +162,8 @@ async def complete(
         kwargs["max_tokens"] = settings.llm_max_tokens
     activity.logger.info("llm call model=%s attempt=%d", model, activity.info().attempt)
     try:
-        response = await with_heartbeats(litellm.acompletion(**kwargs), detail=detail)
+        response = await with_heartbeats(litellm.acompletion(**kwargs), detail=detail,
+                                         first_s=0.0)
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # noqa: BLE001 - every provider error is classified

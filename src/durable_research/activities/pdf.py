@@ -5,7 +5,6 @@ The activity returns paths only; PDF bytes never enter the workflow history.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from temporalio import activity
@@ -13,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.paths import confined_dir
+from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
@@ -35,8 +35,9 @@ class PdfActivities(WithStore):
         if content.body_key:  # a research report: the body is in the artifact store
             content = replace(content, body_markdown=await self.read_text(content.body_key))
         try:
+            # CPU-bound: queued for the core-sized pool, heartbeating while it waits.
             paths = await with_heartbeats(
-                asyncio.to_thread(
+                in_cpu(
                     write_report,
                     content,
                     out_dir,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,6 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
+from durable_research.activities.pools import in_io
 from durable_research.store import ArtifactStore, validate_key
 from durable_research.store.errors import StoreError, StoreUnavailableError
 from durable_research.store.keys import readable_key, run_key, run_prefix
@@ -35,7 +35,7 @@ class WithStore(WithSettings):
     async def in_store(self, func: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call in a thread, mapping store errors for the RetryPolicy."""
         try:
-            return await asyncio.to_thread(func, *args)
+            return await in_io(func, *args)
         except StoreUnavailableError as exc:
             raise ApplicationError(str(exc), type="StoreUnavailable") from exc
         except StoreError as exc:

@@ -10,7 +10,7 @@ import typer
 from temporalio.client import WorkflowFailureError
 
 from durable_research import client as rc
-from durable_research import devserver
+from durable_research import devserver, local_worker
 from durable_research.cli.common import (
     connect_cli,
     console,
@@ -59,6 +59,8 @@ def server(
     if stop:
         from durable_research.localmodel import stop_local_llm
 
+        if local_worker.stop_worker(data):
+            console.print("Embedded worker stopped.")
         stopped = devserver.stop_dev_server(data)
         console.print("Embedded Temporal server stopped." if stopped else "It was not running.")
         if stop_local_llm(data):
@@ -74,15 +76,24 @@ def server(
         pid = devserver.running_pid(data)
         who = f"the embedded server (pid {pid})" if pid else "another process"
         console.print(f"A Temporal server already answers at {settings.temporal_address}: {who}.")
+    else:
+        info = devserver.start_dev_server(
+            settings.temporal_address, data, settings.temporal_namespace, settings.ui_port,
+            codec_endpoint=settings.ui_codec_endpoint,
+        )
+        console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
+        console.print(f"State: {info.db_file}   Log: {info.log_file}")
+        if info.ui_url:
+            console.print(f"Web UI: {info.ui_url}")
+    # Its worker, supervised, so `research run` needs no worker of its own.
+    try:
+        worker_settings = llm_ready_settings(settings, None)
+    except UserError as exc:
+        console.print(f"[yellow]No worker started: {safe(exc.message)}[/]")
         return
-    info = devserver.start_dev_server(
-        settings.temporal_address, data, settings.temporal_namespace, settings.ui_port,
-        codec_endpoint=settings.ui_codec_endpoint,
-    )
-    console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
-    console.print(f"State: {info.db_file}   Log: {info.log_file}")
-    if info.ui_url:
-        console.print(f"Web UI: {info.ui_url}")
+    sup = local_worker.ensure_worker(worker_settings)
+    if sup is not None:
+        console.print(f"Worker supervisor running (pid {sup.pid}); log: {sup.log_file}")
 
 
 @friendly
@@ -117,8 +128,6 @@ def cancel(
     worker: Annotated[bool, typer.Option(help="Host a worker until it is cancelled.")] = True,
 ) -> None:
     """Cancel a report; a running activity is told to stop through its heartbeat."""
-    from durable_research.worker import build_worker
-
     settings = settings_or_exit()
 
     async def go() -> None:
@@ -126,9 +135,13 @@ def cancel(
         await rc.cancel_report(conn.client, workflow_id)
         handle = conn.client.get_workflow_handle(workflow_id)
         console.print(f"Cancellation requested for {safe(workflow_id)}.")
-        # The workflow acts on the request in a workflow task: host a worker so it
-        # also ends when none is running (the embedded default).
-        w = build_worker(conn.client, settings) if worker else None
+        # The workflow acts on the request in a workflow task: make sure a worker runs
+        # (the embedded server's, else one in this process) so it also ends then.
+        w = None
+        if worker and not local_worker.ensure_worker(settings):
+            from durable_research.worker import build_worker  # imports litellm: seconds
+
+            w = build_worker(conn.client, settings)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if w:

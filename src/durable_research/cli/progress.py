@@ -22,9 +22,11 @@ async def follow(
 ) -> ReportResult:
     """Wait for a report, showing its steps live, optionally hosting a worker meanwhile."""
     started = time.monotonic()
-    from durable_research.worker import build_worker  # imports litellm: seconds
+    worker = None
+    if with_worker:
+        from durable_research.worker import build_worker  # imports litellm: seconds
 
-    worker = build_worker(conn.client, settings) if with_worker else None
+        worker = build_worker(conn.client, settings)
     worker_task = asyncio.create_task(worker.run()) if worker else None
     result_task = asyncio.create_task(handle.result())
     step, shown_review, shown_plan, printed = "", False, False, 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from typing import Annotated
+from uuid import uuid4
 
 import typer
 from rich.table import Table
@@ -12,6 +13,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
+from durable_research import local_worker
 from durable_research.cli.common import (
     connect_cli,
     console,
@@ -84,7 +86,9 @@ def run(
     prompt: PromptArg = None, review: ReviewOpt = False, fmt: FormatOpt = "pdf",
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
     model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
-    worker: Annotated[bool, typer.Option(help="Host a worker in this process.")] = True,
+    worker: Annotated[bool, typer.Option(
+        help="Make sure a worker runs: the embedded server's supervised one, else one in "
+             "this process.")] = True,
     sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
@@ -105,12 +109,18 @@ def run(
         allow_domain or [], deny_domain or []))
     if worker:
         settings = llm_ready_settings(settings, model)
+    if worker and (out or model) and local_worker.running_supervisor(settings.data_path):
+        # This run's own worker writes to --out / may call --model; the detached
+        # worker may not, so the report goes to a queue only this process serves.
+        settings = replace(settings, task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
 
     async def go() -> None:
         conn, handle = await _start(settings, params, workflow_id)
+        # The embedded server's supervised worker, unless this run needs its own.
+        hosted = worker and (bool(out or model) or not local_worker.ensure_worker(settings))
         interactive = review and console.is_terminal
         try:
-            result = await follow(settings, conn, handle, worker, interactive)
+            result = await follow(settings, conn, handle, hosted, interactive)
         except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
                       f"Resume with `research result {safe(handle.id)}`.")
@@ -204,19 +214,26 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
 @friendly
 def result(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
-    worker: Annotated[bool, typer.Option(help="Host a worker while waiting.")] = True,
+    worker: Annotated[bool, typer.Option(
+        help="Make sure a worker runs while waiting (as for run).")] = True,
     download: Annotated[str | None, typer.Option(
         "--download", help="Copy the report files from the artifact store into this folder.",
     )] = None,
 ) -> None:
     """Wait for a report to finish (hosting a worker meanwhile) and print its result."""
     settings = settings_or_exit()
+    if worker:
+        try:  # the worker it makes sure of must be able to call the LLM
+            settings = llm_ready_settings(settings, None)
+        except UserError:
+            pass  # waiting for a result needs no LLM here; a worker elsewhere may have one
 
     async def go() -> None:
         conn = await connect_cli(settings)
         state = await rc.describe_report(conn.client, workflow_id)
         handle = conn.client.get_workflow_handle(workflow_id, result_type=ReportResult)
-        with_worker = worker and state.status == "running"
+        with_worker = worker and state.status == "running" and (
+            not local_worker.ensure_worker(settings))
         res = await follow(settings, conn, handle, with_worker)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
         if download is not None and res.status == "completed":

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, TimeoutType
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutType
 
 # Not the builtin TimeoutError, which wait_condition raises at the review deadline.
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
@@ -106,9 +106,17 @@ WORKER_LOSS_ROUNDS = 3
 CANCEL = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
 
 
+# How the embedded mode's supervisor fails the attempts of a worker it saw die (the
+# server accepts only application failures from a client): the same as a heartbeat
+# timeout, seconds sooner.
+WORKER_LOST = "WorkerLost"
+
+
 def lost_worker(exc: ActivityError) -> bool:
-    """Whether an activity failed because its worker stopped heartbeating."""
+    """Whether an activity failed because its worker stopped heartbeating or died."""
     cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.type == WORKER_LOST:
+        return True
     return isinstance(cause, ActivityTimeoutError) and cause.type == TimeoutType.HEARTBEAT
 
 
