@@ -14,6 +14,10 @@ def root_cause(exc: BaseException) -> str:
     return message
 
 
+# Failure types that cross the worker/workflow boundary (ApplicationError.type).
+OUTPUT_DISK_FULL = "OutputDiskFull"
+
+
 class UserError(Exception):
     """A problem the user can fix; ``hint`` says how."""
 

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate
-from pathlib import Path
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -28,8 +27,8 @@ from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.config import Settings
 from durable_research.errors import UserError
-from durable_research.private import write_private
 from durable_research.shared import SendEmailInput, SendEmailOutput
+from durable_research.store.errors import StoreError, StoreUnavailableError
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -97,9 +96,13 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
 class EmailActivities(WithStore):
     """Sends reports with the worker's SMTP settings."""
 
-    def _ledger(self, key: str) -> Path:
-        name = hashlib.sha256(key.encode()).hexdigest()
-        return self.settings.data_path / "sent-mail" / f"{name}.json"
+    def _ledger(self, key: str) -> str:
+        """The run's ledger entry for mail ``key``, in the artifact store.
+
+        In the store, not on this worker's disk: the retry of a send may run on another
+        machine, and it must see that the mail went out.
+        """
+        return self.my_key(f"mail/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json")
 
     async def _attachment(self, params: SendEmailInput) -> tuple[str, bytes] | None:
         """The report to attach: this run's own file from the store, never any path.
@@ -176,8 +179,16 @@ class EmailActivities(WithStore):
         # Written before sending: a ledger that cannot be written would otherwise let
         # every retry deliver the same mail again.
         await in_io(self._write_ledger, ledger, msg, recipients, "sending")
+
+        def record_sent() -> None:
+            try:
+                self._write_ledger(ledger, msg, recipients, "sent")
+            except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
+                activity.logger.warning("mail sent but not recorded: %s", exc)
+
         try:
-            await with_heartbeats(in_io(self.smtp_pool.send, msg), detail="sending e-mail")
+            await with_heartbeats(in_io(self.smtp_pool.send, msg, record_sent),
+                                  detail="sending e-mail")
         except smtplib.SMTPAuthenticationError as exc:
             raise ApplicationError(
                 f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",
@@ -196,34 +207,35 @@ class EmailActivities(WithStore):
             raise ApplicationError(
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
-        try:
-            await in_io(self._write_ledger, ledger, msg, recipients, "sent")
-        except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
-            activity.logger.warning("mail sent but not recorded: %s", exc)
         return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)
 
-    @staticmethod
-    def _ledger_state(ledger: Path) -> str:
-        """``sent``, ``sending`` (or unreadable), or ``""`` when there is no entry."""
-        if not ledger.exists():
-            return ""
+    def _ledger_state(self, ledger: str) -> str:
+        """``sent``, ``sending`` (or unreadable), or ``""`` when there is no entry.
+
+        Raises:
+            ApplicationError: The store is unreachable (retryable): never guess "unsent".
+        """
         try:
-            return str(json.loads(ledger.read_text()).get("state", "sent"))
-        except (OSError, ValueError):
+            if not self.store.exists(ledger):
+                return ""
+            return str(json.loads(self.store.get(ledger)).get("state", "sent"))
+        except ValueError:
             return "sending"
+        except StoreUnavailableError as exc:
+            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
 
     def _write_ledger(
-        self, ledger: Path, msg: EmailMessage, recipients: list[str], state: str
+        self, ledger: str, msg: EmailMessage, recipients: list[str], state: str
     ) -> None:
-        """Record a send atomically (a crash never leaves an unreadable entry)."""
+        """Record a send (the store writes atomically: never an unreadable entry)."""
+        entry = json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients,
+                            "state": state})
         try:
-            # Private (0600 in a 0700 folder): the ledger names who got which report.
-            write_private(ledger, json.dumps({"message_id": str(msg["Message-ID"]),
-                                              "to": recipients, "state": state}),
-                          root=self.settings.data_path)
-        except OSError as exc:
+            self.store.put(ledger, entry.encode())
+        except StoreUnavailableError as exc:  # nothing sent yet: safe to try again later
+            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
+        except (OSError, StoreError) as exc:
             raise ApplicationError(
-                f"Cannot write the sent-mail ledger {ledger.parent}: {exc}; not sending, so "
-                "the mail can never be delivered twice", type="LedgerNotWritable",
-                non_retryable=True,
+                f"Cannot write the sent-mail ledger ({exc}); not sending, so the mail can "
+                "never be delivered twice", type="LedgerNotWritable", non_retryable=True,
             ) from exc

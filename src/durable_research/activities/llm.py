@@ -7,6 +7,7 @@ only classifies failures so the workflow's RetryPolicy does the right thing.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -184,9 +185,26 @@ PREVIEW_CHARS = 20_000
 class LlmActivities(WithStore):
     """Runs LLM calls with the worker's provider settings."""
 
+    def _answer_key(self, params: LlmCallInput) -> str:
+        """Where this run keeps the answer to this exact call (same run, same inputs)."""
+        digest = content_hash(f"{params.model}\0{params.system}\0{params.prompt}".encode())
+        return self.my_key(f"llm/answers/{activity.info().workflow_run_id}-{digest[:32]}.json")
+
     @activity.defn(name="llm_call")
     async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:
-        """Run one chat completion and return its text, model, tokens and cost."""
+        """Run one chat completion and return its text, model, tokens and cost.
+
+        The answer is saved in the store before it is returned: an attempt that dies after
+        the provider answered (worker killed, result lost in a server outage, a heartbeat
+        timeout under load) leaves it there, and the next attempt, or the step scheduled
+        again, returns it instead of paying the provider a second time.
+        """
+        memo = self._answer_key(params)
+        saved = await self.load_json(memo)
+        if saved is not None:
+            activity.logger.info("llm call answered from the store (paid by an earlier attempt)")
+            return LlmCallOutput(text=saved["text"], model=saved["model"],
+                                 usage=Usage(**saved["usage"]), text_key=saved["text_key"])
         out = await complete(self.settings, params.model, params.system, params.prompt)
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
@@ -194,4 +212,6 @@ class LlmActivities(WithStore):
             await self.in_store(self.store.put, key, data)
             out.text_key = key
             out.text = out.text[:PREVIEW_CHARS] + "\n\n[... the full answer is in the store]"
+        await self.save_json(memo, {"text": out.text, "model": out.model,
+                                    "usage": asdict(out.usage), "text_key": out.text_key})
         return out

@@ -5,6 +5,7 @@ The activity returns paths only; PDF bytes never enter the workflow history.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import replace
 
 from temporalio import activity
@@ -14,6 +15,7 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
+from durable_research.errors import OUTPUT_DISK_FULL
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
 from durable_research.shared import CreatePdfInput, CreatePdfOutput
@@ -55,6 +57,16 @@ class PdfActivities(WithStore):
             raise ApplicationError(
                 f"Cannot write the report to {out_dir}: {exc}",
                 type="OutputNotWritable",
+                non_retryable=True,
+            ) from exc
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # The workflow waits and schedules the step again (steps.run_step): retrying
+            # seconds later would only use up the attempts.
+            raise ApplicationError(
+                f"The output disk is full ({out_dir}): {exc.strerror}",
+                type=OUTPUT_DISK_FULL,
                 non_retryable=True,
             ) from exc
         await self.write_text(stem_key, paths[0].stem)

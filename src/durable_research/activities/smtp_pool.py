@@ -52,14 +52,21 @@ class SmtpPool:
             _close(smtp)
         return self._open()
 
-    def send(self, msg: EmailMessage) -> None:
-        """Send ``msg`` on a pooled connection (blocking)."""
+    def send(self, msg: EmailMessage, on_sent: Callable[[], None] | None = None) -> None:
+        """Send ``msg`` on a pooled connection (blocking).
+
+        ``on_sent`` runs in this thread the moment the server accepted the message, before
+        anything else (the sent-mail ledger: the shorter that window, the fewer duplicate
+        mails when the worker dies right after a send).
+        """
         smtp = self._take()
         try:
             smtp.send_message(msg)
         except BaseException:
             _close(smtp)  # its state after a failure is unknown
             raise
+        if on_sent is not None:
+            on_sent()
         with self._lock:
             if len(self._idle) < self._max_idle:
                 self._idle.append((time.monotonic(), smtp))

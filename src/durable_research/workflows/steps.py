@@ -18,6 +18,8 @@ from temporalio.exceptions import ActivityError, ApplicationError, TimeoutType
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 from temporalio.workflow import ActivityCancellationType
 
+from durable_research.errors import OUTPUT_DISK_FULL
+
 R = TypeVar("R")
 
 
@@ -120,11 +122,27 @@ def lost_worker(exc: ActivityError) -> bool:
     return isinstance(cause, ActivityTimeoutError) and cause.type == TimeoutType.HEARTBEAT
 
 
+# A full output disk is not the step's fault either, and rendering again seconds later
+# fails the same way: the workflow waits durably (the LLM answer is kept) and tries again.
+DISK_FULL_FIRST_WAIT = timedelta(seconds=30)
+DISK_FULL_MAX_WAIT = timedelta(minutes=10)
+DISK_FULL_GIVE_UP = timedelta(hours=2)
+
+
+def disk_full(exc: ActivityError) -> bool:
+    """Whether an activity failed because the worker's output disk is full."""
+    cause = exc.cause
+    return isinstance(cause, ApplicationError) and cause.type == OUTPUT_DISK_FULL
+
+
 async def run_step(
     step: Step, arg: Any, result_type: type[R], on_lost: Callable[[str], None] | None = None
 ) -> R:
-    """Run one activity; reschedule it (boundedly) when the workers running it died."""
-    for round_ in range(WORKER_LOSS_ROUNDS + 1):
+    """Run one activity; reschedule it (boundedly) when the workers running it died, and
+    after a wait when the output disk was full."""
+    lost_rounds = 0
+    wait, waited = DISK_FULL_FIRST_WAIT, timedelta(0)
+    while True:
         try:
             result: R = await workflow.execute_activity(
                 step.activity,
@@ -137,8 +155,16 @@ async def run_step(
             )
             return result
         except ActivityError as exc:
-            if not lost_worker(exc) or round_ == WORKER_LOSS_ROUNDS:
+            if disk_full(exc) and waited < DISK_FULL_GIVE_UP:
+                if on_lost:
+                    on_lost(f"{step.activity}: the output disk is full; trying again in "
+                            f"{int(wait.total_seconds())} s")
+                await workflow.sleep(wait)
+                waited += wait
+                wait = min(wait * 2, DISK_FULL_MAX_WAIT)
+                continue
+            if not lost_worker(exc) or lost_rounds == WORKER_LOSS_ROUNDS:
                 raise
+            lost_rounds += 1
             if on_lost:
                 on_lost(f"{step.activity}: its workers kept dying; scheduling it again")
-    raise AssertionError("unreachable")  # the loop returns or raises

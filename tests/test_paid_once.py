@@ -1,0 +1,107 @@
+"""Never paid twice, never mailed twice, nothing lost on a full disk (chaos bench findings).
+
+The activities run for real (fake LLM over HTTP, SMTP sink, directory store); the attempts
+that "died" are replayed with Temporal's ActivityEnvironment under the same run's identity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from durable_research.activities import pdf as pdf_activity
+from durable_research.activities.email import EmailActivities
+from durable_research.activities.llm import LlmActivities
+from durable_research.config import Settings
+from durable_research.shared import LlmCallInput, SendEmailInput, report_message_key
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
+from durable_research.worker import build_worker
+from durable_research.workflows import steps
+
+from .conftest import mail_settings
+from .helpers import run_report
+
+
+def env_for(workflow_id: str, run_id: str, attempt: int = 1) -> ActivityEnvironment:
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id=workflow_id, workflow_run_id=run_id,
+                                   attempt=attempt)
+    return env
+
+
+async def test_an_answer_paid_for_is_returned_again_not_bought_again(
+    settings: Settings, fake_llm: FakeLLM
+) -> None:
+    activities = LlmActivities(settings)
+    ask = LlmCallInput(prompt="what do tardigrades eat?", model=settings.llm_model)
+    first = await env_for("report-a", "run-1").run(activities.llm_call, ask)
+    # The attempt that got this answer died before reporting it; the retry (another
+    # attempt, or the step scheduled again after a lost worker) runs the same call.
+    again = await env_for("report-a", "run-1", attempt=2).run(activities.llm_call, ask)
+    assert fake_llm.successes == 1
+    assert (again.text, again.model, again.usage) == (first.text, first.model, first.usage)
+    # Another run (even of the same workflow id) or another prompt is a new call.
+    await env_for("report-a", "run-2").run(activities.llm_call, ask)
+    await env_for("report-a", "run-1").run(
+        activities.llm_call, dataclasses.replace(ask, prompt="and where do they live?"))
+    assert fake_llm.successes == 3
+
+
+async def test_a_mail_is_sent_once_per_run_and_again_for_a_new_run(settings: Settings) -> None:
+    with SmtpSink() as sink:
+        mailer = EmailActivities(mail_settings(settings, sink.port))
+
+        def mail(run_id: str) -> SendEmailInput:
+            return SendEmailInput(to="a@example.org", subject="report",
+                                  message_key=report_message_key("report-b", run_id))
+
+        out = await env_for("report-b", "run-1").run(mailer.send_email, mail("run-1"))
+        retry = await env_for("report-b", "run-1", attempt=2).run(mailer.send_email,
+                                                                  mail("run-1"))
+        assert out.sent and retry.sent and len(sink.messages) == 1
+        # `--id` re-used for a new report: its mail is a new mail, and really sent.
+        second = await env_for("report-b", "run-2").run(mailer.send_email, mail("run-2"))
+        assert second.sent and len(sink.messages) == 2
+        assert second.message_id != out.message_id
+
+
+async def test_no_mail_without_a_ledger(settings: Settings, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store's folder should be")
+    with SmtpSink() as sink:
+        mailer = EmailActivities(mail_settings(settings, sink.port, store=str(blocked)))
+        with pytest.raises(ApplicationError) as refused:
+            await env_for("report-c", "run-1").run(mailer.send_email, SendEmailInput(
+                to="a@example.org", message_key=report_message_key("report-c", "run-1")))
+    assert refused.value.type == "LedgerNotWritable" and refused.value.non_retryable
+    assert sink.messages == []  # refusing is better than delivering it six times
+
+
+async def test_a_full_output_disk_waits_and_keeps_the_answer(
+    client: Client, settings: Settings, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = pdf_activity.write_report
+    failures = {"left": 2}
+
+    def full_disk(*args: Any, **kwargs: Any) -> Any:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_activity, "write_report", full_disk)
+    # steps is passed through the sandbox (worker.PASSTHROUGH_MODULES): the workflow sees it.
+    monkeypatch.setattr(steps, "DISK_FULL_FIRST_WAIT", timedelta(seconds=1))
+    async with build_worker(client, settings):
+        result = await run_report(client, settings, prompt="write it when there is room")
+    assert result.status == "completed" and Path(result.pdf_path).is_file()
+    assert failures["left"] == 0 and fake_llm.successes == 1
