@@ -45,7 +45,7 @@ async def check_llm_call(settings: Settings) -> Check:
         return Check("LLM call", FAIL, "skipped: no model configured")
     import litellm
 
-    from durable_research.activities.llm import classify_llm_error
+    from durable_research.llm_calls import classify_llm_error
 
     kwargs: dict[str, object] = {
         "model": settings.llm_model,
@@ -111,7 +111,7 @@ def check_smtp(settings: Settings) -> Check:
     if not settings.smtp_configured:
         return Check("SMTP", WARN, "not configured: reports are not e-mailed",
                      "set SMTP_HOST (and SMTP_USER/SMTP_PASSWORD, EMAIL_TO) to send them")
-    from durable_research.activities.email import SmtpInsecureError, smtp_port, smtp_session
+    from durable_research.smtp import SmtpInsecureError, smtp_port, smtp_session
 
     port = smtp_port(settings)
     try:

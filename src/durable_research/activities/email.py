@@ -1,8 +1,8 @@
 """The ``send_email`` activity: mail the finished report over SMTP.
 
 Sending is at-least-once in Temporal; to keep a retried send from mailing twice,
-every message has a Message-ID derived from the workflow, and a small ledger in
-the data directory records which keys were already delivered.
+every message has a Message-ID derived from the run, and a small ledger in the
+run's part of the artifact store records which keys were already delivered.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import smtplib
-import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -25,9 +22,9 @@ from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, parse_recipients
-from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
+from durable_research.smtp import SmtpInsecureError, open_smtp
 from durable_research.store.errors import StoreError, StoreUnavailableError
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -39,58 +36,8 @@ def message_id(key: str) -> str:
     return f"<{digest}@durable-research>"
 
 
-class SmtpInsecureError(smtplib.SMTPException):
-    """The server offers no TLS and a password would go out in clear text."""
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
-
-
-def smtp_port(settings: Settings) -> int:
-    """The SMTP port: the configured one, else 465 for SSL and 587 otherwise."""
-    return settings.smtp_port or (465 if settings.smtp_security == "ssl" else 587)
-
-
-def open_smtp(settings: Settings, timeout: float) -> smtplib.SMTP:
-    """A greeted, secured (per SMTP_SECURITY) and logged-in SMTP connection."""
-    port = smtp_port(settings)
-    security = settings.smtp_security
-    if security == "auto":
-        security = "ssl" if port == 465 else "starttls-if-offered"
-    smtp: smtplib.SMTP
-    if security == "ssl":
-        smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout)
-    else:
-        smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
-    try:
-        smtp.ehlo()
-        if security == "starttls" or (
-            security == "starttls-if-offered" and smtp.has_extn("starttls")
-        ):
-            smtp.starttls(context=ssl.create_default_context())
-            smtp.ehlo()
-        elif settings.smtp_password and security == "starttls-if-offered":
-            # The password never crosses the network in clear text unless the user said
-            # SMTP_SECURITY=none explicitly.
-            raise SmtpInsecureError(
-                f"{settings.smtp_host}:{port} offers no STARTTLS; refusing to send the SMTP "
-                "password in clear text (use port 465 / SMTP_SECURITY=ssl, a server with "
-                "STARTTLS, or SMTP_SECURITY=none to accept the risk)"
-            )
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
-
-
-@contextmanager
-def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
-    """A greeted, secured and logged-in SMTP connection, closed after the block."""
-    with open_smtp(settings, timeout) as smtp:
-        yield smtp
 
 
 class EmailActivities(WithStore):
