@@ -25,7 +25,9 @@ def web(
     host: Annotated[str, typer.Option(
         help="Address to bind; anything but loopback needs RESEARCH_WEB_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
-    worker: Annotated[bool, typer.Option(help="Host a worker in this process.")] = True,
+    worker: Annotated[bool, typer.Option(
+        help="Make sure a worker serves the reports (the embedded server's supervised one, "
+        "or one in this process).")] = True,
 ) -> None:
     """Serve the web app: start reports, follow them live, review, download (Ctrl-C stops)."""
     from durable_research.web.server import check_binding, serve
@@ -39,8 +41,8 @@ def web(
         shown = f"[{host}]" if ":" in host else host
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
         console.print(f"Web app at [bold]http://{safe(shown)}:{bound}[/] "
-                      f"({'with' if worker else 'without'} a worker in this process); "
-                      "Ctrl-C stops.", highlight=False)
+                      f"({'with a worker' if worker else 'no worker: run `research worker`'}"
+                      "); Ctrl-C stops.", highlight=False)
 
     async def go() -> None:
         conn = await connect_cli(settings)

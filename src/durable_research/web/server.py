@@ -10,6 +10,7 @@ from collections.abc import Callable
 import uvicorn
 
 from durable_research import client as rc
+from durable_research import local_worker
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
 from durable_research.web.app import create_app
@@ -49,7 +50,8 @@ async def serve(settings: Settings, conn: rc.Connection, host: str = DEFAULT_HOS
         conn: The Temporal connection (the CLI's, perhaps to the embedded server).
         host: Address to bind; see :func:`check_binding`.
         port: Port (0: a free one; ``on_ready`` sees the server and its sockets).
-        with_worker: Host a worker for the reports in this process.
+        with_worker: Make sure a worker serves the reports: the embedded server's
+            supervised worker, or one hosted in this process.
         on_ready: Called once uvicorn listens.
         log_level: uvicorn's log level.
     """
@@ -62,7 +64,9 @@ async def serve(settings: Settings, conn: rc.Connection, host: str = DEFAULT_HOS
     server = uvicorn.Server(config)
     worker_task: asyncio.Task[None] | None = None
     worker = None
-    if with_worker:
+    # The embedded server's supervised worker (the same one `research run` uses), else
+    # one hosted in this process (a cluster's server, or embedded mode turned off).
+    if with_worker and not await asyncio.to_thread(local_worker.ensure_worker, settings):
         from durable_research.worker import build_worker  # imports litellm: seconds
 
         worker = build_worker(conn.client, settings)
