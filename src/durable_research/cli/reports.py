@@ -151,10 +151,11 @@ def start(
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
-        err.print(
-            f"[dim]Started. A worker must be running to process it (`research worker`); "
-            f"then `research status {handle.id}` or `research result {handle.id}`.[/]"
-        )
+        who = ("The embedded server's worker processes it"
+               if local_worker.running_supervisor(settings.data_path)
+               else "A worker must be running to process it (`research worker`)")
+        err.print(f"[dim]Started. {who}; then `research status {handle.id}` or "
+                  f"`research result {handle.id}`.[/]")
         # The id alone on stdout, so scripts can capture it.
         typer.echo(handle.id)
 
