@@ -70,6 +70,11 @@ class DiskFull:
             self.mounted = False
 
 
+# Receiving, parsing and saving an answer takes milliseconds; on a loaded 2-core box a
+# kill up to this long after the fake LLM sent it can still precede the save.
+SAVE_WINDOW_S = 0.5
+
+
 @dataclass
 class Timeline:
     """When the controller killed what, to explain repeated LLM answers afterwards."""
@@ -83,6 +88,11 @@ class Timeline:
         killed = self.worker_killed.get(route)
         if killed is not None and start - 0.2 <= killed <= end:
             return "worker killed mid-call"
+        # The worker keeps an answer (in the store) before it reports it, and a retry
+        # returns the kept answer: only a kill in the moment between the provider's last
+        # byte and that save costs a second call. Still mid-activity, not after completion.
+        if killed is not None and end < killed <= end + SAVE_WINDOW_S:
+            return "worker killed before it could keep the answer (< 0.5 s after it)"
         # A result is reported within milliseconds; one that was ready shortly before the
         # server went down, or while it was down, may never have reached it.
         for down, up in self.outages:

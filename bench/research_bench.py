@@ -3,6 +3,7 @@
 Usage: python bench/research_bench.py [--pages 96] [--llm-delay 0.2] [--subquestions 3,4,8]
                                       [--concurrency 1,4] [--wrong-every 3] [--repeats 3]
                                       [--quick] [--keep]
+       python bench/research_bench.py --critical-path [--llm-delay 1] [--repeats 3]
 
 Everything is real except the LLM and the web: a private Temporal dev server (SQLite),
 a worker subprocess per run (``durable_research.worker.build_worker``; its peak RSS is
@@ -24,12 +25,19 @@ round robin, medians reported):
 * ``checker``: the deep report with every k-th written sentence citing a wrong source
   (``wrong_every``); precision/recall of the ``[unverified]`` marks against ground truth
   (a sentence is wrongly cited when its cited source's stored text does not contain it).
+
+``--critical-path`` (issue 14, goal 6) instead runs a deep report whose plan (answered by
+the fake LLM, no review) has ``max(--subquestions)`` sub-questions, with a 1 s LLM by
+default, and compares its wall time (start -> result) with the critical path of its LLM
+calls (see :func:`critical_path`); the gaps on the run's real chain of LLM calls are
+broken down by what the workflows were doing (activities from the histories).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -37,18 +45,20 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from _common import (
     ROOT,
     DevServer,
+    Step,
     WorkerProc,
     connect,
     machine,
     run_main,
     start_fake_llm,
+    steps,
     worker_env,
 )
 from _research_site import QUESTION, SUBQUESTIONS, ResearchSite
@@ -59,6 +69,7 @@ from temporalio.client import Client, WorkflowHandle
 from durable_research import devserver
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.shared import (
     DEPTH_PRESETS,
@@ -70,9 +81,10 @@ from durable_research.shared import (
 )
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
-from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.fake_llm import DEFAULT_REPLY, FakeLLM
 from durable_research.testing.search_server import SearchServer
 from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.research import SECTION_CONCURRENCY
 
 KIB = 1024.0
 ET = EventType
@@ -234,6 +246,7 @@ class Spec:
     subquestions: list[str] | None = None  # None: the plan the fake LLM proposes
     concurrency: int = 0  # sub-questions at a time; 0: the preset's
     wrong_every: int = 0
+    planned: list[str] | None = None  # the fake LLM's plan instead of its own 4 (no review)
 
 
 @dataclass
@@ -264,6 +277,10 @@ class Run:
     recall: float = float("nan")
     wrong: int = 0
     flagged: int = 0
+    workflow_id: str = ""
+    t_start: float = 0.0  # epoch seconds: start_workflow called
+    t_end: float = 0.0  # epoch seconds: result received
+    answers: list[tuple[str, str, float, float]] = field(default_factory=list)  # the LLM's
 
     @property
     def subqs(self) -> int:
@@ -318,8 +335,14 @@ class Bench:
 
     async def run(self, spec: Spec) -> Run:
         """One report on a fresh worker; returns its measurements."""
+        return (await self.series(spec, 1))[0]
+
+    async def series(self, spec: Spec, count: int) -> list[Run]:
+        """``count`` reports one after another on one fresh worker: the first one meets a
+        cold worker (imports, first litellm call, first PDF), the later ones a warm one."""
         tq = f"rb-{uuid.uuid4().hex[:8]}"
         worker = ResearchWorker(self.env(tq), self.tmp / "worker.log", spec.concurrency)
+        done: list[tuple[Run, ReportResult, WorkflowHandle]] = []
         try:
             try:
                 await asyncio.to_thread(worker.wait_ready)
@@ -330,50 +353,63 @@ class Bench:
                 raise
             if self.client is None:
                 self.client = await connect(self.address)
-            run = Run(spec)
-            run.rss_ready, _ = worker.memory()
-            self.site.reset()
             self.fake.configure(wrong_every=spec.wrong_every)
-            calls0 = self.fake.successes
-            server_pid = devserver.running_pid(self.server_dir)
-            cpu0 = (worker.cpu(), cpu_seconds(server_pid), time.process_time())
-            result, handle = await self._report(self.client, spec, tq, run)
-            run.cpu_worker = worker.cpu() - cpu0[0]
-            run.cpu_server = cpu_seconds(server_pid) - cpu0[1]
-            run.cpu_bench = time.process_time() - cpu0[2]
-            _, run.rss_peak = worker.memory()
-            run.llm_calls = self.fake.successes - calls0
+            if spec.planned is not None:
+                # The plan task gets the plain reply, which is this plan.
+                self.fake.configure(reply=json.dumps({"subquestions": spec.planned}),
+                                    plain_tasks={prompts.TASK_PLAN})
+            for k in range(count):
+                run = Run(spec)
+                run.rss_ready, _ = worker.memory()
+                self.site.reset()
+                calls0 = self.fake.successes
+                answers0 = len(llm_answers(self.fake))
+                server_pid = devserver.running_pid(self.server_dir)
+                cpu0 = (worker.cpu(), cpu_seconds(server_pid), time.process_time())
+                result, handle = await self._report(self.client, spec, f"{tq}-{k}" if k else tq,
+                                                    run, tq)
+                run.cpu_worker = worker.cpu() - cpu0[0]
+                run.cpu_server = cpu_seconds(server_pid) - cpu0[1]
+                run.cpu_bench = time.process_time() - cpu0[2]
+                _, run.rss_peak = worker.memory()
+                run.llm_calls = self.fake.successes - calls0
+                run.answers = llm_answers(self.fake)[answers0:]
+                run.page_gets, run.distinct_pages = self.site.article_hits()
+                done.append((run, result, handle))
         finally:
             worker.kill()
-            self.fake.configure(wrong_every=0)
-        assert result.status == "completed", result
-        run.page_gets, run.distinct_pages = self.site.article_hits()
-        run.parent = await history(self.client, handle.id)
-        run.children = [await history(self.client, c) for c in run.parent.children]
-        run.review_wait = run.parent.review_wait
-        run.overlap = max_overlap(run.children)
-        v = result.verification
-        run.refs = len(result.references)
-        if v is not None:
-            run.checked, run.supported, run.judged = v.checked, v.supported, v.judged
-            run.unsupported = len(v.unsupported)
-        if spec.wrong_every:
-            self._score_checker(run, result)
-        return run
+            self.fake.configure(wrong_every=0, reply=DEFAULT_REPLY, plain_tasks=set())
+        for run, result, handle in done:
+            assert result.status == "completed", result
+            run.parent = await history(self.client, handle.id)
+            run.children = [await history(self.client, c) for c in run.parent.children]
+            run.review_wait = run.parent.review_wait
+            run.overlap = max_overlap(run.children)
+            v = result.verification
+            run.refs = len(result.references)
+            if v is not None:
+                run.checked, run.supported, run.judged = v.checked, v.supported, v.judged
+                run.unsupported = len(v.unsupported)
+            if spec.wrong_every:
+                self._score_checker(run, result)
+        return [run for run, _r, _h in done]
 
-    async def _report(self, client: Client, spec: Spec, tq: str,
-                      run: Run) -> tuple[ReportResult, WorkflowHandle]:
+    async def _report(self, client: Client, spec: Spec, name: str, run: Run,
+                      tq: str) -> tuple[ReportResult, WorkflowHandle]:
         params = ReportInput(prompt=QUESTION, depth=Depth.DEEP, formats=["pdf", "md"],
                              output_dir=str(self.tmp / "reports"),
                              review_plan=spec.subquestions is not None)
         t0 = time.perf_counter()
+        run.t_start = time.time()
         handle = await client.start_workflow(
-            GenerateReportWorkflow.run, params, id=f"report-bench-{tq}", task_queue=tq,
+            GenerateReportWorkflow.run, params, id=f"report-bench-{name}", task_queue=tq,
             result_type=ReportResult)
         if spec.subquestions is not None:
             await self._edit_plan(client, handle, spec.subquestions)
         result = await asyncio.wait_for(handle.result(), timeout=self.args.timeout)
         run.wall = time.perf_counter() - t0
+        run.t_end = time.time()
+        run.workflow_id = handle.id
         return result, handle
 
     @staticmethod
@@ -493,6 +529,350 @@ def print_activities(run: Run) -> None:
     print(f"  activities ({run.spec.name}): {sum(a.values())} = {parts}")
 
 
+# ----- goal 6: the critical path of LLM calls (issue 14) -----------------------------
+
+
+def llm_answers(fake: FakeLLM) -> list[tuple[str, str, float, float]]:
+    """The fake LLM's answer log: (user prompt, route, start, end), epoch seconds."""
+    state = fake._server.state  # the log has no public accessor; read it under its lock
+    with state.lock:
+        return list(state.answers)
+
+
+@dataclass
+class Call:
+    """One LLM call of a report, as the fake LLM recorded it."""
+
+    kind: str  # plan, notes, section, summary, judge (from the user prompt's shape)
+    subq: int  # index of the sub-question (notes, section); -1 otherwise
+    start: float
+    end: float
+    round: int = 0  # notes: the sub-question's round; judge: the batch
+
+    @property
+    def dur(self) -> float:
+        """Seconds the call took at the fake LLM."""
+        return self.end - self.start
+
+    def label(self) -> str:
+        """A short name: ``notes q3 r2``, ``section q5``, ``summary``."""
+        if self.kind == "notes":
+            return f"notes q{self.subq + 1} r{self.round + 1}"
+        if self.kind == "section":
+            return f"section q{self.subq + 1}"
+        return self.kind if self.kind != "judge" else f"judge {self.round + 1}"
+
+
+def classify(answers: list[tuple[str, str, float, float]], subqs: list[str]) -> list[Call]:
+    """The run's LLM calls by kind, from the user prompts (``research/prompts.py``)."""
+    calls: list[Call] = []
+    for prompt, _route, start, end in sorted(answers, key=lambda a: a[2]):
+        lines = prompt.split("\n")
+        second = lines[1] if len(lines) > 1 else ""
+        kind, subq = "other", -1
+        if prompt.startswith("Question:\n"):
+            kind = "plan"
+        elif prompt.startswith("Claim 1: "):
+            kind = "judge"
+        elif second.startswith("Sub-question: "):
+            kind, subq = "notes", subqs.index(second.removeprefix("Sub-question: "))
+        elif second.startswith("This section answers: "):
+            kind, subq = "section", subqs.index(second.removeprefix("This section answers: "))
+        elif prompt.startswith("Research question: ") and "\n## " in prompt:
+            kind = "summary"
+        n = sum(1 for c in calls if c.kind == kind and c.subq == subq)
+        calls.append(Call(kind, subq, start, end, n))
+    return calls
+
+
+Chain = tuple[float, list[Call]]  # (finish time, the calls that led to it)
+
+
+def critical_path(calls: list[Call], conc: int, section_conc: int) -> Chain:
+    """The longest chain of LLM calls that must happen one after another, as the code orders
+    them, with every non-LLM step taking no time: the wall time of a perfectly LLM-bound run.
+
+    ``workflows/research.py`` and ``subquestion.py`` order the calls so:
+
+    * plan: one call (again only after an invalid answer: ``PLAN_ATTEMPTS``);
+    * sub-questions: one child workflow each, ``conc`` at a time (the preset's
+      ``concurrency``, an ``asyncio.Semaphore``: FIFO, in plan order); inside a child the
+      rounds are sequential (search -> fetch -> notes call -> follow-up search -> ...), so a
+      child is a chain of ``rounds`` notes calls; a queued child starts when a running one
+      ends;
+    * sections: after every child, one call per sub-question with notes,
+      ``SECTION_CONCURRENCY`` at a time (semaphore, plan order);
+    * summary: one call after every section;
+    * citation check: after the summary, one judge call per batch of borderline sentences,
+      the batches one after another (``activities/checking.py``).
+
+    With 8 sub-questions, 2 rounds, 4 children and 3 sections at a time and the same time
+    per call, that is 1 + 2 x 2 + ceil(8 / 3) + 1 + judge batches = 9 (+ judge) calls. The
+    list schedule below takes each call's measured time instead of assuming one, and
+    returns the chain that ends last.
+    """
+
+    def seq(at: Chain, chain: list[Call]) -> Chain:
+        return at[0] + sum(c.dur for c in chain), at[1] + chain
+
+    def pool(at: Chain, jobs: list[list[Call]], slots: int) -> Chain:
+        free = [at] * slots
+        ends = []
+        for job in jobs:  # the semaphore's order; the next job takes the first free slot
+            i = min(range(slots), key=lambda k: free[k][0])
+            free[i] = seq(free[i], job)
+            ends.append(free[i])
+        return max(ends, key=lambda e: e[0]) if ends else at
+
+    def of(kind: str) -> list[Call]:
+        return sorted((c for c in calls if c.kind == kind), key=lambda c: (c.subq, c.start))
+
+    notes, sections = of("notes"), of("section")
+    children = sorted({c.subq for c in notes})
+    at: Chain = seq((0.0, []), of("plan"))
+    at = pool(at, [[c for c in notes if c.subq == q] for q in children], conc)
+    at = pool(at, [[c] for c in sections], section_conc)
+    return seq(seq(at, of("summary")), of("judge"))
+
+
+def recorded_chain(calls: list[Call], conc: int, section_conc: int) -> list[Call]:
+    """The run's real chain: from the call that ended last, back through the predecessor
+    (by the rules of :func:`critical_path`) that ended last before each call started."""
+    firsts = sorted({c.subq for c in calls if c.kind == "notes"})
+    last_notes = [max((c for c in calls if c.kind == "notes" and c.subq == q),
+                      key=lambda c: c.end) for q in firsts]
+    sections = [c for c in calls if c.kind == "section"]
+
+    def preds(c: Call) -> list[Call]:
+        if c.kind == "plan" or (c.kind == "judge" and c.round == 0):
+            kind = "plan" if c.kind == "plan" else "summary"
+            return [p for p in calls if p.kind == kind and p.end <= c.start]
+        if c.kind == "judge":
+            return [p for p in calls if p.kind == "judge" and p.round == c.round - 1]
+        if c.kind == "notes" and c.round:
+            return [p for p in calls if p.kind == "notes" and p.subq == c.subq and
+                    p.round == c.round - 1]
+        if c.kind == "notes":
+            if firsts.index(c.subq) < conc:
+                return [p for p in calls if p.kind == "plan"]
+            return [p for p in last_notes if p.subq < c.subq and p.end <= c.start]
+        if c.kind == "section" and sorted(s.subq for s in sections).index(c.subq) < section_conc:
+            return last_notes
+        if c.kind == "section":
+            return [p for p in sections if p.subq < c.subq and p.end <= c.start]
+        return sections if c.kind == "summary" else []
+
+    chain = [max(calls, key=lambda c: c.end)]
+    while True:
+        before = [p for p in preds(chain[0]) if p.end <= chain[0].start + 1e-3]
+        if not before:
+            return chain
+        chain.insert(0, max(before, key=lambda p: p.end))
+
+
+def busy(calls: list[Call]) -> float:
+    """Seconds during which at least one LLM call was open."""
+    total, until = 0.0, float("-inf")
+    for c in sorted(calls, key=lambda c: c.start):
+        if c.end > until:
+            total += c.end - max(c.start, until)
+            until = c.end
+    return total
+
+
+LLM_BACKED = {"llm_call", "take_notes", "write_section", "check_citations"}
+SIGNAL = "progress signal to the parent, awaited"
+WFT_RUN, WFT_WAIT = "workflow task running", "workflow task queued"
+CHILD_START = "child workflow starting"
+# What the workflows do besides activities, in the order a gap's instant is attributed.
+NON_ACTIVITY = (SIGNAL, WFT_RUN, WFT_WAIT, CHILD_START)
+
+
+async def event_spans(client: Client, workflow_id: str) -> list[Step]:
+    """A workflow's non-activity spans from its history: workflow tasks (queued: scheduled ->
+    started; running: started -> completed), awaited signals to the parent (a child's
+    ``_report`` in ``subquestion.py``: sent -> delivered) and child starts (initiated ->
+    started), as steps named after :data:`NON_ACTIVITY`."""
+    opened: dict[int, float] = {}
+    out = []
+    async for ev in client.get_workflow_handle(workflow_id).fetch_history_events():
+        t, kind = _ts(ev), ev.event_type
+        if kind in (ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+                    ET.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, ET.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+                    ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED):
+            opened[ev.event_id] = t
+        elif kind == ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
+            a = ev.external_workflow_execution_signaled_event_attributes
+            out.append(Step(SIGNAL, opened[a.initiated_event_id], closed=t))
+        elif kind == ET.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            a2 = ev.workflow_task_started_event_attributes
+            out.append(Step(WFT_WAIT, opened[a2.scheduled_event_id], closed=t))
+        elif kind == ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            a3 = ev.workflow_task_completed_event_attributes
+            out.append(Step(WFT_RUN, opened[a3.started_event_id], closed=t))
+        elif kind == ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+            a4 = ev.child_workflow_execution_started_event_attributes
+            out.append(Step(CHILD_START, opened[a4.initiated_event_id], closed=t))
+    return out
+
+
+def gap_breakdown(a: float, b: float, spans: list[Step]) -> dict[str, float]:
+    """What the workflows were doing between ``a`` and ``b`` (no LLM call of the chain open):
+    each instant goes to a running activity (fetches and searches first), else to an activity
+    waiting for a worker, else to the first of :data:`NON_ACTIVITY` in progress, else to
+    the server (between a workflow's command and the event it leads to)."""
+    marks = sorted({a, b, *(t for s in spans for t in (s.scheduled, s.started, s.closed)
+                            if a < t < b)})
+    acts = [s for s in spans if s.name not in NON_ACTIVITY]
+    out: dict[str, float] = defaultdict(float)
+    for lo, hi in zip(marks, marks[1:], strict=False):
+        t = (lo + hi) / 2
+        running = {s.name for s in acts if s.started and s.started <= t <
+                   (s.closed or float("inf"))}
+        other = {s.name for s in spans if s.name in NON_ACTIVITY and s.scheduled <= t < s.closed}
+        if running:
+            name = next((n for n in ("fetch_page", "search") if n in running), min(running))
+            out[name + (" (outside the LLM call)" if name in LLM_BACKED else "")] += hi - lo
+        elif any(s.scheduled <= t < (s.started or float("inf")) for s in acts):
+            out["activity queued"] += hi - lo
+        elif other:
+            out[next(n for n in NON_ACTIVITY if n in other)] += hi - lo
+        else:
+            out["server, between command and event"] += hi - lo
+    return out
+
+
+@dataclass
+class Goal6:
+    """One run's goal-6 figures."""
+
+    run: Run
+    calls: list[Call]
+    ideal: Chain
+    chain: list[Call]
+    gaps: list[tuple[str, float, dict[str, float]]]  # (from -> to, seconds, by activity)
+
+    @property
+    def path(self) -> float:
+        """The critical path of LLM calls, seconds."""
+        return self.ideal[0]
+
+    @property
+    def ratio(self) -> float:
+        """Wall time / critical path."""
+        return self.run.wall / self.path
+
+
+async def goal6(client: Client, run: Run, subqs: list[str], conc: int) -> Goal6:
+    """Classify the run's LLM calls, find both chains and break the chain's gaps down."""
+    calls = classify(run.answers, subqs)
+    ideal = critical_path(calls, conc, SECTION_CONCURRENCY)
+    chain = recorded_chain(calls, conc, SECTION_CONCURRENCY)
+    spans: dict[int, list[Step]] = {
+        -1: await steps(client.get_workflow_handle(run.workflow_id))
+        + await event_spans(client, run.workflow_id)}
+    for child in run.parent.children:  # "<parent>/q<index + 1>"
+        spans[int(child.rsplit("/q", 1)[1]) - 1] = \
+            await steps(client.get_workflow_handle(child)) + await event_spans(client, child)
+    gaps = []
+    points = [("start", -1, run.t_start)] + [(c.label(), c.subq, c.start) for c in chain]
+    ends = [("start", -1, run.t_start)] + [(c.label(), c.subq, c.end) for c in chain]
+    points.append(("result", -1, run.t_end))
+    for (name0, q0, t0), (name1, q1, t1) in zip(ends, points[1:], strict=True):
+        # Within one child, the parent's workflow tasks (other children's signals) do not
+        # hold the child up: only the child's history counts.
+        owners = (spans[-1] if q0 != q1 or q0 < 0 else []) + \
+            (spans.get(q0, []) if q0 >= 0 else []) + \
+            (spans.get(q1, []) if q1 >= 0 and q1 != q0 else [])
+        gaps.append((f"{name0} -> {name1}", t1 - t0, gap_breakdown(t0, t1, owners)))
+    return Goal6(run, calls, ideal, chain, gaps)
+
+
+def _largest(by: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(by.items(), key=lambda kv: -kv[1])
+
+
+def median_goal6(results: list[Goal6]) -> Goal6:
+    """The run with the median ratio."""
+    return sorted(results, key=lambda g: g.ratio)[(len(results) - 1) // 2]
+
+
+def print_goal6(cold: list[Goal6], warm: list[Goal6], delay: float, conc: int) -> None:
+    """The median warm run's chain and where its gaps go, every run, the goal-6 lines."""
+    g = median_goal6(warm)
+    kinds = Counter(c.kind for c in g.calls)
+    n = g.run.subqs
+    rounds = max((c.round + 1 for c in g.calls if c.kind == "notes"), default=0)
+    print(f"\n  LLM calls (median warm run): {len(g.calls)} = "
+          + ", ".join(f"{kinds[k]} {k}" for k in ("plan", "notes", "section", "summary",
+                                                   "judge", "other") if kinds[k]))
+    print(f"  critical path by the code's structure: {len(g.ideal[1])} calls one after "
+          f"another = plan {kinds['plan']} + notes {-(-n // conc)} waves of {conc} "
+          f"sub-questions x {rounds} rounds + sections ceil({kinds['section']}/"
+          f"{SECTION_CONCURRENCY}) = {-(-kinds['section'] // SECTION_CONCURRENCY)} + summary "
+          f"{kinds['summary']} + judge batches {kinds['judge']}; with the measured call "
+          f"times {g.path:.2f} s ({delay:g} s per call configured)")
+    chain = g.chain
+    ordered_ok = all(b.start >= a.end - 1e-3 for a, b in zip(chain, chain[1:], strict=False))
+    print(f"  recorded chain (from the last call back, each call's latest-ending predecessor): "
+          f"{len(chain)} calls, {sum(c.dur for c in chain):.2f} s of LLM time, each starting "
+          f"after the previous one ended: {'yes' if ordered_ok else 'NO'}; same length as "
+          f"the structure's: {'yes' if len(chain) == len(g.ideal[1]) else 'NO'}")
+    print(f"  LLM calls open during {busy(g.calls):.2f} s of the {g.run.wall:.2f} s wall "
+          f"time; the chain's {len(g.gaps)} gaps (no call of the chain open) add up to "
+          f"{sum(s for _n, s, _b in g.gaps):.2f} s:")
+    total: dict[str, float] = defaultdict(float)
+    for name, secs, by in g.gaps:
+        for k, v in by.items():
+            total[k] += v
+        top = ", ".join(f"{k} {v:.2f}" for k, v in _largest(by)[:3])
+        print(f"    {name:<28} {secs:>5.2f} s  ({top})")
+    print("  where the gaps go: " + ", ".join(f"{k} {v:.2f} s" for k, v in _largest(total)))
+    print("  (from the histories: a running activity first, fetch_page and search before the "
+          "others; 'outside the LLM call': an LLM-backed activity before or after its call)")
+    gc = median_goal6(cold)
+    extra: dict[str, float] = defaultdict(float)
+    for _n, _s, by in gc.gaps:
+        for k, v in by.items():
+            extra[k] += v
+    for k, v in total.items():
+        extra[k] -= v
+    print(f"  cold worker (median run): gaps {sum(s for _n, s, _b in gc.gaps):.2f} s; more "
+          "than warm: " + ", ".join(f"{k} {v:+.2f} s" for k, v in _largest(extra)[:4]))
+    for kind, results in (("cold", cold), ("warm", warm)):
+        print(f"  {kind} runs: " + "; ".join(
+            f"wall {r.run.wall:.2f} s / path {r.path:.2f} s = {r.ratio:.2f}x" for r in results))
+    for kind, results in (("warm", warm), ("cold", cold)):
+        m = median_goal6(results)
+        met = "met" if m.ratio <= 1.3 else "NOT met"
+        print(f"goal 6 ({kind} worker): wall {m.run.wall:.2f} s / critical path {m.path:.2f} s "
+              f"= {m.ratio:.2f} x (target <= 1.3: {met}; {m.run.subqs} sub-questions, "
+              f"{delay:g} s LLM, median of {len(results)} run(s))")
+
+
+async def run_goal6(args: argparse.Namespace,
+                    bench: Bench) -> tuple[list[Goal6], list[Goal6]]:
+    """The goal-6 runs: per repeat, a fresh worker does two deep reports planning
+    ``max(--subquestions)`` sub-questions: the first (cold worker), then the second (warm:
+    as the embedded mode's supervised worker, which is already running)."""
+    n = max(args.subquestions)
+    conc = DEPTH_PRESETS[Depth.DEEP].concurrency
+    spec = Spec(f"subq={n} planned", planned=list(SUBQUESTIONS[:n]))
+    cold: list[Goal6] = []
+    warm: list[Goal6] = []
+    for rep in range(args.repeats):
+        runs = await bench.series(spec, 2)
+        assert bench.client is not None
+        for r, out in zip(runs, (cold, warm), strict=True):
+            g = await goal6(bench.client, r, list(SUBQUESTIONS[:n]), conc)
+            out.append(g)
+        print(f"  [{rep + 1}/{args.repeats}] " + ", ".join(
+            f"{kind} worker: wall {g.run.wall:.2f} s, {len(g.calls)} LLM calls, critical "
+            f"path {g.path:.2f} s -> {g.ratio:.2f}x"
+            for kind, g in (("cold", cold[-1]), ("warm", warm[-1]))), flush=True)
+    return cold, warm
+
+
 # ----- main --------------------------------------------------------------------------
 
 
@@ -562,6 +942,8 @@ def print_summary(runs: list[Run]) -> None:
 async def run(args: argparse.Namespace) -> int:
     """Start the servers, do every run, print the figures."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
+    if args.critical_path:
+        return await run_critical_path(args)
     fake = start_fake_llm(args.llm_delay)
     site = ResearchSite(args.pages).start()
     search = SearchServer().start()
@@ -605,6 +987,39 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def run_critical_path(args: argparse.Namespace) -> int:
+    """Goal 6: start the servers, do the runs, print the figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
+    fake = start_fake_llm(args.llm_delay)
+    site = ResearchSite(args.pages).start()
+    search = SearchServer().start()
+    search.add_documents(site.documents())
+    server = DevServer(tmp / "server")
+    preset = DEPTH_PRESETS[Depth.DEEP]
+    print(f"research critical path (issue 14, goal 6): deep report, the fake LLM plans "
+          f"{max(args.subquestions)} sub-questions (no review), {args.llm_delay:g} s per LLM "
+          f"call; {args.pages} pages, fake SearXNG, fetch host delay 0; {args.repeats} "
+          f"repeat(s) of a fresh worker process doing 2 reports (cold, then warm); deep "
+          f"preset: {preset.pages_per_subquestion} pages "
+          f"x {preset.rounds} rounds per sub-question, {preset.concurrency} sub-questions and "
+          f"{SECTION_CONCURRENCY} sections at a time", flush=True)
+    print(f"  machine: {machine()}", flush=True)
+    try:
+        server.start()
+        cold, warm = await run_goal6(args, Bench(args, tmp, server, fake, search, site))
+    finally:
+        server.stop()
+        search.stop()
+        site.stop()
+        fake.stop()
+        if args.keep:
+            print(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print_goal6(cold, warm, args.llm_delay, preset.concurrency)
+    return 0
+
+
 def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
@@ -613,7 +1028,8 @@ def main() -> None:
     """Parse arguments and run (or, with ``--worker``, be a worker process)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=96, help="articles on the generated site")
-    ap.add_argument("--llm-delay", type=float, default=0.2, help="fake LLM seconds per call")
+    ap.add_argument("--llm-delay", type=float, default=None,
+                    help="fake LLM seconds per call (0.2; --critical-path: 1)")
     ap.add_argument("--subquestions", type=_ints, default=[3, 4, 8],
                     help="sub-question counts to scale over (3-8, comma-separated)")
     ap.add_argument("--concurrency", type=_ints, default=[1, 4],
@@ -626,6 +1042,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true",
                     help="tiny: 24 pages, instant LLM, sub-questions 3 only, no "
                          "concurrency runs, 1 repeat (the smoke test)")
+    ap.add_argument("--critical-path", action="store_true",
+                    help="issue 14, goal 6: only a deep report planning max(--subquestions) "
+                         "sub-questions; wall time vs the critical path of its LLM calls")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--subq-concurrency", type=int, default=0, help=argparse.SUPPRESS)
@@ -633,9 +1052,13 @@ def main() -> None:
     if args.worker:
         asyncio.run(worker_main(args.worker, args.subq_concurrency))
         return
+    if args.llm_delay is None:
+        args.llm_delay = 1.0 if args.critical_path else 0.2
     if args.quick:
         args.pages, args.llm_delay, args.subquestions, args.concurrency = 24, 0.0, [3], []
         args.repeats = 1
+    if args.critical_path and args.llm_delay <= 0:
+        ap.error("--critical-path needs --llm-delay > 0 (the path is made of LLM time)")
     if any(not 3 <= n <= 8 for n in args.subquestions):
         ap.error("--subquestions: the product accepts 3 to 8 sub-questions")
     if args.concurrency and not args.subquestions:

@@ -94,3 +94,26 @@ def test_research_bench_prints_its_figures(tmp_path: Path) -> None:
     for figure in ("research: deep report with", "activities, history", "peak worker RSS",
                    "checker precision", "where the bytes go", "scaling with sub-questions"):
         assert figure in out, f"missing {figure!r}:\n{out}"
+
+
+def test_research_bench_critical_path_prints_goal_6(tmp_path: Path) -> None:
+    """research_bench.py --critical-path with tiny values (about 20 s): the goal-6 line."""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "SMTP_HOST", "TEMPORAL_ADDRESS",
+                "SEARXNG_URL", "SEARCH_PROVIDER"):
+        env.pop(var, None)
+    proc = subprocess.Popen(
+        [sys.executable, "bench/research_bench.py", "--critical-path", "--llm-delay", "0.05",
+         "--repeats", "1", "--pages", "24", "--subquestions", "3"],
+        cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        out, _ = proc.communicate(timeout=150)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # the script stops its servers and workers
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    for figure in ("critical path by the code's structure: 5 calls", "where the gaps go",
+                   "goal 6 (warm worker): wall", "goal 6 (cold worker): wall"):
+        assert figure in out, f"missing {figure!r}:\n{out}"

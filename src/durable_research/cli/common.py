@@ -22,6 +22,8 @@ from durable_research.terminal import safe
 
 # Piped output is read by scripts: never wrap or cut paths and ids there.
 console = Console(width=None if sys.stdout.isatty() else 10_000)
+# Prose (drafts) is wrapped at this width when piped: the wide console is for ids and paths.
+PROSE_WIDTH = None if sys.stdout.isatty() else 100
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
 T = TypeVar("T")
 

@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 from durable_research import client as rc
 from durable_research import local_worker
 from durable_research.cli.common import (
+    PROSE_WIDTH,
     connect_cli,
     console,
     err,
@@ -97,35 +98,46 @@ def run(
     settings = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    if worker and out:  # this process's own worker writes where --out says
-        settings = replace(settings, output_dir=out)
-    if worker and model:  # ... and may use the model its owner asks for
+    if worker and model:  # this process's own worker may use the model its owner asks for
         allowed = ",".join(m for m in (settings.llm_allowed_models, model) if m)
         settings = replace(settings, llm_allowed_models=allowed)
+    # With a worker here, --out is where the files are copied from the store once the
+    # report is done (any worker may write it); without, a folder the workers write into.
+    copy_to = rc.copy_target(out) if worker and out else None
     prompt = rc.read_prompt(prompt, prompt_file)
-    params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
+    params = rc.build_input(prompt, review, fmt, None if copy_to else out, overwrite, email,
+                            model, settings)
     params = research_input(params, settings, ResearchOptions(
         sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
         allow_domain or [], deny_domain or []))
     if worker:
         settings = llm_ready_settings(settings, model)
-    if worker and (out or model) and local_worker.running_supervisor(settings.data_path):
-        # This run's own worker writes to --out / may call --model; the detached
-        # worker may not, so the report goes to a queue only this process serves.
+    private_queue = bool(worker and model and local_worker.running_supervisor(settings.data_path))
+    if private_queue:
+        # This run's own worker may call --model; the supervised worker may not, so the
+        # report goes to a queue only this process serves.
         settings = replace(settings, task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
 
     async def go() -> None:
         conn, handle = await _start(settings, params, workflow_id)
         # The embedded server's supervised worker, unless this run needs its own.
-        hosted = worker and (bool(out or model) or not local_worker.ensure_worker(settings))
+        hosted = worker and (private_queue or not local_worker.ensure_worker(settings))
         interactive = review and console.is_terminal
         try:
             result = await follow(settings, conn, handle, hosted, interactive)
         except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
+            resume = (f"LLM_ALLOWED_MODELS={model} research worker --task-queue "
+                      f"{settings.task_queue}" if private_queue
+                      else f"research result {handle.id}")
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
-                      f"Resume with `research result {safe(handle.id)}`.")
+                      f"Resume with `{safe(resume)}`.")
             raise
         print_result(result, handle.id, rc.ui_link(settings, conn, handle.id))
+        if copy_to is not None and result.status == ReportStep.COMPLETED:
+            from durable_research.client.research import download_report
+
+            for path in download_report(settings, result, str(copy_to)):
+                console.print(f"copied to --out: [bold]{safe(str(path))}[/]", highlight=False)
 
     run_async(go())
 
@@ -207,7 +219,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             from rich.panel import Panel
 
             console.print(Panel(Markdown(strip_controls(q.draft[:4000])),
-                                title=f"draft v{q.versions}"))
+                                title=f"draft v{q.versions}"), width=PROSE_WIDTH)
 
     run_async(go())
 

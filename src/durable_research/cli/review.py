@@ -16,7 +16,13 @@ from rich.prompt import Prompt
 from temporalio.client import Client
 
 from durable_research import client as rc
-from durable_research.cli.common import console, friendly, run_async, settings_or_exit
+from durable_research.cli.common import (
+    PROSE_WIDTH,
+    console,
+    friendly,
+    run_async,
+    settings_or_exit,
+)
 from durable_research.errors import UserError
 from durable_research.shared import REVIEW_ACTIONS, ReportStep, ReviewInput
 from durable_research.terminal import safe, strip_controls
@@ -42,7 +48,7 @@ def edit_in_editor(text: str) -> str:
 def show_draft(draft: str, version: int) -> None:
     """Render a draft in the terminal."""
     console.print(Panel(Markdown(strip_controls(draft)), title=f"draft v{version}",
-                        border_style="cyan"))
+                        border_style="cyan"), width=PROSE_WIDTH)
 
 
 async def interactive_review(client: Client, workflow_id: str) -> None:

@@ -22,6 +22,7 @@ from durable_research.client.reports import (
 from durable_research.client.requests import (
     MAX_PROMPT_CHARS,
     build_input,
+    copy_target,
     output_request,
     parse_formats,
     read_prompt,
@@ -33,8 +34,8 @@ from durable_research.errors import root_cause
 
 __all__ = [
     "MAX_PROMPT_CHARS", "RECENT_POLL_S", "Connection", "ReportState", "ReportSummary", "_tls",
-    "build_input", "cancel_report", "check_workflow_id", "connect", "describe_report",
-    "list_reports", "new_workflow_id", "output_request", "parse_formats", "read_prompt",
-    "report_location", "report_result", "require_worker", "reviewer_name", "root_cause",
-    "send_review", "start_report", "ui_link", "watch", "workers_polling",
+    "build_input", "cancel_report", "check_workflow_id", "connect", "copy_target",
+    "describe_report", "list_reports", "new_workflow_id", "output_request", "parse_formats",
+    "read_prompt", "report_location", "report_result", "require_worker", "reviewer_name",
+    "root_cause", "send_review", "start_report", "ui_link", "watch", "workers_polling",
 ]

@@ -80,16 +80,18 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     async for wf in client.list_workflows(query, limit=limit):
         memo = await wf.memo()
         location = ""
+        status = wf.status.name.lower() if wf.status else "unknown"
         if wf.status == WorkflowExecutionStatus.COMPLETED:
             try:
                 done = await client.get_workflow_handle(wf.id, result_type=ReportResult).result()
                 location = report_location(done)
+                status = done.status  # "rejected" is a completed workflow without a report
             except Exception:  # noqa: BLE001 - a list line without a location is still useful
                 location = ""
         found.append(
             ReportSummary(
                 workflow_id=wf.id,
-                status=wf.status.name.lower() if wf.status else "unknown",
+                status=status,
                 started=wf.start_time.strftime("%Y-%m-%d %H:%M:%S"),
                 question=str(memo.get("question", "")),
                 location=location,

@@ -90,6 +90,23 @@ def output_request(out: str | None, settings: Settings) -> str:
     return str(target)
 
 
+def copy_target(out: str) -> Path:
+    """``--out`` of a run that copies the finished files there: created and checked now.
+
+    Raises:
+        UserError: The folder cannot be created or written (before anything is paid).
+    """
+    target = Path(out).expanduser().resolve()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+    return target
+
+
 def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
     """The question from the argument or from ``--file`` (not both)."""
     if prompt_file is None:

@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewOutcome,
         SendEmailInput,
         SendEmailOutput,
+        past_tense,
         report_message_key,
     )
 
@@ -289,7 +290,7 @@ class GenerateReportWorkflow(ResearchHandlers):
             # A durable timer: survives restarts; the decision is recorded for the record.
             action = "reject" if params.review_timeout_action == "reject" else "approve"
             self._decision = action
-            self._log(f"review deadline passed: auto-{action}d")
+            self._log(f"review deadline passed: auto-{past_tense(action)}")
         self._status.waiting_for_review_since = ""
         return self._decision
 
@@ -300,7 +301,7 @@ class GenerateReportWorkflow(ResearchHandlers):
         who = f" by {params.reviewer}" if params.reviewer else ""
         if action in ("approve", "reject"):
             self._decision = action
-            self._log(f"review: {action}d{who}")
+            self._log(f"review: {past_tense(action)}{who}")
             message = "Approved; writing the report." if action == "approve" else "Rejected."
         elif action == "edit":
             self._add_draft(params.text, f"edited{who}")

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ReportStatus,
         ReportStep,
         ResearchProgress,
+        past_tense,
     )
 
 
@@ -99,7 +100,8 @@ class ResearchHandlers:
                                           timeout=timeout)
         except TimeoutError:
             self._plan_decision = PlanReviewInput(action=self._review_timeout_action)
-            self._log(f"plan review deadline passed: auto-{self._review_timeout_action}d")
+            self._log("plan review deadline passed: auto-"
+                      f"{past_tense(self._review_timeout_action)}")
         self._status.waiting_for_plan_review_since = ""
         decision = self._plan_decision
         assert decision is not None
