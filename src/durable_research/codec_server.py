@@ -20,7 +20,6 @@ Standard library only (``http.server``), one thread per request.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import sys
 import threading
@@ -36,22 +35,12 @@ from temporalio.api.common.v1 import Payloads
 from durable_research.codec import EncryptionCodec, PayloadDecodeError, load_keyring
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
+from durable_research.loopback import is_loopback
 
 DEFAULT_PORT = 8081
 MAX_BODY = 16 * 1024 * 1024
 ALLOWED_HEADERS = "content-type,x-namespace"
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address) is this machine's loopback."""
-    host = host.strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def ui_origins(settings: Settings) -> list[str]:

@@ -66,8 +66,8 @@ def build_input(
 def output_request(out: str | None, settings: Settings) -> str:
     """``--out`` as a request the worker will honour: a folder inside its output root.
 
-    A process hosting its own worker points that worker's root at ``--out`` instead
-    (see ``run``); a separate worker only writes under its RESEARCH_OUTPUT_DIR.
+    A separate worker only writes under its RESEARCH_OUTPUT_DIR; ``run`` with a worker
+    copies the files to ``--out`` instead (:func:`copy_target`).
     """
     if not out:
         return ""
@@ -80,6 +80,12 @@ def output_request(out: str | None, settings: Settings) -> str:
             "name a folder inside it, or fetch the files anywhere afterwards with "
             "`research result ID --download DIR`",
         )
+    _check_writable(target, out)
+    return str(target)
+
+
+def _check_writable(target: Path, out: str) -> None:
+    """Create ``target`` and prove it writable now, before anything is paid for."""
     try:
         target.mkdir(parents=True, exist_ok=True)
         probe = target / ".write-test"
@@ -87,7 +93,6 @@ def output_request(out: str | None, settings: Settings) -> str:
         probe.unlink()
     except OSError as exc:
         raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
-    return str(target)
 
 
 def copy_target(out: str) -> Path:
@@ -97,13 +102,7 @@ def copy_target(out: str) -> Path:
         UserError: The folder cannot be created or written (before anything is paid).
     """
     target = Path(out).expanduser().resolve()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+    _check_writable(target, out)
     return target
 
 

@@ -7,7 +7,6 @@ and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
@@ -16,6 +15,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from durable_research.loopback import is_loopback
 from durable_research.web.context import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -43,17 +43,6 @@ MAX_REQUEST_BYTES = 64 * 1024 * 1024
 PUBLIC_PREFIXES = ("/login", "/static/")
 
 LoginPage = Callable[[Scope, str], Awaitable[bytes]]
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address, IPv6 with or without brackets) is loopback."""
-    host = host.strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def host_name(host_header: str) -> str:

@@ -13,9 +13,9 @@ from durable_research import client as rc
 from durable_research import local_worker
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
+from durable_research.loopback import is_loopback
 from durable_research.web.app import create_app
 from durable_research.web.context import WebContext
-from durable_research.web.security import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
