@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
+import smtplib
+import time
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,11 @@ from temporalio.testing import ActivityEnvironment
 from durable_research.activities import pdf as pdf_activity
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
+from durable_research.activities.mail_ledger import MailState, ledger_name
 from durable_research.config import Settings
 from durable_research.shared import LlmCallInput, SendEmailInput, report_message_key
+from durable_research.smtp import send_committing
+from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker import build_worker
@@ -105,3 +112,42 @@ async def test_a_full_output_disk_waits_and_keeps_the_answer(
         result = await run_report(client, settings, prompt="write it when there is room")
     assert result.status == "completed" and Path(result.pdf_path).is_file()
     assert failures["left"] == 0 and fake_llm.successes == 1
+
+
+def test_the_ledger_commits_before_the_final_dot() -> None:
+    with SmtpSink() as sink:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "bot@example.org", "a@example.org", "report"
+        msg.set_content("body\n.\nwith a dot line")
+        seen: list[int] = []
+
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as smtp:
+            # The whole message went out, the dot not yet: nothing is delivered.
+            send_committing(smtp, msg, lambda: seen.append(len(sink.messages)))
+        assert seen == [0] and len(sink.messages) == 1
+        assert b"with a dot line" in sink.messages[0].content
+
+        def refuse() -> None:
+            raise RuntimeError("ledger not writable")
+
+        smtp = smtplib.SMTP("127.0.0.1", sink.port, timeout=10)
+        with pytest.raises(RuntimeError):
+            send_committing(smtp, msg, refuse)
+        smtp.close()  # without the final dot the server drops the message
+        time.sleep(0.3)
+        assert len(sink.messages) == 1
+
+
+async def test_a_worker_that_died_before_the_dot_is_not_followed_by_a_second_mail(
+    settings: Settings,
+) -> None:
+    with SmtpSink() as sink:
+        mailer = EmailActivities(mail_settings(settings, sink.port))
+        params = SendEmailInput(to="a@example.org",
+                                message_key=report_message_key("report-d", "run-1"))
+        env = env_for("report-d", "run-1", attempt=2)
+        # What a worker killed between its commit and the server's reply leaves behind.
+        key = run_key("report-d", ledger_name(params.message_key))
+        mailer.store.put(key, json.dumps({"state": MailState.COMMITTING}).encode())
+        out = await env.run(mailer.send_email, params)
+    assert out.sent and sink.messages == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
 
 from durable_research.config import Settings
 
@@ -59,3 +60,28 @@ def smtp_session(settings: Settings, timeout: float) -> Iterator[smtplib.SMTP]:
     """A greeted, secured and logged-in SMTP connection, closed after the block."""
     with open_smtp(settings, timeout) as smtp:
         yield smtp
+
+
+def send_committing(smtp: smtplib.SMTP, msg: EmailMessage, commit: Callable[[], None]) -> None:
+    """``smtp.send_message(msg)``, running ``commit`` once the whole message has gone out
+    and before the final "." that tells the server to deliver it.
+
+    A worker killed after ``commit`` may have delivered the mail; one killed before it
+    has not (the server drops a message without its final dot). ``commit`` raising
+    aborts the send before anything is delivered.
+    """
+    plain_send = smtp.send
+
+    def send(data: bytes | str) -> None:
+        if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):  # the DATA payload
+            plain_send(data[:-3])
+            commit()
+            plain_send(b".\r\n")
+        else:
+            plain_send(data)
+
+    smtp.send = send  # type: ignore[method-assign,assignment]
+    try:
+        smtp.send_message(msg)
+    finally:
+        del smtp.send  # the class's own method again (the connection is pooled)

@@ -7,8 +7,8 @@ run's part of the artifact store records which keys were already delivered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.mail_ledger import MailState, ledger_name, read_state, write_state
 from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
@@ -25,7 +26,6 @@ from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.errors import UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
 from durable_research.smtp import SmtpInsecureError, open_smtp
-from durable_research.store.errors import StoreError, StoreUnavailableError
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -42,14 +42,6 @@ def _one_line(text: str) -> str:
 
 class EmailActivities(WithStore):
     """Sends reports with the worker's SMTP settings."""
-
-    def _ledger(self, key: str) -> str:
-        """The run's ledger entry for mail ``key``, in the artifact store.
-
-        In the store, not on this worker's disk: the retry of a send may run on another
-        machine, and it must see that the mail went out.
-        """
-        return self.my_key(f"mail/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json")
 
     async def _attachment(self, params: SendEmailInput) -> tuple[str, bytes] | None:
         """The report to attach: this run's own file from the store, never any path.
@@ -115,27 +107,40 @@ class EmailActivities(WithStore):
         if not recipients:
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
         msg = self._build(params, recipients, await self._attachment(params))
-        ledger = self._ledger(params.message_key or str(msg["Message-ID"]))
-        # The ledger's reads and fsynced writes run off the event loop: a blocked loop
-        # delays every other activity of the worker and its heartbeats.
-        if await in_io(self._ledger_state, ledger) == "sent":
-            # A previous attempt delivered it and then lost its completion: do not resend.
-            return SendEmailOutput(
-                sent=True, message_id=str(msg["Message-ID"]), recipients=recipients
-            )
+        ledger = self.my_key(ledger_name(params.message_key or str(msg["Message-ID"])))
+        done = SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]),
+                               recipients=recipients)
+        # The ledger's reads and writes run off the event loop: a blocked loop delays every
+        # other activity of the worker and its heartbeats.
+        state = await in_io(read_state, self.store, ledger)
+        if state in (MailState.SENT, MailState.COMMITTING):
+            # A previous attempt delivered it (or died with only the final dot to send)
+            # and then lost its completion: do not send again.
+            return done
         # Written before sending: a ledger that cannot be written would otherwise let
         # every retry deliver the same mail again.
-        await in_io(self._write_ledger, ledger, msg, recipients, "sending")
+        await in_io(write_state, self.store, ledger, msg, recipients, MailState.SENDING)
+
+        def commit() -> None:  # raising here aborts the send before the final dot
+            write_state(self.store, ledger, msg, recipients, MailState.COMMITTING)
 
         def record_sent() -> None:
             try:
-                self._write_ledger(ledger, msg, recipients, "sent")
+                write_state(self.store, ledger, msg, recipients, MailState.SENT)
             except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
                 activity.logger.warning("mail sent but not recorded: %s", exc)
 
         try:
-            await with_heartbeats(in_io(self.smtp_pool.send, msg, record_sent),
-                                  detail="sending e-mail")
+            try:
+                await with_heartbeats(in_io(self.smtp_pool.send, msg, commit, record_sent),
+                                      detail="sending e-mail")
+            except (OSError, smtplib.SMTPException):
+                # This worker saw the server fail or refuse: nothing was confirmed, so a
+                # retry may send again (only a worker that died keeps "committing").
+                with contextlib.suppress(ApplicationError):
+                    await in_io(write_state, self.store, ledger, msg, recipients,
+                                MailState.SENDING)
+                raise
         except smtplib.SMTPAuthenticationError as exc:
             raise ApplicationError(
                 f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",
@@ -154,35 +159,4 @@ class EmailActivities(WithStore):
             raise ApplicationError(
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
-        return SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=recipients)
-
-    def _ledger_state(self, ledger: str) -> str:
-        """``sent``, ``sending`` (or unreadable), or ``""`` when there is no entry.
-
-        Raises:
-            ApplicationError: The store is unreachable (retryable): never guess "unsent".
-        """
-        try:
-            if not self.store.exists(ledger):
-                return ""
-            return str(json.loads(self.store.get(ledger)).get("state", "sent"))
-        except ValueError:
-            return "sending"
-        except StoreUnavailableError as exc:
-            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
-
-    def _write_ledger(
-        self, ledger: str, msg: EmailMessage, recipients: list[str], state: str
-    ) -> None:
-        """Record a send (the store writes atomically: never an unreadable entry)."""
-        entry = json.dumps({"message_id": str(msg["Message-ID"]), "to": recipients,
-                            "state": state})
-        try:
-            self.store.put(ledger, entry.encode())
-        except StoreUnavailableError as exc:  # nothing sent yet: safe to try again later
-            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
-        except (OSError, StoreError) as exc:
-            raise ApplicationError(
-                f"Cannot write the sent-mail ledger ({exc}); not sending, so the mail can "
-                "never be delivered twice", type="LedgerNotWritable", non_retryable=True,
-            ) from exc
+        return done

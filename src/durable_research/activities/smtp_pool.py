@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
+from durable_research.smtp import send_committing
+
 # Servers drop idle clients after a minute or more (RFC 5321 asks for at least 5);
 # a connection idle longer than this is closed rather than probed.
 MAX_IDLE_S = 30.0
@@ -52,21 +54,24 @@ class SmtpPool:
             _close(smtp)
         return self._open()
 
-    def send(self, msg: EmailMessage, on_sent: Callable[[], None] | None = None) -> None:
+    def send(self, msg: EmailMessage, commit: Callable[[], None],
+             on_sent: Callable[[], None]) -> None:
         """Send ``msg`` on a pooled connection (blocking).
 
-        ``on_sent`` runs in this thread the moment the server accepted the message, before
-        anything else (the sent-mail ledger: the shorter that window, the fewer duplicate
-        mails when the worker dies right after a send).
+        ``commit`` runs just before the final "." of the message (see
+        :func:`~durable_research.smtp.send_committing`) and ``on_sent`` the moment the
+        server accepted it, both in this thread (the sent-mail ledger).
         """
         smtp = self._take()
         try:
-            smtp.send_message(msg)
+            send_committing(smtp, msg, commit)
         except BaseException:
-            _close(smtp)  # its state after a failure is unknown
+            # Its state after a failure is unknown (perhaps mid-DATA, where a QUIT would be
+            # read as message text and wait for a reply): drop the connection.
+            with contextlib.suppress(OSError):
+                smtp.close()
             raise
-        if on_sent is not None:
-            on_sent()
+        on_sent()
         with self._lock:
             if len(self._idle) < self._max_idle:
                 self._idle.append((time.monotonic(), smtp))
