@@ -424,7 +424,9 @@ def main() -> None:
                     help="seconds every SMTP connection is dropped mid-DATA (0: none)")
     ap.add_argument("--smtp-drop-rate", type=float, default=0.1,
                     help="share of SMTP connections dropped mid-DATA the rest of the time")
-    ap.add_argument("--arrival", type=float, default=120.0,
+    # Long enough that work is still running when the last scheduled fault (the disk-full
+    # window, ~175 s in) comes, also on a quiet machine that finishes reports quickly.
+    ap.add_argument("--arrival", type=float, default=180.0,
                     help="seconds over which the reports are started (0: all at once)")
     ap.add_argument("--steady-workers", type=int, default=1, help="workers never killed")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="seconds per LLM answer")
