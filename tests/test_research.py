@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.errors import UserError
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
 from durable_research.shared import (
@@ -174,6 +175,9 @@ async def test_plan_review_edit_and_budget_raise(
         asked.append(sub.subquestion)
     assert asked[0] == "How big are tardigrades?" and len(set(asked)) == 3
     assert {r.url for r in result.references}  # researched from the edited plan
+    # A finished report says so, not "could not reach".
+    with pytest.raises(UserError, match="not running any more"):
+        await cr.raise_budget(client, handle.id, RaiseBudgetInput(max_pages=9))
 
 
 async def test_model_ignoring_the_formats_still_gives_a_cited_report(

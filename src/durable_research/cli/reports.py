@@ -50,9 +50,9 @@ DepthOpt = Annotated[str, typer.Option(
 WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
 ReviewPlanOpt = Annotated[bool, typer.Option(
     "--review-plan", help="Wait for a human to approve or edit the research plan.")]
-BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD.")]
-PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Cap on pages fetched.")]
-TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens.")]
+BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD (0: none).")]
+PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Page cap (0: none).")]
+TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens (0: none).")]
 AllowOpt = Annotated[list[str] | None, typer.Option(
     "--allow-domain", help="Only use web pages from this domain (repeatable).")]
 DenyOpt = Annotated[list[str] | None, typer.Option(

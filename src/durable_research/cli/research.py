@@ -101,8 +101,10 @@ def plan_cmd(
     reject: Annotated[bool, typer.Option("--reject", help="Reject it (no report).")] = False,
     edit: Annotated[str | None, typer.Option(
         "--edit", help="File with the new sub-questions, one per line ('-': stdin).")] = None,
-    allow_domain: Annotated[list[str] | None, typer.Option("--allow-domain")] = None,
-    deny_domain: Annotated[list[str] | None, typer.Option("--deny-domain")] = None,
+    allow_domain: Annotated[list[str] | None, typer.Option(
+        "--allow-domain", help="With --edit: only pages from this domain (repeatable).")] = None,
+    deny_domain: Annotated[list[str] | None, typer.Option(
+        "--deny-domain", help="With --edit: no pages from this domain (repeatable).")] = None,
 ) -> None:
     """Show a report's research plan, or approve / edit / reject it (with --review-plan)."""
     settings = settings_or_exit()

@@ -8,6 +8,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from durable_research.client.reports import describe_report
 from durable_research.client.workers import require_worker
 from durable_research.config import Settings
 from durable_research.errors import UserError
@@ -107,6 +108,10 @@ def with_research(params: ReportInput, options: ResearchOptions,
 
 async def _update(client: Client, workflow_id: str, name: str, arg: object,
                   result_type: type) -> object:
+    state = await describe_report(client, workflow_id, with_query=False)
+    if state.status != "running":
+        raise UserError(f"Report {workflow_id} is not running any more (status: {state.status})",
+                        f"`research status {workflow_id}` shows how it ended")
     await require_worker(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
     try:
