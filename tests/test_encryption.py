@@ -131,7 +131,12 @@ async def test_report_completes_encrypted_and_history_has_no_plaintext(
         assert payload.metadata["encoding"] == ENCODING
         assert payload.metadata[KEY_ID_KEY] == key_id(base64.b64decode(PAYLOAD_KEY)).encode()
     # The memo (shown by `research list`) is encrypted too, and still readable with the key.
-    listed = await rc.list_reports(client)
+    # (Visibility records are written asynchronously: under load a new one takes a moment.)
+    for _ in range(40):
+        listed = await rc.list_reports(client, limit=100)
+        if any(r.workflow_id == wid for r in listed):
+            break
+        await asyncio.sleep(0.25)
     assert any(r.workflow_id == wid and r.question == QUESTION for r in listed)
 
 
