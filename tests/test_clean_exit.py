@@ -1,7 +1,7 @@
 """`research start` ends cleanly every time: exit 0, the id alone on stdout, no crash.
 
 It used to die in the interpreter's teardown now and then (exit 134/139 after printing
-the id); ``bench/exit_loop.py`` runs this 300 times, this test a quick 20.
+the id); ``bench/exit_loop.py`` runs this 300 times, this test a quick 10.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from durable_research.testing.exit_check import run_start
 
 from .conftest import settings_env
 
-RUNS = 20
+RUNS = 10
 
 
 def test_research_start_exits_cleanly_every_time(settings: Settings, tmp_path: Path) -> None:
