@@ -34,6 +34,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from _common import (
     DevServer,
@@ -80,11 +81,10 @@ async def timeout_noticed(handle: WorkflowHandle, timeout: float = 60) -> float:
     return float("nan")
 
 
-async def one_repeat(
-    r: int, client: Client, fake: FakeLLM, spawn: WorkerWrap, tq: str, rng: random.Random,
-    args: argparse.Namespace, out: Path,
-) -> dict[str, float]:
-    """Run one kill-and-recover cycle; returns its measured intervals (seconds)."""
+async def start_slow_call(r: int, client: Client, fake: FakeLLM, tq: str, out: Path
+                          ) -> tuple[WorkflowHandle[Any, ReportResult], int]:
+    """Start report ``r``; return once its (slow) LLM call reached the fake, with the fake's
+    call count from before it."""
     fake.configure(delay=SLOW_S)
     calls0 = fake.calls
     params = ReportInput(prompt=f"Recovery question {r}: facts about tardigrades.",
@@ -94,6 +94,15 @@ async def one_repeat(
         result_type=ReportResult,
     )
     await wait_calls(fake, calls0)
+    return handle, calls0
+
+
+async def one_repeat(
+    r: int, client: Client, fake: FakeLLM, spawn: WorkerWrap, tq: str, rng: random.Random,
+    args: argparse.Namespace, out: Path,
+) -> dict[str, float]:
+    """Run one kill-and-recover cycle; returns its measured intervals (seconds)."""
+    handle, calls0 = await start_slow_call(r, client, fake, tq, out)
     await asyncio.sleep(rng.uniform(args.kill_min, args.kill_max))
     fake.configure(delay=0.0)
     t_kill = time.time()
@@ -136,15 +145,7 @@ async def supervised_repeat(
     args: argparse.Namespace, out: Path,
 ) -> dict[str, float]:
     """Kill the worker running the call; the supervisor does the rest."""
-    fake.configure(delay=SLOW_S)
-    calls0 = fake.calls
-    params = ReportInput(prompt=f"Recovery question {r}: facts about tardigrades.",
-                         output_dir=str(out))
-    handle = await client.start_workflow(
-        GenerateReportWorkflow.run, params, id=f"recovery-{tq}-{r}", task_queue=tq,
-        result_type=ReportResult,
-    )
-    await wait_calls(fake, calls0)
+    handle, calls0 = await start_slow_call(r, client, fake, tq, out)
     pid = await attempt_pid(handle)
     elapsed = rng.uniform(args.kill_min, args.kill_max)
     await asyncio.sleep(elapsed)
