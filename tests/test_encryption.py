@@ -192,13 +192,14 @@ async def test_plain_client_cannot_start_work(
 
 
 async def test_client_with_another_key_is_refused_naming_the_key_id(
-    settings: Settings, worker: Worker, fake_llm: FakeLLM, temporal_address: str
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM,
+    temporal_address: str,
 ) -> None:
     stranger_key = new_key()
     stranger = await connect_retrying(
         temporal_address, data_converter=data_converter(Settings(payload_key=stranger_key)))
     handle = await stranger.start_workflow(
-        "GenerateReportWorkflow", {"prompt": "wrong key"},
+        "GenerateReportWorkflow", {"prompt": "wrong key"}, memo={"question": "wrong key"},
         id=f"stranger-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
     )
     try:
@@ -206,6 +207,14 @@ async def test_client_with_another_key_is_refused_naming_the_key_id(
         assert "unknown key id" in message
         assert key_id(base64.b64decode(stranger_key)) in message
         assert fake_llm.calls == 0
+        # Listing reports (CLI, web page) still works; that one's question stays unreadable.
+        for _ in range(40):  # visibility records are written asynchronously
+            mine = [r for r in await rc.list_reports(client, limit=100)
+                    if r.workflow_id == handle.id]
+            if mine:
+                break
+            await asyncio.sleep(0.25)
+        assert mine and "not readable" in mine[0].question
     finally:
         await handle.terminate("test cleanup")
 

@@ -78,7 +78,10 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     found: list[ReportSummary] = []
     query = f"WorkflowType = '{REPORT_WORKFLOW}'"
     async for wf in client.list_workflows(query, limit=limit):
-        memo = await wf.memo()
+        try:
+            question = str((await wf.memo()).get("question", ""))
+        except Exception:  # noqa: BLE001 - e.g. encrypted with a key this client lacks
+            question = "(question not readable with this client's payload key)"
         location = ""
         status = wf.status.name.lower() if wf.status else "unknown"
         if wf.status == WorkflowExecutionStatus.COMPLETED:
@@ -93,7 +96,7 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
                 workflow_id=wf.id,
                 status=status,
                 started=wf.start_time.strftime("%Y-%m-%d %H:%M:%S"),
-                question=str(memo.get("question", "")),
+                question=question,
                 location=location,
             )
         )
