@@ -85,7 +85,6 @@ def raise_budget_cmd(
 
     async def go() -> None:
         conn = await connect_cli(settings)
-        await rc.describe_report(conn.client, workflow_id)
         out = await cr.raise_budget(conn.client, workflow_id,
                                     RaiseBudgetInput(max_usd=usd, max_tokens=tokens,
                                                      max_pages=pages))
