@@ -449,6 +449,10 @@ class Bench:
 # ----- printing ----------------------------------------------------------------------
 
 
+# Activities a gap is attributed to first when they run (the sources' round trip).
+FETCHING = ("fetch_pages", "fetch_page", "search")
+
+
 def kib(n: float) -> str:
     """Bytes as KiB with one decimal."""
     return f"{n / KIB:.1f}"
@@ -465,11 +469,12 @@ def print_runs(runs: list[Run]) -> None:
         spread = f"{min(r.walls):.2f}-{max(r.walls):.2f}"
         print(f"  {r.spec.name:<15} {r.subqs:>4} {r.overlap:>4} {r.work:>6.2f} {spread:>11} "
               f"{r.work / base.work:>6.2f} {r.llm_calls:>4} {sum(a.values()):>6} "
-              f"{a['fetch_page']:>5} {r.distinct_pages:>5} {r.refs:>4} {r.checked:>7} "
+              f"{a['fetch_page'] + a['fetch_pages']:>5} {r.distinct_pages:>5} {r.refs:>4} "
+              f"{r.checked:>7} "
               f"{r.unsupported:>8} {r.rss_ready:>7.0f} M {r.rss_peak:>6.0f} M")
     print(f"  (wall: median over {len(base.walls)} run(s), start -> result, minus the wait for "
           f"the plan-review Update; x base: relative to {base.spec.name};")
-    print("   conc: most sub-questions seen running at once; fetch: fetch_page activities; "
+    print("   conc: most sub-questions seen running at once; fetch: fetch_page(s) activities; "
           "pages: distinct pages the site served;")
     print("   RSS: worker process in MiB, at ready and peak (VmHWM), highest over the runs; "
           "*: bench worker with the preset's concurrency")
@@ -731,7 +736,7 @@ def gap_breakdown(a: float, b: float, spans: list[Step]) -> dict[str, float]:
                    (s.closed or float("inf"))}
         other = {s.name for s in spans if s.name in NON_ACTIVITY and s.scheduled <= t < s.closed}
         if running:
-            name = next((n for n in ("fetch_page", "search") if n in running), min(running))
+            name = next((n for n in FETCHING if n in running), min(running))
             out[name + (" (outside the LLM call)" if name in LLM_BACKED else "")] += hi - lo
         elif any(s.scheduled <= t < (s.started or float("inf")) for s in acts):
             out["activity queued"] += hi - lo
@@ -828,7 +833,7 @@ def print_goal6(cold: list[Goal6], warm: list[Goal6], delay: float, conc: int) -
         top = ", ".join(f"{k} {v:.2f}" for k, v in _largest(by)[:3])
         print(f"    {name:<28} {secs:>5.2f} s  ({top})")
     print("  where the gaps go: " + ", ".join(f"{k} {v:.2f} s" for k, v in _largest(total)))
-    print("  (from the histories: a running activity first, fetch_page and search before the "
+    print("  (from the histories: a running activity first, fetching and search before the "
           "others; 'outside the LLM call': an LLM-backed activity before or after its call)")
     gc = median_goal6(cold)
     extra: dict[str, float] = defaultdict(float)

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.errors import UserError
+from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
 from durable_research.shared import (
@@ -24,6 +25,7 @@ from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite, write_fixture_documents
+from durable_research.testing.search_server import SearchServer
 from durable_research.worker import build_worker
 
 from .helpers import completed_activities, run_report, start, wait_for_step
@@ -63,6 +65,42 @@ async def test_research_report_cites_checked_sources(
     for page in fixture_site.articles():
         path = "/" + page.url.split("/", 3)[3]
         assert fixture_site.hits(path) <= 1
+
+
+async def test_waiting_subquestion_is_gathered_ahead(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM, fixture_site: FixtureSite,
+    search_server: SearchServer,
+) -> None:
+    """The standard preset runs 3 of the 4 planned sub-questions at once: the parent searches
+    and fetches the 4th's first round while they run, and the 4th starts from it."""
+    from durable_research.workflows.report import GenerateReportWorkflow
+
+    s = research_settings
+    search_server.reset()
+    # Notes take a while, as with a real model: the gathering ahead begins when the first
+    # sub-questions are taking notes and is done before a slot frees.
+    fake_llm.configure(task_delays={prompts.TASK_NOTES: 1.0})
+    async with build_worker(client, s):
+        handle = await start(client, s, prompt="Tell me about tardigrades.", depth="standard",
+                             formats=["md"])
+        result = await asyncio.wait_for(handle.result(), timeout=120)
+        parent = await completed_activities(handle)
+        fourth = await completed_activities(client.get_workflow_handle(f"{handle.id}/q4"))
+        firsts = [await completed_activities(client.get_workflow_handle(f"{handle.id}/q{i}"))
+                  for i in (1, 2, 3)]
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert result.status == "completed" and result.references
+    assert parent.count("search") == 1 and parent.count("fetch_pages") == 1
+    assert "search" not in fourth and "fetch_pages" not in fourth and "take_notes" in fourth
+    for acts in firsts:  # one search and one page-fetching activity for their round
+        assert acts.count("search") == 1 and acts.count("fetch_pages") == 1
+        assert "fetch_page" not in acts
+    queries = search_server.queries
+    assert len(queries) == 4 and len(set(queries)) == 4  # nothing searched twice
+    for page in fixture_site.articles():
+        assert fixture_site.hits("/" + page.url.split("/", 3)[3]) <= 1
+    # Its sources are cited like the others': the child counted the pages it was handed.
+    assert status.research is not None and status.research.subs[3].fetched >= 1
 
 
 async def test_wrong_citations_are_caught(

@@ -189,6 +189,9 @@ class SubProgress:
     notes: int = 0
     usage: Usage = field(default_factory=Usage)
     error: str = ""
+    # Numbers the child's snapshots: signals not awaited may arrive out of order, and an
+    # older one must not undo a newer one (0: sent by a child that did not number them).
+    seq: int = 0
 
 
 @dataclass

@@ -95,6 +95,7 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "research_sources": research.research_sources,
         "search": research.search,
         "fetch_page": research.fetch_page,
+        "fetch_pages": research.fetch_pages,
         "take_notes": writing.take_notes,
         "write_section": writing.write_section,
         "read_text": writing.read_text_activity,

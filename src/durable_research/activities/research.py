@@ -20,6 +20,8 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.research.types import (
     FetchInput,
+    FetchPagesInput,
+    FetchPagesOutput,
     SearchHit,
     SearchInput,
     SearchOutput,
@@ -35,6 +37,12 @@ ENABLE_SOURCES_HINT = (
     "research pass --sources PATH (your documents) or configure web search "
     "(SEARCH_PROVIDER=ddgs, SEARXNG_URL, TAVILY_API_KEY or BRAVE_API_KEY)."
 )
+
+
+FETCH_FAILED = "FetchFailed"
+# Pages of one round fetched at once by one worker (the fetcher's per-host politeness
+# still applies).
+PAGES_AT_ONCE = 6
 
 
 def _retry_delay(seconds: float | None) -> timedelta | None:
@@ -122,7 +130,44 @@ class ResearchActivities(WithStore):
 
         A page that cannot be used (404, robots, too large, not text) is a normal
         outcome: a Source with ``ok=False``. Transient failures raise for a retry.
+        (Kept for histories recorded before ``fetch_pages``.)
         """
+        return await self._fetch_kept(params)
+
+    @activity.defn(name="fetch_pages")
+    async def fetch_pages(self, params: FetchPagesInput) -> FetchPagesOutput:
+        """Fetch and extract a round's pages at once, each as ``fetch_page`` would.
+
+        A transient failure of some pages fails the attempt after the others are kept
+        (the retry fetches only those); on the last attempt they are reported as
+        unusable instead, so one flaky host never costs the round its other pages.
+        """
+        info = activity.info()
+        policy = info.retry_policy
+        last = policy is not None and 0 < policy.maximum_attempts <= info.attempt
+        slots = asyncio.Semaphore(PAGES_AT_ONCE)
+        transient: list[ApplicationError] = []
+
+        async def one(page: FetchInput) -> Source:
+            async with slots:
+                try:
+                    return await self._fetch_kept(page)
+                except ApplicationError as exc:
+                    if exc.type != FETCH_FAILED:
+                        raise
+                    transient.append(exc)
+                    return Source(url=page.url, title=page.title, ok=False, error=str(exc))
+
+        sources = list(await asyncio.gather(*(one(p) for p in params.pages)))
+        if transient and not last:
+            delays = [e.next_retry_delay for e in transient if e.next_retry_delay]
+            raise ApplicationError(
+                f"{len(transient)} of {len(sources)} pages failed for now: {transient[0]}",
+                type=FETCH_FAILED, next_retry_delay=max(delays) if delays else None,
+            )
+        return FetchPagesOutput(sources=sources)
+
+    async def _fetch_kept(self, params: FetchInput) -> Source:
         # One fetch per URL and run: sub-questions often find the same page, and an
         # attempt that died after fetching left its result here.
         memo = self.run_key(f"fetch/{hashlib.sha256(params.url.encode()).hexdigest()[:32]}.json")
@@ -151,7 +196,7 @@ class ResearchActivities(WithStore):
         except FetchError as exc:
             if exc.retryable:
                 raise ApplicationError(
-                    f"fetching {params.url} failed: {exc}", type="FetchFailed",
+                    f"fetching {params.url} failed: {exc}", type=FETCH_FAILED,
                     next_retry_delay=_retry_delay(exc.retry_after_s),
                 ) from exc
             base.ok, base.error = False, str(exc)

@@ -66,6 +66,18 @@ class FetchInput:
 
 
 @dataclass
+class FetchPagesInput:
+    """Input of ``fetch_pages``: one search round's pages, fetched by one activity.
+
+    One activity per round instead of one per page: six times fewer tasks and events
+    for the server and the workflow (bench goal 6); each page's result is still kept
+    in the store as soon as it is known, so a retry fetches only what was missing.
+    """
+
+    pages: list[FetchInput] = field(default_factory=list)
+
+
+@dataclass
 class Source:
     """A fetched (or local) source whose text is in the store under ``texts/<hash>``."""
 
@@ -77,6 +89,23 @@ class Source:
     accessed: str = ""
     ok: bool = True
     error: str = ""
+
+
+@dataclass
+class FetchPagesOutput:
+    """The ``fetch_pages`` result: one :class:`Source` per page, in input order."""
+
+    sources: list[Source] = field(default_factory=list)
+
+
+@dataclass
+class FirstRound:
+    """A sub-question's first search and its pages, gathered by the parent ahead of time
+    while the sub-question waited for a research slot."""
+
+    hits: list[SearchHit] = field(default_factory=list)
+    # The web pages among the hits that were fetched (local documents need no fetching).
+    sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -192,6 +221,8 @@ class SubResearchInput:
     rounds: int = 1
     search_results: int = 8
     allowance: Allowance = field(default_factory=Allowance)
+    # Round 1 already searched and fetched by the parent (None: the child does it).
+    first_round: FirstRound | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
 
 from durable_research.workflows.budget import BudgetTracker
+from durable_research.workflows.prefetch import PREFETCH_PATCH, Prefetcher
 from durable_research.workflows.steps import CHECK_STEP, LLM_STEP, SECTION_STEP, run_step
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
@@ -112,8 +113,11 @@ class Research:
     # ----- sub-questions -------------------------------------------------------------
     def on_progress(self, update: SubProgress) -> None:
         """A child's progress signal: show it and count its spending."""
-        if 0 <= update.index < len(self.progress.subs):
-            self.progress.subs[update.index] = update
+        if not 0 <= update.index < len(self.progress.subs):
+            return
+        if update.seq and update.seq < self.progress.subs[update.index].seq:
+            return  # overtaken by a newer snapshot that arrived first
+        self.progress.subs[update.index] = update
         self.budget.child_usage[update.index] = update.usage
         self.budget.child_pages[update.index] = update.fetched + update.failed
         self.progress.pages_fetched = sum(s.fetched for s in self.progress.subs)
@@ -128,9 +132,16 @@ class Research:
         results: list[SubResearchResult | None] = [None] * len(subquestions)
         started = [False] * len(subquestions)
         parent = workflow.info().workflow_id
+        template = self.child_input(parent, "", 0)
+        ahead = Prefetcher(list(range(self.preset.concurrency, len(subquestions))),
+                           self.progress.subs)
+        if ahead.state and not self.budget.caps.max_pages and workflow.patched(PREFETCH_PATCH):
+            ahead.start(template, subquestions, lambda: bool(self.budget.finished) or any(
+                s.state == SubState.NOTING for s in self.progress.subs))
 
         async def one(i: int) -> None:
             async with slots:
+                first_round = await ahead.take(i)
                 waiting = started.count(False)
                 started[i] = True
                 allowance = self.budget.allowance(waiting)
@@ -141,18 +152,10 @@ class Research:
                                                    error="budget reached before it started")
                     return
                 self.budget.granted[i] = allowance
+                child = self.child_input(parent, subquestions[i], i)
+                child.allowance, child.first_round = allowance, first_round
                 handle = await workflow.start_child_workflow(
-                    ResearchQuestionWorkflow.run,
-                    SubResearchInput(
-                        question=self.question, subquestion=subquestions[i], index=i,
-                        parent_id=parent, model=self.params.model,
-                        collection=self.params.collection, web=self.params.web,
-                        allow_domains=self.params.allow_domains,
-                        deny_domains=self.params.deny_domains,
-                        pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
-                        search_results=self.preset.search_results, allowance=allowance),
-                    id=f"{parent}/q{i + 1}",
-                )
+                    ResearchQuestionWorkflow.run, child, id=f"{parent}/q{i + 1}")
                 self.running[i] = handle
                 try:
                     results[i] = await handle
@@ -172,8 +175,20 @@ class Research:
                     self.log(f"q{i + 1} {done.state}: {len(done.cited_hashes)} sources quoted, "
                              f"{done.pages_fetched} pages fetched, {len(done.failed)} not used")
 
-        await asyncio.gather(*(one(i) for i in range(len(subquestions))))
+        try:
+            await asyncio.gather(*(one(i) for i in range(len(subquestions))))
+        finally:
+            await ahead.stop()
         return [r for r in results if r is not None]
+
+    def child_input(self, parent: str, subquestion: str, index: int) -> SubResearchInput:
+        """A sub-question's input (its allowance and first round are set at its start)."""
+        return SubResearchInput(
+            question=self.question, subquestion=subquestion, index=index, parent_id=parent,
+            model=self.params.model, collection=self.params.collection, web=self.params.web,
+            allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
+            pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
+            search_results=self.preset.search_results)
 
     async def share_raise(self) -> None:
         """After a budget raise, give the running sub-questions their part of it."""

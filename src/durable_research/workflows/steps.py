@@ -99,6 +99,13 @@ FETCH_STEP = Step(
         maximum_interval=timedelta(seconds=30), maximum_attempts=3,
     ),
 )
+# A round's pages in one activity: each page's own fetch timeouts bound it.
+FETCH_PAGES_STEP = Step(
+    "fetch_pages",
+    start_to_close=timedelta(minutes=5),
+    heartbeat=FETCH_STEP.heartbeat,
+    retry=FETCH_STEP.retry,
+)
 
 # Attempts lost to dead workers (heartbeat timeouts) are not the step's fault: the
 # step is scheduled afresh this many times before the workflow gives up.

@@ -1,0 +1,119 @@
+"""Gathering a waiting sub-question's first round while the running ones wait for the LLM.
+
+Sub-questions run a few at a time; without this, each later one started by searching
+and fetching after a slot freed, and that time sat on the report's critical path
+(bench goal 6). The parent now searches and fetches the waiting ones' first round, one
+sub-question at a time, once a running sub-question is taking notes (the machine is
+then mostly waiting), and hands the result to the child in its input.
+
+Only without a page cap: with one, a sub-question's page allowance is decided when it
+starts, and pages fetched ahead could spend another's share. Deterministic workflow
+code; every side effect is an activity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from enum import StrEnum
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, is_cancelled_exception
+
+from durable_research.workflows.steps import FETCH_PAGES_STEP, SEARCH_STEP, run_step
+from durable_research.workflows.subquestion import fetch_input, pick_new, search_input
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.research.types import (
+        FetchPagesOutput,
+        FirstRound,
+        SearchOutput,
+        SubProgress,
+        SubResearchInput,
+        SubState,
+    )
+
+PREFETCH_PATCH = "prefetch-waiting-subquestions"
+
+
+class Ahead(StrEnum):
+    """Where one waiting sub-question's first round stands."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    # The sub-question started before its turn came: it gathers its own first round.
+    SKIPPED = "skipped"
+
+
+class Prefetcher:
+    """First rounds gathered ahead for the sub-questions that wait for a slot."""
+
+    def __init__(self, waiting: list[int], subs: list[SubProgress]) -> None:
+        """``waiting``: the indexes that start only after a slot frees, in start order."""
+        self.state = {i: Ahead.PENDING for i in waiting}
+        self.found: dict[int, FirstRound] = {}
+        self.subs = subs
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, template: SubResearchInput, subquestions: list[str],
+              ready: Callable[[], bool]) -> None:
+        """Gather in the background once ``ready()`` (a running sub-question noting)."""
+        self.task = asyncio.ensure_future(self._run(template, subquestions, ready))
+
+    async def take(self, index: int) -> FirstRound | None:
+        """The first round of ``index`` if gathered (waits for it while it runs)."""
+        if index not in self.state:
+            return None
+        if self.state[index] == Ahead.PENDING:
+            self.state[index] = Ahead.SKIPPED
+        await workflow.wait_condition(lambda: self.state[index] != Ahead.RUNNING)
+        return self.found.pop(index, None)
+
+    async def stop(self) -> None:
+        """Cancel what is still running (the research ended or was cancelled)."""
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self, template: SubResearchInput, subquestions: list[str],
+                   ready: Callable[[], bool]) -> None:
+        await workflow.wait_condition(ready)
+        for index in list(self.state):
+            if self.state[index] != Ahead.PENDING:
+                continue
+            self.state[index] = Ahead.RUNNING
+            try:
+                found = await self._gather(template, subquestions[index], index)
+                if found is not None:
+                    self.found[index] = found
+            finally:
+                self.state[index] = Ahead.DONE
+
+    async def _gather(self, template: SubResearchInput, subquestion: str,
+                      index: int) -> FirstRound | None:
+        shown = self.subs[index]
+        try:
+            shown.state = SubState.SEARCHING
+            found = await run_step(SEARCH_STEP, search_input(template, subquestion),
+                                   SearchOutput)
+            _local, web = pick_new(found.hits, set(), template.pages)
+            shown.searched = len(found.hits)
+            sources = []
+            if web:
+                shown.state = SubState.FETCHING
+                fetched = await run_step(FETCH_PAGES_STEP, fetch_input(web), FetchPagesOutput)
+                sources = fetched.sources
+                shown.fetched = sum(1 for s in sources if s.ok)
+                shown.failed = len(sources) - shown.fetched
+            return FirstRound(hits=found.hits, sources=sources)
+        except ActivityError as exc:
+            if is_cancelled_exception(exc):
+                raise
+            return None  # the sub-question tries again itself and reports the failure
+        finally:
+            if shown.state in (SubState.SEARCHING, SubState.FETCHING):
+                shown.state = SubState.PENDING

@@ -1,0 +1,84 @@
+"""A round's pages in one activity, and the order of sub-question progress snapshots.
+
+``fetch_pages`` runs for real (fixture site on loopback, directory store) under
+Temporal's ActivityEnvironment with the attempt numbers a retry would have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from durable_research.activities.research import FETCH_FAILED, ResearchActivities
+from durable_research.config import Settings
+from durable_research.research.types import FetchInput, FetchPagesInput
+from durable_research.shared import ReportInput, ResearchProgress, SubProgress, SubState
+from durable_research.testing.fixture_site import FixtureSite
+from durable_research.workflows.budget import BudgetTracker
+from durable_research.workflows.research import Research
+from durable_research.workflows.steps import FETCH_PAGES_STEP
+
+
+def attempt(n: int) -> ActivityEnvironment:
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id="prefetch-report/q1", attempt=n,
+                                   retry_policy=FETCH_PAGES_STEP.retry)
+    return env
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_a_flaky_page_is_retried_alone_and_reported_on_the_last_attempt(
+    research_settings: Settings, fixture_site: FixtureSite
+) -> None:
+    good = fixture_site.articles()[:2]
+    flaky = f"http://127.0.0.1:{closed_port()}/down.html"
+    batch = FetchPagesInput(pages=[FetchInput(url=p.url, title=p.title) for p in good] +
+                            [FetchInput(url=flaky, title="Down")])
+    activities = ResearchActivities(research_settings)
+    with pytest.raises(ApplicationError) as failed:
+        await attempt(1).run(activities.fetch_pages, batch)
+    assert failed.value.type == FETCH_FAILED and "1 of 3 pages" in str(failed.value)
+    last = FETCH_PAGES_STEP.retry.maximum_attempts
+    out = await attempt(last).run(activities.fetch_pages, batch)
+    assert [s.url for s in out.sources] == [p.url for p in good] + [flaky]
+    assert [s.ok for s in out.sources] == [True, True, False]
+    assert "fetching" in out.sources[2].error and out.sources[0].content_hash
+    # The good pages were kept by the first attempt: the retry did not fetch them again.
+    for page in good:
+        assert fixture_site.hits("/" + page.url.split("/", 3)[3]) == 1
+
+
+async def test_a_batch_of_unusable_pages_is_a_result_not_a_failure(
+    research_settings: Settings, fixture_site: FixtureSite
+) -> None:
+    batch = FetchPagesInput(pages=[FetchInput(url=fixture_site.url("/missing"), title="gone"),
+                                   FetchInput(url=fixture_site.url("/image.png"), title="png")])
+    out = await attempt(1).run(ResearchActivities(research_settings).fetch_pages, batch)
+    assert [s.ok for s in out.sources] == [False, False]
+    assert all(s.error for s in out.sources)
+
+
+def test_an_older_progress_snapshot_never_undoes_a_newer_one() -> None:
+    """Progress signals are not awaited, so they may arrive out of order."""
+    progress = ResearchProgress()
+    research = Research(ReportInput(prompt="q"), "q", progress, BudgetTracker(),
+                        log=lambda _m: None, set_step=lambda _s: None)
+    progress.subs = [SubProgress(index=0, subquestion="a")]
+    noting = SubProgress(index=0, state=SubState.NOTING, fetched=5, seq=4)
+    fetched = SubProgress(index=0, state=SubState.FETCHING, fetched=5, seq=3)
+    research.on_progress(noting)
+    research.on_progress(fetched)
+    assert progress.subs[0].state == SubState.NOTING and research.budget.child_pages[0] == 5
+    # Children that did not number their snapshots are taken in arrival order, as before.
+    research.on_progress(SubProgress(index=0, state=SubState.DONE))
+    assert progress.subs[0].state == SubState.DONE
+
