@@ -1,11 +1,12 @@
 """A worker process for the bench scripts: the app's real worker, settings from the env.
 
-Usage: ``python bench/_worker.py --ready FILE [--raw] [--llm-heartbeat S] [--llm-retry-initial S]``
+Usage: ``python bench/_worker.py --ready FILE [--raw | --floor] [--llm-heartbeat S]
+[--llm-retry-initial S]``
 
 ``--raw`` runs the baseline instead (``_raw.py``: three no-op activities) with the
-app's worker options. The two tuning flags exist only to measure what shorter
-constants in ``workflows/steps.py`` would buy; without them the worker is exactly
-``durable_research.worker.build_worker``.
+app's worker options; ``--floor`` the bare work of a report (``_floor.py``). The two
+tuning flags exist only to measure what shorter constants in ``workflows/steps.py`` buy;
+without them the worker is exactly ``durable_research.worker.build_worker``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def _raw_worker(client: object, settings: object) -> Worker:
                                    workflows=[RawReportWorkflow])
 
 
+def _floor_worker(client: object, settings: object) -> Worker:
+    """The work floor: the app's worker options around the bare-work workflow."""
+    from _floor import FloorActivities, FloorReportWorkflow
+
+    activities = FloorActivities(settings).all()  # type: ignore[arg-type]
+    return app_worker.build_worker(client, settings, activities=activities,  # type: ignore[arg-type]
+                                   workflows=[FloorReportWorkflow])
+
+
 def _profile_until_sigterm(path: Path) -> None:
     """Profile this process's main thread (the event loop: every async activity)."""
     import cProfile
@@ -68,6 +78,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ready", type=Path, required=True, help="written once polling")
     parser.add_argument("--raw", action="store_true", help="the no-op baseline workflow")
+    parser.add_argument("--floor", action="store_true", help="the bare-work workflow")
     parser.add_argument("--llm-heartbeat", type=float, help="seconds (app default 5)")
     parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 1)")
     parser.add_argument("--profile", type=Path, help="cProfile the event loop into this file "
@@ -80,7 +91,7 @@ async def main() -> None:
     settings = load_settings()
     # The payload codec comes from the same settings: the key the bench put in the env.
     client = await connect_retrying(settings.temporal_address, attempts=600, settings=settings)
-    build = _raw_worker if args.raw else app_worker.build_worker
+    build = _raw_worker if args.raw else _floor_worker if args.floor else app_worker.build_worker
     async with build(client, settings):
         args.ready.write_text("ready")
         await asyncio.Event().wait()

@@ -1,0 +1,104 @@
+"""The work floor: a quick report's real work with no orchestration of the app around it.
+
+Same three steps as the raw limit (``_raw.py``), but each does what the app's step must
+do at the least: the LLM call through litellm to the fake LLM, the PDF rendered by the
+app's layout, the mail with the PDF attached sent over a reused SMTP connection. No
+answer memo, no mail ledger, no artifact store, no heartbeats, no progress, no
+workflow state: what no orchestration can remove. ``throughput.py`` runs it next to
+the raw limit and the app, so the gap between raw and floor shows what the work alone
+costs on this machine (goals 1 and 2), and the gap between floor and app what the
+app's durability adds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.config import Settings
+
+FLOOR_STEPS = ("floor_llm", "floor_pdf", "floor_email")
+
+
+class FloorActivities:
+    """The three steps' bare work, with the worker's settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Keep the settings; the SMTP connection opens on first use and is reused."""
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+        self._smtp_lock = threading.Lock()
+
+    @activity.defn(name="floor_llm")
+    async def floor_llm(self, prompt: str) -> str:
+        """One chat completion through litellm, as the app makes it (no retries)."""
+        import litellm
+
+        from durable_research.llm_calls import completion_kwargs
+        from durable_research.prompts import RESEARCH_SYSTEM
+
+        kwargs = completion_kwargs(self.settings, self.settings.llm_model, RESEARCH_SYSTEM,
+                                   prompt)
+        response: Any = await litellm.acompletion(**kwargs)
+        return str(response.choices[0].message.content or "")
+
+    @activity.defn(name="floor_pdf")
+    async def floor_pdf(self, text: str) -> str:
+        """The answer laid out as the app's PDF, written to the output folder."""
+        from durable_research.layout import render_bytes
+        from durable_research.shared import ReportContent
+
+        content = ReportContent(question="floor", body_markdown=text, model="fake",
+                                date="2026-01-01")
+        data = await asyncio.to_thread(render_bytes, content, "pdf")
+        out = Path(self.settings.output_dir) / "floor"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{activity.info().workflow_id}.pdf"
+        await asyncio.to_thread(path.write_bytes, data)
+        return str(path)
+
+    @activity.defn(name="floor_email")
+    async def floor_email(self, path: str) -> str:
+        """The PDF mailed to the sink over one reused connection."""
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "bench@localhost", "reader@example.com", "r"
+        msg.set_content("Your report is attached.")
+        msg.add_attachment(Path(path).read_bytes(), maintype="application", subtype="pdf",
+                           filename="report.pdf")
+        await asyncio.to_thread(self._send, msg)
+        return "sent"
+
+    def _send(self, msg: EmailMessage) -> None:
+        with self._smtp_lock:
+            if self._smtp is None:
+                self._smtp = smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port,
+                                          timeout=30)
+            self._smtp.send_message(msg)
+
+    def all(self) -> list[Any]:
+        """The activities to register."""
+        return [self.floor_llm, self.floor_pdf, self.floor_email]
+
+
+@workflow.defn(name="FloorReportWorkflow")
+class FloorReportWorkflow:
+    """Three activities in a row, as the raw limit, doing the bare work."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> str:
+        """Run the three steps."""
+        text = prompt
+        for name in FLOOR_STEPS:
+            text = await workflow.execute_activity(
+                name, text, result_type=str, start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=RetryPolicy(maximum_attempts=1))  # a broken bench fails at once
+        return text
