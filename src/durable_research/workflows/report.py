@@ -4,7 +4,8 @@ Deterministic orchestration only: every side effect is an activity, referenced
 by name so this module imports no I/O libraries into the workflow sandbox.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the sandbox imports this module again for
+# every workflow run, and the SDK compiles each string annotation of the handlers it reads.
 
 import re
 from dataclasses import replace

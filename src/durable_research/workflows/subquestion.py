@@ -5,7 +5,8 @@ spends only its allowance (raised by the parent through a signal). Progress goes
 the parent by signal so the report's ``status`` query shows it live.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the sandbox imports this module again for
+# every workflow run, and the SDK compiles each string annotation of the handlers it reads.
 
 import asyncio
 import copy
