@@ -30,6 +30,7 @@ from durable_research.activities.pdf import PdfActivities
 from durable_research.activities.research import ResearchActivities
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
+from durable_research.heap import freeze_startup_heap
 from durable_research.pycache import keep_workflow_bytecode
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
@@ -132,6 +133,7 @@ def build_worker(
         activities = list(default_activities(settings).values())
     pools.configure(cpu_threads=settings.worker_cpu_threads)
     keep_workflow_bytecode(settings)
+    freeze_startup_heap()
     concurrency = max(1, max_concurrent_activities or settings.worker_io_concurrency)
     return Worker(
         client,

@@ -31,6 +31,7 @@ from temporalio.worker import (
 from durable_research import worker as app_worker  # the slow import, done while standing by
 from durable_research.client.connection import connect
 from durable_research.config import load_settings
+from durable_research.heap import freeze_startup_heap
 
 # The status pipe is the process's original stdout; stdout itself goes to the log, so
 # a stray print can never corrupt the protocol.
@@ -107,6 +108,7 @@ async def run() -> None:
     """Warm up, stand by until told to go (or until the supervisor goes), then serve."""
     loop = asyncio.get_running_loop()
     await warm_up()
+    freeze_startup_heap(again=True)  # the fonts and litellm's caches the warm-up loaded
     say("ready")
     if (await loop.run_in_executor(None, sys.stdin.readline)).strip() != "go":
         return  # the supervisor closed the pipe: it no longer needs a standby
