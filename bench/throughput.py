@@ -123,7 +123,9 @@ class Bench:
         self.tmp, self.fake, self.sink, self.server = tmp, fake, sink, server
         self.server_pid = devserver.running_pid(server.data_dir) or 0
         self.delay = 0.0
-        self.profile: Path | None = None  # profile the next app worker into this file
+        self.profile: Path | None = None  # profile the app worker into this file
+        self.workers: dict[str, tuple[str, WorkerProc]] = {}
+        self.client: Client | None = None
 
     async def one(self, kind: str, client: Client, tq: str, tag: str, i: int) -> None:
         """One report of the given kind, waited for."""
@@ -137,65 +139,64 @@ class Bench:
         else:
             await start_app(client, tq, tag, i, self.tmp / "reports")
 
-    async def with_worker(self, kind: str, job: Callable[[Client, str, int], Awaitable[object]]
-                          ) -> object:
-        """Start one worker process of the kind on a fresh queue and run ``job``."""
-        tq = f"{kind}-{uuid.uuid4().hex[:6]}"
-        env = worker_env(self.server.address, tq, self.fake, self.tmp, self.sink.port)
-        args = [] if kind == APP else [f"--{kind}"]
-        profile, self.profile = (self.profile, None) if kind == APP else (None, self.profile)
-        if profile:
-            args += ["--profile", str(profile)]
-        worker = WorkerProc(env, self.tmp / "worker.log", args)
-        try:
-            await asyncio.to_thread(worker.wait_ready)
-            client = await connect(self.server.address)
-            for i in range(3):  # warm-up (fonts, connections), not counted
-                await self.one(kind, client, tq, "warm", i)
-            return await job(client, tq, worker.proc.pid)
-        finally:
-            await asyncio.to_thread(worker.terminate if profile else worker.kill)
+    async def start_workers(self) -> None:
+        """One worker process per kind, each on its own queue, started together and
+        warmed up (fonts, connections); they serve every measurement of their kind."""
+        for kind in KINDS:
+            tq = f"{kind}-{uuid.uuid4().hex[:6]}"
+            env = worker_env(self.server.address, tq, self.fake, self.tmp, self.sink.port)
+            args = [] if kind == APP else [f"--{kind}"]
+            if kind == APP and self.profile:
+                args += ["--profile", str(self.profile)]
+            self.workers[kind] = (tq, WorkerProc(env, self.tmp / f"worker-{kind}.log", args))
+        await asyncio.gather(*(asyncio.to_thread(w.wait_ready) for _, w in self.workers.values()))
+        self.client = await connect(self.server.address)
+        for kind, (tq, _) in self.workers.items():
+            for i in range(3):  # warm-up, not counted
+                await self.one(kind, self.client, tq, "warm", i)
 
-    async def burst(self, kind: str, n: int) -> Burst:
+    async def stop_workers(self) -> None:
+        """Kill the workers (the profiled one is terminated: it writes its profile)."""
+        for kind, (_, worker) in self.workers.items():
+            profiled = kind == APP and self.profile is not None
+            await asyncio.to_thread(worker.terminate if profiled else worker.kill)
+
+    async def burst(self, kind: str, n: int, tag: str) -> Burst:
         """``n`` reports started at once; rate and CPU per report."""
-        async def job(client: Client, tq: str, pid: int) -> Burst:
-            sem = asyncio.Semaphore(50)  # start RPCs in flight, not reports
+        tq, worker = self.workers[kind]
+        pid, client = worker.proc.pid, self.client
+        assert client is not None
+        sem = asyncio.Semaphore(50)  # start RPCs in flight, not reports
 
-            async def one(i: int) -> None:
-                async with sem:
-                    task = asyncio.ensure_future(self.one(kind, client, tq, "burst", i))
-                    await asyncio.sleep(0)
-                await task
+        async def one(i: int) -> None:
+            async with sem:
+                task = asyncio.ensure_future(self.one(kind, client, tq, tag, i))
+                await asyncio.sleep(0)
+            await task
 
-            s0, w0, t0 = cpu_s(self.server_pid), cpu_s(pid), time.perf_counter()
-            g0 = thread_cpu(pid)
-            await asyncio.gather(*(one(i) for i in range(n)))
-            wall = time.perf_counter() - t0
-            s1, w1, g1 = cpu_s(self.server_pid), cpu_s(pid), thread_cpu(pid)
-            split = {k: (g1[k] - g0.get(k, 0.0)) / n * 1000 for k in g1}
-            return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split)
-
-        result = await self.with_worker(kind, job)
-        assert isinstance(result, Burst)
-        return result
+        s0, w0, t0 = cpu_s(self.server_pid), cpu_s(pid), time.perf_counter()
+        g0 = thread_cpu(pid)
+        await asyncio.gather(*(one(i) for i in range(n)))
+        wall = time.perf_counter() - t0
+        s1, w1, g1 = cpu_s(self.server_pid), cpu_s(pid), thread_cpu(pid)
+        split = {k: (g1[k] - g0.get(k, 0.0)) / n * 1000 for k in g1}
+        return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split)
 
     async def sequential(self, kind: str, m: int) -> tuple[list[float], list[float]]:
         """``m`` reports one at a time: end-to-end seconds and overhead per step (s)."""
-        async def job(client: Client, tq: str, _pid: int) -> tuple[list[float], list[float]]:
-            totals, overheads = [], []
-            for i in range(m):
-                t0 = time.perf_counter()
-                await self.one(kind, client, tq, "seq", i)
-                total = time.perf_counter() - t0
-                handle = client.get_workflow_handle(f"{kind}-{tq}-seq-{i}")
-                acts = await steps(handle)
-                busy = sum(s.closed - s.started for s in acts)
-                totals.append(total)
-                overheads.append((total - busy) / len(acts))
-            return totals, overheads
-
-        result = await self.with_worker(kind, job)
-        return result  # type: ignore[return-value]
+        tq, _ = self.workers[kind]
+        client = self.client
+        assert client is not None
+        totals, overheads = [], []
+        for i in range(m):
+            t0 = time.perf_counter()
+            await self.one(kind, client, tq, "seq", i)
+            total = time.perf_counter() - t0
+            acts = await steps(client.get_workflow_handle(f"{kind}-{tq}-seq-{i}"))
+            busy = sum(s.closed - s.started for s in acts)
+            totals.append(total)
+            overheads.append((total - busy) / len(acts))
+        return totals, overheads
 
 
 def ratio_line(goal: str, what: str, app: float, raw: float, unit: str, limit: str,
@@ -217,15 +218,15 @@ async def run(args: argparse.Namespace) -> int:
     print(f"throughput: {n} reports started at once per burst, one worker process each, "
           f"fake LLM over HTTP, e-mail to a local SMTP sink", flush=True)
     print(f"  machine: {machine()}", flush=True)
+    bench.profile = args.profile
     try:
+        await bench.start_workers()
         bursts: dict[tuple[float, str], Burst] = {}
         for delay in (args.llm_delay, 0.0):
             fake.configure(delay=delay)
             bench.delay = delay
             for kind in KINDS:
-                if kind == APP and delay == 0.0 and args.profile:
-                    bench.profile = args.profile
-                b = await bench.burst(kind, n)
+                b = await bench.burst(kind, n, f"burst{delay:g}")
                 bursts[(delay, kind)] = b
                 print(f"  {kind:<5} LLM {delay:g} s: {b.rate:6.1f} reports/s, "
                       f"CPU per report server {b.server_ms:5.1f} ms + worker "
@@ -235,7 +236,11 @@ async def run(args: argparse.Namespace) -> int:
         fake.configure(delay=0.0)
         bench.delay = 0.0
         seq = {kind: await bench.sequential(kind, m) for kind in KINDS}
+        await bench.stop_workers()
     finally:
+        for _, worker in bench.workers.values():
+            if worker.proc.poll() is None:
+                worker.proc.kill()
         server.stop()
         sink.stop()
         fake.stop()
@@ -305,10 +310,10 @@ def llm(delay: float) -> str:
 
 
 def print_profile(path: Path, top: int = 25) -> None:
-    """Where the app worker's event loop spent its time in the instant burst."""
+    """Where the app worker's event loop spent its time (both bursts and one at a time)."""
     import pstats
 
-    print(f"profile of the app worker's event loop, instant burst ({path}):")
+    print(f"profile of the app worker's event loop, whole run ({path}):")
     stats = pstats.Stats(str(path))
     stats.sort_stats("tottime").print_stats(top)
 
@@ -319,8 +324,8 @@ def main() -> None:
     ap.add_argument("--workflows", type=int, default=200, help="reports per burst")
     ap.add_argument("--sequential", type=int, default=20, help="reports run one at a time")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the slow LLM's seconds")
-    ap.add_argument("--profile", type=Path, help="cProfile the app worker of the instant burst "
-                    "into this file and print its top functions")
+    ap.add_argument("--profile", type=Path, help="cProfile the app worker's event loop over the "
+                    "whole run into this file and print its top functions")
     sys.exit(run_main(run(ap.parse_args())))
 
 
