@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,34 +102,6 @@ def test_usage_adds_and_keeps_unknown_cost() -> None:
     assert (total.prompt_tokens, total.completion_tokens, total.total_tokens) == (11, 22, 33)
     assert total.cost_usd is None
     assert Usage(cost_usd=0.5).add(Usage(cost_usd=None)).cost_usd == 0.5
-
-
-def test_a_worker_keeps_the_workflow_modules_bytecode_out_of_the_sources(tmp_path: Path) -> None:
-    """With PYTHONDONTWRITEBYTECODE set, the sandbox's per-run re-import of the workflow
-    modules would compile them from source every time: the worker keeps their bytecode
-    in its data folder instead (never next to the sources)."""
-    import subprocess
-    import sys
-
-    src = tmp_path / "pkg"
-    src.mkdir()
-    (src / "probe_mod.py").write_text("VALUE = 1\n")
-    code = (
-        "import sys\n"
-        "from durable_research.config import Settings\n"
-        "from durable_research.pycache import keep_workflow_bytecode\n"
-        f"keep_workflow_bytecode(Settings(data_dir={str(tmp_path / 'data')!r}))\n"
-        f"sys.path.insert(0, {str(src)!r})\n"
-        "import probe_mod\n"
-        "print(sys.pycache_prefix, sys.dont_write_bytecode)\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout
-    assert out.split() == [str(tmp_path / "data" / "pycache"), "False"]
-    assert list((tmp_path / "data" / "pycache").rglob("probe_mod*.pyc"))
-    assert not (src / "__pycache__").exists()
 
 
 def test_a_worker_freezes_its_start_up_heap_once() -> None:

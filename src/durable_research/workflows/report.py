@@ -4,8 +4,7 @@ Deterministic orchestration only: every side effect is an activity, referenced
 by name so this module imports no I/O libraries into the workflow sandbox.
 """
 
-# No ``from __future__ import annotations``: the sandbox imports this module again for
-# every workflow run, and the SDK compiles each string annotation of the handlers it reads.
+from __future__ import annotations
 
 import re
 from dataclasses import replace

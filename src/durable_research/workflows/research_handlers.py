@@ -4,8 +4,7 @@ A base class of ``GenerateReportWorkflow`` (the SDK collects handlers from bases
 the workflow module stays about the report's steps. Deterministic like all workflow code.
 """
 
-# No ``from __future__ import annotations``: the sandbox imports this module again for
-# every workflow run, and the SDK compiles each string annotation of the handlers it reads.
+from __future__ import annotations
 
 from datetime import timedelta
 

@@ -5,8 +5,7 @@ spends only its allowance (raised by the parent through a signal). Progress goes
 the parent by signal so the report's ``status`` query shows it live.
 """
 
-# No ``from __future__ import annotations``: the sandbox imports this module again for
-# every workflow run, and the SDK compiles each string annotation of the handlers it reads.
+from __future__ import annotations
 
 import asyncio
 import copy
@@ -246,8 +245,10 @@ class ResearchQuestionWorkflow:
                 raise
             sources = [Source(url=h.url, title=h.title, ok=False, error=_short(exc))
                        for h in take]
+        # No progress signal here: the next one (taking notes, the next search, budget
+        # or done) follows at once and carries these counts; each signal is a workflow
+        # task of the parent.
         self._count_fetched(sources, result)
-        await self._report()
         return sources
 
     async def _fetch_all(self, hits: list, result: SubResearchResult) -> list[Source]:
