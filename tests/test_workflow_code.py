@@ -27,8 +27,9 @@ ALLOWED_IMPORTS = (
     "durable_research.research.plan", "durable_research.research.prompts",
     "durable_research.workflows.",
 )
-# From ``datetime`` only the pure value types; ``workflow.now()`` is the clock.
-ALLOWED_FROM_DATETIME = {"timedelta"}
+# From ``datetime`` the value types (for annotations and arithmetic); their clock methods
+# (``datetime.now()``, ``date.today()``) are caught as calls: ``workflow.now()`` is the clock.
+ALLOWED_FROM_DATETIME = {"timedelta", "datetime", "date", "timezone"}
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 FORBIDDEN_METHODS = {"now", "utcnow", "today", "time", "time_ns", "monotonic", "random",
                      "uuid4", "urandom", "getenv", "sleep_sync"}
@@ -73,14 +74,15 @@ def test_workflow_module_is_deterministic_by_construction(path: Path) -> None:
 def test_the_check_catches_what_the_sandbox_used_to(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import time\nimport random\nfrom datetime import datetime\nimport httpx\n"
+        "import time\nimport random\nimport datetime\nfrom datetime import tzinfo\nimport httpx\n"
         "def run(workflow):\n"
         "    workflow.now()\n"
-        "    datetime.now()\n    time.time()\n    random.random()\n    open('x')\n"
+        "    datetime.datetime.now()\n    time.time()\n    random.random()\n    open('x')\n"
     )
     found = problems(bad)
     assert [f.split(" ", 1)[1] for f in found] == [
-        "import time", "import random", "from datetime import datetime", "import httpx",
+        "import time", "import random", "import datetime", "from datetime import tzinfo",
+        "import httpx",
         ".now()", ".time()", ".random()", "open()",
     ]
 

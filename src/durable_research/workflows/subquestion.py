@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
@@ -54,6 +55,7 @@ FETCH_CONCURRENCY_NOWAIT = 6
 # One activity fetches a round's pages (``fetch_pages``): six times fewer tasks and
 # events than one activity per page (bench goal 6).
 BATCH_PATCH = "fetch-pages-batch"
+PASSING_STATE_GAP = timedelta(seconds=1)
 
 
 def _short(exc: BaseException) -> str:
@@ -94,6 +96,7 @@ class ResearchQuestionWorkflow:
         self._allowance = Allowance()
         self._parent = ""
         self._signals: list[asyncio.Task[None]] = []
+        self._last_sent: datetime | None = None
 
     @workflow.query(name="progress")
     def progress(self) -> SubProgress:
@@ -111,9 +114,16 @@ class ResearchQuestionWorkflow:
         if a.tokens >= 0:
             a.tokens = -1 if extra.tokens < 0 else a.tokens + extra.tokens
 
-    async def _report(self, state: str | None = None) -> None:
+    async def _report(self, state: str | None = None, passing: bool = False) -> None:
+        """Send the progress to the parent; a ``passing`` state (searching, fetching) only
+        if the last signal is a second old: each signal is a workflow task of the parent,
+        and with fast sources these states last a fraction of a second."""
         if state:
             self._progress.state = state
+        if passing and workflow.patched(BATCH_PATCH):
+            if self._last_sent and workflow.now() - self._last_sent < PASSING_STATE_GAP:
+                return
+        self._last_sent = workflow.now()
         if self._parent:
             handle = workflow.get_external_workflow_handle(self._parent)
             if workflow.patched(NOWAIT_PATCH):
@@ -148,7 +158,7 @@ class ResearchQuestionWorkflow:
                 break
             ahead = params.first_round if round_ == 0 else None
             if ahead is None:
-                await self._report(SubState.SEARCHING)
+                await self._report(SubState.SEARCHING, passing=True)
                 try:
                     found = await run_step(SEARCH_STEP, search_input(params, query),
                                            SearchOutput)
@@ -236,7 +246,7 @@ class ResearchQuestionWorkflow:
             result.failed.append("page budget reached: some results were not fetched")
         if not take:
             return []
-        await self._report(SubState.FETCHING)
+        await self._report(SubState.FETCHING, passing=True)
         try:
             fetched = await run_step(FETCH_PAGES_STEP, fetch_input(take), FetchPagesOutput)
             sources = fetched.sources
