@@ -6,21 +6,30 @@ Temporal's ActivityEnvironment with the attempt numbers a retry would have.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 
 import pytest
-from temporalio.exceptions import ApplicationError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError, is_cancelled_exception
+from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
 from durable_research.activities.research import FETCH_FAILED, ResearchActivities
+from durable_research.client.reports import cancel_report
 from durable_research.config import Settings
+from durable_research.research import prompts
 from durable_research.research.types import FetchInput, FetchPagesInput
 from durable_research.shared import ReportInput, ResearchProgress, SubProgress, SubState
+from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
+from durable_research.worker import build_worker
 from durable_research.workflows.budget import BudgetTracker
 from durable_research.workflows.research import Research
 from durable_research.workflows.steps import FETCH_PAGES_STEP
+
+from .helpers import start, wait_for_completed_activity
 
 
 def attempt(n: int) -> ActivityEnvironment:
@@ -82,3 +91,31 @@ def test_an_older_progress_snapshot_never_undoes_a_newer_one() -> None:
     research.on_progress(SubProgress(index=0, state=SubState.DONE))
     assert progress.subs[0].state == SubState.DONE
 
+
+
+async def test_a_report_cancelled_while_gathering_ahead_ends_cancelled(
+    client: Client, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    """Cancelled while the parent gathers the 4th sub-question's first round: the report
+    and its running sub-questions end as cancelled, nothing is left running."""
+    fake_llm.configure(task_delays={prompts.TASK_NOTES: 3.0})
+    async with build_worker(client, research_settings):
+        handle = await start(client, research_settings, prompt="Tell me about tardigrades.",
+                             depth="standard", formats=["md"])
+        await wait_for_completed_activity(handle, "search", timeout=60)
+        await cancel_report(client, handle.id)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await asyncio.wait_for(handle.result(), timeout=60)
+        assert is_cancelled_exception(failed.value.cause)
+        for i in (1, 2, 3, 4):
+            child = client.get_workflow_handle(f"{handle.id}/q{i}")
+            try:
+                described = await child.describe()
+            except RPCError:
+                continue  # never started
+            deadline = asyncio.get_running_loop().time() + 30
+            while described.status == WorkflowExecutionStatus.RUNNING:
+                assert asyncio.get_running_loop().time() < deadline, f"q{i} still running"
+                await asyncio.sleep(0.2)
+                described = await child.describe()
+    assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED

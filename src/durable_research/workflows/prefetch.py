@@ -71,13 +71,19 @@ class Prefetcher:
         return self.found.pop(index, None)
 
     async def stop(self) -> None:
-        """Cancel what is still running (the research ended or was cancelled)."""
-        if self.task is not None and not self.task.done():
+        """Cancel what is still running (the research ended or was cancelled); a bug in
+        the gathering surfaces here instead of being lost with the task."""
+        if self.task is None:
+            return
+        if not self.task.done():
             self.task.cancel()
-            try:
-                await self.task
-            except asyncio.CancelledError:
-                pass
+        try:
+            await self.task
+        except asyncio.CancelledError:
+            pass
+        except ActivityError as exc:
+            if not is_cancelled_exception(exc):
+                raise
 
     async def _run(self, template: SubResearchInput, subquestions: list[str],
                    ready: Callable[[], bool]) -> None:
