@@ -1,6 +1,6 @@
 """Throughput, CPU and per-step overhead of the app against the raw Temporal limit.
 
-Usage: python bench/throughput.py [--workflows 200] [--sequential 20] [--llm-delay 1]
+Usage: python bench/throughput.py [--workflows 200] [--sequential 40] [--llm-delay 1]
 
 Everything runs in one go on one dev server (the app's own configuration), so every
 figure is a ratio measured in the same run:
@@ -15,8 +15,8 @@ figure is a ratio measured in the same run:
 
 each as a burst of reports started at once with a slow (``--llm-delay``) and an
 instant LLM: reports/s and CPU (server + worker, from /proc) per report; then one
-at a time: end-to-end p50 and the orchestration overhead per step (end-to-end minus
-the activities' own run time, per activity).
+at a time, the kinds taking turns: end-to-end p50 and the orchestration overhead per
+step (end-to-end minus the activities' own run time, per activity).
 """
 
 from __future__ import annotations
@@ -182,21 +182,23 @@ class Bench:
         split = {k: (g1[k] - g0.get(k, 0.0)) / n * 1000 for k in g1}
         return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split)
 
-    async def sequential(self, kind: str, m: int) -> tuple[list[float], list[float]]:
-        """``m`` reports one at a time: end-to-end seconds and overhead per step (s)."""
-        tq, _ = self.workers[kind]
+    async def sequential(self, m: int) -> dict[str, tuple[list[float], list[float]]]:
+        """``m`` reports of each kind one at a time, the kinds taking turns (so drift in
+        the machine's load hits all alike): end-to-end seconds and overhead per step (s)."""
         client = self.client
         assert client is not None
-        totals, overheads = [], []
+        out: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in KINDS}
         for i in range(m):
-            t0 = time.perf_counter()
-            await self.one(kind, client, tq, "seq", i)
-            total = time.perf_counter() - t0
-            acts = await steps(client.get_workflow_handle(f"{kind}-{tq}-seq-{i}"))
-            busy = sum(s.closed - s.started for s in acts)
-            totals.append(total)
-            overheads.append((total - busy) / len(acts))
-        return totals, overheads
+            for kind in KINDS if i % 2 == 0 else reversed(KINDS):
+                tq, _ = self.workers[kind]
+                t0 = time.perf_counter()
+                await self.one(kind, client, tq, "seq", i)
+                total = time.perf_counter() - t0
+                acts = await steps(client.get_workflow_handle(f"{kind}-{tq}-seq-{i}"))
+                busy = sum(s.closed - s.started for s in acts)
+                out[kind][0].append(total)
+                out[kind][1].append((total - busy) / len(acts))
+        return out
 
 
 def ratio_line(goal: str, what: str, app: float, raw: float, unit: str, limit: str,
@@ -235,7 +237,7 @@ async def run(args: argparse.Namespace) -> int:
                       flush=True)
         fake.configure(delay=0.0)
         bench.delay = 0.0
-        seq = {kind: await bench.sequential(kind, m) for kind in KINDS}
+        seq = await bench.sequential(m)
         await bench.stop_workers()
     finally:
         for _, worker in bench.workers.values():
@@ -322,7 +324,8 @@ def main() -> None:
     """Parse arguments and run."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workflows", type=int, default=200, help="reports per burst")
-    ap.add_argument("--sequential", type=int, default=20, help="reports run one at a time")
+    ap.add_argument("--sequential", type=int, default=40,
+                    help="reports of each kind run one at a time, the kinds taking turns")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the slow LLM's seconds")
     ap.add_argument("--profile", type=Path, help="cProfile the app worker's event loop over the "
                     "whole run into this file and print its top functions")
