@@ -20,8 +20,8 @@ from enum import StrEnum
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
 
+from durable_research.workflows.rounds import fetch_input, pick_new, search_input
 from durable_research.workflows.steps import FETCH_PAGES_STEP, SEARCH_STEP, run_step
-from durable_research.workflows.subquestion import fetch_input, pick_new, search_input
 
 with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import (

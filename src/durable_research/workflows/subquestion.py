@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
 
+from durable_research.workflows.rounds import fetch_input, pick_new, search_input
 from durable_research.workflows.steps import (
     FETCH_PAGES_STEP,
     FETCH_STEP,
@@ -27,12 +28,10 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import (
         Allowance,
         FetchInput,
-        FetchPagesInput,
         FetchPagesOutput,
         LlmStored,
         NotesInput,
         SearchHit,
-        SearchInput,
         SearchOutput,
         Source,
         SourceKind,
@@ -60,30 +59,6 @@ PASSING_STATE_GAP = timedelta(seconds=1)
 
 def _short(exc: BaseException) -> str:
     return root_cause(exc)[:300]
-
-
-def search_input(params: SubResearchInput, query: str) -> SearchInput:
-    """The ``search`` input for one round of this sub-question."""
-    return SearchInput(query=query, max_results=params.search_results,
-                       collection=params.collection, web=params.web,
-                       allow_domains=params.allow_domains, deny_domains=params.deny_domains)
-
-
-def pick_new(hits: list[SearchHit], seen: set[str],
-             pages: int) -> tuple[list[SearchHit], list[SearchHit]]:
-    """The round's new local documents and web pages, up to ``pages`` of each.
-
-    Documents and web pages each get the per-sub-question quota; only web pages count
-    against the page budget (documents need no fetching).
-    """
-    fresh = [h for h in hits if h.url not in seen]
-    return ([h for h in fresh if h.kind == SourceKind.LOCAL][:pages],
-            [h for h in fresh if h.kind != SourceKind.LOCAL][:pages])
-
-
-def fetch_input(hits: list[SearchHit]) -> FetchPagesInput:
-    """The ``fetch_pages`` input for these hits."""
-    return FetchPagesInput(pages=[FetchInput(url=h.url, title=h.title) for h in hits])
 
 
 @workflow.defn(name="ResearchQuestionWorkflow")

@@ -1,0 +1,40 @@
+"""What one search round of a sub-question asks for: pure helpers shared by the child
+workflow and the parent that gathers waiting sub-questions' first rounds ahead."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.research.types import (
+        FetchInput,
+        FetchPagesInput,
+        SearchHit,
+        SearchInput,
+        SourceKind,
+        SubResearchInput,
+    )
+
+
+def search_input(params: SubResearchInput, query: str) -> SearchInput:
+    """The ``search`` input for one round of this sub-question."""
+    return SearchInput(query=query, max_results=params.search_results,
+                       collection=params.collection, web=params.web,
+                       allow_domains=params.allow_domains, deny_domains=params.deny_domains)
+
+
+def pick_new(hits: list[SearchHit], seen: set[str],
+             pages: int) -> tuple[list[SearchHit], list[SearchHit]]:
+    """The round's new local documents and web pages, up to ``pages`` of each.
+
+    Documents and web pages each get the per-sub-question quota; only web pages count
+    against the page budget (documents need no fetching).
+    """
+    fresh = [h for h in hits if h.url not in seen]
+    return ([h for h in fresh if h.kind == SourceKind.LOCAL][:pages],
+            [h for h in fresh if h.kind != SourceKind.LOCAL][:pages])
+
+
+def fetch_input(hits: list[SearchHit]) -> FetchPagesInput:
+    """The ``fetch_pages`` input for these hits."""
+    return FetchPagesInput(pages=[FetchInput(url=h.url, title=h.title) for h in hits])
