@@ -67,7 +67,8 @@ class Prefetcher:
             return None
         if self.state[index] == Ahead.PENDING:
             self.state[index] = Ahead.SKIPPED
-        await workflow.wait_condition(lambda: self.state[index] != Ahead.RUNNING)
+        elif self.state[index] == Ahead.RUNNING:  # no wait otherwise: no extra yield
+            await workflow.wait_condition(lambda: self.state[index] != Ahead.RUNNING)
         return self.found.pop(index, None)
 
     async def stop(self) -> None:
