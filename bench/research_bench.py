@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -944,16 +946,34 @@ def print_summary(runs: list[Run]) -> None:
     print(line)
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Start the servers, do every run, print the figures."""
+@contextlib.asynccontextmanager
+async def started(args: argparse.Namespace) -> AsyncIterator[Bench]:
+    """The fake LLM, the generated site, its search server and a dev server, as a
+    :class:`Bench`; all stopped afterwards, the temporary folder removed unless --keep."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
-    if args.critical_path:
-        return await run_critical_path(args)
     fake = start_fake_llm(args.llm_delay)
     site = ResearchSite(args.pages).start()
     search = SearchServer().start()
     search.add_documents(site.documents())
     server = DevServer(tmp / "server")
+    try:
+        server.start()
+        yield Bench(args, tmp, server, fake, search, site)
+    finally:
+        server.stop()
+        search.stop()
+        site.stop()
+        fake.stop()
+        if args.keep:
+            print(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start the servers, do every run, print the figures."""
+    if args.critical_path:
+        return await run_critical_path(args)
     preset = DEPTH_PRESETS[Depth.DEEP]
     specs = plan_runs(args)
     print(f"research: deep reports on a generated site of {args.pages} pages, fake LLM "
@@ -965,9 +985,7 @@ async def run(args: argparse.Namespace) -> int:
           f"time; question {QUESTION!r}", flush=True)
     print(f"  machine: {machine()}", flush=True)
     done: dict[str, list[Run]] = {s.name: [] for s in specs}
-    try:
-        server.start()
-        bench = Bench(args, tmp, server, fake, search, site)
+    async with started(args) as bench:
         for rep in range(args.repeats):  # round robin: background load hits all runs alike
             for spec in specs:
                 r = await bench.run(spec)
@@ -977,15 +995,6 @@ async def run(args: argparse.Namespace) -> int:
                       f"{sum(r.activities.values())} activities, {r.distinct_pages} pages, "
                       f"history {kib(r.total('server_bytes'))} KiB, plan-review wait "
                       f"{r.review_wait:.2f} s", flush=True)
-    finally:
-        server.stop()
-        search.stop()
-        site.stop()
-        fake.stop()
-        if args.keep:
-            print(f"  kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     runs = [median_run(done[s.name]) for s in specs]
     print_runs(runs)
     print_summary(runs)
@@ -994,12 +1003,6 @@ async def run(args: argparse.Namespace) -> int:
 
 async def run_critical_path(args: argparse.Namespace) -> int:
     """Goal 6: start the servers, do the runs, print the figures."""
-    tmp = Path(tempfile.mkdtemp(prefix="bench-research-"))
-    fake = start_fake_llm(args.llm_delay)
-    site = ResearchSite(args.pages).start()
-    search = SearchServer().start()
-    search.add_documents(site.documents())
-    server = DevServer(tmp / "server")
     preset = DEPTH_PRESETS[Depth.DEEP]
     print(f"research critical path (issue 14, goal 6): deep report, the fake LLM plans "
           f"{max(args.subquestions)} sub-questions (no review), {args.llm_delay:g} s per LLM "
@@ -1009,18 +1012,8 @@ async def run_critical_path(args: argparse.Namespace) -> int:
           f"x {preset.rounds} rounds per sub-question, {preset.concurrency} sub-questions and "
           f"{SECTION_CONCURRENCY} sections at a time", flush=True)
     print(f"  machine: {machine()}", flush=True)
-    try:
-        server.start()
-        cold, warm = await run_goal6(args, Bench(args, tmp, server, fake, search, site))
-    finally:
-        server.stop()
-        search.stop()
-        site.stop()
-        fake.stop()
-        if args.keep:
-            print(f"  kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    async with started(args) as bench:
+        cold, warm = await run_goal6(args, bench)
     print_goal6(cold, warm, args.llm_delay, preset.concurrency)
     return 0
 
