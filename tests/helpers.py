@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import RetryPolicy
+from temporalio.testing import ActivityEnvironment
 
 from durable_research import client as rc
 from durable_research.config import Settings
@@ -67,3 +70,12 @@ async def wait_for_step(handle: WorkflowHandle, step: str, timeout: float = 60) 
             pass
         await asyncio.sleep(0.1)
     raise TimeoutError(f"step {step!r} not reached within {timeout} s (last {last!r})")
+
+
+def env_for(workflow_id: str, run_id: str = "run-1", attempt: int = 1,
+            retry_policy: RetryPolicy | None = None) -> ActivityEnvironment:
+    """An activity environment as one attempt of a workflow's activity would see it."""
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id=workflow_id, workflow_run_id=run_id,
+                                   attempt=attempt, retry_policy=retry_policy)
+    return env

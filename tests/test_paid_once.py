@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import ActivityEnvironment
 
 from durable_research.activities import pdf as pdf_activity
 from durable_research.activities.email import EmailActivities
@@ -35,14 +34,7 @@ from durable_research.worker import build_worker
 from durable_research.workflows import steps
 
 from .conftest import mail_settings
-from .helpers import run_report
-
-
-def env_for(workflow_id: str, run_id: str, attempt: int = 1) -> ActivityEnvironment:
-    env = ActivityEnvironment()
-    env.info = dataclasses.replace(env.info, workflow_id=workflow_id, workflow_run_id=run_id,
-                                   attempt=attempt)
-    return env
+from .helpers import env_for, run_report
 
 
 async def test_an_answer_paid_for_is_returned_again_not_bought_again(

@@ -7,8 +7,6 @@ Temporal's ActivityEnvironment with the attempt numbers a retry would have.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import socket
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
@@ -24,32 +22,24 @@ from durable_research.research.types import FetchInput, FetchPagesInput
 from durable_research.shared import ReportInput, ResearchProgress, SubProgress, SubState
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
+from durable_research.testing.ports import free_port
 from durable_research.worker import build_worker
 from durable_research.workflows.budget import BudgetTracker
 from durable_research.workflows.research import Research
 from durable_research.workflows.steps import FETCH_PAGES_STEP
 
-from .helpers import start, wait_for_completed_activity
+from .helpers import env_for, start, wait_for_completed_activity
 
 
 def attempt(n: int) -> ActivityEnvironment:
-    env = ActivityEnvironment()
-    env.info = dataclasses.replace(env.info, workflow_id="prefetch-report/q1", attempt=n,
-                                   retry_policy=FETCH_PAGES_STEP.retry)
-    return env
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return env_for("prefetch-report/q1", attempt=n, retry_policy=FETCH_PAGES_STEP.retry)
 
 
 async def test_a_flaky_page_is_retried_alone_and_reported_on_the_last_attempt(
     research_settings: Settings, fixture_site: FixtureSite
 ) -> None:
     good = fixture_site.articles()[:2]
-    flaky = f"http://127.0.0.1:{closed_port()}/down.html"
+    flaky = f"http://127.0.0.1:{free_port()}/down.html"  # nothing listens
     batch = FetchPagesInput(pages=[FetchInput(url=p.url, title=p.title) for p in good] +
                             [FetchInput(url=flaky, title="Down")])
     activities = ResearchActivities(research_settings)

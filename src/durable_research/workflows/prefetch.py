@@ -20,7 +20,7 @@ from enum import StrEnum
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
 
-from durable_research.workflows.rounds import fetch_input, pick_new, search_input
+from durable_research.workflows.rounds import count_pages, fetch_input, pick_new, search_input
 from durable_research.workflows.steps import FETCH_PAGES_STEP, SEARCH_STEP, run_step
 
 with workflow.unsafe.imports_passed_through():
@@ -114,8 +114,7 @@ class Prefetcher:
                 shown.state = SubState.FETCHING
                 fetched = await run_step(FETCH_PAGES_STEP, fetch_input(web), FetchPagesOutput)
                 sources = fetched.sources
-                shown.fetched = sum(1 for s in sources if s.ok)
-                shown.failed = len(sources) - shown.fetched
+                count_pages(shown, sources)  # the child reports the failures
             return FirstRound(hits=found.hits, sources=sources)
         except ActivityError as exc:
             if is_cancelled_exception(exc):

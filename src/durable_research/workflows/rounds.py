@@ -11,7 +11,9 @@ with workflow.unsafe.imports_passed_through():
         FetchPagesInput,
         SearchHit,
         SearchInput,
+        Source,
         SourceKind,
+        SubProgress,
         SubResearchInput,
     )
 
@@ -38,3 +40,15 @@ def pick_new(hits: list[SearchHit], seen: set[str],
 def fetch_input(hits: list[SearchHit]) -> FetchPagesInput:
     """The ``fetch_pages`` input for these hits."""
     return FetchPagesInput(pages=[FetchInput(url=h.url, title=h.title) for h in hits])
+
+
+def count_pages(progress: SubProgress, sources: list[Source]) -> list[str]:
+    """Count fetched and failed pages into ``progress``; the failures, one line each."""
+    failures = []
+    for src in sources:
+        if src.ok:
+            progress.fetched += 1
+        else:
+            progress.failed += 1
+            failures.append(f"{src.url}: {src.error}")
+    return failures

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
 
-from durable_research.workflows.rounds import fetch_input, pick_new, search_input
+from durable_research.workflows.rounds import count_pages, fetch_input, pick_new, search_input
 from durable_research.workflows.steps import (
     FETCH_PAGES_STEP,
     FETCH_STEP,
@@ -203,12 +203,7 @@ class ResearchQuestionWorkflow:
 
     def _count_fetched(self, sources: list[Source], result: SubResearchResult) -> list[Source]:
         """Count pages fetched for this sub-question (here or ahead by the parent)."""
-        for src in sources:
-            if src.ok:
-                self._progress.fetched += 1
-            else:
-                self._progress.failed += 1
-                result.failed.append(f"{src.url}: {src.error}")
+        result.failed += count_pages(self._progress, sources)
         return sources
 
     async def _fetch_batch(self, hits: list[SearchHit],
