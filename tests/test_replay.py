@@ -180,3 +180,37 @@ async def test_fresh_histories_replay(
     replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter)
     for handle in handles.values():
         await replayer.replay_workflow(await handle.fetch_history())
+
+
+async def test_live_report_records_no_patch_marker_and_mails_per_run(
+    client: Client, settings: Settings, fake_llm: FakeLLM
+) -> None:
+    """A report running live takes the per-run mail key without the "mail-key-per-run"
+    marker (and its search-attribute upsert); its history still replays, and a history
+    recorded with the marker still replays (test_recorded_histories_replay...)."""
+    from temporalio.api.enums.v1 import EventType
+
+    from durable_research.shared import SendEmailInput, report_message_key
+    from durable_research.testing.smtp_sink import SmtpSink
+    from durable_research.worker import build_worker
+
+    from .conftest import mail_settings
+
+    with SmtpSink() as sink:
+        mail = mail_settings(settings, sink.port, smtp_from="bot@example.org")
+        async with build_worker(client, mail):
+            handle = await start(client, mail, prompt="mail per run", email_to="a@example.org")
+            result = await handle.result()
+    assert result.email.sent and len(sink.messages) == 1
+    history = await handle.fetch_history()
+    kinds = {ev.event_type for ev in history.events}
+    assert EventType.EVENT_TYPE_MARKER_RECORDED not in kinds
+    assert EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES not in kinds
+    scheduled = [ev.activity_task_scheduled_event_attributes for ev in history.events
+                 if ev.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    mail_step = next(a for a in scheduled if a.activity_type.name == "send_email")
+    [sent] = await client.data_converter.decode(mail_step.input.payloads, [SendEmailInput])
+    run_id = history.events[0].workflow_execution_started_event_attributes.original_execution_run_id
+    assert sent.message_key == report_message_key(handle.id, run_id)
+    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter)
+    await replayer.replay_workflow(history)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
+from durable_research.converter import APP_DATA_CONVERTER
 from durable_research.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -317,7 +318,7 @@ def build_codec(settings: Settings) -> EncryptionCodec | None:
 
 
 def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
-    """Temporal's default data converter with this app's payload codec.
+    """The app's data converter (:mod:`durable_research.converter`) with its payload codec.
 
     Args:
         settings: The encryption settings.
@@ -328,5 +329,5 @@ def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
         settings = dataclasses.replace(settings, **codec_overrides)
     codec = build_codec(settings)
     if codec is None:
-        return DataConverter.default
-    return dataclasses.replace(DataConverter.default, payload_codec=codec)
+        return APP_DATA_CONVERTER
+    return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)

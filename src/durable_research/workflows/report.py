@@ -218,10 +218,18 @@ class GenerateReportWorkflow(ResearchHandlers):
         return result
 
     def _message_key(self) -> str:
+        """Per run: a re-used --id is a new report and a new mail (one key per workflow id
+        before the patch "mail-key-per-run")."""
         info = workflow.info()
-        if workflow.patched("mail-key-per-run"):
-            return report_message_key(info.workflow_id, info.run_id)
-        return f"{info.workflow_id}/report"
+        # The patch is asked for only in replay, where a history recorded with it holds
+        # its marker (which must be matched) and one recorded before it does not. A
+        # report running live takes the per-run key without recording the marker: the
+        # marker cost every report a search-attribute upsert on the server, and the key
+        # is only an activity input, which replay does not compare, so replaying a new
+        # history (no marker: old key computed) still schedules the same command.
+        if workflow.unsafe.is_replaying() and not workflow.patched("mail-key-per-run"):
+            return f"{info.workflow_id}/report"
+        return report_message_key(info.workflow_id, info.run_id)
 
     def _content(self, research: ReportContent) -> ReportContent:
         """The report to lay out: the checked draft by key unless a reviewer changed it."""
