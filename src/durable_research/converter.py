@@ -7,7 +7,10 @@ evaluated again each time: 30-130 us per dataclass here (``ReportInput``, with i
 nested ones, is the costly end), paid for every workflow input, activity argument and
 result, in the workflow task, the activity and the client alike. The field types of a
 class never change, so :class:`DataclassFields` asks once per class and converts the
-fields exactly as the default converter does; the JSON on the wire is the same, so
+fields exactly as the default converter does. Encoding likewise: the default encoder
+turns a dataclass into a dict with ``dataclasses.asdict``, which deep-copies every value
+only for the copy to be serialised; :class:`DataclassEncoder` hands the encoder the
+field values as they are. The JSON on the wire is the same (keys are sorted), so
 histories written before or after read alike.
 """
 
@@ -19,6 +22,7 @@ import typing
 from typing import Any
 
 from temporalio.converter import (
+    AdvancedJSONEncoder,
     CompositePayloadConverter,
     DataConverter,
     DefaultPayloadConverter,
@@ -29,11 +33,23 @@ from temporalio.converter import (
 )
 
 
-@functools.cache
+# Bounded: a fully sandboxed worker (the replay tests) re-imports the data types for
+# every workflow run, so it brings new classes; the app's worker passes them through.
+_CLASSES = 1024
+
+
+@functools.lru_cache(maxsize=_CLASSES)
 def _field_types(cls: type) -> tuple[tuple[str, Any, bool], ...]:
     """Name, type and whether ``__init__`` takes it, of each field of a dataclass."""
     hints = typing.get_type_hints(cls)
     return tuple((f.name, hints[f.name], f.init) for f in dataclasses.fields(cls))
+
+
+@functools.lru_cache(maxsize=_CLASSES)
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass (encoding needs no types: the sandbox may not be
+    able to resolve them while a workflow sends a value)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 class DataclassFields(JSONTypeConverter):
@@ -54,8 +70,12 @@ class DataclassFields(JSONTypeConverter):
         for name, field_type, in_init in _field_types(hint):
             if name not in value:
                 continue
+            raw = value[name]
+            if type(raw) is field_type and field_type in _PLAIN:  # what value_to_type returns
+                (init if in_init else later)[name] = raw
+                continue
             try:
-                converted = value_to_type(field_type, value[name], CUSTOM_TYPES)
+                converted = value_to_type(field_type, raw, CUSTOM_TYPES)
             except Exception as err:
                 raise TypeError(f"Failed converting field {name} on dataclass {hint}") from err
             (init if in_init else later)[name] = converted
@@ -65,16 +85,31 @@ class DataclassFields(JSONTypeConverter):
         return obj
 
 
+# JSON scalars that value_to_type returns unchanged when already of the field's type.
+_PLAIN = (str, int, float, bool)
 CUSTOM_TYPES: list[JSONTypeConverter] = [DataclassFields()]
 
 
+class DataclassEncoder(AdvancedJSONEncoder):
+    """The default encoder, without ``asdict``'s deep copy: a dataclass becomes a dict of
+    its field values, nested dataclasses come back here as the encoder meets them."""
+
+    def default(self, o: Any) -> Any:
+        """A dataclass instance as a dict of its fields; anything else as the default does."""
+        if dataclasses.is_dataclass(o) and not isinstance(o, type):
+            return {name: getattr(o, name) for name in _field_names(type(o))}
+        return super().default(o)
+
+
 class AppPayloadConverter(CompositePayloadConverter):
-    """The default converters, with the JSON one using :class:`DataclassFields`."""
+    """The default converters, the JSON one with :class:`DataclassEncoder` and
+    :class:`DataclassFields`."""
 
     def __init__(self) -> None:
         """Swap the default JSON converter for one with the cached field types."""
         super().__init__(*(
-            JSONPlainPayloadConverter(custom_type_converters=CUSTOM_TYPES)
+            JSONPlainPayloadConverter(encoder=DataclassEncoder,
+                                      custom_type_converters=CUSTOM_TYPES)
             if isinstance(c, JSONPlainPayloadConverter) else c
             for c in DefaultPayloadConverter.default_encoding_payload_converters
         ))
