@@ -32,7 +32,6 @@ from temporalio.converter import (
     value_to_type,
 )
 
-
 # Bounded: a fully sandboxed worker (the replay tests) re-imports the data types for
 # every workflow run, so it brings new classes; the app's worker passes them through.
 _CLASSES = 1024
