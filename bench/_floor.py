@@ -7,7 +7,8 @@ answer memo, no mail ledger, no artifact store, no heartbeats, no progress, no
 workflow state: what no orchestration can remove. ``throughput.py`` runs it next to
 the raw limit and the app, so the gap between raw and floor shows what the work alone
 costs on this machine (goals 1 and 2), and the gap between floor and app what the
-app's durability adds.
+app's durability adds. ``python bench/_floor.py N`` (worker settings from the env)
+measures each step's bare work alone, N times, without Temporal: CPU ms per call.
 """
 
 from __future__ import annotations
@@ -41,25 +42,12 @@ class FloorActivities:
     @activity.defn(name="floor_llm")
     async def floor_llm(self, prompt: str) -> str:
         """One chat completion through litellm, as the app makes it (no retries)."""
-        import litellm
-
-        from durable_research.llm_calls import completion_kwargs
-        from durable_research.prompts import RESEARCH_SYSTEM
-
-        kwargs = completion_kwargs(self.settings, self.settings.llm_model, RESEARCH_SYSTEM,
-                                   prompt)
-        response: Any = await litellm.acompletion(**kwargs)
-        return str(response.choices[0].message.content or "")
+        return await bare_llm(self.settings, prompt)
 
     @activity.defn(name="floor_pdf")
     async def floor_pdf(self, text: str) -> str:
         """The answer laid out as the app's PDF, written to the output folder."""
-        from durable_research.layout import render_bytes
-        from durable_research.shared import ReportContent
-
-        content = ReportContent(question="floor", body_markdown=text, model="fake",
-                                date="2026-01-01")
-        data = await asyncio.to_thread(render_bytes, content, "pdf")
+        data = await asyncio.to_thread(bare_pdf, text)
         out = Path(self.settings.output_dir) / "floor"
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{activity.info().workflow_id}.pdf"
@@ -69,15 +57,15 @@ class FloorActivities:
     @activity.defn(name="floor_email")
     async def floor_email(self, path: str) -> str:
         """The PDF mailed to the sink over one reused connection."""
+        await asyncio.to_thread(self.send, Path(path).read_bytes())
+        return "sent"
+
+    def send(self, pdf: bytes) -> None:
+        """Mail ``pdf`` to the sink over the reused connection (blocking)."""
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = "bench@localhost", "reader@example.com", "r"
         msg.set_content("Your report is attached.")
-        msg.add_attachment(Path(path).read_bytes(), maintype="application", subtype="pdf",
-                           filename="report.pdf")
-        await asyncio.to_thread(self._send, msg)
-        return "sent"
-
-    def _send(self, msg: EmailMessage) -> None:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="report.pdf")
         with self._smtp_lock:
             if self._smtp is None:
                 self._smtp = smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port,
@@ -87,6 +75,28 @@ class FloorActivities:
     def all(self) -> list[Any]:
         """The activities to register."""
         return [self.floor_llm, self.floor_pdf, self.floor_email]
+
+
+async def bare_llm(settings: Settings, prompt: str) -> str:
+    """The chat completion a report cannot skip, through litellm as the app calls it."""
+    import litellm
+
+    from durable_research.llm_calls import completion_kwargs
+    from durable_research.prompts import RESEARCH_SYSTEM
+
+    kwargs = completion_kwargs(settings, settings.llm_model, RESEARCH_SYSTEM, prompt)
+    response: Any = await litellm.acompletion(**kwargs)
+    return str(response.choices[0].message.content or "")
+
+
+def bare_pdf(text: str) -> bytes:
+    """The answer laid out as the app's PDF (blocking)."""
+    from durable_research.layout import render_bytes
+    from durable_research.shared import ReportContent
+
+    content = ReportContent(question="floor", body_markdown=text, model="fake",
+                            date="2026-01-01")
+    return render_bytes(content, "pdf")
 
 
 @workflow.defn(name="FloorReportWorkflow")
@@ -102,3 +112,46 @@ class FloorReportWorkflow:
                 name, text, result_type=str, start_to_close_timeout=timedelta(minutes=2),
                 retry_policy=RetryPolicy(maximum_attempts=1))  # a broken bench fails at once
         return text
+
+
+async def bare_cpu(n: int) -> dict[str, float]:
+    """CPU ms per call of each step's bare work, run ``n`` times alone in this process
+    (settings from the env; no Temporal). The pause after each call lets work a call
+    leaves behind (litellm's logging) run inside its own measurement."""
+    import time
+
+    from durable_research.config import load_settings
+
+    settings = load_settings()
+    steps = FloorActivities(settings)
+    text, pdf = "", b""
+
+    async def llm(i: int) -> None:
+        nonlocal text
+        text = await bare_llm(settings, f"Throughput bare {i}: tardigrade facts.")
+
+    async def render(_: int) -> None:
+        nonlocal pdf
+        pdf = bare_pdf(text)
+
+    async def mail(_: int) -> None:
+        steps.send(pdf)
+
+    cpu: dict[str, float] = {}
+    for name, step in (("llm", llm), ("pdf", render), ("mail", mail)):
+        await step(-1)  # warm: imports, fonts, the SMTP connection
+        used = 0.0
+        for i in range(n):
+            t0 = time.process_time()
+            await step(i)
+            await asyncio.sleep(0.02)
+            used += time.process_time() - t0
+        cpu[name] = used / n * 1000
+    return cpu
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(asyncio.run(bare_cpu(int(sys.argv[1]) if len(sys.argv) > 1 else 30))))

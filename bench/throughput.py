@@ -16,15 +16,19 @@ figure is a ratio measured in the same run:
 each as a burst of reports started at once with a slow (``--llm-delay``) and an
 instant LLM: reports/s and CPU (server + worker, from /proc) per report; then one
 at a time, the kinds taking turns: end-to-end p50 and the orchestration overhead per
-step (end-to-end minus the activities' own run time, per activity).
+step (end-to-end minus the activities' own run time, per activity); last, each step's
+bare work alone, in one process without Temporal (``_floor.py N``): where the floor's
+CPU goes, and the least CPU per report any orchestration adds it to.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _common import (
+    ROOT,
     DevServer,
     SmtpSink,
     WorkerProc,
@@ -155,6 +160,15 @@ class Bench:
             for i in range(3):  # warm-up, not counted
                 await self.one(kind, self.client, tq, "warm", i)
 
+    def bare_cpu(self, n: int) -> dict[str, float]:
+        """CPU ms per call of each step's bare work, alone in a fresh process with the
+        floor worker's settings (``_floor.py``), no Temporal."""
+        env = worker_env(self.server.address, "bare", self.fake, self.tmp, self.sink.port)
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "_floor.py"), str(n)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        cpu: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+        return cpu
+
     async def stop_workers(self) -> None:
         """Kill the workers (the profiled one is terminated: it writes its profile)."""
         for kind, (_, worker) in self.workers.items():
@@ -239,6 +253,7 @@ async def run(args: argparse.Namespace) -> int:
         bench.delay = 0.0
         seq = await bench.sequential(m)
         await bench.stop_workers()
+        bare = await asyncio.to_thread(bench.bare_cpu, args.bare)
     finally:
         for _, worker in bench.workers.values():
             if worker.proc.poll() is None:
@@ -248,6 +263,7 @@ async def run(args: argparse.Namespace) -> int:
         fake.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print_figures(bursts, seq, args.llm_delay, m)
+    print_bare(bare, bursts, args.llm_delay, args.bare)
     if args.profile:
         print_profile(args.profile)
     return 0
@@ -306,6 +322,32 @@ def print_figures(bursts: dict[tuple[float, str], Burst],
           f"{pct(app_over, 50) / pct(floor_over, 50):.2f}x")
 
 
+def print_bare(bare: dict[str, float], bursts: dict[tuple[float, str], Burst], slow: float,
+               n: int) -> None:
+    """Where the floor's CPU goes, and the least CPU per report and the most reports/s any
+    orchestration of this work can reach on this machine (raw limit + bare work)."""
+    work = sum(bare.values())
+    print(f"where the work goes: each step's bare work alone (n={n}, one process, no "
+          f"Temporal): LLM call through litellm {bare['llm']:.1f} ms, PDF render "
+          f"{bare['pdf']:.1f} ms, mail over SMTP {bare['mail']:.1f} ms: {work:.1f} ms CPU "
+          f"per report")
+    cores = os.cpu_count() or 1
+    for delay in (0.0, slow):
+        r = bursts[(delay, RAW)]
+        least = r.cpu_ms + work
+        verdict = "within reach" if least <= 1.3 * r.cpu_ms else "out of reach on this machine"
+        print(f"  goal 2, {llm(delay)} LLM: raw {r.cpu_ms:.0f} ms + bare work {work:.0f} ms = "
+              f"{least:.0f} ms per report at least -> {least / r.cpu_ms:.2f}x raw (goal <= "
+              f"1.3x: {verdict}, whatever the orchestration)")
+    for delay, ratio in ((slow, 0.8), (0.0, 0.6)):
+        r = bursts[(delay, RAW)]
+        most = cores * 1000 / (r.cpu_ms + work)
+        print(f"  goal 1, {llm(delay)} LLM: {cores} cores / {r.cpu_ms + work:.0f} ms = "
+              f"{most:.1f} reports/s if the cores did nothing else -> {most / r.rate:.2f}x "
+              f"raw's {r.rate:.1f}/s at most (goal >= {ratio}x; the floor above reaches "
+              f"{bursts[(delay, FLOOR)].rate / r.rate:.2f}x)")
+
+
 def llm(delay: float) -> str:
     """How a burst's LLM is named in the figures."""
     return f"{delay:g} s" if delay else "instant"
@@ -327,6 +369,8 @@ def main() -> None:
     ap.add_argument("--sequential", type=int, default=40,
                     help="reports of each kind run one at a time, the kinds taking turns")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the slow LLM's seconds")
+    ap.add_argument("--bare", type=int, default=30,
+                    help="calls of each step's bare work measured alone, without Temporal")
     ap.add_argument("--profile", type=Path, help="cProfile the app worker's event loop over the "
                     "whole run into this file and print its top functions")
     sys.exit(run_main(run(ap.parse_args())))

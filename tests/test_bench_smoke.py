@@ -24,8 +24,10 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         "chaos: PASS",
     ),
     "throughput": (
-        ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--llm-delay", "0.2"],
-        ("end-to-end one at a time", "reach: the bare work", "what the app's durability adds"),
+        ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--llm-delay", "0.2",
+         "--bare", "2"],
+        ("end-to-end one at a time", "reach: the bare work", "what the app's durability adds",
+         "where the work goes: each step's bare work alone"),
     ),
     # One case per script, for the suite's time budget: `recovery.py` without --supervised and
     # `research_bench.py --quick` are not run here (run them by hand after changing them).
