@@ -51,6 +51,7 @@ from _common import (
     worker_env,
 )
 from _floor import FloorReportWorkflow
+from _gaps import GapTable, event_gaps
 from _raw import RawReportWorkflow
 from temporalio.client import Client
 
@@ -129,6 +130,7 @@ class Bench:
         self.server_pid = devserver.running_pid(server.data_dir) or 0
         self.delay = 0.0
         self.profile: Path | None = None  # profile the app worker into this file
+        self.gaps: GapTable | None = None  # where one-at-a-time reports spend their time
         self.workers: dict[str, tuple[str, WorkerProc]] = {}
         self.client: Client | None = None
 
@@ -205,13 +207,17 @@ class Bench:
         for i in range(m):
             for kind in KINDS if i % 2 == 0 else reversed(KINDS):
                 tq, _ = self.workers[kind]
-                t0 = time.perf_counter()
+                t0, wall0 = time.perf_counter(), time.time()
                 await self.one(kind, client, tq, "seq", i)
-                total = time.perf_counter() - t0
-                acts = await steps(client.get_workflow_handle(f"{kind}-{tq}-seq-{i}"))
+                total, wall1 = time.perf_counter() - t0, time.time()
+                handle = client.get_workflow_handle(f"{kind}-{tq}-seq-{i}")
+                acts = await steps(handle)
                 busy = sum(s.closed - s.started for s in acts)
                 out[kind][0].append(total)
                 out[kind][1].append((total - busy) / len(acts))
+                if self.gaps is not None:
+                    events = [ev async for ev in handle.fetch_history_events()]
+                    self.gaps.add(kind, event_gaps(wall0, events, wall1))
         return out
 
 
@@ -235,6 +241,7 @@ async def run(args: argparse.Namespace) -> int:
           f"fake LLM over HTTP, e-mail to a local SMTP sink", flush=True)
     print(f"  machine: {machine()}", flush=True)
     bench.profile = args.profile
+    bench.gaps = GapTable() if args.gaps else None
     try:
         await bench.start_workers()
         bursts: dict[tuple[float, str], Burst] = {}
@@ -264,6 +271,10 @@ async def run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print_figures(bursts, seq, args.llm_delay, m)
     print_bare(bare, bursts, args.llm_delay, args.bare)
+    if bench.gaps is not None:
+        print("where one report's orchestration goes, one at a time (history event gaps; the "
+              "activities' own runs left out):")
+        print("\n".join(bench.gaps.lines(KINDS)))
     if args.profile:
         print_profile(args.profile)
     return 0
@@ -371,6 +382,8 @@ def main() -> None:
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the slow LLM's seconds")
     ap.add_argument("--bare", type=int, default=30,
                     help="calls of each step's bare work measured alone, without Temporal")
+    ap.add_argument("--gaps", action="store_true", help="print where each one-at-a-time "
+                    "report's orchestration time goes, gap by gap of its history")
     ap.add_argument("--profile", type=Path, help="cProfile the app worker's event loop over the "
                     "whole run into this file and print its top functions")
     sys.exit(run_main(run(ap.parse_args())))

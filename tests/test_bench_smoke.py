@@ -25,9 +25,9 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
     ),
     "throughput": (
         ["bench/throughput.py", "--workflows", "4", "--sequential", "2", "--llm-delay", "0.2",
-         "--bare", "2"],
+         "--bare", "2", "--gaps"],
         ("end-to-end one at a time", "reach: the bare work", "what the app's durability adds",
-         "where the work goes: each step's bare work alone"),
+         "where the work goes: each step's bare work alone", "sum of the medians"),
     ),
     # One case per script, for the suite's time budget: `recovery.py` without --supervised and
     # `research_bench.py --quick` are not run here (run them by hand after changing them).
