@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
-from durable_research.client.reports import describe_report
-from durable_research.client.workers import require_worker
+from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.shared import (
@@ -106,35 +104,18 @@ def with_research(params: ReportInput, options: ResearchOptions,
     )
 
 
-async def _update(client: Client, workflow_id: str, name: str, arg: object,
-                  result_type: type) -> object:
-    state = await describe_report(client, workflow_id, with_query=False)
-    if state.status != "running":
-        raise UserError(f"Report {workflow_id} is not running any more (status: {state.status})",
-                        f"`research status {workflow_id}` shows how it ended")
-    await require_worker(client, workflow_id)
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.execute_update(name, arg, result_type=result_type)
-    except WorkflowUpdateFailedError as exc:
-        raise UserError(str(exc.cause or exc)) from None
-    except RPCError as exc:
-        raise UserError(f"Could not reach report {workflow_id}: {exc.message}") from None
-
-
 async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInput
                        ) -> BudgetOutcome:
     """Raise a running report's caps."""
-    out = await _update(client, workflow_id, UPDATE_RAISE_BUDGET, params, BudgetOutcome)
-    assert isinstance(out, BudgetOutcome)
-    return out
+    return await run_update(client, workflow_id, UPDATE_RAISE_BUDGET, params, BudgetOutcome,
+                            "Budget not raised")
 
 
 async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput) -> list[str]:
     """Approve, edit or reject a report's research plan; returns the plan in force."""
-    out = await _update(client, workflow_id, UPDATE_REVIEW_PLAN, params, list)
-    assert isinstance(out, list)
-    return [str(x) for x in out]
+    plan = await run_update(client, workflow_id, UPDATE_REVIEW_PLAN, params, list,
+                            "Plan review not accepted")
+    return [str(x) for x in plan]
 
 
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:

@@ -1,0 +1,43 @@
+"""Updates to a running report (review, plan review, budget): one way to send them."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from durable_research.client.reports import describe_report
+from durable_research.client.workers import require_worker
+from durable_research.errors import UserError, root_cause
+
+T = TypeVar("T")
+
+
+async def run_update(client: Client, workflow_id: str, name: str, arg: object,
+                     result_type: type[T], refused: str) -> T:
+    """Send the Update ``name`` to a running report and wait for its answer.
+
+    Refuses at once, instead of hanging, when the report has ended or no worker polls
+    its task queue.
+
+    Args:
+        refused: How a refusal starts, e.g. ``"Review not accepted"``.
+
+    Raises:
+        UserError: The report does not exist, has ended, has no worker, or its handler
+            rejected the Update (the workflow's reason follows ``refused``).
+    """
+    state = await describe_report(client, workflow_id, with_query=False)
+    if state.status != "running":
+        raise UserError(f"{refused}: report {workflow_id} is not running any more "
+                        f"(status: {state.status})",
+                        f"`research status {workflow_id}` shows how it ended")
+    await require_worker(client, workflow_id)
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as exc:
+        raise UserError(f"{refused}: {root_cause(exc)}") from None
+    except RPCError as exc:
+        raise UserError(f"{refused}: {exc.message}") from None
