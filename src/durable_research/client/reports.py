@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio.client import (
     Client,
@@ -73,15 +74,27 @@ def report_location(result: ReportResult) -> str:
     return result.pdf_path or (result.paths[0] if result.paths else "")
 
 
+class _HasMemo(Protocol):
+    async def memo(self) -> Mapping[str, Any]: ...
+
+
+async def memo_question(workflow: _HasMemo, unreadable: str) -> str:
+    """The question the starter recorded in the memo, or ``unreadable`` when this client
+    cannot decode it (e.g. encrypted with a key it lacks): a report is still listed and
+    described without it."""
+    try:
+        return str((await workflow.memo()).get("question", ""))
+    except Exception:  # noqa: BLE001 - any decode failure: the rest of the report stands
+        return unreadable
+
+
 async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     """Recent report workflows (the server's choice of ``limit``), newest start first."""
     found: list[ReportSummary] = []
     query = f"WorkflowType = '{REPORT_WORKFLOW}'"
     async for wf in client.list_workflows(query, limit=limit):
-        try:
-            question = str((await wf.memo()).get("question", ""))
-        except Exception:  # noqa: BLE001 - e.g. encrypted with a key this client lacks
-            question = "(question not readable with this client's payload key)"
+        question = await memo_question(
+            wf, "(question not readable with this client's payload key)")
         location = ""
         status = wf.status.name.lower() if wf.status else "unknown"
         if wf.status == WorkflowExecutionStatus.COMPLETED:
@@ -177,10 +190,7 @@ async def describe_report(
         raise _not_found(exc, workflow_id) from exc
     status = desc.status.name.lower() if desc.status else "unknown"
     state = ReportState(workflow_id, status)
-    try:
-        state.question = str((await desc.memo()).get("question", ""))
-    except Exception:  # noqa: BLE001 - a memo this key cannot decode: describe the rest
-        state.question = ""
+    state.question = await memo_question(desc, "")
     running = desc.status == WorkflowExecutionStatus.RUNNING
     if with_query or (with_query is None and running):
         try:
