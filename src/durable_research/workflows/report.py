@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import (
     ActivityError,
-    ApplicationError,
     is_cancelled_exception,
 )
 
 from durable_research.workflows.research import Research
 from durable_research.workflows.research_handlers import ResearchHandlers
+from durable_research.workflows.review_handlers import DraftReview
 from durable_research.workflows.steps import (
     EMAIL_STEP,
     LLM_STEP,
@@ -35,8 +34,6 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import SourcesAvailable, SourcesInput
     from durable_research.shared import (
         DEFAULT_PROMPT,
-        REVIEW_ACTIONS,
-        UPDATE_REVIEW,
         WORKFLOW_ID_PREFIX,
         CreatePdfInput,
         CreatePdfOutput,
@@ -48,11 +45,8 @@ with workflow.unsafe.imports_passed_through():
         ReportResult,
         ReportStatus,
         ReportStep,
-        ReviewInput,
-        ReviewOutcome,
         SendEmailInput,
         SendEmailOutput,
-        past_tense,
         report_message_key,
     )
 
@@ -71,7 +65,7 @@ RESEARCH_PATCH = "research-v1"
 
 
 @workflow.defn(name="GenerateReportWorkflow")
-class GenerateReportWorkflow(ResearchHandlers):
+class GenerateReportWorkflow(ResearchHandlers, DraftReview):
     """Turns a research question into a report, durably, with optional review."""
 
     def __init__(self) -> None:
@@ -101,12 +95,6 @@ class GenerateReportWorkflow(ResearchHandlers):
     def _set_step(self, step: str) -> None:
         self._status.step = step
         self._log(f"step: {step}")
-
-    def _add_draft(self, text: str, why: str) -> None:
-        self._versions.append(text)
-        self._status.draft = text
-        self._status.versions = len(self._versions)
-        self._log(f"draft v{len(self._versions)} ({why})")
 
     async def _step(self, step: Step, arg: Any, result_type: type[R]) -> R:
         """Run one activity; reschedule it (boundedly) when workers died under it."""
@@ -286,70 +274,3 @@ class GenerateReportWorkflow(ResearchHandlers):
         self._status.model = run.model or params.model
         return ReportContent(body_key=done.body_key, references=done.references,
                              verification=done.verification, research_notes=done.notes)
-
-    # ----- human review -------------------------------------------------------
-    async def _await_review(self, params: ReportInput) -> str:
-        self._set_step(ReportStep.REVIEW)
-        self._status.waiting_for_review_since = workflow.now().isoformat()
-        timeout = timedelta(seconds=params.review_timeout_s) if params.review_timeout_s else None
-        try:
-            await workflow.wait_condition(lambda: bool(self._decision), timeout=timeout)
-        except TimeoutError:
-            # A durable timer: survives restarts; the decision is recorded for the record.
-            action = "reject" if params.review_timeout_action == "reject" else "approve"
-            self._decision = action
-            self._log(f"review deadline passed: auto-{past_tense(action)}")
-        self._status.waiting_for_review_since = ""
-        return self._decision
-
-    @workflow.update(name=UPDATE_REVIEW)
-    async def review(self, params: ReviewInput) -> ReviewOutcome:
-        """Apply a reviewer's action and answer with the resulting draft."""
-        action = params.action
-        who = f" by {params.reviewer}" if params.reviewer else ""
-        if action in ("approve", "reject"):
-            self._decision = action
-            self._log(f"review: {past_tense(action)}{who}")
-            message = "Approved; writing the report." if action == "approve" else "Rejected."
-        elif action == "edit":
-            self._add_draft(params.text, f"edited{who}")
-            message = "Your text is now the draft; approve it to write the report."
-        else:
-            self._status.step = ReportStep.REVISING
-            try:
-                revised = await self._llm(
-                    LlmCallInput(
-                        prompt=prompts.revise_prompt(
-                            self._question, self._status.draft, params.feedback
-                        ),
-                        system=prompts.REVISE_SYSTEM,
-                        model=self._requested_model,
-                    )
-                )
-            finally:
-                self._status.step = ReportStep.REVIEW
-            self._add_draft(revised.text, f"revised{who}")
-            message = "Revised draft ready; approve, edit, revise again or reject."
-        return ReviewOutcome(
-            action=action,
-            step=self._status.step,
-            draft=self._status.draft,
-            version=len(self._versions),
-            message=message,
-        )
-
-    @review.validator
-    def validate_review(self, params: ReviewInput) -> None:
-        """Reject malformed reviews before they enter the history."""
-        if params.action not in REVIEW_ACTIONS:
-            raise ApplicationError(
-                f"Unknown review action {params.action!r}; use one of {', '.join(REVIEW_ACTIONS)}"
-            )
-        if self._status.step != ReportStep.REVIEW or self._decision:
-            raise ApplicationError(
-                f"This report is not waiting for review (step: {self._status.step})"
-            )
-        if params.action == "edit" and not params.text.strip():
-            raise ApplicationError("An edit needs the replacement text; it was empty")
-        if params.action == "revise" and not params.feedback.strip():
-            raise ApplicationError("A revision needs feedback; it was empty")
