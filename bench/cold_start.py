@@ -6,9 +6,11 @@ Starts the embedded server the way a user does (``research server``: the dev ser
 plus the supervised worker), waits for the worker to poll, then times ``research
 run`` end to end against an instant fake LLM: when "Started workflow" appears, when
 the PDF path appears, when the process exits. For comparison, in the same run, the
-same command hosting its own worker in-process (``--out``, which needs a worker of
-its own) and a bare ``python -c 'import temporalio.client'``. Finally
-``research server --stop`` must leave no worker behind.
+same command hosting its own worker in-process (against a plain dev server with
+``RESEARCH_EMBEDDED=never``, so no supervised worker exists: what ``research run`` did
+before issue 14, importing litellm and starting a worker each time) and a bare
+``python -c 'import temporalio.client'``. Finally ``research server --stop`` must leave
+no worker behind.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import machine, pct, start_fake_llm
+from _common import DevServer, machine, pct, start_fake_llm
 
 from durable_research.local_worker import running_supervisor
 from durable_research.testing.ports import free_port
@@ -84,8 +86,15 @@ def main() -> None:
         wait_polling(env, tmp)
         detached = [timed_run([*RESEARCH, "run", f"cold start {i}"], env, tmp)
                     for i in range(args.runs)]
-        hosted = [timed_run([*RESEARCH, "run", f"hosted {i}", "--out", str(tmp / "reports/own")],
-                            env, tmp) for i in range(max(1, args.runs // 3))]
+        plain = DevServer(tmp / "plain-server")  # no supervisor: the CLI hosts a worker
+        plain.start()
+        try:
+            own = dict(env, TEMPORAL_ADDRESS=plain.address, RESEARCH_EMBEDDED="never",
+                       RESEARCH_DATA_DIR=str(tmp / "own-data"))
+            hosted = [timed_run([*RESEARCH, "run", f"hosted {i}"], own, tmp)
+                      for i in range(max(1, args.runs // 3))]
+        finally:
+            plain.stop()
         bare = []
         for _ in range(5):
             t0 = time.perf_counter()
