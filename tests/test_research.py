@@ -221,10 +221,12 @@ async def test_plan_review_edit_and_budget_raise(
 async def test_model_ignoring_the_formats_still_gives_a_cited_report(
     client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    """A small model that writes no JSON: the plan falls back, notes quote the sources."""
+    """A small model that writes no JSON and cites nothing in its summary: the plan falls
+    back, notes quote the sources, the uncited summary is left out."""
     from durable_research.research import prompts
 
-    fake_llm.configure(plain_tasks={prompts.TASK_PLAN, prompts.TASK_NOTES})
+    fake_llm.configure(plain_tasks={prompts.TASK_PLAN, prompts.TASK_NOTES, prompts.TASK_SUMMARY},
+                       reply="Tardigrades are small and eat what they find.")
     folder = tmp_path / "docs"
     write_fixture_documents(folder)
     prepared = cr.ingest_sources(settings, [str(folder)])
@@ -235,6 +237,7 @@ async def test_model_ignoring_the_formats_still_gives_a_cited_report(
     assert result.references and result.verification and result.verification.checked
     notes = " ".join(result.research_notes)
     assert "No valid research plan" in notes and "quoted from the sources" in notes
+    assert "The opening summary was left out (it cited nothing)." in result.research_notes
     assert result.subquestions == ["What do tardigrades eat?"]
 
 

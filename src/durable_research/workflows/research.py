@@ -258,8 +258,8 @@ class Research:
             if summary.chars:
                 written.insert(0, summary.key)
             else:
-                self.notes.append(f"The opening summary was {summary.summary.split(': ')[0]} "
-                                  "(it cited nothing).")
+                # The activity keeps no uncited summary (it would escape the check).
+                self.notes.append("The opening summary was left out (it cited nothing).")
         return written
 
     async def check(self, keys: list[str], refs: list[Reference]) -> CheckResult:
