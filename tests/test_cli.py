@@ -358,3 +358,35 @@ def test_review_without_a_worker_says_so_at_once(
         proc = research(*command, env=env, cwd=tmp_path, timeout=60)
         assert_clean_error(proc, "No worker is running", "research worker")
     assert time.monotonic() - t0 < 30
+
+
+async def test_run_says_what_it_waits_for_when_no_worker_takes_the_report(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """No worker polls the queue (--no-worker, a cluster's queue): after a few seconds
+    `research run` says it waits for a worker instead of only showing a spinner."""
+    from durable_research.cli.progress import WAITING_NOTICE
+    from durable_research.testing.temporal import connect_retrying
+
+    env = settings_env(settings)
+    env.update(RESEARCH_EMBEDDED="never", TEMPORAL_TASK_QUEUE=f"nobody-{free_port()}")
+    proc = subprocess.Popen([*RESEARCH, "run", "--no-worker", "nobody takes this"], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if WAITING_NOTICE[:40] in line or not line:
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    output = "".join(lines)
+    assert WAITING_NOTICE[:40] in output, output
+    wid = next(w for w in output.split() if w.startswith("report-"))
+    client = await connect_retrying(settings.temporal_address, settings=settings)
+    await client.get_workflow_handle(wid).terminate("test over")

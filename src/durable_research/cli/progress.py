@@ -15,6 +15,11 @@ from durable_research.errors import ReportFailedError, UserError
 from durable_research.shared import ReportResult, ReportStep, ResearchProgress, SubState
 from durable_research.terminal import safe
 
+# A report no worker has answered for this long gets a line saying what it waits for.
+WAITING_NOTICE_S = 3.0
+WAITING_NOTICE = ("waiting for a worker to take the report (a worker that has just started "
+                  "needs about 10 s to load; `research doctor` shows the workers)")
+
 
 async def follow(
     settings: Settings, conn: rc.Connection, handle: WorkflowHandle, with_worker: bool,
@@ -30,6 +35,7 @@ async def follow(
     worker_task = asyncio.create_task(worker.run()) if worker else None
     result_task = asyncio.create_task(handle.result())
     step, shown_review, shown_plan, printed = "", False, False, 0
+    waiting_noticed = False
     try:
         with console.status("starting...") as spinner:
             while not result_task.done():
@@ -37,6 +43,10 @@ async def follow(
                     worker_task.result()  # surfaces why the worker stopped
                     raise UserError("The in-process worker stopped unexpectedly")
                 state = await _poll(conn, handle.id)
+                if (state and not state.query and not step and not waiting_noticed
+                        and time.monotonic() - started > WAITING_NOTICE_S):
+                    waiting_noticed = True  # no worker has answered yet: say so, once
+                    console.print(f"[yellow]•[/] {WAITING_NOTICE}")
                 if state and state.query:
                     printed = _print_history(state.query.history, printed, started)
                     step = state.query.step
