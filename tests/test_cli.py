@@ -88,6 +88,10 @@ def test_start_then_result_with_worker(
     assert done.returncode == 0, done.stderr
     assert "completed" in done.stdout and ".pdf" in done.stdout
     assert fake_llm.successes_for("fire and forget") == 1
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout
+    for out in (done.stdout, listed.stdout):  # piped tables: no padding to the widest row
+        assert not [line for line in out.splitlines() if line.endswith(" ")], out
 
 
 def test_no_llm_configured(settings: Settings, tmp_path: Path) -> None:

@@ -89,6 +89,18 @@ def settings_or_exit() -> Settings:
     return load_settings()
 
 
+def print_table(table: Table) -> None:
+    """Print a table; piped, without the padding that fills every line to the widest one
+    (a long row made each line of a result hundreds of spaces wide)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    console.out("\n".join(line.rstrip() for line in captured.get().splitlines()),
+                highlight=False)
+
+
 def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     """Show a finished report's summary."""
     table = Table(show_header=False, box=None)
@@ -124,7 +136,7 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
         table.add_row("note", safe(result.note))
     if link:
         table.add_row("web UI", link)
-    console.print(table)
+    print_table(table)
 
 
 def llm_ready_settings(settings: Settings, model: str | None) -> Settings:

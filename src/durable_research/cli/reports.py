@@ -22,6 +22,7 @@ from durable_research.cli.common import (
     friendly,
     llm_ready_settings,
     print_result,
+    print_table,
     run_async,
     settings_or_exit,
 )
@@ -209,7 +210,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         link = rc.ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)
-        console.print(table)
+        print_table(table)
         if q and q.history:
             console.print("[bold]History[/]")
             for line in q.history:
@@ -275,7 +276,7 @@ def list_cmd(
         for r in reports:
             table.add_row(safe(r.workflow_id), r.status, r.started, safe(r.question[:80]),
                           safe(r.location))
-        console.print(table)
+        print_table(table)
 
     run_async(go())
 
