@@ -160,6 +160,12 @@ def test_unknown_workflow_id(settings: Settings, tmp_path: Path) -> None:
     for command in ("status", "result", "approve", "cancel"):
         proc = research(command, "report-does-not-exist", env=env, cwd=tmp_path)
         assert_clean_error(proc, "No report workflow with id 'report-does-not-exist'")
+    # With no LLM configured, `result` refuses before starting an offline model for a
+    # worker that an unknown report will never need.
+    env.update(LLM_MODEL="", LLM_API_KEY="")
+    proc = research("result", "report-does-not-exist", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No report workflow with id 'report-does-not-exist'")
+    assert "offline" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize(

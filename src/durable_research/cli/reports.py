@@ -236,19 +236,19 @@ def result(
 ) -> None:
     """Wait for a report to finish (hosting a worker meanwhile) and print its result."""
     settings = settings_or_exit()
-    if worker:
-        try:  # the worker it makes sure of must be able to call the LLM
-            settings = llm_ready_settings(settings, None)
-        except UserError:
-            pass  # waiting for a result needs no LLM here; a worker elsewhere may have one
 
     async def go() -> None:
         conn = await connect_cli(settings)
-        state = await rc.describe_report(conn.client, workflow_id)
+        state = await rc.describe_report(conn.client, workflow_id)  # an unknown id: refused
         handle = conn.client.get_workflow_handle(workflow_id, result_type=ReportResult)
-        with_worker = worker and state.status == "running" and (
-            not local_worker.ensure_worker(settings))
-        res = await follow(settings, conn, handle, with_worker)
+        ready, with_worker = settings, False
+        if worker and state.status == "running":
+            try:  # the worker it makes sure of must be able to call the LLM
+                ready = llm_ready_settings(settings, None)
+            except UserError:
+                pass  # waiting for a result needs no LLM here; a worker elsewhere may have one
+            with_worker = not local_worker.ensure_worker(ready)
+        res = await follow(ready, conn, handle, with_worker)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
         if download is not None and res.status == "completed":
             from durable_research.client.research import download_report
