@@ -39,6 +39,7 @@ stamp=.venv/.installed
 if [[ -x .venv/bin/research && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
+echo "installing the app into .venv from uv.lock (first time: a minute or two)..." >&2
 # --locked: refuse (with uv's message) when pyproject.toml changed and uv.lock was not
 # regenerated, instead of silently resolving new versions. --inexact: keep pip, which uv does
 # not manage, in the venv. The project itself is installed editable; the offline model
