@@ -131,3 +131,21 @@ def test_stale_state_file_is_not_trusted(tmp_path: Path) -> None:
     )
     assert running_local_llm(tmp_path) is None
     assert stop_local_llm(tmp_path) is False
+
+
+def test_embedded_model_answers_are_capped_unless_configured(tmp_path: Path) -> None:
+    """A small model can ramble for minutes: its calls stop at LOCAL_MAX_TOKENS unless
+    LLM_MAX_TOKENS sets a cap; the endpoint's address and key are filled in."""
+    from dataclasses import replace
+
+    from durable_research.config import Settings
+    from durable_research.llm_calls import completion_kwargs
+
+    ep = LocalEndpoint(model="openai/smollm2", api_base="http://127.0.0.1:9/v1", api_key="k",
+                       description="test", pid=0, log_file=tmp_path / "log")
+    filled = localmodel.with_local_endpoint(Settings(), ep)
+    kwargs = completion_kwargs(filled, filled.llm_model, "system", "prompt")
+    assert kwargs["max_tokens"] == localmodel.LOCAL_MAX_TOKENS
+    assert (kwargs["api_base"], kwargs["api_key"]) == (ep.api_base, ep.api_key)
+    own = localmodel.with_local_endpoint(replace(Settings(), llm_max_tokens=2000), ep)
+    assert completion_kwargs(own, own.llm_model, "s", "p")["max_tokens"] == 2000

@@ -243,8 +243,20 @@ def settings_with_local_llm(settings: Settings) -> tuple[Settings, LocalEndpoint
     if not (settings.wants_local_llm and local_model_available()):
         return settings, None
     ep = ensure_local_llm(settings.data_path)
-    filled = replace(settings, llm_model=ep.model, llm_api_base=ep.api_base, llm_api_key=ep.api_key)
-    return filled, ep
+    return with_local_endpoint(settings, ep), ep
+
+
+# The embedded model writes ~17 tokens/s on 2 cores, and a small model can ramble on: a
+# note-taking call once wrote 1,536 tokens (~90 s) of unusable notes. Its answers are
+# ~300 tokens, so unless LLM_MAX_TOKENS says otherwise a call stops at this many.
+LOCAL_MAX_TOKENS = 600
+
+
+def with_local_endpoint(settings: Settings, ep: LocalEndpoint) -> Settings:
+    """``settings`` calling the embedded model at ``ep``, its answers capped."""
+    return replace(settings, llm_model=ep.model, llm_api_base=ep.api_base,
+                   llm_api_key=ep.api_key,
+                   llm_max_tokens=settings.llm_max_tokens or LOCAL_MAX_TOKENS)
 
 
 def _choose_model(gguf: Path | None) -> tuple[str, str, Path]:
