@@ -50,6 +50,11 @@ def blocks(draw: st.DrawFn, depth: int = 0) -> Doc:
         kind = draw(st.integers(0, 5)) if depth < 5 else 0
         if kind in (0, 1):
             md, ws = draw(spans())
+            if md.startswith(("~~~", "```")):
+                # Nested strikethroughs around a code span ("~~~~`aa`~~~~") open a code fence
+                # (CommonMark): its words are an info string, not text. Keep it a paragraph.
+                md = f"so {md}"
+                ws = ["so", *ws]
             lines += [md, ""]
             paras.append(ws)
         elif kind == 2:  # bullet or ordered list, items indented under their marker
