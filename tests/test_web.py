@@ -184,6 +184,25 @@ def test_submit_watch_edit_approve_download(
     expect(row).to_contain_text("completed")
 
 
+def test_cancel_a_running_report(page: Page, web: WebServer,
+                                 watched: dict[str, list[str]]) -> None:
+    """A report waiting for review is cancelled from its page: the page says so and ends
+    showing it cancelled, with no download; cancelling again is refused with a reason."""
+    report_id = start_report(page, web.url, "Cancel me from the page")
+    page.wait_for_function(STEP_IS_JS, arg="waiting for review")
+    token = page.locator("form.cancel input[name=csrf_token]").get_attribute("value") or ""
+    page.get_by_role("button", name="Cancel this report").click()
+    expect(page.locator(".notice")).to_contain_text("Cancelling")
+    expect(page.locator("#status")).to_have_text("canceled")
+    expect(page.get_by_text("The report ended: canceled")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel this report")).to_have_count(0)
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)
+    # A second tab still showing the button: the refusal says why.
+    again = page.request.post(f"{web.url}/reports/{report_id}/cancel",
+                              form={"csrf_token": token})
+    assert again.status == 409 and "is not running" in again.text()
+
+
 def test_hostile_llm_text_is_shown_and_runs_nothing(
     page: Page, web: WebServer, fake_llm: FakeLLM, watched: dict[str, list[str]],
 ) -> None:

@@ -72,7 +72,11 @@ async def view_draft(request: Request, report_id: str) -> Response:
     state = await load_report(request, report_id)
     q = state.query
     if q is None or not q.draft:
-        raise HTTPException(404, "There is no draft to show now.")
+        # Shown inside the page's iframe (the report moved on, e.g. was cancelled, while the
+        # frame loaded): an answer this app may frame, not the error page (framed by none).
+        gone = ReportContent(title="No draft", body_markdown="There is no draft to show now.")
+        return Response(render_html(gone), status_code=404,
+                        media_type=MEDIA_TYPES[HTML_FORMAT], headers=VIEW_HEADERS)
     content = ReportContent(title=f"Draft version {q.versions}", question=state.question,
                             body_markdown=q.draft, model=q.model, usage=q.usage)
     return Response(render_html(content), media_type=MEDIA_TYPES[HTML_FORMAT],

@@ -1,4 +1,5 @@
-"""The review panels' actions: the draft (approve, edit, revise, reject) and the plan."""
+"""The report page's actions: review the draft (approve, edit, revise, reject) or the
+plan, and cancel a running report."""
 
 from __future__ import annotations
 
@@ -96,3 +97,16 @@ async def review_plan(request: Request, report_id: str, action: FormText = "",
     except UserError as exc:
         return await _refused(request, report_id, exc.message, **form)
     return _done(report_id, "plan", action)
+
+
+@router.post("/reports/{report_id}/cancel")
+async def cancel_report(request: Request, report_id: str) -> Response:
+    """Ask a running report to stop, as ``research cancel`` does."""
+    await load_report(request, report_id, with_query=False)
+    try:
+        await rc.cancel_report(await temporal(request), report_id)
+    except WorkflowNotFoundError:
+        raise
+    except UserError as exc:
+        return await _refused(request, report_id, exc.message)
+    return _done(report_id, "cancel", "requested")

@@ -47,6 +47,8 @@ NOTICES: dict[str, str] = {
     f"plan-{PlanReviewAction.APPROVE}": "Plan approved: the research goes on.",
     f"plan-{PlanReviewAction.EDIT}": "Your plan is in force: the research goes on.",
     f"plan-{PlanReviewAction.REJECT}": "Plan rejected: no report will be written.",
+    "cancel-requested": "Cancelling: the report stops at its current step; nothing more is "
+                        "written or sent.",
 }
 _FINISHED_SUBS = {SubState.DONE, SubState.FAILED, SubState.BUDGET}
 # The formats the page can show inline (through the escaping HTML renderer).
