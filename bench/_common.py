@@ -187,7 +187,8 @@ class WorkerProc:
 # ----- workflow histories ------------------------------------------------------------
 
 
-def _ts(event: Any) -> float:
+def event_ts(event: Any) -> float:
+    """When the server recorded a history event (epoch s)."""
     return float(event.event_time.seconds + event.event_time.nanos / 1e9)
 
 
@@ -224,21 +225,26 @@ class Step:
 
 async def steps(handle: WorkflowHandle) -> list[Step]:
     """The workflow's activities in order, with times (epoch s), attempts and outcome."""
+    return steps_of([ev async for ev in handle.fetch_history_events()])
+
+
+def steps_of(events: list[Any]) -> list[Step]:
+    """The activities of a fetched history, as :func:`steps`."""
     by_id: dict[int, Step] = {}
-    async for ev in handle.fetch_history_events():
+    for ev in events:
         t = ev.event_type
         if t == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             by_id[ev.event_id] = Step(
-                ev.activity_task_scheduled_event_attributes.activity_type.name, _ts(ev)
+                ev.activity_task_scheduled_event_attributes.activity_type.name, event_ts(ev)
             )
         elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             a = ev.activity_task_started_event_attributes
             step = by_id[a.scheduled_event_id]
-            step.started, step.attempt = _ts(ev), a.attempt
+            step.started, step.attempt = event_ts(ev), a.attempt
             step.previous_failure = failure_kind(a.last_failure)
         elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             step = by_id[ev.activity_task_completed_event_attributes.scheduled_event_id]
-            step.closed, step.completed = _ts(ev), True
+            step.closed, step.completed = event_ts(ev), True
     return list(by_id.values())
 
 

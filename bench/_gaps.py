@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from _common import pct
+from _common import event_ts, pct
 from temporalio.api.enums.v1 import EventType
 
 CLIENT_START, CLIENT_RESULT = "client start", "client has the result"
@@ -31,7 +31,7 @@ def event_gaps(started: float, events: list[Any], done: float) -> dict[str, floa
     prev_name, prev_t = CLIENT_START, started
     for ev in [*events, None]:
         name = CLIENT_RESULT if ev is None else _name(ev.event_type)
-        t = done if ev is None else ev.event_time.seconds + ev.event_time.nanos / 1e9
+        t = done if ev is None else event_ts(ev)
         pair = (prev_name, name)
         seen[pair] += 1
         if pair != _WORK:

@@ -57,6 +57,7 @@ from _common import (
     Step,
     WorkerProc,
     connect,
+    event_ts,
     machine,
     run_main,
     start_fake_llm,
@@ -182,11 +183,6 @@ class Hist:
     closed: dict[str, float] = field(default_factory=dict)  # last completion, by activity
 
 
-def _ts(event: object) -> float:
-    t = event.event_time  # type: ignore[attr-defined]
-    return float(t.seconds + t.nanos / 1e9)
-
-
 async def history(client: Client, workflow_id: str) -> Hist:
     """Fetch and measure one workflow's history."""
     handle = client.get_workflow_handle(workflow_id)
@@ -196,7 +192,7 @@ async def history(client: Client, workflow_id: str) -> Hist:
     info = desc.raw_description.workflow_execution_info
     h = Hist(events=len(events), server_bytes=int(info.history_size_bytes),
              proto_bytes=History(events=events).ByteSize(), json_bytes=len(wh.to_json()),
-             start=_ts(events[0]), end=_ts(events[-1]))
+             start=event_ts(events[0]), end=event_ts(events[-1]))
     scheduled: dict[int, str] = {}
     for i, ev in enumerate(events):
         name = ET.Name(ev.event_type).removeprefix("EVENT_TYPE_").lower()
@@ -206,7 +202,7 @@ async def history(client: Client, workflow_id: str) -> Hist:
         elif ev.event_type == ET.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             activity = scheduled[ev.activity_task_completed_event_attributes.scheduled_event_id]
             h.activities[activity] += 1
-            h.closed[activity] = _ts(ev)
+            h.closed[activity] = event_ts(ev)
             name += f" ({activity} result)"
         h.bytes_by_type[name] += ev.ByteSize()
         h.count_by_type[name] += 1
@@ -223,7 +219,7 @@ def _update_wait(events: list, accepted: int) -> float:
     kinds = [e.event_type for e in events]
     sched = max(i for i in range(accepted) if kinds[i] == ET.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
     done = [i for i in range(sched) if kinds[i] == ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]
-    return _ts(events[sched]) - _ts(events[done[-1]]) if done else 0.0
+    return event_ts(events[sched]) - event_ts(events[done[-1]]) if done else 0.0
 
 
 def max_overlap(children: list[Hist]) -> int:
@@ -703,7 +699,7 @@ async def event_spans(client: Client, workflow_id: str) -> list[Step]:
     opened: dict[int, float] = {}
     out = []
     async for ev in client.get_workflow_handle(workflow_id).fetch_history_events():
-        t, kind = _ts(ev), ev.event_type
+        t, kind = event_ts(ev), ev.event_type
         if kind in (ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
                     ET.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, ET.EVENT_TYPE_WORKFLOW_TASK_STARTED,
                     ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED):

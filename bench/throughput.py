@@ -47,7 +47,7 @@ from _common import (
     pct,
     run_main,
     start_fake_llm,
-    steps,
+    steps_of,
     worker_env,
 )
 from _floor import FloorReportWorkflow
@@ -211,12 +211,12 @@ class Bench:
                 await self.one(kind, client, tq, "seq", i)
                 total, wall1 = time.perf_counter() - t0, time.time()
                 handle = client.get_workflow_handle(f"{kind}-{tq}-seq-{i}")
-                acts = await steps(handle)
+                events = [ev async for ev in handle.fetch_history_events()]
+                acts = steps_of(events)
                 busy = sum(s.closed - s.started for s in acts)
                 out[kind][0].append(total)
                 out[kind][1].append((total - busy) / len(acts))
                 if self.gaps is not None:
-                    events = [ev async for ev in handle.fetch_history_events()]
                     self.gaps.add(kind, event_gaps(wall0, events, wall1))
         return out
 
