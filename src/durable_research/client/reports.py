@@ -128,6 +128,8 @@ class ReportState:
     result: ReportResult | None = None
     # The question as the starter's memo recorded it (shown by the web page).
     question: str = ""
+    # The queue its workflow tasks go to (whether a worker could act on it now).
+    task_queue: str = ""
 
 
 def _not_found(exc: RPCError, workflow_id: str) -> Exception:
@@ -189,7 +191,8 @@ async def describe_report(
     except RPCError as exc:
         raise _not_found(exc, workflow_id) from exc
     status = desc.status.name.lower() if desc.status else "unknown"
-    state = ReportState(workflow_id, status)
+    state = ReportState(workflow_id, status,
+                        task_queue=desc.raw_description.execution_config.task_queue.name)
     state.question = await memo_question(desc, "")
     running = desc.status == WorkflowExecutionStatus.RUNNING
     if with_query or (with_query is None and running):

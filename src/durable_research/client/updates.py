@@ -33,7 +33,7 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
         raise UserError(f"{refused}: report {workflow_id} is not running any more "
                         f"(status: {state.status})",
                         f"`research status {workflow_id}` shows how it ended")
-    await require_worker(client, workflow_id)
+    await require_worker(client, workflow_id, state.task_queue)
     handle = client.get_workflow_handle(workflow_id)
     try:
         return await handle.execute_update(name, arg, result_type=result_type)

@@ -32,16 +32,19 @@ async def workers_polling(client: Client, task_queue: str, activities: bool = Fa
     return sum(1 for p in resp.pollers if now - p.last_access_time.ToSeconds() < RECENT_POLL_S)
 
 
-async def require_worker(client: Client, workflow_id: str) -> None:
+async def require_worker(client: Client, workflow_id: str, queue: str = "") -> None:
     """Refuse at once, instead of hanging, when no worker could handle an Update.
+
+    Args:
+        queue: The workflow's task queue when the caller knows it (else described here).
 
     Raises:
         UserError: No worker polls the workflow's task queue.
     """
-    handle = client.get_workflow_handle(workflow_id)
     try:
-        desc = await handle.describe()
-        queue = desc.raw_description.execution_config.task_queue.name
+        if not queue:
+            desc = await client.get_workflow_handle(workflow_id).describe()
+            queue = desc.raw_description.execution_config.task_queue.name
         polling = await workers_polling(client, queue)
     except RPCError:
         return  # the Update itself will report what is wrong
