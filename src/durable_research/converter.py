@@ -51,6 +51,10 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+# JSON scalars that value_to_type returns unchanged when already of the field's type.
+_PLAIN = (str, int, float, bool)
+
+
 class DataclassFields(JSONTypeConverter):
     """Dataclasses from JSON dicts, with each class's field types resolved once.
 
@@ -84,8 +88,6 @@ class DataclassFields(JSONTypeConverter):
         return obj
 
 
-# JSON scalars that value_to_type returns unchanged when already of the field's type.
-_PLAIN = (str, int, float, bool)
 CUSTOM_TYPES: list[JSONTypeConverter] = [DataclassFields()]
 
 
