@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from durable_research.activities.writing import valid_notes
 from durable_research.research.citations import SUPPORTED_AT, support_score
 from durable_research.research.notes import Note, NoteKind
 from durable_research.research.quotes import QuoteFinder
+from durable_research.research.types import Source
 from durable_research.research.widen import MAX_SENTENCE_CHARS, MAX_SENTENCE_WORDS, Quote
 
 PROSE = (
@@ -185,6 +187,25 @@ def test_texts_without_blank_lines_are_read_near_the_quote() -> None:
 def test_a_code_block_without_a_prose_sentence_before_it_has_no_introduction() -> None:
     quote = widen("# Usage\n\n```\nrun it\n```", "run it")
     assert quote == Quote("```\nrun it\n```", NoteKind.CODE)
+
+
+def test_valid_notes_widen_merge_and_drop() -> None:
+    sources = [Source(url="u1", title="Deploy", content_hash="h1"),
+               Source(url="u2", title="Options", content_hash="h2")]
+    texts = {"h1": PROSE, "h2": MARKDOWN}
+    raw = {"notes": [
+        {"source": 1, "quote": "each other throughout the deployment process", "point": "p"},
+        {"source": 1, "quote": "The web service and the worker talk"},  # the same sentence
+        {"source": 2, "quote": "--port | 8080", "point": "port"},
+        {"source": 2, "quote": "the worker talk to each other"},  # not in source 2
+        {"source": 3, "quote": "anything at all here"},
+        {"quote": "no source given"},
+    ]}
+    notes, dropped = valid_notes(raw, sources, texts)
+    assert dropped == 3
+    assert [Note.from_json(n).kind for n in notes] == [NoteKind.SENTENCE, NoteKind.TABLE]
+    assert notes[0]["quote"].startswith("The web service") and notes[0]["point"] == "p"
+    assert notes[1]["kind"] == "table" and notes[1]["source_hash"] == "h2"
 
 
 def test_stored_notes_round_trip_and_old_notes_are_sentences() -> None:
