@@ -82,6 +82,8 @@ def test_cite_sentences() -> None:
     assert cite_sentences('He said "stop."', 1) == 'He said "stop." [1]'
     assert cite_sentences("A title", 2) == "A title [2]."
     assert cite_sentences("A list item", 2, close=False) == "A list item [2]"
+    assert cite_sentences("… a quote cut short …", 2) == "… a quote cut short … [2]."
+    assert cite_sentences("Wait ...", 2) == "Wait [2]..."
     # A quote's own "[12]" would read as a citation: escaped, the checker skips it.
     cited = cite_sentences("Water boils at 100 °C [12].", 5)
     assert [s.cites for s in cited_sentences(cited)] == [[5]]

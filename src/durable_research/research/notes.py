@@ -88,13 +88,13 @@ def cite_sentences(text: str, n: int, close: bool = True) -> str:
     parts = []
     for a, b in sentence_spans(text):
         sentence = " ".join(_escape(text[a:b]).split())
-        if not ends_sentence(sentence):
+        if not ends_sentence(sentence) or sentence.endswith(" …"):  # " …": a quote cut short
             parts.append(f"{sentence} [{n}]" + ("." if close else ""))
         elif sentence.rstrip("\"'”’»)]*_") != sentence:
             parts.append(f"{sentence} [{n}]")  # keep 'he said "Stop."' whole
         else:
             body = sentence.rstrip(".!?…。！？")
-            parts.append(f"{body} [{n}]{sentence[len(body):]}")
+            parts.append(f"{body.rstrip()} [{n}]{sentence[len(body):]}")
     return " ".join(parts)
 
 
