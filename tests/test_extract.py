@@ -63,9 +63,27 @@ def test_markdown_front_matter_not_in_text(documents: dict[str, Path]) -> None:
 
 def test_html_document_keeps_table_drops_boilerplate(documents: dict[str, Path]) -> None:
     text = extract_file(documents["habitats.html"]).text
-    assert "Habitat | Typical genus\nMoss cushions | Macrobiotus" in text
+    # A Markdown table (header, separator, rows), so notes can quote it as a table.
+    assert "| Habitat | Typical genus |\n| --- | --- |\n| Moss cushions | Macrobiotus |" in text
     for marker in pages.BOILERPLATE_MARKERS:
         assert marker not in text
+
+
+def test_html_code_lists_and_tables_stay_markdown_blocks() -> None:
+    body = (
+        b"<html><body><article><h1>Install</h1><p>Install the tool with the following lines "
+        b"of shell, which need no root rights at all.</p>"
+        b"<pre><code>pip install foo\nif true; then\n    foo   --init\nfi\n</code></pre>"
+        b"<ol><li>Set FOO_HOME.</li><li>Run foo.</li></ol><ul><li>One item here.</li></ul>"
+        b"<table><tr><td>a</td><td>b | c</td></tr><tr><td>d</td></tr></table>"
+        b"<p>Enough text here for trafilatura to keep the article as the main content.</p>"
+        b"</article></body></html>"
+    )
+    text = extract_text(body, "text/html").text
+    # Code keeps its indentation and spacing inside its fence; pipes in cells are escaped.
+    assert "```\npip install foo\nif true; then\n    foo   --init\nfi\n```" in text
+    assert "1. Set FOO_HOME.\n2. Run foo." in text and "- One item here." in text
+    assert "| a | b \\| c |\n| --- | --- |\n| d | |" in text
 
 
 def test_unsupported_and_missing_files(documents: dict[str, Path], tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ from durable_research.research.extractive import (
     has_citations,
     sentences,
 )
+from durable_research.research.notes import CitedNote, NoteKind
+from durable_research.research.widen import Quote
 
 
 def test_notes_quote_whole_sentences_of_the_best_passages() -> None:
@@ -17,14 +19,15 @@ def test_notes_quote_whole_sentences_of_the_best_passages() -> None:
         "b": "Tardigrades live in moss, lichens, sea sediments and leaf litter all over Earth.",
     }
     notes = extractive_notes(texts, "what do tardigrades eat", per_source=1)
-    assert notes[0] == ("a", "Most tardigrades feed by piercing plant cells with a pair of "
-                              "stylets.")
-    assert all(q in texts[t] for t, q in notes)
-    assert "# Diet" not in " ".join(q for _t, q in notes)
+    assert notes[0] == ("a", Quote("Most tardigrades feed by piercing plant cells with a pair "
+                                   "of stylets.", NoteKind.SENTENCE))
+    assert all(q.text in texts[t] for t, q in notes)
+    assert "# Diet" not in " ".join(q.text for _t, q in notes)
 
 
 def test_sections_cite_every_sentence() -> None:
-    text = extractive_section([(2, "p", "Tardigrades have eight legs."), (1, "p", "They moult")])
+    text = extractive_section([CitedNote(2, "p", "Tardigrades have eight legs."),
+                               CitedNote(1, "p", "They moult")])
     assert text == "Tardigrades have eight legs [2]. They moult [1]."
     assert all(has_citations(s) for s in sentences(text, min_words=1))
     assert not has_citations("No citation [here] or [x1].")

@@ -118,6 +118,31 @@ def test_split_passages_windows_long_lines_with_overlap() -> None:
     ]
 
 
+def test_split_passages_windows_long_lines_at_sentence_ends() -> None:
+    line = "One two three. Four five six. Seven eight nine. Ten eleven twelve."
+    # Windows of whole sentences, each starting with the last sentence of the one before.
+    assert split_passages(line, words=7, overlap=3) == [
+        "One two three. Four five six.",
+        "Four five six. Seven eight nine.",
+        "Seven eight nine. Ten eleven twelve.",
+    ]
+    # A sentence longer than a window: word windows inside it, whole sentences around it.
+    line = "Short one here. " + " ".join(f"W{i}" for i in range(8)) + ". Last one here."
+    assert split_passages(line, words=5, overlap=2) == [
+        "Short one here.", "W0 W1 W2 W3 W4", "W3 W4 W5 W6 W7.", "Last one here."]
+
+
+def test_split_passages_keep_wrapped_sentences_together() -> None:
+    # Hard-wrapped lines: a full passage ends after the last line that ends a sentence.
+    text = "Alpha beta gamma delta.\nEpsilon zeta eta\ntheta iota kappa.\nLambda mu."
+    assert split_passages(text, words=8, overlap=1) == [
+        "Alpha beta gamma delta.", "Epsilon zeta eta\ntheta iota kappa.\nLambda mu."]
+    # Unless that would leave less than half a passage: then the line cut stands.
+    text = "Alpha.\nBeta gamma delta epsilon zeta eta\ntheta iota."
+    assert split_passages(text, words=8, overlap=1) == [
+        "Alpha.\nBeta gamma delta epsilon zeta eta", "theta iota."]
+
+
 def test_split_passages_empty_and_bad_arguments() -> None:
     assert split_passages("") == []
     assert split_passages(" \n\n \t\n") == []
@@ -186,6 +211,10 @@ def test_top_passages_limits() -> None:
     # The best passage alone is over budget: cut at a word boundary, not dropped.
     cut = top_passages(TEXTS, "waggle dance", max_chars=20)
     assert len(cut) == 1 and len(cut[0][1]) <= 20 and "Honeybees".startswith(cut[0][1][:9])
+    # ...at a sentence end when one fits.
+    texts = {"t": "Bees dance to tell. Their nestmates follow the waggle dance to far flowers."}
+    assert top_passages(texts, "waggle dance", max_chars=40) == [
+        ("t", "Bees dance to tell.", top_passages(texts, "waggle dance")[0][2])]
     assert top_passages(TEXTS, "waggle", k=0) == []
     assert top_passages({}, "waggle") == []
     assert top_passages(TEXTS, "the of and") == []

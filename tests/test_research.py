@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from temporalio.client import Client
 
 from durable_research.client import research as cr
@@ -143,13 +144,24 @@ async def test_no_source_gives_single_answer_with_a_hint(
     assert "--sources" in result.note and "SEARCH_PROVIDER" in result.note
 
 
+SURVIVAL_MD = (
+    "# Surviving extremes\n\n"
+    "In the tun state, which tardigrades enter when they dry out, they survive temperatures "
+    "from near absolute zero to above 150 degrees Celsius.\n\n"
+    "| Stress | Survived |\n|---|---|\n| Vacuum of space | 10 days |\n| Gamma radiation | "
+    "5000 Gy |\n"
+)
+
+
 async def test_local_documents(
     client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
     folder = tmp_path / "docs"
     write_fixture_documents(folder)
+    # A Markdown table, and a sentence the fake model quotes from its middle (a clause).
+    (folder / "survival.md").write_text(SURVIVAL_MD)
     prepared = cr.ingest_sources(settings, [str(folder)])
-    assert prepared.documents >= 4 and prepared.skipped
+    assert prepared.documents >= 5 and prepared.skipped
     async with build_worker(client, settings):
         result = await run_report(client, settings, prompt="What do tardigrades survive?",
                                   depth="standard", collection=prepared.collection,
@@ -161,6 +173,22 @@ async def test_local_documents(
     refs = md.split("References", 1)[1]
     assert any(name in refs for name in names)
     assert "http" not in refs.split("About this report")[0]
+    # Quotes are whole sentences: the clause the model quoted came back as its sentence.
+    body = md.split("## References")[0]
+    assert "In the tun state, which tardigrades enter when they dry out, they survive " \
+        "temperatures from near absolute zero to above 150 degrees Celsius [" in body
+    assert all(not s.sentence[0].islower() for s in cited_sentences(body))
+    # Tables (from the Markdown and the HTML source) are tables, cited in their cells.
+    toks = MarkdownIt("commonmark").enable("table").parse(body)
+    cells = [t.content for i, t in enumerate(toks) if t.type == "inline"
+             and toks[i - 1].type == "td_open"]
+    prose = [t.content for i, t in enumerate(toks) if t.type == "inline"
+             and toks[i - 1].type == "paragraph_open"]
+    assert any(c.startswith("10 days [") for c in cells), cells
+    assert any(c.startswith("Macrobiotus [") for c in cells), cells
+    assert not any("|" in p for p in prose)
+    assert result.verification is not None
+    assert result.verification.supported == result.verification.checked
 
 
 async def test_page_budget_stops_research(

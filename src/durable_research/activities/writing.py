@@ -23,8 +23,11 @@ from durable_research.research.extractive import (
     has_citations,
     sentences,
 )
+from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
+from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
+from durable_research.research.widen import Quote
 from durable_research.shared import LlmCallOutput, Usage
 from durable_research.store import content_hash, text_key
 
@@ -38,16 +41,19 @@ def stored_from(data: dict[str, Any]) -> LlmStored:
     return LlmStored(**{**data, "usage": Usage(**data.get("usage", {}))})
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def valid_notes(
     raw: object, sources: list[Source], texts: dict[str, str]
 ) -> tuple[list[dict[str, str]], int]:
-    """Keep the notes whose quote really is in the named source; count the dropped ones."""
+    """Keep the notes whose quote really is in the named source; count the dropped ones.
+
+    A kept quote is widened on its source (``quotes.QuoteFinder``): to whole sentences, or
+    to the table rows with their header, the code block, the list items it is part of; the
+    note's ``kind`` says which. Notes that widen to a quote already kept are merged into it.
+    """
     items = raw.get("notes") if isinstance(raw, dict) else None
     kept: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    finders: dict[str, QuoteFinder] = {}
     dropped = 0
     for item in items if isinstance(items, list) else []:
         try:
@@ -60,12 +66,24 @@ def valid_notes(
             dropped += 1
             continue
         src = sources[number - 1]
-        if _squash(quote) not in _squash(texts.get(src.content_hash, "")):
+        finder = finders.get(src.content_hash)
+        if finder is None:
+            finder = finders[src.content_hash] = QuoteFinder(texts.get(src.content_hash, ""))
+        widened = finder.widen(quote)
+        if widened is None:
             dropped += 1  # a quote the source does not contain is not evidence
             continue
-        kept.append({"source_hash": src.content_hash, "quote": quote[:1000],
-                     "point": (point or quote)[:1000], "title": src.title, "url": src.url})
+        if (src.content_hash, widened.text) in seen:
+            continue
+        seen.add((src.content_hash, widened.text))
+        kept.append(note_json(src, widened, point or quote))
     return kept[:MAX_NOTES], dropped
+
+
+def note_json(src: Source, quote: Quote, point: str) -> dict[str, str]:
+    """The stored JSON of a note quoting ``src``."""
+    return Note(source_hash=src.content_hash, quote=quote.text, point=point[:1000],
+                title=src.title, url=src.url, kind=quote.kind, intro=quote.intro).to_json()
 
 
 class WritingActivities(WithStore):
@@ -120,8 +138,7 @@ class WritingActivities(WithStore):
             # The model did not follow the format: quote the best passages instead, so
             # the sources are still used (and cited) rather than silently dropped.
             by_hash = {s.content_hash: s for s in usable}
-            notes = [{"source_hash": h, "quote": q, "point": q, "title": by_hash[h].title,
-                      "url": by_hash[h].url}
+            notes = [note_json(by_hash[h], q, q.text)
                      for h, q in extractive_notes(texts, f"{params.question} "
                                                   f"{params.subquestion}")]
             summary = f"{len(notes)} notes quoted from the sources (the model's notes " \
@@ -155,12 +172,13 @@ class WritingActivities(WithStore):
                 return await self._save(key, "", out, "summary left out: it cited nothing")
             return await self._save(key, summary_text, out, "summary")
         numbers = {r.content_hash: r.n for r in params.references}
-        notes: list[tuple[int, str, str]] = []
+        notes: list[CitedNote] = []
         for k in params.notes_keys:
-            for note in json.loads(await self.read_text(k)):
-                n = numbers.get(note["source_hash"])
+            for data in json.loads(await self.read_text(k)):
+                note = Note.from_json(data)
+                n = numbers.get(note.source_hash)
                 if n is not None:
-                    notes.append((n, note["point"], note["quote"]))
+                    notes.append(CitedNote(n, note.point, note.quote, note.kind, note.intro))
         if params.role == "extractive":  # no budget left for the LLM: the notes' quotes
             text = f"## {params.heading}\n\n{extractive_section(notes)}"
             return await self._save(key, text, LlmCallOutput(), "section quoted from notes")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from durable_research.research.fences import fence_ranges
+
 # Labels browsers treat as windows-1252 (the WHATWG Encoding Standard): pages declared
 # ISO-8859-1 routinely contain cp1252 punctuation (curly quotes, dashes) in 0x80-0x9F.
 # These labels are also servers' default when nobody configured one, so bytes that are
@@ -68,14 +70,16 @@ def normalize_text(text: str, limit: int = 0) -> str:
     """Clean text for storage and search: newlines, control characters, blank runs.
 
     Line breaks become ``\\n``, form feeds (PDF page breaks) become paragraph breaks,
-    runs of spaces collapse, trailing spaces go, and at most one blank line separates
-    paragraphs. With ``limit`` the text is cut, at a paragraph or word boundary if one
-    is near.
+    runs of spaces collapse and lines are stripped (except inside fenced code blocks, where
+    only trailing spaces go), and at most one blank line separates paragraphs. With
+    ``limit`` the text is cut, at a paragraph or word boundary if one is near.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n\n")
-    text = _CONTROL.sub("", text)
-    text = _HSPACE.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
+    lines = _CONTROL.sub("", text).split("\n")
+    # Code keeps its indentation and spacing (fence lines themselves are cleaned).
+    code = {i for a, b in fence_ranges(lines) for i in range(a + 1, b)}
+    text = "\n".join(line.rstrip() if i in code else _HSPACE.sub(" ", line).strip()
+                     for i, line in enumerate(lines))
     text = _BLANK_RUNS.sub("\n\n", text).strip()
     if limit and len(text) > limit:
         cut = text[:limit]

@@ -205,14 +205,35 @@ def _inline(element: etree._Element) -> str:
     return "".join(parts).strip()
 
 
+def _cell(element: etree._Element) -> str:
+    """A table cell's text on one line, its pipes escaped (a Markdown table cell)."""
+    return " ".join(_inline(element).split()).replace("|", "\\|")
+
+
 def _block_text(element: etree._Element) -> str:
-    """One block of trafilatura's XML: tables as ``a | b`` rows, lists as ``- item`` lines."""
+    """One block of trafilatura's XML as Markdown: tables as pipe tables (the first row is the
+    header), lists as ``-`` or ``1.`` items, code blocks fenced (their lines kept as they are).
+
+    Kept as what they are, so notes quote a table, a list item or code as such (``blocks.py``
+    reads this structure back), never a row flattened into a sentence.
+    """
     if element.tag == "table":
-        rows = [" | ".join(_inline(cell) for cell in row) for row in element.iter("row")]
-        return "\n".join(row for row in rows if row.strip(" |"))
+        rows = [[_cell(cell) for cell in row] for row in element.iter("row")]
+        rows = [row for row in rows if any(row)]
+        if not rows:
+            return ""
+        width = max(len(row) for row in rows)
+        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
+        return "\n".join([lines[0], "| " + " | ".join(["---"] * width) + " |", *lines[1:]])
     if element.tag == "list":
-        items = [_inline(item) for item in element.iter("item")]
-        return "\n".join(f"- {item}" for item in items if item)
+        items = [" ".join(_inline(item).split()) for item in element.iter("item")]
+        ordered = element.get("rend") == "ol"
+        return "\n".join(f"{i}. {item}" if ordered else f"- {item}"
+                         for i, item in enumerate((x for x in items if x), start=1))
+    if element.tag == "code":
+        code = "".join(element.itertext()).strip("\n")
+        fence = "~~~" if "```" in code else "```"
+        return f"{fence}\n{code}\n{fence}" if code.strip() else ""
     return _inline(element)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from durable_research.research.notes import CitedNote, NoteKind, render_notes
 from durable_research.research.passages import top_passages
+from durable_research.research.quotes import QuoteFinder
+from durable_research.research.sentences import ends_sentence, split_sentences
+from durable_research.research.widen import Quote
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 MIN_WORDS = 6
 MAX_QUOTE_CHARS = 400
 
@@ -21,40 +24,45 @@ def sentences(passage: str, min_words: int = MIN_WORDS) -> list[str]:
     """Whole sentences of a passage (line by line, so headings do not run into text)."""
     out = []
     for line in passage.splitlines():
-        for part in _SENTENCE.split(" ".join(line.split())):
-            part = part.strip()
+        for part in split_sentences(line):
             if len(part.split()) >= min_words and len(part) <= MAX_QUOTE_CHARS \
-                    and part.endswith((".", "!", "?")):
+                    and ends_sentence(part):
                 out.append(part)
     return out
 
 
 def extractive_notes(
     texts: dict[str, str], query: str, per_source: int = 2, limit: int = 12
-) -> list[tuple[str, str]]:
-    """``(text id, quoted sentence)`` pairs from the passages that best match ``query``."""
-    picked: list[tuple[str, str]] = []
+) -> list[tuple[str, Quote]]:
+    """``(text id, quote)`` pairs from the passages that best match ``query``.
+
+    Each quote is widened on its source (a sentence to the whole sentence where a passage
+    cut it, a list item's sentence to the item), so no quote starts or ends mid-sentence.
+    """
+    picked: list[tuple[str, Quote]] = []
     counts: dict[str, int] = {}
     seen: set[str] = set()
+    finders: dict[str, QuoteFinder] = {}
     for text_id, passage, _score in top_passages(texts, query, k=4 * max(len(texts), 1)):
         for sentence in sentences(passage):
-            if counts.get(text_id, 0) >= per_source or sentence in seen:
+            if counts.get(text_id, 0) >= per_source:
+                break
+            finder = finders.setdefault(text_id, QuoteFinder(texts[text_id]))
+            quote = finder.widen(sentence)
+            if quote is None or quote.text in seen or (
+                    quote.kind is NoteKind.SENTENCE and len(quote.text) > MAX_QUOTE_CHARS):
                 continue
-            seen.add(sentence)
+            seen.add(quote.text)
             counts[text_id] = counts.get(text_id, 0) + 1
-            picked.append((text_id, sentence))
+            picked.append((text_id, quote))
             if len(picked) >= limit:
                 return picked
     return picked
 
 
-def extractive_section(notes: Sequence[tuple[int, str, str]]) -> str:
-    """A paragraph of the notes' quotes, each cited: ``(number, point, quote)`` triples."""
-    parts = []
-    for number, _point, quote in notes:
-        text = quote.strip().rstrip(".!?")
-        parts.append(f"{text} [{number}].")
-    return " ".join(parts)
+def extractive_section(notes: Sequence[CitedNote]) -> str:
+    """The notes' quotes, each cited (see :func:`notes.render_notes`)."""
+    return render_notes(notes)
 
 
 def has_citations(text: str) -> bool:

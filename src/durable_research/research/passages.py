@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from durable_research.research.sentences import ends_sentence, sentence_spans, split_sentences
+
 # Common English function words: they carry no evidence of support and dominate counts.
 # Negations ("not", "no", "never") are here too: the citation checker compares them separately.
 # So are hedges ("roughly", "nearly"): reports add and drop them freely.
@@ -157,13 +159,62 @@ def is_number(token: str) -> bool:
     return _DECIMAL_RE.fullmatch(token) is not None
 
 
+# Lines that start a block of their own: a cut before or after them is no cut in a sentence.
+_BLOCK_LINE = re.compile(r"(?:[|#>]|[-*+] |\d+[.)] |```|~~~)")
+
+
+def _clean_cut(prev: str, nxt: str) -> bool:
+    """Whether a passage may end after line ``prev`` without cutting a sentence in two."""
+    return ends_sentence(prev) or prev.endswith(":") or bool(
+        _BLOCK_LINE.match(prev) or _BLOCK_LINE.match(nxt))
+
+
+def _word_windows(parts: list[str], words: int, overlap: int) -> list[str]:
+    out = []
+    for start in range(0, len(parts), words - overlap):
+        out.append(" ".join(parts[start : start + words]))
+        if start + words >= len(parts):
+            break
+    return out
+
+
+def _windows(line: str, words: int, overlap: int) -> list[str]:
+    """A line longer than ``words`` cut into windows of whole sentences, each window starting
+    with the last sentences of the one before (up to ``overlap`` words); a sentence longer
+    than a window is cut into overlapping word windows."""
+    sents = [s.split() for s in split_sentences(line)]
+    out: list[str] = []
+    i = 0
+    while i < len(sents):
+        if len(sents[i]) > words:
+            out.extend(_word_windows(sents[i], words, overlap))
+            i += 1
+            continue
+        j, count = i, 0
+        while j < len(sents) and count + len(sents[j]) <= words:
+            count += len(sents[j])
+            j += 1
+        out.append(" ".join(w for s in sents[i:j] for w in s))
+        if j >= len(sents):
+            break
+        k, back = j, 0
+        while k - 1 > i and back + len(sents[k - 1]) <= overlap:
+            k -= 1
+            back += len(sents[k])
+        i = k
+    return out
+
+
 def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
     """Split ``text`` into passages of at most ``words`` words, never empty.
 
     Lines are packed whole into passages; a passage ends early at a paragraph break (blank
-    line) once it is half full, so passages follow paragraphs where possible. A line longer
-    than ``words`` is cut into windows of ``words`` words that overlap by ``overlap`` words,
-    so that a fact spanning a cut is still whole in one window.
+    line) once it is half full, so passages follow paragraphs where possible, and a full
+    passage ends after its last line that ends a sentence (or a block line: a table row, a
+    list item), so that wrapped lines of a sentence stay together. A line longer than
+    ``words`` is cut into windows of whole sentences that overlap by up to ``overlap``
+    words (a sentence longer than ``words``: into word windows overlapping by ``overlap``),
+    so that a sentence is whole in one window.
     """
     if words < 1 or not 0 <= overlap < words:
         raise ValueError(f"need words >= 1 and 0 <= overlap < words, got {words}, {overlap}")
@@ -171,12 +222,26 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
     current: list[str] = []
     count = 0
 
-    def flush() -> None:
+    def flush(keep: int = 0) -> None:
+        """End the passage; its last ``keep`` lines start the next one."""
         nonlocal count
-        if current:
-            passages.append("\n".join(current))
-            current.clear()
-        count = 0
+        carried = current[len(current) - keep :] if keep else []
+        if current[: len(current) - keep]:
+            passages.append("\n".join(current[: len(current) - keep]))
+        current[:] = carried
+        count = sum(len(line.split()) for line in carried)
+
+    def carry(line: str, size: int) -> int:
+        """How many of the passage's last lines to move on so it ends on a sentence end."""
+        if not current or _clean_cut(current[-1], line):
+            return 0
+        kept = 0
+        for i in range(len(current) - 1, 0, -1):
+            kept += len(current[i].split())
+            if _clean_cut(current[i - 1], current[i]):
+                moved = len(current) - i
+                return moved if count - kept >= words / 2 and kept + size <= words else 0
+        return 0
 
     new_paragraph = True
     for line in text.splitlines():
@@ -186,14 +251,12 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
             continue
         if len(parts) > words:
             flush()
-            step = words - overlap
-            for start in range(0, len(parts), step):
-                passages.append(" ".join(parts[start : start + words]))
-                if start + words >= len(parts):
-                    break
+            passages.extend(_windows(" ".join(parts), words, overlap))
         else:
-            if count + len(parts) > words or (new_paragraph and count >= words / 2):
+            if new_paragraph and count >= words / 2:
                 flush()
+            elif count + len(parts) > words:
+                flush(carry(" ".join(parts), len(parts)))
             current.append(" ".join(parts))
             count += len(parts)
         new_paragraph = False
@@ -225,6 +288,17 @@ def bm25_scores(
     return scores
 
 
+def _cut(passage: str, budget: int) -> str:
+    """The longest head of ``passage`` within ``budget`` characters ending a sentence or a
+    line; else the longest ending a word ("" if none)."""
+    ends = [b for _a, b in sentence_spans(passage) if b <= budget]
+    ends += [i for i, ch in enumerate(passage[: budget + 1]) if ch == "\n"]
+    if ends:
+        return passage[: max(ends)].rstrip()
+    head = passage[:budget]
+    return head.rsplit(None, 1)[0] if " " in head else ""
+
+
 def top_passages(
     texts: dict[str, str], query: str, k: int = 8, max_chars: int = 6000
 ) -> list[tuple[str, str, float]]:
@@ -234,7 +308,8 @@ def top_passages(
     ``k`` passages and ``max_chars`` characters of passage text in total. Passages sharing no
     term with the query and repeated passages (boilerplate) are left out. A passage that does
     not fit the remaining budget is skipped for smaller ones, except that the best passage is
-    cut at a word boundary rather than returning nothing.
+    cut (at a sentence end or line end if one fits, else at a word boundary) rather than
+    returning nothing.
     """
     if k <= 0 or max_chars <= 0:
         return []
@@ -253,7 +328,7 @@ def top_passages(
         if len(passage) > budget:
             if out:
                 continue
-            passage = passage[:budget].rsplit(None, 1)[0] if " " in passage[:budget] else ""
+            passage = _cut(passage, budget)
             if not passage:
                 continue
         seen.add(passage)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from durable_research.research.notes import CitedNote, NoteKind
 from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS, Reference
 
 TASK_PLAN = "TASK: plan"
@@ -35,7 +36,13 @@ SECTION_SYSTEM = (
     f"{TASK_SECTION}\nYou write one section of a research report in Markdown from the notes "
     "given. Every sentence that states a fact ends with the number of its source in square "
     "brackets, like [2]; cite only the numbers listed. Use only facts in the notes. No "
-    "heading at the start and no list of references."
+    "heading at the start and no list of references. A note that quotes a table, code or a "
+    "list gives its quote as an indented block below the note. Quote such a block as what it "
+    "is, never inside a sentence (or summarise it in your own cited sentences): a table as a "
+    "Markdown table, header row first, with the source number in the last cell of each row, "
+    "like | Moss | Macrobiotus [2] |; code in a fenced block, after the source's sentence "
+    "introducing it, cited, when the note gives one; list items as a Markdown list, each item "
+    "ending with its source number."
 )
 
 SUMMARY_SYSTEM = (
@@ -67,18 +74,37 @@ def notes_prompt(question: str, subquestion: str, excerpts: Sequence[tuple[int, 
     return "\n".join(parts)
 
 
+# How a section prompt gives a block note (table, code, list): the label ends the note's
+# line, the quote follows with each line indented. The fake LLM reads this format back.
+BLOCK_INDENT = "    "
+BLOCK_LABEL = "{kind} quote, below"
+INTRO_LABEL = "; introduced in the source by: "
+
+
+def note_line(note: CitedNote) -> list[str]:
+    """A note of the section prompt: one line, or a line and an indented block quote."""
+    if note.kind is NoteKind.SENTENCE:
+        return [f"- [{note.n}] {note.point} (quote: \"{note.quote}\")"]
+    label = BLOCK_LABEL.format(kind=note.kind.value)
+    if note.intro:
+        label += f'{INTRO_LABEL}"{note.intro}"'
+    point = " ".join(note.point.split()) if note.point != note.quote else note.kind.value
+    return [f"- [{note.n}] {point} ({label})",
+            *(BLOCK_INDENT + line for line in note.quote.split("\n"))]
+
+
 def section_prompt(
-    question: str, subquestion: str, notes: Sequence[tuple[int, str, str]],
+    question: str, subquestion: str, notes: Sequence[CitedNote],
     references: Sequence[Reference],
 ) -> str:
-    """The section request over ``(source number, point, quote)`` notes."""
+    """The section request over the notes (block quotes indented below their note)."""
     parts = [f"Research question: {question}", f"This section answers: {subquestion}", "",
              "Notes:"]
-    for number, point, quote in notes:
-        parts.append(f"- [{number}] {point} (quote: \"{quote}\")")
+    for note in notes:
+        parts.extend(note_line(note))
     parts.append("")
     parts.append("Sources you may cite:")
-    cited = sorted({n for n, _p, _q in notes})
+    cited = sorted({note.n for note in notes})
     for ref in references:
         if ref.n in cited:
             parts.append(f"[{ref.n}] {ref.title}")

@@ -13,6 +13,7 @@ import re
 
 from durable_research.research import prompts
 from durable_research.research.extractive import sentences
+from durable_research.research.notes import CitedNote, NoteKind, render_notes
 
 _STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
          "their", "from", "have", "facts", "fun", "and", "fascinating", "tell", "some"}
@@ -35,6 +36,22 @@ def _plan(user: str) -> str:
     ]})
 
 
+def _clause(sentence: str) -> str:
+    """The words after a sentence's first comma, when that is a clause of five words or more:
+    models often quote just the clause that states the fact, which starts mid-sentence."""
+    head, comma, tail = sentence.partition(", ")
+    return tail if comma and len(head.split()) >= 3 and len(tail.split()) >= 5 else sentence
+
+
+def _table_row(excerpt: str) -> str:
+    """The first data row of a Markdown table in ``excerpt``, copied cell by cell ("")."""
+    rows = [line for line in excerpt.splitlines()
+            if line.startswith("|") and not set(line) <= set("|-: ")]
+    if len(rows) < 2:
+        return ""
+    return " | ".join(cell.strip() for cell in rows[1].strip("|").split(" | "))
+
+
 def _notes(user: str) -> str:
     notes = []
     for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
@@ -43,22 +60,54 @@ def _notes(user: str) -> str:
         picked = [s for s in sentences(excerpt, min_words=1)
                   if 30 <= len(s) <= 300 and "..." not in s][:2]
         for sentence in picked:
-            notes.append({"source": number, "quote": sentence, "point": sentence})
+            notes.append({"source": number, "quote": _clause(sentence), "point": sentence})
+        if row := _table_row(excerpt):
+            notes.append({"source": number, "quote": row, "point": row})
     sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
     follow = f"{sub.group(1)} evidence" if sub else ""
     return json.dumps({"notes": notes, "follow_up": follow})
 
 
+_NOTE_RE = re.compile(
+    r'^- \[(\d+)\] .*? \((?:quote: "(.*)"|'
+    + re.escape(prompts.BLOCK_LABEL).replace(re.escape("{kind}"), r"(\w+)")
+    + "(?:" + re.escape(prompts.INTRO_LABEL) + r'"(.*)")?)\)$'
+)
+
+
+def _section_notes(user: str) -> list[CitedNote]:
+    """The notes of a section prompt (``prompts.section_prompt``), block quotes included."""
+    notes: list[CitedNote] = []
+    block: list[str] | None = None
+    for line in user.split("\n"):
+        if block is not None and line.startswith(prompts.BLOCK_INDENT):
+            block.append(line.removeprefix(prompts.BLOCK_INDENT))
+            continue
+        if block is not None:
+            last = notes[-1]
+            notes[-1] = CitedNote(last.n, last.point, "\n".join(block), last.kind, last.intro)
+            block = None
+        m = _NOTE_RE.match(line)
+        if m and m.group(2) is not None:
+            notes.append(CitedNote(int(m.group(1)), m.group(2), m.group(2)))
+        elif m:
+            notes.append(CitedNote(int(m.group(1)), "", "", NoteKind(m.group(3)),
+                                   m.group(4) or ""))
+            block = []
+    return notes
+
+
 def _section(user: str, wrong_every: int) -> str:
-    found = re.findall(r'^- \[(\d+)\] .*?\(quote: "(.*)"\)$', user, flags=re.M)
-    numbers = sorted({int(n) for n, _q in found})
+    """The notes written out as a good model would: sentences cited, blocks kept blocks."""
+    notes = _section_notes(user)
+    numbers = sorted({note.n for note in notes})
     out = []
-    for i, (n, quote) in enumerate(found, start=1):
-        cite = int(n)
+    for i, note in enumerate(notes, start=1):
+        cite = note.n
         if wrong_every and i % wrong_every == 0 and len(numbers) > 1:
             cite = numbers[(numbers.index(cite) + 1) % len(numbers)]
-        out.append(f"{quote.rstrip('.')} [{cite}].")
-    return " ".join(out) or "Nothing was found on this point."
+        out.append(CitedNote(cite, note.point, note.quote, note.kind, note.intro))
+    return render_notes(out) or "Nothing was found on this point."
 
 
 def _summary(user: str) -> str:
