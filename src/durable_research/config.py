@@ -297,7 +297,8 @@ def check_no_redirect(real: Mapping[str, str], from_file: Mapping[str, str], pat
     secrets = dict(_ENDPOINTS)
     for var in real:
         if var.endswith("_API_KEY") and var not in secrets:
-            secrets[var] = ("LLM_API_BASE", "LLM_MODEL")  # provider keys litellm reads
+            # Provider keys litellm reads.
+            secrets[var] = ("LLM_API_BASE", "LLM_MODEL", "EMBEDDING_MODEL")
     for secret, endpoints in secrets.items():
         if not real.get(secret, "").strip() or secret in from_file:
             continue
