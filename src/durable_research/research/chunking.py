@@ -5,9 +5,10 @@ words do ("Write-Ahead Logging > Checkpointing" above a paragraph that never nam
 log). Passages are whole sentences packed up to a word count, never across a heading;
 a new paragraph starts a new passage once the current one is half full.
 
-Headings are the Markdown ones (``#`` lines: Markdown files, and HTML pages, whose
-headings the extractor writes that way). A text without any (PDF, plain text) gets
-heuristic headings: a short stand-alone line without closing punctuation.
+Headings are the Markdown ones (``#`` lines and setext ``===``/``---`` underlines:
+Markdown and text files, and HTML pages, whose headings the extractor writes that way). A
+text without any (PDF, plain text) gets heuristic headings: a short stand-alone line without
+closing punctuation.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ WINDOW_OVERLAP = 20
 HEADING_SEPARATOR = " > "
 
 MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+# A setext heading's underline: "Title" above "=====" (level 1) or "-----" (level 2).
+SETEXT_UNDERLINE = re.compile(r"^(=+|-+)$")
 # A sentence ends at . ! ? followed by space and a capital, digit, quote or bracket.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 _WEAK_HEADING_WORDS = 8
@@ -92,23 +95,36 @@ class _Packer:
                 break
 
 
+def _markdown_headings(lines: list[str]) -> dict[int, tuple[int, str]]:
+    """``{line number: (level, title)}`` of the ATX (``## x``) and setext headings."""
+    found: dict[int, tuple[int, str]] = {}
+    for i, line in enumerate(lines):
+        atx = MD_HEADING.match(line)
+        if atx:
+            found[i] = (len(atx.group(1)), atx.group(2))
+        elif (line and i + 1 < len(lines) and len(lines[i + 1]) >= 3
+              and SETEXT_UNDERLINE.match(lines[i + 1]) and not _LIST_ITEM.match(line)):
+            found[i] = (1 if lines[i + 1][0] == "=" else 2, line)
+    return found
+
+
 def chunk(text: str, words: int = PASSAGE_WORDS) -> list[Passage]:
     """The passages of ``text`` in order, each with its heading path ("A > B")."""
     if words <= WINDOW_OVERLAP:
         raise ValueError(f"passages need more than {WINDOW_OVERLAP} words, got {words}")
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    markdown = any(MD_HEADING.match(line) for line in lines)
+    levels = _markdown_headings(lines)
+    markdown = bool(levels)
     packer = _Packer(words)
     path: list[tuple[int, str]] = []
     new_paragraph = True
     for i, line in enumerate(lines):
-        if not line:
+        if not line or (i - 1 in levels and SETEXT_UNDERLINE.match(line)):
             new_paragraph = True
             continue
-        found = MD_HEADING.match(line)
         alone = new_paragraph and (i + 1 == len(lines) or not lines[i + 1])
-        if found or (not markdown and alone and _weak_heading(line)):
-            level, title = (len(found.group(1)), found.group(2)) if found else (1, line)
+        if i in levels or (not markdown and alone and _weak_heading(line)):
+            level, title = levels.get(i, (1, line))
             packer.flush()
             path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
             packer.heading = HEADING_SEPARATOR.join(t for _, t in path)

@@ -59,21 +59,28 @@ def _stem(word: str) -> str:
     return word
 
 
-def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
+def tokenize(text: str) -> list[str]:
     """Lowercase word tokens without English stopwords; CJK runs become character bigrams.
 
     The stopwords are the project's (:data:`passages.STOPWORDS`): queries are questions, and
     their "how", "does", "which" otherwise match every FAQ heading and question-shaped
-    sentence (bm25s' own list of 33 words keeps them).
+    sentence (bm25s' own list of 33 words keeps them). An identifier with underscores
+    (``foreign_keys``, ``SQLITE_BUSY``) is a token and so is each of its parts, so that
+    prose ("foreign keys") and code find each other.
     """
     tokens: list[str] = []
     for run in _CJK_SPLIT.findall(text.lower()):
         if _CJK.match(run):
             pairs = [run[i:i + 2] for i in range(len(run) - 1)]
             tokens += pairs or [run]
-        else:
-            tokens += [_stem(w) for w in _TOKEN.findall(run)
-                       if len(w) > 1 and w not in stopwords]
+            continue
+        for word in _TOKEN.findall(run):
+            parts = [p for p in word.split("_") if p]
+            word = "_".join(parts)
+            if len(word) > 1 and word not in STOPWORDS:
+                tokens.append(_stem(word))
+            if len(parts) > 1:
+                tokens += [_stem(p) for p in parts if len(p) > 1 and p not in STOPWORDS]
     return tokens
 
 
