@@ -88,22 +88,20 @@ async def test_embeddings_are_cached_across_runs_and_workers(fake: FakeLLM,
 
 
 class _Stub:
-    """An embedder whose vectors are chosen by the test: texts naming ``topic`` point one
-    way, all others another."""
+    """An embedder whose vectors are chosen by the test: the query and the texts naming
+    ``topic`` point one way, all others another."""
 
     model = "stub"
 
-    def __init__(self, topic: str) -> None:
-        self.topic = topic
+    def __init__(self, query: str, topic: str) -> None:
+        self.query, self.topic = query, topic
 
     def _vector(self, text: str) -> np.ndarray:
-        return np.array([1.0, 0.0] if self.topic in text else [0.0, 1.0], dtype=np.float32)
+        near = text == self.query or self.topic in text
+        return np.array([1.0, 0.0] if near else [0.0, 1.0], dtype=np.float32)
 
     def embed_groups(self, groups: list[list[str]]) -> list[np.ndarray]:
         return [np.vstack([self._vector(t) for t in group]) for group in groups]
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.array([1.0, 0.0], dtype=np.float32)
 
 
 def test_dense_ranking_is_fused_with_bm25(tmp_path: Path) -> None:
@@ -114,7 +112,7 @@ def test_dense_ranking_is_fused_with_bm25(tmp_path: Path) -> None:
     lexical = [h.url for h in search_collection(store, key, query, 10)]
     assert "hooks.html" not in lexical
     # hooks.html shares no word with the query, but its vectors match the query's.
-    fused = search_collection(store, key, query, 3, embedder=_Stub("Hooks are programs"))
+    fused = search_collection(store, key, query, 3, embedder=_Stub(query, "Hooks are programs"))
     assert "hooks.html" in [h.url for h in fused]
     assert next(h for h in fused if h.url == "hooks.html").snippet.startswith("Hooks are")
     # Documents both rankers like stay ahead of one only the dense ranker likes.

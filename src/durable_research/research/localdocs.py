@@ -43,6 +43,8 @@ AUTHORITY_WINDOW = 2
 DENSE_DEPTH = 2
 MAX_SNIPPET_CHARS = 300
 CACHE_SIZE = 8
+# Passage vectors are large (1,000 passages of 1,536 floats: 6 MB): fewer are kept.
+DENSE_CACHE_SIZE = 2
 _TOKEN = re.compile(r"\w+")
 # Han, kana and Hangul are written without spaces: index them as character bigrams.
 _CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -109,7 +111,8 @@ _cache_lock = threading.Lock()
 _building: dict[str, threading.Lock] = {}
 
 
-def _cached(cache: OrderedDict[str, T], key: str, build: Callable[[], T]) -> T:
+def _cached(cache: OrderedDict[str, T], key: str, build: Callable[[], T],
+            size: int = 0) -> T:
     """``cache[key]``, built once per key even when several searches ask at once."""
     # Keys are content hashes, so what is cached for a key is valid in every store.
     with _cache_lock:
@@ -124,7 +127,7 @@ def _cached(cache: OrderedDict[str, T], key: str, build: Callable[[], T]) -> T:
         built = build()
         with _cache_lock:
             cache[key] = built
-            while len(cache) > CACHE_SIZE:
+            while len(cache) > (size or CACHE_SIZE):
                 cache.popitem(last=False)
             _building.pop(key, None)
     return built
@@ -144,7 +147,7 @@ def _dense(index: _Index, key: str, embedder: Embedder) -> np.ndarray:
             groups.setdefault(n, []).append(f"{heading}\n{passage.text}")
         return np.vstack(embedder.embed_groups(list(groups.values())))
 
-    return _cached(_dense_cache, f"{key}/{embedder.model}", build)
+    return _cached(_dense_cache, f"{key}/{embedder.model}", build, DENSE_CACHE_SIZE)
 
 
 def clear_cache() -> None:
@@ -211,17 +214,21 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
     if not queries or max_results <= 0:
         return []
     index = _index(store, key)
-    vectors = _dense(index, key, embedder) if embedder is not None and index.passages else None
+    dense: list[np.ndarray] = []
+    if embedder is not None and index.passages:
+        vectors = _dense(index, key, embedder)
+        # All the queries' vectors in one request (each is cached like any text).
+        asked = embedder.embed_groups([[text] for _, text, _ in queries])
+        dense = [vectors @ rows[0] for rows in asked]
     rankings: list[tuple[float, list[int]]] = []
     snippets: dict[int, tuple[int, list[str]]] = {}
-    for weight, text, terms in queries:
+    for n, (weight, _text, terms) in enumerate(queries):
         ranked, best = _rank(index, index.fields.scores(terms))
         rankings.append((weight, ranked))
         for doc_number in ranked:
             snippets.setdefault(doc_number, (best[doc_number], terms))
-        if vectors is not None and embedder is not None:
-            similarity = vectors @ embedder.embed_query(text)
-            ranked, best = _rank(index, similarity, DENSE_DEPTH * max_results)
+        if dense:
+            ranked, best = _rank(index, dense[n], DENSE_DEPTH * max_results)
             rankings.append((weight, ranked))
             for doc_number in ranked:
                 snippets.setdefault(doc_number, (best[doc_number], terms))
