@@ -41,6 +41,11 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
         "s3 / directory: throughput",
     ),
+    "retrieval-eval": (
+        ["bench/retrieval_eval.py", "tests/data/retrieval/docs",
+         "tests/data/retrieval/questions.json", "--k", "2", "--prefer-path", "git-revert.md"],
+        ("k=2   plain", "k=2   current", "k=2   preferred"),
+    ),
     # One deep report (3 sub-questions) on a cold and then a warm worker: the goal-6 figures.
     "research-critical-path": (
         ["bench/research_bench.py", "--critical-path", "--llm-delay", "0.05", "--repeats", "1",

@@ -290,6 +290,8 @@ def test_research_run_with_local_sources(
         (["--sources", "/nonexistent/folder"], "/nonexistent/folder"),
         (["--depth", "quick", "--sources", "."], "--depth quick"),
         (["--allow-domain", "not a domain"], "is not a domain name"),
+        (["--prefer-path", "guides"], "--prefer-path ranks documents of --sources"),
+        (["--prefer-domain", "sqlite.org", "--no-web"], "--no-web turns the web off"),
         (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
     ],
 )

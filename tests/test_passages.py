@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from durable_research.research.passages import (
     bm25_scores,
+    fused_passages,
     idf,
     is_number,
     split_passages,
@@ -232,3 +233,20 @@ def test_top_passages_drops_repeated_passages() -> None:
 def test_top_passages_is_deterministic() -> None:
     query = "window dance flowers"
     assert top_passages(TEXTS, query) == top_passages(dict(TEXTS), query)
+
+
+def test_fused_passages_lead_with_the_first_query() -> None:
+    texts = {
+        "winter": "Bees overwinter by clustering and shivering to keep warm.",
+        "dance": "A waggle dance tells nestmates where flowers are.",
+        "tcp": "Slow start doubles the congestion window every round trip.",
+    }
+    found = fused_passages(texts, ["how do colonies keep warm in winter",
+                                   "what do we know about bees and flowers"], k=2)
+    assert [tid for tid, _, _ in found] == ["winter", "dance"]  # the first query's best first
+    assert [s for _, _, s in found] == sorted((s for _, _, s in found), reverse=True)
+    # The context alone ranks when the first query matches nothing; empty ones are skipped.
+    assert fused_passages(texts, ["", "congestion window"])[0][0] == "tcp"
+    assert fused_passages(texts, ["zyxw"]) == []
+    assert fused_passages(texts, ["bees"], k=0) == []
+    assert sum(len(p) for _, p, _ in fused_passages(texts, ["bees warm"], max_chars=60)) <= 60

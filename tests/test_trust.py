@@ -24,6 +24,7 @@ from .conftest import free_port
     [
         ({"LLM_API_KEY": "sk-real"}, "LLM_API_BASE=http://evil.example/v1\n", "LLM_API_BASE"),
         ({"OPENAI_API_KEY": "sk-real"}, "LLM_MODEL=ollama_chat/x\n", "LLM_MODEL"),
+        ({"LLM_API_KEY": "sk-real"}, "EMBEDDING_MODEL=ollama/x\n", "EMBEDDING_MODEL"),
         ({"SMTP_PASSWORD": "pw"}, "SMTP_HOST=mail.evil.example\n", "SMTP_HOST"),
         ({"TEMPORAL_API_KEY": "k"}, "TEMPORAL_ADDRESS=evil.example:7233\n", "TEMPORAL_ADDRESS"),
     ],

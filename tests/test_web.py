@@ -264,6 +264,7 @@ def test_uploaded_sources_and_plan_review(
     page.goto(f"{web.url}/new")
     page.get_by_label("Question").fill("What do tardigrades survive?")
     page.get_by_label("Your documents", exact=False).set_input_files(doc)
+    page.get_by_label("Preferred documents", exact=False).fill("tardigrades.md")
     page.get_by_label("Let me review the research plan first").check()
     page.get_by_role("button", name="Start the report").click()
     page.wait_for_url("**/reports/report-*")
@@ -287,6 +288,7 @@ def test_uploaded_sources_and_plan_review(
     for question in mine:
         expect(page.locator("#progress")).to_contain_text(question)
     expect(page.locator("#actions")).to_contain_text("1 local document")
+    expect(page.locator("#actions")).to_contain_text("1 cited (1 preferred)")
 
 
 def test_reload_and_restart_lose_nothing(

@@ -34,6 +34,8 @@ class Settings:
     llm_local: str = "auto"
     # Models a client may ask for (comma-separated); empty: only LLM_MODEL.
     llm_allowed_models: str = ""
+    # litellm embedding model for dense passage ranking of local documents ("": BM25 only).
+    embedding_model: str = ""
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
@@ -138,6 +140,7 @@ ENV_VARS: dict[str, str] = {
     "LLM_MAX_TOKENS": "llm_max_tokens",
     "LLM_LOCAL": "llm_local",
     "LLM_ALLOWED_MODELS": "llm_allowed_models",
+    "EMBEDDING_MODEL": "embedding_model",
     "TEMPORAL_ADDRESS": "temporal_address",
     "TEMPORAL_NAMESPACE": "temporal_namespace",
     "TEMPORAL_TASK_QUEUE": "task_queue",
@@ -274,7 +277,7 @@ def _check_payload_settings(settings: Settings) -> None:
 
 # Secrets and the settings that decide where they are sent.
 _ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "LLM_API_KEY": ("LLM_API_BASE", "LLM_MODEL"),
+    "LLM_API_KEY": ("LLM_API_BASE", "LLM_MODEL", "EMBEDDING_MODEL"),
     "SMTP_PASSWORD": ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY"),
     "TEMPORAL_API_KEY": ("TEMPORAL_ADDRESS",),
     "AWS_SECRET_ACCESS_KEY": ("S3_ENDPOINT_URL",),
@@ -294,7 +297,8 @@ def check_no_redirect(real: Mapping[str, str], from_file: Mapping[str, str], pat
     secrets = dict(_ENDPOINTS)
     for var in real:
         if var.endswith("_API_KEY") and var not in secrets:
-            secrets[var] = ("LLM_API_BASE", "LLM_MODEL")  # provider keys litellm reads
+            # Provider keys litellm reads.
+            secrets[var] = ("LLM_API_BASE", "LLM_MODEL", "EMBEDDING_MODEL")
     for secret, endpoints in secrets.items():
         if not real.get(secret, "").strip() or secret in from_file:
             continue

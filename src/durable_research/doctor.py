@@ -183,5 +183,9 @@ async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks.append(check_payload_key(settings))
     checks.append(await asyncio.to_thread(check_store, settings))
     checks.append(await check_search(settings))
+    if settings.embedding_model:
+        from durable_research.doctor_research import check_embeddings
+
+        checks.append(await check_embeddings(settings, call_llm))
     checks.append(check_fonts())
     return checks

@@ -66,3 +66,44 @@ def check_payload_key(settings: Settings) -> Check:
         return Check("Payload encryption", WARN, message + "; other machines need this key",
                      "give every worker and client the same RESEARCH_PAYLOAD_KEY(_FILE)")
     return Check("Payload encryption", OK, message)
+
+
+async def check_embeddings(settings: Settings, call: bool) -> Check:
+    """The embedding model (EMBEDDING_MODEL) and, with ``call``, one tiny embedding."""
+    import asyncio
+
+    from temporalio.exceptions import ApplicationError
+
+    from durable_research.research.embeddings import Embedder
+
+    what = f"{settings.embedding_model}: dense ranking of --sources documents fused with BM25"
+    if not call:
+        return Check("Embeddings", OK, what)
+    embedder = Embedder(settings, _NoStore(), settings.embedding_model)
+    try:
+        vector = await asyncio.to_thread(embedder.embed_query, "ok")
+    except ApplicationError as exc:
+        hint = ("check EMBEDDING_MODEL (and LLM_API_KEY/LLM_API_BASE when it has LLM_MODEL's "
+                "provider)" if exc.non_retryable else "the provider may be down; retry")
+        return Check("Embeddings", FAIL, str(exc), hint)
+    return Check("Embeddings", OK, f"{what}; it answered a {len(vector)}-dimension vector")
+
+
+class _NoStore:
+    """A store that keeps nothing: doctor's probe must reach the provider every time."""
+
+    def get(self, key: str) -> bytes:
+        from durable_research.store.errors import ArtifactMissingError
+
+        raise ArtifactMissingError(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Forget ``data``."""
+
+    def exists(self, key: str) -> bool:
+        """Nothing exists."""
+        return False
+
+    def describe(self) -> str:
+        """Nowhere."""
+        return "(nothing kept)"

@@ -142,13 +142,21 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str
         "num_retries": 0,
         "timeout": settings.llm_timeout_s,
     }
+    kwargs.update(credentials(settings, model))
+    if settings.llm_max_tokens:
+        kwargs["max_tokens"] = settings.llm_max_tokens
+    return kwargs
+
+
+def credentials(settings: Settings, model: str) -> dict[str, str]:
+    """``api_key``/``api_base`` for a call to ``model``: LLM_API_KEY and LLM_API_BASE only
+    go to LLM_MODEL's provider."""
+    out: dict[str, str] = {}
     if provider_of(model) == provider_of(settings.llm_model):
         # The key and base URL belong to the configured provider; another provider's
         # model gets its own credentials from its own variables (e.g. ANTHROPIC_API_KEY).
         if settings.llm_api_key:
-            kwargs["api_key"] = settings.llm_api_key
+            out["api_key"] = settings.llm_api_key
         if settings.llm_api_base:
-            kwargs["api_base"] = settings.llm_api_base
-    if settings.llm_max_tokens:
-        kwargs["max_tokens"] = settings.llm_max_tokens
-    return kwargs
+            out["api_base"] = settings.llm_api_base
+    return out

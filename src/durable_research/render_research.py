@@ -34,9 +34,14 @@ from durable_research.docmodel import (
     Unverified,
     ref_anchor,
 )
-from durable_research.shared import Reference, ReportContent, SourceKind, Verification
+from durable_research.shared import Authority, Reference, ReportContent, SourceKind, Verification
 
 REFERENCES_HEADING = "References"
+# How a reference's authority reads after it; ordinary sources say nothing.
+AUTHORITY_NOTES: dict[str, str] = {
+    Authority.PREFERRED: "preferred source",
+    Authority.LOW_TRUST: "low-trust site: a content farm or re-post",
+}
 
 # "[2]", "[2, 3]", "[2; 5-7]" (the forms the citation checker reads; each of "[1][4]"
 # matches on its own) and the checker's marker. Numbers are capped at 9 digits so int()
@@ -164,7 +169,8 @@ def _accessed(value: str) -> str:
 
 
 def reference_entry(ref: Reference, anchor: str = "") -> ReferenceEntry:
-    """One entry: ``Title — URL, accessed YYYY-MM-DD``; only http(s) URLs become links."""
+    """One entry: ``Title — URL, accessed YYYY-MM-DD``, then ``(preferred source)`` or
+    ``(low-trust site: ...)`` when it is one; only http(s) URLs become links."""
     title = _one_line(ref.title)
     where = _one_line(ref.url)
     parts: list[Inline] = []
@@ -187,6 +193,9 @@ def reference_entry(ref: Reference, anchor: str = "") -> ReferenceEntry:
     accessed = _accessed(ref.accessed)
     if accessed:
         parts.append(Text(f", accessed {accessed}"))
+    note = AUTHORITY_NOTES.get(str(ref.authority), "")
+    if note:
+        parts.append(Text(f" ({note})"))
     return ReferenceEntry(ref.n, tuple(parts), anchor)
 
 

@@ -91,6 +91,15 @@ class SourceKind(StrEnum):
     LOCAL = "local"
 
 
+class Authority(StrEnum):
+    """How far a source is trusted: the user's preferred sources (``--prefer-domain``,
+    ``--prefer-path``), ordinary ones, and known content farms / re-post sites."""
+
+    PREFERRED = "preferred"
+    NORMAL = "normal"
+    LOW_TRUST = "low-trust"
+
+
 @dataclass
 class Reference:
     """One entry of the fixed, numbered source list."""
@@ -101,6 +110,7 @@ class Reference:
     kind: str = SourceKind.WEB
     content_hash: str = ""
     accessed: str = ""
+    authority: str = Authority.NORMAL
 
 
 @dataclass
@@ -314,6 +324,10 @@ class ReportInput:
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
     budget: Budget = field(default_factory=Budget)
+    # Preferred sources, ranked first among relevant hits: web domains, and folders or
+    # globs of the collection's document names (validated by the client).
+    prefer_domains: list[str] = field(default_factory=list)
+    prefer_paths: list[str] = field(default_factory=list)
 
 
 @dataclass

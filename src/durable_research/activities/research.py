@@ -53,6 +53,7 @@ class ResearchActivities(WithStore):
     """Search and fetch with the worker's providers, keys and fetch policy."""
 
     _fetcher: Any = None
+    _embedder_obj: Any = None
 
     def __init__(self, settings: Any = None) -> None:
         """Create the activities; a per-URL lock keeps one worker from fetching twice."""
@@ -71,6 +72,16 @@ class ResearchActivities(WithStore):
                 type="ConfigError", non_retryable=True,
             ) from exc
 
+    def _embedder(self) -> Any:
+        """Dense ranking for local documents when EMBEDDING_MODEL is set (else None)."""
+        if not self.settings.embedding_model:
+            return None
+        if self._embedder_obj is None:
+            from durable_research.research.embeddings import Embedder
+
+            self._embedder_obj = Embedder(self.settings, self.store)
+        return self._embedder_obj
+
     @activity.defn(name="research_sources")
     async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
         """Which sources this worker can use for a report."""
@@ -88,6 +99,7 @@ class ResearchActivities(WithStore):
     @activity.defn(name="search")
     async def search(self, params: SearchInput) -> SearchOutput:
         """Search the local documents and/or the web; one provider's failure is reported."""
+        from durable_research.research.authority import by_authority, web_authority
         from durable_research.research.search import SearchError, filter_hits
 
         hits: list[SearchHit] = []
@@ -98,7 +110,8 @@ class ResearchActivities(WithStore):
 
             hits += await self.in_store(
                 search_collection, self.store, params.collection, params.query,
-                params.max_results,
+                params.max_results, params.extra_queries, params.prefer_paths,
+                self._embedder(),
             )
             names.append("local documents")
         provider = self._web() if params.web else None
@@ -108,9 +121,10 @@ class ResearchActivities(WithStore):
                 found = await with_heartbeats(
                     provider.search(params.query, params.max_results), detail="searching"
                 )
-                hits += filter_hits(
+                kept = filter_hits(
                     found, params.allow_domains, params.deny_domains, params.max_results
                 )
+                hits += by_authority(kept, lambda h: web_authority(h.url, params.prefer_domains))
             except SearchError as exc:
                 if not hits:  # nothing else to go on: let the RetryPolicy decide
                     raise ApplicationError(

@@ -106,7 +106,7 @@ class WritingActivities(WithStore):
     @activity.defn(name="take_notes")
     async def take_notes(self, params: NotesInput) -> LlmStored:
         """Read the sources' best passages and note quoted facts for the sub-question."""
-        from durable_research.research.passages import top_passages
+        from durable_research.research.passages import fused_passages
 
         key = self.my_key(params.key)
         done = await self._memo(key)
@@ -114,8 +114,9 @@ class WritingActivities(WithStore):
             return done
         usable = [s for s in params.sources if s.ok and s.content_hash]
         texts = {s.content_hash: await self.read_text(text_key(s.content_hash)) for s in usable}
-        ranked = top_passages(texts, f"{params.question} {params.subquestion}",
-                              k=4 * max(1, len(usable)), max_chars=NOTES_CONTEXT_CHARS)
+        # The sub-question leads; the report's question is context (fused by rank).
+        ranked = fused_passages(texts, [params.subquestion, params.question],
+                                k=4 * max(1, len(usable)), max_chars=NOTES_CONTEXT_CHARS)
         number = {s.content_hash: i + 1 for i, s in enumerate(usable)}
         excerpts: dict[int, list[str]] = {}
         for text_id, passage, _score in ranked:

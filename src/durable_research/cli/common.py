@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from durable_research import client as rc
+from durable_research.client.research import cited_summary
 from durable_research.config import Settings, load_settings
 from durable_research.errors import UserError
 from durable_research.shared import ReportResult
@@ -119,7 +120,7 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     table.add_row("cost", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
     if result.sources_used:
         table.add_row("sources", f"{safe(result.sources_used)}: "
-                      f"{len(result.references)} cited")
+                      f"{cited_summary(result.references)}")
     v = result.verification
     if v is not None:
         line = f"{v.supported} of {v.checked} cited sentences verified"

@@ -58,6 +58,12 @@ AllowOpt = Annotated[list[str] | None, typer.Option(
     "--allow-domain", help="Only use web pages from this domain (repeatable).")]
 DenyOpt = Annotated[list[str] | None, typer.Option(
     "--deny-domain", help="Never use web pages from this domain (repeatable).")]
+PreferDomainOpt = Annotated[list[str] | None, typer.Option(
+    "--prefer-domain", help="Rank web pages from this domain first among relevant ones "
+                            "(repeatable).")]
+PreferPathOpt = Annotated[list[str] | None, typer.Option(
+    "--prefer-path", help="Rank documents in this folder, file or glob under --sources first "
+                          "among relevant ones (repeatable).")]
 
 
 async def _start(
@@ -94,6 +100,7 @@ def run(
     sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
+    prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = settings_or_exit()
@@ -110,7 +117,8 @@ def run(
                             model, settings)
     params = research_input(params, settings, ResearchOptions(
         sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or []))
+        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+        prefer_paths=prefer_path or []))
     if worker:
         settings = llm_ready_settings(settings, model)
     private_queue = bool(worker and model and local_worker.running_supervisor(settings.data_path))
@@ -151,6 +159,7 @@ def start(
     sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
+    prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
@@ -160,7 +169,8 @@ def start(
     params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
     params = research_input(params, settings, ResearchOptions(
         sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or []))
+        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+        prefer_paths=prefer_path or []))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,11 +15,13 @@ from durable_research.shared import (
     DOMAIN_NAME,
     UPDATE_RAISE_BUDGET,
     UPDATE_REVIEW_PLAN,
+    Authority,
     Budget,
     BudgetOutcome,
     Depth,
     PlanReviewInput,
     RaiseBudgetInput,
+    Reference,
     ReportInput,
     ReportResult,
 )
@@ -37,6 +40,8 @@ class ResearchOptions:
     max_tokens: int = 0
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
+    prefer_domains: list[str] = field(default_factory=list)
+    prefer_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +52,8 @@ class PreparedSources:
     documents: int = 0
     skipped: list[str] = field(default_factory=list)
     store: str = ""
+    # The documents' names in the collection (paths relative to a --sources folder).
+    names: list[str] = field(default_factory=list)
 
 
 def parse_depth(raw: str) -> Depth:
@@ -70,6 +77,61 @@ def parse_domains(items: list[str], what: str) -> list[str]:
     return out
 
 
+def parse_prefer_paths(items: list[str], sources: list[str]) -> list[str]:
+    """``--prefer-path`` values as patterns over collection names: a folder, file or glob
+    relative to a ``--sources`` folder (an existing path inside one is made relative).
+
+    Raises:
+        UserError: No --sources, or a value that cannot name a path under them.
+    """
+    if items and not sources:
+        raise UserError("--prefer-path ranks documents of --sources first",
+                        "add --sources PATH, or drop --prefer-path")
+    folders = [Path(s).expanduser().resolve() for s in sources]
+    out = []
+    for item in items:
+        raw = item.strip()
+        pattern = raw.replace("\\", "/")
+        given = Path(raw).expanduser()
+        real = given.resolve() if raw and given.exists() else None
+        for folder in folders if real else []:
+            if real == folder and folder.is_file():
+                pattern = folder.name
+                break
+            if real and real.is_relative_to(folder) and real != folder:
+                pattern = real.relative_to(folder).as_posix()
+                break
+        pattern = pattern.removeprefix("./").rstrip("/")
+        if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
+            raise UserError(f"--prefer-path {item!r} is not a path under --sources",
+                            "e.g. guides, guides/setup.md or '*.pdf' (relative to --sources)")
+        out.append(pattern)
+    return out
+
+
+def check_prefer_paths(patterns: list[str], names: list[str]) -> None:
+    """Each pattern must match a document of the collection (a typo is not silently inert).
+
+    Raises:
+        UserError: Naming the first pattern that matches nothing.
+    """
+    from durable_research.research.authority import path_matches
+
+    for pattern in patterns:
+        if not any(path_matches(name, pattern) for name in names):
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise UserError(f"--prefer-path {pattern!r} matches no document of --sources",
+                            f"names are relative to the --sources folder: {shown}")
+
+
+def cited_summary(refs: list[Reference]) -> str:
+    """"5 cited", with how many are preferred or low-trust sources when any are."""
+    counts = Counter(r.authority for r in refs)
+    special = [f"{counts[a]} {a.value}" for a in (Authority.PREFERRED, Authority.LOW_TRUST)
+               if counts[a]]
+    return f"{len(refs)} cited" + (f" ({', '.join(special)})" if special else "")
+
+
 def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
     """Extract the documents' texts into the artifact store as a searchable collection.
 
@@ -84,7 +146,8 @@ def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
     store = open_store(settings)
     collection = ingest_paths(store, [Path(p).expanduser() for p in paths])
     return PreparedSources(collection=collection.key, documents=len(collection.docs),
-                           skipped=collection.skipped, store=store.describe())
+                           skipped=collection.skipped, store=store.describe(),
+                           names=[doc.name for doc in collection.docs])
 
 
 def with_research(params: ReportInput, options: ResearchOptions,
@@ -94,11 +157,19 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if depth is Depth.QUICK and (options.sources or options.review_plan):
         raise UserError("--depth quick writes a single answer without sources",
                         "drop --sources/--review-plan or use --depth standard")
+    if options.prefer_domains and not options.web:
+        raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
+                        "drop one of them")
+    prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
+    if sources.collection:
+        check_prefer_paths(prefer_paths, sources.names)
     return replace(
         params, depth=depth.value, collection=sources.collection, web=options.web,
         review_plan=options.review_plan,
         allow_domains=parse_domains(options.allow_domains, "--allow-domain"),
         deny_domains=parse_domains(options.deny_domains, "--deny-domain"),
+        prefer_domains=parse_domains(options.prefer_domains, "--prefer-domain"),
+        prefer_paths=prefer_paths,
         budget=Budget(max_usd=options.budget_usd, max_tokens=options.max_tokens,
                       max_pages=options.max_pages),
     )

@@ -61,7 +61,9 @@ def _clip_title(title: str) -> str:
 
 
 def _first_line(text: str) -> str:
-    return next((line for line in text.split("\n") if line.strip()), "")
+    line = next((line for line in text.split("\n") if line.strip()), "")
+    heading = _MD_HEADING.match(line)
+    return heading.group(1) if heading else line
 
 
 def _finish(title: str, text: str, what: str) -> Extracted:
@@ -211,12 +213,17 @@ def _cell(element: etree._Element) -> str:
 
 
 def _block_text(element: etree._Element) -> str:
-    """One block of trafilatura's XML as Markdown: tables as pipe tables (the first row is the
-    header), lists as ``-`` or ``1.`` items, code blocks fenced (their lines kept as they are).
+    """One block of trafilatura's XML as Markdown: headings as ``##`` lines (search weighs a
+    passage's heading), tables as pipe tables (the first row is the header), lists as ``-``
+    or ``1.`` items, code blocks fenced (their lines kept as they are).
 
     Kept as what they are, so notes quote a table, a list item or code as such (``blocks.py``
     reads this structure back), never a row flattened into a sentence.
     """
+    if element.tag == "head":
+        level = _HEADING_LEVEL.get(element.get("rend") or "", 2)
+        text = " ".join(_inline(element).split())
+        return f"{'#' * level} {text}" if text else ""
     if element.tag == "table":
         rows = [[_cell(cell) for cell in row] for row in element.iter("row")]
         rows = [row for row in rows if any(row)]
@@ -237,6 +244,7 @@ def _block_text(element: etree._Element) -> str:
     return _inline(element)
 
 
+_HEADING_LEVEL = {f"h{n}": n for n in range(1, 7)}
 _BLOCK_TAGS = tuple(
     "p div section article main li tr table ul ol dl dt dd h1 h2 h3 h4 h5 h6 pre blockquote "
     "br hr header footer nav aside figure figcaption form".split()
@@ -258,6 +266,8 @@ def _lxml_fallback(markup: str) -> tuple[str, str]:
     body = root.find("body")
     if body is None:
         return title, ""
+    for element in body.iter(*_HEADING_LEVEL):
+        element.text = f"{'#' * _HEADING_LEVEL[element.tag]} {element.text or ''}"
     for element in body.iter(*_BLOCK_TAGS):
         # Block boundaries become paragraph breaks, or the words of two blocks run together.
         element.tail = "\n\n" + (element.tail or "")

@@ -1,152 +1,55 @@
-"""Local documents as a searchable collection: ingest into the artifact store, search with BM25.
+"""Search a local-documents collection: BM25 over heading-aware passages, fused queries,
+optional dense embeddings, preferred paths first.
 
-A collection is a manifest (names, titles, text hashes) stored content-addressed under
-``collections/<sha256>``; the texts are under ``texts/<sha256>``. Workers read only the
-store, never the user's files, so a collection made by the client works on any worker.
+The collection itself (ingest, manifest) is :mod:`collection`; its API is re-exported
+here, the one entry point for local documents. Indexes are built from the store (never
+the user's files) and cached per collection key.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
-from durable_research.errors import UserError
+import numpy as np
+
+from durable_research.research.authority import by_authority, local_authority
+from durable_research.research.chunking import Passage, chunk
+from durable_research.research.collection import (
+    Collection,
+    CollectionDoc,
+    ingest_paths,
+    load_collection,
+)
+from durable_research.research.embeddings import Embedder
+from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
+from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
+from durable_research.research.passages import STOPWORDS
 from durable_research.research.types import SearchHit, SourceKind
-from durable_research.store import ArtifactStore, content_hash, get_text, put_text, text_key
-from durable_research.store.errors import StoreError
+from durable_research.store import ArtifactStore, get_text, text_key
 
-PASSAGE_WORDS = 120
-PASSAGE_STEP = 100  # 20 words of overlap, so a phrase cut at a boundary is still found
+__all__ = ["Collection", "CollectionDoc", "clear_cache", "ingest_paths", "load_collection",
+           "search_collection", "tokenize"]
+
+T = TypeVar("T")
+
+# Preferred documents move ahead within this many times the results asked for.
+AUTHORITY_WINDOW = 2
+# How deep a dense (embedding) ranking goes: every document has some cosine similarity.
+DENSE_DEPTH = 2
 MAX_SNIPPET_CHARS = 300
-MAX_SKIPPED_LISTED = 200
 CACHE_SIZE = 8
+# Passage vectors are large (1,000 passages of 1,536 floats: 6 MB): fewer are kept.
+DENSE_CACHE_SIZE = 2
 _TOKEN = re.compile(r"\w+")
 # Han, kana and Hangul are written without spaces: index them as character bigrams.
 _CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _CJK_SPLIT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
-
-
-@dataclass
-class CollectionDoc:
-    """One document of a collection; ``name`` is for display only, never opened again."""
-
-    name: str
-    title: str
-    content_hash: str
-    chars: int
-
-
-@dataclass
-class Collection:
-    """A stored collection: its manifest key, its documents and the files left out (why)."""
-
-    key: str
-    docs: list[CollectionDoc] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-def _candidates(path: Path) -> Iterator[tuple[str, Path]]:
-    """``(display name, file)`` for a file, or for every visible file under a folder, sorted."""
-    if path.is_file():
-        yield path.name, path
-        return
-    for root, dirs, files in os.walk(path):
-        # Hidden folders (.git, .venv) hold no documents meant for a report.
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(f for f in files if not f.startswith(".")):
-            file = Path(root, name)
-            yield file.relative_to(path).as_posix(), file
-
-
-def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
-                 max_total_bytes: int = 500_000_000) -> Collection:
-    """Extract files and folders (recursively) into the store as one collection.
-
-    Raises:
-        UserError: A path does not exist, there are too many files or bytes, or no
-            supported document was found at all.
-    """
-    from durable_research.research.extract import SUPPORTED_SUFFIXES, ExtractError, extract_file
-
-    docs: dict[str, CollectionDoc] = {}
-    skipped: list[str] = []
-    seen: set[Path] = set()
-    total_files = total_bytes = 0
-    for given in paths:
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise UserError(f"no such file or folder: {given}", "check the --sources path")
-        for name, file in _candidates(path):
-            real = file.resolve()
-            if real in seen:  # listed twice, or a file inside a folder also given
-                continue
-            seen.add(real)
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(f"{name}: unsupported file type")
-                continue
-            try:
-                total_bytes += file.stat().st_size
-            except OSError as exc:
-                skipped.append(f"{name}: cannot read ({exc.strerror or exc})")
-                continue
-            total_files += 1
-            if total_files > max_files or total_bytes > max_total_bytes:
-                raise UserError(
-                    f"the sources hold more than {max_files} documents or {max_total_bytes:,} "
-                    f"bytes (reached at {name} under {given})",
-                    "point --sources at a smaller folder or at fewer files")
-            try:
-                extracted = extract_file(file)
-            except ExtractError as exc:
-                skipped.append(f"{name}: {str(exc).replace(str(file), name)}")
-                continue
-            if name in docs:  # the same relative name under two given folders
-                base = f"{(path if path.is_dir() else path.parent).resolve().name}/{name}"
-                name, count = base, 1
-                while name in docs:
-                    count += 1
-                    name = f"{base} ({count})"
-            digest = put_text(store, extracted.text)
-            docs[name] = CollectionDoc(name=name, title=extracted.title or name,
-                                       content_hash=digest, chars=len(extracted.text))
-    if not docs:
-        supported = " ".join(SUPPORTED_SUFFIXES)
-        raise UserError("no readable document found in the given sources",
-                        f"supported file types: {supported}")
-    if len(skipped) > MAX_SKIPPED_LISTED:
-        skipped = skipped[:MAX_SKIPPED_LISTED] + [
-            f"... and {len(skipped) - MAX_SKIPPED_LISTED} more"]
-    ordered = [docs[name] for name in sorted(docs)]
-    manifest = {"version": 1, "docs": [asdict(d) for d in ordered], "skipped": skipped}
-    data = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    key = f"collections/{content_hash(data)}"
-    if not store.exists(key):
-        store.put(key, data)
-    return Collection(key=key, docs=ordered, skipped=skipped)
-
-
-def load_collection(store: ArtifactStore, key: str) -> list[CollectionDoc]:
-    """The documents of the collection stored under ``key``.
-
-    Raises:
-        ArtifactMissingError: No such collection in this store.
-        StoreError: The key is not a collection or the manifest is damaged.
-    """
-    if not key.startswith("collections/"):
-        raise StoreError(f"not a collection key: {key[:80]!r}")
-    try:
-        manifest = json.loads(store.get(key))
-        return [CollectionDoc(**doc) for doc in manifest["docs"]]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"damaged collection manifest {key!r}: {exc}") from exc
 
 
 def _stem(word: str) -> str:
@@ -159,72 +62,99 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens without English stopwords; CJK runs become character bigrams."""
-    from bm25s.stopwords import STOPWORDS_EN
+    """Lowercase word tokens without English stopwords; CJK runs become character bigrams.
 
+    The stopwords are the project's (:data:`passages.STOPWORDS`): queries are questions, and
+    their "how", "does", "which" otherwise match every FAQ heading and question-shaped
+    sentence (bm25s' own list of 33 words keeps them). An identifier with underscores
+    (``foreign_keys``, ``SQLITE_BUSY``) is a token and so is each of its parts, so that
+    prose ("foreign keys") and code find each other.
+    """
     tokens: list[str] = []
     for run in _CJK_SPLIT.findall(text.lower()):
         if _CJK.match(run):
             pairs = [run[i:i + 2] for i in range(len(run) - 1)]
             tokens += pairs or [run]
-        else:
-            tokens += [_stem(w) for w in _TOKEN.findall(run)
-                       if len(w) > 1 and w not in STOPWORDS_EN]
+            continue
+        for word in _TOKEN.findall(run):
+            parts = [p for p in word.split("_") if p]
+            word = "_".join(parts)
+            if len(word) > 1 and word not in STOPWORDS:
+                tokens.append(_stem(word))
+            if len(parts) > 1:
+                tokens += [_stem(p) for p in parts if len(p) > 1 and p not in STOPWORDS]
     return tokens
-
-
-def _passages(text: str) -> list[str]:
-    words = text.split()
-    starts = range(0, max(1, len(words) - (PASSAGE_WORDS - PASSAGE_STEP)), PASSAGE_STEP)
-    return [" ".join(words[s:s + PASSAGE_WORDS]) for s in starts]
 
 
 @dataclass
 class _Index:
     docs: list[CollectionDoc]
-    passages: list[tuple[int, str]]  # (document number, passage text)
-    retriever: Any  # a bm25s.BM25, or None when no document has a single token
-    vocab: set[str]
+    passages: list[tuple[int, Passage]]  # (document number, passage)
+    fields: FieldedBM25
 
 
 def _build_index(store: ArtifactStore, key: str) -> _Index:
     """Split every document into passages and index them with BM25 (the slow part)."""
-    import bm25s
-
     docs = load_collection(store, key)
     passages = [(n, p) for n, doc in enumerate(docs)
-                for p in _passages(get_text(store, text_key(doc.content_hash)))]
-    corpus = [tokenize(p) for _, p in passages]
-    vocab = {t for tokens in corpus for t in tokens}
-    if not vocab:
-        return _Index(docs, passages, None, vocab)
-    retriever = bm25s.BM25()
-    retriever.index(corpus, show_progress=False)
-    return _Index(docs, passages, retriever, vocab)
+                for p in chunk(get_text(store, text_key(doc.content_hash)))]
+    titles = [tokenize(f"{doc.title} {name_words(doc.name)}") for doc in docs]
+    fields = FieldedBM25.build({BODY: [tokenize(p.text) for _, p in passages],
+                                HEADING: [tokenize(p.heading) for _, p in passages],
+                                TITLE: [titles[n] for n, _ in passages]})
+    return _Index(docs, passages, fields)
 
 
 _cache: OrderedDict[str, _Index] = OrderedDict()
+_dense_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
+_building: dict[str, threading.Lock] = {}
 
 
-def _index(store: ArtifactStore, key: str) -> _Index:
-    # Keys are content hashes, so an index cached for a key is valid in every store.
+def _cached(cache: OrderedDict[str, T], key: str, build: Callable[[], T],
+            size: int = 0) -> T:
+    """``cache[key]``, built once per key even when several searches ask at once."""
+    # Keys are content hashes, so what is cached for a key is valid in every store.
     with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    built = _build_index(store, key)  # outside the lock: other collections stay searchable
-    with _cache_lock:
-        _cache[key] = built
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        lock = _building.setdefault(key, threading.Lock())
+    with lock:  # other keys stay searchable meanwhile
+        with _cache_lock:
+            if key in cache:
+                return cache[key]
+        built = build()
+        with _cache_lock:
+            cache[key] = built
+            while len(cache) > (size or CACHE_SIZE):
+                cache.popitem(last=False)
+            _building.pop(key, None)
     return built
 
 
+def _index(store: ArtifactStore, key: str) -> _Index:
+    return _cached(_cache, key, lambda: _build_index(store, key))
+
+
+def _dense(index: _Index, key: str, embedder: Embedder) -> np.ndarray:
+    """Unit vectors of every passage (rows in passage order), from the embedding cache."""
+    def build() -> np.ndarray:
+        groups: dict[int, list[str]] = {}
+        for n, passage in index.passages:
+            doc = index.docs[n]
+            heading = f"{doc.title} > {passage.heading}" if passage.heading else doc.title
+            groups.setdefault(n, []).append(f"{heading}\n{passage.text}")
+        return np.vstack(embedder.embed_groups(list(groups.values())))
+
+    return _cached(_dense_cache, f"{key}/{embedder.model}", build, DENSE_CACHE_SIZE)
+
+
 def clear_cache() -> None:
-    """Forget every cached index (tests; memory)."""
+    """Forget every cached index and passage vectors (tests; memory)."""
     with _cache_lock:
         _cache.clear()
+        _dense_cache.clear()
 
 
 def _snippet(passage: str, terms: set[str]) -> str:
@@ -243,30 +173,74 @@ def _snippet(passage: str, terms: set[str]) -> str:
     return ("…" if start else "") + snippet
 
 
-def search_collection(store: ArtifactStore, key: str, query: str,
-                      max_results: int) -> list[SearchHit]:
-    """The collection's documents best matching ``query`` (BM25 over passages, best first).
+def _rank(index: _Index, scores: np.ndarray, depth: int | None = None
+          ) -> tuple[list[int], dict[int, int]]:
+    """Documents with a positive score, best first (a document scores as its best passage;
+    ties by name), at most ``depth`` of them, and each one's best passage."""
+    best: dict[int, tuple[float, int]] = {}
+    for number in np.flatnonzero(scores > 0).tolist():
+        doc_number, score = index.passages[number][0], float(scores[number])
+        if doc_number not in best or score > best[doc_number][0]:
+            best[doc_number] = (score, number)
+    ranked = sorted(best, key=lambda d: (-best[d][0], index.docs[d].name))[:depth]
+    return ranked, {d: best[d][1] for d in ranked}
 
-    A document scores as its best passage, which is also its snippet.
+
+def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[str]]]:
+    """``(weight, text, tokens)`` of each distinct query: the first is the search's own."""
+    out: list[tuple[float, str, list[str]]] = []
+    seen: set[tuple[str, ...]] = set()
+    for n, text in enumerate([query, *extra]):
+        terms = tokenize(text)
+        if terms and tuple(sorted(set(terms))) not in seen:
+            seen.add(tuple(sorted(set(terms))))
+            out.append((1.0 if n == 0 else CONTEXT_WEIGHT, text, terms))
+    return out
+
+
+def search_collection(store: ArtifactStore, key: str, query: str, max_results: int,
+                      extra_queries: Sequence[str] = (), prefer_paths: Sequence[str] = (),
+                      embedder: Embedder | None = None) -> list[SearchHit]:
+    """The collection's documents best matching ``query``, best first.
+
+    Passages are ranked by BM25 over their text and their heads (title, file name,
+    headings: :mod:`fielded`); a document ranks as its best passage, which is also its
+    snippet. Each of ``extra_queries`` (the report's question, earlier queries) ranks
+    too, and with an ``embedder`` every query also ranks passages by cosine similarity;
+    the rankings are fused by reciprocal rank (the first query weighs most). Documents
+    under ``prefer_paths`` come first among the ``AUTHORITY_WINDOW x max_results`` best.
     """
-    terms = tokenize(query)
-    if not terms or max_results <= 0:
+    queries = _queries(query, extra_queries)
+    if not queries or max_results <= 0:
         return []
     index = _index(store, key)
-    known = [t for t in dict.fromkeys(terms) if t in index.vocab]
-    if index.retriever is None or not known:
-        return []
-    scores = index.retriever.get_scores(known)
-    best: dict[int, tuple[float, int]] = {}
-    for number, score in enumerate(scores):
-        doc_number = index.passages[number][0]
-        if score > 0 and (doc_number not in best or score > best[doc_number][0]):
-            best[doc_number] = (float(score), number)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], index.docs[item[0]].name))
+    dense: list[np.ndarray] = []
+    if embedder is not None and index.passages:
+        vectors = _dense(index, key, embedder)
+        # All the queries' vectors in one request (each is cached like any text).
+        asked = embedder.embed_groups([[text] for _, text, _ in queries])
+        dense = [vectors @ rows[0] for rows in asked]
+    rankings: list[tuple[float, list[int]]] = []
+    snippets: dict[int, tuple[int, list[str]]] = {}
+    for n, (weight, _text, terms) in enumerate(queries):
+        ranked, best = _rank(index, index.fields.scores(terms))
+        rankings.append((weight, ranked))
+        for doc_number in ranked:
+            snippets.setdefault(doc_number, (best[doc_number], terms))
+        if dense:
+            ranked, best = _rank(index, dense[n], DENSE_DEPTH * max_results)
+            rankings.append((weight, ranked))
+            for doc_number in ranked:
+                snippets.setdefault(doc_number, (best[doc_number], terms))
+    fused = [doc_number for doc_number, _ in rrf(rankings)]
+    ordered = by_authority(fused, lambda d: local_authority(index.docs[d].name, prefer_paths),
+                           AUTHORITY_WINDOW * max_results)
     hits = []
-    for doc_number, (_, passage_number) in ranked[:max_results]:
+    for doc_number in ordered[:max_results]:
         doc = index.docs[doc_number]
+        passage_number, terms = snippets[doc_number]
         hits.append(SearchHit(url=doc.name, title=doc.title, kind=SourceKind.LOCAL,
-                              snippet=_snippet(index.passages[passage_number][1], set(known)),
+                              snippet=_snippet(index.passages[passage_number][1].text,
+                                               set(terms)),
                               content_hash=doc.content_hash))
     return hits

@@ -316,12 +316,40 @@ def top_passages(
     entries = [(tid, p) for tid, text in texts.items() for p in split_passages(text)]
     scores = bm25_scores(tokens(query), [tokens(p) for _, p in entries])
     order = sorted(range(len(entries)), key=lambda i: -scores[i])
+    return _packed(entries, [(i, scores[i]) for i in order if scores[i] > 0.0], k, max_chars)
+
+
+def fused_passages(
+    texts: dict[str, str], queries: Sequence[str], k: int = 8, max_chars: int = 6000
+) -> list[tuple[str, str, float]]:
+    """Like :func:`top_passages` for several queries: each ranks the passages by BM25 and
+    the rankings are fused by reciprocal rank, the first query weighing most (the others
+    are context, e.g. the report's question around a sub-question). The score is the
+    fused one."""
+    from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
+
+    if k <= 0 or max_chars <= 0:
+        return []
+    entries = [(tid, p) for tid, text in texts.items() for p in split_passages(text)]
+    passage_tokens = [tokens(p) for _, p in entries]
+    rankings = []
+    for n, query in enumerate(q for q in queries if q.strip()):
+        scores = bm25_scores(tokens(query), passage_tokens)
+        ranked = sorted((i for i in range(len(entries)) if scores[i] > 0.0),
+                        key=lambda i: -scores[i])
+        rankings.append((1.0 if n == 0 else CONTEXT_WEIGHT, ranked))
+    return _packed(entries, rrf(rankings), k, max_chars)
+
+
+def _packed(entries: Sequence[tuple[str, str]], ranked: Iterable[tuple[int, float]], k: int,
+            max_chars: int) -> list[tuple[str, str, float]]:
+    """The ranked ``(entry number, score)`` passages within ``k`` and ``max_chars``."""
     out: list[tuple[str, str, float]] = []
     seen: set[str] = set()
     budget = max_chars
-    for i in order:
+    for i, score in ranked:
         tid, passage = entries[i]
-        if scores[i] <= 0.0 or len(out) >= k or budget <= 0:
+        if len(out) >= k or budget <= 0:
             break
         if passage in seen:
             continue
@@ -332,6 +360,6 @@ def top_passages(
             if not passage:
                 continue
         seen.add(passage)
-        out.append((tid, passage, scores[i]))
+        out.append((tid, passage, score))
         budget -= len(passage)
     return out

@@ -20,6 +20,7 @@ import httpx
 
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
+from durable_research.research.authority import host_matches
 from durable_research.research.types import SearchHit, SourceKind
 
 TAVILY_ENDPOINT = "https://api.tavily.com/search"
@@ -272,10 +273,6 @@ def _domain(entry: str) -> str:
     return entry.split("/")[0].lstrip("*.").rstrip(".")
 
 
-def _matches(host: str, domains: list[str]) -> bool:
-    return any(d and (host == d or host.endswith("." + d)) for d in domains)
-
-
 def filter_hits(hits: list[SearchHit], allow_domains: list[str], deny_domains: list[str],
                 max_results: int) -> list[SearchHit]:
     """Clean untrusted web hits and keep at most ``max_results``.
@@ -297,7 +294,7 @@ def filter_hits(hits: list[SearchHit], allow_domains: list[str], deny_domains: l
             continue
         if parts.scheme.lower() not in ("http", "https") or not host:
             continue
-        if (allow and not _matches(host, allow)) or _matches(host, deny):
+        if (allow and not host_matches(host, allow)) or host_matches(host, deny):
             continue
         url = urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query, ""))
         norm = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"),

@@ -45,6 +45,12 @@ class SearchInput:
     web: bool = True
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
+    # More queries fused with ``query`` for local documents (the sub-question, the report's
+    # question, earlier follow-ups); web providers get ``query`` alone (each call costs).
+    extra_queries: list[str] = field(default_factory=list)
+    # Preferred sources rank first among relevant hits: web domains, collection paths.
+    prefer_domains: list[str] = field(default_factory=list)
+    prefer_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -217,6 +223,8 @@ class SubResearchInput:
     web: bool = True
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
+    prefer_domains: list[str] = field(default_factory=list)
+    prefer_paths: list[str] = field(default_factory=list)
     pages: int = 3
     rounds: int = 1
     search_results: int = 8

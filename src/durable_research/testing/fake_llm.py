@@ -14,6 +14,9 @@ Scripted actions (a queue, consumed one per request; when empty, ``ok``)::
 
 Control endpoints: ``GET /_stats``, ``POST /_script`` (JSON list, appended),
 ``POST /_config`` (``{"reply": ..., "delay": ...}``), ``POST /_reset``.
+
+``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``) and
+counts requests and texts, so tests can see what an embedding cache saved.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from durable_research.testing.fake_embeddings import embeddings_response
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.http_base import BackgroundServer, QuietServer
 
@@ -63,12 +67,16 @@ class _State:
     plain_tasks: set[str] = field(default_factory=set)
     # Bumped by reset(): a slow request begun before it must not count after it.
     generation: int = 0
+    # Embedding requests and the texts they embedded.
+    embedding_calls: int = 0
+    embedded_texts: int = 0
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
         self.generation += 1
         self.script.clear()
         self.calls = self.successes = self.failures = 0
+        self.embedding_calls = self.embedded_texts = 0
         self.by_prompt.clear()
         self.answers.clear()
         self.delay = 0.0
@@ -128,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "failures": state.failures,
                         "by_prompt": dict(state.by_prompt),
                         "pending_script": len(state.script),
+                        "embedding_calls": state.embedding_calls,
+                        "embedded_texts": state.embedded_texts,
                     },
                 )
         elif self.path.rstrip("/").endswith("/models"):
@@ -155,8 +165,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"ok": True})
         elif self.path.rstrip("/").endswith("/chat/completions"):
             self._complete(body or {})
+        elif self.path.rstrip("/").endswith("/embeddings"):
+            self._embed(body or {})
         else:
             self._send(404, {"error": {"message": "not found"}})
+
+    def _embed(self, body: dict[str, Any]) -> None:
+        state = self.server.state
+        if str(body.get("model", "")).startswith("unknown"):
+            message = f"The model `{body['model']}` does not exist"  # like OpenAI
+            self._send(404, {"error": {"message": message, "type": "fake", "code": 404}})
+            return
+        payload, texts = embeddings_response(body)
+        with state.lock:
+            state.embedding_calls += 1
+            state.embedded_texts += texts
+        self._send(200, payload)
 
     def _complete(self, body: dict[str, Any]) -> None:
         state = self.server.state
@@ -276,6 +300,16 @@ class FakeLLM(BackgroundServer):
     def successes(self) -> int:
         """Requests answered with a completion."""
         return self._server.state.successes
+
+    @property
+    def embedding_calls(self) -> int:
+        """Embedding requests answered."""
+        return self._server.state.embedding_calls
+
+    @property
+    def embedded_texts(self) -> int:
+        """Texts embedded over all requests."""
+        return self._server.state.embedded_texts
 
     def successes_for(self, prompt: str) -> int:
         """Successful completions whose user message was exactly ``prompt``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from durable_research.errors import UserError
 from durable_research.research.extract import SUPPORTED_SUFFIXES
 from durable_research.shared import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS, Depth
 from durable_research.web.common import context, load_report, temporal, ui_link
+from durable_research.web.review import domain_list
 from durable_research.web.templating import render
 from durable_research.web.uploads import chosen, ingest_uploads
 from durable_research.web.views import NOTICES, report_view
@@ -35,6 +37,8 @@ class NewReportForm:
     email: str = ""
     review: bool = False
     review_plan: bool = False
+    prefer_domains: str = ""
+    prefer_paths: str = ""
 
 
 def _new_page(request: Request, form: NewReportForm, status: int = 200,
@@ -69,10 +73,13 @@ async def create_report(
     review: Annotated[bool, Form()] = False,
     review_plan: Annotated[bool, Form()] = False,
     sources: Annotated[list[UploadFile] | None, File()] = None,
+    prefer_domains: Annotated[str, Form()] = "",
+    prefer_paths: Annotated[str, Form()] = "",
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
-    form = NewReportForm(question, depth, web, formats, email, review, review_plan)
+    form = NewReportForm(question, depth, web, formats, email, review, review_plan,
+                         prefer_domains, prefer_paths)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
@@ -80,8 +87,11 @@ async def create_report(
             raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         params = rc.build_input(question, review, ",".join(formats), None, False,
                                 email.strip() or None, None, settings)
-        options = cr.ResearchOptions(sources=[u.filename or "" for u in uploads], depth=depth,
-                                     web=web, review_plan=review_plan)
+        options = cr.ResearchOptions(
+            sources=[u.filename or "" for u in uploads], depth=depth, web=web,
+            review_plan=review_plan, prefer_domains=domain_list(prefer_domains),
+            # File names may hold spaces: one per line or comma.
+            prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])
         # Everything is checked before the documents are read.
         cr.with_research(params, options, cr.PreparedSources())
         prepared = await ingest_uploads(settings, uploads)

@@ -10,6 +10,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from durable_research.client import ReportState
 from durable_research.client.files import report_file_keys
+from durable_research.client.research import cited_summary
 from durable_research.shared import (
     KNOWN_FORMATS,
     PLAN_REVIEW_ACTIONS,
@@ -116,6 +117,8 @@ class ReportView:
     draft: str = ""
     version: int = 0
     plan: list[str] = field(default_factory=list)
+    # "5 cited (2 preferred)": the result's references.
+    cited: str = ""
 
 
 def report_view(state: ReportState) -> ReportView:
@@ -137,4 +140,5 @@ def report_view(state: ReportState) -> ReportView:
         view.formats = list(report_file_keys(state.workflow_id, result))
         view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
         view.plan = view.plan or list(result.subquestions)
+        view.cited = cited_summary(result.references)
     return view

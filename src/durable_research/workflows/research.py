@@ -20,7 +20,7 @@ from durable_research.workflows.steps import CHECK_STEP, LLM_STEP, SECTION_STEP,
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research.research import prompts
+    from durable_research.research import authority, prompts
     from durable_research.research.plan import parse_plan
     from durable_research.research.types import (
         CheckInput,
@@ -187,6 +187,7 @@ class Research:
             question=self.question, subquestion=subquestion, index=index, parent_id=parent,
             model=self.params.model, collection=self.params.collection, web=self.params.web,
             allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
+            prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
             search_results=self.preset.search_results)
 
@@ -214,9 +215,12 @@ class Research:
                 if src.ok and src.content_hash in res.cited_hashes and \
                         src.content_hash not in seen:
                     seen.add(src.content_hash)
-                    refs.append(Reference(n=len(refs) + 1, title=src.title, url=src.url,
-                                          kind=src.kind, content_hash=src.content_hash,
-                                          accessed=src.accessed))
+                    refs.append(Reference(
+                        n=len(refs) + 1, title=src.title, url=src.url, kind=src.kind,
+                        content_hash=src.content_hash, accessed=src.accessed,
+                        authority=authority.source_authority(
+                            src.kind, src.url, self.params.prefer_domains,
+                            self.params.prefer_paths)))
         return refs
 
     async def write(self, subquestions: list[str], results: list[SubResearchResult],

@@ -3,6 +3,8 @@ workflow and the parent that gathers waiting sub-questions' first rounds ahead."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -18,11 +20,18 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
-def search_input(params: SubResearchInput, query: str) -> SearchInput:
-    """The ``search`` input for one round of this sub-question."""
+def search_input(params: SubResearchInput, query: str,
+                 earlier: Sequence[str] = ()) -> SearchInput:
+    """The ``search`` input for one round of this sub-question: ``query`` for every
+    provider, and for local documents also the sub-question, the report's question and
+    the ``earlier`` rounds' queries (fused by rank)."""
+    extra = [q for q in dict.fromkeys([params.subquestion, params.question, *earlier])
+             if q and q != query]
     return SearchInput(query=query, max_results=params.search_results,
                        collection=params.collection, web=params.web,
-                       allow_domains=params.allow_domains, deny_domains=params.deny_domains)
+                       allow_domains=params.allow_domains, deny_domains=params.deny_domains,
+                       extra_queries=extra, prefer_domains=params.prefer_domains,
+                       prefer_paths=params.prefer_paths)
 
 
 def pick_new(hits: list[SearchHit], seen: set[str],

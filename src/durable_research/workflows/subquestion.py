@@ -127,6 +127,7 @@ class ResearchQuestionWorkflow:
         self._progress = SubProgress(index=params.index, subquestion=params.subquestion)
         result = SubResearchResult(index=params.index)
         seen: set[str] = set()
+        asked: list[str] = []  # earlier rounds' queries, fused into later local searches
         query = params.subquestion
         for round_ in range(params.rounds):
             if not query:
@@ -135,7 +136,7 @@ class ResearchQuestionWorkflow:
             if ahead is None:
                 await self._report(SubState.SEARCHING, passing=True)
                 try:
-                    found = await run_step(SEARCH_STEP, search_input(params, query),
+                    found = await run_step(SEARCH_STEP, search_input(params, query, asked),
                                            SearchOutput)
                 except ActivityError as exc:
                     if is_cancelled_exception(exc):
@@ -147,6 +148,7 @@ class ResearchQuestionWorkflow:
                 hits = found.hits
             else:
                 hits = ahead.hits
+            asked.append(query)
             result.searched += len(hits)
             self._progress.searched = result.searched
             local, web = pick_new(hits, seen, params.pages)

@@ -1,0 +1,135 @@
+"""A local-documents collection: ingest files into the artifact store, read its manifest.
+
+A collection is a manifest (names, titles, text hashes) stored content-addressed under
+``collections/<sha256>``; the texts are under ``texts/<sha256>``. Workers read only the
+store, never the user's files, so a collection made by the client works on any worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from durable_research.errors import UserError
+from durable_research.store import ArtifactStore, content_hash, put_text
+from durable_research.store.errors import StoreError
+
+MAX_SKIPPED_LISTED = 200
+
+
+@dataclass
+class CollectionDoc:
+    """One document of a collection; ``name`` is for display only, never opened again."""
+
+    name: str
+    title: str
+    content_hash: str
+    chars: int
+
+
+@dataclass
+class Collection:
+    """A stored collection: its manifest key, its documents and the files left out (why)."""
+
+    key: str
+    docs: list[CollectionDoc] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _candidates(path: Path) -> Iterator[tuple[str, Path]]:
+    """``(display name, file)`` for a file, or for every visible file under a folder, sorted."""
+    if path.is_file():
+        yield path.name, path
+        return
+    for root, dirs, files in os.walk(path):
+        # Hidden folders (.git, .venv) hold no documents meant for a report.
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(f for f in files if not f.startswith(".")):
+            file = Path(root, name)
+            yield file.relative_to(path).as_posix(), file
+
+
+def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
+                 max_total_bytes: int = 500_000_000) -> Collection:
+    """Extract files and folders (recursively) into the store as one collection.
+
+    Raises:
+        UserError: A path does not exist, there are too many files or bytes, or no
+            supported document was found at all.
+    """
+    from durable_research.research.extract import SUPPORTED_SUFFIXES, ExtractError, extract_file
+
+    docs: dict[str, CollectionDoc] = {}
+    skipped: list[str] = []
+    seen: set[Path] = set()
+    total_files = total_bytes = 0
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise UserError(f"no such file or folder: {given}", "check the --sources path")
+        for name, file in _candidates(path):
+            real = file.resolve()
+            if real in seen:  # listed twice, or a file inside a folder also given
+                continue
+            seen.add(real)
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append(f"{name}: unsupported file type")
+                continue
+            try:
+                total_bytes += file.stat().st_size
+            except OSError as exc:
+                skipped.append(f"{name}: cannot read ({exc.strerror or exc})")
+                continue
+            total_files += 1
+            if total_files > max_files or total_bytes > max_total_bytes:
+                raise UserError(
+                    f"the sources hold more than {max_files} documents or {max_total_bytes:,} "
+                    f"bytes (reached at {name} under {given})",
+                    "point --sources at a smaller folder or at fewer files")
+            try:
+                extracted = extract_file(file)
+            except ExtractError as exc:
+                skipped.append(f"{name}: {str(exc).replace(str(file), name)}")
+                continue
+            if name in docs:  # the same relative name under two given folders
+                base = f"{(path if path.is_dir() else path.parent).resolve().name}/{name}"
+                name, count = base, 1
+                while name in docs:
+                    count += 1
+                    name = f"{base} ({count})"
+            digest = put_text(store, extracted.text)
+            docs[name] = CollectionDoc(name=name, title=extracted.title or name,
+                                       content_hash=digest, chars=len(extracted.text))
+    if not docs:
+        supported = " ".join(SUPPORTED_SUFFIXES)
+        raise UserError("no readable document found in the given sources",
+                        f"supported file types: {supported}")
+    if len(skipped) > MAX_SKIPPED_LISTED:
+        skipped = skipped[:MAX_SKIPPED_LISTED] + [
+            f"... and {len(skipped) - MAX_SKIPPED_LISTED} more"]
+    ordered = [docs[name] for name in sorted(docs)]
+    manifest = {"version": 1, "docs": [asdict(d) for d in ordered], "skipped": skipped}
+    data = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    key = f"collections/{content_hash(data)}"
+    if not store.exists(key):
+        store.put(key, data)
+    return Collection(key=key, docs=ordered, skipped=skipped)
+
+
+def load_collection(store: ArtifactStore, key: str) -> list[CollectionDoc]:
+    """The documents of the collection stored under ``key``.
+
+    Raises:
+        ArtifactMissingError: No such collection in this store.
+        StoreError: The key is not a collection or the manifest is damaged.
+    """
+    if not key.startswith("collections/"):
+        raise StoreError(f"not a collection key: {key[:80]!r}")
+    try:
+        manifest = json.loads(store.get(key))
+        return [CollectionDoc(**doc) for doc in manifest["docs"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"damaged collection manifest {key!r}: {exc}") from exc

@@ -1,0 +1,145 @@
+"""Recall of local-document search over a report's searches, for tests and ``bench``.
+
+A question set names, per report question, the sub-questions a plan would search for and
+the gold documents a careful researcher would use. A report's searches find a gold
+document when any of them ranks it in its top ``k`` (the research keeps a few documents
+per sub-question). ``plain`` is the search this replaced (one query, BM25 over 120-word
+windows of body text, a document scoring as its best window), kept here as the
+baseline; ``current`` is :func:`localdocs.search_collection` as the workflow calls it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from durable_research.research.localdocs import load_collection, search_collection
+from durable_research.store import ArtifactStore, get_text, text_key
+
+Search = Callable[[str, Sequence[str], int], list[str]]  # (query, context queries, k) -> names
+
+
+@dataclass
+class EvalQuestion:
+    """One report question, its searches and the documents that should be found."""
+
+    question: str
+    gold: list[str]
+    subquestions: list[str] = field(default_factory=list)
+    # Pages with wrong or shallow facts on this question's topic.
+    decoys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recall:
+    """What a search found over a question set."""
+
+    found: int = 0
+    gold: int = 0
+    # Questions whose searches put a decoy document in their top k.
+    with_decoy: int = 0
+    questions: int = 0
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        """Gold documents found / gold documents (over all questions)."""
+        return self.found / self.gold if self.gold else 0.0
+
+
+def load_questions(path: Path) -> tuple[list[EvalQuestion], list[str]]:
+    """The questions and the set's decoy document names, from a question file (JSON:
+    ``gold`` or ``gold_docs``, optional ``subquestions`` and per-question ``decoys``)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    questions = [EvalQuestion(question=q["question"], gold=list(q.get("gold", q.get("gold_docs"))),
+                              subquestions=list(q.get("subquestions") or []),
+                              decoys=list(q.get("decoys") or []))
+                 for q in data["questions"]]
+    return questions, list(data.get("decoys") or [])
+
+
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|or)\s+")
+
+
+def clauses(question: str) -> list[str]:
+    """The clauses of a compound question ("How does X work, and when is Y used?"): a
+    mechanical stand-in for a plan's sub-questions when a question set has none."""
+    parts = [p.strip(" ?") for p in _CLAUSE_BREAK.split(question)]
+    return [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
+
+
+def measure(search: Search, questions: Sequence[EvalQuestion], k: int,
+            decoys: Sequence[str] = (), split: bool = False) -> Recall:
+    """Recall@k of ``search`` over each question's searches: its sub-questions (with
+    ``split``, else the question's :func:`clauses`), each with the question as context;
+    the question alone when it has none."""
+    out = Recall(questions=len(questions))
+    for q in questions:
+        subquestions = q.subquestions or (clauses(q.question) if split else [])
+        searches = [(s, [q.question]) for s in subquestions] or [(q.question, [])]
+        seen: set[str] = set()
+        for query, context in searches:
+            seen.update(search(query, context, k))
+        out.gold += len(q.gold)
+        out.found += sum(1 for g in q.gold if g in seen)
+        out.missed += [f"{g} ({q.question})" for g in q.gold if g not in seen]
+        out.with_decoy += any(d in seen for d in [*decoys, *q.decoys])
+    return out
+
+
+def current(store: ArtifactStore, key: str, embedder: Any = None,
+            prefer_paths: Sequence[str] = ()) -> Search:
+    """The search as the workflow runs it (fields, fused queries, optional embeddings and
+    preferred paths)."""
+    def search(query: str, context: Sequence[str], k: int) -> list[str]:
+        return [h.url for h in search_collection(store, key, query, k, context, prefer_paths,
+                                                 embedder)]
+    return search
+
+
+def _old_tokenize(text: str) -> list[str]:
+    """The tokens of the search this replaced (frozen here): only bm25s' 33 stopwords left
+    out, identifiers not split, CJK runs as character bigrams."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    from durable_research.research.localdocs import _CJK, _CJK_SPLIT, _TOKEN, _stem
+
+    tokens: list[str] = []
+    for run in _CJK_SPLIT.findall(text.lower()):
+        if _CJK.match(run):
+            tokens += [run[i:i + 2] for i in range(len(run) - 1)] or [run]
+        else:
+            tokens += [_stem(w) for w in _TOKEN.findall(run)
+                       if len(w) > 1 and w not in STOPWORDS_EN]
+    return tokens
+
+
+def plain(store: ArtifactStore, key: str, words: int = 120, step: int = 100) -> Search:
+    """The search before fields and fusion: the query alone over word windows."""
+    import bm25s
+
+    docs = load_collection(store, key)
+    windows: list[tuple[int, list[str]]] = []
+    for n, doc in enumerate(docs):
+        text = get_text(store, text_key(doc.content_hash)).split()
+        for start in range(0, max(1, len(text) - (words - step)), step):
+            windows.append((n, _old_tokenize(" ".join(text[start:start + words]))))
+    index = bm25s.BM25()
+    index.index([tokens for _, tokens in windows], show_progress=False)
+    vocab = {t for _, tokens in windows for t in tokens}
+
+    def search(query: str, context: Sequence[str], k: int) -> list[str]:
+        known = [t for t in dict.fromkeys(_old_tokenize(query)) if t in vocab]
+        if not known:
+            return []
+        best: dict[int, float] = {}
+        for (n, _), score in zip(windows, index.get_scores(known), strict=True):
+            if score > 0 and score > best.get(n, 0.0):
+                best[n] = float(score)
+        ranked = sorted(best, key=lambda n: (-best[n], docs[n].name))
+        return [docs[n].name for n in ranked[:k]]
+    return search
