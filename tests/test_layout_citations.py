@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from durable_research.layout import render_bytes
 from durable_research.render import (
     ABOUT_HEADING,
+    CheckMark,
     Citation,
     Code,
     CodeBlock,
@@ -23,7 +24,6 @@ from durable_research.render import (
     ReferenceList,
     Table,
     Text,
-    Unverified,
     build_document,
     parse_markdown,
     plain_text,
@@ -112,7 +112,7 @@ def test_citations_are_modelled_only_for_known_numbers_outside_code() -> None:
     assert isinstance(para, Paragraph)
     cites = [it.n for it in para.inlines if isinstance(it, Citation)]
     assert cites == [1, 2, 3, 1, 5]  # [4] has no reference
-    assert Unverified() in para.inlines
+    assert CheckMark() in para.inlines
     assert Code("[1]") in para.inlines
     text = plain_text(para.inlines)
     assert "Missing [4]." in text

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 
 from durable_research.render import (
-    UNVERIFIED_LABEL,
     Block,
+    CheckMark,
     Citation,
     Code,
     Emphasis,
@@ -28,7 +28,6 @@ from durable_research.render import (
     Strike,
     Strong,
     Text,
-    Unverified,
     plain_text,
 )
 
@@ -75,8 +74,8 @@ def inlines_md(inlines: Sequence[Inline]) -> str:
             out.append(_link(it))
         elif isinstance(it, Citation):
             out.append(str(it.n))  # its brackets are escaped Text around it
-        elif isinstance(it, Unverified):
-            out.append(_text(UNVERIFIED_LABEL))
+        elif isinstance(it, CheckMark):
+            out.append(_text(it.label))
     return "".join(out)
 
 

@@ -13,6 +13,7 @@ from durable_research.shared import (  # noqa: F401 - re-exported for activity m
     Budget,
     Depth,
     DepthPreset,
+    DisputedCitation,
     Reference,
     SourceKind,
     SubProgress,
@@ -180,6 +181,10 @@ class CheckInput:
     # The LLM judge decides borderline scores; off when the budget is spent.
     use_judge: bool = True
     key: str = ""
+    # The other gathered sources (read, but quoted by no note; ``n`` 0): every claim is
+    # checked against them too. And the local collection, searched for each claim.
+    evidence: list[Reference] = field(default_factory=list)
+    collection: str = ""
 
 
 @dataclass
@@ -193,6 +198,10 @@ class CheckResult:
     unsupported: list[UnsupportedCitation] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     model: str = ""
+    corroborated: int = 0
+    disputed: list[DisputedCitation] = field(default_factory=list)
+    # Sources that dispute a claim but were not in the References yet: numbered after them.
+    added_references: list[Reference] = field(default_factory=list)
 
 
 @dataclass

@@ -71,7 +71,13 @@ def _summary(user: str) -> str:
     return "This report answers the question from the sources below. " + " ".join(firsts)
 
 
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot)\b|n't\b", re.I)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _judge(user: str) -> str:
+    """A plain judge: shared words decide support; another number or a lone "not" in a
+    passage sharing most of the claim's words is a contradiction."""
     verdicts = []
     for ident, claim, excerpt in re.findall(
         r"^Claim (\d+): (.*)\nSource excerpt \1: (.*)$", user, flags=re.M
@@ -79,7 +85,16 @@ def _judge(user: str) -> str:
         words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
         have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
         share = len(words & have) / max(len(words), 1)
-        verdicts.append({"id": int(ident), "supported": share >= 0.7})
+        said, stated = set(_NUMBER.findall(claim)), set(_NUMBER.findall(excerpt))
+        other_number = bool(said - stated and stated - said)
+        other_negation = bool(_NEGATION.search(claim)) != bool(_NEGATION.search(excerpt))
+        if share >= 0.6 and (other_number or other_negation):
+            verdict = "contradicts"
+        elif share >= 0.7 and not said - stated:
+            verdict = "supports"
+        else:
+            verdict = "neither"
+        verdicts.append({"id": int(ident), "verdict": verdict})
     return json.dumps({"verdicts": verdicts})
 
 

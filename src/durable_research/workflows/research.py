@@ -262,12 +262,28 @@ class Research:
                 self.notes.append("The opening summary was left out (it cited nothing).")
         return written
 
-    async def check(self, keys: list[str], refs: list[Reference]) -> CheckResult:
-        """Check every cited sentence; the judge only while the budget allows."""
+    @staticmethod
+    def evidence(results: list[SubResearchResult], refs: list[Reference]) -> list[Reference]:
+        """The sources read but quoted by no note: claims are checked against them too."""
+        seen = {r.content_hash for r in refs}
+        out: list[Reference] = []
+        for res in sorted(results, key=lambda r: r.index):
+            for src in res.sources:
+                if src.ok and src.content_hash and src.content_hash not in seen:
+                    seen.add(src.content_hash)
+                    out.append(Reference(title=src.title, url=src.url, kind=src.kind,
+                                         content_hash=src.content_hash, accessed=src.accessed))
+        return out
+
+    async def check(self, keys: list[str], refs: list[Reference],
+                    evidence: list[Reference]) -> CheckResult:
+        """Check every cited sentence against all gathered sources; the judge only while
+        the budget allows."""
         out = await run_step(CHECK_STEP, CheckInput(
             question=self.question, section_keys=keys, references=refs,
             model=self.params.model, use_judge=self.budget.llm_allowed(),
-            key="draft-checked.md"), CheckResult, self.log)
+            key="draft-checked.md", evidence=evidence, collection=self.params.collection),
+            CheckResult, self.log)
         self.budget.own = self.budget.own.add(out.usage)
         return out
 
@@ -309,14 +325,15 @@ class Research:
         if not keys:
             return Researched(notes=self.notes, empty=True)
         self.set_step(ReportStep.CHECKING)
-        checked = await self.check(keys, refs)
-        self.log(f"citations: {checked.supported} of {checked.checked} verified")
+        checked = await self.check(keys, refs, self.evidence(results, refs))
         verification = Verification(
             checked=checked.checked, supported=checked.supported, judged=checked.judged,
-            unsupported=checked.unsupported,
+            unsupported=checked.unsupported, corroborated=checked.corroborated,
+            disputed=checked.disputed,
             treatment="marked [unverified] in the text" if checked.unsupported else "")
-        return Researched(body_key=checked.key, references=refs, verification=verification,
-                          notes=self.notes)
+        self.log(f"citations: {verification.summary()}")
+        return Researched(body_key=checked.key, references=refs + checked.added_references,
+                          verification=verification, notes=self.notes)
 
     async def review_plan(self, subquestions: list[str]) -> list[str]:
         """Hook for plan review; the workflow replaces it when --review-plan is on."""
