@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from durable_research.activities.checking import parse_verdicts
@@ -10,6 +13,7 @@ from durable_research.research.claims import Relation, compare
 from durable_research.research.crosscheck import Outcome, Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.shared import ClaimStatus, DisputedCitation, UnsupportedCitation, Verification
+from durable_research.testing.claims_eval import STATUSES, evaluate, load_items
 
 
 def flat(_token: str) -> float:
@@ -66,9 +70,13 @@ def test_compatible_or_unrelated_sentences_do_not_contradict(claim: str, sentenc
 
 
 def test_close_calls_go_to_the_judge() -> None:
-    seen = compare("Checkpoints copy pages back into the database file.",
-                   "Checkpoints move pages back into the database file.", flat)
+    seen = compare("Checkpoints copy pages back into the database file every hour.",
+                   "Checkpoints copy pages into the database file.", flat)
     assert seen.relation is Relation.NEITHER and seen.ask_judge and not seen.same
+    # Other words for a few of the claim's: the same statement (support, not a question).
+    reworded = compare("Checkpoints copy pages back into the database file.",
+                       "Checkpoints move pages back into the database file.", flat)
+    assert reworded.same and reworded.relation is Relation.NEITHER
     far = compare("Tardigrades survive in space.", "Volcanoes erupt when magma rises.", flat)
     assert not far.ask_judge
     same = compare("Checkpoints copy pages back.", "Checkpoints copy pages back to disk.", flat)
@@ -149,10 +157,10 @@ def test_unsupported_claim_stays_unverified_and_unknown_source_too() -> None:
 def test_the_judge_settles_close_calls() -> None:
     blog = Evidence("c", "Checkpoints copy pages back into the database file. Readers go on "
                     "reading the old pages meanwhile.", url="https://blog.example/a", n=2)
-    docs = Evidence("o", "Checkpoints move pages back into the database file. Writers append "
+    docs = Evidence("o", "Checkpoints copy pages back into the journal. Writers append "
                     "to the log.", url="https://docs.example/wal")
     pool = pool_of(blog, docs, Evidence("t", "Tardigrades live in moss.", url="https://z.example"))
-    sent = cited_sentences("Checkpoints copy pages back into the database file hourly [2].")[0]
+    sent = cited_sentences("Checkpoints copy pages back into the database file [2].")[0]
     found = assess(sent, {2: blog}, pool, use_judge=True)
     [question] = found.questions
     assert not question.cited and question.key == "o"
@@ -191,3 +199,36 @@ def test_verification_counts_and_summary() -> None:
                            "1 unverified")
     assert Verification(checked=1, supported=1).summary() == "1 cited sentence: 1 verified"
     assert Question("c", "p", "k", cited=True) == Question("c", "p", "k", cited=True)
+
+
+# --- the labelled set (tests/data/conflict_pairs.json, written apart from the checker) -------
+
+CONFLICT_PAIRS = Path(__file__).parent / "data" / "conflict_pairs.json"
+
+
+def test_labelled_claims_are_well_formed() -> None:
+    items = load_items(CONFLICT_PAIRS)
+    assert len(items) >= 150 and len({i["id"] for i in items}) == len(items)
+    assert Counter(i["label"] for i in items).keys() == set(STATUSES)
+    assert Counter(i["split"] for i in items)["holdout"] >= 40
+    kinds = Counter(i["kind"] for i in items)
+    for kind in ("changed-number", "flipped-negation", "swapped-name", "wrong-default",
+                 "wrong-date", "related-but-compatible-other", "two-sources"):
+        assert kinds[kind] >= 4, kind
+
+
+def test_checker_on_labelled_claims() -> None:
+    """Floors under the measured rates (docs/benchmarks-research.md has the table).
+
+    Measured with the rules alone / with the fake LLM's judge, calibration split:
+    false-verified 0.077 / 0.123, disputed recall 0.55 / 0.575, disputed precision 0.957 /
+    0.958; held-out split (scored once the rules were fixed): 0.154 / 0.192, 0.389 / 0.389,
+    1.0 / 1.0. The fake judge knows shared words, numbers and negations only.
+    """
+    items = load_items(CONFLICT_PAIRS)
+    rules = evaluate(items, judge=False)
+    judged = evaluate(items, judge=True)
+    print(f"\nrules: {rules}\njudge: {judged}")
+    assert rules["false_verified"] <= 0.15 and judged["false_verified"] <= 0.2
+    assert rules["disputed_recall"] >= 0.4 and judged["disputed_recall"] >= 0.4
+    assert rules["disputed_precision"] >= 0.9 and judged["disputed_precision"] >= 0.9

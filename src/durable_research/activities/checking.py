@@ -22,7 +22,12 @@ from durable_research.activities.storage import WithStore
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
-from durable_research.research.types import CheckInput, CheckResult
+from durable_research.research.types import (
+    CheckInput,
+    CheckResult,
+    CompareNotesInput,
+    NotesConflicts,
+)
 from durable_research.shared import (
     ClaimStatus,
     DisputedCitation,
@@ -127,6 +132,22 @@ class CheckingActivities(WithStore):
             verdicts = parse_verdicts(out.text)
             answers.update({q: verdicts[i + 1] for i, q in enumerate(batch) if i + 1 in verdicts})
         return answers, usage, used
+
+    @activity.defn(name="compare_notes")
+    async def compare_notes(self, params: CompareNotesInput) -> NotesConflicts:
+        """Find where the notes' sources contradict each other and store the pairs, so the
+        section writers report the disagreement instead of picking a side silently."""
+        from durable_research.research.crosscheck import note_conflicts
+
+        key = self.my_key(params.key)
+        notes = []
+        for notes_key in params.notes_keys:
+            notes += [(n["source_hash"], n["quote"]) for n in
+                      json.loads(await self.read_text(notes_key))]
+        found = await asyncio.to_thread(note_conflicts, notes)
+        await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
+        hashes = sorted({h for c in found for h in (c.key, c.other_key)})
+        return NotesConflicts(key=key, count=len(found), hashes=hashes)
 
     @activity.defn(name="check_citations")
     async def check_citations(self, params: CheckInput) -> CheckResult:

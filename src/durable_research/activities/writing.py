@@ -130,6 +130,19 @@ class WritingActivities(WithStore):
                                 extra=str(follow or "")[:300],
                                 hashes=sorted({n["source_hash"] for n in notes}))
 
+    async def _conflicts(self, params: SectionInput, numbers: dict[str, int],
+                         notes: list[tuple[int, str, str]]) -> list[prompts.Disagreement]:
+        """The disagreements between sources that touch this section's notes."""
+        if not params.conflicts_key:
+            return []
+        mine = {n for n, _point, _quote in notes}
+        found = []
+        for c in json.loads(await self.read_text(params.conflicts_key)):
+            n, m = numbers.get(c["key"]), numbers.get(c["other_key"])
+            if n and m and (n in mine or m in mine):
+                found.append(prompts.Disagreement(n, c["says"], m, c["other_says"], c["reason"]))
+        return found
+
     @activity.defn(name="write_section")
     async def write_section(self, params: SectionInput) -> LlmStored:
         """Write one section from notes (or the summary from sections), citing [n]."""
@@ -167,7 +180,8 @@ class WritingActivities(WithStore):
         out = await complete(
             self.settings, params.model, prompts.SECTION_SYSTEM,
             prompts.section_prompt(params.question, params.subquestion, notes,
-                                   params.references),
+                                   params.references,
+                                   await self._conflicts(params, numbers, notes)),
             detail="writing a section",
         )
         body = strip_heading(out.text)

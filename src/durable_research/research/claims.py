@@ -13,13 +13,40 @@ words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_jud
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
-from durable_research.research.passages import is_number, stem, tokens
+from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
+from durable_research.research.passages import is_number
+from durable_research.research.passages import tokens as _tokens
 from durable_research.research.support import negation_differs, negation_scopes
+
+# The weight of a kept stopword ("on", "off"): an ordinary word's, not the rarest's.
+KEPT_WEIGHT = 1.0
+
+
+_ONE = re.compile(r"\bone\b", re.I)
+# A word that is the value of what precedes it: "the mode is auto", "defaults to WAL".
+_VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the |an? )?"
+                    r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
+
+
+def tokens(text: str) -> list[str]:
+    """The content tokens a comparison reads: search tokens plus "on", "off", "before"...
+
+    Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
+    single queen" is not "one queen" to a token): the support score does the same.
+    """
+    return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
+
+
+def value_tokens(text: str) -> set[str]:
+    """Tokens of the words that stand as a value: after "is", "defaults to", "="."""
+    return {t for m in _VALUE.finditer(text) for t in tokens(m.group(1) or m.group(2))}
+
 
 # Share of the claim's (IDF-weighted) words a sentence must have to be about the same thing.
 RELATED_AT = 0.5
@@ -28,70 +55,6 @@ RELATED_AT = 0.5
 SAME_STATEMENT_AT = 0.75
 # ... to be worth the judge's time when no rule decides.
 ASK_JUDGE_AT = 0.6
-
-# Words whose swap turns a statement into its opposite: each line is two families, and a
-# word of one against a word of the other is a contradiction ("enforced by default" vs
-# "disabled by default"). Stemmed at import, so "enabled"/"disables" match. Kept to words
-# that stay opposites in technical prose.
-_OPPOSITES = """
-enable enabled enforce enforced activate activated active on | disable disabled
-    deactivate deactivated inactive off ignore ignored
-true yes | false
-allow allowed permit permitted accept accepted | forbid forbidden disallow disallowed
-    prohibit prohibited reject rejected refuse refused
-required mandatory compulsory | optional
-always | sometimes rarely
-increase increases increased rise rises gain | decrease decreases decreased fall falls lose
-before earlier | after later
-more | less fewer
-larger bigger | smaller
-higher | lower
-maximum | minimum
-faster quicker | slower
-safe | unsafe
-synchronous | asynchronous
-include included | exclude excluded
-persistent permanent | temporary transient
-automatic automatically | manual manually
-implicit implicitly | explicit explicitly
-ascending | descending
-supported | unsupported
-first earliest oldest | last latest newest
-lossless | lossy
-visible | invisible hidden
-mutable | immutable
-valid | invalid
-possible | impossible
-legal | illegal
-sufficient | insufficient
-compatible | incompatible
-inside internal | outside external
-above | below
-north | south
-east | west
-success succeeds succeeded | failure fails failed
-"""
-
-
-def _opposite_pairs(table: str) -> frozenset[frozenset[str]]:
-    pairs: set[frozenset[str]] = set()
-    for line in table.replace("\n    ", " ").strip().splitlines():
-        left, right = (side.split() for side in line.split("|"))
-        pairs.update(frozenset((stem(a), stem(b))) for a in left for b in right
-                     if stem(a) != stem(b))
-    return frozenset(pairs)
-
-
-ANTONYMS = _opposite_pairs(_OPPOSITES)
-
-
-# Words that make a slot hold one value only ("the default journal mode", "the capital"),
-# so that another name in it contradicts rather than adds.
-SINGLE_VALUE_CUES: frozenset[str] = frozenset(stem(w) for w in """
-default only sole capital named called name author inventor founder creator current latest
-official maximum minimum largest smallest highest lowest first last
-""".split())
-
 
 class Relation(StrEnum):
     """How a sentence of another source relates to a claim (the judge answers the same)."""
@@ -133,8 +96,11 @@ def _surface(text: str, toks: list[str]) -> str:
 
 
 def _share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
-    total = sum(weight(t) for t in whole)
-    return sum(weight(t) for t in part & whole) / total if total else 0.0
+    def w(token: str) -> float:
+        return KEPT_WEIGHT if token in KEPT_STOPWORDS else weight(token)
+
+    total = sum(w(t) for t in whole)
+    return sum(w(t) for t in part & whole) / total if total else 0.0
 
 
 class Slot(StrEnum):
@@ -143,76 +109,136 @@ class Slot(StrEnum):
     NUMBER = "numbers differ"
     ANTONYM = "opposite words"
     NAME = "names differ"
-    WORD = "other words"
+    # Another word as the value of a single-valued slot ("the default mode is auto").
+    VALUE = "values differ"
 
 
-def _slot(said: list[str], other: list[str], c_names: set[str], s_names: set[str]) -> Slot:
-    if set(said) <= c_names and set(other) <= s_names:
-        return Slot.NAME
-    return Slot.WORD
+@dataclass(frozen=True)
+class Difference:
+    """One slot where a sentence says something else than the claim."""
+
+    kind: Slot
+    said: list[str]
+    other: list[str]
 
 
-def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str]) -> str:
-    """Of the sentence's other numbers, the one in the claim number's place (same
-    neighbours: "page size 1024 bytes" / "page size 4096 bytes"), to name in the reason."""
-    i = c_toks.index(said)
-    near = set(c_toks[max(0, i - 2) : i] + c_toks[i + 1 : i + 3])
+def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str]) -> str | None:
+    """Of the sentence's other numbers, the one in the claim number's place: a word next to
+    it in common ("page size 1024 bytes" / "page size is 4096"); None when none is."""
+    near = _neighbours(c_toks, c_toks.index(said))
 
     def fit(number: str) -> int:
-        j = s_toks.index(number)
-        return len(near.intersection(s_toks[max(0, j - 2) : j] + s_toks[j + 1 : j + 3]))
+        return len(near & _neighbours(s_toks, s_toks.index(number)))
 
-    return max(others, key=fit)
+    best = max(others, key=fit)
+    return best if fit(best) else None
 
 
-def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names: set[str]
-                ) -> tuple[list[tuple[Slot, list[str], list[str]]], list[str]]:
-    """Where a sentence differs from a claim: the substitutions (what the claim says, what
-    the sentence says instead) and the claim's words the sentence lacks.
+def _neighbours(toks: list[str], i: int) -> set[str]:
+    return set(toks[max(0, i - 2) : i] + toks[i + 1 : i + 3])
+
+
+def _antonym(c_toks: list[str], s_toks: list[str]) -> tuple[str, str] | None:
+    """An opposite of a claim word that the sentence says instead: a word the sentence lacks
+    against a word the claim lacks, or, when the sentence has both ("off by default ... turn
+    it on"), the opposite standing in the claim word's place (a neighbour in common)."""
+    cset, sset = set(c_toks), set(s_toks)
+    for i, a in enumerate(c_toks):
+        for j, b in enumerate(s_toks):
+            if b not in cset and frozenset((a, b)) in ANTONYMS and (
+                    a not in sset or _neighbours(c_toks, i) & _neighbours(s_toks, j)):
+                return a, b
+    return None
+
+
+def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names: set[str],
+                values: tuple[set[str], set[str]] | None) -> tuple[list[Difference], list[str]]:
+    """Where a sentence differs from a claim: the slots that differ, and the claim's words
+    the sentence lacks or puts otherwise.
 
     Numbers first, wherever they stand: the claim's numbers the sentence lacks against the
-    sentence's numbers the claim lacks ("opened in 1932" / "in 1937, it opened"). Then the
-    words, in order: words only moved elsewhere in the sentence are not differences
-    ("by default, X is off" and "X is off by default" say the same); neither are the
-    sentence's extra words (it may say more than the claim).
+    sentence's numbers the claim lacks ("opened in 1932" / "in 1937, it opened"); opposite
+    words too ("enforces X by default" / "X is disabled by default"). Then the words, in
+    order: where the sentence has other words in the claim's place, the first of them face
+    the claim's ("born in Kraków" / "born in Warsaw in 1867"): a name for a name is a NAME
+    slot, a value for a value (``values``: the claim's and the sentence's words that stand
+    as values, given when the slot holds one value only) a VALUE slot, anything else just
+    rewording. A number must stand where the claim's did (a word around it in common:
+    "eight arms" is not "three hearts"). Words only moved elsewhere are no difference
+    ("by default, X is off" / "X is off by default"); neither are the sentence's extra
+    words.
     """
     cset, sset = set(c_toks), set(s_toks)
-    subs: list[tuple[Slot, list[str], list[str]]] = []
+    found: list[Difference] = []
     lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset]
     extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset]
-    if lone and extra:
-        subs.append((Slot.NUMBER, lone, [_nearest(c_toks, lone[0], s_toks, extra)]))
+    nearest = _nearest(c_toks, lone[0], s_toks, extra) if lone and extra else None
+    if nearest is not None:
+        found.append(Difference(Slot.NUMBER, lone, [nearest]))
         c_toks = [t for t in c_toks if t not in lone]
         s_toks = [t for t in s_toks if t not in extra]
-    # Opposite words, wherever they stand ("enforces X by default" / "X is disabled").
-    for a in [t for t in dict.fromkeys(c_toks) if t not in sset]:
-        b = next((t for t in s_toks if t not in cset and frozenset((a, t)) in ANTONYMS), "")
-        if b:
-            subs.append((Slot.ANTONYM, [a], [b]))
-            c_toks = [t for t in c_toks if t != a]
-            s_toks = [t for t in s_toks if t != b]
-            break
-    dropped: list[str] = []
-    matcher = SequenceMatcher(None, c_toks, s_toks, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    pair = _antonym(c_toks, s_toks)
+    missing: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, c_toks, s_toks,
+                                               autojunk=False).get_opcodes():
         said = [t for t in c_toks[i1:i2] if t not in sset]
-        other = [t for t in s_toks[j1:j2] if t not in cset and not is_number(t)]
         if tag == "equal" or not said:
             continue
-        if other:
-            subs.append((_slot(said, other, c_names, s_names), said, other))
+        other = [t for t in s_toks[j1:j2] if t not in cset and not is_number(t)][: len(said)]
+        if other and set(said) <= c_names and set(other) <= s_names:
+            found.append(Difference(Slot.NAME, said, other))
+        elif values and len(said) == len(other) == 1 and said[0] in values[0] and \
+                other[0] in values[1]:
+            found.append(Difference(Slot.VALUE, said, other))
         else:
-            dropped += said
-    return subs, dropped
+            missing += said
+    if pair is not None:
+        missing = [t for t in missing if t != pair[0]]
+        found = [d for d in found if pair[0] not in d.said]
+        found.append(Difference(Slot.ANTONYM, [pair[0]], [pair[1]]))
+    return found, missing
 
 
-def compare(claim: str, sentence: str, weight: Callable[[str], float]) -> Comparison:
+# Where a sentence's clauses part: colons, semicolons, dashes, and a comma before a
+# conjunction ("X is auto, so consumers never ack" holds two statements).
+_CLAUSE = re.compile(
+    r"\s*(?:[:;—–]|\s-\s|,(?=\s*(?:so|which|but|while|because|whereas|although|since)\b))\s*",
+    re.I)
+MIN_CLAUSE_TOKENS = 3
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a sentence that state something (three content words or more)."""
+    return [part for part in _CLAUSE.split(text) if len(tokens(part)) >= MIN_CLAUSE_TOKENS]
+
+
+def compare(claim: str, sentence: str, weight: Callable[[str], float],
+            known: frozenset[str] = frozenset()) -> Comparison:
     """Whether ``sentence`` contradicts ``claim`` by the rules above, or may (ask the judge).
 
-    ``weight`` gives a token's importance (IDF over the sentences compared against), so a
-    shared "sqlite" counts less than a shared "checkpoint". SUPPORTS is never decided here:
-    support is the support score's question (:mod:`support`), asked of the whole source.
+    Whole sentences first, then clause against clause: "the default mode is auto, so
+    consumers never ack" and "the default mode is manual: consumers must ack" differ in
+    three places as wholes, in one as clauses. ``weight`` gives a token's importance (IDF
+    over the sentences compared against), so a shared "sqlite" counts less than a shared
+    "checkpoint". ``known``: names the sentence's source uses elsewhere, which the sentence
+    may leave out ("It was designated in 1996", in a page on Lake Baikal). SUPPORTS is
+    never decided here: support is the support score's question (:mod:`support`), asked of
+    the whole source.
     """
+    whole = _compare(claim, sentence, weight, known)
+    if whole.relation is Relation.CONTRADICTS or whole.same or whole.align < RELATED_AT:
+        return whole
+    for part in clauses(claim):
+        for other in clauses(sentence):
+            if (part, other) != (claim, sentence):
+                found = _compare(part, other, weight, known)
+                if found.relation is Relation.CONTRADICTS:
+                    return replace(found, align=whole.align)
+    return whole
+
+
+def _compare(claim: str, sentence: str, weight: Callable[[str], float],
+             known: frozenset[str]) -> Comparison:
     c_toks, s_toks = tokens(claim), tokens(sentence)
     cset, sset = set(c_toks), set(s_toks)
     if len(cset) < 2:
@@ -220,26 +246,29 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float]) -> Compar
     align = _share(sset, cset, weight)
     if align < RELATED_AT:
         return Comparison(Relation.NEITHER, align)
-    c_names, s_names = name_tokens(claim), name_tokens(sentence)
-    subs, dropped = differences(c_toks, s_toks, c_names, s_names)
-    close = _share(set(dropped), cset, weight) <= 1.0 - SAME_STATEMENT_AT
+    c_names = name_tokens(claim)
+    cues = cset & SINGLE_VALUE_CUES
+    values = (value_tokens(claim), value_tokens(sentence)) if cues else None
+    slots, missing = differences(c_toks, s_toks, c_names, name_tokens(sentence), values)
+    close = _share(set(missing), cset, weight) <= 1.0 - SAME_STATEMENT_AT
     negated = negation_differs(negation_scopes(claim, 3), sentence, cset)
     ask = align >= ASK_JUDGE_AT
-    if not close or len(subs) > 1 or (subs and negated):
-        return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
-    if not subs:
-        if negated:
-            return Comparison(Relation.CONTRADICTS, align, "one of them says not")
-        return Comparison(Relation.NEITHER, align, "", ask_judge=ask,
-                          same=align >= SAME_STATEMENT_AT)
-    kind, said, other = subs[0]
-    why = f"{kind}: {_surface(claim, said)} vs {_surface(sentence, other)}"
-    # Another name is a contradiction only where one value fits ("the default mode is WAL"
-    # vs "... is DELETE"); elsewhere both may hold ("used in Android" / "used in iOS").
-    single = bool(cset & SINGLE_VALUE_CUES)
-    if kind in (Slot.NUMBER, Slot.ANTONYM) or (kind is Slot.NAME and single):
-        return Comparison(Relation.CONTRADICTS, align, why)
-    return Comparison(Relation.NEITHER, align, why, ask_judge=ask)
+    # The same statement in other words: no slot differs, no "not", little left out.
+    same = close and not slots and not negated and align >= SAME_STATEMENT_AT
+    # The same subject: the claim's names and single-value words are all there (or are the
+    # slot): "the maximum page size" is not "the default page size".
+    named = {t for d in slots if d.kind is Slot.NAME for t in d.said}
+    subject = not (c_names - sset - named - known) and not (cues - sset)
+    if close and subject and not slots and negated:
+        return Comparison(Relation.CONTRADICTS, align, "one of them says not")
+    if close and subject and len(slots) == 1 and not negated:
+        d = slots[0]
+        # Another name is a contradiction only where one value fits ("the default mode is
+        # WAL" vs "... is DELETE"); elsewhere both may hold ("used in Android" / "in iOS").
+        if d.kind is not Slot.NAME or cues:
+            why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
+            return Comparison(Relation.CONTRADICTS, align, why)
+    return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)
 
 
 def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:

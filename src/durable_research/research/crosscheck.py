@@ -19,6 +19,8 @@ from durable_research.shared import ClaimStatus
 # Other sources looked at per claim (by their best related sentence), and sentences compared.
 OTHER_SOURCES = 4
 RELATED_SENTENCES = 12
+# Sentences of the claim's own source compared with it.
+OWN_SENTENCES = 6
 # Questions about other sources put to the judge per claim (the closest first).
 JUDGE_PER_CLAIM = 2
 
@@ -101,12 +103,19 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     if found.verdict is Verdict.UNCERTAIN and use_judge:
         found.questions.append(Question(claim, found.passage, cited.key, cited=True))
     own = {refs[n].key for n in sent.cites if n in refs}
+    # Its own source may say otherwise elsewhere ("the default was 1024 ... it is 4096").
+    for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
+        mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names)
+        if mine.relation is Relation.CONTRADICTS:
+            found.conflict = Conflict(unit.key, _context(unit), f"its own source: {mine.reason}")
+            break
     # Per other source (the closest few): its sentences as compared with the claim.
     by_source: dict[str, list[tuple[Comparison, Unit]]] = {}
     for unit, _score in pool.related(claim, own, RELATED_SENTENCES):
-        if unit.key in by_source or len(by_source) < OTHER_SOURCES:
-            by_source.setdefault(unit.key, []).append(
-                (compare(claim, unit.sentence, pool.weight), unit))
+        key = unit.key
+        if key in by_source or len(by_source) < OTHER_SOURCES:
+            by_source.setdefault(key, []).append(
+                (compare(claim, unit.sentence, pool.weight, pool.sources[key].names), unit))
     undecided: list[tuple[float, Unit]] = []
     for key, seen in by_source.items():
         for comparison, unit in seen:
@@ -174,3 +183,44 @@ def settle(found: Assessment, answers: dict[Question, Relation],
     if found.supporters:
         reason += "; another source states it"
     return Outcome(ClaimStatus.UNVERIFIED, reason)
+
+
+# At most this many disagreements are handed to the writers (the closest first).
+MAX_NOTE_CONFLICTS = 12
+
+
+@dataclass(frozen=True)
+class NoteConflict:
+    """Two notes of different sources that contradict each other."""
+
+    key: str
+    says: str
+    other_key: str
+    other_says: str
+    reason: str
+
+
+def note_conflicts(notes: list[tuple[str, str]]) -> list[NoteConflict]:
+    """Where ``(source hash, quote)`` notes of different sources contradict each other.
+
+    Each sentence of each quote against the closest sentences of the other sources' quotes,
+    by the same rules as the claims (:func:`compare`); a pair is reported once.
+    """
+    quotes: dict[str, list[str]] = {}
+    for key, quote in notes:
+        quotes.setdefault(key, []).append(quote)
+    if len(quotes) < 2:
+        return []
+    pool = EvidencePool([Evidence(key, "\n\n".join(q)) for key, q in quotes.items()])
+    found: dict[frozenset[str], tuple[float, NoteConflict]] = {}
+    for unit in pool.units:
+        for other, _score in pool.related(unit.sentence, {unit.key}, RELATED_SENTENCES):
+            pair = frozenset((unit.sentence, other.sentence))
+            if pair in found:
+                continue
+            seen = compare(unit.sentence, other.sentence, pool.weight)
+            if seen.relation is Relation.CONTRADICTS:
+                found[pair] = (seen.align, NoteConflict(unit.key, unit.sentence, other.key,
+                                                        other.sentence, seen.reason))
+    ranked = sorted(found.values(), key=lambda ac: -ac[0])
+    return [conflict for _align, conflict in ranked[:MAX_NOTE_CONFLICTS]]

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
-from durable_research.research.claims import shingles
+from durable_research.research.claims import name_tokens, shingles
 from durable_research.research.passages import tokens
 from durable_research.research.support import ScoredSource
 
@@ -35,6 +35,7 @@ class Evidence:
     n: int = 0
     _scored: ScoredSource | None = field(default=None, repr=False)
     _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
+    _names: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
@@ -48,6 +49,13 @@ class Evidence:
         if self._scored is None:
             self._scored = ScoredSource(self.text)
         return self._scored
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Tokens of the names the text uses anywhere (built once)."""
+        if self._names is None:
+            self._names = frozenset(name_tokens(self.text))
+        return self._names
 
     @property
     def shingles(self) -> set[tuple[str, ...]]:
@@ -95,8 +103,10 @@ class EvidencePool:
         """A token's importance: its IDF over all sentences (unseen words weigh the most)."""
         return self._idf.get(token, self._rare)
 
-    def related(self, claim: str, exclude: set[str], k: int = 12) -> list[tuple[Unit, float]]:
-        """The ``k`` sentences of other sources (keys not in ``exclude``) most like ``claim``."""
+    def related(self, claim: str, exclude: set[str], k: int = 12,
+                only: set[str] | None = None) -> list[tuple[Unit, float]]:
+        """The ``k`` sentences most like ``claim`` of the sources not in ``exclude`` (and,
+        when ``only`` is given, in it)."""
         known = [t for t in dict.fromkeys(tokens(claim)) if t in self._idf]
         if self.retriever is None or not known:
             return []
@@ -106,6 +116,7 @@ class EvidencePool:
         for i in order:
             if float(scores[i]) <= 0.0 or len(out) >= k:
                 break
-            if self.units[i].key not in exclude:
+            key = self.units[i].key
+            if key not in exclude and (only is None or key in only):
                 out.append((self.units[i], float(scores[i])))
         return out

@@ -7,6 +7,7 @@ prompts self-describing in logs and lets the test LLM answer each kind in kind.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS, Reference
 
@@ -34,9 +35,11 @@ NOTES_SYSTEM = (
 SECTION_SYSTEM = (
     f"{TASK_SECTION}\nYou write one section of a research report in Markdown from the notes "
     "given. Every sentence that states a fact ends with the number of its source in square "
-    "brackets, like [2]; cite only the numbers listed. Use only facts in the notes. No "
-    "heading at the start and no list of references."
+    "brackets, like [2]; cite only the numbers listed. Use only facts in the notes. Where "
+    "sources disagree, say so and give each side with its own citation; never state one "
+    "side as fact. No heading at the start and no list of references."
 )
+DISAGREE_HEADING = "Sources disagree"
 
 SUMMARY_SYSTEM = (
     f"{TASK_SUMMARY}\nYou write the opening summary of a research report in Markdown: two or "
@@ -70,18 +73,34 @@ def notes_prompt(question: str, subquestion: str, excerpts: Sequence[tuple[int, 
     return "\n".join(parts)
 
 
+class Disagreement(NamedTuple):
+    """Source ``n`` says one thing, source ``m`` another (found by comparing the notes)."""
+
+    n: int
+    says: str
+    m: int
+    other_says: str
+    reason: str
+
+
 def section_prompt(
     question: str, subquestion: str, notes: Sequence[tuple[int, str, str]],
-    references: Sequence[Reference],
+    references: Sequence[Reference], disagreements: Sequence[Disagreement] = (),
 ) -> str:
-    """The section request over ``(source number, point, quote)`` notes."""
+    """The section request over ``(source number, point, quote)`` notes, with the places
+    where sources disagree."""
     parts = [f"Research question: {question}", f"This section answers: {subquestion}", "",
              "Notes:"]
     for number, point, quote in notes:
         parts.append(f"- [{number}] {point} (quote: \"{quote}\")")
+    if disagreements:
+        parts += ["", f"{DISAGREE_HEADING} (report both sides, each with its citation):"]
+        for d in disagreements:
+            parts.append(f'- [{d.n}] says: "{d.says}" | [{d.m}] says: "{d.other_says}" '
+                         f"({d.reason})")
     parts.append("")
     parts.append("Sources you may cite:")
-    cited = sorted({n for n, _p, _q in notes})
+    cited = sorted({n for n, _p, _q in notes} | {x for d in disagreements for x in (d.n, d.m)})
     for ref in references:
         if ref.n in cited:
             parts.append(f"[{ref.n}] {ref.title}")

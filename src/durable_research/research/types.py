@@ -168,6 +168,8 @@ class SectionInput:
     # "section" or "summary" (the introduction + conclusion over written sections).
     role: str = "section"
     section_keys: list[str] = field(default_factory=list)
+    # Where the notes' sources disagree (``compare_notes``; "" = not compared).
+    conflicts_key: str = ""
 
 
 @dataclass
@@ -202,6 +204,28 @@ class CheckResult:
     disputed: list[DisputedCitation] = field(default_factory=list)
     # Sources that dispute a claim but were not in the References yet: numbered after them.
     added_references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class CompareNotesInput:
+    """Input of ``compare_notes``: find where the notes' sources disagree, before writing."""
+
+    notes_keys: list[str] = field(default_factory=list)
+    # Store key of the conflicts found (JSON; the section writers read it).
+    key: str = ""
+
+
+@dataclass
+class NotesConflicts:
+    """Where notes of different sources contradict each other (the pairs are in the store).
+
+    ``hashes``: the sources on either side of a conflict, so each section that cites one
+    can also cite the other.
+    """
+
+    key: str = ""
+    count: int = 0
+    hashes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -51,13 +51,22 @@ def _notes(user: str) -> str:
 
 def _section(user: str, wrong_every: int) -> str:
     found = re.findall(r'^- \[(\d+)\] .*?\(quote: "(.*)"\)$', user, flags=re.M)
+    # Where sources disagree, a careful writer gives both sides instead of one as fact.
+    disagree = re.findall(r'^- \[(\d+)\] says: "(.*)" \| \[(\d+)\] says: "(.*)" \(.*\)$',
+                          user, flags=re.M)
+    contested = {text for _n, says, _m, other in disagree for text in (says, other)}
     numbers = sorted({int(n) for n, _q in found})
     out = []
     for i, (n, quote) in enumerate(found, start=1):
+        if any(text in quote for text in contested):
+            continue
         cite = int(n)
         if wrong_every and i % wrong_every == 0 and len(numbers) > 1:
             cite = numbers[(numbers.index(cite) + 1) % len(numbers)]
         out.append(f"{quote.rstrip('.')} [{cite}].")
+    for n, says, m, other in disagree:
+        out.append(f"The sources disagree here. {says.rstrip('.')} [{n}]. "
+                   f"{other.rstrip('.')} [{m}].")
     return " ".join(out) or "Nothing was found on this point."
 
 
