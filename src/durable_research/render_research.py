@@ -231,11 +231,16 @@ def _disputed_table(items: Sequence[DisputedCitation], known: frozenset[int]) ->
     the other source says instead (and why the checker calls it a contradiction)."""
     header = ((Text("Claim"),), (Text("Its source says"),), (Text("Another source says"),))
     rows = []
+    shown: set[tuple[str, int, int]] = set()
     for d in items:
+        # A claim the report makes in several places is one row.
+        if (_one_line(d.sentence), d.n, d.other) in shown:
+            continue
+        shown.add((_one_line(d.sentence), d.n, d.other))
         theirs: tuple[Inline, ...] = (Text("["), _cite(d.other, known),
                                       Text("] " + _clip(d.other_passage)))
         if _one_line(d.reason):
-            theirs += (Emphasis((Text(" (" + _one_line(d.reason) + ")"),)),)
+            theirs += (Text(" "), Emphasis((Text("(" + _one_line(d.reason) + ")"),)))
         rows.append(((Text(_clip(d.sentence)),),
                      (Text("["), _cite(d.n, known), Text("] " + _clip(d.passage))),
                      theirs))

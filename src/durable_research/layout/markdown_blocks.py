@@ -27,6 +27,7 @@ from durable_research.render import (
     ReferenceList,
     Strike,
     Strong,
+    Table,
     Text,
     plain_text,
 )
@@ -135,7 +136,21 @@ def block_md(b: Block) -> list[str]:
         return lines
     if isinstance(b, ReferenceList):
         return _reference_list(b)
+    if isinstance(b, Table):
+        return _table(b)
     return []  # other blocks never occur in generated sections
+
+
+def _table(b: Table) -> list[str]:
+    """A GFM table: every cell on one line, its pipes escaped like all text."""
+    width = max([len(b.header), *(len(r) for r in b.rows)])
+
+    def row(cells: Sequence[Sequence[Inline]]) -> str:
+        texts = [inlines_md(c).strip() for c in cells] + [""] * (width - len(cells))
+        return "| " + " | ".join(texts) + " |"
+
+    rule = "| " + " | ".join(["---"] * width) + " |"
+    return [row(b.header), rule, *(row(r) for r in b.rows)]
 
 
 def blocks_md(blocks: Sequence[Block]) -> list[str]:

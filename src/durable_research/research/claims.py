@@ -199,17 +199,30 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
     return found, missing
 
 
-# Where a sentence's clauses part: colons, semicolons, dashes, and a comma before a
-# conjunction ("X is auto, so consumers never ack" holds two statements).
-_CLAUSE = re.compile(
-    r"\s*(?:[:;—–]|\s-\s|,(?=\s*(?:so|which|but|while|because|whereas|although|since)\b))\s*",
-    re.I)
+# Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
+# consumers never ack" holds two statements; "out of the box it listens on 5672, the same
+# port as RabbitMQ" one and an aside).
+_CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
+# Below this overlap of the whole claim, no part of it is compared (nothing in common).
+PARTS_AT = 0.2
 MIN_CLAUSE_TOKENS = 3
 
 
 def clauses(text: str) -> list[str]:
-    """The clauses of a sentence that state something (three content words or more)."""
-    return [part for part in _CLAUSE.split(text) if len(tokens(part)) >= MIN_CLAUSE_TOKENS]
+    """The parts of a sentence that state something (three content words or more); a
+    shorter part belongs to the next ("In WAL mode, readers do not block" is one)."""
+    out: list[str] = []
+    pending = ""
+    for part in _CLAUSE.split(text):
+        part = f"{pending}, {part}" if pending else part
+        if len(tokens(part)) >= MIN_CLAUSE_TOKENS:
+            out.append(part)
+            pending = ""
+        else:
+            pending = part
+    if pending and out:
+        out[-1] += f", {pending}"
+    return out
 
 
 def compare(claim: str, sentence: str, weight: Callable[[str], float],
@@ -226,7 +239,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     the whole source.
     """
     whole = _compare(claim, sentence, weight, known)
-    if whole.relation is Relation.CONTRADICTS or whole.same or whole.align < RELATED_AT:
+    if whole.relation is Relation.CONTRADICTS or whole.same or whole.align < PARTS_AT:
         return whole
     for part in clauses(claim):
         for other in clauses(sentence):
@@ -245,7 +258,7 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
         return Comparison(Relation.NEITHER, 0.0)
     align = _share(sset, cset, weight)
     if align < RELATED_AT:
-        return Comparison(Relation.NEITHER, align)
+        return Comparison(Relation.NEITHER, align, ask_judge=False)
     c_names = name_tokens(claim)
     cues = cset & SINGLE_VALUE_CUES
     values = (value_tokens(claim), value_tokens(sentence)) if cues else None

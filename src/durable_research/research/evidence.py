@@ -88,7 +88,10 @@ class EvidencePool:
             for sentence in text_sentences(src.text)[:MAX_SENTENCES_PER_SOURCE]:
                 sentence = sentence[:MAX_SENTENCE_CHARS]
                 self.units.append(Unit(src.key, sentence, before))
-                before = sentence
+                # The context shown with the next sentence: a sentence, not a heading
+                # ("## Network") or a table row.
+                before = sentence if sentence.endswith((".", "!", "?", "。")) and \
+                    not sentence.startswith(("#", "|")) else ""
         corpus = [tokens(u.sentence) for u in self.units]
         df = Counter(t for toks in corpus for t in set(toks))
         n = max(len(corpus), 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from durable_research.research import prompts
 from durable_research.research.extractive import sentences
@@ -35,13 +36,17 @@ def _plan(user: str) -> str:
     ]})
 
 
-def _notes(user: str) -> str:
+def _notes(user: str, prefer: Sequence[str] = ()) -> str:
+    """Two sentences of each excerpt; first any of ``prefer`` the excerpt contains (a model
+    that takes a page's claim at its word, scripted)."""
     notes = []
     for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
         number = int(block.split("]", 1)[0])
         excerpt = block.split("\n", 1)[1] if "\n" in block else ""
-        picked = [s for s in sentences(excerpt, min_words=1)
-                  if 30 <= len(s) <= 300 and "..." not in s][:2]
+        flat = " ".join(excerpt.split())
+        picked = [s for s in prefer if s in flat]
+        picked += [s for s in sentences(excerpt, min_words=1)
+                   if 30 <= len(s) <= 300 and "..." not in s and s not in picked][:2]
         for sentence in picked:
             notes.append({"source": number, "quote": sentence, "point": sentence})
     sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
@@ -107,12 +112,13 @@ def _judge(user: str) -> str:
     return json.dumps({"verdicts": verdicts})
 
 
-def research_reply(system: str, user: str, wrong_every: int = 0) -> str | None:
+def research_reply(system: str, user: str, wrong_every: int = 0,
+                   prefer: Sequence[str] = ()) -> str | None:
     """The answer to a research prompt, or None when ``system`` is not one."""
     if system.startswith(prompts.TASK_PLAN):
         return _plan(user)
     if system.startswith(prompts.TASK_NOTES):
-        return _notes(user)
+        return _notes(user, prefer)
     if system.startswith(prompts.TASK_SECTION):
         return _section(user, wrong_every)
     if system.startswith(prompts.TASK_SUMMARY):
