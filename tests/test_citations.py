@@ -12,12 +12,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from durable_research.research.citations import (
-    SUPPORTED_AT,
-    UNSUPPORTED_BELOW,
     CitedSentence,
-    Verdict,
     cited_sentences,
     mark_unverified,
+)
+from durable_research.research.support import (
+    SUPPORTED_AT,
+    UNSUPPORTED_BELOW,
+    Verdict,
     support_score,
     verdict,
 )

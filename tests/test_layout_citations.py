@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from durable_research.layout import render_bytes
 from durable_research.render import (
     ABOUT_HEADING,
+    CheckMark,
     Citation,
     Code,
     CodeBlock,
@@ -23,13 +24,13 @@ from durable_research.render import (
     ReferenceList,
     Table,
     Text,
-    Unverified,
     build_document,
     parse_markdown,
     plain_text,
 )
 from durable_research.render_research import link_citations, safe_url
 from durable_research.shared import (
+    DisputedCitation,
     Reference,
     ReportContent,
     UnsupportedCitation,
@@ -112,7 +113,7 @@ def test_citations_are_modelled_only_for_known_numbers_outside_code() -> None:
     assert isinstance(para, Paragraph)
     cites = [it.n for it in para.inlines if isinstance(it, Citation)]
     assert cites == [1, 2, 3, 1, 5]  # [4] has no reference
-    assert Unverified() in para.inlines
+    assert CheckMark() in para.inlines
     assert Code("[1]") in para.inlines
     text = plain_text(para.inlines)
     assert "Missing [4]." in text
@@ -194,6 +195,29 @@ def test_verification_without_unsupported_has_no_sub_list() -> None:
     html = _html(content)
     assert "4 of 4 cited sentences verified" in html
     assert "Not verified" not in html and "Research notes" not in html
+
+
+DISPUTED = replace(RESEARCH, body_markdown=BODY + "\nPages are 1024 bytes [1] [disputed].\n",
+                   verification=Verification(
+    checked=3, supported=2, corroborated=1, judged=0,
+    disputed=[DisputedCitation("Pages are 1024 bytes.", 1, "Pages are 1024 bytes | here.", 5,
+                               "The default page size is 4096 bytes.",
+                               "numbers differ: 1024 vs 4096")] * 2))
+
+
+def test_disputed_claims_are_marked_and_shown_side_by_side_in_every_format() -> None:
+    md = render_bytes(DISPUTED, "md").decode()
+    assert ("2 of 3 cited sentences verified as supported by their source, 1 of them "
+            "corroborated by another independent source; 2 disputed by another source") in md
+    rows = [line for line in md.splitlines() if line.startswith("| Pages are 1024")]
+    assert rows == ["| Pages are 1024 bytes. | \\[1\\] Pages are 1024 bytes \\| here. | \\[5\\] "
+                    "The default page size is 4096 bytes. *(numbers differ: 1024 vs 4096)* |"]
+    html = _html(DISPUTED)
+    assert '<span class="disputed"' in html and ">Another source says</th>" in html
+    assert '<a href="#ref-5" class="cite">5</a>' in html
+    pdf = _pdf_text(render_bytes(DISPUTED, "pdf"))
+    assert "[disputed]" in pdf and "Another source says" in pdf
+    assert "The default page size is 4096 bytes." in pdf
 
 
 # ---- PDF ------------------------------------------------------------------------------------

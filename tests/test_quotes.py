@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from durable_research.activities.writing import valid_notes
-from durable_research.research.citations import SUPPORTED_AT, support_score
 from durable_research.research.notes import Note, NoteKind
 from durable_research.research.quotes import QuoteFinder
+from durable_research.research.support import SUPPORTED_AT, support_score
 from durable_research.research.types import Source
 from durable_research.research.widen import MAX_SENTENCE_CHARS, MAX_SENTENCE_WORDS, Quote
 

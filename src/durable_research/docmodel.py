@@ -70,9 +70,22 @@ class Citation:
     n: int
 
 
+UNVERIFIED_LABEL = "[unverified]"
+DISPUTED_LABEL = "[disputed]"
+# The markers the citation checker puts after a sentence's citations.
+CHECK_LABELS = (UNVERIFIED_LABEL, DISPUTED_LABEL)
+
+
 @dataclass(frozen=True)
-class Unverified:
-    """The ``[unverified]`` marker the citation checker puts after a sentence."""
+class CheckMark:
+    """A checker's marker after a sentence: ``[unverified]`` or ``[disputed]``."""
+
+    label: str = UNVERIFIED_LABEL
+
+    def __post_init__(self) -> None:
+        """Only the checker's own markers (the layouts style each)."""
+        if self.label not in CHECK_LABELS:
+            raise ValueError(f"not a checker marker: {self.label!r}")
 
 
 @dataclass(frozen=True)
@@ -84,11 +97,9 @@ class FootnoteRef:
 
 
 Inline = (
-    Text | Code | LineBreak | Strong | Emphasis | Strike | Link | Citation | Unverified
+    Text | Code | LineBreak | Strong | Emphasis | Strike | Link | Citation | CheckMark
     | FootnoteRef
 )
-
-UNVERIFIED_LABEL = "[unverified]"
 
 
 def merge_text(items: Iterable[Inline]) -> tuple[Inline, ...]:
@@ -112,8 +123,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
             parts.append(" ")
         elif isinstance(it, Citation):
             parts.append(str(it.n))
-        elif isinstance(it, Unverified):
-            parts.append(UNVERIFIED_LABEL)
+        elif isinstance(it, CheckMark):
+            parts.append(it.label)
         elif isinstance(it, FootnoteRef):
             parts.append(str(it.n))
         else:

@@ -12,10 +12,12 @@ from durable_research.anchors import link_anchors
 
 # The model lives in docmodel; re-exported so layouts import one module.
 from durable_research.docmodel import (
+    DISPUTED_LABEL,
     UNVERIFIED_LABEL,
     Align,
     Block,
     BlockQuote,
+    CheckMark,
     Citation,
     Code,
     CodeBlock,
@@ -38,7 +40,6 @@ from durable_research.docmodel import (
     Table,
     Text,
     TitleBlock,
-    Unverified,
     footnote_anchor,
     footnote_ref_anchor,
     plain_text,
@@ -56,10 +57,12 @@ from durable_research.shared import ReportContent
 __all__ = [
     "ABOUT_HEADING",
     "REFERENCES_HEADING",
+    "DISPUTED_LABEL",
     "UNVERIFIED_LABEL",
     "Align",
     "Block",
     "BlockQuote",
+    "CheckMark",
     "Citation",
     "Code",
     "CodeBlock",
@@ -82,7 +85,6 @@ __all__ = [
     "Table",
     "Text",
     "TitleBlock",
-    "Unverified",
     "about_blocks",
     "build_document",
     "clean_text",

@@ -14,8 +14,10 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from durable_research.docmodel import (
+    CHECK_LABELS,
     Block,
     BlockQuote,
+    CheckMark,
     Citation,
     Code,
     Emphasis,
@@ -31,10 +33,16 @@ from durable_research.docmodel import (
     Strong,
     Table,
     Text,
-    Unverified,
     ref_anchor,
 )
-from durable_research.shared import Authority, Reference, ReportContent, SourceKind, Verification
+from durable_research.shared import (
+    Authority,
+    DisputedCitation,
+    Reference,
+    ReportContent,
+    SourceKind,
+    Verification,
+)
 
 REFERENCES_HEADING = "References"
 # How a reference's authority reads after it; ordinary sources say nothing.
@@ -47,7 +55,8 @@ AUTHORITY_NOTES: dict[str, str] = {
 # matches on its own) and the checker's marker. Numbers are capped at 9 digits so int()
 # never sees a huge digit string.
 _NUM = r"\d{1,9}(?:\s*[-–—]\s*\d{1,9})?"
-_MARKERS = re.compile(rf"\[\s*{_NUM}(?:\s*[,;]\s*{_NUM})*\s*\]|\[unverified\]")
+_MARKERS = re.compile(
+    rf"\[\s*{_NUM}(?:\s*[,;]\s*{_NUM})*\s*\]|" + "|".join(map(re.escape, CHECK_LABELS)))
 _NUMBER = re.compile(r"\d+")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,9 +82,9 @@ def _split_text(text: str, known: frozenset[int], markers: bool) -> list[Inline]
     out: list[Inline] = []
     pos = 0
     for m in _MARKERS.finditer(text):
-        if m.group() == "[unverified]":
+        if m.group() in CHECK_LABELS:
             if markers:
-                out += [Text(text[pos:m.start()]), Unverified()]
+                out += [Text(text[pos:m.start()]), CheckMark(m.group())]
                 pos = m.end()
             continue
         # Only the numbers become citations; brackets and commas stay text, and a number
@@ -136,7 +145,8 @@ def link_citations(
     Args:
         blocks: Parsed body blocks.
         known: Reference numbers that have an entry; other numbers stay plain text.
-        markers: Also turn ``[unverified]`` into :class:`Unverified`.
+        markers: Also turn the checker's ``[unverified]`` / ``[disputed]`` into
+            :class:`CheckMark`.
 
     Returns:
         The blocks with citations; code spans and code blocks are left untouched.
@@ -217,25 +227,58 @@ def _label(label: str, rest: str) -> Paragraph:
     return Paragraph((Strong((Text(label),)), Text(rest)) if rest else (Strong((Text(label),)),))
 
 
+def _clip(text: str) -> str:
+    text = _one_line(text)
+    return text if len(text) <= _MAX_SENTENCE else text[:_MAX_SENTENCE].rstrip() + "…"
+
+
+def _cite(n: int, known: frozenset[int]) -> Inline:
+    return Citation(n) if n in known else Text(str(n))
+
+
+def _disputed_table(items: Sequence[DisputedCitation], known: frozenset[int]) -> Table:
+    """Each disputed claim with both passages side by side: what its source says, and what
+    the other source says instead (and why the checker calls it a contradiction)."""
+    header = ((Text("Claim"),), (Text("Its source says"),), (Text("Another source says"),))
+    rows = []
+    shown: set[tuple[str, int, int]] = set()
+    for d in items:
+        # A claim the report makes in several places is one row.
+        if (_one_line(d.sentence), d.n, d.other) in shown:
+            continue
+        shown.add((_one_line(d.sentence), d.n, d.other))
+        theirs: tuple[Inline, ...] = (Text("["), _cite(d.other, known),
+                                      Text("] " + _clip(d.other_passage)))
+        if _one_line(d.reason):
+            theirs += (Text(" "), Emphasis((Text("(" + _one_line(d.reason) + ")"),)))
+        rows.append(((Text(_clip(d.sentence)),),
+                     (Text("["), _cite(d.n, known), Text("] " + _clip(d.passage))),
+                     theirs))
+    return Table(header, tuple(rows), ("left", "left", "left"))
+
+
 def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, ...]:
-    """The citation-check summary line and the list of sentences that were not verified."""
+    """The citation-check summary line, the disputed claims (both sources side by side) and
+    the list of sentences that were not verified."""
     noun = "sentence" if v.checked == 1 else "sentences"
+    summary = f" {v.supported} of {v.checked} cited {noun} verified as supported by their source"
+    if v.corroborated:
+        summary += f", {v.corroborated} of them corroborated by another independent source"
+    if v.disputed:
+        summary += f"; {len(v.disputed)} disputed by another source"
     out: list[Block] = [_label(
-        "Citations checked:",
-        f" {v.supported} of {v.checked} cited {noun} verified as supported by their source"
-        f" ({v.judged} decided by an LLM judge).",
-    )]
+        "Citations checked:", summary + f" ({v.judged} decided by an LLM judge).")]
+    if v.disputed:
+        out.append(_label("Disputed", " (marked [disputed] in the text): the sources disagree."))
+        out.append(_disputed_table(v.disputed, known))
     if not v.unsupported:
         return tuple(out)
     treatment = _one_line(v.treatment)
     out.append(_label("Not verified", f" ({treatment}):" if treatment else ":"))
     items: list[tuple[Block, ...]] = []
     for u in v.unsupported:
-        sentence = _one_line(u.sentence)
-        if len(sentence) > _MAX_SENTENCE:
-            sentence = sentence[:_MAX_SENTENCE].rstrip() + "…"
-        cite: Inline = Citation(u.n) if u.n in known else Text(str(u.n))
-        spans: list[Inline] = [Text(f"“{sentence}” — source ["), cite, Text("]")]
+        spans: list[Inline] = [Text(f"“{_clip(u.sentence)}” — source ["), _cite(u.n, known),
+                               Text("]")]
         reason = _one_line(u.reason)
         if reason:
             spans.append(Text(": " + reason))

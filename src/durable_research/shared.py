@@ -123,9 +123,40 @@ class UnsupportedCitation:
     reason: str = ""
 
 
+class ClaimStatus(StrEnum):
+    """What the check says of one cited sentence, against all gathered sources."""
+
+    # Its cited source supports it and no gathered source contradicts it.
+    VERIFIED = "verified"
+    # ... and another, independent source supports it too.
+    CORROBORATED = "corroborated"
+    # A gathered source contradicts it (whatever its own source says).
+    DISPUTED = "disputed"
+    # Its cited source does not support it, and nothing contradicts it.
+    UNVERIFIED = "unverified"
+
+
+@dataclass
+class DisputedCitation:
+    """A cited sentence that another gathered source contradicts: both passages, and why."""
+
+    sentence: str = ""
+    # The cited source and what it says.
+    n: int = 0
+    passage: str = ""
+    # The source that says otherwise (a References number) and what it says.
+    other: int = 0
+    other_passage: str = ""
+    reason: str = ""
+
+
 @dataclass
 class Verification:
-    """What the citation check found, for the report's "About" section."""
+    """What the citation check found, for the report's "About" section.
+
+    ``supported`` counts the verified and the corroborated sentences (``corroborated`` of
+    them had an independent second source); ``disputed`` and ``unsupported`` list the others.
+    """
 
     checked: int = 0
     supported: int = 0
@@ -133,6 +164,22 @@ class Verification:
     unsupported: list[UnsupportedCitation] = field(default_factory=list)
     # How unsupported sentences were treated, e.g. "marked [unverified]".
     treatment: str = ""
+    corroborated: int = 0
+    disputed: list[DisputedCitation] = field(default_factory=list)
+
+    def counts(self) -> dict[ClaimStatus, int]:
+        """How many cited sentences got each status."""
+        return {ClaimStatus.VERIFIED: self.supported - self.corroborated,
+                ClaimStatus.CORROBORATED: self.corroborated,
+                ClaimStatus.DISPUTED: len(self.disputed),
+                ClaimStatus.UNVERIFIED: len(self.unsupported)}
+
+    def summary(self) -> str:
+        """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ..."."""
+        noun = "sentence" if self.checked == 1 else "sentences"
+        parts = ", ".join(f"{n} {status}" for status, n in self.counts().items()
+                          if n or status is ClaimStatus.VERIFIED)
+        return f"{self.checked} cited {noun}: {parts}"
 
 
 MIN_SUBQUESTIONS = 3

@@ -90,6 +90,7 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
     """Every activity of the report workflows by name, bound to the worker's settings."""
     research = ResearchActivities(settings)
     writing = WritingActivities(settings)
+    checking = CheckingActivities(settings)
     return {
         "llm_call": LlmActivities(settings).llm_call,
         "create_pdf": PdfActivities(settings).create_pdf,
@@ -101,7 +102,8 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "take_notes": writing.take_notes,
         "write_section": writing.write_section,
         "read_text": writing.read_text_activity,
-        "check_citations": CheckingActivities(settings).check_citations,
+        "compare_notes": checking.compare_notes,
+        "check_citations": checking.check_citations,
     }
 
 

@@ -1,119 +1,207 @@
-"""The ``check_citations`` activity: every cited sentence against its source's text.
+"""The ``check_citations`` activity: every cited sentence against all gathered sources.
 
-A deterministic support score decides clear cases; an LLM judge decides the
-borderline ones (when the budget allows). Unsupported sentences are marked in the
-draft, never silently kept as verified.
+Each claim is scored against its cited source (supported or not) and compared with the
+related sentences of every other gathered source: another independent source supporting
+it makes it corroborated, one contradicting it makes it disputed (see
+:mod:`durable_research.research.crosscheck`). An LLM judge settles the close calls while the
+budget allows. Unverified and disputed sentences are marked in the draft, never silently
+kept as verified.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.research import prompts
+from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
-from durable_research.research.types import CheckInput, CheckResult
-from durable_research.shared import Reference, UnsupportedCitation, Usage
+from durable_research.research.types import (
+    CheckInput,
+    CheckResult,
+    CompareNotesInput,
+    NotesConflicts,
+)
+from durable_research.shared import (
+    ClaimStatus,
+    DisputedCitation,
+    Reference,
+    UnsupportedCitation,
+    Usage,
+)
 from durable_research.store import text_key
 
+if TYPE_CHECKING:  # the research modules load when the activity first runs
+    from durable_research.research.crosscheck import Assessment, Question
+    from durable_research.research.evidence import Evidence
+
 JUDGE_BATCH = 10
-MARKER = " [unverified]"
+# The markers put after a sentence's citations, by status (verified ones get none).
+MARKERS = {ClaimStatus.UNVERIFIED: " [unverified]", ClaimStatus.DISPUTED: " [disputed]"}
+# Documents of the local collection searched for each claim (beyond those research read).
+COLLECTION_HITS = 3
+MAX_PASSAGE_CHARS = 500
 
 
 def check_result_from(data: dict[str, Any]) -> CheckResult:
     """Rebuild a :class:`CheckResult` saved as JSON."""
-    return CheckResult(
-        **{**data, "usage": Usage(**data.get("usage", {})),
-           "unsupported": [UnsupportedCitation(**u) for u in data.get("unsupported", [])]}
-    )
+    return CheckResult(**{
+        **data, "usage": Usage(**data.get("usage", {})),
+        "unsupported": [UnsupportedCitation(**u) for u in data.get("unsupported", [])],
+        "disputed": [DisputedCitation(**d) for d in data.get("disputed", [])],
+        "added_references": [Reference(**r) for r in data.get("added_references", [])],
+    })
 
 
-def parse_verdicts(text: str) -> dict[int, bool]:
-    """The judge's ``{"verdicts": [{"id", "supported"}]}`` as id -> supported."""
+def parse_verdicts(text: str) -> dict[int, Relation]:
+    """The judge's ``{"verdicts": [{"id", "verdict"}]}`` as id -> relation.
+
+    The older ``{"id", "supported": true}`` form reads as supports / neither; anything else
+    (unknown verdicts, broken items) is left out, i.e. no verdict.
+    """
     try:
         raw = json_object(text)
     except ValueError:
         return {}
-    found: dict[int, bool] = {}
+    found: dict[int, Relation] = {}
     items = raw.get("verdicts") if isinstance(raw, dict) else None
     for item in items if isinstance(items, list) else []:
         try:
-            found[int(item["id"])] = bool(item["supported"])
+            if "verdict" in item:
+                found[int(item["id"])] = Relation(str(item["verdict"]).strip().lower())
+            else:
+                supported = item["supported"]
+                if isinstance(supported, bool):
+                    found[int(item["id"])] = Relation.SUPPORTS if supported else Relation.NEITHER
         except (KeyError, TypeError, ValueError):
             continue
     return found
 
 
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_PASSAGE_CHARS else text[:MAX_PASSAGE_CHARS].rstrip() + "…"
+
+
 class CheckingActivities(WithStore):
-    """Checks a draft's citations with the worker's LLM as judge."""
+    """Checks a draft's citations across its sources, with the worker's LLM as judge."""
+
+    async def _evidence(self, params: CheckInput, claims: list[str]) -> list[Evidence]:
+        """The references, the other gathered sources and each claim's best local documents."""
+        from durable_research.research.evidence import Evidence
+
+        pool: dict[str, Evidence] = {}
+
+        async def add(ref: Reference) -> None:
+            if ref.content_hash and ref.content_hash not in pool:
+                text = await self.read_text(text_key(ref.content_hash))
+                pool[ref.content_hash] = Evidence(key=ref.content_hash, text=text, n=ref.n,
+                                                  title=ref.title, url=ref.url, kind=ref.kind)
+
+        for ref in [*params.references, *params.evidence]:
+            await add(ref)
+        if params.collection:
+            from durable_research.research.localdocs import search_collection
+            from durable_research.research.types import SourceKind
+
+            for claim in claims:
+                hits = await self.in_store(search_collection, self.store, params.collection,
+                                           claim, COLLECTION_HITS)
+                for hit in hits:
+                    await add(Reference(title=hit.title, url=hit.url, kind=SourceKind.LOCAL,
+                                        content_hash=hit.content_hash))
+        return list(pool.values())
+
+    async def _judge(self, model: str, questions: list[Question]
+                     ) -> tuple[dict[Question, Relation], Usage, str]:
+        """Ask the judge about each (claim, passage) pair, in batches."""
+        answers: dict[Question, Relation] = {}
+        usage, used = Usage(), ""
+        for start in range(0, len(questions), JUDGE_BATCH):
+            batch = questions[start : start + JUDGE_BATCH]
+            items = [(i + 1, q.claim, q.passage[:1500]) for i, q in enumerate(batch)]
+            out = await complete(self.settings, model, prompts.JUDGE_SYSTEM,
+                                 prompts.judge_prompt(items), detail="judging citations")
+            usage, used = usage.add(out.usage), out.model
+            verdicts = parse_verdicts(out.text)
+            answers.update({q: verdicts[i + 1] for i, q in enumerate(batch) if i + 1 in verdicts})
+        return answers, usage, used
+
+    @activity.defn(name="compare_notes")
+    async def compare_notes(self, params: CompareNotesInput) -> NotesConflicts:
+        """Find where the notes' sources contradict each other and store the pairs, so the
+        section writers report the disagreement instead of picking a side silently."""
+        from durable_research.research.crosscheck import note_conflicts
+
+        key = self.my_key(params.key)
+        notes = []
+        for notes_key in params.notes_keys:
+            notes += [(n["source_hash"], n["quote"]) for n in
+                      json.loads(await self.read_text(notes_key))]
+        found = await asyncio.to_thread(note_conflicts, notes)
+        await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
+        hashes = sorted({h for c in found for h in (c.key, c.other_key)})
+        return NotesConflicts(key=key, count=len(found), hashes=hashes)
 
     @activity.defn(name="check_citations")
     async def check_citations(self, params: CheckInput) -> CheckResult:
         """Assemble the sections, check each cited sentence, store the marked draft."""
-        from durable_research.research.citations import (
-            Verdict,
-            cited_sentences,
-            mark_unverified,
-            support_score,
-            verdict,
-        )
+        from durable_research.research.citations import cited_sentences, mark_sentences
+        from durable_research.research.crosscheck import assess, settle
+        from durable_research.research.evidence import EvidencePool
 
         key = self.my_key(params.key)
         memo = await self.load_json(key + ".meta")
         if memo is not None:
             return check_result_from(memo)
         body = "\n\n".join([(await self.read_text(k)).strip() for k in params.section_keys])
-        refs: dict[int, Reference] = {r.n: r for r in params.references}
-        texts: dict[int, str] = {}
-        for ref in params.references:
-            texts[ref.n] = await self.read_text(text_key(ref.content_hash))
         sentences = cited_sentences(body)
-        bad: list[tuple[Any, UnsupportedCitation]] = []
-        borderline: list[tuple[Any, int, str]] = []
-        supported = 0
-        for sent in sentences:
-            best: tuple[float, int, str] = (-1.0, 0, "")
-            for n in sent.cites:
-                if n in refs:
-                    score, passage = support_score(sent.sentence, texts[n])
-                    best = max(best, (score, n, passage), key=lambda b: b[0])
-            score, n, passage = best
-            if n == 0:
-                bad.append((sent, UnsupportedCitation(sent.sentence, sent.cites[0], 0.0,
-                                                      "cites a source that is not in the list")))
-            elif verdict(score) is Verdict.SUPPORTED:
-                supported += 1
-            elif verdict(score) is Verdict.UNSUPPORTED or not params.use_judge:
-                why = ("its source does not state it" if verdict(score) is Verdict.UNSUPPORTED
-                       else "borderline, and no budget was left for the judge")
-                bad.append((sent, UnsupportedCitation(sent.sentence, n, round(score, 3), why)))
-            else:
-                borderline.append((sent, n, passage))
-        usage, model = Usage(), ""
-        for start in range(0, len(borderline), JUDGE_BATCH):
-            batch = borderline[start : start + JUDGE_BATCH]
-            items = [(i + 1, s.sentence, passage[:1500]) for i, (s, _n, passage) in
-                     enumerate(batch)]
-            out = await complete(self.settings, params.model, prompts.JUDGE_SYSTEM,
-                                 prompts.judge_prompt(items), detail="judging citations")
-            usage, model = usage.add(out.usage), out.model
-            verdicts = parse_verdicts(out.text)
-            for i, (sent, n, _passage) in enumerate(batch):
-                if verdicts.get(i + 1) is True:
-                    supported += 1
-                else:
-                    why = ("the judge found no support" if (i + 1) in verdicts
-                           else "the judge gave no verdict")
-                    bad.append((sent, UnsupportedCitation(sent.sentence, n, 0.0, why)))
-        marked = mark_unverified(body, [s for s, _u in bad], MARKER) if bad else body
+        sources = await self._evidence(params, [s.sentence for s in sentences])
+        pool = await asyncio.to_thread(EvidencePool, sources)
+        by_n = {s.n: s for s in sources if s.n}
+
+        def assess_all() -> list[Assessment]:
+            return [assess(s, by_n, pool, params.use_judge) for s in sentences]
+
+        found = await asyncio.to_thread(assess_all)
+        questions = [q for f in found for q in f.questions]
+        answers, usage, model = await self._judge(params.model, questions)
+        result = CheckResult(key=key, checked=len(sentences),
+                             judged=len({q.claim for q in questions}), usage=usage, model=model)
+        numbers = {s.key: s.n for s in sources if s.n}
+        next_n = max(numbers.values(), default=0) + 1
+        marks = []
+        for f in found:
+            outcome = settle(f, answers, pool)
+            claim = f.sentence.sentence
+            if outcome.status in (ClaimStatus.VERIFIED, ClaimStatus.CORROBORATED):
+                result.supported += 1
+                result.corroborated += outcome.status is ClaimStatus.CORROBORATED
+                continue
+            marks.append((f.sentence, MARKERS[outcome.status]))
+            if outcome.status is ClaimStatus.UNVERIFIED:
+                first = f.n or f.sentence.cites[0]
+                result.unsupported.append(UnsupportedCitation(
+                    claim, first, round(f.score, 3) if f.n else 0.0, outcome.reason))
+                continue
+            assert f.conflict is not None  # a disputed outcome carries its conflict
+            other = pool.sources[f.conflict.key]
+            if other.key not in numbers:
+                numbers[other.key], next_n = next_n, next_n + 1
+                result.added_references.append(Reference(
+                    n=numbers[other.key], title=other.title, url=other.url, kind=other.kind,
+                    content_hash=other.key))
+            result.disputed.append(DisputedCitation(
+                sentence=claim, n=f.n or f.sentence.cites[0], passage=_clip(f.passage),
+                other=numbers[other.key], other_passage=_clip(f.conflict.passage),
+                reason=outcome.reason))
+        marked = mark_sentences(body, marks) if marks else body
         await self.write_text(key, marked)
-        result = CheckResult(key=key, checked=len(sentences), supported=supported,
-                             judged=len(borderline), unsupported=[u for _s, u in bad],
-                             usage=usage, model=model)
         await self.save_json(key + ".meta", json.loads(json.dumps(asdict(result))))
         return result

@@ -148,6 +148,20 @@ class WritingActivities(WithStore):
                                 extra=str(follow or "")[:300],
                                 hashes=sorted({n["source_hash"] for n in notes}))
 
+    async def _conflicts(self, params: SectionInput, numbers: dict[str, int],
+                         notes: list[CitedNote]) -> list[prompts.Disagreement]:
+        """The disagreements between sources that one of this section's notes is part of."""
+        if not params.conflicts_key:
+            return []
+        quotes = [" ".join(note.quote.split()) for note in notes]
+        found = []
+        for c in json.loads(await self.read_text(params.conflicts_key)):
+            n, m = numbers.get(c["key"]), numbers.get(c["other_key"])
+            mine = any(c["says"] in q or c["other_says"] in q for q in quotes)
+            if n and m and mine:
+                found.append(prompts.Disagreement(n, c["says"], m, c["other_says"], c["reason"]))
+        return found
+
     @activity.defn(name="write_section")
     async def write_section(self, params: SectionInput) -> LlmStored:
         """Write one section from notes (or the summary from sections), citing [n]."""
@@ -186,7 +200,8 @@ class WritingActivities(WithStore):
         out = await complete(
             self.settings, params.model, prompts.SECTION_SYSTEM,
             prompts.section_prompt(params.question, params.subquestion, notes,
-                                   params.references),
+                                   params.references,
+                                   await self._conflicts(params, numbers, notes)),
             detail="writing a section",
         )
         body = strip_heading(out.text)

@@ -18,7 +18,7 @@ from durable_research import client as rc
 from durable_research.client.research import cited_summary
 from durable_research.config import Settings, load_settings
 from durable_research.errors import UserError
-from durable_research.shared import ReportResult
+from durable_research.shared import ClaimStatus, ReportResult
 from durable_research.terminal import safe
 
 # Piped output is read by scripts: never wrap or cut paths and ids there.
@@ -123,9 +123,11 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
                       f"{cited_summary(result.references)}")
     v = result.verification
     if v is not None:
-        line = f"{v.supported} of {v.checked} cited sentences verified"
-        if v.unsupported:
-            line += f", [yellow]{len(v.unsupported)} marked unverified[/]"
+        line = v.summary()
+        for status, colour in ((ClaimStatus.DISPUTED, "red"), (ClaimStatus.UNVERIFIED, "yellow")):
+            n = v.counts()[status]
+            if n:
+                line = line.replace(f"{n} {status}", f"[{colour}]{n} {status}[/]")
         table.add_row("citations", line)
     for item in result.research_notes[:8]:
         table.add_row("research", safe(item[:300]))

@@ -7,9 +7,11 @@ from html import escape
 from urllib.parse import urlsplit
 
 from durable_research.render import (
+    DISPUTED_LABEL,
     UNVERIFIED_LABEL,
     Block,
     BlockQuote,
+    CheckMark,
     Citation,
     Code,
     CodeBlock,
@@ -29,7 +31,6 @@ from durable_research.render import (
     Strong,
     Table,
     Text,
-    Unverified,
     build_document,
     footnote_anchor,
     footnote_ref_anchor,
@@ -58,10 +59,12 @@ a{color:#1a4f9c}
 .footnotes{font-size:.9em}
 """.strip()
 # Inline style, not CSS: pages without the marker keep exactly their old stylesheet.
-_UNVERIFIED = (
-    '<span class="unverified" style="font-size:.8em;font-style:italic;color:#777">'
-    + escape(UNVERIFIED_LABEL) + "</span>"
-)
+_CHECK_MARKS = {
+    UNVERIFIED_LABEL: '<span class="unverified" style="font-size:.8em;font-style:italic;'
+                      'color:#777">' + escape(UNVERIFIED_LABEL) + "</span>",
+    DISPUTED_LABEL: '<span class="disputed" style="font-size:.8em;font-style:italic;'
+                    'font-weight:bold;color:#a33">' + escape(DISPUTED_LABEL) + "</span>",
+}
 
 
 def _safe_href(href: str) -> str | None:
@@ -96,8 +99,8 @@ def inlines_html(inlines: Sequence[Inline]) -> str:
             out.append(f'<a href="{escape(href)}">{inner}</a>' if href else inner)
         elif isinstance(it, Citation):
             out.append(f'<a href="#{ref_anchor(it.n)}" class="cite">{it.n}</a>')
-        elif isinstance(it, Unverified):
-            out.append(_UNVERIFIED)
+        elif isinstance(it, CheckMark):
+            out.append(_CHECK_MARKS[it.label])
         elif isinstance(it, FootnoteRef):
             out.append(f'<sup class="fnref"><a href="#{footnote_anchor(it.n)}" '
                        f'id="{footnote_ref_anchor(it.n, it.sub)}">{it.n}</a></sup>')

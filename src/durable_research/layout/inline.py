@@ -19,7 +19,8 @@ from durable_research.layout.bidi import base_is_rtl, has_rtl, visual_line
 from durable_research.layout.fonts import JOINERS, FontSet, has_glyph, resolve_char
 from durable_research.layout.linebreak import break_lines, is_wide
 from durable_research.render import (
-    UNVERIFIED_LABEL,
+    DISPUTED_LABEL,
+    CheckMark,
     Citation,
     Code,
     Emphasis,
@@ -30,7 +31,6 @@ from durable_research.render import (
     Strike,
     Strong,
     Text,
-    Unverified,
     footnote_anchor,
     ref_anchor,
 )
@@ -93,8 +93,10 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
             # Citations exist only for numbers with a reference entry, which carries
             # the matching <a name> anchor, so this internal link always resolves.
             out.append((str(it.n), replace(style, href="#" + ref_anchor(it.n))))
-        elif isinstance(it, Unverified):
-            out.append((UNVERIFIED_LABEL, replace(style, italic=True, note=True)))
+        elif isinstance(it, CheckMark):
+            # A dispute is news the reader must not miss; "unverified" is a caution.
+            bold = it.label == DISPUTED_LABEL
+            out.append((it.label, replace(style, italic=True, note=True, bold=bold)))
         elif isinstance(it, FootnoteRef):
             out.append((str(it.n), replace(style, href="#" + footnote_anchor(it.n), sup=True)))
     return out

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 
 from durable_research.render import (
-    UNVERIFIED_LABEL,
     Block,
+    CheckMark,
     Citation,
     Code,
     Emphasis,
@@ -27,8 +27,8 @@ from durable_research.render import (
     ReferenceList,
     Strike,
     Strong,
+    Table,
     Text,
-    Unverified,
     plain_text,
 )
 
@@ -75,8 +75,8 @@ def inlines_md(inlines: Sequence[Inline]) -> str:
             out.append(_link(it))
         elif isinstance(it, Citation):
             out.append(str(it.n))  # its brackets are escaped Text around it
-        elif isinstance(it, Unverified):
-            out.append(_text(UNVERIFIED_LABEL))
+        elif isinstance(it, CheckMark):
+            out.append(_text(it.label))
     return "".join(out)
 
 
@@ -136,7 +136,21 @@ def block_md(b: Block) -> list[str]:
         return lines
     if isinstance(b, ReferenceList):
         return _reference_list(b)
+    if isinstance(b, Table):
+        return _table(b)
     return []  # other blocks never occur in generated sections
+
+
+def _table(b: Table) -> list[str]:
+    """A GFM table: every cell on one line, its pipes escaped like all text."""
+    width = max([len(b.header), *(len(r) for r in b.rows)])
+
+    def row(cells: Sequence[Sequence[Inline]]) -> str:
+        texts = [inlines_md(c).strip() for c in cells] + [""] * (width - len(cells))
+        return "| " + " | ".join(texts) + " |"
+
+    rule = "| " + " | ".join(["---"] * width) + " |"
+    return [row(b.header), rule, *(row(r) for r in b.rows)]
 
 
 def blocks_md(blocks: Sequence[Block]) -> list[str]:

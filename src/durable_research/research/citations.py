@@ -1,34 +1,22 @@
-"""Citation checks: find the cited sentences of a Markdown report and score them against sources.
+"""Cited sentences of a Markdown report: find them, split plain text into sentences, mark them.
 
-Pure functions only. The score is a cheap, deterministic first pass: clear passes and clear
-failures are decided here, the uncertain middle goes to the LLM judge.
+Pure functions only. Whether a source supports a sentence is :mod:`support`'s question;
+this module knows where sentences and their citation markers are.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 
 from markdown_it import MarkdownIt
 
-from durable_research.research.passages import idf, is_number, split_passages, tokens
+from durable_research.research.sentences import ABBREVIATIONS, split_sentences
 
 # A range such as [3-9] expands to at most this many sources.
 MAX_RANGE = 20
-# Calibrated once on tests/data/citation_pairs.json (calibration split), with a margin.
-SUPPORTED_AT = 0.75
-UNSUPPORTED_BELOW = 0.4
-# Scoring knobs, fixed before the held-out split was scored.
-PASSAGE_WORDS, PASSAGE_OVERLAP = 60, 30
-NUMBER_PENALTY = 0.3  # per claim number absent from the passage ("8 legs" vs "six legs")
-# Per capitalised claim word (a name) absent from the passage: mild if the source uses it
-# elsewhere (the passage may say "she" or "the reef"), strong if the source never does.
-NAME_ELSEWHERE_PENALTY, NAME_PENALTY = 0.8, 0.5
-NGRAM_BONUS = 0.5  # share of the remaining gap closed when all claim 3-grams are in the passage
 
 
 @dataclass
@@ -42,14 +30,6 @@ class CitedSentence:
     end: int
 
 
-class Verdict(StrEnum):
-    """What the deterministic check concludes about one cited sentence."""
-
-    SUPPORTED = "supported"
-    UNSUPPORTED = "unsupported"
-    UNCERTAIN = "uncertain"
-
-
 _MD = MarkdownIt("commonmark").enable("table")
 _NUM = r"\d{1,3}(?:\s*[-–—]\s*\d{1,3})?"
 _MARKER_RE = re.compile(rf"(?<!\\)\[\s*({_NUM}(?:\s*[,;]\s*{_NUM})*)\s*\](?!\()")
@@ -60,18 +40,9 @@ _OPAQUE_RE = re.compile(
     re.S,
 )
 _END_RE = re.compile(r"[.!?]+[\"'”’»)\]*_]*|[。！？]")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt vs al fig figs eq approx ca cf inc ltd co corp dept est vol "
-    "pp ed eds jan feb mar apr jun jul aug sep sept oct nov dec gen col lt rev gov sen".split()
-)
 _REFERENCES_RE = re.compile(
     r"^[#\s*_]*(?:\d+[.)]?\s*)?(?:references|sources|bibliography|works cited|reference list)"
     r"[\s*_:]*$",
-    re.I,
-)
-_NEGATION_RE = re.compile(
-    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|unable|rather than"
-    r"|instead of|fail(?:s|ed)? to)\b|n[’']t\b",
     re.I,
 )
 
@@ -138,7 +109,7 @@ def _boundary(seg: str, end: int, start: int) -> bool:
         return True
     # "Dr. Smith", "J. R. R. Tolkien", "U.S. Navy"
     return not (
-        word in _ABBREVIATIONS
+        word in ABBREVIATIONS
         or (len(word) == 1 and word.isalpha())
         or re.fullmatch(r"(?:\w\.)+\w", word)
     )
@@ -206,116 +177,62 @@ def cited_sentences(markdown: str) -> list[CitedSentence]:
     return [s for s, _ in _scan(markdown)]
 
 
-def _negation_scopes(text: str, n: int) -> list[list[str]]:
-    """For each negation in ``text``: the first ``n`` content tokens after it, in its clause."""
-    clauses = (
-        re.split(r"[,.;:!?()]", text[m.end() :], maxsplit=1)[0] for m in _NEGATION_RE.finditer(text)
-    )
-    return [scope for clause in clauses if (scope := tokens(clause)[:n])]
+def mark_sentences(markdown: str, marks: list[tuple[CitedSentence, str]]) -> str:
+    """``markdown`` with each marker inserted right after its sentence's last citation marker.
 
-
-def _negation_differs(claim_scopes: list[list[str]], passage: str, content: set[str]) -> bool:
-    """Whether claim and passage disagree on what is negated ("cannot recover" / "can recover").
-
-    Each negation of the claim must find its first negated word negated in the passage too;
-    and a word the passage negates, in a sentence sharing a third of the claim's words, must
-    not appear un-negated in the claim.
-    """
-    negated_here = {t for scope in _negation_scopes(passage, 3) for t in scope}
-    if any(scope[0] not in negated_here for scope in claim_scopes):
-        return True
-    negated_there = {t for scope in claim_scopes for t in scope}
-    return any(
-        scope[0] in content and scope[0] not in negated_there
-        for sentence in re.split(r"(?<=[.!?;])\s+", passage)
-        if 3 * len(content.intersection(tokens(sentence))) >= len(content)
-        for scope in _negation_scopes(sentence, 1)
-    )
-
-
-def _names(text: str) -> set[str]:
-    """Tokens of the capitalised words: names must match as names, not "Windows" vs "window"."""
-    return {t for word in text.split() if word.lstrip("\"'“‘(")[:1].isupper() for t in tokens(word)}
-
-
-def _trigrams(toks: list[str]) -> set[tuple[str, str, str]]:
-    return set(zip(toks, toks[1:], toks[2:], strict=False))
-
-
-def support_score(claim: str, source_text: str) -> tuple[float, str]:
-    """How well ``source_text`` supports ``claim``: a score in [0, 1] and the best passage.
-
-    Per passage of the source: the share of the claim's content tokens found in it, weighted
-    by IDF over the source's passages (words the source never uses weigh as much as its rarest);
-    plus a bonus for the claim's 3-grams found in it. Each claim number missing from the passage
-    multiplies the score by NUMBER_PENALTY; each capitalised claim word (a name) missing from
-    it by NAME_PENALTY if the source never has it, else by NAME_ELSEWHERE_PENALTY. When claim
-    and passage disagree on what is negated, the score is capped just below SUPPORTED_AT: a
-    bag of words cannot tell, the judge must. A claim without content words scores halfway
-    between the thresholds (uncertain); an empty source scores 0.
-    """
-    claim_tokens = tokens(claim)
-    content = set(claim_tokens)
-    if not content:
-        return (SUPPORTED_AT + UNSUPPORTED_BELOW) / 2, ""
-    passages = split_passages(source_text, PASSAGE_WORDS, PASSAGE_OVERLAP)
-    ptoks = [tokens(p) for p in passages]
-    weights = idf(ptoks)
-    rare = math.log(1.0 + (len(ptoks) - 0.5) / 1.5)  # the IDF of a token seen once
-    w = {t: weights.get(t, rare) for t in content}
-    # "one" reads as 1 but rarely states a count ("one of the largest"): not demanded.
-    numbers = {t for t in tokens(re.sub(r"\bone\b", " ", claim, flags=re.I)) if is_number(t)}
-    names = _names(claim.split(None, 1)[-1]) - numbers  # the first word is capitalised anyway
-    absent = names - _names(source_text)
-    grams = _trigrams(claim_tokens)
-    scored: list[tuple[float, str]] = []
-    for passage, toks in zip(passages, ptoks, strict=True):
-        have = set(toks)
-        score = sum(w[t] for t in content & have) / sum(w.values())
-        if grams:
-            score += (1.0 - score) * NGRAM_BONUS * len(grams & _trigrams(toks)) / len(grams)
-        score *= NUMBER_PENALTY ** len(numbers - have) * NAME_PENALTY ** len(absent)
-        score *= NAME_ELSEWHERE_PENALTY ** len(names - absent - _names(passage))
-        scored.append((score, passage))
-    best = (0.0, "")
-    claim_scopes = _negation_scopes(claim, 3)
-    # The negation cap only lowers scores: check the best first, stop when none can win.
-    for score, passage in sorted(scored, key=lambda sp: -sp[0]):
-        if score <= best[0]:
-            break
-        if _negation_differs(claim_scopes, passage, content):
-            score = min(score, SUPPORTED_AT - 0.01)
-        if score > best[0]:
-            best = (score, passage)
-    return round(min(1.0, best[0]), 4), best[1]
-
-
-def verdict(score: float) -> Verdict:
-    """SUPPORTED at or above SUPPORTED_AT, UNSUPPORTED below UNSUPPORTED_BELOW, else UNCERTAIN."""
-    if score >= SUPPORTED_AT:
-        return Verdict.SUPPORTED
-    if score < UNSUPPORTED_BELOW:
-        return Verdict.UNSUPPORTED
-    return Verdict.UNCERTAIN
-
-
-def mark_unverified(
-    markdown: str, sentences: list[CitedSentence], marker: str = " [unverified]"
-) -> str:
-    """``markdown`` with ``marker`` inserted right after each sentence's last citation marker.
-
-    All other text is unchanged. Sentences must come from :func:`cited_sentences` on this
-    same text (``raw`` must equal ``markdown[start:end]``, else ValueError).
+    All other text is unchanged; two markers for one sentence appear in the given order.
+    Sentences must come from :func:`cited_sentences` on this same text (``raw`` must equal
+    ``markdown[start:end]``, else ValueError).
     """
     known = {(s.start, s.end): pos for s, pos in _scan(markdown)}
-    points: set[int] = set()
-    for s in sentences:
+    points: dict[int, str] = {}
+    for s, marker in marks:
         if markdown[s.start : s.end] != s.raw:
             raise ValueError(f"sentence not found at {s.start}:{s.end}: {s.raw[:60]!r}")
         pos = known.get((s.start, s.end))
         if pos is None:  # not a sentence this scan finds: after its last marker-like text
             found = list(_MARKER_RE.finditer(s.raw))
             pos = s.start + found[-1].end() if found else s.end
-        points.add(pos)
-    cuts = [0, *sorted(points), len(markdown)]
-    return marker.join(markdown[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+        if marker not in points.get(pos, ""):
+            points[pos] = points.get(pos, "") + marker
+    out: list[str] = []
+    last = 0
+    for pos in sorted(points):
+        out += [markdown[last:pos], points[pos]]
+        last = pos
+    out.append(markdown[last:])
+    return "".join(out)
+
+
+def mark_unverified(
+    markdown: str, sentences: list[CitedSentence], marker: str = " [unverified]"
+) -> str:
+    """``markdown`` with ``marker`` inserted right after each sentence's last citation marker
+    (see :func:`mark_sentences`)."""
+    return mark_sentences(markdown, [(s, marker) for s in sentences])
+
+
+_LIST_OR_TABLE = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\|)")
+
+
+def text_sentences(text: str) -> list[str]:
+    """The sentences of a plain source text, whitespace-normalised, in order.
+
+    Paragraphs are lines joined until a blank line; list items and table rows stay units of
+    their own (a row is no sentence to run on into the next one). Sentence ends are
+    :mod:`sentences`' ("Dr. Smith", "3.5", "e.g. the" do not end a sentence).
+    """
+    units: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or _LIST_OR_TABLE.match(line):
+            if current:
+                units.append(" ".join(current))
+                current = []
+            if line.strip():
+                units.append(line.strip())
+            continue
+        current.append(line.strip())
+    if current:
+        units.append(" ".join(current))
+    return [sentence for unit in units for sentence in split_sentences(unit)]

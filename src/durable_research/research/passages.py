@@ -137,8 +137,9 @@ def _raw_words(text: str) -> Iterable[str]:
             yield from chunk.split(".")
 
 
-def tokens(text: str) -> list[str]:
-    """Lowercase, stemmed content-word tokens of ``text``, in order, stopwords dropped.
+def tokens(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
+    """Lowercase, stemmed content-word tokens of ``text``, in order, stopwords dropped
+    (except those in ``keep``: "on" and "off" say nothing to a search, much to a claim).
 
     Unicode-aware (any script's letters and digits, combining marks kept inside words);
     numbers are normalised ("1,300" = "1300", "3.50" = "3.5", "six" = "6", "2 million" =
@@ -147,7 +148,7 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for word in _raw_words(_canonical(text)):
         # Stopwords, and single letters left over from "e.g." or "Gutenberg's".
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+        if (word in STOPWORDS and word not in keep) or (len(word) == 1 and not word.isdigit()):
             continue
         word = NUMBER_WORDS.get(word, word)
         out.append(stem(word))

@@ -13,6 +13,7 @@ from durable_research.shared import (  # noqa: F401 - re-exported for activity m
     Budget,
     Depth,
     DepthPreset,
+    DisputedCitation,
     Reference,
     SourceKind,
     SubProgress,
@@ -173,6 +174,8 @@ class SectionInput:
     # "section" or "summary" (the introduction + conclusion over written sections).
     role: str = "section"
     section_keys: list[str] = field(default_factory=list)
+    # Where the notes' sources disagree (``compare_notes``; "" = not compared).
+    conflicts_key: str = ""
 
 
 @dataclass
@@ -186,6 +189,10 @@ class CheckInput:
     # The LLM judge decides borderline scores; off when the budget is spent.
     use_judge: bool = True
     key: str = ""
+    # The other gathered sources (read, but quoted by no note; ``n`` 0): every claim is
+    # checked against them too. And the local collection, searched for each claim.
+    evidence: list[Reference] = field(default_factory=list)
+    collection: str = ""
 
 
 @dataclass
@@ -199,6 +206,32 @@ class CheckResult:
     unsupported: list[UnsupportedCitation] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     model: str = ""
+    corroborated: int = 0
+    disputed: list[DisputedCitation] = field(default_factory=list)
+    # Sources that dispute a claim but were not in the References yet: numbered after them.
+    added_references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class CompareNotesInput:
+    """Input of ``compare_notes``: find where the notes' sources disagree, before writing."""
+
+    notes_keys: list[str] = field(default_factory=list)
+    # Store key of the conflicts found (JSON; the section writers read it).
+    key: str = ""
+
+
+@dataclass
+class NotesConflicts:
+    """Where notes of different sources contradict each other (the pairs are in the store).
+
+    ``hashes``: the sources on either side of a conflict, so each section that cites one
+    can also cite the other.
+    """
+
+    key: str = ""
+    count: int = 0
+    hashes: list[str] = field(default_factory=list)
 
 
 @dataclass

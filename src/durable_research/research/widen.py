@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from durable_research.research.blocks import Block, BlockKind
-from durable_research.research.citations import PASSAGE_WORDS
 from durable_research.research.notes import NoteKind
 from durable_research.research.passages import tokens
 from durable_research.research.sentences import sentence_spans
+from durable_research.research.support import PASSAGE_WORDS
 
 # A widened sentence quote is kept whole up to this many words and characters. The
 # citation checker compares a cited sentence with passages of PASSAGE_WORDS (60) words cut

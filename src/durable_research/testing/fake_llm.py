@@ -61,6 +61,8 @@ class _State:
     api_keys: set[str] = field(default_factory=set)
     # Research answers: every k-th written sentence cites a wrong source (0: never).
     wrong_every: int = 0
+    # Sentences the note-taker quotes first wherever an excerpt has them.
+    prefer_quotes: list[str] = field(default_factory=list)
     # Extra seconds for requests whose system prompt starts with a marker ("TASK: section").
     task_delays: dict[str, float] = field(default_factory=dict)
     # Tasks answered with the plain reply instead (a model that ignores the format).
@@ -82,6 +84,7 @@ class _State:
         self.delay = 0.0
         self.reply = DEFAULT_REPLY
         self.wrong_every = 0
+        self.prefer_quotes = []
         self.task_delays = {}
         self.plain_tasks = set()
 
@@ -192,6 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             delay = float(action.get("delay", state.delay))
             reply = state.reply
             wrong_every = state.wrong_every
+            prefer = list(state.prefer_quotes)
             system = _system_prompt(body)
             delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
             plain = any(system.startswith(task) for task in state.plain_tasks)
@@ -213,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         prompt = _user_prompt(body)
-        research = None if plain else research_reply(system, prompt, wrong_every)
+        research = None if plain else research_reply(system, prompt, wrong_every, prefer)
         text = research if research is not None else reply.replace("{prompt}", prompt)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
@@ -270,6 +274,7 @@ class FakeLLM(BackgroundServer):
     def configure(
         self, reply: str | None = None, delay: float | None = None,
         wrong_every: int | None = None, task_delays: dict[str, float] | None = None,
+        prefer_quotes: list[str] | None = None,
         plain_tasks: set[str] | None = None,
     ) -> None:
         """Change the reply template (``{prompt}`` is replaced), the delay, or how often
@@ -277,6 +282,8 @@ class FakeLLM(BackgroundServer):
         with self._server.state.lock:
             if wrong_every is not None:
                 self._server.state.wrong_every = wrong_every
+            if prefer_quotes is not None:
+                self._server.state.prefer_quotes = list(prefer_quotes)
             if task_delays is not None:
                 self._server.state.task_delays = dict(task_delays)
             if plain_tasks is not None:

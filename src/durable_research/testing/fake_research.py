@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from durable_research.research import prompts
 from durable_research.research.extractive import sentences
 from durable_research.research.notes import CitedNote, NoteKind, render_notes
+from durable_research.shared import MAX_SUBQUESTIONS
 
 _STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
          "their", "from", "have", "facts", "fun", "and", "fascinating", "tell", "some"}
@@ -25,9 +27,20 @@ def _topic(question: str) -> str:
     return " ".join(words[:4]) or question[:60]
 
 
+# Where a compound question parts: "defaults for size, durability and port, and what ...".
+_PARTS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|;\s*")
+
+
 def _plan(user: str) -> str:
+    """One sub-question per part of a compound question (as a planner would split it);
+    a plain question gets four generic ones about its topic."""
     question = user.split("Question:\n", 1)[-1].split("\n\n", 1)[0]
     topic = _topic(question)
+    parts = [p.strip(" ?.") for p in _PARTS.split(question) if p.strip(" ?.")]
+    if len(parts) >= 3:
+        subs = [p if len(p.split()) >= 4 else f"What does {topic} say about {p}" for p in parts]
+        return json.dumps({"subquestions": [f"{s[:1].upper()}{s[1:]}?" for s in
+                                            dict.fromkeys(subs)][:MAX_SUBQUESTIONS]})
     return json.dumps({"subquestions": [
         f"What are the basic facts about {topic}?",
         f"What extreme conditions can {topic} survive?",
@@ -52,15 +65,20 @@ def _table_row(excerpt: str) -> str:
     return " | ".join(cell.strip() for cell in rows[1].strip("|").split(" | "))
 
 
-def _notes(user: str) -> str:
+def _notes(user: str, prefer: Sequence[str] = ()) -> str:
+    """Two sentences of each excerpt; first any of ``prefer`` the excerpt contains (a model
+    that takes a page's claim at its word, scripted)."""
     notes = []
     for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
         number = int(block.split("]", 1)[0])
         excerpt = block.split("\n", 1)[1] if "\n" in block else ""
-        picked = [s for s in sentences(excerpt, min_words=1)
-                  if 30 <= len(s) <= 300 and "..." not in s][:2]
+        flat = " ".join(excerpt.split())
+        picked = [s for s in prefer if s in flat]
+        picked += [s for s in sentences(excerpt, min_words=1)
+                   if 30 <= len(s) <= 300 and "..." not in s and s not in picked][:2]
         for sentence in picked:
-            notes.append({"source": number, "quote": _clause(sentence), "point": sentence})
+            quote = sentence if sentence in prefer else _clause(sentence)
+            notes.append({"source": number, "quote": quote, "point": sentence})
         if row := _table_row(excerpt):
             notes.append({"source": number, "quote": row, "point": row})
     sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
@@ -98,16 +116,26 @@ def _section_notes(user: str) -> list[CitedNote]:
 
 
 def _section(user: str, wrong_every: int) -> str:
-    """The notes written out as a good model would: sentences cited, blocks kept blocks."""
+    """The notes written out as a good model would: sentences cited, blocks kept blocks;
+    where sources disagree, both sides instead of one as fact."""
     notes = _section_notes(user)
+    disagree = re.findall(r'^- \[(\d+)\] says: "(.*)" \| \[(\d+)\] says: "(.*)" \(.*\)$',
+                          user, flags=re.M)
+    contested = {text for _n, says, _m, other in disagree for text in (says, other)}
     numbers = sorted({note.n for note in notes})
     out = []
     for i, note in enumerate(notes, start=1):
+        if any(text in note.quote for text in contested):
+            continue
         cite = note.n
         if wrong_every and i % wrong_every == 0 and len(numbers) > 1:
             cite = numbers[(numbers.index(cite) + 1) % len(numbers)]
         out.append(CitedNote(cite, note.point, note.quote, note.kind, note.intro))
-    return render_notes(out) or "Nothing was found on this point."
+    written = render_notes(out)
+    for n, says, m, other in disagree:
+        written += (f" The sources disagree here. {says.rstrip('.')} [{n}]. "
+                    f"{other.rstrip('.')} [{m}].")
+    return written.strip() or "Nothing was found on this point."
 
 
 def _summary(user: str) -> str:
@@ -120,7 +148,13 @@ def _summary(user: str) -> str:
     return "This report answers the question from the sources below. " + " ".join(firsts)
 
 
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot)\b|n't\b", re.I)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _judge(user: str) -> str:
+    """A plain judge: shared words decide support; another number or a lone "not" in a
+    passage sharing most of the claim's words is a contradiction."""
     verdicts = []
     for ident, claim, excerpt in re.findall(
         r"^Claim (\d+): (.*)\nSource excerpt \1: (.*)$", user, flags=re.M
@@ -128,16 +162,26 @@ def _judge(user: str) -> str:
         words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
         have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
         share = len(words & have) / max(len(words), 1)
-        verdicts.append({"id": int(ident), "supported": share >= 0.7})
+        said, stated = set(_NUMBER.findall(claim)), set(_NUMBER.findall(excerpt))
+        other_number = bool(said - stated and stated - said)
+        other_negation = bool(_NEGATION.search(claim)) != bool(_NEGATION.search(excerpt))
+        if share >= 0.6 and (other_number or other_negation):
+            verdict = "contradicts"
+        elif share >= 0.7 and not said - stated:
+            verdict = "supports"
+        else:
+            verdict = "neither"
+        verdicts.append({"id": int(ident), "verdict": verdict})
     return json.dumps({"verdicts": verdicts})
 
 
-def research_reply(system: str, user: str, wrong_every: int = 0) -> str | None:
+def research_reply(system: str, user: str, wrong_every: int = 0,
+                   prefer: Sequence[str] = ()) -> str | None:
     """The answer to a research prompt, or None when ``system`` is not one."""
     if system.startswith(prompts.TASK_PLAN):
         return _plan(user)
     if system.startswith(prompts.TASK_NOTES):
-        return _notes(user)
+        return _notes(user, prefer)
     if system.startswith(prompts.TASK_SECTION):
         return _section(user, wrong_every)
     if system.startswith(prompts.TASK_SUMMARY):

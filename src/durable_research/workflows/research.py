@@ -16,7 +16,13 @@ from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
 
 from durable_research.workflows.budget import BudgetTracker
 from durable_research.workflows.prefetch import PREFETCH_PATCH, Prefetcher
-from durable_research.workflows.steps import CHECK_STEP, LLM_STEP, SECTION_STEP, run_step
+from durable_research.workflows.steps import (
+    CHECK_STEP,
+    COMPARE_NOTES_STEP,
+    LLM_STEP,
+    SECTION_STEP,
+    run_step,
+)
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -25,7 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import (
         CheckInput,
         CheckResult,
+        CompareNotesInput,
         LlmStored,
+        NotesConflicts,
         SectionInput,
         SubProgress,
         SubResearchInput,
@@ -45,6 +53,8 @@ with workflow.unsafe.imports_passed_through():
 
 PLAN_ATTEMPTS = 3
 SECTION_CONCURRENCY = 3
+# Before writing, the notes are compared across sources (a new activity in the history).
+COMPARE_NOTES_PATCH = "compare-notes"
 
 
 @dataclass
@@ -223,8 +233,19 @@ class Research:
                             self.params.prefer_paths)))
         return refs
 
+    async def compare_notes(self, results: list[SubResearchResult]) -> NotesConflicts:
+        """Where the notes' sources disagree; the section writers are told (no LLM call)."""
+        if not workflow.patched(COMPARE_NOTES_PATCH):
+            return NotesConflicts()
+        keys = [k for res in sorted(results, key=lambda r: r.index) for k in res.notes_keys]
+        found = await run_step(COMPARE_NOTES_STEP, CompareNotesInput(
+            notes_keys=keys, key="conflicts.json"), NotesConflicts, self.log)
+        if found.count:
+            self.log(f"sources disagree on {found.count} point(s): the writers are told")
+        return found
+
     async def write(self, subquestions: list[str], results: list[SubResearchResult],
-                    refs: list[Reference]) -> list[str]:
+                    refs: list[Reference], conflicts: NotesConflicts) -> list[str]:
         """Write one section per researched sub-question, then the summary; return keys."""
         slots = asyncio.Semaphore(SECTION_CONCURRENCY)
         keys: list[str | None] = [None] * len(results)
@@ -239,8 +260,11 @@ class Research:
                 out = await run_step(SECTION_STEP, SectionInput(
                     question=self.question, heading=subquestions[res.index],
                     subquestion=subquestions[res.index], notes_keys=res.notes_keys,
-                    # Only the sources this section's notes quote: the history stays small.
-                    references=[r for r in refs if r.content_hash in res.cited_hashes],
+                    # Only the sources this section's notes quote (and those that disagree
+                    # with them): the history stays small.
+                    references=[r for r in refs if r.content_hash in res.cited_hashes
+                                or r.content_hash in conflicts.hashes],
+                    conflicts_key=conflicts.key,
                     model=self.params.model, role=role,
                     key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
                 self.stored(out)
@@ -266,12 +290,28 @@ class Research:
                 self.notes.append("The opening summary was left out (it cited nothing).")
         return written
 
-    async def check(self, keys: list[str], refs: list[Reference]) -> CheckResult:
-        """Check every cited sentence; the judge only while the budget allows."""
+    @staticmethod
+    def evidence(results: list[SubResearchResult], refs: list[Reference]) -> list[Reference]:
+        """The sources read but quoted by no note: claims are checked against them too."""
+        seen = {r.content_hash for r in refs}
+        out: list[Reference] = []
+        for res in sorted(results, key=lambda r: r.index):
+            for src in res.sources:
+                if src.ok and src.content_hash and src.content_hash not in seen:
+                    seen.add(src.content_hash)
+                    out.append(Reference(title=src.title, url=src.url, kind=src.kind,
+                                         content_hash=src.content_hash, accessed=src.accessed))
+        return out
+
+    async def check(self, keys: list[str], refs: list[Reference],
+                    evidence: list[Reference]) -> CheckResult:
+        """Check every cited sentence against all gathered sources; the judge only while
+        the budget allows."""
         out = await run_step(CHECK_STEP, CheckInput(
             question=self.question, section_keys=keys, references=refs,
             model=self.params.model, use_judge=self.budget.llm_allowed(),
-            key="draft-checked.md"), CheckResult, self.log)
+            key="draft-checked.md", evidence=evidence, collection=self.params.collection),
+            CheckResult, self.log)
         self.budget.own = self.budget.own.add(out.usage)
         return out
 
@@ -308,19 +348,21 @@ class Research:
             why = (f"{read} source(s) were read but none could be quoted" if read
                    else "no usable source was found")
             return Researched(notes=self.notes, empty=True, reason=why)
+        conflicts = await self.compare_notes(results)
         self.set_step(ReportStep.WRITING_SECTIONS)
-        keys = await self.write(subquestions, results, refs)
+        keys = await self.write(subquestions, results, refs, conflicts)
         if not keys:
             return Researched(notes=self.notes, empty=True)
         self.set_step(ReportStep.CHECKING)
-        checked = await self.check(keys, refs)
-        self.log(f"citations: {checked.supported} of {checked.checked} verified")
+        checked = await self.check(keys, refs, self.evidence(results, refs))
         verification = Verification(
             checked=checked.checked, supported=checked.supported, judged=checked.judged,
-            unsupported=checked.unsupported,
+            unsupported=checked.unsupported, corroborated=checked.corroborated,
+            disputed=checked.disputed,
             treatment="marked [unverified] in the text" if checked.unsupported else "")
-        return Researched(body_key=checked.key, references=refs, verification=verification,
-                          notes=self.notes)
+        self.log(f"citations: {verification.summary()}")
+        return Researched(body_key=checked.key, references=refs + checked.added_references,
+                          verification=verification, notes=self.notes)
 
     async def review_plan(self, subquestions: list[str]) -> list[str]:
         """Hook for plan review; the workflow replaces it when --review-plan is on."""

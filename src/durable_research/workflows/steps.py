@@ -79,6 +79,9 @@ CHECK_STEP = _llm_like("check_citations", minutes=30)
 _QUICK_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
 )
+# Notes against notes, no LLM: seconds of CPU even for a deep report's ~600 notes.
+COMPARE_NOTES_STEP = Step("compare_notes", timedelta(minutes=5), timedelta(seconds=30),
+                          _QUICK_RETRY)
 SOURCES_STEP = Step("research_sources", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
 READ_STEP = Step("read_text", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
 SEARCH_STEP = Step(

@@ -1,0 +1,301 @@
+"""Do two statements agree? A claim against a sentence of another source, deterministically.
+
+Pure functions only. Used twice: after writing, every cited claim against the related
+sentences of all gathered sources (corroborated / disputed); before writing, notes against
+notes, so the writer hears of conflicts instead of picking a side silently.
+
+A contradiction is decided here only when the sentence says the same thing as the claim
+except for one slot: a number (or date), a negation, or an antonym, with the claim's names
+all present (so "SQLITE_MAX_LENGTH defaults to 1000000000" and "SQLITE_MAX_COLUMN defaults
+to 2000" are two subjects, not a conflict). Close calls — other names in the slot, other
+words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_judge`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
+from durable_research.research.passages import is_number
+from durable_research.research.passages import tokens as _tokens
+from durable_research.research.support import negation_differs, negation_scopes
+
+# The weight of a kept stopword ("on", "off"): an ordinary word's, not the rarest's.
+KEPT_WEIGHT = 1.0
+
+
+_ONE = re.compile(r"\bone\b", re.I)
+# A word that is the value of what precedes it: "the mode is auto", "defaults to WAL".
+_VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the |an? )?"
+                    r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
+
+
+def tokens(text: str) -> list[str]:
+    """The content tokens a comparison reads: search tokens plus "on", "off", "before"...
+
+    Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
+    single queen" is not "one queen" to a token): the support score does the same.
+    """
+    return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
+
+
+def value_tokens(text: str) -> set[str]:
+    """Tokens of the words that stand as a value: after "is", "defaults to", "="."""
+    return {t for m in _VALUE.finditer(text) for t in tokens(m.group(1) or m.group(2))}
+
+
+# Share of the claim's (IDF-weighted) words a sentence must have to be about the same thing.
+RELATED_AT = 0.5
+# ... to be the same statement but for one slot (number, negation, antonym): decided here;
+# the claim's words the sentence lacks (not replaced by others) may weigh the rest.
+SAME_STATEMENT_AT = 0.75
+# ... to be worth the judge's time when no rule decides.
+ASK_JUDGE_AT = 0.6
+
+class Relation(StrEnum):
+    """How a sentence of another source relates to a claim (the judge answers the same)."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    NEITHER = "neither"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A claim against one sentence: the relation, the overlap, why, and whether to ask."""
+
+    relation: Relation
+    # Share of the claim's words (IDF-weighted) the sentence has, 0..1.
+    align: float
+    reason: str = ""
+    # A possible conflict or support the rules cannot settle: a question for the judge.
+    ask_judge: bool = False
+    # The sentence states the claim: nothing differs but words it adds.
+    same: bool = False
+
+
+def name_tokens(text: str) -> set[str]:
+    """Tokens of names: words with a capital inside (SQLite, WAL) or after the first word."""
+    out: set[str] = set()
+    for i, word in enumerate(text.split()):
+        bare = word.lstrip("\"'“‘([*_`")
+        if any(c.isupper() for c in bare[1:]) or (i > 0 and bare[:1].isupper()):
+            out.update(t for t in tokens(word) if not is_number(t))
+    return out
+
+
+def _surface(text: str, toks: list[str]) -> str:
+    """The words of ``text`` that gave ``toks`` (for people: "DELETE", not "delet")."""
+    wanted = set(toks)
+    words = [w.strip("\"'“”‘’()[]{}*_`,.;:!?") for w in text.split()]
+    return " ".join(w for w in words if wanted.intersection(tokens(w))) or " ".join(toks)
+
+
+def _share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
+    def w(token: str) -> float:
+        return KEPT_WEIGHT if token in KEPT_STOPWORDS else weight(token)
+
+    total = sum(w(t) for t in whole)
+    return sum(w(t) for t in part & whole) / total if total else 0.0
+
+
+class Slot(StrEnum):
+    """What differs in one place where two statements differ."""
+
+    NUMBER = "numbers differ"
+    ANTONYM = "opposite words"
+    NAME = "names differ"
+    # Another word as the value of a single-valued slot ("the default mode is auto").
+    VALUE = "values differ"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One slot where a sentence says something else than the claim."""
+
+    kind: Slot
+    said: list[str]
+    other: list[str]
+
+
+def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str]) -> str | None:
+    """Of the sentence's other numbers, the one in the claim number's place: a word next to
+    it in common ("page size 1024 bytes" / "page size is 4096"); None when none is."""
+    near = _neighbours(c_toks, c_toks.index(said))
+
+    def fit(number: str) -> int:
+        return len(near & _neighbours(s_toks, s_toks.index(number)))
+
+    best = max(others, key=fit)
+    return best if fit(best) else None
+
+
+def _neighbours(toks: list[str], i: int) -> set[str]:
+    return set(toks[max(0, i - 2) : i] + toks[i + 1 : i + 3])
+
+
+def _antonym(c_toks: list[str], s_toks: list[str]) -> tuple[str, str] | None:
+    """An opposite of a claim word that the sentence says instead: a word the sentence lacks
+    against a word the claim lacks, or, when the sentence has both ("off by default ... turn
+    it on"), the opposite standing in the claim word's place (a neighbour in common)."""
+    cset, sset = set(c_toks), set(s_toks)
+    for i, a in enumerate(c_toks):
+        for j, b in enumerate(s_toks):
+            if b not in cset and frozenset((a, b)) in ANTONYMS and (
+                    a not in sset or _neighbours(c_toks, i) & _neighbours(s_toks, j)):
+                return a, b
+    return None
+
+
+def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names: set[str],
+                values: tuple[set[str], set[str]] | None) -> tuple[list[Difference], list[str]]:
+    """Where a sentence differs from a claim: the slots that differ, and the claim's words
+    the sentence lacks or puts otherwise.
+
+    Numbers first, wherever they stand: the claim's numbers the sentence lacks against the
+    sentence's numbers the claim lacks ("opened in 1932" / "in 1937, it opened"); opposite
+    words too ("enforces X by default" / "X is disabled by default"). Then the words, in
+    order: where the sentence has other words in the claim's place, the first of them face
+    the claim's ("born in Kraków" / "born in Warsaw in 1867"): a name for a name is a NAME
+    slot, a value for a value (``values``: the claim's and the sentence's words that stand
+    as values, given when the slot holds one value only) a VALUE slot, anything else just
+    rewording. A number must stand where the claim's did (a word around it in common:
+    "eight arms" is not "three hearts"). Words only moved elsewhere are no difference
+    ("by default, X is off" / "X is off by default"); neither are the sentence's extra
+    words.
+    """
+    cset, sset = set(c_toks), set(s_toks)
+    found: list[Difference] = []
+    lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset]
+    extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset]
+    nearest = _nearest(c_toks, lone[0], s_toks, extra) if lone and extra else None
+    if nearest is not None:
+        found.append(Difference(Slot.NUMBER, lone, [nearest]))
+        c_toks = [t for t in c_toks if t not in lone]
+        s_toks = [t for t in s_toks if t not in extra]
+    pair = _antonym(c_toks, s_toks)
+    missing: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, c_toks, s_toks,
+                                               autojunk=False).get_opcodes():
+        said = [t for t in c_toks[i1:i2] if t not in sset]
+        if tag == "equal" or not said:
+            continue
+        other = [t for t in s_toks[j1:j2] if t not in cset and not is_number(t)][: len(said)]
+        if other and set(said) <= c_names and set(other) <= s_names:
+            found.append(Difference(Slot.NAME, said, other))
+        elif values and len(said) == len(other) == 1 and said[0] in values[0] and \
+                other[0] in values[1]:
+            found.append(Difference(Slot.VALUE, said, other))
+        else:
+            missing += said
+    if pair is not None:
+        missing = [t for t in missing if t != pair[0]]
+        found = [d for d in found if pair[0] not in d.said]
+        found.append(Difference(Slot.ANTONYM, [pair[0]], [pair[1]]))
+    return found, missing
+
+
+# Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
+# consumers never ack" holds two statements; "out of the box it listens on 5672, the same
+# port as RabbitMQ" one and an aside).
+_CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
+# Below this overlap of the whole claim, no part of it is compared (nothing in common).
+PARTS_AT = 0.2
+MIN_CLAUSE_TOKENS = 3
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a sentence that state something (three content words or more); a
+    shorter part belongs to the next ("In WAL mode, readers do not block" is one)."""
+    out: list[str] = []
+    pending = ""
+    for part in _CLAUSE.split(text):
+        part = f"{pending}, {part}" if pending else part
+        if len(tokens(part)) >= MIN_CLAUSE_TOKENS:
+            out.append(part)
+            pending = ""
+        else:
+            pending = part
+    if pending and out:
+        out[-1] += f", {pending}"
+    return out
+
+
+def compare(claim: str, sentence: str, weight: Callable[[str], float],
+            known: frozenset[str] = frozenset()) -> Comparison:
+    """Whether ``sentence`` contradicts ``claim`` by the rules above, or may (ask the judge).
+
+    Whole sentences first, then clause against clause: "the default mode is auto, so
+    consumers never ack" and "the default mode is manual: consumers must ack" differ in
+    three places as wholes, in one as clauses. ``weight`` gives a token's importance (IDF
+    over the sentences compared against), so a shared "sqlite" counts less than a shared
+    "checkpoint". ``known``: names the sentence's source uses elsewhere, which the sentence
+    may leave out ("It was designated in 1996", in a page on Lake Baikal). SUPPORTS is
+    never decided here: support is the support score's question (:mod:`support`), asked of
+    the whole source.
+    """
+    whole = _compare(claim, sentence, weight, known)
+    if whole.relation is Relation.CONTRADICTS or whole.same or whole.align < PARTS_AT:
+        return whole
+    for part in clauses(claim):
+        for other in clauses(sentence):
+            if (part, other) != (claim, sentence):
+                found = _compare(part, other, weight, known)
+                if found.relation is Relation.CONTRADICTS:
+                    return replace(found, align=whole.align)
+    return whole
+
+
+def _compare(claim: str, sentence: str, weight: Callable[[str], float],
+             known: frozenset[str]) -> Comparison:
+    c_toks, s_toks = tokens(claim), tokens(sentence)
+    cset, sset = set(c_toks), set(s_toks)
+    if len(cset) < 2:
+        return Comparison(Relation.NEITHER, 0.0)
+    align = _share(sset, cset, weight)
+    if align < RELATED_AT:
+        return Comparison(Relation.NEITHER, align, ask_judge=False)
+    c_names = name_tokens(claim)
+    cues = cset & SINGLE_VALUE_CUES
+    values = (value_tokens(claim), value_tokens(sentence)) if cues else None
+    slots, missing = differences(c_toks, s_toks, c_names, name_tokens(sentence), values)
+    close = _share(set(missing), cset, weight) <= 1.0 - SAME_STATEMENT_AT
+    negated = negation_differs(negation_scopes(claim, 3), sentence, cset)
+    ask = align >= ASK_JUDGE_AT
+    # The same statement in other words: no slot differs, no "not", little left out.
+    same = close and not slots and not negated and align >= SAME_STATEMENT_AT
+    # The same subject: the claim's names and single-value words are all there (or are the
+    # slot): "the maximum page size" is not "the default page size".
+    named = {t for d in slots if d.kind is Slot.NAME for t in d.said}
+    subject = not (c_names - sset - named - known) and not (cues - sset)
+    if close and subject and not slots and negated:
+        return Comparison(Relation.CONTRADICTS, align, "one of them says not")
+    if close and subject and len(slots) == 1 and not negated:
+        d = slots[0]
+        # Another name is a contradiction only where one value fits ("the default mode is
+        # WAL" vs "... is DELETE"); elsewhere both may hold ("used in Android" / "in iOS").
+        if d.kind is not Slot.NAME or cues:
+            why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
+            return Comparison(Relation.CONTRADICTS, align, why)
+    return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)
+
+
+def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """Word ``n``-grams of a text's tokens: two texts sharing many are copies of each other."""
+    toks = tokens(text)
+    return {tuple(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1))}
+
+
+def near_copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]], at: float = 0.5) -> bool:
+    """Whether two shingle sets overlap so much that one text is a copy of the other.
+
+    Measured on the smaller text: a page that quotes a whole paragraph of another is a
+    re-post of it for that paragraph's claims, however much else it says.
+    """
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= at

@@ -1,0 +1,226 @@
+"""Every cited claim against its own source and against all other gathered sources.
+
+Pure: :func:`assess` decides what the rules can (support of the cited source, corroboration
+by other sources, contradictions) and lists the questions for the LLM judge; :func:`settle`
+turns an assessment and the judge's answers into the claim's status. The activity
+(``check_citations``) does the reading, the judging and the marking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from durable_research.research.citations import CitedSentence
+from durable_research.research.claims import Comparison, Relation, compare, near_copies, shingles
+from durable_research.research.evidence import Evidence, EvidencePool, Unit
+from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
+from durable_research.shared import ClaimStatus
+
+# Other sources looked at per claim (by their best related sentence), and sentences compared.
+OTHER_SOURCES = 4
+RELATED_SENTENCES = 12
+# Sentences of the claim's own source compared with it.
+OWN_SENTENCES = 6
+# Questions about other sources put to the judge per claim (the closest first).
+JUDGE_PER_CLAIM = 2
+
+
+@dataclass(frozen=True)
+class Question:
+    """One (claim, passage) pair for the judge; ``cited``: about the claim's own source."""
+
+    claim: str
+    passage: str
+    key: str
+    cited: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A passage of another source that contradicts the claim, and why."""
+
+    key: str
+    passage: str
+    reason: str
+
+
+@dataclass
+class Assessment:
+    """What the rules found about one cited sentence, and what is left for the judge."""
+
+    sentence: CitedSentence
+    # The cited source that supports it best (0: none of its numbers is a known source).
+    n: int = 0
+    key: str = ""
+    score: float = 0.0
+    passage: str = ""
+    verdict: Verdict = Verdict.UNSUPPORTED
+    # Keys of other, independent sources that support it.
+    supporters: list[str] = field(default_factory=list)
+    conflict: Conflict | None = None
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """A claim's status and the reason to show when it is not verified."""
+
+    status: ClaimStatus
+    reason: str = ""
+
+
+def _best_sentence(passage: str, claim: str, pool: EvidencePool) -> str:
+    """The sentence of ``passage`` closest to ``claim`` (what the reader is shown)."""
+    from durable_research.research.citations import text_sentences
+
+    best = ("", -1.0)
+    for sentence in text_sentences(passage):
+        align = compare(claim, sentence, pool.weight).align
+        if align > best[1]:
+            best = (sentence, align)
+    return best[0] or passage
+
+
+def _context(unit: Unit) -> str:
+    return f"{unit.before} {unit.sentence}".strip() if unit.before else unit.sentence
+
+
+def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
+           use_judge: bool) -> Assessment:
+    """The rules' view of one cited sentence (see the module docstring)."""
+    found = Assessment(sentence=sent)
+    claim = sent.sentence
+    for n in sent.cites:
+        if n in refs:
+            score, passage = refs[n].scored.support(claim)
+            if not found.n or score > found.score:
+                found.n, found.key = n, refs[n].key
+                found.score, found.passage = score, passage
+    if not found.n:
+        return found
+    found.verdict = verdict(found.score)
+    cited = refs[found.n]
+    if found.verdict is Verdict.UNCERTAIN and use_judge:
+        found.questions.append(Question(claim, found.passage, cited.key, cited=True))
+    own = {refs[n].key for n in sent.cites if n in refs}
+    # Its own source may say otherwise elsewhere ("the default was 1024 ... it is 4096").
+    for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
+        mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names)
+        if mine.relation is Relation.CONTRADICTS:
+            found.conflict = Conflict(unit.key, _context(unit), f"its own source: {mine.reason}")
+            break
+    # Per other source (the closest few): its sentences as compared with the claim.
+    by_source: dict[str, list[tuple[Comparison, Unit]]] = {}
+    for unit, _score in pool.related(claim, own, RELATED_SENTENCES):
+        key = unit.key
+        if key in by_source or len(by_source) < OTHER_SOURCES:
+            by_source.setdefault(key, []).append(
+                (compare(claim, unit.sentence, pool.weight, pool.sources[key].names), unit))
+    undecided: list[tuple[float, Unit]] = []
+    for key, seen in by_source.items():
+        for comparison, unit in seen:
+            if comparison.relation is Relation.CONTRADICTS and found.conflict is None:
+                found.conflict = Conflict(key, _context(unit), comparison.reason)
+        closest, unit = max(seen, key=lambda cu: cu[0].align)
+        score, passage = pool.sources[key].scored.support(claim)
+        if score >= SUPPORTED_AT and closest.same:
+            if independent(pool.sources[key], passage, cited):
+                found.supporters.append(key)
+        elif score >= SUPPORTED_AT:  # the words are there, but not as one statement
+            undecided.append((score, Unit(key, passage)))
+        elif any(c.ask_judge for c, _u in seen):
+            undecided.append((closest.align, unit))
+    if use_judge and found.conflict is None:
+        for _rank, unit in sorted(undecided, key=lambda ru: -ru[0])[:JUDGE_PER_CLAIM]:
+            found.questions.append(Question(claim, _context(unit), unit.key, cited=False))
+    if found.passage:
+        found.passage = _best_sentence(found.passage, claim, pool)
+    return found
+
+
+def independent(other: Evidence, passage: str, cited: Evidence) -> bool:
+    """Whether ``other``'s supporting ``passage`` is independent of the cited source.
+
+    Not when both come from the same publisher (web host, or file), and not when the
+    passage is copied from the cited source (a re-post repeats, it does not corroborate).
+    """
+    if other.origin == cited.origin:
+        return False
+    return not near_copies(shingles(passage), cited.shingles)
+
+
+def settle(found: Assessment, answers: dict[Question, Relation],
+           pool: EvidencePool) -> Outcome:
+    """The claim's status from the rules' assessment and the judge's answers."""
+    supported = found.verdict is Verdict.SUPPORTED
+    reason = ""
+    conflict = found.conflict
+    cited = pool.sources.get(found.key)
+    for q in found.questions:
+        answer = answers.get(q)
+        if q.cited:
+            if answer is Relation.SUPPORTS:
+                supported = True
+            else:
+                reason = {Relation.CONTRADICTS: "its source says otherwise",
+                          Relation.NEITHER: "the judge found no support",
+                          None: "the judge gave no verdict"}[answer]
+        elif answer is Relation.CONTRADICTS and conflict is None:
+            conflict = Conflict(q.key, q.passage, "the judge found a contradiction")
+        elif answer is Relation.SUPPORTS and q.key not in found.supporters and \
+                cited is not None and independent(pool.sources[q.key], q.passage, cited):
+            found.supporters.append(q.key)
+    found.conflict = conflict
+    if conflict is not None:
+        return Outcome(ClaimStatus.DISPUTED, conflict.reason)
+    if not found.n:
+        return Outcome(ClaimStatus.UNVERIFIED, "cites a source that is not in the list")
+    if supported:
+        return Outcome(ClaimStatus.CORROBORATED if found.supporters else ClaimStatus.VERIFIED)
+    if not reason:
+        reason = ("its source does not state it" if found.verdict is Verdict.UNSUPPORTED
+                  else "borderline, and no budget was left for the judge")
+    if found.supporters:
+        reason += "; another source states it"
+    return Outcome(ClaimStatus.UNVERIFIED, reason)
+
+
+# At most this many disagreements are handed to the writers (the closest first).
+MAX_NOTE_CONFLICTS = 12
+
+
+@dataclass(frozen=True)
+class NoteConflict:
+    """Two notes of different sources that contradict each other."""
+
+    key: str
+    says: str
+    other_key: str
+    other_says: str
+    reason: str
+
+
+def note_conflicts(notes: list[tuple[str, str]]) -> list[NoteConflict]:
+    """Where ``(source hash, quote)`` notes of different sources contradict each other.
+
+    Each sentence of each quote against the closest sentences of the other sources' quotes,
+    by the same rules as the claims (:func:`compare`); a pair is reported once.
+    """
+    quotes: dict[str, list[str]] = {}
+    for key, quote in notes:
+        quotes.setdefault(key, []).append(quote)
+    if len(quotes) < 2:
+        return []
+    pool = EvidencePool([Evidence(key, "\n\n".join(q)) for key, q in quotes.items()])
+    found: dict[frozenset[str], tuple[float, NoteConflict]] = {}
+    for unit in pool.units:
+        for other, _score in pool.related(unit.sentence, {unit.key}, RELATED_SENTENCES):
+            pair = frozenset((unit.sentence, other.sentence))
+            if pair in found:
+                continue
+            seen = compare(unit.sentence, other.sentence, pool.weight)
+            if seen.relation is Relation.CONTRADICTS:
+                found[pair] = (seen.align, NoteConflict(unit.key, unit.sentence, other.key,
+                                                        other.sentence, seen.reason))
+    ranked = sorted(found.values(), key=lambda ac: -ac[0])
+    return [conflict for _align, conflict in ranked[:MAX_NOTE_CONFLICTS]]

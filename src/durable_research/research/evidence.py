@@ -1,0 +1,125 @@
+"""All gathered sources as one searchable pool of sentences, to check claims across sources.
+
+Pure (no I/O): the caller reads the texts from the artifact store. Sentences are indexed with
+BM25 (bm25s), so a claim finds the sentences of every source that speak of the same thing in
+milliseconds, even with a hundred sources.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from durable_research.research.citations import text_sentences
+from durable_research.research.claims import name_tokens, shingles
+from durable_research.research.passages import tokens
+from durable_research.research.support import ScoredSource
+
+MAX_SENTENCE_CHARS = 600
+MAX_SENTENCES_PER_SOURCE = 3000
+
+
+@dataclass
+class Evidence:
+    """One gathered source: its text (from the store) and where it came from."""
+
+    key: str
+    text: str
+    title: str = ""
+    url: str = ""
+    kind: str = ""
+    # Its number in the report's References, 0 when it is not (yet) one of them.
+    n: int = 0
+    _scored: ScoredSource | None = field(default=None, repr=False)
+    _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
+    _names: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def origin(self) -> str:
+        """Who published it: the web host (without www.), or the file for a local document."""
+        host = urlsplit(self.url).hostname if "://" in self.url else None
+        return (host or self.url or self.key).lower().removeprefix("www.")
+
+    @property
+    def scored(self) -> ScoredSource:
+        """The text split and tokenised for support scores (built once)."""
+        if self._scored is None:
+            self._scored = ScoredSource(self.text)
+        return self._scored
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Tokens of the names the text uses anywhere (built once)."""
+        if self._names is None:
+            self._names = frozenset(name_tokens(self.text))
+        return self._names
+
+    @property
+    def shingles(self) -> set[tuple[str, ...]]:
+        """Word 8-grams of the text (built once), to tell copies from independent sources."""
+        if self._shingles is None:
+            self._shingles = shingles(self.text)
+        return self._shingles
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of a source, with the sentence before it (its context for the judge)."""
+
+    key: str
+    sentence: str
+    before: str = ""
+
+
+class EvidencePool:
+    """Every sentence of every gathered source, indexed for "what else speaks of this?"."""
+
+    def __init__(self, sources: list[Evidence]) -> None:
+        """Split each source into sentences and index them (the slow part: once per check)."""
+        import bm25s
+
+        self.sources = {s.key: s for s in sources}
+        self.units: list[Unit] = []
+        for src in self.sources.values():
+            before = ""
+            for sentence in text_sentences(src.text)[:MAX_SENTENCES_PER_SOURCE]:
+                sentence = sentence[:MAX_SENTENCE_CHARS]
+                self.units.append(Unit(src.key, sentence, before))
+                # The context shown with the next sentence: a sentence, not a heading
+                # ("## Network") or a table row.
+                before = sentence if sentence.endswith((".", "!", "?", "。")) and \
+                    not sentence.startswith(("#", "|")) else ""
+        corpus = [tokens(u.sentence) for u in self.units]
+        df = Counter(t for toks in corpus for t in set(toks))
+        n = max(len(corpus), 1)
+        self._idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._rare = math.log(1.0 + (n - 0.5) / 1.5)
+        self.retriever: Any = None
+        if df:
+            self.retriever = bm25s.BM25()
+            self.retriever.index(corpus, show_progress=False)
+
+    def weight(self, token: str) -> float:
+        """A token's importance: its IDF over all sentences (unseen words weigh the most)."""
+        return self._idf.get(token, self._rare)
+
+    def related(self, claim: str, exclude: set[str], k: int = 12,
+                only: set[str] | None = None) -> list[tuple[Unit, float]]:
+        """The ``k`` sentences most like ``claim`` of the sources not in ``exclude`` (and,
+        when ``only`` is given, in it)."""
+        known = [t for t in dict.fromkeys(tokens(claim)) if t in self._idf]
+        if self.retriever is None or not known:
+            return []
+        scores = self.retriever.get_scores(known)
+        order = sorted(range(len(self.units)), key=lambda i: -float(scores[i]))
+        out: list[tuple[Unit, float]] = []
+        for i in order:
+            if float(scores[i]) <= 0.0 or len(out) >= k:
+                break
+            key = self.units[i].key
+            if key not in exclude and (only is None or key in only):
+                out.append((self.units[i], float(scores[i])))
+        return out

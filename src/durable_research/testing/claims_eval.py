@@ -1,0 +1,83 @@
+"""The cross-source checker on a labelled set of claims (tests/data/conflict_pairs.json).
+
+Shared by the test that keeps floors on it and by ``bench/research_eval.py``, which prints
+it. Each item is run through the product's own :func:`assess` / :func:`settle`, with no
+judge, or with a judge answering through :func:`fake_research.research_reply` (the fake
+LLM's judge: shared words, numbers and negations; no knowledge of the world).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from durable_research.activities.checking import parse_verdicts
+from durable_research.research import prompts
+from durable_research.research.citations import cited_sentences
+from durable_research.research.claims import Relation
+from durable_research.research.crosscheck import Question, assess, settle
+from durable_research.research.evidence import Evidence, EvidencePool
+from durable_research.shared import ClaimStatus
+from durable_research.testing.fake_research import research_reply
+
+STATUSES = [s.value for s in ClaimStatus]
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    """The labelled items of a conflict-pairs file."""
+    items: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["items"]
+    return items
+
+
+def fake_judge(questions: list[Question]) -> dict[Question, Relation]:
+    """The fake LLM's answers to the judge prompt for these questions."""
+    items = [(i + 1, q.claim, q.passage) for i, q in enumerate(questions)]
+    reply = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(items)) or ""
+    verdicts = parse_verdicts(reply)
+    return {q: verdicts[i + 1] for i, q in enumerate(questions) if i + 1 in verdicts}
+
+
+def status_of(item: dict[str, Any], judge: bool) -> ClaimStatus:
+    """The checker's status for one item (cited passage = source [1], others each their own)."""
+    cited = Evidence("cited", item["cited"], url="https://cited.example/", n=1)
+    others = [Evidence(f"other-{i}", text, url=f"https://other{i}.example/")
+              for i, text in enumerate(item["others"])]
+    pool = EvidencePool([cited, *others])
+    [sent] = cited_sentences(item["claim"].rstrip() + " [1]")
+    found = assess(sent, {1: cited}, pool, use_judge=judge)
+    answers = fake_judge(found.questions) if found.questions else {}
+    return settle(found, answers, pool).status
+
+
+def evaluate(items: list[dict[str, Any]], judge: bool) -> dict[str, Any]:
+    """Label/status counts and the rates that matter.
+
+    - ``false_verified``: claims labelled disputed or unverified that come out verified or
+      corroborated, per such claim (the error readers pay for), and ``wrong_passes``: the
+      same per verified or corroborated verdict;
+    - ``disputed_recall`` / ``disputed_precision``: of the disputed claims, how many are
+      found; of the claims called disputed, how many are;
+    - ``accuracy``: the exact label.
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    for item in items:
+        pairs[(item["label"], status_of(item, judge).value)] += 1
+    ok_statuses = {ClaimStatus.VERIFIED.value, ClaimStatus.CORROBORATED.value}
+    bad = sum(n for (label, _s), n in pairs.items() if label not in ok_statuses)
+    false_ok = sum(n for (label, got), n in pairs.items()
+                   if label not in ok_statuses and got in ok_statuses)
+    disputed = sum(n for (label, _s), n in pairs.items() if label == "disputed")
+    called = sum(n for (_l, got), n in pairs.items() if got == "disputed")
+    hit = pairs[("disputed", "disputed")]
+    passed = sum(n for (_l, got), n in pairs.items() if got in ok_statuses)
+    return {
+        "items": len(items),
+        "accuracy": sum(n for (label, got), n in pairs.items() if label == got) / len(items),
+        "false_verified": false_ok / bad if bad else 0.0,
+        "wrong_passes": false_ok / passed if passed else 0.0,
+        "disputed_recall": hit / disputed if disputed else 1.0,
+        "disputed_precision": hit / called if called else 1.0,
+        "confusion": {f"{label}->{got}": n for (label, got), n in sorted(pairs.items())},
+    }
