@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -19,6 +20,18 @@ from durable_research.shared import TASK_QUEUE
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+class StructuredOutput(StrEnum):
+    """``LLM_STRUCTURED_OUTPUT``: when JSON answers are asked for with their schema."""
+
+    # Where litellm knows the model takes a schema, plus Ollama and OpenAI-compatible
+    # servers of models litellm does not know (llama.cpp, vLLM, the embedded model).
+    AUTO = "auto"
+    # Wherever the provider accepts ``response_format`` at all.
+    ON = "on"
+    # Never: the prompt alone asks for JSON.
+    OFF = "off"
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class Settings:
     llm_allowed_models: str = ""
     # litellm embedding model for dense passage ranking of local documents ("": BM25 only).
     embedding_model: str = ""
+    llm_structured_output: str = StructuredOutput.AUTO
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
@@ -141,6 +155,7 @@ ENV_VARS: dict[str, str] = {
     "LLM_LOCAL": "llm_local",
     "LLM_ALLOWED_MODELS": "llm_allowed_models",
     "EMBEDDING_MODEL": "embedding_model",
+    "LLM_STRUCTURED_OUTPUT": "llm_structured_output",
     "TEMPORAL_ADDRESS": "temporal_address",
     "TEMPORAL_NAMESPACE": "temporal_namespace",
     "TEMPORAL_TASK_QUEUE": "task_queue",
@@ -189,6 +204,7 @@ ENV_VARS: dict[str, str] = {
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
+    "llm_structured_output": {s.value for s in StructuredOutput},
     "smtp_security": {"auto", "starttls", "ssl", "none"},
     "review_timeout_action": {"approve", "reject"},
     "search_provider": {"auto", "none", "searxng", "tavily", "brave", "ddgs"},

@@ -9,8 +9,9 @@ from typing import Any
 import litellm
 from temporalio.exceptions import ApplicationError
 
-from durable_research.config import Settings
-from durable_research.shared import Usage
+from durable_research.config import Settings, StructuredOutput
+from durable_research.research.answers import response_format
+from durable_research.shared import AnswerSchema, Usage
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
 litellm.suppress_debug_info = True
@@ -26,6 +27,11 @@ _NON_RETRYABLE: tuple[type[BaseException], ...] = (
     litellm.ContextWindowExceededError,
     litellm.UnsupportedParamsError,
 )
+# Providers whose litellm translation hands a json_schema ``response_format`` on although
+# litellm's model map does not say so: for ``ollama/`` and ``ollama_chat/`` it becomes
+# Ollama's ``format`` field (llms/ollama/*/transformation.py in litellm 1.110), which
+# Ollama 0.5+ turns into a grammar.
+_SCHEMA_PROVIDERS = frozenset({"ollama", "ollama_chat"})
 # Longest Retry-After we honour; a provider asking for more gets the RetryPolicy's backoff.
 _MAX_RETRY_AFTER_S = 600.0
 
@@ -53,8 +59,13 @@ def retry_after_seconds(exc: BaseException) -> float | None:
     return None
 
 
-def classify_llm_error(exc: BaseException, model: str) -> ApplicationError:
-    """Map a litellm exception to an ApplicationError the RetryPolicy understands."""
+def classify_llm_error(exc: BaseException, model: str, structured: bool = False
+                       ) -> ApplicationError:
+    """Map a litellm exception to an ApplicationError the RetryPolicy understands.
+
+    ``structured``: the request asked for a JSON schema; a refused request then says how
+    to stop asking (a server that claims OpenAI compatibility may not take the field).
+    """
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     message = f"LLM call to {model!r} failed: {name}"
@@ -65,6 +76,10 @@ def classify_llm_error(exc: BaseException, model: str) -> ApplicationError:
     if "Connection error" in detail or isinstance(exc, litellm.APIConnectionError):
         message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if isinstance(exc, _NON_RETRYABLE):
+        if structured and isinstance(exc, (litellm.BadRequestError,
+                                           litellm.UnprocessableEntityError)):
+            message += (" (the request asked for a JSON schema; if this server does not "
+                        "support response_format, set LLM_STRUCTURED_OUTPUT=off)")
         return ApplicationError(message, type=name, non_retryable=True)
     delay = retry_after_seconds(exc)
     return ApplicationError(
@@ -124,9 +139,49 @@ def allowed_model(settings: Settings, requested: str) -> str:
     return requested
 
 
-def completion_kwargs(settings: Settings, model: str, system: str, prompt: str
-                      ) -> dict[str, Any]:
+def _known_to_litellm(model: str) -> bool:
+    try:
+        litellm.get_model_info(model)
+    except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
+        return False
+    return True
+
+
+def takes_schema(settings: Settings, model: str, api_base: str = "") -> bool:
+    """Whether a call to ``model`` (at ``api_base``) should carry a JSON schema.
+
+    Decided by ``LLM_STRUCTURED_OUTPUT`` and litellm's own capability tables. A provider
+    whose litellm adapter does not accept ``response_format`` never gets it (litellm
+    would raise UnsupportedParamsError); ``auto`` sends it where litellm knows the model
+    supports schemas, to Ollama, and to OpenAI-compatible servers (``openai/<name>`` with
+    an ``api_base``) of models litellm does not know: llama.cpp (the embedded model),
+    vLLM, LM Studio. A known model that litellm says lacks support (``gpt-3.5-turbo``)
+    does not get it, wherever it is served.
+    """
+    mode = StructuredOutput(settings.llm_structured_output)
+    if mode is StructuredOutput.OFF:
+        return False
+    try:
+        _name, provider, _key, _base = litellm.get_llm_provider(model)
+        params = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider)
+    except Exception:  # noqa: BLE001 - an unknown provider is litellm's error to report
+        return False
+    if "response_format" not in (params or []):
+        return False
+    if mode is StructuredOutput.ON:
+        return True
+    if litellm.supports_response_schema(model, provider) or provider in _SCHEMA_PROVIDERS:
+        return True
+    return provider == "openai" and bool(api_base) and not _known_to_litellm(model)
+
+
+def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
+                      schema: AnswerSchema | None = None) -> dict[str, Any]:
     """The ``litellm.completion`` arguments of one call with the worker's settings.
+
+    ``schema``: the answer is JSON of that shape; sent as ``response_format`` when
+    :func:`takes_schema` says the provider constrains its answer with it (the prompt asks
+    for the JSON in any case).
 
     Raises:
         ApplicationError: ``model`` is not allowed on this worker (non-retryable).
@@ -145,6 +200,8 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str
     kwargs.update(credentials(settings, model))
     if settings.llm_max_tokens:
         kwargs["max_tokens"] = settings.llm_max_tokens
+    if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):
+        kwargs["response_format"] = response_format(schema, settings.llm_max_tokens)
     return kwargs
 
 

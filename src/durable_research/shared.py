@@ -59,6 +59,14 @@ class Usage:
         )
 
 
+class AnswerSchema(StrEnum):
+    """A JSON answer's schema by name; the models are in ``research/answers.py``."""
+
+    PLAN = "plan"
+    NOTES = "notes"
+    JUDGE = "judge"
+
+
 @dataclass
 class LlmCallInput:
     """Input of the ``llm_call`` activity. Holds no secrets: keys come from settings."""
@@ -70,6 +78,9 @@ class LlmCallInput:
     # Previous draft and reviewer feedback, used when revising a draft.
     draft: str = ""
     feedback: str = ""
+    # An AnswerSchema value: the answer is asked for in that JSON shape (``response_format``)
+    # where the provider supports it. Empty: free text.
+    answer_schema: str = ""
 
 
 @dataclass

@@ -17,28 +17,36 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.llm_calls import classify_llm_error, completion_kwargs, usage_of
-from durable_research.shared import LlmCallInput, LlmCallOutput, Usage
+from durable_research.research.answers import answer_schema
+from durable_research.shared import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.store import content_hash
 
 
 async def complete(
-    settings: Settings, model: str, system: str, prompt: str, detail: str = "waiting for LLM"
+    settings: Settings, model: str, system: str, prompt: str, detail: str = "waiting for LLM",
+    schema: AnswerSchema | None = None,
 ) -> LlmCallOutput:
     """One chat completion with the worker's provider settings, heartbeating meanwhile.
+
+    ``schema``: the answer is JSON of that shape, asked for with ``response_format`` where
+    the provider supports it (see :func:`~durable_research.llm_calls.takes_schema`). The
+    caller still validates the answer: a provider without support only read the prompt.
 
     Raises:
         ApplicationError: Classified for the RetryPolicy (see :func:`classify_llm_error`).
     """
-    kwargs = completion_kwargs(settings, model, system, prompt)
+    kwargs = completion_kwargs(settings, model, system, prompt, schema)
     model = kwargs["model"]
-    activity.logger.info("llm call model=%s attempt=%d", model, activity.info().attempt)
+    structured = "response_format" in kwargs
+    activity.logger.info("llm call model=%s attempt=%d schema=%s", model,
+                         activity.info().attempt, schema if structured else "-")
     try:
         response = await with_heartbeats(litellm.acompletion(**kwargs), detail=detail,
                                          first_s=0.0)
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # noqa: BLE001 - every provider error is classified
-        raise classify_llm_error(exc, model) from exc
+        raise classify_llm_error(exc, model, structured) from exc
     text = response.choices[0].message.content or ""
     if not text.strip():
         # An empty answer is a provider hiccup worth one more attempt, not a report.
@@ -75,7 +83,12 @@ class LlmActivities(WithStore):
             activity.logger.info("llm call answered from the store (paid by an earlier attempt)")
             return LlmCallOutput(text=saved["text"], model=saved["model"],
                                  usage=Usage(**saved["usage"]), text_key=saved["text_key"])
-        out = await complete(self.settings, params.model, params.system, params.prompt)
+        try:
+            schema = answer_schema(params.answer_schema) if params.answer_schema else None
+        except ValueError as exc:  # a workflow of a newer version: not worth retrying
+            raise ApplicationError(str(exc), type="UnknownSchema", non_retryable=True) from None
+        out = await complete(self.settings, params.model, params.system, params.prompt,
+                             schema=schema)
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
             key = self.my_key(f"llm/{content_hash(data)[:32]}.md")

@@ -1,0 +1,123 @@
+"""The shapes of the LLM's JSON answers (plan, notes, judge), defined once as pydantic models.
+
+Each model does two jobs:
+
+- ``schema_of(name)`` is the JSON schema sent as ``response_format`` to providers that
+  constrain decoding with it (OpenAI's structured outputs, llama.cpp's grammars, Ollama's
+  ``format``). It is written for OpenAI's strict mode, the strictest of them: every object
+  has ``additionalProperties: false``, every property is required, and no property has a
+  ``default`` (strict mode rejects one). Only keywords all of them accept are used
+  (``minItems``/``maxItems``, ``enum``; no string lengths).
+- ``model_validate`` checks the answer, which is never trusted raw: a provider without
+  schema support only read the prompt. Validation is lenient where the schema is strict
+  (unknown keys are ignored, a missing ``point`` or ``follow_up`` defaults to empty), so an
+  answer that merely ignored the format keeps its usable parts.
+
+The schema crosses the activity boundary by name (:class:`~durable_research.shared.AnswerSchema`
+in ``LlmCallInput.answer_schema``), never as a dict.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from durable_research.research.plan import Plan
+from durable_research.shared import AnswerSchema
+
+# Notes one call may return: more than a 12,000-character context holds facts for.
+MAX_NOTES = 40
+# Answer tokens one note takes. Measured with SmolLM2-135M under llama.cpp's grammar, which
+# writes pretty-printed JSON: about 90 (4 notes: 359-381 tokens). With a token cap, the
+# notes schema allows only as many notes as fit, or the cap cuts the JSON off: asked for
+# up to 8 notes under a 600-token cap it ran out in 2 of 3 calls, up to 4 never.
+NOTE_TOKENS = 100
+
+
+class Note(BaseModel):
+    """One fact: the source's number, its exact words, and the fact in brief."""
+
+    source: int
+    quote: str
+    point: str = ""
+
+    @field_validator("point", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return "" if value is None else value
+
+
+class Notes(BaseModel):
+    """Quoted facts, and one web search query for what is still missing (or empty)."""
+
+    notes: list[Note] = Field(max_length=MAX_NOTES)
+    follow_up: str = ""
+
+
+class Verdict(BaseModel):
+    """Whether the source excerpt numbered ``id`` supports the claim with that number."""
+
+    id: int
+    verdict: Literal["supports", "contradicts", "neither"]
+
+
+class Judgement(BaseModel):
+    """A verdict for each claim."""
+
+    verdicts: list[Verdict]
+
+
+ANSWER_MODELS: dict[AnswerSchema, type[BaseModel]] = {
+    AnswerSchema.PLAN: Plan,
+    AnswerSchema.NOTES: Notes,
+    AnswerSchema.JUDGE: Judgement,
+}
+
+
+class _StrictSchema(GenerateJsonSchema):
+    """pydantic's JSON schema in OpenAI's strict form (see the module docstring)."""
+
+    def field_is_required(self, field: Any, total: bool) -> bool:  # noqa: ARG002 - pydantic API
+        return True
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def model_fields_schema(self, schema: core_schema.ModelFieldsSchema) -> JsonSchemaValue:
+        out = super().model_fields_schema(schema)
+        out["additionalProperties"] = False
+        return out
+
+
+def answer_schema(name: str) -> AnswerSchema:
+    """The schema named ``name`` (an :class:`AnswerSchema` value).
+
+    Raises:
+        ValueError: ``name`` names no schema.
+    """
+    try:
+        return AnswerSchema(name)
+    except ValueError:
+        known = ", ".join(s.value for s in AnswerSchema)
+        raise ValueError(f"unknown answer schema {name!r} (known: {known})") from None
+
+
+def schema_of(name: AnswerSchema) -> dict[str, Any]:
+    """The strict JSON schema of an answer."""
+    return ANSWER_MODELS[name].model_json_schema(schema_generator=_StrictSchema)
+
+
+def response_format(name: AnswerSchema, max_tokens: int = 0) -> dict[str, Any]:
+    """The OpenAI ``response_format`` asking for an answer of this schema.
+
+    ``max_tokens``: the call's answer cap (0: none); the notes list is bounded to fit it.
+    """
+    schema = schema_of(name)
+    if name is AnswerSchema.NOTES and max_tokens:
+        fits = max(1, (max_tokens - NOTE_TOKENS // 2) // NOTE_TOKENS)
+        schema["properties"]["notes"]["maxItems"] = min(MAX_NOTES, fits)
+    return {"type": "json_schema",
+            "json_schema": {"name": name.value, "schema": schema, "strict": True}}
