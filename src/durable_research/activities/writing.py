@@ -12,11 +12,14 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from pydantic import ValidationError
 from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.research import prompts
+from durable_research.research.answers import MAX_NOTES
+from durable_research.research.answers import Note as NoteAnswer
 from durable_research.research.extractive import (
     extractive_notes,
     extractive_section,
@@ -28,12 +31,11 @@ from durable_research.research.plan import json_object
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
 from durable_research.research.widen import Quote
-from durable_research.shared import LlmCallOutput, Usage
+from durable_research.shared import AnswerSchema, LlmCallOutput, Usage
 from durable_research.store import content_hash, text_key
 
 # How much source text one notes call reads (characters): fits small context windows.
 NOTES_CONTEXT_CHARS = 12_000
-MAX_NOTES = 40
 
 
 def stored_from(data: dict[str, Any]) -> LlmStored:
@@ -49,6 +51,10 @@ def valid_notes(
     A kept quote is widened on its source (``quotes.QuoteFinder``): to whole sentences, or
     to the table rows with their header, the code block, the list items it is part of; the
     note's ``kind`` says which. Notes that widen to a quote already kept are merged into it.
+
+    Each note is validated on its own (:class:`~durable_research.research.answers.Note`),
+    so one malformed note does not cost the others: a provider that ignored the schema
+    may still have noted usable facts.
     """
     items = raw.get("notes") if isinstance(raw, dict) else None
     kept: list[dict[str, str]] = []
@@ -57,15 +63,15 @@ def valid_notes(
     dropped = 0
     for item in items if isinstance(items, list) else []:
         try:
-            number = int(item["source"])
-            quote, point = str(item["quote"]).strip(), str(item.get("point") or "").strip()
-        except (KeyError, TypeError, ValueError):
+            note = NoteAnswer.model_validate(item)
+        except ValidationError:
             dropped += 1
             continue
-        if not 1 <= number <= len(sources) or len(quote) < 8:
+        quote, point = note.quote.strip(), note.point.strip()
+        if not 1 <= note.source <= len(sources) or len(quote) < 8:
             dropped += 1
             continue
-        src = sources[number - 1]
+        src = sources[note.source - 1]
         finder = finders.get(src.content_hash)
         if finder is None:
             finder = finders[src.content_hash] = QuoteFinder(texts.get(src.content_hash, ""))
@@ -125,7 +131,7 @@ class WritingActivities(WithStore):
                   for n, parts in sorted(excerpts.items())]
         out = await complete(self.settings, params.model, prompts.NOTES_SYSTEM,
                              prompts.notes_prompt(params.question, params.subquestion, blocks),
-                             detail="taking notes")
+                             detail="taking notes", schema=AnswerSchema.NOTES)
         try:
             raw = json_object(out.text)
         except ValueError:

@@ -58,8 +58,12 @@ def json_object(text: str) -> object:
     raise ValueError("the answer contains no JSON object")
 
 
-def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS) -> list[str]:
-    """Validate an LLM's plan answer and return its sub-questions (at most ``max``).
+def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS, first_only: bool = True
+               ) -> list[str]:
+    """Validate an LLM's plan answer and return its first ``max_subquestions`` sub-questions.
+
+    ``first_only``: validate only the sub-questions that are used; False validates all of
+    them, as workflows did before the ``plan-first-n`` patch.
 
     Raises:
         ValueError: With a message meant to be shown to the LLM on the next attempt.
@@ -67,6 +71,11 @@ def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS) -> list[str]
     data = json_object(text)
     if isinstance(data, list):
         data = {"subquestions": data}
+    if first_only and isinstance(data, dict) and isinstance(data.get("subquestions"), list):
+        # Only the first ``max`` are used: a fault in one past them (a repeat, as the
+        # embedded model's lists of 8 often have) is no reason to ask again.
+        keep = max(max_subquestions, MIN_SUBQUESTIONS)
+        data = {**data, "subquestions": data["subquestions"][:keep]}
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

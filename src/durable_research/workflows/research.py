@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from durable_research.shared import (
         DEPTH_PRESETS,
+        AnswerSchema,
         Depth,
         LlmCallInput,
         LlmCallOutput,
@@ -52,6 +53,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PLAN_ATTEMPTS = 3
+# Validate only the sub-questions a plan uses (an answer rejected before may pass now, so
+# fewer plan calls: the command sequence changes).
+PLAN_FIRST_PATCH = "plan-first-n"
 SECTION_CONCURRENCY = 3
 # Before writing, the notes are compared across sources (a new activity in the history).
 COMPARE_NOTES_PATCH = "compare-notes"
@@ -110,9 +114,11 @@ class Research:
                 break
             out = await self.llm(LlmCallInput(
                 prompt=prompts.plan_prompt(self.question, self.preset.max_subquestions, error),
-                system=prompts.PLAN_SYSTEM, model=self.params.model))
+                system=prompts.PLAN_SYSTEM, model=self.params.model,
+                answer_schema=AnswerSchema.PLAN))
             try:
-                plan = parse_plan(out.text, self.preset.max_subquestions)
+                plan = parse_plan(out.text, self.preset.max_subquestions,
+                                  first_only=workflow.patched(PLAN_FIRST_PATCH))
                 self.log(f"plan: {len(plan)} sub-questions")
                 return plan
             except ValueError as exc:
