@@ -17,6 +17,12 @@ Control endpoints: ``GET /_stats``, ``POST /_script`` (JSON list, appended),
 
 ``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``) and
 counts requests and texts, so tests can see what an embedding cache saved.
+
+Research prompts (``TASK: ...`` system prompts) get answers in the requested JSON shape,
+and the server records, per task, which ``response_format`` schema each call asked for
+(``schemas_by_task``). A task can be made to answer non-conformantly, as a model or
+provider that ignores the schema would: in prose (``plain_tasks``) or in JSON of the wrong
+shape (``wrong_json_tasks``).
 """
 
 from __future__ import annotations
@@ -67,6 +73,10 @@ class _State:
     task_delays: dict[str, float] = field(default_factory=dict)
     # Tasks answered with the plain reply instead (a model that ignores the format).
     plain_tasks: set[str] = field(default_factory=set)
+    # Tasks answered with JSON of the wrong shape (a model that ignores the schema).
+    wrong_json_tasks: set[str] = field(default_factory=set)
+    # Per task ("TASK: plan"), the schema name each answered call asked for ("" = none).
+    schemas: dict[str, list[str]] = field(default_factory=dict)
     # Bumped by reset(): a slow request begun before it must not count after it.
     generation: int = 0
     # Embedding requests and the texts they embedded.
@@ -87,6 +97,8 @@ class _State:
         self.prefer_quotes = []
         self.task_delays = {}
         self.plain_tasks = set()
+        self.wrong_json_tasks = set()
+        self.schemas = {}
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -95,6 +107,25 @@ def _user_prompt(body: dict[str, Any]) -> str:
             content = message.get("content", "")
             return content if isinstance(content, str) else json.dumps(content)
     return ""
+
+
+def _schema_name(body: dict[str, Any]) -> str:
+    """The name of the JSON schema a request asks for in ``response_format`` ("" if none)."""
+    fmt = body.get("response_format")
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        return ""
+    return str((fmt.get("json_schema") or {}).get("name") or "")
+
+
+def _task(system: str) -> str:
+    """The ``TASK: ...`` line a research system prompt starts with ("" if none)."""
+    first = system.split("\n", 1)[0]
+    return first if first.startswith("TASK: ") else ""
+
+
+def _wrong_json(text: str) -> str:
+    """JSON that parses but has none of the fields any research schema requires."""
+    return json.dumps({"answer": text})
 
 
 def _system_prompt(body: dict[str, Any]) -> str:
@@ -141,6 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "pending_script": len(state.script),
                         "embedding_calls": state.embedding_calls,
                         "embedded_texts": state.embedded_texts,
+                        "schemas_by_task": {t: list(n) for t, n in state.schemas.items()},
                     },
                 )
         elif self.path.rstrip("/").endswith("/models"):
@@ -199,6 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             system = _system_prompt(body)
             delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
             plain = any(system.startswith(task) for task in state.plain_tasks)
+            wrong = any(system.startswith(task) for task in state.wrong_json_tasks)
             state.api_keys.add(self.headers.get("Authorization", ""))
         status = int(action.get("status", 200))
         if str(body.get("model", "")).startswith("unknown"):
@@ -219,6 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
         prompt = _user_prompt(body)
         research = None if plain else research_reply(system, prompt, wrong_every, prefer)
         text = research if research is not None else reply.replace("{prompt}", prompt)
+        if wrong:
+            text = _wrong_json(text)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
         with state.lock:
@@ -227,6 +262,8 @@ class _Handler(BaseHTTPRequestHandler):
                 state.by_prompt[prompt] += 1
                 route = self.path.rstrip("/").removesuffix("/chat/completions")
                 state.answers.append((prompt, route, started, time.time()))
+                if _task(system):
+                    state.schemas.setdefault(_task(system), []).append(_schema_name(body))
         self._send(
             200,
             {
@@ -275,10 +312,11 @@ class FakeLLM(BackgroundServer):
         self, reply: str | None = None, delay: float | None = None,
         wrong_every: int | None = None, task_delays: dict[str, float] | None = None,
         prefer_quotes: list[str] | None = None,
-        plain_tasks: set[str] | None = None,
+        plain_tasks: set[str] | None = None, wrong_json_tasks: set[str] | None = None,
     ) -> None:
-        """Change the reply template (``{prompt}`` is replaced), the delay, or how often
-        research sections cite a wrong source."""
+        """Change the reply template (``{prompt}`` is replaced), the delay, how often
+        research sections cite a wrong source, or which tasks (``prompts.TASK_*``) answer
+        in prose (``plain_tasks``) or in JSON of the wrong shape (``wrong_json_tasks``)."""
         with self._server.state.lock:
             if wrong_every is not None:
                 self._server.state.wrong_every = wrong_every
@@ -288,6 +326,8 @@ class FakeLLM(BackgroundServer):
                 self._server.state.task_delays = dict(task_delays)
             if plain_tasks is not None:
                 self._server.state.plain_tasks = set(plain_tasks)
+            if wrong_json_tasks is not None:
+                self._server.state.wrong_json_tasks = set(wrong_json_tasks)
             if reply is not None:
                 self._server.state.reply = reply
             if delay is not None:
@@ -317,6 +357,13 @@ class FakeLLM(BackgroundServer):
     def embedded_texts(self) -> int:
         """Texts embedded over all requests."""
         return self._server.state.embedded_texts
+
+    @property
+    def schemas_by_task(self) -> dict[str, list[str]]:
+        """Per task (``prompts.TASK_PLAN`` ...), the ``response_format`` schema name each
+        answered call asked for, in order ("" for a call that asked for none)."""
+        with self._server.state.lock:
+            return {task: list(names) for task, names in self._server.state.schemas.items()}
 
     def successes_for(self, prompt: str) -> int:
         """Successful completions whose user message was exactly ``prompt``."""
