@@ -149,3 +149,43 @@ def test_embedded_model_answers_are_capped_unless_configured(tmp_path: Path) -> 
     assert (kwargs["api_base"], kwargs["api_key"]) == (ep.api_base, ep.api_key)
     own = localmodel.with_local_endpoint(replace(Settings(), llm_max_tokens=2000), ep)
     assert completion_kwargs(own, own.llm_model, "s", "p")["max_tokens"] == 2000
+
+
+@pytest.mark.localmodel
+@needs_model
+def test_structured_output_gives_a_valid_plan_and_notes_first_try(
+    local_llm: tuple[LocalEndpoint, Path],
+) -> None:
+    """The real plan and notes prompts with their schemas, through ``completion_kwargs`` and
+    litellm: the embedded model's grammar-constrained answers validate on the first try
+    (without the schema it answers in prose). A 200-token cap keeps the notes call to a
+    few seconds: the schema then allows one note."""
+    from dataclasses import replace
+
+    from durable_research.config import Settings
+    from durable_research.llm_calls import completion_kwargs
+    from durable_research.research import prompts
+    from durable_research.research.answers import Notes
+    from durable_research.research.plan import parse_plan
+    from durable_research.shared import AnswerSchema
+    from durable_research.testing.fixture_pages import ARTICLES
+
+    endpoint, _ = local_llm
+    settings = localmodel.with_local_endpoint(Settings(), endpoint)
+    kwargs = completion_kwargs(settings, settings.llm_model, prompts.PLAN_SYSTEM,
+                               prompts.plan_prompt("Tell me about tardigrades.", 4),
+                               AnswerSchema.PLAN)
+    assert kwargs["response_format"]["json_schema"]["name"] == AnswerSchema.PLAN
+    text = litellm.completion(**kwargs).choices[0].message.content or ""
+    assert 3 <= len(parse_plan(text, 4)) <= 4, text
+
+    short = replace(settings, llm_max_tokens=200)
+    excerpts = [(n, a.title, a.text) for n, a in enumerate(ARTICLES[:2], start=1)]
+    kwargs = completion_kwargs(short, short.llm_model, prompts.NOTES_SYSTEM,
+                               prompts.notes_prompt("Tell me about tardigrades.",
+                                                    "How do tardigrades survive drying out?",
+                                                    excerpts),
+                               AnswerSchema.NOTES)
+    text = litellm.completion(**kwargs).choices[0].message.content or ""
+    notes = Notes.model_validate_json(text)
+    assert len(notes.notes) <= 1, text  # what the 200-token cap holds

@@ -16,6 +16,7 @@ from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
 from durable_research.shared import (
+    AnswerSchema,
     Budget,
     PlanReviewInput,
     RaiseBudgetInput,
@@ -53,6 +54,11 @@ async def test_research_report_cites_checked_sources(
     v = result.verification
     assert v is not None and v.checked >= 3
     assert v.supported == v.checked, v.unsupported  # the fake quotes its sources exactly
+    # The plan and every notes call asked for their JSON schema; free-text calls did not.
+    asked = fake_llm.schemas_by_task
+    assert asked[prompts.TASK_PLAN] == [AnswerSchema.PLAN]
+    assert set(asked[prompts.TASK_NOTES]) == {AnswerSchema.NOTES}
+    assert set(asked[prompts.TASK_SECTION]) == {""}
     md = Path(next(p for p in result.paths if p.endswith(".md"))).read_text()
     assert "## References" in md or "References" in md
     assert fixture_site.base_url in md
@@ -249,11 +255,11 @@ async def test_plan_review_edit_and_budget_raise(
 async def test_model_ignoring_the_formats_still_gives_a_cited_report(
     client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    """A small model that writes no JSON and cites nothing in its summary: the plan falls
-    back, notes quote the sources, the uncited summary is left out."""
-    from durable_research.research import prompts
-
-    fake_llm.configure(plain_tasks={prompts.TASK_PLAN, prompts.TASK_NOTES, prompts.TASK_SUMMARY},
+    """A small model that ignores the schemas it is sent (a plan in JSON of the wrong shape,
+    notes in prose) and cites nothing in its summary: the plan is asked again with the
+    error, then falls back; notes quote the sources; the uncited summary is left out."""
+    fake_llm.configure(plain_tasks={prompts.TASK_NOTES, prompts.TASK_SUMMARY},
+                       wrong_json_tasks={prompts.TASK_PLAN},
                        reply="Tardigrades are small and eat what they find.")
     folder = tmp_path / "docs"
     write_fixture_documents(folder)
@@ -267,6 +273,11 @@ async def test_model_ignoring_the_formats_still_gives_a_cited_report(
     assert "No valid research plan" in notes and "quoted from the sources" in notes
     assert "The opening summary was left out (it cited nothing)." in result.research_notes
     assert result.subquestions == ["What do tardigrades eat?"]
+    asked = fake_llm.schemas_by_task
+    # Every attempt asked for the schema (the fake sees 2: the 3rd attempt's prompt repeats
+    # the 2nd's error and is answered from the run's store).
+    assert len(asked[prompts.TASK_PLAN]) >= 2 and set(asked[prompts.TASK_PLAN]) == {"plan"}
+    assert set(asked[prompts.TASK_NOTES]) == {AnswerSchema.NOTES}
 
 
 async def test_token_budget_spent_before_writing_quotes_the_notes(

@@ -31,10 +31,11 @@ from durable_research.shared import AnswerSchema
 # Notes one call may return: more than a 12,000-character context holds facts for.
 MAX_NOTES = 40
 # Answer tokens one note takes. Measured with SmolLM2-135M under llama.cpp's grammar, which
-# writes pretty-printed JSON: about 90 (4 notes: 359-381 tokens). With a token cap, the
-# notes schema allows only as many notes as fit, or the cap cuts the JSON off: asked for
-# up to 8 notes under a 600-token cap it ran out in 2 of 3 calls, up to 4 never.
-NOTE_TOKENS = 100
+# writes pretty-printed JSON: about 90 on average (4 notes: 359-381 tokens), up to 167. With
+# a token cap, the notes schema allows only as many notes as fit, or the cap cuts the JSON
+# off: asked for up to 8 notes under a 600-token cap it ran out in 2 of 3 calls, for up
+# to 4 never (600 tokens now allow 4).
+NOTE_TOKENS = 120
 
 
 class Note(BaseModel):
