@@ -155,6 +155,9 @@ def test_a_refused_schema_request_names_the_setting() -> None:
     assert refused.non_retryable and "LLM_STRUCTURED_OUTPUT=off" in refused.message
     plain = classify_llm_error(_error(litellm.BadRequestError, 400), "m")
     assert "LLM_STRUCTURED_OUTPUT" not in plain.message
+    too_long = classify_llm_error(_error(litellm.ContextWindowExceededError, 400), "m",
+                                  structured=True)
+    assert "LLM_STRUCTURED_OUTPUT" not in too_long.message
 
 
 def test_fake_research_answers_conform_to_the_schemas() -> None:

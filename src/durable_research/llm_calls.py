@@ -76,8 +76,9 @@ def classify_llm_error(exc: BaseException, model: str, structured: bool = False
     if "Connection error" in detail or isinstance(exc, litellm.APIConnectionError):
         message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if isinstance(exc, _NON_RETRYABLE):
-        if structured and isinstance(exc, (litellm.BadRequestError,
-                                           litellm.UnprocessableEntityError)):
+        if structured and type(exc) in (litellm.BadRequestError,
+                                        litellm.UnprocessableEntityError):
+            # Exactly these: their subclasses (context window, content policy) name the cause.
             message += (" (the request asked for a JSON schema; if this server does not "
                         "support response_format, set LLM_STRUCTURED_OUTPUT=off)")
         return ApplicationError(message, type=name, non_retryable=True)
