@@ -37,6 +37,9 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         "goal 4 (1 worker(s))",
     ),
     "cold-start": (["bench/cold_start.py", "--runs", "1"], "goal 3:"),
+    # The fake LLM only: the embedded model's part takes minutes.
+    "structured": (["bench/structured_bench.py", "--no-local", "--questions", "2"],
+                   "| fake LLM, wrong-shape JSON | yes | 0/2 |"),
     "store": (
         ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
         "s3 / directory: throughput",
