@@ -3,7 +3,7 @@
 For each model kind, asks the app's real plan prompt for N questions and its real notes
 prompt for N sub-questions (over the fixture site's five tardigrade articles), through
 ``completion_kwargs`` and litellm exactly as the activities do, and validates each answer
-as the app does: ``parse_plan`` for the plan; for the notes, the ``Notes`` model (valid
+as the app does: ``parse_plan`` for the plan; for the notes, the ``NotesAnswer`` model (valid
 JSON of the right shape) and ``valid_notes`` (at least one note whose quote the source
 really contains: usable, so no extractive fallback). Model kinds, in the same run:
 
@@ -46,7 +46,7 @@ from durable_research.localmodel import (  # noqa: E402
     with_local_endpoint,
 )
 from durable_research.research import prompts  # noqa: E402
-from durable_research.research.answers import Notes  # noqa: E402
+from durable_research.research.answers import NotesAnswer  # noqa: E402
 from durable_research.research.plan import json_object, parse_plan  # noqa: E402
 from durable_research.research.types import Source  # noqa: E402
 from durable_research.shared import AnswerSchema  # noqa: E402
@@ -140,7 +140,7 @@ def run_kind(settings: Settings, n: int) -> tuple[Tally, Tally, bool]:
                       AnswerSchema.NOTES, notes)
         try:
             raw = json_object(text)
-            Notes.model_validate(raw)
+            NotesAnswer.model_validate(raw)
             notes.valid += 1
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             notes.reasons.append(" ".join(str(exc).split())[:120])

@@ -165,7 +165,7 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
     from durable_research.config import Settings
     from durable_research.llm_calls import completion_kwargs
     from durable_research.research import prompts
-    from durable_research.research.answers import Notes
+    from durable_research.research.answers import NotesAnswer
     from durable_research.research.plan import parse_plan
     from durable_research.shared import AnswerSchema
     from durable_research.testing.fixture_pages import ARTICLES
@@ -187,5 +187,5 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
                                                     excerpts),
                                AnswerSchema.NOTES)
     text = litellm.completion(**kwargs).choices[0].message.content or ""
-    notes = Notes.model_validate_json(text)
+    notes = NotesAnswer.model_validate_json(text)
     assert len(notes.notes) <= 1, text  # what the 200-token cap holds

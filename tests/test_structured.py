@@ -19,7 +19,7 @@ from durable_research.research import prompts
 from durable_research.research.answers import (
     ANSWER_MODELS,
     MAX_NOTES,
-    Notes,
+    NotesAnswer,
     answer_schema,
     response_format,
     schema_of,
@@ -73,11 +73,11 @@ def test_schema_shapes() -> None:
     assert (plan["type"], plan["items"], plan["minItems"], plan["maxItems"]) == (
         "array", {"type": "string"}, 3, 8)
     notes = schema_of(AnswerSchema.NOTES)
-    note = notes["$defs"]["Note"]["properties"]
+    note = notes["$defs"]["NoteAnswer"]["properties"]
     assert {k: v["type"] for k, v in note.items()} == {
         "source": "integer", "quote": "string", "point": "string"}
     assert notes["properties"]["follow_up"]["type"] == "string"
-    verdict = schema_of(AnswerSchema.JUDGE)["$defs"]["Verdict"]["properties"]["verdict"]
+    verdict = schema_of(AnswerSchema.JUDGE)["$defs"]["JudgeVerdict"]["properties"]["verdict"]
     assert verdict["enum"] == ["supports", "contradicts", "neither"]
     with pytest.raises(ValueError, match="unknown answer schema 'verdict'"):
         answer_schema("verdict")
@@ -168,7 +168,7 @@ def test_fake_research_answers_conform_to_the_schemas() -> None:
         [(i, a.title, a.text) for i, a in enumerate(ARTICLES, 1)]))
     assert plan is not None and notes is not None
     assert len(ANSWER_MODELS[AnswerSchema.PLAN].model_validate_json(plan).subquestions) == 4
-    assert len(Notes.model_validate_json(notes).notes) == 2 * len(ARTICLES)
+    assert len(NotesAnswer.model_validate_json(notes).notes) == 2 * len(ARTICLES)
 
 
 def test_plan_validates_only_the_subquestions_it_uses() -> None:
@@ -189,17 +189,17 @@ def test_notes_are_validated_one_by_one() -> None:
     and unknown keys are tolerated (a model that only read the prompt)."""
     text = ARTICLES[0].text
     source = Source(url="https://x.org/a", title="A", ok=True, content_hash="h1")
-    quote = ARTICLES[0].paragraphs[0]
+    first, second, third = ARTICLES[0].paragraphs[:3]
     raw = {"notes": [
-        {"source": 1, "quote": quote, "point": "resilient", "page": 3},
-        {"source": 1, "quote": quote, "point": None},
-        {"source": "1", "quote": quote},
-        {"source": "first", "quote": quote, "point": "x"},
-        {"quote": quote},
+        {"source": 1, "quote": first, "point": "resilient", "page": 3},
+        {"source": 1, "quote": second, "point": None},
+        {"source": "1", "quote": third},
+        {"source": "first", "quote": first, "point": "x"},
+        {"quote": first},
         {"source": 1, "quote": "words the source does not contain"},
-        {"source": 2, "quote": quote},
+        {"source": 2, "quote": first},
         "not a note",
     ]}
     kept, dropped = valid_notes(raw, [source], {"h1": text})
-    assert [n["point"] for n in kept] == ["resilient", quote, quote]
+    assert [n["point"] for n in kept] == ["resilient", second, third]
     assert dropped == 5

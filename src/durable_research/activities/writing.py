@@ -18,8 +18,7 @@ from temporalio import activity
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.research import prompts
-from durable_research.research.answers import MAX_NOTES
-from durable_research.research.answers import Note as NoteAnswer
+from durable_research.research.answers import MAX_NOTES, NoteAnswer
 from durable_research.research.extractive import (
     extractive_notes,
     extractive_section,
@@ -52,7 +51,7 @@ def valid_notes(
     to the table rows with their header, the code block, the list items it is part of; the
     note's ``kind`` says which. Notes that widen to a quote already kept are merged into it.
 
-    Each note is validated on its own (:class:`~durable_research.research.answers.Note`),
+    Each note is validated on its own (:class:`~durable_research.research.answers.NoteAnswer`),
     so one malformed note does not cost the others: a provider that ignored the schema
     may still have noted usable facts.
     """

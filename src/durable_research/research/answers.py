@@ -38,7 +38,7 @@ MAX_NOTES = 40
 NOTE_TOKENS = 120
 
 
-class Note(BaseModel):
+class NoteAnswer(BaseModel):
     """One fact: the source's number, its exact words, and the fact in brief."""
 
     source: int
@@ -51,30 +51,30 @@ class Note(BaseModel):
         return "" if value is None else value
 
 
-class Notes(BaseModel):
+class NotesAnswer(BaseModel):
     """Quoted facts, and one web search query for what is still missing (or empty)."""
 
-    notes: list[Note] = Field(max_length=MAX_NOTES)
+    notes: list[NoteAnswer] = Field(max_length=MAX_NOTES)
     follow_up: str = ""
 
 
-class Verdict(BaseModel):
+class JudgeVerdict(BaseModel):
     """Whether the source excerpt numbered ``id`` supports the claim with that number."""
 
     id: int
     verdict: Literal["supports", "contradicts", "neither"]
 
 
-class Judgement(BaseModel):
+class JudgeAnswer(BaseModel):
     """A verdict for each claim."""
 
-    verdicts: list[Verdict]
+    verdicts: list[JudgeVerdict]
 
 
 ANSWER_MODELS: dict[AnswerSchema, type[BaseModel]] = {
     AnswerSchema.PLAN: Plan,
-    AnswerSchema.NOTES: Notes,
-    AnswerSchema.JUDGE: Judgement,
+    AnswerSchema.NOTES: NotesAnswer,
+    AnswerSchema.JUDGE: JudgeAnswer,
 }
 
 
