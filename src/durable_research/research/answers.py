@@ -59,7 +59,7 @@ class NotesAnswer(BaseModel):
 
 
 class JudgeVerdict(BaseModel):
-    """Whether the source excerpt numbered ``id`` supports the claim with that number."""
+    """What source excerpt ``id`` says of claim ``id``: supports, contradicts or neither."""
 
     id: int
     verdict: Literal["supports", "contradicts", "neither"]
