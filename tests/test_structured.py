@@ -19,11 +19,13 @@ from durable_research.research import prompts
 from durable_research.research.answers import (
     ANSWER_MODELS,
     MAX_NOTES,
+    JudgeAnswer,
     NotesAnswer,
     answer_schema,
     response_format,
     schema_of,
 )
+from durable_research.research.claims import Relation
 from durable_research.research.plan import parse_plan
 from durable_research.research.types import Source
 from durable_research.shared import AnswerSchema
@@ -77,8 +79,10 @@ def test_schema_shapes() -> None:
     assert {k: v["type"] for k, v in note.items()} == {
         "source": "integer", "quote": "string", "point": "string"}
     assert notes["properties"]["follow_up"]["type"] == "string"
-    verdict = schema_of(AnswerSchema.JUDGE)["$defs"]["JudgeVerdict"]["properties"]["verdict"]
-    assert verdict["enum"] == ["supports", "contradicts", "neither"]
+    judge = schema_of(AnswerSchema.JUDGE)
+    verdict = judge["$defs"]["JudgeVerdict"]["properties"]["verdict"]
+    assert verdict == {"$ref": "#/$defs/Relation"}
+    assert judge["$defs"]["Relation"]["enum"] == [r.value for r in Relation]
     with pytest.raises(ValueError, match="unknown answer schema 'verdict'"):
         answer_schema("verdict")
 
@@ -161,7 +165,8 @@ def test_a_refused_schema_request_names_the_setting() -> None:
 
 
 def test_fake_research_answers_conform_to_the_schemas() -> None:
-    """The fake LLM's plan and notes validate against the models whose schemas it is sent."""
+    """The fake LLM's plan, notes and verdicts validate against the models whose schemas
+    it is sent."""
     plan = research_reply(prompts.PLAN_SYSTEM, prompts.plan_prompt("Tell me about bees.", 4))
     notes = research_reply(prompts.NOTES_SYSTEM, prompts.notes_prompt(
         "Tell me about tardigrades.", "How do they survive?",
@@ -169,6 +174,13 @@ def test_fake_research_answers_conform_to_the_schemas() -> None:
     assert plan is not None and notes is not None
     assert len(ANSWER_MODELS[AnswerSchema.PLAN].model_validate_json(plan).subquestions) == 4
     assert len(NotesAnswer.model_validate_json(notes).notes) == 2 * len(ARTICLES)
+    judged = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(
+        [(1, ARTICLES[0].paragraphs[1], ARTICLES[0].paragraphs[1]),
+         (2, ARTICLES[0].paragraphs[1], ARTICLES[3].paragraphs[2])]))
+    assert judged is not None
+    verdicts = JudgeAnswer.model_validate_json(judged).verdicts
+    assert [(v.id, v.verdict) for v in verdicts] == [(1, Relation.SUPPORTS),
+                                                     (2, Relation.NEITHER)]
 
 
 def test_plan_validates_only_the_subquestions_it_uses() -> None:

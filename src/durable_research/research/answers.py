@@ -19,12 +19,13 @@ in ``LlmCallInput.answer_schema``), never as a dict.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from durable_research.research.claims import Relation
 from durable_research.research.plan import Plan
 from durable_research.shared import AnswerSchema
 
@@ -62,7 +63,7 @@ class JudgeVerdict(BaseModel):
     """What source excerpt ``id`` says of claim ``id``: supports, contradicts or neither."""
 
     id: int
-    verdict: Literal["supports", "contradicts", "neither"]
+    verdict: Relation
 
 
 class JudgeAnswer(BaseModel):
