@@ -176,6 +176,10 @@ def _extract_html(markup: str, url: str, what: str) -> Extracted:
     markup = _XML_DECLARATION.sub("", markup, count=1)
     if not markup.strip():
         raise ExtractError(f"empty page: {what}")
+    # favor_recall: with the default precision, trafilatura dropped 402 of the 913 list
+    # items (over 60 characters) of the evaluation corpus's 89 HTML pages (the advantages
+    # of WAL, what each synchronous setting means); with it 8, for 6 % more text and no
+    # boilerplate on the fixture site's pages (measured on trafilatura 2.x, bench/eval).
     xml = trafilatura.extract(
         markup,
         url=url or None,
@@ -183,6 +187,7 @@ def _extract_html(markup: str, url: str, what: str) -> Extracted:
         include_tables=True,
         include_comments=False,
         with_metadata=True,
+        favor_recall=True,
     )
     title, text = "", ""
     if xml:

@@ -2,14 +2,17 @@
 
 Shared by the test that keeps floors on it and by ``bench/research_eval.py``, which prints
 it. Each item is run through the product's own :func:`assess` / :func:`settle`, with no
-judge, or with a judge answering through :func:`fake_research.research_reply` (the fake
-LLM's judge: shared words, numbers and negations; no knowledge of the world).
+judge (``RULES``), or with a judge answering through :func:`fake_research.research_reply`
+(``JUDGE``: the fake LLM's judge, shared words, numbers and negations; no knowledge of the
+world); ``OWN`` is the check before cross-source checking: verified when the cited passage
+supports the claim (its support score), else unverified.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,19 @@ from durable_research.research.citations import cited_sentences
 from durable_research.research.claims import Relation
 from durable_research.research.crosscheck import Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
+from durable_research.research.support import SUPPORTED_AT, support_score
 from durable_research.shared import ClaimStatus
 from durable_research.testing.fake_research import research_reply
 
 STATUSES = [s.value for s in ClaimStatus]
+
+
+class Mode(StrEnum):
+    """How a claim is checked (see the module docstring)."""
+
+    OWN = "own"
+    RULES = "rules"
+    JUDGE = "judge"
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -39,19 +51,22 @@ def fake_judge(questions: list[Question]) -> dict[Question, Relation]:
     return {q: verdicts[i + 1] for i, q in enumerate(questions) if i + 1 in verdicts}
 
 
-def status_of(item: dict[str, Any], judge: bool) -> ClaimStatus:
+def status_of(item: dict[str, Any], mode: Mode) -> ClaimStatus:
     """The checker's status for one item (cited passage = source [1], others each their own)."""
+    if mode is Mode.OWN:
+        supported = support_score(item["claim"], item["cited"])[0] >= SUPPORTED_AT
+        return ClaimStatus.VERIFIED if supported else ClaimStatus.UNVERIFIED
     cited = Evidence("cited", item["cited"], url="https://cited.example/", n=1)
     others = [Evidence(f"other-{i}", text, url=f"https://other{i}.example/")
               for i, text in enumerate(item["others"])]
     pool = EvidencePool([cited, *others])
     [sent] = cited_sentences(item["claim"].rstrip() + " [1]")
-    found = assess(sent, {1: cited}, pool, use_judge=judge)
+    found = assess(sent, {1: cited}, pool, use_judge=mode is Mode.JUDGE)
     answers = fake_judge(found.questions) if found.questions else {}
     return settle(found, answers, pool).status
 
 
-def evaluate(items: list[dict[str, Any]], judge: bool) -> dict[str, Any]:
+def evaluate(items: list[dict[str, Any]], mode: Mode) -> dict[str, Any]:
     """Label/status counts and the rates that matter.
 
     - ``false_verified``: claims labelled disputed or unverified that come out verified or
@@ -63,7 +78,7 @@ def evaluate(items: list[dict[str, Any]], judge: bool) -> dict[str, Any]:
     """
     pairs: Counter[tuple[str, str]] = Counter()
     for item in items:
-        pairs[(item["label"], status_of(item, judge).value)] += 1
+        pairs[(item["label"], status_of(item, mode).value)] += 1
     ok_statuses = {ClaimStatus.VERIFIED.value, ClaimStatus.CORROBORATED.value}
     bad = sum(n for (label, _s), n in pairs.items() if label not in ok_statuses)
     false_ok = sum(n for (label, got), n in pairs.items()

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from durable_research.research import prompts
 from durable_research.research.extractive import sentences
 from durable_research.research.notes import CitedNote, NoteKind, render_notes
+from durable_research.research.passages import tokens
 from durable_research.shared import MAX_SUBQUESTIONS
 
 _STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
@@ -66,22 +67,27 @@ def _table_row(excerpt: str) -> str:
 
 
 def _notes(user: str, prefer: Sequence[str] = ()) -> str:
-    """Two sentences of each excerpt; first any of ``prefer`` the excerpt contains (a model
-    that takes a page's claim at its word, scripted)."""
+    """The two sentences of each excerpt that share most words with the sub-question (a
+    focused reader; ties in text order); first any of ``prefer`` the excerpt contains (a
+    model that takes a page's claim at its word, scripted)."""
     notes = []
+    sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
+    wanted = set(tokens(sub.group(1))) if sub else set()
     for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
         number = int(block.split("]", 1)[0])
         excerpt = block.split("\n", 1)[1] if "\n" in block else ""
         flat = " ".join(excerpt.split())
         picked = [s for s in prefer if s in flat]
-        picked += [s for s in sentences(excerpt, min_words=1)
-                   if 30 <= len(s) <= 300 and "..." not in s and s not in picked][:2]
+        candidates = [s for s in sentences(excerpt, min_words=1)
+                      if 30 <= len(s) <= 300 and "..." not in s and s not in picked]
+        ranked = sorted(range(len(candidates)),
+                        key=lambda i: (-len(wanted.intersection(tokens(candidates[i]))), i))
+        picked += [candidates[i] for i in sorted(ranked[:2])]
         for sentence in picked:
             quote = sentence if sentence in prefer else _clause(sentence)
             notes.append({"source": number, "quote": quote, "point": sentence})
         if row := _table_row(excerpt):
             notes.append({"source": number, "quote": row, "point": row})
-    sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
     follow = f"{sub.group(1)} evidence" if sub else ""
     return json.dumps({"notes": notes, "follow_up": follow})
 

@@ -1,0 +1,287 @@
+"""Research quality on the evaluation set: retrieval, citations, decoys, key facts, checker.
+
+Usage: python bench/research_eval.py [--limit N] [--model M] [--depth standard|deep]
+                                     [--corpus DIR] [--questions FILE] [--decoys FILE]
+
+Runs the real pipeline on each question of ``bench/eval/questions.json`` — the client
+functions ``research run --sources bench/eval/corpus --no-web`` uses (ingest, start, wait),
+a private Temporal dev server and an in-process worker — with the fake LLM (scripted: it
+quotes its excerpts, plans from the question's parts, judges by shared words, numbers and
+negations), and with ``--model M`` also with a real model configured by the LLM_*
+variables of the environment (``--model embedded``: the embedded offline model). Prints,
+side by side with a plain-BM25 baseline measured in the same run:
+
+* retrieval recall@5/@10 of the gold documents over the report's searches (its plan's
+  sub-questions, each with the question as context), current search vs the plain BM25 it
+  replaced; how many questions got a decoy page into the top k;
+* citation support (verified or corroborated / cited sentences), corroborated and
+  disputed sentences;
+* decoy citations, decoy facts stated in reports and how they were printed (disputed,
+  unverified, verified) — and what the own-source check alone would have printed;
+* key-fact recall (gold facts a report states);
+* the checker's precision/recall on the labelled claims (tests/data/conflict_pairs.json):
+  own-source check, rules across sources, rules plus the fake judge;
+* plan validity (first answer valid) and notes validity (notes calls whose notes were
+  usable); tokens and wall time per report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, DevServer, connect, machine, run_main, start_fake_llm
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from durable_research.client import research as cr
+from durable_research.client.reports import start_report
+from durable_research.config import Settings
+from durable_research.research.localdocs import load_collection
+from durable_research.shared import ReportInput, ReportResult
+from durable_research.store import get_text, text_key
+from durable_research.store.factory import open_store
+from durable_research.store.keys import run_key
+from durable_research.testing import claims_eval
+from durable_research.testing import retrieval_eval as rev
+from durable_research.testing.report_eval import ReportScore, score_report
+from durable_research.worker import build_worker
+
+EVAL = ROOT / "bench" / "eval"
+UNUSABLE_NOTES = "the model's notes were unusable"
+
+
+@dataclass
+class Run:
+    """One model's reports over the question set."""
+
+    label: str
+    scores: list[ReportScore] = field(default_factory=list)
+    results: list[ReportResult] = field(default_factory=list)
+    searches: list[list[str]] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
+    plans: int = 0
+    plans_first_try: int = 0
+    notes_calls: int = 0
+    notes_usable: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Settings:
+    """The worker's settings: the fake LLM, the environment's model, or the embedded one."""
+    base = Settings(temporal_address=address, task_queue=f"eval-{uuid.uuid4().hex[:8]}",
+                    data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
+                    embedded="never", llm_timeout_s=600)
+    if not model:
+        return replace(base, llm_model="openai/fake-model", llm_api_key="eval-key",
+                       llm_api_base=fake_base, llm_timeout_s=120)
+    if model == "embedded":
+        from durable_research.localmodel import ensure_local_llm
+
+        endpoint = ensure_local_llm(tmp / "local-llm")
+        return replace(base, llm_model=endpoint.model, llm_api_base=endpoint.api_base,
+                       llm_api_key=endpoint.api_key)
+    from durable_research.config import load_settings
+
+    env = load_settings()
+    return replace(base, llm_model=model, llm_api_key=env.llm_api_key,
+                   llm_api_base=env.llm_api_base, llm_max_tokens=env.llm_max_tokens)
+
+
+async def plan_attempts(client: Client, workflow_id: str) -> int:
+    """How many times the report asked for a plan (``llm_call`` activities in its history)."""
+    count = 0
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED and \
+                event.activity_task_scheduled_event_attributes.activity_type.name == "llm_call":
+            count += 1
+    return count
+
+
+def notes_summaries(settings: Settings, workflow_id: str, children: int) -> list[str]:
+    """The summary of every notes call of the report's sub-questions (from the store)."""
+    store = open_store(settings)
+    out = []
+    for i in range(1, children + 1):
+        for r in range(4):
+            key = run_key(f"{workflow_id}/q{i}", f"notes-r{r}.json.meta")
+            if store.exists(key):
+                out.append(str(json.loads(store.get(key))["summary"]))
+    return out
+
+
+async def run_questions(client: Client, settings: Settings, run: Run, collection: str,
+                        questions: list[dict[str, Any]], decoys: list[dict[str, Any]],
+                        depth: str) -> None:
+    """Each question as one report; its score, searches, plan and notes validity."""
+    store = open_store(settings)
+    async with build_worker(client, settings):
+        for q in questions:
+            started = time.monotonic()
+            params = ReportInput(prompt=q["question"], depth=depth, collection=collection,
+                                 web=False, formats=["md"], output_dir=settings.output_dir)
+            handle = await start_report(client, settings, params)
+            result = await handle.result()
+            run.walls.append(time.monotonic() - started)
+            run.results.append(result)
+            if result.status != "completed" or not result.paths:
+                run.failed.append(f"{q['id']}: {result.status} {result.note}")
+                continue
+            md = Path(result.paths[0]).read_text(encoding="utf-8")
+            body = md.split("\n## References")[0]
+            run.scores.append(score_report(
+                body, result.references, lambda h: get_text(store, text_key(h)),
+                q["key_facts"], decoys))
+            run.searches.append(result.subquestions)
+            attempts = await plan_attempts(client, handle.id)
+            run.plans += 1
+            run.plans_first_try += attempts == 1 and bool(result.subquestions) and \
+                result.subquestions != [q["question"]]
+            for summary in notes_summaries(settings, handle.id, len(result.subquestions)):
+                run.notes_calls += 1
+                run.notes_usable += UNUSABLE_NOTES not in summary
+            checked = result.verification.summary() if result.verification else "-"
+            print(f"  {run.label}: {q['id']} {checked} ({run.walls[-1]:.1f} s)", flush=True)
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{part / whole:.2f}" if whole else "-"
+
+
+def print_retrieval(settings: Settings, collection: str, questions: list[dict[str, Any]],
+                    runs: list[Run], ks: list[int]) -> None:
+    """Recall@k over each report's own searches, current search vs the plain one."""
+    store = open_store(settings)
+    names = {d.name for d in load_collection(store, collection)}
+    decoy_docs = [n for n in names if n.split("/", 1)[0] in ("community", "blog", "wiki")]
+    print("\nretrieval: recall of gold documents over a report's searches (its plan's "
+          "sub-questions, with the question as context), and questions with a decoy in the "
+          "top k")
+    for run in runs:
+        qs = [rev.EvalQuestion(question=q["question"], gold=q["gold_docs"], subquestions=s,
+                               decoys=q.get("decoys", []))
+              for q, s in zip(questions, run.searches, strict=False)]
+        for k in ks:
+            plain = rev.measure(rev.plain(store, collection), qs, k, decoy_docs)
+            current = rev.measure(rev.current(store, collection), qs, k, decoy_docs)
+            print(f"  {run.label:10} @{k:<3} plain BM25 {plain.recall:.2f} "
+                  f"(decoy in {plain.with_decoy}/{plain.questions})   current "
+                  f"{current.recall:.2f} (decoy in {current.with_decoy}/{current.questions})")
+
+
+def print_reports(runs: list[Run]) -> None:
+    """Citations, decoys, key facts, validity, cost per report, one column per run."""
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(name: str, values: list[str]) -> None:
+        rows.append((name, values))
+
+    def total(run: Run, attr: str) -> int:
+        return sum(int(getattr(s, attr)) for s in run.scores)
+
+    def ver(run: Run, what: str) -> int:
+        return sum(getattr(r.verification, what) if r.verification else 0 for r in run.results)
+
+    row("reports (failed)", [f"{len(r.scores)} ({len(r.failed)})" for r in runs])
+    row("cited sentences", [str(ver(r, "checked")) for r in runs])
+    row("citation support", [pct(ver(r, "supported"), ver(r, "checked")) for r in runs])
+    row("  corroborated", [str(ver(r, "corroborated")) for r in runs])
+    row("  disputed", [str(sum(len(x.verification.disputed) for x in r.results
+                                if x.verification)) for r in runs])
+    row("decoy citations", [str(total(r, "decoy_citations")) for r in runs])
+    row("decoy facts stated", [str(total(r, "decoy_claims")) for r in runs])
+    row("  marked disputed", [f"{total(r, 'decoy_disputed')} "
+                              f"({pct(total(r, 'decoy_disputed'), total(r, 'decoy_claims'))})"
+                              for r in runs])
+    row("  marked unverified", [str(total(r, "decoy_unverified")) for r in runs])
+    row("  printed verified", [str(total(r, "decoy_verified")) for r in runs])
+    row("  own-source check: verified", [str(total(r, "decoy_old_verified")) for r in runs])
+    row("key-fact recall", [pct(total(r, "key_facts_found"), total(r, "key_facts"))
+                            for r in runs])
+    row("plan valid first try", [pct(r.plans_first_try, r.plans) for r in runs])
+    row("notes usable", [pct(r.notes_usable, r.notes_calls) for r in runs])
+    row("tokens / report", [f"{sum(x.usage.total_tokens for x in r.results) / n:,.0f}"
+                            for r in runs if (n := max(1, len(r.results)))])
+    row("wall s / report", [f"{sum(r.walls) / max(1, len(r.walls)):.1f}" for r in runs])
+    width = max(len(name) for name, _v in rows)
+    print(f"\nreports ({', '.join(r.label for r in runs)}):")
+    for name, values in rows:
+        print(f"  {name:{width}}  " + "  ".join(f"{v:>14}" for v in values))
+
+
+def print_checker() -> None:
+    """The checker on the labelled claims: the own-source check, the rules, rules + judge."""
+    items = claims_eval.load_items(ROOT / "tests" / "data" / "conflict_pairs.json")
+    print(f"\nchecker on {len(items)} labelled claims (false verified: wrong claims passed; "
+          "disputed recall/precision):")
+    for label, mode in (("own source only", claims_eval.Mode.OWN),
+                        ("across sources", claims_eval.Mode.RULES),
+                        ("+ fake judge", claims_eval.Mode.JUDGE)):
+        for split in ("calibration", "holdout"):
+            part = [i for i in items if i["split"] == split]
+            r = claims_eval.evaluate(part, mode)
+            print(f"  {label:16} {split:11} false verified {r['false_verified']:.3f} "
+                  f"(wrong passes {r['wrong_passes']:.3f})  disputed recall "
+                  f"{r['disputed_recall']:.2f} precision {r['disputed_precision']:.2f}  "
+                  f"exact {r['accuracy']:.2f}")
+
+
+async def amain(args: argparse.Namespace) -> int:
+    """Set up, run every model over the questions, print the tables."""
+    questions = json.loads(args.questions.read_text(encoding="utf-8"))["questions"]
+    questions = questions[: args.limit] if args.limit else questions
+    decoys = json.loads(args.decoys.read_text(encoding="utf-8"))["decoys"]
+    print(f"research eval: {len(questions)} questions, corpus {args.corpus}, depth "
+          f"{args.depth}; {machine()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="research-eval-") as name:
+        tmp = Path(name)
+        server = DevServer(tmp / "temporal")
+        server.start()
+        fake = start_fake_llm()
+        try:
+            client = await connect(server.address)
+            runs = [Run("fake LLM")] + ([Run(args.model)] if args.model else [])
+            settings = settings_for("", tmp, server.address, fake.api_base)
+            collection = cr.ingest_sources(settings, [str(args.corpus)]).collection
+            for run in runs:
+                model = "" if run.label == "fake LLM" else args.model
+                s = settings_for(model, tmp, server.address, fake.api_base)
+                await run_questions(client, s, run, collection, questions, decoys, args.depth)
+            print_retrieval(settings, collection, questions, runs, [5, 10])
+            print_reports(runs)
+            print_checker()
+            for run in runs:
+                for failure in run.failed:
+                    print(f"  {run.label} failed: {failure}")
+        finally:
+            fake.stop()
+            server.stop()
+            if args.model == "embedded":
+                from durable_research.localmodel import stop_local_llm
+
+                stop_local_llm(tmp / "local-llm")
+    return 0
+
+
+def main() -> None:
+    """Parse the arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=EVAL / "corpus")
+    parser.add_argument("--questions", type=Path, default=EVAL / "questions.json")
+    parser.add_argument("--decoys", type=Path, default=EVAL / "decoys.json")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--depth", default="standard", choices=["standard", "deep"])
+    parser.add_argument("--model", default="", help="also run with this model (LLM_* "
+                        "settings of the environment), or 'embedded' for the offline model")
+    sys.exit(run_main(amain(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
