@@ -152,8 +152,13 @@ class WorkerProc:
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
 
-    def wait_ready(self, timeout: float = 90) -> float:
-        """Block until the worker polls; returns the epoch time it became ready."""
+    def wait_ready(self, timeout: float = 300) -> float:
+        """Block until the worker polls; returns the epoch time it became ready.
+
+        The bound is generous on purpose: the signal is the ready file (and a worker that
+        dies is seen at once), and the smoke test runs several bench scripts side by side on
+        2 cores, where 90 s was once not enough for a worker to import and connect.
+        """
         deadline = time.monotonic() + timeout
         while not self._ready.exists():
             if self.proc.poll() is not None:

@@ -274,7 +274,7 @@ def test_research_run_with_local_sources(
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert "document(s) from --sources stored" in output and "skipped" in output
-    assert "local documents" in output and "cited sentences verified" in output
+    assert "local documents" in output and "cited sentences:" in output and "verified" in output
     md = next(out.glob("*.md")).read_text()
     refs = md.split("## References", 1)[1]
     assert any(p.name in refs for p in docs.iterdir()), refs

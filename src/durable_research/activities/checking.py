@@ -29,6 +29,7 @@ from durable_research.research.types import (
     NotesConflicts,
 )
 from durable_research.shared import (
+    AnswerSchema,
     ClaimStatus,
     DisputedCitation,
     Reference,
@@ -127,7 +128,8 @@ class CheckingActivities(WithStore):
             batch = questions[start : start + JUDGE_BATCH]
             items = [(i + 1, q.claim, q.passage[:1500]) for i, q in enumerate(batch)]
             out = await complete(self.settings, model, prompts.JUDGE_SYSTEM,
-                                 prompts.judge_prompt(items), detail="judging citations")
+                                 prompts.judge_prompt(items), detail="judging citations",
+                                 schema=AnswerSchema.JUDGE)
             usage, used = usage.add(out.usage), out.model
             verdicts = parse_verdicts(out.text)
             answers.update({q: verdicts[i + 1] for i, q in enumerate(batch) if i + 1 in verdicts})
