@@ -151,6 +151,39 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
             print(f"  {run.label}: {q['id']} {checked} ({run.walls[-1]:.1f} s)", flush=True)
 
 
+DECOY_FOLDERS = ("community/", "blog/", "wiki/")
+
+
+def decoy_sided(result: ReportResult) -> int:
+    """Disputed sentences where the claim's source or the disputing one is a decoy page (the
+    others are disagreements between official pages: mostly the rules' mistakes)."""
+    where = {r.n: r.url for r in result.references}
+    disputed = result.verification.disputed if result.verification else []
+    return sum(any(where.get(n, "").startswith(DECOY_FOLDERS) for n in (d.n, d.other))
+               for d in disputed)
+
+
+def print_decoys(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
+    """Each decoy fact a report stated, how it was printed, and its kind."""
+    kinds = {d["id"]: d["kind"] for d in decoys}
+    for run in runs:
+        stated = [pair for s in run.scores for pair in s.decoys_stated]
+        print(f"\ndecoy facts stated ({run.label}): " + (", ".join(
+            f"{ident} ({kinds[ident]}): {printed}" for ident, printed in stated) or "none"))
+
+
+def print_disputes(runs: list[Run]) -> None:
+    """Every disputed sentence between two official pages (to read the rules' mistakes)."""
+    for run in runs:
+        print(f"\ndisputes between official pages ({run.label}):")
+        for result in run.results:
+            where = {r.n: r.url for r in result.references}
+            for d in result.verification.disputed if result.verification else []:
+                if not any(where.get(n, "").startswith(DECOY_FOLDERS) for n in (d.n, d.other)):
+                    print(f"  - {d.sentence}\n    [{where.get(d.other)}] {d.other_passage}\n"
+                          f"    ({d.reason})")
+
+
 def pct(part: float, whole: float) -> str:
     return f"{part / whole:.2f}" if whole else "-"
 
@@ -195,6 +228,7 @@ def print_reports(runs: list[Run]) -> None:
     row("  corroborated", [str(ver(r, "corroborated")) for r in runs])
     row("  disputed", [str(sum(len(x.verification.disputed) for x in r.results
                                 if x.verification)) for r in runs])
+    row("    a decoy on one side", [str(sum(decoy_sided(x) for x in r.results)) for r in runs])
     row("decoy citations", [str(total(r, "decoy_citations")) for r in runs])
     row("decoy facts stated", [str(total(r, "decoy_claims")) for r in runs])
     row("  marked disputed", [f"{total(r, 'decoy_disputed')} "
@@ -257,6 +291,9 @@ async def amain(args: argparse.Namespace) -> int:
             print_retrieval(settings, collection, questions, runs, [5, 10])
             print_reports(runs)
             print_checker()
+            print_decoys(runs, decoys)
+            if args.show_disputes:
+                print_disputes(runs)
             for run in runs:
                 for failure in run.failed:
                     print(f"  {run.label} failed: {failure}")
@@ -278,6 +315,8 @@ def main() -> None:
     parser.add_argument("--decoys", type=Path, default=EVAL / "decoys.json")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--depth", default="standard", choices=["standard", "deep"])
+    parser.add_argument("--show-disputes", action="store_true",
+                        help="list the disputes between two official pages")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
     sys.exit(run_main(amain(parser.parse_args())))

@@ -22,7 +22,6 @@ from enum import StrEnum
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.passages import tokens as _tokens
-from durable_research.research.support import negation_differs, negation_scopes
 
 # The weight of a kept stopword ("on", "off"): an ordinary word's, not the rarest's.
 KEPT_WEIGHT = 1.0
@@ -44,8 +43,10 @@ def tokens(text: str) -> list[str]:
 
 
 def value_tokens(text: str) -> set[str]:
-    """Tokens of the words that stand as a value: after "is", "defaults to", "="."""
-    return {t for m in _VALUE.finditer(text) for t in tokens(m.group(1) or m.group(2))}
+    """Tokens of the words that stand as a value: after "is", "defaults to", "=" — not an
+    adverb or a verb form ("is normally off", "is turned off": the value is elsewhere)."""
+    words = (m.group(1) or m.group(2) for m in _VALUE.finditer(text))
+    return {t for w in words if not w.lower().endswith(("ly", "ed", "ing")) for t in tokens(w)}
 
 
 # Share of the claim's (IDF-weighted) words a sentence must have to be about the same thing.
@@ -92,7 +93,8 @@ def _surface(text: str, toks: list[str]) -> str:
     """The words of ``text`` that gave ``toks`` (for people: "DELETE", not "delet")."""
     wanted = set(toks)
     words = [w.strip("\"'“”‘’()[]{}*_`,.;:!?") for w in text.split()]
-    return " ".join(w for w in words if wanted.intersection(tokens(w))) or " ".join(toks)
+    found = [w for w in words if wanted.intersection(tokens(w))]
+    return " ".join(dict.fromkeys(found)) or " ".join(toks)
 
 
 def _share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
@@ -151,8 +153,18 @@ def _antonym(c_toks: list[str], s_toks: list[str]) -> tuple[str, str] | None:
     return None
 
 
+@dataclass
+class Differences:
+    """Where a sentence differs from a claim (see :func:`differences`)."""
+
+    slots: list[Difference]
+    # The claim's words the sentence lacks, and of those the ones it puts other words for.
+    missing: list[str]
+    replaced: set[str]
+
+
 def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names: set[str],
-                values: tuple[set[str], set[str]] | None) -> tuple[list[Difference], list[str]]:
+                values: tuple[set[str], set[str]] | None) -> Differences:
     """Where a sentence differs from a claim: the slots that differ, and the claim's words
     the sentence lacks or puts otherwise.
 
@@ -179,6 +191,7 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
         s_toks = [t for t in s_toks if t not in extra]
     pair = _antonym(c_toks, s_toks)
     missing: list[str] = []
+    replaced: set[str] = set()
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, c_toks, s_toks,
                                                autojunk=False).get_opcodes():
         said = [t for t in c_toks[i1:i2] if t not in sset]
@@ -192,30 +205,31 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
             found.append(Difference(Slot.VALUE, said, other))
         else:
             missing += said
+            if other:
+                replaced.update(said)
     if pair is not None:
         missing = [t for t in missing if t != pair[0]]
         found = [d for d in found if pair[0] not in d.said]
         found.append(Difference(Slot.ANTONYM, [pair[0]], [pair[1]]))
-    return found, missing
+    return Differences(found, missing, replaced - {pair[0]} if pair else replaced)
 
 
 # Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
 # consumers never ack" holds two statements; "out of the box it listens on 5672, the same
 # port as RabbitMQ" one and an aside).
 _CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
-# Below this overlap of the whole claim, no part of it is compared (nothing in common).
-PARTS_AT = 0.2
 MIN_CLAUSE_TOKENS = 3
 
 
 def clauses(text: str) -> list[str]:
-    """The parts of a sentence that state something (three content words or more); a
-    shorter part belongs to the next ("In WAL mode, readers do not block" is one)."""
+    """The parts of a sentence that state something (three content words or more, numbers
+    not counted); a shorter part belongs to the next ("In WAL mode, readers do not block"
+    is one, "with version 3.6.19 (2009-10-14)" no statement of its own)."""
     out: list[str] = []
     pending = ""
     for part in _CLAUSE.split(text):
         part = f"{pending}, {part}" if pending else part
-        if len(tokens(part)) >= MIN_CLAUSE_TOKENS:
+        if sum(not is_number(t) for t in tokens(part)) >= MIN_CLAUSE_TOKENS:
             out.append(part)
             pending = ""
         else:
@@ -238,47 +252,103 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     never decided here: support is the support score's question (:mod:`support`), asked of
     the whole source.
     """
-    whole = _compare(claim, sentence, weight, known)
-    if whole.relation is Relation.CONTRADICTS or whole.same or whole.align < PARTS_AT:
+    # A condition ("disabled when the flag is set", "when auto-vacuum is enabled, ...") or a
+    # sentence that turns to another case ("But at the end it does not ...", "Other type
+    # names ...") makes an opposite word or a "not" a question for the judge, not a
+    # contradiction: in the parts too.
+    conditional = any(_CONDITION.search(text) or _OTHER_CASE.match(text)
+                      for text in (claim, sentence))
+    whole = _compare(claim, sentence, weight, known, conditional)
+    # Each part on its own, whatever the whole's overlap: the claim's other part may be all
+    # rare words ("so ON DELETE CASCADE just works") that the sentence lacks.
+    if whole.relation is Relation.CONTRADICTS or whole.same:
         return whole
     for part in clauses(claim):
         for other in clauses(sentence):
             if (part, other) != (claim, sentence):
-                found = _compare(part, other, weight, known)
+                found = _compare(part, other, weight, known, conditional)
                 if found.relation is Relation.CONTRADICTS:
                     return replace(found, align=whole.align)
     return whole
 
 
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
+_OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
+                         re.I)
+
+
+# Plain negations only: "instead of", "rather than", "without" contrast two things, they
+# do not deny one ("use BEGIN IMMEDIATE instead of BEGIN" twice is no conflict).
+_NOT = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
+
+
+# What a "not" denies: the next word ("is not enforced" denies "enforced", not the
+# "tables" of "not allowed on tables"), or an enumeration of words ("not OFF, MEMORY, or
+# WAL" denies all three).
+_WORD = r"\s*(?:be\s+|been\s+|a\s+|an\s+|the\s+)?[\"'`“‘]?[\w-]+"
+_DENIED = re.compile(rf"{_WORD}(?:\s*,{_WORD})*(?:\s*,?\s*(?:or|nor){_WORD})?")
+
+
+def _negated(text: str) -> set[str]:
+    """The content words each plain negation denies (see ``_DENIED``)."""
+    out: set[str] = set()
+    for m in _NOT.finditer(text):
+        denied = _DENIED.match(text, m.end())
+        if denied:
+            out.update(tokens(denied.group()))
+    return out
+
+
+def negation_conflict(claim: str, sentence: str, cset: set[str], sset: set[str]) -> bool:
+    """Whether one says "not" of what the other states: a word negated on one side stands
+    un-negated on the other ("is not enforced" / "is enforced"). A "not" of something the
+    other does not mention at all is no conflict ("is not allowed" / "results in an error")."""
+    c_neg, s_neg = _negated(claim), _negated(sentence)
+    return any(w in sset and w not in s_neg for w in c_neg) or \
+        any(w in cset and w not in c_neg for w in s_neg)
+
+
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
-             known: frozenset[str]) -> Comparison:
+             known: frozenset[str], conditional: bool) -> Comparison:
     c_toks, s_toks = tokens(claim), tokens(sentence)
     cset, sset = set(c_toks), set(s_toks)
-    if len(cset) < 2:
+    if len(cset) < MIN_CLAUSE_TOKENS:  # "SQLite does not support this." compares to nothing
         return Comparison(Relation.NEITHER, 0.0)
-    align = _share(sset, cset, weight)
-    if align < RELATED_AT:
-        return Comparison(Relation.NEITHER, align, ask_judge=False)
+    if _share(sset, cset, weight) < RELATED_AT / 2:
+        return Comparison(Relation.NEITHER, _share(sset, cset, weight))
     c_names = name_tokens(claim)
     cues = cset & SINGLE_VALUE_CUES
     values = (value_tokens(claim), value_tokens(sentence)) if cues else None
-    slots, missing = differences(c_toks, s_toks, c_names, name_tokens(sentence), values)
-    close = _share(set(missing), cset, weight) <= 1.0 - SAME_STATEMENT_AT
-    negated = negation_differs(negation_scopes(claim, 3), sentence, cset)
+    diff = differences(c_toks, s_toks, c_names, name_tokens(sentence), values)
+    slots = diff.slots
+    # About the same thing: the overlap of everything but the slot that differs (a rare
+    # "enforced" facing "disabled" would otherwise weigh the statement apart).
+    align = _share(sset, cset - {t for d in slots for t in d.said}, weight)
+    if align < RELATED_AT:
+        return Comparison(Relation.NEITHER, align)
+    close = _share(set(diff.missing), cset, weight) <= 1.0 - SAME_STATEMENT_AT
+    negated = negation_conflict(claim, sentence, cset, sset)
     ask = align >= ASK_JUDGE_AT
     # The same statement in other words: no slot differs, no "not", little left out.
     same = close and not slots and not negated and align >= SAME_STATEMENT_AT
     # The same subject: the claim's names and single-value words are all there (or are the
-    # slot): "the maximum page size" is not "the default page size".
+    # slot); a name the sentence leaves out may be one its source uses elsewhere ("It was
+    # designated in 1996"), one it puts another word for may not ("In WAL mode" / "In
+    # rollback mode"): "the maximum page size" is not "the default page size" either.
     named = {t for d in slots if d.kind is Slot.NAME for t in d.said}
-    subject = not (c_names - sset - named - known) and not (cues - sset)
-    if close and subject and not slots and negated:
+    subject = not (c_names - sset - named - known) and not (c_names & diff.replaced) and \
+        not (cues - sset)
+    if close and subject and not slots and negated and not conditional:
         return Comparison(Relation.CONTRADICTS, align, "one of them says not")
-    if close and subject and len(slots) == 1 and not negated:
+    if close and subject and len(slots) == 1 and not negated and \
+            not (conditional and slots[0].kind is Slot.ANTONYM):
         d = slots[0]
         # Another name is a contradiction only where one value fits ("the default mode is
         # WAL" vs "... is DELETE"); elsewhere both may hold ("used in Android" / "in iOS").
-        if d.kind is not Slot.NAME or cues:
+        # And only in the same words all round: "the default transaction behavior is
+        # DEFERRED" is not contradicted by "the default behavior of LIKE is ...".
+        tight = not diff.missing
+        if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)

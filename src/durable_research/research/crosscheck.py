@@ -11,8 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from durable_research.research.citations import CitedSentence
-from durable_research.research.claims import Comparison, Relation, compare, near_copies, shingles
+from durable_research.research.claims import (
+    Comparison,
+    Relation,
+    clauses,
+    compare,
+    near_copies,
+    shingles,
+    tokens,
+)
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
+from durable_research.research.opposites import opposites
 from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
 from durable_research.shared import ClaimStatus
 
@@ -81,6 +90,21 @@ def _best_sentence(passage: str, claim: str, pool: EvidencePool) -> str:
     return best[0] or passage
 
 
+def related(claim: str, exclude: set[str], pool: EvidencePool) -> list[Unit]:
+    """The sentences of other sources closest to the claim, and to each of its parts: a
+    claim that says two things ("X is on by default, so ON DELETE CASCADE just works")
+    needs the sentences on each, not only on the part whose rare words rank highest."""
+    parts = clauses(claim)
+    found: dict[Unit, float] = {}
+    for query in [claim, *(parts if len(parts) > 1 else [])]:
+        # The opposites of its words too: "enforced by default" must find "disabled by
+        # default", which shares no rare word with it.
+        for unit, score in pool.related(query, exclude, RELATED_SENTENCES,
+                                        extra=opposites(tokens(query))):
+            found[unit] = max(score, found.get(unit, 0.0))
+    return sorted(found, key=lambda u: -found[u])
+
+
 def _context(unit: Unit) -> str:
     return f"{unit.before} {unit.sentence}".strip() if unit.before else unit.sentence
 
@@ -102,16 +126,23 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     cited = refs[found.n]
     if found.verdict is Verdict.UNCERTAIN and use_judge:
         found.questions.append(Question(claim, found.passage, cited.key, cited=True))
+    if claim.rstrip(" *_\"'”’").endswith("?"):
+        return found  # a question states nothing another source could contradict
     own = {refs[n].key for n in sent.cites if n in refs}
-    # Its own source may say otherwise elsewhere ("the default was 1024 ... it is 4096").
-    for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
-        mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names)
-        if mine.relation is Relation.CONTRADICTS:
-            found.conflict = Conflict(unit.key, _context(unit), f"its own source: {mine.reason}")
-            break
+    # A claim its source does not support may be one the source says otherwise (a wrong
+    # number, a version it gives for something else). One it supports was written from
+    # it: the source's other, similar sentences speak of other things (the FTS3 option
+    # and the FTS5 one), so they are not compared.
+    if found.verdict is not Verdict.SUPPORTED:
+        for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
+            mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names)
+            if mine.relation is Relation.CONTRADICTS:
+                found.conflict = Conflict(unit.key, _context(unit),
+                                          f"its own source: {mine.reason}")
+                break
     # Per other source (the closest few): its sentences as compared with the claim.
     by_source: dict[str, list[tuple[Comparison, Unit]]] = {}
-    for unit, _score in pool.related(claim, own, RELATED_SENTENCES):
+    for unit in related(claim, own, pool):
         key = unit.key
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,11 +107,11 @@ class EvidencePool:
         """A token's importance: its IDF over all sentences (unseen words weigh the most)."""
         return self._idf.get(token, self._rare)
 
-    def related(self, claim: str, exclude: set[str], k: int = 12,
-                only: set[str] | None = None) -> list[tuple[Unit, float]]:
-        """The ``k`` sentences most like ``claim`` of the sources not in ``exclude`` (and,
-        when ``only`` is given, in it)."""
-        known = [t for t in dict.fromkeys(tokens(claim)) if t in self._idf]
+    def related(self, claim: str, exclude: set[str], k: int = 12, only: set[str] | None = None,
+                extra: Sequence[str] = ()) -> list[tuple[Unit, float]]:
+        """The ``k`` sentences most like ``claim`` (and its ``extra`` tokens) of the sources
+        not in ``exclude`` (and, when ``only`` is given, in it)."""
+        known = [t for t in dict.fromkeys([*tokens(claim), *extra]) if t in self._idf]
         if self.retriever is None or not known:
             return []
         scores = self.retriever.get_scores(known)

@@ -62,6 +62,16 @@ def _opposite_pairs(table: str) -> frozenset[frozenset[str]]:
 
 
 ANTONYMS = _opposite_pairs(_OPPOSITES)
+_OPPOSITE_OF: dict[str, set[str]] = {}
+for _pair in ANTONYMS:
+    _a, _b = sorted(_pair)
+    _OPPOSITE_OF.setdefault(_a, set()).add(_b)
+    _OPPOSITE_OF.setdefault(_b, set()).add(_a)
+
+
+def opposites(toks: list[str]) -> list[str]:
+    """The opposites of these (stemmed) tokens, to search for what says otherwise."""
+    return sorted({o for t in toks for o in _OPPOSITE_OF.get(t, ())})
 # The opposites that are stopwords elsewhere ("on", "off", "before"...): a claim keeps them.
 KEPT_STOPWORDS: frozenset[str] = frozenset(w for w in _OPPOSITES.split() if w in STOPWORDS)
 

@@ -154,13 +154,17 @@ def _summary(user: str) -> str:
     return "This report answers the question from the sources below. " + " ".join(firsts)
 
 
-_NEGATION = re.compile(r"\b(?:not|no|never|cannot)\b|n't\b", re.I)
+# "If there is no clause, ..." speaks of another case than the claim's.
+_CONDITION = re.compile(r"\b(?:if|when|unless)\b", re.I)
+# The word a "not" negates ("is not enforced", "cannot recover", "never blocks").
+_NEGATED = re.compile(r"\b(?:not|no|never|cannot|n't)\s+(?:be\s+|been\s+)?(\w{4,})", re.I)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _judge(user: str) -> str:
-    """A plain judge: shared words decide support; another number or a lone "not" in a
-    passage sharing most of the claim's words is a contradiction."""
+    """A plain judge: shared words decide support; in a passage sharing most of the claim's
+    words, another number is a contradiction, and so is a "not" before one of the claim's
+    words that the claim does not negate (or the other way round)."""
     verdicts = []
     for ident, claim, excerpt in re.findall(
         r"^Claim (\d+): (.*)\nSource excerpt \1: (.*)$", user, flags=re.M
@@ -170,8 +174,11 @@ def _judge(user: str) -> str:
         share = len(words & have) / max(len(words), 1)
         said, stated = set(_NUMBER.findall(claim)), set(_NUMBER.findall(excerpt))
         other_number = bool(said - stated and stated - said)
-        other_negation = bool(_NEGATION.search(claim)) != bool(_NEGATION.search(excerpt))
-        if share >= 0.6 and (other_number or other_negation):
+        negated_here = {w.lower() for w in _NEGATED.findall(claim)}
+        negated_there = {w.lower() for w in _NEGATED.findall(excerpt)}
+        conditional = any(_CONDITION.search(t) for t in (claim, excerpt))
+        other_negation = bool((negated_here ^ negated_there) & words & have) and not conditional
+        if share >= 0.7 and (other_number or other_negation):
             verdict = "contradicts"
         elif share >= 0.7 and not said - stated:
             verdict = "supports"

@@ -45,6 +45,8 @@ class ReportScore:
     key_facts: int = 0
     key_facts_found: int = 0
     missed_facts: list[str] = field(default_factory=list)
+    # The decoy facts stated: (decoy id, how the sentence was printed).
+    decoys_stated: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def decoy_verified(self) -> int:
@@ -72,10 +74,14 @@ def score_report(body: str, references: Sequence[Reference], text_of: Callable[[
         if not docs & decoy_docs:
             continue
         out.decoy_citations += 1
-        if not any(d["decoy_doc"] in docs and states(sent.sentence, d["decoy_sentence"])
-                   for d in decoys):
+        stated = [d for d in decoys
+                  if d["decoy_doc"] in docs and states(sent.sentence, d["decoy_sentence"])]
+        if not stated:
             continue
         out.decoy_claims += 1
+        printed = "disputed" if DISPUTED in sent.raw else (
+            "unverified" if UNVERIFIED in sent.raw else "verified")
+        out.decoys_stated.append((stated[0]["id"], printed))
         out.decoy_disputed += DISPUTED in sent.raw
         out.decoy_unverified += UNVERIFIED in sent.raw and DISPUTED not in sent.raw
         best = 0.0
