@@ -289,6 +289,7 @@ def test_uploaded_sources_and_plan_review(
         expect(page.locator("#progress")).to_contain_text(question)
     expect(page.locator("#actions")).to_contain_text("1 local document")
     expect(page.locator("#actions")).to_contain_text("1 cited (1 preferred)")
+    expect(page.locator("#actions .check-counts")).to_contain_text("cited sentences:")
 
 
 def test_reload_and_restart_lose_nothing(
