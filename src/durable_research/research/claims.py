@@ -83,6 +83,8 @@ def name_tokens(text: str) -> set[str]:
     """Tokens of names: words with a capital inside (SQLite, WAL) or after the first word."""
     out: set[str] = set()
     for i, word in enumerate(text.split()):
+        if word.islower() or not word.isascii() and word == word.lower():
+            continue  # most words: no capital at all
         bare = word.lstrip("\"'“‘([*_`")
         if any(c.isupper() for c in bare[1:]) or (i > 0 and bare[:1].isupper()):
             out.update(t for t in tokens(word) if not is_number(t))
