@@ -250,6 +250,22 @@ def print_reports(runs: list[Run]) -> None:
         print(f"  {name:{width}}  " + "  ".join(f"{v:>14}" for v in values))
 
 
+def print_decoy_pairs(decoys: list[dict[str, Any]]) -> None:
+    """Each decoy fact against the official sentence it contradicts, the rules alone (what
+    the check can catch once both reach it, whatever retrieval and the writer do)."""
+    from durable_research.research.claims import Relation, compare
+
+    caught: dict[str, list[int]] = {}
+    for d in decoys:
+        seen = compare(d["decoy_sentence"], d["official_sentence"], lambda _t: 1.0)
+        caught.setdefault(d["kind"], [0, 0])[1] += 1
+        caught[d["kind"]][0] += seen.relation is Relation.CONTRADICTS
+    total = sum(n for n, _m in caught.values())
+    print(f"\ndecoy facts against their official sentence, rules alone: {total}/{len(decoys)} "
+          "contradicted (" + ", ".join(f"{k} {n}/{m}" for k, (n, m) in sorted(caught.items()))
+          + ")")
+
+
 def print_checker() -> None:
     """The checker on the labelled claims: the own-source check, the rules, rules + judge."""
     items = claims_eval.load_items(ROOT / "tests" / "data" / "conflict_pairs.json")
@@ -269,7 +285,9 @@ def print_checker() -> None:
 
 async def amain(args: argparse.Namespace) -> int:
     """Set up, run every model over the questions, print the tables."""
-    questions = json.loads(args.questions.read_text(encoding="utf-8"))["questions"]
+    data = json.loads(args.questions.read_text(encoding="utf-8"))
+    # A question set, or one question with its gold data (tests/data/conflict_docs.json).
+    questions = data.get("questions") or [{"id": args.questions.stem, **data}]
     questions = questions[: args.limit] if args.limit else questions
     decoys = json.loads(args.decoys.read_text(encoding="utf-8"))["decoys"]
     print(f"research eval: {len(questions)} questions, corpus {args.corpus}, depth "
@@ -291,6 +309,7 @@ async def amain(args: argparse.Namespace) -> int:
             print_retrieval(settings, collection, questions, runs, [5, 10])
             print_reports(runs)
             print_checker()
+            print_decoy_pairs(decoys)
             print_decoys(runs, decoys)
             if args.show_disputes:
                 print_disputes(runs)

@@ -126,10 +126,10 @@ def test_close_calls_go_to_the_judge() -> None:
 
 def test_text_sentences_keep_rows_and_abbreviations() -> None:
     text = ("Dr. Smith measured 3.5 kg, e.g. in spring. It rose.\nIt fell again.\n\n"
-            "| a | b |\n| 1 | 2 |\n- one item\n- two items")
+            "| a | b |\n| 1 | 2 |\n- one item\n- two items\n## Network\nIt listens.")
     assert text_sentences(text) == [
         "Dr. Smith measured 3.5 kg, e.g. in spring.", "It rose.", "It fell again.",
-        "| a | b |", "| 1 | 2 |", "- one item", "- two items"]
+        "| a | b |", "| 1 | 2 |", "- one item", "- two items", "## Network", "It listens."]
 
 
 def test_mark_sentences_puts_each_marker_after_its_citations() -> None:

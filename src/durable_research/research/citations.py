@@ -212,14 +212,15 @@ def mark_unverified(
     return mark_sentences(markdown, [(s, marker) for s in sentences])
 
 
-_LIST_OR_TABLE = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\|)")
+# Lines that are units of their own: list items, table rows, Markdown headings.
+_LIST_OR_TABLE = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#{1,6}\s)")
 
 
 def text_sentences(text: str) -> list[str]:
     """The sentences of a plain source text, whitespace-normalised, in order.
 
-    Paragraphs are lines joined until a blank line; list items and table rows stay units of
-    their own (a row is no sentence to run on into the next one). Sentence ends are
+    Paragraphs are lines joined until a blank line; list items, table rows and headings
+    stay units of their own (a row or a heading is no sentence to run on into the next one). Sentence ends are
     :mod:`sentences`' ("Dr. Smith", "3.5", "e.g. the" do not end a sentence).
     """
     units: list[str] = []
