@@ -220,8 +220,8 @@ def text_sentences(text: str) -> list[str]:
     """The sentences of a plain source text, whitespace-normalised, in order.
 
     Paragraphs are lines joined until a blank line; list items, table rows and headings
-    stay units of their own (a row or a heading is no sentence to run on into the next one). Sentence ends are
-    :mod:`sentences`' ("Dr. Smith", "3.5", "e.g. the" do not end a sentence).
+    stay units of their own (a row or a heading is no sentence to run on into the next one).
+    Sentence ends are :mod:`sentences`' ("Dr. Smith", "3.5", "e.g. the" end no sentence).
     """
     units: list[str] = []
     current: list[str] = []

@@ -13,7 +13,6 @@ words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_jud
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -21,33 +20,16 @@ from enum import StrEnum
 
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
-from durable_research.research.passages import tokens as _tokens
-
-# The weight of a kept stopword ("on", "off"): an ordinary word's, not the rarest's.
-KEPT_WEIGHT = 1.0
-
-
-_ONE = re.compile(r"\bone\b", re.I)
-# A word that is the value of what precedes it: "the mode is auto", "defaults to WAL".
-_VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the |an? )?"
-                    r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
-
-
-def tokens(text: str) -> list[str]:
-    """The content tokens a comparison reads: search tokens plus "on", "off", "before"...
-
-    Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
-    single queen" is not "one queen" to a token): the support score does the same.
-    """
-    return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
-
-
-def value_tokens(text: str) -> set[str]:
-    """Tokens of the words that stand as a value: after "is", "defaults to", "=" — not an
-    adverb or a verb form ("is normally off", "is turned off": the value is elsewhere)."""
-    words = (m.group(1) or m.group(2) for m in _VALUE.finditer(text))
-    return {t for w in words if not w.lower().endswith(("ly", "ed", "ing")) for t in tokens(w)}
-
+from durable_research.research.statements import (
+    KEPT_WEIGHT,
+    MIN_CLAUSE_TOKENS,
+    clauses,
+    name_tokens,
+    negation_conflict,
+    other_case,
+    tokens,
+    value_tokens,
+)
 
 # Share of the claim's (IDF-weighted) words a sentence must have to be about the same thing.
 RELATED_AT = 0.5
@@ -77,18 +59,6 @@ class Comparison:
     ask_judge: bool = False
     # The sentence states the claim: nothing differs but words it adds.
     same: bool = False
-
-
-def name_tokens(text: str) -> set[str]:
-    """Tokens of names: words with a capital inside (SQLite, WAL) or after the first word."""
-    out: set[str] = set()
-    for i, word in enumerate(text.split()):
-        if word.islower() or not word.isascii() and word == word.lower():
-            continue  # most words: no capital at all
-        bare = word.lstrip("\"'“‘([*_`")
-        if any(c.isupper() for c in bare[1:]) or (i > 0 and bare[:1].isupper()):
-            out.update(t for t in tokens(word) if not is_number(t))
-    return out
 
 
 def _surface(text: str, toks: list[str]) -> str:
@@ -216,31 +186,6 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
     return Differences(found, missing, replaced - {pair[0]} if pair else replaced)
 
 
-# Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
-# consumers never ack" holds two statements; "out of the box it listens on 5672, the same
-# port as RabbitMQ" one and an aside).
-_CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
-MIN_CLAUSE_TOKENS = 3
-
-
-def clauses(text: str) -> list[str]:
-    """The parts of a sentence that state something (three content words or more, numbers
-    not counted); a shorter part belongs to the next ("In WAL mode, readers do not block"
-    is one, "with version 3.6.19 (2009-10-14)" no statement of its own)."""
-    out: list[str] = []
-    pending = ""
-    for part in _CLAUSE.split(text):
-        part = f"{pending}, {part}" if pending else part
-        if sum(not is_number(t) for t in tokens(part)) >= MIN_CLAUSE_TOKENS:
-            out.append(part)
-            pending = ""
-        else:
-            pending = part
-    if pending and out:
-        out[-1] += f", {pending}"
-    return out
-
-
 def compare(claim: str, sentence: str, weight: Callable[[str], float],
             known: frozenset[str] = frozenset()) -> Comparison:
     """Whether ``sentence`` contradicts ``claim`` by the rules above, or may (ask the judge).
@@ -258,8 +203,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     # sentence that turns to another case ("But at the end it does not ...", "Other type
     # names ...") makes an opposite word or a "not" a question for the judge, not a
     # contradiction: in the parts too.
-    conditional = any(_CONDITION.search(text) or _OTHER_CASE.match(text)
-                      for text in (claim, sentence))
+    conditional = other_case(claim) or other_case(sentence)
     whole = _compare(claim, sentence, weight, known, conditional)
     # Each part on its own, whatever the whole's overlap: the claim's other part may be all
     # rare words ("so ON DELETE CASCADE just works") that the sentence lacks.
@@ -272,42 +216,6 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
                 if found.relation is Relation.CONTRADICTS:
                     return replace(found, align=whole.align)
     return whole
-
-
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
-_OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
-                         re.I)
-
-
-# Plain negations only: "instead of", "rather than", "without" contrast two things, they
-# do not deny one ("use BEGIN IMMEDIATE instead of BEGIN" twice is no conflict).
-_NOT = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
-
-
-# What a "not" denies: the next word ("is not enforced" denies "enforced", not the
-# "tables" of "not allowed on tables"), or an enumeration of words ("not OFF, MEMORY, or
-# WAL" denies all three).
-_WORD = r"\s*(?:be\s+|been\s+|a\s+|an\s+|the\s+)?[\"'`“‘]?[\w-]+"
-_DENIED = re.compile(rf"{_WORD}(?:\s*,{_WORD})*(?:\s*,?\s*(?:or|nor){_WORD})?")
-
-
-def _negated(text: str) -> set[str]:
-    """The content words each plain negation denies (see ``_DENIED``)."""
-    out: set[str] = set()
-    for m in _NOT.finditer(text):
-        denied = _DENIED.match(text, m.end())
-        if denied:
-            out.update(tokens(denied.group()))
-    return out
-
-
-def negation_conflict(claim: str, sentence: str, cset: set[str], sset: set[str]) -> bool:
-    """Whether one says "not" of what the other states: a word negated on one side stands
-    un-negated on the other ("is not enforced" / "is enforced"). A "not" of something the
-    other does not mention at all is no conflict ("is not allowed" / "results in an error")."""
-    c_neg, s_neg = _negated(claim), _negated(sentence)
-    return any(w in sset and w not in s_neg for w in c_neg) or \
-        any(w in cset and w not in c_neg for w in s_neg)
 
 
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
@@ -354,20 +262,3 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)
-
-
-def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
-    """Word ``n``-grams of a text's tokens: two texts sharing many are copies of each other."""
-    toks = tokens(text)
-    return {tuple(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1))}
-
-
-def near_copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]], at: float = 0.5) -> bool:
-    """Whether two shingle sets overlap so much that one text is a copy of the other.
-
-    Measured on the smaller text: a page that quotes a whole paragraph of another is a
-    re-post of it for that paragraph's claims, however much else it says.
-    """
-    if not a or not b:
-        return False
-    return len(a & b) / min(len(a), len(b)) >= at

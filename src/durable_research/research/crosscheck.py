@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from durable_research.research.citations import CitedSentence
-from durable_research.research.claims import (
-    Comparison,
-    Relation,
-    clauses,
-    compare,
-    near_copies,
-    shingles,
-    tokens,
-)
+from durable_research.research.citations import CitedSentence, text_sentences
+from durable_research.research.claims import Comparison, Relation, compare
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
 from durable_research.research.opposites import opposites
+from durable_research.research.statements import clauses, near_copies, shingles, tokens
 from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
 from durable_research.shared import ClaimStatus
 
@@ -80,8 +73,6 @@ class Outcome:
 
 def _best_sentence(passage: str, claim: str, pool: EvidencePool) -> str:
     """The sentence of ``passage`` closest to ``claim`` (what the reader is shown)."""
-    from durable_research.research.citations import text_sentences
-
     best = ("", -1.0)
     for sentence in text_sentences(passage):
         align = compare(claim, sentence, pool.weight).align

@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
-from durable_research.research.claims import name_tokens, shingles
 from durable_research.research.passages import tokens
+from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
 
 MAX_SENTENCE_CHARS = 600

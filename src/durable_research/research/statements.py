@@ -1,0 +1,134 @@
+"""How a sentence reads to the claim comparison: its tokens, names, values, parts,
+negations, conditions, and its shingles (is one text a copy of another?).
+
+Pure functions, shared by :mod:`claims` (the comparison rules) and :mod:`evidence`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from durable_research.research.opposites import KEPT_STOPWORDS
+from durable_research.research.passages import is_number
+from durable_research.research.passages import tokens as _tokens
+
+# The weight of a kept stopword ("on", "off"): an ordinary word's, not the rarest's.
+KEPT_WEIGHT = 1.0
+
+
+_ONE = re.compile(r"\bone\b", re.I)
+# A word that is the value of what precedes it: "the mode is auto", "defaults to WAL".
+_VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the |an? )?"
+                    r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
+
+
+def tokens(text: str) -> list[str]:
+    """The content tokens a comparison reads: search tokens plus "on", "off", "before"...
+
+    Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
+    single queen" is not "one queen" to a token): the support score does the same.
+    """
+    return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
+
+
+def value_tokens(text: str) -> set[str]:
+    """Tokens of the words that stand as a value: after "is", "defaults to", "=" — not an
+    adverb or a verb form ("is normally off", "is turned off": the value is elsewhere)."""
+    words = (m.group(1) or m.group(2) for m in _VALUE.finditer(text))
+    return {t for w in words if not w.lower().endswith(("ly", "ed", "ing")) for t in tokens(w)}
+
+
+def name_tokens(text: str) -> set[str]:
+    """Tokens of names: words with a capital inside (SQLite, WAL) or after the first word."""
+    out: set[str] = set()
+    for i, word in enumerate(text.split()):
+        if word.islower() or not word.isascii() and word == word.lower():
+            continue  # most words: no capital at all
+        bare = word.lstrip("\"'“‘([*_`")
+        if any(c.isupper() for c in bare[1:]) or (i > 0 and bare[:1].isupper()):
+            out.update(t for t in tokens(word) if not is_number(t))
+    return out
+
+
+# Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
+# consumers never ack" holds two statements; "out of the box it listens on 5672, the same
+# port as RabbitMQ" one and an aside).
+_CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
+MIN_CLAUSE_TOKENS = 3
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a sentence that state something (three content words or more, numbers
+    not counted); a shorter part belongs to the next ("In WAL mode, readers do not block"
+    is one, "with version 3.6.19 (2009-10-14)" no statement of its own)."""
+    out: list[str] = []
+    pending = ""
+    for part in _CLAUSE.split(text):
+        part = f"{pending}, {part}" if pending else part
+        if sum(not is_number(t) for t in tokens(part)) >= MIN_CLAUSE_TOKENS:
+            out.append(part)
+            pending = ""
+        else:
+            pending = part
+    if pending and out:
+        out[-1] += f", {pending}"
+    return out
+
+
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
+_OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
+                         re.I)
+
+
+def other_case(text: str) -> bool:
+    """Whether a sentence speaks of a case: under a condition ("when the flag is set"), or
+    turning from what was said before ("But at the end ...", "Other type names ...")."""
+    return bool(_CONDITION.search(text) or _OTHER_CASE.match(text))
+
+
+# Plain negations only: "instead of", "rather than", "without" contrast two things, they
+# do not deny one ("use BEGIN IMMEDIATE instead of BEGIN" twice is no conflict).
+_NOT = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
+
+
+# What a "not" denies: the next word ("is not enforced" denies "enforced", not the
+# "tables" of "not allowed on tables"), or an enumeration of words ("not OFF, MEMORY, or
+# WAL" denies all three).
+_WORD = r"\s*(?:be\s+|been\s+|a\s+|an\s+|the\s+)?[\"'`“‘]?[\w-]+"
+_DENIED = re.compile(rf"{_WORD}(?:\s*,{_WORD})*(?:\s*,?\s*(?:or|nor){_WORD})?")
+
+
+def _negated(text: str) -> set[str]:
+    """The content words each plain negation denies (see ``_DENIED``)."""
+    out: set[str] = set()
+    for m in _NOT.finditer(text):
+        denied = _DENIED.match(text, m.end())
+        if denied:
+            out.update(tokens(denied.group()))
+    return out
+
+
+def negation_conflict(claim: str, sentence: str, cset: set[str], sset: set[str]) -> bool:
+    """Whether one says "not" of what the other states: a word negated on one side stands
+    un-negated on the other ("is not enforced" / "is enforced"). A "not" of something the
+    other does not mention at all is no conflict ("is not allowed" / "results in an error")."""
+    c_neg, s_neg = _negated(claim), _negated(sentence)
+    return any(w in sset and w not in s_neg for w in c_neg) or \
+        any(w in cset and w not in c_neg for w in s_neg)
+
+
+def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """Word ``n``-grams of a text's tokens: two texts sharing many are copies of each other."""
+    toks = tokens(text)
+    return {tuple(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1))}
+
+
+def near_copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]], at: float = 0.5) -> bool:
+    """Whether two shingle sets overlap so much that one text is a copy of the other.
+
+    Measured on the smaller text: a page that quotes a whole paragraph of another is a
+    re-post of it for that paragraph's claims, however much else it says.
+    """
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= at
