@@ -239,6 +239,9 @@ def test_verification_counts_and_summary() -> None:
     assert v.summary() == ("9 cited sentences: 4 verified, 2 corroborated, 2 disputed, "
                            "1 unverified")
     assert Verification(checked=1, supported=1).summary() == "1 cited sentence: 1 verified"
+    marked = Verification(checked=13, supported=1, disputed=[DisputedCitation("x", 1)] * 12)
+    assert marked.summary(marks={ClaimStatus.DISPUTED: "red"}) == (
+        "13 cited sentences: 1 verified, [red]12 disputed[/]")
     assert Question("c", "p", "k", cited=True) == Question("c", "p", "k", cited=True)
 
 

@@ -185,12 +185,16 @@ class Verification:
                 ClaimStatus.DISPUTED: len(self.disputed),
                 ClaimStatus.UNVERIFIED: len(self.unsupported)}
 
-    def summary(self) -> str:
-        """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ..."."""
+    def summary(self, marks: dict[ClaimStatus, str] | None = None) -> str:
+        """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ...";
+        ``marks``: a terminal's markup style for some statuses (``[red]2 disputed[/]``)."""
         noun = "sentence" if self.checked == 1 else "sentences"
-        parts = ", ".join(f"{n} {status}" for status, n in self.counts().items()
-                          if n or status is ClaimStatus.VERIFIED)
-        return f"{self.checked} cited {noun}: {parts}"
+        parts = []
+        for status, n in self.counts().items():
+            if n or status is ClaimStatus.VERIFIED:
+                style = (marks or {}).get(status)
+                parts.append(f"[{style}]{n} {status}[/]" if style and n else f"{n} {status}")
+        return f"{self.checked} cited {noun}: {', '.join(parts)}"
 
 
 MIN_SUBQUESTIONS = 3

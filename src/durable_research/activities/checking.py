@@ -97,16 +97,9 @@ class CheckingActivities(WithStore):
         """The references, the other gathered sources and each claim's best local documents."""
         from durable_research.research.evidence import Evidence
 
-        pool: dict[str, Evidence] = {}
-
-        async def add(ref: Reference) -> None:
-            if ref.content_hash and ref.content_hash not in pool:
-                text = await self.read_text(text_key(ref.content_hash))
-                pool[ref.content_hash] = Evidence(key=ref.content_hash, text=text, n=ref.n,
-                                                  title=ref.title, url=ref.url, kind=ref.kind)
-
+        wanted: dict[str, Reference] = {}
         for ref in [*params.references, *params.evidence]:
-            await add(ref)
+            wanted.setdefault(ref.content_hash, ref)
         if params.collection:
             from durable_research.research.localdocs import search_collection
             from durable_research.research.types import SourceKind
@@ -115,9 +108,15 @@ class CheckingActivities(WithStore):
                 hits = await self.in_store(search_collection, self.store, params.collection,
                                            claim, COLLECTION_HITS)
                 for hit in hits:
-                    await add(Reference(title=hit.title, url=hit.url, kind=SourceKind.LOCAL,
-                                        content_hash=hit.content_hash))
-        return list(pool.values())
+                    wanted.setdefault(hit.content_hash, Reference(
+                        title=hit.title, url=hit.url, kind=SourceKind.LOCAL,
+                        content_hash=hit.content_hash))
+        wanted.pop("", None)
+        # A deep report reads a hundred sources: at once, not one store round trip after
+        # another.
+        texts = await asyncio.gather(*(self.read_text(text_key(h)) for h in wanted))
+        return [Evidence(key=ref.content_hash, text=text, n=ref.n, title=ref.title, url=ref.url,
+                         kind=ref.kind) for ref, text in zip(wanted.values(), texts, strict=True)]
 
     async def _judge(self, model: str, questions: list[Question]
                      ) -> tuple[dict[Question, Relation], Usage, str]:

@@ -21,6 +21,9 @@ from durable_research.errors import UserError
 from durable_research.shared import ClaimStatus, ReportResult
 from durable_research.terminal import safe
 
+# How the result's claim counts stand out in a terminal (rich markup).
+CHECK_COLOURS = {ClaimStatus.DISPUTED: "red", ClaimStatus.UNVERIFIED: "yellow"}
+
 # Piped output is read by scripts: never wrap or cut paths and ids there.
 console = Console(width=None if sys.stdout.isatty() else 10_000)
 # Prose (drafts) is wrapped at this width when piped: the wide console is for ids and paths.
@@ -123,12 +126,7 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
                       f"{cited_summary(result.references)}")
     v = result.verification
     if v is not None:
-        line = v.summary()
-        for status, colour in ((ClaimStatus.DISPUTED, "red"), (ClaimStatus.UNVERIFIED, "yellow")):
-            n = v.counts()[status]
-            if n:
-                line = line.replace(f"{n} {status}", f"[{colour}]{n} {status}[/]")
-        table.add_row("citations", line)
+        table.add_row("citations", v.summary(marks=CHECK_COLOURS))
     for item in result.research_notes[:8]:
         table.add_row("research", safe(item[:300]))
     if result.email.sent:
