@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,10 @@ def print_decoys(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
     """Each decoy fact a report stated, how it was printed, and its kind."""
     kinds = {d["id"]: d["kind"] for d in decoys}
     for run in runs:
-        stated = [pair for s in run.scores for pair in s.decoys_stated]
+        stated = Counter(pair for s in run.scores for pair in s.decoys_stated)
         print(f"\ndecoy facts stated ({run.label}): " + (", ".join(
-            f"{ident} ({kinds[ident]}): {printed}" for ident, printed in stated) or "none"))
+            f"{ident} ({kinds[ident]}): {printed}" + (f" x{n}" if n > 1 else "")
+            for (ident, printed), n in sorted(stated.items())) or "none"))
 
 
 def print_disputes(runs: list[Run]) -> None:

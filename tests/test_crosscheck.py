@@ -292,14 +292,14 @@ def test_the_web_page_shows_the_counts_and_both_passages() -> None:
         references=[Reference(1, "Forum <b>tips</b>", "community/tips.md", "local", "h1"),
                     Reference(2, "Configuration", "official/configuration.md", "local", "h2")],
         sources_used="local documents",
-        verification=Verification(checked=3, supported=2, corroborated=1, disputed=[
+        verification=Verification(checked=4, supported=2, corroborated=1, disputed=[
             DisputedCitation("The broker listens on port 5672.", 1, "Port 5672 <script>.", 2,
                              "The broker listens on TCP port 7450 by default.",
-                             "numbers differ: 5672 vs 7450")]))
+                             "numbers differ: 5672 vs 7450")] * 2))
     view = report_view(ReportState(workflow_id="report-x", status="COMPLETED", result=result))
     html = _ENV.get_template("_actions.html").render(v=view, csrf_token="", error="")
-    assert "3 cited sentences: 1 verified, 1 corroborated, 1 disputed" in html
+    assert "4 cited sentences: 1 verified, 1 corroborated, 2 disputed" in html
+    assert html.count("numbers differ: 5672 vs 7450") == 1  # one claim made twice: one row
     assert "<th>Another source says</th>" in html
     assert "[2] The broker listens on TCP port 7450 by default." in html
-    assert "numbers differ: 5672 vs 7450" in html
     assert "Port 5672 &lt;script&gt;." in html and "<script>" not in html

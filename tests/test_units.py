@@ -37,12 +37,22 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         ({"TEMPORAL_TLS": "maybe"}, "not a yes/no value"),
         ({"RESEARCH_EMBEDDED": "sometimes"}, "is not one of: auto, never"),
         ({"TEMPORAL_TLS_CERT": "/c.pem"}, "must be given together"),
+        # A bare name used to pass and fail every search of the report (rc 0, nothing cited).
+        ({"EMBEDDING_MODEL": "bogus"}, "EMBEDDING_MODEL='bogus' names no provider"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(env, tmp_path / "none.env")
     assert message in info.value.message
+
+
+def test_choices_read_in_any_case(tmp_path: Path) -> None:
+    settings = load_settings({"LLM_STRUCTURED_OUTPUT": "OFF", "RESEARCH_EMBEDDED": "Never"},
+                             tmp_path / "none.env")
+    assert settings.llm_structured_output == "off" and settings.embedded == "never"
+    assert load_settings({"EMBEDDING_MODEL": "ollama/nomic-embed-text"},
+                         tmp_path / "none.env").embedding_model == "ollama/nomic-embed-text"
 
 
 def test_tls_and_api_key_settings(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ travel in workflow inputs, so secrets stay out of Temporal histories.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
@@ -230,9 +231,17 @@ def _convert(var: str, name: str, raw: str) -> object:
         if number < 0:
             raise ConfigError(f"{var}={raw!r} must not be negative")
         return number
-    if name in _CHOICES and raw not in _CHOICES[name]:
-        allowed = ", ".join(sorted(_CHOICES[name]))
-        raise ConfigError(f"{var}={raw!r} is not one of: {allowed}")
+    if name in _CHOICES:
+        if raw.lower() not in _CHOICES[name]:
+            allowed = ", ".join(sorted(_CHOICES[name]))
+            raise ConfigError(f"{var}={raw!r} is not one of: {allowed}",
+                              f"set {var} to one of them, or unset it for the default")
+        return raw.lower()
+    if name == "embedding_model" and raw and not re.fullmatch(r"[\w.-]+/\S+", raw):
+        # litellm routes by the provider prefix; a bare name fails every search later.
+        raise ConfigError(f"{var}={raw!r} names no provider",
+                          "write provider/model, e.g. openai/text-embedding-3-small or "
+                          "ollama/nomic-embed-text")
     return raw
 
 

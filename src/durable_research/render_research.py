@@ -241,12 +241,7 @@ def _disputed_table(items: Sequence[DisputedCitation], known: frozenset[int]) ->
     the other source says instead (and why the checker calls it a contradiction)."""
     header = ((Text("Claim"),), (Text("Its source says"),), (Text("Another source says"),))
     rows = []
-    shown: set[tuple[str, int, int]] = set()
     for d in items:
-        # A claim the report makes in several places is one row.
-        if (_one_line(d.sentence), d.n, d.other) in shown:
-            continue
-        shown.add((_one_line(d.sentence), d.n, d.other))
         theirs: tuple[Inline, ...] = (Text("["), _cite(d.other, known),
                                       Text("] " + _clip(d.other_passage)))
         if _one_line(d.reason):
@@ -270,7 +265,7 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
         "Citations checked:", summary + f" ({v.judged} decided by an LLM judge).")]
     if v.disputed:
         out.append(_label("Disputed", " (marked [disputed] in the text): the sources disagree."))
-        out.append(_disputed_table(v.disputed, known))
+        out.append(_disputed_table(v.distinct_disputes(), known))
     if not v.unsupported:
         return tuple(out)
     treatment = _one_line(v.treatment)

@@ -185,6 +185,17 @@ class Verification:
                 ClaimStatus.DISPUTED: len(self.disputed),
                 ClaimStatus.UNVERIFIED: len(self.unsupported)}
 
+    def distinct_disputes(self) -> list[DisputedCitation]:
+        """The disputed claims once each (a report may make one claim in several places)."""
+        seen: set[tuple[str, int, int]] = set()
+        out = []
+        for d in self.disputed:
+            key = (" ".join(d.sentence.split()), d.n, d.other)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
     def summary(self, marks: dict[ClaimStatus, str] | None = None) -> str:
         """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ...";
         ``marks``: a terminal's markup style for some statuses (``[red]2 disputed[/]``)."""

@@ -104,7 +104,8 @@ def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str])
     def fit(number: str) -> int:
         return len(near & _neighbours(s_toks, s_toks.index(number)))
 
-    best = max(others, key=fit)
+    # Ties go to a number of the same size ("1024 bytes" against 4096, not a date).
+    best = max(others, key=lambda n: (fit(n), len(n) == len(said)))
     return best if fit(best) else None
 
 

@@ -115,6 +115,11 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         return found
     found.verdict = verdict(found.score)
     cited = refs[found.n]
+    if found.verdict is not Verdict.SUPPORTED and any(
+            refs[n].states_verbatim(claim) for n in sent.cites if n in refs):
+        # Its source's own words: supported whatever a bag of words scores ("... (no
+        # limit)" near it capped the score; "BEGIN...COMMIT" cut a passage in two).
+        found.verdict, found.score = Verdict.SUPPORTED, 1.0
     if found.verdict is Verdict.UNCERTAIN and use_judge:
         found.questions.append(Question(claim, found.passage, cited.key, cited=True))
     if claim.rstrip(" *_\"'”’").endswith("?"):

@@ -8,6 +8,7 @@ milliseconds, even with a hundred sources.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,16 @@ from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
 
 MAX_SENTENCE_CHARS = 600
+# The opening of a source that says what it is about (its title and first lines).
+OPENING_CHARS = 600
+# A claim this long found word for word in its source is supported by it.
+VERBATIM_WORDS = 6
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _plain(text: str) -> str:
+    """Lowercase words separated by single spaces (no punctuation, no Markdown)."""
+    return f" {_NOT_WORD.sub(' ', text.lower()).strip()} "
 MAX_SENTENCES_PER_SOURCE = 3000
 
 
@@ -37,6 +48,7 @@ class Evidence:
     _scored: ScoredSource | None = field(default=None, repr=False)
     _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
+    _plain: str | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
@@ -51,11 +63,26 @@ class Evidence:
             self._scored = ScoredSource(self.text)
         return self._scored
 
+    def states_verbatim(self, claim: str) -> bool:
+        """Whether the text holds the claim word for word (punctuation, case and spacing
+        aside), a claim of six words at least."""
+        words = _plain(claim)
+        if len(words.split()) < VERBATIM_WORDS:
+            return False
+        if self._plain is None:
+            self._plain = _plain(self.text)
+        return words in self._plain
+
     @property
     def names(self) -> frozenset[str]:
-        """Tokens of the names the text uses anywhere (built once)."""
+        """Tokens of the names the source is about: its title and opening (built once).
+
+        What a sentence of it may leave out ("It was designated a World Heritage Site in
+        1996" on the page about Lake Baikal); not every name it mentions anywhere: a page on
+        the file format that names WAL once is not about WAL in each sentence.
+        """
         if self._names is None:
-            self._names = frozenset(name_tokens(self.text))
+            self._names = frozenset(name_tokens(f"{self.title} {self.text[:OPENING_CHARS]}"))
         return self._names
 
     @property
@@ -104,8 +131,12 @@ class EvidencePool:
             self.retriever.index(corpus, show_progress=False)
 
     def weight(self, token: str) -> float:
-        """A token's importance: its IDF over all sentences (unseen words weigh the most)."""
-        return self._idf.get(token, self._rare)
+        """A token's importance: 1 + its IDF over all sentences (unseen words weigh the most).
+
+        The 1 keeps a few sources' weights sane: with two sources, a word both use has an
+        IDF near 0 and one word only the claim has would outweigh all they share.
+        """
+        return 1.0 + self._idf.get(token, self._rare)
 
     def related(self, claim: str, exclude: set[str], k: int = 12, only: set[str] | None = None,
                 extra: Sequence[str] = ()) -> list[tuple[Unit, float]]:

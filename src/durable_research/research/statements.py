@@ -22,12 +22,19 @@ _VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the 
                     r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
 
 
+# A version or an ISO date is one number to a comparison ("3.7.0" against "3.7.1", not
+# three numbers with two in common): its parts joined, as tokens splits them otherwise.
+_VERSION_OR_DATE = re.compile(r"\b\d+(?:\.\d+){2,}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
 def tokens(text: str) -> list[str]:
     """The content tokens a comparison reads: search tokens plus "on", "off", "before"...
 
     Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
     single queen" is not "one queen" to a token): the support score does the same.
+    Versions and dates are one token each (``_VERSION_OR_DATE``).
     """
+    text = _VERSION_OR_DATE.sub(lambda m: re.sub(r"\D", "", m.group()), text)
     return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
 
 

@@ -247,7 +247,8 @@ class Research:
         found = await run_step(COMPARE_NOTES_STEP, CompareNotesInput(
             notes_keys=keys, key="conflicts.json"), NotesConflicts, self.log)
         if found.count:
-            self.log(f"sources disagree on {found.count} point(s): the writers are told")
+            points = "1 point" if found.count == 1 else f"{found.count} points"
+            self.log(f"sources disagree on {points}: the writers are told")
         return found
 
     async def write(self, subquestions: list[str], results: list[SubResearchResult],
