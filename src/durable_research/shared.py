@@ -369,6 +369,9 @@ class SendEmailOutput:
     skipped_reason: str = ""
     message_id: str = ""
     recipients: list[str] = field(default_factory=list)
+    # Nobody can know whether it was delivered (an attempt died after the whole message
+    # went out, before the server's reply); ``skipped_reason`` says so.
+    uncertain: bool = False
 
 
 @dataclass

@@ -7,9 +7,12 @@ run's part of the artifact store records which keys were already delivered.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import smtplib
+import time
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -17,7 +20,14 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.activities.mail_ledger import MailState, ledger_name, read_state, write_state
+from durable_research.activities.mail_ledger import (
+    LEASE_REFRESH_S,
+    LEASE_S,
+    Lease,
+    MailState,
+    ledger_name,
+    read_entry,
+)
 from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
@@ -112,35 +122,60 @@ class EmailActivities(WithStore):
                                recipients=recipients)
         # The ledger's reads and writes run off the event loop: a blocked loop delays every
         # other activity of the worker and its heartbeats.
-        state = await in_io(read_state, self.store, ledger)
-        if state in (MailState.SENT, MailState.COMMITTING):
-            # A previous attempt delivered it (or died with only the final dot to send)
-            # and then lost its completion: do not send again.
-            return done
+        entry = await in_io(read_entry, self.store, ledger)
+        if entry.state is MailState.SENT:
+            return done  # a previous attempt delivered it and then lost its completion
+        if entry.state is not MailState.NONE and entry.fresh():
+            # Another attempt is sending it right now (its worker was presumed dead, but
+            # its connection is still open): it may deliver or fail. Ask again after it.
+            raise ApplicationError(
+                "another attempt is sending this e-mail; checking again when it is done",
+                type="MailInFlight",
+                next_retry_delay=timedelta(seconds=LEASE_S - (time.time() - entry.at) + 1))
+        if entry.state is MailState.COMMITTING:
+            # An attempt died after the whole message went out, before the server's reply:
+            # it may be in the reader's inbox. Not sent again (no duplicate) and not
+            # reported as sent (it may be lost): the reader is told.
+            return SendEmailOutput(
+                sent=False, uncertain=True, message_id=done.message_id, recipients=recipients,
+                skipped_reason=f"e-mail may or may not have been delivered to "
+                f"{', '.join(recipients)}: the attempt sending it stopped after the whole "
+                f"message had gone out, before the mail server confirmed it (Message-ID "
+                f"{done.message_id}); not sent again, so that it is not delivered twice")
+        lease = Lease(self.store, ledger, msg, recipients)
         # Written before sending: a ledger that cannot be written would otherwise let
         # every retry deliver the same mail again.
-        await in_io(write_state, self.store, ledger, msg, recipients, MailState.SENDING)
+        await in_io(lease.write, MailState.SENDING)
 
         def commit() -> None:  # raising here aborts the send before the final dot
-            write_state(self.store, ledger, msg, recipients, MailState.COMMITTING)
+            lease.write(MailState.COMMITTING)
 
         def record_sent() -> None:
             try:
-                write_state(self.store, ledger, msg, recipients, MailState.SENT)
+                lease.write(MailState.SENT)
             except ApplicationError as exc:  # delivered: say so; only the resend guard is lost
                 activity.logger.warning("mail sent but not recorded: %s", exc)
 
+        async def keep_fresh() -> None:
+            while True:
+                await asyncio.sleep(LEASE_REFRESH_S)
+                with contextlib.suppress(ApplicationError):  # a missed refresh: the next one
+                    await in_io(lease.refresh)
+
+        refresher = asyncio.create_task(keep_fresh())
         try:
             try:
                 await with_heartbeats(in_io(self.smtp_pool.send, msg, commit, record_sent),
                                       detail="sending e-mail")
             except (OSError, smtplib.SMTPException):
                 # This worker saw the server fail or refuse: nothing was confirmed, so a
-                # retry may send again (only a worker that died keeps "committing").
+                # retry may send again at once (only a worker that died keeps "committing").
+                refresher.cancel()
                 with contextlib.suppress(ApplicationError):
-                    await in_io(write_state, self.store, ledger, msg, recipients,
-                                MailState.SENDING)
+                    await in_io(lease.release)
                 raise
+            finally:
+                refresher.cancel()
         except smtplib.SMTPAuthenticationError as exc:
             raise ApplicationError(
                 f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 import time
@@ -47,6 +48,11 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.sink.hold_data:
+            # The whole message is here, the reply not yet sent: the window a client's
+            # "committed, not yet confirmed" state covers. Tests act in it, then release.
+            self.sink.holding.set()
+            await asyncio.to_thread(self.sink.release.wait)
         if self.sink.drop_now():
             # Cut the connection before the reply to DATA: the client has sent the whole
             # message but never hears 250, as when a server crashes or the network fails
@@ -64,13 +70,18 @@ class SmtpSink:
     """Start with ``with SmtpSink() as sink:``; ``sink.messages`` holds what arrived."""
 
     def __init__(self, refuse_recipients: bool = False, drop_data: float = 0.0,
-                 drop_first: int = 0) -> None:
+                 drop_first: int = 0, hold_data: bool = False) -> None:
         """Create the sink; with ``refuse_recipients`` every RCPT gets a 550.
 
         ``drop_data`` is the share (0-1) of messages whose connection is dropped mid-DATA,
         before the server answers; it may be changed while the sink runs. ``drop_first``
-        drops the first that many messages whatever the share.
+        drops the first that many messages whatever the share. With ``hold_data`` each
+        message waits, complete but unanswered, until ``release`` is set (``holding`` is
+        set while one waits).
         """
+        self.hold_data = hold_data
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self.refuse_recipients = refuse_recipients
         self.drop_data = drop_data
         self.drop_first = drop_first
