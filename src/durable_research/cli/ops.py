@@ -97,32 +97,6 @@ def server(
 
 
 @friendly
-def codec_server_cmd(
-    host: Annotated[str | None, typer.Option(
-        help="Address to bind (default 127.0.0.1, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
-    port: Annotated[int | None, typer.Option(
-        help="Port (default 8081, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
-    token: Annotated[str | None, typer.Option(
-        help="Bearer token required on every request (default RESEARCH_CODEC_TOKEN); "
-             "mandatory off loopback.")] = None,
-    origin: Annotated[list[str] | None, typer.Option(
-        "--origin", help="Another browser origin to allow (repeatable).")] = None,
-) -> None:
-    """Serve /encode and /decode so the Web UI can show encrypted payloads (Ctrl-C stops)."""
-    from durable_research.codec_server import codec_server_from_settings, log_to_stderr
-
-    settings = settings_or_exit()
-    srv = codec_server_from_settings(settings, host, port, token, origin or (), log_to_stderr)
-    console.print(f"Codec server at [bold]{srv.url}[/] (CORS: {', '.join(sorted(srv.origins))})")
-    console.print(f"[dim]Start the embedded server with TEMPORAL_UI_CODEC_ENDPOINT={srv.url} "
-                  "(or set it in the Web UI's codec settings) to see decrypted payloads.[/]")
-    try:
-        srv.serve()
-    except KeyboardInterrupt:
-        console.print("Codec server stopped.")
-
-
-@friendly
 def cancel(
     workflow_id: Annotated[str, typer.Argument(help="Workflow id.")],
     worker: Annotated[bool, typer.Option(help="Host a worker until it is cancelled.")] = True,
@@ -178,6 +152,5 @@ def register(app: typer.Typer) -> None:
     """Add the ops commands to ``app``."""
     app.command("worker")(worker_cmd)
     app.command()(server)
-    app.command("codec-server")(codec_server_cmd)
     app.command()(cancel)
     app.command()(doctor)
