@@ -52,8 +52,12 @@ def worker_cmd(
 @friendly
 def server(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the embedded server.")] = False,
+    ui: Annotated[bool, typer.Option(
+        "--ui", help="With Temporal's Web UI (no login: every local process and user, and "
+        "web pages that rebind a name to 127.0.0.1, can cancel and terminate runs).")] = False,
 ) -> None:
-    """Start the embedded Temporal dev server (SQLite-backed, with Web UI) in the background."""
+    """Start the embedded Temporal dev server (SQLite-backed; headless unless --ui) in the
+    background."""
     settings = settings_or_exit()
     data = settings.data_path
     if stop:
@@ -76,15 +80,21 @@ def server(
         pid = devserver.running_pid(data)
         who = f"the embedded server (pid {pid})" if pid else "another process"
         console.print(f"A Temporal server already answers at {settings.temporal_address}: {who}.")
+        ui_url = devserver.running_ui_url(data) if pid else ""
+        if ui_url:
+            _print_ui(ui_url)
+        elif pid and ui:
+            console.print("[yellow]It runs without the Web UI: `research server --stop`, then "
+                          "`research server --ui` (runs continue where they were).[/]")
     else:
         info = devserver.start_dev_server(
             settings.temporal_address, data, settings.temporal_namespace, settings.ui_port,
-            codec_endpoint=settings.ui_codec_endpoint,
+            headless=not ui, codec_endpoint=settings.ui_codec_endpoint,
         )
         console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
         console.print(f"State: {info.db_file}   Log: {info.log_file}")
         if info.ui_url:
-            console.print(f"Web UI: {info.ui_url}")
+            _print_ui(info.ui_url)
     # Its worker, supervised, so `research run` needs no worker of its own.
     try:
         worker_settings = llm_ready_settings(settings, None)
@@ -94,6 +104,14 @@ def server(
     sup = local_worker.ensure_worker(worker_settings)
     if sup is not None:
         console.print(f"Worker supervisor running (pid {sup.pid}); log: {sup.log_file}")
+
+
+def _print_ui(url: str) -> None:
+    console.print(f"Web UI: {url}")
+    console.print("[yellow]It has no login and answers any host name: every local process "
+                  "and user, and a web page that rebinds its name to 127.0.0.1, can list, "
+                  "cancel and terminate your runs (payloads stay encrypted). "
+                  "`research server --stop` ends it.[/]")
 
 
 @friendly
