@@ -27,6 +27,8 @@ def _host_name(host_header: str) -> str:
 
 
 def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
+    """The request handler class of ``server`` (``http.server`` wants a class)."""
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "durable-research-codec"
         sys_version = ""

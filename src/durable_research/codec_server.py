@@ -71,6 +71,7 @@ class CodecServer:
         log: Where one line per request goes (never payload contents); None: quiet.
         encode: Serve ``/encode`` too.
         insecure_no_token: No token (loopback only): every local process can decode.
+        launch_token: The token was made for this launch (so it may be printed).
 
     Raises:
         ConfigError: No token without the opt-out, a token shorter than the minimum,
@@ -88,6 +89,7 @@ class CodecServer:
         *,
         encode: bool = False,
         insecure_no_token: bool = False,
+        launch_token: bool = False,
     ) -> None:
         self.loopback = is_loopback(host)
         if insecure_no_token:
@@ -101,13 +103,12 @@ class CodecServer:
                 f"for each launch), or {NO_TOKEN_FLAG} on loopback",
             )
         else:
-            token = checked_token(token, "The codec server's token")
+            token = checked_token(token, "The codec server's token (RESEARCH_CODEC_TOKEN, --token)")
         self.codec = codec
         self.origins = {o.rstrip("/") for o in origins}
         self.token = token
         self.encode = encode
-        # Set by codec_server_from_settings: the token was made for this launch.
-        self.launch_token = False
+        self.launch_token = launch_token
         self.throttle = Throttle()
         self.log = log
         self.httpd = ThreadingHTTPServer((host.strip("[]"), port), handler_for(self))
@@ -257,7 +258,7 @@ def codec_server_from_settings(
             "(a long random value, e.g. `openssl rand -hex 32`); serve it over TLS",
         )
     launch = not chosen and not insecure_no_token
-    server = CodecServer(
+    return CodecServer(
         codec,
         host=bind,
         port=default_port if port is None else port,
@@ -266,9 +267,8 @@ def codec_server_from_settings(
         log=log,
         encode=encode,
         insecure_no_token=insecure_no_token,
+        launch_token=launch,
     )
-    server.launch_token = launch
-    return server
 
 
 def log_to_stderr(line: str) -> None:

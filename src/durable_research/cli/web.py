@@ -63,7 +63,8 @@ def web(
             console.print("[dim]Log in with RESEARCH_WEB_TOKEN.[/]")
         if browser:
             page = open_private_url(url, settings.data_path, f"web-open-{os.getpid()}.html")
-            opened.extend([page] if page else [])
+            if page is not None:
+                opened.append(page)
 
     async def go() -> None:
         conn = await connect_cli(settings)
