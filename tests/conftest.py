@@ -29,7 +29,7 @@ os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
 # and, through settings_env, every subprocess (CLI runs, worker processes).
 for _var in ("RESEARCH_PAYLOAD_KEY_FILE", "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION",
              "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", "TEMPORAL_UI_CODEC_ENDPOINT",
-             "RESEARCH_CODEC_TOKEN"):
+             "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
 PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]

@@ -58,12 +58,15 @@ def test_run_on_embedded_default_writes_pdf(
     proc = research("run", "What do tardigrades eat?", env=embedded_env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Embedded Temporal dev server started" in proc.stdout
+    # Headless: the Temporal UI (no login, any Host) only with `research server --ui`.
+    assert "Web UI" not in proc.stdout
+    assert not devserver.port_open("127.0.0.1", int(embedded_env["TEMPORAL_UI_PORT"]))
     pdfs = list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
     assert len(pdfs) == 1 and str(pdfs[0]) in proc.stdout.replace("\n", "")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdfs[0]).pages).split())
     assert "FAKE-LLM answer to: What do tardigrades eat?" in text
     assert fake_llm.successes == 1
-    # The server stays up for status/result and the Web UI; a second run reuses it.
+    # The server stays up for status and result; a second run reuses it.
     wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
     status = research("status", wid, env=embedded_env, cwd=tmp_path)
     assert status.returncode == 0 and "completed" in status.stdout, status.stdout

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -29,6 +30,7 @@ from temporalio.converter import DataConverter
 from temporalio.worker import Worker
 
 from durable_research import client as rc
+from durable_research.access import MAX_FAILURES
 from durable_research.codec import (
     ENCODING,
     KEY_FILE,
@@ -348,6 +350,7 @@ def test_key_created_private_in_private_data_dir(tmp_path: Path) -> None:
 
 
 UI = "http://localhost:8233"
+TOKEN = "codec-token-" + "x" * 32
 
 
 def _request(url: str, method: str = "POST", body: object = None,
@@ -370,14 +373,15 @@ def _payloads_json(*texts: str) -> dict[str, Any]:
 
 @pytest.fixture
 def codec_server() -> Iterator[CodecServer]:
-    srv = CodecServer(_codec(os.urandom(32)), port=0, origins=[UI, "http://127.0.0.1:8233"])
+    srv = CodecServer(_codec(os.urandom(32)), port=0, origins=[UI, "http://127.0.0.1:8233"],
+                      token=TOKEN, encode=True)
     srv.start()
     yield srv
     srv.stop()
 
 
 def test_codec_server_round_trip_with_cors(codec_server: CodecServer) -> None:
-    url = codec_server.url
+    url = codec_server.ui_endpoint  # the token in the path, as the Web UI sends it
     status, headers, body = _request(f"{url}/encode", body=_payloads_json("a secret", "two"),
                                      headers={"Origin": UI, "X-Namespace": "default"})
     assert status == 200 and headers["Access-Control-Allow-Origin"] == UI
@@ -399,7 +403,7 @@ def test_codec_server_round_trip_with_cors(codec_server: CodecServer) -> None:
         "Access-Control-Request-Headers": "content-type,x-namespace"})
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8233"
-    assert headers["Access-Control-Allow-Headers"] == "content-type,x-namespace"
+    assert headers["Access-Control-Allow-Headers"] == "content-type,x-namespace,authorization"
     assert "POST" in headers["Access-Control-Allow-Methods"]
     status, headers, _ = _request(f"{url}/decode", "OPTIONS",
                                   headers={"Origin": "http://evil.example"})
@@ -420,7 +424,7 @@ def test_codec_server_names_an_unknown_key(codec_server: CodecServer) -> None:
     other = _codec(os.urandom(32))
     sealed = other.encode_sync([Payload(metadata={"encoding": b"json/plain"}, data=b"1")])
     body = json.loads(json_format.MessageToJson(Payloads(payloads=sealed)))
-    status, _, out = _request(f"{codec_server.url}/decode", body=body)
+    status, _, out = _request(f"{codec_server.ui_endpoint}/decode", body=body)
     assert status == 422
     assert other.keyring.current_id in json.loads(out)["error"]
 
@@ -428,8 +432,8 @@ def test_codec_server_names_an_unknown_key(codec_server: CodecServer) -> None:
 def test_codec_server_token_rule() -> None:
     with pytest.raises(ConfigError, match="decrypt payloads for anyone") as info:
         CodecServer(_codec(os.urandom(32)), host="0.0.0.0", port=0)
-    assert "bearer token" in info.value.hint
-    srv = CodecServer(_codec(os.urandom(32)), host="0.0.0.0", port=0, token="s3cret",
+    assert "RESEARCH_CODEC_TOKEN" in info.value.hint
+    srv = CodecServer(_codec(os.urandom(32)), host="0.0.0.0", port=0, token=TOKEN,
                       origins=[UI]).start()
     try:
         url = f"http://127.0.0.1:{srv.port}"
@@ -438,8 +442,8 @@ def test_codec_server_token_rule() -> None:
         assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
         assert _request(f"{url}/encode", body=body,
                         headers={"Authorization": "Bearer wrong"})[0] == 401
-        assert _request(f"{url}/encode", body=body,
-                        headers={"Authorization": "Bearer s3cret"})[0] == 200
+        assert _request(f"{url}/decode", body=body,
+                        headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
         # With a token the UI may send it: the preflight allows the header.
         _, headers, _ = _request(f"{url}/encode", "OPTIONS", headers={"Origin": UI})
         assert headers["Access-Control-Allow-Headers"] == "content-type,x-namespace,authorization"
@@ -478,14 +482,25 @@ def test_codec_server_command(settings: Settings, tmp_path: Path) -> None:
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
+        # The user copies the endpoint it prints (with this launch's token) into the UI.
+        assert proc.stdout is not None
+        printed = ""
+        while not (found := re.search(rf"http://127\.0\.0\.1:{port}/[\w-]{{43}}", printed)):
+            line = proc.stdout.readline()
+            assert line, printed
+            printed += line
         _wait_port(port, proc)
-        status, _, body = _request(f"http://127.0.0.1:{port}/encode", body=_payloads_json("q"))
-        assert status == 200
-        codec = _codec(base64.b64decode(PAYLOAD_KEY))
-        sealed = json_format.Parse(body, Payloads()).payloads
-        assert codec.decode_sync(sealed)[0].data == b'"q"'
-    finally:
+        status, _, body = _request(f"{found.group(0)}/decode", body=_sealed_json("q"))
+        assert status == 200 and json.loads(body) == _payloads_json("q")
+        assert _request(f"http://127.0.0.1:{port}/decode", body=_sealed_json("q"))[0] == 401
+        assert _request(f"{found.group(0)}/encode", body=_payloads_json("q"))[0] == 403
         proc.terminate()
+        token = found.group(0).rsplit("/", 1)[1]
+        log = [line for line in proc.communicate(timeout=10)[0].splitlines() if "POST" in line]
+        assert any("POST /<token>/decode" in line for line in log), log
+        assert not any(token in line for line in log)  # the request log never shows it
+    finally:
+        proc.kill()
         proc.wait(timeout=10)
     refused = subprocess.run([*cmd[:-2], "--host", "0.0.0.0", "--port", str(free_port())],
                              env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
@@ -497,3 +512,61 @@ def test_codec_server_command(settings: Settings, tmp_path: Path) -> None:
 def test_plain_data_converter_is_really_plain() -> None:
     """The rogue tests rely on Temporal's default converter having no codec."""
     assert DataConverter.default.payload_codec is None
+
+
+def _sealed_json(*texts: str) -> dict[str, Any]:
+    """Payloads encrypted with the session's key, as a history holds them."""
+    plain = json_format.Parse(json.dumps(_payloads_json(*texts)), Payloads()).payloads
+    sealed = _codec(base64.b64decode(PAYLOAD_KEY)).encode_sync(plain)
+    return json.loads(json_format.MessageToJson(Payloads(payloads=sealed)))
+
+
+def test_a_local_process_cannot_use_the_codec_server(tmp_path: Path) -> None:
+    """High #1: `research codec-server` on 127.0.0.1 without a token let any local
+    process seal a start input with the user's key (/encode: the worker then ran it)
+    and read every payload (/decode). Now both need the launch token, and /encode is
+    off unless asked for."""
+    settings = Settings(payload_key=PAYLOAD_KEY, data_dir=str(tmp_path))
+    srv = codec_server_from_settings(settings, port=0).start()  # as the command builds it
+    try:
+        question, sealed = _payloads_json("a question paid by you"), _sealed_json("secret")
+        assert _request(f"{srv.url}/encode", body=question)[0] == 401
+        assert _request(f"{srv.url}/decode", body=sealed)[0] == 401
+        assert _request(f"{srv.url}/{'x' * 43}/decode", body=sealed)[0] == 401
+        # The Web UI cannot send a header: the token is in the endpoint's path.
+        assert srv.ui_endpoint == f"{srv.url}/{srv.token}"
+        status, _, body = _request(f"{srv.ui_endpoint}/decode", body=sealed)
+        assert status == 200 and json.loads(body) == _payloads_json("secret")
+        bearer = {"Authorization": f"Bearer {srv.token}"}  # temporal --codec-auth
+        assert _request(f"{srv.url}/decode", body=sealed, headers=bearer)[0] == 200
+        status, _, body = _request(f"{srv.ui_endpoint}/encode", body=question)
+        assert status == 403 and "--encode" in json.loads(body)["error"]
+    finally:
+        srv.stop()
+    with_encode = codec_server_from_settings(settings, port=0, encode=True).start()
+    try:
+        assert _request(f"{with_encode.ui_endpoint}/encode", body=question)[0] == 200
+    finally:
+        with_encode.stop()
+
+
+def test_codec_token_rules_and_throttle() -> None:
+    """Low: no length check and no throttle on the codec server's token either."""
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        CodecServer(_codec(os.urandom(32)), port=0, token="s3cret")
+    with pytest.raises(ConfigError, match="--insecure-no-token is refused on 0.0.0.0"):
+        CodecServer(_codec(os.urandom(32)), host="0.0.0.0", port=0, insecure_no_token=True)
+    open_srv = CodecServer(_codec(os.urandom(32)), port=0, insecure_no_token=True).start()
+    try:  # the explicit opt-out on loopback: no token asked
+        assert _request(f"{open_srv.url}/decode", body=_payloads_json("x"))[0] == 200
+    finally:
+        open_srv.stop()
+    srv = CodecServer(_codec(os.urandom(32)), port=0, token=TOKEN).start()
+    try:
+        for n in range(MAX_FAILURES):
+            assert _request(f"{srv.url}/guess{n:040d}/decode", body=_payloads_json("x"))[0] \
+                == 401
+        status, headers, _ = _request(f"{srv.url}/{TOKEN}/decode", body=_payloads_json("x"))
+        assert status == 429 and int(headers["Retry-After"]) > 0
+    finally:
+        srv.stop()

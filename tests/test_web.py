@@ -113,6 +113,13 @@ def watched(page: Page) -> Iterator[dict[str, list[str]]]:
     assert seen == {"console errors": [], "page errors": [], "dialogs": []}
 
 
+def log_in(page: Page, server: WebServer) -> None:
+    """Open the link `research web` prints, as the user does: it logs the browser in."""
+    page.goto(server.login_url)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert "token" not in page.url
+
+
 def start_report(page: Page, base: str, question: str, *, review: bool = True) -> str:
     """Fill in the new-report form and submit it; returns the report's id."""
     page.goto(f"{base}/new")
@@ -138,6 +145,7 @@ def test_submit_watch_edit_approve_download(
     tmp_path: Path,
 ) -> None:
     fake_llm.configure(delay=1.5)
+    log_in(page, web)
     report_id = start_report(page, web.url, "What do tardigrades eat?")
     first_step = page.locator("#step").inner_text()
     assert first_step != "waiting for review"
@@ -188,6 +196,7 @@ def test_cancel_a_running_report(page: Page, web: WebServer,
                                  watched: dict[str, list[str]]) -> None:
     """A report waiting for review is cancelled from its page: the page says so and ends
     showing it cancelled, with no download; cancelling again is refused with a reason."""
+    log_in(page, web)
     report_id = start_report(page, web.url, "Cancel me from the page")
     page.wait_for_function(STEP_IS_JS, arg="waiting for review")
     token = page.locator("form.cancel input[name=csrf_token]").get_attribute("value") or ""
@@ -207,6 +216,7 @@ def test_hostile_llm_text_is_shown_and_runs_nothing(
     page: Page, web: WebServer, fake_llm: FakeLLM, watched: dict[str, list[str]],
 ) -> None:
     fake_llm.configure(reply=HOSTILE_REPLY)
+    log_in(page, web)
     question = "Hostile <script>alert('q')</script> <img src=x onerror=alert('q')> question"
     start_report(page, web.url, question)
     page.wait_for_function(STEP_IS_JS, arg="waiting for review")
@@ -236,6 +246,7 @@ def test_keyboard_only(page: Page, web: WebServer, watched: dict[str, list[str]]
                 return
         raise AssertionError(f"Tab never reached {selector}")
 
+    log_in(page, web)
     page.goto(f"{web.url}/new")
     assert_labelled(page)
     tab_to("#question")
@@ -261,6 +272,7 @@ def test_uploaded_sources_and_plan_review(
     doc = tmp_path / "tardigrades.md"
     doc.write_text("# Tardigrades\n\nTardigrades survive the vacuum of space for ten days. "
                    "They also survive temperatures close to absolute zero.\n", encoding="utf-8")
+    log_in(page, web)
     page.goto(f"{web.url}/new")
     page.get_by_label("Question").fill("What do tardigrades survive?")
     page.get_by_label("Your documents", exact=False).set_input_files(doc)
@@ -301,6 +313,7 @@ def test_reload_and_restart_lose_nothing(
     fake_llm.configure(delay=3.0)
     first = WebServer(settings, port).start()
     try:
+        log_in(page, first)
         report_id = start_report(page, first.url, "Survive a restart?")
         page.reload()  # mid-report: the page picks up the live view again
         assert page.locator("#step").inner_text() != "waiting for review"
@@ -311,7 +324,8 @@ def test_reload_and_restart_lose_nothing(
         first.stop()
     second = WebServer(settings, port).start()
     try:
-        # The page from the first process still works: its form, its token, the state.
+        # The page from the first process still works: its form, its token, its session
+        # (sessions outlive the process; the second launch has a token of its own).
         page.get_by_role("button", name="Approve").click()
         expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
         assert page.url.endswith(f"/reports/{report_id}?done=review-approve")

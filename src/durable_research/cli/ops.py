@@ -52,8 +52,12 @@ def worker_cmd(
 @friendly
 def server(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the embedded server.")] = False,
+    ui: Annotated[bool, typer.Option(
+        "--ui", help="With Temporal's Web UI (no login: every local process and user, and "
+        "web pages that rebind a name to 127.0.0.1, can cancel and terminate runs).")] = False,
 ) -> None:
-    """Start the embedded Temporal dev server (SQLite-backed, with Web UI) in the background."""
+    """Start the embedded Temporal dev server (SQLite-backed; headless unless --ui) in the
+    background."""
     settings = settings_or_exit()
     data = settings.data_path
     if stop:
@@ -76,15 +80,21 @@ def server(
         pid = devserver.running_pid(data)
         who = f"the embedded server (pid {pid})" if pid else "another process"
         console.print(f"A Temporal server already answers at {settings.temporal_address}: {who}.")
+        ui_url = devserver.running_ui_url(data) if pid else ""
+        if ui_url:
+            _print_ui(ui_url)
+        elif pid and ui:
+            console.print("[yellow]It runs without the Web UI: `research server --stop`, then "
+                          "`research server --ui` (runs continue where they were).[/]")
     else:
         info = devserver.start_dev_server(
             settings.temporal_address, data, settings.temporal_namespace, settings.ui_port,
-            codec_endpoint=settings.ui_codec_endpoint,
+            headless=not ui, codec_endpoint=settings.ui_codec_endpoint,
         )
         console.print(f"Temporal dev server running (pid {info.pid}) at {info.address}")
         console.print(f"State: {info.db_file}   Log: {info.log_file}")
         if info.ui_url:
-            console.print(f"Web UI: {info.ui_url}")
+            _print_ui(info.ui_url)
     # Its worker, supervised, so `research run` needs no worker of its own.
     try:
         worker_settings = llm_ready_settings(settings, None)
@@ -96,30 +106,12 @@ def server(
         console.print(f"Worker supervisor running (pid {sup.pid}); log: {sup.log_file}")
 
 
-@friendly
-def codec_server_cmd(
-    host: Annotated[str | None, typer.Option(
-        help="Address to bind (default 127.0.0.1, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
-    port: Annotated[int | None, typer.Option(
-        help="Port (default 8081, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
-    token: Annotated[str | None, typer.Option(
-        help="Bearer token required on every request (default RESEARCH_CODEC_TOKEN); "
-             "mandatory off loopback.")] = None,
-    origin: Annotated[list[str] | None, typer.Option(
-        "--origin", help="Another browser origin to allow (repeatable).")] = None,
-) -> None:
-    """Serve /encode and /decode so the Web UI can show encrypted payloads (Ctrl-C stops)."""
-    from durable_research.codec_server import codec_server_from_settings, log_to_stderr
-
-    settings = settings_or_exit()
-    srv = codec_server_from_settings(settings, host, port, token, origin or (), log_to_stderr)
-    console.print(f"Codec server at [bold]{srv.url}[/] (CORS: {', '.join(sorted(srv.origins))})")
-    console.print(f"[dim]Start the embedded server with TEMPORAL_UI_CODEC_ENDPOINT={srv.url} "
-                  "(or set it in the Web UI's codec settings) to see decrypted payloads.[/]")
-    try:
-        srv.serve()
-    except KeyboardInterrupt:
-        console.print("Codec server stopped.")
+def _print_ui(url: str) -> None:
+    console.print(f"Web UI: {url}")
+    console.print("[yellow]It has no login and answers any host name: every local process "
+                  "and user, and a web page that rebinds its name to 127.0.0.1, can list, "
+                  "cancel and terminate your runs (payloads stay encrypted). "
+                  "`research server --stop` ends it.[/]")
 
 
 @friendly
@@ -178,6 +170,5 @@ def register(app: typer.Typer) -> None:
     """Add the ops commands to ``app``."""
     app.command("worker")(worker_cmd)
     app.command()(server)
-    app.command("codec-server")(codec_server_cmd)
     app.command()(cancel)
     app.command()(doctor)

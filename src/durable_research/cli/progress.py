@@ -74,7 +74,7 @@ async def follow(
     except WorkflowFailureError as exc:
         raise ReportFailedError(
             f"The report failed: {rc.root_cause(exc)}",
-            f"details: `research status {handle.id}` or the Web UI",
+            f"details: `research status {handle.id}`",
         ) from None
     finally:
         result_task.cancel()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from durable_research.access import NO_TOKEN_FLAG
 from durable_research.cli.common import (
     connect_cli,
     console,
@@ -28,28 +31,51 @@ def web(
     worker: Annotated[bool, typer.Option(
         help="Make sure a worker serves the reports (the embedded server's supervised one, "
         "or one in this process).")] = True,
+    browser: Annotated[bool, typer.Option(
+        help="Open the app (its login link) in the browser when there is a display.")] = True,
+    insecure_no_token: Annotated[bool, typer.Option(
+        NO_TOKEN_FLAG, help="DANGEROUS: no token on loopback. Every local process and "
+        "user can then start reports on your accounts and read every report.")] = False,
 ) -> None:
-    """Serve the web app: start reports, follow them live, review, download (Ctrl-C stops)."""
-    from durable_research.web.server import check_binding, serve
+    """Serve the web app: start reports, follow them live, review, download (Ctrl-C stops).
+
+    Every request needs a token: a new one at each start, printed as a link (and opened
+    in the browser), or RESEARCH_WEB_TOKEN.
+    """
+    from durable_research.cli.browser import open_private_url
+    from durable_research.web.server import access_for, serve
 
     settings = settings_or_exit()
-    check_binding(host, settings)  # before anything is started
+    access = access_for(host, settings, insecure_no_token)  # before anything is started
     if worker:
         settings = llm_ready_settings(settings, None)
+    opened: list[Path] = []
 
     def ready(server: uvicorn.Server) -> None:
-        shown = f"[{host}]" if ":" in host else host
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-        console.print(f"Web app at [bold]http://{safe(shown)}:{bound}[/] "
-                      f"({'with a worker' if worker else 'no worker: run `research worker`'}"
-                      "); Ctrl-C stops.", highlight=False)
+        url = access.login_url(host, bound)
+        how = "with a worker" if worker else "no worker: run `research worker`"
+        console.print(f"Web app ({how}); Ctrl-C stops. Open:\n  [bold]{safe(url)}[/]",
+                      highlight=False, soft_wrap=True)
+        if not access.token:
+            console.print(f"[red]{NO_TOKEN_FLAG}: every local process and user can use it.[/]")
+        elif not access.launch:
+            console.print("[dim]Log in with RESEARCH_WEB_TOKEN.[/]")
+        if browser:
+            page = open_private_url(url, settings.data_path, f"web-open-{os.getpid()}.html")
+            if page is not None:
+                opened.append(page)
 
     async def go() -> None:
         conn = await connect_cli(settings)
         # Ctrl-C: uvicorn stops; `friendly` says that the reports' state is safe.
-        await serve(settings, conn, host, port, worker, on_ready=ready)
+        await serve(settings, conn, access, host, port, worker, on_ready=ready)
 
-    run_async(go())
+    try:
+        run_async(go())
+    finally:
+        for page in opened:
+            page.unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:

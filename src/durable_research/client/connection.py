@@ -109,12 +109,17 @@ async def connect(
 
 
 def ui_link(settings: Settings, conn: Connection, workflow_id: str) -> str:
-    """Web UI link to a workflow, when the UI is the embedded one."""
-    if conn.embedded and conn.embedded.ui_url:
+    """Web UI link to a workflow, when a local UI runs: the embedded server's (none
+    when it runs headless, the default), or the usual port of another local server."""
+    if conn.embedded:
         base = conn.embedded.ui_url
+    elif devserver.serves(settings.temporal_address, settings.data_path):
+        base = devserver.running_ui_url(settings.data_path)
     elif devserver.is_local(settings.temporal_address):
         _host, port = devserver.split_address(settings.temporal_address)
         base = f"http://localhost:{settings.ui_port or port + 1000}"
     else:
+        return ""
+    if not base:
         return ""
     return f"{base}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"

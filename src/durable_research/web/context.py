@@ -12,8 +12,10 @@ from pathlib import Path
 from temporalio.client import Client
 
 from durable_research import client as rc
+from durable_research.access import Throttle
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
+from durable_research.web.sessions import SESSIONS_FILE, SessionStore
 
 # Names of the two cookies the app sets.
 CSRF_COOKIE = "research_csrf"
@@ -52,6 +54,9 @@ class WebContext:
 
     Args:
         settings: Client-side settings (Temporal, store, limits).
+        token: The access token every request needs (the launch token, or
+            RESEARCH_WEB_TOKEN); empty only when the user opted out on loopback
+            (``--insecure-no-token``).
         loopback: Whether the server is bound to a loopback address only; then
             requests must name a loopback host (no DNS rebinding).
         conn: An open connection (the CLI's, possibly to the embedded server); without
@@ -59,10 +64,15 @@ class WebContext:
     """
 
     settings: Settings
+    token: str
     loopback: bool = True
     conn: rc.Connection | None = None
     # Signs CSRF tokens; empty: the data dir's (see web_secret).
     secret: bytes = b""
+    # Logged-in browsers; default: the data dir's (see sessions.py).
+    sessions: SessionStore | None = None
+    # Wrong tokens per client address.
+    throttle: Throttle = field(default_factory=Throttle)
     # Set when the server shuts down: live streams end at once instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -70,11 +80,8 @@ class WebContext:
     def __post_init__(self) -> None:
         if not self.secret:
             self.secret = web_secret(self.settings.data_path)
-
-    @property
-    def token(self) -> str:
-        """The access token (RESEARCH_WEB_TOKEN); empty: none needed."""
-        return self.settings.web_token
+        if self.sessions is None:
+            self.sessions = SessionStore(self.settings.data_path / SESSIONS_FILE)
 
     async def client(self) -> Client:
         """The Temporal client, connecting on first use.
@@ -96,16 +103,12 @@ class WebContext:
         """Whether ``sent`` is the token of ``cookie`` (constant-time)."""
         return bool(cookie) and hmac.compare_digest(self.csrf_token(cookie), sent)
 
-    def session_value(self) -> str:
-        """The login cookie's value: derived from the token, so it survives restarts and
-        stops working when the token changes (and never holds the token itself)."""
-        return hmac.new(self.token.encode(), b"durable-research web session",
-                        hashlib.sha256).hexdigest()
+    @property
+    def store(self) -> SessionStore:
+        """The session store (set in ``__post_init__``)."""
+        assert self.sessions is not None
+        return self.sessions
 
-    def authorized(self, bearer: str, session: str) -> bool:
-        """Whether a request carries the token (header) or a login cookie; constant-time."""
-        if not self.token:
-            return True
-        by_header = hmac.compare_digest(bearer.encode(), self.token.encode())
-        by_cookie = hmac.compare_digest(session.encode(), self.session_value().encode())
-        return by_header or by_cookie
+    def logged_in(self, session: str) -> bool:
+        """Whether a session cookie belongs to a live session (or no token is needed)."""
+        return not self.token or self.store.valid(session)

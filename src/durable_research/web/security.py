@@ -1,5 +1,9 @@
 """Request guards of the web app: host check, access token, CSRF, size cap, headers.
 
+Access: the launch link (``/?token=...``, printed by ``research web``) or the login
+form start a server-side session (a cookie); scripts may send ``Authorization:
+Bearer <token>`` instead. Wrong tokens are throttled per client address.
+
 One ASGI middleware does what needs only the headers (before any body is read, so an
 unauthorised upload is refused before it is parsed); the CSRF check needs the form
 and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
@@ -7,14 +11,17 @@ and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from durable_research.access import same_token
 from durable_research.loopback import is_loopback
 from durable_research.web.context import (
     CSRF_COOKIE,
@@ -23,6 +30,7 @@ from durable_research.web.context import (
     SESSION_COOKIE,
     WebContext,
 )
+from durable_research.web.sessions import SESSION_TTL_S
 
 # The app's own pages: scripts, styles, images, frames and EventSource from itself
 # only; no inline script or style, no plugins, never framed.
@@ -41,6 +49,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 # Reachable without the token: the login page and the files it needs.
 PUBLIC_PREFIXES = ("/login", "/static/")
+# The query parameter of the launch link (``/?token=...``), as Jupyter's.
+TOKEN_PARAM = "token"
 
 LoginPage = Callable[[Scope, str], Awaitable[bytes]]
 
@@ -86,21 +96,16 @@ class GuardMiddleware:
             await _plain(send, status, text)
             return
         cookies = _cookies(headers)
-        path: str = scope["path"]
-        bearer = headers.get("authorization", "")
-        bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         fresh_csrf = "" if cookies.get(CSRF_COOKIE) else secrets.token_urlsafe(32)
         csrf_cookie = cookies.get(CSRF_COOKIE) or fresh_csrf
         state = scope.setdefault("state", {})
         state["csrf_cookie"] = csrf_cookie
         state["csrf_token"] = self.ctx.csrf_token(csrf_cookie)
         state["cookies"] = cookies
-        if not path.startswith(PUBLIC_PREFIXES) and not self.ctx.authorized(
-                bearer, cookies.get(SESSION_COOKIE, "")):
-            body = await self.login_page(scope, "")
-            await _respond(send, 401, body, fresh_csrf,
-                           extra=[(b"www-authenticate", b'Bearer realm="research web"')])
-            return
+        if self.ctx.token and not scope["path"].startswith(PUBLIC_PREFIXES):
+            denied = await self._access(scope, headers, cookies, send, fresh_csrf)
+            if denied:
+                return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -112,11 +117,50 @@ class GuardMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
+    async def _access(self, scope: Scope, headers: Headers, cookies: dict[str, str],
+                      send: Send, fresh_csrf: str) -> bool:
+        """Check the token (launch link or bearer header) or the session; True if a
+        response (login page, redirect, 429) was sent instead of the app's."""
+        client = client_address(scope)
+        bearer = headers.get("authorization", "")
+        bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        link_token, rest = split_token_query(scope.get("query_string", b"").decode("latin-1"))
+        via_link = bool(link_token) and scope["method"] == "GET"
+        sent = link_token if via_link and link_token else bearer
+        if not sent:
+            if self.ctx.logged_in(cookies.get(SESSION_COOKIE, "")):
+                return False
+            await self._login_page(scope, send, fresh_csrf)
+            return True
+        wait = self.ctx.throttle.retry_after(client)
+        if wait:
+            await _plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
+                         [(b"retry-after", str(math.ceil(wait)).encode())])
+            return True
+        if not same_token(sent, self.ctx.token):
+            self.ctx.throttle.failed(client)
+            await self._login_page(scope, send, fresh_csrf)
+            return True
+        self.ctx.throttle.succeeded(client)
+        if not via_link:
+            return False
+        # The launch link: a session cookie, and the token leaves the address bar.
+        target = scope["path"] + (f"?{rest}" if rest else "")
+        cookie = session_set_cookie(self.ctx.store.create(), scope.get("scheme") == "https")
+        await _respond(send, 303, b"", fresh_csrf,
+                       extra=[(b"location", target.encode()), (b"set-cookie", cookie.encode())])
+        return True
+
+    async def _login_page(self, scope: Scope, send: Send, fresh_csrf: str) -> None:
+        body = await self.login_page(scope, "")
+        await _respond(send, 401, body, fresh_csrf,
+                       extra=[(b"www-authenticate", b'Bearer realm="research web"')])
+
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
         """A status and message when the request is refused on its headers alone."""
         if self.ctx.loopback and not is_loopback(host_name(headers.get("host", ""))):
             # A page on another site that resolves its name to 127.0.0.1 (DNS
-            # rebinding) must not reach a token-less app.
+            # rebinding) must not reach the app.
             return 421, "This app only answers to localhost / 127.0.0.1."
         if scope["method"] not in SAFE_METHODS:
             length = headers.get("content-length")
@@ -128,9 +172,32 @@ class GuardMiddleware:
         return None
 
 
+def client_address(scope: Scope) -> str:
+    """The client's address (what the throttle counts by)."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+def split_token_query(query: str) -> tuple[str | None, str]:
+    """The ``token`` parameter of a query string (None if absent) and the rest of it."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    token = next((value for key, value in pairs if key == TOKEN_PARAM), None)
+    return token, urlencode([(k, v) for k, v in pairs if k != TOKEN_PARAM])
+
+
+def session_set_cookie(session_id: str, secure: bool) -> str:
+    """The ``Set-Cookie`` value of a new session.
+
+    ``SameSite=Lax``, not Strict: the browser opened on the launch link comes from a
+    local file (see cli/web.py), and a Strict cookie would not be sent on the redirect
+    that follows. Forms are protected by their CSRF token, not by this cookie.
+    """
+    return (f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; "
+            f"Max-Age={SESSION_TTL_S}" + ("; Secure" if secure else ""))
+
+
 def _csrf_set_cookie(value: str) -> str:
     return f"{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
-
 
 def _security_headers(out: MutableHeaders) -> None:
     """Defaults for every response; a route that sets its own (a report view) keeps them."""
@@ -143,8 +210,10 @@ def _security_headers(out: MutableHeaders) -> None:
     out.setdefault("cache-control", "no-store")
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
-    await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8")
+async def _plain(send: Send, status: int, text: str,
+                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8",
+                   extra=extra)
 
 
 async def _respond(send: Send, status: int, body: bytes, fresh_csrf: str,

@@ -6,41 +6,77 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import uvicorn
 
 from durable_research import client as rc
 from durable_research import local_worker
+from durable_research.access import checked_token, new_token, refuse_no_token_off_loopback
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
 from durable_research.loopback import is_loopback
 from durable_research.web.app import create_app
 from durable_research.web.context import WebContext
+from durable_research.web.security import TOKEN_PARAM
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 log = logging.getLogger(__name__)
 
 
-def check_binding(host: str, settings: Settings) -> bool:
-    """Whether ``host`` is loopback; anything else needs RESEARCH_WEB_TOKEN.
+@dataclass(frozen=True)
+class Access:
+    """Who may use the app: the token every request needs, decided once at start.
+
+    Args:
+        token: The launch token or RESEARCH_WEB_TOKEN; empty only when the user opted
+            out on loopback (``--insecure-no-token``).
+        loopback: Bound to loopback only (then the Host header must be loopback too).
+        launch: The token was made for this launch (so it may be printed: it is no
+            configured secret, and it ends with the process).
+    """
+
+    token: str
+    loopback: bool
+    launch: bool = False
+
+    def login_url(self, host: str, port: int) -> str:
+        """The URL to print and open: with the launch token in it (as Jupyter's), or
+        without a configured token (never echoed)."""
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        base = f"http://{shown}:{port}/"
+        return f"{base}?{TOKEN_PARAM}={self.token}" if self.launch else base
+
+
+def access_for(host: str, settings: Settings, insecure_no_token: bool = False) -> Access:
+    """The access rule for serving on ``host``: a token always (RESEARCH_WEB_TOKEN, or
+    one made for this launch on loopback), unless opted out on loopback.
 
     Raises:
-        ConfigError: A non-loopback address without a token.
+        ConfigError: A RESEARCH_WEB_TOKEN shorter than the minimum; off loopback, no
+            RESEARCH_WEB_TOKEN or the opt-out.
     """
     loopback = is_loopback(host)
-    if not loopback and not settings.web_token:
+    if insecure_no_token:
+        if not loopback:
+            refuse_no_token_off_loopback(host, "every report and your LLM and mail accounts")
+        return Access(token="", loopback=True)
+    if settings.web_token:
+        return Access(checked_token(settings.web_token, "RESEARCH_WEB_TOKEN"), loopback)
+    if not loopback:
         raise ConfigError(
-            f"Refusing to serve the web app on {host} without an access token: anyone who "
-            "reaches that address could start reports and read them",
+            f"Refusing to serve the web app on {host} without RESEARCH_WEB_TOKEN: off "
+            "loopback, choose the token yourself (and serve it over HTTPS)",
             "set RESEARCH_WEB_TOKEN to a long random value (e.g. `openssl rand -hex 32`), "
-            "or bind to 127.0.0.1",
+            "or bind to 127.0.0.1 (a new token is made at every start)",
         )
-    return loopback
+    return Access(new_token(), loopback, launch=True)
 
 
-async def serve(settings: Settings, conn: rc.Connection, host: str = DEFAULT_HOST,
-                port: int = DEFAULT_PORT, with_worker: bool = True,
+async def serve(settings: Settings, conn: rc.Connection, access: Access,
+                host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, with_worker: bool = True,
                 on_ready: Callable[[uvicorn.Server], None] | None = None,
                 log_level: str = "warning") -> None:
     """Serve until interrupted (or ``server.should_exit``), hosting a worker if asked.
@@ -48,15 +84,15 @@ async def serve(settings: Settings, conn: rc.Connection, host: str = DEFAULT_HOS
     Args:
         settings: Settings of the app and of the hosted worker (LLM ready).
         conn: The Temporal connection (the CLI's, perhaps to the embedded server).
-        host: Address to bind; see :func:`check_binding`.
+        access: The token rule (:func:`access_for` with the same ``host``).
+        host: Address to bind.
         port: Port (0: a free one; ``on_ready`` sees the server and its sockets).
         with_worker: Make sure a worker serves the reports: the embedded server's
             supervised worker, or one hosted in this process.
         on_ready: Called once uvicorn listens.
         log_level: uvicorn's log level.
     """
-    loopback = check_binding(host, settings)
-    ctx = WebContext(settings=settings, loopback=loopback, conn=conn)
+    ctx = WebContext(settings=settings, token=access.token, loopback=access.loopback, conn=conn)
     app = create_app(ctx)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             # Live streams end when the server stops, not after their timeout.
