@@ -22,10 +22,10 @@ from durable_research.workflows.report import report_basename
 
 def test_env_wins_over_dotenv(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text("LLM_MODEL=from-file\nTEMPORAL_NAMESPACE=file-ns\nLLM_TIMEOUT=12\n")
+    env_file.write_text("LLM_MODEL=from-file\nLLM_MAX_TOKENS=99\nLLM_TIMEOUT=12\n")
     settings = load_settings({"LLM_MODEL": "from-env"}, env_file)
     assert settings.llm_model == "from-env"
-    assert settings.temporal_namespace == "file-ns"
+    assert settings.llm_max_tokens == 99
     assert settings.llm_timeout_s == 12.0
 
 
