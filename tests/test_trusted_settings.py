@@ -9,12 +9,14 @@ of the background (supervised) worker: it refuses and names the setting.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from durable_research.config import ENV_VARS, SECURITY_VARS, load_settings
-from durable_research.errors import ConfigError
+from durable_research import devserver, local_worker
+from durable_research.config import ENV_VARS, SECURITY_VARS, Settings, load_settings
+from durable_research.errors import ConfigError, UserError
 
 from .conftest import PAYLOAD_KEY, free_port
 from .test_cli import assert_clean_error, research
@@ -106,6 +108,36 @@ def test_dotenv_key_may_go_to_a_trusted_endpoint(tmp_path: Path) -> None:
     env_file.write_text("LLM_API_KEY=theirs\nLLM_MODEL=openai/x\n")
     s = load_settings({"LLM_API_BASE": "http://127.0.0.1:1/v1"}, env_file, NONE)
     assert (s.llm_api_key, s.llm_api_base) == ("theirs", "http://127.0.0.1:1/v1")
+
+
+def test_a_command_never_rewrites_the_background_workers_security_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The supervised worker outlives the command: other security settings are refused
+    (naming them) and it keeps running as it was; other conveniences replace it."""
+    monkeypatch.setattr(local_worker, "MODULE", "tests.support.idle_supervisor")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    data = tmp_path / "data"
+    server = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
+    try:
+        mine = Settings(llm_model="openai/x", llm_api_key="k", temporal_address=server.address,
+                        data_dir=str(data), payload_key=PAYLOAD_KEY)
+        first = local_worker.ensure_worker(mine)
+        assert first is not None and local_worker.ensure_worker(mine) == first
+        for change, var in ((dict(encryption_accept_plain=True), "ENCRYPTION_ACCEPT_PLAIN"),
+                            (dict(email_to="x@evil.example"), "EMAIL_TO"),
+                            (dict(llm_allowed_models="ollama/x"), "LLM_ALLOWED_MODELS")):
+            with pytest.raises(UserError, match=var) as info:
+                local_worker.ensure_worker(replace(mine, **change))  # type: ignore[arg-type]
+            assert "research server --stop" in info.value.hint
+            assert local_worker.running_supervisor(data) == first
+        # A convenience (from a .env, say) may replace it, with the same security settings.
+        slower = local_worker.ensure_worker(replace(mine, llm_timeout_s=77))
+        assert slower is not None and slower.pid != first.pid
+        with pytest.raises(UserError, match="EMAIL_TO"):
+            local_worker.ensure_worker(replace(mine, email_to="x@evil.example"))
+    finally:
+        devserver.stop_dev_server(data)
 
 
 def test_a_hostile_dotenv_stops_the_command_before_anything_runs(tmp_path: Path) -> None:
