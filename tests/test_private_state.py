@@ -23,11 +23,11 @@ from durable_research.private import (
     private_file,
     write_private,
 )
-from durable_research.procs import cmdline, is_ours, start_time
+from durable_research.procs import child_environment, cmdline, is_ours, start_time
 from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import kill_dev_server
 
-from .conftest import settings_env
+from .conftest import PAYLOAD_KEY, settings_env
 
 
 def mode(path: Path) -> int:
@@ -158,6 +158,28 @@ def test_dev_server_state_is_private_and_not_shared(tmp_path: Path, loose_umask:
         assert devserver.stop_dev_server(data) is True
     assert not (data / "temporal-dev.pid").exists()
     assert not is_ours(info.pid, lambda argv: True)
+
+
+SECRETS = {"SMTP_PASSWORD": "canary-smtp", "LLM_API_KEY": "canary-llm",
+           "RESEARCH_PAYLOAD_KEY": PAYLOAD_KEY, "OPENAI_API_KEY": "canary-openai",
+           "AWS_SECRET_ACCESS_KEY": "canary-aws", "RESEARCH_WEB_TOKEN": "canary-web",
+           "GITHUB_TOKEN": "canary-gh"}
+
+
+def test_children_get_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded server (and the offline model's server) need none of our secrets."""
+    for var, value in SECRETS.items():
+        monkeypatch.setenv(var, value)
+    child = child_environment()
+    assert not set(SECRETS) & set(child) and child["PATH"] == os.environ["PATH"]
+    data = tmp_path / "server"
+    info = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
+    try:
+        environ = (Path("/proc") / str(info.pid) / "environ").read_bytes()
+    finally:
+        devserver.stop_dev_server(data)
+    for value in SECRETS.values():
+        assert value.encode() not in environ
 
 
 def test_failed_start_leaves_no_pid_file(tmp_path: Path) -> None:

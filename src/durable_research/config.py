@@ -227,6 +227,23 @@ SECURITY_VARS: frozenset[str] = frozenset({
     "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN",
 })
 
+# Secret values among the settings; with every variable that looks like a credential
+# (``is_secret_var``) they are kept out of helper processes that need none.
+SECRET_VARS: frozenset[str] = frozenset({
+    "LLM_API_KEY", "SMTP_PASSWORD", "RESEARCH_PAYLOAD_KEY", "RESEARCH_PAYLOAD_OLD_KEYS",
+    "TEMPORAL_API_KEY", "TAVILY_API_KEY", "BRAVE_API_KEY", "RESEARCH_CODEC_TOKEN",
+    "RESEARCH_WEB_TOKEN",
+})
+_SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
+
+
+def is_secret_var(name: str) -> bool:
+    """Whether an environment variable holds (or leads to) a credential."""
+    upper = name.upper()
+    return (name in SECRET_VARS or upper.startswith("AWS_")
+            or any(word in upper for word in _SECRET_WORDS))
+
+
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
