@@ -67,9 +67,17 @@ def test_model_allow_list_and_key_binding() -> None:
 
 def test_recipient_policy() -> None:
     assert recipient_allowed("a@example.org", "")
-    assert recipient_allowed("a@team.example.org", "example.org")
+    assert recipient_allowed("a@example.org", "example.org")
     assert recipient_allowed("boss@corp.test", "@example.org, boss@corp.test")
     assert not recipient_allowed("x@evil.example", "example.org")
+    # A domain is exact: subdomains (anyone who can get one) only when asked for.
+    assert not recipient_allowed("a@team.example.org", "example.org")
+    assert not recipient_allowed("a@team.example.org", "@example.org")
+    for wildcard in (".example.org", "*.example.org"):
+        assert recipient_allowed("a@team.example.org", wildcard)
+        assert recipient_allowed("a@x.team.example.org", wildcard)
+        assert not recipient_allowed("a@example.org", wildcard)
+        assert not recipient_allowed("a@evilexample.org", wildcard)
     with pytest.raises(UserError, match="x@evil.example"):
         check_recipients(["a@example.org", "x@evil.example"], "example.org")
 

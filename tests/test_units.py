@@ -37,6 +37,7 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         ({"TEMPORAL_TLS": "maybe"}, "not a yes/no value"),
         ({"RESEARCH_EMBEDDED": "sometimes"}, "is not one of: auto, never"),
         ({"TEMPORAL_TLS_CERT": "/c.pem"}, "must be given together"),
+        ({"EMAIL_ALLOWED": "example.org, *example.org"}, "EMAIL_ALLOWED entry '*example.org'"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:

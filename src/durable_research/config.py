@@ -313,6 +313,9 @@ def load_settings(
             "mTLS needs both the client certificate and its private key",
         )
     _check_payload_settings(settings)
+    from durable_research.addresses import check_policy
+
+    check_policy(settings.email_allowed)
     return settings
 
 
