@@ -37,6 +37,8 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         ({"TEMPORAL_TLS": "maybe"}, "not a yes/no value"),
         ({"RESEARCH_EMBEDDED": "sometimes"}, "is not one of: auto, never"),
         ({"TEMPORAL_TLS_CERT": "/c.pem"}, "must be given together"),
+        # Accepted once, then every review timer failed (timedelta overflow).
+        ({"REVIEW_TIMEOUT": "1e14"}, "REVIEW_TIMEOUT='1e14' is over the maximum"),
         ({"EMAIL_ALLOWED": "example.org, *example.org"}, "EMAIL_ALLOWED entry '*example.org'"),
     ],
 )

@@ -244,6 +244,10 @@ def is_secret_var(name: str) -> bool:
             or any(word in upper for word in _SECRET_WORDS))
 
 
+# Largest accepted values (seconds) where a bigger one is accepted by Python but breaks
+# later: REVIEW_TIMEOUT=1e14 overflowed every review timer of every report.
+_MAXIMA: dict[str, float] = {"review_timeout_s": 366 * 86400}
+
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
@@ -272,6 +276,9 @@ def _convert(var: str, name: str, raw: str) -> object:
             raise ConfigError(f"{var}={raw!r} is not a finite number")
         if number < 0:
             raise ConfigError(f"{var}={raw!r} must not be negative")
+        if number > _MAXIMA.get(name, number):
+            raise ConfigError(f"{var}={raw!r} is over the maximum of {_MAXIMA[name]:.0f}",
+                              "0 means no limit")
         return number
     if name in _CHOICES and raw not in _CHOICES[name]:
         allowed = ", ".join(sorted(_CHOICES[name]))
