@@ -129,7 +129,8 @@ def worker_env(
         LLM_MODEL="openai/fake-model", LLM_API_KEY="bench-key", LLM_API_BASE=fake.api_base,
         LLM_TIMEOUT="120", TEMPORAL_ADDRESS=address, TEMPORAL_TASK_QUEUE=task_queue,
         RESEARCH_DATA_DIR=str(tmp / "worker-data"), RESEARCH_OUTPUT_DIR=str(tmp / "reports"),
-        RESEARCH_EMBEDDED="never", RESEARCH_ENV_FILE="/nonexistent/.env", EMAIL_TO="",
+        RESEARCH_EMBEDDED="never", RESEARCH_ENV_FILE="/nonexistent/.env",
+        RESEARCH_CONFIG_FILE="/nonexistent/config.env", EMAIL_TO="",
         # Bytecode cached as in any installed package (into the bench's folder): with
         # PYTHONDONTWRITEBYTECODE set, the workflow sandbox would compile the workflow
         # modules from source for every workflow run.

@@ -77,7 +77,8 @@ def main() -> None:
                LLM_API_BASE=fake.api_base, TEMPORAL_ADDRESS=f"127.0.0.1:{port}",
                TEMPORAL_UI_PORT=str(free_port()), RESEARCH_DATA_DIR=str(tmp / "data"),
                RESEARCH_OUTPUT_DIR=str(tmp / "reports"), RESEARCH_EMBEDDED="auto",
-               RESEARCH_ENV_FILE="/nonexistent/.env")
+               RESEARCH_ENV_FILE="/nonexistent/.env",
+               RESEARCH_CONFIG_FILE="/nonexistent/config.env")
     print(f"cold start: `research run` x{args.runs}, embedded server and worker already "
           "running, instant fake LLM", flush=True)
     print(f"  machine: {machine()}", flush=True)

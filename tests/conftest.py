@@ -20,10 +20,11 @@ from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.worker import build_worker
 
-# Never let a developer's real keys or .env leak into tests.
+# Never let a developer's real keys, .env or config file leak into tests.
 for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
+os.environ["RESEARCH_CONFIG_FILE"] = "/nonexistent/config.env"
 # Payload encryption is on, as in production. One key for the whole session: the
 # in-process clients (connect_retrying reads it from here), the `settings` fixture
 # and, through settings_env, every subprocess (CLI runs, worker processes).

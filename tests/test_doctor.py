@@ -71,3 +71,14 @@ async def test_missing_model_and_no_worker(settings: Settings) -> None:
     assert "LLM_MODEL" in checks["LLM settings"].hint
     assert checks["Workers"].level == WARN
     assert checks["SMTP"].level == WARN
+
+
+async def test_doctor_never_shows_url_credentials(settings: Settings) -> None:
+    """User and password in a URL setting (or an error quoting it) are never echoed."""
+    dead = free_port()
+    creds = with_settings(settings, llm_api_base=f"http://me:s3cr3t@127.0.0.1:{dead}/v1",
+                          searxng_url=f"https://me:s3cr3t@127.0.0.1:{dead}/search")
+    checks = await run_checks(creds, call_llm=True)
+    shown = "\n".join(f"{c.message} {c.hint}" for c in checks)
+    assert "s3cr3t" not in shown and "me:" not in shown
+    assert f"http://***@127.0.0.1:{dead}/v1" in shown

@@ -14,19 +14,20 @@ from pathlib import Path
 import pytest
 
 from durable_research import devserver, localmodel
+from durable_research.codec import KEY_FILE, load_keyring, new_key
 from durable_research.config import Settings
-from durable_research.errors import TemporalUnavailableError
+from durable_research.errors import ConfigError, TemporalUnavailableError
 from durable_research.private import (
     open_private,
     private_dir,
     private_file,
     write_private,
 )
-from durable_research.procs import cmdline, is_ours, start_time
+from durable_research.procs import child_environment, cmdline, is_ours, start_time
 from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import kill_dev_server
 
-from .conftest import settings_env
+from .conftest import PAYLOAD_KEY, settings_env
 
 
 def mode(path: Path) -> int:
@@ -72,12 +73,50 @@ def test_private_helpers(tmp_path: Path, loose_umask: None) -> None:
     loose.chmod(0o644)
     private_file(loose)
     assert mode(loose) == 0o600
-    # Shared folders (sticky bit, like /tmp) are never chmod-ed.
+    # Shared folders (sticky bit, like /tmp) are never chmod-ed, and never used for
+    # private state: others could have put anything there first.
     sticky = tmp_path / "shared"
     sticky.mkdir()
     sticky.chmod(0o1777)
-    private_dir(sticky)
+    with pytest.raises(ConfigError, match="writable by everyone"):
+        private_dir(sticky)
     assert mode(sticky) == 0o1777
+
+
+def foreign(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``path`` belong to another user (really, as root; else we pretend to be another)."""
+    if os.geteuid() == 0:
+        os.chown(path, 12345, -1)
+    else:
+        monkeypatch.setattr(os, "geteuid", lambda: 12345)
+
+
+def test_state_others_can_change_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data dir or key file another user owns or may write is refused, never used."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    data.chmod(0o770)
+    with pytest.raises(ConfigError, match=f"{data} is writable by its group"):
+        load_keyring(Settings(data_dir=str(data)))
+    assert not (data / KEY_FILE).exists()
+    data.chmod(0o700)
+    key_file = tmp_path / "key"
+    key_file.write_text(new_key() + "\n")
+    key_file.chmod(0o666)
+    with pytest.raises(ConfigError, match="writable by everyone") as info:
+        load_keyring(Settings(payload_key_file=str(key_file)))
+    assert f"chmod go-w {key_file}" in (info.value.hint or "")
+    key_file.chmod(0o600)
+    assert load_keyring(Settings(payload_key_file=str(key_file))).current is not None
+    load_keyring(Settings(data_dir=str(data)))  # creates payload.key
+    foreign(data / KEY_FILE, monkeypatch)
+    with pytest.raises(ConfigError, match="belongs to another user"):
+        load_keyring(Settings(data_dir=str(data)))
+    foreign(data, monkeypatch)
+    with pytest.raises(ConfigError, match="belongs to another user"):
+        devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
 
 
 # ----- the embedded Temporal server -------------------------------------------------------
@@ -119,6 +158,28 @@ def test_dev_server_state_is_private_and_not_shared(tmp_path: Path, loose_umask:
         assert devserver.stop_dev_server(data) is True
     assert not (data / "temporal-dev.pid").exists()
     assert not is_ours(info.pid, lambda argv: True)
+
+
+SECRETS = {"SMTP_PASSWORD": "canary-smtp", "LLM_API_KEY": "canary-llm",
+           "RESEARCH_PAYLOAD_KEY": PAYLOAD_KEY, "OPENAI_API_KEY": "canary-openai",
+           "AWS_SECRET_ACCESS_KEY": "canary-aws", "RESEARCH_WEB_TOKEN": "canary-web",
+           "GITHUB_TOKEN": "canary-gh"}
+
+
+def test_children_get_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded server (and the offline model's server) need none of our secrets."""
+    for var, value in SECRETS.items():
+        monkeypatch.setenv(var, value)
+    child = child_environment()
+    assert not set(SECRETS) & set(child) and child["PATH"] == os.environ["PATH"]
+    data = tmp_path / "server"
+    info = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
+    try:
+        environ = (Path("/proc") / str(info.pid) / "environ").read_bytes()
+    finally:
+        devserver.stop_dev_server(data)
+    for value in SECRETS.values():
+        assert value.encode() not in environ
 
 
 def test_failed_start_leaves_no_pid_file(tmp_path: Path) -> None:

@@ -27,6 +27,9 @@ from .conftest import free_port
         ({"LLM_API_KEY": "sk-real"}, "EMBEDDING_MODEL=ollama/x\n", "EMBEDDING_MODEL"),
         ({"SMTP_PASSWORD": "pw"}, "SMTP_HOST=mail.evil.example\n", "SMTP_HOST"),
         ({"TEMPORAL_API_KEY": "k"}, "TEMPORAL_ADDRESS=evil.example:7233\n", "TEMPORAL_ADDRESS"),
+        # The .env's own (dummy) key does not make it safe: the environment's key wins.
+        ({"LLM_API_KEY": "sk-real"}, "LLM_API_KEY=dummy\nLLM_MODEL=ollama_chat/x\n",
+         "LLM_MODEL"),
     ],
 )
 def test_dotenv_cannot_redirect_an_environment_secret(
@@ -39,12 +42,15 @@ def test_dotenv_cannot_redirect_an_environment_secret(
     assert culprit in info.value.message and str(env_file) in info.value.message
 
 
-def test_dotenv_may_hold_both_secret_and_endpoint(tmp_path: Path) -> None:
+def test_dotenv_may_hold_its_own_key_and_model(tmp_path: Path) -> None:
+    """Conveniences stay: a .env may name the model and hold its key (LLM_API_BASE, which
+    decides where every question goes, is a security setting: environment or config file)."""
     env_file = tmp_path / ".env"
-    env_file.write_text("LLM_API_KEY=k\nLLM_API_BASE=http://127.0.0.1:1/v1\n")
-    assert load_settings({}, env_file).llm_api_base == "http://127.0.0.1:1/v1"
-    both = load_settings({"LLM_API_KEY": "k", "LLM_API_BASE": "http://a/v1"}, env_file)
-    assert both.llm_api_base == "http://a/v1"
+    env_file.write_text("LLM_API_KEY=k\nLLM_MODEL=openai/x\n")
+    s = load_settings({}, env_file)
+    assert (s.llm_api_key, s.llm_model) == ("k", "openai/x")
+    both = load_settings({"LLM_API_KEY": "k2", "LLM_MODEL": "openai/y"}, env_file)
+    assert (both.llm_api_key, both.llm_model) == ("k2", "openai/y")
 
 
 def test_model_allow_list_and_key_binding() -> None:
@@ -61,9 +67,17 @@ def test_model_allow_list_and_key_binding() -> None:
 
 def test_recipient_policy() -> None:
     assert recipient_allowed("a@example.org", "")
-    assert recipient_allowed("a@team.example.org", "example.org")
+    assert recipient_allowed("a@example.org", "example.org")
     assert recipient_allowed("boss@corp.test", "@example.org, boss@corp.test")
     assert not recipient_allowed("x@evil.example", "example.org")
+    # A domain is exact: subdomains (anyone who can get one) only when asked for.
+    assert not recipient_allowed("a@team.example.org", "example.org")
+    assert not recipient_allowed("a@team.example.org", "@example.org")
+    for wildcard in (".example.org", "*.example.org"):
+        assert recipient_allowed("a@team.example.org", wildcard)
+        assert recipient_allowed("a@x.team.example.org", wildcard)
+        assert not recipient_allowed("a@example.org", wildcard)
+        assert not recipient_allowed("a@evilexample.org", wildcard)
     with pytest.raises(UserError, match="x@evil.example"):
         check_recipients(["a@example.org", "x@evil.example"], "example.org")
 

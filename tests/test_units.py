@@ -22,10 +22,10 @@ from durable_research.workflows.report import report_basename
 
 def test_env_wins_over_dotenv(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text("LLM_MODEL=from-file\nTEMPORAL_NAMESPACE=file-ns\nLLM_TIMEOUT=12\n")
+    env_file.write_text("LLM_MODEL=from-file\nLLM_MAX_TOKENS=99\nLLM_TIMEOUT=12\n")
     settings = load_settings({"LLM_MODEL": "from-env"}, env_file)
     assert settings.llm_model == "from-env"
-    assert settings.temporal_namespace == "file-ns"
+    assert settings.llm_max_tokens == 99
     assert settings.llm_timeout_s == 12.0
 
 
@@ -39,6 +39,9 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         ({"TEMPORAL_TLS_CERT": "/c.pem"}, "must be given together"),
         # A bare name used to pass and fail every search of the report (rc 0, nothing cited).
         ({"EMBEDDING_MODEL": "bogus"}, "EMBEDDING_MODEL='bogus' names no provider"),
+        # Accepted once, then every review timer failed (timedelta overflow).
+        ({"REVIEW_TIMEOUT": "1e14"}, "REVIEW_TIMEOUT='1e14' is over the maximum"),
+        ({"EMAIL_ALLOWED": "example.org, *example.org"}, "EMAIL_ALLOWED entry '*example.org'"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:

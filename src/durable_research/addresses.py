@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import getaddresses
 
-from durable_research.errors import UserError
+from durable_research.errors import ConfigError, UserError
 
 
 def parse_recipients(raw: str) -> list[str]:
@@ -28,14 +29,60 @@ def parse_recipients(raw: str) -> list[str]:
     return addresses
 
 
+# One EMAIL_ALLOWED entry: an address, a domain ("example.org" or "@example.org",
+# exactly that domain), or its subdomains (".example.org" or "*.example.org", any
+# depth, not the domain itself: list both for both).
+_DOMAIN = re.compile(r"[^\s@*,/\\]+\.[^\s@*,/\\]+")
+_ADDRESS = re.compile(r"[^\s@,]+@[^\s@*,/\\]+\.[^\s@*,/\\]+")
+
+
+def _policy(allowed: str) -> list[tuple[str, str]]:
+    """EMAIL_ALLOWED as (kind, value) rules; kind is "address", "domain" or "subdomains".
+
+    Raises:
+        ConfigError: An entry is none of the three forms.
+    """
+    rules = []
+    for entry in (e.strip().lower() for e in allowed.split(",")):
+        if not entry:
+            continue
+        if _ADDRESS.fullmatch(entry):
+            rules.append(("address", entry))
+            continue
+        for prefix, kind in (("*.", "subdomains"), (".", "subdomains"), ("@", "domain"),
+                             ("", "domain")):
+            if entry.startswith(prefix) and _DOMAIN.fullmatch(entry[len(prefix):]):
+                rules.append((kind, entry[len(prefix):]))
+                break
+        else:
+            raise ConfigError(
+                f"EMAIL_ALLOWED entry {entry!r} is not an address or a domain",
+                "use a@example.org, example.org (exactly that domain) or .example.org / "
+                "*.example.org (its subdomains), comma-separated",
+            )
+    return rules
+
+
+def check_policy(allowed: str) -> None:
+    """Validate EMAIL_ALLOWED once, at load time (raises ConfigError)."""
+    _policy(allowed)
+
+
 def recipient_allowed(address: str, allowed: str) -> bool:
-    """Whether ``address`` matches EMAIL_ALLOWED (addresses or domains; empty: anyone)."""
-    rules = [r.strip().lower().lstrip("@") for r in allowed.split(",") if r.strip()]
+    """Whether ``address`` matches EMAIL_ALLOWED (addresses or domains; empty: anyone).
+
+    A domain admits exactly that domain; subdomains only when written ``.example.org``
+    or ``*.example.org`` (anyone able to get a subdomain must not receive reports).
+    """
+    rules = _policy(allowed)
     if not rules:
         return True
     address = address.lower()
     domain = address.rsplit("@", 1)[-1]
-    return any(address == r or domain == r or domain.endswith("." + r) for r in rules)
+    return any(address == value if kind == "address"
+               else domain == value if kind == "domain"
+               else domain.endswith("." + value)
+               for kind, value in rules)
 
 
 def check_recipients(recipients: list[str], allowed: str) -> None:

@@ -104,8 +104,12 @@ def read_key_file(path: Path, where: str) -> list[bytes]:
     """The keys in a key file: one base64 key per line, ``#`` comments; current first.
 
     Raises:
-        ConfigError: Unreadable, empty, or a line is not a key.
+        ConfigError: Unreadable, empty, a line is not a key, or someone else (not root)
+            owns the file or may write it: they could have put their own key there.
     """
+    from durable_research.private import check_not_shared
+
+    check_not_shared(path, "The payload key file")
     try:
         text = path.read_text()
     except OSError as exc:
@@ -141,9 +145,15 @@ class Keyring:
 
 
 def _data_dir_key(data_dir: Path, create: bool) -> list[bytes]:
-    from durable_research.private import create_private_exclusive, private_dir, private_file
+    from durable_research.private import (
+        check_not_shared,
+        create_private_exclusive,
+        private_dir,
+        private_file,
+    )
 
     path = data_dir / KEY_FILE
+    check_not_shared(data_dir, "The data folder")
     if not path.exists():
         if not create:
             return []

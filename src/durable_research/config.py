@@ -1,7 +1,9 @@
-"""Typed settings from the environment and an optional ``.env`` file.
+"""Typed settings from the environment, the user's config file and a ``.env`` file.
 
 Settings are read only at the edges (CLI, worker start-up, activities) and never
-travel in workflow inputs, so secrets stay out of Temporal histories.
+travel in workflow inputs, so secrets stay out of Temporal histories. Where each
+setting may come from is decided in :mod:`durable_research.config_sources`: the
+security settings (:data:`SECURITY_VARS`) never from a ``.env``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 
-from dotenv import dotenv_values
 from platformdirs import user_data_dir
 
 from durable_research.errors import ConfigError
@@ -202,6 +203,52 @@ ENV_VARS: dict[str, str] = {
     "WORKER_CPU_THREADS": "worker_cpu_threads",
 }
 
+# Settings that decide who can make the worker act, where workflow data, reports and
+# mail go, and which servers receive secrets (the LLM key, ~/.aws credentials, the SMTP
+# login). They come only from the environment or the user's config file, never from a
+# `.env` in the current folder, and a command never changes them on the background
+# worker (docs/security.md). The rest (model, its key, timeouts, limits, the output
+# folder) are conveniences a `.env` may set.
+SECURITY_VARS: frozenset[str] = frozenset({
+    # Payload encryption: who can read and start work.
+    "RESEARCH_ENCRYPTION", "RESEARCH_PAYLOAD_KEY", "RESEARCH_PAYLOAD_KEY_FILE",
+    "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION_ACCEPT_PLAIN",
+    # Where work comes from.
+    "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_TLS",
+    "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_API_KEY",
+    # Local state and the artifact store (S3 requests are signed with ambient AWS keys).
+    "RESEARCH_DATA_DIR", "RESEARCH_STORE", "S3_ENDPOINT_URL", "S3_REGION",
+    # Mail: the account and who may receive reports.
+    "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_SECURITY",
+    "EMAIL_TO", "EMAIL_ALLOWED",
+    # Where questions and queries go.
+    "LLM_API_BASE", "LLM_ALLOWED_MODELS", "SEARCH_PROVIDER", "SEARXNG_URL",
+    "TAVILY_API_KEY", "BRAVE_API_KEY", "FETCH_ALLOW_PRIVATE",
+    # The local listeners.
+    "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN",
+})
+
+# Secret values among the settings; with every variable that looks like a credential
+# (``is_secret_var``) they are kept out of helper processes that need none.
+SECRET_VARS: frozenset[str] = frozenset({
+    "LLM_API_KEY", "SMTP_PASSWORD", "RESEARCH_PAYLOAD_KEY", "RESEARCH_PAYLOAD_OLD_KEYS",
+    "TEMPORAL_API_KEY", "TAVILY_API_KEY", "BRAVE_API_KEY", "RESEARCH_CODEC_TOKEN",
+    "RESEARCH_WEB_TOKEN",
+})
+_SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
+
+
+def is_secret_var(name: str) -> bool:
+    """Whether an environment variable holds (or leads to) a credential."""
+    upper = name.upper()
+    return (name in SECRET_VARS or upper.startswith("AWS_")
+            or any(word in upper for word in _SECRET_WORDS))
+
+
+# Largest accepted values (seconds) where a bigger one is accepted by Python but breaks
+# later: REVIEW_TIMEOUT=1e14 overflowed every review timer of every report.
+_MAXIMA: dict[str, float] = {"review_timeout_s": 366 * 86400}
+
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
@@ -230,6 +277,9 @@ def _convert(var: str, name: str, raw: str) -> object:
             raise ConfigError(f"{var}={raw!r} is not a finite number")
         if number < 0:
             raise ConfigError(f"{var}={raw!r} must not be negative")
+        if number > _MAXIMA.get(name, number):
+            raise ConfigError(f"{var}={raw!r} is over the maximum of {_MAXIMA[name]:.0f}",
+                              "0 means no limit")
         return number
     if name in _CHOICES:
         if raw.lower() not in _CHOICES[name]:
@@ -246,28 +296,28 @@ def _convert(var: str, name: str, raw: str) -> object:
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None,
+    config_file: Path | None = None,
 ) -> Settings:
-    """Read settings from ``environ`` (default: the process env) over a ``.env`` file.
+    """Read settings from ``environ`` over the user's config file over a ``.env`` file.
 
     Args:
         environ: Variables to use instead of ``os.environ``.
-        env_file: The dotenv file; default ``.env`` in the current directory.
-            Real environment variables win over the file.
+        env_file: The dotenv file; default ``RESEARCH_ENV_FILE``, else ``.env`` in the
+            current directory. It may not set security settings.
+        config_file: The user's config file; default ``RESEARCH_CONFIG_FILE``, else
+            ``config.env`` in the user config dir. Trusted like the environment.
 
     Returns:
         The validated settings.
 
     Raises:
-        ConfigError: A value has the wrong type or is not an allowed choice.
+        ConfigError: A value has the wrong type or is not an allowed choice, the
+            ``.env`` sets a security setting, or the config file is not private.
     """
-    env_path = env_file or Path(os.environ.get("RESEARCH_ENV_FILE", ".env"))
-    real = os.environ if environ is None else environ
-    from_file: dict[str, str] = {}
-    if env_path.is_file():
-        from_file = {k: v for k, v in dotenv_values(env_path).items() if v is not None}
-    check_no_redirect(real, from_file, env_path)
-    merged = {**from_file, **real}
+    from durable_research.config_sources import gather
+
+    merged = gather(os.environ if environ is None else environ, env_file, config_file)
     values: dict[str, object] = {}
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
@@ -279,6 +329,9 @@ def load_settings(
             "mTLS needs both the client certificate and its private key",
         )
     _check_payload_settings(settings)
+    from durable_research.addresses import check_policy
+
+    check_policy(settings.email_allowed)
     return settings
 
 
@@ -300,42 +353,6 @@ def _check_payload_settings(settings: Settings) -> None:
     parse_key_list(settings.payload_old_keys, "RESEARCH_PAYLOAD_OLD_KEYS")
 
 
-# Secrets and the settings that decide where they are sent.
-_ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "LLM_API_KEY": ("LLM_API_BASE", "LLM_MODEL", "EMBEDDING_MODEL"),
-    "SMTP_PASSWORD": ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY"),
-    "TEMPORAL_API_KEY": ("TEMPORAL_ADDRESS",),
-    "AWS_SECRET_ACCESS_KEY": ("S3_ENDPOINT_URL",),
-}
-
-
-def check_no_redirect(real: Mapping[str, str], from_file: Mapping[str, str], path: Path) -> None:
-    """Refuse a ``.env`` file that would send a secret of the real environment elsewhere.
-
-    A ``.env`` in an untrusted folder (a cloned repository) must not point
-    LLM_API_BASE, SMTP_HOST, ... at its own server while the key comes from the
-    user's environment.
-
-    Raises:
-        ConfigError: Naming the secret and the endpoint variable and their sources.
-    """
-    secrets = dict(_ENDPOINTS)
-    for var in real:
-        if var.endswith("_API_KEY") and var not in secrets:
-            # Provider keys litellm reads.
-            secrets[var] = ("LLM_API_BASE", "LLM_MODEL", "EMBEDDING_MODEL")
-    for secret, endpoints in secrets.items():
-        if not real.get(secret, "").strip() or secret in from_file:
-            continue
-        for endpoint in endpoints:
-            if from_file.get(endpoint, "").strip() and endpoint not in real:
-                raise ConfigError(
-                    f"{endpoint} comes from {path} but {secret} comes from your environment: "
-                    "refusing to send an environment secret to an endpoint a .env file chose",
-                    f"set {endpoint} in the environment too, or put {secret} in {path}",
-                )
-
-
 def check_llm_settings(settings: Settings) -> None:
     """Fail early, in plain words, when the LLM cannot possibly be called.
 
@@ -347,8 +364,9 @@ def check_llm_settings(settings: Settings) -> None:
             "No LLM is configured",
             "install the embedded offline model (make install does), or "
             "set LLM_MODEL (e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, "
-            "ollama/llama3.2) and LLM_API_KEY in the environment or a .env file; for any "
-            "OpenAI-compatible server also set LLM_API_BASE (e.g. http://127.0.0.1:8000/v1)",
+            "ollama/llama3.2) and LLM_API_KEY in the environment, your config file or a "
+            ".env file; for any OpenAI-compatible server also set LLM_API_BASE (e.g. "
+            "http://127.0.0.1:8000/v1) in the environment or your config file",
         )
     if settings.llm_api_key or settings.llm_api_base:
         return

@@ -24,6 +24,7 @@ from durable_research.errors import ConfigError, TemporalUnavailableError
 from durable_research.private import open_private, private_dir, private_file, write_private
 from durable_research.procs import (
     ArgvCheck,
+    child_environment,
     file_lock,
     find_pids,
     is_ours,
@@ -288,7 +289,7 @@ def _launch(
         # SQLite file (and its WAL) are created 0600.
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, umask=0o077,
+            env=child_environment(), start_new_session=True, umask=0o077,
         )
     ui_url = "" if headless else f"http://localhost:{ui}"
     record = {"pid": proc.pid, "address": bound, "ui_url": ui_url,

@@ -6,6 +6,7 @@ Each check returns a :class:`Check`; nothing here prints.
 from __future__ import annotations
 
 import asyncio
+import re
 import smtplib
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,14 @@ from durable_research.config import Settings, check_llm_settings
 from durable_research.errors import UserError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
+# The user-info part of a URL ("scheme://user:password@"), wherever it appears: in a
+# setting doctor names or in a library's error that quotes it.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with every URL's user and password replaced by ``***``."""
+    return _URL_CREDENTIALS.sub(r"\1***@", text)
 
 
 @dataclass
@@ -163,7 +172,15 @@ def check_fonts() -> Check:
 
 
 async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
-    """All checks, in the order a user would fix them."""
+    """All checks, in the order a user would fix them; no URL credentials in them."""
+    checks = await _all_checks(settings, call_llm)
+    for check in checks:  # what doctor prints may be pasted into a bug report
+        check.message = redact_credentials(check.message)
+        check.hint = redact_credentials(check.hint)
+    return checks
+
+
+async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
     from durable_research.localmodel import settings_with_local_llm
 
     try:

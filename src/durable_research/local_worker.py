@@ -4,7 +4,9 @@
 LLM stack (seconds) on every run. With the embedded dev server, a detached
 supervisor (``durable_research.supervisor``) keeps worker processes running instead;
 :func:`ensure_worker` starts it, or restarts it when the installed code or the
-worker's settings changed, and ``research server --stop`` stops it with the server.
+worker's other settings changed, and ``research server --stop`` stops it with the server.
+It outlives the command and serves every later one, so a command never changes its
+security settings (``SECURITY_VARS``): one whose values differ is refused, naming them.
 
 Light on imports on purpose: the CLI calls this before anything slow.
 """
@@ -16,11 +18,13 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from durable_research import devserver
-from durable_research.config import ENV_VARS, Settings
+from durable_research.config import ENV_VARS, SECURITY_VARS, Settings
+from durable_research.errors import UserError
 from durable_research.private import open_private, private_dir, write_private
 from durable_research.procs import (
     ArgvCheck,
@@ -47,6 +51,9 @@ class SupervisorInfo:
     pid: int
     fingerprint: str
     log_file: Path
+    # Salted digests of its security settings (never the values: some are secrets).
+    security: dict[str, str] = field(default_factory=dict)
+    salt: str = ""
 
 
 def embedded_mode(settings: Settings) -> bool:
@@ -75,9 +82,53 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     if settings.store:
         env["RESEARCH_STORE"] = str(settings.store_path) if "://" not in settings.store \
             else settings.store
-    # Everything is in the environment already: no .env of the worker's cwd applies.
+    # Everything is in the environment already: no .env or config file applies.
     env["RESEARCH_ENV_FILE"] = os.devnull + "/.env"
+    env["RESEARCH_CONFIG_FILE"] = os.devnull + "/config.env"
     return env
+
+
+def _as_configured(settings: Settings) -> dict[str, str]:
+    """The worker environment of ``settings`` as the user configured them.
+
+    The embedded offline model's endpoint, filled in by :func:`ensure_worker` or by
+    the caller before, is not a setting: LLM_API_BASE stays empty.
+    """
+    env = worker_environment(settings)
+    if settings.llm_api_base:
+        from durable_research.localmodel import running_local_llm
+
+        local = running_local_llm(settings.data_path)
+        if local is not None and local.api_base == settings.llm_api_base:
+            env["LLM_API_BASE"] = ""
+    return env
+
+
+def security_digests(env: Mapping[str, str], salt: str) -> dict[str, str]:
+    """Salted digests of the security settings in a worker environment, by variable."""
+    return {var: hashlib.sha256(f"{salt}\0{var}={env.get(var, '')}".encode()).hexdigest()
+            for var in sorted(SECURITY_VARS)}
+
+
+def check_security(running: SupervisorInfo, env: Mapping[str, str]) -> None:
+    """Refuse to replace a worker whose security settings differ from ``env``'s.
+
+    Raises:
+        UserError: Naming every security setting that differs.
+    """
+    if not running.security:
+        return  # started by a version that did not record them: its code differs anyway
+    wanted = security_digests(env, running.salt)
+    differ = sorted(var for var, digest in wanted.items() if running.security.get(var) != digest)
+    if differ:
+        raise UserError(
+            f"The background worker (pid {running.pid}) runs with other security settings "
+            f"than this command: {', '.join(differ)} differ. A command never changes them: "
+            "they decide who can use the worker and where reports, mail and credentials go",
+            "if this command's values are the ones you want, stop the worker with "
+            "`research server --stop` and run the command again; otherwise run it with the "
+            "settings of your environment and config file",
+        )
 
 
 def _code_stamp() -> str:
@@ -115,7 +166,10 @@ def running_supervisor(data_dir: Path) -> SupervisorInfo | None:
         return None
     if not is_ours(pid, _check(data_dir), int(started) if started is not None else None):
         return None
-    return SupervisorInfo(pid, str(raw.get("fingerprint", "")), data_dir / LOG_FILE)
+    security = raw.get("security")
+    return SupervisorInfo(pid, str(raw.get("fingerprint", "")), data_dir / LOG_FILE,
+                          dict(security) if isinstance(security, dict) else {},
+                          str(raw.get("salt", "")))
 
 
 def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None:
@@ -128,9 +182,14 @@ def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None
     Returns:
         The supervisor, or None when ``settings`` do not point at this data dir's
         embedded server (a cluster: run ``research worker`` or host one in-process).
+
+    Raises:
+        UserError: A supervisor runs with other security settings (see
+            :func:`check_security`); it is left as it is.
     """
     if not embedded_mode(settings):
         return None
+    configured = _as_configured(settings)
     if settings.wants_local_llm:  # the worker calls the embedded offline model
         from durable_research.localmodel import settings_with_local_llm
 
@@ -140,24 +199,30 @@ def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None
     wanted = fingerprint(env)
     with file_lock(data_dir / LOCK_FILE):
         running = running_supervisor(data_dir)
+        if running is not None:
+            check_security(running, configured)
         if running is not None and running.fingerprint == wanted:
             return running
-        if running is not None:  # other code or other settings: replace it
+        if running is not None:  # other code or other (convenience) settings: replace it
             terminate(running.pid, 20, _check(data_dir))
-        return _spawn(data_dir, env, wanted, workers)
+        return _spawn(data_dir, env, wanted, workers, configured)
 
 
-def _spawn(data_dir: Path, env: dict[str, str], wanted: str, workers: int) -> SupervisorInfo:
+def _spawn(data_dir: Path, env: dict[str, str], wanted: str, workers: int,
+           configured: Mapping[str, str]) -> SupervisorInfo:
     cmd = [sys.executable, "-m", MODULE, "--data-dir", str(data_dir), "--workers", str(workers)]
     log_file = data_dir / LOG_FILE
+    salt = os.urandom(16).hex()
+    security = security_digests(configured, salt)
     with open_private(log_file, "ab") as log:
         # Its own session: it outlives this command and ignores the terminal's Ctrl-C.
         proc = subprocess.Popen(cmd, env=env, cwd=data_dir, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                 umask=0o077)
     write_private(data_dir / PID_FILE, json.dumps(
-        {"pid": proc.pid, "started": start_time(proc.pid), "fingerprint": wanted}) + "\n")
-    return SupervisorInfo(proc.pid, wanted, log_file)
+        {"pid": proc.pid, "started": start_time(proc.pid), "fingerprint": wanted,
+         "security": security, "salt": salt}) + "\n")
+    return SupervisorInfo(proc.pid, wanted, log_file, security, salt)
 
 
 def stop_worker(data_dir: Path, timeout_s: float = 20.0) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -36,7 +35,14 @@ from durable_research.config import Settings
 from durable_research.errors import UserError
 from durable_research.localmodel_server import KEY_ENV, default_threads
 from durable_research.private import open_private, private_dir, private_file
-from durable_research.procs import ArgvCheck, file_lock, is_ours, option_value, terminate
+from durable_research.procs import (
+    ArgvCheck,
+    child_environment,
+    file_lock,
+    is_ours,
+    option_value,
+    terminate,
+)
 
 RUNTIME_MODULE = "xllamacpp"
 STATE_FILE = "local-llm.json"
@@ -285,7 +291,7 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
         "--model-path", str(path), "--name", name, "--description", description,
         "--state-file", str(state_file), "--threads", str(threads),
     ]
-    env = {**os.environ, KEY_ENV: api_key}
+    env = child_environment({KEY_ENV: api_key})
     private_file(log_file)
     with open_private(log_file) as log:
         # Own session: the server outlives the CLI and ignores the terminal's Ctrl-C.

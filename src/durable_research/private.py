@@ -5,7 +5,9 @@ results), logs, the payload key, pid files and the sent-mail ledger. Other users
 the machine must not read any of it, whatever the umask. These helpers create
 things private from the start (no window in which a file is world-readable) and
 tighten what an older version left behind, but only paths we own: a shared folder
-such as ``/tmp`` (sticky bit) or another user's directory is never chmod-ed.
+such as ``/tmp`` (sticky bit) or another user's directory is never chmod-ed. Nor is
+it used: private state in a folder someone else owns or may write (they could have
+put a key, a pid file or a symlink there first) is refused with a message.
 """
 
 from __future__ import annotations
@@ -16,8 +18,43 @@ import stat
 from pathlib import Path
 from typing import IO
 
+from durable_research.errors import ConfigError
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+# Permission bits that let others change a file or a folder's entries.
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+
+
+def check_not_shared(path: Path, what: str) -> None:
+    """Refuse ``path`` if someone but us (or root) owns it or may write it.
+
+    A key, a config file or a folder of private state that another user could have
+    written is not ours to trust, even if we could fix its mode now.
+
+    Args:
+        path: A file or folder; a missing one is fine (it will be created private).
+        what: How the message names it ("The config file").
+
+    Raises:
+        ConfigError: Naming the path and who else can change it.
+    """
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return  # missing or unreadable: creating or reading it reports the problem
+    if st.st_uid not in (os.geteuid(), 0):
+        raise ConfigError(
+            f"{what} {path} belongs to another user (uid {st.st_uid}): refusing to trust it",
+            "use a file or folder of your own (RESEARCH_DATA_DIR, RESEARCH_PAYLOAD_KEY_FILE, "
+            "RESEARCH_CONFIG_FILE)",
+        )
+    if st.st_mode & _OTHERS_WRITE:
+        who = "everyone" if st.st_mode & stat.S_IWOTH else "its group"
+        raise ConfigError(
+            f"{what} {path} is writable by {who}: refusing to trust it",
+            f"check that nobody changed it, then: chmod go-w {path}",
+        )
 
 
 def _tighten(path: Path, mode: int) -> None:
@@ -33,7 +70,7 @@ def _tighten(path: Path, mode: int) -> None:
             path.chmod(mode)
 
 
-def private_dir(path: Path, *, root: Path | None = None) -> Path:
+def private_dir(path: Path, *, root: Path | None = None, shared_ok: bool = False) -> Path:
     """Create ``path`` (with parents) and make it 0700.
 
     Args:
@@ -41,9 +78,15 @@ def private_dir(path: Path, *, root: Path | None = None) -> Path:
         root: An ancestor of ``path`` (e.g. the data dir); every directory from
             ``root`` down to ``path`` is made 0700 too. Parents above ``root`` are
             created with the usual permissions and left alone.
+        shared_ok: Use folders others own or may write (only made 0700 if ours):
+            for a store on a shared mount, which its own permissions protect.
 
     Returns:
         ``path``.
+
+    Raises:
+        ConfigError: Unless ``shared_ok``, a folder of the chain belongs to another
+            user or is writable by others (see :func:`check_not_shared`).
     """
     path = Path(path)
     chain = [path]
@@ -59,6 +102,8 @@ def private_dir(path: Path, *, root: Path | None = None) -> Path:
             directory.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):
                 directory.mkdir(mode=DIR_MODE)
+        if not shared_ok:
+            check_not_shared(directory, "The private folder")
         # mkdir's mode is masked by the umask; an existing directory may be looser.
         _tighten(directory, DIR_MODE)
     return path

@@ -25,6 +25,19 @@ PROC = Path("/proc")
 ArgvCheck = Callable[[list[str]], bool]
 
 
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a helper process that needs none of our secrets.
+
+    The embedded Temporal server and the offline model's server get no LLM, SMTP, AWS
+    or payload keys, tokens or passwords (``config.is_secret_var``): they would only
+    sit in a long-lived process's environment. ``extra`` is added after filtering.
+    """
+    from durable_research.config import is_secret_var
+
+    env = {k: v for k, v in os.environ.items() if not is_secret_var(k)}
+    return {**env, **(extra or {})}
+
+
 def pid_alive(pid: int) -> bool:
     """Whether a process with ``pid`` exists (zombies of our own children count)."""
     if pid <= 0:

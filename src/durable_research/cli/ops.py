@@ -97,11 +97,11 @@ def server(
             _print_ui(info.ui_url)
     # Its worker, supervised, so `research run` needs no worker of its own.
     try:
-        worker_settings = llm_ready_settings(settings, None)
+        llm_ready_settings(settings, None)  # an LLM it can call: the offline model, else a check
     except UserError as exc:
         console.print(f"[yellow]No worker started: {safe(exc.message)}[/]")
         return
-    sup = local_worker.ensure_worker(worker_settings)
+    sup = local_worker.ensure_worker(settings)
     if sup is not None:
         console.print(f"Worker supervisor running (pid {sup.pid}); log: {sup.log_file}")
 

@@ -67,11 +67,12 @@ PreferPathOpt = Annotated[list[str] | None, typer.Option(
 
 
 async def _start(
-    settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False
+    settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False,
+    conn: rc.Connection | None = None,
 ) -> tuple[rc.Connection, WorkflowHandle]:
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    conn = await connect_cli(settings)
+    conn = conn or await connect_cli(settings)
     try:
         handle = await rc.start_report(conn.client, settings, params, workflow_id)
     except RPCError as exc:
@@ -103,7 +104,7 @@ def run(
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
-    settings = settings_or_exit()
+    settings = configured = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
     if worker and model:  # this process's own worker may use the model its owner asks for
@@ -121,16 +122,21 @@ def run(
         prefer_paths=prefer_path or []))
     if worker:
         settings = llm_ready_settings(settings, model)
-    private_queue = bool(worker and model and local_worker.running_supervisor(settings.data_path))
-    if private_queue:
-        # This run's own worker may call --model; the supervised worker may not, so the
-        # report goes to a queue only this process serves.
-        settings = replace(settings, task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
 
     async def go() -> None:
-        conn, handle = await _start(settings, params, workflow_id)
-        # The embedded server's supervised worker, unless this run needs its own.
-        hosted = worker and (private_queue or not local_worker.ensure_worker(settings))
+        nonlocal settings
+        conn = await connect_cli(settings)  # starts the embedded server if it is the one
+        # This run's own worker may call --model; the supervised worker may not (a
+        # command never changes its LLM_ALLOWED_MODELS), so the report goes to a queue
+        # only this process serves.
+        private_queue = bool(worker and model and local_worker.embedded_mode(settings))
+        if private_queue:
+            settings = replace(settings,
+                               task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
+        conn, handle = await _start(settings, params, workflow_id, conn=conn)
+        # The embedded server's supervised worker (with the settings as configured,
+        # never this command's changes), unless this run needs its own.
+        hosted = worker and (private_queue or not local_worker.ensure_worker(configured))
         interactive = review and console.is_terminal
         try:
             result = await follow(settings, conn, handle, hosted, interactive)
@@ -257,7 +263,7 @@ def result(
                 ready = llm_ready_settings(settings, None)
             except UserError:
                 pass  # waiting for a result needs no LLM here; a worker elsewhere may have one
-            with_worker = not local_worker.ensure_worker(ready)
+            with_worker = not local_worker.ensure_worker(settings)
         res = await follow(ready, conn, handle, with_worker)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
         if download is not None and res.status == "completed":

@@ -23,7 +23,8 @@ class DirectoryStore:
         """Write ``data`` atomically: a reader never sees a half-written object."""
         path = self._path(key)
         try:
-            private_dir(path.parent, root=self.root)
+            # A shared mount may belong to a service user: its own permissions protect it.
+            private_dir(path.parent, root=self.root, shared_ok=True)
             # Private like the rest of the data dir: page texts, notes, reports.
             write_atomic(path, data, FILE_MODE)
         except PermissionError as exc:
