@@ -180,8 +180,10 @@ def start(
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
-        who = ("The embedded server's worker processes it"
-               if local_worker.running_supervisor(settings.data_path)
+        # As `run`: the supervised worker serves the settings as they are now (a changed
+        # model or key restarts it), or the report would run with the previous ones.
+        supervised = local_worker.ensure_worker(settings)
+        who = ("The embedded server's worker processes it" if supervised
                else "A worker must be running to process it (`research worker`)")
         err.print(f"[dim]Started. {who}; then `research status {handle.id}` or "
                   f"`research result {handle.id}`.[/]")
