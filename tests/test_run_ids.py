@@ -1,4 +1,4 @@
-"""Report ids and their files (issue 25, findings 4 and 8).
+"""Report ids, their files, and mail addressing (issue 25, findings 4 and 8, and two Lows).
 
 A key holder chooses workflow ids and, with a worker of its own that schedules activities
 on the user's task queue, every field of an activity input. Each test is such an attack on
@@ -10,6 +10,8 @@ that need a Temporal server are in test_rogue_client.py.
 from __future__ import annotations
 
 from email import message_from_bytes
+from email.headerregistry import Address
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,10 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.pdf import PdfActivities
+from durable_research.addresses import DEFAULT_SENDER, mail_sender, parse_recipients
 from durable_research.client import reports as rc
-from durable_research.config import Settings
-from durable_research.errors import UserError
+from durable_research.config import Settings, load_settings
+from durable_research.errors import ConfigError, UserError
 from durable_research.shared import (
     CreatePdfInput,
     CreatePdfOutput,
@@ -145,3 +148,48 @@ async def test_a_reused_id_never_overwrites_the_earlier_runs_report(local: Setti
     # Its own retry still rewrites its own files (no third set).
     again = await write(local, "report-same", "run-2", "second, again", attempt=3)
     assert again.paths == second.paths and again.keys == second.keys
+
+
+# --- Lows: the sender and the recipients -------------------------------------------
+
+@pytest.mark.parametrize(("user", "sender", "expected"), [
+    ("apikey", "", DEFAULT_SENDER),  # a login name is not an address
+    ("", "", DEFAULT_SENDER),
+    ("me@example.org", "", "me@example.org"),
+    ("apikey", "Research Bot <bot@example.org>", "bot@example.org"),
+])
+def test_from_is_always_an_address(user: str, sender: str, expected: str) -> None:
+    """``From:`` was SMTP_USER whatever it was: ``From: apikey`` (SendGrid's login)."""
+    msg = EmailMessage(policy=default_policy)
+    msg["From"] = mail_sender(sender, user)
+    (address,) = msg["From"].addresses
+    assert isinstance(address, Address) and address.addr_spec == expected
+    assert not msg["From"].defects
+
+
+@pytest.mark.parametrize("raw", ["apikey", "a@x.org, b@y.org", "bot@exa mple.com",
+                                 "bot@x.org\tBcc: c@z.org"])
+def test_smtp_from_is_one_address_checked_at_load(raw: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SMTP_FROM"):
+        load_settings({"SMTP_FROM": raw}, env_file=tmp_path / "none.env")
+    ok = load_settings({"SMTP_FROM": "Research Bot <bot@example.org>"},
+                       env_file=tmp_path / "none.env")
+    assert ok.smtp_from == "Research Bot <bot@example.org>"
+
+
+@pytest.mark.parametrize("raw", [
+    "bob@exa mple.com",  # was joined into bob@example.com
+    "a@x.org\tBcc: c@z.org",  # was split into a@x.orgBcc and c@z.org
+    "a@x.org Bcc: c@z.org", "bob @example.com", "a@x.org;b@y.org", "a@x.org\x0bc@z.org",
+    '"a b"@x.org', "b\u00fccher@x.org", "a@x.org\u202e", "a@x.org (note) b@y.org",
+])
+def test_recipients_with_whitespace_or_control_characters_are_refused(raw: str) -> None:
+    with pytest.raises(UserError) as info:
+        parse_recipients(raw)
+    assert "e-mail address" in info.value.message.lower()
+
+
+def test_recipient_lists_that_are_fine() -> None:
+    assert parse_recipients(' a@x.org , "Smith, Bob" <b@y.org>,') == ["a@x.org", "b@y.org"]
+    assert parse_recipients("Team: a@x.org, b@y.org;") == ["a@x.org", "b@y.org"]
+    assert parse_recipients("") == [] and parse_recipients("  ") == []

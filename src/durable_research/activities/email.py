@@ -37,7 +37,7 @@ from durable_research.activities.paths import (
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
-from durable_research.addresses import check_recipients, parse_recipients
+from durable_research.addresses import check_recipients, mail_sender, parse_recipients
 from durable_research.errors import FORBIDDEN_ATTACHMENT, UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
 from durable_research.smtp import SmtpInsecureError, open_smtp
@@ -108,7 +108,7 @@ class EmailActivities(WithStore):
     ) -> EmailMessage:
         settings = self.settings
         msg = EmailMessage()
-        msg["From"] = settings.smtp_from or settings.smtp_user or "durable-research@localhost"
+        msg["From"] = mail_sender(settings.smtp_from, settings.smtp_user)
         msg["To"] = ", ".join(recipients)
         msg["Subject"] = _one_line(params.subject) or "Research report"
         msg["Message-ID"] = message_id(params.message_key or params.subject)
