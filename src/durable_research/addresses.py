@@ -3,37 +3,92 @@
 from __future__ import annotations
 
 import re
-from email.utils import getaddresses
+import unicodedata
+from email.errors import HeaderParseError
+from email.headerregistry import AddressHeader, HeaderRegistry
 
 from durable_research.errors import ConfigError, UserError
 
+# The sender when SMTP_FROM is not set and SMTP_USER is a login name, not an address.
+DEFAULT_SENDER = "durable-research@localhost"
+_HINT = "give plain addresses separated by commas: a@example.org, Bob <b@example.org>"
+# RFC 5322 dot-atom (no quoted local parts: they may hold spaces) and a host name of two
+# or more labels (letters of any script, digits, inner hyphens).
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = r"[^\W_]([\w-]{0,61}[^\W_])?"
+_DOMAIN = re.compile(rf"({_LABEL}\.)+[^\W\d_]([\w-]{{0,61}}[^\W_])?")
+_REGISTRY = HeaderRegistry()
+
+
+def _address_list(raw: str) -> AddressHeader:
+    """``raw`` parsed as an address list by the standard library, or a UserError.
+
+    Control and format characters (a tab, a line break, bidi controls) are refused
+    outright: the parser would join ``bob@exa mple.com`` and split a tab into a second
+    header (``a@x.org<TAB>Bcc: c@z.org`` added ``c@z.org``).
+    """
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+        raise UserError("E-mail address list contains a line break, tab or other control "
+                        f"character: {raw!r}", _HINT)
+    try:
+        header = _REGISTRY("To", raw)
+    except (HeaderParseError, ValueError, IndexError):
+        raise UserError(f"Not a valid e-mail address list: {raw!r}", _HINT) from None
+    if not isinstance(header, AddressHeader) or header.defects or not header.addresses:
+        raise UserError(f"Not a valid e-mail address list: {raw!r}", _HINT)
+    return header
+
+
+def _checked(address: str, raw: str) -> str:
+    local, _, domain = address.rpartition("@")
+    # Written as it is parsed: no space or comment inside it (``bob @example.com``).
+    if address not in raw or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+        raise UserError(f"Not a valid e-mail address: {address!r}", _HINT)
+    return address
+
 
 def parse_recipients(raw: str) -> list[str]:
-    """Split and validate a comma-separated list of e-mail addresses.
+    """The addresses of a comma-separated list (``a@x.org, Bob <b@y.org>``).
 
     Raises:
-        UserError: An address is malformed or the text tries header injection.
+        UserError: The list or an address in it is malformed, or holds control
+            characters (header injection).
     """
-    if any(ch in raw for ch in "\r\n\x00"):
-        raise UserError("E-mail address contains a line break", "give plain addresses, a,b,c")
-    addresses = []
-    for _name, address in getaddresses([raw]):
-        if not address:
-            continue
-        local, _, domain = address.rpartition("@")
-        if not local or "." not in domain or any(c.isspace() for c in address):
-            raise UserError(f"Not a valid e-mail address: {address!r}")
-        addresses.append(address)
-    if raw.strip() and not addresses:
-        raise UserError(f"Not a valid e-mail address: {raw!r}")
-    return addresses
+    if not raw.strip():
+        return []
+    return [_checked(a.addr_spec, raw) for a in _address_list(raw).addresses]
+
+
+def check_sender(raw: str) -> str:
+    """``raw`` if it is one sender address (``bot@x.org``, ``Bot <bot@x.org>``).
+
+    Raises:
+        UserError: Not exactly one address.
+    """
+    header = _address_list(raw)
+    if len(header.addresses) != 1 or header.groups[0].display_name is not None:
+        raise UserError(f"Not one e-mail address: {raw!r}", "e.g. Research Bot <bot@example.org>")
+    _checked(header.addresses[0].addr_spec, raw)
+    return raw.strip()
+
+
+def mail_sender(smtp_from: str, smtp_user: str) -> str:
+    """The ``From:`` of the worker's mail: SMTP_FROM (checked when settings are loaded),
+    else SMTP_USER when it is an address (many logins are: "apikey" is not), else
+    :data:`DEFAULT_SENDER`."""
+    if smtp_from:
+        return smtp_from
+    try:
+        return check_sender(smtp_user)
+    except UserError:
+        return DEFAULT_SENDER
 
 
 # One EMAIL_ALLOWED entry: an address, a domain ("example.org" or "@example.org",
 # exactly that domain), or its subdomains (".example.org" or "*.example.org", any
 # depth, not the domain itself: list both for both).
-_DOMAIN = re.compile(r"[^\s@*,/\\]+\.[^\s@*,/\\]+")
-_ADDRESS = re.compile(r"[^\s@,]+@[^\s@*,/\\]+\.[^\s@*,/\\]+")
+_POLICY_DOMAIN = re.compile(r"[^\s@*,/\\]+\.[^\s@*,/\\]+")
+_POLICY_ADDRESS = re.compile(r"[^\s@,]+@[^\s@*,/\\]+\.[^\s@*,/\\]+")
 
 
 def _policy(allowed: str) -> list[tuple[str, str]]:
@@ -46,12 +101,12 @@ def _policy(allowed: str) -> list[tuple[str, str]]:
     for entry in (e.strip().lower() for e in allowed.split(",")):
         if not entry:
             continue
-        if _ADDRESS.fullmatch(entry):
+        if _POLICY_ADDRESS.fullmatch(entry):
             rules.append(("address", entry))
             continue
         for prefix, kind in (("*.", "subdomains"), (".", "subdomains"), ("@", "domain"),
                              ("", "domain")):
-            if entry.startswith(prefix) and _DOMAIN.fullmatch(entry[len(prefix):]):
+            if entry.startswith(prefix) and _POLICY_DOMAIN.fullmatch(entry[len(prefix):]):
                 rules.append((kind, entry[len(prefix):]))
                 break
         else:

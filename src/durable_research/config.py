@@ -17,7 +17,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from durable_research.errors import ConfigError
+from durable_research.errors import ConfigError, UserError
 from durable_research.shared import TASK_QUEUE
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -287,6 +287,14 @@ def _convert(var: str, name: str, raw: str) -> object:
             raise ConfigError(f"{var}={raw!r} is not one of: {allowed}",
                               f"set {var} to one of them, or unset it for the default")
         return raw.lower()
+    if name == "smtp_from":
+        from durable_research.addresses import check_sender
+
+        try:
+            return check_sender(raw)
+        except UserError as exc:
+            raise ConfigError(f"SMTP_FROM={raw!r} is not one sender address: {exc.message}",
+                              "e.g. SMTP_FROM='Research Bot <bot@example.org>'") from None
     if name == "embedding_model" and raw and not re.fullmatch(r"[\w.-]+/\S+", raw):
         # litellm routes by the provider prefix; a bare name fails every search later.
         raise ConfigError(f"{var}={raw!r} names no provider",

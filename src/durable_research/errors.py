@@ -16,6 +16,11 @@ def root_cause(exc: BaseException) -> str:
 
 # Failure types that cross the worker/workflow boundary (ApplicationError.type).
 OUTPUT_DISK_FULL = "OutputDiskFull"
+# A workflow whose id says it is a child (``<parent>/<name>``) of a workflow it is not a
+# child of, or an activity of such a workflow: it would act in another run's folder.
+FOREIGN_RUN = "ForeignRun"
+# An attachment that is not this run's own report file.
+FORBIDDEN_ATTACHMENT = "ForbiddenAttachment"
 
 
 class UserError(Exception):

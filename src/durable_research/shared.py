@@ -15,6 +15,15 @@ DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
 DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
 KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+# Child workflows have ids ``<parent id><CHILD_ID_SEPARATOR><name>`` (``report-1/q2``) and
+# share their parent's store folder; a root report's id never contains it.
+CHILD_ID_SEPARATOR = "/"
+
+
+def claimed_parent(workflow_id: str) -> str | None:
+    """The id of the parent a workflow's id names, or None for a root's id."""
+    parent, sep, _name = workflow_id.rpartition(CHILD_ID_SEPARATOR)
+    return parent if sep else None
 
 
 class ReportStep(StrEnum):

@@ -28,6 +28,7 @@ from durable_research.activities.heartbeat import HeartbeatWhileRunning
 from durable_research.activities.llm import LlmActivities
 from durable_research.activities.pdf import PdfActivities
 from durable_research.activities.research import ResearchActivities
+from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.heap import freeze_startup_heap
@@ -150,7 +151,8 @@ def build_worker(
             if any(not inspect.iscoroutinefunction(a) for a in activities) else None
         ),
         tuner=activity_tuner(concurrency),
-        interceptors=[HeartbeatWhileRunning(), *interceptors],
+        # Outermost first: the run check is heartbeated like the activity it guards.
+        interceptors=[HeartbeatWhileRunning(), OwnRunsOnly(client), *interceptors],
         workflow_runner=workflow_runner(),
         # Given, so the SDK does not hash every loaded module's code at start-up
         # (about a second of a worker's start); worker versioning is not used.

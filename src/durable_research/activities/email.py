@@ -28,12 +28,17 @@ from durable_research.activities.mail_ledger import (
     ledger_name,
     read_entry,
 )
-from durable_research.activities.paths import confined_dir
+from durable_research.activities.paths import (
+    REPORT_FOLDER,
+    confined_dir,
+    report_name,
+    written_name,
+)
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
-from durable_research.addresses import check_recipients, parse_recipients
-from durable_research.errors import UserError
+from durable_research.addresses import check_recipients, mail_sender, parse_recipients
+from durable_research.errors import FORBIDDEN_ATTACHMENT, UserError
 from durable_research.shared import SendEmailInput, SendEmailOutput
 from durable_research.smtp import SmtpInsecureError, open_smtp
 
@@ -46,6 +51,11 @@ def message_id(key: str) -> str:
     return f"<{digest}@durable-research>"
 
 
+def _forbidden(what: str) -> ApplicationError:
+    return ApplicationError(f"Refused to attach {what[:120]!r}: it is not this run's report",
+                            type=FORBIDDEN_ATTACHMENT, non_retryable=True)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
@@ -54,28 +64,51 @@ class EmailActivities(WithStore):
     """Sends reports with the worker's SMTP settings."""
 
     async def _attachment(self, params: SendEmailInput) -> tuple[str, bytes] | None:
-        """The report to attach: this run's own file from the store, never any path.
+        """The report to attach: this run's own PDF, never another run's, never any path.
 
-        An old-style ``attachment_path`` is honoured only inside the worker's output root.
+        Raises:
+            ApplicationError: Non-retryable ``ForbiddenAttachment`` (or ``ForbiddenKey``,
+                a key outside this run's folder): the input names a file that is not
+                this run's report (a key holder's forged input).
         """
+        run = activity.info().workflow_run_id or ""
         if params.attachment_key:
-            data = await self.in_store(self.store.get, self.check_readable(params.attachment_key))
-            return params.attachment_key.rsplit("/", 1)[-1], data
+            key = self.check_readable(params.attachment_key)
+            if not self._own_report_key(key, run):
+                raise _forbidden(key)
+            data = await self.in_store(self.store.get, key)
+            return key.rsplit("/", 1)[-1], data
         if not params.attachment_path:
             return None
-        path = confined_dir(self.settings.output_path, params.attachment_path)
+        # Only histories from before the store pass a path (their create_pdf returned no
+        # keys); honoured only for a file this run's create_pdf recorded as its own.
+        root = self.settings.output_path
+        path = confined_dir(root, params.attachment_path)
+        written = await self.load_json(self.my_key(written_name(run)))
+        own = written.get("paths", []) if isinstance(written, dict) else []
+        if path.suffix != ".pdf" or path not in {confined_dir(root, str(p)) for p in own}:
+            raise _forbidden(params.attachment_path)
         if not path.is_file():
             raise ApplicationError(
                 f"Report file to attach is missing: {path}", type="MissingAttachment"
             )
         return path.name, path.read_bytes()
 
+    def _own_report_key(self, key: str, run: str) -> bool:
+        """Whether ``key`` is a PDF of this run's report: ``report/<this run>/<file>``, or
+        ``report/<file>`` as versions before run ids in the key wrote it (a run in flight
+        during the upgrade; such a key is bound to the workflow id only)."""
+        own = self.my_key(report_name(run, "x")).removesuffix("x")
+        legacy = self.my_key(f"{REPORT_FOLDER}/x").removesuffix("x")
+        return key.endswith(".pdf") and any(
+            key.startswith(folder) and "/" not in key[len(folder):] for folder in (own, legacy))
+
     def _build(
         self, params: SendEmailInput, recipients: list[str], attachment: tuple[str, bytes] | None
     ) -> EmailMessage:
         settings = self.settings
         msg = EmailMessage()
-        msg["From"] = settings.smtp_from or settings.smtp_user or "durable-research@localhost"
+        msg["From"] = mail_sender(settings.smtp_from, settings.smtp_user)
         msg["To"] = ", ".join(recipients)
         msg["Subject"] = _one_line(params.subject) or "Research report"
         msg["Message-ID"] = message_id(params.message_key or params.subject)

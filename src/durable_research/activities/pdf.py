@@ -12,7 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.activities.paths import confined_dir
+from durable_research.activities.paths import confined_dir, report_name, written_name
 from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
 from durable_research.errors import OUTPUT_DISK_FULL
@@ -28,11 +28,15 @@ class PdfActivities(WithStore):
     async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
         """Render the report and return the written paths (PDF first)."""
         out_dir = confined_dir(self.settings.output_path, params.output_dir)
-        # A retry rewrites the files its own earlier attempt claimed, and nobody else's.
-        stem_key = self.my_key("report/stem")
+        # A retry rewrites the files its own run's earlier attempt claimed, and nobody
+        # else's: not those of an earlier run with the same workflow id (a re-used --id).
+        run = activity.info().workflow_run_id or ""
+        written_key = self.my_key(written_name(run))
         basename, overwrite = params.basename or "report", params.overwrite
-        if activity.info().attempt > 1 and await self.in_store(self.store.exists, stem_key):
-            basename, overwrite = await self.read_text(stem_key), True
+        if activity.info().attempt > 1:
+            earlier = await self.load_json(written_key)
+            if isinstance(earlier, dict) and earlier.get("stem"):
+                basename, overwrite = str(earlier["stem"]), True
         content = params.content
         if content.body_key:  # a research report: the body is in the artifact store
             content = replace(content, body_markdown=await self.read_text(content.body_key))
@@ -69,12 +73,13 @@ class PdfActivities(WithStore):
                 type=OUTPUT_DISK_FULL,
                 non_retryable=True,
             ) from exc
-        await self.write_text(stem_key, paths[0].stem)
+        await self.save_json(written_key, {"stem": paths[0].stem,
+                                           "paths": [str(p) for p in paths]})
         # Into the store too, under this run's keys, so a mailer on another machine and
         # `research result --download` anywhere can get them.
         keys = []
         for path in paths:
-            key = self.my_key(f"report/{path.name}")
+            key = self.my_key(report_name(run, path.name))
             await self.in_store(self.store.put, key, path.read_bytes())
             keys.append(key)
         pdf = next((str(p) for p in paths if p.suffix == ".pdf"), "")

@@ -37,10 +37,13 @@ PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html.")]
 OutOpt = Annotated[str | None, typer.Option("--out", help="Output directory.")]
-OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing report of the same name.")]
+OverwriteOpt = Annotated[bool, typer.Option(
+    help="Replace an existing report file of the same name (an earlier run's with this --id "
+         "too); without it a run never replaces another's files.")]
 EmailOpt = Annotated[str | None, typer.Option("--email", help="Mail the report to these.")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="litellm model, e.g. openai/gpt-4o.")]
-IdOpt = Annotated[str | None, typer.Option("--id", help="Workflow id (default: generated).")]
+IdOpt = Annotated[str | None, typer.Option(
+    "--id", help="Workflow id: letters, digits, '.', '_', '-' (default: generated).")]
 FileOpt = Annotated[
     str | None, typer.Option("--file", help="Read the question from a file ('-': stdin).")
 ]

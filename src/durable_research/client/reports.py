@@ -43,7 +43,13 @@ def new_workflow_id() -> str:
 async def start_report(
     client: Client, settings: Settings, params: ReportInput, workflow_id: str | None = None
 ) -> WorkflowHandle[Any, ReportResult]:
-    """Start ``GenerateReportWorkflow`` and return its handle."""
+    """Start ``GenerateReportWorkflow`` and return its handle.
+
+    Raises:
+        UserError: ``workflow_id`` is not one a report may have (``/`` marks a child's).
+    """
+    if workflow_id is not None:
+        check_workflow_id(workflow_id)
     return await client.start_workflow(
         REPORT_WORKFLOW,
         params,
@@ -142,7 +148,7 @@ def _not_found(exc: RPCError, workflow_id: str) -> Exception:
 
 
 # Ids people choose with --id: file-name and URL safe; "/" is reserved for the
-# sub-question workflows (<report id>/q1).
+# sub-question workflows (<report id>/q1), which share their report's store folder.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
 
@@ -150,7 +156,8 @@ def check_workflow_id(workflow_id: str) -> str:
     """A new workflow id as given with ``--id``.
 
     Raises:
-        UserError: Empty, too long, or with characters other than letters, digits, ``._-``.
+        UserError: Empty, too long, or with characters other than letters, digits, ``._-``
+            (a ``/`` would make the id a child of another report: issue 25).
     """
     if not _ID.fullmatch(workflow_id):
         raise UserError(

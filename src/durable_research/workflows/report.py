@@ -16,6 +16,7 @@ from temporalio.exceptions import (
     is_cancelled_exception,
 )
 
+from durable_research.workflows.own_id import check_own_id
 from durable_research.workflows.research import Research
 from durable_research.workflows.research_handlers import ResearchHandlers
 from durable_research.workflows.review_handlers import DraftReview
@@ -110,6 +111,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
     @workflow.run
     async def run(self, params: ReportInput) -> ReportResult:
         """Research, optionally wait for review, then write and mail the report."""
+        check_own_id()
         self._question = params.prompt.strip() or DEFAULT_PROMPT
         self._requested_model = params.model
         self._budget.caps = params.budget
@@ -160,7 +162,9 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                     subject=f"Research report: {self._question[:120]}",
                     body=f"Your research report on:\n\n{self._question}\n\nis attached.",
                     attachment_key=files.keys[0] if files.pdf_path and files.keys else "",
-                    # Histories from before the store carry only the path.
+                    # Only histories from before the store (their PDF step returned no
+                    # keys) carry just the path; the worker attaches it only if this
+                    # run's own PDF step recorded it.
                     attachment_path="" if files.keys else files.pdf_path,
                     # The run, not only the id: a re-used --id is a new report and a new mail.
                     message_key=self._message_key(),

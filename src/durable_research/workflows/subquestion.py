@@ -12,8 +12,9 @@ import copy
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, is_cancelled_exception
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
+from durable_research.workflows.own_id import check_own_id
 from durable_research.workflows.rounds import count_pages, fetch_input, pick_new, search_input
 from durable_research.workflows.steps import (
     FETCH_PAGES_STEP,
@@ -24,7 +25,7 @@ from durable_research.workflows.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research.errors import root_cause
+    from durable_research.errors import FOREIGN_RUN, root_cause
     from durable_research.research.types import (
         Allowance,
         FetchInput,
@@ -122,6 +123,13 @@ class ResearchQuestionWorkflow:
     @workflow.run
     async def run(self, params: SubResearchInput) -> SubResearchResult:
         """Search, fetch and take notes for up to ``params.rounds`` rounds."""
+        # Only as the child of the report it reports to (never alone, never signalling
+        # progress into a report that did not start it).
+        parent = check_own_id(child=True)
+        if params.parent_id != parent:
+            raise ApplicationError(
+                f"Refused: this sub-question is a child of {parent[:80]!r}, not of "
+                f"{params.parent_id[:80]!r}", type=FOREIGN_RUN, non_retryable=True)
         self._parent = params.parent_id
         self._allowance = params.allowance
         self._progress = SubProgress(index=params.index, subquestion=params.subquestion)
