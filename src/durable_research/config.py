@@ -104,6 +104,10 @@ class Settings:
     # Accept unencrypted payloads (old histories, plain clients); off by default so a
     # client without the key cannot start work on the workers.
     encryption_accept_plain: bool = False
+    # Workers open payloads in the old format 1 (bound to no workflow, written before
+    # payload binding); off by default so an input copied from an old history starts
+    # nothing. On while workflows started before the upgrade still run.
+    encryption_accept_unbound: bool = False
     # Codec server for the Web UI (`research codec-server`); the embedded dev
     # server passes it to the UI. Empty: none (the UI shows encrypted payloads).
     ui_codec_endpoint: str = ""
@@ -195,6 +199,7 @@ ENV_VARS: dict[str, str] = {
     "RESEARCH_PAYLOAD_KEY_FILE": "payload_key_file",
     "RESEARCH_PAYLOAD_OLD_KEYS": "payload_old_keys",
     "RESEARCH_ENCRYPTION_ACCEPT_PLAIN": "encryption_accept_plain",
+    "RESEARCH_ENCRYPTION_ACCEPT_UNBOUND": "encryption_accept_unbound",
     "TEMPORAL_UI_CODEC_ENDPOINT": "ui_codec_endpoint",
     "RESEARCH_CODEC_TOKEN": "codec_token",
     "RESEARCH_WEB_TOKEN": "web_token",

@@ -32,6 +32,8 @@ from temporalio.converter import (
     value_to_type,
 )
 
+from durable_research.payload_binding import UndecodablePayloadConverter
+
 # Bounded: a fully sandboxed worker (the replay tests) re-imports the data types for
 # every workflow run, so it brings new classes; the app's worker passes them through.
 _CLASSES = 1024
@@ -104,7 +106,8 @@ class DataclassEncoder(AdvancedJSONEncoder):
 
 class AppPayloadConverter(CompositePayloadConverter):
     """The default converters, the JSON one with :class:`DataclassEncoder` and
-    :class:`DataclassFields`."""
+    :class:`DataclassFields`, and last (it never encodes) the one that raises the payload
+    codec's reason for a payload it could not open (``payload_binding.py``)."""
 
     def __init__(self) -> None:
         """Swap the default JSON converter for one with the cached field types."""
@@ -113,7 +116,7 @@ class AppPayloadConverter(CompositePayloadConverter):
                                       custom_type_converters=CUSTOM_TYPES)
             if isinstance(c, JSONPlainPayloadConverter) else c
             for c in DefaultPayloadConverter.default_encoding_payload_converters
-        ))
+        ), UndecodablePayloadConverter())
 
 
 APP_DATA_CONVERTER = DataConverter(payload_converter_class=AppPayloadConverter)
