@@ -158,8 +158,8 @@ async def test_app_connect_wires_the_codec(settings: Settings) -> None:
 
 async def _wait_task_failure(handle: WorkflowHandle, reader: Client, timeout: float = 30
                              ) -> tuple[str, list[int]]:
-    """The first workflow task failure's root cause as ``reader`` (with the key) reads it,
-    and all event types seen by then."""
+    """The first workflow task failure's message as ``reader`` (with the key) reads it, and
+    all event types seen by then. In the history itself the message is encrypted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         types = []
@@ -167,6 +167,7 @@ async def _wait_task_failure(handle: WorkflowHandle, reader: Client, timeout: fl
             types.append(event.event_type)
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
                 failure = event.workflow_task_failed_event_attributes.failure
+                assert failure.message == "Encoded failure"
                 return root_cause(await reader.data_converter.decode_failure(failure)), types
         await asyncio.sleep(0.1)
     raise TimeoutError("no workflow task failure")

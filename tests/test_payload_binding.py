@@ -13,10 +13,12 @@ import logging
 import os
 import uuid
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.failure.v1 import Failure
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 from temporalio.converter import (
@@ -27,6 +29,7 @@ from temporalio.converter import (
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
+from durable_research.client.reports import failure_message
 from durable_research.codec import (
     ENCODING,
     KEY_ID_KEY,
@@ -34,6 +37,7 @@ from durable_research.codec import (
     Keyring,
     data_converter,
     key_id,
+    new_key,
     worker_data_converter,
 )
 from durable_research.config import Settings
@@ -261,6 +265,20 @@ async def test_in_the_sdk_a_refused_payload_fails_only_its_own_input() -> None:
     # Even where plaintext is accepted, a marker from outside is no reason of the codec's.
     with pytest.raises(PayloadDecodeError, match="Refusing an unencrypted payload"):
         _codec(accept_plain=True).decode_sync([marker_from_outside])
+
+
+async def test_failure_messages_travel_encrypted() -> None:
+    converter = data_converter(Settings(payload_key=KEY_B64)).with_context(_in("report-1"))
+    failure = Failure()
+    await converter.encode_failure(ApplicationError("mail to mildred@example.org failed"),
+                                   failure)
+    assert failure.message == "Encoded failure"
+    assert b"mildred" not in failure.SerializeToString()
+    # `research status` shows a pending activity's last failure as the key holder reads it.
+    reader = SimpleNamespace(data_converter=data_converter(Settings(payload_key=KEY_B64)))
+    assert await failure_message(reader, failure) == "mail to mildred@example.org failed"
+    stranger = SimpleNamespace(data_converter=data_converter(Settings(payload_key=new_key())))
+    assert await failure_message(stranger, failure) == "Encoded failure"
 
 
 def test_worker_codec_refuses_format1_unless_settings_accept_it() -> None:

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
     DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
     SerializationContext,
     WithSerializationContext,
@@ -409,7 +410,13 @@ def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
     codec = build_codec(settings)
     if codec is None:
         return APP_DATA_CONVERTER
-    return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)
+    if not codec.encrypt:
+        return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)
+    # Failure messages and stack traces travel as a payload (message "Encoded failure"),
+    # encrypted like the rest: they name questions, paths and recipients.
+    return dataclasses.replace(
+        APP_DATA_CONVERTER, payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
 
 
 def worker_data_converter(converter: DataConverter, settings: Settings) -> DataConverter:
