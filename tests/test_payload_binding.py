@@ -292,3 +292,16 @@ def test_worker_codec_refuses_format1_unless_settings_accept_it() -> None:
         assert worker_side.failure_converter_class is client_side.failure_converter_class
     assert isinstance(client_side.payload_codec, EncryptionCodec)
     assert client_side.payload_codec.accept_unbound
+
+
+def test_the_converter_of_a_context_is_made_once() -> None:
+    converter = data_converter(Settings(payload_key=KEY_B64))
+    first = converter.with_context(_in("report-1"))
+    assert converter.with_context(_in("report-1")) is first
+    other = converter.with_context(_activity_of("report-2"))
+    for bound, wid in ((first, "report-1"), (other, "report-2")):
+        codec = bound.payload_codec
+        assert isinstance(codec, EncryptionCodec) and codec.binding is not None
+        assert codec.binding.workflow_id == wid
+    assert isinstance(converter.payload_codec, EncryptionCodec)
+    assert converter.payload_codec.binding is None  # the original stays unbound
