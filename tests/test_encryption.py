@@ -43,6 +43,7 @@ from durable_research.codec import (
 )
 from durable_research.codec_server import CodecServer, codec_server_from_settings
 from durable_research.config import Settings, load_settings
+from durable_research.converter import ENCODED_FAILURE
 from durable_research.errors import ConfigError, root_cause
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
@@ -167,7 +168,7 @@ async def _wait_task_failure(handle: WorkflowHandle, reader: Client, timeout: fl
             types.append(event.event_type)
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
                 failure = event.workflow_task_failed_event_attributes.failure
-                assert failure.message == "Encoded failure"
+                assert failure.message == ENCODED_FAILURE
                 return root_cause(await reader.data_converter.decode_failure(failure)), types
         await asyncio.sleep(0.1)
     raise TimeoutError("no workflow task failure")

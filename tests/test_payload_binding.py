@@ -41,6 +41,7 @@ from durable_research.codec import (
     worker_data_converter,
 )
 from durable_research.config import Settings
+from durable_research.converter import ENCODED_FAILURE, STACK_TRACE_CHARS
 from durable_research.errors import root_cause
 from durable_research.payload_binding import (
     FORMAT_KEY,
@@ -270,15 +271,24 @@ async def test_in_the_sdk_a_refused_payload_fails_only_its_own_input() -> None:
 async def test_failure_messages_travel_encrypted() -> None:
     converter = data_converter(Settings(payload_key=KEY_B64)).with_context(_in("report-1"))
     failure = Failure()
-    await converter.encode_failure(ApplicationError("mail to mildred@example.org failed"),
-                                   failure)
-    assert failure.message == "Encoded failure"
+    who = "mildred@example.org"  # a value: in the messages, not in the traces' source lines
+    try:
+        try:
+            raise OSError(f"the disk of {who} is full")
+        except OSError as cause:
+            raise ApplicationError(f"mail to {who} failed") from cause
+    except ApplicationError as exc:
+        await converter.encode_failure(exc, failure)
+    assert failure.message == ENCODED_FAILURE and failure.cause.message == ENCODED_FAILURE
     assert b"mildred" not in failure.SerializeToString()
+    # Code locations stay readable, and short: the server drops what it cannot shorten.
+    assert "test_payload_binding.py" in failure.stack_trace
+    assert all(len(f.stack_trace) <= STACK_TRACE_CHARS + 10 for f in (failure, failure.cause))
     # `research status` shows a pending activity's last failure as the key holder reads it.
     reader = SimpleNamespace(data_converter=data_converter(Settings(payload_key=KEY_B64)))
-    assert await failure_message(reader, failure) == "mail to mildred@example.org failed"
+    assert await failure_message(reader, failure) == f"mail to {who} failed"
     stranger = SimpleNamespace(data_converter=data_converter(Settings(payload_key=new_key())))
-    assert await failure_message(stranger, failure) == "Encoded failure"
+    assert await failure_message(stranger, failure) == ENCODED_FAILURE
 
 
 def test_worker_codec_refuses_format1_unless_settings_accept_it() -> None:

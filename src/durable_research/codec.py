@@ -47,13 +47,12 @@ from typing import TYPE_CHECKING, Any
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
     DataConverter,
-    DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
     SerializationContext,
     WithSerializationContext,
 )
 
-from durable_research.converter import APP_DATA_CONVERTER
+from durable_research.converter import APP_DATA_CONVERTER, EncodedMessageFailureConverter
 from durable_research.errors import ConfigError
 from durable_research.payload_binding import (
     FORMAT_BOUND,
@@ -412,11 +411,10 @@ def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
         return APP_DATA_CONVERTER
     if not codec.encrypt:
         return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)
-    # Failure messages and stack traces travel as a payload (message "Encoded failure"),
-    # encrypted like the rest: they name questions, paths and recipients.
-    return dataclasses.replace(
-        APP_DATA_CONVERTER, payload_codec=codec,
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+    # Failure messages travel as a payload, encrypted like the rest: they name questions,
+    # paths and recipients.
+    return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec,
+                               failure_converter_class=EncodedMessageFailureConverter)
 
 
 def worker_data_converter(converter: DataConverter, settings: Settings) -> DataConverter:

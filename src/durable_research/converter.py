@@ -21,20 +21,27 @@ import functools
 import typing
 from typing import Any, Self, cast
 
+from temporalio.api.failure.v1 import Failure
 from temporalio.converter import (
     AdvancedJSONEncoder,
     CompositePayloadConverter,
     DataConverter,
+    DefaultFailureConverter,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
     JSONTypeConverter,
     JSONTypeConverterUnhandled,
+    PayloadConverter,
     SerializationContext,
     value_to_type,
 )
 
 from durable_research.payload_binding import UndecodablePayloadConverter
 
+# The message of a failure whose real one travels encrypted (the SDK's wording).
+ENCODED_FAILURE = "Encoded failure"
+# The innermost part of a failure's stack trace kept in the history (see below).
+STACK_TRACE_CHARS = 800
 # Bounded: a fully sandboxed worker (the replay tests) re-imports the data types for
 # every workflow run, so it brings new classes; the app's worker passes them through.
 _CLASSES = 1024
@@ -118,6 +125,35 @@ class AppPayloadConverter(CompositePayloadConverter):
             if isinstance(c, JSONPlainPayloadConverter) else c
             for c in DefaultPayloadConverter.default_encoding_payload_converters
         ), UndecodablePayloadConverter())
+
+
+class EncodedMessageFailureConverter(DefaultFailureConverter):
+    """Failures with their messages moved into an encoded payload, which the payload codec
+    encrypts (the history says ``Encoded failure``; a client with the key reads them back),
+    and their stack traces cut to their last :data:`STACK_TRACE_CHARS` characters.
+
+    Messages name questions, paths and recipients. Stack traces hold code locations and
+    source lines, no values: they stay readable. The server keeps at most 4 KB of a retried
+    activity's last failure and replaces a larger one ("Failure exceeds size limit."),
+    dropping what it cannot shorten, encrypted messages first: a rate-limited LLM call's two
+    levels of traces through the SDK and litellm (3.3 KB) with its encrypted messages went
+    over, and its type and message were lost (tests/test_workflow.py, rate limit); cut to
+    800 characters a level, 2.5 KB was kept whole. The whole trace is in the worker's log.
+    """
+
+    def to_failure(self, exception: BaseException, payload_converter: PayloadConverter,
+                   failure: Failure) -> None:
+        """Convert as the default converter does, then encode each level's message."""
+        super().to_failure(exception, payload_converter, failure)
+        level: Failure | None = failure
+        while level is not None:
+            if level.message and not level.HasField("encoded_attributes"):
+                level.encoded_attributes.CopyFrom(
+                    payload_converter.to_payloads([{"message": level.message}])[0])
+                level.message = ENCODED_FAILURE
+            if len(level.stack_trace) > STACK_TRACE_CHARS:
+                level.stack_trace = "  ...\n" + level.stack_trace[-STACK_TRACE_CHARS:]
+            level = level.cause if level.HasField("cause") else None
 
 
 # Converters remembered per serialization context (bounded; cleared when full).
