@@ -12,6 +12,10 @@ turns a dataclass into a dict with ``dataclasses.asdict``, which deep-copies eve
 only for the copy to be serialised; :class:`DataclassEncoder` hands the encoder the
 field values as they are. The JSON on the wire is the same (keys are sorted), so
 histories written before or after read alike.
+
+Also the app's data converter around it (:data:`APP_DATA_CONVERTER`; ``codec.py`` adds the
+payload codec): failures with encrypted messages, and one converter per serialization
+context. No ``cryptography`` here: the workflow sandbox imports this module.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from durable_research.payload_binding import UndecodablePayloadConverter
 ENCODED_FAILURE = "Encoded failure"
 # The innermost part of a failure's stack trace kept in the history (see below).
 STACK_TRACE_CHARS = 800
+
 # Bounded: a fully sandboxed worker (the replay tests) re-imports the data types for
 # every workflow run, so it brings new classes; the app's worker passes them through.
 _CLASSES = 1024
