@@ -15,7 +15,7 @@ histories written before or after read alike.
 
 Also the app's data converter around it (:data:`APP_DATA_CONVERTER`; ``codec.py`` adds the
 payload codec): failures with encrypted messages, and one converter per serialization
-context. No ``cryptography`` here: the workflow sandbox imports this module.
+context. No ``cryptography`` here: the payload converter runs inside workflows.
 """
 
 from __future__ import annotations
