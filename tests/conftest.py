@@ -29,8 +29,8 @@ os.environ["RESEARCH_CONFIG_FILE"] = "/nonexistent/config.env"
 # in-process clients (connect_retrying reads it from here), the `settings` fixture
 # and, through settings_env, every subprocess (CLI runs, worker processes).
 for _var in ("RESEARCH_PAYLOAD_KEY_FILE", "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION",
-             "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", "TEMPORAL_UI_CODEC_ENDPOINT",
-             "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN"):
+             "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", "RESEARCH_ENCRYPTION_ACCEPT_UNBOUND",
+             "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
 PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]

@@ -45,7 +45,8 @@ from durable_research.codec import (
 )
 from durable_research.codec_server import CodecServer, codec_server_from_settings
 from durable_research.config import Settings, load_settings
-from durable_research.errors import ConfigError
+from durable_research.converter import ENCODED_FAILURE
+from durable_research.errors import ConfigError, root_cause
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
@@ -158,21 +159,26 @@ async def test_app_connect_wires_the_codec(settings: Settings) -> None:
 # ----- (c): a client without the key cannot make the worker do anything ------------------
 
 
-async def _wait_task_failure(handle: WorkflowHandle, timeout: float = 30) -> tuple[str, list[int]]:
-    """The first workflow task failure's message, and all event types seen by then."""
+async def _wait_task_failure(handle: WorkflowHandle, reader: Client, timeout: float = 30
+                             ) -> tuple[str, list[int]]:
+    """The first workflow task failure's message as ``reader`` (with the key) reads it, and
+    all event types seen by then. In the history itself the message is encrypted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         types = []
         async for event in handle.fetch_history_events():
             types.append(event.event_type)
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-                return event.workflow_task_failed_event_attributes.failure.message, types
+                failure = event.workflow_task_failed_event_attributes.failure
+                assert failure.message == ENCODED_FAILURE
+                return root_cause(await reader.data_converter.decode_failure(failure)), types
         await asyncio.sleep(0.1)
     raise TimeoutError("no workflow task failure")
 
 
 async def test_plain_client_cannot_start_work(
-    settings: Settings, worker: Worker, fake_llm: FakeLLM, temporal_address: str
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM,
+    temporal_address: str,
 ) -> None:
     rogue = await _plain_client(temporal_address)
     handle = await rogue.start_workflow(
@@ -180,7 +186,7 @@ async def test_plain_client_cannot_start_work(
         id=f"rogue-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
     )
     try:
-        message, types = await _wait_task_failure(handle)
+        message, types = await _wait_task_failure(handle, client)
         assert "Refusing an unencrypted payload" in message
         assert "RESEARCH_ENCRYPTION_ACCEPT_PLAIN" in message
         # Give a wrongly running workflow the time to schedule something: nothing comes.
@@ -205,7 +211,7 @@ async def test_client_with_another_key_is_refused_naming_the_key_id(
         id=f"stranger-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
     )
     try:
-        message, _ = await _wait_task_failure(handle)
+        message, _ = await _wait_task_failure(handle, client)
         assert "unknown key id" in message
         assert key_id(base64.b64decode(stranger_key)) in message
         assert fake_llm.calls == 0
@@ -251,13 +257,13 @@ async def test_rotation_old_key_still_decodes_when_listed() -> None:
     (fresh,) = await rotated.encode([back])
     assert fresh.metadata[KEY_ID_KEY] == key_id(new).encode()
     with pytest.raises(PayloadDecodeError, match=key_id(old)):
-        await _codec(new).decode(sealed)
+        _codec(new).decode_sync(sealed)
     # A tampered payload fails authentication instead of decoding to garbage.
     tampered = Payload()
     tampered.CopyFrom(sealed[0])
     tampered.data = tampered.data[:-1] + bytes([tampered.data[-1] ^ 1])
     with pytest.raises(PayloadDecodeError, match="failed authentication"):
-        await rotated.decode([tampered])
+        rotated.decode_sync([tampered])
 
 
 def test_old_keys_from_env_and_from_key_file(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer, Worker
 
 from durable_research.config import Settings
+from durable_research.errors import root_cause
 from durable_research.shared import ReviewInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -166,9 +167,10 @@ async def test_fresh_research_histories_replay(
 
     async with build_worker(client, research_settings):
         handles = await _research_scenarios(client, research_settings, "fresh-")
-    # Fresh histories are encrypted: replay with the client's codec (same key).
+    # Fresh histories are encrypted: replay with the client's codec (same key), in the
+    # namespace they ran in (payloads are bound to it).
     replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow],
-                        data_converter=client.data_converter)
+                        data_converter=client.data_converter, namespace=client.namespace)
     for handle in handles.values():
         await replayer.replay_workflow(await handle.fetch_history())
 
@@ -177,7 +179,8 @@ async def test_fresh_histories_replay(
     client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
 ) -> None:
     handles = await _scenarios(client, settings)
-    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter)
+    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter,
+                        namespace=client.namespace)
     for handle in handles.values():
         await replayer.replay_workflow(await handle.fetch_history())
 
@@ -212,5 +215,47 @@ async def test_live_report_records_no_patch_marker_and_mails_per_run(
     [sent] = await client.data_converter.decode(mail_step.input.payloads, [SendEmailInput])
     run_id = history.events[0].workflow_execution_started_event_attributes.original_execution_run_id
     assert sent.message_key == report_message_key(handle.id, run_id)
-    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter)
+    replayer = Replayer(workflows=[GenerateReportWorkflow], data_converter=client.data_converter,
+                        namespace=client.namespace)
     await replayer.replay_workflow(history)
+
+
+# Recorded by the code before payload binding (commit c6a612d): encrypted in format 1 (bound
+# to no workflow) with this test-only key, research with children, Updates and Signals.
+FORMAT1 = HISTORIES / "format1"
+FORMAT1_KEY = "RB0FSmNdPlJpaT+nk5xShQBjHc8U0FSZf1/orUMJ6nk="
+
+
+async def test_format1_histories_replay_on_workers_that_accept_them() -> None:
+    """A workflow started before the upgrade to bound payloads goes on where the workers
+    set RESEARCH_ENCRYPTION_ACCEPT_UNBOUND; elsewhere its task fails (retried) and says why."""
+    from durable_research.codec import data_converter, worker_data_converter
+
+    settings = Settings(payload_key=FORMAT1_KEY)
+    histories = [
+        WorkflowHistory.from_json(f"format1-{path.stem.replace('--', '/')}",
+                                  json.loads(path.read_text()))
+        for path in sorted(FORMAT1.glob("*.json"))
+    ]
+    assert len(histories) == 2
+    workflows = [GenerateReportWorkflow, ResearchQuestionWorkflow]
+
+    async def replay(accept_unbound: bool) -> dict[str, str]:
+        worker_settings = Settings(payload_key=FORMAT1_KEY,
+                                   encryption_accept_unbound=accept_unbound)
+        converter = worker_data_converter(data_converter(settings), worker_settings)
+
+        async def each() -> AsyncIterator[WorkflowHistory]:
+            for history in histories:
+                yield history
+
+        results = await Replayer(workflows=workflows, data_converter=converter
+                                 ).replay_workflows(each(), raise_on_replay_failure=False)
+        return {wid: root_cause(err) for wid, err in results.replay_failures.items()}
+
+    assert await replay(accept_unbound=True) == {}
+    refused = await replay(accept_unbound=False)
+    assert len(refused) == len(histories)  # keyed by run id
+    # The reason, encrypted like any failure message, is in the worker's log (it names the
+    # setting); the failure itself says what refused the payload.
+    assert all("PayloadDecodeError" in m for m in refused.values()), refused

@@ -9,7 +9,13 @@ Payload format (compatible with Temporal's samples): ``metadata.encoding`` is
 ``binary/encrypted``, ``metadata["encryption-key-id"]`` names the key (a fingerprint
 derived from the key itself, so nothing has to be named by hand), ``data`` is a
 12-byte random nonce followed by the ciphertext and tag of the serialised original
-payload. The key id is authenticated as associated data.
+payload. Format 2 (``encryption-format: 2``) binds the payload to its workflow: the key
+id, the namespace and the workflow id (also in the metadata, for readers) are the
+associated data, taken from the SDK's serialization context (``payload_binding.py``);
+decoded in another workflow's context it is refused. Format 1 (no ``encryption-format``,
+written before payload binding) binds only the key id: readers without a context (the
+codec server, history inspection) and clients still open it, a worker only with
+``RESEARCH_ENCRYPTION_ACCEPT_UNBOUND`` (docs/security.md, "Upgrading").
 
 Keys (see docs/security.md): ``RESEARCH_PAYLOAD_KEY`` (base64 of 32 bytes), else the
 file ``RESEARCH_PAYLOAD_KEY_FILE``, else ``<data dir>/payload.key`` created on first
@@ -17,6 +23,9 @@ use (0600). In a key file the first key line is the current key and further line
 are old keys; ``RESEARCH_PAYLOAD_OLD_KEYS`` (comma-separated) adds more. Old keys
 only decrypt, so rotating is: put the new key first, keep the old one listed until
 no running workflow needs it.
+
+``PayloadDecodeError`` (and ``PayloadBoundElsewhereError``) live in ``payload_binding.py``:
+the payload converter raises them too, inside workflows.
 
 This module must stay out of workflow modules (``cryptography`` breaks the
 workflow sandbox); it imports ``cryptography`` lazily anyway.
@@ -26,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import dataclasses
 import hashlib
 import os
@@ -35,10 +45,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
 
-from durable_research.converter import APP_DATA_CONVERTER
+from durable_research.converter import APP_DATA_CONVERTER, EncodedMessageFailureConverter
 from durable_research.errors import ConfigError
+from durable_research.payload_binding import (
+    FORMAT_BOUND,
+    FORMAT_KEY,
+    NO_WORKFLOW,
+    UNDECODABLE,
+    Binding,
+    PayloadBoundElsewhereError,
+    PayloadDecodeError,
+    binding_of,
+    undecodable,
+)
 
 if TYPE_CHECKING:
     from durable_research.config import Settings
@@ -50,19 +76,12 @@ CIPHER = b"AES-256-GCM"
 KEY_FILE = "payload.key"
 KEY_BYTES = 32
 NONCE_BYTES = 12
-_AAD_PREFIX = b"durable-research/payload/v1:"
+_AAD_PREFIX = b"durable-research/payload/v1:"  # format 1: the key id only
+_AAD_PREFIX_BOUND = b"durable-research/payload/v2\0"  # format 2: key id + binding
 KEY_HINT = (
     "a payload key is base64 of 32 random bytes; create one with: python -c "
     "'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
 )
-
-
-class PayloadDecodeError(ValueError):
-    """A payload cannot be decoded: unknown key id, failed authentication, or plaintext.
-
-    Raised inside the worker, it fails the workflow task (the workflow does not run
-    and is retried once the cause is fixed) or the activity attempt.
-    """
 
 
 def new_key() -> str:
@@ -202,8 +221,12 @@ def load_keyring(settings: Settings, create: bool = True) -> Keyring:
     return Keyring(current, tuple(found[1:]) + tuple(old), source)
 
 
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM codec with key ids and old keys for decryption.
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
+    """AES-256-GCM codec: key ids, old keys for decryption, payloads bound to their workflow.
+
+    The SDK hands it the workflow a payload belongs to (:meth:`with_context`); without a
+    context (the codec server, inspecting a history) it encodes for no workflow and opens
+    any payload it has the key for, whatever workflow it is bound to.
 
     Args:
         keyring: The current key (encrypts) and old keys (decrypt only).
@@ -211,9 +234,14 @@ class EncryptionCodec(PayloadCodec):
             (histories recorded before encryption, plain clients). Off: they are
             refused with :class:`PayloadDecodeError`.
         encrypt: Encrypt on encode (off: payloads leave as they are).
+        accept_unbound: Open format-1 payloads (bound to no workflow, written before
+            payload binding) in a workflow's context. Clients read old reports with
+            them; a worker's codec (:meth:`for_worker`) only with
+            ``RESEARCH_ENCRYPTION_ACCEPT_UNBOUND``.
     """
 
-    def __init__(self, keyring: Keyring, accept_plain: bool = False, encrypt: bool = True):
+    def __init__(self, keyring: Keyring, accept_plain: bool = False, encrypt: bool = True,
+                 accept_unbound: bool = True):
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         super().__init__()
@@ -222,17 +250,41 @@ class EncryptionCodec(PayloadCodec):
         self.keyring = keyring
         self.accept_plain = accept_plain
         self.encrypt = encrypt
+        self.accept_unbound = accept_unbound
+        self.binding: Binding | None = None
         self._ciphers = {kid: AESGCM(key) for kid, key in keyring.by_id().items()}
         self._current_id = keyring.current_id
 
+    def with_context(self, context: SerializationContext) -> EncryptionCodec:
+        """This codec for the payloads of the workflow ``context`` names (the SDK calls it
+        for every workflow task, activity and client call)."""
+        bound = copy.copy(self)
+        bound.binding = binding_of(context)
+        return bound
+
+    def for_worker(self, accept_unbound: bool) -> EncryptionCodec:
+        """This codec for a worker: format-1 payloads only if ``accept_unbound`` (or if
+        plain payloads are accepted anyway: refusing old ciphertext then protects nothing)."""
+        strict = copy.copy(self)
+        strict.accept_unbound = accept_unbound or self.accept_plain
+        return strict
+
     # The Temporal SDK calls the async methods; the codec server calls the sync ones.
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        """Encrypt each payload with the current key."""
+        """Encrypt each payload with the current key, bound to the context's workflow."""
         return self.encode_sync(payloads)
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        """Decrypt each payload with the key its metadata names."""
-        return self.decode_sync(payloads)
+        """Decrypt each payload; one that cannot be opened becomes the undecodable marker,
+        so the SDK refuses only the input it carries (a Signal, an Update, the start), not
+        the whole workflow task for ever (``payload_binding.py``)."""
+        out = []
+        for payload in payloads:
+            try:
+                out.append(self._open(payload, self.accept_plain))
+            except PayloadDecodeError as exc:
+                out.append(undecodable(exc))
+        return out
 
     def encode_sync(self, payloads: Sequence[Payload]) -> list[Payload]:
         """Synchronous :meth:`encode`."""
@@ -240,40 +292,67 @@ class EncryptionCodec(PayloadCodec):
             return list(payloads)
         cipher = self._ciphers[self._current_id]
         kid = self._current_id.encode()
+        binding = self.binding or NO_WORKFLOW
+        aad = binding.associated_data(_AAD_PREFIX_BOUND + kid + b"\0")
+        metadata = {"encoding": ENCODING, KEY_ID_KEY: kid, CIPHER_KEY: CIPHER,
+                    **binding.metadata()}
         out = []
         for payload in payloads:
             nonce = os.urandom(NONCE_BYTES)
-            sealed = cipher.encrypt(nonce, payload.SerializeToString(), _AAD_PREFIX + kid)
-            out.append(Payload(
-                metadata={"encoding": ENCODING, KEY_ID_KEY: kid, CIPHER_KEY: CIPHER},
-                data=nonce + sealed,
-            ))
+            sealed = cipher.encrypt(nonce, payload.SerializeToString(), aad)
+            out.append(Payload(metadata=metadata, data=nonce + sealed))
         return out
 
     def decode_sync(self, payloads: Sequence[Payload], accept_plain: bool | None = None
                     ) -> list[Payload]:
-        """Synchronous :meth:`decode`; ``accept_plain`` overrides the codec's setting.
+        """Synchronous :meth:`decode` that raises; ``accept_plain`` overrides the codec's.
 
         Raises:
-            PayloadDecodeError: Unknown key id, failed authentication, or a plain
-                payload while plain ones are not accepted.
+            PayloadBoundElsewhereError: An authentic payload of another workflow.
+            PayloadDecodeError: Unknown key id, failed authentication, a plain payload
+                while plain ones are not accepted, or format 1 where it is not.
         """
         plain_ok = self.accept_plain if accept_plain is None else accept_plain
-        out = []
-        for payload in payloads:
-            encoding = payload.metadata.get("encoding", b"")
-            if encoding != ENCODING:
-                if not plain_ok:
-                    raise PayloadDecodeError(self._plain_message(encoding))
-                out.append(payload)
-                continue
-            out.append(self._decrypt(payload))
-        return out
+        return [self._open(payload, plain_ok) for payload in payloads]
 
-    def _decrypt(self, payload: Payload) -> Payload:
+    def _open(self, payload: Payload, plain_ok: bool) -> Payload:
+        encoding = payload.metadata.get("encoding", b"")
+        if encoding != ENCODING:
+            # A marker sent from outside is no reason of ours: refused like plaintext.
+            if not plain_ok or encoding == UNDECODABLE.encode():
+                raise PayloadDecodeError(self._plain_message(encoding))
+            return payload
+        kid = payload.metadata.get(KEY_ID_KEY, b"").decode(errors="replace")
+        version = payload.metadata.get(FORMAT_KEY, b"")
+        if version == FORMAT_BOUND:
+            claimed = Binding.of_payload(payload)
+            plain = self._decrypt(payload, kid, claimed.associated_data(
+                _AAD_PREFIX_BOUND + kid.encode() + b"\0"))
+            if self.binding is not None and claimed != self.binding:
+                raise PayloadBoundElsewhereError(
+                    f"Refusing a payload bound to {claimed.describe()} in "
+                    f"{self.binding.describe()}: it was copied from another workflow's "
+                    "history, so nothing runs on it here"
+                )
+            return plain
+        if version:
+            raise PayloadDecodeError(
+                f"Payload in an unknown encryption format {version.decode(errors='replace')!r}"
+                " (this version writes format 2): upgrade this process"
+            )
+        if self.binding is not None and not self.accept_unbound:
+            raise PayloadDecodeError(
+                f"Refusing a payload in the old encryption format 1 in "
+                f"{self.binding.describe()}: it is bound to no workflow, so it could have "
+                "been copied from any history. If this workflow was started before the "
+                "upgrade to format 2, set RESEARCH_ENCRYPTION_ACCEPT_UNBOUND=true on the "
+                "workers until such workflows have finished (docs/security.md)"
+            )
+        return self._decrypt(payload, kid, _AAD_PREFIX + kid.encode())
+
+    def _decrypt(self, payload: Payload, kid: str, aad: bytes) -> Payload:
         from cryptography.exceptions import InvalidTag
 
-        kid = payload.metadata.get(KEY_ID_KEY, b"").decode(errors="replace")
         cipher = self._ciphers.get(kid)
         if cipher is None:
             known = ", ".join(
@@ -287,12 +366,12 @@ class EncryptionCodec(PayloadCodec):
             )
         data = payload.data
         try:
-            plain = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:],
-                                   _AAD_PREFIX + kid.encode())
+            plain = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], aad)
         except InvalidTag:
             raise PayloadDecodeError(
-                f"Payload with key id {kid!r} failed authentication: it was altered, or "
-                "encrypted with a different key under the same id"
+                f"Payload with key id {kid!r} failed authentication: it was altered (its "
+                "data or the workflow it names), or encrypted with a different key under "
+                "the same id"
             ) from None
         return Payload.FromString(plain)
 
@@ -340,4 +419,19 @@ def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
     codec = build_codec(settings)
     if codec is None:
         return APP_DATA_CONVERTER
-    return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)
+    if not codec.encrypt:
+        return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec)
+    # Failure messages travel as a payload, encrypted like the rest: they name questions,
+    # paths and recipients.
+    return dataclasses.replace(APP_DATA_CONVERTER, payload_codec=codec,
+                               failure_converter_class=EncodedMessageFailureConverter)
+
+
+def worker_data_converter(converter: DataConverter, settings: Settings) -> DataConverter:
+    """``converter`` as a worker uses it: payloads in the old, unbound format 1 are opened
+    only with ``RESEARCH_ENCRYPTION_ACCEPT_UNBOUND`` (clients keep reading old reports)."""
+    codec = converter.payload_codec
+    if not isinstance(codec, EncryptionCodec):
+        return converter
+    return dataclasses.replace(
+        converter, payload_codec=codec.for_worker(settings.encryption_accept_unbound))

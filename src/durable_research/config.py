@@ -105,6 +105,10 @@ class Settings:
     # Accept unencrypted payloads (old histories, plain clients); off by default so a
     # client without the key cannot start work on the workers.
     encryption_accept_plain: bool = False
+    # Workers open payloads in the old format 1 (bound to no workflow, written before
+    # payload binding); off by default so an input copied from an old history starts
+    # nothing. On while workflows started before the upgrade still run.
+    encryption_accept_unbound: bool = False
     # Codec server for the Web UI (`research codec-server`); the embedded dev
     # server passes it to the UI. Empty: none (the UI shows encrypted payloads).
     ui_codec_endpoint: str = ""
@@ -196,6 +200,7 @@ ENV_VARS: dict[str, str] = {
     "RESEARCH_PAYLOAD_KEY_FILE": "payload_key_file",
     "RESEARCH_PAYLOAD_OLD_KEYS": "payload_old_keys",
     "RESEARCH_ENCRYPTION_ACCEPT_PLAIN": "encryption_accept_plain",
+    "RESEARCH_ENCRYPTION_ACCEPT_UNBOUND": "encryption_accept_unbound",
     "TEMPORAL_UI_CODEC_ENDPOINT": "ui_codec_endpoint",
     "RESEARCH_CODEC_TOKEN": "codec_token",
     "RESEARCH_WEB_TOKEN": "web_token",
@@ -213,6 +218,7 @@ SECURITY_VARS: frozenset[str] = frozenset({
     # Payload encryption: who can read and start work.
     "RESEARCH_ENCRYPTION", "RESEARCH_PAYLOAD_KEY", "RESEARCH_PAYLOAD_KEY_FILE",
     "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION_ACCEPT_PLAIN",
+    "RESEARCH_ENCRYPTION_ACCEPT_UNBOUND",
     # Where work comes from.
     "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_TLS",
     "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_API_KEY",

@@ -108,6 +108,20 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
     }
 
 
+def worker_client(client: Client, settings: Settings) -> Client:
+    """``client`` (same connection) with the codec a worker decodes with: payloads in the
+    old encryption format 1 are refused unless the settings accept them
+    (:func:`durable_research.codec.worker_data_converter`)."""
+    from durable_research.codec import worker_data_converter
+
+    converter = worker_data_converter(client.data_converter, settings)
+    if converter is client.data_converter:
+        return client
+    config = client.config()
+    config["data_converter"] = converter
+    return Client(**config)
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -138,7 +152,7 @@ def build_worker(
     freeze_startup_heap()
     concurrency = max(1, max_concurrent_activities or settings.worker_io_concurrency)
     return Worker(
-        client,
+        worker_client(client, settings),
         task_queue=task_queue or settings.task_queue,
         workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow]),
         activities=list(activities),

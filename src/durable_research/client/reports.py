@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from temporalio.api.failure.v1 import Failure
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -217,8 +218,8 @@ async def describe_report(
         ).result()
     for act in desc.raw_description.pending_activities:
         line = f"{act.activity_type.name}: attempt {act.attempt}"
-        if act.last_failure.message:
-            line += f", last failure: {act.last_failure.message[:200]}"
+        if act.HasField("last_failure"):
+            line += f", last failure: {(await failure_message(client, act.last_failure))[:200]}"
         state.pending.append(line)
     if desc.status == WorkflowExecutionStatus.FAILED:
         try:
@@ -226,6 +227,17 @@ async def describe_report(
         except WorkflowFailureError as exc:
             state.failure = root_cause(exc)
     return state
+
+
+async def failure_message(client: Client, failure: Failure) -> str:
+    """A failure's message as this client reads it: with a payload key, messages travel
+    encrypted (``Encoded failure`` in the history) and the client's codec opens them."""
+    copied = Failure()
+    copied.CopyFrom(failure)  # decoded in place
+    try:
+        return str(await client.data_converter.decode_failure(copied)) or failure.message
+    except Exception:  # noqa: BLE001 - not readable with this key: what the history says
+        return failure.message
 
 
 async def report_result(client: Client, workflow_id: str) -> ReportResult:
