@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlsplit
 
+from durable_research.mdparse import table_note
 from durable_research.render import (
     DISPUTED_LABEL,
     UNVERIFIED_LABEL,
@@ -116,7 +117,11 @@ def _table(t: Table) -> str:
         return "<tr>" + "".join(tds) + "</tr>"
 
     body = "".join(row(r, "td") for r in t.rows)
-    return f"<table><thead>{row(t.header, 'th')}</thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead>{row(t.header, 'th')}</thead><tbody>{body}</tbody></table>"
+    note = table_note(len(t.rows), t.omitted)
+    # Inline style, as for the check marks: other pages keep their old stylesheet.
+    return table + (f'<p class="note" style="font-size:.9em;color:#555">'
+                    f"<em>{escape(note)}</em></p>" if note else "")
 
 
 def _references(block: ReferenceList) -> str:
