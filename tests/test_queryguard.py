@@ -9,7 +9,7 @@ from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.research import prompts
 from durable_research.research.queryguard import web_safe_query
-from durable_research.research.types import NotesInput, Source, SourceKind
+from durable_research.research.types import FOLLOW_UP_LEFT_OUT, NotesInput, Source, SourceKind
 from durable_research.store import put_text
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fake_research import INJECTION
@@ -62,7 +62,7 @@ async def test_an_obeyed_injection_does_not_carry_local_text_to_the_web(
     # The scripted model obeyed the page: its follow-up copied the memo's first sentence.
     assert fake_llm.calls_containing("Note to AI assistants reading this page") == 1
     assert out.extra == "When tardigrades"  # Nightjar, budget, 40 percent, memo: left out
-    assert "16 word(s) of the follow-up query found only in your documents" in out.summary
+    assert f"16 {FOLLOW_UP_LEFT_OUT}" in out.summary  # and the report's notes say so
     assert prompts.UNTRUSTED in prompts.NOTES_SYSTEM
     assert prompts.UNTRUSTED in prompts.SECTION_SYSTEM
     assert prompts.UNTRUSTED in prompts.SUMMARY_SYSTEM

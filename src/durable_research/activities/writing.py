@@ -29,7 +29,13 @@ from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
 from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
-from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
+from durable_research.research.types import (
+    FOLLOW_UP_LEFT_OUT,
+    LlmStored,
+    NotesInput,
+    SectionInput,
+    Source,
+)
 from durable_research.research.widen import Quote
 from durable_research.shared import AnswerSchema, LlmCallOutput, Usage
 from durable_research.store import content_hash, text_key
@@ -154,8 +160,7 @@ class WritingActivities(WithStore):
             summary = f"{len(notes)} notes quoted from the sources (the model's notes " \
                       "were unusable)"
         if follow.dropped:
-            summary += (f"; {len(follow.dropped)} word(s) of the follow-up query found only "
-                        "in your documents were left out of it")
+            summary += f"; {len(follow.dropped)} {FOLLOW_UP_LEFT_OUT}"
         return await self._save(key, json.dumps(notes, ensure_ascii=False), out, summary,
                                 extra=follow.query,
                                 hashes=sorted({n["source_hash"] for n in notes}))
