@@ -161,3 +161,13 @@ def test_pdf_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_small_pdf_still_read() -> None:
     text = extract_text(_bomb_pdf(3), "application/pdf").text
     assert "ab" in text
+
+
+def test_a_dead_helper_is_replaced() -> None:
+    assert "ab" in extract_text(_bomb_pdf(3), "application/pdf").text  # a helper is idle now
+    idle = list(pdftext._servers._idle)
+    assert idle
+    for server in idle:
+        server.proc.kill()
+        server.proc.wait()
+    assert "ab" in extract_text(_bomb_pdf(3), "application/pdf").text

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import resource
-import select
+import selectors
 import signal
 import subprocess
 import sys
@@ -59,8 +59,7 @@ class _Server:
         try:
             stdin.write(json.dumps({**header, "size": len(body)}).encode() + b"\n" + body)
             stdin.flush()
-            ready, _, _ = select.select([stdout], [], [], timeout)
-            line = stdout.readline() if ready else b""
+            line = stdout.readline() if _readable(stdout.fileno(), timeout) else b""
         except OSError as exc:
             raise ServerError(f"the PDF reader stopped ({exc})") from exc
         if not line:
@@ -86,6 +85,14 @@ class _Server:
             self.proc.stdout.close()
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether ``fd`` has data (or EOF) within ``timeout`` seconds; a selector, not
+    ``select()``, which fails on the descriptor numbers over 1023 a busy worker has."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        return bool(selector.select(timeout))
+
+
 class PdfServers:
     """Idle helper processes, taken one per call (concurrent calls get their own)."""
 
@@ -101,14 +108,20 @@ class PdfServers:
         """
         with self._lock:
             server = self._idle.pop() if self._idle else None
-        if server is None or server.proc.poll() is not None:
-            server = _Server()
-        try:
-            answer = server.ask({**limits, "wall": wall}, body, wall + _SERVER_GRACE_S)
-        except ServerError:
-            server.proc.kill()
-            server.close()
-            raise
+        while True:
+            reused = server is not None and server.proc.poll() is None
+            if server is None or not reused:
+                server = _Server()
+            try:
+                answer = server.ask({**limits, "wall": wall}, body, wall + _SERVER_GRACE_S)
+                break
+            except ServerError:
+                server.proc.kill()
+                server.close()
+                server = None
+                if not reused:
+                    raise
+                # An idle helper may have died meanwhile (killed, say): once more, afresh.
         with self._lock:
             if len(self._idle) < MAX_IDLE:
                 self._idle.append(server)
@@ -163,7 +176,7 @@ def _in_child(reader: Callable[[bytes, int], Answer], body: bytes, request: Answ
     timed_out = False
     while True:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+        if left <= 0 or not _readable(read_end, left):
             os.kill(pid, signal.SIGKILL)
             timed_out = True
             break
