@@ -2,8 +2,12 @@
 #   make run PROMPT="..."   research a question on the embedded default (writes the PDF)
 #   make test               run the whole test suite
 PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
-# The prompt reaches the command through the environment, quoted by the shell, so no
-# prompt can inject a command into the recipe.
+# The prompt is text, never make syntax: make expands a variable given on the command line
+# (or from the environment) whenever it exports it, so `PROMPT='$(shell ...)'` ran the
+# command. $(value ...) takes the text as it is, and := keeps it that way. It reaches the
+# command through the environment, quoted by the shell ("$$PROMPT"), after `--` (a prompt
+# starting with "-" is no option): no prompt can inject a command or an option.
+override PROMPT := $(value PROMPT)
 export PROMPT
 
 .PHONY: run web test install lint bench lock lock-upgrade
@@ -12,7 +16,7 @@ install:
 	@bash scripts/install.sh
 
 run: install
-	@.venv/bin/research run "$$PROMPT"
+	@.venv/bin/research run -- "$$PROMPT"
 
 # The web app on http://127.0.0.1:8000 (embedded server and a worker included):
 web: install

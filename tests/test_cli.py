@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -358,7 +359,34 @@ def test_make_run_cannot_be_injected(tmp_path: Path) -> None:
                            "PROMPT=x\" ; echo INJECTED ; echo \""],
                           capture_output=True, text=True, timeout=60)
     line = next(ln for ln in proc.stdout.splitlines() if "research run" in ln)
-    assert line == '.venv/bin/research run "$PROMPT"', line  # quoted by the shell, at run time
+    assert line == '.venv/bin/research run -- "$PROMPT"', line  # quoted by the shell
+
+
+@pytest.mark.parametrize("origin", ["command line", "environment"])
+def test_make_never_expands_the_prompt(tmp_path: Path, origin: str) -> None:
+    """Issue 25: `make run PROMPT='$(shell ...)'` ran the command (make expands a variable
+    it exports). The real Makefile's `run` recipe runs, with a stand-in for the CLI."""
+    root = Path(__file__).resolve().parents[1]
+    work = tmp_path / "checkout"
+    (work / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(root / "Makefile", work / "Makefile")
+    (work / "scripts").mkdir()
+    (work / "scripts" / "install.sh").write_text("exit 0\n")
+    stand_in = work / ".venv" / "bin" / "research"
+    stand_in.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/argv"\n')
+    stand_in.chmod(0o755)
+    marker = tmp_path / "pwned"
+    prompt = f"$(shell touch {marker}) `touch {marker}` $$(touch {marker}) -x $(HOME)"
+    args, env = ["make", "-s", "-C", str(work), "run"], dict(os.environ)
+    if origin == "command line":
+        args.append(f"PROMPT={prompt}")
+    else:
+        env["PROMPT"] = prompt
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not marker.exists()
+    argv = (work / ".venv" / "bin" / "argv").read_text().splitlines()
+    assert argv == ["run", "--", prompt]
 
 
 def test_review_without_a_worker_says_so_at_once(

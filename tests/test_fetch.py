@@ -101,6 +101,26 @@ async def test_slow_page_times_out_retryably(site: FixtureSite) -> None:
     assert time.monotonic() - started < 2.5
 
 
+async def test_slow_headers_hit_the_page_deadline(site: FixtureSite) -> None:
+    """Issue 25 #7: headers dripping in a byte at a time never trip a per-read timeout;
+    the page's one deadline covers them."""
+    started = time.monotonic()
+    error = await asyncio.wait_for(
+        fetch_error(site.url("/drip-headers"), replace(LOCAL, timeout_s=1.0)), 20)
+    assert error.kind == FetchErrorKind.TIMEOUT and error.retryable
+    assert time.monotonic() - started < 5
+
+
+async def test_redirects_share_the_page_deadline(site: FixtureSite) -> None:
+    """Five quick requests (0.3 s each) that together take longer than the deadline."""
+    error = await fetch_error(site.url("/hop/4"), replace(LOCAL, timeout_s=1.0))
+    assert error.kind == FetchErrorKind.TIMEOUT and error.retryable
+    assert site.hits("/hop/0") == 0
+    async with PageFetcher(replace(LOCAL, timeout_s=5.0)) as fetcher:
+        fetched = await fetcher.fetch(site.url("/hop/2"))
+    assert fetched.final_url == site.url("/hop/0")
+
+
 async def test_huge_page_refused(site: FixtureSite) -> None:
     error = await fetch_error(site.url("/huge"))
     assert error.kind == FetchErrorKind.TOO_LARGE and not error.retryable

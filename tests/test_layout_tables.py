@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from durable_research.docmodel import Table
 from durable_research.layout import render_bytes
 from durable_research.layout.limits import MAX_TABLE_CELLS
 from durable_research.layout.tables import column_widths
+from durable_research.mdparse import MAX_PARSED_TABLE_CHARS, parse_markdown
 from durable_research.shared import ReportContent
 
 from .pdftools import drawn_lines
@@ -64,6 +66,26 @@ def test_oversized_table_is_shortened_with_a_visible_note() -> None:
     assert "After the table." in text
     html = render_bytes(content, "html").decode()
     assert f"<td dir=\"auto\" style=\"text-align:left\">r{rows - 1}</td>" in html
+
+
+def test_huge_table_is_capped_before_it_is_parsed_and_in_the_html() -> None:
+    """Issue 25: a 1.96 MB table took 41 s and 509 MB to render; rows beyond the caps are
+    left out before their cells are parsed, with a note. The Markdown file keeps them."""
+    cell = "x" * 100
+    rows = MAX_PARSED_TABLE_CHARS // 300 + 500
+    md = "| a | b | c |\n|---|---|---|\n" + "".join(
+        f"| {cell} | r{i:05d} {cell[:93]} | {cell} |\n" for i in range(rows))  # 300 chars
+    content = ReportContent(body_markdown=md + "\nAfter the table.\n")
+    (table,) = [b for b in parse_markdown(content.body_markdown) if isinstance(b, Table)]
+    shown = MAX_PARSED_TABLE_CHARS // 300
+    assert (len(table.rows), table.omitted) == (shown, rows - shown)
+    html = render_bytes(content, "html").decode()
+    assert f"Table shortened: showing {shown:,} of {rows:,} rows" in html
+    assert f">r{shown - 1:05d} " in html and f">r{shown:05d} " not in html
+    assert "After the table." in html
+    pdf = " ".join(pdf_text(render_bytes(content, "pdf")).split())
+    assert f"of {rows:,} rows" in pdf and "the Markdown output has all of them" in pdf
+    assert f"| r{rows - 1:05d} " in render_bytes(content, "md").decode()
 
 
 def test_table_too_wide_for_the_page_is_shown_as_text() -> None:

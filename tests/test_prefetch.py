@@ -7,6 +7,7 @@ Temporal's ActivityEnvironment with the attempt numbers a retry would have.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
@@ -54,6 +55,27 @@ async def test_a_flaky_page_is_retried_alone_and_reported_on_the_last_attempt(
     # The good pages were kept by the first attempt: the retry did not fetch them again.
     for page in good:
         assert fixture_site.hits("/" + page.url.split("/", 3)[3]) == 1
+
+
+async def test_a_page_with_slow_headers_costs_the_round_nothing_else(
+    research_settings: Settings, fixture_site: FixtureSite
+) -> None:
+    """Issue 25 #7: the dripping page times out at its own deadline; the good page fetched
+    with it is kept (and not fetched again by the retry)."""
+    settings = replace(research_settings, fetch_timeout_s=1.0)
+    good = fixture_site.articles()[0]
+    drip = fixture_site.url("/drip-headers")
+    batch = FetchPagesInput(pages=[FetchInput(url=good.url, title=good.title),
+                                   FetchInput(url=drip, title="Drip")])
+    activities = ResearchActivities(settings)
+    with pytest.raises(ApplicationError) as failed:
+        await asyncio.wait_for(attempt(1).run(activities.fetch_pages, batch), 20)
+    assert failed.value.type == FETCH_FAILED and "1 of 2 pages" in str(failed.value)
+    out = await attempt(FETCH_PAGES_STEP.retry.maximum_attempts).run(
+        activities.fetch_pages, batch)
+    assert [s.ok for s in out.sources] == [True, False]
+    assert "timed out" in out.sources[1].error
+    assert fixture_site.hits("/" + good.url.split("/", 3)[3]) == 1
 
 
 async def test_a_batch_of_unusable_pages_is_a_result_not_a_failure(

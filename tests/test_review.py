@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sysconfig
 from pathlib import Path
 
@@ -14,19 +15,20 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowUpdateFailedError,
 )
-from temporalio.exceptions import CancelledError
+from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
-from durable_research.shared import ReportResult, ReviewInput, ReviewOutcome
+from durable_research.shared import ReportResult, ReportStatus, ReviewInput, ReviewOutcome
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.worker import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .helpers import start, wait_for_step
 from .pdftools import pdf_file_text as pdf_text
+from .test_cli import assert_clean_error, research
 from .test_durability import kill, spawn_worker
 
 
@@ -217,3 +219,31 @@ async def test_review_deadline_is_a_durable_timer(
         assert result.status == "completed" and Path(result.pdf_path).is_file()
     else:
         assert result.status == "rejected" and not result.pdf_path
+
+
+async def test_an_edit_too_large_to_send_is_refused_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
+    """Issue 25: a 2.5 MB edit was sent, failed the workflow task (Temporal refuses
+    payloads over 2 MB) and left the report stuck with a cryptic message."""
+    from durable_research.client.review import send_review
+    from durable_research.errors import UserError
+    from durable_research.shared import MAX_REVIEW_BYTES
+    from durable_research.workflows.review_handlers import DraftReview
+
+    big = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 + 1))  # 6 bytes each
+    with pytest.raises(UserError) as info:  # refused before any connection is used
+        await send_review(None, "report-x", big)  # type: ignore[arg-type]
+    assert "The edited draft is 1.0 MB as sent; a review can send at most 1.0 MB" in str(
+        info.value.message)
+    fits = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 - 1))
+    state = DraftReview()
+    state._status, state._decision = ReportStatus(step="waiting for review"), ""
+    state.validate_review(fits)  # the workflow refuses what other clients send unchecked
+    with pytest.raises(ApplicationError, match="a review can send at most"):
+        state.validate_review(big)
+    huge = tmp_path / "draft.md"
+    huge.write_bytes(b"x" * (MAX_REVIEW_BYTES + 1))
+    proc = research("edit", "report-x", "--file", str(huge), env=dict(os.environ),
+                    cwd=tmp_path)
+    assert_clean_error(proc, "is over 1.0 MB")

@@ -138,3 +138,12 @@ def test_a_worker_freezes_its_start_up_heap_once() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["True", "True", "True"]
+
+
+def test_bidi_controls_never_reach_the_terminal() -> None:
+    """Issue 25: U+202E in a title showed the rest of the line reversed."""
+    from durable_research.terminal import safe, strip_controls
+
+    hostile = "report\u202egnp.exe\u202c \u2066x\u2069 \u200fאב\u200e [b]\x1b[2J\ttab\n"
+    assert strip_controls(hostile) == "reportgnp.exe x אב [b][2J\ttab\n"
+    assert safe(hostile) == "reportgnp.exe x אב \\[b][2J\ttab\n"

@@ -195,6 +195,8 @@ class Table:
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
     aligns: tuple[Align, ...]
+    # Rows left out when the Markdown was parsed (layout/limits.py); the note says so.
+    omitted: int = 0
 
 
 @dataclass(frozen=True)

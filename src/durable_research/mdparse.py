@@ -13,6 +13,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
@@ -50,6 +51,12 @@ BLOCK_DEPTH = 30
 # Nested spans (emphasis, links...) kept as structure; deeper markup is ignored.
 INLINE_DEPTH = 20
 CHECKBOX = {False: "☐", True: "☑"}
+# Table cells, and characters of cell source text, kept per table in every rendered
+# output (HTML, PDF; the Markdown file keeps the body as written): rows beyond them are
+# left out before their cells are parsed, with a note (a 1.96 MB table took 41 s and
+# 509 MB to render, issue 25). The PDF caps tables further (layout/limits.py).
+MAX_PARSED_TABLE_CELLS = 20_000
+MAX_PARSED_TABLE_CHARS = 400_000
 
 
 def _depth_guard(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -73,6 +80,47 @@ def _depth_guard(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+def _cap_tables(state: StateCore) -> None:
+    """Leave out table rows beyond the caps (``MAX_PARSED_TABLE_*``) before the inline parse.
+
+    Parsing the cells' inline Markdown is most of a big table's cost, and everything
+    after it (the document, the HTML) grows with the rows. The ``table_open`` token's
+    ``meta["omitted"]`` counts the rows left out.
+    """
+    tokens = state.tokens
+    kept: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        kept.append(t)
+        i += 1
+        if t.type != "table_open":
+            continue
+        cells = chars = omitted = 0
+        in_body = False
+        while i < len(tokens) and tokens[i].type != "table_close":
+            if tokens[i].type == "tbody_open":
+                in_body = True
+            if not (in_body and tokens[i].type == "tr_open"):
+                kept.append(tokens[i])
+                i += 1
+                continue
+            end = i
+            while end < len(tokens) and tokens[end].type != "tr_close":
+                end += 1
+            row = tokens[i:end + 1]
+            cells += sum(1 for r in row if r.type == "td_open")
+            chars += sum(len(r.content) for r in row if r.type == "inline")
+            if omitted or cells > MAX_PARSED_TABLE_CELLS or chars > MAX_PARSED_TABLE_CHARS:
+                omitted += 1
+            else:
+                kept.extend(row)
+            i = end + 1
+        if omitted:
+            t.meta["omitted"] = omitted
+    state.tokens = kept
+
+
 @cache
 def parser() -> MarkdownIt:
     """The shared parser (markdown-it keeps no per-document state in it)."""
@@ -89,6 +137,7 @@ def parser() -> MarkdownIt:
     # Footnotes stay where defined; _Converter numbers them, keeping unreferenced ones.
     md.use(footnote_plugin, inline=False, move_to_end=False)
     md.block.ruler.before("table", "depth_guard", _depth_guard)
+    md.core.ruler.before("inline", "cap_tables", _cap_tables)
     return md
 
 
@@ -230,7 +279,8 @@ class _Converter:
                     aligns.append(_align(str(t.attrs.get("style", ""))))
                 elif rows:
                     rows[-1].append(cell)
-        return Table(tuple(header), tuple(tuple(r) for r in rows), tuple(aligns))
+        omitted = int(tokens[0].meta.get("omitted", 0)) if tokens else 0
+        return Table(tuple(header), tuple(tuple(r) for r in rows), tuple(aligns), omitted)
 
     def footnotes(self, env: dict[str, object]) -> Footnotes | None:
         """Referenced footnotes in their numbering, then any nobody refers to."""
@@ -281,6 +331,14 @@ def _align(style: str) -> Align:
     if "right" in style:
         return "right"
     return "left"
+
+
+def table_note(shown: int, omitted: int) -> str:
+    """The note under a table whose rows were capped when parsed ("" if none were)."""
+    if not omitted:
+        return ""
+    return (f"Table shortened: showing {shown:,} of {shown + omitted:,} rows; the Markdown "
+            "output has all of them.")
 
 
 def parse_markdown(text: str) -> tuple[Block, ...]:

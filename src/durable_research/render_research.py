@@ -130,7 +130,7 @@ def _link_block(b: Block, known: frozenset[int], markers: bool) -> Block:
     if isinstance(b, Table):
         header = tuple(_link_inlines(c, known, markers) for c in b.header)
         rows = tuple(tuple(_link_inlines(c, known, markers) for c in r) for r in b.rows)
-        return Table(header, rows, b.aligns)
+        return replace(b, header=header, rows=rows)
     if isinstance(b, Footnotes):
         return Footnotes(tuple(replace(n, blocks=link_citations(n.blocks, known, markers))
                                for n in b.notes))

@@ -6,6 +6,7 @@ defaults, so fields can be added later without breaking running histories.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -531,6 +532,23 @@ class ReviewInput:
     # Free-text instructions for "revise".
     feedback: str = ""
     reviewer: str = ""
+
+
+# What one review may send (its text and feedback as encoded in the Update's payload:
+# JSON escapes each non-ASCII character as \uXXXX, up to 6 bytes). Temporal refuses
+# payloads over 2 MB, and the draft travels back in the answer and on to later steps: a
+# 2.5 MB edit failed the workflow task and left the report stuck (issue 25).
+MAX_REVIEW_BYTES = 1_000_000
+
+
+def review_too_large(review: ReviewInput) -> str:
+    """Why ``review`` is too large to send ("" when it is not)."""
+    size = len(json.dumps(review.text)) + len(json.dumps(review.feedback))
+    if size <= MAX_REVIEW_BYTES:
+        return ""
+    what = "edited draft" if len(review.text) >= len(review.feedback) else "feedback"
+    return (f"The {what} is {size / 1e6:.1f} MB as sent; a review can send at most "
+            f"{MAX_REVIEW_BYTES / 1e6:.1f} MB (a non-ASCII character counts up to 6 bytes)")
 
 
 @dataclass

@@ -27,8 +27,15 @@ from durable_research.research.extractive import (
 )
 from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
+from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
-from durable_research.research.types import LlmStored, NotesInput, SectionInput, Source
+from durable_research.research.types import (
+    FOLLOW_UP_LEFT_OUT,
+    LlmStored,
+    NotesInput,
+    SectionInput,
+    Source,
+)
 from durable_research.research.widen import Quote
 from durable_research.shared import AnswerSchema, LlmCallOutput, Usage
 from durable_research.store import content_hash, text_key
@@ -136,7 +143,10 @@ class WritingActivities(WithStore):
         except ValueError:
             raw = {}
         notes, dropped = valid_notes(raw, usable, texts)
-        follow = raw.get("follow_up", "") if isinstance(raw, dict) else ""
+        # The next round's search query, also sent to the web: never what only the
+        # round's local documents say (a page may have told the model to copy them).
+        follow = guard_follow_up(raw.get("follow_up", "") if isinstance(raw, dict) else "",
+                                 params.question, params.subquestion, usable, texts)
         summary = f"{len(notes)} notes"
         if dropped:
             summary += f", {dropped} without a matching quote"
@@ -149,8 +159,10 @@ class WritingActivities(WithStore):
                                                   f"{params.subquestion}")]
             summary = f"{len(notes)} notes quoted from the sources (the model's notes " \
                       "were unusable)"
+        if follow.dropped:
+            summary += f"; {len(follow.dropped)} {FOLLOW_UP_LEFT_OUT}"
         return await self._save(key, json.dumps(notes, ensure_ascii=False), out, summary,
-                                extra=str(follow or "")[:300],
+                                extra=follow.query,
                                 hashes=sorted({n["source_hash"] for n in notes}))
 
     async def _conflicts(self, params: SectionInput, numbers: dict[str, int],

@@ -29,6 +29,8 @@ from durable_research.shared import (
 from durable_research.terminal import safe
 
 __all__ = ["ResearchOptions", "research_input", "status_rows"]
+# Skipped --sources files listed on the terminal (the collection keeps up to 200).
+SKIPPED_SHOWN = 10
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
@@ -43,8 +45,11 @@ def research_input(params: ReportInput, settings: Settings, options: ResearchOpt
         # stderr: `research start` keeps stdout for the workflow id alone.
         err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
                   f"{safe(prepared.store)}[/]", highlight=False)
-        for line in prepared.skipped[:10]:
+        for line in prepared.skipped[:SKIPPED_SHOWN]:
             err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
+        if len(prepared.skipped) > SKIPPED_SHOWN:
+            err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
+                      "more", highlight=False)
     return cr.with_research(checked, options, prepared)
 
 

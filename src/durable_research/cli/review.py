@@ -24,7 +24,7 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.errors import UserError
-from durable_research.shared import REVIEW_ACTIONS, ReportStep, ReviewInput
+from durable_research.shared import MAX_REVIEW_BYTES, REVIEW_ACTIONS, ReportStep, ReviewInput
 from durable_research.terminal import safe, strip_controls
 
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
@@ -135,7 +135,12 @@ def edit(
     """Replace the draft with your text (from --file, or $EDITOR on the current draft)."""
     if file is not None:
         try:
-            text = file.read_text(encoding="utf-8")
+            with file.open("rb") as f:  # bounded: encoded, the text is at least this long
+                data = f.read(MAX_REVIEW_BYTES + 1)
+            if len(data) > MAX_REVIEW_BYTES:
+                raise UserError(f"{file} is over {MAX_REVIEW_BYTES / 1e6:.1f} MB; a review "
+                                "can send at most that", "shorten the draft")
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"Cannot read {file}: {exc}") from None
         _one(workflow_id, ReviewInput(action="edit", text=text, reviewer=rc.reviewer_name()))

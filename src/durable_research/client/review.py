@@ -7,7 +7,8 @@ import os
 from temporalio.client import Client
 
 from durable_research.client.updates import run_update
-from durable_research.shared import UPDATE_REVIEW, ReviewInput, ReviewOutcome
+from durable_research.errors import UserError
+from durable_research.shared import UPDATE_REVIEW, ReviewInput, ReviewOutcome, review_too_large
 
 
 def reviewer_name() -> str:
@@ -19,7 +20,12 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
     """Send the ``review`` Update and wait for the workflow's answer.
 
     Raises:
-        UserError: The workflow rejected the review, has ended or does not exist.
+        UserError: Too large to send, or the workflow rejected the review, has ended
+            or does not exist.
     """
+    too_large = review_too_large(review)
+    if too_large:
+        raise UserError(too_large, "shorten it: move long tables or appendices out of the "
+                        "draft, or edit the report files after approving")
     return await run_update(client, workflow_id, UPDATE_REVIEW, review, ReviewOutcome,
                             "Review not accepted")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from urllib.parse import urlsplit
 
+from durable_research.layout.mdsafe import is_safe_href
+from durable_research.mdparse import table_note
 from durable_research.render import (
     DISPUTED_LABEL,
     UNVERIFIED_LABEL,
@@ -38,10 +39,6 @@ from durable_research.render import (
 )
 from durable_research.shared import ReportContent
 
-# Schemes a reader can follow safely; anything else is shown as text only. In-document
-# "#x" links are kept too: build_document leaves only those whose target exists.
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-
 _CSS = """
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:48rem;margin:2rem auto;
 padding:0 1rem;line-height:1.5;color:#1d1d1d}
@@ -67,16 +64,6 @@ _CHECK_MARKS = {
 }
 
 
-def _safe_href(href: str) -> str | None:
-    if href.startswith("#"):
-        return href
-    try:
-        scheme = urlsplit(href).scheme.lower()
-    except ValueError:
-        return None
-    return href if scheme in SAFE_SCHEMES else None
-
-
 def inlines_html(inlines: Sequence[Inline]) -> str:
     """Render inline spans as escaped HTML."""
     out: list[str] = []
@@ -94,7 +81,7 @@ def inlines_html(inlines: Sequence[Inline]) -> str:
         elif isinstance(it, Strike):
             out.append(f"<del>{inlines_html(it.children)}</del>")
         elif isinstance(it, Link):
-            href = _safe_href(it.href)
+            href = it.href if is_safe_href(it.href) else None
             inner = inlines_html(it.children)
             out.append(f'<a href="{escape(href)}">{inner}</a>' if href else inner)
         elif isinstance(it, Citation):
@@ -116,7 +103,11 @@ def _table(t: Table) -> str:
         return "<tr>" + "".join(tds) + "</tr>"
 
     body = "".join(row(r, "td") for r in t.rows)
-    return f"<table><thead>{row(t.header, 'th')}</thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead>{row(t.header, 'th')}</thead><tbody>{body}</tbody></table>"
+    note = table_note(len(t.rows), t.omitted)
+    # Inline style, as for the check marks: other pages keep their old stylesheet.
+    return table + (f'<p class="note" style="font-size:.9em;color:#555">'
+                    f"<em>{escape(note)}</em></p>" if note else "")
 
 
 def _references(block: ReferenceList) -> str:

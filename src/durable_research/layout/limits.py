@@ -1,7 +1,9 @@
 """Caps on the work one PDF may take (many renders can run at once on one machine).
 
 Beyond them content is shortened or simplified with a visible note in the report,
-never silently. Figures: bench/render_bench.py ("big table" case).
+never silently. Every table was already capped, more loosely, when the Markdown was
+parsed (``mdparse.MAX_PARSED_TABLE_*``, for the HTML too). Figures:
+bench/render_bench.py ("big table" case).
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Markdown output: title block, the body exactly as the model wrote it, References, About."""
+"""Markdown output: title block, the body as the model wrote it (made safe to open:
+``mdsafe``), References, About."""
 
 from __future__ import annotations
 
 import re
 
 from durable_research.layout.markdown_blocks import blocks_md
+from durable_research.layout.mdsafe import sanitize_markdown
 from durable_research.render import ABOUT_HEADING, format_cost
 from durable_research.render_research import reference_blocks, research_about_blocks
 from durable_research.shared import ReportContent
@@ -61,7 +63,8 @@ def markdown_text(content: ReportContent) -> str:
 def render_markdown(content: ReportContent) -> bytes:
     """Return the report as UTF-8 Markdown.
 
-    The body is kept verbatim (it already is Markdown); only the title block, the
-    References and the About section are generated, with their text escaped.
+    The body is kept as written (it already is Markdown); only the title block, the
+    References and the About section are generated, with their text escaped. Control
+    characters and unsafe link targets are removed from all of it (:mod:`mdsafe`).
     """
-    return markdown_text(content).encode("utf-8", errors="replace")
+    return sanitize_markdown(markdown_text(content)).encode("utf-8", errors="replace")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from durable_research.layout.mdsafe import is_safe_href
 from durable_research.render import (
     Block,
     CheckMark,
@@ -82,8 +83,8 @@ def inlines_md(inlines: Sequence[Inline]) -> str:
 
 def _link(link: Link) -> str:
     inner = inlines_md(link.children)
-    if re.search(r"[\s<>]", link.href) or not link.href:
-        return inner  # cannot be written as a destination; show the text only
+    if re.search(r"[\s<>]", link.href) or not is_safe_href(link.href):
+        return inner  # cannot be written as a destination, or unsafe: the text only
     if plain_text(link.children) == link.href:
         return f"<{link.href}>"  # autolink: no escapes are processed inside
     return f"[{inner}](<{link.href.replace(chr(92), chr(92) * 2)}>)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -20,6 +21,7 @@ from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import Run, RunStyle, char_width, flatten, styled_chars
 from durable_research.layout.limits import MAX_TABLE_CELLS, MAX_TABLE_CHARS
 from durable_research.layout.paragraphs import Styles, para, replace_style
+from durable_research.mdparse import table_note
 from durable_research.render import CodeBlock, Inline, Table, plain_text
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -85,10 +87,12 @@ def bounded(block: Table) -> tuple[Table, str]:
             break
         kept += 1
     if kept == len(block.rows):
-        return block, ""
-    note = (f"Table shortened in the PDF: showing {kept:,} of {len(block.rows):,} rows; "
-            "the HTML and Markdown outputs have all of them.")
-    return Table(block.header, block.rows[:kept], block.aligns), note
+        return block, table_note(kept, block.omitted)
+    others = ("the Markdown output has all of them" if block.omitted
+              else "the HTML and Markdown outputs have all of them")
+    note = (f"Table shortened in the PDF: showing {kept:,} of "
+            f"{len(block.rows) + block.omitted:,} rows; {others}.")
+    return replace(block, rows=block.rows[:kept]), note
 
 
 def table_flowable(

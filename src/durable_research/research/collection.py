@@ -8,12 +8,17 @@ store, never the user's files, so a collection made by the client works on any w
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from durable_research.errors import UserError
+from durable_research.research.localfiles import (
+    SkippedFile,
+    UnreadableFile,
+    display_name,
+    list_sources,
+    read_regular,
+)
 from durable_research.store import ArtifactStore, content_hash, put_text
 from durable_research.store.errors import StoreError
 
@@ -39,63 +44,63 @@ class Collection:
     skipped: list[str] = field(default_factory=list)
 
 
-def _candidates(path: Path) -> Iterator[tuple[str, Path]]:
-    """``(display name, file)`` for a file, or for every visible file under a folder, sorted."""
-    if path.is_file():
-        yield path.name, path
-        return
-    for root, dirs, files in os.walk(path):
-        # Hidden folders (.git, .venv) hold no documents meant for a report.
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(f for f in files if not f.startswith(".")):
-            file = Path(root, name)
-            yield file.relative_to(path).as_posix(), file
-
-
 def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
                  max_total_bytes: int = 500_000_000) -> Collection:
     """Extract files and folders (recursively) into the store as one collection.
+
+    Files are listed and read as :mod:`localfiles` says (regular files only, links only
+    inside the folder given, bounded non-blocking reads); everything left out is in
+    ``skipped`` with its reason.
 
     Raises:
         UserError: A path does not exist, there are too many files or bytes, or no
             supported document was found at all.
     """
-    from durable_research.research.extract import SUPPORTED_SUFFIXES, ExtractError, extract_file
+    from durable_research.research.extract import (
+        MAX_FILE_BYTES,
+        SUPPORTED_SUFFIXES,
+        ExtractError,
+        extract_text,
+        mime_for,
+    )
 
     docs: dict[str, CollectionDoc] = {}
     skipped: list[str] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
     total_files = total_bytes = 0
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
-            raise UserError(f"no such file or folder: {given}", "check the --sources path")
-        for name, file in _candidates(path):
-            real = file.resolve()
-            if real in seen:  # listed twice, or a file inside a folder also given
+            raise UserError(f"no such file or folder: {display_name(str(given))}",
+                            "check the --sources path")
+        for entry in list_sources(path):
+            if isinstance(entry, SkippedFile):
+                skipped.append(f"{entry.name}: {entry.reason}")
                 continue
-            seen.add(real)
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if entry.ident in seen:  # listed twice, or a file inside a folder also given
+                continue
+            seen.add(entry.ident)
+            name = entry.name
+            mime = mime_for(name)
+            if mime is None:
                 skipped.append(f"{name}: unsupported file type")
                 continue
-            try:
-                total_bytes += file.stat().st_size
-            except OSError as exc:
-                skipped.append(f"{name}: cannot read ({exc.strerror or exc})")
-                continue
             total_files += 1
+            total_bytes += entry.size
             if total_files > max_files or total_bytes > max_total_bytes:
                 raise UserError(
                     f"the sources hold more than {max_files} documents or {max_total_bytes:,} "
-                    f"bytes (reached at {name} under {given})",
+                    f"bytes (reached at {name} under {display_name(str(given))})",
                     "point --sources at a smaller folder or at fewer files")
             try:
-                extracted = extract_file(file)
-            except ExtractError as exc:
-                skipped.append(f"{name}: {str(exc).replace(str(file), name)}")
+                body = read_regular(entry.path, MAX_FILE_BYTES, entry.ident)
+                extracted = extract_text(body, mime, url=name)
+            except (UnreadableFile, ExtractError) as exc:
+                skipped.append(f"{name}: {exc}")
                 continue
             if name in docs:  # the same relative name under two given folders
-                base = f"{(path if path.is_dir() else path.parent).resolve().name}/{name}"
+                folder = path if path.is_dir() else path.parent
+                base = f"{display_name(folder.resolve().name)}/{name}"
                 name, count = base, 1
                 while name in docs:
                     count += 1

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from durable_research.research.decode import decode_bytes, normalize_text, reflow_lines
+from durable_research.research.decode import decode_bytes, normalize_text
+from durable_research.research.localfiles import UnreadableFile, read_regular
 
 MAX_TEXT_CHARS = 400_000
 MAX_TITLE_CHARS = 200
@@ -99,13 +99,21 @@ def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "
     raise ExtractError(f"cannot extract text from {mime} ({what})")
 
 
+def mime_for(name: str) -> str | None:
+    """The media type of a local document by its name's suffix (None: unsupported)."""
+    return _SUFFIX_TYPES.get(PurePosixPath(name).suffix.lower())
+
+
 def extract_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Extracted:
     """Extract a local document, its type chosen by suffix (see ``SUPPORTED_SUFFIXES``).
+
+    The file is read as :func:`localfiles.read_regular` reads: a regular file only (a
+    link named here is followed), at most ``max_bytes``, never blocking.
 
     Raises:
         ExtractError: Unsupported suffix, unreadable or too large file, or no text.
     """
-    mime = _SUFFIX_TYPES.get(path.suffix.lower())
+    mime = mime_for(path.name)
     if mime is None:
         supported = " ".join(SUPPORTED_SUFFIXES)
         raise ExtractError(
@@ -113,12 +121,9 @@ def extract_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Extracted:
             f"(supported: {supported})"
         )
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ExtractError(f"{path.name} is too large ({size} bytes > {max_bytes})")
-        body = path.read_bytes()
-    except OSError as exc:
-        raise ExtractError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        body = read_regular(path.resolve(), max_bytes)
+    except UnreadableFile as exc:
+        raise ExtractError(f"{path.name}: {exc}") from exc
     return extract_text(body, mime, url=path.name)
 
 
@@ -142,31 +147,16 @@ def _extract_plain(text: str, what: str) -> Extracted:
 
 
 def _extract_pdf(body: bytes, what: str) -> Extracted:
-    from pypdf import PdfReader
+    from durable_research.research.pdftext import PdfError, read_pdf
 
-    # pypdf raises a zoo of exception types on damaged input (PdfReadError, KeyError,
-    # ValueError, struct errors...); for us they all mean "this PDF gives no text".
     try:
-        reader = PdfReader(io.BytesIO(body))
-        if reader.is_encrypted:
-            # Many PDFs are encrypted only to restrict printing, with an empty password.
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:  # noqa: BLE001 - e.g. AES without a crypto library
-                raise ExtractError(f"encrypted PDF cannot be opened: {what} ({exc})") from exc
-            if not ok:
-                raise ExtractError(f"PDF is password-protected: {what}")
-        pages = [reflow_lines(page.extract_text() or "") for page in reader.pages]
-        meta = reader.metadata
-        title = str(meta.title or "") if meta else ""
-    except ExtractError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - see above
-        raise ExtractError(f"unreadable PDF {what}: {exc}") from exc
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
+        pdf = read_pdf(body, what)  # in a child process bounded in CPU, memory and time
+    except PdfError as exc:
+        raise ExtractError(str(exc)) from exc
+    text = "\n\n".join(page.strip() for page in pdf.pages if page.strip())
     if not normalize_text(text):
         raise ExtractError(f"PDF has no extractable text (scanned images?): {what}")
-    return _finish(title, text, what)
+    return _finish(pdf.title, text, what)
 
 
 def _extract_html(markup: str, url: str, what: str) -> Extracted:

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import socket
 import time
+from contextvars import ContextVar
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -30,6 +31,8 @@ _ROBOTS_MAX_BYTES = 512_000
 _ROBOTS_TTL_S = 24 * 3600.0
 _ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _Origin = tuple[str, str, int | None]
+# The deadline of the page the current task is fetching (see ``PageFetcher.fetch``).
+_DEADLINE: ContextVar[asyncio.Timeout | None] = ContextVar("fetch_deadline", default=None)
 
 
 def _error(kind: FetchErrorKind, message: str, retryable: bool = False) -> FetchError:
@@ -73,13 +76,32 @@ class PageFetcher:
     async def fetch(self, url: str) -> Fetched:
         """Fetch ``url`` (following redirects) and return its body.
 
+        One deadline, ``policy.timeout_s``, covers the whole page: robots.txt, DNS,
+        connecting, the headers, every redirect and the body. Per-read timeouts alone
+        let a server that sends its headers a byte at a time hold a fetch for good
+        (issue 25: a round held 3 x 5 min). Waiting for the host's politeness turn
+        does not count against it.
+
         Raises:
-            FetchError: Blocked, disallowed, failed, too large or of a refused type.
+            FetchError: Blocked, disallowed, failed, too large, of a refused type, or
+                over the deadline.
         """
         try:
             start = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
             raise _error(FetchErrorKind.BLOCKED, f"invalid URL {url!r}: {exc}") from exc
+        try:
+            async with asyncio.timeout(self.policy.timeout_s) as deadline:
+                token = _DEADLINE.set(deadline)
+                try:
+                    return await self._fetch(url, start)
+                finally:
+                    _DEADLINE.reset(token)
+        except TimeoutError as exc:
+            message = f"timed out fetching {url} (more than {self.policy.timeout_s:g} s)"
+            raise _error(FetchErrorKind.TIMEOUT, message, True) from exc
+
+    async def _fetch(self, url: str, start: httpx.URL) -> Fetched:
         response, final = await self._open(start, check_robots=True)
         try:
             status = response.status_code
@@ -198,17 +220,17 @@ class PageFetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            # httpx's read timeout is per read: a server dripping bytes needs a deadline.
-            async with asyncio.timeout(self.policy.timeout_s):
-                async for chunk in response.aiter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > limit:
-                        if truncate:
-                            return b"".join(chunks)[:limit]
-                        message = f"{url} is larger than {limit} bytes"
-                        raise _error(FetchErrorKind.TOO_LARGE, message)
-        except (TimeoutError, httpx.TimeoutException) as exc:
+            # httpx's read timeout is per read: the page's deadline (``fetch``) bounds
+            # a server dripping bytes.
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    if truncate:
+                        return b"".join(chunks)[:limit]
+                    message = f"{url} is larger than {limit} bytes"
+                    raise _error(FetchErrorKind.TOO_LARGE, message)
+        except httpx.TimeoutException as exc:
             raise _error(FetchErrorKind.TIMEOUT, f"timed out reading {url}", True) from exc
         except httpx.DecodingError as exc:
             raise _error(FetchErrorKind.NETWORK, f"undecodable body at {url}: {exc}") from exc
@@ -222,6 +244,7 @@ class PageFetcher:
         if delay <= 0:
             return
         lock = self._host_locks.setdefault(host, asyncio.Lock())
+        began = time.monotonic()
         async with lock:
             last = self._last_request.get(host)
             if last is not None:
@@ -229,6 +252,11 @@ class PageFetcher:
                 if wait > 0:
                     await asyncio.sleep(wait)
             self._last_request[host] = time.monotonic()
+        deadline = _DEADLINE.get()
+        when = deadline.when() if deadline is not None else None
+        if deadline is not None and when is not None:
+            # Waiting for our turn is politeness, not the server's slowness.
+            deadline.reschedule(when + time.monotonic() - began)
 
     async def _robots_allow(self, url: httpx.URL) -> bool:
         origin = (url.scheme, url.host, url.port)

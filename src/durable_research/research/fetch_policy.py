@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class FetchPolicy:
     """Limits of a PageFetcher.
 
-    ``timeout_s`` bounds connecting, each read, and the whole body's arrival;
+    ``timeout_s`` is one deadline per page: robots.txt, DNS, connecting, headers, every
+    redirect and the body together (politeness waits excluded);
     ``host_delay_s`` is the least time between the starts of two requests to one host.
     """
 

@@ -143,6 +143,11 @@ class NotesInput:
     key: str = ""
 
 
+# How a notes summary says that words of the follow-up query were left out (research/
+# queryguard.py); the report's notes repeat such a summary.
+FOLLOW_UP_LEFT_OUT = "word(s) of the follow-up query found only in your documents were left out"
+
+
 @dataclass
 class LlmStored:
     """Result of an LLM activity whose text went to the store."""

@@ -1,9 +1,10 @@
 """A real local web site about tardigrades, with every failure a fetcher must handle.
 
 Articles come wrapped in boilerplate; there is a PDF, a Latin-1 text, a 404, a slow
-page, a huge page, a redirect loop, a redirect, an image and a page robots.txt
-forbids. The server counts GET requests per path so tests can prove what was (not)
-fetched. ``write_fixture_documents`` writes local documents for the same topic.
+page, a page whose headers drip in a byte at a time, a chain of slow redirects, a huge
+page, a redirect loop, a redirect, an image and a page robots.txt forbids. The server
+counts GET requests per path so tests can prove what was (not) fetched.
+``write_fixture_documents`` writes local documents for the same topic.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 HUGE_BYTES = 11 * 1024 * 1024
 _HTML = "text/html; charset=utf-8"
+DRIP_S = 0.1
+HOP_S = 0.3
 _REDIRECTS = {"/loop": "/loop2", "/loop2": "/loop", "/redirect": "/articles/anatomy.html"}
 
 
@@ -80,8 +83,33 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, pages.page_html("Slow page", ("This page took its time.",)).encode())
         elif path == "/huge":
             self._huge()
+        elif path == "/drip-headers":
+            self._drip_headers()
+        elif path.startswith("/hop/") and path[5:].isdigit():
+            # Each hop waits a little, then redirects to the next: hops left in the path.
+            if self.server.stopping.wait(HOP_S):
+                return
+            left = int(path[5:])
+            if left:
+                self._send(302, b"", "", Location=f"/hop/{left - 1}")
+            else:
+                self._send(200, pages.page_html("Last hop", ("The chain ends here.",)).encode())
         else:
             self._send(404, b"<html><body><h1>Not found</h1></body></html>")
+
+    def _drip_headers(self) -> None:
+        """A status line, then header bytes one every ``DRIP_S`` seconds (for a minute):
+        every read gets data, so no per-read timeout ever fires."""
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Drip: ")
+        self.wfile.flush()
+        for _ in range(int(60 / DRIP_S)):
+            if self.server.stopping.wait(DRIP_S):
+                return
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                return
 
     def _huge(self) -> None:
         chunk = (b"<p>" + b"Tardigrades are water bears. " * 2000 + b"</p>\n")[:65536]

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewInput,
         ReviewOutcome,
         past_tense,
+        review_too_large,
     )
 
 
@@ -113,6 +114,9 @@ class DraftReview:
             raise ApplicationError(
                 f"This report is not waiting for review (step: {self._status.step})"
             )
+        too_large = review_too_large(params)
+        if too_large:  # a client that did not check (the CLI and the web do)
+            raise ApplicationError(too_large)
         if params.action == "edit" and not params.text.strip():
             raise ApplicationError("An edit needs the replacement text; it was empty")
         if params.action == "revise" and not params.feedback.strip():

@@ -27,6 +27,7 @@ from durable_research.workflows.steps import (
 with workflow.unsafe.imports_passed_through():
     from durable_research.errors import FOREIGN_RUN, root_cause
     from durable_research.research.types import (
+        FOLLOW_UP_LEFT_OUT,
         Allowance,
         FetchInput,
         FetchPagesOutput,
@@ -192,7 +193,7 @@ class ResearchQuestionWorkflow:
                 break
             self._progress.usage = self._progress.usage.add(notes.usage)
             self._progress.notes += 1
-            if "quoted from the sources" in notes.summary:
+            if "quoted from the sources" in notes.summary or FOLLOW_UP_LEFT_OUT in notes.summary:
                 result.remarks.append(notes.summary)
             result.notes_keys.append(notes.key)
             result.cited_hashes += [h for h in notes.source_hashes if h not in
