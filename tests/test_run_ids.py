@@ -175,6 +175,9 @@ def test_smtp_from_is_one_address_checked_at_load(raw: str, tmp_path: Path) -> N
     ok = load_settings({"SMTP_FROM": "Research Bot <bot@example.org>"},
                        env_file=tmp_path / "none.env")
     assert ok.smtp_from == "Research Bot <bot@example.org>"
+    # A sender at a local host name (the bench's, the default sender's) is one address too.
+    assert load_settings({"SMTP_FROM": "bench@localhost"},
+                         env_file=tmp_path / "none.env").smtp_from == "bench@localhost"
 
 
 @pytest.mark.parametrize("raw", [

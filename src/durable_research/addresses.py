@@ -17,6 +17,9 @@ _HINT = "give plain addresses separated by commas: a@example.org, Bob <b@example
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = r"[^\W_]([\w-]{0,61}[^\W_])?"
 _DOMAIN = re.compile(rf"({_LABEL}\.)+[^\W\d_]([\w-]{{0,61}}[^\W_])?")
+# A sender may also be at a host of one label (``bot@localhost``, the default sender): it
+# is never a place reports go to.
+_HOST = re.compile(_LABEL)
 _REGISTRY = HeaderRegistry()
 
 
@@ -39,10 +42,11 @@ def _address_list(raw: str) -> AddressHeader:
     return header
 
 
-def _checked(address: str, raw: str) -> str:
+def _checked(address: str, raw: str, host_ok: bool = False) -> str:
     local, _, domain = address.rpartition("@")
     # Written as it is parsed: no space or comment inside it (``bob @example.com``).
-    if address not in raw or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+    domain_ok = _DOMAIN.fullmatch(domain) or (host_ok and _HOST.fullmatch(domain))
+    if address not in raw or not _LOCAL.fullmatch(local) or not domain_ok:
         raise UserError(f"Not a valid e-mail address: {address!r}", _HINT)
     return address
 
@@ -68,7 +72,7 @@ def check_sender(raw: str) -> str:
     header = _address_list(raw)
     if len(header.addresses) != 1 or header.groups[0].display_name is not None:
         raise UserError(f"Not one e-mail address: {raw!r}", "e.g. Research Bot <bot@example.org>")
-    _checked(header.addresses[0].addr_spec, raw)
+    _checked(header.addresses[0].addr_spec, raw, host_ok=True)
     return raw.strip()
 
 
