@@ -295,3 +295,14 @@ async def wait_for_step(handle: WorkflowHandle[Any, Any], step: str, timeout: fl
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+async def wait_for_event(handle: WorkflowHandle[Any, Any], kind: EventType.ValueType,
+                         timeout: float = 10.0) -> None:
+    """Wait until the workflow's history holds an event of ``kind``."""
+
+    async def poll() -> None:
+        while not await count(handle, kind):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)

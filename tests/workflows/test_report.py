@@ -36,8 +36,10 @@ from .mocks import (
     MODEL,
     MockActivities,
     count,
+    history,
     patches,
     scheduled_activities,
+    wait_for_event,
     wait_for_step,
 )
 
@@ -218,3 +220,241 @@ async def test_review_deadline_applies_the_default_action(
     assert await count(handle, EventType.EVENT_TYPE_TIMER_FIRED) == 1
     writes = ["create_pdf", "send_email"] if action == "approve" else []
     assert mocks.names() == ["llm_call", *writes]
+
+
+# ----- failures and retries -----------------------------------------------------------------
+class PdfRefused(MockActivities):
+    """``create_pdf`` fails for good (a non-retryable application error)."""
+
+    async def answer_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
+        raise ApplicationError("the output folder is outside the root",
+                               type="OutputDirRefused", non_retryable=True)
+
+
+async def test_non_retryable_failure_fails_the_report_with_its_type(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = PdfRefused()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="fail me", email_to="a@example.org")
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    activity_error = failed.value.cause
+    assert isinstance(activity_error, ActivityError)
+    assert activity_error.activity_type == "create_pdf"
+    cause = activity_error.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "OutputDirRefused"
+    assert cause.non_retryable
+    # The message travelled encrypted and this client (with the key) reads it back.
+    assert cause.message == "the output folder is outside the root"
+    assert mocks.names() == ["llm_call", "create_pdf"]  # not retried, no mail
+    assert mocks.attempts("create_pdf") == [1]
+    assert await count(handle, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED) == 1
+
+
+class FlakyLlm(MockActivities):
+    """``llm_call`` fails twice (retryable, like a rate limit), then answers."""
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        if activity.info().attempt < 3:
+            raise ApplicationError("429 rate limited", type="RateLimitError")
+        return await super().answer_llm(params)
+
+
+async def test_retryable_failure_is_retried_with_backoff_then_succeeds(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = FlakyLlm()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="retry me")
+        result = await handle.result()
+    assert result.status == "completed"
+    assert mocks.attempts("llm_call") == [1, 2, 3]
+    assert mocks.names() == ["llm_call"] * 3 + ["create_pdf", "send_email"]
+    # Retries live on the server: one scheduled activity, one completion.
+    assert await scheduled_activities(handle) == ["llm_call", "create_pdf", "send_email"]
+    started = [e.activity_task_started_event_attributes for e in await history(handle)
+               if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED]
+    assert started[0].attempt == 3
+
+
+class DiskFullOnce(MockActivities):
+    """``create_pdf`` finds the output disk full on its first schedule."""
+
+    async def answer_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
+        if len(self.inputs("create_pdf", CreatePdfInput)) == 1:
+            raise ApplicationError("No space left on device", type="OutputDiskFull",
+                                   non_retryable=True)
+        return await super().answer_pdf(params)
+
+
+async def test_full_disk_waits_on_a_durable_timer_and_renders_again(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = DiskFullOnce()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="disk full")
+        result = await handle.result()
+        lines = await log_lines(handle)
+    assert result.status == "completed"
+    assert await scheduled_activities(handle) == ["llm_call", "create_pdf", "create_pdf",
+                                                  "send_email"]
+    assert await count(handle, EventType.EVENT_TYPE_TIMER_FIRED) == 1  # 30 s, skipped
+    assert "create_pdf: the output disk is full; trying again in 30 s" in lines
+    first, second = mocks.inputs("create_pdf", CreatePdfInput)
+    assert first == second  # the same draft, rendered again (the LLM is not asked again)
+    assert mocks.names().count("llm_call") == 1
+
+
+class WorkerLostTwice(MockActivities):
+    """``llm_call`` attempts fail as the supervisor fails a dead worker's (``WorkerLost``)."""
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        if len(self.inputs("llm_call", LlmCallInput)) <= 2:
+            raise ApplicationError("worker died", type="WorkerLost", non_retryable=True)
+        return await super().answer_llm(params)
+
+
+async def test_lost_workers_reschedule_the_step(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = WorkerLostTwice()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="lost")
+        result = await handle.result()
+        lines = await log_lines(handle)
+    assert result.status == "completed"
+    assert (await scheduled_activities(handle))[:3] == ["llm_call"] * 3
+    assert lines.count("llm_call: its workers kept dying; scheduling it again") == 2
+
+
+# ----- the mail step ------------------------------------------------------------------------
+class MailUncertain(MockActivities):
+    """The SMTP server took the whole message but its reply was lost."""
+
+    async def answer_email(self, params: SendEmailInput) -> SendEmailOutput:
+        return SendEmailOutput(sent=False, uncertain=True, recipients=[params.to],
+                               skipped_reason="delivery unknown: the connection dropped "
+                                              "after the message was sent")
+
+
+class MailRefused(MockActivities):
+    """The address is invalid (a non-retryable type of the mail step's RetryPolicy)."""
+
+    async def answer_email(self, params: SendEmailInput) -> SendEmailOutput:
+        raise ApplicationError("no such domain", type="InvalidAddress")
+
+
+async def test_mail_sent(client: Client, task_queue: str, start_worker: WorkerFactory) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="mail me", email_to="r@example.org")
+        result = await handle.result()
+    assert result.email == SendEmailOutput(sent=True, message_id="<1@mock>",
+                                           recipients=["r@example.org"])
+    assert result.note == ""
+
+
+async def test_mail_delivery_unknown_is_reported_not_retried(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MailUncertain()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="mail me", email_to="r@example.org")
+        result = await handle.result()
+    assert result.status == "completed" and result.pdf_path
+    assert not result.email.sent and result.email.uncertain
+    assert result.note.startswith("delivery unknown:")
+    assert mocks.attempts("send_email") == [1]
+
+
+async def test_mail_refused_keeps_the_report(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MailRefused()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="mail me", email_to="r@bad")
+        result = await handle.result()
+        lines = await log_lines(handle)
+    # InvalidAddress is non-retryable by the step's policy: one attempt, and the report
+    # (already on disk) completes with the reason.
+    assert mocks.attempts("send_email") == [1]
+    assert result.status == "completed" and result.pdf_path
+    assert not result.email.sent and result.note == "e-mail failed: InvalidAddress: no such domain"
+    assert result.email.skipped_reason == result.note
+    assert "e-mail failed: InvalidAddress: no such domain" in lines
+
+
+# ----- cancellation, ids, patches -----------------------------------------------------------
+async def test_cancel_while_waiting_for_review(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="cancel me", review=True)
+        await wait_for_step(handle, "waiting for review")
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+        desc = await handle.describe()
+    assert isinstance(failed.value.cause, CancelledError)
+    assert desc.status == WorkflowExecutionStatus.CANCELED
+    assert mocks.names() == ["llm_call"]
+
+
+class BlockingLlm(MockActivities):
+    """``llm_call`` runs until cancelled; it heartbeats only once the workflow has asked
+    for the cancel, so its first heartbeat's answer carries it (the SDK throttles later
+    beats to 0.8 x the heartbeat timeout)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_sent = asyncio.Event()
+        self.saw_cancel = False
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        await self.cancel_sent.wait()
+        try:
+            while True:
+                activity.heartbeat()
+                await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            self.saw_cancel = True
+            raise
+
+
+async def test_cancel_reaches_the_running_activity_before_the_report_ends(
+    client: Client, task_queue: str, start_worker: WorkerFactory, env: WorkflowEnvironment
+) -> None:
+    mocks = BlockingLlm()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="cancel the llm")
+        await asyncio.wait_for(mocks.event("llm_call").wait(), 10)
+        await handle.cancel()
+        await wait_for_event(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+        mocks.cancel_sent.set()
+        with pytest.raises(WorkflowFailureError) as failed:
+            await asyncio.wait_for(handle.result(), 10)
+    assert isinstance(failed.value.cause, CancelledError)
+    # WAIT_CANCELLATION_COMPLETED: the workflow ended only after the activity stopped.
+    assert mocks.saw_cancel
+    kinds = [e.event_type for e in await history(handle)]
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED in kinds
+    assert kinds.index(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED) < kinds.index(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED)
+    assert mocks.names() == ["llm_call"]
+
+
+async def test_an_id_naming_a_parent_is_refused_before_any_step(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await client.start_workflow(
+            GenerateReportWorkflow.run, ReportInput(prompt="x"),
+            id=f"report-{uuid.uuid4().hex[:8]}/q1", task_queue=task_queue)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "ForeignRun"
+    assert mocks.calls == []
