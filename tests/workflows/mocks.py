@@ -270,7 +270,7 @@ async def patches(handle: WorkflowHandle[Any, Any]) -> list[str]:
         if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
             marker = e.marker_recorded_event_attributes
             if marker.marker_name == "core_patch":
-                data = json.loads(marker.details["patch_data"].payloads[0].data)
+                data = json.loads(marker.details["patch-data"].payloads[0].data)
                 found.append(str(data["id"]))
     return found
 
