@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -19,8 +20,11 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 from temporalio.testing import WorkflowEnvironment
 
 from durable_research.shared import (
+    UPDATE_REVIEW,
     CreatePdfInput,
+    CreatePdfOutput,
     LlmCallInput,
+    LlmCallOutput,
     ReportInput,
     ReportResult,
     ReviewInput,
@@ -88,11 +92,13 @@ async def test_quick_report_runs_llm_pdf_mail_in_order(
 
 
 # ----- draft review -----------------------------------------------------------------------
-async def review(handle: WorkflowHandle[GenerateReportWorkflow, ReportResult], action: str,
+async def review(handle: WorkflowHandle[Any, ReportResult], action: str,
                  **fields: str) -> ReviewOutcome:
-    """Send the ``review`` Update as reviewer "ann"."""
-    return await handle.execute_update(
-        GenerateReportWorkflow.review, ReviewInput(action=action, reviewer="ann", **fields))
+    """Send the ``review`` Update as reviewer "ann" (by name, as the app's clients do)."""
+    outcome: ReviewOutcome = await handle.execute_update(
+        UPDATE_REVIEW, ReviewInput(action=action, reviewer="ann", **fields),
+        result_type=ReviewOutcome)
+    return outcome
 
 
 async def log_lines(handle: WorkflowHandle[GenerateReportWorkflow, ReportResult]) -> list[str]:
