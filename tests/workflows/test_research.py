@@ -25,12 +25,15 @@ from durable_research.research.types import (
     SubResearchInput,
 )
 from durable_research.shared import (
+    UPDATE_RAISE_BUDGET,
     AnswerSchema,
     Budget,
+    BudgetOutcome,
     CreatePdfInput,
     LlmCallInput,
     LlmCallOutput,
     PlanReviewInput,
+    RaiseBudgetInput,
     ReportInput,
     ReportResult,
     past_tense,
@@ -133,6 +136,8 @@ async def test_research_happy_path(
     # Live runs take the patched branches (markers recorded), except the mail key's,
     # which is asked for only in replay.
     assert await patches(handle) == ["research-v1", "plan-first-n", "compare-notes"]
+    child = client.get_workflow_handle(f"{wid}/q1")
+    assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
 
 
 async def test_waiting_subquestions_start_as_slots_free(
@@ -153,12 +158,18 @@ async def test_waiting_subquestions_start_as_slots_free(
     # Three at a time (the standard preset): the fourth starts after one has ended.
     assert len(started) == 4 and started[3] > ended[0] > started[2]
     # Each sub-question is searched once: by its child, or ahead by the report while the
-    # running ones take notes ("prefetch-waiting-subquestions").
+    # running ones take notes ("prefetch-waiting-subquestions"); then the child gets its
+    # first round in its input and only takes notes.
+    assert "prefetch-waiting-subquestions" in await patches(handle)
     searched = sorted(s.query for s in mocks.inputs("search", SearchInput))
     assert searched == sorted(plan)
-    ahead = [c for c in mocks.calls if c.name == "search" and c.workflow_id == handle.id]
-    assert ("prefetch-waiting-subquestions" in await patches(handle)) is True
-    assert len(ahead) <= 1
+    ahead = [c.name for c in mocks.calls if c.workflow_id == handle.id
+             and c.name in ("search", "fetch_pages")]
+    fourth = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q4"]
+    if ahead:
+        assert ahead == ["search", "fetch_pages"] and fourth == ["take_notes"]
+    else:
+        assert fourth == ["search", "fetch_pages", "take_notes"]
 
 
 class Expensive(MockActivities):
@@ -437,3 +448,28 @@ async def test_a_subquestion_workflow_alone_is_refused(
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "ForeignRun"
     assert mocks.calls == []
+
+
+async def test_raise_budget_only_raises(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True,
+                             budget=Budget(max_tokens=1000))
+        await wait_for_step(handle, "waiting for plan review")
+        with pytest.raises(WorkflowUpdateFailedError) as lowered:
+            await handle.execute_update(UPDATE_RAISE_BUDGET, RaiseBudgetInput(max_tokens=500),
+                                        result_type=BudgetOutcome)
+        raised: BudgetOutcome = await handle.execute_update(
+            UPDATE_RAISE_BUDGET, RaiseBudgetInput(max_tokens=5000), result_type=BudgetOutcome)
+        await review_plan(handle, PlanReviewInput(action="approve"))
+        result = await handle.result()
+    assert "max_tokens can only be raised (now 1000, asked 500)" in str(lowered.value.cause)
+    assert raised.budget.max_tokens == 5000 and raised.spent_tokens == 30  # the plan's
+    # Under the raised cap, the sections were written by the LLM (not quoted).
+    assert result.status == "completed" and result.usage.total_tokens == 9 * 30
+    assert [s.role for s in mocks.inputs("write_section", SectionInput)] == [
+        "section"] * 3 + ["summary"]
