@@ -1,0 +1,475 @@
+"""The research part of a report: plan, sub-question children, budget, plan review,
+compare_notes, sections and the citation check, all with mocked activities."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ApplicationError
+
+from durable_research.research.types import (
+    CheckInput,
+    CompareNotesInput,
+    FetchPagesInput,
+    LlmStored,
+    NotesConflicts,
+    NotesInput,
+    SearchInput,
+    SearchOutput,
+    SectionInput,
+    SourcesAvailable,
+    SourcesInput,
+    SubResearchInput,
+)
+from durable_research.shared import (
+    UPDATE_RAISE_BUDGET,
+    AnswerSchema,
+    Budget,
+    BudgetOutcome,
+    CreatePdfInput,
+    LlmCallInput,
+    LlmCallOutput,
+    PlanReviewInput,
+    RaiseBudgetInput,
+    ReportInput,
+    ReportResult,
+    past_tense,
+)
+from durable_research.workflows.report import GenerateReportWorkflow
+from durable_research.workflows.subquestion import ResearchQuestionWorkflow
+
+from .conftest import WorkerFactory
+from .mocks import (
+    PLAN,
+    MockActivities,
+    history,
+    page_hash,
+    patches,
+    slug,
+    usage,
+    wait_for_step,
+)
+
+QUESTION = "How do tardigrades survive?"
+
+
+async def start(client: Client, task_queue: str, **fields: object
+                ) -> WorkflowHandle[GenerateReportWorkflow, ReportResult]:
+    """Start a standard-depth research report on ``QUESTION`` (fields override)."""
+    params = ReportInput(**{"prompt": QUESTION, "depth": "standard",  # type: ignore[arg-type]
+                            "email_to": "r@example.org", **fields})
+    return await client.start_workflow(
+        GenerateReportWorkflow.run, params, id=f"report-{uuid.uuid4().hex[:12]}",
+        task_queue=task_queue)
+
+
+def first_page(subquestion: str) -> str:
+    """The hash of the first page the mock search finds for ``subquestion``."""
+    return page_hash(f"https://example.org/{slug(subquestion)}/1")
+
+
+async def children(handle: WorkflowHandle[GenerateReportWorkflow, ReportResult]) -> list[str]:
+    """The ids of the child workflows the report started, in order."""
+    return [e.start_child_workflow_execution_initiated_event_attributes.workflow_id
+            for e in await history(handle)
+            if e.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED]
+
+
+async def test_research_happy_path(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    wid = handle.id
+    names = mocks.names()
+    # The report's own steps, in order; the children's steps in between.
+    own = [c.name for c in mocks.calls if c.workflow_id == wid]
+    assert own == ["research_sources", "llm_call", "compare_notes", "write_section",
+                   "write_section", "write_section", "write_section", "check_citations",
+                   "create_pdf", "send_email"]
+    (plan,) = mocks.inputs("llm_call", LlmCallInput)
+    assert plan.answer_schema == AnswerSchema.PLAN and QUESTION in plan.prompt
+    # Fan-out: one child per sub-question, under the report's id, each search -> fetch ->
+    # notes, all before the notes are compared.
+    assert await children(handle) == [f"{wid}/q1", f"{wid}/q2", f"{wid}/q3"]
+    for i, sub in enumerate(PLAN, 1):
+        steps = [c.name for c in mocks.calls if c.workflow_id == f"{wid}/q{i}"]
+        assert steps == ["search", "fetch_pages", "take_notes"], (sub, steps)
+    assert sorted(s.query for s in mocks.inputs("search", SearchInput)) == sorted(PLAN)
+    assert all(len(f.pages) == 2 for f in mocks.inputs("fetch_pages", FetchPagesInput))
+    assert names.index("compare_notes") > max(
+        i for i, n in enumerate(names) if n == "take_notes")
+    (compare,) = mocks.inputs("compare_notes", CompareNotesInput)
+    assert compare.notes_keys == [f"notes/{slug(q)}.json" for q in PLAN]  # plan order
+    # Sections in plan order, then the summary over them.
+    sections = mocks.inputs("write_section", SectionInput)
+    assert [s.role for s in sections] == ["section"] * 3 + ["summary"]
+    assert sorted(s.heading for s in sections[:3]) == sorted(PLAN)
+    assert sections[3].section_keys == ["sections/01.md", "sections/02.md", "sections/03.md"]
+    for s in sections[:3]:
+        assert [r.content_hash for r in s.references] == [first_page(s.subquestion)]
+    (check,) = mocks.inputs("check_citations", CheckInput)
+    assert check.section_keys == ["sections/00-summary.md", "sections/01.md",
+                                  "sections/02.md", "sections/03.md"]
+    assert check.use_judge and [r.n for r in check.references] == [1, 2, 3]
+    # The pages read but quoted by no note are evidence for the check.
+    assert {r.content_hash for r in check.evidence} == {
+        page_hash(f"https://example.org/{slug(q)}/2") for q in PLAN}
+    (pdf,) = mocks.inputs("create_pdf", CreatePdfInput)
+    assert pdf.content.body_key == "draft-checked.md" and pdf.content.body_markdown == ""
+    # The result.
+    assert result.status == "completed" and result.subquestions == PLAN
+    assert result.sources_used == "mock-web"
+    assert [r.url for r in result.references] == [
+        f"https://example.org/{slug(q)}/1" for q in PLAN]
+    assert result.verification is not None and result.verification.checked == 5
+    assert result.verification.supported == 4
+    assert result.verification.treatment == "marked [unverified] in the text"
+    # plan + 3 notes + 3 sections + summary + check, 30 tokens each.
+    assert result.usage.total_tokens == 9 * 30
+    assert result.research_notes == [] and result.note == ""
+    # Live runs take the patched branches (markers recorded), except the mail key's,
+    # which is asked for only in replay.
+    assert await patches(handle) == ["research-v1", "plan-first-n", "compare-notes"]
+    child = client.get_workflow_handle(f"{wid}/q1")
+    assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
+
+
+async def test_waiting_subquestions_start_as_slots_free(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    plan = [*PLAN, "What is the fourth aspect?"]
+    mocks = MockActivities(plan=plan)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    assert result.subquestions == plan and len(result.references) == 4
+    events = await history(handle)
+    kinds = [e.event_type for e in events]
+    started = [i for i, k in enumerate(kinds)
+               if k == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED]
+    ended = [i for i, k in enumerate(kinds)
+             if k == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED]
+    # Three at a time (the standard preset): the fourth starts after one has ended.
+    assert len(started) == 4 and started[3] > ended[0] > started[2]
+    # Each sub-question is searched once: by its child, or ahead by the report while the
+    # running ones take notes ("prefetch-waiting-subquestions"); then the child gets its
+    # first round in its input and only takes notes.
+    assert "prefetch-waiting-subquestions" in await patches(handle)
+    searched = sorted(s.query for s in mocks.inputs("search", SearchInput))
+    assert searched == sorted(plan)
+    ahead = [c.name for c in mocks.calls if c.workflow_id == handle.id
+             and c.name in ("search", "fetch_pages")]
+    fourth = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q4"]
+    if ahead:
+        assert ahead == ["search", "fetch_pages"] and fourth == ["take_notes"]
+    else:
+        assert fourth == ["search", "fetch_pages", "take_notes"]
+
+
+class Expensive(MockActivities):
+    """Notes cost 500 tokens each."""
+
+    async def answer_notes(self, params: NotesInput) -> LlmStored:
+        out = await super().answer_notes(params)
+        out.usage = usage(500)
+        return out
+
+
+async def test_budget_spent_during_research_makes_sections_quote_notes(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Expensive()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, budget=Budget(max_tokens=1000))
+        result = await handle.result()
+    sections = mocks.inputs("write_section", SectionInput)
+    # 30 (plan) + 3 x 500 (notes) is over 1000: no more LLM calls. The sections quote
+    # their notes, there is no summary and the check runs without its LLM judge.
+    assert [s.role for s in sections] == ["extractive"] * 3
+    (check,) = mocks.inputs("check_citations", CheckInput)
+    assert not check.use_judge
+    assert result.status == "completed"
+    assert any(n.startswith("Budget reached before writing: these sections quote their "
+                            "notes") for n in result.research_notes), result.research_notes
+
+
+async def test_budget_spent_by_the_plan_starts_no_subquestion(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, budget=Budget(max_tokens=30))
+        result = await handle.result()
+    assert await children(handle) == []
+    assert "search" not in mocks.names()
+    assert result.note.startswith("Research found nothing to cite (no usable source was found)")
+    assert any(n.startswith("Budget reached during research") for n in result.research_notes)
+
+
+@pytest.mark.xfail(strict=True, reason="the single-answer fallback calls the LLM although the "
+                   "token cap is already reached (report.py: research empty -> llm_call)")
+async def test_budget_spent_by_the_plan_asks_the_llm_no_more(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, budget=Budget(max_tokens=30))
+        result = await handle.result()
+    assert result.status == "completed"
+    # The plan spent the whole cap of 30 tokens; every other LLM-backed step stops at
+    # the cap (plan(), write(), check()), so the fallback should too.
+    assert [c.name for c in mocks.calls].count("llm_call") == 1
+    assert result.usage.total_tokens <= 30
+
+
+# ----- plan review --------------------------------------------------------------------------
+async def review_plan(handle: WorkflowHandle[GenerateReportWorkflow, ReportResult],
+                      params: PlanReviewInput) -> list[str]:
+    """Send the ``review_plan`` Update."""
+    return await handle.execute_update(GenerateReportWorkflow.review_plan, params)
+
+
+async def test_plan_review_approve_with_domains(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True)
+        await wait_for_step(handle, "waiting for plan review")
+        status = await handle.query(GenerateReportWorkflow.status)
+        assert status.research is not None and status.research.plan == PLAN
+        assert mocks.names() == ["research_sources", "llm_call"]  # nothing researched yet
+        answer = await review_plan(handle, PlanReviewInput(
+            action="approve", allow_domains=["example.org"], reviewer="ann"))
+        result = await handle.result()
+    assert answer == PLAN and result.subquestions == PLAN
+    assert all(s.allow_domains == ["example.org"] for s in mocks.inputs("search", SearchInput))
+
+
+async def test_plan_review_edit_researches_the_edited_plan(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    edited = ["Which proteins protect them?", "How long can they stay dry?",
+              "What kills them after all?"]
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True)
+        await wait_for_step(handle, "waiting for plan review")
+        answer = await review_plan(handle, PlanReviewInput(action="edit", subquestions=edited))
+        result = await handle.result()
+    assert answer == edited and result.subquestions == edited
+    assert sorted(s.query for s in mocks.inputs("search", SearchInput)) == sorted(edited)
+    assert sorted(s.heading for s in mocks.inputs("write_section", SectionInput)
+                  if s.role == "section") == sorted(edited)
+
+
+async def test_plan_review_reject_writes_nothing(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True)
+        await wait_for_step(handle, "waiting for plan review")
+        await review_plan(handle, PlanReviewInput(action="reject"))
+        result = await handle.result()
+    assert result.status == "rejected"
+    assert result.note == "The research plan was rejected; no report was written."
+    assert mocks.names() == ["research_sources", "llm_call"]
+    assert await children(handle) == []
+
+
+async def test_plan_review_refuses_bad_edits(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True)
+        await wait_for_step(handle, "waiting for plan review")
+        with pytest.raises(WorkflowUpdateFailedError) as short:
+            await review_plan(handle, PlanReviewInput(action="edit", subquestions=["x"]))
+        with pytest.raises(WorkflowUpdateFailedError) as domain:
+            await review_plan(handle, PlanReviewInput(action="approve",
+                                                      deny_domains=["not a domain"]))
+        await review_plan(handle, PlanReviewInput(action="reject"))
+        await handle.result()
+    assert "Invalid sub-questions" in str(short.value.cause)
+    assert "Not a domain name" in str(domain.value.cause)
+
+
+@pytest.mark.parametrize(("action", "status"), [("approve", "completed"),
+                                                ("reject", "rejected")])
+async def test_plan_review_deadline_applies_the_default(
+    client: Client, task_queue: str, start_worker: WorkerFactory, action: str, status: str
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True, review_timeout_s=3600,
+                             review_timeout_action=action)
+        result = await handle.result()
+        lines = (await handle.query(GenerateReportWorkflow.status)).history
+    assert result.status == status
+    said = f"plan review deadline passed: auto-{past_tense(action)}"
+    assert any(said in line for line in lines), lines
+    assert ("search" in mocks.names()) is (action == "approve")
+
+
+# ----- compare_notes ---------------------------------------------------------------------
+class Disagreeing(MockActivities):
+    """The first two sub-questions' sources contradict each other."""
+
+    async def answer_compare(self, params: CompareNotesInput) -> NotesConflicts:
+        return NotesConflicts(key=params.key, count=1,
+                              hashes=[first_page(PLAN[0]), first_page(PLAN[1])])
+
+
+async def test_disputes_found_by_compare_notes_reach_the_writers(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Disagreeing()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        await handle.result()
+        lines = (await handle.query(GenerateReportWorkflow.status)).history
+    by_heading = {s.heading: s for s in mocks.inputs("write_section", SectionInput)
+                  if s.role == "section"}
+    both = {first_page(PLAN[0]), first_page(PLAN[1])}
+    # Each side of the dispute may cite the other.
+    assert {r.content_hash for r in by_heading[PLAN[0]].references} == both
+    assert {r.content_hash for r in by_heading[PLAN[1]].references} == both
+    assert first_page(PLAN[2]) in {r.content_hash for r in by_heading[PLAN[2]].references}
+    assert all(s.conflicts_key == "conflicts.json" for s in by_heading.values())
+    assert any("sources disagree on 1 point: the writers are told" in line for line in lines)
+    # The check sees the full, numbered list.
+    (check,) = mocks.inputs("check_citations", CheckInput)
+    assert [r.n for r in check.references] == [1, 2, 3]
+
+
+@pytest.mark.xfail(strict=True, reason="research.py write(): every section gets every "
+                   "disputed source, not only a section citing one side (NotesConflicts: "
+                   "'so each section that cites one can also cite the other')")
+async def test_a_section_citing_neither_side_gets_no_disputed_source(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Disagreeing()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        await handle.result()
+    (third,) = [s for s in mocks.inputs("write_section", SectionInput)
+                if s.heading == PLAN[2]]
+    assert [r.content_hash for r in third.references] == [first_page(PLAN[2])]
+
+
+# ----- degraded research ------------------------------------------------------------------
+class SearchDown(MockActivities):
+    """The second sub-question's search fails for good."""
+
+    async def answer_search(self, params: SearchInput) -> SearchOutput:
+        if params.query == PLAN[1]:
+            raise ApplicationError("provider down", type="SearchFailed", non_retryable=True)
+        return await super().answer_search(params)
+
+
+async def test_a_failed_subquestion_is_noted_and_the_rest_written(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = SearchDown()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    assert result.status == "completed" and len(result.references) == 2
+    assert any(n.startswith("Sub-question 2: search failed:") for n in result.research_notes)
+    headings = {s.heading for s in mocks.inputs("write_section", SectionInput)
+                if s.role == "section"}
+    assert headings == {PLAN[0], PLAN[2]}
+
+
+class BadPlans(MockActivities):
+    """The LLM never gives a valid plan."""
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        if params.answer_schema == AnswerSchema.PLAN:
+            return LlmCallOutput(text="no JSON here", model="m", usage=usage())
+        return await super().answer_llm(params)
+
+
+async def test_invalid_plans_are_asked_again_then_the_question_is_researched(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = BadPlans()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    plans = mocks.inputs("llm_call", LlmCallInput)
+    assert len(plans) == 3  # PLAN_ATTEMPTS, each told the last error
+    assert "no JSON object" in plans[1].prompt and "no JSON object" in plans[2].prompt
+    assert result.subquestions == [QUESTION]
+    assert [s.query for s in mocks.inputs("search", SearchInput)] == [QUESTION]
+    assert any(n.startswith("No valid research plan was produced") for n in
+               result.research_notes)
+
+
+class NoSources(MockActivities):
+    """The worker has neither a web provider nor local documents."""
+
+    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
+        return SourcesAvailable(note="No web search is configured.")
+
+
+async def test_no_sources_falls_back_to_a_single_answer(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = NoSources()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    assert mocks.names() == ["research_sources", "llm_call", "create_pdf", "send_email"]
+    assert result.status == "completed" and result.note == "No web search is configured."
+    assert result.references == [] and result.verification is None
+
+
+async def test_a_subquestion_workflow_alone_is_refused(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await client.start_workflow(
+            ResearchQuestionWorkflow.run, SubResearchInput(subquestion="alone?"),
+            id=f"sub-{uuid.uuid4().hex[:8]}", task_queue=task_queue)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "ForeignRun"
+    assert mocks.calls == []
+
+
+async def test_raise_budget_only_raises(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, review_plan=True,
+                             budget=Budget(max_tokens=1000))
+        await wait_for_step(handle, "waiting for plan review")
+        with pytest.raises(WorkflowUpdateFailedError) as lowered:
+            await handle.execute_update(UPDATE_RAISE_BUDGET, RaiseBudgetInput(max_tokens=500),
+                                        result_type=BudgetOutcome)
+        raised: BudgetOutcome = await handle.execute_update(
+            UPDATE_RAISE_BUDGET, RaiseBudgetInput(max_tokens=5000), result_type=BudgetOutcome)
+        await review_plan(handle, PlanReviewInput(action="approve"))
+        result = await handle.result()
+    assert "max_tokens can only be raised (now 1000, asked 500)" in str(lowered.value.cause)
+    assert raised.budget.max_tokens == 5000 and raised.spent_tokens == 30  # the plan's
+    # Under the raised cap, the sections were written by the LLM (not quoted).
+    assert result.status == "completed" and result.usage.total_tokens == 9 * 30
+    assert [s.role for s in mocks.inputs("write_section", SectionInput)] == [
+        "section"] * 3 + ["summary"]
