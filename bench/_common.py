@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research import devserver
+from durable_research.embedded import devserver
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by the scripts
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # One payload key for the bench and every worker process it starts (they inherit the
 # environment, see worker_env): payloads are encrypted as in production.
 if not (os.environ.get("RESEARCH_PAYLOAD_KEY") or os.environ.get("RESEARCH_PAYLOAD_KEY_FILE")):
-    from durable_research.codec import new_key
+    from durable_research.payloads.codec import new_key
 
     os.environ["RESEARCH_PAYLOAD_KEY"] = new_key()
 WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"

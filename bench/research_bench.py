@@ -6,7 +6,7 @@ Usage: python bench/research_bench.py [--pages 96] [--llm-delay 0.2] [--subquest
        python bench/research_bench.py --critical-path [--llm-delay 1] [--repeats 3]
 
 Everything is real except the LLM and the web: a private Temporal dev server (SQLite),
-a worker subprocess per run (``durable_research.worker.build_worker``; its peak RSS is
+a worker subprocess per run (``durable_research.worker.build.build_worker``; its peak RSS is
 read from /proc), the fake OpenAI-compatible LLM (with a per-call delay), the fake
 SearXNG server and a generated site of ``--pages`` articles (``bench/_research_site.py``).
 
@@ -69,9 +69,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research import devserver
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.embedded import devserver
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.shared import (
@@ -98,9 +98,9 @@ ET = EventType
 
 async def worker_main(ready: Path, subq_concurrency: int) -> None:
     """The app's worker; optionally with another number of sub-questions at a time."""
-    from durable_research import worker as app_worker
     from durable_research.config import load_settings
     from durable_research.testing.temporal import connect_retrying
+    from durable_research.worker import build as app_worker
 
     if subq_concurrency:
         import functools

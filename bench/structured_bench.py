@@ -37,8 +37,8 @@ import litellm  # noqa: E402
 
 from durable_research.activities.writing import valid_notes  # noqa: E402
 from durable_research.config import Settings, StructuredOutput  # noqa: E402
-from durable_research.llm_calls import completion_kwargs  # noqa: E402
-from durable_research.localmodel import (  # noqa: E402
+from durable_research.llm.calls import completion_kwargs  # noqa: E402
+from durable_research.llm.localmodel import (  # noqa: E402
     LOCAL_MAX_TOKENS,
     ensure_local_llm,
     local_model_available,

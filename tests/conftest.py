@@ -14,11 +14,11 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.embedded import devserver
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 # Never let a developer's real keys, .env or config file leak into tests.
 for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
@@ -67,7 +67,7 @@ async def client(temporal_address: str) -> Client:
 
     It encrypts payloads with the session's key (``PAYLOAD_KEY``), like the app's client.
     """
-    from durable_research.codec import data_converter
+    from durable_research.payloads.codec import data_converter
     from durable_research.testing.temporal import connect_retrying
 
     converter = data_converter(Settings(payload_key=PAYLOAD_KEY))

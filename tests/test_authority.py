@@ -14,8 +14,8 @@ import pytest
 from durable_research.activities.research import ResearchActivities
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.document.render_research import reference_entry
 from durable_research.errors import UserError
-from durable_research.render_research import reference_entry
 from durable_research.research import localdocs
 from durable_research.research.authority import (
     LOW_TRUST_DOMAINS,

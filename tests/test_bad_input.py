@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .conftest import free_port, mail_settings, with_settings
 from .helpers import run_report

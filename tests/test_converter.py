@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from temporalio.converter import DataConverter
 
-from durable_research import converter, shared
+from durable_research import shared
+from durable_research.payloads import converter
 from durable_research.research import types as research_types
 from durable_research.shared import (
     Budget,

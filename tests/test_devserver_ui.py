@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from durable_research import client as rc
-from durable_research import devserver
 from durable_research.config import Settings
-from durable_research.devserver_cmd import server_argv
+from durable_research.embedded import devserver
+from durable_research.embedded.devserver_cmd import server_argv
 from durable_research.errors import ConfigError
 from durable_research.testing.ports import free_port
 

@@ -16,7 +16,7 @@ from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.research.citations import cited_sentences
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .helpers import completed_activities, start
 

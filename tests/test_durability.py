@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.embedded import devserver
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import free_port, settings_env, with_settings

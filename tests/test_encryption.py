@@ -31,7 +31,9 @@ from temporalio.worker import Worker
 
 from durable_research import client as rc
 from durable_research.access import MAX_FAILURES
-from durable_research.codec import (
+from durable_research.config import Settings, load_settings
+from durable_research.errors import ConfigError, root_cause
+from durable_research.payloads.codec import (
     ENCODING,
     KEY_FILE,
     KEY_ID_KEY,
@@ -43,15 +45,13 @@ from durable_research.codec import (
     load_keyring,
     new_key,
 )
-from durable_research.codec_server import CodecServer, codec_server_from_settings
-from durable_research.config import Settings, load_settings
-from durable_research.converter import ENCODED_FAILURE
-from durable_research.errors import ConfigError, root_cause
+from durable_research.payloads.codec_server import CodecServer, codec_server_from_settings
+from durable_research.payloads.converter import ENCODED_FAILURE
 from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import connect_retrying
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .conftest import PAYLOAD_KEY, settings_env, with_settings
 from .helpers import start

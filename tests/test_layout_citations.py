@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from durable_research.layout import render_bytes
-from durable_research.render import (
+from durable_research.document.render import (
     ABOUT_HEADING,
     CheckMark,
     Citation,
@@ -28,7 +27,8 @@ from durable_research.render import (
     parse_markdown,
     plain_text,
 )
-from durable_research.render_research import link_citations, safe_url
+from durable_research.document.render_research import link_citations, safe_url
+from durable_research.layout import render_bytes
 from durable_research.shared import (
     DisputedCitation,
     Reference,

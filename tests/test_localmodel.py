@@ -9,8 +9,8 @@ from pathlib import Path
 import litellm
 import pytest
 
-from durable_research import localmodel
-from durable_research.localmodel import (
+from durable_research.llm import localmodel
+from durable_research.llm.localmodel import (
     LocalEndpoint,
     LocalModelError,
     PackagedModel,
@@ -139,7 +139,7 @@ def test_embedded_model_answers_are_capped_unless_configured(tmp_path: Path) -> 
     from dataclasses import replace
 
     from durable_research.config import Settings
-    from durable_research.llm_calls import completion_kwargs
+    from durable_research.llm.calls import completion_kwargs
 
     ep = LocalEndpoint(model="openai/smollm2", api_base="http://127.0.0.1:9/v1", api_key="k",
                        description="test", pid=0, log_file=tmp_path / "log")
@@ -163,7 +163,7 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
     from dataclasses import replace
 
     from durable_research.config import Settings
-    from durable_research.llm_calls import completion_kwargs
+    from durable_research.llm.calls import completion_kwargs
     from durable_research.research import prompts
     from durable_research.research.answers import NotesAnswer
     from durable_research.research.plan import parse_plan

@@ -25,7 +25,7 @@ from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.s3_server import S3Server
 from durable_research.testing.smtp_sink import SmtpSink
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .conftest import mail_settings, settings_env
 from .helpers import start

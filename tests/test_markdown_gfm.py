@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from durable_research.mdparse import BLOCK_DEPTH
-from durable_research.render import (
+from durable_research.document.mdparse import BLOCK_DEPTH
+from durable_research.document.render import (
     Block,
     BlockQuote,
     Footnote,

@@ -25,12 +25,12 @@ from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.activities.mail_ledger import MailState, ledger_name
 from durable_research.config import Settings
+from durable_research.mail.smtp import send_committing
 from durable_research.shared import LlmCallInput, SendEmailInput, report_message_key
-from durable_research.smtp import send_committing
 from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 from durable_research.workflows import steps
 
 from .conftest import mail_settings

@@ -30,7 +30,17 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from durable_research.client.reports import failure_message
-from durable_research.codec import (
+from durable_research.config import Settings
+from durable_research.errors import root_cause
+from durable_research.payloads.binding import (
+    FORMAT_KEY,
+    PAYLOAD_BOUND_ELSEWHERE,
+    UNDECODABLE,
+    WORKFLOW_ID_KEY,
+    PayloadBoundElsewhereError,
+    PayloadDecodeError,
+)
+from durable_research.payloads.codec import (
     ENCODING,
     KEY_ID_KEY,
     EncryptionCodec,
@@ -40,17 +50,7 @@ from durable_research.codec import (
     new_key,
     worker_data_converter,
 )
-from durable_research.config import Settings
-from durable_research.converter import ENCODED_FAILURE, STACK_TRACE_CHARS
-from durable_research.errors import root_cause
-from durable_research.payload_binding import (
-    FORMAT_KEY,
-    PAYLOAD_BOUND_ELSEWHERE,
-    UNDECODABLE,
-    WORKFLOW_ID_KEY,
-    PayloadBoundElsewhereError,
-    PayloadDecodeError,
-)
+from durable_research.payloads.converter import ENCODED_FAILURE, STACK_TRACE_CHARS
 from durable_research.shared import UPDATE_REVIEW, ReportInput, ReviewInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow

@@ -24,7 +24,7 @@ from durable_research.shared import ReportInput, ResearchProgress, SubProgress, 
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.ports import free_port
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 from durable_research.workflows.budget import BudgetTracker
 from durable_research.workflows.research import Research
 from durable_research.workflows.steps import FETCH_PAGES_STEP

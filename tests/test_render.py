@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from durable_research.render import (
+from durable_research.document.render import (
     ABOUT_HEADING,
     BlockQuote,
     Code,

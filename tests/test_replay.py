@@ -61,7 +61,7 @@ async def _plain_client(address: str) -> Client:
 async def test_record_histories(
     temporal_address: str, settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    from durable_research.worker import build_worker
+    from durable_research.worker.build import build_worker
 
     plain = await _plain_client(temporal_address)
     HISTORIES.mkdir(exist_ok=True)
@@ -117,7 +117,7 @@ async def _research_scenarios(
 async def test_record_research_histories(
     temporal_address: str, research_settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    from durable_research.worker import build_worker
+    from durable_research.worker.build import build_worker
 
     # A new workflow version is recorded next to the older ones (which running
     # workflows may still have), e.g. ``HISTORY_PREFIX=v2-``.
@@ -138,7 +138,7 @@ def _recorded() -> list[WorkflowHistory]:
 
 
 async def test_recorded_histories_replay_with_current_code() -> None:
-    from durable_research.codec import data_converter
+    from durable_research.payloads.codec import data_converter
 
     from .conftest import PAYLOAD_KEY
 
@@ -163,7 +163,7 @@ async def test_recorded_histories_replay_with_current_code() -> None:
 async def test_fresh_research_histories_replay(
     client: Client, research_settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    from durable_research.worker import build_worker
+    from durable_research.worker.build import build_worker
 
     async with build_worker(client, research_settings):
         handles = await _research_scenarios(client, research_settings, "fresh-")
@@ -195,7 +195,7 @@ async def test_live_report_records_no_patch_marker_and_mails_per_run(
 
     from durable_research.shared import SendEmailInput, report_message_key
     from durable_research.testing.smtp_sink import SmtpSink
-    from durable_research.worker import build_worker
+    from durable_research.worker.build import build_worker
 
     from .conftest import mail_settings
 
@@ -229,7 +229,7 @@ FORMAT1_KEY = "RB0FSmNdPlJpaT+nk5xShQBjHc8U0FSZf1/orUMJ6nk="
 async def test_format1_histories_replay_on_workers_that_accept_them() -> None:
     """A workflow started before the upgrade to bound payloads goes on where the workers
     set RESEARCH_ENCRYPTION_ACCEPT_UNBOUND; elsewhere its task fails (retried) and says why."""
-    from durable_research.codec import data_converter, worker_data_converter
+    from durable_research.payloads.codec import data_converter, worker_data_converter
 
     settings = Settings(payload_key=FORMAT1_KEY)
     histories = [

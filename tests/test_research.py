@@ -28,7 +28,7 @@ from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite, write_fixture_documents
 from durable_research.testing.search_server import SearchServer
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .helpers import completed_activities, run_report, start, wait_for_step
 from .pdftools import pdf_file_text

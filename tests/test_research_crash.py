@@ -22,7 +22,7 @@ from durable_research.store.keys import run_prefix
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.search_server import SearchServer
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .helpers import start
 from .test_durability import kill, spawn_worker

@@ -23,7 +23,7 @@ from temporalio.worker import Worker
 from durable_research.config import Settings
 from durable_research.shared import ReportResult, ReportStatus, ReviewInput, ReviewOutcome
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .helpers import start, wait_for_step

@@ -27,7 +27,7 @@ from durable_research.store.factory import open_store
 from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .conftest import mail_settings
 

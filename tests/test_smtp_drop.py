@@ -6,7 +6,7 @@ from temporalio.client import Client
 
 from durable_research.config import Settings
 from durable_research.testing.smtp_sink import SmtpSink
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 from .conftest import mail_settings
 from .helpers import run_report

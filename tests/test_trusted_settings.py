@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from durable_research import devserver, local_worker
 from durable_research.config import ENV_VARS, SECURITY_VARS, Settings, load_settings
+from durable_research.embedded import devserver, local_worker
 from durable_research.errors import ConfigError, UserError
 
 from .conftest import PAYLOAD_KEY, free_port

@@ -11,11 +11,11 @@ import pytest
 from temporalio.client import TLSConfig
 
 from durable_research.activities.email import message_id
-from durable_research.addresses import parse_recipients
 from durable_research.client import _tls
 from durable_research.config import Settings, load_settings
 from durable_research.errors import ConfigError, UserError
-from durable_research.llm_calls import classify_llm_error, retry_after_seconds
+from durable_research.llm.calls import classify_llm_error, retry_after_seconds
+from durable_research.mail.addresses import parse_recipients
 from durable_research.shared import Usage
 from durable_research.workflows.report import report_basename
 
@@ -125,7 +125,7 @@ def test_a_worker_freezes_its_start_up_heap_once() -> None:
 
     code = (
         "import gc, weakref\n"
-        "from durable_research.heap import freeze_startup_heap\n"
+        "from durable_research.worker.heap import freeze_startup_heap\n"
         "keep = [[i] for i in range(50_000)]\n"
         "freeze_startup_heap()\n"
         "first = gc.get_freeze_count()\n"

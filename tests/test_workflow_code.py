@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from durable_research import worker
+from durable_research.worker import build as worker
 
 WORKFLOWS = Path(worker.__file__).parent / "workflows"
 
@@ -23,7 +23,7 @@ WORKFLOWS = Path(worker.__file__).parent / "workflows"
 ALLOWED_IMPORTS = (
     "__future__", "asyncio", "copy", "re", "dataclasses", "collections.abc", "typing", "enum",
     "temporalio", "temporalio.", "durable_research.shared", "durable_research.errors",
-    "durable_research.prompts", "durable_research.research", "durable_research.research.types",
+    "durable_research.llm.prompts", "durable_research.research", "durable_research.research.types",
     "durable_research.research.plan", "durable_research.research.prompts",
     "durable_research.workflows.",
 )

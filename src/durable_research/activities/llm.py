@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
-from durable_research.llm_calls import classify_llm_error, completion_kwargs, usage_of
+from durable_research.llm.calls import classify_llm_error, completion_kwargs, usage_of
 from durable_research.research.answers import answer_schema
 from durable_research.shared import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.store import content_hash
@@ -29,7 +29,7 @@ async def complete(
     """One chat completion with the worker's provider settings, heartbeating meanwhile.
 
     ``schema``: the answer is JSON of that shape, asked for with ``response_format`` where
-    the provider supports it (see :func:`~durable_research.llm_calls.takes_schema`). The
+    the provider supports it (see :func:`~durable_research.llm.calls.takes_schema`). The
     caller still validates the answer: a provider without support only read the prompt.
 
     Raises:

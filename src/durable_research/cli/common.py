@@ -148,8 +148,8 @@ def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
     """
     from dataclasses import replace
 
-    from durable_research import localmodel
     from durable_research.config import check_llm_settings
+    from durable_research.llm import localmodel
 
     if not model:
         with console.status("starting the embedded offline model..."):

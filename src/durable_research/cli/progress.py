@@ -29,7 +29,7 @@ async def follow(
     started = time.monotonic()
     worker = None
     if with_worker:
-        from durable_research.worker import build_worker  # imports litellm: seconds
+        from durable_research.worker.build import build_worker  # imports litellm: seconds
 
         worker = build_worker(conn.client, settings)
     worker_task = asyncio.create_task(worker.run()) if worker else None

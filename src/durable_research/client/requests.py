@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.config import Settings
 from durable_research.errors import UserError
+from durable_research.mail.addresses import check_recipients, parse_recipients
 from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput
 
 # Questions longer than this are surely a mistake (a pasted file) and would bloat history.

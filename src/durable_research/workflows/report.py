@@ -31,7 +31,7 @@ from durable_research.workflows.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research import prompts
+    from durable_research.llm import prompts
     from durable_research.research.types import SourcesAvailable, SourcesInput
     from durable_research.shared import (
         DEFAULT_PROMPT,

@@ -12,7 +12,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research import prompts
+    from durable_research.llm import prompts
     from durable_research.shared import (
         REVIEW_ACTIONS,
         UPDATE_REVIEW,

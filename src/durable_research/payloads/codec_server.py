@@ -41,11 +41,11 @@ from durable_research.access import (
     refuse_no_token_off_loopback,
     same_token,
 )
-from durable_research.codec import EncryptionCodec, load_keyring
-from durable_research.codec_handler import handler_for
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
 from durable_research.loopback import is_loopback
+from durable_research.payloads.codec import EncryptionCodec, load_keyring
+from durable_research.payloads.codec_handler import handler_for
 
 DEFAULT_PORT = 8081
 ALLOWED_HEADERS = "content-type,x-namespace"
@@ -53,7 +53,7 @@ ALLOWED_HEADERS = "content-type,x-namespace"
 
 def ui_origins(settings: Settings) -> list[str]:
     """The Web UI's origins: ``http://localhost:<ui port>`` and ``http://127.0.0.1:<ui port>``."""
-    from durable_research.devserver import split_address
+    from durable_research.embedded.devserver import split_address
 
     ui_port = settings.ui_port or split_address(settings.temporal_address)[1] + 1000
     return [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
-from durable_research.docmodel import (
+from durable_research.document.docmodel import (
     Block,
     BlockQuote,
     Emphasis,

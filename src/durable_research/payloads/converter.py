@@ -40,7 +40,7 @@ from temporalio.converter import (
     value_to_type,
 )
 
-from durable_research.payload_binding import UndecodablePayloadConverter
+from durable_research.payloads.binding import UndecodablePayloadConverter
 
 # The message of a failure whose real one travels encrypted (the SDK's wording).
 ENCODED_FAILURE = "Encoded failure"

@@ -2,7 +2,7 @@
 
 ``research run`` used to host a worker in its own process, paying for importing the
 LLM stack (seconds) on every run. With the embedded dev server, a detached
-supervisor (``durable_research.supervisor``) keeps worker processes running instead;
+supervisor (``durable_research.worker.supervisor``) keeps worker processes running instead;
 :func:`ensure_worker` starts it, or restarts it when the installed code or the
 worker's other settings changed, and ``research server --stop`` stops it with the server.
 It outlives the command and serves every later one, so a command never changes its
@@ -22,11 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from durable_research import devserver
 from durable_research.config import ENV_VARS, SECURITY_VARS, Settings
-from durable_research.errors import UserError
-from durable_research.private import open_private, private_dir, write_private
-from durable_research.procs import (
+from durable_research.embedded import devserver
+from durable_research.embedded.procs import (
     ArgvCheck,
     file_lock,
     is_ours,
@@ -34,11 +32,13 @@ from durable_research.procs import (
     start_time,
     terminate,
 )
+from durable_research.errors import UserError
+from durable_research.private import open_private, private_dir, write_private
 
 PID_FILE = "worker-supervisor.pid"
 LOCK_FILE = "worker-supervisor.lock"
 LOG_FILE = "worker.log"
-MODULE = "durable_research.supervisor"
+MODULE = "durable_research.worker.supervisor"
 # Provider variables litellm and boto3 read themselves: they change what a worker does.
 _PASSED_SUFFIXES = ("_API_KEY", "_API_BASE", "_API_VERSION")
 _PASSED_PREFIXES = ("AWS_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GEMINI_", "OLLAMA_")
@@ -96,7 +96,7 @@ def _as_configured(settings: Settings) -> dict[str, str]:
     """
     env = worker_environment(settings)
     if settings.llm_api_base:
-        from durable_research.localmodel import running_local_llm
+        from durable_research.llm.localmodel import running_local_llm
 
         local = running_local_llm(settings.data_path)
         if local is not None and local.api_base == settings.llm_api_base:
@@ -191,7 +191,7 @@ def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None
         return None
     configured = _as_configured(settings)
     if settings.wants_local_llm:  # the worker calls the embedded offline model
-        from durable_research.localmodel import settings_with_local_llm
+        from durable_research.llm.localmodel import settings_with_local_llm
 
         settings, _endpoint = settings_with_local_llm(settings)
     data_dir = private_dir(devserver.absolute(settings.data_path))

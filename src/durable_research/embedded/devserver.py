@@ -19,10 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from durable_research.devserver_cmd import server_argv
-from durable_research.errors import ConfigError, TemporalUnavailableError
-from durable_research.private import open_private, private_dir, private_file, write_private
-from durable_research.procs import (
+from durable_research.embedded.devserver_cmd import server_argv
+from durable_research.embedded.procs import (
     ArgvCheck,
     child_environment,
     file_lock,
@@ -32,6 +30,8 @@ from durable_research.procs import (
     start_time,
     terminate,
 )
+from durable_research.errors import ConfigError, TemporalUnavailableError
+from durable_research.private import open_private, private_dir, private_file, write_private
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -331,7 +331,7 @@ def stop_dev_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
     data_dir = _absolute(data_dir)
     if not data_dir.is_dir():
         return False
-    from durable_research.local_worker import stop_worker
+    from durable_research.embedded.local_worker import stop_worker
 
     # Its workers first: they would only retry against a server that is going away.
     stop_worker(data_dir)

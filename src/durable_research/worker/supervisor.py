@@ -1,6 +1,6 @@
-"""The embedded mode's worker supervisor (``python -m durable_research.supervisor``).
+"""The embedded mode's worker supervisor (``python -m durable_research.worker.supervisor``).
 
-Started detached by :func:`durable_research.local_worker.ensure_worker`. It keeps
+Started detached by :func:`durable_research.embedded.local_worker.ensure_worker`. It keeps
 ``--workers`` worker processes (``worker_proc``) polling plus one warm standby:
 
 - a worker that exits is replaced by the standby at once (it has already imported
@@ -27,8 +27,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from durable_research import devserver
 from durable_research.config import load_settings
+from durable_research.embedded import devserver
 from durable_research.workflows.steps import WORKER_LOST
 
 # A worker that dies sooner than this after its start counts as a crash loop.
@@ -97,7 +97,7 @@ class Child:
 async def spawn() -> Child:
     """Start a worker process as a standby."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "durable_research.worker_proc",
+        sys.executable, "-m", "durable_research.worker.proc",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None)
     return Child(proc)
 

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from durable_research.docmodel import (
+from durable_research.document.docmodel import (
     Align,
     Block,
     BlockQuote,

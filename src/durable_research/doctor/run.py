@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from durable_research import client as rc
-from durable_research import devserver
 from durable_research.config import Settings, check_llm_settings
+from durable_research.embedded import devserver
 from durable_research.errors import UserError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -54,7 +54,7 @@ async def check_llm_call(settings: Settings) -> Check:
         return Check("LLM call", FAIL, "skipped: no model configured")
     import litellm
 
-    from durable_research.llm_calls import classify_llm_error
+    from durable_research.llm.calls import classify_llm_error
 
     kwargs: dict[str, object] = {
         "model": settings.llm_model,
@@ -120,7 +120,7 @@ def check_smtp(settings: Settings) -> Check:
     if not settings.smtp_configured:
         return Check("SMTP", WARN, "not configured: reports are not e-mailed",
                      "set SMTP_HOST (and SMTP_USER/SMTP_PASSWORD, EMAIL_TO) to send them")
-    from durable_research.smtp import SmtpInsecureError, smtp_port, smtp_session
+    from durable_research.mail.smtp import SmtpInsecureError, smtp_port, smtp_session
 
     port = smtp_port(settings)
     try:
@@ -181,7 +181,7 @@ async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
 
 
 async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
-    from durable_research.localmodel import settings_with_local_llm
+    from durable_research.llm.localmodel import settings_with_local_llm
 
     try:
         settings, local = await asyncio.to_thread(settings_with_local_llm, settings)
@@ -195,13 +195,13 @@ async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks += await check_temporal(settings)
     checks.append(await asyncio.to_thread(check_smtp, settings))
     checks.append(check_output(settings))
-    from durable_research.doctor_research import check_payload_key, check_search, check_store
+    from durable_research.doctor.research import check_payload_key, check_search, check_store
 
     checks.append(check_payload_key(settings))
     checks.append(await asyncio.to_thread(check_store, settings))
     checks.append(await check_search(settings))
     if settings.embedding_model:
-        from durable_research.doctor_research import check_embeddings
+        from durable_research.doctor.research import check_embeddings
 
         checks.append(await check_embeddings(settings, call_llm))
     checks.append(check_fonts())

@@ -1,6 +1,6 @@
 """Research-report parts of the document model: citation links, References, checks.
 
-Pure functions only, like :mod:`durable_research.render`: they turn the research data
+Pure functions only, like :mod:`durable_research.document.render`: they turn the research data
 of a :class:`ReportContent` (numbered references, citation check, research notes) into
 document blocks that every layout reads the same way. Single-call reports carry none
 of that data, so these functions add nothing to them.
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from durable_research.docmodel import (
+from durable_research.document.docmodel import (
     CHECK_LABELS,
     Block,
     BlockQuote,

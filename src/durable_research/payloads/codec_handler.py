@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from durable_research.codec import PayloadDecodeError
+from durable_research.payloads.codec import PayloadDecodeError
 
 if TYPE_CHECKING:
-    from durable_research.codec_server import CodecServer
+    from durable_research.payloads.codec_server import CodecServer
 
 MAX_BODY = 16 * 1024 * 1024
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}

@@ -52,9 +52,8 @@ from temporalio.converter import (
     WithSerializationContext,
 )
 
-from durable_research.converter import APP_DATA_CONVERTER, EncodedMessageFailureConverter
 from durable_research.errors import ConfigError
-from durable_research.payload_binding import (
+from durable_research.payloads.binding import (
     FORMAT_BOUND,
     FORMAT_KEY,
     NO_WORKFLOW,
@@ -65,6 +64,7 @@ from durable_research.payload_binding import (
     binding_of,
     undecodable,
 )
+from durable_research.payloads.converter import APP_DATA_CONVERTER, EncodedMessageFailureConverter
 
 if TYPE_CHECKING:
     from durable_research.config import Settings
@@ -407,7 +407,7 @@ def build_codec(settings: Settings) -> EncryptionCodec | None:
 
 
 def data_converter(settings: Settings, **codec_overrides: Any) -> DataConverter:
-    """The app's data converter (:mod:`durable_research.converter`) with its payload codec.
+    """The app's data converter (:mod:`durable_research.payloads.converter`) with its payload codec.
 
     Args:
         settings: The encryption settings.

@@ -31,7 +31,7 @@ from durable_research.activities.research import ResearchActivities
 from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
-from durable_research.heap import freeze_startup_heap
+from durable_research.worker.heap import freeze_startup_heap
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
@@ -49,7 +49,7 @@ PASSTHROUGH_MODULES: tuple[str, ...] = (
     "durable_research.shared",
     "durable_research.research",
     "durable_research.errors",
-    "durable_research.prompts",
+    "durable_research.llm.prompts",
     "durable_research.workflows",
     "pydantic",
     "pydantic_core",
@@ -111,8 +111,8 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
 def worker_client(client: Client, settings: Settings) -> Client:
     """``client`` (same connection) with the codec a worker decodes with: payloads in the
     old encryption format 1 are refused unless the settings accept them
-    (:func:`durable_research.codec.worker_data_converter`)."""
-    from durable_research.codec import worker_data_converter
+    (:func:`durable_research.payloads.codec.worker_data_converter`)."""
+    from durable_research.payloads.codec import worker_data_converter
 
     converter = worker_data_converter(client.data_converter, settings)
     if converter is client.data_converter:

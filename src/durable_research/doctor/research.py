@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from durable_research.config import Settings
-from durable_research.doctor import FAIL, OK, WARN, Check
+from durable_research.doctor.run import FAIL, OK, WARN, Check
 from durable_research.errors import ConfigError
 
 
@@ -46,8 +46,8 @@ def check_store(settings: Settings) -> Check:
 
 def check_payload_key(settings: Settings) -> Check:
     """Which key encrypts payloads, and whether a cluster could share it."""
-    from durable_research import devserver
-    from durable_research.codec import load_keyring
+    from durable_research.embedded import devserver
+    from durable_research.payloads.codec import load_keyring
 
     if not settings.encryption:
         return Check("Payload encryption", WARN, "off (RESEARCH_ENCRYPTION=off): questions, "

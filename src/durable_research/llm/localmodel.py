@@ -32,10 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from durable_research.config import Settings
-from durable_research.errors import UserError
-from durable_research.localmodel_server import KEY_ENV, default_threads
-from durable_research.private import open_private, private_dir, private_file
-from durable_research.procs import (
+from durable_research.embedded.procs import (
     ArgvCheck,
     child_environment,
     file_lock,
@@ -43,12 +40,15 @@ from durable_research.procs import (
     option_value,
     terminate,
 )
+from durable_research.errors import UserError
+from durable_research.llm.server import KEY_ENV, default_threads
+from durable_research.private import open_private, private_dir, private_file
 
 RUNTIME_MODULE = "xllamacpp"
 STATE_FILE = "local-llm.json"
 LOG_FILE = "local-llm.log"
 LOCK_FILE = "local-llm.lock"
-SERVER_MODULE = "durable_research.localmodel_server"
+SERVER_MODULE = "durable_research.llm.server"
 
 
 class LocalModelError(UserError):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from durable_research.anchors import link_anchors
+from durable_research.document.anchors import link_anchors
 
 # The model lives in docmodel; re-exported so layouts import one module.
-from durable_research.docmodel import (
+from durable_research.document.docmodel import (
     DISPUTED_LABEL,
     UNVERIFIED_LABEL,
     Align,
@@ -45,8 +45,8 @@ from durable_research.docmodel import (
     plain_text,
     ref_anchor,
 )
-from durable_research.mdparse import parse_markdown
-from durable_research.render_research import (
+from durable_research.document.mdparse import parse_markdown
+from durable_research.document.render_research import (
     REFERENCES_HEADING,
     clean_text,
     research_about_blocks,

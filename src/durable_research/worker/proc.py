@@ -1,4 +1,4 @@
-"""One worker process run by the supervisor (``python -m durable_research.worker_proc``).
+"""One worker process run by the supervisor (``python -m durable_research.worker.proc``).
 
 It starts as a *standby*: it imports the whole worker (the LLM stack takes seconds),
 says ``ready`` on its status pipe and waits for ``go`` on stdin. Promoted, it
@@ -28,10 +28,10 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from durable_research import worker as app_worker  # the slow import, done while standing by
 from durable_research.client.connection import connect
 from durable_research.config import load_settings
-from durable_research.heap import freeze_startup_heap
+from durable_research.worker import build as app_worker  # the slow import, done while standing by
+from durable_research.worker.heap import freeze_startup_heap
 
 # The status pipe is the process's original stdout; stdout itself goes to the log, so
 # a stray print can never corrupt the protocol.
