@@ -39,6 +39,10 @@ PID_FILE = "worker-supervisor.pid"
 LOCK_FILE = "worker-supervisor.lock"
 LOG_FILE = "worker.log"
 MODULE = "durable_research.worker.supervisor"
+# The supervisor's module before issue 24's layout: one started by an older install (it
+# outlives the command) is still recognised, so an upgrade stops and replaces it instead
+# of starting a second supervisor next to it.
+FORMER_MODULES = ("durable_research.supervisor",)
 # Provider variables litellm and boto3 read themselves: they change what a worker does.
 _PASSED_SUFFIXES = ("_API_KEY", "_API_BASE", "_API_VERSION")
 _PASSED_PREFIXES = ("AWS_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GEMINI_", "OLLAMA_")
@@ -151,7 +155,8 @@ def fingerprint(env: dict[str, str]) -> str:
 
 def _check(data_dir: Path) -> ArgvCheck:
     def check(argv: list[str]) -> bool:
-        return MODULE in argv and option_value(argv, "--data-dir") == str(data_dir)
+        named = any(module in argv for module in (MODULE, *FORMER_MODULES))
+        return named and option_value(argv, "--data-dir") == str(data_dir)
 
     return check
 

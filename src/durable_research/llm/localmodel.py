@@ -49,6 +49,9 @@ STATE_FILE = "local-llm.json"
 LOG_FILE = "local-llm.log"
 LOCK_FILE = "local-llm.lock"
 SERVER_MODULE = "durable_research.llm.server"
+# Its module before issue 24's layout: a model server started by an older install is
+# still recognised (reused or stopped), never doubled by a second one.
+FORMER_SERVER_MODULES = ("durable_research.localmodel_server",)
 
 
 class LocalModelError(UserError):
@@ -162,7 +165,8 @@ def _server_check(data_dir: Path) -> ArgvCheck:
     state_file = str(Path(data_dir).expanduser().resolve() / STATE_FILE)
 
     def check(argv: list[str]) -> bool:
-        return SERVER_MODULE in argv and option_value(argv, "--state-file") == state_file
+        named = any(module in argv for module in (SERVER_MODULE, *FORMER_SERVER_MODULES))
+        return named and option_value(argv, "--state-file") == state_file
 
     return check
 
