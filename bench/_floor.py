@@ -91,8 +91,8 @@ async def bare_llm(settings: Settings, prompt: str) -> str:
 
 def bare_pdf(text: str) -> bytes:
     """The answer laid out as the app's PDF (blocking)."""
+    from durable_research.contract.report import ReportContent
     from durable_research.layout import render_bytes
-    from durable_research.shared import ReportContent
 
     content = ReportContent(question="floor", body_markdown=text, model="fake",
                             date="2026-01-01")

@@ -50,7 +50,7 @@ from _common import (
 )
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.steps import LLM_STEP

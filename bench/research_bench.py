@@ -71,17 +71,12 @@ from temporalio.client import Client, WorkflowHandle
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult, ReportStep
+from durable_research.contract.research import DEPTH_PRESETS, Depth
+from durable_research.contract.review import PlanReviewInput
 from durable_research.embedded import devserver
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
-from durable_research.shared import (
-    DEPTH_PRESETS,
-    Depth,
-    PlanReviewInput,
-    ReportInput,
-    ReportResult,
-    ReportStep,
-)
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import DEFAULT_REPLY, FakeLLM
@@ -112,7 +107,7 @@ async def worker_main(ready: Path, subq_concurrency: int) -> None:
 
         DEPTH_PRESETS[Depth.DEEP] = replace(DEPTH_PRESETS[Depth.DEEP],
                                             concurrency=subq_concurrency)
-        # The sandbox re-imports workflow modules (and shared.py through them); passing
+        # The sandbox re-imports workflow modules (and contract/ through them); passing
         # the package through makes the workflow see the patched preset (as _worker.py).
         runner = SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research"))

@@ -45,8 +45,8 @@ from temporalio.client import Client
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.research.localdocs import load_collection
-from durable_research.shared import ReportInput, ReportResult
 from durable_research.store import get_text, text_key
 from durable_research.store.factory import open_store
 from durable_research.store.keys import run_key

@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 from durable_research import client as rc
 from durable_research.config import Settings
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput, ReportResult
 
 
 async def start(client: Client, settings: Settings, **fields: object) -> WorkflowHandle:

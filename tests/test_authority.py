@@ -14,6 +14,9 @@ import pytest
 from durable_research.activities.research import ResearchActivities
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.citations import Authority, Reference, SourceKind
+from durable_research.contract.report import ReportInput
+from durable_research.contract.review import DOMAIN_NAME
 from durable_research.document.render_research import reference_entry
 from durable_research.errors import UserError
 from durable_research.research import localdocs
@@ -27,7 +30,6 @@ from durable_research.research.authority import (
 )
 from durable_research.research.localdocs import ingest_paths, search_collection
 from durable_research.research.types import SearchInput
-from durable_research.shared import DOMAIN_NAME, Authority, Reference, ReportInput, SourceKind
 from durable_research.store.directory import DirectoryStore
 from durable_research.testing.search_server import SearchServer
 

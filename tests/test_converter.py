@@ -10,22 +10,19 @@ from typing import Any
 import pytest
 from temporalio.converter import DataConverter
 
-from durable_research import shared
-from durable_research.payloads import converter
-from durable_research.research import types as research_types
-from durable_research.shared import (
-    Budget,
-    Reference,
+from durable_research.contract import citations, llm, report, review
+from durable_research.contract import research as contract_research
+from durable_research.contract.citations import Reference, UnsupportedCitation, Verification
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import (
     ReportInput,
     ReportResult,
     ReportStatus,
-    ResearchProgress,
     SendEmailOutput,
-    SubProgress,
-    UnsupportedCitation,
-    Usage,
-    Verification,
 )
+from durable_research.contract.research import Budget, ResearchProgress, SubProgress
+from durable_research.payloads import converter
+from durable_research.research import types as research_types
 
 DEFAULT = DataConverter.default.payload_converter
 APP = converter.APP_DATA_CONVERTER.payload_converter
@@ -39,7 +36,7 @@ def _both(value: Any, hint: Any) -> tuple[Any, Any]:
 
 def _boundary_dataclasses() -> list[type]:
     found = []
-    for module in (shared, research_types):
+    for module in (citations, llm, report, contract_research, review, research_types):
         found += [c for _, c in inspect.getmembers(module, inspect.isclass)
                   if dataclasses.is_dataclass(c) and c.__module__ == module.__name__
                   and all(f.default is not dataclasses.MISSING

@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from durable_research.activities.checking import parse_verdicts
+from durable_research.contract.citations import (
+    ClaimStatus,
+    DisputedCitation,
+    UnsupportedCitation,
+    Verification,
+)
 from durable_research.research.citations import cited_sentences, mark_sentences, text_sentences
 from durable_research.research.claims import Relation, compare
 from durable_research.research.crosscheck import Outcome, Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
-from durable_research.shared import ClaimStatus, DisputedCitation, UnsupportedCitation, Verification
 from durable_research.testing.claims_eval import STATUSES, Mode, evaluate, load_items
 
 
@@ -284,7 +289,8 @@ def test_checker_on_labelled_claims() -> None:
 
 def test_the_web_page_shows_the_counts_and_both_passages() -> None:
     from durable_research.client.reports import ReportState
-    from durable_research.shared import Reference, ReportResult
+    from durable_research.contract.citations import Reference
+    from durable_research.contract.report import ReportResult
     from durable_research.web.templating import _ENV
     from durable_research.web.views import report_view
 

@@ -14,8 +14,8 @@ import pytest
 from temporalio.client import Client
 
 from durable_research.config import Settings
+from durable_research.contract.report import ReportResult
 from durable_research.embedded import devserver
-from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker.build import build_worker

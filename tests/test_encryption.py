@@ -32,6 +32,7 @@ from temporalio.worker import Worker
 from durable_research import client as rc
 from durable_research.access import MAX_FAILURES
 from durable_research.config import Settings, load_settings
+from durable_research.contract.report import ReportResult
 from durable_research.errors import ConfigError, root_cause
 from durable_research.payloads.codec import (
     ENCODING,
@@ -47,7 +48,6 @@ from durable_research.payloads.codec import (
 )
 from durable_research.payloads.codec_server import CodecServer, codec_server_from_settings
 from durable_research.payloads.converter import ENCODED_FAILURE
-from durable_research.shared import ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import connect_retrying

@@ -11,10 +11,10 @@ from bidi import get_display
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from durable_research.contract.report import ReportContent
 from durable_research.layout.bidi import visual_order
 from durable_research.layout.fonts import REPLACEMENT, font_runs, font_set, has_glyph
 from durable_research.layout.pdf import render_pdf
-from durable_research.shared import ReportContent
 
 from .pdftools import drawn_lines
 

@@ -10,6 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from durable_research.contract.citations import (
+    DisputedCitation,
+    Reference,
+    UnsupportedCitation,
+    Verification,
+)
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.document.render import (
     ABOUT_HEADING,
     CheckMark,
@@ -29,14 +37,6 @@ from durable_research.document.render import (
 )
 from durable_research.document.render_research import link_citations, safe_url
 from durable_research.layout import render_bytes
-from durable_research.shared import (
-    DisputedCitation,
-    Reference,
-    ReportContent,
-    UnsupportedCitation,
-    Usage,
-    Verification,
-)
 
 URL1 = "https://example.org/a?x=1&y=2"
 REFS = [

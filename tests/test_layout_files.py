@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from durable_research.contract.report import ReportContent
 from durable_research.layout import safe_basename, write_report
-from durable_research.shared import ReportContent
 
 CONTENT = ReportContent(title="T", question="Q", body_markdown="Hello **world**", date="2025-01-01")
 

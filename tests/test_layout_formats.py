@@ -6,10 +6,11 @@ import re
 
 from markdown_it import MarkdownIt
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.layout import render_bytes
 from durable_research.layout.markdown import md_escape
 from durable_research.layout.mdsafe import SCHEME_WINDOW, is_safe_target, sanitize_markdown
-from durable_research.shared import ReportContent, Usage
 
 CONTENT = ReportContent(
     title="A <b>&</b> title",

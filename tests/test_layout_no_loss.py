@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from durable_research.contract.report import ReportContent
 from durable_research.layout import render_bytes
-from durable_research.shared import ReportContent
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8)
 # Inline wrappers, nested by composition; code spans cannot nest.

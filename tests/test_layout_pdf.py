@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.layout.pdf import render_pdf
-from durable_research.shared import ReportContent, Usage
 
 from .pdftools import drawn_lines
 

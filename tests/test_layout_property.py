@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.layout import render_bytes
-from durable_research.shared import ReportContent, Usage
 
 FRAGMENTS = st.sampled_from([
     "<para>", "</para>", "<b>", "</b>", "&", "&amp;", "&#0;", "**", "*", "_", "~~", "`",

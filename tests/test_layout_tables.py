@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from durable_research.contract.report import ReportContent
 from durable_research.document.docmodel import Table
 from durable_research.document.mdparse import MAX_PARSED_TABLE_CHARS, parse_markdown
 from durable_research.layout import render_bytes
 from durable_research.layout.limits import MAX_TABLE_CELLS
 from durable_research.layout.tables import column_widths
-from durable_research.shared import ReportContent
 
 from .pdftools import drawn_lines
 

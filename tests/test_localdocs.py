@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
+from durable_research.contract.citations import SourceKind
 from durable_research.errors import UserError
 from durable_research.research import localdocs
 from durable_research.research.localdocs import (
@@ -17,7 +18,6 @@ from durable_research.research.localdocs import (
     search_collection,
     tokenize,
 )
-from durable_research.research.types import SourceKind
 from durable_research.store import get_text, text_key
 from durable_research.store.directory import DirectoryStore
 

@@ -163,11 +163,11 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
     from dataclasses import replace
 
     from durable_research.config import Settings
+    from durable_research.contract.llm import AnswerSchema
     from durable_research.llm.calls import completion_kwargs
     from durable_research.research import prompts
     from durable_research.research.answers import NotesAnswer
     from durable_research.research.plan import parse_plan
-    from durable_research.shared import AnswerSchema
     from durable_research.testing.fixture_pages import ARTICLES
 
     endpoint, _ = local_llm

@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.mail_ledger import MailState, ledger_name
 from durable_research.config import Settings
-from durable_research.shared import SendEmailInput, report_message_key
+from durable_research.contract.report import SendEmailInput, report_message_key
 from durable_research.store.keys import run_key
 from durable_research.testing.smtp_sink import SmtpSink
 

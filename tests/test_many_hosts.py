@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.pdf import PdfActivities
 from durable_research.config import Settings
-from durable_research.shared import CreatePdfInput, ReportContent, SendEmailInput
+from durable_research.contract.report import CreatePdfInput, ReportContent, SendEmailInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.s3_server import S3Server

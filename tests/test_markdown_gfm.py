@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
+from durable_research.contract.report import ReportContent
 from durable_research.document.mdparse import BLOCK_DEPTH
 from durable_research.document.render import (
     Block,
@@ -27,7 +28,6 @@ from durable_research.document.render import (
     parse_markdown,
     plain_text,
 )
-from durable_research.shared import ReportContent
 
 
 def texts(blocks: Sequence[Block]) -> Iterator[str]:
@@ -144,7 +144,7 @@ def test_heading_anchors_and_internal_links() -> None:
 
 
 def test_slugs_avoid_reference_and_footnote_targets() -> None:
-    from durable_research.shared import Reference
+    from durable_research.contract.citations import Reference
 
     content = ReportContent(body_markdown="## Ref 1\n\n## Fn 1\n\nx[^a]\n\n[^a]: y\n",
                             references=[Reference(1, "T", "https://e.org", "web")])

@@ -7,12 +7,12 @@ import json
 from markdown_it import MarkdownIt
 
 from durable_research.activities.writing import valid_notes
+from durable_research.contract.citations import Reference
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.extractive import extractive_section
 from durable_research.research.notes import CitedNote, NoteKind, cite_sentences, render_notes
 from durable_research.research.types import Source
-from durable_research.shared import Reference
 from durable_research.testing.fake_research import research_reply
 
 _MD = MarkdownIt("commonmark").enable("table")

@@ -25,8 +25,9 @@ from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.activities.mail_ledger import MailState, ledger_name
 from durable_research.config import Settings
+from durable_research.contract.llm import LlmCallInput
+from durable_research.contract.report import SendEmailInput, report_message_key
 from durable_research.mail.smtp import send_committing
-from durable_research.shared import LlmCallInput, SendEmailInput, report_message_key
 from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink

@@ -31,6 +31,8 @@ from temporalio.worker import Worker
 
 from durable_research.client.reports import failure_message
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput
+from durable_research.contract.review import UPDATE_REVIEW, ReviewInput
 from durable_research.errors import root_cause
 from durable_research.payloads.binding import (
     FORMAT_KEY,
@@ -51,7 +53,6 @@ from durable_research.payloads.codec import (
     worker_data_converter,
 )
 from durable_research.payloads.converter import ENCODED_FAILURE, STACK_TRACE_CHARS
-from durable_research.shared import UPDATE_REVIEW, ReportInput, ReviewInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import PROGRESS_SIGNAL

@@ -18,9 +18,10 @@ from temporalio.testing import ActivityEnvironment
 from durable_research.activities.research import FETCH_FAILED, ResearchActivities
 from durable_research.client.reports import cancel_report
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput
+from durable_research.contract.research import ResearchProgress, SubProgress, SubState
 from durable_research.research import prompts
 from durable_research.research.types import FetchInput, FetchPagesInput
-from durable_research.shared import ReportInput, ResearchProgress, SubProgress, SubState
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.ports import free_port

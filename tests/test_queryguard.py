@@ -7,9 +7,10 @@ from pathlib import Path
 
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
+from durable_research.contract.citations import SourceKind
 from durable_research.research import prompts
 from durable_research.research.queryguard import web_safe_query
-from durable_research.research.types import FOLLOW_UP_LEFT_OUT, NotesInput, Source, SourceKind
+from durable_research.research.types import FOLLOW_UP_LEFT_OUT, NotesInput, Source
 from durable_research.store import put_text
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fake_research import INJECTION

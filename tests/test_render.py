@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.document.render import (
     ABOUT_HEADING,
     BlockQuote,
@@ -23,7 +25,6 @@ from durable_research.document.render import (
     parse_markdown,
     plain_text,
 )
-from durable_research.shared import ReportContent, Usage
 
 
 def test_headings_and_inline_spans() -> None:

@@ -17,8 +17,8 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer, Worker
 
 from durable_research.config import Settings
+from durable_research.contract.review import ReviewInput
 from durable_research.errors import root_cause
-from durable_research.shared import ReviewInput
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
@@ -80,13 +80,9 @@ async def _research_scenarios(
     """
     from durable_research.client import start_report
     from durable_research.client.research import raise_budget, review_plan
-    from durable_research.shared import (
-        Budget,
-        PlanReviewInput,
-        RaiseBudgetInput,
-        ReportInput,
-        ReportStep,
-    )
+    from durable_research.contract.report import ReportInput, ReportStep
+    from durable_research.contract.research import Budget
+    from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
 
     def params(**fields: object) -> ReportInput:
         return ReportInput(prompt="Tell me about tardigrades.", depth="standard",
@@ -193,7 +189,7 @@ async def test_live_report_records_no_patch_marker_and_mails_per_run(
     recorded with the marker still replays (test_recorded_histories_replay...)."""
     from temporalio.api.enums.v1 import EventType
 
-    from durable_research.shared import SendEmailInput, report_message_key
+    from durable_research.contract.report import SendEmailInput, report_message_key
     from durable_research.testing.smtp_sink import SmtpSink
     from durable_research.worker.build import build_worker
 

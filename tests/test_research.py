@@ -11,18 +11,14 @@ from temporalio.client import Client
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.llm import AnswerSchema
+from durable_research.contract.report import ReportStatus, ReportStep
+from durable_research.contract.research import Budget
+from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
-from durable_research.shared import (
-    AnswerSchema,
-    Budget,
-    PlanReviewInput,
-    RaiseBudgetInput,
-    ReportStatus,
-    ReportStep,
-)
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import FakeLLM

@@ -21,7 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
-from durable_research.shared import ReportResult, ReportStatus, ReviewInput, ReviewOutcome
+from durable_research.contract.report import ReportResult, ReportStatus
+from durable_research.contract.review import ReviewInput, ReviewOutcome
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -227,8 +228,8 @@ async def test_an_edit_too_large_to_send_is_refused_with_a_clear_message(
     """Issue 25: a 2.5 MB edit was sent, failed the workflow task (Temporal refuses
     payloads over 2 MB) and left the report stuck with a cryptic message."""
     from durable_research.client.review import send_review
+    from durable_research.contract.review import MAX_REVIEW_BYTES
     from durable_research.errors import UserError
-    from durable_research.shared import MAX_REVIEW_BYTES
     from durable_research.workflows.review_handlers import DraftReview
 
     big = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 + 1))  # 6 bytes each

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from durable_research.config import Settings
+from durable_research.contract.citations import SourceKind
 from durable_research.errors import ConfigError
 from durable_research.research.search import (
     BraveProvider,
@@ -19,7 +20,7 @@ from durable_research.research.search import (
     filter_hits,
     web_provider,
 )
-from durable_research.research.types import SearchHit, SourceKind
+from durable_research.research.types import SearchHit
 from durable_research.testing.ports import free_port
 from durable_research.testing.search_server import SearchServer
 

@@ -13,6 +13,7 @@ from litellm.utils import get_optional_params
 
 from durable_research.activities.writing import valid_notes
 from durable_research.config import Settings, load_settings
+from durable_research.contract.llm import AnswerSchema
 from durable_research.errors import ConfigError
 from durable_research.llm.calls import classify_llm_error, completion_kwargs
 from durable_research.research import prompts
@@ -28,7 +29,6 @@ from durable_research.research.answers import (
 from durable_research.research.claims import Relation
 from durable_research.research.plan import parse_plan
 from durable_research.research.types import Source
-from durable_research.shared import AnswerSchema
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.fixture_pages import ARTICLES
 

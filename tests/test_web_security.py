@@ -21,8 +21,8 @@ from durable_research.access import MAX_FAILURES, MIN_TOKEN_CHARS, Throttle
 from durable_research.cli.browser import open_private_url
 from durable_research.client.files import report_file_keys
 from durable_research.config import Settings
+from durable_research.contract.report import ReportResult
 from durable_research.errors import ConfigError
-from durable_research.shared import ReportResult
 from durable_research.testing.ports import free_port
 from durable_research.web.app import ROUTE_MODULES, create_app
 from durable_research.web.context import SESSION_COOKIE, WebContext

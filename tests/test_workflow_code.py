@@ -17,12 +17,12 @@ import pytest
 
 from durable_research.worker import build as worker
 
-WORKFLOWS = Path(worker.__file__).parent / "workflows"
+WORKFLOWS = Path(worker.__file__).parent.parent / "workflows"
 
 # Modules workflow code may import from (a prefix ends with a dot).
 ALLOWED_IMPORTS = (
     "__future__", "asyncio", "copy", "re", "dataclasses", "collections.abc", "typing", "enum",
-    "temporalio", "temporalio.", "durable_research.shared", "durable_research.errors",
+    "temporalio", "temporalio.", "durable_research.contract.", "durable_research.errors",
     "durable_research.llm.prompts", "durable_research.research", "durable_research.research.types",
     "durable_research.research.plan", "durable_research.research.prompts",
     "durable_research.workflows.",

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
-from durable_research.shared import TASK_QUEUE
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

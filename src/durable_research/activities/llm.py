@@ -16,9 +16,9 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
+from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.llm.calls import classify_llm_error, completion_kwargs, usage_of
 from durable_research.research.answers import answer_schema
-from durable_research.shared import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.store import content_hash
 
 

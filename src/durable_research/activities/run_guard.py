@@ -21,8 +21,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
+from durable_research.contract.report import claimed_parent
 from durable_research.errors import FOREIGN_RUN
-from durable_research.shared import claimed_parent
 
 DESCRIBE_TIMEOUT = timedelta(seconds=10)
 # Runs remembered as checked; a worker serves far fewer children at a time.

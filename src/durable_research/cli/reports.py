@@ -28,9 +28,9 @@ from durable_research.cli.common import (
 from durable_research.cli.progress import follow
 from durable_research.cli.research import ResearchOptions, research_input, status_rows
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult, ReportStep
 from durable_research.embedded import local_worker
 from durable_research.errors import UserError
-from durable_research.shared import ReportInput, ReportResult, ReportStep
 from durable_research.terminal import safe, strip_controls
 
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from durable_research.contract.report import ReportContent
 from durable_research.document.anchors import link_anchors
 
 # The model lives in docmodel; re-exported so layouts import one module.
@@ -52,7 +53,6 @@ from durable_research.document.render_research import (
     research_about_blocks,
     research_body,
 )
-from durable_research.shared import ReportContent
 
 __all__ = [
     "ABOUT_HEADING",

@@ -13,6 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from durable_research.contract.citations import (
+    Authority,
+    DisputedCitation,
+    Reference,
+    SourceKind,
+    Verification,
+)
+from durable_research.contract.report import ReportContent
 from durable_research.document.docmodel import (
     CHECK_LABELS,
     Block,
@@ -34,14 +42,6 @@ from durable_research.document.docmodel import (
     Table,
     Text,
     ref_anchor,
-)
-from durable_research.shared import (
-    Authority,
-    DisputedCitation,
-    Reference,
-    ReportContent,
-    SourceKind,
-    Verification,
 )
 
 REFERENCES_HEADING = "References"

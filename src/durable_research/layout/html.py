@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from durable_research.contract.report import ReportContent
 from durable_research.document.mdparse import table_note
 from durable_research.document.render import (
     DISPUTED_LABEL,
@@ -37,7 +38,6 @@ from durable_research.document.render import (
     ref_anchor,
 )
 from durable_research.layout.mdsafe import is_safe_href
-from durable_research.shared import ReportContent
 
 _CSS = """
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:48rem;margin:2rem auto;

@@ -10,8 +10,8 @@ import litellm
 from temporalio.exceptions import ApplicationError
 
 from durable_research.config import Settings, StructuredOutput
+from durable_research.contract.llm import AnswerSchema, Usage
 from durable_research.research.answers import response_format
-from durable_research.shared import AnswerSchema, Usage
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
 litellm.suppress_debug_info = True

@@ -37,7 +37,7 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 # Modules imported once per worker instead of once per workflow run (the sandbox
 # re-imports every module it does not pass through, for each run): deterministic data
-# types, prompts and parsers (shared's dataclasses and pydantic were most of a worker's
+# types, prompts and parsers (the contract's dataclasses and pydantic were most of a worker's
 # event-loop CPU per report, bench/throughput.py --profile), and the workflow modules
 # themselves (the first workflow task of a report: 10.5 -> 6.4 ms, bench goal 5). A
 # passed-through module sees the real ``time``/``datetime``/``random``, so the sandbox
@@ -46,7 +46,7 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 # exercised ones), and the replay tests run the workflows in Temporal's default,
 # fully restricted sandbox. Builtins such as ``open`` stay blocked inside workflows.
 PASSTHROUGH_MODULES: tuple[str, ...] = (
-    "durable_research.shared",
+    "durable_research.contract",
     "durable_research.research",
     "durable_research.errors",
     "durable_research.llm.prompts",

@@ -90,8 +90,8 @@ async def warm_up() -> None:
 
     import litellm
 
+    from durable_research.contract.report import ReportContent
     from durable_research.layout import write_report
-    from durable_research.shared import ReportContent
 
     try:
         await litellm.acompletion(model="openai/warm-up", mock_response="ok",
