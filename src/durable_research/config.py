@@ -17,6 +17,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from durable_research.config_sources import gather
 from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
 
@@ -329,9 +330,8 @@ def load_settings(
         ConfigError: A value has the wrong type or is not an allowed choice, the
             ``.env`` sets a security setting, or the config file is not private.
     """
-    from durable_research.config_sources import gather
-
-    merged = gather(os.environ if environ is None else environ, env_file, config_file)
+    merged = gather(os.environ if environ is None else environ, env_file, config_file,
+                    known_vars=ENV_VARS, security_vars=SECURITY_VARS)
     values: dict[str, object] = {}
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
