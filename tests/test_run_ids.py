@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.pdf import PdfActivities
+from durable_research.addresses import DEFAULT_SENDER, mail_sender, parse_recipients
 from durable_research.client import reports as rc
 from durable_research.config import Settings, load_settings
 from durable_research.contract.report import (
@@ -32,7 +33,6 @@ from durable_research.contract.report import (
     report_message_key,
 )
 from durable_research.errors import ConfigError, UserError
-from durable_research.mail.addresses import DEFAULT_SENDER, mail_sender, parse_recipients
 from durable_research.store.keys import run_key
 from durable_research.testing.smtp_sink import SmtpSink
 

@@ -8,11 +8,11 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.paths import confined_dir
+from durable_research.addresses import check_recipients, recipient_allowed
 from durable_research.config import Settings, load_settings
 from durable_research.doctor.run import FAIL, WARN, check_smtp
 from durable_research.errors import ConfigError, UserError
 from durable_research.llm.calls import allowed_model, provider_of
-from durable_research.mail.addresses import check_recipients, recipient_allowed
 from durable_research.mail.smtp import smtp_session
 from durable_research.testing.smtp_sink import SmtpSink
 

@@ -11,12 +11,12 @@ import pytest
 from temporalio.client import TLSConfig
 
 from durable_research.activities.email import message_id
+from durable_research.addresses import parse_recipients
 from durable_research.client import _tls
 from durable_research.config import Settings, load_settings
 from durable_research.contract.llm import Usage
 from durable_research.errors import ConfigError, UserError
 from durable_research.llm.calls import classify_llm_error, retry_after_seconds
-from durable_research.mail.addresses import parse_recipients
 from durable_research.workflows.report import report_basename
 
 

@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from durable_research.config_sources import gather
 from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
+from durable_research.payload_keys import parse_key, parse_key_list
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -295,7 +296,7 @@ def _convert(var: str, name: str, raw: str) -> object:
                               f"set {var} to one of them, or unset it for the default")
         return raw.lower()
     if name == "smtp_from":
-        from durable_research.mail.addresses import check_sender
+        from durable_research.addresses import check_sender
 
         try:
             return check_sender(raw)
@@ -343,7 +344,7 @@ def load_settings(
             "mTLS needs both the client certificate and its private key",
         )
     _check_payload_settings(settings)
-    from durable_research.mail.addresses import check_policy
+    from durable_research.addresses import check_policy
 
     check_policy(settings.email_allowed)
     return settings
@@ -355,8 +356,6 @@ def _check_payload_settings(settings: Settings) -> None:
     Raises:
         ConfigError: A key is not base64 of 32 bytes, or both a key and a key file are set.
     """
-    from durable_research.payloads.codec import parse_key, parse_key_list
-
     if settings.payload_key and settings.payload_key_file:
         raise ConfigError(
             "RESEARCH_PAYLOAD_KEY and RESEARCH_PAYLOAD_KEY_FILE are both set",

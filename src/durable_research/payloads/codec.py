@@ -34,7 +34,6 @@ workflow sandbox); it imports ``cryptography`` lazily anyway.
 from __future__ import annotations
 
 import base64
-import binascii
 import copy
 import dataclasses
 import hashlib
@@ -53,6 +52,7 @@ from temporalio.converter import (
 )
 
 from durable_research.errors import ConfigError
+from durable_research.payload_keys import KEY_BYTES, KEY_HINT, parse_key, parse_key_list
 from durable_research.payloads.binding import (
     FORMAT_BOUND,
     FORMAT_KEY,
@@ -74,14 +74,9 @@ KEY_ID_KEY = "encryption-key-id"
 CIPHER_KEY = "encryption-cipher"
 CIPHER = b"AES-256-GCM"
 KEY_FILE = "payload.key"
-KEY_BYTES = 32
 NONCE_BYTES = 12
 _AAD_PREFIX = b"durable-research/payload/v1:"  # format 1: the key id only
 _AAD_PREFIX_BOUND = b"durable-research/payload/v2\0"  # format 2: key id + binding
-KEY_HINT = (
-    "a payload key is base64 of 32 random bytes; create one with: python -c "
-    "'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
-)
 
 
 def new_key() -> str:
@@ -92,31 +87,6 @@ def new_key() -> str:
 def key_id(key: bytes) -> str:
     """The key's public fingerprint written next to each payload (16 hex digits)."""
     return hashlib.sha256(b"durable-research payload key id\0" + key).hexdigest()[:16]
-
-
-def parse_key(text: str, where: str) -> bytes:
-    """Decode one base64 (standard or URL-safe) 32-byte key.
-
-    Raises:
-        ConfigError: Not base64, or not 32 bytes; the message names ``where``.
-    """
-    raw = text.strip()
-    try:
-        padded = raw + "=" * (-len(raw) % 4)
-        key = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigError(f"{where} is not valid base64", KEY_HINT) from None
-    if len(key) != KEY_BYTES:
-        raise ConfigError(
-            f"{where} decodes to {len(key)} bytes; AES-256 needs exactly {KEY_BYTES}", KEY_HINT
-        )
-    return key
-
-
-def parse_key_list(text: str, where: str) -> list[bytes]:
-    """Decode a comma-separated list of keys (empty entries ignored)."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    return [parse_key(p, f"{where} entry {n}") for n, p in enumerate(parts, 1)]
 
 
 def read_key_file(path: Path, where: str) -> list[bytes]:
