@@ -81,7 +81,7 @@ async def bare_llm(settings: Settings, prompt: str) -> str:
     """The chat completion a report cannot skip, through litellm as the app calls it."""
     import litellm
 
-    from durable_research.llm.calls import completion_kwargs
+    from durable_research.activities.llm import completion_kwargs
     from durable_research.llm.prompts import RESEARCH_SYSTEM
 
     kwargs = completion_kwargs(settings, settings.llm_model, RESEARCH_SYSTEM, prompt)

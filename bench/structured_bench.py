@@ -35,10 +35,10 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import litellm  # noqa: E402
 
+from durable_research.activities.llm import completion_kwargs  # noqa: E402
 from durable_research.activities.writing import valid_notes  # noqa: E402
 from durable_research.config import Settings, StructuredOutput  # noqa: E402
 from durable_research.contract.llm import AnswerSchema
-from durable_research.llm.calls import completion_kwargs  # noqa: E402
 from durable_research.llm.localmodel import (  # noqa: E402
     LOCAL_MAX_TOKENS,
     ensure_local_llm,

@@ -138,8 +138,8 @@ def test_embedded_model_answers_are_capped_unless_configured(tmp_path: Path) -> 
     LLM_MAX_TOKENS sets a cap; the endpoint's address and key are filled in."""
     from dataclasses import replace
 
+    from durable_research.activities.llm import completion_kwargs
     from durable_research.config import Settings
-    from durable_research.llm.calls import completion_kwargs
 
     ep = LocalEndpoint(model="openai/smollm2", api_base="http://127.0.0.1:9/v1", api_key="k",
                        description="test", pid=0, log_file=tmp_path / "log")
@@ -162,9 +162,9 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
     few seconds: the schema then allows one note."""
     from dataclasses import replace
 
+    from durable_research.activities.llm import completion_kwargs
     from durable_research.config import Settings
     from durable_research.contract.llm import AnswerSchema
-    from durable_research.llm.calls import completion_kwargs
     from durable_research.research import prompts
     from durable_research.research.answers import NotesAnswer
     from durable_research.research.plan import parse_plan

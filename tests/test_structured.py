@@ -11,11 +11,12 @@ import litellm
 import pytest
 from litellm.utils import get_optional_params
 
+from durable_research.activities.llm import completion_kwargs
 from durable_research.activities.writing import valid_notes
 from durable_research.config import Settings, load_settings
 from durable_research.contract.llm import AnswerSchema
 from durable_research.errors import ConfigError
-from durable_research.llm.calls import classify_llm_error, completion_kwargs
+from durable_research.llm.calls import classify_llm_error
 from durable_research.research import prompts
 from durable_research.research.answers import (
     ANSWER_MODELS,

@@ -10,8 +10,7 @@ import litellm
 from temporalio.exceptions import ApplicationError
 
 from durable_research.config import Settings, StructuredOutput
-from durable_research.contract.llm import AnswerSchema, Usage
-from durable_research.research.answers import response_format
+from durable_research.contract.llm import Usage
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
 litellm.suppress_debug_info = True
@@ -174,36 +173,6 @@ def takes_schema(settings: Settings, model: str, api_base: str = "") -> bool:
     if litellm.supports_response_schema(model, provider) or provider in _SCHEMA_PROVIDERS:
         return True
     return provider == "openai" and bool(api_base) and not _known_to_litellm(model)
-
-
-def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
-                      schema: AnswerSchema | None = None) -> dict[str, Any]:
-    """The ``litellm.completion`` arguments of one call with the worker's settings.
-
-    ``schema``: the answer is JSON of that shape; sent as ``response_format`` when
-    :func:`takes_schema` says the provider constrains its answer with it (the prompt asks
-    for the JSON in any case).
-
-    Raises:
-        ApplicationError: ``model`` is not allowed on this worker (non-retryable).
-    """
-    model = allowed_model(settings, model)
-    messages = []
-    if system:
-        messages.append({"role": "system", "content": system})
-    messages.append({"role": "user", "content": prompt})
-    kwargs: dict[str, Any] = {
-        "model": model,
-        "messages": messages,
-        "num_retries": 0,
-        "timeout": settings.llm_timeout_s,
-    }
-    kwargs.update(credentials(settings, model))
-    if settings.llm_max_tokens:
-        kwargs["max_tokens"] = settings.llm_max_tokens
-    if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):
-        kwargs["response_format"] = response_format(schema, settings.llm_max_tokens)
-    return kwargs
 
 
 def credentials(settings: Settings, model: str) -> dict[str, str]:
