@@ -84,7 +84,7 @@ def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Setting
         return replace(base, llm_model="openai/fake-model", llm_api_key="eval-key",
                        llm_api_base=fake_base, llm_timeout_s=120)
     if model == "embedded":
-        from durable_research.llm.localmodel import ensure_local_llm
+        from durable_research.embedded.localmodel import ensure_local_llm
 
         endpoint = ensure_local_llm(tmp / "local-llm")
         return replace(base, llm_model=endpoint.model, llm_api_base=endpoint.api_base,
@@ -322,7 +322,7 @@ async def amain(args: argparse.Namespace) -> int:
             fake.stop()
             server.stop()
             if args.model == "embedded":
-                from durable_research.llm.localmodel import stop_local_llm
+                from durable_research.embedded.localmodel import stop_local_llm
 
                 stop_local_llm(tmp / "local-llm")
     return 0

@@ -39,7 +39,7 @@ from durable_research.activities.llm import completion_kwargs  # noqa: E402
 from durable_research.activities.writing import valid_notes  # noqa: E402
 from durable_research.config import Settings, StructuredOutput  # noqa: E402
 from durable_research.contract.llm import AnswerSchema
-from durable_research.llm.localmodel import (  # noqa: E402
+from durable_research.embedded.localmodel import (  # noqa: E402
     LOCAL_MAX_TOKENS,
     ensure_local_llm,
     local_model_available,

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from durable_research.config import Settings
 from durable_research.embedded import devserver
-from durable_research.llm.localmodel import INSTALL_HINT, local_model_available, stop_local_llm
+from durable_research.embedded.localmodel import INSTALL_HINT, local_model_available, stop_local_llm
 from durable_research.testing.fake_llm import FakeLLM
 
 from .conftest import free_port, settings_env

@@ -9,8 +9,8 @@ from pathlib import Path
 import litellm
 import pytest
 
-from durable_research.llm import localmodel
-from durable_research.llm.localmodel import (
+from durable_research.embedded import localmodel
+from durable_research.embedded.localmodel import (
     LocalEndpoint,
     LocalModelError,
     PackagedModel,

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from durable_research.config import Settings
-from durable_research.embedded import devserver
+from durable_research.embedded import devserver, localmodel
 from durable_research.embedded.procs import child_environment, cmdline, is_ours, start_time
 from durable_research.errors import ConfigError, TemporalUnavailableError
-from durable_research.llm import localmodel
 from durable_research.payloads.codec import KEY_FILE, load_keyring, new_key
 from durable_research.private import (
     open_private,

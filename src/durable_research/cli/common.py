@@ -150,7 +150,7 @@ def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
     from dataclasses import replace
 
     from durable_research.config import check_llm_settings
-    from durable_research.llm import localmodel
+    from durable_research.embedded import localmodel
 
     if not model:
         with console.status("starting the embedded offline model..."):

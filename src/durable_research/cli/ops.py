@@ -61,7 +61,7 @@ def server(
     settings = settings_or_exit()
     data = settings.data_path
     if stop:
-        from durable_research.llm.localmodel import stop_local_llm
+        from durable_research.embedded.localmodel import stop_local_llm
 
         if local_worker.stop_worker(data):
             console.print("Embedded worker stopped.")

@@ -181,7 +181,7 @@ async def run_checks(settings: Settings, call_llm: bool) -> list[Check]:
 
 
 async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
-    from durable_research.llm.localmodel import settings_with_local_llm
+    from durable_research.embedded.localmodel import settings_with_local_llm
 
     try:
         settings, local = await asyncio.to_thread(settings_with_local_llm, settings)

@@ -100,7 +100,7 @@ def _as_configured(settings: Settings) -> dict[str, str]:
     """
     env = worker_environment(settings)
     if settings.llm_api_base:
-        from durable_research.llm.localmodel import running_local_llm
+        from durable_research.embedded.localmodel import running_local_llm
 
         local = running_local_llm(settings.data_path)
         if local is not None and local.api_base == settings.llm_api_base:
@@ -196,7 +196,7 @@ def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None
         return None
     configured = _as_configured(settings)
     if settings.wants_local_llm:  # the worker calls the embedded offline model
-        from durable_research.llm.localmodel import settings_with_local_llm
+        from durable_research.embedded.localmodel import settings_with_local_llm
 
         settings, _endpoint = settings_with_local_llm(settings)
     data_dir = private_dir(devserver.absolute(settings.data_path))

@@ -1,3 +1,4 @@
-"""Talking to language models: the provider calls (calls), the prompts the workflows send
-(prompts), and the embedded offline model (localmodel, and server: the process that
-serves it)."""
+"""Talking to language models: the provider rules of a call (calls: allowed models,
+credentials, structured-output support, error classification, usage) and the prompts the
+workflows send (prompts). The embedded offline model is a process of the embedded mode
+(durable_research.embedded.localmodel)."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from durable_research.config import Settings
+from durable_research.embedded.localmodel_server import KEY_ENV, default_threads
 from durable_research.embedded.procs import (
     ArgvCheck,
     child_environment,
@@ -41,14 +42,13 @@ from durable_research.embedded.procs import (
     terminate,
 )
 from durable_research.errors import UserError
-from durable_research.llm.server import KEY_ENV, default_threads
 from durable_research.private import open_private, private_dir, private_file
 
 RUNTIME_MODULE = "xllamacpp"
 STATE_FILE = "local-llm.json"
 LOG_FILE = "local-llm.log"
 LOCK_FILE = "local-llm.lock"
-SERVER_MODULE = "durable_research.llm.server"
+SERVER_MODULE = "durable_research.embedded.localmodel_server"
 # Its module before issue 24's layout: a model server started by an older install is
 # still recognised (reused or stopped), never doubled by a second one.
 FORMER_SERVER_MODULES = ("durable_research.localmodel_server",)

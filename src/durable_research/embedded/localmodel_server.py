@@ -1,6 +1,6 @@
 """The embedded model's server process: llama.cpp (``xllamacpp``) serving one GGUF file.
 
-Started detached by :func:`durable_research.llm.localmodel.ensure_local_llm`; it
+Started detached by :func:`durable_research.embedded.localmodel.ensure_local_llm`; it
 publishes its address and access key in a state file (mode 0600) and serves
 until SIGTERM.
 """
@@ -82,7 +82,7 @@ def _serve(model_path: str, name: str, description: str, state_file: Path, threa
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the background server process (``python -m ...localmodel_server serve``)."""
-    parser = argparse.ArgumentParser(prog="python -m durable_research.llm.server")
+    parser = argparse.ArgumentParser(prog="python -m durable_research.embedded.localmodel_server")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve a GGUF model (used by ensure_local_llm)")
     serve.add_argument("--model-path", required=True)
