@@ -6,7 +6,8 @@ import asyncio
 
 from durable_research.client.workers import workers_polling
 from durable_research.config import Settings
-from durable_research.doctor.run import FAIL, OK, WARN, run_checks
+from durable_research.doctor.check import FAIL, OK, WARN
+from durable_research.doctor.run import run_checks
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
 

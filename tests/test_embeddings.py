@@ -16,8 +16,8 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.research import ResearchActivities
 from durable_research.config import Settings
+from durable_research.doctor.check import FAIL, OK
 from durable_research.doctor.research import check_embeddings
-from durable_research.doctor.run import FAIL, OK
 from durable_research.research import localdocs
 from durable_research.research.embeddings import Embedder, group_key
 from durable_research.research.localdocs import ingest_paths, search_collection

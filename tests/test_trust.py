@@ -10,7 +10,8 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.paths import confined_dir
 from durable_research.addresses import check_recipients, recipient_allowed
 from durable_research.config import Settings, load_settings
-from durable_research.doctor.run import FAIL, WARN, check_smtp
+from durable_research.doctor.check import FAIL, WARN
+from durable_research.doctor.run import check_smtp
 from durable_research.errors import ConfigError, UserError
 from durable_research.llm.calls import allowed_model, provider_of
 from durable_research.mail.smtp import smtp_session

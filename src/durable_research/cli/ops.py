@@ -152,7 +152,8 @@ def doctor(
     llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
 ) -> None:
     """Check configuration, Temporal, workers, LLM, SMTP, output and fonts; say what is wrong."""
-    from durable_research.doctor.run import FAIL, OK, run_checks
+    from durable_research.doctor.check import FAIL, OK
+    from durable_research.doctor.run import run_checks
 
     settings = settings_or_exit()
     checks = run_async(run_checks(settings, llm))

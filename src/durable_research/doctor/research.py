@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from durable_research.config import Settings
-from durable_research.doctor.run import FAIL, OK, WARN, Check
+from durable_research.doctor.check import FAIL, OK, WARN, Check
 from durable_research.errors import ConfigError
 
 

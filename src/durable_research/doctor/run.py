@@ -1,41 +1,26 @@
 """``research doctor``: check settings, Temporal, the LLM, SMTP, fonts and output, in plain words.
 
-Each check returns a :class:`Check`; nothing here prints.
+Each check returns a :class:`~durable_research.doctor.check.Check`; nothing here prints.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import smtplib
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from durable_research import client as rc
 from durable_research.config import Settings, check_llm_settings
+from durable_research.doctor.check import FAIL, OK, WARN, Check, redact_credentials
+from durable_research.doctor.research import (
+    check_embeddings,
+    check_payload_key,
+    check_search,
+    check_store,
+)
 from durable_research.embedded import devserver
 from durable_research.errors import UserError
-
-OK, WARN, FAIL = "ok", "warn", "fail"
-# The user-info part of a URL ("scheme://user:password@"), wherever it appears: in a
-# setting doctor names or in a library's error that quotes it.
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
-
-
-def redact_credentials(text: str) -> str:
-    """``text`` with every URL's user and password replaced by ``***``."""
-    return _URL_CREDENTIALS.sub(r"\1***@", text)
-
-
-@dataclass
-class Check:
-    """One finding."""
-
-    name: str
-    level: str
-    message: str
-    hint: str = ""
 
 
 def check_llm_config(settings: Settings) -> Check:
@@ -195,14 +180,10 @@ async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks += await check_temporal(settings)
     checks.append(await asyncio.to_thread(check_smtp, settings))
     checks.append(check_output(settings))
-    from durable_research.doctor.research import check_payload_key, check_search, check_store
-
     checks.append(check_payload_key(settings))
     checks.append(await asyncio.to_thread(check_store, settings))
     checks.append(await check_search(settings))
     if settings.embedding_model:
-        from durable_research.doctor.research import check_embeddings
-
         checks.append(await check_embeddings(settings, call_llm))
     checks.append(check_fonts())
     return checks
