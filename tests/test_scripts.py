@@ -19,7 +19,8 @@ from pypdf.generic import ContentStream
 
 from durable_research.contract.report import ReportContent
 from durable_research.layout import fonts, scriptfonts
-from durable_research.layout.fonts import REPLACEMENT, find_font_file, font_set
+from durable_research.layout.fontfiles import find_font_file
+from durable_research.layout.fonts import REPLACEMENT, font_set
 from durable_research.layout.linebreak import NO_END, NO_START, break_lines
 from durable_research.layout.pdf import render_pdf
 
