@@ -15,7 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
-from durable_research.embedded import devserver
+from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.worker.build import build_worker
@@ -58,7 +58,7 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     info = devserver.start_dev_server(f"127.0.0.1:{port}", data, headless=True)
     yield info.address
-    devserver.stop_dev_server(data)
+    local_worker.stop_embedded(data)
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from durable_research.config import Settings
-from durable_research.embedded import devserver
+from durable_research.embedded import devserver, local_worker
 from durable_research.embedded.localmodel import INSTALL_HINT, local_model_available, stop_local_llm
 from durable_research.testing.fake_llm import FakeLLM
 
@@ -50,7 +50,7 @@ def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]
     env["RESEARCH_EMBEDDED"] = "auto"
     env["TEMPORAL_TASK_QUEUE"] = "research"
     yield env
-    devserver.stop_dev_server(Path(env["RESEARCH_DATA_DIR"]))
+    local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
 
 def test_run_on_embedded_default_writes_pdf(

@@ -12,7 +12,7 @@ import pytest
 
 from durable_research import client as rc
 from durable_research.config import Settings
-from durable_research.embedded import devserver
+from durable_research.embedded import devserver, local_worker
 from durable_research.embedded.devserver_cmd import server_argv
 from durable_research.errors import ConfigError
 from durable_research.testing.ports import free_port
@@ -30,7 +30,7 @@ def test_embedded_server_is_headless_unless_asked(tmp_path: Path) -> None:
         conn = rc.Connection(client=None, embedded=None)  # type: ignore[arg-type]
         assert rc.ui_link(settings, conn, "report-x") == ""
     finally:
-        devserver.stop_dev_server(tmp_path)
+        local_worker.stop_embedded(tmp_path)
     # `research server --ui` (its command line: test_no_secret_in_...): links to it.
     with_ui = devserver.DevServerInfo(1, address, f"http://localhost:{ui_port}",
                                       tmp_path / "t.sqlite", tmp_path / "t.log")

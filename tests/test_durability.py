@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult
-from durable_research.embedded import devserver
+from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker.build import build_worker
@@ -93,7 +93,7 @@ def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     address = f"127.0.0.1:{free_port()}"
     devserver.start_dev_server(address, data, headless=True)
     yield address, data
-    devserver.stop_dev_server(data)
+    local_worker.stop_embedded(data)
 
 
 async def test_server_killed_between_steps_and_restarted(

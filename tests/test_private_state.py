@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from durable_research.config import Settings
-from durable_research.embedded import devserver, localmodel
+from durable_research.embedded import devserver, local_worker, localmodel
 from durable_research.embedded.procs import child_environment, cmdline, is_ours, start_time
 from durable_research.errors import ConfigError, TemporalUnavailableError
 from durable_research.payloads.codec import KEY_FILE, load_keyring, new_key
@@ -155,7 +155,7 @@ def test_dev_server_state_is_private_and_not_shared(tmp_path: Path, loose_umask:
             devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
     finally:
         # Stop finds our server by its command line even with a wrong pid file.
-        assert devserver.stop_dev_server(data) is True
+        assert local_worker.stop_embedded(data) is True
     assert not (data / "temporal-dev.pid").exists()
     assert not is_ours(info.pid, lambda argv: True)
 
@@ -177,7 +177,7 @@ def test_children_get_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     try:
         environ = (Path("/proc") / str(info.pid) / "environ").read_bytes()
     finally:
-        devserver.stop_dev_server(data)
+        local_worker.stop_embedded(data)
     for value in SECRETS.values():
         assert value.encode() not in environ
 

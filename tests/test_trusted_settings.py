@@ -137,7 +137,7 @@ def test_a_command_never_rewrites_the_background_workers_security_settings(
         with pytest.raises(UserError, match="EMAIL_TO"):
             local_worker.ensure_worker(replace(mine, email_to="x@evil.example"))
     finally:
-        devserver.stop_dev_server(data)
+        local_worker.stop_embedded(data)
 
 
 def test_a_hostile_dotenv_stops_the_command_before_anything_runs(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def server(
 
         if local_worker.stop_worker(data):
             console.print("Embedded worker stopped.")
-        stopped = devserver.stop_dev_server(data)
+        stopped = devserver.stop_server(data)
         console.print("Embedded Temporal server stopped." if stopped else "It was not running.")
         if stop_local_llm(data):
             console.print("Embedded offline model stopped.")

@@ -322,19 +322,17 @@ def _launch(
         raise
 
 
-def stop_dev_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
+def stop_server(data_dir: Path, timeout_s: float = 15.0) -> bool:
     """Stop the embedded server started from ``data_dir``; False if none ran.
 
-    Only a process verified to be our server on this data dir's SQLite file is
-    signalled; a stale pid file (dead or unrelated process) is just removed.
+    The server only: :func:`~durable_research.embedded.local_worker.stop_embedded` stops
+    its workers first (this module is below local_worker, which asks it where the
+    server runs). Only a process verified to be our server on this data dir's SQLite
+    file is signalled; a stale pid file (dead or unrelated process) is just removed.
     """
     data_dir = _absolute(data_dir)
     if not data_dir.is_dir():
         return False
-    from durable_research.embedded.local_worker import stop_worker
-
-    # Its workers first: they would only retry against a server that is going away.
-    stop_worker(data_dir)
     check = _server_check(data_dir / DB_FILE)
     with file_lock(data_dir / LOCK_FILE):
         pids = []

@@ -241,3 +241,13 @@ def stop_worker(data_dir: Path, timeout_s: float = 20.0) -> bool:
             terminate(running.pid, timeout_s, _check(data_dir))
         (data_dir / PID_FILE).unlink(missing_ok=True)
     return running is not None
+
+
+def stop_embedded(data_dir: Path, timeout_s: float = 15.0) -> bool:
+    """Stop the embedded mode of ``data_dir``: its workers, then its server.
+
+    Workers first: they would only retry against a server that is going away. Returns
+    whether a server ran (as :func:`~durable_research.embedded.devserver.stop_server`).
+    """
+    stop_worker(data_dir)
+    return devserver.stop_server(data_dir, timeout_s)
