@@ -27,6 +27,10 @@ ROOT = "durable_research"
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 Graph = dict[str, set[str]]
+# The foundation: small loose modules and the shared contract that every wing may import.
+# The picture draws them as one box instead of an arrow from every wing.
+FOUNDATION = frozenset({"durable_research", "errors", "private", "loopback", "access",
+                        "terminal", "addresses", "payload_keys", "contract"})
 
 
 def modules(src: Path = SRC) -> dict[str, Path]:
@@ -156,15 +160,38 @@ def wing_graph(graph: Graph) -> Graph:
     return wings
 
 
+def reduction(graph: Graph) -> Graph:
+    """The transitive reduction of an acyclic graph: an arrow a -> c is left out when
+    a -> b -> ... -> c says it already (the picture stays readable)."""
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(graph.get(start, ()))
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return seen
+
+    return {a: {b for b in targets
+                if not any(b in reach(c) for c in targets if c != b)}
+            for a, targets in graph.items()}
+
+
 def mermaid(wings: Graph) -> str:
-    """A mermaid flowchart of the wing graph, arrows from importer to imported."""
+    """A mermaid flowchart of the wing graph (importer -> imported), without the arrows
+    into the foundation and without arrows implied by others (:func:`reduction`)."""
+    upper = {w: {t for t in ts if t not in FOUNDATION}
+             for w, ts in wings.items() if w not in FOUNDATION}
     lines = ["```mermaid", "flowchart TD"]
-    for source in sorted(wings):
-        targets = sorted(wings[source])
+    for source in sorted(upper):
+        targets = sorted(reduction(upper)[source])
         if not targets:
             lines.append(f"    {source}")
         lines.extend(f"    {source} --> {target}" for target in targets)
-    lines.append("```")
+    lines.append("    subgraph foundation [foundation: imported by any wing]")
+    lines.extend(f"        {name}" for name in sorted(w for w in wings if w in FOUNDATION))
+    lines += ["    end", "```"]
     return "\n".join(lines)
 
 
