@@ -11,7 +11,9 @@ from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "import_graph.py"
+from tests.support.paths import ROOT
+
+SCRIPT = ROOT / "scripts" / "import_graph.py"
 
 
 def _load() -> ModuleType:
@@ -80,6 +82,10 @@ def test_no_wing_imports_one_above_it(wing: str) -> None:
 
 def test_only_the_command_line_imports_the_command_line() -> None:
     assert [w for w, arrows in WINGS.items() if "cli" in arrows] == []
+
+
+def test_nothing_in_the_app_imports_the_test_fakes() -> None:
+    assert [w for w, arrows in WINGS.items() if "testing" in arrows] == []
 
 
 def test_the_rules_name_real_wings() -> None:
