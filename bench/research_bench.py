@@ -422,7 +422,8 @@ class Bench:
                                                                 subquestions=subqs))
 
     def _score_checker(self, run: Run, result: ReportResult) -> None:
-        """Precision/recall of the [unverified] marks (tests/test_research.py's method)."""
+        """Precision/recall of the [unverified] marks (the method of
+        tests/e2e/reports/test_research.py)."""
         store = open_store(Settings(data_dir=str(self.tmp / "worker-data")))
         md = Path(next(p for p in result.paths if p.endswith(".md"))).read_text()
         refs = {r.n: r.content_hash for r in result.references}

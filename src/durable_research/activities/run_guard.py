@@ -88,7 +88,7 @@ class _Guarded(ActivityInboundInterceptor):
         await self._checker.check(info.workflow_id, info.workflow_run_id)
         # ``next``, not super(): each frame goes into a failure's stack trace, and the
         # server keeps a retried attempt's last failure only up to 4 KB (an LLM error's
-        # trace is close to it; tests/test_workflow.py reads its Retry-After there).
+        # trace is close to it; tests/e2e/reports/test_workflow.py reads its Retry-After there).
         return await self.next.execute_activity(input)
 
 

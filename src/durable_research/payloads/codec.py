@@ -11,7 +11,7 @@ derived from the key itself, so nothing has to be named by hand), ``data`` is a
 12-byte random nonce followed by the ciphertext and tag of the serialised original
 payload. Format 2 (``encryption-format: 2``) binds the payload to its workflow: the key
 id, the namespace and the workflow id (also in the metadata, for readers) are the
-associated data, taken from the SDK's serialization context (``payload_binding.py``);
+associated data, taken from the SDK's serialization context (``binding.py``);
 decoded in another workflow's context it is refused. Format 1 (no ``encryption-format``,
 written before payload binding) binds only the key id: readers without a context (the
 codec server, history inspection) and clients still open it, a worker only with
@@ -24,7 +24,7 @@ are old keys; ``RESEARCH_PAYLOAD_OLD_KEYS`` (comma-separated) adds more. Old key
 only decrypt, so rotating is: put the new key first, keep the old one listed until
 no running workflow needs it.
 
-``PayloadDecodeError`` (and ``PayloadBoundElsewhereError``) live in ``payload_binding.py``:
+``PayloadDecodeError`` (and ``PayloadBoundElsewhereError``) live in ``binding.py``:
 the payload converter raises them too, inside workflows.
 
 This module must stay out of workflow modules (``cryptography`` breaks the
@@ -247,7 +247,7 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         """Decrypt each payload; one that cannot be opened becomes the undecodable marker,
         so the SDK refuses only the input it carries (a Signal, an Update, the start), not
-        the whole workflow task for ever (``payload_binding.py``)."""
+        the whole workflow task for ever (``binding.py``)."""
         out = []
         for payload in payloads:
             try:

@@ -120,7 +120,7 @@ class DataclassEncoder(AdvancedJSONEncoder):
 class AppPayloadConverter(CompositePayloadConverter):
     """The default converters, the JSON one with :class:`DataclassEncoder` and
     :class:`DataclassFields`, and last (it never encodes) the one that raises the payload
-    codec's reason for a payload it could not open (``payload_binding.py``)."""
+    codec's reason for a payload it could not open (``binding.py``)."""
 
     def __init__(self) -> None:
         """Swap the default JSON converter for one with the cached field types."""
@@ -142,8 +142,9 @@ class EncodedMessageFailureConverter(DefaultFailureConverter):
     activity's last failure and replaces a larger one ("Failure exceeds size limit."),
     dropping what it cannot shorten, encrypted messages first: a rate-limited LLM call's two
     levels of traces through the SDK and litellm (3.3 KB) with its encrypted messages went
-    over, and its type and message were lost (tests/test_workflow.py, rate limit); cut to
-    800 characters a level, 2.5 KB was kept whole. The whole trace is in the worker's log.
+    over, and its type and message were lost (tests/e2e/reports/test_workflow.py, rate
+    limit); cut to 800 characters a level, 2.5 KB was kept whole. The whole trace is in the
+    worker's log.
     """
 
     def to_failure(self, exception: BaseException, payload_converter: PayloadConverter,

@@ -41,7 +41,7 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 # event-loop CPU per report, bench/throughput.py --profile), and the workflow modules
 # themselves (the first workflow task of a report: 10.5 -> 6.4 ms, bench goal 5). A
 # passed-through module sees the real ``time``/``datetime``/``random``, so the sandbox
-# no longer catches a call to them in this worker; tests/test_workflow_code.py checks
+# no longer catches a call to them in this worker; tests/unit/workflows/test_workflow_code.py checks
 # the workflow modules' imports and calls statically (every code path, not only the
 # exercised ones), and the replay tests run the workflows in Temporal's default,
 # fully restricted sandbox. Builtins such as ``open`` stay blocked inside workflows.

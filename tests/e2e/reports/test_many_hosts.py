@@ -70,8 +70,8 @@ def host_env(settings: Settings) -> dict[str, str]:
 
 
 # Each multi-host path runs on one backend (both backends' own behaviour is covered in
-# tests/test_store.py): three hosts and a SIGKILL cost ~40 s a run, and the suite must stay
-# within its time budget.
+# tests/e2e/store/test_store.py): three hosts and a SIGKILL cost ~40 s a run, and the suite
+# must stay within its time budget.
 @pytest.mark.parametrize("shared_store", ["s3"], indirect=True)
 async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
     client: Client, research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path,

@@ -2,7 +2,8 @@
 
 A change to ``GenerateReportWorkflow`` that would break workflows already
 running in production (non-determinism) fails here. Re-record deliberately,
-only for a new workflow version, with ``RECORD_HISTORIES=1 pytest tests/test_replay.py``.
+only for a new workflow version, with
+``RECORD_HISTORIES=1 pytest tests/e2e/reports/test_replay.py``.
 """
 
 from __future__ import annotations
