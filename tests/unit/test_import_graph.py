@@ -111,3 +111,9 @@ def test_lazy_imports_count_and_type_checking_ones_do_not(tmp_path: Path) -> Non
     graph = graph_tool.module_graph(tmp_path)
     assert graph["durable_research.a"] == {"durable_research.w.b"}
     assert graph["durable_research.w.b"] == {"durable_research.w.c"}
+
+
+def test_the_architecture_picture_is_current() -> None:
+    """docs/architecture.md embeds the generated picture: regenerate it with
+    ``python scripts/import_graph.py --mermaid`` when a wing's arrows change."""
+    assert graph_tool.mermaid(WINGS) in (ROOT / "docs" / "architecture.md").read_text()
