@@ -15,7 +15,6 @@ import pytest
 
 from tests.support.paths import ROOT
 
-ROOT = ROOT
 pytestmark = pytest.mark.slow
 
 CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {

@@ -26,7 +26,6 @@ from durable_research.layout.pdf import render_pdf
 from tests.support.paths import ROOT
 from tests.support.pdftools import drawn_lines, raw_bytes
 
-ROOT = ROOT
 SAMPLES = {
     "latin": "Zoë façade naïve",
     "greek": "Ελληνικά γράμματα",

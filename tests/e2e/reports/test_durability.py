@@ -22,7 +22,6 @@ from tests.support.paths import ROOT
 from tests.support.processes import kill, spawn_worker, wait_for_file
 from tests.support.settings import with_settings
 
-ROOT = ROOT
 pytestmark = pytest.mark.slow
 
 

@@ -31,7 +31,6 @@ from tests.support.paths import ROOT
 from tests.support.processes import kill, spawn_worker, wait_for_file
 from tests.support.settings import mail_settings, settings_env
 
-ROOT = ROOT
 
 
 def host(settings: Settings, tmp: Path, name: str) -> Settings:

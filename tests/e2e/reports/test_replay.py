@@ -25,7 +25,6 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 from tests.support.helpers import start, wait_for_step
 from tests.support.paths import HISTORIES
 
-HISTORIES = HISTORIES
 
 
 async def _review(handle: WorkflowHandle, action: str, **fields: str) -> None:
