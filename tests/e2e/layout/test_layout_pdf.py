@@ -16,7 +16,6 @@ from durable_research.layout.pdf import render_pdf
 from tests.support.paths import ROOT
 from tests.support.pdftools import drawn_lines
 
-
 BODY = """\
 ## Overview
 

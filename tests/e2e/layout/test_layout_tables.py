@@ -18,7 +18,6 @@ from durable_research.layout.tables import column_widths
 from tests.support.paths import ROOT
 from tests.support.pdftools import drawn_lines
 
-
 WIDE = "\n".join([
     "| Language | Algorithm | Typical complexity | Notes |",
     "|---|---|---|---|",

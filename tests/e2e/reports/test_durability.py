@@ -18,7 +18,6 @@ from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 from tests.support.helpers import completed_activities, start
-from tests.support.paths import ROOT
 from tests.support.processes import kill, spawn_worker, wait_for_file
 from tests.support.settings import with_settings
 

@@ -27,10 +27,8 @@ from durable_research.testing.s3_server import S3Server
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker.build import build_worker
 from tests.support.helpers import start
-from tests.support.paths import ROOT
 from tests.support.processes import kill, spawn_worker, wait_for_file
 from tests.support.settings import mail_settings, settings_env
-
 
 
 def host(settings: Settings, tmp: Path, name: str) -> Settings:

@@ -26,7 +26,6 @@ from tests.support.helpers import start, wait_for_step
 from tests.support.paths import HISTORIES
 
 
-
 async def _review(handle: WorkflowHandle, action: str, **fields: str) -> None:
     await handle.execute_update(GenerateReportWorkflow.review, ReviewInput(action=action, **fields))
 
