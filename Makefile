@@ -1,6 +1,6 @@
 # The two set-up commands of the README:
 #   make run PROMPT="..."   research a question on the embedded default (writes the PDF)
-#   make test               run the whole test suite
+#   make test               run the whole test suite (make test-fast: lint and the unit tier)
 PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
 # The prompt is text, never make syntax: make expands a variable given on the command line
 # (or from the environment) whenever it exports it, so `PROMPT='$(shell ...)'` ran the
@@ -10,7 +10,7 @@ PROMPT ?= Give me 5 fun and fascinating facts about tardigrades.
 override PROMPT := $(value PROMPT)
 export PROMPT
 
-.PHONY: run web test install lint bench lock lock-upgrade
+.PHONY: run web test test-fast install lint bench lock lock-upgrade
 
 install:
 	@bash scripts/install.sh
@@ -24,12 +24,21 @@ web: install
 
 test:
 	@bash scripts/install.sh --test
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/mypy
 	.venv/bin/pytest -q
 
+# The fast tier: lint and the pure tests (tests/unit), plus the time-skipping workflow
+# tests (tests/workflows) where that folder exists; no servers, browsers or subprocesses.
+# The real components are in tests/e2e (run by `make test`).
+FAST_TESTS := $(wildcard tests/unit tests/workflows)
+test-fast:
+	@bash scripts/install.sh --test
+	.venv/bin/ruff check src tests bench scripts
+	.venv/bin/pytest -q $(FAST_TESTS)
+
 lint:
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/mypy
 
 # uv.lock pins every package with its hashes; scripts/install.sh installs exactly that.

@@ -15,7 +15,7 @@ import uuid
 from _common import p50_p95
 from temporalio.client import Client
 
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.workflows.report import GenerateReportWorkflow
 
 

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research import devserver
+from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by the scripts
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # One payload key for the bench and every worker process it starts (they inherit the
 # environment, see worker_env): payloads are encrypted as in production.
 if not (os.environ.get("RESEARCH_PAYLOAD_KEY") or os.environ.get("RESEARCH_PAYLOAD_KEY_FILE")):
-    from durable_research.codec import new_key
+    from durable_research.payloads.codec import new_key
 
     os.environ["RESEARCH_PAYLOAD_KEY"] = new_key()
 WORKER_SCRIPT = Path(__file__).resolve().parent / "_worker.py"
@@ -109,7 +109,7 @@ class DevServer:
 
     def stop(self) -> None:
         """Stop gracefully (end of a bench run)."""
-        devserver.stop_dev_server(self.data_dir)
+        local_worker.stop_embedded(self.data_dir)
 
 
 async def connect(address: str) -> Client:

@@ -81,8 +81,8 @@ async def bare_llm(settings: Settings, prompt: str) -> str:
     """The chat completion a report cannot skip, through litellm as the app calls it."""
     import litellm
 
-    from durable_research.llm_calls import completion_kwargs
-    from durable_research.prompts import RESEARCH_SYSTEM
+    from durable_research.activities.llm import completion_kwargs
+    from durable_research.llm.prompts import RESEARCH_SYSTEM
 
     kwargs = completion_kwargs(settings, settings.llm_model, RESEARCH_SYSTEM, prompt)
     response: Any = await litellm.acompletion(**kwargs)
@@ -91,8 +91,8 @@ async def bare_llm(settings: Settings, prompt: str) -> str:
 
 def bare_pdf(text: str) -> bytes:
     """The answer laid out as the app's PDF (blocking)."""
+    from durable_research.contract.report import ReportContent
     from durable_research.layout import render_bytes
-    from durable_research.shared import ReportContent
 
     content = ReportContent(question="floor", body_markdown=text, model="fake",
                             date="2026-01-01")

@@ -6,7 +6,7 @@ Usage: ``python bench/_worker.py --ready FILE [--raw | --floor] [--llm-heartbeat
 ``--raw`` runs the baseline instead (``_raw.py``: three no-op activities) with the
 app's worker options; ``--floor`` the bare work of a report (``_floor.py``). The two
 tuning flags exist only to measure what shorter constants in ``workflows/steps.py`` buy;
-without them the worker is exactly ``durable_research.worker.build_worker``.
+without them the worker is exactly ``durable_research.worker.build.build_worker``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from temporalio.worker import Worker
 
-from durable_research import worker as app_worker
 from durable_research.config import load_settings
 from durable_research.testing.temporal import connect_retrying
+from durable_research.worker import build as app_worker
 from durable_research.workflows import report, steps
 
 

@@ -37,8 +37,8 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from durable_research.activities.email import message_id
+from durable_research.contract.report import ReportInput, ReportResult, report_message_key
 from durable_research.errors import root_cause
-from durable_research.shared import ReportInput, ReportResult, report_message_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _common import DevServer, machine, pct, start_fake_llm
 
-from durable_research.local_worker import running_supervisor
+from durable_research.embedded.local_worker import running_supervisor
 from durable_research.testing.ports import free_port
 
 RESEARCH = [str(Path(sys.executable).parent / "research")]

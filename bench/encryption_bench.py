@@ -22,8 +22,8 @@ from _ab import compare
 from _common import DevServer, WorkerProc, machine, run_main, start_fake_llm
 from _common import worker_env as base_env
 
-from durable_research.codec import data_converter
 from durable_research.config import Settings
+from durable_research.payloads.codec import data_converter
 from durable_research.testing.temporal import connect_retrying
 
 

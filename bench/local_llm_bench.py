@@ -23,7 +23,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import litellm  # noqa: E402
 
-from durable_research.localmodel import (  # noqa: E402
+from durable_research.embedded.localmodel import (  # noqa: E402
     LocalEndpoint,
     ensure_local_llm,
     running_local_llm,

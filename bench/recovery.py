@@ -11,7 +11,7 @@ workflow task after it (sticky-queue fallback). The tuning flags patch the
 workflow's constants in the bench workers only (app defaults: ``LLM_STEP`` in
 ``workflows/report.py``, 5 s and 1 s).
 
-``--supervised`` runs the embedded mode's supervisor (``durable_research.supervisor``)
+``--supervised`` runs the embedded mode's supervisor (``durable_research.worker.supervisor``)
 instead, with ``--workers`` active workers and its warm standby: the bench only kills
 the worker running the call (found from the attempt's worker identity); the
 supervisor fails the dead worker's attempts and promotes the standby. The time
@@ -50,7 +50,7 @@ from _common import (
 )
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.steps import LLM_STEP
@@ -178,14 +178,14 @@ async def run_supervised(args: argparse.Namespace) -> int:
     tq = f"rec-{uuid.uuid4().hex[:8]}"
     backoff = (LLM_STEP.retry.initial_interval or timedelta(seconds=1)).total_seconds()
     print(f"recovery (supervised): {args.repeats} runs, {args.workers} worker(s) + a warm "
-          f"standby under durable_research.supervisor, LLM heartbeat timeout "
+          f"standby under durable_research.worker.supervisor, LLM heartbeat timeout "
           f"{LLM_STEP.heartbeat.total_seconds():g} s, retry initial interval {backoff:g} s, "
           f"kill at {args.kill_min:g}-{args.kill_max:g} s into the call", flush=True)
     print(f"  machine: {machine()}", flush=True)
     env = worker_env(server.address, tq, fake, tmp)
     with open(tmp / "supervisor.log", "ab") as log:
         sup = subprocess.Popen(
-            [sys.executable, "-m", "durable_research.supervisor", "--data-dir",
+            [sys.executable, "-m", "durable_research.worker.supervisor", "--data-dir",
              str(server.data_dir), "--workers", str(args.workers)],
             env=env, stdout=log, stderr=log)
     rows: list[dict[str, float]] = []

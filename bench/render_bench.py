@@ -12,8 +12,9 @@ import time
 
 from pypdf import PdfReader
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportContent
 from durable_research.layout import render_bytes
-from durable_research.shared import ReportContent, Usage
 
 SECTION = """
 ## Section {n}: findings

@@ -6,7 +6,7 @@ Usage: python bench/research_bench.py [--pages 96] [--llm-delay 0.2] [--subquest
        python bench/research_bench.py --critical-path [--llm-delay 1] [--repeats 3]
 
 Everything is real except the LLM and the web: a private Temporal dev server (SQLite),
-a worker subprocess per run (``durable_research.worker.build_worker``; its peak RSS is
+a worker subprocess per run (``durable_research.worker.build.build_worker``; its peak RSS is
 read from /proc), the fake OpenAI-compatible LLM (with a per-call delay), the fake
 SearXNG server and a generated site of ``--pages`` articles (``bench/_research_site.py``).
 
@@ -69,19 +69,14 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHandle
 
-from durable_research import devserver
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult, ReportStep
+from durable_research.contract.research import DEPTH_PRESETS, Depth
+from durable_research.contract.review import PlanReviewInput
+from durable_research.embedded import devserver
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
-from durable_research.shared import (
-    DEPTH_PRESETS,
-    Depth,
-    PlanReviewInput,
-    ReportInput,
-    ReportResult,
-    ReportStep,
-)
 from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import DEFAULT_REPLY, FakeLLM
@@ -98,9 +93,9 @@ ET = EventType
 
 async def worker_main(ready: Path, subq_concurrency: int) -> None:
     """The app's worker; optionally with another number of sub-questions at a time."""
-    from durable_research import worker as app_worker
     from durable_research.config import load_settings
     from durable_research.testing.temporal import connect_retrying
+    from durable_research.worker import build as app_worker
 
     if subq_concurrency:
         import functools
@@ -112,7 +107,7 @@ async def worker_main(ready: Path, subq_concurrency: int) -> None:
 
         DEPTH_PRESETS[Depth.DEEP] = replace(DEPTH_PRESETS[Depth.DEEP],
                                             concurrency=subq_concurrency)
-        # The sandbox re-imports workflow modules (and shared.py through them); passing
+        # The sandbox re-imports workflow modules (and contract/ through them); passing
         # the package through makes the workflow see the patched preset (as _worker.py).
         runner = SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research"))
@@ -427,7 +422,8 @@ class Bench:
                                                                 subquestions=subqs))
 
     def _score_checker(self, run: Run, result: ReportResult) -> None:
-        """Precision/recall of the [unverified] marks (tests/test_research.py's method)."""
+        """Precision/recall of the [unverified] marks (the method of
+        tests/e2e/reports/test_research.py)."""
         store = open_store(Settings(data_dir=str(self.tmp / "worker-data")))
         md = Path(next(p for p in result.paths if p.endswith(".md"))).read_text()
         refs = {r.n: r.content_hash for r in result.references}

@@ -45,15 +45,15 @@ from temporalio.client import Client
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.research.localdocs import load_collection
-from durable_research.shared import ReportInput, ReportResult
 from durable_research.store import get_text, text_key
 from durable_research.store.factory import open_store
 from durable_research.store.keys import run_key
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
 from durable_research.testing.report_eval import ReportScore, score_report
-from durable_research.worker import build_worker
+from durable_research.worker.build import build_worker
 
 EVAL = ROOT / "bench" / "eval"
 UNUSABLE_NOTES = "the model's notes were unusable"
@@ -84,7 +84,7 @@ def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Setting
         return replace(base, llm_model="openai/fake-model", llm_api_key="eval-key",
                        llm_api_base=fake_base, llm_timeout_s=120)
     if model == "embedded":
-        from durable_research.localmodel import ensure_local_llm
+        from durable_research.embedded.localmodel import ensure_local_llm
 
         endpoint = ensure_local_llm(tmp / "local-llm")
         return replace(base, llm_model=endpoint.model, llm_api_base=endpoint.api_base,
@@ -322,7 +322,7 @@ async def amain(args: argparse.Namespace) -> int:
             fake.stop()
             server.stop()
             if args.model == "embedded":
-                from durable_research.localmodel import stop_local_llm
+                from durable_research.embedded.localmodel import stop_local_llm
 
                 stop_local_llm(tmp / "local-llm")
     return 0

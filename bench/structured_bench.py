@@ -35,10 +35,11 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import litellm  # noqa: E402
 
+from durable_research.activities.llm import completion_kwargs  # noqa: E402
 from durable_research.activities.writing import valid_notes  # noqa: E402
 from durable_research.config import Settings, StructuredOutput  # noqa: E402
-from durable_research.llm_calls import completion_kwargs  # noqa: E402
-from durable_research.localmodel import (  # noqa: E402
+from durable_research.contract.llm import AnswerSchema
+from durable_research.embedded.localmodel import (  # noqa: E402
     LOCAL_MAX_TOKENS,
     ensure_local_llm,
     local_model_available,
@@ -49,7 +50,6 @@ from durable_research.research import prompts  # noqa: E402
 from durable_research.research.answers import NotesAnswer  # noqa: E402
 from durable_research.research.plan import json_object, parse_plan  # noqa: E402
 from durable_research.research.types import Source  # noqa: E402
-from durable_research.shared import AnswerSchema  # noqa: E402
 from durable_research.testing.fake_llm import FakeLLM  # noqa: E402
 from durable_research.testing.fixture_pages import ARTICLES  # noqa: E402
 

@@ -55,8 +55,8 @@ from _gaps import GapTable, event_gaps
 from _raw import RawReportWorkflow
 from temporalio.client import Client
 
-from durable_research import devserver
-from durable_research.shared import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput, ReportResult
+from durable_research.embedded import devserver
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
 

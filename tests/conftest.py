@@ -1,9 +1,11 @@
-"""Shared fixtures: a real Temporal dev server, a real fake-LLM HTTP server, workers."""
+"""Shared fixtures: a real Temporal dev server, a real fake-LLM HTTP server, workers.
+
+Fixtures only: what test files import is in tests/support (importing
+tests.support.settings first sets up the session's environment).
+"""
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -14,26 +16,12 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
-from durable_research.worker import build_worker
-
-# Never let a developer's real keys, .env or config file leak into tests.
-for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
-    os.environ.pop(_var, None)
-os.environ["RESEARCH_ENV_FILE"] = "/nonexistent/.env"
-os.environ["RESEARCH_CONFIG_FILE"] = "/nonexistent/config.env"
-# Payload encryption is on, as in production. One key for the whole session: the
-# in-process clients (connect_retrying reads it from here), the `settings` fixture
-# and, through settings_env, every subprocess (CLI runs, worker processes).
-for _var in ("RESEARCH_PAYLOAD_KEY_FILE", "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH_ENCRYPTION",
-             "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", "RESEARCH_ENCRYPTION_ACCEPT_UNBOUND",
-             "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN"):
-    os.environ.pop(_var, None)
-os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
-PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]
+from durable_research.worker.build import build_worker
+from tests.support.settings import PAYLOAD_KEY  # importing it sets up the environment
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +46,7 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     info = devserver.start_dev_server(f"127.0.0.1:{port}", data, headless=True)
     yield info.address
-    devserver.stop_dev_server(data)
+    local_worker.stop_embedded(data)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -67,7 +55,7 @@ async def client(temporal_address: str) -> Client:
 
     It encrypts payloads with the session's key (``PAYLOAD_KEY``), like the app's client.
     """
-    from durable_research.codec import data_converter
+    from durable_research.payloads.codec import data_converter
     from durable_research.testing.temporal import connect_retrying
 
     converter = data_converter(Settings(payload_key=PAYLOAD_KEY))
@@ -99,36 +87,12 @@ def settings(
     )
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Environment variables that reproduce ``settings`` in a subprocess."""
-    from durable_research.config import ENV_VARS
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "TEMPORAL_"))}
-    for var, name in ENV_VARS.items():
-        value = getattr(settings, name)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        env[var] = str(value)
-    return env
-
-
 @pytest_asyncio.fixture
 async def worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
     """An in-process worker on the test's task queue."""
     w = build_worker(client, settings)
     async with w:
         yield w
-
-
-def mail_settings(settings: Settings, port: int, **changes: object) -> Settings:
-    """``settings`` that send mail to a plain SMTP server on 127.0.0.1:``port``."""
-    return with_settings(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
-                         **changes)
-
-
-def with_settings(settings: Settings, **changes: object) -> Settings:
-    """A copy of ``settings`` with some fields changed."""
-    return replace(settings, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from durable_research.config_sources import gather
+from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
-from durable_research.shared import TASK_QUEUE
+from durable_research.payload_keys import parse_key, parse_key_list
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -329,9 +331,8 @@ def load_settings(
         ConfigError: A value has the wrong type or is not an allowed choice, the
             ``.env`` sets a security setting, or the config file is not private.
     """
-    from durable_research.config_sources import gather
-
-    merged = gather(os.environ if environ is None else environ, env_file, config_file)
+    merged = gather(os.environ if environ is None else environ, env_file, config_file,
+                    known_vars=ENV_VARS, security_vars=SECURITY_VARS)
     values: dict[str, object] = {}
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
@@ -355,8 +356,6 @@ def _check_payload_settings(settings: Settings) -> None:
     Raises:
         ConfigError: A key is not base64 of 32 bytes, or both a key and a key file are set.
     """
-    from durable_research.codec import parse_key, parse_key_list
-
     if settings.payload_key and settings.payload_key_file:
         raise ConfigError(
             "RESEARCH_PAYLOAD_KEY and RESEARCH_PAYLOAD_KEY_FILE are both set",

@@ -19,13 +19,12 @@ trusted source is never sent to an endpoint the ``.env`` chose.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from dotenv import dotenv_values
 from platformdirs import user_config_dir
 
-from durable_research.config import ENV_VARS, SECURITY_VARS
 from durable_research.errors import ConfigError
 from durable_research.private import check_not_shared
 
@@ -67,15 +66,18 @@ def read_config_file(path: Path) -> dict[str, str]:
     return _read(path)
 
 
-def read_env_file(path: Path, config_file: Path) -> dict[str, str]:
-    """The ``.env`` file's settings, refused if it sets a security setting.
+def read_env_file(
+    path: Path, config_file: Path, security_vars: Collection[str]
+) -> dict[str, str]:
+    """The ``.env`` file's settings, refused if it sets a security setting (one of
+    ``security_vars``: config's ``SECURITY_VARS``).
 
     Raises:
         ConfigError: Naming every security setting it sets (non-empty values only:
             an empty one changes nothing) and where they belong instead.
     """
     values = _read(path)
-    refused = sorted(var for var in SECURITY_VARS if values.get(var, "").strip())
+    refused = sorted(var for var in security_vars if values.get(var, "").strip())
     if refused:
         raise ConfigError(
             f"{path} sets security settings a .env file may not set: {', '.join(refused)} "
@@ -88,9 +90,14 @@ def read_env_file(path: Path, config_file: Path) -> dict[str, str]:
 
 
 def gather(
-    environ: Mapping[str, str], env_file: Path | None = None, config_file: Path | None = None
+    environ: Mapping[str, str], env_file: Path | None = None, config_file: Path | None = None,
+    *, known_vars: Collection[str], security_vars: Collection[str],
 ) -> dict[str, str]:
     """Every variable from the three sources, the environment's first.
+
+    ``known_vars`` and ``security_vars`` are config's ``ENV_VARS`` and ``SECURITY_VARS``,
+    passed in: this module decides where values come from, config what they mean (and
+    config imports this one, so importing config here would be a cycle).
 
     Raises:
         ConfigError: As :func:`read_env_file`, :func:`read_config_file` and
@@ -99,8 +106,8 @@ def gather(
     config_path = config_file or default_config_file()
     trusted = {**read_config_file(config_path), **environ}
     env_path = env_file or default_env_file()
-    untrusted = read_env_file(env_path, config_path)
-    check_no_redirect(trusted, untrusted, env_path)
+    untrusted = read_env_file(env_path, config_path, security_vars)
+    check_no_redirect(trusted, untrusted, env_path, known_vars)
     return {**untrusted, **trusted}
 
 
@@ -113,7 +120,8 @@ _ENDPOINTS: dict[str, tuple[str, ...]] = {
 
 
 def check_no_redirect(
-    trusted: Mapping[str, str], from_file: Mapping[str, str], path: Path
+    trusted: Mapping[str, str], from_file: Mapping[str, str], path: Path,
+    known_vars: Collection[str],
 ) -> None:
     """Refuse a ``.env`` file that would send a secret of a trusted source elsewhere.
 
@@ -126,7 +134,7 @@ def check_no_redirect(
     """
     secrets = dict(_ENDPOINTS)
     for var in trusted:
-        if var.endswith("_API_KEY") and var not in secrets and var not in ENV_VARS:
+        if var.endswith("_API_KEY") and var not in secrets and var not in known_vars:
             # Provider keys litellm reads.
             secrets[var] = _ENDPOINTS["LLM_API_KEY"]
     for secret, endpoints in secrets.items():

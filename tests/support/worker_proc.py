@@ -17,7 +17,7 @@ from temporalio import activity
 
 from durable_research.config import load_settings
 from durable_research.testing.temporal import connect_retrying
-from durable_research.worker import build_worker, default_activities
+from durable_research.worker.build import build_worker, default_activities
 
 
 def blocking(name: str, marker: Path):  # type: ignore[no-untyped-def]

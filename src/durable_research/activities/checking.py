@@ -19,6 +19,13 @@ from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
+from durable_research.contract.citations import (
+    ClaimStatus,
+    DisputedCitation,
+    Reference,
+    UnsupportedCitation,
+)
+from durable_research.contract.llm import AnswerSchema, Usage
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
@@ -27,14 +34,6 @@ from durable_research.research.types import (
     CheckResult,
     CompareNotesInput,
     NotesConflicts,
-)
-from durable_research.shared import (
-    AnswerSchema,
-    ClaimStatus,
-    DisputedCitation,
-    Reference,
-    UnsupportedCitation,
-    Usage,
 )
 from durable_research.store import text_key
 
@@ -101,8 +100,8 @@ class CheckingActivities(WithStore):
         for ref in [*params.references, *params.evidence]:
             wanted.setdefault(ref.content_hash, ref)
         if params.collection:
+            from durable_research.contract.citations import SourceKind
             from durable_research.research.localdocs import search_collection
-            from durable_research.research.types import SourceKind
 
             for claim in claims:
                 hits = await self.in_store(search_collection, self.store, params.collection,

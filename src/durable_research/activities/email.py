@@ -38,9 +38,9 @@ from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, mail_sender, parse_recipients
+from durable_research.contract.report import SendEmailInput, SendEmailOutput
 from durable_research.errors import FORBIDDEN_ATTACHMENT, UserError
-from durable_research.shared import SendEmailInput, SendEmailOutput
-from durable_research.smtp import SmtpInsecureError, open_smtp
+from durable_research.mail.smtp import SmtpInsecureError, open_smtp
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 

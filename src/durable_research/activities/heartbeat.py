@@ -81,7 +81,7 @@ async def with_heartbeats(work: Awaitable[T], interval_s: float = 1.0, detail: s
     ``first_s`` overrides when the first beat goes out; 0 for a call expected to be
     long (an LLM call): the SDK then sends its next beat 0.8 x the timeout later,
     freshly retried, which is what lets a call ride out a few seconds of server
-    outage (tests/test_durability.py); a beat first sent during the outage would be
+    outage (tests/e2e/reports/test_durability.py); a beat first sent during the outage would be
     retried with a growing backoff and may arrive after the deadline.
 
     If the activity is cancelled (the heartbeat delivers the cancel), ``work`` is

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from typing import Any
 
 import litellm
 from temporalio import activity
@@ -16,10 +17,46 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
-from durable_research.llm_calls import classify_llm_error, completion_kwargs, usage_of
-from durable_research.research.answers import answer_schema
-from durable_research.shared import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
+from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
+from durable_research.llm.calls import (
+    allowed_model,
+    classify_llm_error,
+    credentials,
+    takes_schema,
+    usage_of,
+)
+from durable_research.research.answers import answer_schema, response_format
 from durable_research.store import content_hash
+
+
+def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
+                      schema: AnswerSchema | None = None) -> dict[str, Any]:
+    """The ``litellm.completion`` arguments of one call with the worker's settings.
+
+    ``schema``: the answer is JSON of that shape; sent as ``response_format`` when
+    :func:`takes_schema` says the provider constrains its answer with it (the prompt asks
+    for the JSON in any case).
+
+    Raises:
+        ApplicationError: ``model`` is not allowed on this worker (non-retryable).
+    """
+    model = allowed_model(settings, model)
+    messages = []
+    if system:
+        messages.append({"role": "system", "content": system})
+    messages.append({"role": "user", "content": prompt})
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "num_retries": 0,
+        "timeout": settings.llm_timeout_s,
+    }
+    kwargs.update(credentials(settings, model))
+    if settings.llm_max_tokens:
+        kwargs["max_tokens"] = settings.llm_max_tokens
+    if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):
+        kwargs["response_format"] = response_format(schema, settings.llm_max_tokens)
+    return kwargs
 
 
 async def complete(
@@ -29,7 +66,7 @@ async def complete(
     """One chat completion with the worker's provider settings, heartbeating meanwhile.
 
     ``schema``: the answer is JSON of that shape, asked for with ``response_format`` where
-    the provider supports it (see :func:`~durable_research.llm_calls.takes_schema`). The
+    the provider supports it (see :func:`~durable_research.llm.calls.takes_schema`). The
     caller still validates the answer: a provider without support only read the prompt.
 
     Raises:

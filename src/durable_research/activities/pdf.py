@@ -15,10 +15,10 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.paths import confined_dir, report_name, written_name
 from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
+from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
 from durable_research.errors import OUTPUT_DISK_FULL
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
-from durable_research.shared import CreatePdfInput, CreatePdfOutput
 
 
 class PdfActivities(WithStore):

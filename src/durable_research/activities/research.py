@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
+from durable_research.contract.citations import SourceKind
 from durable_research.research.types import (
     FetchInput,
     FetchPagesInput,
@@ -26,7 +27,6 @@ from durable_research.research.types import (
     SearchInput,
     SearchOutput,
     Source,
-    SourceKind,
     SourcesAvailable,
     SourcesInput,
 )

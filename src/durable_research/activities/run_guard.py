@@ -21,8 +21,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
+from durable_research.contract.report import claimed_parent
 from durable_research.errors import FOREIGN_RUN
-from durable_research.shared import claimed_parent
 
 DESCRIBE_TIMEOUT = timedelta(seconds=10)
 # Runs remembered as checked; a worker serves far fewer children at a time.
@@ -88,7 +88,7 @@ class _Guarded(ActivityInboundInterceptor):
         await self._checker.check(info.workflow_id, info.workflow_run_id)
         # ``next``, not super(): each frame goes into a failure's stack trace, and the
         # server keeps a retried attempt's last failure only up to 4 KB (an LLM error's
-        # trace is close to it; tests/test_workflow.py reads its Retry-After there).
+        # trace is close to it; tests/e2e/reports/test_workflow.py reads its Retry-After there).
         return await self.next.execute_activity(input)
 
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
-from durable_research.smtp import send_committing
+from durable_research.mail.smtp import send_committing
 
 # Servers drop idle clients after a minute or more (RFC 5321 asks for at least 5);
 # a connection idle longer than this is closed rather than probed.
@@ -59,7 +59,7 @@ class SmtpPool:
         """Send ``msg`` on a pooled connection (blocking).
 
         ``commit`` runs just before the final "." of the message (see
-        :func:`~durable_research.smtp.send_committing`) and ``on_sent`` the moment the
+        :func:`~durable_research.mail.smtp.send_committing`) and ``on_sent`` the moment the
         server accepted it, both in this thread (the sent-mail ledger).
         """
         smtp = self._take()

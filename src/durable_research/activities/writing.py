@@ -17,6 +17,7 @@ from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
+from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.research import prompts
 from durable_research.research.answers import MAX_NOTES, NoteAnswer
 from durable_research.research.extractive import (
@@ -37,7 +38,6 @@ from durable_research.research.types import (
     Source,
 )
 from durable_research.research.widen import Quote
-from durable_research.shared import AnswerSchema, LlmCallOutput, Usage
 from durable_research.store import content_hash, text_key
 
 # How much source text one notes call reads (characters): fits small context windows.

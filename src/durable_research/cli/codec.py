@@ -30,7 +30,7 @@ def codec_server_cmd(
         "user can then decrypt every payload (and encode, with --encode).")] = False,
 ) -> None:
     """Serve /decode (and /encode with --encode) for the Web UI and `temporal` (Ctrl-C stops)."""
-    from durable_research.codec_server import codec_server_from_settings, log_to_stderr
+    from durable_research.payloads.codec_server import codec_server_from_settings, log_to_stderr
 
     settings = settings_or_exit()
     srv = codec_server_from_settings(settings, host, port, token, origin or (), log_to_stderr,

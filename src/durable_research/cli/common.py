@@ -17,8 +17,9 @@ from rich.table import Table
 from durable_research import client as rc
 from durable_research.client.research import cited_summary
 from durable_research.config import Settings, load_settings
+from durable_research.contract.citations import ClaimStatus
+from durable_research.contract.report import ReportResult
 from durable_research.errors import UserError
-from durable_research.shared import ClaimStatus, ReportResult
 from durable_research.terminal import safe
 
 # How the result's claim counts stand out in a terminal (rich markup).
@@ -148,8 +149,8 @@ def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
     """
     from dataclasses import replace
 
-    from durable_research import localmodel
     from durable_research.config import check_llm_settings
+    from durable_research.embedded import localmodel
 
     if not model:
         with console.status("starting the embedded offline model..."):

@@ -10,7 +10,6 @@ import typer
 from temporalio.client import WorkflowFailureError
 
 from durable_research import client as rc
-from durable_research import devserver, local_worker
 from durable_research.cli.common import (
     connect_cli,
     console,
@@ -19,6 +18,7 @@ from durable_research.cli.common import (
     run_async,
     settings_or_exit,
 )
+from durable_research.embedded import devserver, local_worker
 from durable_research.errors import UserError
 from durable_research.terminal import safe
 
@@ -30,7 +30,7 @@ def worker_cmd(
     """Run a worker until Ctrl-C. Start several, on any machines, to scale out."""
     from dataclasses import replace
 
-    from durable_research.worker import build_worker
+    from durable_research.worker.build import build_worker
 
     settings = settings_or_exit()
     if task_queue:
@@ -61,11 +61,11 @@ def server(
     settings = settings_or_exit()
     data = settings.data_path
     if stop:
-        from durable_research.localmodel import stop_local_llm
+        from durable_research.embedded.localmodel import stop_local_llm
 
         if local_worker.stop_worker(data):
             console.print("Embedded worker stopped.")
-        stopped = devserver.stop_dev_server(data)
+        stopped = devserver.stop_server(data)
         console.print("Embedded Temporal server stopped." if stopped else "It was not running.")
         if stop_local_llm(data):
             console.print("Embedded offline model stopped.")
@@ -131,7 +131,7 @@ def cancel(
         # (the embedded server's, else one in this process) so it also ends then.
         w = None
         if worker and not local_worker.ensure_worker(settings):
-            from durable_research.worker import build_worker  # imports litellm: seconds
+            from durable_research.worker.build import build_worker  # imports litellm: seconds
 
             w = build_worker(conn.client, settings)
         try:
@@ -152,7 +152,8 @@ def doctor(
     llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
 ) -> None:
     """Check configuration, Temporal, workers, LLM, SMTP, output and fonts; say what is wrong."""
-    from durable_research.doctor import FAIL, OK, run_checks
+    from durable_research.doctor.check import FAIL, OK
+    from durable_research.doctor.run import run_checks
 
     settings = settings_or_exit()
     checks = run_async(run_checks(settings, llm))

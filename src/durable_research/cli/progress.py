@@ -11,8 +11,9 @@ from temporalio.service import RPCError
 from durable_research import client as rc
 from durable_research.cli.common import console
 from durable_research.config import Settings
+from durable_research.contract.report import ReportResult, ReportStep
+from durable_research.contract.research import ResearchProgress, SubState
 from durable_research.errors import ReportFailedError, UserError
-from durable_research.shared import ReportResult, ReportStep, ResearchProgress, SubState
 from durable_research.terminal import safe
 
 # A report no worker has answered for this long gets a line saying what it waits for.
@@ -29,7 +30,7 @@ async def follow(
     started = time.monotonic()
     worker = None
     if with_worker:
-        from durable_research.worker import build_worker  # imports litellm: seconds
+        from durable_research.worker.build import build_worker  # imports litellm: seconds
 
         worker = build_worker(conn.client, settings)
     worker_task = asyncio.create_task(worker.run()) if worker else None

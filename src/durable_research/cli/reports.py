@@ -13,7 +13,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
-from durable_research import local_worker
 from durable_research.cli.common import (
     PROSE_WIDTH,
     connect_cli,
@@ -29,8 +28,9 @@ from durable_research.cli.common import (
 from durable_research.cli.progress import follow
 from durable_research.cli.research import ResearchOptions, research_input, status_rows
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput, ReportResult, ReportStep
+from durable_research.embedded import local_worker
 from durable_research.errors import UserError
-from durable_research.shared import ReportInput, ReportResult, ReportStep
 from durable_research.terminal import safe, strip_controls
 
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]

@@ -19,13 +19,10 @@ from durable_research.cli.common import (
 from durable_research.client import research as cr
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
+from durable_research.contract.report import ReportInput
+from durable_research.contract.research import ResearchProgress
+from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
-from durable_research.shared import (
-    PlanReviewInput,
-    RaiseBudgetInput,
-    ReportInput,
-    ResearchProgress,
-)
 from durable_research.terminal import safe
 
 __all__ = ["ResearchOptions", "research_input", "status_rows"]

@@ -23,8 +23,9 @@ from durable_research.cli.common import (
     run_async,
     settings_or_exit,
 )
+from durable_research.contract.report import ReportStep
+from durable_research.contract.review import MAX_REVIEW_BYTES, REVIEW_ACTIONS, ReviewInput
 from durable_research.errors import UserError
-from durable_research.shared import MAX_REVIEW_BYTES, REVIEW_ACTIONS, ReportStep, ReviewInput
 from durable_research.terminal import safe, strip_controls
 
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]

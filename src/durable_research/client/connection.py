@@ -10,8 +10,8 @@ from pathlib import Path
 from temporalio.client import Client, TLSConfig
 from temporalio.service import RPCError
 
-from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.embedded import devserver
 from durable_research.errors import ConfigError, TemporalUnavailableError
 
 
@@ -57,7 +57,7 @@ async def connect(
         ConfigError: TLS files or the payload key are unreadable or malformed, or the
             address is malformed.
     """
-    from durable_research.codec import data_converter
+    from durable_research.payloads.codec import data_converter
 
     converter = data_converter(settings)
     address = settings.temporal_address

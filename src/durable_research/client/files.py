@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from durable_research.config import Settings
+from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.errors import UserError
-from durable_research.shared import KNOWN_FORMATS, ReportResult
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,18 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research.config import Settings
+from durable_research.contract.report import (
+    WORKFLOW_ID_PREFIX,
+    ReportInput,
+    ReportResult,
+    ReportStatus,
+)
 from durable_research.errors import (
     TemporalUnavailableError,
     UserError,
     WorkflowNotFoundError,
     root_cause,
 )
-from durable_research.shared import WORKFLOW_ID_PREFIX, ReportInput, ReportResult, ReportStatus
 
 # By name, not by importing the workflow module: a client (the CLI) starts in a fraction
 # of a second instead of importing the workflows' research code.

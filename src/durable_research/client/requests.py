@@ -7,8 +7,8 @@ from pathlib import Path
 
 from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.config import Settings
+from durable_research.contract.report import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput
 from durable_research.errors import UserError
-from durable_research.shared import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput
 
 # Questions longer than this are surely a mistake (a pasted file) and would bloat history.
 MAX_PROMPT_CHARS = 100_000

@@ -10,21 +10,18 @@ from temporalio.client import Client
 
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
-from durable_research.errors import UserError
-from durable_research.shared import (
+from durable_research.contract.citations import Authority, Reference
+from durable_research.contract.report import ReportInput, ReportResult
+from durable_research.contract.research import Budget, Depth
+from durable_research.contract.review import (
     DOMAIN_NAME,
     UPDATE_RAISE_BUDGET,
     UPDATE_REVIEW_PLAN,
-    Authority,
-    Budget,
     BudgetOutcome,
-    Depth,
     PlanReviewInput,
     RaiseBudgetInput,
-    Reference,
-    ReportInput,
-    ReportResult,
 )
+from durable_research.errors import UserError
 
 
 @dataclass

@@ -7,8 +7,13 @@ import os
 from temporalio.client import Client
 
 from durable_research.client.updates import run_update
+from durable_research.contract.review import (
+    UPDATE_REVIEW,
+    ReviewInput,
+    ReviewOutcome,
+    review_too_large,
+)
 from durable_research.errors import UserError
-from durable_research.shared import UPDATE_REVIEW, ReviewInput, ReviewOutcome, review_too_large
 
 
 def reviewer_name() -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from durable_research.docmodel import Document
+from durable_research.contract.report import KNOWN_FORMATS, ReportContent
+from durable_research.document.docmodel import Document
+from durable_research.document.render import build_document
 from durable_research.layout.files import atomic_write, choose_stem, safe_basename
-from durable_research.render import build_document
-from durable_research.shared import KNOWN_FORMATS, ReportContent
 
 __all__ = ["RENDERERS", "render_bytes", "safe_basename", "write_report"]
 

@@ -16,17 +16,15 @@ only; complex scripts are shaped by HarfBuzz (see :mod:`shaping`).
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import reportlab
 from reportlab.pdfbase import pdfmetrics
 
 # scriptfonts imports pdffont, which installs the UTF-16 ToUnicode writer on import.
+from durable_research.layout.fontfiles import find_font_file, font_dirs
 from durable_research.layout.scriptfonts import (
     family_font,
     family_for,
@@ -36,18 +34,6 @@ from durable_research.layout.scriptfonts import (
 
 REPLACEMENT = "\ufffd"
 APT_HINT = "apt-get install -y fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-symbola"
-ENV_FONT_DIRS = "DURABLE_RESEARCH_FONT_DIRS"
-
-_SYSTEM_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/truetype/wqy",
-    "/usr/share/fonts/truetype/ancient-scripts",
-    "/usr/share/fonts/truetype/droid",
-    "/usr/share/fonts/truetype/noto",
-    "/usr/share/fonts/truetype/freefont",
-    "/usr/share/fonts/TTF",
-    "/usr/local/share/fonts",
-)
 
 # Logical face -> candidate file names, best first.
 _FACES: dict[str, tuple[str, ...]] = {
@@ -99,24 +85,6 @@ class FontSet:
         if bold:
             return self.bold
         return self.italic if italic else self.regular
-
-
-def font_dirs() -> list[Path]:
-    """Folders searched for font files, in priority order."""
-    dirs = [Path(p) for p in os.environ.get(ENV_FONT_DIRS, "").split(os.pathsep) if p]
-    dirs.append(Path(__file__).resolve().parent.parent / "fonts")
-    dirs.extend(Path(d) for d in _SYSTEM_DIRS)
-    dirs.append(Path(reportlab.__file__).parent / "fonts")
-    return dirs
-
-
-def find_font_file(candidates: tuple[str, ...]) -> Path | None:
-    """Return the first existing file among ``candidates`` in :func:`font_dirs`."""
-    for name in candidates:
-        for d in font_dirs():
-            if (d / name).is_file():
-                return d / name
-    return None
 
 
 @cache

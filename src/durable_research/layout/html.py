@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from durable_research.layout.mdsafe import is_safe_href
-from durable_research.mdparse import table_note
-from durable_research.render import (
+from durable_research.contract.report import ReportContent
+from durable_research.document.mdparse import table_note
+from durable_research.document.render import (
     DISPUTED_LABEL,
     UNVERIFIED_LABEL,
     Block,
@@ -37,7 +37,7 @@ from durable_research.render import (
     footnote_ref_anchor,
     ref_anchor,
 )
-from durable_research.shared import ReportContent
+from durable_research.layout.mdsafe import is_safe_href
 
 _CSS = """
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:48rem;margin:2rem auto;

@@ -15,10 +15,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from durable_research.layout.bidi import base_is_rtl, has_rtl, visual_line
-from durable_research.layout.fonts import JOINERS, FontSet, has_glyph, resolve_char
-from durable_research.layout.linebreak import break_lines, is_wide
-from durable_research.render import (
+from durable_research.document.render import (
     DISPUTED_LABEL,
     CheckMark,
     Citation,
@@ -34,6 +31,9 @@ from durable_research.render import (
     footnote_anchor,
     ref_anchor,
 )
+from durable_research.layout.bidi import base_is_rtl, has_rtl, visual_line
+from durable_research.layout.fonts import JOINERS, FontSet, has_glyph, resolve_char
+from durable_research.layout.linebreak import break_lines, is_wide
 
 LINK_COLOR = "#1a4f9c"
 CODE_BG = "#eeeeee"

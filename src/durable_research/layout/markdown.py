@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
+from durable_research.contract.report import ReportContent
+from durable_research.document.render import ABOUT_HEADING, format_cost
+from durable_research.document.render_research import reference_blocks, research_about_blocks
 from durable_research.layout.markdown_blocks import blocks_md
 from durable_research.layout.mdsafe import sanitize_markdown
-from durable_research.render import ABOUT_HEADING, format_cost
-from durable_research.render_research import reference_blocks, research_about_blocks
-from durable_research.shared import ReportContent
 
 # Characters with a meaning in CommonMark inline syntax (generated values never start a
 # line, so block markers like "1." or "-" need no escaping).

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from durable_research.layout.mdsafe import is_safe_href
-from durable_research.render import (
+from durable_research.document.render import (
     Block,
     CheckMark,
     Citation,
@@ -32,6 +31,7 @@ from durable_research.render import (
     Text,
     plain_text,
 )
+from durable_research.layout.mdsafe import is_safe_href
 
 # Inline syntax characters (same set as md_escape in layout.markdown).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&])")

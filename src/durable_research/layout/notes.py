@@ -9,9 +9,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, ListFlowable, ListItem, Spacer
 from reportlab.platypus.flowables import AnchorFlowable
 
+from durable_research.document.render import Block, Footnotes, footnote_anchor
 from durable_research.layout.fonts import FontSet
 from durable_research.layout.paragraphs import Styles, replace_style
-from durable_research.render import Block, Footnotes, footnote_anchor
 
 # Lays out blocks in a given paragraph style (story.blocks_to_flowables, passed in so
 # this module does not import the story).

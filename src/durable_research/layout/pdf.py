@@ -11,10 +11,10 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, SimpleDocTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
+from durable_research.contract.report import ReportContent
+from durable_research.document.render import Document, build_document
 from durable_research.layout.flowables import NumberedCanvas
 from durable_research.layout.story import build_story, plain_story
-from durable_research.render import Document, build_document
-from durable_research.shared import ReportContent
 
 MARGIN = 2.0 * cm
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem
 
+from durable_research.document.render import ReferenceList
 from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import flatten
 from durable_research.layout.paragraphs import Styles, para, replace_style
-from durable_research.render import ReferenceList
 
 
 def reference_list(

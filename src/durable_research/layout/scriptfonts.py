@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 
+from durable_research.layout.fontfiles import find_font_file
 from durable_research.layout.pdffont import DRFont
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,6 @@ def family_for(ch: str) -> str | None:
 
 
 def _find(file_name: str) -> Path | None:
-    # Imported here: fonts imports this module at load time.
-    from durable_research.layout.fonts import find_font_file
-
     return find_font_file((file_name,))
 
 

@@ -17,20 +17,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as RLTable
 
-from durable_research.layout.bidi import base_is_rtl
-from durable_research.layout.codeblock import code_paragraph
-from durable_research.layout.flowables import Deferred
-from durable_research.layout.fonts import FontSet, font_set
-from durable_research.layout.inline import (
-    Run,
-    RunStyle,
-    flatten,
-)
-from durable_research.layout.notes import footnote_list
-from durable_research.layout.paragraphs import Styles, make_styles, para, replace_style
-from durable_research.layout.references import reference_list
-from durable_research.layout.tables import bounded, note_paragraph, table_flowable
-from durable_research.render import (
+from durable_research.document.render import (
     Block,
     BlockQuote,
     CodeBlock,
@@ -45,6 +32,19 @@ from durable_research.render import (
     Text,
     plain_text,
 )
+from durable_research.layout.bidi import base_is_rtl
+from durable_research.layout.codeblock import code_paragraph
+from durable_research.layout.flowables import Deferred
+from durable_research.layout.fonts import FontSet, font_set
+from durable_research.layout.inline import (
+    Run,
+    RunStyle,
+    flatten,
+)
+from durable_research.layout.notes import footnote_list
+from durable_research.layout.paragraphs import Styles, make_styles, para, replace_style
+from durable_research.layout.references import reference_list
+from durable_research.layout.tables import bounded, note_paragraph, table_flowable
 
 BULLETS = ("•", "◦", "▪")
 # Deeper nesting keeps its bullets but stops indenting, so text never runs out of width.

@@ -16,13 +16,13 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import Flowable, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from durable_research.document.mdparse import table_note
+from durable_research.document.render import CodeBlock, Inline, Table, plain_text
 from durable_research.layout.flowables import Deferred
 from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import Run, RunStyle, char_width, flatten, styled_chars
 from durable_research.layout.limits import MAX_TABLE_CELLS, MAX_TABLE_CHARS
 from durable_research.layout.paragraphs import Styles, para, replace_style
-from durable_research.mdparse import table_note
-from durable_research.render import CodeBlock, Inline, Table, plain_text
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 # Below this text width (points) a column shows a letter or two per line: the table is

@@ -13,8 +13,9 @@ Each model does two jobs:
   (unknown keys are ignored, a missing ``point`` or ``follow_up`` defaults to empty), so an
   answer that merely ignored the format keeps its usable parts.
 
-The schema crosses the activity boundary by name (:class:`~durable_research.shared.AnswerSchema`
-in ``LlmCallInput.answer_schema``), never as a dict.
+The schema crosses the activity boundary by name
+(:class:`~durable_research.contract.llm.AnswerSchema` in ``LlmCallInput.answer_schema``),
+never as a dict.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from durable_research.contract.llm import AnswerSchema
 from durable_research.research.claims import Relation
 from durable_research.research.plan import Plan
-from durable_research.shared import AnswerSchema
 
 # Notes one call may return: more than a 12,000-character context holds facts for.
 MAX_NOTES = 40

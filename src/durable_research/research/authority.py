@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from durable_research.shared import Authority, SourceKind
+from durable_research.contract.citations import Authority, SourceKind
 
 T = TypeVar("T")
 

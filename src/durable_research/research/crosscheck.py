@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from durable_research.contract.citations import ClaimStatus
 from durable_research.research.citations import CitedSentence, text_sentences
 from durable_research.research.claims import Comparison, Relation, compare
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
 from durable_research.research.opposites import opposites
 from durable_research.research.statements import clauses, near_copies, shingles, tokens
 from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
-from durable_research.shared import ClaimStatus
 
 # Other sources looked at per claim (by their best related sentence), and sentences compared.
 OTHER_SOURCES = 4

@@ -60,7 +60,7 @@ def _load(data: bytes, rows: int) -> np.ndarray | None:
 
 def embedding_kwargs(settings: Settings, model: str, texts: list[str]) -> dict[str, Any]:
     """The ``litellm.embedding`` arguments of one request with the worker's settings."""
-    from durable_research.llm_calls import credentials
+    from durable_research.llm.calls import credentials
 
     return {"model": model, "input": texts, "num_retries": 0,
             "timeout": settings.llm_timeout_s, **credentials(settings, model)}
@@ -110,7 +110,7 @@ class Embedder:
             return np.zeros((0, 0), dtype=np.float32)
         import litellm
 
-        from durable_research.llm_calls import classify_llm_error
+        from durable_research.llm.calls import classify_llm_error
 
         rows: list[list[float]] = []
         for start in range(0, len(texts), EMBED_BATCH):

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from durable_research.contract.citations import SourceKind
 from durable_research.research.authority import by_authority, local_authority
 from durable_research.research.chunking import Passage, chunk
 from durable_research.research.collection import (
@@ -29,7 +30,7 @@ from durable_research.research.embeddings import Embedder
 from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
 from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
 from durable_research.research.passages import STOPWORDS
-from durable_research.research.types import SearchHit, SourceKind
+from durable_research.research.types import SearchHit
 from durable_research.store import ArtifactStore, get_text, text_key
 
 __all__ = ["Collection", "CollectionDoc", "clear_cache", "ingest_paths", "load_collection",

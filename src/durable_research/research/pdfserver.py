@@ -1,6 +1,6 @@
 """A helper process that reads each PDF in a fresh, resource-limited fork of itself.
 
-``python -m durable_research.research.pdfserver`` imports pypdf once, then serves
+``python -m durable_research.research.pdfhelper`` imports pypdf once, then serves
 requests on stdin: a JSON header line (limits, body size) and the PDF's bytes. For each
 it forks a child that limits itself with ``setrlimit`` (CPU seconds, address space)
 and reads the PDF; the server kills the child at the wall-clock limit and answers one
@@ -34,6 +34,9 @@ CPU, WALL, DIED = "cpu", "wall", "died"
 MAX_IDLE = 4
 # Beyond its wall limit, how long a server may take to answer before it is killed.
 _SERVER_GRACE_S = 10.0
+# The helper's entry point: the reader it serves (pdftext) imports this module, so the
+# helper is started by name rather than imported from here.
+HELPER_MODULE = "durable_research.research.pdfhelper"
 # Variables the server keeps: none carries a secret (it reads hostile input).
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
 
@@ -50,7 +53,7 @@ class _Server:
         # The package's folder, so the server imports this very code (also from a checkout).
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-m", HELPER_MODULE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env)
 
     def ask(self, header: Answer, body: bytes, timeout: float) -> Answer:
@@ -195,17 +198,3 @@ def _in_child(reader: Callable[[bytes, int], Answer], body: bytes, request: Answ
         return answer
     except ValueError:
         return {"status": DIED, "payload": f"exit status {status}"}
-
-
-def main() -> int:
-    """The helper's entry point: load the reader (pypdf included) once, then serve."""
-    import pypdf  # noqa: F401 - imported once here, every fork has it
-
-    from durable_research.research.pdftext import child_read
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when it ends
-    return serve(child_read, sys.stdin.buffer, sys.stdout.buffer)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

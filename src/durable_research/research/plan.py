@@ -11,7 +11,7 @@ import re
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
+from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
 
 MAX_SUBQUESTION_CHARS = 300
 

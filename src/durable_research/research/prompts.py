@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from durable_research.contract.citations import Reference
+from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
 from durable_research.research.notes import CitedNote, NoteKind
-from durable_research.shared import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS, Reference
 
 TASK_PLAN = "TASK: plan"
 TASK_NOTES = "TASK: notes"

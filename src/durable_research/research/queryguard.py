@@ -31,7 +31,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from durable_research.research.types import Source, SourceKind
+from durable_research.contract.citations import SourceKind
+from durable_research.research.types import Source
 
 _WORD = re.compile(r"\w+")
 # A follow-up search query is cut to this many characters.

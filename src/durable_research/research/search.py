@@ -19,9 +19,10 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from durable_research.config import Settings
+from durable_research.contract.citations import SourceKind
 from durable_research.errors import ConfigError
 from durable_research.research.authority import host_matches
-from durable_research.research.types import SearchHit, SourceKind
+from durable_research.research.types import SearchHit
 
 TAVILY_ENDPOINT = "https://api.tavily.com/search"
 BRAVE_ENDPOINT = "https://api.search.brave.com/res/v1/web/search"

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from durable_research.shared import (  # noqa: F401 - re-exported for activity modules
-    DEPTH_PRESETS,
-    Budget,
-    Depth,
-    DepthPreset,
+from durable_research.contract.citations import (
     DisputedCitation,
     Reference,
     SourceKind,
-    SubProgress,
-    SubState,
     UnsupportedCitation,
-    Usage,
 )
+from durable_research.contract.llm import Usage
+from durable_research.contract.research import SubState
 
 
 @dataclass

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from durable_research.activities.checking import parse_verdicts
+from durable_research.contract.citations import ClaimStatus
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.claims import Relation
 from durable_research.research.crosscheck import Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.support import SUPPORTED_AT, support_score
-from durable_research.shared import ClaimStatus
 from durable_research.testing.fake_research import research_reply
 
 STATUSES = [s.value for s in ClaimStatus]

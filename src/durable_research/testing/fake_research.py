@@ -12,11 +12,11 @@ import json
 import re
 from collections.abc import Sequence
 
+from durable_research.contract.research import MAX_SUBQUESTIONS
 from durable_research.research import prompts
 from durable_research.research.extractive import sentences
 from durable_research.research.notes import CitedNote, NoteKind, render_notes
 from durable_research.research.passages import tokens
-from durable_research.shared import MAX_SUBQUESTIONS
 
 _STOP = {"what", "which", "when", "where", "give", "about", "with", "that", "this", "there",
          "their", "from", "have", "facts", "fun", "and", "fascinating", "tell", "some"}

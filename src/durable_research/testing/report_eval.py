@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable_research.contract.citations import Reference
 from durable_research.research.citations import cited_sentences
 from durable_research.research.passages import tokens
 from durable_research.research.support import SUPPORTED_AT, ScoredSource
-from durable_research.shared import Reference
 
 # Share of a fact's words a sentence must have to state it (quotes are widened and
 # written around, so word for word is too strict).

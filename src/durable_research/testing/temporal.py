@@ -11,8 +11,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
-from durable_research import devserver
 from durable_research.config import Settings
+from durable_research.embedded import devserver
 
 
 async def connect_retrying(
@@ -31,8 +31,8 @@ async def connect_retrying(
     Pass ``data_converter=DataConverter.default`` for a plain client.
     """
     if data_converter is None:
-        from durable_research.codec import data_converter as app_converter
         from durable_research.config import load_settings
+        from durable_research.payloads.codec import data_converter as app_converter
 
         data_converter = app_converter(settings or load_settings())
     for _ in range(attempts):

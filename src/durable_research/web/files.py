@@ -14,8 +14,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from durable_research.client.files import read_report_file, report_file_keys
+from durable_research.contract.report import KNOWN_FORMATS, ReportContent
 from durable_research.layout.html import render_html
-from durable_research.shared import KNOWN_FORMATS, ReportContent
 from durable_research.web.common import context, load_report
 from durable_research.web.security import REPORT_CSP
 from durable_research.web.views import HTML_FORMAT, MD_FORMAT

@@ -12,9 +12,10 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.client import research as cr
+from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
+from durable_research.contract.research import Depth
 from durable_research.errors import UserError
 from durable_research.research.extract import SUPPORTED_SUFFIXES
-from durable_research.shared import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS, Depth
 from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render

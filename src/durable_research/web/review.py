@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from durable_research import client as rc
 from durable_research.client import research as cr
-from durable_research.errors import UserError, WorkflowNotFoundError
-from durable_research.shared import (
+from durable_research.contract.review import (
     PLAN_REVIEW_ACTIONS,
     REVIEW_ACTIONS,
     PlanReviewAction,
@@ -20,6 +19,7 @@ from durable_research.shared import (
     ReviewAction,
     ReviewInput,
 )
+from durable_research.errors import UserError, WorkflowNotFoundError
 from durable_research.web.common import load_report, temporal, ui_link
 from durable_research.web.templating import render
 from durable_research.web.views import report_view

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import uvicorn
 
 from durable_research import client as rc
-from durable_research import local_worker
 from durable_research.access import checked_token, new_token, refuse_no_token_off_loopback
 from durable_research.config import Settings
+from durable_research.embedded import local_worker
 from durable_research.errors import ConfigError
 from durable_research.loopback import is_loopback
 from durable_research.web.app import create_app
@@ -103,7 +103,7 @@ async def serve(settings: Settings, conn: rc.Connection, access: Access,
     # The embedded server's supervised worker (the same one `research run` uses), else
     # one hosted in this process (a cluster's server, or embedded mode turned off).
     if with_worker and not await asyncio.to_thread(local_worker.ensure_worker, settings):
-        from durable_research.worker import build_worker  # imports litellm: seconds
+        from durable_research.worker.build import build_worker  # imports litellm: seconds
 
         worker = build_worker(conn.client, settings)
         worker_task = asyncio.create_task(worker.run())

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from durable_research.embedded.procs import file_lock
 from durable_research.private import private_dir, write_private
-from durable_research.procs import file_lock
 
 # A working day plus a night: a report waiting for review the next morning needs a
 # new login (the printed URL, or the token), a stolen cookie is worthless after it.

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from durable_research.shared import PlanReviewAction, ReviewAction
+from durable_research.contract.review import PlanReviewAction, ReviewAction
 from durable_research.web.views import PLAN_LABELS, REVIEW_LABELS, Stage
 
 HERE = Path(__file__).parent

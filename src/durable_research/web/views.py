@@ -11,16 +11,14 @@ from temporalio.client import WorkflowExecutionStatus
 from durable_research.client import ReportState
 from durable_research.client.files import report_file_keys
 from durable_research.client.research import cited_summary
-from durable_research.shared import (
-    KNOWN_FORMATS,
+from durable_research.contract.llm import Usage
+from durable_research.contract.report import KNOWN_FORMATS, ReportStep
+from durable_research.contract.research import ResearchProgress, SubState
+from durable_research.contract.review import (
     PLAN_REVIEW_ACTIONS,
     REVIEW_ACTIONS,
     PlanReviewAction,
-    ReportStep,
-    ResearchProgress,
     ReviewAction,
-    SubState,
-    Usage,
 )
 
 # ReportState.status is the server's status name, lower-cased.

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from durable_research.contract.llm import Usage
+from durable_research.contract.research import Budget
+from durable_research.contract.review import RaiseBudgetInput
 from durable_research.research.types import Allowance
-from durable_research.shared import Budget, RaiseBudgetInput, Usage
 
 RESEARCH_SHARE = 0.7
 

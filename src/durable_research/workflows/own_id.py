@@ -13,8 +13,8 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.report import CHILD_ID_SEPARATOR, claimed_parent
     from durable_research.errors import FOREIGN_RUN
-    from durable_research.shared import CHILD_ID_SEPARATOR, claimed_parent
 
 
 def check_own_id(child: bool = False) -> str:

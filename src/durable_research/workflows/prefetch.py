@@ -24,13 +24,12 @@ from durable_research.workflows.rounds import count_pages, fetch_input, pick_new
 from durable_research.workflows.steps import FETCH_PAGES_STEP, SEARCH_STEP, run_step
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.research import SubProgress, SubState
     from durable_research.research.types import (
         FetchPagesOutput,
         FirstRound,
         SearchOutput,
-        SubProgress,
         SubResearchInput,
-        SubState,
     )
 
 PREFETCH_PATCH = "prefetch-waiting-subquestions"

@@ -31,16 +31,12 @@ from durable_research.workflows.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research import prompts
-    from durable_research.research.types import SourcesAvailable, SourcesInput
-    from durable_research.shared import (
+    from durable_research.contract.llm import LlmCallInput, LlmCallOutput
+    from durable_research.contract.report import (
         DEFAULT_PROMPT,
         WORKFLOW_ID_PREFIX,
         CreatePdfInput,
         CreatePdfOutput,
-        Depth,
-        LlmCallInput,
-        LlmCallOutput,
         ReportContent,
         ReportInput,
         ReportResult,
@@ -50,6 +46,9 @@ with workflow.unsafe.imports_passed_through():
         SendEmailOutput,
         report_message_key,
     )
+    from durable_research.contract.research import Depth
+    from durable_research.llm import prompts
+    from durable_research.research.types import SourcesAvailable, SourcesInput
 
 
 def report_basename(prompt: str, workflow_id: str) -> str:

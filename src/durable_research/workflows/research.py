@@ -26,6 +26,16 @@ from durable_research.workflows.steps import (
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.citations import Reference, Verification
+    from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
+    from durable_research.contract.report import ReportInput
+    from durable_research.contract.research import (
+        DEPTH_PRESETS,
+        Depth,
+        ResearchProgress,
+        SubProgress,
+        SubState,
+    )
     from durable_research.research import authority, prompts
     from durable_research.research.plan import parse_plan
     from durable_research.research.types import (
@@ -35,21 +45,8 @@ with workflow.unsafe.imports_passed_through():
         LlmStored,
         NotesConflicts,
         SectionInput,
-        SubProgress,
         SubResearchInput,
         SubResearchResult,
-        SubState,
-    )
-    from durable_research.shared import (
-        DEPTH_PRESETS,
-        AnswerSchema,
-        Depth,
-        LlmCallInput,
-        LlmCallOutput,
-        Reference,
-        ReportInput,
-        ResearchProgress,
-        Verification,
     )
 
 PLAN_ATTEMPTS = 3
@@ -324,7 +321,7 @@ class Research:
 
     async def run(self) -> Researched:
         """The whole research: plan, sub-questions, sections, citation check."""
-        from durable_research.shared import ReportStep
+        from durable_research.contract.report import ReportStep
 
         self.set_step(ReportStep.PLANNING)
         proposed = await self.plan()

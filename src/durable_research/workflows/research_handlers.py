@@ -16,9 +16,9 @@ from durable_research.workflows.research import Research
 from durable_research.workflows.subquestion import PROGRESS_SIGNAL
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research.research.plan import validate_subquestions
-    from durable_research.research.types import SubProgress
-    from durable_research.shared import (
+    from durable_research.contract.report import ReportStatus, ReportStep
+    from durable_research.contract.research import ResearchProgress, SubProgress
+    from durable_research.contract.review import (
         DOMAIN_NAME,
         PLAN_REVIEW_ACTIONS,
         UPDATE_RAISE_BUDGET,
@@ -26,11 +26,9 @@ with workflow.unsafe.imports_passed_through():
         BudgetOutcome,
         PlanReviewInput,
         RaiseBudgetInput,
-        ReportStatus,
-        ReportStep,
-        ResearchProgress,
         past_tense,
     )
+    from durable_research.research.plan import validate_subquestions
 
 
 

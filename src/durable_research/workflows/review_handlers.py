@@ -12,20 +12,17 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research import prompts
-    from durable_research.shared import (
+    from durable_research.contract.llm import LlmCallInput, LlmCallOutput
+    from durable_research.contract.report import ReportInput, ReportStatus, ReportStep
+    from durable_research.contract.review import (
         REVIEW_ACTIONS,
         UPDATE_REVIEW,
-        LlmCallInput,
-        LlmCallOutput,
-        ReportInput,
-        ReportStatus,
-        ReportStep,
         ReviewInput,
         ReviewOutcome,
         past_tense,
         review_too_large,
     )
+    from durable_research.llm import prompts
 
 
 class DraftReview:

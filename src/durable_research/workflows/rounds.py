@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.citations import SourceKind
+    from durable_research.contract.research import SubProgress
     from durable_research.research.types import (
         FetchInput,
         FetchPagesInput,
         SearchHit,
         SearchInput,
         Source,
-        SourceKind,
-        SubProgress,
         SubResearchInput,
     )
 

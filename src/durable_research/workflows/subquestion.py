@@ -25,6 +25,8 @@ from durable_research.workflows.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.citations import SourceKind
+    from durable_research.contract.research import SubProgress, SubState
     from durable_research.errors import FOREIGN_RUN, root_cause
     from durable_research.research.types import (
         FOLLOW_UP_LEFT_OUT,
@@ -36,11 +38,8 @@ with workflow.unsafe.imports_passed_through():
         SearchHit,
         SearchOutput,
         Source,
-        SourceKind,
-        SubProgress,
         SubResearchInput,
         SubResearchResult,
-        SubState,
     )
 
 PROGRESS_SIGNAL = "sub_progress"

@@ -1,0 +1,121 @@
+"""Sources and claims: the numbered references a report cites, how far each source is
+trusted, and what the citation check found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """Where a source came from."""
+
+    WEB = "web"
+    LOCAL = "local"
+
+
+class Authority(StrEnum):
+    """How far a source is trusted: the user's preferred sources (``--prefer-domain``,
+    ``--prefer-path``), ordinary ones, and known content farms / re-post sites."""
+
+    PREFERRED = "preferred"
+    NORMAL = "normal"
+    LOW_TRUST = "low-trust"
+
+
+@dataclass
+class Reference:
+    """One entry of the fixed, numbered source list."""
+
+    n: int = 0
+    title: str = ""
+    url: str = ""
+    kind: str = SourceKind.WEB
+    content_hash: str = ""
+    accessed: str = ""
+    authority: str = Authority.NORMAL
+
+
+@dataclass
+class UnsupportedCitation:
+    """A cited sentence the checker could not verify against its source."""
+
+    sentence: str = ""
+    n: int = 0
+    score: float = 0.0
+    reason: str = ""
+
+
+class ClaimStatus(StrEnum):
+    """What the check says of one cited sentence, against all gathered sources."""
+
+    # Its cited source supports it and no gathered source contradicts it.
+    VERIFIED = "verified"
+    # ... and another, independent source supports it too.
+    CORROBORATED = "corroborated"
+    # A gathered source contradicts it (whatever its own source says).
+    DISPUTED = "disputed"
+    # Its cited source does not support it, and nothing contradicts it.
+    UNVERIFIED = "unverified"
+
+
+@dataclass
+class DisputedCitation:
+    """A cited sentence that another gathered source contradicts: both passages, and why."""
+
+    sentence: str = ""
+    # The cited source and what it says.
+    n: int = 0
+    passage: str = ""
+    # The source that says otherwise (a References number) and what it says.
+    other: int = 0
+    other_passage: str = ""
+    reason: str = ""
+
+
+@dataclass
+class Verification:
+    """What the citation check found, for the report's "About" section.
+
+    ``supported`` counts the verified and the corroborated sentences (``corroborated`` of
+    them had an independent second source); ``disputed`` and ``unsupported`` list the others.
+    """
+
+    checked: int = 0
+    supported: int = 0
+    judged: int = 0
+    unsupported: list[UnsupportedCitation] = field(default_factory=list)
+    # How unsupported sentences were treated, e.g. "marked [unverified]".
+    treatment: str = ""
+    corroborated: int = 0
+    disputed: list[DisputedCitation] = field(default_factory=list)
+
+    def counts(self) -> dict[ClaimStatus, int]:
+        """How many cited sentences got each status."""
+        return {ClaimStatus.VERIFIED: self.supported - self.corroborated,
+                ClaimStatus.CORROBORATED: self.corroborated,
+                ClaimStatus.DISPUTED: len(self.disputed),
+                ClaimStatus.UNVERIFIED: len(self.unsupported)}
+
+    def distinct_disputes(self) -> list[DisputedCitation]:
+        """The disputed claims once each (a report may make one claim in several places)."""
+        seen: set[tuple[str, int, int]] = set()
+        out = []
+        for d in self.disputed:
+            key = (" ".join(d.sentence.split()), d.n, d.other)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+    def summary(self, marks: dict[ClaimStatus, str] | None = None) -> str:
+        """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ...";
+        ``marks``: a terminal's markup style for some statuses (``[red]2 disputed[/]``)."""
+        noun = "sentence" if self.checked == 1 else "sentences"
+        parts = []
+        for status, n in self.counts().items():
+            if n or status is ClaimStatus.VERIFIED:
+                style = (marks or {}).get(status)
+                parts.append(f"[{style}]{n} {status}[/]" if style and n else f"{n} {status}")
+        return f"{self.checked} cited {noun}: {', '.join(parts)}"

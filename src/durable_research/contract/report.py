@@ -1,0 +1,199 @@
+"""A report's run: its ids, input, steps, status and result, and the delivery steps
+(PDF, e-mail) the report workflow runs as activities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from durable_research.contract.citations import Reference, Verification
+from durable_research.contract.llm import Usage
+from durable_research.contract.research import Budget, Depth, ResearchProgress
+
+TASK_QUEUE = "research"
+DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
+WORKFLOW_ID_PREFIX = "report-"
+DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
+KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+# Child workflows have ids ``<parent id><CHILD_ID_SEPARATOR><name>`` (``report-1/q2``) and
+# share their parent's store folder; a root report's id never contains it.
+CHILD_ID_SEPARATOR = "/"
+
+
+def claimed_parent(workflow_id: str) -> str | None:
+    """The id of the parent a workflow's id names, or None for a root's id."""
+    parent, sep, _name = workflow_id.rpartition(CHILD_ID_SEPARATOR)
+    return parent if sep else None
+
+
+class ReportStep(StrEnum):
+    """The steps a report goes through, as the ``status`` query shows them."""
+
+    STARTING = "starting"
+    RESEARCHING = "researching"
+    PLANNING = "planning"
+    PLAN_REVIEW = "waiting for plan review"
+    SOURCES = "researching sources"
+    WRITING_SECTIONS = "writing sections"
+    CHECKING = "checking citations"
+    REVIEW = "waiting for review"
+    REVISING = "revising"
+    WRITING = "writing report"
+    EMAIL = "sending e-mail"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+@dataclass
+class ReportContent:
+    """Everything needed to lay out a report; pure data, no I/O."""
+
+    title: str = "Research Report"
+    question: str = ""
+    body_markdown: str = ""
+    model: str = ""
+    # ISO date (YYYY-MM-DD) chosen by the workflow so replays are deterministic.
+    date: str = ""
+    usage: Usage = field(default_factory=Usage)
+    # Research reports: the numbered sources, the citation check, and notes for the
+    # reader (failed pages, budget stops). Empty for single-call reports.
+    references: list[Reference] = field(default_factory=list)
+    verification: Verification | None = None
+    research_notes: list[str] = field(default_factory=list)
+    # Store key of the body's Markdown; when set, the activity reads the body from the
+    # artifact store instead of ``body_markdown`` (large texts stay out of history).
+    body_key: str = ""
+
+
+@dataclass
+class CreatePdfInput:
+    """Input of the ``create_pdf`` activity.
+
+    ``basename`` is derived by the workflow from its id; the activity makes it
+    safe. ``output_dir`` is a request: a sub-folder of the worker's output root (or a
+    path inside it); anything else is refused. Empty: the root itself.
+    """
+
+    content: ReportContent = field(default_factory=ReportContent)
+    basename: str = ""
+    output_dir: str = ""
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
+    overwrite: bool = False
+
+
+@dataclass
+class CreatePdfOutput:
+    """Paths of the written files; the PDF bytes never enter the history."""
+
+    pdf_path: str = ""
+    paths: list[str] = field(default_factory=list)
+    # The same files in the artifact store (PDF first), readable from any machine.
+    keys: list[str] = field(default_factory=list)
+    store: str = ""
+
+
+def report_message_key(workflow_id: str, run_id: str) -> str:
+    """The key of a report's mail: one per run, so a re-used workflow id mails again."""
+    return f"{workflow_id}/{run_id}/report"
+
+
+@dataclass
+class SendEmailInput:
+    """Input of the ``send_email`` activity.
+
+    ``message_key`` is stable per workflow so a retried send is recognisable.
+    """
+
+    to: str = ""
+    subject: str = ""
+    body: str = ""
+    attachment_path: str = ""
+    # Store key of the report to attach; only this run's own files are attached.
+    attachment_key: str = ""
+    message_key: str = ""
+
+
+@dataclass
+class SendEmailOutput:
+    """Whether a message was sent, and why not when it was skipped."""
+
+    sent: bool = False
+    skipped_reason: str = ""
+    message_id: str = ""
+    recipients: list[str] = field(default_factory=list)
+    # Nobody can know whether it was delivered (an attempt died after the whole message
+    # went out, before the server's reply); ``skipped_reason`` says so.
+    uncertain: bool = False
+
+
+@dataclass
+class ReportInput:
+    """Input of ``GenerateReportWorkflow``."""
+
+    prompt: str = DEFAULT_PROMPT
+    model: str = ""
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
+    output_dir: str = ""
+    overwrite: bool = False
+    email_to: str = ""
+    review: bool = False
+    # Seconds to wait for a reviewer; 0 means wait forever.
+    review_timeout_s: float = 0.0
+    # "approve" or "reject" when the review deadline passes.
+    review_timeout_action: str = "approve"
+    # Research: breadth, local documents (a collection key in the artifact store, made by
+    # the client from --sources), whether to search the web, plan review, domain lists
+    # and the budget. "quick" (the default for inputs that do not say) is the
+    # single-call report; the CLI asks for "standard".
+    depth: str = Depth.QUICK
+    collection: str = ""
+    web: bool = True
+    review_plan: bool = False
+    allow_domains: list[str] = field(default_factory=list)
+    deny_domains: list[str] = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget)
+    # Preferred sources, ranked first among relevant hits: web domains, and folders or
+    # globs of the collection's document names (validated by the client).
+    prefer_domains: list[str] = field(default_factory=list)
+    prefer_paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportResult:
+    """Result of ``GenerateReportWorkflow``."""
+
+    status: str = "completed"
+    pdf_path: str = ""
+    paths: list[str] = field(default_factory=list)
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+    email: SendEmailOutput = field(default_factory=SendEmailOutput)
+    note: str = ""
+    # Where the files are in the artifact store (``research result --download``).
+    keys: list[str] = field(default_factory=list)
+    store: str = ""
+    # Research reports: what was used and checked.
+    sources_used: str = ""
+    references: list[Reference] = field(default_factory=list)
+    verification: Verification | None = None
+    research_notes: list[str] = field(default_factory=list)
+    # The research plan that was followed.
+    subquestions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportStatus:
+    """Answer of the ``status`` query: where the workflow is right now."""
+
+    step: str = "starting"
+    draft: str = ""
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)
+    waiting_for_review_since: str = ""
+    versions: int = 0
+    history: list[str] = field(default_factory=list)
+    result: ReportResult | None = None
+    research: ResearchProgress | None = None
+    # The sub-questions awaiting plan review (step "waiting for plan review").
+    waiting_for_plan_review_since: str = ""

@@ -1,0 +1,91 @@
+"""Research runs: depth presets, the budget, and the progress a report's status shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from durable_research.contract.llm import Usage
+
+MIN_SUBQUESTIONS = 3
+MAX_SUBQUESTIONS = 8
+
+
+class Depth(StrEnum):
+    """How broad a research run is."""
+
+    QUICK = "quick"
+    STANDARD = "standard"
+    DEEP = "deep"
+
+
+@dataclass(frozen=True)
+class DepthPreset:
+    """Breadth of one depth level."""
+
+    max_subquestions: int
+    pages_per_subquestion: int
+    rounds: int
+    search_results: int
+    concurrency: int
+
+
+DEPTH_PRESETS: dict[Depth, DepthPreset] = {
+    Depth.QUICK: DepthPreset(0, 0, 0, 0, 1),
+    Depth.STANDARD: DepthPreset(4, 3, 1, 8, 3),
+    Depth.DEEP: DepthPreset(8, 6, 2, 10, 4),
+}
+
+
+class SubState(StrEnum):
+    """State of one sub-question's research."""
+
+    PENDING = "pending"
+    SEARCHING = "searching"
+    FETCHING = "fetching"
+    NOTING = "taking notes"
+    DONE = "done"
+    FAILED = "failed"
+    BUDGET = "stopped by budget"
+
+
+@dataclass
+class Budget:
+    """Caps on spending; 0 means no cap."""
+
+    max_usd: float = 0.0
+    max_tokens: int = 0
+    max_pages: int = 0
+
+
+@dataclass
+class SubProgress:
+    """Live state of one sub-question (shown by ``status``)."""
+
+    index: int = 0
+    subquestion: str = ""
+    state: str = SubState.PENDING
+    searched: int = 0
+    fetched: int = 0
+    failed: int = 0
+    notes: int = 0
+    usage: Usage = field(default_factory=Usage)
+    error: str = ""
+    # Numbers the child's snapshots: signals not awaited may arrive out of order, and an
+    # older one must not undo a newer one (0: sent by a child that did not number them).
+    seq: int = 0
+
+
+@dataclass
+class ResearchProgress:
+    """The research part of the ``status`` query."""
+
+    depth: str = ""
+    sources: str = ""
+    plan: list[str] = field(default_factory=list)
+    subs: list[SubProgress] = field(default_factory=list)
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    sources_kept: int = 0
+    budget: Budget = field(default_factory=Budget)
+    budget_note: str = ""

@@ -1,0 +1,1 @@
+"""``research doctor``: checks of settings and services, each a :class:`~.check.Check`."""

@@ -1,0 +1,189 @@
+"""How the worker calls an LLM through litellm: which model, which credentials, and how
+provider failures are classified for Temporal's RetryPolicy (no activity code here)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import litellm
+from temporalio.exceptions import ApplicationError
+
+from durable_research.config import Settings, StructuredOutput
+from durable_research.contract.llm import Usage
+
+# litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
+litellm.suppress_debug_info = True
+
+# Failures a retry cannot fix: wrong key, wrong model, malformed request.
+_NON_RETRYABLE: tuple[type[BaseException], ...] = (
+    litellm.AuthenticationError,
+    litellm.PermissionDeniedError,
+    litellm.NotFoundError,
+    litellm.BadRequestError,
+    litellm.UnprocessableEntityError,
+    litellm.ContentPolicyViolationError,
+    litellm.ContextWindowExceededError,
+    litellm.UnsupportedParamsError,
+)
+# Providers whose litellm translation hands a json_schema ``response_format`` on although
+# litellm's model map does not say so: for ``ollama/`` and ``ollama_chat/`` it becomes
+# Ollama's ``format`` field (llms/ollama/*/transformation.py in litellm 1.110), which
+# Ollama 0.5+ turns into a grammar.
+_SCHEMA_PROVIDERS = frozenset({"ollama", "ollama_chat"})
+# Longest Retry-After we honour; a provider asking for more gets the RetryPolicy's backoff.
+_MAX_RETRY_AFTER_S = 600.0
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """Return the Retry-After delay (seconds) an LLM error carries, if any."""
+    candidates: list[Any] = [getattr(exc, "headers", None)]
+    candidates.append(getattr(exc, "litellm_response_headers", None))
+    response = getattr(exc, "response", None)
+    candidates.append(getattr(response, "headers", None))
+    for headers in candidates:
+        if not headers:
+            continue
+        try:
+            value = headers.get("retry-after") or headers.get("Retry-After")
+        except AttributeError:
+            continue
+        if value is None:
+            continue
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue  # HTTP-date form: leave it to the RetryPolicy's backoff.
+        return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)
+    return None
+
+
+def classify_llm_error(exc: BaseException, model: str, structured: bool = False
+                       ) -> ApplicationError:
+    """Map a litellm exception to an ApplicationError the RetryPolicy understands.
+
+    ``structured``: the request asked for a JSON schema; a refused request then says how
+    to stop asking (a server that claims OpenAI compatibility may not take the field).
+    """
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    message = f"LLM call to {model!r} failed: {name}"
+    if status:
+        message += f" (HTTP {status})"
+    detail = str(getattr(exc, "message", "") or exc)
+    message += f": {detail[:500]}"
+    if "Connection error" in detail or isinstance(exc, litellm.APIConnectionError):
+        message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
+    if isinstance(exc, _NON_RETRYABLE):
+        if structured and type(exc) in (litellm.BadRequestError,
+                                        litellm.UnprocessableEntityError):
+            # Exactly these: their subclasses (context window, content policy) name the cause.
+            message += (" (the request asked for a JSON schema; if this server does not "
+                        "support response_format, set LLM_STRUCTURED_OUTPUT=off)")
+        return ApplicationError(message, type=name, non_retryable=True)
+    delay = retry_after_seconds(exc)
+    return ApplicationError(
+        message,
+        type=name,
+        non_retryable=False,
+        next_retry_delay=timedelta(seconds=delay) if delay is not None else None,
+    )
+
+
+def usage_of(response: Any) -> Usage:
+    usage = getattr(response, "usage", None)
+    cost: float | None = None
+    hidden = getattr(response, "_hidden_params", None) or {}
+    if isinstance(hidden, dict) and hidden.get("response_cost") is not None:
+        cost = float(hidden["response_cost"])
+    else:
+        try:
+            cost = float(litellm.completion_cost(completion_response=response))
+        except Exception:  # noqa: BLE001 - unknown price is normal for local/custom models
+            cost = None
+    return Usage(
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        total_tokens=int(getattr(usage, "total_tokens", 0) or 0),
+        cost_usd=cost,
+    )
+
+
+def provider_of(model: str) -> str:
+    """The litellm provider prefix of a model string (``openai/gpt-4o`` -> ``openai``)."""
+    return model.split("/", 1)[0] if "/" in model else model
+
+
+def allowed_model(settings: Settings, requested: str) -> str:
+    """The model to call: the configured one, or a requested one on the allow-list.
+
+    Raises:
+        ApplicationError: Non-retryable, before anything is sent anywhere.
+    """
+    if not settings.llm_model and not requested:
+        raise ApplicationError(
+            "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
+            type="ConfigError",
+            non_retryable=True,
+        )
+    if not requested or requested == settings.llm_model:
+        return settings.llm_model or requested
+    allowed = {m.strip() for m in settings.llm_allowed_models.split(",") if m.strip()}
+    if requested not in allowed:
+        raise ApplicationError(
+            f"Model {requested!r} is not allowed on this worker; it runs "
+            f"{settings.llm_model!r} (add models to LLM_ALLOWED_MODELS on the worker)",
+            type="ModelNotAllowed",
+            non_retryable=True,
+        )
+    return requested
+
+
+def _known_to_litellm(model: str) -> bool:
+    try:
+        litellm.get_model_info(model)
+    except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
+        return False
+    return True
+
+
+def takes_schema(settings: Settings, model: str, api_base: str = "") -> bool:
+    """Whether a call to ``model`` (at ``api_base``) should carry a JSON schema.
+
+    Decided by ``LLM_STRUCTURED_OUTPUT`` and litellm's own capability tables. A provider
+    whose litellm adapter does not accept ``response_format`` never gets it (litellm
+    would raise UnsupportedParamsError); ``auto`` sends it where litellm knows the model
+    supports schemas, to Ollama, and to OpenAI-compatible servers (``openai/<name>`` with
+    an ``api_base``) of models litellm does not know: llama.cpp (the embedded model),
+    vLLM, LM Studio. A known model that litellm says lacks support (``gpt-3.5-turbo``)
+    does not get it, wherever it is served.
+    """
+    mode = StructuredOutput(settings.llm_structured_output)
+    if mode is StructuredOutput.OFF:
+        return False
+    try:
+        _name, provider, _key, _base = litellm.get_llm_provider(model)
+        params = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider)
+    except Exception:  # noqa: BLE001 - an unknown provider is litellm's error to report
+        return False
+    if "response_format" not in (params or []):
+        return False
+    if mode is StructuredOutput.ON:
+        return True
+    if litellm.supports_response_schema(model, provider) or provider in _SCHEMA_PROVIDERS:
+        return True
+    return provider == "openai" and bool(api_base) and not _known_to_litellm(model)
+
+
+def credentials(settings: Settings, model: str) -> dict[str, str]:
+    """``api_key``/``api_base`` for a call to ``model``: LLM_API_KEY and LLM_API_BASE only
+    go to LLM_MODEL's provider."""
+    out: dict[str, str] = {}
+    if provider_of(model) == provider_of(settings.llm_model):
+        # The key and base URL belong to the configured provider; another provider's
+        # model gets its own credentials from its own variables (e.g. ANTHROPIC_API_KEY).
+        if settings.llm_api_key:
+            out["api_key"] = settings.llm_api_key
+        if settings.llm_api_base:
+            out["api_base"] = settings.llm_api_base
+    return out

@@ -1,0 +1,136 @@
+"""One worker process run by the supervisor (``python -m durable_research.worker.proc``).
+
+It starts as a *standby*: it imports the whole worker (the LLM stack takes seconds),
+says ``ready`` on its status pipe and waits for ``go`` on stdin. Promoted, it
+connects and polls within a fraction of a second, so a crashed worker's
+replacement is already warm. While it runs it reports each activity attempt it
+starts and ends (``+token<TAB>workflow id<TAB>run id`` / ``-token``): if it dies, the
+supervisor fails the attempts it left behind at once instead of waiting for their
+heartbeat timeouts.
+
+Its stdin is the supervisor's pipe: when that closes (the supervisor is gone), the
+worker shuts down, so no orphan keeps polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from temporalio import activity
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+)
+
+from durable_research.client.connection import connect
+from durable_research.config import load_settings
+from durable_research.worker import build as app_worker  # the slow import, done while standing by
+from durable_research.worker.heap import freeze_startup_heap
+
+# The status pipe is the process's original stdout; stdout itself goes to the log, so
+# a stray print can never corrupt the protocol.
+_STATUS_FD = os.dup(1)
+os.dup2(2, 1)
+_status_lock = threading.Lock()
+
+
+def say(line: str) -> None:
+    """Send one status line to the supervisor."""
+    with _status_lock:
+        try:
+            os.write(_STATUS_FD, (line + "\n").encode())
+        except OSError:
+            pass  # the supervisor is gone; stdin's EOF will stop us
+
+
+class _Reporting(ActivityInboundInterceptor):
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002
+        info = activity.info()
+        token = info.task_token.hex()
+        # The workflow too: its sticky queue on this worker is reset if it dies.
+        say(f"+{token}\t{info.workflow_id}\t{info.workflow_run_id}")
+        try:
+            return await super().execute_activity(input)
+        finally:
+            say(f"-{token}")
+
+
+class ReportAttempts(Interceptor):
+    """Tell the supervisor which activity attempts this worker is running."""
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002
+        return _Reporting(super().intercept_activity(next))
+
+
+async def serve(stop: asyncio.Event) -> None:
+    """Connect, poll until ``stop`` is set, then shut down gracefully."""
+    settings = load_settings()
+    conn = await connect(settings, allow_embedded=False)
+    worker = app_worker.build_worker(conn.client, settings, interceptors=[ReportAttempts()])
+    async with worker:
+        say("polling")
+        await stop.wait()
+
+
+async def warm_up() -> None:
+    """Pay the first report's one-off costs while standing by, not after a crash.
+
+    litellm imports much of itself on its first call, and the first render loads
+    and parses the fonts: together about two seconds of a fresh process. Done on
+    the loop the worker will run on (litellm binds its logging to it).
+    """
+    import tempfile
+    from pathlib import Path
+
+    import litellm
+
+    from durable_research.contract.report import ReportContent
+    from durable_research.layout import write_report
+
+    try:
+        await litellm.acompletion(model="openai/warm-up", mock_response="ok",
+                                  messages=[{"role": "user", "content": "warm-up"}])
+        with tempfile.TemporaryDirectory() as tmp:
+            content = ReportContent(question="warm-up", body_markdown="Warm-up.", model="-",
+                                    date="2000-01-01")
+            await asyncio.to_thread(write_report, content, Path(tmp), "warm-up", ["pdf"], True)
+    except Exception as exc:  # noqa: BLE001 - a cold first report is still a report
+        print(f"worker warm-up failed: {exc}", file=sys.stderr)
+
+
+async def run() -> None:
+    """Warm up, stand by until told to go (or until the supervisor goes), then serve."""
+    loop = asyncio.get_running_loop()
+    await warm_up()
+    freeze_startup_heap(again=True)  # the fonts and litellm's caches the warm-up loaded
+    say("ready")
+    if (await loop.run_in_executor(None, sys.stdin.readline)).strip() != "go":
+        return  # the supervisor closed the pipe: it no longer needs a standby
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+
+    def watch_stdin() -> None:
+        sys.stdin.read()  # returns at EOF: the supervisor died
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    await serve(stop)
+
+
+def main() -> None:
+    """Run the worker process."""
+    asyncio.run(run())
+    sys.stdout.flush()
+    # Skip the interpreter's teardown: the client's native threads can abort it.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,416 @@
+"""The ``research`` command as a user runs it: real subprocesses, real servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from durable_research.config import Settings
+from durable_research.embedded import devserver, local_worker
+from durable_research.embedded.localmodel import INSTALL_HINT, local_model_available, stop_local_llm
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.ports import free_port
+from tests.support.cli import RESEARCH, assert_clean_error, research
+from tests.support.paths import ROOT
+from tests.support.settings import settings_env
+
+
+@pytest.fixture
+def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for the embedded default: nothing runs at the address yet."""
+    env = settings_env(settings)
+    env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
+    env["TEMPORAL_UI_PORT"] = str(free_port())
+    env["RESEARCH_EMBEDDED"] = "auto"
+    env["TEMPORAL_TASK_QUEUE"] = "research"
+    yield env
+    local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
+
+
+def test_run_on_embedded_default_writes_pdf(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    proc = research("run", "What do tardigrades eat?", env=embedded_env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Embedded Temporal dev server started" in proc.stdout
+    # Headless: the Temporal UI (no login, any Host) only with `research server --ui`.
+    assert "Web UI" not in proc.stdout
+    assert not devserver.port_open("127.0.0.1", int(embedded_env["TEMPORAL_UI_PORT"]))
+    pdfs = list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
+    assert len(pdfs) == 1 and str(pdfs[0]) in proc.stdout.replace("\n", "")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdfs[0]).pages).split())
+    assert "FAKE-LLM answer to: What do tardigrades eat?" in text
+    assert fake_llm.successes == 1
+    # The server stays up for status and result; a second run reuses it.
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    status = research("status", wid, env=embedded_env, cwd=tmp_path)
+    assert status.returncode == 0 and "completed" in status.stdout, status.stdout
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout and "What do tardigrades eat?" in listed.stdout, listed.stdout
+    again = research("run", "--format", "pdf,md", env=embedded_env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Embedded Temporal dev server started" not in again.stdout
+    assert len(list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("give-me-5-fun*.md"))) == 1
+
+
+def test_start_then_result_with_worker(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "fire and forget", env=embedded_env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    wid = started.stdout.strip().splitlines()[-1]
+    assert wid.startswith("report-")
+    pending = research("status", wid, env=embedded_env, cwd=tmp_path)
+    assert "running" in pending.stdout
+    done = research("result", wid, env=embedded_env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "completed" in done.stdout and ".pdf" in done.stdout
+    assert fake_llm.successes_for("fire and forget") == 1
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout
+    for out in (done.stdout, listed.stdout):  # piped tables: no padding to the widest row
+        assert not [line for line in out.splitlines() if line.endswith(" ")], out
+
+
+def test_no_llm_configured(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.update(LLM_MODEL="", LLM_API_KEY="", LLM_LOCAL="never")
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No LLM is configured", "LLM_MODEL")
+
+
+@pytest.mark.localmodel
+@pytest.mark.skipif(
+    not local_model_available(), reason=f"offline model not installed: {INSTALL_HINT}"
+)
+def test_run_without_any_llm_settings_uses_offline_model(
+    embedded_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's main command on a machine with no API key at all."""
+    embedded_env.update(LLM_MODEL="", LLM_API_KEY="", LLM_API_BASE="", LLM_TIMEOUT="300")
+    try:
+        proc = research("run", env=embedded_env, cwd=tmp_path, timeout=400)
+    finally:
+        stop_local_llm(Path(embedded_env["RESEARCH_DATA_DIR"]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Using SmolLM2-135M-Instruct" in proc.stdout and "LLM_MODEL" in proc.stdout
+    pdf = next(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "smollm2-135m-instruct" in text
+    # A real (if small) answer: several sentences of generated text in the body.
+    body = text.split("About this report")[0]
+    assert len(body.split()) > 60, body
+
+
+def test_missing_provider_key(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.update(LLM_MODEL="anthropic/claude-3-5-haiku-latest", LLM_API_KEY="", LLM_API_BASE="")
+    env.pop("ANTHROPIC_API_KEY", None)
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No API key", "LLM_API_KEY")
+
+
+def test_dotenv_file_is_honoured(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.pop("LLM_TIMEOUT")
+    env.pop("RESEARCH_ENV_FILE", None)
+    (tmp_path / ".env").write_text("LLM_TIMEOUT=soon\n")
+    proc = research("status", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "LLM_TIMEOUT='soon' is not a number")
+
+
+def test_unreachable_local_temporal(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env.update(TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", RESEARCH_EMBEDDED="never")
+    proc = research("run", "x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No Temporal server answers")
+
+
+def test_unreachable_remote_temporal(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    env["TEMPORAL_ADDRESS"] = "temporal.invalid:7233"
+    proc = research("status", "report-x", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "Cannot connect to Temporal at temporal.invalid:7233")
+
+
+def test_unknown_workflow_id(settings: Settings, tmp_path: Path) -> None:
+    env = settings_env(settings)
+    for command in ("status", "result", "approve", "cancel"):
+        proc = research(command, "report-does-not-exist", env=env, cwd=tmp_path)
+        assert_clean_error(proc, "No report workflow with id 'report-does-not-exist'")
+    # With no LLM configured, `result` refuses before starting an offline model for a
+    # worker that an unknown report will never need.
+    env.update(LLM_MODEL="", LLM_API_KEY="")
+    proc = research("result", "report-does-not-exist", env=env, cwd=tmp_path)
+    assert_clean_error(proc, "No report workflow with id 'report-does-not-exist'")
+    assert "offline" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--format", "pdf,docx"], "Unknown output format(s): docx"),
+        (["--email", "a@example.org\nBcc: victim@example.org"], "line break"),
+        (["--email", "not-an-address"], "Not a valid e-mail address"),
+    ],
+)
+def test_bad_options(settings: Settings, tmp_path: Path, args: list[str], needle: str) -> None:
+    proc = research("run", "x", *args, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, needle)
+
+
+def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
+    proc = research("run", "x" * 100_001, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "the limit is 100,000")
+    huge = tmp_path / "huge.txt"
+    huge.write_text("tardigrade " * 100_000)  # 1.1 MB
+    proc = research("run", "--file", str(huge), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "is over 100,000 characters long")
+    proc = research("start", "--file", "-", env=settings_env(settings), cwd=tmp_path,
+                    input="y" * 1_000_000)
+    assert_clean_error(proc, "is over 100,000 characters long")
+    missing = research("run", "--file", "nope.txt", env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(missing, "Cannot read the question from nope.txt")
+    binary = tmp_path / "bin.dat"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    bad = research("run", "--file", str(binary), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(bad, "Cannot read the question")
+
+
+def test_help_lists_commands(tmp_path: Path) -> None:
+    proc = research("--help", env=dict(os.environ), cwd=tmp_path)
+    assert proc.returncode == 0
+    for command in ("run", "start", "status", "result", "worker", "server", "review", "cancel"):
+        assert command in proc.stdout
+
+
+def test_review_from_the_command_line(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "--review", "review by hand", env=embedded_env, cwd=tmp_path)
+    wid = started.stdout.strip().splitlines()[-1]
+    # `result` hosts the worker and waits through the review.
+    waiter = subprocess.Popen([*RESEARCH, "result", wid], env=embedded_env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while "waiting for review" not in (
+            status := research("status", wid, env=embedded_env, cwd=tmp_path)
+        ).stdout:
+            if waiter.poll() is not None or time.monotonic() > deadline:
+                waiter.kill()
+                out, err = waiter.communicate()
+                raise AssertionError(f"never reached the review:\n{status.stdout}\n{out}\n{err}")
+            time.sleep(0.5)
+        empty = research("revise", wid, "--feedback", " ", env=embedded_env, cwd=tmp_path)
+        assert_clean_error(empty, "Review not accepted", "needs feedback")
+        revised = research("revise", wid, "--feedback", "Add bears.", env=embedded_env,
+                           cwd=tmp_path)
+        assert revised.returncode == 0, revised.stderr
+        assert "draft v2" in revised.stdout and "Add bears." in revised.stdout
+        # Interactive review: edit in "$EDITOR" (sed here), then approve.
+        env = dict(embedded_env, EDITOR="sed -i s/FAKE-LLM/HUMAN-EDITED/")
+        review = research("review", wid, env=env, cwd=tmp_path, input="edit\napprove\n")
+        assert review.returncode == 0, review.stdout + review.stderr
+        assert "draft v3" in review.stdout and "Approved" in review.stdout
+        out, err = waiter.communicate(timeout=120)
+    finally:
+        waiter.kill()
+    assert waiter.returncode == 0, out + err
+    pdf = next(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("review-by-hand-*.pdf"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "HUMAN-EDITED answer to:" in text and "Add bears." in text
+    again = research("approve", wid, env=embedded_env, cwd=tmp_path)
+    assert_clean_error(again, "Review not accepted")
+
+
+def test_cancel_from_the_command_line(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    started = research("start", "--review", "cancel me", env=embedded_env, cwd=tmp_path)
+    wid = started.stdout.strip().splitlines()[-1]
+    cancelled = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    assert cancelled.returncode == 0 and "Cancelled." in cancelled.stdout, cancelled.stdout
+    status = research("status", wid, env=embedded_env, cwd=tmp_path, timeout=60)
+    assert "canceled" in status.stdout
+    twice = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    assert_clean_error(twice, "is not running")
+
+
+def test_research_run_with_local_sources(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    from durable_research.testing.fixture_site import write_fixture_documents
+
+    docs = tmp_path / "my docs"
+    write_fixture_documents(docs)
+    out = tmp_path / "mine"
+    proc = research("run", "What do tardigrades eat and where do they live?", "--sources",
+                    str(docs), "--format", "pdf,md", "--out", str(out), env=embedded_env,
+                    cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "document(s) from --sources stored" in output and "skipped" in output
+    assert "local documents" in output and "cited sentences:" in output and "verified" in output
+    md = next(out.glob("*.md")).read_text()
+    refs = md.split("## References", 1)[1]
+    assert any(p.name in refs for p in docs.iterdir()), refs
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    listed = research("list", env=embedded_env, cwd=tmp_path)
+    assert wid in listed.stdout and f"runs/{wid}/report/" in listed.stdout, listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--depth", "bogus"], "Unknown depth 'bogus'"),
+        (["--sources", "/nonexistent/folder"], "/nonexistent/folder"),
+        (["--depth", "quick", "--sources", "."], "--depth quick"),
+        (["--allow-domain", "not a domain"], "is not a domain name"),
+        (["--prefer-path", "guides"], "--prefer-path ranks documents of --sources"),
+        (["--prefer-domain", "sqlite.org", "--no-web"], "--no-web turns the web off"),
+        (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
+    ],
+)
+def test_bad_research_options(
+    settings: Settings, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    proc = research("run", "q", *args, env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, needle)
+
+
+def test_hostile_text_never_breaks_or_drives_the_terminal(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """Markup and escape sequences in questions, ids and drafts are shown inert."""
+    fake_llm.configure(reply="Draft \x1b]52;c;ZXZpbA==\x07 with [bold]markup[/] and \x1b[2J.")
+    question = "What about [/] and [red]x[/red]?\x1b]0;title\x07"
+    proc = research("run", question, "--depth", "quick", env=embedded_env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
+    for args in (["list"], ["status", wid]):
+        shown = research(*args, env=embedded_env, cwd=tmp_path)
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+    assert "[/]" in research("list", env=embedded_env, cwd=tmp_path).stdout
+    odd = research("status", "[/]x\x1b[2J", env=embedded_env, cwd=tmp_path)
+    assert_clean_error(odd, "No report workflow")
+    assert "\x1b" not in odd.stdout + odd.stderr
+
+
+@pytest.mark.parametrize(
+    ("env_change", "needle"),
+    [
+        ({"REVIEW_TIMEOUT": "nan"}, "not a finite number"),
+        ({"REVIEW_TIMEOUT": "inf"}, "not a finite number"),
+    ],
+)
+def test_bad_settings_refused_before_anything_runs(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, env_change: dict[str, str],
+    needle: str,
+) -> None:
+    env = {**settings_env(settings), **env_change}
+    assert_clean_error(research("run", "q", env=env, cwd=tmp_path), needle)
+    assert fake_llm.calls == 0
+
+
+def test_invalid_utf8_question(settings: Settings, fake_llm: FakeLLM, tmp_path: Path) -> None:
+    bad = tmp_path / "q.txt"
+    bad.write_bytes(b"caf\xe9 \xff\xfe question")
+    proc = research("run", "--file", str(bad), env=settings_env(settings), cwd=tmp_path)
+    assert_clean_error(proc, "Cannot read the question")
+    argv = subprocess.run([*RESEARCH, "run", os.fsdecode(b"caf\xe9")],
+                          env=settings_env(settings), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert_clean_error(argv, "not valid UTF-8")
+    assert fake_llm.calls == 0
+
+
+def test_make_run_cannot_be_injected(tmp_path: Path) -> None:
+    root = ROOT
+    proc = subprocess.run(["make", "-n", "-C", str(root), "run",
+                           "PROMPT=x\" ; echo INJECTED ; echo \""],
+                          capture_output=True, text=True, timeout=60)
+    line = next(ln for ln in proc.stdout.splitlines() if "research run" in ln)
+    assert line == '.venv/bin/research run -- "$PROMPT"', line  # quoted by the shell
+
+
+@pytest.mark.parametrize("origin", ["command line", "environment"])
+def test_make_never_expands_the_prompt(tmp_path: Path, origin: str) -> None:
+    """Issue 25: `make run PROMPT='$(shell ...)'` ran the command (make expands a variable
+    it exports). The real Makefile's `run` recipe runs, with a stand-in for the CLI."""
+    root = ROOT
+    work = tmp_path / "checkout"
+    (work / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(root / "Makefile", work / "Makefile")
+    (work / "scripts").mkdir()
+    (work / "scripts" / "install.sh").write_text("exit 0\n")
+    stand_in = work / ".venv" / "bin" / "research"
+    stand_in.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/argv"\n')
+    stand_in.chmod(0o755)
+    marker = tmp_path / "pwned"
+    prompt = f"$(shell touch {marker}) `touch {marker}` $$(touch {marker}) -x $(HOME)"
+    args, env = ["make", "-s", "-C", str(work), "run"], dict(os.environ)
+    if origin == "command line":
+        args.append(f"PROMPT={prompt}")
+    else:
+        env["PROMPT"] = prompt
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not marker.exists()
+    argv = (work / ".venv" / "bin" / "argv").read_text().splitlines()
+    assert argv == ["run", "--", prompt]
+
+
+def test_review_without_a_worker_says_so_at_once(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    env = settings_env(settings)
+    started = research("start", "q", "--review", "--depth", "quick", env=env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    wid = started.stdout.strip()
+    t0 = time.monotonic()
+    for command in (["approve", wid], ["raise-budget", wid, "--pages", "5"]):
+        proc = research(*command, env=env, cwd=tmp_path, timeout=60)
+        assert_clean_error(proc, "No worker is running", "research worker")
+    assert time.monotonic() - t0 < 30
+
+
+async def test_run_says_what_it_waits_for_when_no_worker_takes_the_report(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """No worker polls the queue (--no-worker, a cluster's queue): after a few seconds
+    `research run` says it waits for a worker instead of only showing a spinner."""
+    from durable_research.cli.progress import WAITING_NOTICE
+    from durable_research.testing.temporal import connect_retrying
+
+    env = settings_env(settings)
+    env.update(RESEARCH_EMBEDDED="never", TEMPORAL_TASK_QUEUE=f"nobody-{free_port()}")
+    proc = subprocess.Popen([*RESEARCH, "run", "--no-worker", "nobody takes this"], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if WAITING_NOTICE[:40] in line or not line:
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    output = "".join(lines)
+    assert WAITING_NOTICE[:40] in output, output
+    wid = next(w for w in output.split() if w.startswith("report-"))
+    client = await connect_retrying(settings.temporal_address, settings=settings)
+    await client.get_workflow_handle(wid).terminate("test over")

@@ -1,0 +1,131 @@
+"""Crash tests: real processes are SIGKILLed; the work continues and the LLM is paid once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from durable_research.config import Settings
+from durable_research.contract.report import ReportResult
+from durable_research.embedded import devserver, local_worker
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.ports import free_port
+from durable_research.testing.temporal import connect_retrying, kill_dev_server
+from durable_research.worker.build import build_worker
+from durable_research.workflows.report import GenerateReportWorkflow
+from tests.support.helpers import completed_activities, start
+from tests.support.processes import kill, spawn_worker, wait_for_file
+from tests.support.settings import with_settings
+
+pytestmark = pytest.mark.slow
+
+
+async def test_worker_killed_between_llm_and_pdf(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pdf-started"
+    doomed = spawn_worker(settings, tmp_path, block_pdf=marker)
+    try:
+        handle = await start(client, settings, prompt="survive a worker crash")
+        await asyncio.to_thread(wait_for_file, marker, doomed)
+        assert await completed_activities(handle) == ["llm_call"]
+    finally:
+        kill(doomed)
+    # A fresh worker picks the workflow up after the dead one's heartbeat times out.
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=90)
+    assert result.status == "completed"
+    assert Path(result.pdf_path).is_file()
+    assert fake_llm.successes == 1 and fake_llm.calls == 1
+    assert await completed_activities(handle) == ["llm_call", "create_pdf", "send_email"]
+
+
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A dev server of this test's own, so it can be killed."""
+    data = tmp_path / "server"
+    address = f"127.0.0.1:{free_port()}"
+    devserver.start_dev_server(address, data, headless=True)
+    yield address, data
+    local_worker.stop_embedded(data)
+
+
+async def test_server_killed_between_steps_and_restarted(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, private_server: tuple[str, Path]
+) -> None:
+    address, data = private_server
+    settings = with_settings(settings, temporal_address=address)
+    client = await connect_retrying(address)
+    marker = tmp_path / "pdf-started"
+    doomed = spawn_worker(settings, tmp_path, block_pdf=marker)
+    handle = await start(client, settings, prompt="survive a server crash")
+    try:
+        await asyncio.to_thread(wait_for_file, marker, doomed)
+    finally:
+        kill_dev_server(data)
+        kill(doomed)
+    devserver.start_dev_server(address, data, headless=True)
+    client = await connect_retrying(address)
+    handle = client.get_workflow_handle(handle.id, result_type=ReportResult)
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=90)
+    assert result.status == "completed"
+    assert fake_llm.successes == 1
+    assert await completed_activities(handle) == ["llm_call", "create_pdf", "send_email"]
+
+
+async def test_server_killed_during_llm_call_worker_rides_it_out(
+    settings: Settings, fake_llm: FakeLLM, tmp_path: Path, private_server: tuple[str, Path]
+) -> None:
+    address, data = private_server
+    settings = with_settings(settings, temporal_address=address)
+    fake_llm.configure(delay=3.0)
+    client = await connect_retrying(address)
+    survivor = spawn_worker(settings, tmp_path)
+    try:
+        handle = await start(client, settings, prompt="server dies mid-call")
+        while fake_llm.calls == 0:
+            await asyncio.sleep(0.05)
+        kill_dev_server(data)
+        # The LLM answers while the server is down; the worker keeps the result
+        # and reports it once the server is back on the same SQLite file.
+        await asyncio.sleep(4)
+        devserver.start_dev_server(address, data, headless=True)
+        client = await connect_retrying(address)
+        h2 = client.get_workflow_handle(handle.id, result_type=ReportResult)
+        result = await asyncio.wait_for(h2.result(), 90)
+    finally:
+        kill(survivor)
+    assert result.status == "completed"
+    assert fake_llm.successes == 1
+
+
+async def test_step_outlives_more_worker_deaths_than_its_attempts(
+    client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """create_pdf allows 3 attempts; 3 dead workers in a row must not fail the report."""
+    handle = await start(client, settings, prompt="workers keep dying")
+    markers = [tmp_path / f"pdf-started-{death}" for death in range(3)]
+    doomed = spawn_worker(settings, tmp_path, block_pdf=markers[0])
+    for death, marker in enumerate(markers):
+        successor = None
+        try:
+            await asyncio.to_thread(wait_for_file, marker, doomed, 90)
+            # Start the next victim before this one dies, so it is polling when the
+            # retry comes (worker start-up takes seconds: importing litellm).
+            if death + 1 < len(markers):
+                successor = spawn_worker(settings, tmp_path, block_pdf=markers[death + 1])
+        finally:
+            kill(doomed)
+        if successor is not None:
+            doomed = successor
+    async with build_worker(client, settings):
+        result = await asyncio.wait_for(handle.result(), timeout=120)
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert result.status == "completed" and Path(result.pdf_path).is_file()
+    assert fake_llm.successes == 1
+    assert any("create_pdf: its workers kept dying" in line for line in status.history)

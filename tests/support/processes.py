@@ -1,0 +1,51 @@
+"""Worker processes for crash tests: start ``tests.support.worker_proc``, wait, SIGKILL."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from durable_research.config import Settings
+from tests.support.paths import ROOT
+from tests.support.settings import settings_env
+
+
+def spawn_worker(
+    settings: Settings, tmp: Path, block_pdf: Path | None = None,
+    blocks: dict[str, Path] | None = None, env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """Start ``tests.support.worker_proc`` and wait until it polls.
+
+    ``blocks``: activity name -> marker file; that activity blocks forever once begun.
+    """
+    ready = tmp / f"ready-{time.monotonic_ns()}"
+    cmd = [sys.executable, "-m", "tests.support.worker_proc", "--ready", str(ready)]
+    if block_pdf:
+        cmd += ["--block-pdf", str(block_pdf)]
+    for name, marker in (blocks or {}).items():
+        cmd += ["--block", name, str(marker)]
+    env = dict(env or settings_env(settings))
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    wait_for_file(ready, proc, timeout=60)
+    return proc
+
+
+def wait_for_file(path: Path, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    """Wait until ``path`` exists (failing early if ``proc`` died)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"worker exited early with {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.05)
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL a process and reap it."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
