@@ -23,9 +23,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from durable_research.codec import data_converter
 from durable_research.config import Settings
-from durable_research.worker import build_worker
+from durable_research.payloads.codec import data_converter
+from durable_research.worker.build import build_worker
 
 # Its own key, not the session's of tests/conftest.py: this tier needs nothing else.
 WORKFLOW_TIER_KEY = base64.b64encode(os.urandom(32)).decode()

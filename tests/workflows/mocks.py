@@ -19,6 +19,14 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
+from durable_research.contract.citations import UnsupportedCitation
+from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
+from durable_research.contract.report import (
+    CreatePdfInput,
+    CreatePdfOutput,
+    SendEmailInput,
+    SendEmailOutput,
+)
 from durable_research.research.types import (
     CheckInput,
     CheckResult,
@@ -36,17 +44,6 @@ from durable_research.research.types import (
     Source,
     SourcesAvailable,
     SourcesInput,
-)
-from durable_research.shared import (
-    AnswerSchema,
-    CreatePdfInput,
-    CreatePdfOutput,
-    LlmCallInput,
-    LlmCallOutput,
-    SendEmailInput,
-    SendEmailOutput,
-    UnsupportedCitation,
-    Usage,
 )
 
 T = TypeVar("T")

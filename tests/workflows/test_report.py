@@ -19,20 +19,17 @@ from temporalio.client import (
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.testing import WorkflowEnvironment
 
-from durable_research.shared import (
-    UPDATE_REVIEW,
+from durable_research.contract.llm import LlmCallInput, LlmCallOutput
+from durable_research.contract.report import (
     CreatePdfInput,
     CreatePdfOutput,
-    LlmCallInput,
-    LlmCallOutput,
     ReportInput,
     ReportResult,
-    ReviewInput,
-    ReviewOutcome,
     SendEmailInput,
     SendEmailOutput,
     report_message_key,
 )
+from durable_research.contract.review import UPDATE_REVIEW, ReviewInput, ReviewOutcome
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import WorkerFactory

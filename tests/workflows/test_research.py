@@ -10,6 +10,16 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
+from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
+from durable_research.contract.report import CreatePdfInput, ReportInput, ReportResult
+from durable_research.contract.research import Budget
+from durable_research.contract.review import (
+    UPDATE_RAISE_BUDGET,
+    BudgetOutcome,
+    PlanReviewInput,
+    RaiseBudgetInput,
+    past_tense,
+)
 from durable_research.research.types import (
     CheckInput,
     CompareNotesInput,
@@ -23,20 +33,6 @@ from durable_research.research.types import (
     SourcesAvailable,
     SourcesInput,
     SubResearchInput,
-)
-from durable_research.shared import (
-    UPDATE_RAISE_BUDGET,
-    AnswerSchema,
-    Budget,
-    BudgetOutcome,
-    CreatePdfInput,
-    LlmCallInput,
-    LlmCallOutput,
-    PlanReviewInput,
-    RaiseBudgetInput,
-    ReportInput,
-    ReportResult,
-    past_tense,
 )
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
