@@ -146,8 +146,9 @@ class CheckingActivities(WithStore):
                       json.loads(await self.read_text(notes_key))]
         found = await asyncio.to_thread(note_conflicts, notes)
         await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
-        hashes = sorted({h for c in found for h in (c.key, c.other_key)})
-        return NotesConflicts(key=key, count=len(found), hashes=hashes)
+        pairs = sorted({tuple(sorted((c.key, c.other_key))) for c in found})
+        return NotesConflicts(key=key, count=len(found), pairs=[list(p) for p in pairs],
+                              hashes=sorted({h for pair in pairs for h in pair}))
 
     @activity.defn(name="check_citations")
     async def check_citations(self, params: CheckInput) -> CheckResult:

@@ -225,13 +225,22 @@ class CompareNotesInput:
 class NotesConflicts:
     """Where notes of different sources contradict each other (the pairs are in the store).
 
-    ``hashes``: the sources on either side of a conflict, so each section that cites one
-    can also cite the other.
+    ``pairs``: the two sources of each conflict, so a section that cites one side can also
+    cite the other (and a section citing neither gets none). ``hashes``: every source on
+    either side; results of workers from before ``pairs`` carry only these.
     """
 
     key: str = ""
     count: int = 0
     hashes: list[str] = field(default_factory=list)
+    pairs: list[list[str]] = field(default_factory=list)
+
+    def other_sides(self, cited: set[str]) -> set[str]:
+        """The sources a section citing ``cited`` may also cite: the other side of each
+        conflict it is part of."""
+        if not self.pairs:  # an older worker's result: every disputed source, as before
+            return set(self.hashes)
+        return {h for pair in self.pairs if cited.intersection(pair) for h in pair}
 
 
 @dataclass

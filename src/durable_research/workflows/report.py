@@ -62,6 +62,9 @@ def report_basename(prompt: str, workflow_id: str) -> str:
 
 R = TypeVar("R")
 RESEARCH_PATCH = "research-v1"
+# Research that spent the whole budget without a source writes no fallback answer (it was
+# one more full LLM call past the cap). Asked only when that happens: no marker otherwise.
+BUDGET_FALLBACK_PATCH = "no-fallback-past-budget"
 
 
 @workflow.defn(name="GenerateReportWorkflow")
@@ -106,6 +109,11 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         self._status.model = out.model
         return out
 
+    def _spent_by_research(self, params: ReportInput) -> bool:
+        """Research found nothing to cite and left no budget for a fallback answer."""
+        return (params.depth != Depth.QUICK and not self._budget.llm_allowed()
+                and workflow.patched(BUDGET_FALLBACK_PATCH))
+
     # ----- run ----------------------------------------------------------------
     @workflow.run
     async def run(self, params: ReportInput) -> ReportResult:
@@ -123,7 +131,13 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                 return await self._rejected("The research plan was rejected; no report "
                                             "was written.")
             content = researched
-        if not content.body_key:
+        if not content.body_key and self._spent_by_research(params):
+            self._note = (f"The budget ({self._budget.describe()}) was used up before any "
+                          "source was read, so no answer was written: run the report again "
+                          "with a larger budget.")
+            self._add_draft("No answer was written: the budget was used up before any "
+                            "source was read.", "budget reached")
+        elif not content.body_key:
             self._set_step(ReportStep.RESEARCHING)
             research = await self._llm(LlmCallInput(
                 prompt=self._question, system=prompts.RESEARCH_SYSTEM, model=params.model))

@@ -261,13 +261,14 @@ class Research:
                 role = "section" if self.budget.llm_allowed() else "extractive"
                 if role == "extractive":
                     skipped.append(subquestions[res.index])
+                disputing = conflicts.other_sides(set(res.cited_hashes))
                 out = await run_step(SECTION_STEP, SectionInput(
                     question=self.question, heading=subquestions[res.index],
                     subquestion=subquestions[res.index], notes_keys=res.notes_keys,
                     # Only the sources this section's notes quote (and those that disagree
                     # with them): the history stays small.
                     references=[r for r in refs if r.content_hash in res.cited_hashes
-                                or r.content_hash in conflicts.hashes],
+                                or r.content_hash in disputing],
                     conflicts_key=conflicts.key,
                     model=self.params.model, role=role,
                     key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)

@@ -17,6 +17,7 @@ from durable_research.research.citations import cited_sentences, mark_sentences,
 from durable_research.research.claims import Relation, compare
 from durable_research.research.crosscheck import Outcome, Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
+from durable_research.research.types import NotesConflicts
 from durable_research.testing.claims_eval import STATUSES, Mode, evaluate, load_items
 from tests.support.paths import DATA
 
@@ -309,3 +310,13 @@ def test_the_web_page_shows_the_counts_and_both_passages() -> None:
     assert "<th>Another source says</th>" in html
     assert "[2] The broker listens on TCP port 7450 by default." in html
     assert "Port 5672 &lt;script&gt;." in html and "<script>" not in html
+
+
+def test_a_section_may_cite_only_the_other_side_of_its_own_conflicts() -> None:
+    conflicts = NotesConflicts(count=2, hashes=["a", "b", "c", "d"],
+                               pairs=[["a", "b"], ["c", "d"]])
+    assert conflicts.other_sides({"a"}) == {"a", "b"}
+    assert conflicts.other_sides({"b", "d"}) == {"a", "b", "c", "d"}
+    assert conflicts.other_sides({"e"}) == set()
+    # A result from a worker before pairs existed: every disputed source, as it was.
+    assert NotesConflicts(count=1, hashes=["a", "b"]).other_sides({"e"}) == {"a", "b"}
