@@ -81,7 +81,7 @@ def test_bench_scripts_run_and_print_their_summaries(tmp_path: Path) -> None:
     outputs: dict[str, str] = {}
     try:
         for name, proc in procs.items():
-            outputs[name], _ = proc.communicate(timeout=240)
+            outputs[name], _ = proc.communicate(timeout=600)  # generous: a loaded box
     finally:
         for proc in procs.values():
             if proc.poll() is None:
