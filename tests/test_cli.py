@@ -60,16 +60,14 @@ def module_embedded_env(
     """One embedded default for the module's tests that need no fresh one: its server and
     supervised worker start once (seconds of imports) and serve every such test. Each
     test's reports have their own prompt, so its own workflow ids and files."""
-    from durable_research.config import Settings as _Settings
-
-    from .conftest import PAYLOAD_KEY
-
     tmp = tmp_path_factory.mktemp("embedded")
-    settings = _Settings(
+    # As the `settings` fixture's, with the session's payload key (conftest sets it).
+    settings = Settings(
         llm_model="openai/fake-model", llm_api_key="test-key",
         llm_api_base=fake_llm_server.api_base, llm_timeout_s=30,
         temporal_address=temporal_address, data_dir=str(tmp / "data"),
-        output_dir=str(tmp / "reports"), embedded="never", payload_key=PAYLOAD_KEY,
+        output_dir=str(tmp / "reports"), embedded="never",
+        payload_key=os.environ["RESEARCH_PAYLOAD_KEY"],
     )
     env = settings_env(settings)
     env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
