@@ -38,7 +38,7 @@ async def main() -> int:
     fake = start_fake_llm()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    s3 = S3Server().start()
+    s3 = S3Server(start_timeout_s=120).start()  # generous: a loaded 2-core box
     s3.create_bucket("bench")
     workers: list[WorkerProc] = []
     try:
@@ -51,10 +51,10 @@ async def main() -> int:
             tq = f"sb-{name}-{uuid.uuid4().hex[:6]}"
             env = {**base_env(server.address, tq, fake, tmp / name), **extra}
             env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
-            worker = WorkerProc(env, tmp / f"{name}.log")
-            worker.wait_ready()
-            workers.append(worker)
+            workers.append(WorkerProc(env, tmp / f"{name}.log"))
             queues[name] = tq
+        for worker in workers:  # started side by side: each start-up is seconds of imports
+            worker.wait_ready()
         await compare({name: client for name in stores}, queues, args.reports,
                       args.sequential, args.rounds, "store")
         return 0

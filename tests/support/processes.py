@@ -30,7 +30,7 @@ def spawn_worker(
     env = dict(env or settings_env(settings))
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    wait_for_file(ready, proc, timeout=60)
+    wait_for_file(ready, proc, timeout=180)  # generous: a loaded 2-core box
     return proc
 
 
@@ -42,6 +42,20 @@ def wait_for_file(path: Path, proc: subprocess.Popen | None = None, timeout: flo
             raise RuntimeError(f"worker exited early with {proc.returncode}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.05)
+
+
+def wait_for_any_file(procs: dict[Path, subprocess.Popen], timeout: float = 60) -> Path:
+    """Wait until one of ``procs``' marker files exists (failing early if one died)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for path, proc in procs.items():
+            if path.exists():
+                return path
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker exited early with {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"none of {sorted(map(str, procs))} appeared")
         time.sleep(0.05)
 
 

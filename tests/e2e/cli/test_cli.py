@@ -34,6 +34,37 @@ def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]
     local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
 
+@pytest.fixture(scope="module")
+def module_embedded_env(
+    fake_llm_server: FakeLLM, temporal_address: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """One embedded default for the module's tests that need no fresh one: its server and
+    supervised worker start once (seconds of imports) and serve every such test. Each
+    test's reports have their own prompt, so its own workflow ids and files."""
+    tmp = tmp_path_factory.mktemp("embedded")
+    # As the `settings` fixture's, with the session's payload key (conftest sets it).
+    settings = Settings(
+        llm_model="openai/fake-model", llm_api_key="test-key",
+        llm_api_base=fake_llm_server.api_base, llm_timeout_s=30,
+        temporal_address=temporal_address, data_dir=str(tmp / "data"),
+        output_dir=str(tmp / "reports"), embedded="never",
+        payload_key=os.environ["RESEARCH_PAYLOAD_KEY"],
+    )
+    env = settings_env(settings)
+    env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
+    env["TEMPORAL_UI_PORT"] = str(free_port())
+    env["RESEARCH_EMBEDDED"] = "auto"
+    env["TEMPORAL_TASK_QUEUE"] = "research"
+    yield env
+    devserver.stop_dev_server(Path(env["RESEARCH_DATA_DIR"]))
+
+
+@pytest.fixture
+def shared_embedded_env(module_embedded_env: dict[str, str], fake_llm: FakeLLM) -> dict[str, str]:
+    """The module's embedded default (a copy of its environment), the fake LLM reset."""
+    return dict(module_embedded_env)
+
+
 def test_run_on_embedded_default_writes_pdf(
     embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
@@ -192,32 +223,32 @@ def test_help_lists_commands(tmp_path: Path) -> None:
 
 
 def test_review_from_the_command_line(
-    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+    shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    started = research("start", "--review", "review by hand", env=embedded_env, cwd=tmp_path)
+    started = research("start", "--review", "review by hand", env=shared_embedded_env, cwd=tmp_path)
     wid = started.stdout.strip().splitlines()[-1]
     # `result` hosts the worker and waits through the review.
-    waiter = subprocess.Popen([*RESEARCH, "result", wid], env=embedded_env, cwd=tmp_path,
+    waiter = subprocess.Popen([*RESEARCH, "result", wid], env=shared_embedded_env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
         while "waiting for review" not in (
-            status := research("status", wid, env=embedded_env, cwd=tmp_path)
+            status := research("status", wid, env=shared_embedded_env, cwd=tmp_path)
         ).stdout:
             if waiter.poll() is not None or time.monotonic() > deadline:
                 waiter.kill()
                 out, err = waiter.communicate()
                 raise AssertionError(f"never reached the review:\n{status.stdout}\n{out}\n{err}")
             time.sleep(0.5)
-        empty = research("revise", wid, "--feedback", " ", env=embedded_env, cwd=tmp_path)
+        empty = research("revise", wid, "--feedback", " ", env=shared_embedded_env, cwd=tmp_path)
         assert_clean_error(empty, "Review not accepted", "needs feedback")
-        revised = research("revise", wid, "--feedback", "Add bears.", env=embedded_env,
+        revised = research("revise", wid, "--feedback", "Add bears.", env=shared_embedded_env,
                            cwd=tmp_path)
         assert revised.returncode == 0, revised.stderr
         assert "draft v2" in revised.stdout and "Add bears." in revised.stdout
         # Interactive review: edit in "$EDITOR" (sed here), then approve.
-        env = dict(embedded_env, EDITOR="sed -i s/FAKE-LLM/HUMAN-EDITED/")
+        env = dict(shared_embedded_env, EDITOR="sed -i s/FAKE-LLM/HUMAN-EDITED/")
         review = research("review", wid, env=env, cwd=tmp_path, input="edit\napprove\n")
         assert review.returncode == 0, review.stdout + review.stderr
         assert "draft v3" in review.stdout and "Approved" in review.stdout
@@ -225,28 +256,28 @@ def test_review_from_the_command_line(
     finally:
         waiter.kill()
     assert waiter.returncode == 0, out + err
-    pdf = next(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("review-by-hand-*.pdf"))
+    pdf = next(Path(shared_embedded_env["RESEARCH_OUTPUT_DIR"]).glob("review-by-hand-*.pdf"))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert "HUMAN-EDITED answer to:" in text and "Add bears." in text
-    again = research("approve", wid, env=embedded_env, cwd=tmp_path)
+    again = research("approve", wid, env=shared_embedded_env, cwd=tmp_path)
     assert_clean_error(again, "Review not accepted")
 
 
 def test_cancel_from_the_command_line(
-    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+    shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    started = research("start", "--review", "cancel me", env=embedded_env, cwd=tmp_path)
+    started = research("start", "--review", "cancel me", env=shared_embedded_env, cwd=tmp_path)
     wid = started.stdout.strip().splitlines()[-1]
-    cancelled = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    cancelled = research("cancel", wid, env=shared_embedded_env, cwd=tmp_path)
     assert cancelled.returncode == 0 and "Cancelled." in cancelled.stdout, cancelled.stdout
-    status = research("status", wid, env=embedded_env, cwd=tmp_path, timeout=60)
+    status = research("status", wid, env=shared_embedded_env, cwd=tmp_path, timeout=60)
     assert "canceled" in status.stdout
-    twice = research("cancel", wid, env=embedded_env, cwd=tmp_path)
+    twice = research("cancel", wid, env=shared_embedded_env, cwd=tmp_path)
     assert_clean_error(twice, "is not running")
 
 
 def test_research_run_with_local_sources(
-    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+    shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
     from durable_research.testing.fixture_site import write_fixture_documents
 
@@ -254,7 +285,7 @@ def test_research_run_with_local_sources(
     write_fixture_documents(docs)
     out = tmp_path / "mine"
     proc = research("run", "What do tardigrades eat and where do they live?", "--sources",
-                    str(docs), "--format", "pdf,md", "--out", str(out), env=embedded_env,
+                    str(docs), "--format", "pdf,md", "--out", str(out), env=shared_embedded_env,
                     cwd=tmp_path)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
@@ -264,7 +295,7 @@ def test_research_run_with_local_sources(
     refs = md.split("## References", 1)[1]
     assert any(p.name in refs for p in docs.iterdir()), refs
     wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
-    listed = research("list", env=embedded_env, cwd=tmp_path)
+    listed = research("list", env=shared_embedded_env, cwd=tmp_path)
     assert wid in listed.stdout and f"runs/{wid}/report/" in listed.stdout, listed.stdout
 
 
@@ -288,20 +319,20 @@ def test_bad_research_options(
 
 
 def test_hostile_text_never_breaks_or_drives_the_terminal(
-    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+    shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
     """Markup and escape sequences in questions, ids and drafts are shown inert."""
     fake_llm.configure(reply="Draft \x1b]52;c;ZXZpbA==\x07 with [bold]markup[/] and \x1b[2J.")
     question = "What about [/] and [red]x[/red]?\x1b]0;title\x07"
-    proc = research("run", question, "--depth", "quick", env=embedded_env, cwd=tmp_path)
+    proc = research("run", question, "--depth", "quick", env=shared_embedded_env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     wid = next(w for w in proc.stdout.split() if w.startswith("report-"))
     for args in (["list"], ["status", wid]):
-        shown = research(*args, env=embedded_env, cwd=tmp_path)
+        shown = research(*args, env=shared_embedded_env, cwd=tmp_path)
         assert shown.returncode == 0, shown.stdout + shown.stderr
         assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
-    assert "[/]" in research("list", env=embedded_env, cwd=tmp_path).stdout
-    odd = research("status", "[/]x\x1b[2J", env=embedded_env, cwd=tmp_path)
+    assert "[/]" in research("list", env=shared_embedded_env, cwd=tmp_path).stdout
+    odd = research("status", "[/]x\x1b[2J", env=shared_embedded_env, cwd=tmp_path)
     assert_clean_error(odd, "No report workflow")
     assert "\x1b" not in odd.stdout + odd.stderr
 

@@ -18,7 +18,7 @@ from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 from tests.support.helpers import completed_activities, start
-from tests.support.processes import kill, spawn_worker, wait_for_file
+from tests.support.processes import kill, spawn_worker, wait_for_any_file, wait_for_file
 from tests.support.settings import with_settings
 
 pytestmark = pytest.mark.slow
@@ -108,21 +108,26 @@ async def test_step_outlives_more_worker_deaths_than_its_attempts(
     client: Client, settings: Settings, fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
     """create_pdf allows 3 attempts; 3 dead workers in a row must not fail the report."""
-    handle = await start(client, settings, prompt="workers keep dying")
     markers = [tmp_path / f"pdf-started-{death}" for death in range(3)]
-    doomed = spawn_worker(settings, tmp_path, block_pdf=markers[0])
-    for death, marker in enumerate(markers):
-        successor = None
-        try:
-            await asyncio.to_thread(wait_for_file, marker, doomed, 90)
-            # Start the next victim before this one dies, so it is polling when the
-            # retry comes (worker start-up takes seconds: importing litellm).
-            if death + 1 < len(markers):
-                successor = spawn_worker(settings, tmp_path, block_pdf=markers[death + 1])
-        finally:
-            kill(doomed)
-        if successor is not None:
-            doomed = successor
+    # The three victims start side by side (worker start-up takes seconds: importing
+    # litellm) and all poll before the report starts; each attempt of create_pdf goes to
+    # one of those still alive, which blocks in it and is killed.
+    spawned = await asyncio.gather(*(
+        asyncio.to_thread(spawn_worker, settings, tmp_path, block_pdf=marker)
+        for marker in markers), return_exceptions=True)
+    doomed = {marker: proc for marker, proc in zip(markers, spawned, strict=True)
+              if not isinstance(proc, BaseException)}
+    try:
+        for failed in spawned:
+            if isinstance(failed, BaseException):
+                raise failed
+        handle = await start(client, settings, prompt="workers keep dying")
+        for _death in markers:
+            marker = await asyncio.to_thread(wait_for_any_file, doomed, 90)
+            kill(doomed.pop(marker))
+    finally:
+        for proc in doomed.values():
+            kill(proc)
     async with build_worker(client, settings):
         result = await asyncio.wait_for(handle.result(), timeout=120)
         status = await handle.query(GenerateReportWorkflow.status)

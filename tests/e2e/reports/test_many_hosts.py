@@ -40,7 +40,7 @@ def host(settings: Settings, tmp: Path, name: str) -> Settings:
 @pytest.fixture(scope="module")
 def s3() -> Iterator[S3Server]:
     """A real S3-protocol server on 127.0.0.1."""
-    with S3Server() as server:
+    with S3Server(start_timeout_s=120) as server:  # generous: a loaded 2-core box
         server.create_bucket("reports")
         yield server
 

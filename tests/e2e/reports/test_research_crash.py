@@ -109,7 +109,13 @@ async def test_worker_killed_during_fetch_fan_out(
             return fixture_site.hits("/slow") >= 1
 
         await wait_until(slow_fetch_running)
-        await asyncio.sleep(0.5)  # let the other fetches of the fan-out finish
+
+        # Not a fixed pause (on a loaded box 0.5 s kept no page at all): the signal the
+        # assertions below need, a page of the fan-out whose result is kept.
+        async def a_page_kept() -> bool:
+            return bool(kept_pages(s, handle.id, fixture_site))
+
+        await wait_until(a_page_kept)
         # A round's pages are fetched by one activity, which is still running (the slow
         # page): what protects the others is that each page's result is kept at once.
         fetched_before = kept_pages(s, handle.id, fixture_site)

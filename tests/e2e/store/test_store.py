@@ -47,7 +47,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     """One moto server for the session, with the test bucket."""
-    server = S3Server().start()
+    server = S3Server(start_timeout_s=120).start()  # generous: a loaded 2-core box
     server.create_bucket(BUCKET)
     yield server
     server.stop()
@@ -183,7 +183,7 @@ def test_s3_missing_bucket_is_not_retryable(s3_server: S3Server, s3_client: Any)
 
 def test_s3_credentials_refused() -> None:
     # A second server that enforces auth: moto then knows no keys and refuses all.
-    with S3Server(enforce_auth=True) as server:
+    with S3Server(enforce_auth=True, start_timeout_s=120) as server:
         store = s3_store(server)
         for call in (lambda: store.put("k", b"x"), lambda: store.get("k")):
             with pytest.raises(StoreError, match="credentials refused"):
