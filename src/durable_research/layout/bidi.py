@@ -1,27 +1,25 @@
 """Right-to-left support: Unicode bidi reordering of one line.
 
 reportlab's own RTL support needs ``rlbidi``, which is not on PyPI, so each *already
-wrapped* line is reordered with the Unicode Bidirectional Algorithm from python-bidi
-(UAX #9 reorders per line, after line breaking). Shaping (Arabic joining, marks) is
+wrapped* line is reordered with the Unicode Bidirectional Algorithm (UAX #9 reorders per
+line, after line breaking): levels from FriBidi (:mod:`fribidi`), mirrored brackets from
+python-bidi's table. Shaping (Arabic joining, marks) is
 HarfBuzz's job, see :mod:`shaping`: here runs are only put in visual order.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from bidi import algorithm as uba
-from bidi import get_display
 from bidi.mirror import MIRRORED
 
+from durable_research.layout.fribidi import embedding_levels
 from durable_research.layout.shaping import RTL_END, RTL_START
 
 _Item = tuple[str, str, Any]  # (drawn char, font name, run style)
 _RTL_CLASSES = frozenset({"R", "AL"})
-_LEVEL_RE = re.compile(r"Level\(\s*(\d+),?\s*\)")
 
 
 def has_rtl(text: str) -> bool:
@@ -40,46 +38,6 @@ def base_is_rtl(text: str) -> bool:
     return False
 
 
-def _levels_rust(text: str, rtl_base: bool) -> list[int] | None:
-    # python-bidi's Rust core (full UAX #9 incl. bracket pairs, N0) exposes embedding
-    # levels only through its debug dump, one entry per UTF-8 byte.
-    dump = str(get_display(text, base_dir="R" if rtl_base else "L", debug=True))
-    start = dump.find("levels: [")
-    end = dump.find("paragraphs:", start)
-    if start < 0 or end < 0:
-        return None
-    per_byte = [int(n) for n in _LEVEL_RE.findall(dump[start:end])]
-    if len(per_byte) != len(text.encode("utf-8")):
-        return None
-    out: list[int] = []
-    offset = 0
-    for ch in text:
-        out.append(per_byte[offset])
-        offset += len(ch.encode("utf-8"))
-    return out
-
-
-def _levels_python(text: str, rtl_base: bool) -> list[int]:
-    # Older pure-Python implementation (no bracket pairs); used only if the dump changes.
-    storage = uba.get_empty_storage()
-    storage["base_level"] = 1 if rtl_base else 0
-    storage["base_dir"] = "R" if rtl_base else "L"
-    uba.get_embedding_levels(text, storage)
-    uba.explicit_embed_and_overrides(storage)
-    uba.resolve_weak_types(storage)
-    uba.resolve_neutral_types(storage, False)
-    uba.resolve_implicit_levels(storage, False)
-    return [int(c["level"]) for c in storage["chars"]]
-
-
-def _levels(text: str, rtl_base: bool) -> list[int]:
-    try:
-        levels = _levels_rust(text, rtl_base)
-    except Exception:  # noqa: BLE001 - fall back to the pure-Python algorithm
-        levels = None
-    return levels if levels is not None else _levels_python(text, rtl_base)
-
-
 def visual_order(text: str, rtl_base: bool) -> tuple[list[int], str]:
     """Compute the visual order of one line of text.
 
@@ -95,9 +53,7 @@ def visual_order(text: str, rtl_base: bool) -> tuple[list[int], str]:
     if not text:
         return [], text
     level = 1 if rtl_base else 0
-    levels = _levels(text, rtl_base)
-    if len(levels) != len(text):  # defensive: never mis-map characters
-        return list(range(len(text))), text
+    levels = embedding_levels(text, rtl_base)
     # L1: trailing whitespace goes back to the paragraph level.
     i = len(text) - 1
     while i >= 0 and text[i].isspace():
@@ -127,9 +83,7 @@ def visual_order(text: str, rtl_base: bool) -> tuple[list[int], str]:
 
 def line_levels(text: str, rtl_base: bool) -> list[int]:
     """Embedding levels of one line, with rule L1 (trailing whitespace) applied."""
-    levels = _levels(text, rtl_base) if text else []
-    if len(levels) != len(text):  # defensive: never mis-map characters
-        levels = [1 if rtl_base else 0] * len(text)
+    levels = embedding_levels(text, rtl_base)
     i = len(text) - 1
     while i >= 0 and text[i].isspace():
         levels[i] = 1 if rtl_base else 0
