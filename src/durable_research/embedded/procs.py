@@ -155,11 +155,25 @@ def terminate(pid: int, timeout_s: float = 15.0, check: ArgvCheck | None = None)
         except ChildProcessError:
             pass
         if check is not None and not is_ours(pid, check):
-            return True  # gone (or a zombie with an empty cmdline)
+            _reap(pid, deadline)  # it exited: a zombie of ours would still look alive
+            return True
     if pid_alive(pid) and (check is None or is_ours(pid, check)):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     return True
+
+
+def _reap(pid: int, deadline: float) -> None:
+    """Reap ``pid`` if it is our child, waiting (until ``deadline``) for it to be a zombie:
+    its command line empties a moment before it can be reaped."""
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # not our child, or reaped already
+        if done or time.monotonic() >= deadline:
+            return
+        time.sleep(0.01)
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def module_embedded_env(
     env["RESEARCH_EMBEDDED"] = "auto"
     env["TEMPORAL_TASK_QUEUE"] = "research"
     yield env
-    devserver.stop_dev_server(Path(env["RESEARCH_DATA_DIR"]))
+    local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
 
 @pytest.fixture
