@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from durable_research.payloads.codec import PayloadDecodeError
+from durable_research.payloads.binding import PayloadDecodeError
 
 if TYPE_CHECKING:
     from durable_research.payloads.codec_server import CodecServer

@@ -102,7 +102,8 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """The unit vector of one query (cached like any text)."""
-        return self.embed_groups([[text]])[0][0]
+        # Row 0 of the one group's (1, dim) array; indexing an ndarray is typed Any.
+        return np.asarray(self.embed_groups([[text]])[0][0])
 
     def _request(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts`` from the provider, ``EMBED_BATCH`` texts a request."""

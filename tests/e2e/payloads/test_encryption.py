@@ -34,13 +34,13 @@ from durable_research.access import MAX_FAILURES
 from durable_research.config import Settings, load_settings
 from durable_research.contract.report import ReportResult
 from durable_research.errors import ConfigError, root_cause
+from durable_research.payloads.binding import PayloadDecodeError
 from durable_research.payloads.codec import (
     ENCODING,
     KEY_FILE,
     KEY_ID_KEY,
     EncryptionCodec,
     Keyring,
-    PayloadDecodeError,
     data_converter,
     key_id,
     load_keyring,

@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import litellm
 import pytest
+from litellm import exceptions as llm_errors
 from litellm.utils import get_optional_params
 
 from durable_research.activities.llm import completion_kwargs
@@ -155,11 +155,11 @@ def test_structured_output_setting_is_validated(tmp_path: Path) -> None:
 
 
 def test_a_refused_schema_request_names_the_setting() -> None:
-    refused = classify_llm_error(llm_error(litellm.BadRequestError, 400), "m", structured=True)
+    refused = classify_llm_error(llm_error(llm_errors.BadRequestError, 400), "m", structured=True)
     assert refused.non_retryable and "LLM_STRUCTURED_OUTPUT=off" in refused.message
-    plain = classify_llm_error(llm_error(litellm.BadRequestError, 400), "m")
+    plain = classify_llm_error(llm_error(llm_errors.BadRequestError, 400), "m")
     assert "LLM_STRUCTURED_OUTPUT" not in plain.message
-    too_long = classify_llm_error(llm_error(litellm.ContextWindowExceededError, 400), "m",
+    too_long = classify_llm_error(llm_error(llm_errors.ContextWindowExceededError, 400), "m",
                                   structured=True)
     assert "LLM_STRUCTURED_OUTPUT" not in too_long.message
 
