@@ -99,7 +99,7 @@ async def test_attachment_path_is_honoured_only_for_this_runs_own_file(
             message_key=report_message_key("report-own", "run-o")))
         assert out.sent
         (message,) = sink.messages
-        (attached,) = message_from_bytes(message.content, policy=default_policy).iter_attachments()  # type: ignore[attr-defined]
+        (attached,) = message_from_bytes(message.content, policy=default_policy).iter_attachments()
         assert attached.get_content() == Path(own.paths[0]).read_bytes()
 
 

@@ -15,7 +15,7 @@ from durable_research.contract.report import ReportContent
 from durable_research.layout.bidi import visual_order
 from durable_research.layout.fonts import REPLACEMENT, font_runs, font_set, has_glyph
 from durable_research.layout.pdf import render_pdf
-from tests.support.pdftools import drawn_lines
+from tests.support.pdftools import drawn_lines, pdf_dict
 
 SCRIPTS = {
     "latin": "Zoë façade naïve Œuvre ß",
@@ -33,7 +33,7 @@ def _embedded(data: bytes) -> dict[str, bool]:
     reader = PdfReader(io.BytesIO(data))
     seen: dict[str, bool] = {}
     for page in reader.pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in pdf_dict(pdf_dict(page["/Resources"])["/Font"]).values():
             font = ref.get_object()
             if "/FontDescriptor" not in font:
                 continue
