@@ -26,6 +26,7 @@ from durable_research.embedded.procs import (
     file_lock,
     find_pids,
     is_ours,
+    leave_running,
     option_value,
     start_time,
     terminate,
@@ -307,6 +308,7 @@ def _launch(
             if port_open("127.0.0.1", port):
                 for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
                     private_file(path)
+                leave_running(proc)
                 return DevServerInfo(proc.pid, bound, ui_url, db_file, log_file)
             time.sleep(0.1)
         raise TemporalUnavailableError(
