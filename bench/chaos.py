@@ -294,7 +294,7 @@ async def run(args: argparse.Namespace) -> int:
         await starter
         outcomes = await asyncio.gather(*(outcome(chaos, w, args.timeout) for w in ids))
         wall = time.monotonic() - chaos.t0
-        ok = report(args, ids, outcomes, fake, sink, expected, chaos, wall, events, performed)
+        ok = report(ids, outcomes, fake, sink, expected, chaos, wall, events, performed)
     finally:
         for task in background:
             task.cancel()
@@ -324,7 +324,7 @@ def event_label(event: str, args: argparse.Namespace) -> str:
             "disk": "disk-full window starts", "smtp": "SMTP drop window starts"}[event]
 
 
-def report(args: argparse.Namespace, ids: list[str], outcomes: list[Outcome], fake: FakeLLM,
+def report(ids: list[str], outcomes: list[Outcome], fake: FakeLLM,
            sink: SmtpSink, expected: dict[str, str], chaos: Chaos, wall: float,
            events: list[str], performed: Counter[str]) -> bool:
     """Print the figures; True when every invariant holds."""

@@ -537,7 +537,8 @@ def print_activities(run: Run) -> None:
 
 def llm_answers(fake: FakeLLM) -> list[tuple[str, str, float, float]]:
     """The fake LLM's answer log: (user prompt, route, start, end), epoch seconds."""
-    state = fake._server.state  # the log has no public accessor; read it under its lock
+    # The log has no public accessor; read it under its lock.
+    state = fake._server.state  # noqa: SLF001 - see above
     with state.lock:
         return list(state.answers)
 

@@ -271,12 +271,12 @@ def start_dev_server(
         for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm"), log_file):
             private_file(path)
         return _launch(address, data_dir, namespace, ui_port, headless, wait_s,
-                       codec_endpoint, bound, check)
+                       codec_endpoint, bound)
 
 
 def _launch(
     address: str, data_dir: Path, namespace: str, ui_port: int, headless: bool,
-    wait_s: float, codec_endpoint: str, bound: str, check: ArgvCheck,
+    wait_s: float, codec_endpoint: str, bound: str,
 ) -> DevServerInfo:
     port = split_address(address)[1]
     db_file = data_dir / DB_FILE

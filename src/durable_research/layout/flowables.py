@@ -49,7 +49,7 @@ class Deferred(Flowable):  # type: ignore[misc]  # reportlab is untyped (Any); s
     def split(self, aw: float, ah: float) -> list[Flowable]:
         parts: list[Flowable] = self._get(aw).split(aw, ah)
         if parts and hasattr(self, "_dr_outline"):
-            parts[0]._dr_outline = self._dr_outline
+            parts[0]._dr_outline = self._dr_outline  # noqa: SLF001 - our mark on a flowable
         return parts
 
     def draw(self) -> None:

@@ -147,7 +147,9 @@ def _segments(pieces: list[tuple[Any, str]]) -> list[tuple[bool, list[tuple[Any,
     return runs
 
 
-def shape_frag_word(w: list[Any], features: object = None, force: bool = False) -> list[Any]:
+def shape_frag_word(
+    w: list[Any], features: object = None, force: bool = False  # noqa: ARG001 - reportlab's signature
+) -> list[Any]:
     """Drop-in for reportlab's ``shapeFragWord``: ``[width, (frag, text), ...]`` shaped."""
     if isinstance(w, ShapedFragWord):
         # Already shaped: reportlab (untyped) makes ShapedFragWord Any, it is a list subclass.

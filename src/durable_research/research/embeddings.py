@@ -119,7 +119,7 @@ class Embedder:
             try:
                 response = litellm.embedding(**embedding_kwargs(self.settings, self.model,
                                                                 batch))
-            except Exception as exc:  # noqa: BLE001 - every provider error is classified
+            except Exception as exc:  # every provider error is classified
                 raise classify_llm_error(exc, self.model) from exc
             items = sorted(response.data, key=lambda item: _field(item, "index"))
             rows += [list(_field(item, "embedding")) for item in items]

@@ -121,7 +121,7 @@ async def test_the_client_refuses_ids_a_report_cannot_have() -> None:
     class NoServer:
         started: list[str] = []
 
-        async def start_workflow(self, *args: Any, id: str, **kwargs: Any) -> None:  # noqa: A002
+        async def start_workflow(self, *args: Any, id: str, **kwargs: Any) -> None:  # noqa: A002 - Client.start_workflow's name
             self.started.append(id)
 
     for bad in ("report-victim/x", "", "Report 1", "a" * 201):

@@ -129,7 +129,7 @@ async def test_worker_killed_during_fetch_fan_out(
     for url in fetched_before:
         path = "/" + url.split("/", 3)[3]
         assert fixture_site.hits(path) == 1, f"{path} fetched again after its fetch completed"
-    counts = fake_llm._server.state.by_prompt  # noqa: SLF001 - the fake's own ledger
+    counts = fake_llm._server.state.by_prompt
     assert counts and max(counts.values()) == 1, "an LLM call was repeated"
 
 
@@ -157,7 +157,7 @@ async def test_worker_killed_while_writing(
     assert result.status == "completed" and result.verification is not None
     # Notes were all taken before writing began: none is taken again.
     assert fake_llm.calls_containing("Sub-question:") == notes_calls
-    counts = fake_llm._server.state.by_prompt  # noqa: SLF001 - the fake's own ledger
+    counts = fake_llm._server.state.by_prompt
     for done in sections_before:
         heading = done["input"]["heading"]
         paid = [n for p, n in counts.items() if f"This section answers: {heading}\n" in p]
