@@ -183,11 +183,6 @@ class SearchServer(BackgroundServer):
         with self._server.state.lock:
             self._server.state.docs.extend(docs)
 
-    def clear_documents(self) -> None:
-        """Forget all documents."""
-        with self._server.state.lock:
-            self._server.state.docs.clear()
-
     def script(self, *actions: dict[str, Any]) -> None:
         """Append scripted actions, consumed one per search request."""
         with self._server.state.lock:

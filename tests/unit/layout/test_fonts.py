@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import pytest
 from bidi import get_display
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 
 from durable_research.contract.report import ReportContent
 from durable_research.layout.bidi import visual_order
-from durable_research.layout.fonts import REPLACEMENT, font_runs, font_set, has_glyph
+from durable_research.layout.fonts import REPLACEMENT, font_set, has_glyph, resolve_char
 from durable_research.layout.pdf import render_pdf
 from tests.support.pdftools import drawn_lines, pdf_dict
 
@@ -26,6 +27,24 @@ SCRIPTS = {
     "hebrew": "שלום עולם",
     "emoji": "😀 ☕ ✓",
 }
+
+
+def font_runs(text: str, primary: str) -> Iterator[tuple[str, str]]:
+    """Split ``text`` into ``(font_name, text)`` runs so each char uses a font that has it."""
+    cur_font = ""
+    buf: list[str] = []
+    for ch in text:
+        res = resolve_char(primary, ch)
+        if res is None:
+            continue
+        font, drawn = res
+        if font != cur_font and buf:
+            yield cur_font, "".join(buf)
+            buf = []
+        cur_font = font
+        buf.append(drawn)
+    if buf:
+        yield cur_font, "".join(buf)
 
 
 def _embedded(data: bytes) -> dict[str, bool]:
