@@ -48,6 +48,11 @@ class ReportScore:
     # The decoy facts stated: (decoy id, how the sentence was printed).
     decoys_stated: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def decoy_verified(self) -> int:
+        """Decoy facts printed as verified or corroborated (the error readers pay for)."""
+        return self.decoy_claims - self.decoy_disputed - self.decoy_unverified
+
 
 def score_report(body: str, references: Sequence[Reference], text_of: Callable[[str], str],
                  key_facts: Sequence[dict[str, Any]],
