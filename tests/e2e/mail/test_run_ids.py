@@ -126,7 +126,7 @@ async def test_the_client_refuses_ids_a_report_cannot_have() -> None:
 
     for bad in ("report-victim/x", "", "Report 1", "a" * 201):
         with pytest.raises(UserError):
-            await rc.start_report(NoServer(), Settings(), ReportInput(), bad)  # type: ignore[arg-type]
+            await rc.start_report(NoServer(), Settings(), ReportInput(), bad)  # type: ignore[arg-type]  # a stand-in Client
     assert NoServer.started == []
 
 

@@ -257,7 +257,9 @@ async def test_in_the_sdk_a_refused_payload_fails_only_its_own_input() -> None:
     plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"hi"')
     marker_from_outside = Payload(metadata={"encoding": UNDECODABLE.encode()},
                                   data=b'{"kind": "bound-elsewhere", "message": "x"}')
-    copied, refused, forged = await converter.payload_codec.decode(  # type: ignore[union-attr]
+    codec = converter.payload_codec
+    assert codec is not None
+    copied, refused, forged = await codec.decode(
         [_sealed(_in("report-1")), plain, marker_from_outside])
     with pytest.raises(ApplicationError) as info:
         converter.payload_converter.from_payloads([copied])

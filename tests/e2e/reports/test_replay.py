@@ -93,7 +93,7 @@ async def _research_scenarios(
 
     def params(**fields: object) -> ReportInput:
         return ReportInput(prompt="Tell me about tardigrades.", depth="standard",
-                           output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]
+                           output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]  # its own fields
 
     handles: dict[str, WorkflowHandle[Any, ReportResult]] = {}
     handles["research"] = await start_report(client, settings, params(), f"{prefix}research")

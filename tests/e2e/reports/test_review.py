@@ -242,7 +242,7 @@ async def test_an_edit_too_large_to_send_is_refused_with_a_clear_message(
 
     big = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 + 1))  # 6 bytes each
     with pytest.raises(UserError) as info:  # refused before any connection is used
-        await send_review(None, "report-x", big)  # type: ignore[arg-type]
+        await send_review(None, "report-x", big)  # type: ignore[arg-type]  # never used: refused first
     assert "The edited draft is 1.0 MB as sent; a review can send at most 1.0 MB" in str(
         info.value.message)
     fits = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 - 1))
