@@ -15,7 +15,7 @@ import uuid
 from _common import p50_p95
 from temporalio.client import Client
 
-from durable_research.contract.report import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput
 from durable_research.workflows.report import GenerateReportWorkflow
 
 
@@ -25,7 +25,7 @@ async def burst(client: Client, tq: str, n: int, tag: str) -> float:
     handles = [
         await client.start_workflow(
             GenerateReportWorkflow.run, ReportInput(prompt=f"A/B bench {tag} {i}."),
-            id=f"ab-{tag}-{i}-{uuid.uuid4().hex[:6]}", task_queue=tq, result_type=ReportResult)
+            id=f"ab-{tag}-{i}-{uuid.uuid4().hex[:6]}", task_queue=tq)
         for i in range(n)
     ]
     results = await asyncio.gather(*(h.result() for h in handles))

@@ -26,7 +26,6 @@ from temporalio.client import Client, WorkflowHandle
 from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
-from durable_research.testing.smtp_sink import SmtpSink  # noqa: F401 - used by the scripts
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +212,7 @@ def failure_kind(failure: Any) -> str:
 def _timeout_name(value: int) -> str:
     from temporalio.api.enums.v1 import TimeoutType
 
-    return str(TimeoutType.Name(value))
+    return str(TimeoutType.Name(TimeoutType.ValueType(value)))
 
 
 @dataclass
@@ -229,7 +228,7 @@ class Step:
     completed: bool = False
 
 
-async def steps(handle: WorkflowHandle) -> list[Step]:
+async def steps(handle: WorkflowHandle[Any, Any]) -> list[Step]:
     """The workflow's activities in order, with times (epoch s), attempts and outcome."""
     return steps_of([ev async for ev in handle.fetch_history_events()])
 

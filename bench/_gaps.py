@@ -21,7 +21,7 @@ _WORK = ("ACTIVITY_TASK_STARTED", "ACTIVITY_TASK_COMPLETED")
 
 
 def _name(event_type: int) -> str:
-    return EventType.Name(event_type).removeprefix("EVENT_TYPE_")
+    return EventType.Name(EventType.ValueType(event_type)).removeprefix("EVENT_TYPE_")
 
 
 def event_gaps(started: float, events: list[Any], done: float) -> dict[str, float]:

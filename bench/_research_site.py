@@ -225,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         """Silence per-request logging."""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         """Serve an article, robots.txt (everything allowed) or 404."""
         path = urlsplit(self.path).path
         with self.server.lock:

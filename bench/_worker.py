@@ -34,7 +34,7 @@ def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
         initial = timedelta(seconds=retry_initial_s)
         step = replace(step, retry=replace(step.retry, initial_interval=initial))
     # report.py imported the name; patch it where the workflow looks it up.
-    report.LLM_STEP = step
+    report.LLM_STEP = step  # type: ignore[attr-defined]  # a name report.py imports
     # The sandbox re-imports workflow modules; passing ours through keeps the patch visible.
     app_worker.PASSTHROUGH_MODULES = (*app_worker.PASSTHROUGH_MODULES, "durable_research")
 

@@ -19,10 +19,11 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from _common import (
     DevServer,
-    SmtpSink,
+    Step,
     WorkerProc,
     connect,
     machine,
@@ -40,6 +41,7 @@ from durable_research.activities.email import message_id
 from durable_research.contract.report import ReportInput, ReportResult, report_message_key
 from durable_research.errors import root_cause
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.workflows.report import GenerateReportWorkflow
 
 LLM_NEEDLES = ("FAKE-LLM answer to", "survive the vacuum of space")
@@ -170,12 +172,17 @@ async def arrivals(chaos: Chaos, ids: list[str], tq: str, out: Path, spread: flo
     await asyncio.gather(*(one(i, wid) for i, wid in enumerate(ids)))
 
 
-async def outcome(chaos: Chaos, wid: str, timeout: float) -> tuple[ReportResult | None, list]:
+# A report's result (None: failed or no answer) and its steps.
+Outcome = tuple[ReportResult | None, list[Step]]
+
+
+async def outcome(chaos: Chaos, wid: str, timeout: float) -> Outcome:
     """Wait for a workflow's result and read its steps, retrying across server restarts."""
     deadline = time.monotonic() + timeout
     while True:
         assert chaos.client is not None
-        handle: WorkflowHandle = chaos.client.get_workflow_handle(wid, result_type=ReportResult)
+        handle: WorkflowHandle[Any, ReportResult] = chaos.client.get_workflow_handle(
+            wid, result_type=ReportResult)
         try:
             left = max(1.0, deadline - time.monotonic())
             result = await asyncio.wait_for(handle.result(), left)
@@ -287,7 +294,7 @@ async def run(args: argparse.Namespace) -> int:
         await starter
         outcomes = await asyncio.gather(*(outcome(chaos, w, args.timeout) for w in ids))
         wall = time.monotonic() - chaos.t0
-        ok = report(args, ids, outcomes, fake, sink, expected, chaos, wall, events, performed)
+        ok = report(ids, outcomes, fake, sink, expected, chaos, wall, events, performed)
     finally:
         for task in background:
             task.cancel()
@@ -317,7 +324,7 @@ def event_label(event: str, args: argparse.Namespace) -> str:
             "disk": "disk-full window starts", "smtp": "SMTP drop window starts"}[event]
 
 
-def report(args: argparse.Namespace, ids: list[str], outcomes: list, fake: FakeLLM,
+def report(ids: list[str], outcomes: list[Outcome], fake: FakeLLM,
            sink: SmtpSink, expected: dict[str, str], chaos: Chaos, wall: float,
            events: list[str], performed: Counter[str]) -> bool:
     """Print the figures; True when every invariant holds."""
@@ -386,7 +393,7 @@ def report(args: argparse.Namespace, ids: list[str], outcomes: list, fake: FakeL
 
 
 def explain_repeat(wid: str, answers: list[tuple[str, float, float]], chaos: Chaos,
-                   wf_steps: list) -> None:
+                   wf_steps: list[Step]) -> None:
     """Print when each answer of a repeated call came, next to the faults and attempts."""
     t0 = time.time() - (time.monotonic() - chaos.t0)
     said = "; ".join(f"{route} {start - t0:.1f}-{end - t0:.1f} s" for route, start, end in answers)
@@ -397,7 +404,7 @@ def explain_repeat(wid: str, answers: list[tuple[str, float, float]], chaos: Cha
     print(f"    repeated {wid}: answers {said}; llm_call {llm}; faults {faults}; {ups}")
 
 
-def explain_duplicates(mids: list[str], outcomes: list, ids: list[str], sink: SmtpSink,
+def explain_duplicates(mids: list[str], outcomes: list[Outcome], ids: list[str], sink: SmtpSink,
                        chaos: Chaos, expected: dict[str, str]) -> None:
     """For each duplicated Message-ID: delivery times vs. the kills, and the send_email attempt."""
     seen: set[str] = set()

@@ -21,9 +21,9 @@ from pathlib import Path
 # litellm fetches a price map from the internet at import unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import litellm  # noqa: E402
+import litellm
 
-from durable_research.embedded.localmodel import (  # noqa: E402
+from durable_research.embedded.localmodel import (
     LocalEndpoint,
     ensure_local_llm,
     running_local_llm,

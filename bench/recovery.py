@@ -68,7 +68,7 @@ async def wait_calls(fake: FakeLLM, above: int, timeout: float = 120) -> float:
     return time.time()
 
 
-async def timeout_noticed(handle: WorkflowHandle, timeout: float = 60) -> float:
+async def timeout_noticed(handle: WorkflowHandle[Any, Any], timeout: float = 60) -> float:
     """Epoch time the server failed attempt 1 (from the pending activity), polled."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,7 +91,6 @@ async def start_slow_call(r: int, client: Client, fake: FakeLLM, tq: str, out: P
                          output_dir=str(out))
     handle = await client.start_workflow(
         GenerateReportWorkflow.run, params, id=f"recovery-{tq}-{r}", task_queue=tq,
-        result_type=ReportResult,
     )
     await wait_calls(fake, calls0)
     return handle, calls0
@@ -128,7 +127,7 @@ async def one_repeat(
     }
 
 
-async def attempt_pid(handle: WorkflowHandle, timeout: float = 30) -> int:
+async def attempt_pid(handle: WorkflowHandle[Any, Any], timeout: float = 30) -> int:
     """The pid of the worker running the pending activity (identity ``pid@host``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -195,8 +194,7 @@ async def run_supervised(args: argparse.Namespace) -> int:
         for w in range(3):
             warm = ReportInput(prompt=f"warm-up {w}", output_dir=str(tmp / "reports"))
             handle = await client.start_workflow(
-                GenerateReportWorkflow.run, warm, id=f"warm-{tq}-{w}", task_queue=tq,
-                result_type=ReportResult)
+                GenerateReportWorkflow.run, warm, id=f"warm-{tq}-{w}", task_queue=tq)
             await handle.result()
             closed = (await handle.describe()).close_time
             llm = next(s for s in await steps(handle) if s.name == "llm_call")

@@ -50,6 +50,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from _common import (
     ROOT,
@@ -66,8 +67,9 @@ from _common import (
 )
 from _research_site import QUESTION, SUBQUESTIONS, ResearchSite
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import History
+from temporalio.api.history.v1 import History, HistoryEvent
 from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
@@ -111,8 +113,10 @@ async def worker_main(ready: Path, subq_concurrency: int) -> None:
         # the package through makes the workflow see the patched preset (as _worker.py).
         runner = SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research"))
-        app_worker.Worker = functools.partial(  # type: ignore[misc]
-            app_worker.Worker, workflow_runner=runner)
+        # Patches the class build_worker instantiates (a name worker.build imports, not its
+        # export); a partial of the class stands in for it.
+        app_worker.Worker = functools.partial(  # type: ignore[attr-defined,assignment]
+            Worker, workflow_runner=runner)
     settings = load_settings()
     client = await connect_retrying(settings.temporal_address, attempts=600)
     async with app_worker.build_worker(client, settings):
@@ -209,7 +213,7 @@ async def history(client: Client, workflow_id: str) -> Hist:
     return h
 
 
-def _update_wait(events: list, accepted: int) -> float:
+def _update_wait(events: list[HistoryEvent], accepted: int) -> float:
     """Seconds the workflow sat idle before the workflow task that accepted an Update."""
     kinds = [e.event_type for e in events]
     sched = max(i for i in range(accepted) if kinds[i] == ET.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
@@ -335,7 +339,7 @@ class Bench:
         cold worker (imports, first litellm call, first PDF), the later ones a warm one."""
         tq = f"rb-{uuid.uuid4().hex[:8]}"
         worker = ResearchWorker(self.env(tq), self.tmp / "worker.log", spec.concurrency)
-        done: list[tuple[Run, ReportResult, WorkflowHandle]] = []
+        done: list[tuple[Run, ReportResult, WorkflowHandle[Any, ReportResult]]] = []
         try:
             try:
                 await asyncio.to_thread(worker.wait_ready)
@@ -388,15 +392,14 @@ class Bench:
         return [run for run, _r, _h in done]
 
     async def _report(self, client: Client, spec: Spec, name: str, run: Run,
-                      tq: str) -> tuple[ReportResult, WorkflowHandle]:
+                      tq: str) -> tuple[ReportResult, WorkflowHandle[Any, ReportResult]]:
         params = ReportInput(prompt=QUESTION, depth=Depth.DEEP, formats=["pdf", "md"],
                              output_dir=str(self.tmp / "reports"),
                              review_plan=spec.subquestions is not None)
         t0 = time.perf_counter()
         run.t_start = time.time()
         handle = await client.start_workflow(
-            GenerateReportWorkflow.run, params, id=f"report-bench-{name}", task_queue=tq,
-            result_type=ReportResult)
+            GenerateReportWorkflow.run, params, id=f"report-bench-{name}", task_queue=tq)
         if spec.subquestions is not None:
             await self._edit_plan(client, handle, spec.subquestions)
         result = await asyncio.wait_for(handle.result(), timeout=self.args.timeout)
@@ -406,7 +409,8 @@ class Bench:
         return result, handle
 
     @staticmethod
-    async def _edit_plan(client: Client, handle: WorkflowHandle, subqs: list[str]) -> None:
+    async def _edit_plan(client: Client, handle: WorkflowHandle[Any, Any], subqs: list[str]
+                         ) -> None:
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -533,7 +537,8 @@ def print_activities(run: Run) -> None:
 
 def llm_answers(fake: FakeLLM) -> list[tuple[str, str, float, float]]:
     """The fake LLM's answer log: (user prompt, route, start, end), epoch seconds."""
-    state = fake._server.state  # the log has no public accessor; read it under its lock
+    # The log has no public accessor; read it under its lock.
+    state = fake._server.state  # noqa: SLF001 - see above
     with state.lock:
         return list(state.answers)
 

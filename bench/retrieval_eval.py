@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from durable_research.config import load_settings  # noqa: E402
-from durable_research.research.localdocs import ingest_paths  # noqa: E402
-from durable_research.store.directory import DirectoryStore  # noqa: E402
-from durable_research.testing import retrieval_eval as ev  # noqa: E402
+from durable_research.config import load_settings
+from durable_research.research.localdocs import ingest_paths
+from durable_research.store.directory import DirectoryStore
+from durable_research.testing import retrieval_eval as ev
 
 
 def main() -> None:

@@ -33,25 +33,25 @@ from pathlib import Path
 # litellm fetches a price map from the internet at import unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import litellm  # noqa: E402
+import litellm
 
-from durable_research.activities.llm import completion_kwargs  # noqa: E402
-from durable_research.activities.writing import valid_notes  # noqa: E402
-from durable_research.config import Settings, StructuredOutput  # noqa: E402
+from durable_research.activities.llm import completion_kwargs
+from durable_research.activities.writing import valid_notes
+from durable_research.config import Settings, StructuredOutput
 from durable_research.contract.llm import AnswerSchema
-from durable_research.embedded.localmodel import (  # noqa: E402
+from durable_research.embedded.localmodel import (
     LOCAL_MAX_TOKENS,
     ensure_local_llm,
     local_model_available,
     stop_local_llm,
     with_local_endpoint,
 )
-from durable_research.research import prompts  # noqa: E402
-from durable_research.research.answers import NotesAnswer  # noqa: E402
-from durable_research.research.plan import json_object, parse_plan  # noqa: E402
-from durable_research.research.types import Source  # noqa: E402
-from durable_research.testing.fake_llm import FakeLLM  # noqa: E402
-from durable_research.testing.fixture_pages import ARTICLES  # noqa: E402
+from durable_research.research import prompts
+from durable_research.research.answers import NotesAnswer
+from durable_research.research.plan import json_object, parse_plan
+from durable_research.research.types import Source
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.fixture_pages import ARTICLES
 
 QUESTIONS = (
     "Tell me about tardigrades.",

@@ -40,7 +40,6 @@ from pathlib import Path
 from _common import (
     ROOT,
     DevServer,
-    SmtpSink,
     WorkerProc,
     connect,
     machine,
@@ -55,9 +54,10 @@ from _gaps import GapTable, event_gaps
 from _raw import RawReportWorkflow
 from temporalio.client import Client
 
-from durable_research.contract.report import ReportInput, ReportResult
+from durable_research.contract.report import ReportInput
 from durable_research.embedded import devserver
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.workflows.report import GenerateReportWorkflow
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -115,8 +115,7 @@ async def start_app(client: Client, tq: str, tag: str, i: int, out: Path = Path(
     params = ReportInput(prompt=f"Throughput {tag} {i}: tardigrade facts.", output_dir=str(out),
                          email_to=f"reader{i}@example.com")
     handle = await client.start_workflow(GenerateReportWorkflow.run, params,
-                                         id=f"app-{tq}-{tag}-{i}", task_queue=tq,
-                                         result_type=ReportResult)
+                                         id=f"app-{tq}-{tag}-{i}", task_queue=tq)
     result = await handle.result()
     assert result.status == "completed" and result.email.sent, result
 

@@ -121,10 +121,10 @@ def search_server(fixture_site: object) -> Iterator[object]:
 @pytest.fixture
 def research_settings(settings: Settings, search_server: object, fixture_site: object) -> Settings:
     """``settings`` with web search on the fake SearXNG and fetching from loopback allowed."""
-    fixture_site.reset()  # type: ignore[attr-defined]
+    fixture_site.reset()  # type: ignore[attr-defined]  # a FixtureSite, typed object: imported lazily
     return replace(
         settings,
-        searxng_url=search_server.base_url,  # type: ignore[attr-defined]
+        searxng_url=search_server.base_url,  # type: ignore[attr-defined]  # as above
         fetch_allow_private=True,
         fetch_host_delay_s=0.0,
         fetch_timeout_s=5.0,

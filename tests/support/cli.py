@@ -10,7 +10,7 @@ RESEARCH = [sys.executable, "-m", "durable_research.cli"]
 
 
 def research(*args: str, env: dict[str, str], cwd: Path, timeout: float = 180,
-             input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
+             input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002 - subprocess.run's name
     """Run the CLI like a user would, capturing its output."""
     return subprocess.run(
         [*RESEARCH, *args], env=env, cwd=cwd, capture_output=True, text=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
@@ -16,7 +17,8 @@ from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportResult
 
 
-async def start(client: Client, settings: Settings, **fields: object) -> WorkflowHandle:
+async def start(client: Client, settings: Settings, **fields: object
+                ) -> WorkflowHandle[Any, ReportResult]:
     """Start a report with ``ReportInput(**fields)`` on the test's task queue."""
     fields = {"output_dir": settings.output_dir, **fields}
     params = ReportInput(**fields)  # type: ignore[arg-type]
@@ -29,7 +31,7 @@ async def run_report(client: Client, settings: Settings, **fields: object) -> Re
     return await asyncio.wait_for(handle.result(), timeout=120)
 
 
-async def completed_activities(handle: WorkflowHandle) -> list[str]:
+async def completed_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
     """Names of activities that completed, in order, from the workflow history."""
     scheduled: dict[int, str] = {}
     done: list[str] = []
@@ -44,7 +46,7 @@ async def completed_activities(handle: WorkflowHandle) -> list[str]:
 
 
 async def wait_for_completed_activity(
-    handle: WorkflowHandle, name: str, timeout: float = 60
+    handle: WorkflowHandle[Any, Any], name: str, timeout: float = 60
 ) -> None:
     """Wait until the history shows activity ``name`` completed."""
     deadline = time.monotonic() + timeout
@@ -55,7 +57,7 @@ async def wait_for_completed_activity(
     raise TimeoutError(f"activity {name} did not complete within {timeout} s")
 
 
-async def wait_for_step(handle: WorkflowHandle, step: str, timeout: float = 60) -> None:
+async def wait_for_step(handle: WorkflowHandle[Any, Any], step: str, timeout: float = 60) -> None:
     """Wait until the workflow's status query reports ``step``."""
     from durable_research.workflows.report import GenerateReportWorkflow
 

@@ -6,7 +6,15 @@ import io
 import re
 
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ContentStream, DictionaryObject, PdfObject
+
+
+def pdf_dict(obj: PdfObject) -> DictionaryObject:
+    """``obj`` (resolved if indirect) as the dictionary it must be: pypdf types a
+    dictionary's values as any PDF object."""
+    resolved = obj.get_object()
+    assert isinstance(resolved, DictionaryObject), type(resolved)
+    return resolved
 
 
 def pdf_file_text(path: str) -> str:
@@ -35,7 +43,7 @@ def drawn_lines(
     lines: list[str] = []
     for page in reader.pages:
         maps: dict[str, dict[int, str]] = {}
-        for name, ref in page["/Resources"]["/Font"].items():
+        for name, ref in pdf_dict(pdf_dict(page["/Resources"])["/Font"]).items():
             font = ref.get_object()
             if "/ToUnicode" in font:
                 cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")

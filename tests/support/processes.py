@@ -16,7 +16,7 @@ from tests.support.settings import settings_env
 def spawn_worker(
     settings: Settings, tmp: Path, block_pdf: Path | None = None,
     blocks: dict[str, Path] | None = None, env: dict[str, str] | None = None,
-) -> subprocess.Popen:
+) -> subprocess.Popen[bytes]:
     """Start ``tests.support.worker_proc`` and wait until it polls.
 
     ``blocks``: activity name -> marker file; that activity blocks forever once begun.
@@ -34,7 +34,9 @@ def spawn_worker(
     return proc
 
 
-def wait_for_file(path: Path, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+def wait_for_file(
+    path: Path, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60
+) -> None:
     """Wait until ``path`` exists (failing early if ``proc`` died)."""
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -45,7 +47,7 @@ def wait_for_file(path: Path, proc: subprocess.Popen | None = None, timeout: flo
         time.sleep(0.05)
 
 
-def wait_for_any_file(procs: dict[Path, subprocess.Popen], timeout: float = 60) -> Path:
+def wait_for_any_file(procs: dict[Path, subprocess.Popen[bytes]], timeout: float = 60) -> Path:
     """Wait until one of ``procs``' marker files exists (failing early if one died)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -59,7 +61,7 @@ def wait_for_any_file(procs: dict[Path, subprocess.Popen], timeout: float = 60) 
         time.sleep(0.05)
 
 
-def kill(proc: subprocess.Popen) -> None:
+def kill(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL a process and reap it."""
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)

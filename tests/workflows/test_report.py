@@ -48,7 +48,7 @@ from .mocks import (
 async def start(client: Client, task_queue: str, **fields: object
                 ) -> WorkflowHandle[GenerateReportWorkflow, ReportResult]:
     """Start a report with ``ReportInput(**fields)`` under a fresh report id."""
-    params = ReportInput(**fields)  # type: ignore[arg-type]
+    params = ReportInput(**fields)  # type: ignore[arg-type]  # its own fields, as objects
     return await client.start_workflow(
         GenerateReportWorkflow.run, params, id=f"report-{uuid.uuid4().hex[:12]}",
         task_queue=task_queue)

@@ -55,7 +55,7 @@ QUESTION = "How do tardigrades survive?"
 async def start(client: Client, task_queue: str, **fields: object
                 ) -> WorkflowHandle[GenerateReportWorkflow, ReportResult]:
     """Start a standard-depth research report on ``QUESTION`` (fields override)."""
-    params = ReportInput(**{"prompt": QUESTION, "depth": "standard",  # type: ignore[arg-type]
+    params = ReportInput(**{"prompt": QUESTION, "depth": "standard",  # type: ignore[arg-type]  # its fields
                             "email_to": "r@example.org", **fields})
     return await client.start_workflow(
         GenerateReportWorkflow.run, params, id=f"report-{uuid.uuid4().hex[:12]}",

@@ -51,7 +51,7 @@ async def _beat(interval_s: float, detail: str, first_s: float | None = None) ->
 class _Heartbeating(ActivityInboundInterceptor):
     # ``self.next`` rather than super(): one frame less in every failure's stack trace
     # (activities/run_guard.py says why that counts).
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002 - temporalio's parameter name
         if not activity.info().heartbeat_timeout or not inspect.iscoroutinefunction(input.fn):
             return await self.next.execute_activity(input)
         beater = asyncio.create_task(_beat(1.0, ""))
@@ -70,7 +70,7 @@ class HeartbeatWhileRunning(Interceptor):
     burst of 200 reports with a 1 s LLM).
     """
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002 - temporalio's parameter name
         return _Heartbeating(super().intercept_activity(next))
 
 

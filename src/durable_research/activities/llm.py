@@ -82,7 +82,7 @@ async def complete(
                                          first_s=0.0)
     except asyncio.CancelledError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every provider error is classified
+    except Exception as exc:  # every provider error is classified
         raise classify_llm_error(exc, model, structured) from exc
     text = response.choices[0].message.content or ""
     if not text.strip():

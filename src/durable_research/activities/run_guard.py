@@ -79,11 +79,11 @@ class RunChecker:
 
 
 class _Guarded(ActivityInboundInterceptor):
-    def __init__(self, next: ActivityInboundInterceptor, checker: RunChecker) -> None:  # noqa: A002
+    def __init__(self, next: ActivityInboundInterceptor, checker: RunChecker) -> None:  # noqa: A002 - temporalio's parameter name
         super().__init__(next)
         self._checker = checker
 
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002 - temporalio's parameter name
         info = activity.info()
         await self._checker.check(info.workflow_id, info.workflow_run_id)
         # ``next``, not super(): each frame goes into a failure's stack trace, and the
@@ -99,5 +99,5 @@ class OwnRunsOnly(Interceptor):
         """Check runs with the worker's ``client``."""
         self.checker = RunChecker(client)
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002 - temporalio's parameter name
         return _Guarded(super().intercept_activity(next), self.checker)

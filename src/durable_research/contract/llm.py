@@ -46,9 +46,8 @@ class LlmCallInput:
     system: str = ""
     # Empty means "the model configured on the worker".
     model: str = ""
-    # Previous draft and reviewer feedback, used when revising a draft.
-    draft: str = ""
-    feedback: str = ""
+    # (``draft`` and ``feedback`` were fields once, never read: a revision puts both into
+    # the prompt. Histories that still carry them decode; the converter skips unknown keys.)
     # An AnswerSchema value: the answer is asked for in that JSON shape (``response_format``)
     # where the provider supports it. Empty: free text.
     answer_schema: str = ""

@@ -26,6 +26,7 @@ from durable_research.embedded.procs import (
     file_lock,
     find_pids,
     is_ours,
+    leave_running,
     option_value,
     start_time,
     terminate,
@@ -270,12 +271,12 @@ def start_dev_server(
         for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm"), log_file):
             private_file(path)
         return _launch(address, data_dir, namespace, ui_port, headless, wait_s,
-                       codec_endpoint, bound, check)
+                       codec_endpoint, bound)
 
 
 def _launch(
     address: str, data_dir: Path, namespace: str, ui_port: int, headless: bool,
-    wait_s: float, codec_endpoint: str, bound: str, check: ArgvCheck,
+    wait_s: float, codec_endpoint: str, bound: str,
 ) -> DevServerInfo:
     port = split_address(address)[1]
     db_file = data_dir / DB_FILE
@@ -307,6 +308,7 @@ def _launch(
             if port_open("127.0.0.1", port):
                 for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
                     private_file(path)
+                leave_running(proc)
                 return DevServerInfo(proc.pid, bound, ui_url, db_file, log_file)
             time.sleep(0.1)
         raise TemporalUnavailableError(

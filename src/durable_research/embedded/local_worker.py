@@ -28,6 +28,7 @@ from durable_research.embedded.procs import (
     ArgvCheck,
     file_lock,
     is_ours,
+    leave_running,
     option_value,
     start_time,
     terminate,
@@ -224,6 +225,7 @@ def _spawn(data_dir: Path, env: dict[str, str], wanted: str, workers: int,
         proc = subprocess.Popen(cmd, env=env, cwd=data_dir, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                 umask=0o077)
+    leave_running(proc)
     write_private(data_dir / PID_FILE, json.dumps(
         {"pid": proc.pid, "started": start_time(proc.pid), "fingerprint": wanted,
          "security": security, "salt": salt}) + "\n")

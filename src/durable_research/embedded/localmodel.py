@@ -38,6 +38,7 @@ from durable_research.embedded.procs import (
     child_environment,
     file_lock,
     is_ours,
+    leave_running,
     option_value,
     terminate,
 )
@@ -315,6 +316,7 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
         if state is not None and state.get("pid") == proc.pid:
             endpoint = _endpoint(state, data_dir)
             if _healthy(endpoint.api_base):
+                leave_running(proc)
                 return endpoint
         time.sleep(0.1)
     proc.kill()

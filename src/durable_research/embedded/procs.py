@@ -129,6 +129,19 @@ def option_value(argv: list[str], option: str) -> str | None:
     return None
 
 
+# The servers we start and leave running (own session; stopped later by pid, reaped by
+# terminate()): their Popen objects stay referenced here. A Popen collected while its
+# process runs warns (ResourceWarning, an error under the test suite), and these
+# processes are meant to outlive the call that started them.
+_DETACHED: list[subprocess.Popen[bytes]] = []
+
+
+def leave_running(proc: subprocess.Popen[bytes]) -> None:
+    """Let ``proc`` outlive its caller's reference without a ResourceWarning."""
+    _DETACHED[:] = [p for p in _DETACHED if p.poll() is None]
+    _DETACHED.append(proc)
+
+
 def terminate(pid: int, timeout_s: float = 15.0, check: ArgvCheck | None = None) -> bool:
     """SIGTERM ``pid``, wait up to ``timeout_s`` for it to exit, then SIGKILL it.
 

@@ -16,20 +16,20 @@ __all__ = ["RENDERERS", "render_bytes", "safe_basename", "write_report"]
 Renderer = Callable[[ReportContent, Document], bytes]
 
 
-def _pdf(content: ReportContent, doc: Document) -> bytes:
+def _pdf(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - one signature per format
     # Imported lazily: the PDF stack (reportlab, fonts) is heavy and not needed for md/html.
     from durable_research.layout.pdf import render_document_pdf
 
     return render_document_pdf(doc)
 
 
-def _html(content: ReportContent, doc: Document) -> bytes:
+def _html(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - one signature per format
     from durable_research.layout.html import document_html
 
     return document_html(doc).encode("utf-8", errors="replace")
 
 
-def _markdown(content: ReportContent, doc: Document) -> bytes:
+def _markdown(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - as above
     # The Markdown output keeps the body verbatim: it needs the content, not the model.
     from durable_research.layout.markdown import render_markdown
 

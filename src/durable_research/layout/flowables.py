@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable
 from durable_research.layout.fonts import font_set
 
 
-class Deferred(Flowable):
+class Deferred(Flowable):  # type: ignore[misc]  # reportlab is untyped (Any); subclassing is its API
     """A flowable built only once the available width is known.
 
     Tables need column widths, code needs hard-wrapped lines and right-to-left text
@@ -49,7 +49,7 @@ class Deferred(Flowable):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         parts: list[Flowable] = self._get(aw).split(aw, ah)
         if parts and hasattr(self, "_dr_outline"):
-            parts[0]._dr_outline = self._dr_outline
+            parts[0]._dr_outline = self._dr_outline  # noqa: SLF001 - our mark on a flowable
         return parts
 
     def draw(self) -> None:
@@ -63,7 +63,7 @@ class Deferred(Flowable):
         return float(self.spaceAfter)
 
 
-class NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped (Any); subclassing is its API
     """Canvas that writes "Page N of M" once the total page count is known."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

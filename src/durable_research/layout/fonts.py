@@ -17,7 +17,6 @@ only; complex scripts are shaped by HarfBuzz (see :mod:`shaping`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -194,20 +193,3 @@ def resolve_char(primary: str, ch: str) -> tuple[str, str] | None:
         return None
     return _resolve(primary, ch)
 
-
-def font_runs(text: str, primary: str) -> Iterator[tuple[str, str]]:
-    """Split ``text`` into ``(font_name, text)`` runs so each char uses a font that has it."""
-    cur_font = ""
-    buf: list[str] = []
-    for ch in text:
-        res = resolve_char(primary, ch)
-        if res is None:
-            continue
-        font, drawn = res
-        if font != cur_font and buf:
-            yield cur_font, "".join(buf)
-            buf = []
-        cur_font = font
-        buf.append(drawn)
-    if buf:
-        yield cur_font, "".join(buf)

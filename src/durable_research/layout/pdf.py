@@ -20,7 +20,7 @@ MARGIN = 2.0 * cm
 log = logging.getLogger(__name__)
 
 
-class ReportDocTemplate(SimpleDocTemplate):
+class ReportDocTemplate(SimpleDocTemplate):  # type: ignore[misc]  # reportlab is untyped (Any); subclassing is its API
     """Adds a PDF outline entry (bookmark) for every heading as it is placed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

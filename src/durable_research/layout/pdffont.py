@@ -26,7 +26,7 @@ SYNTHETIC_BOLD_STROKE = 0.35
 GLYPH_TEXT: dict[str, dict[int, str]] = {}
 
 
-class DRFont(TTFont):
+class DRFont(TTFont):  # type: ignore[misc]  # reportlab is untyped (Any); subclassing is its API
     """A TTFont that sets the text render mode whenever its subsets are selected."""
 
     render_ops = "0 Tr "

@@ -8,11 +8,11 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem
 from durable_research.document.render import ReferenceList
 from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import flatten
-from durable_research.layout.paragraphs import Styles, para, replace_style
+from durable_research.layout.paragraphs import para, replace_style
 
 
 def reference_list(
-    block: ReferenceList, st: Styles, fs: FontSet, body: ParagraphStyle
+    block: ReferenceList, fs: FontSet, body: ParagraphStyle
 ) -> Flowable:
     """An ordered list whose labels are the reference numbers themselves.
 

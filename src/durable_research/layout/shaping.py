@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, cast
 
 import uharfbuzz as hb
 from reportlab.pdfbase import pdfmetrics
@@ -147,10 +147,13 @@ def _segments(pieces: list[tuple[Any, str]]) -> list[tuple[bool, list[tuple[Any,
     return runs
 
 
-def shape_frag_word(w: list[Any], features: object = None, force: bool = False) -> list[Any]:
+def shape_frag_word(
+    w: list[Any], features: object = None, force: bool = False  # noqa: ARG001 - reportlab's signature
+) -> list[Any]:
     """Drop-in for reportlab's ``shapeFragWord``: ``[width, (frag, text), ...]`` shaped."""
     if isinstance(w, ShapedFragWord):
-        return w
+        # Already shaped: reportlab (untyped) makes ShapedFragWord Any, it is a list subclass.
+        return cast("list[Any]", w)
     specials = [p for p in w[1:] if hasattr(p[0], "cbDefn")]
     pieces = [(f, s) for f, s in w[1:] if not hasattr(f, "cbDefn")]
     if not pieces or not needs_shaping("".join(s for _, s in pieces)):
@@ -171,7 +174,7 @@ def shape_frag_word(w: list[Any], features: object = None, force: bool = False) 
             shaped.append((frag, ShapedStr(drawn, shapeData=data)))
             width += em * frag.fontSize / 1000
         out.extend(reversed(shaped) if rtl else shaped)
-    new = makeShapedFragWord(w)([])
+    new: list[Any] = makeShapedFragWord(w)([])
     new[:] = [width, *specials, *out]
     return new
 

@@ -123,7 +123,7 @@ def blocks_to_flowables(
             level = min(max(b.level, 1), 6)
             f = para(flatten(b.inlines, RunStyle(bold=True)), st.headings[level - 1], fs,
                      anchor=b.anchor)
-            f._dr_outline = (plain_text(b.inlines), level)
+            f._dr_outline = (plain_text(b.inlines), level)  # noqa: SLF001 - our outline mark
             out.append(f)
         elif isinstance(b, Paragraph):
             out.append(para(flatten(b.inlines), body, fs))
@@ -141,7 +141,7 @@ def blocks_to_flowables(
         elif isinstance(b, Table):
             out.extend(_table(b, st, fs))
         elif isinstance(b, ReferenceList):
-            out.append(reference_list(b, st, fs, body))
+            out.append(reference_list(b, fs, body))
         elif isinstance(b, Footnotes):
             out.extend(footnote_list(b, st, fs, body, lambda bs, sty: blocks_to_flowables(
                 bs, st, fs, depth, sty)))
@@ -155,7 +155,7 @@ def title_flowables(doc: Document, st: Styles, fs: FontSet) -> list[Flowable]:
     """Title, question, date and model at the top of the first page."""
     t = doc.title
     title = para([(t.title, RunStyle(bold=True))], st.title, fs)
-    title._dr_outline = (t.title, 0)
+    title._dr_outline = (t.title, 0)  # noqa: SLF001 - our outline mark
     out: list[Flowable] = [title]
     if t.question:
         out.append(para([("Question: ", RunStyle(bold=True)), (t.question, RunStyle())],

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import litellm
+from litellm import exceptions as llm_errors
 from temporalio.exceptions import ApplicationError
 
 from durable_research.config import Settings, StructuredOutput
@@ -17,14 +18,14 @@ litellm.suppress_debug_info = True
 
 # Failures a retry cannot fix: wrong key, wrong model, malformed request.
 _NON_RETRYABLE: tuple[type[BaseException], ...] = (
-    litellm.AuthenticationError,
-    litellm.PermissionDeniedError,
-    litellm.NotFoundError,
-    litellm.BadRequestError,
-    litellm.UnprocessableEntityError,
-    litellm.ContentPolicyViolationError,
-    litellm.ContextWindowExceededError,
-    litellm.UnsupportedParamsError,
+    llm_errors.AuthenticationError,
+    llm_errors.PermissionDeniedError,
+    llm_errors.NotFoundError,
+    llm_errors.BadRequestError,
+    llm_errors.UnprocessableEntityError,
+    llm_errors.ContentPolicyViolationError,
+    llm_errors.ContextWindowExceededError,
+    llm_errors.UnsupportedParamsError,
 )
 # Providers whose litellm translation hands a json_schema ``response_format`` on although
 # litellm's model map does not say so: for ``ollama/`` and ``ollama_chat/`` it becomes
@@ -72,11 +73,11 @@ def classify_llm_error(exc: BaseException, model: str, structured: bool = False
         message += f" (HTTP {status})"
     detail = str(getattr(exc, "message", "") or exc)
     message += f": {detail[:500]}"
-    if "Connection error" in detail or isinstance(exc, litellm.APIConnectionError):
+    if "Connection error" in detail or isinstance(exc, llm_errors.APIConnectionError):
         message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if isinstance(exc, _NON_RETRYABLE):
-        if structured and type(exc) in (litellm.BadRequestError,
-                                        litellm.UnprocessableEntityError):
+        if structured and type(exc) in (llm_errors.BadRequestError,
+                                        llm_errors.UnprocessableEntityError):
             # Exactly these: their subclasses (context window, content policy) name the cause.
             message += (" (the request asked for a JSON schema; if this server does not "
                         "support response_format, set LLM_STRUCTURED_OUTPUT=off)")

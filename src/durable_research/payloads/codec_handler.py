@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from durable_research.payloads.codec import PayloadDecodeError
+from durable_research.payloads.binding import PayloadDecodeError
 
 if TYPE_CHECKING:
     from durable_research.payloads.codec_server import CodecServer
@@ -33,7 +33,7 @@ def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
         server_version = "durable-research-codec"
         sys_version = ""
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
             if server.log:
                 line = format % args
                 if server.token:  # the request line holds it when it came in the path
@@ -78,12 +78,12 @@ def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
                 return True, cors
             return False, cors
 
-        def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+        def do_OPTIONS(self) -> None:
             refused, cors = self._refused()
             if not refused:
                 self._send(HTTPStatus.NO_CONTENT if cors else HTTPStatus.FORBIDDEN, b"", cors)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             refused, cors = self._refused()
             if refused or not self._allowed(cors):
                 return
@@ -131,7 +131,7 @@ def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self._error(HTTPStatus.METHOD_NOT_ALLOWED, "POST /decode or /encode")
 
     return Handler

@@ -83,7 +83,7 @@ ANSWER_MODELS: dict[AnswerSchema, type[BaseModel]] = {
 class _StrictSchema(GenerateJsonSchema):
     """pydantic's JSON schema in OpenAI's strict form (see the module docstring)."""
 
-    def field_is_required(self, field: Any, total: bool) -> bool:  # noqa: ARG002 - pydantic API
+    def field_is_required(self, field: Any, total: bool) -> bool:
         return True
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:

@@ -204,14 +204,6 @@ def mark_sentences(markdown: str, marks: list[tuple[CitedSentence, str]]) -> str
     return "".join(out)
 
 
-def mark_unverified(
-    markdown: str, sentences: list[CitedSentence], marker: str = " [unverified]"
-) -> str:
-    """``markdown`` with ``marker`` inserted right after each sentence's last citation marker
-    (see :func:`mark_sentences`)."""
-    return mark_sentences(markdown, [(s, marker) for s in sentences])
-
-
 # Lines that are units of their own: list items, table rows, Markdown headings.
 _LIST_OR_TABLE = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#{1,6}\s)")
 

@@ -102,7 +102,8 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """The unit vector of one query (cached like any text)."""
-        return self.embed_groups([[text]])[0][0]
+        # Row 0 of the one group's (1, dim) array; indexing an ndarray is typed Any.
+        return np.asarray(self.embed_groups([[text]])[0][0])
 
     def _request(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts`` from the provider, ``EMBED_BATCH`` texts a request."""
@@ -118,7 +119,7 @@ class Embedder:
             try:
                 response = litellm.embedding(**embedding_kwargs(self.settings, self.model,
                                                                 batch))
-            except Exception as exc:  # noqa: BLE001 - every provider error is classified
+            except Exception as exc:  # every provider error is classified
                 raise classify_llm_error(exc, self.model) from exc
             items = sorted(response.data, key=lambda item: _field(item, "index"))
             rows += [list(_field(item, "embedding")) for item in items]

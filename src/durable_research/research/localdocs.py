@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -26,7 +26,6 @@ from durable_research.research.collection import (
     ingest_paths,
     load_collection,
 )
-from durable_research.research.embeddings import Embedder
 from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
 from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
 from durable_research.research.passages import STOPWORDS
@@ -138,7 +137,16 @@ def _index(store: ArtifactStore, key: str) -> _Index:
     return _cached(_cache, key, lambda: _build_index(store, key))
 
 
-def _dense(index: _Index, key: str, embedder: Embedder) -> np.ndarray:
+class GroupEmbedder(Protocol):
+    """What dense ranking needs of an embedder (``embeddings.Embedder``, or a test's stub)."""
+
+    @property
+    def model(self) -> str: ...
+
+    def embed_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]: ...
+
+
+def _dense(index: _Index, key: str, embedder: GroupEmbedder) -> np.ndarray:
     """Unit vectors of every passage (rows in passage order), from the embedding cache."""
     def build() -> np.ndarray:
         groups: dict[int, list[str]] = {}
@@ -201,7 +209,7 @@ def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[st
 
 def search_collection(store: ArtifactStore, key: str, query: str, max_results: int,
                       extra_queries: Sequence[str] = (), prefer_paths: Sequence[str] = (),
-                      embedder: Embedder | None = None) -> list[SearchHit]:
+                      embedder: GroupEmbedder | None = None) -> list[SearchHit]:
     """The collection's documents best matching ``query``, best first.
 
     Passages are ranked by BM25 over their text and their heads (title, file name,

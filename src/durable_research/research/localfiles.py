@@ -37,7 +37,7 @@ _OPEN_FLAGS = (os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
 _CHUNK = 1 << 20
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(Exception):  # noqa: N818 - a skip reason, caught where raised
     """A file that is not read: not regular, too large, changed, or an OS error."""
 
 

@@ -80,7 +80,7 @@ def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
         # Many PDFs are encrypted only to restrict printing, with an empty password.
         try:
             ok = reader.decrypt("")
-        except Exception as exc:  # noqa: BLE001 - e.g. AES without a crypto library
+        except Exception as exc:  # e.g. AES without a crypto library
             raise PdfError(f"encrypted PDF cannot be opened: {_WHAT} ({exc})") from exc
         if not ok:
             raise PdfError(f"PDF is password-protected: {_WHAT}")

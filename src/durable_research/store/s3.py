@@ -18,11 +18,13 @@ from typing import Any
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError,
     HTTPClientError,
     IncompleteReadError,
     NoCredentialsError,
     ResponseStreamingError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 from durable_research.store import validate_key
@@ -212,7 +214,7 @@ class S3Store:
                 "AWS_SECRET_ACCESS_KEY (or a profile or role)"
             ) from exc
         except (
-            ConnectionError,
+            BotoConnectionError,
             HTTPClientError,
             IncompleteReadError,
             ResponseStreamingError,

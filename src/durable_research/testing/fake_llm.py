@@ -157,7 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         return json.loads(raw) if raw else None
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         """Serve stats and a model list."""
         state = self.server.state
         if self.path.startswith("/_stats"):
@@ -180,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"error": {"message": "not found"}})
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         """Answer chat completions and control requests."""
         state = self.server.state
         body = self._body()

@@ -132,7 +132,7 @@ def plain(store: ArtifactStore, key: str, words: int = 120, step: int = 100) -> 
     index.index([tokens for _, tokens in windows], show_progress=False)
     vocab = {t for _, tokens in windows for t in tokens}
 
-    def search(query: str, context: Sequence[str], k: int) -> list[str]:
+    def search(query: str, context: Sequence[str], k: int) -> list[str]:  # noqa: ARG001 - the shared signature
         known = [t for t in dict.fromkeys(_old_tokenize(query)) if t in vocab]
         if not known:
             return []

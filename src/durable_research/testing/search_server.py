@@ -83,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         """SearXNG and Brave searches."""
         parts = urlsplit(self.path)
         params = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -100,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"error": "not found"})
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         """Tavily searches."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -182,11 +182,6 @@ class SearchServer(BackgroundServer):
         """Index ``(url, title, text)`` documents for keyword search."""
         with self._server.state.lock:
             self._server.state.docs.extend(docs)
-
-    def clear_documents(self) -> None:
-        """Forget all documents."""
-        with self._server.state.lock:
-            self._server.state.docs.clear()
 
     def script(self, *actions: dict[str, Any]) -> None:
         """Append scripted actions, consumed one per search request."""

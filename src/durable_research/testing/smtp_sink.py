@@ -47,7 +47,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook name
         if self.sink.hold_data:
             # The whole message is here, the reply not yet sent: the window a client's
             # "committed, not yet confirmed" state covers. Tests act in it, then release.

@@ -50,7 +50,7 @@ def say(line: str) -> None:
 
 
 class _Reporting(ActivityInboundInterceptor):
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002 - temporalio's parameter name
         info = activity.info()
         token = info.task_token.hex()
         # The workflow too: its sticky queue on this worker is reset if it dies.
@@ -64,7 +64,7 @@ class _Reporting(ActivityInboundInterceptor):
 class ReportAttempts(Interceptor):
     """Tell the supervisor which activity attempts this worker is running."""
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002 - temporalio's parameter name
         return _Reporting(super().intercept_activity(next))
 
 

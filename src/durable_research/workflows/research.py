@@ -87,7 +87,8 @@ class Research:
         self.log = log
         self.set_step = set_step
         self.preset = DEPTH_PRESETS[Depth(params.depth)]
-        self.running: dict[int, workflow.ChildWorkflowHandle] = {}
+        self.running: dict[
+            int, workflow.ChildWorkflowHandle[ResearchQuestionWorkflow, SubResearchResult]] = {}
         self.notes: list[str] = []
         self.model = ""
 

@@ -241,7 +241,7 @@ class ResearchQuestionWorkflow:
         self._count_fetched(sources, result)
         return sources
 
-    async def _fetch_all(self, hits: list, result: SubResearchResult) -> list[Source]:
+    async def _fetch_all(self, hits: list[SearchHit], result: SubResearchResult) -> list[Source]:
         if not hits:
             return []
         await self._report(SubState.FETCHING)

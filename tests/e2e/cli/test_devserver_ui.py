@@ -27,14 +27,14 @@ def test_embedded_server_is_headless_unless_asked(tmp_path: Path) -> None:
         assert info.ui_url == "" and not devserver.port_open("127.0.0.1", ui_port)
         assert devserver.running_ui_url(tmp_path) == ""
         # No link to a UI that does not run (the CLI and the web app print this one).
-        conn = rc.Connection(client=None, embedded=None)  # type: ignore[arg-type]
+        conn = rc.Connection(client=None, embedded=None)  # type: ignore[arg-type]  # no client used
         assert rc.ui_link(settings, conn, "report-x") == ""
     finally:
         local_worker.stop_embedded(tmp_path)
     # `research server --ui` (its command line: test_no_secret_in_...): links to it.
     with_ui = devserver.DevServerInfo(1, address, f"http://localhost:{ui_port}",
                                       tmp_path / "t.sqlite", tmp_path / "t.log")
-    conn = rc.Connection(client=None, embedded=with_ui)  # type: ignore[arg-type]
+    conn = rc.Connection(client=None, embedded=with_ui)  # type: ignore[arg-type]  # as above
     assert rc.ui_link(settings, conn, "report-x") == (
         f"http://localhost:{ui_port}/namespaces/default/workflows/report-x")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from temporalio.worker import Worker
+
 from durable_research.client.workers import workers_polling
 from durable_research.config import Settings
-from durable_research.doctor.check import FAIL, OK, WARN
+from durable_research.doctor.check import FAIL, OK, WARN, Check
 from durable_research.doctor.run import run_checks
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
@@ -14,17 +16,17 @@ from durable_research.testing.smtp_sink import SmtpSink
 from tests.support.settings import mail_settings, with_settings
 
 
-def by_name(checks: list) -> dict:  # type: ignore[type-arg]
+def by_name(checks: list[Check]) -> dict[str, Check]:
     """Checks keyed by name."""
     return {c.name: c for c in checks}
 
 
 async def test_healthy_setup(
-    research_settings: Settings, fake_llm: FakeLLM, worker: object
+    research_settings: Settings, fake_llm: FakeLLM, worker: Worker
 ) -> None:
     # A worker just started registers as a poller with its first poll, which may lag on
     # a loaded machine: a healthy setup is one where it already polls.
-    client = worker.client  # type: ignore[attr-defined]
+    client = worker.client
     for _ in range(100):
         if await workers_polling(client, research_settings.task_queue, activities=True):
             break

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import litellm
 import pytest
+from litellm import exceptions as llm_errors
 
 from durable_research.embedded import localmodel
 from durable_research.embedded.localmodel import (
@@ -73,7 +74,7 @@ def test_reuses_the_running_server(local_llm: tuple[LocalEndpoint, Path]) -> Non
 @needs_model
 def test_rejects_a_wrong_key(local_llm: tuple[LocalEndpoint, Path]) -> None:
     endpoint, _ = local_llm
-    with pytest.raises(litellm.AuthenticationError):
+    with pytest.raises(llm_errors.AuthenticationError):
         litellm.completion(
             model=endpoint.model,
             api_base=endpoint.api_base,

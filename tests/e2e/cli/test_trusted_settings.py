@@ -129,7 +129,7 @@ def test_a_command_never_rewrites_the_background_workers_security_settings(
                             (dict(email_to="x@evil.example"), "EMAIL_TO"),
                             (dict(llm_allowed_models="ollama/x"), "LLM_ALLOWED_MODELS")):
             with pytest.raises(UserError, match=var) as info:
-                local_worker.ensure_worker(replace(mine, **change))  # type: ignore[arg-type]
+                local_worker.ensure_worker(replace(mine, **change))
             assert "research server --stop" in info.value.hint
             assert local_worker.running_supervisor(data) == first
         # A convenience (from a .env, say) may replace it, with the same security settings.

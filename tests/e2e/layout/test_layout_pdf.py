@@ -6,9 +6,11 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import Destination
 
 from durable_research.contract.llm import Usage
 from durable_research.contract.report import ReportContent
@@ -59,7 +61,7 @@ def sample(**kw: object) -> ReportContent:
         usage=Usage(prompt_tokens=1234, completion_tokens=567, total_tokens=1801, cost_usd=None),
     )
     base.update(kw)
-    return ReportContent(**base)  # type: ignore[arg-type]
+    return ReportContent(**base)  # type: ignore[arg-type]  # base: its fields, as objects
 
 
 def pdf_text(data: bytes) -> str:
@@ -137,13 +139,14 @@ def test_nested_bullets_use_depth_glyphs(sample_pdf: bytes) -> None:
 def test_outline_has_title_and_headings(sample_pdf: bytes) -> None:
     reader = PdfReader(io.BytesIO(sample_pdf))
 
-    def titles(items: list[object], depth: int = 0) -> list[tuple[int, str]]:
+    def titles(items: Sequence[object], depth: int = 0) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
         for it in items:
             if isinstance(it, list):
                 out += titles(it, depth + 1)
             else:
-                out.append((depth, str(it["/Title"])))  # type: ignore[index]
+                assert isinstance(it, Destination)
+                out.append((depth, str(it["/Title"])))
         return out
 
     assert titles(reader.outline) == [

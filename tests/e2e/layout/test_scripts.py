@@ -16,6 +16,7 @@ from bidi import get_display
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
+from reportlab.pdfbase import pdfmetrics
 
 from durable_research.contract.report import ReportContent
 from durable_research.layout import fonts, scriptfonts
@@ -191,7 +192,7 @@ def test_cjk_lines_never_start_with_closing_punctuation() -> None:
 def test_break_lines_keeps_punctuation_with_the_previous_character() -> None:
     fs = font_set()
     chars = [(c, fs.fallbacks[0], None) for c in "一二三四，五六"]
-    width = sum(fonts.pdfmetrics.stringWidth(c, fs.fallbacks[0], 10) for c in "一二三四") + 0.1
+    width = sum(pdfmetrics.stringWidth(c, fs.fallbacks[0], 10) for c in "一二三四") + 0.1
     lines = break_lines(chars, width, 10)
     assert ["".join(c for c, _, _ in ln) for ln in lines] == ["一二三", "四，五六"]
 

@@ -99,7 +99,7 @@ async def test_attachment_path_is_honoured_only_for_this_runs_own_file(
             message_key=report_message_key("report-own", "run-o")))
         assert out.sent
         (message,) = sink.messages
-        (attached,) = message_from_bytes(message.content, policy=default_policy).iter_attachments()  # type: ignore[attr-defined]
+        (attached,) = message_from_bytes(message.content, policy=default_policy).iter_attachments()
         assert attached.get_content() == Path(own.paths[0]).read_bytes()
 
 
@@ -121,12 +121,12 @@ async def test_the_client_refuses_ids_a_report_cannot_have() -> None:
     class NoServer:
         started: list[str] = []
 
-        async def start_workflow(self, *args: Any, id: str, **kwargs: Any) -> None:  # noqa: A002
+        async def start_workflow(self, *args: Any, id: str, **kwargs: Any) -> None:  # noqa: A002 - Client.start_workflow's name
             self.started.append(id)
 
     for bad in ("report-victim/x", "", "Report 1", "a" * 201):
         with pytest.raises(UserError):
-            await rc.start_report(NoServer(), Settings(), ReportInput(), bad)  # type: ignore[arg-type]
+            await rc.start_report(NoServer(), Settings(), ReportInput(), bad)  # type: ignore[arg-type]  # a stand-in Client
     assert NoServer.started == []
 
 

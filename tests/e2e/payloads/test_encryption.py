@@ -34,13 +34,13 @@ from durable_research.access import MAX_FAILURES
 from durable_research.config import Settings, load_settings
 from durable_research.contract.report import ReportResult
 from durable_research.errors import ConfigError, root_cause
+from durable_research.payloads.binding import PayloadDecodeError
 from durable_research.payloads.codec import (
     ENCODING,
     KEY_FILE,
     KEY_ID_KEY,
     EncryptionCodec,
     Keyring,
-    PayloadDecodeError,
     data_converter,
     key_id,
     load_keyring,
@@ -84,7 +84,7 @@ def _payloads(message: Message) -> Iterator[Payload]:
 
 def _history_payloads(history: WorkflowHistory) -> list[Payload]:
     """Every payload of a history except the SDK's patch markers (they hold a patch id)."""
-    found = []
+    found: list[Payload] = []
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
             marker = event.marker_recorded_event_attributes
@@ -158,13 +158,13 @@ async def test_app_connect_wires_the_codec(settings: Settings) -> None:
 # ----- (c): a client without the key cannot make the worker do anything ------------------
 
 
-async def _wait_task_failure(handle: WorkflowHandle, reader: Client, timeout: float = 30
-                             ) -> tuple[str, list[int]]:
+async def _wait_task_failure(handle: WorkflowHandle[Any, Any], reader: Client,
+                             timeout: float = 30) -> tuple[str, list[EventType.ValueType]]:
     """The first workflow task failure's message as ``reader`` (with the key) reads it, and
     all event types seen by then. In the history itself the message is encrypted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        types = []
+        types: list[EventType.ValueType] = []
         async for event in handle.fetch_history_events():
             types.append(event.event_type)
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
@@ -373,7 +373,8 @@ def _request(url: str, method: str = "POST", body: object = None,
 def _payloads_json(*texts: str) -> dict[str, Any]:
     msg = Payloads(payloads=[Payload(metadata={"encoding": b"json/plain"},
                                      data=json.dumps(t).encode()) for t in texts])
-    return json.loads(json_format.MessageToJson(msg))
+    value: dict[str, Any] = json.loads(json_format.MessageToJson(msg))
+    return value
 
 
 @pytest.fixture
@@ -523,7 +524,8 @@ def _sealed_json(*texts: str) -> dict[str, Any]:
     """Payloads encrypted with the session's key, as a history holds them."""
     plain = json_format.Parse(json.dumps(_payloads_json(*texts)), Payloads()).payloads
     sealed = _codec(base64.b64decode(PAYLOAD_KEY)).encode_sync(plain)
-    return json.loads(json_format.MessageToJson(Payloads(payloads=sealed)))
+    value: dict[str, Any] = json.loads(json_format.MessageToJson(Payloads(payloads=sealed)))
+    return value
 
 
 def test_a_local_process_cannot_use_the_codec_server(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import FailureError
 from temporalio.worker import Worker
 
 from durable_research.config import Settings
@@ -26,6 +27,13 @@ HOSTILE_REPLY = (
     "| a | <b> |\n|---|---|\n| & | **x |\n\n"
     "Control: \x01\x07\x1b[31m red \x7f end."
 )
+
+
+def activity_cause(error: WorkflowFailureError) -> BaseException | None:
+    """The cause of the workflow failure's cause (the activity's own error)."""
+    outer = error.cause
+    assert isinstance(outer, FailureError), repr(outer)
+    return outer.cause
 
 
 async def test_control_characters_in_prompt(
@@ -57,7 +65,7 @@ async def test_model_outside_the_allow_list_is_refused(
     for model in ("openai/unknown-xyz", "ollama_chat/x"):
         with pytest.raises(WorkflowFailureError) as info:
             await run_report(client, settings, prompt="forged model", model=model)
-        message = str(info.value.cause.cause)  # type: ignore[union-attr]
+        message = str(activity_cause(info.value))
         assert "ModelNotAllowed" in message and model in message
     assert fake_llm.calls == 0
 
@@ -70,7 +78,7 @@ async def test_unknown_model_fails_fast(
         with pytest.raises(WorkflowFailureError) as info:
             await run_report(client, allowing, prompt="unknown model",
                              model="openai/unknown-xyz")
-    message = str(info.value.cause.cause)  # type: ignore[union-attr]
+    message = str(activity_cause(info.value))
     assert "NotFoundError" in message and "unknown-xyz" in message
     assert fake_llm.calls == 1
 

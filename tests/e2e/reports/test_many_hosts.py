@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -47,8 +48,9 @@ def s3() -> Iterator[S3Server]:
 
 @pytest.fixture(params=["directory", "s3"])
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path,
-                 monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Store settings shared by every host: a shared folder, or an S3 bucket."""
+                 monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Store settings shared by every host: a shared folder, or an S3 bucket (Settings
+    field values: Any, as ``replace(settings, **...)`` takes them)."""
     if request.param == "directory":
         return {"store": str(tmp_path / "shared-store")}
     server = request.getfixturevalue("s3")
@@ -72,7 +74,7 @@ def host_env(settings: Settings) -> dict[str, str]:
 @pytest.mark.parametrize("shared_store", ["s3"], indirect=True)
 async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
     client: Client, research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path,
-    shared_store: dict[str, str],
+    shared_store: dict[str, Any],
 ) -> None:
     with SmtpSink() as sink:
         base = replace(mail_settings(research_settings, sink.port), **shared_store)
@@ -93,7 +95,7 @@ async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
         assert result.references and Path(result.pdf_path).is_relative_to(tmp_path / "a")
         assert not list((tmp_path / "b").rglob("*.pdf"))  # B never had the file on disk
         mail = message_from_bytes(sink.messages[-1].content, policy=email.policy.default)
-        attached = list(mail.iter_attachments())  # type: ignore[attr-defined]
+        attached = list(mail.iter_attachments())
         assert attached and attached[0].get_content().startswith(b"%PDF")
     # A third machine with neither folder downloads the report from the store.
     third = host(base, tmp_path, "c")
@@ -109,7 +111,7 @@ async def test_pdf_on_one_host_mailed_from_another_downloaded_on_a_third(
 @pytest.mark.parametrize("shared_store", ["directory"], indirect=True)
 async def test_research_fetched_on_one_host_written_on_another(
     client: Client, research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path,
-    shared_store: dict[str, str], fixture_site: FixtureSite,
+    shared_store: dict[str, Any], fixture_site: FixtureSite,
 ) -> None:
     base = replace(research_settings, **shared_store)
     a, b = host(base, tmp_path, "a"), host(base, tmp_path, "b")

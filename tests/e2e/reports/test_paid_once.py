@@ -27,6 +27,7 @@ from durable_research.activities.mail_ledger import MailState, ledger_name
 from durable_research.config import Settings
 from durable_research.contract.llm import LlmCallInput
 from durable_research.contract.report import SendEmailInput, report_message_key
+from durable_research.layout import write_report
 from durable_research.mail.smtp import send_committing
 from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
@@ -88,7 +89,7 @@ async def test_no_mail_without_a_ledger(settings: Settings, tmp_path: Path) -> N
 async def test_a_full_output_disk_waits_and_keeps_the_answer(
     client: Client, settings: Settings, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_write = pdf_activity.write_report
+    real_write = write_report
     failures = {"left": 2}
 
     def full_disk(*args: Any, **kwargs: Any) -> Any:

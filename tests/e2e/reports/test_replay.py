@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer, Worker
 
 from durable_research.config import Settings
-from durable_research.contract.review import ReviewInput
+from durable_research.contract.report import ReportResult
+from durable_research.contract.review import UPDATE_REVIEW, ReviewInput, ReviewOutcome
 from durable_research.errors import root_cause
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -26,20 +28,27 @@ from tests.support.helpers import start, wait_for_step
 from tests.support.paths import HISTORIES
 
 
-async def _review(handle: WorkflowHandle, action: str, **fields: str) -> None:
-    await handle.execute_update(GenerateReportWorkflow.review, ReviewInput(action=action, **fields))
+async def _review(handle: WorkflowHandle[Any, ReportResult], action: str, **fields: str
+                  ) -> None:
+    # By name: temporalio types an async update declared with @workflow.update(name=...)
+    # as returning its coroutine, not the outcome.
+    await handle.execute_update(UPDATE_REVIEW, ReviewInput(action=action, **fields),
+                                result_type=ReviewOutcome)
 
 
-async def _scenarios(client: Client, settings: Settings) -> dict[str, WorkflowHandle]:
-    handles: dict[str, WorkflowHandle] = {}
+async def _scenarios(
+    client: Client, settings: Settings
+) -> dict[str, WorkflowHandle[Any, ReportResult]]:
+    handles: dict[str, WorkflowHandle[Any, ReportResult]] = {}
     handles["plain"] = await start(client, settings, prompt="plain run")
     await handles["plain"].result()
-    for name, steps in {
+    reviews: dict[str, list[tuple[str, dict[str, str]]]] = {
         "approve": [("approve", {})],
         "edit-approve": [("edit", {"text": "# Edited\n\nBy hand."}), ("approve", {})],
         "revise-approve": [("revise", {"feedback": "More detail."}), ("approve", {})],
         "reject": [("reject", {})],
-    }.items():
+    }
+    for name, steps in reviews.items():
         handle = await start(client, settings, prompt=f"review {name}", review=True)
         await wait_for_step(handle, "waiting for review")
         for action, fields in steps:
@@ -71,7 +80,7 @@ async def test_record_histories(
 
 async def _research_scenarios(
     client: Client, settings: Settings, prefix: str
-) -> dict[str, WorkflowHandle]:
+) -> dict[str, WorkflowHandle[Any, ReportResult]]:
     """Research reports: plain, and with a plan edit, a budget raise and a draft review.
 
     Ids are the file names (``--`` for ``/``): child ids derive from the parent's id.
@@ -84,9 +93,9 @@ async def _research_scenarios(
 
     def params(**fields: object) -> ReportInput:
         return ReportInput(prompt="Tell me about tardigrades.", depth="standard",
-                           output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]
+                           output_dir=settings.output_dir, **fields)  # type: ignore[arg-type]  # its own fields
 
-    handles: dict[str, WorkflowHandle] = {}
+    handles: dict[str, WorkflowHandle[Any, ReportResult]] = {}
     handles["research"] = await start_report(client, settings, params(), f"{prefix}research")
     await handles["research"].result()
     # The 4th of the 4 sub-questions waits for a slot: its first round is gathered ahead.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
@@ -29,9 +30,9 @@ from tests.support.helpers import completed_activities, run_report, start, wait_
 from tests.support.pdftools import pdf_file_text
 
 
-async def history_json(handle: object) -> tuple[int, str]:
+async def history_json(handle: WorkflowHandle[Any, Any]) -> tuple[int, str]:
     """Number of events and the JSON of a workflow's whole history."""
-    history = await handle.fetch_history()  # type: ignore[attr-defined]
+    history = await handle.fetch_history()
     return len(history.events), history.to_json()
 
 

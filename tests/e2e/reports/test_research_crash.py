@@ -6,9 +6,10 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.common.v1 import Payload
@@ -40,16 +41,19 @@ def slow_search(fixture_site: FixtureSite) -> Iterator[SearchServer]:
     server.stop()
 
 
-async def completed_results(client: Client, workflow_id: str, activity: str) -> list[dict]:
+async def completed_results(
+    client: Client, workflow_id: str, activity: str
+) -> list[dict[str, Any]]:
     """Inputs and results (decoded JSON) of the completed runs of ``activity``."""
     codec = client.data_converter.payload_codec
 
-    async def plain(payloads: Sequence[Payload]) -> dict:
+    async def plain(payloads: Sequence[Payload]) -> dict[str, Any]:
         decoded = await codec.decode(payloads) if codec else list(payloads)
-        return json.loads(decoded[0].data)
+        value: dict[str, Any] = json.loads(decoded[0].data)
+        return value
 
-    scheduled: dict[int, dict] = {}
-    done: list[dict] = []
+    scheduled: dict[int, dict[str, Any]] = {}
+    done: list[dict[str, Any]] = []
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -87,7 +91,7 @@ async def children(client: Client, parent: str) -> list[str]:
     return found
 
 
-async def wait_until(predicate, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not await predicate():
         if time.monotonic() > deadline:
@@ -131,7 +135,7 @@ async def test_worker_killed_during_fetch_fan_out(
     for url in fetched_before:
         path = "/" + url.split("/", 3)[3]
         assert fixture_site.hits(path) == 1, f"{path} fetched again after its fetch completed"
-    counts = fake_llm._server.state.by_prompt  # noqa: SLF001 - the fake's own ledger
+    counts = fake_llm._server.state.by_prompt
     assert counts and max(counts.values()) == 1, "an LLM call was repeated"
 
 
@@ -159,7 +163,7 @@ async def test_worker_killed_while_writing(
     assert result.status == "completed" and result.verification is not None
     # Notes were all taken before writing began: none is taken again.
     assert fake_llm.calls_containing("Sub-question:") == notes_calls
-    counts = fake_llm._server.state.by_prompt  # noqa: SLF001 - the fake's own ledger
+    counts = fake_llm._server.state.by_prompt
     for done in sections_before:
         heading = done["input"]["heading"]
         paid = [n for p, n in counts.items() if f"This section answers: {heading}\n" in p]

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -13,6 +14,7 @@ from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowFailureError,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import ApplicationError, CancelledError
@@ -22,7 +24,7 @@ from temporalio.worker import Worker
 
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStatus
-from durable_research.contract.review import ReviewInput, ReviewOutcome
+from durable_research.contract.review import UPDATE_REVIEW, ReviewInput, ReviewOutcome
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -31,15 +33,22 @@ from tests.support.helpers import start, wait_for_step
 from tests.support.pdftools import pdf_file_text as pdf_text
 from tests.support.processes import kill, spawn_worker
 
+ReportHandle = WorkflowHandle[Any, ReportResult]
 
-async def review(handle, action: str, **fields: str) -> ReviewOutcome:  # noqa: ANN001
+
+async def review(handle: ReportHandle, action: str, **fields: str) -> ReviewOutcome:
     """Send the review Update and return the workflow's answer."""
-    return await handle.execute_update(
-        GenerateReportWorkflow.review, ReviewInput(action=action, reviewer="tester", **fields)
+    # By name with result_type: temporalio types an async update declared with
+    # @workflow.update(name=...) as returning its coroutine, not the outcome.
+    outcome: ReviewOutcome = await handle.execute_update(
+        UPDATE_REVIEW, ReviewInput(action=action, reviewer="tester", **fields),
+        result_type=ReviewOutcome,
     )
+    return outcome
 
 
-async def waiting(client: Client, settings: Settings, prompt: str, **fields: object):  # noqa: ANN201
+async def waiting(client: Client, settings: Settings, prompt: str, **fields: object
+                  ) -> ReportHandle:
     """Start a report with review and wait until the draft waits for a person."""
     handle = await start(client, settings, prompt=prompt, review=True, **fields)
     await wait_for_step(handle, "waiting for review")
@@ -233,7 +242,7 @@ async def test_an_edit_too_large_to_send_is_refused_with_a_clear_message(
 
     big = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 + 1))  # 6 bytes each
     with pytest.raises(UserError) as info:  # refused before any connection is used
-        await send_review(None, "report-x", big)  # type: ignore[arg-type]
+        await send_review(None, "report-x", big)  # type: ignore[arg-type]  # never used: refused first
     assert "The edited draft is 1.0 MB as sent; a review can send at most 1.0 MB" in str(
         info.value.message)
     fits = ReviewInput(action="edit", text="é" * (MAX_REVIEW_BYTES // 6 - 1))

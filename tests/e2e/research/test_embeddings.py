@@ -7,7 +7,7 @@ activity instances with no shared memory stand for two workers on one store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +100,7 @@ class _Stub:
         near = text == self.query or self.topic in text
         return np.array([1.0, 0.0] if near else [0.0, 1.0], dtype=np.float32)
 
-    def embed_groups(self, groups: list[list[str]]) -> list[np.ndarray]:
+    def embed_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
         return [np.vstack([self._vector(t) for t in group]) for group in groups]
 
 

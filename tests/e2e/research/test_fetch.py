@@ -210,7 +210,7 @@ async def test_pinned_connection_reaches_real_server(
             assert host == "water-bears.test"
             return ["127.0.0.1"]
 
-        fetcher._resolve = resolve  # type: ignore[method-assign]
+        fetcher._resolve = resolve  # type: ignore[method-assign]  # the test's double
         url = f"http://water-bears.test:{site.port}/articles/space.html"
         fetched = await fetcher.fetch(url)
     assert fetched.final_url == url and b"FOTON-M3" in fetched.body

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from durable_research.research import pdftext
-from durable_research.research.collection import ingest_paths, load_collection
+from durable_research.research.collection import Collection, ingest_paths, load_collection
 from durable_research.research.extract import ExtractError, extract_text
 from durable_research.research.localfiles import UnreadableFile, read_regular
 from durable_research.store import get_text, text_key
@@ -61,7 +61,7 @@ def test_fifo_is_skipped_without_blocking(tmp_path: Path, store: DirectoryStore)
     docs.mkdir()
     (docs / "a.md").write_text("# A\n\nA document about basalt columns.")
     os.mkfifo(docs / "pipe.txt")
-    result: list[object] = []
+    result: list[Collection] = []
     worker = threading.Thread(target=lambda: result.append(ingest_paths(store, [docs])))
     worker.start()
     worker.join(20)
@@ -71,7 +71,7 @@ def test_fifo_is_skipped_without_blocking(tmp_path: Path, store: DirectoryStore)
         worker.join()
         pytest.fail("ingesting a folder with a FIFO blocked")
     (collection,) = result
-    assert "pipe.txt: not a regular file (FIFO)" in collection.skipped  # type: ignore[attr-defined]
+    assert "pipe.txt: not a regular file (FIFO)" in collection.skipped
 
 
 def test_devices_are_never_read(tmp_path: Path, store: DirectoryStore) -> None:

@@ -82,7 +82,7 @@ def test_loopback_app_refuses_other_host_names(settings: Settings) -> None:
 
 def test_every_post_needs_the_csrf_token(local: TestClient) -> None:
     posts = [r.path for module in ROUTE_MODULES for r in module.router.routes
-             if isinstance(r, APIRoute) and "POST" in r.methods]
+             if isinstance(r, APIRoute) and "POST" in (r.methods or ())]
     assert {"/reports", "/reports/{report_id}/review", "/reports/{report_id}/plan",
             "/login", "/logout"} <= set(posts)
     local.get("/new")  # the browser has a CSRF cookie, but the form lacks the token
@@ -276,7 +276,12 @@ def test_the_browser_is_opened_without_the_token_on_a_command_line(
     browser gets a private file that redirects to the URL instead (as Jupyter does)."""
     opened: list[str] = []
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: opened.append(url) or True)
+
+    def fake_open(url: str, new: int = 0) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
     url = f"http://127.0.0.1:8000/?token={TOKEN}"
     page = open_private_url(url, tmp_path, "web-open.html")
     assert page is not None and opened == [page.as_uri()] and TOKEN not in opened[0]

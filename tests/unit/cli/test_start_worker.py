@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from durable_research.cli import build_app, reports
 from durable_research.config import Settings
+from durable_research.embedded import local_worker
 
 
 def test_start_makes_the_supervised_worker_serve_the_current_settings(
@@ -31,7 +32,7 @@ def test_start_makes_the_supervised_worker_serve_the_current_settings(
         return object()
 
     monkeypatch.setattr(reports, "_start", fake_start)
-    monkeypatch.setattr(reports.local_worker, "ensure_worker", ensure_worker)
+    monkeypatch.setattr(local_worker, "ensure_worker", ensure_worker)
     env = {"LLM_MODEL": "openai/fake-model", "LLM_API_KEY": "k",
            "LLM_API_BASE": "http://127.0.0.1:1/v1", "RESEARCH_ENV_FILE": "/dev/null",
            "RESEARCH_CONFIG_FILE": str(tmp_path / "none.env"),

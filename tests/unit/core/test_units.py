@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import litellm
 import pytest
+from litellm import exceptions as llm_errors
 from temporalio.client import TLSConfig
 
 from durable_research.activities.email import message_id
@@ -73,13 +73,14 @@ def test_tls_and_api_key_settings(tmp_path: Path) -> None:
 
 
 def test_llm_errors_are_classified() -> None:
-    auth = classify_llm_error(llm_error(litellm.AuthenticationError, 401), "m")
+    auth = classify_llm_error(llm_error(llm_errors.AuthenticationError, 401), "m")
     assert auth.non_retryable and auth.type == "AuthenticationError"
-    limited = classify_llm_error(llm_error(litellm.RateLimitError, 429, {"retry-after": "7"}), "m")
+    limited = classify_llm_error(
+        llm_error(llm_errors.RateLimitError, 429, {"retry-after": "7"}), "m")
     assert not limited.non_retryable and limited.next_retry_delay == timedelta(seconds=7)
-    capped = llm_error(litellm.RateLimitError, 429, {"retry-after": "99999"})
+    capped = llm_error(llm_errors.RateLimitError, 429, {"retry-after": "99999"})
     assert retry_after_seconds(capped) == 600
-    assert retry_after_seconds(llm_error(litellm.RateLimitError, 429)) is None
+    assert retry_after_seconds(llm_error(llm_errors.RateLimitError, 429)) is None
 
 
 def test_recipients_are_validated() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import pytest
 from bidi import get_display
@@ -13,9 +14,9 @@ from pypdf import PdfReader
 
 from durable_research.contract.report import ReportContent
 from durable_research.layout.bidi import visual_order
-from durable_research.layout.fonts import REPLACEMENT, font_runs, font_set, has_glyph
+from durable_research.layout.fonts import REPLACEMENT, font_set, has_glyph, resolve_char
 from durable_research.layout.pdf import render_pdf
-from tests.support.pdftools import drawn_lines
+from tests.support.pdftools import drawn_lines, pdf_dict
 
 SCRIPTS = {
     "latin": "Zoë façade naïve Œuvre ß",
@@ -28,12 +29,30 @@ SCRIPTS = {
 }
 
 
+def font_runs(text: str, primary: str) -> Iterator[tuple[str, str]]:
+    """Split ``text`` into ``(font_name, text)`` runs so each char uses a font that has it."""
+    cur_font = ""
+    buf: list[str] = []
+    for ch in text:
+        res = resolve_char(primary, ch)
+        if res is None:
+            continue
+        font, drawn = res
+        if font != cur_font and buf:
+            yield cur_font, "".join(buf)
+            buf = []
+        cur_font = font
+        buf.append(drawn)
+    if buf:
+        yield cur_font, "".join(buf)
+
+
 def _embedded(data: bytes) -> dict[str, bool]:
     """Map each drawn char to whether its embedded glyph has an outline (not .notdef)."""
     reader = PdfReader(io.BytesIO(data))
     seen: dict[str, bool] = {}
     for page in reader.pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in pdf_dict(pdf_dict(page["/Resources"])["/Font"]).values():
             font = ref.get_object()
             if "/FontDescriptor" not in font:
                 continue

@@ -41,7 +41,7 @@ def test_a_missing_library_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         raise OSError(f"{name}: cannot open shared object file")
 
     fribidi._library.cache_clear()
-    monkeypatch.setattr(fribidi.ctypes, "CDLL", missing)
+    monkeypatch.setattr(ctypes, "CDLL", missing)
     try:
         with pytest.raises(ConfigError, match="FriBidi") as caught:
             fribidi.embedding_levels("שלום", True)

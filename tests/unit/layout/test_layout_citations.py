@@ -121,7 +121,7 @@ def test_citations_are_modelled_only_for_known_numbers_outside_code() -> None:
     assert doc.blocks[2] == CodeBlock("", "[2]")
     lst, table = doc.blocks[3], doc.blocks[4]
     assert isinstance(lst, ListBlock) and isinstance(table, Table)
-    assert Citation(3) in lst.items[0][0].inlines  # type: ignore[union-attr]
+    assert Citation(3) in lst.items[0][0].inlines  # type: ignore[union-attr]  # a Paragraph here
     assert table.rows[0][0] == (Text("["), Citation(1), Text("]"))
 
 
@@ -299,7 +299,7 @@ def test_markdown_generated_lines_cannot_start_blocks() -> None:
     refs_list = blocks[1]
     assert isinstance(refs_list, ListBlock) and len(refs_list.items) == 3
     assert all(len(item) == 1 and isinstance(item[0], Paragraph) for item in refs_list.items)
-    assert "> quoted" in plain_text(blocks[-1].items[0][0].inlines)  # type: ignore[union-attr]
+    assert "> quoted" in plain_text(blocks[-1].items[0][0].inlines)  # type: ignore[union-attr]  # a Paragraph here
 
 
 # ---- single-call reports --------------------------------------------------------------------

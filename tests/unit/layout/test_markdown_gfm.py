@@ -115,7 +115,7 @@ def test_task_lists_autolinks_and_single_tilde() -> None:
         "- [ ] open\n- [x] done\n\nSee www.example.org, https://a.example/x_(y) and "
         "me@example.com; not main.py. ~gone~ ~~gone too~~ ~~~kept~~~\n")
     assert isinstance(tasks, ListBlock)
-    assert [plain_text(i[0].inlines) for i in tasks.items  # type: ignore[union-attr]
+    assert [plain_text(i[0].inlines) for i in tasks.items  # type: ignore[union-attr]  # Paragraphs here
             ] == ["☐ open", "☑ done"]
     assert isinstance(para, Paragraph)
     assert [x.href for x in links(para.inlines)] == [
@@ -135,12 +135,12 @@ def test_heading_anchors_and_internal_links() -> None:
         "contents", "intro", "why-really", "intro-1", "ref-1", "about-this-report"]
     toc = doc.blocks[1]
     assert isinstance(toc, ListBlock)
-    got = [links(item[0].inlines) for item in toc.items]  # type: ignore[union-attr]
+    got = [links(item[0].inlines) for item in toc.items]  # type: ignore[union-attr]  # Paragraphs here
     assert [[x.href for x in g] for g in got] == [["#intro"], ["#why-really"], ["#intro"], [],
                                                   []]
     # Unknown anchors and non-web schemes keep their text, as text.
-    assert plain_text(toc.items[3][0].inlines) == "Gone"  # type: ignore[union-attr]
-    assert plain_text(toc.items[4][0].inlines) == "Share Rel"  # type: ignore[union-attr]
+    assert plain_text(toc.items[3][0].inlines) == "Gone"  # type: ignore[union-attr]  # Paragraphs here
+    assert plain_text(toc.items[4][0].inlines) == "Share Rel"  # type: ignore[union-attr]  # Paragraphs here
 
 
 def test_slugs_avoid_reference_and_footnote_targets() -> None:

@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import litellm
 import pytest
+from litellm import exceptions as llm_errors
 from litellm.utils import get_optional_params
 
 from durable_research.activities.llm import completion_kwargs
@@ -19,7 +19,6 @@ from durable_research.errors import ConfigError
 from durable_research.llm.calls import classify_llm_error
 from durable_research.research import prompts
 from durable_research.research.answers import (
-    ANSWER_MODELS,
     MAX_NOTES,
     JudgeAnswer,
     NotesAnswer,
@@ -28,7 +27,7 @@ from durable_research.research.answers import (
     schema_of,
 )
 from durable_research.research.claims import Relation
-from durable_research.research.plan import parse_plan
+from durable_research.research.plan import Plan, parse_plan
 from durable_research.research.types import Source
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.fixture_pages import ARTICLES
@@ -155,11 +154,11 @@ def test_structured_output_setting_is_validated(tmp_path: Path) -> None:
 
 
 def test_a_refused_schema_request_names_the_setting() -> None:
-    refused = classify_llm_error(llm_error(litellm.BadRequestError, 400), "m", structured=True)
+    refused = classify_llm_error(llm_error(llm_errors.BadRequestError, 400), "m", structured=True)
     assert refused.non_retryable and "LLM_STRUCTURED_OUTPUT=off" in refused.message
-    plain = classify_llm_error(llm_error(litellm.BadRequestError, 400), "m")
+    plain = classify_llm_error(llm_error(llm_errors.BadRequestError, 400), "m")
     assert "LLM_STRUCTURED_OUTPUT" not in plain.message
-    too_long = classify_llm_error(llm_error(litellm.ContextWindowExceededError, 400), "m",
+    too_long = classify_llm_error(llm_error(llm_errors.ContextWindowExceededError, 400), "m",
                                   structured=True)
     assert "LLM_STRUCTURED_OUTPUT" not in too_long.message
 
@@ -172,7 +171,7 @@ def test_fake_research_answers_conform_to_the_schemas() -> None:
         "Tell me about tardigrades.", "How do they survive?",
         [(i, a.title, a.text) for i, a in enumerate(ARTICLES, 1)]))
     assert plan is not None and notes is not None
-    assert len(ANSWER_MODELS[AnswerSchema.PLAN].model_validate_json(plan).subquestions) == 4
+    assert len(Plan.model_validate_json(plan).subquestions) == 4
     assert len(NotesAnswer.model_validate_json(notes).notes) == 2 * len(ARTICLES)
     judged = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(
         [(1, ARTICLES[0].paragraphs[1], ARTICLES[0].paragraphs[1]),

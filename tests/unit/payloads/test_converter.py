@@ -92,6 +92,14 @@ def test_same_rules_as_the_default() -> None:
             conv.from_payloads(wrong, [_Odd])
 
 
+def test_an_llm_call_input_of_an_older_history_decodes() -> None:
+    """Histories recorded before ``draft`` and ``feedback`` left ``LlmCallInput`` hold them."""
+    old = DEFAULT.to_payloads([{"prompt": "p", "system": "s", "model": "", "draft": "d",
+                                "feedback": "f", "answer_schema": ""}])
+    assert APP.from_payloads(old, [llm.LlmCallInput])[0] == llm.LlmCallInput(prompt="p",
+                                                                             system="s")
+
+
 def test_field_types_are_looked_up_once_per_class() -> None:
     converter._field_types.cache_clear()
     payloads = DEFAULT.to_payloads([ReportResult(usage=Usage(1, 1, 2))])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from durable_research.research.citations import (
     CitedSentence,
     cited_sentences,
-    mark_unverified,
+    mark_sentences,
 )
 from durable_research.research.support import (
     SUPPORTED_AT,
@@ -25,6 +25,14 @@ from durable_research.research.support import (
 from tests.support.paths import DATA
 
 PAIRS = DATA / "citation_pairs.json"
+
+
+def mark_unverified(
+    markdown: str, sentences: list[CitedSentence], marker: str = " [unverified]"
+) -> str:
+    """``markdown`` with ``marker`` inserted right after each sentence's last citation marker
+    (the one marker for every sentence)."""
+    return mark_sentences(markdown, [(s, marker) for s in sentences])
 
 
 def cites(markdown: str) -> list[tuple[str, list[int]]]:

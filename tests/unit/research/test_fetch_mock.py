@@ -139,7 +139,7 @@ def fake_dns(fetcher: PageFetcher, table: dict[str, list[str]]) -> None:
     async def resolve(host: str, port: int) -> list[str]:
         return table[host]
 
-    fetcher._resolve = resolve  # type: ignore[method-assign]
+    fetcher._resolve = resolve  # type: ignore[method-assign]  # the test's double
 
 
 async def test_public_host_pinned_to_checked_address() -> None:
