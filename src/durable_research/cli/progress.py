@@ -10,9 +10,9 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.cli.common import console
+from durable_research.client.present import format_research_line
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStep
-from durable_research.contract.research import ResearchProgress, SubState
 from durable_research.errors import ReportFailedError, UserError
 from durable_research.terminal import safe
 
@@ -54,7 +54,7 @@ async def follow(
                 if state and step:
                     extra = f" ({state.pending[0]})" if state.pending else ""
                     if state.query and state.query.research:
-                        extra = f" ({research_line(state.query.research)})"
+                        extra = f" ({format_research_line(state.query.research)})"
                     spinner.update(safe(f"{step}{extra}"))
                 if step == ReportStep.PLAN_REVIEW and not shown_plan:
                     shown_plan = True
@@ -81,17 +81,6 @@ async def follow(
         result_task.cancel()
         if worker:
             await worker.shutdown()
-
-
-def research_line(p: ResearchProgress) -> str:
-    """One short line for the spinner: sub-questions' states and pages."""
-    done = sum(1 for s in p.subs if s.state in (SubState.DONE, SubState.FAILED,
-                                                 SubState.BUDGET))
-    parts = [f"{done}/{len(p.subs)} sub-questions done"] if p.subs else []
-    parts.append(f"{p.pages_fetched} pages fetched")
-    if p.pages_failed:
-        parts.append(f"{p.pages_failed} failed")
-    return ", ".join(parts)
 
 
 def _print_history(history: list[str], printed: int, started: float) -> int:

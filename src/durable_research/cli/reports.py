@@ -27,6 +27,7 @@ from durable_research.cli.common import (
 )
 from durable_research.cli.progress import follow
 from durable_research.cli.research import ResearchOptions, research_input, status_rows
+from durable_research.client.present import format_cost, format_tokens
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
 from durable_research.embedded import local_worker
@@ -215,8 +216,8 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("step", safe(q.step))
             table.add_row("model", safe(q.model or "-"))
             u = q.usage
-            table.add_row("tokens so far", f"{u.prompt_tokens} in, {u.completion_tokens} out")
-            table.add_row("cost so far", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
+            table.add_row("tokens so far", format_tokens(u))
+            table.add_row("cost so far", format_cost(u.cost_usd))
             if q.waiting_for_review_since:
                 table.add_row("waiting for review since", q.waiting_for_review_since)
             table.add_row("draft versions", str(q.versions))

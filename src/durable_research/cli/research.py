@@ -17,6 +17,7 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.client import research as cr
+from durable_research.client.present import progress_rows
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
@@ -50,29 +51,9 @@ def research_input(params: ReportInput, settings: Settings, options: ResearchOpt
     return cr.with_research(checked, options, prepared)
 
 
-def format_progress(p: ResearchProgress) -> list[tuple[str, str]]:
-    """Label/value rows describing research progress (pure)."""
-    rows = [("sources", p.sources or "-"), ("depth", p.depth or "-")]
-    for sub in p.subs:
-        counts = f"{sub.searched} found, {sub.fetched} fetched, {sub.failed} failed"
-        line = f"{sub.state}: {sub.subquestion} ({counts})"
-        if sub.error:
-            line += f" - {sub.error}"
-        rows.append((f"q{sub.index + 1}", line))
-    if not p.subs and p.plan:
-        rows += [(f"q{i + 1}", q) for i, q in enumerate(p.plan)]
-    rows.append(("pages", f"{p.pages_fetched} fetched, {p.pages_failed} failed, "
-                          f"{p.sources_kept} sources kept"))
-    b = p.budget
-    caps = [f"${b.max_usd:g}" if b.max_usd else "", f"{b.max_tokens:,} tokens"
-            if b.max_tokens else "", f"{b.max_pages} pages" if b.max_pages else ""]
-    rows.append(("budget", ", ".join(c for c in caps if c) or "no cap"))
-    return rows
-
-
 def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
     """Rows for ``research status`` (escaped for Rich: texts come from the web and LLM)."""
-    return [(k, safe(v)) for k, v in format_progress(p)] if p else []
+    return [(k, safe(v)) for k, v in progress_rows(p)] if p else []
 
 
 @friendly
