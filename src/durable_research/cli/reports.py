@@ -26,7 +26,7 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.cli.progress import follow
-from durable_research.cli.research import ResearchOptions, research_input, status_rows
+from durable_research.cli.research import ReportRequest, ResearchOptions, prepare, status_rows
 from durable_research.client.present import format_cost, format_tokens
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
@@ -117,13 +117,12 @@ def run(
     # With a worker here, --out is where the files are copied from the store once the
     # report is done (any worker may write it); without, a folder the workers write into.
     copy_to = rc.copy_target(out) if worker and out else None
-    prompt = rc.read_prompt(prompt, prompt_file)
-    params = rc.build_input(prompt, review, fmt, None if copy_to else out, overwrite, email,
-                            model, settings)
-    params = research_input(params, settings, ResearchOptions(
-        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-        prefer_paths=prefer_path or []))
+    params = prepare(settings, ReportRequest(
+        rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
+        email, model, ResearchOptions(
+            sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+            allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+            prefer_paths=prefer_path or [])))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -175,12 +174,12 @@ def start(
     settings = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    prompt = rc.read_prompt(prompt, prompt_file)
-    params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
-    params = research_input(params, settings, ResearchOptions(
-        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-        prefer_paths=prefer_path or []))
+    params = prepare(settings, ReportRequest(
+        rc.read_prompt(prompt, prompt_file), review, fmt, out, overwrite, email, model,
+        ResearchOptions(
+            sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+            allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+            prefer_paths=prefer_path or [])))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)

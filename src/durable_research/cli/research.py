@@ -17,6 +17,7 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.client import research as cr
+from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import progress_rows
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
@@ -26,29 +27,34 @@ from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
 from durable_research.terminal import safe
 
-__all__ = ["ResearchOptions", "research_input", "status_rows"]
+__all__ = ["ReportRequest", "ResearchOptions", "prepare", "status_rows"]
 # Skipped --sources files listed on the terminal (the collection keeps up to 200).
 SKIPPED_SHOWN = 10
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
-def research_input(params: ReportInput, settings: Settings, options: ResearchOptions
-                   ) -> ReportInput:
-    """Validate the research options; put ``--sources`` documents into the store."""
-    checked = cr.with_research(params, options, cr.PreparedSources())
-    prepared = cr.PreparedSources()
-    if options.sources:
+def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
+    """The validated input (``client.prepare_report``), saying what --sources stored."""
+
+    async def ingest() -> cr.PreparedSources:
         with err.status("reading your documents..."):
-            prepared = cr.ingest_sources(settings, options.sources)
-        # stderr: `research start` keeps stdout for the workflow id alone.
-        err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
-                  f"{safe(prepared.store)}[/]", highlight=False)
-        for line in prepared.skipped[:SKIPPED_SHOWN]:
-            err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
-        if len(prepared.skipped) > SKIPPED_SHOWN:
-            err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
-                      "more", highlight=False)
-    return cr.with_research(checked, options, prepared)
+            return cr.ingest_sources(settings, request.research.sources)
+
+    prepared = run_async(prepare_report(settings, request, ingest))
+    if request.research.sources:
+        _print_sources(prepared.sources)
+    return prepared.params
+
+
+def _print_sources(prepared: cr.PreparedSources) -> None:
+    # stderr: `research start` keeps stdout for the workflow id alone.
+    err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
+              f"{safe(prepared.store)}[/]", highlight=False)
+    for line in prepared.skipped[:SKIPPED_SHOWN]:
+        err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
+    if len(prepared.skipped) > SKIPPED_SHOWN:
+        err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
+                  "more", highlight=False)
 
 
 def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
