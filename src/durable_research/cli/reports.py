@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 from uuid import uuid4
 
@@ -114,8 +115,9 @@ def run(
     if worker and model:  # this process's own worker may use the model its owner asks for
         allowed = ",".join(m for m in (settings.llm_allowed_models, model) if m)
         settings = replace(settings, llm_allowed_models=allowed)
-    # With a worker here, --out is where the files are copied from the store once the
-    # report is done (any worker may write it); without, a folder the workers write into.
+    # With a worker here, --out is this run's own worker's output folder (the files are
+    # copied from the store if another worker wrote them); without, a folder the workers
+    # write into.
     copy_to = rc.copy_target(out) if worker and out else None
     params = prepare(settings, ReportRequest(
         rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
@@ -129,10 +131,12 @@ def run(
     async def go() -> None:
         nonlocal settings
         conn = await connect_cli(settings)  # starts the embedded server if it is the one
-        # This run's own worker may call --model; the supervised worker may not (a
-        # command never changes its LLM_ALLOWED_MODELS), so the report goes to a queue
-        # only this process serves.
-        private_queue = bool(worker and model and local_worker.embedded_mode(settings))
+        # This run's own worker may call --model and writes into --out; the supervised
+        # worker may not (a command never changes its LLM_ALLOWED_MODELS, and it writes
+        # only under its RESEARCH_OUTPUT_DIR: a second copy in ./reports), so the report
+        # goes to a queue only this process serves.
+        private_queue = bool(worker and (model or copy_to is not None)
+                             and local_worker.embedded_mode(settings))
         if private_queue:
             settings = replace(settings,
                                task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
@@ -140,18 +144,24 @@ def run(
         # The embedded server's supervised worker (with the settings as configured,
         # never this command's changes), unless this run needs its own.
         hosted = worker and (private_queue or not local_worker.ensure_worker(configured))
+        if hosted and copy_to is not None:
+            settings = replace(settings, output_dir=str(copy_to))
         interactive = review and console.is_terminal
         try:
             result = await follow(settings, conn, handle, hosted, interactive)
         except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
-            resume = (f"LLM_ALLOWED_MODELS={model} research worker --task-queue "
-                      f"{settings.task_queue}" if private_queue
-                      else f"research result {handle.id}")
+            own_env = " ".join(
+                [f"LLM_ALLOWED_MODELS={model}"] * bool(model)
+                + [f"RESEARCH_OUTPUT_DIR={copy_to}"] * (copy_to is not None))
+            resume = (f"{own_env} research worker --task-queue {settings.task_queue}"
+                      if private_queue else f"research result {handle.id}")
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
                       f"Resume with `{safe(resume)}`.")
             raise
         print_result(result, handle.id, rc.ui_link(settings, conn, handle.id))
-        if copy_to is not None and result.status == ReportStep.COMPLETED:
+        if copy_to is not None and result.status == ReportStep.COMPLETED and not all(
+                Path(p).resolve().parent == copy_to for p in result.paths):
+            # Another worker wrote them (a cluster's queue): copy them from the store.
             from durable_research.client.research import download_report
 
             for path in download_report(settings, result, str(copy_to)):
