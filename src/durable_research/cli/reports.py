@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
 import typer
@@ -74,7 +74,7 @@ PreferPathOpt = Annotated[list[str] | None, typer.Option(
 async def _start(
     settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False,
     conn: rc.Connection | None = None,
-) -> tuple[rc.Connection, WorkflowHandle]:
+) -> tuple[rc.Connection, WorkflowHandle[Any, ReportResult]]:
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
     conn = conn or await connect_cli(settings)

@@ -254,7 +254,8 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
     """
     if not workflow_id.strip():
         raise WorkflowNotFoundError("The workflow id is empty")
-    handle = client.get_workflow_handle(workflow_id, result_type=ReportResult)
+    handle: WorkflowHandle[Any, ReportResult] = client.get_workflow_handle(
+        workflow_id, result_type=ReportResult)
     try:
         await handle.describe()
     except RPCError as exc:

@@ -36,7 +36,8 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
     await require_worker(client, workflow_id, state.task_queue)
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(name, arg, result_type=result_type)
+        done: T = await handle.execute_update(name, arg, result_type=result_type)
+        return done
     except WorkflowUpdateFailedError as exc:
         raise UserError(f"{refused}: {root_cause(exc)}") from None
     except RPCError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -14,7 +14,7 @@ from durable_research.errors import UserError
 
 async def watch(
     client: Client, workflow_id: str, interval_s: float = 0.5
-) -> AsyncIterator[ReportState]:
+) -> AsyncGenerator[ReportState, None]:
     """Yield a snapshot whenever something visible changed, until the report closes.
 
     The last snapshot has the closed status (with the result or the failure). A
