@@ -232,7 +232,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("draft versions", str(q.versions))
             for label, value in status_rows(q.research):
                 table.add_row(label, value)
-        elif state.status == "running":
+        elif state.status == rc.RUNNING:
             table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
         for line in state.pending:
             table.add_row("running", safe(line))
@@ -273,7 +273,7 @@ def result(
         state = await rc.describe_report(conn.client, workflow_id)  # an unknown id: refused
         handle = conn.client.get_workflow_handle(workflow_id, result_type=ReportResult)
         ready, with_worker = settings, False
-        if worker and state.status == "running":
+        if worker and state.status == rc.RUNNING:
             try:  # the worker it makes sure of must be able to call the LLM
                 ready = llm_ready_settings(settings, None)
             except UserError:
@@ -281,7 +281,7 @@ def result(
             with_worker = not local_worker.ensure_worker(settings)
         res = await follow(ready, conn, handle, with_worker)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
-        if download is not None and res.status == "completed":
+        if download is not None and res.status == ReportStep.COMPLETED:
             from durable_research.client.research import download_report
 
             for path in download_report(settings, res, download):

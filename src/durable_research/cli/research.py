@@ -23,7 +23,7 @@ from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
 from durable_research.contract.research import ResearchProgress
-from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
+from durable_research.contract.review import PlanReviewAction, PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
 from durable_research.terminal import safe
 
@@ -96,8 +96,9 @@ def plan_cmd(
 ) -> None:
     """Show a report's research plan, or approve / edit / reject it (with --review-plan)."""
     settings = settings_or_exit()
-    chosen = [a for a, on in (("approve", approve), ("reject", reject),
-                              ("edit", edit is not None)) if on]
+    chosen = [a for a, on in ((PlanReviewAction.APPROVE, approve),
+                              (PlanReviewAction.REJECT, reject),
+                              (PlanReviewAction.EDIT, edit is not None)) if on]
     if len(chosen) > 1:
         raise UserError("Choose one of --approve, --edit, --reject")
     if not chosen and (allow_domain or deny_domain):
@@ -121,9 +122,10 @@ def plan_cmd(
             action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
             allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
             deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
-        done = {"approve": "Plan approved:", "edit": "Plan changed:", "reject": "Plan rejected."}
+        done = {PlanReviewAction.APPROVE: "Plan approved:", PlanReviewAction.EDIT: "Plan changed:",
+                PlanReviewAction.REJECT: "Plan rejected."}
         console.print(done[chosen[0]])
-        if chosen[0] != "reject":
+        if chosen[0] != PlanReviewAction.REJECT:
             for i, q in enumerate(plan, 1):
                 console.print(f"{i}. {safe(q)}", highlight=False)
 

@@ -13,6 +13,7 @@ from durable_research.client.prepare import (
     prepare_report,
 )
 from durable_research.client.reports import (
+    RUNNING,
     ReportState,
     ReportSummary,
     cancel_report,
@@ -38,7 +39,7 @@ from durable_research.client.workers import RECENT_POLL_S, require_worker, worke
 from durable_research.errors import root_cause
 
 __all__ = [
-    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "Connection", "PreparedReport", "ReportRequest",
+    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection", "PreparedReport", "ReportRequest",
     "ReportState", "ReportSummary", "_tls", "prepare_report",
     "build_input", "cancel_report", "check_workflow_id", "connect", "copy_target",
     "describe_report", "list_reports", "new_workflow_id", "output_request", "parse_formats",

@@ -33,6 +33,9 @@ from durable_research.errors import (
     root_cause,
 )
 
+# ReportState.status of a report still going: the server's status name, lower-cased.
+RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
+
 # By name, not by importing the workflow module: a client (the CLI) starts in a fraction
 # of a second instead of importing the workflows' research code.
 REPORT_WORKFLOW = "GenerateReportWorkflow"
@@ -271,6 +274,6 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
         UserError: It is not running.
     """
     state = await describe_report(client, workflow_id, with_query=False)
-    if state.status != "running":
+    if state.status != RUNNING:
         raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
     await client.get_workflow_handle(workflow_id).cancel()

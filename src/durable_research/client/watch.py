@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from durable_research.client.reports import ReportState, describe_report
+from durable_research.client.reports import RUNNING, ReportState, describe_report
 from durable_research.errors import UserError
 
 
@@ -30,7 +30,7 @@ async def watch(
         if key != previous:
             previous = key
             yield state
-        if state.status != "running":
+        if state.status != RUNNING:
             return
         await asyncio.sleep(interval_s)
         try:

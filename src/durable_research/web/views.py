@@ -6,9 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from temporalio.client import WorkflowExecutionStatus
-
-from durable_research.client import ReportState
+from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
 from durable_research.client.present import format_research_summary, format_usage
 from durable_research.client.research import cited_summary
@@ -20,8 +18,6 @@ from durable_research.contract.review import (
     ReviewAction,
 )
 
-# ReportState.status is the server's status name, lower-cased.
-RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
 # Button labels of the review panels, by action.
 REVIEW_LABELS: dict[str, str] = {
     ReviewAction.APPROVE: "Approve",
