@@ -11,6 +11,7 @@ from uuid import uuid4
 import typer
 from rich.table import Table
 from temporalio.client import WorkflowHandle
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from durable_research import client as rc
@@ -80,12 +81,10 @@ async def _start(
     conn = conn or await connect_cli(settings)
     try:
         handle = await rc.start_report(conn.client, settings, params, workflow_id)
+    except WorkflowAlreadyStartedError:
+        raise UserError(f"A workflow with id {workflow_id!r} is already running") from None
     except RPCError as exc:
         raise UserError(f"Could not start the workflow: {exc.message}") from None
-    except Exception as exc:
-        if type(exc).__name__ == "WorkflowAlreadyStartedError":
-            raise UserError(f"A workflow with id {workflow_id!r} is already running") from None
-        raise
     link = rc.ui_link(settings, conn, handle.id)
     if quiet:
         return conn, handle
