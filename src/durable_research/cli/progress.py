@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.cli.common import console
-from durable_research.client.present import format_research_line
+from durable_research.client.present import format_research_line, plan_lines
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStep
 from durable_research.errors import ReportFailedError, UserError
@@ -149,8 +149,8 @@ async def _poll(
 def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
     research = state.query.research if state and state.query else None
     console.print("[bold]Research plan[/] waiting for review:")
-    for i, q in enumerate(research.plan if research else [], 1):
-        console.print(f"  {i}. {safe(q)}", highlight=False)
+    for line in plan_lines(research.plan if research else [], "  "):
+        console.print(safe(line), highlight=False)
     console.print(f"Approve with `research plan {safe(workflow_id)} --approve`, or edit with "
                   f"`research plan {safe(workflow_id)} --edit FILE` (one sub-question a line).")
 

@@ -18,7 +18,7 @@ from durable_research.cli.common import (
 )
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
-from durable_research.client.present import progress_rows
+from durable_research.client.present import plan_lines, progress_rows
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
@@ -115,8 +115,8 @@ def plan_cmd(
                 plan = state.result.subquestions
             if not plan:
                 console.print("No research plan yet.")
-            for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {safe(q)}", highlight=False)
+            for line in plan_lines(plan):
+                console.print(safe(line), highlight=False)
             return
         plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
             action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
@@ -126,8 +126,8 @@ def plan_cmd(
                 PlanReviewAction.REJECT: "Plan rejected."}
         console.print(done[chosen[0]])
         if chosen[0] != PlanReviewAction.REJECT:
-            for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {safe(q)}", highlight=False)
+            for line in plan_lines(plan):
+                console.print(safe(line), highlight=False)
 
     run_async(go())
 
