@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 def root_cause(exc: BaseException) -> str:
     """The innermost non-empty message of an exception chain (Temporal wraps failures)."""
@@ -14,13 +16,47 @@ def root_cause(exc: BaseException) -> str:
     return message
 
 
-# Failure types that cross the worker/workflow boundary (ApplicationError.type).
-OUTPUT_DISK_FULL = "OutputDiskFull"
+class FailureType(StrEnum):
+    """Failure types that cross the worker/workflow boundary (``ApplicationError.type``).
+
+    The values are names in histories, retry policies and the Temporal UI: never change
+    one (old runs and workers of another version use it).
+    """
+
+    BAD_EMBEDDINGS = "BadEmbeddings"
+    BAD_REPORT_REQUEST = "BadReportRequest"
+    CONFIG_ERROR = "ConfigError"
+    EMPTY_ANSWER = "EmptyAnswer"
+    FONT_NOT_FOUND = "FontNotFound"
+    FORBIDDEN_ATTACHMENT = "ForbiddenAttachment"
+    FORBIDDEN_KEY = "ForbiddenKey"
+    FOREIGN_RUN = "ForeignRun"
+    INVALID_ADDRESS = "InvalidAddress"
+    LEDGER_NOT_WRITABLE = "LedgerNotWritable"
+    MAIL_IN_FLIGHT = "MailInFlight"
+    MISSING_ATTACHMENT = "MissingAttachment"
+    MODEL_NOT_ALLOWED = "ModelNotAllowed"
+    OUTPUT_DISK_FULL = "OutputDiskFull"
+    OUTPUT_NOT_WRITABLE = "OutputNotWritable"
+    OUTSIDE_OUTPUT_ROOT = "OutsideOutputRoot"
+    RECIPIENT_NOT_ALLOWED = "RecipientNotAllowed"
+    SEARCH_FAILED = "SearchFailed"
+    SMTP_AUTHENTICATION_ERROR = "SMTPAuthenticationError"
+    SMTP_INSECURE = "SMTPInsecure"
+    SMTP_RECIPIENTS_REFUSED = "SMTPRecipientsRefused"
+    STORE_ERROR = "StoreError"
+    STORE_UNAVAILABLE = "StoreUnavailable"
+    TEMPORAL_UNAVAILABLE = "TemporalUnavailable"
+    UNKNOWN_SCHEMA = "UnknownSchema"
+
+
+# The output disk is full: the workflow waits and schedules the step again.
+OUTPUT_DISK_FULL = FailureType.OUTPUT_DISK_FULL
 # A workflow whose id says it is a child (``<parent>/<name>``) of a workflow it is not a
 # child of, or an activity of such a workflow: it would act in another run's folder.
-FOREIGN_RUN = "ForeignRun"
+FOREIGN_RUN = FailureType.FOREIGN_RUN
 # An attachment that is not this run's own report file.
-FORBIDDEN_ATTACHMENT = "ForbiddenAttachment"
+FORBIDDEN_ATTACHMENT = FailureType.FORBIDDEN_ATTACHMENT
 
 
 class UserError(Exception):

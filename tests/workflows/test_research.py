@@ -195,6 +195,34 @@ async def test_budget_spent_during_research_makes_sections_quote_notes(
                             "notes") for n in result.research_notes), result.research_notes
 
 
+class QuotingSections(MockActivities):
+    """The first section is the notes' quotes: said by the typed field (a new worker) or
+    only by the summary's text (an older worker's result)."""
+
+    def __init__(self, typed: bool) -> None:
+        super().__init__()
+        self.typed = typed
+
+    async def answer_section(self, params: SectionInput) -> LlmStored:
+        out = await super().answer_section(params)
+        if params.key == "sections/01.md":
+            out.quoted_notes = self.typed
+            out.summary = ("section quoted from notes (the model's text cited nothing)"
+                           if not self.typed else "the notes' quotes")
+        return out
+
+
+@pytest.mark.parametrize("typed", [True, False])
+async def test_a_section_that_quotes_its_notes_is_noted(
+    client: Client, task_queue: str, start_worker: WorkerFactory, typed: bool
+) -> None:
+    mocks = QuotingSections(typed)
+    async with start_worker(mocks.activities()):
+        result = await (await start(client, task_queue)).result()
+    noted = [n for n in result.research_notes if n.startswith("Section ")]
+    assert len(noted) == 1 and noted[0].startswith("Section 1: "), result.research_notes
+
+
 async def test_budget_spent_by_the_plan_starts_no_subquestion(
     client: Client, task_queue: str, start_worker: WorkerFactory
 ) -> None:

@@ -39,7 +39,7 @@ from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, mail_sender, parse_recipients
 from durable_research.contract.report import SendEmailInput, SendEmailOutput
-from durable_research.errors import FORBIDDEN_ATTACHMENT, UserError
+from durable_research.errors import FORBIDDEN_ATTACHMENT, FailureType, UserError
 from durable_research.mail.smtp import SmtpInsecureError, open_smtp
 
 _MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -90,7 +90,7 @@ class EmailActivities(WithStore):
             raise _forbidden(params.attachment_path)
         if not path.is_file():
             raise ApplicationError(
-                f"Report file to attach is missing: {path}", type="MissingAttachment"
+                f"Report file to attach is missing: {path}", type=FailureType.MISSING_ATTACHMENT
             )
         return path.name, path.read_bytes()
 
@@ -139,11 +139,12 @@ class EmailActivities(WithStore):
         try:
             recipients = parse_recipients(params.to or settings.email_to)
         except UserError as exc:
-            raise ApplicationError(exc.message, type="InvalidAddress", non_retryable=True) from exc
+            raise ApplicationError(exc.message,
+                                   type=FailureType.INVALID_ADDRESS, non_retryable=True) from exc
         try:
             check_recipients(recipients, settings.email_allowed)
         except UserError as exc:
-            raise ApplicationError(exc.message, type="RecipientNotAllowed",
+            raise ApplicationError(exc.message, type=FailureType.RECIPIENT_NOT_ALLOWED,
                                    non_retryable=True) from exc
         if not settings.smtp_configured:
             return SendEmailOutput(skipped_reason="e-mail not sent: SMTP_HOST is not set")
@@ -163,7 +164,7 @@ class EmailActivities(WithStore):
             # its connection is still open): it may deliver or fail. Ask again after it.
             raise ApplicationError(
                 "another attempt is sending this e-mail; checking again when it is done",
-                type="MailInFlight",
+                type=FailureType.MAIL_IN_FLIGHT,
                 next_retry_delay=timedelta(seconds=LEASE_S - (time.time() - entry.at) + 1))
         if entry.state is MailState.COMMITTING:
             # An attempt died after the whole message went out, before the server's reply:
@@ -212,15 +213,16 @@ class EmailActivities(WithStore):
         except smtplib.SMTPAuthenticationError as exc:
             raise ApplicationError(
                 f"SMTP login failed for {settings.smtp_user!r}: {exc.smtp_error!r}",
-                type="SMTPAuthenticationError",
+                type=FailureType.SMTP_AUTHENTICATION_ERROR,
                 non_retryable=True,
             ) from exc
         except SmtpInsecureError as exc:
-            raise ApplicationError(str(exc), type="SMTPInsecure", non_retryable=True) from exc
+            raise ApplicationError(str(exc),
+                                   type=FailureType.SMTP_INSECURE, non_retryable=True) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise ApplicationError(
                 f"SMTP server refused the recipients: {sorted(exc.recipients)}",
-                type="SMTPRecipientsRefused",
+                type=FailureType.SMTP_RECIPIENTS_REFUSED,
                 non_retryable=True,
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:

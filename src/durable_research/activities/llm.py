@@ -18,6 +18,7 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
+from durable_research.errors import FailureType
 from durable_research.llm.calls import (
     allowed_model,
     classify_llm_error,
@@ -87,7 +88,8 @@ async def complete(
     text = response.choices[0].message.content or ""
     if not text.strip():
         # An empty answer is a provider hiccup worth one more attempt, not a report.
-        raise ApplicationError(f"LLM {model!r} returned an empty answer", type="EmptyAnswer")
+        raise ApplicationError(f"LLM {model!r} returned an empty answer",
+                               type=FailureType.EMPTY_ANSWER)
     return LlmCallOutput(text=text, model=model, usage=usage_of(response))
 
 
@@ -123,7 +125,8 @@ class LlmActivities(WithStore):
         try:
             schema = answer_schema(params.answer_schema) if params.answer_schema else None
         except ValueError as exc:  # a workflow of a newer version: not worth retrying
-            raise ApplicationError(str(exc), type="UnknownSchema", non_retryable=True) from None
+            raise ApplicationError(str(exc),
+                                   type=FailureType.UNKNOWN_SCHEMA, non_retryable=True) from None
         out = await complete(self.settings, params.model, params.system, params.prompt,
                              schema=schema)
         data = out.text.encode("utf-8")

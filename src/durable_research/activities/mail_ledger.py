@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from temporalio.exceptions import ApplicationError
 
+from durable_research.errors import FailureType
 from durable_research.store import ArtifactStore
 from durable_research.store.errors import StoreError, StoreUnavailableError
 
@@ -78,7 +79,7 @@ def read_entry(store: ArtifactStore, key: str) -> Entry:
     except (ValueError, TypeError, AttributeError):
         return Entry(MailState.SENDING)
     except StoreUnavailableError as exc:
-        raise ApplicationError(str(exc), type="StoreUnavailable") from exc
+        raise ApplicationError(str(exc), type=FailureType.STORE_UNAVAILABLE) from exc
 
 
 def write_state(store: ArtifactStore, key: str, msg: EmailMessage, recipients: list[str],
@@ -95,11 +96,11 @@ def write_state(store: ArtifactStore, key: str, msg: EmailMessage, recipients: l
     try:
         store.put(key, entry.encode())
     except StoreUnavailableError as exc:
-        raise ApplicationError(str(exc), type="StoreUnavailable") from exc
+        raise ApplicationError(str(exc), type=FailureType.STORE_UNAVAILABLE) from exc
     except (OSError, StoreError) as exc:
         raise ApplicationError(
             f"Cannot write the sent-mail ledger ({exc}); not sending, so the mail can "
-            "never be delivered twice", type="LedgerNotWritable", non_retryable=True,
+            "never be delivered twice", type=FailureType.LEDGER_NOT_WRITABLE, non_retryable=True,
         ) from exc
 
 

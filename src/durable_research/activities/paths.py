@@ -6,6 +6,8 @@ from pathlib import Path
 
 from temporalio.exceptions import ApplicationError
 
+from durable_research.errors import FailureType
+
 
 def confined_dir(root: Path, requested: str) -> Path:
     """The folder for ``requested`` (relative, or absolute inside ``root``) under ``root``.
@@ -23,7 +25,7 @@ def confined_dir(root: Path, requested: str) -> Path:
         raise ApplicationError(
             f"Refused to write the report to {requested!r}: this worker writes only under "
             f"its output root {root} (RESEARCH_OUTPUT_DIR); name a sub-folder instead",
-            type="OutsideOutputRoot",
+            type=FailureType.OUTSIDE_OUTPUT_ROOT,
             non_retryable=True,
         )
     return target

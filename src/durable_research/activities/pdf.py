@@ -16,7 +16,7 @@ from durable_research.activities.paths import confined_dir, report_name, written
 from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
 from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
-from durable_research.errors import OUTPUT_DISK_FULL
+from durable_research.errors import OUTPUT_DISK_FULL, FailureType
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
 
@@ -54,13 +54,15 @@ class PdfActivities(WithStore):
                 detail="rendering",
             )
         except ValueError as exc:
-            raise ApplicationError(str(exc), type="BadReportRequest", non_retryable=True) from exc
+            raise ApplicationError(str(exc),
+                                   type=FailureType.BAD_REPORT_REQUEST, non_retryable=True) from exc
         except FontNotFoundError as exc:
-            raise ApplicationError(str(exc), type="FontNotFound", non_retryable=True) from exc
+            raise ApplicationError(str(exc),
+                                   type=FailureType.FONT_NOT_FOUND, non_retryable=True) from exc
         except PermissionError as exc:
             raise ApplicationError(
                 f"Cannot write the report to {out_dir}: {exc}",
-                type="OutputNotWritable",
+                type=FailureType.OUTPUT_NOT_WRITABLE,
                 non_retryable=True,
             ) from exc
         except OSError as exc:

@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import SourceKind
+from durable_research.errors import FailureType
 from durable_research.research.types import (
     FetchInput,
     FetchPagesInput,
@@ -69,7 +70,7 @@ class ResearchActivities(WithStore):
         except ConfigError as exc:
             raise ApplicationError(
                 f"{exc.message} ({exc.hint})" if exc.hint else exc.message,
-                type="ConfigError", non_retryable=True,
+                type=FailureType.CONFIG_ERROR, non_retryable=True,
             ) from exc
 
     def _embedder(self) -> Any:
@@ -128,7 +129,7 @@ class ResearchActivities(WithStore):
             except SearchError as exc:
                 if not hits:  # nothing else to go on: let the RetryPolicy decide
                     raise ApplicationError(
-                        f"{provider.name} search failed: {exc}", type="SearchFailed",
+                        f"{provider.name} search failed: {exc}", type=FailureType.SEARCH_FAILED,
                         non_retryable=not exc.retryable,
                         next_retry_delay=_retry_delay(exc.retry_after_s),
                     ) from exc

@@ -22,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from durable_research.contract.report import claimed_parent
-from durable_research.errors import FOREIGN_RUN
+from durable_research.errors import FOREIGN_RUN, FailureType
 
 DESCRIBE_TIMEOUT = timedelta(seconds=10)
 # Runs remembered as checked; a worker serves far fewer children at a time.
@@ -74,7 +74,7 @@ class RunChecker:
                 raise _refuse(f"no workflow run {workflow_id[:80]!r}") from None
             raise ApplicationError(f"Cannot check workflow {workflow_id[:80]!r} with the "
                                    f"Temporal server: {exc.message}",
-                                   type="TemporalUnavailable") from None
+                                   type=FailureType.TEMPORAL_UNAVAILABLE) from None
         return desc.parent_id, desc.parent_run_id
 
 

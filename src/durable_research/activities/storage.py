@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
 from durable_research.activities.pools import in_io
+from durable_research.errors import FailureType
 from durable_research.store import ArtifactStore, validate_key
 from durable_research.store.errors import StoreError, StoreUnavailableError
 from durable_research.store.keys import readable_key, run_key, run_prefix
@@ -37,9 +38,10 @@ class WithStore(WithSettings):
         try:
             return await in_io(func, *args)
         except StoreUnavailableError as exc:
-            raise ApplicationError(str(exc), type="StoreUnavailable") from exc
+            raise ApplicationError(str(exc), type=FailureType.STORE_UNAVAILABLE) from exc
         except StoreError as exc:
-            raise ApplicationError(str(exc), type="StoreError", non_retryable=True) from exc
+            raise ApplicationError(str(exc),
+                                   type=FailureType.STORE_ERROR, non_retryable=True) from exc
 
     def my_key(self, name: str) -> str:
         """A key for ``name`` in the current run's folder (never a path from the input)."""
@@ -54,7 +56,8 @@ class WithStore(WithSettings):
         try:
             return readable_key(activity.info().workflow_id or "", key)
         except StoreError as exc:
-            raise ApplicationError(str(exc), type="ForbiddenKey", non_retryable=True) from exc
+            raise ApplicationError(str(exc),
+                                   type=FailureType.FORBIDDEN_KEY, non_retryable=True) from exc
 
     async def read_text(self, key: str) -> str:
         """A UTF-8 text this run may read."""

@@ -106,12 +106,13 @@ class WritingActivities(WithStore):
         return stored_from(data) if data is not None else None
 
     async def _save(self, key: str, text: str, out: LlmCallOutput, summary: str,
-                    extra: str = "", hashes: list[str] | None = None) -> LlmStored:
+                    extra: str = "", hashes: list[str] | None = None,
+                    quoted_notes: bool = False) -> LlmStored:
         await self.write_text(key, text)
         data = text.encode("utf-8")
         stored = LlmStored(key=key, content_hash=content_hash(data), chars=len(text),
                            model=out.model, usage=out.usage, summary=summary, extra=extra,
-                           source_hashes=hashes or [])
+                           source_hashes=hashes or [], quoted_notes=quoted_notes)
         await self.save_json(key + ".meta", asdict(stored))
         return stored
 
@@ -213,7 +214,8 @@ class WritingActivities(WithStore):
                     notes.append(CitedNote(n, note.point, note.quote, note.kind, note.intro))
         if params.role == "extractive":  # no budget left for the LLM: the notes' quotes
             text = f"## {params.heading}\n\n{extractive_section(notes)}"
-            return await self._save(key, text, LlmCallOutput(), "section quoted from notes")
+            return await self._save(key, text, LlmCallOutput(), "section quoted from notes",
+                                    quoted_notes=True)
         out = await complete(
             self.settings, params.model, prompts.SECTION_SYSTEM,
             prompts.section_prompt(params.question, params.subquestion, notes,
@@ -223,12 +225,13 @@ class WritingActivities(WithStore):
         )
         body = strip_heading(out.text)
         summary = f"section from {len(notes)} notes"
-        if notes and not has_citations(body):
+        quoted = bool(notes) and not has_citations(body)
+        if quoted:
             # A section that cites nothing cannot be checked: use the quoted notes.
             body, summary = extractive_section(notes), "section quoted from notes " \
                 "(the model's text cited nothing)"
         text = f"## {params.heading}\n\n{body}"
-        return await self._save(key, text, out, summary)
+        return await self._save(key, text, out, summary, quoted_notes=quoted)
 
     @activity.defn(name="read_text")
     async def read_text_activity(self, key: str) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from durable_research import client as rc
+from durable_research.client.present import format_cost, format_tokens
 from durable_research.client.research import cited_summary
 from durable_research.config import Settings, load_settings
 from durable_research.contract.citations import ClaimStatus
@@ -120,8 +121,8 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
         table.add_row("stored", f"{safe(result.store)} (`research result ID --download DIR`)")
     table.add_row("model", safe(result.model or "-"))
     u = result.usage
-    table.add_row("tokens", f"{u.prompt_tokens} in, {u.completion_tokens} out")
-    table.add_row("cost", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
+    table.add_row("tokens", format_tokens(u))
+    table.add_row("cost", format_cost(u.cost_usd))
     if result.sources_used:
         table.add_row("sources", f"{safe(result.sources_used)}: "
                       f"{cited_summary(result.references)}")

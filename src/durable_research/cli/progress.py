@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
+from rich.status import Status
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.cli.common import console
+from durable_research.client.present import format_research_line, plan_lines
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStep
-from durable_research.contract.research import ResearchProgress, SubState
 from durable_research.errors import ReportFailedError, UserError
 from durable_research.terminal import safe
 
+# Seconds between looks at a followed report.
+FOLLOW_INTERVAL_S = 0.5
 # A report no worker has answered for this long gets a line saying what it waits for.
 WAITING_NOTICE_S = 3.0
 WAITING_NOTICE = ("waiting for a worker to take the report (a worker that has just started "
@@ -23,10 +27,13 @@ WAITING_NOTICE = ("waiting for a worker to take the report (a worker that has ju
 
 
 async def follow(
-    settings: Settings, conn: rc.Connection, handle: WorkflowHandle, with_worker: bool,
-    interactive_review: bool = False,
+    settings: Settings, conn: rc.Connection, handle: WorkflowHandle[Any, ReportResult],
+    with_worker: bool, interactive_review: bool = False,
 ) -> ReportResult:
-    """Wait for a report, showing its steps live, optionally hosting a worker meanwhile."""
+    """Wait for a report, showing its steps live, optionally hosting a worker meanwhile.
+
+    The snapshots come from ``client.watch``; this only prints them.
+    """
     started = time.monotonic()
     worker = None
     if with_worker:
@@ -34,43 +41,35 @@ async def follow(
 
         worker = build_worker(conn.client, settings)
     worker_task = asyncio.create_task(worker.run()) if worker else None
-    result_task = asyncio.create_task(handle.result())
-    step, shown_review, shown_plan, printed = "", False, False, 0
-    waiting_noticed = False
+    snapshots = rc.watch(conn.client, handle.id, FOLLOW_INTERVAL_S)
+    upcoming: asyncio.Task[rc.ReportState] | None = None
+    shown = _Shown(started)
     try:
         with console.status("starting...") as spinner:
-            while not result_task.done():
+            while True:
+                if upcoming is None:
+                    upcoming = asyncio.ensure_future(anext(snapshots))
+                waiting: set[asyncio.Future[Any]] = {upcoming}
+                if worker_task is not None:
+                    waiting.add(worker_task)
+                await asyncio.wait(waiting, timeout=FOLLOW_INTERVAL_S,
+                                   return_when=asyncio.FIRST_COMPLETED)
                 if worker_task and worker_task.done():
                     worker_task.result()  # surfaces why the worker stopped
                     raise UserError("The in-process worker stopped unexpectedly")
-                state = await _poll(conn, handle.id)
-                if (state and not state.query and not step and not waiting_noticed
-                        and time.monotonic() - started > WAITING_NOTICE_S):
-                    waiting_noticed = True  # no worker has answered yet: say so, once
-                    console.print(f"[yellow]•[/] {WAITING_NOTICE}")
-                if state and state.query:
-                    printed = _print_history(state.query.history, printed, started)
-                    step = state.query.step
-                if state and step:
-                    extra = f" ({state.pending[0]})" if state.pending else ""
-                    if state.query and state.query.research:
-                        extra = f" ({research_line(state.query.research)})"
-                    spinner.update(safe(f"{step}{extra}"))
-                if step == ReportStep.PLAN_REVIEW and not shown_plan:
-                    shown_plan = True
-                    spinner.stop()
-                    _plan_prompt(state, handle.id)
-                    spinner.start()
-                if step == ReportStep.REVIEW and not shown_review:
-                    shown_review = True
-                    spinner.stop()
-                    await _review_prompt(conn, handle.id, interactive_review)
-                    spinner.start()
-                await asyncio.wait({result_task}, timeout=0.5)
-        res = result_task.result()
-        state = await _poll(conn, handle.id, with_query=True)
-        if state and state.query:
-            _print_history(state.query.history, printed, started)
+                if not upcoming.done():
+                    shown.notice_waiting()
+                    continue
+                try:
+                    state = upcoming.result()
+                except StopAsyncIteration:  # the report closed
+                    break
+                upcoming = None
+                await shown.show(state, spinner, conn, handle.id, interactive_review)
+        res = await handle.result()
+        final = await _poll(conn, handle.id, with_query=True)
+        if final and final.query:
+            _print_history(final.query.history, shown.printed, started)
         return res
     except WorkflowFailureError as exc:
         raise ReportFailedError(
@@ -78,20 +77,56 @@ async def follow(
             f"details: `research status {handle.id}`",
         ) from None
     finally:
-        result_task.cancel()
+        if upcoming is not None:
+            upcoming.cancel()
+            # Let the cancellation land before closing the generator it runs in.
+            await asyncio.gather(upcoming, return_exceptions=True)
+        await snapshots.aclose()
         if worker:
             await worker.shutdown()
 
 
-def research_line(p: ResearchProgress) -> str:
-    """One short line for the spinner: sub-questions' states and pages."""
-    done = sum(1 for s in p.subs if s.state in (SubState.DONE, SubState.FAILED,
-                                                 SubState.BUDGET))
-    parts = [f"{done}/{len(p.subs)} sub-questions done"] if p.subs else []
-    parts.append(f"{p.pages_fetched} pages fetched")
-    if p.pages_failed:
-        parts.append(f"{p.pages_failed} failed")
-    return ", ".join(parts)
+class _Shown:
+    """What the terminal has shown of a report so far."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.step = ""
+        self.printed = 0
+        self.review = self.plan = self.waiting_noticed = False
+        self.answered = False
+
+    def notice_waiting(self) -> None:
+        """No worker has answered for a while: say what the report waits for, once."""
+        if (not self.answered and not self.waiting_noticed
+                and time.monotonic() - self.started > WAITING_NOTICE_S):
+            self.waiting_noticed = True
+            console.print(f"[yellow]•[/] {WAITING_NOTICE}")
+
+    async def show(self, state: rc.ReportState, spinner: Status, conn: rc.Connection,
+                   workflow_id: str, interactive_review: bool) -> None:
+        """Print one snapshot: new history lines, the spinner's step, review prompts."""
+        if state.query is None:
+            self.notice_waiting()
+        else:
+            self.answered = True
+            self.printed = _print_history(state.query.history, self.printed, self.started)
+            self.step = state.query.step
+        if self.step:
+            extra = f" ({state.pending[0]})" if state.pending else ""
+            if state.query and state.query.research:
+                extra = f" ({format_research_line(state.query.research)})"
+            spinner.update(safe(f"{self.step}{extra}"))
+        if self.step == ReportStep.PLAN_REVIEW and not self.plan:
+            self.plan = True
+            spinner.stop()
+            _plan_prompt(state, workflow_id)
+            spinner.start()
+        if self.step == ReportStep.REVIEW and not self.review:
+            self.review = True
+            spinner.stop()
+            await _review_prompt(conn, workflow_id, interactive_review)
+            spinner.start()
 
 
 def _print_history(history: list[str], printed: int, started: float) -> int:
@@ -114,8 +149,8 @@ async def _poll(
 def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
     research = state.query.research if state and state.query else None
     console.print("[bold]Research plan[/] waiting for review:")
-    for i, q in enumerate(research.plan if research else [], 1):
-        console.print(f"  {i}. {safe(q)}", highlight=False)
+    for line in plan_lines(research.plan if research else [], "  "):
+        console.print(safe(line), highlight=False)
     console.print(f"Approve with `research plan {safe(workflow_id)} --approve`, or edit with "
                   f"`research plan {safe(workflow_id)} --edit FILE` (one sub-question a line).")
 

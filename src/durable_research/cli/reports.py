@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 from uuid import uuid4
 
 import typer
 from rich.table import Table
 from temporalio.client import WorkflowHandle
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from durable_research import client as rc
@@ -26,7 +28,8 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.cli.progress import follow
-from durable_research.cli.research import ResearchOptions, research_input, status_rows
+from durable_research.cli.research import ReportRequest, ResearchOptions, prepare, status_rows
+from durable_research.client.present import format_cost, format_tokens
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
 from durable_research.embedded import local_worker
@@ -72,18 +75,16 @@ PreferPathOpt = Annotated[list[str] | None, typer.Option(
 async def _start(
     settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False,
     conn: rc.Connection | None = None,
-) -> tuple[rc.Connection, WorkflowHandle]:
+) -> tuple[rc.Connection, WorkflowHandle[Any, ReportResult]]:
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
     conn = conn or await connect_cli(settings)
     try:
         handle = await rc.start_report(conn.client, settings, params, workflow_id)
+    except WorkflowAlreadyStartedError:
+        raise UserError(f"A workflow with id {workflow_id!r} is already running") from None
     except RPCError as exc:
         raise UserError(f"Could not start the workflow: {exc.message}") from None
-    except Exception as exc:
-        if type(exc).__name__ == "WorkflowAlreadyStartedError":
-            raise UserError(f"A workflow with id {workflow_id!r} is already running") from None
-        raise
     link = rc.ui_link(settings, conn, handle.id)
     if quiet:
         return conn, handle
@@ -113,26 +114,28 @@ def run(
     if worker and model:  # this process's own worker may use the model its owner asks for
         allowed = ",".join(m for m in (settings.llm_allowed_models, model) if m)
         settings = replace(settings, llm_allowed_models=allowed)
-    # With a worker here, --out is where the files are copied from the store once the
-    # report is done (any worker may write it); without, a folder the workers write into.
+    # With a worker here, --out is this run's own worker's output folder (the files are
+    # copied from the store if another worker wrote them); without, a folder the workers
+    # write into.
     copy_to = rc.copy_target(out) if worker and out else None
-    prompt = rc.read_prompt(prompt, prompt_file)
-    params = rc.build_input(prompt, review, fmt, None if copy_to else out, overwrite, email,
-                            model, settings)
-    params = research_input(params, settings, ResearchOptions(
-        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-        prefer_paths=prefer_path or []))
+    params = prepare(settings, ReportRequest(
+        rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
+        email, model, ResearchOptions(
+            sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+            allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+            prefer_paths=prefer_path or [])))
     if worker:
         settings = llm_ready_settings(settings, model)
 
     async def go() -> None:
         nonlocal settings
         conn = await connect_cli(settings)  # starts the embedded server if it is the one
-        # This run's own worker may call --model; the supervised worker may not (a
-        # command never changes its LLM_ALLOWED_MODELS), so the report goes to a queue
-        # only this process serves.
-        private_queue = bool(worker and model and local_worker.embedded_mode(settings))
+        # This run's own worker may call --model and writes into --out; the supervised
+        # worker may not (a command never changes its LLM_ALLOWED_MODELS, and it writes
+        # only under its RESEARCH_OUTPUT_DIR: a second copy in ./reports), so the report
+        # goes to a queue only this process serves.
+        private_queue = bool(worker and (model or copy_to is not None)
+                             and local_worker.embedded_mode(settings))
         if private_queue:
             settings = replace(settings,
                                task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
@@ -140,18 +143,24 @@ def run(
         # The embedded server's supervised worker (with the settings as configured,
         # never this command's changes), unless this run needs its own.
         hosted = worker and (private_queue or not local_worker.ensure_worker(configured))
+        if hosted and copy_to is not None:
+            settings = replace(settings, output_dir=str(copy_to))
         interactive = review and console.is_terminal
         try:
             result = await follow(settings, conn, handle, hosted, interactive)
         except asyncio.CancelledError:  # Ctrl-C: asyncio cancels us, then raises it
-            resume = (f"LLM_ALLOWED_MODELS={model} research worker --task-queue "
-                      f"{settings.task_queue}" if private_queue
-                      else f"research result {handle.id}")
+            own_env = " ".join(
+                [f"LLM_ALLOWED_MODELS={model}"] * bool(model)
+                + [f"RESEARCH_OUTPUT_DIR={copy_to}"] * (copy_to is not None))
+            resume = (f"{own_env} research worker --task-queue {settings.task_queue}"
+                      if private_queue else f"research result {handle.id}")
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
                       f"Resume with `{safe(resume)}`.")
             raise
         print_result(result, handle.id, rc.ui_link(settings, conn, handle.id))
-        if copy_to is not None and result.status == ReportStep.COMPLETED:
+        if copy_to is not None and result.status == ReportStep.COMPLETED and not all(
+                Path(p).resolve().parent == copy_to for p in result.paths):
+            # Another worker wrote them (a cluster's queue): copy them from the store.
             from durable_research.client.research import download_report
 
             for path in download_report(settings, result, str(copy_to)):
@@ -174,12 +183,12 @@ def start(
     settings = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    prompt = rc.read_prompt(prompt, prompt_file)
-    params = rc.build_input(prompt, review, fmt, out, overwrite, email, model, settings)
-    params = research_input(params, settings, ResearchOptions(
-        sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
-        allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-        prefer_paths=prefer_path or []))
+    params = prepare(settings, ReportRequest(
+        rc.read_prompt(prompt, prompt_file), review, fmt, out, overwrite, email, model,
+        ResearchOptions(
+            sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
+            allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
+            prefer_paths=prefer_path or [])))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
@@ -215,14 +224,14 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("step", safe(q.step))
             table.add_row("model", safe(q.model or "-"))
             u = q.usage
-            table.add_row("tokens so far", f"{u.prompt_tokens} in, {u.completion_tokens} out")
-            table.add_row("cost so far", "unknown" if u.cost_usd is None else f"${u.cost_usd:.6f}")
+            table.add_row("tokens so far", format_tokens(u))
+            table.add_row("cost so far", format_cost(u.cost_usd))
             if q.waiting_for_review_since:
                 table.add_row("waiting for review since", q.waiting_for_review_since)
             table.add_row("draft versions", str(q.versions))
             for label, value in status_rows(q.research):
                 table.add_row(label, value)
-        elif state.status == "running":
+        elif state.status == rc.RUNNING:
             table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
         for line in state.pending:
             table.add_row("running", safe(line))
@@ -263,7 +272,7 @@ def result(
         state = await rc.describe_report(conn.client, workflow_id)  # an unknown id: refused
         handle = conn.client.get_workflow_handle(workflow_id, result_type=ReportResult)
         ready, with_worker = settings, False
-        if worker and state.status == "running":
+        if worker and state.status == rc.RUNNING:
             try:  # the worker it makes sure of must be able to call the LLM
                 ready = llm_ready_settings(settings, None)
             except UserError:
@@ -271,7 +280,7 @@ def result(
             with_worker = not local_worker.ensure_worker(settings)
         res = await follow(ready, conn, handle, with_worker)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
-        if download is not None and res.status == "completed":
+        if download is not None and res.status == ReportStep.COMPLETED:
             from durable_research.client.research import download_report
 
             for path in download_report(settings, res, download):

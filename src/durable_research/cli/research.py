@@ -17,62 +17,49 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.client import research as cr
+from durable_research.client.prepare import ReportRequest, prepare_report
+from durable_research.client.present import plan_lines, progress_rows
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
 from durable_research.contract.research import ResearchProgress
-from durable_research.contract.review import PlanReviewInput, RaiseBudgetInput
+from durable_research.contract.review import PlanReviewAction, PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
 from durable_research.terminal import safe
 
-__all__ = ["ResearchOptions", "research_input", "status_rows"]
+__all__ = ["ReportRequest", "ResearchOptions", "prepare", "status_rows"]
 # Skipped --sources files listed on the terminal (the collection keeps up to 200).
 SKIPPED_SHOWN = 10
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
-def research_input(params: ReportInput, settings: Settings, options: ResearchOptions
-                   ) -> ReportInput:
-    """Validate the research options; put ``--sources`` documents into the store."""
-    checked = cr.with_research(params, options, cr.PreparedSources())
-    prepared = cr.PreparedSources()
-    if options.sources:
+def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
+    """The validated input (``client.prepare_report``), saying what --sources stored."""
+
+    async def ingest() -> cr.PreparedSources:
         with err.status("reading your documents..."):
-            prepared = cr.ingest_sources(settings, options.sources)
-        # stderr: `research start` keeps stdout for the workflow id alone.
-        err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
-                  f"{safe(prepared.store)}[/]", highlight=False)
-        for line in prepared.skipped[:SKIPPED_SHOWN]:
-            err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
-        if len(prepared.skipped) > SKIPPED_SHOWN:
-            err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
-                      "more", highlight=False)
-    return cr.with_research(checked, options, prepared)
+            return cr.ingest_sources(settings, request.research.sources)
+
+    prepared = run_async(prepare_report(settings, request, ingest))
+    if request.research.sources:
+        _print_sources(prepared.sources)
+    return prepared.params
 
 
-def format_progress(p: ResearchProgress) -> list[tuple[str, str]]:
-    """Label/value rows describing research progress (pure)."""
-    rows = [("sources", p.sources or "-"), ("depth", p.depth or "-")]
-    for sub in p.subs:
-        counts = f"{sub.searched} found, {sub.fetched} fetched, {sub.failed} failed"
-        line = f"{sub.state}: {sub.subquestion} ({counts})"
-        if sub.error:
-            line += f" - {sub.error}"
-        rows.append((f"q{sub.index + 1}", line))
-    if not p.subs and p.plan:
-        rows += [(f"q{i + 1}", q) for i, q in enumerate(p.plan)]
-    rows.append(("pages", f"{p.pages_fetched} fetched, {p.pages_failed} failed, "
-                          f"{p.sources_kept} sources kept"))
-    b = p.budget
-    caps = [f"${b.max_usd:g}" if b.max_usd else "", f"{b.max_tokens:,} tokens"
-            if b.max_tokens else "", f"{b.max_pages} pages" if b.max_pages else ""]
-    rows.append(("budget", ", ".join(c for c in caps if c) or "no cap"))
-    return rows
+def _print_sources(prepared: cr.PreparedSources) -> None:
+    # stderr: `research start` keeps stdout for the workflow id alone.
+    err.print(f"[dim]{prepared.documents} document(s) from --sources stored in "
+              f"{safe(prepared.store)}[/]", highlight=False)
+    for line in prepared.skipped[:SKIPPED_SHOWN]:
+        err.print(f"[yellow]skipped[/] {safe(line)}", highlight=False)
+    if len(prepared.skipped) > SKIPPED_SHOWN:
+        err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
+                  "more", highlight=False)
 
 
 def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
     """Rows for ``research status`` (escaped for Rich: texts come from the web and LLM)."""
-    return [(k, safe(v)) for k, v in format_progress(p)] if p else []
+    return [(k, safe(v)) for k, v in progress_rows(p)] if p else []
 
 
 @friendly
@@ -109,8 +96,9 @@ def plan_cmd(
 ) -> None:
     """Show a report's research plan, or approve / edit / reject it (with --review-plan)."""
     settings = settings_or_exit()
-    chosen = [a for a, on in (("approve", approve), ("reject", reject),
-                              ("edit", edit is not None)) if on]
+    chosen = [a for a, on in ((PlanReviewAction.APPROVE, approve),
+                              (PlanReviewAction.REJECT, reject),
+                              (PlanReviewAction.EDIT, edit is not None)) if on]
     if len(chosen) > 1:
         raise UserError("Choose one of --approve, --edit, --reject")
     if not chosen and (allow_domain or deny_domain):
@@ -127,18 +115,19 @@ def plan_cmd(
                 plan = state.result.subquestions
             if not plan:
                 console.print("No research plan yet.")
-            for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {safe(q)}", highlight=False)
+            for line in plan_lines(plan):
+                console.print(safe(line), highlight=False)
             return
         plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
             action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
             allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
             deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
-        done = {"approve": "Plan approved:", "edit": "Plan changed:", "reject": "Plan rejected."}
+        done = {PlanReviewAction.APPROVE: "Plan approved:", PlanReviewAction.EDIT: "Plan changed:",
+                PlanReviewAction.REJECT: "Plan rejected."}
         console.print(done[chosen[0]])
-        if chosen[0] != "reject":
-            for i, q in enumerate(plan, 1):
-                console.print(f"{i}. {safe(q)}", highlight=False)
+        if chosen[0] != PlanReviewAction.REJECT:
+            for line in plan_lines(plan):
+                console.print(safe(line), highlight=False)
 
     run_async(go())
 

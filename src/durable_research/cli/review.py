@@ -24,7 +24,12 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.contract.report import ReportStep
-from durable_research.contract.review import MAX_REVIEW_BYTES, REVIEW_ACTIONS, ReviewInput
+from durable_research.contract.review import (
+    MAX_REVIEW_BYTES,
+    REVIEW_ACTIONS,
+    ReviewAction,
+    ReviewInput,
+)
 from durable_research.errors import UserError
 from durable_research.terminal import safe, strip_controls
 
@@ -62,21 +67,22 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
     while True:
         show_draft(draft, version)
         action = Prompt.ask(
-            "Decision", choices=list(REVIEW_ACTIONS), default="approve"
+            "Decision", choices=list(REVIEW_ACTIONS), default=ReviewAction.APPROVE.value
         )
         review = ReviewInput(action=action, reviewer=rc.reviewer_name())
-        if action == "edit":
+        if action == ReviewAction.EDIT:
             review.text = edit_in_editor(draft)
-        elif action == "revise":
+        elif action == ReviewAction.REVISE:
             review.feedback = Prompt.ask("What should change")
         try:
-            with console.status("sending review..." if action != "revise" else "revising..."):
+            busy = "revising..." if action == ReviewAction.REVISE else "sending review..."
+            with console.status(busy):
                 outcome = await rc.send_review(client, workflow_id, review)
         except UserError as exc:
             console.print(f"[red]{safe(exc.message)}[/]")
             continue
         console.print(outcome.message)
-        if action in ("approve", "reject"):
+        if action in (ReviewAction.APPROVE, ReviewAction.REJECT):
             return
         draft, version = outcome.draft, outcome.version
 
@@ -109,13 +115,13 @@ def review(workflow_id: IdArg) -> None:
 @friendly
 def approve(workflow_id: IdArg) -> None:
     """Approve the draft; the report is written."""
-    _one(workflow_id, ReviewInput(action="approve", reviewer=rc.reviewer_name()))
+    _one(workflow_id, ReviewInput(action=ReviewAction.APPROVE, reviewer=rc.reviewer_name()))
 
 
 @friendly
 def reject(workflow_id: IdArg) -> None:
     """Reject the draft; the workflow ends with status "rejected"."""
-    _one(workflow_id, ReviewInput(action="reject", reviewer=rc.reviewer_name()))
+    _one(workflow_id, ReviewInput(action=ReviewAction.REJECT, reviewer=rc.reviewer_name()))
 
 
 @friendly
@@ -124,8 +130,8 @@ def revise(
     feedback: Annotated[str, typer.Option("--feedback", "-f", help="What should change.")],
 ) -> None:
     """Ask the LLM to revise the draft with your feedback; shows the new draft."""
-    _one(workflow_id, ReviewInput(action="revise", feedback=feedback, reviewer=rc.reviewer_name()),
-         show=True)
+    _one(workflow_id, ReviewInput(action=ReviewAction.REVISE, feedback=feedback,
+                                  reviewer=rc.reviewer_name()), show=True)
 
 
 @friendly
@@ -144,7 +150,8 @@ def edit(
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"Cannot read {file}: {exc}") from None
-        _one(workflow_id, ReviewInput(action="edit", text=text, reviewer=rc.reviewer_name()))
+        _one(workflow_id, ReviewInput(action=ReviewAction.EDIT, text=text,
+                                      reviewer=rc.reviewer_name()))
         return
     settings = settings_or_exit()
 
@@ -153,7 +160,7 @@ def edit(
         state = await rc.describe_report(conn.client, workflow_id)
         current = state.query.draft if state.query else ""
         text = edit_in_editor(current)
-        review = ReviewInput(action="edit", text=text, reviewer=rc.reviewer_name())
+        review = ReviewInput(action=ReviewAction.EDIT, text=text, reviewer=rc.reviewer_name())
         outcome = await rc.send_review(conn.client, workflow_id, review)
         console.print(outcome.message)
 

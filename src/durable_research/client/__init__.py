@@ -7,7 +7,13 @@ printers over these.
 from __future__ import annotations
 
 from durable_research.client.connection import Connection, _tls, connect, ui_link
+from durable_research.client.prepare import (
+    PreparedReport,
+    ReportRequest,
+    prepare_report,
+)
 from durable_research.client.reports import (
+    RUNNING,
     ReportState,
     ReportSummary,
     cancel_report,
@@ -33,7 +39,8 @@ from durable_research.client.workers import RECENT_POLL_S, require_worker, worke
 from durable_research.errors import root_cause
 
 __all__ = [
-    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "Connection", "ReportState", "ReportSummary", "_tls",
+    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection", "PreparedReport", "ReportRequest",
+    "ReportState", "ReportSummary", "_tls", "prepare_report",
     "build_input", "cancel_report", "check_workflow_id", "connect", "copy_target",
     "describe_report", "list_reports", "new_workflow_id", "output_request", "parse_formats",
     "read_prompt", "report_location", "report_result", "require_worker", "reviewer_name",

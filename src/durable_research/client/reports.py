@@ -33,6 +33,9 @@ from durable_research.errors import (
     root_cause,
 )
 
+# ReportState.status of a report still going: the server's status name, lower-cased.
+RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
+
 # By name, not by importing the workflow module: a client (the CLI) starts in a fraction
 # of a second instead of importing the workflows' research code.
 REPORT_WORKFLOW = "GenerateReportWorkflow"
@@ -254,7 +257,8 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
     """
     if not workflow_id.strip():
         raise WorkflowNotFoundError("The workflow id is empty")
-    handle = client.get_workflow_handle(workflow_id, result_type=ReportResult)
+    handle: WorkflowHandle[Any, ReportResult] = client.get_workflow_handle(
+        workflow_id, result_type=ReportResult)
     try:
         await handle.describe()
     except RPCError as exc:
@@ -270,6 +274,6 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
         UserError: It is not running.
     """
     state = await describe_report(client, workflow_id, with_query=False)
-    if state.status != "running":
+    if state.status != RUNNING:
         raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
     await client.get_workflow_handle(workflow_id).cancel()

@@ -7,7 +7,7 @@ from typing import TypeVar
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from durable_research.client.reports import describe_report
+from durable_research.client.reports import RUNNING, describe_report
 from durable_research.client.workers import require_worker
 from durable_research.errors import UserError, root_cause
 
@@ -29,14 +29,15 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
             rejected the Update (the workflow's reason follows ``refused``).
     """
     state = await describe_report(client, workflow_id, with_query=False)
-    if state.status != "running":
+    if state.status != RUNNING:
         raise UserError(f"{refused}: report {workflow_id} is not running any more "
                         f"(status: {state.status})",
                         f"`research status {workflow_id}` shows how it ended")
     await require_worker(client, workflow_id, state.task_queue)
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(name, arg, result_type=result_type)
+        done: T = await handle.execute_update(name, arg, result_type=result_type)
+        return done
     except WorkflowUpdateFailedError as exc:
         raise UserError(f"{refused}: {root_cause(exc)}") from None
     except RPCError as exc:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from durable_research.client.reports import ReportState, describe_report
+from durable_research.client.reports import RUNNING, ReportState, describe_report
 from durable_research.errors import UserError
 
 
 async def watch(
     client: Client, workflow_id: str, interval_s: float = 0.5
-) -> AsyncIterator[ReportState]:
+) -> AsyncGenerator[ReportState, None]:
     """Yield a snapshot whenever something visible changed, until the report closes.
 
     The last snapshot has the closed status (with the result or the failure). A
@@ -30,7 +30,7 @@ async def watch(
         if key != previous:
             previous = key
             yield state
-        if state.status != "running":
+        if state.status != RUNNING:
             return
         await asyncio.sleep(interval_s)
         try:

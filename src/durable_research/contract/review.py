@@ -34,8 +34,9 @@ REVIEW_ACTIONS: tuple[str, ...] = tuple(ReviewAction)
 
 def past_tense(action: str) -> str:
     """How a review decision reads in a report's history ("approved", "rejected", ...)."""
-    return {"approve": "approved", "edit": "edited", "revise": "revised",
-            "reject": "rejected"}.get(action, action)
+    done: dict[str, str] = {ReviewAction.APPROVE: "approved", ReviewAction.EDIT: "edited",
+                            ReviewAction.REVISE: "revised", ReviewAction.REJECT: "rejected"}
+    return done.get(action, action)
 # The workflow's Update handlers, by name (clients call them by these names).
 UPDATE_REVIEW = "review"
 UPDATE_RAISE_BUDGET = "raise_budget"

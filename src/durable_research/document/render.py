@@ -98,11 +98,14 @@ __all__ = [
 
 
 # ---- helpers used by all layouts ------------------------------------------------------------
-def format_cost(cost_usd: float | None) -> str:
-    """Format a cost in US dollars, or "unknown" when litellm could not price the call."""
+def format_cost(cost_usd: float | None, places: int = 4) -> str:
+    """Format a cost in US dollars, or "unknown" when litellm could not price the call.
+
+    Documents show 4 decimal places; the live UIs 6 (``client.present.format_cost``).
+    """
     if cost_usd is None:
         return "unknown"
-    return f"${cost_usd:.4f}"
+    return f"${cost_usd:.{places}f}"
 
 
 ABOUT_HEADING = "About this report"

@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.config import Settings, StructuredOutput
 from durable_research.contract.llm import Usage
+from durable_research.errors import FailureType
 
 # litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
 litellm.suppress_debug_info = True
@@ -124,7 +125,7 @@ def allowed_model(settings: Settings, requested: str) -> str:
     if not settings.llm_model and not requested:
         raise ApplicationError(
             "No LLM model configured on the worker: set LLM_MODEL (e.g. openai/gpt-4o-mini)",
-            type="ConfigError",
+            type=FailureType.CONFIG_ERROR,
             non_retryable=True,
         )
     if not requested or requested == settings.llm_model:
@@ -134,7 +135,7 @@ def allowed_model(settings: Settings, requested: str) -> str:
         raise ApplicationError(
             f"Model {requested!r} is not allowed on this worker; it runs "
             f"{settings.llm_model!r} (add models to LLM_ALLOWED_MODELS on the worker)",
-            type="ModelNotAllowed",
+            type=FailureType.MODEL_NOT_ALLOWED,
             non_retryable=True,
         )
     return requested

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from durable_research.config import Settings
+from durable_research.errors import FailureType
 from durable_research.store import ArtifactStore
 from durable_research.store.errors import ArtifactMissingError
 
@@ -128,7 +129,8 @@ class Embedder:
 
             raise ApplicationError(
                 f"embedding model {self.model!r} answered {len(rows)} vectors of unequal or "
-                f"wrong count for {len(texts)} texts", type="BadEmbeddings", non_retryable=True)
+                f"wrong count for {len(texts)} texts",
+                    type=FailureType.BAD_EMBEDDINGS, non_retryable=True)
         return _unit(np.asarray(rows, dtype=np.float32))
 
 

@@ -158,6 +158,9 @@ class LlmStored:
     extra: str = ""
     # Notes: the hashes of the sources the kept notes quote.
     source_hashes: list[str] = field(default_factory=list)
+    # A section: its text is the notes' quotes, not the model's writing (no budget left,
+    # or the model's text cited nothing). Results of older workers lack it (False).
+    quoted_notes: bool = False
 
 
 @dataclass

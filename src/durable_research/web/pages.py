@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.client import research as cr
+from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
 from durable_research.contract.research import Depth
 from durable_research.errors import UserError
@@ -86,17 +87,19 @@ async def create_report(
     try:
         if not formats:
             raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
-        params = rc.build_input(question, review, ",".join(formats), None, False,
-                                email.strip() or None, None, settings)
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])
-        # Everything is checked before the documents are read.
-        cr.with_research(params, options, cr.PreparedSources())
-        prepared = await ingest_uploads(settings, uploads)
-        params = cr.with_research(params, options, prepared)
+
+        async def ingest() -> cr.PreparedSources:
+            return await ingest_uploads(settings, uploads)
+
+        prepared = await prepare_report(settings, ReportRequest(
+            question, review, ",".join(formats), email=email.strip() or None,
+            research=options), ingest)
+        params = prepared.params
     except UserError as exc:
         return _new_page(request, form, 400, exc)
     client = await temporal(request)

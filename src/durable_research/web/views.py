@@ -6,14 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from temporalio.client import WorkflowExecutionStatus
-
-from durable_research.client import ReportState
+from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
+from durable_research.client.present import format_research_summary, format_usage
 from durable_research.client.research import cited_summary
-from durable_research.contract.llm import Usage
 from durable_research.contract.report import KNOWN_FORMATS, ReportStep
-from durable_research.contract.research import ResearchProgress, SubState
 from durable_research.contract.review import (
     PLAN_REVIEW_ACTIONS,
     REVIEW_ACTIONS,
@@ -21,8 +18,6 @@ from durable_research.contract.review import (
     ReviewAction,
 )
 
-# ReportState.status is the server's status name, lower-cased.
-RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
 # Button labels of the review panels, by action.
 REVIEW_LABELS: dict[str, str] = {
     ReviewAction.APPROVE: "Approve",
@@ -49,7 +44,6 @@ NOTICES: dict[str, str] = {
     "cancel-requested": "Cancelling: the report stops at its current step; nothing more is "
                         "written or sent.",
 }
-_FINISHED_SUBS = {SubState.DONE, SubState.FAILED, SubState.BUDGET}
 # The formats the page can show inline (through the escaping HTML renderer).
 _PDF, MD_FORMAT, HTML_FORMAT = KNOWN_FORMATS
 
@@ -84,21 +78,6 @@ def actions_key(state: ReportState) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def cost_text(usage: Usage) -> str:
-    """Tokens and cost in a few words."""
-    cost = "cost unknown" if usage.cost_usd is None else f"${usage.cost_usd:.6f}"
-    return f"{usage.prompt_tokens:,} tokens in, {usage.completion_tokens:,} out, {cost}"
-
-
-def research_summary(p: ResearchProgress) -> str:
-    """Sub-questions done and pages fetched, in one line."""
-    done = sum(1 for s in p.subs if s.state in _FINISHED_SUBS)
-    parts = [f"{done} of {len(p.subs)} sub-questions done"] if p.subs else []
-    parts.append(f"{p.pages_fetched} pages fetched, {p.pages_failed} failed, "
-                 f"{p.sources_kept} sources kept")
-    return "; ".join(parts)
-
-
 @dataclass
 class ReportView:
     """Everything the report templates need, precomputed."""
@@ -125,16 +104,16 @@ def report_view(state: ReportState) -> ReportView:
     view = ReportView(state=state, stage=stage(state), actions_key=actions_key(state))
     if q is not None:
         view.step = q.step
-        view.costs = cost_text(q.usage)
+        view.costs = format_usage(q.usage)
         view.history = [line.partition(" ")[2] or line for line in q.history]
         view.draft, view.version = q.draft, q.versions
         if q.research is not None:
-            view.research = research_summary(q.research)
+            view.research = format_research_summary(q.research)
             view.plan = list(q.research.plan)
     result = state.result
     if result is not None:
         view.step = view.step or result.status
-        view.costs = cost_text(result.usage)
+        view.costs = format_usage(result.usage)
         view.formats = list(report_file_keys(state.workflow_id, result))
         view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
         view.plan = view.plan or list(result.subquestions)

@@ -16,6 +16,22 @@ from durable_research.research.types import Allowance
 RESEARCH_SHARE = 0.7
 
 
+def add_raise(allowance: Allowance, extra: Allowance) -> None:
+    """Add a budget raise's ``extra`` to ``allowance`` (in place).
+
+    The one rule for both sides: the sub-question's own allowance
+    (``ResearchQuestionWorkflow.raise_allowance``) and the report's record of what it
+    granted (``Research.share_raise``). No cap (-1) stays no cap; an ``extra`` of -1
+    lifts the cap.
+    """
+    if allowance.pages >= 0:
+        allowance.pages = -1 if extra.pages < 0 else allowance.pages + extra.pages
+    if allowance.usd >= 0:
+        allowance.usd = -1.0 if extra.usd < 0 else allowance.usd + extra.usd
+    if allowance.tokens >= 0:
+        allowance.tokens = -1 if extra.tokens < 0 else allowance.tokens + extra.tokens
+
+
 @dataclass
 class BudgetTracker:
     """Spending of one report against its caps (0 = no cap)."""

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         report_message_key,
     )
     from durable_research.contract.research import Depth
+    from durable_research.contract.review import ReviewAction
     from durable_research.llm import prompts
     from durable_research.research.types import SourcesAvailable, SourcesInput
 
@@ -150,10 +151,10 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
 
         if params.review:
             decision = await self._await_review(params)
-            if decision == "reject":
+            if decision == ReviewAction.REJECT:
                 return await self._rejected("The draft was rejected; no report was written.")
 
-        self._set_step("writing report")
+        self._set_step(ReportStep.WRITING)
         files = await self._step(
             PDF_STEP,
             CreatePdfInput(
@@ -166,7 +167,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
             CreatePdfOutput,
         )
 
-        self._set_step("sending e-mail")
+        self._set_step(ReportStep.EMAIL)
         try:
             email = await self._step(
                 EMAIL_STEP,
@@ -192,9 +193,9 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
             email = SendEmailOutput(skipped_reason=f"e-mail failed: {reason}")
             self._log(f"e-mail failed: {reason}")
         await workflow.wait_condition(workflow.all_handlers_finished)
-        self._set_step("completed")
+        self._set_step(ReportStep.COMPLETED)
         result = ReportResult(
-            status="completed",
+            status=ReportStep.COMPLETED,
             pdf_path=files.pdf_path,
             paths=files.paths,
             keys=files.keys,
@@ -216,7 +217,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
     async def _rejected(self, note: str) -> ReportResult:
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._set_step(ReportStep.REJECTED)
-        result = ReportResult(status="rejected", model=self._status.model,
+        result = ReportResult(status=ReportStep.REJECTED, model=self._status.model,
                               usage=self._status.usage, note=note,
                               subquestions=self._subquestions)
         self._status.result = result

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
 
-from durable_research.workflows.budget import BudgetTracker
+from durable_research.workflows.budget import BudgetTracker, add_raise
 from durable_research.workflows.prefetch import PREFETCH_PATCH, Prefetcher
 from durable_research.workflows.steps import (
     CHECK_STEP,
@@ -213,10 +213,9 @@ class Research:
             1 for s in self.progress.subs if s.state == SubState.PENDING)
         extra = self.budget.allowance(waiting)
         for i, handle in list(self.running.items()):
-            grant = self.budget.granted[i]
-            grant.pages = -1 if extra.pages < 0 else grant.pages + extra.pages
-            grant.usd = -1.0 if extra.usd < 0 else grant.usd + extra.usd
-            grant.tokens = -1 if extra.tokens < 0 else grant.tokens + extra.tokens
+            # The child applies the same rule to its own allowance (an uncapped grant
+            # stays uncapped: it used to become extra - 1 here).
+            add_raise(self.budget.granted[i], extra)
             await handle.signal(ResearchQuestionWorkflow.raise_allowance, extra)
 
     # ----- writing -------------------------------------------------------------------
@@ -274,7 +273,10 @@ class Research:
                     model=self.params.model, role=role,
                     key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
                 self.stored(out)
-                if "quoted from notes" in out.summary and role == "section":
+                # Results of older workers (in histories) have no quoted_notes: the
+                # summary they wrote says it.
+                quoted = out.quoted_notes or "quoted from notes" in out.summary
+                if quoted and role == "section":
                     self.notes.append(f"Section {res.index + 1}: {out.summary}.")
                 keys[pos] = out.key
 

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         UPDATE_RAISE_BUDGET,
         UPDATE_REVIEW_PLAN,
         BudgetOutcome,
+        PlanReviewAction,
         PlanReviewInput,
         RaiseBudgetInput,
         past_tense,
@@ -103,7 +104,7 @@ class ResearchHandlers:
         self._status.waiting_for_plan_review_since = ""
         decision = self._plan_decision
         assert decision is not None
-        if decision.action == "reject":
+        if decision.action == PlanReviewAction.REJECT:
             return []  # the caller ends the report as rejected
         return self._plan
 
@@ -111,7 +112,7 @@ class ResearchHandlers:
     def review_plan(self, params: PlanReviewInput) -> list[str]:
         """Approve, edit (replace the sub-questions) or reject the research plan."""
         who = f" by {params.reviewer}" if params.reviewer else ""
-        if params.action == "edit":
+        if params.action == PlanReviewAction.EDIT:
             self._plan = validate_subquestions(params.subquestions)
         params_domains = (params.allow_domains, params.deny_domains)
         if self._research_run is not None and any(params_domains):
@@ -130,7 +131,7 @@ class ResearchHandlers:
         if self._status.step != ReportStep.PLAN_REVIEW or self._plan_decision is not None:
             raise ApplicationError(
                 f"This report is not waiting for plan review (step: {self._status.step})")
-        if params.action == "edit":
+        if params.action == PlanReviewAction.EDIT:
             try:
                 validate_subquestions(params.subquestions)
             except ValueError as exc:

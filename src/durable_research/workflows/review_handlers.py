@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.review import (
         REVIEW_ACTIONS,
         UPDATE_REVIEW,
+        ReviewAction,
         ReviewInput,
         ReviewOutcome,
         past_tense,
@@ -58,7 +59,8 @@ class DraftReview:
             await workflow.wait_condition(lambda: bool(self._decision), timeout=timeout)
         except TimeoutError:
             # A durable timer: survives restarts; the decision is recorded for the record.
-            action = "reject" if params.review_timeout_action == "reject" else "approve"
+            action = (ReviewAction.REJECT if params.review_timeout_action == ReviewAction.REJECT
+                      else ReviewAction.APPROVE)
             self._decision = action
             self._log(f"review deadline passed: auto-{past_tense(action)}")
         self._status.waiting_for_review_since = ""
@@ -69,11 +71,12 @@ class DraftReview:
         """Apply a reviewer's action and answer with the resulting draft."""
         action = params.action
         who = f" by {params.reviewer}" if params.reviewer else ""
-        if action in ("approve", "reject"):
+        if action in (ReviewAction.APPROVE, ReviewAction.REJECT):
             self._decision = action
             self._log(f"review: {past_tense(action)}{who}")
-            message = "Approved; writing the report." if action == "approve" else "Rejected."
-        elif action == "edit":
+            message = ("Approved; writing the report." if action == ReviewAction.APPROVE
+                       else "Rejected.")
+        elif action == ReviewAction.EDIT:
             self._add_draft(params.text, f"edited{who}")
             message = "Your text is now the draft; approve it to write the report."
         else:
@@ -114,7 +117,7 @@ class DraftReview:
         too_large = review_too_large(params)
         if too_large:  # a client that did not check (the CLI and the web do)
             raise ApplicationError(too_large)
-        if params.action == "edit" and not params.text.strip():
+        if params.action == ReviewAction.EDIT and not params.text.strip():
             raise ApplicationError("An edit needs the replacement text; it was empty")
-        if params.action == "revise" and not params.feedback.strip():
+        if params.action == ReviewAction.REVISE and not params.feedback.strip():
             raise ApplicationError("A revision needs feedback; it was empty")

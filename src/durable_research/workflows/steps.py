@@ -18,7 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, TimeoutType
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 from temporalio.workflow import ActivityCancellationType
 
-from durable_research.errors import OUTPUT_DISK_FULL
+from durable_research.errors import OUTPUT_DISK_FULL, FailureType
 
 R = TypeVar("R")
 
@@ -65,7 +65,8 @@ EMAIL_STEP = Step(
         backoff_coefficient=2.0,
         maximum_interval=timedelta(minutes=5),
         maximum_attempts=6,
-        non_retryable_error_types=["InvalidAddress", "SMTPAuthenticationError"],
+        non_retryable_error_types=[FailureType.INVALID_ADDRESS,
+                                   FailureType.SMTP_AUTHENTICATION_ERROR],
     ),
 )
 # Research steps. LLM-backed ones share the LLM step's retry policy.

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
+from durable_research.workflows.budget import add_raise
 from durable_research.workflows.own_id import check_own_id
 from durable_research.workflows.rounds import count_pages, fetch_input, pick_new, search_input
 from durable_research.workflows.steps import (
@@ -82,13 +83,7 @@ class ResearchQuestionWorkflow:
     @workflow.signal(name="raise_allowance")
     def raise_allowance(self, extra: Allowance) -> None:
         """The parent's budget was raised: add ``extra`` to this allowance."""
-        a = self._allowance
-        if a.pages >= 0:
-            a.pages = -1 if extra.pages < 0 else a.pages + extra.pages
-        if a.usd >= 0:
-            a.usd = -1.0 if extra.usd < 0 else a.usd + extra.usd
-        if a.tokens >= 0:
-            a.tokens = -1 if extra.tokens < 0 else a.tokens + extra.tokens
+        add_raise(self._allowance, extra)
 
     async def _report(self, state: str | None = None, passing: bool = False) -> None:
         """Send the progress to the parent; a ``passing`` state (searching, fetching) only

@@ -299,6 +299,20 @@ def test_research_run_with_local_sources(
     assert wid in listed.stdout and f"runs/{wid}/report/" in listed.stdout, listed.stdout
 
 
+def test_run_out_writes_only_there(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """`run --out DIR` leaves the files in DIR, not another copy in ./reports (issue 24)."""
+    env = {k: v for k, v in embedded_env.items() if k != "RESEARCH_OUTPUT_DIR"}
+    out = tmp_path / "mine"
+    proc = research("run", "--depth", "quick", "--format", "pdf,md", "--out", str(out),
+                    "What do tardigrades eat?", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(list(out.glob("*.pdf"))) == 1 and len(list(out.glob("*.md"))) == 1
+    default = tmp_path / "reports"
+    assert not default.exists() or not any(default.iterdir()), list(default.iterdir())
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

@@ -1,0 +1,64 @@
+"""client.prepare_report: the one validation CLI and web share (options, then documents)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from durable_research.client import research as cr
+from durable_research.client.prepare import ReportRequest, prepare_report
+from durable_research.config import Settings
+from durable_research.errors import UserError
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(store=str(tmp_path / "store"), output_dir=str(tmp_path / "out"))
+
+
+def test_valid_request_becomes_input_without_ingesting(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    async def ingest() -> cr.PreparedSources:
+        calls.append("ingest")
+        return cr.PreparedSources()
+
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+        "  What is WAL?  ", formats="md,pdf",
+        research=cr.ResearchOptions(depth="Deep", deny_domains=["https://Spam.example/x"])),
+        ingest))
+    p = prepared.params
+    assert p.prompt == "What is WAL?" and p.formats == ["pdf", "md"]
+    assert p.depth == "deep" and p.deny_domains == ["spam.example"]
+    assert calls == []  # no sources: nothing to ingest
+
+
+def test_options_are_checked_before_documents_are_read(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    async def ingest() -> cr.PreparedSources:
+        calls.append("ingest")
+        return cr.PreparedSources()
+
+    for bad in (ReportRequest("q", formats="docx"),
+                ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="quick")),
+                ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="huge"))):
+        with pytest.raises(UserError):
+            asyncio.run(prepare_report(_settings(tmp_path), bad, ingest))
+    assert calls == []
+
+
+def test_documents_are_ingested_and_checked(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "faq.md").write_text("# FAQ\n\nWAL means write-ahead logging.\n", encoding="utf-8")
+    settings = _settings(tmp_path)
+    prepared = asyncio.run(prepare_report(settings, ReportRequest(
+        "q", research=cr.ResearchOptions(sources=[str(docs)], prefer_paths=["faq.md"]))))
+    assert prepared.sources.documents == 1 and prepared.sources.names == ["faq.md"]
+    assert prepared.params.collection == prepared.sources.collection != ""
+    assert prepared.params.prefer_paths == ["faq.md"]
+    with pytest.raises(UserError, match="matches no document"):
+        asyncio.run(prepare_report(settings, ReportRequest(
+            "q", research=cr.ResearchOptions(sources=[str(docs)], prefer_paths=["nope.md"]))))

@@ -1,0 +1,60 @@
+"""client.present: the texts every front end shows (pure)."""
+
+from __future__ import annotations
+
+from durable_research.client import present
+from durable_research.contract.llm import Usage
+from durable_research.contract.research import Budget, ResearchProgress, SubProgress, SubState
+
+
+def _progress() -> ResearchProgress:
+    return ResearchProgress(
+        depth="standard", sources="web", plan=["a?", "b?", "c?"],
+        subs=[SubProgress(index=0, subquestion="a?", state=SubState.DONE, searched=3,
+                          fetched=2, failed=1),
+              SubProgress(index=1, subquestion="b?", state=SubState.FAILED, error="boom"),
+              SubProgress(index=2, subquestion="c?", state=SubState.PENDING)],
+        pages_fetched=5, pages_failed=1, sources_kept=4,
+        budget=Budget(max_usd=0.5, max_tokens=10_000, max_pages=20))
+
+
+def test_format_cost_six_places_or_unknown() -> None:
+    assert present.format_cost(None) == "unknown"
+    assert present.format_cost(0.0) == "$0.000000"
+    assert present.format_cost(0.0012345) == "$0.001234"
+    assert present.format_cost(1.5) == "$1.500000"
+
+
+def test_format_usage_and_tokens() -> None:
+    u = Usage(prompt_tokens=1200, completion_tokens=300, total_tokens=1500, cost_usd=0.002)
+    assert present.format_usage(u) == "1,200 tokens in, 300 out, $0.002000"
+    assert present.format_usage(Usage(prompt_tokens=1)) == "1 tokens in, 0 out, cost unknown"
+    assert present.format_tokens(u) == "1200 in, 300 out"
+
+
+def test_research_line_and_summary() -> None:
+    p = _progress()
+    assert present.subs_done(p) == 2
+    assert present.format_research_line(p) == "2/3 sub-questions done, 5 pages fetched, 1 failed"
+    assert present.format_research_summary(p) == (
+        "2 of 3 sub-questions done; 5 pages fetched, 1 failed, 4 sources kept")
+    empty = ResearchProgress()
+    assert present.format_research_line(empty) == "0 pages fetched"
+    assert present.format_research_summary(empty) == "0 pages fetched, 0 failed, 0 sources kept"
+
+
+def test_budget_and_progress_rows() -> None:
+    assert present.format_budget(Budget()) == "no cap"
+    assert present.format_budget(Budget(max_usd=0.5, max_tokens=10_000, max_pages=20)) == (
+        "$0.5, 10,000 tokens, 20 pages")
+    rows = present.progress_rows(_progress())
+    assert rows[0] == ("sources", "web")
+    assert rows[2] == ("q1", "done: a? (3 found, 2 fetched, 1 failed)")
+    assert rows[3] == ("q2", "failed: b? (0 found, 0 fetched, 0 failed) - boom")
+    assert rows[-1] == ("budget", "$0.5, 10,000 tokens, 20 pages")
+    plan_only = present.progress_rows(ResearchProgress(plan=["x?"]))
+    assert ("q1", "x?") in plan_only
+
+
+def test_plan_lines() -> None:
+    assert present.plan_lines(["a?", "b?"], "  ") == ["  1. a?", "  2. b?"]
