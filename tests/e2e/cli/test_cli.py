@@ -22,14 +22,20 @@ from tests.support.paths import ROOT
 from tests.support.settings import settings_env
 
 
-@pytest.fixture
-def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Environment for the embedded default: nothing runs at the address yet."""
+def embedded_environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the environment of the embedded default at free ports."""
     env = settings_env(settings)
     env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
     env["TEMPORAL_UI_PORT"] = str(free_port())
     env["RESEARCH_EMBEDDED"] = "auto"
     env["TEMPORAL_TASK_QUEUE"] = "research"
+    return env
+
+
+@pytest.fixture
+def embedded_env(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for the embedded default: nothing runs at the address yet."""
+    env = embedded_environment(settings)
     yield env
     local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
@@ -50,11 +56,7 @@ def module_embedded_env(
         output_dir=str(tmp / "reports"), embedded="never",
         payload_key=os.environ["RESEARCH_PAYLOAD_KEY"],
     )
-    env = settings_env(settings)
-    env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{free_port()}"
-    env["TEMPORAL_UI_PORT"] = str(free_port())
-    env["RESEARCH_EMBEDDED"] = "auto"
-    env["TEMPORAL_TASK_QUEUE"] = "research"
+    env = embedded_environment(settings)
     yield env
     local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
