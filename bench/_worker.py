@@ -17,9 +17,10 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from temporalio.client import Client
 from temporalio.worker import Worker
 
-from durable_research.config import load_settings
+from durable_research.config import Settings, load_settings
 from durable_research.testing.temporal import connect_retrying
 from durable_research.worker import build as app_worker
 from durable_research.workflows import report, steps
@@ -39,20 +40,21 @@ def _tune(heartbeat_s: float | None, retry_initial_s: float | None) -> None:
     app_worker.PASSTHROUGH_MODULES = (*app_worker.PASSTHROUGH_MODULES, "durable_research")
 
 
-def _raw_worker(client: object, settings: object) -> Worker:
+def _raw_worker(client: Client, settings: Settings) -> Worker:
     """The baseline worker: the app's worker options around the no-op workflow."""
     from _raw import RAW_ACTIVITIES, RawReportWorkflow
 
+    # RAW_ACTIVITIES is a list of bare functions, typed list[function] by mypy.
     return app_worker.build_worker(client, settings, activities=RAW_ACTIVITIES,  # type: ignore[arg-type]
                                    workflows=[RawReportWorkflow])
 
 
-def _floor_worker(client: object, settings: object) -> Worker:
+def _floor_worker(client: Client, settings: Settings) -> Worker:
     """The work floor: the app's worker options around the bare-work workflow."""
     from _floor import FloorActivities, FloorReportWorkflow
 
-    activities = FloorActivities(settings).all()  # type: ignore[arg-type]
-    return app_worker.build_worker(client, settings, activities=activities,  # type: ignore[arg-type]
+    activities = FloorActivities(settings).all()
+    return app_worker.build_worker(client, settings, activities=activities,
                                    workflows=[FloorReportWorkflow])
 
 

@@ -115,7 +115,7 @@ async def worker_main(ready: Path, subq_concurrency: int) -> None:
             restrictions=SandboxRestrictions.default.with_passthrough_modules("durable_research"))
         # Patches the class build_worker instantiates (a name worker.build imports, not its
         # export); a partial of the class stands in for it.
-        app_worker.Worker = functools.partial(  # type: ignore[attr-defined,assignment]
+        app_worker.Worker = functools.partial(  # type: ignore[attr-defined,assignment]  # see above
             Worker, workflow_runner=runner)
     settings = load_settings()
     client = await connect_retrying(settings.temporal_address, attempts=600)

@@ -337,7 +337,7 @@ def load_settings(
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
             values[name] = _convert(var, name, merged[var])
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]  # each value converted to its field's type by _convert
     if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
         raise ConfigError(
             "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together",

@@ -21,7 +21,7 @@ async def start(client: Client, settings: Settings, **fields: object
                 ) -> WorkflowHandle[Any, ReportResult]:
     """Start a report with ``ReportInput(**fields)`` on the test's task queue."""
     fields = {"output_dir": settings.output_dir, **fields}
-    params = ReportInput(**fields)  # type: ignore[arg-type]
+    params = ReportInput(**fields)  # type: ignore[arg-type]  # the caller's keyword fields
     return await rc.start_report(client, settings, params)
 
 

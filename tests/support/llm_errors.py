@@ -10,4 +10,4 @@ def llm_error(cls: type[Exception], status: int,
     """An instance of litellm's ``cls`` carrying an HTTP response of ``status``."""
     response = httpx.Response(status, headers=headers or {},
                               request=httpx.Request("POST", "http://x/v1/chat/completions"))
-    return cls(message="boom", llm_provider="openai", model="m", response=response)  # type: ignore[call-arg]
+    return cls(message="boom", llm_provider="openai", model="m", response=response)  # type: ignore[call-arg]  # litellm's stubs omit response

@@ -46,4 +46,4 @@ def mail_settings(settings: Settings, port: int, **changes: object) -> Settings:
 
 def with_settings(settings: Settings, **changes: object) -> Settings:
     """A copy of ``settings`` with some fields changed."""
-    return replace(settings, **changes)  # type: ignore[arg-type]
+    return replace(settings, **changes)  # type: ignore[arg-type]  # the caller's keyword fields

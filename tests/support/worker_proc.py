@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from durable_research.testing.temporal import connect_retrying
 from durable_research.worker.build import build_worker, default_activities
 
 
-def blocking(name: str, marker: Path):  # type: ignore[no-untyped-def]
+def blocking(name: str, marker: Path) -> Callable[[Any], Awaitable[Any]]:
     """An activity called ``name`` that never finishes."""
 
     @activity.defn(name=name)

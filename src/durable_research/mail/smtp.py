@@ -80,7 +80,7 @@ def send_committing(smtp: smtplib.SMTP, msg: EmailMessage, commit: Callable[[], 
         else:
             plain_send(data)
 
-    smtp.send = send  # type: ignore[method-assign,assignment]
+    smtp.send = send  # type: ignore[method-assign,assignment]  # this session only: commit before the final dot
     try:
         smtp.send_message(msg)
     finally:

@@ -276,7 +276,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         run = Research(params, self._question, self._progress, self._budget, self._log,
                        self._set_step)
         if params.review_plan:
-            run.review_plan = self._await_plan_review  # type: ignore[method-assign]
+            run.review_plan = self._await_plan_review  # type: ignore[method-assign]  # the report's Update handler waits
         self._research_run = run
         done = await run.run()
         self._research_run = None
