@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, PdfObject
+
+from tests.support.paths import ROOT
+
+
+def preview_tools() -> tuple[str, Path]:
+    """pdftoppm and the folder PNG previews go to (``artifacts/``, created); the test is
+    skipped where pdftoppm is not installed."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
+    out = ROOT / "artifacts"
+    out.mkdir(exist_ok=True)
+    return exe, out
 
 
 def pdf_dict(obj: PdfObject) -> DictionaryObject:

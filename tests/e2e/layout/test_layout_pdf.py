@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from collections.abc import Sequence
 
@@ -15,8 +14,7 @@ from pypdf.generic import Destination
 from durable_research.contract.llm import Usage
 from durable_research.contract.report import ReportContent
 from durable_research.layout.pdf import render_pdf
-from tests.support.paths import ROOT
-from tests.support.pdftools import drawn_lines
+from tests.support.pdftools import drawn_lines, preview_tools
 
 BODY = """\
 ## Overview
@@ -197,11 +195,7 @@ def test_huge_table_cell_still_renders() -> None:
 
 
 def test_renders_png_with_pdftoppm(sample_pdf: bytes) -> None:
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
-    out = ROOT / "artifacts"
-    out.mkdir(exist_ok=True)
+    exe, out = preview_tools()
     pdf = out / "sample-report.pdf"
     scripts = "\n\nשלום עולם, مرحبا بالعالم, 中文, Ωμέγα, Привет 😀"
     pdf.write_bytes(render_pdf(sample(body_markdown=BODY + scripts)))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
-import pytest
 from pypdf import PdfReader
 
 from durable_research.contract.report import ReportContent
@@ -15,8 +13,7 @@ from durable_research.document.mdparse import MAX_PARSED_TABLE_CHARS, parse_mark
 from durable_research.layout import render_bytes
 from durable_research.layout.limits import MAX_TABLE_CELLS
 from durable_research.layout.tables import column_widths
-from tests.support.paths import ROOT
-from tests.support.pdftools import drawn_lines
+from tests.support.pdftools import drawn_lines, preview_tools
 
 WIDE = "\n".join([
     "| Language | Algorithm | Typical complexity | Notes |",
@@ -94,11 +91,7 @@ def test_table_too_wide_for_the_page_is_shown_as_text() -> None:
 
 
 def test_wide_table_png_preview() -> None:
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
-    out = ROOT / "artifacts"
-    out.mkdir(exist_ok=True)
+    exe, out = preview_tools()
     pdf = out / "wide-table.pdf"
     pdf.write_bytes(render_bytes(ReportContent(title="Wide table", body_markdown=WIDE), "pdf"))
     subprocess.run([exe, "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf),

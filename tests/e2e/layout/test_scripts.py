@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,7 @@ from durable_research.layout.fontfiles import find_font_file
 from durable_research.layout.fonts import REPLACEMENT, font_set
 from durable_research.layout.linebreak import NO_END, NO_START, break_lines
 from durable_research.layout.pdf import render_pdf
-from tests.support.paths import ROOT
-from tests.support.pdftools import drawn_lines, raw_bytes
+from tests.support.pdftools import drawn_lines, preview_tools, raw_bytes
 
 SAMPLES = {
     "latin": "Zoë façade naïve",
@@ -226,11 +224,7 @@ def test_missing_noto_fonts_degrade_with_a_log_line(
 
 
 def test_previews_are_written_as_png() -> None:
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
-    out = ROOT / "artifacts"
-    out.mkdir(exist_ok=True)
+    exe, out = preview_tools()
     for name in ("arabic", "devanagari", "thai", "chinese"):
         pdf = out / f"script-{name}.pdf"
         pdf.write_bytes(render_pdf(ReportContent(title=name, body_markdown=_doc(SAMPLES[name]))))
