@@ -22,6 +22,8 @@ from temporalio.client import WorkflowHandle
 from durable_research.contract.citations import UnsupportedCitation
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.contract.report import (
+    ChangesInput,
+    ChangesOutput,
     CreatePdfInput,
     CreatePdfOutput,
     SendEmailInput,
@@ -115,7 +117,8 @@ class MockActivities:
         """The mocks to register, one per real activity name."""
         return [self.llm_call, self.create_pdf, self.send_email, self.research_sources,
                 self.search, self.fetch_page, self.fetch_pages, self.take_notes,
-                self.write_section, self.read_text, self.compare_notes, self.check_citations]
+                self.write_section, self.read_text, self.compare_notes, self.check_citations,
+                self.report_changes]
 
     # ----- the activities (real names and types) --------------------------------------
     @activity.defn(name="llm_call")
@@ -189,6 +192,13 @@ class MockActivities:
         """Mock of ``check_citations``."""
         self._record("check_citations", params)
         return await self.answer_check(params)
+
+    @activity.defn(name="report_changes")
+    async def report_changes(self, params: ChangesInput) -> ChangesOutput:
+        """Mock of ``report_changes``: a first run."""
+        self._record("report_changes", params)
+        return ChangesOutput(body_key=f"changes/{slug(params.schedule_id)}.md",
+                             summary="first run")
 
     # ----- canned answers (override in a subclass) ----------------------------------
     async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:

@@ -16,6 +16,9 @@ DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
 DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
 KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+# The search attribute the Temporal server sets on every workflow a schedule starts (the
+# schedule's id): how a scheduled report's earlier runs are found, and its own checked.
+SCHEDULED_BY_ATTRIBUTE = "TemporalScheduledById"
 # Child workflows have ids ``<parent id><CHILD_ID_SEPARATOR><name>`` (``report-1/q2``) and
 # share their parent's store folder; a root report's id never contains it.
 CHILD_ID_SEPARATOR = "/"
@@ -157,6 +160,30 @@ class ReportInput:
     # globs of the collection's document names (validated by the client).
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
+    # Set by ``research schedule add`` in the schedule's action: the report starts with
+    # what changed since the schedule's previous report. Empty: an ordinary report.
+    schedule_id: str = ""
+
+
+@dataclass
+class ChangesInput:
+    """Input of the ``report_changes`` activity: this run's body (by key, or inline for a
+    single-answer report) and references, to compare with the schedule's previous run."""
+
+    schedule_id: str = ""
+    body_key: str = ""
+    body_markdown: str = ""
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class ChangesOutput:
+    """The body with "What changed since the last run" in front, by key."""
+
+    body_key: str = ""
+    # The run compared against ("" on a schedule's first run), and the changes in a line.
+    previous_id: str = ""
+    summary: str = ""
 
 
 @dataclass

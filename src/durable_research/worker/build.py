@@ -22,6 +22,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from durable_research import __version__
 from durable_research.activities import pools
+from durable_research.activities.changes import ChangesActivities
 from durable_research.activities.checking import CheckingActivities
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.heartbeat import HeartbeatWhileRunning
@@ -105,6 +106,7 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "read_text": writing.read_text_activity,
         "compare_notes": checking.compare_notes,
         "check_citations": checking.check_citations,
+        "report_changes": ChangesActivities(settings).report_changes,
     }
 
 
