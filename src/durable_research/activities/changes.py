@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 
 from durable_research.activities.storage import WithStore
 from durable_research.contract.report import (
+    ID_PATTERN,
     SCHEDULED_BY_ATTRIBUTE,
     ChangesInput,
     ChangesOutput,
@@ -38,8 +39,8 @@ BODY_NAME = "changes/body.md"
 # Earlier completed runs looked at (newest first) for one with a snapshot.
 RUNS_LOOKED_AT = 20
 RPC_TIMEOUT = timedelta(seconds=10)
-# Schedule ids as the client makes them: nothing a visibility query could misread.
-_SCHEDULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# Schedule ids as the client accepts them: nothing a visibility query could misread.
+_SCHEDULE_ID = re.compile(ID_PATTERN)
 
 
 def _unavailable(exc: RPCError) -> ApplicationError:

@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research.config import Settings
 from durable_research.contract.report import (
+    ID_PATTERN,
     WORKFLOW_ID_PREFIX,
     ReportInput,
     ReportResult,
@@ -42,6 +43,17 @@ REPORT_WORKFLOW = "GenerateReportWorkflow"
 # A server that went away is reported after this, not after the SDK's own retries (~9 s):
 # the CLI and the web page then say "Temporal unreachable" promptly.
 DESCRIBE_TIMEOUT = timedelta(seconds=4)
+
+
+# The memo key of a report's question (shown by `research list` and the web page).
+MEMO_QUESTION = "question"
+# Characters of the question kept in the memo.
+MEMO_QUESTION_CHARS = 200
+
+
+def report_memo(params: ReportInput) -> dict[str, str]:
+    """What a report's memo records: its question (not a secret; shown in lists)."""
+    return {MEMO_QUESTION: params.prompt[:MEMO_QUESTION_CHARS]}
 
 
 def new_workflow_id() -> str:
@@ -66,7 +78,7 @@ async def start_report(
         id=workflow_id or new_workflow_id(),
         task_queue=settings.task_queue,
         # Shown by `research list` and the Web UI; the question is not a secret.
-        memo={"question": params.prompt[:200]},
+        memo=report_memo(params),
     )
 
 
@@ -98,7 +110,7 @@ async def memo_question(workflow: _HasMemo, unreadable: str) -> str:
     cannot decode it (e.g. encrypted with a key it lacks): a report is still listed and
     described without it."""
     try:
-        return str((await workflow.memo()).get("question", ""))
+        return str((await workflow.memo()).get(MEMO_QUESTION, ""))
     except Exception:  # noqa: BLE001 - any decode failure: the rest of the report stands
         return unreadable
 
@@ -156,9 +168,9 @@ def _not_found(exc: RPCError, workflow_id: str) -> Exception:
     return exc
 
 
-# Ids people choose with --id: file-name and URL safe; "/" is reserved for the
-# sub-question workflows (<report id>/q1), which share their report's store folder.
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# Ids people choose with --id (and schedules' ids): file-name and URL safe; "/" is reserved
+# for the sub-question workflows (<report id>/q1), which share their report's store folder.
+_ID = re.compile(ID_PATTERN)
 
 
 def check_workflow_id(workflow_id: str) -> str:

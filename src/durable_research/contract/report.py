@@ -16,6 +16,8 @@ DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
 DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
 KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+# Ids people choose (``--id`` of a report or a schedule): file-name, URL and query safe.
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
 # The search attribute the Temporal server sets on every workflow a schedule starts (the
 # schedule's id): how a scheduled report's earlier runs are found, and its own checked.
 SCHEDULED_BY_ATTRIBUTE = "TemporalScheduledById"
