@@ -30,6 +30,7 @@ from durable_research.client.every import EVERY_HINT, parse_every, parse_tz
 from durable_research.client.present import SCHEDULE_COLUMNS, format_when, schedule_rows
 from durable_research.client.requests import read_prompt
 from durable_research.config import Settings
+from durable_research.contract.report import schedule_action_id
 from durable_research.embedded import local_worker
 from durable_research.terminal import safe
 
@@ -76,7 +77,7 @@ def add_cmd(
                       f"{safe(added.every)} ({safe(added.tz or 'UTC')}), next run "
                       f"{format_when(added.next_run, added.tz)}", highlight=False)
         err.print(f"[dim]{_worker_note(settings)} Runs are reports with ids "
-                  f"{safe(cs.run_workflow_id(added.schedule_id))}-<time>.[/]", highlight=False)
+                  f"{safe(schedule_action_id(added.schedule_id))}-<time>.[/]", highlight=False)
 
     run_async(go())
 

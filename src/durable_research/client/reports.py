@@ -22,10 +22,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from durable_research.config import Settings
 from durable_research.contract.report import (
     ID_PATTERN,
+    SCHEDULED_RUN_PREFIX,
     WORKFLOW_ID_PREFIX,
     ReportInput,
     ReportResult,
     ReportStatus,
+    scheduled_action_of,
 )
 from durable_research.errors import (
     TemporalUnavailableError,
@@ -185,6 +187,20 @@ def check_workflow_id(workflow_id: str) -> str:
             f"Invalid workflow id {workflow_id[:80]!r}",
             "use up to 200 letters, digits, '.', '_' or '-', starting with a letter or digit",
         )
+    if workflow_id.startswith(SCHEDULED_RUN_PREFIX):
+        raise UserError(f"Workflow ids starting with {SCHEDULED_RUN_PREFIX!r} are reserved "
+                        "for scheduled reports", "choose another --id")
+    return workflow_id
+
+
+def check_report_id(workflow_id: str) -> str:
+    """The id of an existing report: one ``--id`` may give, or a scheduled run's.
+
+    Raises:
+        UserError: Neither.
+    """
+    if scheduled_action_of(workflow_id) is None:
+        check_workflow_id(workflow_id)
     return workflow_id
 
 

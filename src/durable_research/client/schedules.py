@@ -2,8 +2,8 @@
 
 A schedule's action starts an ordinary report (``GenerateReportWorkflow``, the same
 :class:`ReportInput` a ``research start`` would send, with ``schedule_id`` set) under
-the id ``report-<schedule id>``, to which the server appends each run's time
-(``report-weekly-2026-12-07T07:00:00Z``): runs show in ``research list`` and are found
+the id ``scheduled-<schedule id>``, to which the server appends each run's time
+(``scheduled-weekly-2026-12-07T07:00:00Z``): runs show in ``research list`` and are found
 by the schedule's id. Overlapping runs are skipped; a run missed while the server was
 down is caught up within ``CATCHUP_WINDOW``. No printing here.
 """
@@ -40,7 +40,7 @@ from durable_research.client.reports import (
     report_memo,
 )
 from durable_research.config import Settings
-from durable_research.contract.report import WORKFLOW_ID_PREFIX, ReportInput
+from durable_research.contract.report import ReportInput, schedule_action_id
 from durable_research.errors import UserError
 
 SCHEDULE_ID_PREFIX = "sched-"
@@ -73,11 +73,6 @@ def check_schedule_id(schedule_id: str) -> str:
         return check_workflow_id(schedule_id)
     except UserError as exc:
         raise UserError(f"Invalid schedule id {schedule_id[:80]!r}", exc.hint) from None
-
-
-def run_workflow_id(schedule_id: str) -> str:
-    """The id of the schedule's runs (the server appends each run's time)."""
-    return f"{WORKFLOW_ID_PREFIX}{schedule_id}"
 
 
 def schedule_spec(every: Every, tz: str) -> ScheduleSpec:
@@ -132,7 +127,7 @@ async def add_schedule(client: Client, settings: Settings, params: ReportInput, 
     schedule_id = check_schedule_id(schedule_id) if schedule_id else new_schedule_id()
     action = ScheduleActionStartWorkflow(
         REPORT_WORKFLOW, replace(params, schedule_id=schedule_id),
-        id=run_workflow_id(schedule_id), task_queue=settings.task_queue,
+        id=schedule_action_id(schedule_id), task_queue=settings.task_queue,
         memo=report_memo(params))
     schedule = Schedule(
         action=action, spec=schedule_spec(every, tz),

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,6 +19,26 @@ DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
 KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
 # Ids people choose (``--id`` of a report or a schedule): file-name, URL and query safe.
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
+# A schedule's runs: the schedule starts ``scheduled-<schedule id>``, and the server names
+# each run that id, "-" and the run's time (RFC 3339, UTC, to the second). The prefix is
+# reserved (no --id may start with it), so only a schedule's input is bound to such an id,
+# and a payload bound to it opens in its runs (payloads/binding.py).
+SCHEDULED_RUN_PREFIX = "scheduled-"
+_SCHEDULED_RUN = re.compile(rf"({re.escape(SCHEDULED_RUN_PREFIX)}{ID_PATTERN})"
+                            r"-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def schedule_action_id(schedule_id: str) -> str:
+    """The workflow id a schedule starts its runs under (the server appends the time)."""
+    return f"{SCHEDULED_RUN_PREFIX}{schedule_id}"
+
+
+def scheduled_action_of(workflow_id: str) -> str | None:
+    """The schedule's action id a scheduled run's id extends, or None for other ids."""
+    found = _SCHEDULED_RUN.fullmatch(workflow_id)
+    return found.group(1) if found else None
+
+
 # The search attribute the Temporal server sets on every workflow a schedule starts (the
 # schedule's id): how a scheduled report's earlier runs are found, and its own checked.
 SCHEDULED_BY_ATTRIBUTE = "TemporalScheduledById"

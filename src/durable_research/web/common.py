@@ -29,7 +29,7 @@ async def load_report(request: Request, report_id: str,
         WorkflowNotFoundError: Unknown or malformed id (the 404 page).
     """
     try:
-        rc.check_workflow_id(report_id)
+        rc.check_report_id(report_id)
     except UserError:
         raise WorkflowNotFoundError(f"No report with id {report_id[:80]!r}") from None
     return await rc.describe_report(await temporal(request), report_id, with_query)

@@ -15,7 +15,9 @@ from durable_research.client.every import (
     parse_tz,
 )
 from durable_research.client.present import SCHEDULE_COLUMNS, format_when, schedule_rows
-from durable_research.client.schedules import ScheduleSummary, schedule_spec
+from durable_research.client.reports import check_report_id, check_workflow_id
+from durable_research.client.schedules import ScheduleSummary, check_schedule_id, schedule_spec
+from durable_research.contract.report import schedule_action_id, scheduled_action_of
 from durable_research.errors import UserError
 
 
@@ -100,3 +102,16 @@ def test_schedule_rows() -> None:
     assert rows[1][2:6] == ("UTC", "paused", "-", "-")
     assert rows[2][3] == "running"
     assert format_when(None) == "-"
+
+
+def test_scheduled_run_ids_are_reserved_and_recognised() -> None:
+    run = "scheduled-sched-1-2026-12-07T07:00:00Z"
+    assert scheduled_action_of(run) == schedule_action_id("sched-1") == "scheduled-sched-1"
+    assert check_report_id(run) == run and check_report_id("report-1") == "report-1"
+    with pytest.raises(UserError, match="reserved for scheduled reports"):
+        check_workflow_id("scheduled-mine")
+    for bad in ("scheduled-sched-1-2026-12-07", "x/y", ""):
+        with pytest.raises(UserError):
+            check_report_id(bad)
+    with pytest.raises(UserError, match="Invalid schedule id"):
+        check_schedule_id("no spaces")
