@@ -14,6 +14,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from temporalio.client import (
     Client,
@@ -56,6 +57,15 @@ SCHEDULE_NOTE = "research schedule"
 RPC_TIMEOUT = timedelta(seconds=10)
 # How long `trigger` waits to name the run it started.
 TRIGGER_WAIT = timedelta(seconds=10)
+
+
+class ScheduleAction(StrEnum):
+    """What a front end may do to a schedule besides adding it."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    TRIGGER = "trigger"
+    DELETE = "delete"
 
 
 def new_schedule_id() -> str:
@@ -247,3 +257,17 @@ async def delete_schedule(client: Client, schedule_id: str) -> None:
         await _handle(client, schedule_id).delete(rpc_timeout=RPC_TIMEOUT)
     except RPCError as exc:
         raise _not_found(exc, schedule_id) from None
+
+
+async def act_on_schedule(client: Client, schedule_id: str, action: ScheduleAction) -> str:
+    """Do ``action``; for a trigger, return the run's workflow id (else "").
+
+    Raises:
+        UserError: No such schedule, or a trigger while a run is going.
+    """
+    if action is ScheduleAction.TRIGGER:
+        return await trigger_schedule(client, schedule_id)
+    act = {ScheduleAction.PAUSE: pause_schedule, ScheduleAction.RESUME: resume_schedule,
+           ScheduleAction.DELETE: delete_schedule}[action]
+    await act(client, schedule_id)
+    return ""
