@@ -65,7 +65,10 @@ class ChangesActivities(WithStore):
                                                      info.workflow_id or "", started)
         changes = diff(previous, current) if previous is not None else None
         key = self.my_key(BODY_NAME)
-        await self.write_text(key, changes_section(changes, previous_id) + "\n" + body)
+        section = changes_section(changes, previous_id,
+                                  cites_nothing=current.empty() and bool(previous
+                                                                          and previous.empty()))
+        await self.write_text(key, section + "\n" + body)
         return ChangesOutput(body_key=key, previous_id=previous_id,
                              summary=changes.summary() if changes else "first run")
 

@@ -194,7 +194,10 @@ async def describe_schedule(client: Client, schedule_id: str) -> ScheduleSummary
 async def list_schedules(client: Client) -> list[ScheduleSummary]:
     """Every schedule of the namespace, by id (each described: the list itself may lag
     a moment behind a change, a description does not)."""
-    ids = [s.id async for s in await client.list_schedules(rpc_timeout=RPC_TIMEOUT)]
+    ids = [s.id async for s in await client.list_schedules(rpc_timeout=RPC_TIMEOUT)
+           # Reports' schedules only: a namespace may hold other applications' too.
+           if s.schedule is not None
+           and getattr(s.schedule.action, "workflow", "") == REPORT_WORKFLOW]
 
     async def one(schedule_id: str) -> ScheduleSummary | None:
         try:
@@ -225,7 +228,7 @@ async def resume_schedule(client: Client, schedule_id: str) -> None:
 
 
 async def trigger_schedule(client: Client, schedule_id: str) -> str:
-    """Start a run now (paused or not), unless one is still going; return its workflow id
+    """Start a run now, unless one is still going; return its workflow id
     ("" when the server has not shown it within ``TRIGGER_WAIT``).
 
     Raises:

@@ -47,6 +47,10 @@ class Snapshot:
     sources: tuple[SourceMark, ...] = ()
     claims: tuple[str, ...] = ()
 
+    def empty(self) -> bool:
+        """Whether the run cites nothing (a single answer, or research that found nothing)."""
+        return not self.sources and not self.claims
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-able form (stored per run in the artifact store)."""
         return {"sources": [vars(s) for s in self.sources], "claims": list(self.claims)}
@@ -172,12 +176,14 @@ def _listed(title: str, lines: list[str]) -> list[str]:
     return [f"**{title} ({len(lines)})**", "", *shown, *more, ""]
 
 
-def changes_section(changes: Changes | None, previous: str = "") -> str:
+def changes_section(changes: Changes | None, previous: str = "",
+                    cites_nothing: bool = False) -> str:
     """The Markdown section a scheduled report starts with.
 
     Args:
         changes: The differences from the previous run; None on a schedule's first run.
         previous: Which run was compared against (its workflow id), named in the text.
+        cites_nothing: This run cites no source (nothing to compare is not "no change").
     """
     head = [f"## {CHANGES_HEADING}", ""]
     if changes is None:
@@ -186,6 +192,10 @@ def changes_section(changes: Changes | None, previous: str = "") -> str:
                           "changed since the previous one.", ""])
     intro = (f"Compared with the previous report of this schedule ({_escape(previous)}): "
              if previous else "Compared with the previous report of this schedule: ")
+    if not changes.any() and cites_nothing:
+        return "\n".join([*head, intro + "neither report cites a source, so there are no "
+                          "sources or cited claims to compare (a quick report answers "
+                          "without research).", ""])
     if not changes.any():
         return "\n".join([*head, intro + "nothing changed; the same sources support the "
                           "same claims.", ""])

@@ -104,3 +104,10 @@ def test_markdown_in_claims_is_shown_literally() -> None:
     changes = Changes(added=("A [link](javascript:alert(1)) and *stars* <b>.",))
     section = changes_section(changes, "r")
     assert "\\[link\\](javascript:alert(1)) and \\*stars\\* \\<b\\>." in section
+
+
+def test_reports_citing_nothing_say_so_rather_than_no_change() -> None:
+    empty = snapshot_of("A single answer without citations.", [])
+    assert empty.empty()
+    section = changes_section(diff(empty, empty), "r", cites_nothing=True)
+    assert "neither report cites a source" in section and "nothing changed" not in section
