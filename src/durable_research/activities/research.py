@@ -8,7 +8,6 @@ gets a :class:`Source` with the text's hash.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import fetch_memo_name
 from durable_research.errors import FailureType
 from durable_research.research.types import (
     FetchInput,
@@ -185,7 +185,7 @@ class ResearchActivities(WithStore):
     async def _fetch_kept(self, params: FetchInput) -> Source:
         # One fetch per URL and run: sub-questions often find the same page, and an
         # attempt that died after fetching left its result here.
-        memo = self.run_key(f"fetch/{hashlib.sha256(params.url.encode()).hexdigest()[:32]}.json")
+        memo = self.run_key(fetch_memo_name(params.url))
         async with self._locks.setdefault(memo, asyncio.Lock()):
             done = await self.load_json(memo)
             if done is not None:

@@ -30,8 +30,9 @@ async def check_search(settings: Settings) -> Check:
 
 def check_store(settings: Settings) -> Check:
     """Can this machine write and read the artifact store?"""
+    from durable_research.errors import StoreError
     from durable_research.store.check import check_store as probe
-    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     try:
