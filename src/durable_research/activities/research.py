@@ -31,14 +31,8 @@ from durable_research.research.types import (
     SourcesAvailable,
     SourcesInput,
 )
+from durable_research.research.websearch import choose_web_search, no_sources_note
 from durable_research.store import put_text
-
-ENABLE_SOURCES_HINT = (
-    "No research sources: the report is a single LLM answer without citations. For cited "
-    "research pass --sources PATH (your documents) or configure web search "
-    "(SEARCH_PROVIDER=ddgs, SEARXNG_URL, TAVILY_API_KEY or BRAVE_API_KEY)."
-)
-
 
 FETCH_FAILED = "FetchFailed"
 # Pages of one round fetched at once by one worker (the fetcher's per-host politeness
@@ -61,12 +55,13 @@ class ResearchActivities(WithStore):
         super().__init__(settings)
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def _web(self) -> Any:
+    def _web(self, ddgs_reach: str) -> Any:
+        """The worker's web search, with the client's finding on DuckDuckGo."""
         from durable_research.errors import ConfigError
         from durable_research.research.search import web_provider
 
         try:
-            return web_provider(self.settings)
+            return web_provider(self.settings, ddgs_reach)
         except ConfigError as exc:
             raise ApplicationError(
                 f"{exc.message} ({exc.hint})" if exc.hint else exc.message,
@@ -86,13 +81,14 @@ class ResearchActivities(WithStore):
     @activity.defn(name="research_sources")
     async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
         """Which sources this worker can use for a report."""
-        provider = self._web()
+        provider = self._web(params.ddgs_reach)
         docs = 0
         if params.collection:
             from durable_research.research.localdocs import load_collection
 
             docs = len(await self.in_store(load_collection, self.store, params.collection))
-        note = "" if provider or docs else ENABLE_SOURCES_HINT
+        note = "" if provider or docs else no_sources_note(
+            choose_web_search(self.settings, params.ddgs_reach))
         return SourcesAvailable(
             web_provider=provider.name if provider else "", local_documents=docs, note=note
         )
@@ -115,7 +111,7 @@ class ResearchActivities(WithStore):
                 self._embedder(),
             )
             names.append("local documents")
-        provider = self._web() if params.web else None
+        provider = self._web(params.ddgs_reach) if params.web else None
         if provider is not None:
             names.append(provider.name)
             try:

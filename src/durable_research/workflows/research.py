@@ -209,7 +209,7 @@ class Research:
             allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
             prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
-            search_results=self.preset.search_results)
+            search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach)
 
     async def share_raise(self) -> None:
         """After a budget raise, give the running sub-questions their part of it."""

@@ -144,6 +144,8 @@ async def test_no_source_gives_single_answer_with_a_hint(
         result = await run_report(client, settings, prompt="anything", depth="standard")
     assert result.status == "completed" and not result.references
     assert "--sources" in result.note and "SEARCH_PROVIDER" in result.note
+    # Started without the client's probe: the worker says why it took no web search.
+    assert "no web search: " in result.note and "DuckDuckGo was not checked" in result.note
 
 
 SURVIVAL_MD = (
