@@ -25,6 +25,7 @@ from durable_research.contract.report import ReportInput
 from durable_research.contract.research import ResearchProgress
 from durable_research.contract.review import PlanReviewAction, PlanReviewInput, RaiseBudgetInput
 from durable_research.errors import UserError
+from durable_research.research.websearch import describe_web_search
 from durable_research.terminal import safe
 
 __all__ = ["ReportRequest", "ResearchOptions", "prepare", "status_rows"]
@@ -43,6 +44,11 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
     prepared = run_async(prepare_report(settings, request, ingest))
     if request.research.sources:
         _print_sources(prepared.sources)
+    if prepared.web_search is not None:
+        # stderr, like the documents' line; yellow when the report searches no web.
+        colour = "dim" if prepared.web_search.provider else "yellow"
+        err.print(f"[{colour}]{safe(describe_web_search(prepared.web_search))}[/]",
+                  highlight=False)
     return prepared.params
 
 

@@ -192,8 +192,9 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
     Works on any machine with the store settings; an existing different file is kept
     and the download gets a ``-2``, ``-3``... suffix instead.
     """
+    from durable_research.errors import StoreError
     from durable_research.layout.files import atomic_write
-    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     if not result.keys:

@@ -157,6 +157,8 @@ class ReportInput:
     # globs of the collection's document names (validated by the client).
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
+    # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
+    ddgs_reach: str = ""
 
 
 @dataclass

@@ -27,6 +27,12 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from durable_research.contract.citations import Reference, Verification
+    from durable_research.contract.keys import (
+        checked_draft_name,
+        conflicts_name,
+        section_name,
+        summary_name,
+    )
     from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
     from durable_research.contract.report import ReportInput
     from durable_research.contract.research import (
@@ -203,7 +209,7 @@ class Research:
             allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
             prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
-            search_results=self.preset.search_results)
+            search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach)
 
     async def share_raise(self) -> None:
         """After a budget raise, give the running sub-questions their part of it."""
@@ -242,7 +248,7 @@ class Research:
             return NotesConflicts()
         keys = [k for res in sorted(results, key=lambda r: r.index) for k in res.notes_keys]
         found = await run_step(COMPARE_NOTES_STEP, CompareNotesInput(
-            notes_keys=keys, key="conflicts.json"), NotesConflicts, self.log)
+            notes_keys=keys, key=conflicts_name()), NotesConflicts, self.log)
         if found.count:
             points = "1 point" if found.count == 1 else f"{found.count} points"
             self.log(f"sources disagree on {points}: the writers are told")
@@ -271,7 +277,7 @@ class Research:
                                 or r.content_hash in disputing],
                     conflicts_key=conflicts.key,
                     model=self.params.model, role=role,
-                    key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
+                    key=section_name(res.index + 1)), LlmStored, self.log)
                 self.stored(out)
                 # Results of older workers (in histories) have no quoted_notes: the
                 # summary they wrote says it.
@@ -289,7 +295,7 @@ class Research:
         if written and self.budget.llm_allowed():
             summary = await run_step(SECTION_STEP, SectionInput(
                 question=self.question, role="summary", section_keys=written,
-                model=self.params.model, key="sections/00-summary.md"), LlmStored, self.log)
+                model=self.params.model, key=summary_name()), LlmStored, self.log)
             self.stored(summary)
             if summary.chars:
                 written.insert(0, summary.key)
@@ -318,7 +324,7 @@ class Research:
         out = await run_step(CHECK_STEP, CheckInput(
             question=self.question, section_keys=keys, references=refs,
             model=self.params.model, use_judge=self.budget.llm_allowed(),
-            key="draft-checked.md", evidence=evidence, collection=self.params.collection),
+            key=checked_draft_name(), evidence=evidence, collection=self.params.collection),
             CheckResult, self.log)
         self.budget.own = self.budget.own.add(out.usage)
         return out

@@ -199,6 +199,19 @@ def test_bad_options(settings: Settings, tmp_path: Path, args: list[str], needle
     assert_clean_error(proc, needle)
 
 
+def test_start_says_which_web_search_and_why(settings: Settings, tmp_path: Path) -> None:
+    """auto with nothing configured, DuckDuckGo unreachable: one line says so (a quick
+    report searches no web: no line)."""
+    env = {**settings_env(settings), "SEARCH_DDGS_PROBE": f"127.0.0.1:{free_port()}"}
+    proc = research("start", "q", "--depth", "standard", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("no web search: no SEARXNG_URL/TAVILY_API_KEY/BRAVE_API_KEY and DuckDuckGo is "
+            "unreachable (offline?)") in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].startswith("report-")
+    quick = research("start", "q", "--depth", "quick", env=env, cwd=tmp_path)
+    assert quick.returncode == 0 and "web search" not in quick.stderr, quick.stderr
+
+
 def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
     proc = research("run", "x" * 100_001, env=settings_env(settings), cwd=tmp_path)
     assert_clean_error(proc, "the limit is 100,000")

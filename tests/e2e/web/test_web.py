@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 from pypdf import PdfReader
 
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from tests.support.settings import PAYLOAD_KEY
@@ -79,7 +79,7 @@ def web_settings(fake_llm_server: FakeLLM, temporal_address: str,
                     llm_api_base=fake_llm_server.api_base, llm_timeout_s=30,
                     temporal_address=temporal_address, task_queue=f"web-{uuid.uuid4().hex[:8]}",
                     data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
-                    embedded="never", payload_key=PAYLOAD_KEY)
+                    embedded="never", payload_key=PAYLOAD_KEY, search_ddgs_probe=DDGS_PROBE_OFF)
 
 
 @pytest.fixture(scope="module")
