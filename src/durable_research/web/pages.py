@@ -42,6 +42,7 @@ class NewReportForm:
     review_plan: bool = False
     prefer_domains: str = ""
     prefer_paths: str = ""
+    clarify: bool = False
 
 
 async def _new_page(request: Request, form: NewReportForm, status: int = 200,
@@ -83,11 +84,12 @@ async def create_report(
     sources: Annotated[list[UploadFile] | None, File()] = None,
     prefer_domains: Annotated[str, Form()] = "",
     prefer_paths: Annotated[str, Form()] = "",
+    clarify: Annotated[bool, Form()] = False,
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
     form = NewReportForm(question, depth, web, formats, email, review, review_plan,
-                         prefer_domains, prefer_paths)
+                         prefer_domains, prefer_paths, clarify)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
@@ -95,7 +97,8 @@ async def create_report(
             raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
-            review_plan=review_plan, prefer_domains=domain_list(prefer_domains),
+            review_plan=review_plan, clarify=clarify,
+            prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])
 

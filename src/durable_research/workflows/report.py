@@ -277,6 +277,8 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                        self._set_step)
         if params.review_plan:
             run.review_plan = self._await_plan_review  # type: ignore[method-assign]  # the report's Update handler waits
+        if params.clarify:
+            run.ask_user = self._await_answers  # type: ignore[method-assign]  # the report's Update handler waits
         self._research_run = run
         done = await run.run()
         self._research_run = None

@@ -43,6 +43,12 @@ with workflow.unsafe.imports_passed_through():
         SubState,
     )
     from durable_research.research import authority, prompts
+    from durable_research.research.clarify import (
+        answered,
+        clarified_question,
+        clarify_note,
+        parse_questions,
+    )
     from durable_research.research.plan import parse_plan
     from durable_research.research.types import (
         CheckInput,
@@ -88,6 +94,8 @@ class Research:
         """Keep the shared state the workflow's queries and updates read."""
         self.params = params
         self.question = question
+        # What the plan is asked for: the question, with the user's clarifying answers.
+        self.plan_question = question
         self.progress = progress
         self.budget = budget
         self.log = log
@@ -110,6 +118,22 @@ class Research:
         self.budget.own = self.budget.own.add(out.usage)
         self.model = out.model or self.model
 
+    async def clarify(self) -> None:
+        """Let the model ask the user before planning (``--clarify``): their answers go into
+        the plan's question and the report's notes. No valid questions: plan as asked."""
+        if not self.budget.llm_allowed():
+            return
+        out = await self.llm(LlmCallInput(
+            prompt=prompts.clarify_prompt(self.question), system=prompts.CLARIFY_SYSTEM,
+            model=self.params.model, answer_schema=AnswerSchema.CLARIFY))
+        questions = parse_questions(out.text)
+        self.log(f"clarifying questions: {len(questions)}")
+        if not questions:
+            return
+        pairs = answered(questions, await self.ask_user(questions))
+        self.plan_question = clarified_question(self.question, pairs)
+        self.notes.append(clarify_note(questions, pairs))
+
     async def plan(self) -> list[str]:
         """Ask for sub-questions; an invalid answer is asked again with the error, boundedly."""
         error = ""
@@ -117,7 +141,8 @@ class Research:
             if not self.budget.llm_allowed():
                 break
             out = await self.llm(LlmCallInput(
-                prompt=prompts.plan_prompt(self.question, self.preset.max_subquestions, error),
+                prompt=prompts.plan_prompt(self.plan_question, self.preset.max_subquestions,
+                                           error),
                 system=prompts.PLAN_SYSTEM, model=self.params.model,
                 answer_schema=AnswerSchema.PLAN))
             try:
@@ -334,6 +359,9 @@ class Research:
         from durable_research.contract.report import ReportStep
 
         self.set_step(ReportStep.PLANNING)
+        if self.params.clarify:  # a new input field: histories without it never come here
+            await self.clarify()
+            self.set_step(ReportStep.PLANNING)
         proposed = await self.plan()
         subquestions = await self.review_plan(proposed)
         if not subquestions:
@@ -381,4 +409,8 @@ class Research:
     async def review_plan(self, subquestions: list[str]) -> list[str]:
         """Hook for plan review; the workflow replaces it when --review-plan is on."""
         return subquestions
+
+    async def ask_user(self, questions: list[str]) -> list[str]:
+        """Hook for clarifying questions; the workflow replaces it when --clarify is on."""
+        return []
 
