@@ -7,7 +7,7 @@ of the schedule's previous completed run. Runs are found through the Temporal se
 search attribute it sets on every workflow a schedule starts (``SCHEDULED_BY_ATTRIBUTE``).
 That same attribute on this run is checked first: the schedule id in the input is only
 trusted when the server says this run was started by that schedule, so no input can read
-another schedule's snapshots (the store's per-run rule, store/keys.py, widened only to
+another schedule's snapshots (the store's per-run rule, contract/keys.py, widened only to
 runs of the same schedule).
 """
 
@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from durable_research.activities.storage import WithStore
+from durable_research.contract.keys import changes_body_name, changes_snapshot_name, run_key
 from durable_research.contract.report import (
     ID_PATTERN,
     SCHEDULED_BY_ATTRIBUTE,
@@ -31,11 +32,7 @@ from durable_research.contract.report import (
 )
 from durable_research.errors import FOREIGN_RUN, FailureType
 from durable_research.research.changes import Snapshot, changes_section, diff, snapshot_of
-from durable_research.store.keys import run_key
 
-# Under each scheduled run's folder: its snapshot, and its body with the section in front.
-SNAPSHOT_NAME = "changes/snapshot.json"
-BODY_NAME = "changes/body.md"
 # Earlier completed runs looked at (newest first) for one with a snapshot.
 RUNS_LOOKED_AT = 20
 RPC_TIMEOUT = timedelta(seconds=10)
@@ -60,11 +57,11 @@ class ChangesActivities(WithStore):
         body = (await self.read_text(params.body_key) if params.body_key
                 else params.body_markdown)
         current = snapshot_of(body, params.references)
-        await self.save_json(self.my_key(SNAPSHOT_NAME), current.to_json())
+        await self.save_json(self.my_key(changes_snapshot_name()), current.to_json())
         previous_id, previous = await self._previous(client, params.schedule_id,
                                                      info.workflow_id or "", started)
         changes = diff(previous, current) if previous is not None else None
-        key = self.my_key(BODY_NAME)
+        key = self.my_key(changes_body_name())
         section = changes_section(changes, previous_id,
                                   cites_nothing=current.empty() and bool(previous
                                                                           and previous.empty()))
@@ -102,7 +99,7 @@ class ChangesActivities(WithStore):
         except RPCError as exc:
             raise _unavailable(exc) from None
         for _start, workflow_id in sorted(runs, reverse=True):
-            key = run_key(workflow_id, SNAPSHOT_NAME)
+            key = run_key(workflow_id, changes_snapshot_name())
             if await self.in_store(self.store.exists, key):
                 data = await self.in_store(self.store.get, key)
                 return workflow_id, Snapshot.from_json(json.loads(data))
