@@ -21,10 +21,11 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from durable_research.layout.direction import RTL_CLASSES
+
 # C0 controls but tab and newline, and the two non-characters XML 1.0 excludes.
 _NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9]+")
-_RTL = frozenset({"R", "AL"})
 # The w:pPr children that come after w:bidi, w:pBdr and w:shd (ECMA-376 CT_PPrBase).
 _AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
                "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
@@ -137,7 +138,7 @@ def direction_runs(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for ch in text:
         cls = unicodedata.bidirectional(ch)
-        rtl = cls in _RTL if cls in _RTL or cls == "L" else None
+        rtl = cls in RTL_CLASSES if cls in RTL_CLASSES or cls == "L" else None
         if out and (rtl is None or rtl == out[-1][1]):
             out[-1] = (out[-1][0] + ch, out[-1][1])
         else:
