@@ -48,7 +48,14 @@ from durable_research.document.render import (
 )
 from durable_research.layout.direction import base_is_rtl
 from durable_research.layout.word_inline import CODE_FONT, InlineWriter
-from durable_research.layout.word_xml import add_bookmark, border, set_bidi, shade, shade_cell
+from durable_research.layout.word_xml import (
+    add_bookmark,
+    border,
+    set_bidi,
+    shade,
+    shade_cell,
+    xml_text,
+)
 
 INDENT = Cm(0.75)
 # Deeper lists and quotes keep their markers but stop indenting (the page has a width).
@@ -175,9 +182,7 @@ class _Writer:
 
 def _title(w: _Writer, doc: Document) -> None:
     t = doc.title
-    title = w.doc.add_paragraph(w.inline.clean(t.title), style="Title")
-    if base_is_rtl(t.title):
-        set_bidi(title)
+    w.para(w.doc, (Text(t.title),), "Title")
     if t.question:
         w.para(w.doc, (_label("Question: "), Text(t.question)))
     w.para(w.doc, (_label("Date: "), Text(t.date or "unknown"), _label("   Model: "),
@@ -193,8 +198,8 @@ def render_document_docx(doc: Document) -> bytes:
     """Lay out a document model as the bytes of a .docx file."""
     word = docx.Document()
     props = word.core_properties
-    props.title = " ".join(doc.title.title.split())[:250]
-    props.subject = " ".join(doc.title.question.split())[:250]
+    props.title = xml_text(" ".join(doc.title.title.split()))[:250]
+    props.subject = xml_text(" ".join(doc.title.question.split()))[:250]
     props.author = "durable-research"
     writer = _Writer(word)
     _title(writer, doc)
