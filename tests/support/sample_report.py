@@ -26,7 +26,8 @@ BODY = (
     "\n## Scripts\n\nText with **bold**, *italic*, `code` and [a link](https://x.org/p).\n\n"
     "1. first\n   - nested *item*\n     - deeper\n2. second\n\n> quoted [^n]\n\n"
     "```py\nif a < b:\n    pass\n```\n\n"
-    "الدببة المائية قوية جدا [1].\n\nשלום עולם.\n\nहिन्दी पाठ।\n\n中文 テスト 한국어\n\n"
+    "الدببة المائية قوية جدا [1].\n\n| العمود | القيمة |\n|--|--|\n| واحد | 1 |\n\n"
+    "שלום עולם.\n\nहिन्दी पाठ।\n\n中文 テスト 한국어\n\n"
     "Controls \x01\x1b and \ufffe vanish.\n\n[^n]: A note.\n"
 )
 DISPUTE = DisputedCitation("Vacuum kills them.", 1, "They survive vacuum.", 5,

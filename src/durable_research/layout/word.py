@@ -52,6 +52,7 @@ from durable_research.layout.word_xml import (
     add_bookmark,
     border,
     set_bidi,
+    set_table_bidi,
     shade,
     shade_cell,
     xml_text,
@@ -152,7 +153,9 @@ class _Writer:
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         # The rows' elements, not ``t.rows[r].cells``: python-docx works out every cell of
         # the table for each of those, so a 1,000-row table took 10 s, 5,000 rows 206 s.
-        trs = t._tbl.tr_lst  # noqa: SLF001 - python-docx's element, as in word_xml
+        if base_is_rtl(" ".join(plain_text(c) for c in b.header)):
+            set_table_bidi(t._tbl)  # noqa: SLF001 - python-docx's element, as in word_xml
+        trs = t._tbl.tr_lst  # noqa: SLF001 - as above
         for r, (row, tr) in enumerate(zip((b.header, *b.rows), trs, strict=True)):
             for c, tc in enumerate(tr.tc_lst):
                 cell = _Cell(tc, t)

@@ -16,7 +16,7 @@ import unicodedata
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_Tc
+from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -34,6 +34,10 @@ _AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:cont
 _AFTER_SHD = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", *_AFTER_BIDI)
 _AFTER_PBDR = ("w:shd", *_AFTER_SHD)
+# The w:tblPr children after w:bidiVisual.
+_AFTER_BIDI_VISUAL = ("w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW", "w:jc",
+                      "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                      "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 # The w:rPr children after w:lang.
 _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 # Complex-script languages by script (w:lang/@w:bidi: Word picks shaping, spelling and
@@ -96,6 +100,11 @@ def set_bidi(paragraph: Paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()  # noqa: SLF001 - as above
     if ppr.find(qn("w:bidi")) is None:
         ppr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
+
+
+def set_table_bidi(tbl: CT_Tbl) -> None:
+    """Lay the table's columns out right to left (the first column at the right)."""
+    tbl.tblPr.insert_element_before(OxmlElement("w:bidiVisual"), *_AFTER_BIDI_VISUAL)
 
 
 def shade(paragraph: Paragraph, fill: str) -> None:

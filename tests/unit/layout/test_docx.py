@@ -107,6 +107,8 @@ def test_scripts_carry_direction_and_language() -> None:
             for r in _para(word, "中文").runs if r._r.rPr is not None}
     assert east == {"ja-JP"}  # kana in the run: Japanese
     assert _para(word, "Controls").text == "Controls  and  vanish."
+    rtl_tables = [t for t in word.tables if t._tbl.tblPr.find(qn("w:bidiVisual")) is not None]
+    assert [t.rows[0].cells[0].text for t in rtl_tables] == ["العمود"]
 
 
 def test_direction_runs_keep_neutrals_with_the_run_before() -> None:
