@@ -38,7 +38,7 @@ from durable_research.terminal import safe, strip_controls
 
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html,docx.")]
 OutOpt = Annotated[str | None, typer.Option("--out", help="Output directory.")]
 OverwriteOpt = Annotated[bool, typer.Option(
     help="Replace an existing report file of the same name (an earlier run's with this --id "

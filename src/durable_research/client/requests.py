@@ -17,7 +17,7 @@ MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
 
 
 def parse_formats(raw: str) -> list[str]:
-    """Parse ``pdf,md,html`` into a validated list (PDF always first if present)."""
+    """Parse ``pdf,md,html,docx`` into a validated list (PDF always first if present)."""
     formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
     unknown = [f for f in formats if f not in KNOWN_FORMATS]
     if unknown or not formats:

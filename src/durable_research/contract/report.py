@@ -15,7 +15,7 @@ TASK_QUEUE = "research"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
 DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
-KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html", "docx")
 # Child workflows have ids ``<parent id><CHILD_ID_SEPARATOR><name>`` (``report-1/q2``) and
 # share their parent's store folder; a root report's id never contains it.
 CHILD_ID_SEPARATOR = "/"

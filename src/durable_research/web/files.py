@@ -23,7 +23,9 @@ from durable_research.web.views import HTML_FORMAT, MD_FORMAT
 router = APIRouter()
 MEDIA_TYPES: dict[str, str] = dict(zip(
     KNOWN_FORMATS, ("application/pdf", "text/markdown; charset=utf-8",
-                    "text/html; charset=utf-8"), strict=True))
+                    "text/html; charset=utf-8",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    strict=True))
 VIEW_HEADERS = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
 
 

@@ -22,7 +22,7 @@ from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render
 from durable_research.web.uploads import chosen, ingest_uploads
-from durable_research.web.views import NOTICES, report_view
+from durable_research.web.views import HTML_FORMAT, NOTICES, report_view
 
 router = APIRouter()
 LIST_LIMIT = 50
@@ -36,7 +36,7 @@ class NewReportForm:
     depth: str = Depth.STANDARD
     web: bool = True
     # HTML too by default: the report page shows it inline.
-    formats: list[str] = field(default_factory=lambda: [*DEFAULT_FORMATS, KNOWN_FORMATS[-1]])
+    formats: list[str] = field(default_factory=lambda: [*DEFAULT_FORMATS, HTML_FORMAT])
     email: str = ""
     review: bool = False
     review_plan: bool = False

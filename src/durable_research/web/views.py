@@ -46,7 +46,7 @@ NOTICES: dict[str, str] = {
                         "written or sent.",
 }
 # The formats the page can show inline (through the escaping HTML renderer).
-_PDF, MD_FORMAT, HTML_FORMAT = KNOWN_FORMATS
+_PDF, MD_FORMAT, HTML_FORMAT, _DOCX = KNOWN_FORMATS
 
 
 class AnswerAction(StrEnum):

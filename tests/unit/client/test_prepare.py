@@ -45,7 +45,7 @@ def test_options_are_checked_before_documents_are_read(tmp_path: Path) -> None:
         calls.append("ingest")
         return cr.PreparedSources()
 
-    for bad in (ReportRequest("q", formats="docx"),
+    for bad in (ReportRequest("q", formats="odt"),
                 ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="quick")),
                 ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="huge"))):
         with pytest.raises(UserError):
