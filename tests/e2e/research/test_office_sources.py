@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from durable_research.contract.keys import text_key
 from durable_research.research.collection import ingest_paths, load_collection
 from durable_research.research.office import MAX_UNCOMPRESSED
-from durable_research.store import get_text, text_key
+from durable_research.store import get_text
 from durable_research.store.directory import DirectoryStore
 from tests.support.office_files import (
     DOCX_FACT,
