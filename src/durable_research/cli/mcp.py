@@ -55,8 +55,7 @@ def mcp_cmd(
     stdio (the default): the client starts this command and talks over stdin/stdout.
     --http: streamable HTTP at http://127.0.0.1:PORT/mcp for the token printed at start.
     """
-    from durable_research.access import access_for
-    from durable_research.mcp.http import HOST, endpoint, serve_http
+    from durable_research.mcp.http import endpoint, launch_access, serve_http
     from durable_research.mcp.server import serve_stdio
     from durable_research.mcp.tools import McpContext
 
@@ -64,8 +63,7 @@ def mcp_cmd(
     roots = source_roots(sources_root or [])
     # stdio: stdout carries the protocol, so everything else goes to stderr.
     out = console if http else err
-    # Always a launch token: a client's config holds it only for this run of the server.
-    access = access_for(HOST, "", "the launch token", "your reports") if http else None
+    access = launch_access() if http else None
     if worker:
         settings = llm_ready_settings(settings, None, out=out)
 

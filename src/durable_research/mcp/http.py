@@ -17,7 +17,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from durable_research.access import Access, Throttle, same_token
+from durable_research.access import Access, Throttle, new_token, same_token
 from durable_research.loopback import host_name, is_loopback
 from durable_research.mcp.server import build_server
 from durable_research.mcp.tools import McpContext
@@ -74,6 +74,12 @@ async def _plain(send: Send, status: int, text: str,
                (b"content-length", str(len(body)).encode()), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def launch_access() -> Access:
+    """The access rule: a new token for this start (no opt-out, no configured token: a
+    client's config holds it for this run of the server only)."""
+    return Access(new_token(), loopback=True, launch=True)
 
 
 def endpoint(access: Access, port: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -58,7 +59,8 @@ def build_server(ctx: McpContext) -> MCPServer:
     for name, fn in ResearchTools(ctx).by_name().items():
         assert callable(fn)
         # Plain text (or content blocks) for the assistant, not a JSON copy of it.
-        server.add_tool(user_errors(fn), name=name, structured_output=False)
+        server.add_tool(user_errors(fn), name=name, description=inspect.getdoc(fn),
+                        structured_output=False)
     for fmt in KNOWN_FORMATS:
         server.resource(REPORT_URI.replace("{fmt}", fmt), name=f"report.{fmt}",
                         description=f"A finished report's {fmt} file",
