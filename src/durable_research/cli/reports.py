@@ -62,6 +62,8 @@ DepthOpt = Annotated[str, typer.Option(
 WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
 ReviewPlanOpt = Annotated[bool, typer.Option(
     "--review-plan", help="Wait for a human to approve or edit the research plan.")]
+ClarifyOpt = Annotated[bool, typer.Option(
+    "--clarify", help="Let the model ask you up to 3 questions before it plans the research.")]
 BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD (0: none).")]
 PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Page cap (0: none).")]
 TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens (0: none).")]
@@ -111,6 +113,7 @@ def run(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
+    clarify: ClarifyOpt = False,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = configured = settings_or_exit()
@@ -128,7 +131,7 @@ def run(
         email, model, ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [])))
+            prefer_paths=prefer_path or [], clarify=clarify)))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -183,6 +186,7 @@ def start(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
+    clarify: ClarifyOpt = False,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
@@ -193,7 +197,7 @@ def start(
         ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [])))
+            prefer_paths=prefer_path or [], clarify=clarify)))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
@@ -228,6 +232,8 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
                      else "dim" if label == STEP_ROW and value == UNKNOWN_STEP else "")
             table.add_row(label, f"[{style}]{safe(value)}[/]" if style else safe(value))
         q = state.query
+        if q and q.waiting_for_answers_since:
+            table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
         link = rc.ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)

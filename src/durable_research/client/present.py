@@ -143,6 +143,8 @@ def status_rows(state: ReportState) -> list[tuple[str, str]]:
                  ("cost so far", format_cost(q.usage.cost_usd))]
         if q.waiting_for_review_since:
             rows.append(("waiting for review since", q.waiting_for_review_since))
+        if q.waiting_for_answers_since:
+            rows += [(f"question {n}", question) for n, question in enumerate(q.questions, 1)]
         rows.append(("draft versions", str(q.versions)))
         if q.research is not None:
             rows += progress_rows(q.research)
