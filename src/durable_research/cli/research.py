@@ -19,7 +19,12 @@ from durable_research.cli.common import (
 )
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
-from durable_research.client.present import plan_lines, plan_review_done, report_plan
+from durable_research.client.present import (
+    answers_sent,
+    plan_lines,
+    plan_review_done,
+    report_plan,
+)
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportStep
@@ -178,8 +183,7 @@ async def send_answers(conn: rc.Connection, workflow_id: str, answers: list[str]
     """Send the answers and say what happens next."""
     await cr.answer_questions(conn.client, workflow_id,
                               AnswersInput(answers=answers, reviewer=rc.reviewer_name()))
-    given = sum(1 for a in answers if a.strip())
-    console.print(f"{given} answer(s) sent; the research plan is made next.")
+    console.print(answers_sent(answers))
 
 
 async def ask_in_terminal(conn: rc.Connection, workflow_id: str, questions: list[str]) -> None:

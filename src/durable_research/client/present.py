@@ -92,6 +92,12 @@ def progress_rows(p: ResearchProgress) -> list[tuple[str, str]]:
     return rows
 
 
+def answers_sent(answers: list[str]) -> str:
+    """What sending clarifying answers did (blank answers skip their question)."""
+    given = sum(1 for a in answers if a.strip())
+    return f"{given} answer(s) sent; the research plan is made next."
+
+
 def plan_review_done(action: str) -> str:
     """What a plan review did, in a few words (the plan in force follows it)."""
     done: dict[str, str] = {PlanReviewAction.APPROVE: "Plan approved:",

@@ -14,8 +14,9 @@ from durable_research.client.reports import RUNNING, ReportState, describe_repor
 from durable_research.contract.report import ReportStep
 from durable_research.errors import UserError
 
-# Steps in which a report waits for a person (the plan's or the draft's review).
-WAITING_STEPS = frozenset({ReportStep.PLAN_REVIEW, ReportStep.REVIEW})
+# Steps in which a report waits for a person (answers to its clarifying questions, the
+# plan's or the draft's review).
+WAITING_STEPS = frozenset({ReportStep.CLARIFY, ReportStep.PLAN_REVIEW, ReportStep.REVIEW})
 
 
 async def watch(
@@ -56,7 +57,7 @@ def _fingerprint(state: ReportState) -> tuple[object, ...]:
 
 
 def needs_person(state: ReportState) -> bool:
-    """Whether the report waits for a review of its plan or draft."""
+    """Whether the report waits for answers, or a review of its plan or draft."""
     return state.status == RUNNING and state.query is not None and (
         state.query.step in WAITING_STEPS)
 

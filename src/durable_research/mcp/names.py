@@ -12,6 +12,7 @@ class Tool(StrEnum):
 
     START_RESEARCH = "start_research"
     GET_STATUS = "get_status"
+    ANSWER_QUESTIONS = "answer_questions"
     GET_PLAN = "get_plan"
     REVIEW_PLAN = "review_plan"
     REVIEW_DRAFT = "review_draft"

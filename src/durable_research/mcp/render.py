@@ -44,6 +44,9 @@ def next_step(state: ReportState) -> str:
     wid = state.workflow_id
     step = state.query.step if state.query else ""
     if state.status == RUNNING:
+        if step == ReportStep.CLARIFY:
+            return (f"the questions above wait for your answers: {Tool.ANSWER_QUESTIONS}(id, "
+                    "answers=[one per question, in order; '' skips one; none: plan without])")
         if step == ReportStep.PLAN_REVIEW:
             return (f"the plan waits for your review: {Tool.REVIEW_PLAN}(id, action=one of "
                     f"{'/'.join(PLAN_REVIEW_ACTIONS)}, edits=[sub-questions] with edit)")

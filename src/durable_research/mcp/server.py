@@ -29,8 +29,9 @@ from durable_research.worker.hosted import reports_served
 INSTRUCTIONS = (
     "Research reports with cited sources, run durably on Temporal. A report takes "
     f"minutes: {Tool.START_RESEARCH} returns its id at once; call {Tool.GET_STATUS}(id, "
-    "wait=60) until it has ended or waits for your review (of the plan with "
-    f"review_plan=true, of the draft with review=true), then {Tool.GET_REPORT}(id, 'md'). "
+    "wait=60) until it has ended or waits for you (answers to its questions with "
+    "clarify=true, a review of the plan with review_plan=true, of the draft with "
+    f"review=true), then {Tool.GET_REPORT}(id, 'md'). "
     f"{Tool.LIST_REPORTS} shows earlier reports."
 )
 

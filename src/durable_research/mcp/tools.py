@@ -24,7 +24,7 @@ from durable_research.client.files import (
     report_file_key,
 )
 from durable_research.client.prepare import ReportRequest, prepare_report
-from durable_research.client.present import plan_lines, plan_review_done
+from durable_research.client.present import answers_sent, plan_lines, plan_review_done
 from durable_research.client.requests import parse_format
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.watch import settle
@@ -34,6 +34,7 @@ from durable_research.contract.research import Depth
 from durable_research.contract.review import (
     PLAN_REVIEW_ACTIONS,
     REVIEW_ACTIONS,
+    AnswersInput,
     PlanReviewAction,
     RaiseBudgetInput,
     ReviewAction,
@@ -117,6 +118,9 @@ class ResearchTools:
         )] = False,
         review_plan: Annotated[bool, Field(
             description="Wait for your review of the research plan first")] = False,
+        clarify: Annotated[bool, Field(
+            description="Let the model ask you up to 3 clarifying questions before it plans"
+        )] = False,
         formats: Annotated[str, Field(
             description=f"Comma-separated subset of {','.join(KNOWN_FORMATS)}")
         ] = DEFAULT_FORMATS,
@@ -133,7 +137,8 @@ class ResearchTools:
         cr.check_sources_within(paths, self.ctx.source_roots)
         prepared = await prepare_report(self.ctx.settings, ReportRequest(
             prompt=question, review=review, formats=formats,
-            research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan)))
+            research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan,
+                                        clarify=clarify)))
         handle = await rc.start_report(self.ctx.client, self.ctx.settings, prepared.params)
         state = await settle(self.ctx.client, handle.id, wait)
         return f"{render.started_text(handle.id, prepared.sources)}\n{render.status_text(state)}"
@@ -143,6 +148,18 @@ class ResearchTools:
         waits for your review; its files when it has finished."""
         check_wait(wait)
         return render.status_text(await settle(self.ctx.client, id, wait))
+
+    async def answer_questions(
+        self,
+        id: Id,  # noqa: A002 - the tool's argument
+        answers: Annotated[list[str], Field(
+            description="One answer per clarifying question, in order ('' skips one; "
+                        "none at all: plan from the question as written)")],
+    ) -> str:
+        """Answer a report's clarifying questions (clarify=true); then it plans."""
+        await cr.answer_questions(self.ctx.client, id,
+                                  AnswersInput(answers=answers, reviewer=REVIEWER))
+        return answers_sent(answers)
 
     async def get_plan(self, id: Id) -> str:  # noqa: A002 - the tool's argument
         """A report's research plan (its sub-questions)."""

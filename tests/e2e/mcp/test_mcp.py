@@ -182,7 +182,7 @@ def test_http_needs_the_token_and_a_loopback_host(http_server: tuple[str, str]) 
     assert from_page.status_code == 403, from_page.text
 
 
-async def test_http_plan_and_draft_review(http_server: tuple[str, str], mcp_worker: None,
+async def test_http_answers_plan_and_draft_review(http_server: tuple[str, str], mcp_worker: None,
                                           docs: Path, fake_llm: FakeLLM) -> None:
     url, token = http_server
     question = "What do tardigrades survive? (mcp http)"
@@ -190,11 +190,16 @@ async def test_http_plan_and_draft_review(http_server: tuple[str, str], mcp_work
                                   timeout=MAX_WAIT_S + 30) as http, Client(
             streamable_http_client(url, http_client=http)) as c:
         started = text(await c.call_tool(Tool.START_RESEARCH, {
-            "question": question, "sources": [str(docs)], "review_plan": True,
+            "question": question, "sources": [str(docs)], "clarify": True, "review_plan": True,
             "review": True, "formats": "md", "wait": MAX_WAIT_S}))
         assert "1 document(s) from sources" in started, started
         wid = re.search(r"Started report (\S+)\.", started)
         assert wid, started
+        asked = await until_settled(c, wid[1], "wait for your answers")
+        assert "question 1: Which aspect of" in asked, asked
+        sent = text(await c.call_tool(Tool.ANSWER_QUESTIONS, {
+            "id": wid[1], "answers": ["surviving in space", ""]}))
+        assert sent.startswith("1 answer(s) sent"), sent
         await until_settled(c, wid[1], "the plan waits for your review")
         plan = text(await c.call_tool(Tool.GET_PLAN, {"id": wid[1]}))
         assert "waits for your review" in plan and "\n1. " in plan, plan

@@ -26,6 +26,9 @@ def test_status_says_what_waits_and_what_to_call() -> None:
                                                           draft="# Draft\x1b text"))
     text = render.status_text(draft)
     assert Tool.REVIEW_DRAFT in text and "Draft version 2:\n# Draft text" in text
+    asking = render.status_text(ReportState("r1", RUNNING, query=ReportStatus(
+        step=ReportStep.CLARIFY, questions=["Which?", "Who?"], waiting_for_answers_since="t")))
+    assert "question 1: Which?\nquestion 2: Who?" in asking and Tool.ANSWER_QUESTIONS in asking
     working = render.status_text(ReportState("r1", RUNNING))
     assert f"{Tool.GET_STATUS}(id='r1', wait=60)" in working
     done = ReportState("r1", "completed", result=ReportResult(
