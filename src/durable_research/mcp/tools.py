@@ -49,6 +49,7 @@ from durable_research.mcp.names import (
     Tool,
     report_uri,
 )
+from durable_research.research.extract import SUPPORTED_SUFFIXES
 
 Id = Annotated[str, Field(description="The report's id, as start_research or list_reports "
                                       "gave it")]
@@ -111,8 +112,9 @@ class ResearchTools:
             description="quick (one answer, no sources), standard or deep",
             json_schema_extra={"enum": [d.value for d in Depth]})] = Depth.STANDARD,
         sources: Annotated[list[str] | None, Field(
-            description="Absolute paths of local documents or folders to research (md, "
-                        "txt, html, pdf); only under the folders the server allows")] = None,
+            description="Absolute paths of local documents or folders to research ("
+                        f"{', '.join(sorted(SUPPORTED_SUFFIXES))}); only under the folders "
+                        "the server allows")] = None,
         review: Annotated[bool, Field(
             description="Wait for your review of the draft before the report is written"
         )] = False,
