@@ -9,6 +9,13 @@ from durable_research.contract.keys import run_prefix
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.errors import UserError
 
+# The media type of each report format (downloads, MCP resources).
+MEDIA_TYPES: dict[str, str] = dict(zip(
+    KNOWN_FORMATS, ("application/pdf", "text/markdown; charset=utf-8",
+                    "text/html; charset=utf-8",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    strict=True))
+
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -34,6 +41,19 @@ def report_file_keys(workflow_id: str, result: ReportResult) -> dict[str, str]:
     return {fmt: found[fmt] for fmt in KNOWN_FORMATS if fmt in found}
 
 
+def report_file_key(workflow_id: str, result: ReportResult, fmt: str) -> str:
+    """The store key of a finished report's file of format ``fmt``.
+
+    Raises:
+        UserError: The report has no such file.
+    """
+    key = report_file_keys(workflow_id, result).get(fmt)
+    if key is None:
+        raise UserError(f"This report has no {fmt} file in the artifact store",
+                        "choose that format when starting a report")
+    return key
+
+
 def read_report_file(settings: Settings, workflow_id: str, result: ReportResult,
                      fmt: str) -> StoredFile:
     """Read a finished report's file of format ``fmt`` from the artifact store.
@@ -47,10 +67,7 @@ def read_report_file(settings: Settings, workflow_id: str, result: ReportResult,
     from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
-    key = report_file_keys(workflow_id, result).get(fmt)
-    if key is None:
-        raise UserError(f"This report has no {fmt} file in the artifact store",
-                        "choose that format when starting a report")
+    key = report_file_key(workflow_id, result, fmt)
     store = open_store(settings)
     try:
         data = store.get(key)

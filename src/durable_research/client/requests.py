@@ -29,6 +29,19 @@ def parse_formats(raw: str) -> list[str]:
     return sorted(set(formats), key=KNOWN_FORMATS.index)
 
 
+def parse_format(raw: str) -> str:
+    """One report format (``pdf``, ``md`` or ``html``).
+
+    Raises:
+        UserError: Anything else (several formats included).
+    """
+    fmt = raw.strip().lower()
+    if fmt not in KNOWN_FORMATS:
+        raise UserError(f"Unknown report format {raw[:20]!r}",
+                        f"use one of {', '.join(KNOWN_FORMATS)}")
+    return fmt
+
+
 def build_input(
     prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
     email: str | None, model: str | None, settings: Settings,

@@ -13,19 +13,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from durable_research.client.files import read_report_file, report_file_keys
-from durable_research.contract.report import KNOWN_FORMATS, ReportContent
+from durable_research.client.files import MEDIA_TYPES, read_report_file, report_file_keys
+from durable_research.contract.report import ReportContent
 from durable_research.layout.html import render_html
 from durable_research.web.common import context, load_report
 from durable_research.web.security import REPORT_CSP
 from durable_research.web.views import HTML_FORMAT, MD_FORMAT
 
 router = APIRouter()
-MEDIA_TYPES: dict[str, str] = dict(zip(
-    KNOWN_FORMATS, ("application/pdf", "text/markdown; charset=utf-8",
-                    "text/html; charset=utf-8",
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    strict=True))
 VIEW_HEADERS = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
 
 

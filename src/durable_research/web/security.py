@@ -21,8 +21,8 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from durable_research.access import same_token
-from durable_research.loopback import is_loopback
+from durable_research.access import TOKEN_PARAM, same_token
+from durable_research.loopback import host_name, is_loopback
 from durable_research.web.context import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -49,17 +49,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 # Reachable without the token: the login page and the files it needs.
 PUBLIC_PREFIXES = ("/login", "/static/")
-# The query parameter of the launch link (``/?token=...``), as Jupyter's.
-TOKEN_PARAM = "token"
 
 LoginPage = Callable[[Scope, str], Awaitable[bytes]]
-
-
-def host_name(host_header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8000`` -> ``::1``)."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
 def _cookies(headers: Headers) -> dict[str, str]:
