@@ -17,6 +17,11 @@ MEDIA_TYPES: dict[str, str] = dict(zip(
     strict=True))
 
 
+def is_text_format(fmt: str) -> bool:
+    """Whether a report format's file is text (Markdown, HTML) rather than bytes (PDF, Word)."""
+    return MEDIA_TYPES[fmt].startswith("text/")
+
+
 @dataclass(frozen=True)
 class StoredFile:
     """One report file read from the artifact store."""

@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from temporalio.service import RPCError
 
 from durable_research import __version__
-from durable_research.client.files import MEDIA_TYPES, read_report_file
+from durable_research.client.files import MEDIA_TYPES, is_text_format, read_report_file
 from durable_research.contract.report import KNOWN_FORMATS
 from durable_research.errors import UserError
 from durable_research.mcp.names import REPORT_URI, SERVER_NAME, Tool
@@ -71,13 +71,13 @@ def build_server(ctx: McpContext) -> MCPServer:
 
 
 def _reader(ctx: McpContext, fmt: str) -> Callable[[str], Awaitable[str | bytes]]:
-    """Reads a finished report's file of format ``fmt`` (text, or bytes for a PDF)."""
+    """Reads a finished report's file of format ``fmt`` (text, or bytes for PDF and Word)."""
 
     async def read(report_id: str) -> str | bytes:
         result = await finished(ctx.client, report_id)
         stored = await asyncio.to_thread(read_report_file, ctx.settings, report_id, result, fmt)
-        return stored.data if fmt == KNOWN_FORMATS[0] else stored.data.decode(
-            "utf-8", errors="replace")
+        return stored.data.decode("utf-8", errors="replace") if is_text_format(fmt) \
+            else stored.data
 
     return read
 

@@ -20,6 +20,7 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.files import (
     MEDIA_TYPES,
+    is_text_format,
     read_report_file,
     report_file_key,
 )
@@ -223,16 +224,19 @@ class ResearchTools:
         self,
         id: Id,  # noqa: A002 - the tool's argument
         format: Annotated[str, Field(  # noqa: A002 - the tool's argument
-            description="md or html: the text; pdf: a resource link (and its path here)",
+            description="md or html: the text; pdf or docx: a resource link (and its path "
+                        "here)",
             json_schema_extra={"enum": list(KNOWN_FORMATS)})] = KNOWN_FORMATS[1],
     ) -> list[ContentBlock]:
-        """A finished report: its Markdown (or HTML) text, or its PDF as a resource."""
+        """A finished report: its Markdown (or HTML) text, or its PDF or Word file as a
+        resource."""
         fmt = parse_format(format)
         result = await finished(self.ctx.client, id)
-        if fmt == KNOWN_FORMATS[0]:
+        if not is_text_format(fmt):
             key = report_file_key(id, result, fmt)
-            here = result.pdf_path if result.pdf_path and Path(result.pdf_path).is_file() else ""
-            text = f"PDF of report {id}: resource {report_uri(id, fmt)}"
+            paths = [p for p in result.paths if p.endswith(f".{fmt}") and Path(p).is_file()]
+            here = paths[0] if paths else ""
+            text = f"{fmt.upper()} of report {id}: resource {report_uri(id, fmt)}"
             return [TextContent(text=text + (f"; on this machine: {here}" if here else "")),
                     ResourceLink(uri=report_uri(id, fmt), name=key.rsplit("/", 1)[-1],
                                  mime_type=MEDIA_TYPES[fmt])]

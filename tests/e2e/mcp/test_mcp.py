@@ -111,7 +111,7 @@ async def test_stdio_quick_report_errors_and_resource(
                 (Tool.START_RESEARCH, {"question": "q", "depth": "huge"}, "Unknown depth"),
                 (Tool.START_RESEARCH, {"question": "q", "sources": ["/etc"]},
                  "outside the allowed folders"),
-                (Tool.GET_REPORT, {"id": "report-nope", "format": "docx"},
+                (Tool.GET_REPORT, {"id": "report-nope", "format": "odt"},
                  "Unknown report format"),
                 (Tool.REVIEW_DRAFT, {"id": "report-nope", "action": "publish"},
                  "Unknown review action")):

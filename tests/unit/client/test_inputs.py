@@ -41,7 +41,7 @@ def test_plan_review_input_checks_action_questions_and_domains() -> None:
 
 def test_parse_format_is_one_known_format() -> None:
     assert parse_format(" MD ") == "md"
-    for bad in ("docx", "pdf,md", ""):
+    for bad in ("odt", "pdf,md", ""):
         with pytest.raises(UserError, match="Unknown report format"):
             parse_format(bad)
 

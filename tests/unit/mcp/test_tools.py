@@ -22,7 +22,7 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.GET_STATUS, {"id": "r", "wait": MAX_WAIT_S + 1}, "wait must be between 0 and 60"),
     (Tool.START_RESEARCH, {"question": "  "}, "The question is empty"),
     (Tool.START_RESEARCH, {"question": "q", "sources": ["/tmp"]}, "Local sources are off"),
-    (Tool.START_RESEARCH, {"question": "q", "formats": "docx"}, "Unknown output format"),
+    (Tool.START_RESEARCH, {"question": "q", "formats": "odt"}, "Unknown output format"),
     (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
@@ -45,4 +45,4 @@ async def test_every_tool_is_listed_with_a_description() -> None:
     assert {t.name for t in tools} == set(Tool)
     assert all(t.description and not t.description.startswith(" ") for t in tools)
     assert [t.uri_template for t in templates] == [
-        f"research://reports/{{report_id}}/report.{fmt}" for fmt in ("pdf", "md", "html")]
+        f"research://reports/{{report_id}}/report.{fmt}" for fmt in ("pdf", "md", "html", "docx")]
