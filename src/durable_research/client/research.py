@@ -15,9 +15,11 @@ from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.contract.research import Budget, Depth
 from durable_research.contract.review import (
     DOMAIN_NAME,
+    PLAN_REVIEW_ACTIONS,
     UPDATE_RAISE_BUDGET,
     UPDATE_REVIEW_PLAN,
     BudgetOutcome,
+    PlanReviewAction,
     PlanReviewInput,
     RaiseBudgetInput,
 )
@@ -177,6 +179,25 @@ async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInpu
     """Raise a running report's caps."""
     return await run_update(client, workflow_id, UPDATE_RAISE_BUDGET, params, BudgetOutcome,
                             "Budget not raised")
+
+
+def plan_review_input(action: str, reviewer: str, subquestions: list[str] | None = None,
+                      allow_domains: list[str] | None = None,
+                      deny_domains: list[str] | None = None) -> PlanReviewInput:
+    """A plan review as a front end received it -> the Update's argument (the sub-questions
+    only with ``edit``; domains checked and lower-cased).
+
+    Raises:
+        UserError: An action that is not a :class:`PlanReviewAction`, or a malformed domain.
+    """
+    if action not in PLAN_REVIEW_ACTIONS:
+        raise UserError(f"Unknown plan review action {action[:40]!r}",
+                        f"use one of {', '.join(PLAN_REVIEW_ACTIONS)}")
+    return PlanReviewInput(
+        action=action, reviewer=reviewer,
+        subquestions=list(subquestions or []) if action == PlanReviewAction.EDIT else [],
+        allow_domains=parse_domains(allow_domains or [], "Allowed domain"),
+        deny_domains=parse_domains(deny_domains or [], "Denied domain"))
 
 
 async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput) -> list[str]:

@@ -85,8 +85,6 @@ async def create_report(
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
-        if not formats:
-            raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, prefer_domains=domain_list(prefer_domains),

@@ -1,8 +1,10 @@
 """Request guards of the web app: host check, access token, CSRF, size cap, headers.
 
 Access: the launch link (``/?token=...``, printed by ``research web``) or the login
-form start a server-side session (a cookie); scripts may send ``Authorization:
-Bearer <token>`` instead. Wrong tokens are throttled per client address.
+form start a server-side session (a cookie); scripts (and the HTTP API's clients) send
+``Authorization: Bearer <token>`` instead. Wrong tokens are throttled per client
+address. Under ``/api`` every refusal is JSON (``{"error": ..., "hint": ...}``), and the
+launch link's ``?token=`` is not accepted there (a token in a URL ends up in logs).
 
 One ASGI middleware does what needs only the headers (before any body is read, so an
 unauthorised upload is refused before it is parsed); the CSRF check needs the form
@@ -11,6 +13,7 @@ and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -24,11 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from durable_research.access import same_token
 from durable_research.loopback import is_loopback
 from durable_research.web.context import (
+    BEARER_STATE,
     CSRF_COOKIE,
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
     WebContext,
+    is_api_path,
 )
 from durable_research.web.sessions import SESSION_TTL_S
 
@@ -93,7 +98,7 @@ class GuardMiddleware:
         refusal = self._refusal(scope, headers)
         if refusal is not None:
             status, text = refusal
-            await _plain(send, status, text)
+            await _plain(send, status, text, api=is_api_path(scope["path"]))
             return
         cookies = _cookies(headers)
         fresh_csrf = "" if cookies.get(CSRF_COOKIE) else secrets.token_urlsafe(32)
@@ -122,10 +127,11 @@ class GuardMiddleware:
         """Check the token (launch link or bearer header) or the session; True if a
         response (login page, redirect, 429) was sent instead of the app's."""
         client = client_address(scope)
+        api = is_api_path(scope["path"])
         bearer = headers.get("authorization", "")
         bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         link_token, rest = split_token_query(scope.get("query_string", b"").decode("latin-1"))
-        via_link = bool(link_token) and scope["method"] == "GET"
+        via_link = bool(link_token) and scope["method"] == "GET" and not api
         sent = link_token if via_link and link_token else bearer
         if not sent:
             if self.ctx.logged_in(cookies.get(SESSION_COOKIE, "")):
@@ -135,7 +141,7 @@ class GuardMiddleware:
         wait = self.ctx.throttle.retry_after(client)
         if wait:
             await _plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
-                         [(b"retry-after", str(math.ceil(wait)).encode())])
+                         [(b"retry-after", str(math.ceil(wait)).encode())], api=api)
             return True
         if not same_token(sent, self.ctx.token):
             self.ctx.throttle.failed(client)
@@ -143,6 +149,7 @@ class GuardMiddleware:
             return True
         self.ctx.throttle.succeeded(client)
         if not via_link:
+            scope["state"][BEARER_STATE] = True
             return False
         # The launch link: a session cookie, and the token leaves the address bar.
         target = scope["path"] + (f"?{rest}" if rest else "")
@@ -152,9 +159,12 @@ class GuardMiddleware:
         return True
 
     async def _login_page(self, scope: Scope, send: Send, fresh_csrf: str) -> None:
+        challenge = [(b"www-authenticate", b'Bearer realm="research web"')]
+        if is_api_path(scope["path"]):
+            await _plain(send, 401, "No valid access token or session.", challenge, api=True)
+            return
         body = await self.login_page(scope, "")
-        await _respond(send, 401, body, fresh_csrf,
-                       extra=[(b"www-authenticate", b'Bearer realm="research web"')])
+        await _respond(send, 401, body, fresh_csrf, extra=challenge)
 
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
         """A status and message when the request is refused on its headers alone."""
@@ -210,8 +220,21 @@ def _security_headers(out: MutableHeaders) -> None:
     out.setdefault("cache-control", "no-store")
 
 
+# The hints of the HTTP API's refusals (its JSON bodies have an error and a hint).
+_API_HINTS = {
+    401: "send the token `research web` printed (the URL's ?token=...) as "
+         "`Authorization: Bearer <token>`",
+    421: "use http://127.0.0.1:<port> or http://localhost:<port>",
+    429: "wait a minute, then send the right token",
+}
+
+
 async def _plain(send: Send, status: int, text: str,
-                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
+                 extra: list[tuple[bytes, bytes]] | None = None, api: bool = False) -> None:
+    if api:
+        body = json.dumps({"error": text, "hint": _API_HINTS.get(status, "")}).encode()
+        await _respond(send, status, body, "", content_type=b"application/json", extra=extra)
+        return
     await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8",
                    extra=extra)
 
@@ -234,12 +257,14 @@ async def require_csrf(request: Request) -> None:
     """App-wide dependency: every unsafe request carries the CSRF token of its cookie.
 
     The token comes in the form field ``csrf_token`` or the ``X-CSRF-Token`` header
-    (htmx requests); a cross-site page can send neither.
+    (htmx requests, the HTTP API's cookie sessions); a cross-site page can send neither.
+    A request the guard let in on its ``Authorization: Bearer`` token needs none: a
+    browser sends that header only when a script of this origin adds it.
 
     Raises:
         HTTPException: 403 without a matching token.
     """
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.scope["state"].get(BEARER_STATE):
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.headers.get("content-type", "").startswith(
