@@ -46,7 +46,8 @@ def build_input(
             f"The question is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,}",
             "put the essentials of the question in the prompt",
         )
-    to = email if email is not None else ""
+    # Blank (a form's empty field) is no choice: the settings' EMAIL_TO applies.
+    to = (email or "").strip()
     # UserErrors for malformed or injected addresses, and for ones the policy refuses.
     check_recipients(parse_recipients(to or settings.email_to), settings.email_allowed)
     return ReportInput(

@@ -65,7 +65,7 @@ class NewReport(Strict):
     def request(self) -> ReportRequest:
         """The request as ``prepare_report`` checks it (as the page's form would send it)."""
         return ReportRequest(
-            self.question, self.review, ",".join(self.formats), email=self.email or None,
+            self.question, self.review, ",".join(self.formats), email=self.email,
             research=ResearchOptions(
                 depth=self.depth, web=self.web, review_plan=self.review_plan,
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),

@@ -95,7 +95,7 @@ async def create_report(
             return await ingest_uploads(settings, uploads)
 
         prepared = await prepare_report(settings, ReportRequest(
-            question, review, ",".join(formats), email=email.strip() or None,
+            question, review, ",".join(formats), email=email,
             research=options), ingest)
         params = prepared.params
     except UserError as exc:

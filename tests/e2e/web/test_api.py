@@ -68,28 +68,36 @@ def statuses(seen: list[Event]) -> list[dict[str, Any]]:
     return [json.loads(data) for name, data in seen if name == "status"]
 
 
-def test_start_follow_and_download(api: httpx.Client, fake_llm: FakeLLM) -> None:
-    fake_llm.configure(delay=1.0)  # long enough to be seen running
+def test_start_review_follow_and_download(api: httpx.Client) -> None:
     question = "What do tardigrades eat, asked over HTTP?"
-    started = api.post(REPORTS, json={"question": question, "depth": "quick",
+    started = api.post(REPORTS, json={"question": question, "depth": "quick", "review": True,
                                       "formats": ["md", "pdf"]})
     assert started.status_code == 201, started.text
     body = started.json()
     report_id = body["id"]
     assert started.headers["location"] == body["status_url"] == f"{REPORTS}/{report_id}"
 
+    waiting = events(api, body["events_url"], until=lambda s: s["step"] == ReportStep.REVIEW)
+    draft = statuses(waiting)[-1]
+    assert draft["status"] == RunStatus.RUNNING and draft["draft_version"] == 1
+    assert f"FAKE-LLM answer to: {question}" in draft["draft"]
+    edited = api.post(f"{REPORTS}/{report_id}/review",
+                      json={"action": "edit", "text": "# Mine\n\nWritten by a script."})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["version"] == 2 and edited.json()["step"] == ReportStep.REVIEW
+    approved = api.post(f"{REPORTS}/{report_id}/review", json={"action": "approve"})
+    assert approved.status_code == 200 and approved.json()["action"] == "approve"
+
     seen = events(api, body["events_url"])
     assert seen[-1] == ("done", "ended")
-    snapshots = statuses(seen)
-    assert snapshots[0]["status"] == RunStatus.RUNNING
-    last = snapshots[-1]
+    last = statuses(seen)[-1]
     assert last["status"] == RunStatus.COMPLETED and last["step"] == ReportStep.COMPLETED
     assert last["files"] == ["pdf", "md"] and last["question"] == question
 
     md = api.get(f"{REPORTS}/{report_id}/files/md")
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     assert md.headers["content-disposition"].startswith("attachment;")
-    assert f"FAKE-LLM answer to: {question}" in md.text
+    assert "Written by a script." in md.text and "FAKE-LLM" not in md.text
     assert api.get(f"{REPORTS}/{report_id}/files/pdf").content.startswith(b"%PDF")
     missing = api.get(f"{REPORTS}/{report_id}/files/html")  # not asked for
     assert missing.status_code == 404 and "no html file" in missing.json()["error"]
@@ -110,6 +118,11 @@ def test_plan_review_through_the_api(api: httpx.Client) -> None:
     waiting = statuses(events(api, f"{url}/events",
                               until=lambda s: s["step"] == ReportStep.PLAN_REVIEW))[-1]
     assert waiting["plan"], waiting
+    raised = api.post(f"{url}/budget", json={"max_pages": 40})
+    assert raised.status_code == 200, raised.text
+    assert raised.json()["budget"]["max_pages"] == 40 and "Budget now" in raised.json()["message"]
+    lowered = api.post(f"{url}/budget", json={"max_pages": 10})  # caps only go up
+    assert lowered.status_code == 400 and "can only be raised" in lowered.json()["error"]
 
     # A draft review while the plan waits: the wrong state (409), with the reason.
     early = api.post(f"{url}/review", json={"action": "approve"})

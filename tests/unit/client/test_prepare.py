@@ -62,3 +62,14 @@ def test_documents_are_ingested_and_checked(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="matches no document"):
         asyncio.run(prepare_report(settings, ReportRequest(
             "q", research=cr.ResearchOptions(sources=[str(docs)], prefer_paths=["nope.md"]))))
+
+
+def test_a_blank_email_is_no_choice(tmp_path: Path) -> None:
+    # The page's empty field and the API's "" mean the same: the settings' EMAIL_TO.
+    for email in ("", "   ", None):
+        prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+            "q", email=email)))
+        assert prepared.params.email_to == ""
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+        "q", email=" ann@example.org ")))
+    assert prepared.params.email_to == "ann@example.org"
