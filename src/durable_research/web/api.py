@@ -59,6 +59,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Bad input"), (401, "No valid token or session"),
         (403, "A session's POST without its CSRF token"), (404, "No such report or file"),
         (409, "The report is not in the state the action needs"),
+        (421, "A Host other than localhost/127.0.0.1 on loopback"),
+        (429, "Too many wrong tokens from this address: wait a minute"),
         (503, "Temporal or a worker is not reachable"))}
 router = APIRouter(prefix=API_PREFIX, tags=["reports"], dependencies=[Depends(_BEARER)],
                    responses=_ERRORS)
