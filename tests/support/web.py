@@ -10,7 +10,7 @@ from pathlib import Path
 import uvicorn
 
 from durable_research import client as rc
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.web.server import access_for, serve
 from tests.support.settings import PAYLOAD_KEY
 
@@ -22,7 +22,7 @@ def web_app_settings(llm_api_base: str, temporal_address: str, tmp: Path) -> Set
                     llm_api_base=llm_api_base, llm_timeout_s=30,
                     temporal_address=temporal_address, task_queue=f"web-{uuid.uuid4().hex[:8]}",
                     data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
-                    embedded="never", payload_key=PAYLOAD_KEY)
+                    embedded="never", payload_key=PAYLOAD_KEY, search_ddgs_probe=DDGS_PROBE_OFF)
 
 
 class WebServer:

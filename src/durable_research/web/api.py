@@ -41,7 +41,7 @@ from durable_research.web.api_models import (
     Started,
 )
 from durable_research.web.common import context, known_id, load_report, temporal
-from durable_research.web.context import API_PREFIX
+from durable_research.web.context import API_V1
 from durable_research.web.files import MEDIA_TYPES, file_response
 from durable_research.web.live import POLL_S, until_set
 
@@ -62,12 +62,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (421, "A Host other than localhost/127.0.0.1 on loopback"),
         (429, "Too many wrong tokens from this address: wait a minute"),
         (503, "Temporal or a worker is not reachable"))}
-router = APIRouter(prefix=API_PREFIX, tags=["reports"], dependencies=[Depends(_BEARER)],
+router = APIRouter(prefix=API_V1, tags=["reports"], dependencies=[Depends(_BEARER)],
                    responses=_ERRORS)
 
 
 def _started(report_id: str) -> Started:
-    base = f"{API_PREFIX}/reports/{report_id}"
+    base = f"{API_V1}/reports/{report_id}"
     return Started(id=report_id, status_url=base, events_url=f"{base}/events")
 
 

@@ -20,8 +20,6 @@ from durable_research.web.context import API_ROOT
 from durable_research.web.templating import render
 
 router = APIRouter(prefix=API_ROOT, include_in_schema=False)
-OPENAPI_PATH = f"{API_ROOT}/openapi.json"
-DOCS_PATH = f"{API_ROOT}/docs"
 DESCRIPTION = (
     "Start, follow, review and download research reports: the actions of the web page. "
     "Send the token `research web` printed as `Authorization: Bearer <token>`. Errors "
@@ -65,7 +63,8 @@ async def docs_page(request: Request) -> Response:
                              or op.get("responses", {}).get("202") or {})}
         for path, item in openapi_document()["paths"].items()
         for method, op in item.items() if method in _METHODS]
-    return render(request, "api_docs.html", operations=operations, openapi_path=OPENAPI_PATH)
+    return render(request, "api_docs.html", operations=operations,
+                  openapi_path=request.app.url_path_for(openapi_json.__name__))
 
 
 def _ref_name(part: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from durable_research.errors import (
     WorkflowNotFoundError,
     WrongStateError,
 )
-from durable_research.web.context import API_PREFIX, API_ROOT, CSRF_HEADER, is_api_path
+from durable_research.web.context import API_ROOT, API_V1, CSRF_HEADER, is_api_path
 from durable_research.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ _TITLES = {400: "Bad request", 401: "Log in first", 403: "Refused", 404: "Not fo
 # The HTTP API's hints for refusals whose message is written for the page.
 _API_HINTS = {403: f"send `Authorization: Bearer <token>`, or with a browser session the "
                    f"{CSRF_HEADER} header its pages carry",
-              404: f"GET {API_PREFIX}/reports lists the recent reports"}
+              404: f"GET {API_V1}/reports lists the recent reports"}
 # A UserError subclass -> its status (the most specific class wins).
 _STATUS: dict[type[UserError], int] = {
     WorkflowNotFoundError: 404, ReportFileMissingError: 404, WrongStateError: 409,

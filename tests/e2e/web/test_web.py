@@ -103,6 +103,9 @@ def watched(page: Page) -> Iterator[dict[str, list[str]]]:
     page.on("pageerror", lambda exc: seen["page errors"].append(str(exc)))
     page.on("dialog", on_dialog)
     page.set_default_timeout(30_000)
+    # expect() has its own bound (5 s by default): a report's last steps take longer than
+    # that on a loaded 2-core box (create_pdf was still running after 5 s).
+    expect.set_options(timeout=30_000)
     yield seen
     assert seen == {"console errors": [], "page errors": [], "dialogs": []}
 
@@ -272,8 +275,14 @@ def test_uploaded_sources_and_plan_review(
     page.get_by_label("Your documents", exact=False).set_input_files(doc)
     page.get_by_label("Preferred documents", exact=False).fill("tardigrades.md")
     page.get_by_label("Let me review the research plan first").check()
+    page.get_by_label("Before planning, let the model ask me", exact=False).check()
     page.get_by_role("button", name="Start the report").click()
     page.wait_for_url("**/reports/report-*")
+    # The model's clarifying questions come first; the answers go into the plan.
+    page.get_by_label("Which aspect of", exact=False).fill("surviving in space")
+    assert_labelled(page)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Thank you: the research plan is made next.")).to_be_visible()
     plan = page.get_by_label("Sub-questions, one a line", exact=False)
     expect(plan).not_to_have_value("")
     assert_labelled(page)
@@ -296,6 +305,8 @@ def test_uploaded_sources_and_plan_review(
     expect(page.locator("#actions")).to_contain_text("1 local document")
     expect(page.locator("#actions")).to_contain_text("1 cited (1 preferred)")
     expect(page.locator("#actions .check-counts")).to_contain_text("cited sentences:")
+    expect(page.locator("#actions")).to_contain_text(
+        "the user answered clarifying questions: Which aspect of")
 
 
 def test_reload_and_restart_lose_nothing(
