@@ -26,11 +26,19 @@ from durable_research.client import research as cr
 from durable_research.client.files import read_report_file
 from durable_research.client.prepare import prepare_report
 from durable_research.contract.report import ReportFormat
-from durable_research.contract.review import BudgetOutcome, RaiseBudgetInput, ReviewOutcome
+from durable_research.contract.review import (
+    AnswersInput,
+    BudgetOutcome,
+    RaiseBudgetInput,
+    ReviewOutcome,
+)
 from durable_research.errors import UserError
+from durable_research.research.websearch import describe_web_search
 from durable_research.web.api_models import (
     Accepted,
+    Answers,
     ApiError,
+    Asked,
     BudgetRaise,
     DraftReview,
     NewReport,
@@ -66,9 +74,10 @@ router = APIRouter(prefix=API_V1, tags=["reports"], dependencies=[Depends(_BEARE
                    responses=_ERRORS)
 
 
-def _started(report_id: str) -> Started:
+def _started(report_id: str, web_search: str) -> Started:
     base = f"{API_V1}/reports/{report_id}"
-    return Started(id=report_id, status_url=base, events_url=f"{base}/events")
+    return Started(id=report_id, status_url=base, events_url=f"{base}/events",
+                   web_search=web_search)
 
 
 @router.get("/reports", summary="List recent reports")
@@ -84,7 +93,8 @@ async def start_report(request: Request, body: NewReport, response: Response) ->
     settings = context(request).settings
     prepared = await prepare_report(settings, body.request())
     handle = await rc.start_report(await temporal(request), settings, prepared.params)
-    started = _started(handle.id)
+    choice = prepared.web_search
+    started = _started(handle.id, describe_web_search(choice) if choice else "")
     response.headers["location"] = started.status_url
     return started
 
@@ -117,6 +127,15 @@ async def report_events(request: Request, report_id: str) -> EventSourceResponse
             yield ServerSentEvent("ended", event=DONE_EVENT)
 
     return EventSourceResponse(stream(), ping=15)
+
+
+@router.post("/reports/{report_id}/answers", summary="Answer the clarifying questions")
+async def answer_questions(request: Request, report_id: str, body: Answers) -> Asked:
+    """Answer a report's clarifying questions (started with ``clarify``); no answers at
+    all: it plans without them."""
+    asked = await cr.answer_questions(await temporal(request), known_id(report_id),
+                                      AnswersInput(answers=body.answers, reviewer=REVIEWER))
+    return Asked(questions=asked)
 
 
 @router.post("/reports/{report_id}/plan", summary="Review the research plan")

@@ -55,6 +55,9 @@ class NewReport(Strict):
                                        "EMAIL_ALLOWED applies); empty: EMAIL_TO.")
     review: bool = Field(default=False, description="Wait for a draft review before writing.")
     review_plan: bool = Field(default=False, description="Wait for a review of the research plan.")
+    clarify: bool = Field(default=False, description="Let the model ask up to 3 clarifying "
+                                                     "questions first (answer them with "
+                                                     "POST .../answers).")
     prefer_domains: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
@@ -67,7 +70,7 @@ class NewReport(Strict):
         return ReportRequest(
             self.question, self.review, ",".join(self.formats), email=self.email,
             research=ResearchOptions(
-                depth=self.depth, web=self.web, review_plan=self.review_plan,
+                depth=self.depth, web=self.web, review_plan=self.review_plan, clarify=self.clarify,
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),
                 deny_domains=list(self.deny_domains), budget_usd=self.budget_usd,
                 max_tokens=self.max_tokens, max_pages=self.max_pages))
@@ -79,6 +82,8 @@ class Started(BaseModel):
     id: str
     status_url: str
     events_url: str
+    web_search: str = Field(default="", description="Which web search the research uses, "
+                                                    "or why none (empty: no web research).")
 
 
 class ReportList(BaseModel):
@@ -101,6 +106,8 @@ class ReportInfo(BaseModel):
     draft_version: int = 0
     plan: list[str] = Field(default_factory=list, description="The research plan "
                                                               "(sub-questions).")
+    questions: list[str] = Field(default_factory=list, description="The clarifying "
+                                 "questions waiting for answers (step 'waiting for answers').")
     history: list[str] = Field(default_factory=list)
     usage: Usage | None = None
     research: ResearchProgress | None = None
@@ -122,6 +129,7 @@ class ReportInfo(BaseModel):
             info.draft, info.draft_version = q.draft, q.versions
             info.history, info.usage, info.research = q.history, q.usage, q.research
             info.plan = list(q.research.plan) if q.research else []
+            info.questions = list(q.questions)
         if result is not None:
             info.step = info.step or ReportStep(result.status)
             info.usage = result.usage
@@ -146,6 +154,19 @@ class PlanReview(Strict):
                                     description="With 'edit': the new plan.")
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
+
+
+class Answers(Strict):
+    """Answers to the clarifying questions, in order ("" skips one); none at all: plan
+    without answers."""
+
+    answers: list[str] = Field(default_factory=list)
+
+
+class Asked(BaseModel):
+    """The questions the answers were for."""
+
+    questions: list[str]
 
 
 class PlanInForce(BaseModel):

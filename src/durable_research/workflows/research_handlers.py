@@ -177,7 +177,8 @@ class ResearchHandlers:
         """Refuse answers to a report that is not asking, and too many or too long ones."""
         if self._status.step != ReportStep.CLARIFY or self._answers is not None:
             raise ApplicationError(
-                f"This report is not waiting for answers (step: {self._status.step})")
+                f"This report is not waiting for answers (step: {self._status.step})",
+                type=FailureType.WRONG_STATE)
         problem = answers_problem(params.answers, len(self._status.questions))
         if problem:
             raise ApplicationError(f"Invalid answers: {problem}")

@@ -108,13 +108,22 @@ def test_start_review_follow_and_download(api: httpx.Client) -> None:
     assert late.status_code == 409 and "not running any more" in late.json()["error"]
 
 
-def test_plan_review_through_the_api(api: httpx.Client) -> None:
+def test_answers_and_plan_review_through_the_api(api: httpx.Client) -> None:
     started = api.post(REPORTS, json={"question": "How do tardigrades survive drying out?",
                                       "depth": "standard", "review_plan": True,
-                                      "formats": ["md"]})
+                                      "clarify": True, "formats": ["md"]})
     assert started.status_code == 201, started.text
+    assert started.json()["web_search"].startswith("web search: searxng")
     report_id = started.json()["id"]
     url = f"{REPORTS}/{report_id}"
+    asking = statuses(events(api, f"{url}/events",
+                             until=lambda s: s["step"] == ReportStep.CLARIFY))[-1]
+    assert len(asking["questions"]) == 2
+    early_plan = api.post(f"{url}/plan", json={"action": "approve"})
+    assert early_plan.status_code == 409, early_plan.text
+    answered = api.post(f"{url}/answers", json={"answers": ["surviving drought", ""]})
+    assert answered.status_code == 200 and answered.json() == {"questions": asking["questions"]}
+
     waiting = statuses(events(api, f"{url}/events",
                               until=lambda s: s["step"] == ReportStep.PLAN_REVIEW))[-1]
     assert waiting["plan"], waiting

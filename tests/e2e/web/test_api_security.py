@@ -159,7 +159,7 @@ def test_the_openapi_document_lists_every_endpoint(settings: Settings) -> None:
               for method in item}
     routes = {(method, route.path) for route in api.router.routes
               if isinstance(route, APIRoute) for method in route.methods or ()}
-    assert listed == routes and len(routes) == 9
+    assert listed == routes and len(routes) == 10
     assert all(path.startswith("/api/v1/") for _method, path in listed)
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     start = doc["paths"]["/api/v1/reports"]["post"]
