@@ -13,7 +13,6 @@ and runs as an app-wide dependency (``require_csrf``) on every unsafe method.
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -35,14 +34,14 @@ from durable_research.web.context import (
     WebContext,
     is_api_path,
 )
+from durable_research.web.responses import (
+    csrf_set_cookie,
+    plain,
+    respond,
+    security_headers,
+)
 from durable_research.web.sessions import SESSION_TTL_S
 
-# The app's own pages: scripts, styles, images, frames and EventSource from itself
-# only; no inline script or style, no plugins, never framed.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 # A report or draft rendered as HTML (inside a sandboxed iframe): no script at all,
 # its own inline styles, framed only by the app, sandboxed even when opened directly.
 REPORT_CSP = (
@@ -98,7 +97,7 @@ class GuardMiddleware:
         refusal = self._refusal(scope, headers)
         if refusal is not None:
             status, text = refusal
-            await _plain(send, status, text, api=is_api_path(scope["path"]))
+            await plain(send, status, text, api=is_api_path(scope["path"]))
             return
         cookies = _cookies(headers)
         fresh_csrf = "" if cookies.get(CSRF_COOKIE) else secrets.token_urlsafe(32)
@@ -115,9 +114,9 @@ class GuardMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
-                _security_headers(out)
+                security_headers(out)
                 if fresh_csrf:
-                    out.append("set-cookie", _csrf_set_cookie(fresh_csrf))
+                    out.append("set-cookie", csrf_set_cookie(fresh_csrf))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -140,8 +139,8 @@ class GuardMiddleware:
             return True
         wait = self.ctx.throttle.retry_after(client)
         if wait:
-            await _plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
-                         [(b"retry-after", str(math.ceil(wait)).encode())], api=api)
+            await plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
+                        [(b"retry-after", str(math.ceil(wait)).encode())], api=api)
             return True
         if not same_token(sent, self.ctx.token):
             self.ctx.throttle.failed(client)
@@ -154,17 +153,17 @@ class GuardMiddleware:
         # The launch link: a session cookie, and the token leaves the address bar.
         target = scope["path"] + (f"?{rest}" if rest else "")
         cookie = session_set_cookie(self.ctx.store.create(), scope.get("scheme") == "https")
-        await _respond(send, 303, b"", fresh_csrf,
+        await respond(send, 303, b"", fresh_csrf,
                        extra=[(b"location", target.encode()), (b"set-cookie", cookie.encode())])
         return True
 
     async def _login_page(self, scope: Scope, send: Send, fresh_csrf: str) -> None:
         challenge = [(b"www-authenticate", b'Bearer realm="research web"')]
         if is_api_path(scope["path"]):
-            await _plain(send, 401, "No valid access token or session.", challenge, api=True)
+            await plain(send, 401, "No valid access token or session.", challenge, api=True)
             return
         body = await self.login_page(scope, "")
-        await _respond(send, 401, body, fresh_csrf, extra=challenge)
+        await respond(send, 401, body, fresh_csrf, extra=challenge)
 
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
         """A status and message when the request is refused on its headers alone."""
@@ -204,53 +203,6 @@ def session_set_cookie(session_id: str, secure: bool) -> str:
     """
     return (f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; "
             f"Max-Age={SESSION_TTL_S}" + ("; Secure" if secure else ""))
-
-
-def _csrf_set_cookie(value: str) -> str:
-    return f"{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
-
-def _security_headers(out: MutableHeaders) -> None:
-    """Defaults for every response; a route that sets its own (a report view) keeps them."""
-    if "content-security-policy" not in out:
-        out["content-security-policy"] = PAGE_CSP
-        out["x-frame-options"] = "DENY"
-    out.setdefault("x-content-type-options", "nosniff")
-    out.setdefault("referrer-policy", "no-referrer")
-    out.setdefault("cross-origin-opener-policy", "same-origin")
-    out.setdefault("cache-control", "no-store")
-
-
-# The hints of the HTTP API's refusals (its JSON bodies have an error and a hint).
-_API_HINTS = {
-    401: "send the token `research web` printed (the URL's ?token=...) as "
-         "`Authorization: Bearer <token>`",
-    421: "use http://127.0.0.1:<port> or http://localhost:<port>",
-    429: "wait a minute, then send the right token",
-}
-
-
-async def _plain(send: Send, status: int, text: str,
-                 extra: list[tuple[bytes, bytes]] | None = None, api: bool = False) -> None:
-    if api:
-        body = json.dumps({"error": text, "hint": _API_HINTS.get(status, "")}).encode()
-        await _respond(send, status, body, "", content_type=b"application/json", extra=extra)
-        return
-    await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8",
-                   extra=extra)
-
-
-async def _respond(send: Send, status: int, body: bytes, fresh_csrf: str,
-                   content_type: bytes = b"text/html; charset=utf-8",
-                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = MutableHeaders(raw=[(b"content-type", content_type),
-                                  (b"content-length", str(len(body)).encode())])
-    for key, value in extra or []:
-        headers.append(key.decode(), value.decode())
-    _security_headers(headers)
-    if fresh_csrf:
-        headers.append("set-cookie", _csrf_set_cookie(fresh_csrf))
-    await send({"type": "http.response.start", "status": status, "headers": headers.raw})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def require_csrf(request: Request) -> None:
