@@ -141,7 +141,7 @@ def result_rows(result: ReportResult,
 def status_rows(state: ReportState) -> list[tuple[str, str]]:
     """Label/value rows of a report without a result yet (or that failed): its step,
     costs so far, research progress, running activities, failure (unescaped)."""
-    rows = [("status", state.status)]
+    rows: list[tuple[str, str]] = [("status", state.status)]
     q = state.query
     if q:
         rows += [(STEP_ROW, q.step), ("model", q.model or "-"),

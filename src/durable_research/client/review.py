@@ -32,8 +32,9 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
     """Send the ``review`` Update and wait for the workflow's answer.
 
     Raises:
-        UserError: Too large to send, or the workflow rejected the review, has ended
-            or does not exist.
+        UserError: Too large to send, or the workflow rejected the review.
+        WrongStateError: The report has ended or is not waiting for review.
+        WorkflowNotFoundError: No such report.
     """
     too_large = review_too_large(review)
     if too_large:

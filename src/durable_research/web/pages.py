@@ -93,8 +93,6 @@ async def create_report(
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
-        if not formats:
-            raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, clarify=clarify,
@@ -106,7 +104,7 @@ async def create_report(
             return await ingest_uploads(settings, uploads)
 
         prepared = await prepare_report(settings, ReportRequest(
-            question, review, ",".join(formats), email=email.strip() or None,
+            question, review, ",".join(formats), email=email,
             research=options), ingest)
         params = prepared.params
     except UserError as exc:

@@ -76,7 +76,7 @@ def test_result_rows_name_files_costs_and_mail() -> None:
 
 def test_status_rows_and_plan_of_a_running_or_finished_report() -> None:
     from durable_research.client.reports import RUNNING, ReportState
-    from durable_research.contract.report import ReportResult, ReportStatus
+    from durable_research.contract.report import ReportResult, ReportStatus, RunStatus
 
     silent = ReportState("r", RUNNING, pending=["llm: attempt 2"], failure="")
     assert dict(present.status_rows(silent))[present.STEP_ROW] == present.UNKNOWN_STEP
@@ -86,7 +86,7 @@ def test_status_rows_and_plan_of_a_running_or_finished_report() -> None:
     rows = dict(present.status_rows(running))
     assert rows[present.STEP_ROW] == "planning" and rows["q1"].startswith("done: a?")
     assert present.report_plan(running) == ["a?", "b?", "c?"]
-    failed = ReportState("r", "failed", failure="boom")
+    failed = ReportState("r", RunStatus.FAILED, failure="boom")
     assert dict(present.status_rows(failed))[present.FAILURE_ROW] == "boom"
-    done = ReportState("r", "completed", result=ReportResult(subquestions=["x?"]))
+    done = ReportState("r", RunStatus.COMPLETED, result=ReportResult(subquestions=["x?"]))
     assert present.report_plan(done) == ["x?"] and present.report_plan(failed) == []

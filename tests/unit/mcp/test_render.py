@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from durable_research.client.reports import RUNNING, ReportState
-from durable_research.contract.report import ReportResult, ReportStatus, ReportStep
+from durable_research.contract.report import ReportResult, ReportStatus, ReportStep, RunStatus
 from durable_research.contract.research import ResearchProgress
 from durable_research.errors import UserError, WorkflowNotFoundError
 from durable_research.mcp import render
@@ -31,11 +31,11 @@ def test_status_says_what_waits_and_what_to_call() -> None:
     assert "question 1: Which?\nquestion 2: Who?" in asking and Tool.ANSWER_QUESTIONS in asking
     working = render.status_text(ReportState("r1", RUNNING))
     assert f"{Tool.GET_STATUS}(id='r1', wait=60)" in working
-    done = ReportState("r1", "completed", result=ReportResult(
+    done = ReportState("r1", RunStatus.COMPLETED, result=ReportResult(
         keys=["runs/r1/report/x/a.pdf", "runs/r1/report/x/a.md"]))
     assert report_uri("r1", "pdf") in render.status_text(done)
     assert "pdf/md" in render.next_step(done)
-    rejected = ReportState("r1", "completed", result=ReportResult(status="rejected"))
+    rejected = ReportState("r1", RunStatus.COMPLETED, result=ReportResult(status="rejected"))
     assert Tool.START_RESEARCH in render.next_step(rejected)
 
 
