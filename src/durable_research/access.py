@@ -14,8 +14,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from durable_research.errors import ConfigError
+from durable_research.loopback import is_loopback
 
 # 32 characters: 160+ bits even for a token of letters and digits only. A per-launch
 # token is 43 characters (32 random bytes, URL-safe base64).
@@ -27,6 +29,8 @@ FAILURE_WINDOW_S = 60.0
 MAX_CLIENTS = 4096
 # The command-line flag that turns the token off (loopback only).
 NO_TOKEN_FLAG = "--insecure-no-token"
+# The query parameter of a launch link (``/?token=...``), as Jupyter's.
+TOKEN_PARAM = "token"
 
 
 def new_token() -> str:
@@ -125,3 +129,63 @@ class Throttle:
             del self._failures[client]
             return None
         return entry
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a local listener: the token every request needs, decided once at start.
+
+    Args:
+        token: The launch token or the configured one; empty only when the user opted
+            out on loopback (``--insecure-no-token``).
+        loopback: Bound to loopback only (then the Host header must be loopback too).
+        launch: The token was made for this launch (so it may be printed: it is no
+            configured secret, and it ends with the process).
+    """
+
+    token: str
+    loopback: bool
+    launch: bool = False
+
+    def base_url(self, host: str, port: int) -> str:
+        """``http://host:port/`` as a browser or client reaches it."""
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        return f"http://{shown}:{port}/"
+
+    def login_url(self, host: str, port: int) -> str:
+        """The URL to print and open: with the launch token in it (as Jupyter's), or
+        without a configured token (never echoed)."""
+        base = self.base_url(host, port)
+        return f"{base}?{TOKEN_PARAM}={self.token}" if self.launch else base
+
+
+def access_for(host: str, configured: str, variable: str, what: str,
+               insecure_no_token: bool = False) -> Access:
+    """The access rule for serving on ``host``: a token always (the configured one, or
+    one made for this launch on loopback), unless opted out on loopback.
+
+    Args:
+        configured: The token the user set (``variable``'s value), or "".
+        variable: Its setting's name, for messages (``RESEARCH_WEB_TOKEN``).
+        what: What the listener hands out, for the refusal off loopback.
+
+    Raises:
+        ConfigError: A configured token shorter than the minimum; off loopback, no
+            configured token, or the opt-out.
+    """
+    loopback = is_loopback(host)
+    if insecure_no_token:
+        if not loopback:
+            refuse_no_token_off_loopback(host, what)
+        return Access(token="", loopback=True)
+    if configured:
+        return Access(checked_token(configured, variable), loopback)
+    if not loopback:
+        raise ConfigError(
+            f"Refusing to serve on {host} without {variable}: off loopback, choose the "
+            "token yourself (and serve it over HTTPS)",
+            f"set {variable} to a long random value (e.g. `openssl rand -hex 32`), "
+            "or bind to 127.0.0.1 (a new token is made at every start)",
+        )
+    return Access(new_token(), loopback, launch=True)

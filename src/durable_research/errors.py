@@ -50,6 +50,9 @@ class FailureType(StrEnum):
     STORE_UNAVAILABLE = "StoreUnavailable"
     TEMPORAL_UNAVAILABLE = "TemporalUnavailable"
     UNKNOWN_SCHEMA = "UnknownSchema"
+    # An Update's validator: the report is not at the step the Update is for (a review
+    # while no draft waits, a budget raise after it finished). Clients answer 409.
+    WRONG_STATE = "WrongState"
 
 
 # The output disk is full: the workflow waits and schedules the step again.
@@ -80,6 +83,19 @@ class TemporalUnavailableError(UserError):
 
 class WorkflowNotFoundError(UserError):
     """No workflow with the given id exists."""
+
+
+class WrongStateError(UserError):
+    """The report is not in the state the action needs: it has ended, or is not waiting
+    for the review sent (the HTTP API answers 409)."""
+
+
+class NoWorkerError(UserError):
+    """No worker polls the report's task queue, so an Update to it would hang."""
+
+
+class ReportFileMissingError(UserError):
+    """A report has no file of the format asked for (not finished, or not written)."""
 
 
 class ReportFailedError(UserError):

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
+from pathlib import Path
 
 import uvicorn
 
 from durable_research import client as rc
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.web.server import access_for, serve
+from tests.support.settings import PAYLOAD_KEY
+
+
+def web_app_settings(llm_api_base: str, temporal_address: str, tmp: Path) -> Settings:
+    """Settings of a web app and its worker: the fake LLM, the session's server, a task
+    queue of its own, folders under ``tmp``."""
+    return Settings(llm_model="openai/fake-model", llm_api_key="test-key",
+                    llm_api_base=llm_api_base, llm_timeout_s=30,
+                    temporal_address=temporal_address, task_queue=f"web-{uuid.uuid4().hex[:8]}",
+                    data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
+                    embedded="never", payload_key=PAYLOAD_KEY, search_ddgs_probe=DDGS_PROBE_OFF)
 
 
 class WebServer:

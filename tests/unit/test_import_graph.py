@@ -30,9 +30,11 @@ WINGS = graph_tool.wing_graph(MODULES)
 
 FOUNDATION = set(graph_tool.FOUNDATION)
 # Wings that do I/O or run processes: workflow code must stay deterministic.
-IO_WINGS = {"activities", "client", "cli", "web", "worker", "embedded", "payloads", "store",
-            "mail", "doctor", "layout", "document", "testing", "config", "config_sources"}
-FRONT_ENDS = {"cli", "web"}
+IO_WINGS = {"activities", "client", "cli", "web", "mcp", "worker", "embedded", "payloads",
+            "store", "mail", "doctor", "layout", "document", "testing", "config",
+            "config_sources"}
+# Side by side: each talks to reports through the client only, never through another.
+FRONT_ENDS = {"cli", "web", "mcp"}
 
 # wing -> the only wings it may import (besides itself).
 ONLY = {
@@ -58,7 +60,8 @@ NEVER = {
     "mail": {"workflows", "activities", "client", "worker", "testing"} | FRONT_ENDS,
     "worker": {"doctor", "testing"} | FRONT_ENDS,
     "doctor": {"testing"} | FRONT_ENDS,
-    "web": {"cli", "testing"},
+    "web": {"cli", "mcp", "testing"},
+    "mcp": {"cli", "web", "doctor", "activities", "workflows", "testing"},
 }
 
 

@@ -15,8 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from durable_research import client as rc
-from durable_research.client.present import format_cost, format_tokens
-from durable_research.client.research import cited_summary
+from durable_research.client.present import (
+    CITATIONS_ROW,
+    PDF_ROW,
+    STORED_ROW,
+    result_rows,
+)
 from durable_research.config import Settings, load_settings
 from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.report import ReportResult
@@ -111,53 +115,42 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
     """Show a finished report's summary."""
     table = Table(show_header=False, box=None)
     table.add_row("workflow", safe(workflow_id))
-    table.add_row("status", result.status)
-    if result.pdf_path:
-        table.add_row("PDF", f"[bold green]{safe(result.pdf_path)}[/]")
-    for path in result.paths:
-        if path != result.pdf_path:
-            table.add_row("file", safe(path))
-    if result.store:
-        table.add_row("stored", f"{safe(result.store)} (`research result ID --download DIR`)")
-    table.add_row("model", safe(result.model or "-"))
-    u = result.usage
-    table.add_row("tokens", format_tokens(u))
-    table.add_row("cost", format_cost(u.cost_usd))
-    if result.sources_used:
-        table.add_row("sources", f"{safe(result.sources_used)}: "
-                      f"{cited_summary(result.references)}")
-    v = result.verification
-    if v is not None:
-        table.add_row("citations", v.summary(marks=CHECK_COLOURS))
-    for item in result.research_notes[:8]:
-        table.add_row("research", safe(item[:300]))
-    if result.email.sent:
-        table.add_row("e-mail", f"sent to {', '.join(result.email.recipients)}")
-    elif result.email.skipped_reason:
-        table.add_row("e-mail", safe(result.email.skipped_reason))
-    if result.note and result.note != result.email.skipped_reason:
-        table.add_row("note", safe(result.note))
+    for label, value in result_rows(result, marks=CHECK_COLOURS):
+        if label == CITATIONS_ROW:  # markup of its own (the marks); numbers and names only
+            table.add_row(label, value)
+        elif label == PDF_ROW:
+            table.add_row(label, f"[bold green]{safe(value)}[/]")
+        elif label == STORED_ROW:
+            table.add_row(label, f"{safe(value)} (`research result ID --download DIR`)")
+        else:
+            table.add_row(label, safe(value))
     if link:
         table.add_row("web UI", link)
     print_table(table)
 
 
-def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
+def llm_ready_settings(settings: Settings, model: str | None,
+                       out: Console | None = None) -> Settings:
     """Settings with which this process (it hosts a worker) can call the LLM.
 
     With no provider configured, the embedded offline model is started (or
     reused) and its endpoint filled in; otherwise the configuration is checked.
+
+    Args:
+        out: Where to say so (default stdout; ``research mcp`` keeps stdout for the
+            protocol).
     """
+    out = out or console
     from dataclasses import replace
 
     from durable_research.config import check_llm_settings
     from durable_research.embedded import localmodel
 
     if not model:
-        with console.status("starting the embedded offline model..."):
+        with out.status("starting the embedded offline model..."):
             filled, ep = localmodel.settings_with_local_llm(settings)
         if ep is not None:
-            console.print(
+            out.print(
                 f"[dim]Using {ep.description}: no LLM_MODEL/LLM_API_KEY is set. It runs "
                 "offline and is small; for better reports set LLM_MODEL and LLM_API_KEY "
                 "(e.g. openai/gpt-4o-mini).[/]"
@@ -167,20 +160,24 @@ def llm_ready_settings(settings: Settings, model: str | None) -> Settings:
     return settings
 
 
-def note(message: str) -> None:
-    console.print(f"[dim]{message}[/]")
+def note(message: str, out: Console | None = None) -> None:
+    (out or console).print(f"[dim]{message}[/]")
 
 
-async def connect_cli(settings: Settings, allow_embedded: bool = True) -> rc.Connection:
-    conn = await rc.connect(settings, allow_embedded=allow_embedded, on_event=note)
+async def connect_cli(settings: Settings, allow_embedded: bool = True,
+                      out: Console | None = None) -> rc.Connection:
+    """Connect, saying on ``out`` (default stdout) when the embedded server was started."""
+    out = out or console
+    conn = await rc.connect(settings, allow_embedded=allow_embedded,
+                            on_event=lambda message: note(message, out))
     if conn.embedded:
         info = conn.embedded
-        console.print(
+        out.print(
             f"Embedded Temporal dev server started (pid {info.pid}) at {info.address}, "
             f"state in {info.db_file}"
         )
         if info.ui_url:
-            console.print(f"Web UI: [link={info.ui_url}]{info.ui_url}[/link]")
-        console.print("[dim]It keeps running in the background; stop it with "
-                      "`research server --stop`.[/]")
+            out.print(f"Web UI: [link={info.ui_url}]{info.ui_url}[/link]")
+        out.print("[dim]It keeps running in the background; stop it with "
+                  "`research server --stop`.[/]")
     return conn

@@ -28,8 +28,13 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.cli.progress import follow
-from durable_research.cli.research import ReportRequest, ResearchOptions, prepare, status_rows
-from durable_research.client.present import format_cost, format_tokens
+from durable_research.cli.research import ReportRequest, ResearchOptions, prepare
+from durable_research.client.present import (
+    FAILURE_ROW,
+    STEP_ROW,
+    UNKNOWN_STEP,
+    status_rows,
+)
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
 from durable_research.embedded import local_worker
@@ -38,7 +43,7 @@ from durable_research.terminal import safe, strip_controls
 
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html,docx.")]
 OutOpt = Annotated[str | None, typer.Option("--out", help="Output directory.")]
 OverwriteOpt = Annotated[bool, typer.Option(
     help="Replace an existing report file of the same name (an earlier run's with this --id "
@@ -222,29 +227,13 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             return
         table = Table(show_header=False, box=None)
         table.add_row("workflow", safe(workflow_id))
-        table.add_row("status", state.status)
+        for label, value in status_rows(state):
+            style = ("red" if label == FAILURE_ROW
+                     else "dim" if label == STEP_ROW and value == UNKNOWN_STEP else "")
+            table.add_row(label, f"[{style}]{safe(value)}[/]" if style else safe(value))
         q = state.query
-        if q:
-            table.add_row("step", safe(q.step))
-            table.add_row("model", safe(q.model or "-"))
-            u = q.usage
-            table.add_row("tokens so far", format_tokens(u))
-            table.add_row("cost so far", format_cost(u.cost_usd))
-            if q.waiting_for_review_since:
-                table.add_row("waiting for review since", q.waiting_for_review_since)
-            if q.waiting_for_answers_since:
-                for n, question in enumerate(q.questions, 1):
-                    table.add_row(f"question {n}", safe(question))
-                table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
-            table.add_row("draft versions", str(q.versions))
-            for label, value in status_rows(q.research):
-                table.add_row(label, value)
-        elif state.status == rc.RUNNING:
-            table.add_row("step", "[dim]unknown (no worker is answering queries)[/]")
-        for line in state.pending:
-            table.add_row("running", safe(line))
-        if state.failure:
-            table.add_row("failure", f"[red]{safe(state.failure)}[/]")
+        if q and q.waiting_for_answers_since:
+            table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
         link = rc.ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)

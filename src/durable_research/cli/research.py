@@ -19,11 +19,15 @@ from durable_research.cli.common import (
 )
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
-from durable_research.client.present import plan_lines, progress_rows
+from durable_research.client.present import (
+    answers_sent,
+    plan_lines,
+    plan_review_done,
+    report_plan,
+)
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportStep
-from durable_research.contract.research import ResearchProgress
 from durable_research.contract.review import (
     AnswersInput,
     PlanReviewAction,
@@ -34,7 +38,7 @@ from durable_research.errors import UserError
 from durable_research.research.websearch import describe_web_search
 from durable_research.terminal import safe
 
-__all__ = ["ReportRequest", "ResearchOptions", "prepare", "status_rows"]
+__all__ = ["ReportRequest", "ResearchOptions", "prepare"]
 # Skipped --sources files listed on the terminal (the collection keeps up to 200).
 SKIPPED_SHOWN = 10
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
@@ -67,11 +71,6 @@ def _print_sources(prepared: cr.PreparedSources) -> None:
     if len(prepared.skipped) > SKIPPED_SHOWN:
         err.print(f"[yellow]skipped[/] ... and {len(prepared.skipped) - SKIPPED_SHOWN} "
                   "more", highlight=False)
-
-
-def status_rows(p: ResearchProgress | None) -> list[tuple[str, str]]:
-    """Rows for ``research status`` (escaped for Rich: texts come from the web and LLM)."""
-    return [(k, safe(v)) for k, v in progress_rows(p)] if p else []
 
 
 @friendly
@@ -122,9 +121,7 @@ def plan_cmd(
         conn = await connect_cli(settings)
         state = await rc.describe_report(conn.client, workflow_id, with_query=True)
         if not chosen:
-            plan = state.query.research.plan if state.query and state.query.research else []
-            if not plan and state.result is not None:
-                plan = state.result.subquestions
+            plan = report_plan(state)
             if not plan:
                 console.print("No research plan yet.")
             for line in plan_lines(plan):
@@ -134,9 +131,7 @@ def plan_cmd(
             action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
             allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
             deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
-        done = {PlanReviewAction.APPROVE: "Plan approved:", PlanReviewAction.EDIT: "Plan changed:",
-                PlanReviewAction.REJECT: "Plan rejected."}
-        console.print(done[chosen[0]])
+        console.print(plan_review_done(chosen[0]))
         if chosen[0] != PlanReviewAction.REJECT:
             for line in plan_lines(plan):
                 console.print(safe(line), highlight=False)
@@ -188,8 +183,7 @@ async def send_answers(conn: rc.Connection, workflow_id: str, answers: list[str]
     """Send the answers and say what happens next."""
     await cr.answer_questions(conn.client, workflow_id,
                               AnswersInput(answers=answers, reviewer=rc.reviewer_name()))
-    given = sum(1 for a in answers if a.strip())
-    console.print(f"{given} answer(s) sent; the research plan is made next.")
+    console.print(answers_sent(answers))
 
 
 async def ask_in_terminal(conn: rc.Connection, workflow_id: str, questions: list[str]) -> None:

@@ -34,7 +34,7 @@ from durable_research.client.requests import (
     parse_formats,
     read_prompt,
 )
-from durable_research.client.review import reviewer_name, send_review
+from durable_research.client.review import review_input, reviewer_name, send_review
 from durable_research.client.watch import watch
 from durable_research.client.workers import RECENT_POLL_S, require_worker, workers_polling
 from durable_research.errors import root_cause
@@ -45,6 +45,7 @@ __all__ = [
     "build_input", "cancel_report", "check_report_id", "check_workflow_id", "connect",
     "copy_target",
     "describe_report", "list_reports", "new_workflow_id", "output_request", "parse_formats",
-    "read_prompt", "report_location", "report_result", "require_worker", "reviewer_name",
+    "read_prompt", "report_location", "report_result", "require_worker", "review_input",
+    "reviewer_name",
     "root_cause", "send_review", "start_report", "ui_link", "watch", "workers_polling",
 ]

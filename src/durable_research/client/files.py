@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from durable_research.config import Settings
 from durable_research.contract.keys import run_prefix
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
-from durable_research.errors import UserError
+from durable_research.errors import ReportFileMissingError, UserError
+
+# The media type of each report format (downloads, MCP resources).
+MEDIA_TYPES: dict[str, str] = dict(zip(
+    KNOWN_FORMATS, ("application/pdf", "text/markdown; charset=utf-8",
+                    "text/html; charset=utf-8",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    strict=True))
+
+
+def is_text_format(fmt: str) -> bool:
+    """Whether a report format's file is text (Markdown, HTML) rather than bytes (PDF, Word)."""
+    return MEDIA_TYPES[fmt].startswith("text/")
 
 
 @dataclass(frozen=True)
@@ -34,23 +46,37 @@ def report_file_keys(workflow_id: str, result: ReportResult) -> dict[str, str]:
     return {fmt: found[fmt] for fmt in KNOWN_FORMATS if fmt in found}
 
 
-def read_report_file(settings: Settings, workflow_id: str, result: ReportResult,
+def report_file_key(workflow_id: str, result: ReportResult | None, fmt: str) -> str:
+    """The store key of a finished report's file of format ``fmt``.
+
+    Raises:
+        ReportFileMissingError: No result yet, or no file of that format.
+    """
+    key = report_file_keys(workflow_id, result).get(fmt) if result is not None else None
+    if key is None:
+        raise ReportFileMissingError(
+            f"This report has no {fmt[:10]} file (yet)",
+            "its status lists the files it has; choose the format when starting a report")
+    return key
+
+
+def read_report_file(settings: Settings, workflow_id: str, result: ReportResult | None,
                      fmt: str) -> StoredFile:
     """Read a finished report's file of format ``fmt`` from the artifact store.
 
-    Blocking (a file or S3 read): async callers run it in a thread.
+    Only a key :func:`report_file_keys` lists is read, chosen by format: what a caller
+    asks for can never name another path. Blocking (a file or S3 read): async callers
+    run it in a thread.
 
     Raises:
-        UserError: The report has no such file, or the store cannot be read.
+        ReportFileMissingError: No result yet, or no file of that format.
+        UserError: The store cannot be read.
     """
     from durable_research.errors import StoreError
     from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
-    key = report_file_keys(workflow_id, result).get(fmt)
-    if key is None:
-        raise UserError(f"This report has no {fmt} file in the artifact store",
-                        "choose that format when starting a report")
+    key = report_file_key(workflow_id, result, fmt)
     store = open_store(settings)
     try:
         data = store.get(key)

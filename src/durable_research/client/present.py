@@ -12,8 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from durable_research.client.reports import RUNNING, ReportState
+from durable_research.client.research import cited_summary
+from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.llm import Usage
+from durable_research.contract.report import ReportResult
 from durable_research.contract.research import Budget, ResearchProgress, SubState
+from durable_research.contract.review import PlanReviewAction
 from durable_research.document.render import format_cost as _document_cost
 
 if TYPE_CHECKING:
@@ -23,6 +28,13 @@ if TYPE_CHECKING:
 COST_PLACES = 6
 # Sub-question states that are final.
 FINISHED_SUBS = frozenset({SubState.DONE, SubState.FAILED, SubState.BUDGET})
+# Row labels a front end styles (the PDF's path, the citation check, why a run failed).
+PDF_ROW, STORED_ROW, CITATIONS_ROW, FAILURE_ROW, STEP_ROW = (
+    "PDF", "stored", "citations", "failure", "step")
+# The step of a running report no worker answers queries for.
+UNKNOWN_STEP = "unknown (no worker is answering queries)"
+# Research notes listed with a result (the report itself has them all), and their length.
+NOTES_SHOWN, NOTE_CHARS = 8, 300
 
 
 def format_cost(cost_usd: float | None) -> str:
@@ -88,9 +100,83 @@ def progress_rows(p: ResearchProgress) -> list[tuple[str, str]]:
     return rows
 
 
+def answers_sent(answers: list[str]) -> str:
+    """What sending clarifying answers did (blank answers skip their question)."""
+    given = sum(1 for a in answers if a.strip())
+    return f"{given} answer(s) sent; the research plan is made next."
+
+
+def plan_review_done(action: str) -> str:
+    """What a plan review did, in a few words (the plan in force follows it)."""
+    done: dict[str, str] = {PlanReviewAction.APPROVE: "Plan approved:",
+                            PlanReviewAction.EDIT: "Plan changed:",
+                            PlanReviewAction.REJECT: "Plan rejected."}
+    return done.get(action, action)
+
+
 def plan_lines(plan: list[str], indent: str = "") -> list[str]:
     """A plan as numbered lines: ``1. first sub-question``."""
     return [f"{indent}{i}. {q}" for i, q in enumerate(plan, 1)]
+
+
+def result_rows(result: ReportResult,
+                marks: dict[ClaimStatus, str] | None = None) -> list[tuple[str, str]]:
+    """Label/value rows of a finished report (unescaped; ``marks``: a terminal's styles
+    for some claim statuses in the citations row, see ``Verification.summary``)."""
+    u = result.usage
+    rows = [("status", result.status)]
+    if result.pdf_path:
+        rows.append((PDF_ROW, result.pdf_path))
+    rows += [("file", path) for path in result.paths if path != result.pdf_path]
+    if result.store:
+        rows.append((STORED_ROW, result.store))
+    rows += [("model", result.model or "-"), ("tokens", format_tokens(u)),
+             ("cost", format_cost(u.cost_usd))]
+    if result.sources_used:
+        rows.append(("sources", f"{result.sources_used}: {cited_summary(result.references)}"))
+    if result.verification is not None:
+        rows.append((CITATIONS_ROW, result.verification.summary(marks=marks)))
+    rows += [("research", item[:NOTE_CHARS]) for item in result.research_notes[:NOTES_SHOWN]]
+    if result.email.sent:
+        rows.append(("e-mail", f"sent to {', '.join(result.email.recipients)}"))
+    elif result.email.skipped_reason:
+        rows.append(("e-mail", result.email.skipped_reason))
+    if result.note and result.note != result.email.skipped_reason:
+        rows.append(("note", result.note))
+    return rows
+
+
+def status_rows(state: ReportState) -> list[tuple[str, str]]:
+    """Label/value rows of a report without a result yet (or that failed): its step,
+    costs so far, research progress, running activities, failure (unescaped)."""
+    rows: list[tuple[str, str]] = [("status", state.status)]
+    q = state.query
+    if q:
+        rows += [(STEP_ROW, q.step), ("model", q.model or "-"),
+                 ("tokens so far", format_tokens(q.usage)),
+                 ("cost so far", format_cost(q.usage.cost_usd))]
+        if q.waiting_for_review_since:
+            rows.append(("waiting for review since", q.waiting_for_review_since))
+        if q.waiting_for_answers_since:
+            rows += [(f"question {n}", question) for n, question in enumerate(q.questions, 1)]
+        rows.append(("draft versions", str(q.versions)))
+        if q.research is not None:
+            rows += progress_rows(q.research)
+    elif state.status == RUNNING:
+        rows.append((STEP_ROW, UNKNOWN_STEP))
+    rows += [("running", line) for line in state.pending]
+    if state.failure:
+        rows.append((FAILURE_ROW, state.failure))
+    return rows
+
+
+def report_plan(state: ReportState) -> list[str]:
+    """The research plan in force: the running report's, else the finished one's."""
+    q = state.query
+    plan = list(q.research.plan) if q and q.research else []
+    if not plan and state.result is not None:
+        plan = list(state.result.subquestions)
+    return plan
 
 
 # The columns of a schedules list (`research schedule list`, the web page).

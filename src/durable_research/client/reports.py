@@ -27,17 +27,19 @@ from durable_research.contract.report import (
     ReportInput,
     ReportResult,
     ReportStatus,
+    RunStatus,
     scheduled_action_of,
 )
 from durable_research.errors import (
     TemporalUnavailableError,
     UserError,
     WorkflowNotFoundError,
+    WrongStateError,
     root_cause,
 )
 
-# ReportState.status of a report still going: the server's status name, lower-cased.
-RUNNING = WorkflowExecutionStatus.RUNNING.name.lower()
+# ReportState.status of a report still going.
+RUNNING = RunStatus.RUNNING
 
 # By name, not by importing the workflow module: a client (the CLI) starts in a fraction
 # of a second instead of importing the workflows' research code.
@@ -56,6 +58,15 @@ MEMO_QUESTION_CHARS = 200
 def report_memo(params: ReportInput) -> dict[str, str]:
     """What a report's memo records: its question (not a secret; shown in lists)."""
     return {MEMO_QUESTION: params.prompt[:MEMO_QUESTION_CHARS]}
+
+
+def run_status(status: WorkflowExecutionStatus | None) -> RunStatus:
+    """The server's execution status as a :class:`RunStatus` (its name, lower-cased).
+
+    Raises:
+        ValueError: A status this version does not know (a newer server's).
+    """
+    return RunStatus(status.name.lower()) if status else RunStatus.UNKNOWN
 
 
 def new_workflow_id() -> str:
@@ -89,7 +100,7 @@ class ReportSummary:
     """One line of ``research list``."""
 
     workflow_id: str
-    status: str
+    status: RunStatus
     started: str
     question: str
     # Where a finished report lives: its store and key (or its path, for old reports).
@@ -125,12 +136,13 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
         question = await memo_question(
             wf, "(question not readable with this client's payload key)")
         location = ""
-        status = wf.status.name.lower() if wf.status else "unknown"
+        status = run_status(wf.status)
         if wf.status == WorkflowExecutionStatus.COMPLETED:
             try:
                 done = await client.get_workflow_handle(wf.id, result_type=ReportResult).result()
                 location = report_location(done)
-                status = done.status  # "rejected" is a completed workflow without a report
+                # "rejected" is a completed workflow without a report.
+                status = RunStatus(done.status)
             except Exception:  # noqa: BLE001 - a list line without a location is still useful
                 location = ""
         found.append(
@@ -150,7 +162,7 @@ class ReportState:
     """What ``research status`` shows: server-side status plus the workflow's own view."""
 
     workflow_id: str
-    status: str
+    status: RunStatus
     query: ReportStatus | None = None
     pending: list[str] = field(default_factory=list)
     failure: str = ""
@@ -234,7 +246,7 @@ async def describe_report(
         ) from None
     except RPCError as exc:
         raise _not_found(exc, workflow_id) from exc
-    status = desc.status.name.lower() if desc.status else "unknown"
+    status = run_status(desc.status)
     state = ReportState(workflow_id, status,
                         task_queue=desc.raw_description.execution_config.task_queue.name)
     state.question = await memo_question(desc, "")
@@ -299,9 +311,9 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
-        UserError: It is not running.
+        WrongStateError: It is not running.
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise UserError(f"Workflow {workflow_id} is not running (status: {state.status})")
+        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})")
     await client.get_workflow_handle(workflow_id).cancel()

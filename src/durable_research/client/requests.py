@@ -17,16 +17,28 @@ MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
 
 
 def parse_formats(raw: str) -> list[str]:
-    """Parse ``pdf,md,html`` into a validated list (PDF always first if present)."""
+    """Parse ``pdf,md,html,docx`` into a validated list (PDF always first if present)."""
     formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    hint = f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}"
+    if not formats:
+        raise UserError("Choose at least one format", hint)
     unknown = [f for f in formats if f not in KNOWN_FORMATS]
-    if unknown or not formats:
-        shown = ", ".join(unknown) if unknown else repr(raw)
-        raise UserError(
-            f"Unknown output format(s): {shown}",
-            f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}",
-        )
+    if unknown:
+        raise UserError(f"Unknown output format(s): {', '.join(unknown)}", hint)
     return sorted(set(formats), key=KNOWN_FORMATS.index)
+
+
+def parse_format(raw: str) -> str:
+    """One report format (``pdf``, ``md`` or ``html``).
+
+    Raises:
+        UserError: Anything else (several formats included).
+    """
+    fmt = raw.strip().lower()
+    if fmt not in KNOWN_FORMATS:
+        raise UserError(f"Unknown report format {raw[:20]!r}",
+                        f"use one of {', '.join(KNOWN_FORMATS)}")
+    return fmt
 
 
 def build_input(
@@ -47,7 +59,8 @@ def build_input(
             f"The question is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,}",
             "put the essentials of the question in the prompt",
         )
-    to = email if email is not None else ""
+    # Blank (a form's empty field) is no choice: the settings' EMAIL_TO applies.
+    to = (email or "").strip()
     # UserErrors for malformed or injected addresses, and for ones the policy refuses.
     check_recipients(parse_recipients(to or settings.email_to), settings.email_allowed)
     return ReportInput(

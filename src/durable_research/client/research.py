@@ -133,6 +133,29 @@ def cited_summary(refs: list[Reference]) -> str:
     return f"{len(refs)} cited" + (f" ({', '.join(special)})" if special else "")
 
 
+def check_sources_within(paths: list[str], roots: list[Path]) -> None:
+    """Each source path must be absolute and lie inside one of ``roots`` (after following
+    links): for a front end that reads paths someone else chose (an assistant through
+    the MCP server), so that only folders the user named can reach the LLM.
+
+    Raises:
+        UserError: A relative path, or one outside every root (none given: sources off).
+    """
+    if paths and not roots:
+        raise UserError("Local sources are off for this server",
+                        "start it with --sources-root FOLDER to allow documents under FOLDER")
+    shown = ", ".join(str(r) for r in roots)
+    for raw in paths:
+        given = Path(raw).expanduser()
+        if not given.is_absolute():
+            raise UserError(f"Source {raw[:200]!r} is not an absolute path",
+                            f"name a file or folder under {shown}")
+        real = given.resolve()
+        if not any(real.is_relative_to(root) for root in roots):
+            raise UserError(f"Source {raw[:200]!r} is outside the allowed folders",
+                            f"name a file or folder under {shown} (--sources-root)")
+
+
 def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
     """Extract the documents' texts into the artifact store as a searchable collection.
 

@@ -1,4 +1,5 @@
-"""Review actions on a waiting draft (the ``review`` Update), shared by CLI and web."""
+"""Review actions on a waiting draft or plan (the ``review`` and ``review_plan``
+Updates): what a front end read, checked once, and sent (shared by CLI, web and MCP)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import os
 
 from temporalio.client import Client
 
+from durable_research.client.research import parse_domains
 from durable_research.client.updates import run_update
 from durable_research.contract.review import (
+    PLAN_REVIEW_ACTIONS,
+    REVIEW_ACTIONS,
     UPDATE_REVIEW,
+    PlanReviewAction,
+    PlanReviewInput,
+    ReviewAction,
     ReviewInput,
     ReviewOutcome,
     review_too_large,
@@ -25,8 +32,9 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
     """Send the ``review`` Update and wait for the workflow's answer.
 
     Raises:
-        UserError: Too large to send, or the workflow rejected the review, has ended
-            or does not exist.
+        UserError: Too large to send, or the workflow rejected the review.
+        WrongStateError: The report has ended or is not waiting for review.
+        WorkflowNotFoundError: No such report.
     """
     too_large = review_too_large(review)
     if too_large:
@@ -34,3 +42,49 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
                         "draft, or edit the report files after approving")
     return await run_update(client, workflow_id, UPDATE_REVIEW, review, ReviewOutcome,
                             "Review not accepted")
+
+
+def review_input(action: str, text: str = "", feedback: str = "",
+                 reviewer: str = "") -> ReviewInput:
+    """A draft review as asked for: the action, with the text only ``edit`` uses and the
+    feedback only ``revise`` uses (Update arguments stay in the history).
+
+    An empty edit or feedback is the workflow validator's to refuse (it checks every
+    client's).
+
+    Raises:
+        UserError: An unknown action; a text or feedback the action does not use.
+    """
+    if action not in REVIEW_ACTIONS:
+        raise UserError(f"Unknown review action {action[:40]!r}",
+                        f"use one of {', '.join(REVIEW_ACTIONS)}")
+    if text and action != ReviewAction.EDIT or feedback and action != ReviewAction.REVISE:
+        raise UserError(f"A review {action!r} sends no text",
+                        f"a new draft goes with {ReviewAction.EDIT!s}, what should change "
+                        f"with {ReviewAction.REVISE!s}")
+    return ReviewInput(action=action, text=text, feedback=feedback, reviewer=reviewer)
+
+
+def plan_review_input(action: str, subquestions: list[str] | None = None,
+                      allow_domains: list[str] | None = None,
+                      deny_domains: list[str] | None = None,
+                      reviewer: str = "") -> PlanReviewInput:
+    """A plan review as asked for: the action, the new sub-questions (``edit`` only) and
+    domains to allow or deny (checked as domain names).
+
+    Raises:
+        UserError: An unknown action, sub-questions without ``edit``, a value that is
+            not a domain name. (The sub-questions themselves are the workflow
+            validator's to check.)
+    """
+    if action not in PLAN_REVIEW_ACTIONS:
+        raise UserError(f"Unknown plan review action {action[:40]!r}",
+                        f"use one of {', '.join(PLAN_REVIEW_ACTIONS)}")
+    questions = [q.strip() for q in subquestions or [] if q.strip()]
+    if questions and action != PlanReviewAction.EDIT:
+        raise UserError(f"A plan review {action!r} takes no sub-questions",
+                        f"new sub-questions go with {PlanReviewAction.EDIT!s}")
+    return PlanReviewInput(
+        action=action, subquestions=questions, reviewer=reviewer,
+        allow_domains=parse_domains(allow_domains or [], "Allowed domain"),
+        deny_domains=parse_domains(deny_domains or [], "Denied domain"))

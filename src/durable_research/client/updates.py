@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TypeVar
 
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from durable_research.client.reports import RUNNING, describe_report
 from durable_research.client.workers import require_worker
-from durable_research.errors import UserError, root_cause
+from durable_research.errors import FailureType, UserError, WrongStateError, root_cause
 
 T = TypeVar("T")
 
@@ -25,20 +26,27 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
         refused: How a refusal starts, e.g. ``"Review not accepted"``.
 
     Raises:
-        UserError: The report does not exist, has ended, has no worker, or its handler
-            rejected the Update (the workflow's reason follows ``refused``).
+        WorkflowNotFoundError: The report does not exist.
+        WrongStateError: It has ended, or is not at the step the Update is for.
+        NoWorkerError: No worker polls its task queue.
+        UserError: Its handler rejected the Update's argument (the workflow's reason
+            follows ``refused``).
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise UserError(f"{refused}: report {workflow_id} is not running any more "
-                        f"(status: {state.status})",
-                        f"`research status {workflow_id}` shows how it ended")
+        raise WrongStateError(f"{refused}: report {workflow_id} is not running any more "
+                              f"(status: {state.status})",
+                              f"`research status {workflow_id}` shows how it ended")
     await require_worker(client, workflow_id, state.task_queue)
     handle = client.get_workflow_handle(workflow_id)
     try:
         done: T = await handle.execute_update(name, arg, result_type=result_type)
         return done
     except WorkflowUpdateFailedError as exc:
-        raise UserError(f"{refused}: {root_cause(exc)}") from None
+        cause = exc.cause
+        wrong_state = (isinstance(cause, ApplicationError)
+                       and cause.type == FailureType.WRONG_STATE)
+        raise (WrongStateError if wrong_state else UserError)(
+            f"{refused}: {root_cause(exc)}") from None
     except RPCError as exc:
         raise UserError(f"{refused}: {exc.message}") from None

@@ -1,15 +1,22 @@
-"""Following a report: an async iterator of status snapshots (the CLI and web print them)."""
+"""Following a report: an async iterator of status snapshots (the CLI and web print them),
+and a bounded wait for the next moment a person is needed (the MCP server's ``wait``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 from durable_research.client.reports import RUNNING, ReportState, describe_report
+from durable_research.contract.report import ReportStep
 from durable_research.errors import UserError
+
+# Steps in which a report waits for a person (answers to its clarifying questions, the
+# plan's or the draft's review).
+WAITING_STEPS = frozenset({ReportStep.CLARIFY, ReportStep.PLAN_REVIEW, ReportStep.REVIEW})
 
 
 async def watch(
@@ -47,3 +54,32 @@ def _fingerprint(state: ReportState) -> tuple[object, ...]:
     return (state.status, q.step, len(q.history), q.versions, q.usage.total_tokens,
             tuple(state.pending), state.failure,
             repr(research) if research is not None else "")
+
+
+def needs_person(state: ReportState) -> bool:
+    """Whether the report waits for answers, or a review of its plan or draft."""
+    return state.status == RUNNING and state.query is not None and (
+        state.query.step in WAITING_STEPS)
+
+
+async def settle(client: Client, workflow_id: str, timeout_s: float,
+                 interval_s: float = 0.5) -> ReportState:
+    """The report's state once it has ended or waits for a person, or after ``timeout_s``
+    (whichever comes first; 0: now).
+
+    Raises:
+        WorkflowNotFoundError: No workflow with that id.
+        TemporalUnavailableError: The server does not answer.
+    """
+    state = await describe_report(client, workflow_id)
+    if timeout_s <= 0 or state.status != RUNNING or needs_person(state):
+        return state
+    try:
+        async with asyncio.timeout(timeout_s), aclosing(
+                watch(client, workflow_id, interval_s)) as snapshots:
+            async for state in snapshots:
+                if state.status != RUNNING or needs_person(state):
+                    break
+    except TimeoutError:
+        pass
+    return state

@@ -8,7 +8,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from durable_research.errors import UserError
+from durable_research.errors import NoWorkerError
 
 # A poller the server saw this recently counts as a running worker (a long poll lasts
 # up to 60 s; the server lists pollers seen in the last minutes).
@@ -39,7 +39,7 @@ async def require_worker(client: Client, workflow_id: str, queue: str = "") -> N
         queue: The workflow's task queue when the caller knows it (else described here).
 
     Raises:
-        UserError: No worker polls the workflow's task queue.
+        NoWorkerError: No worker polls the workflow's task queue.
     """
     try:
         if not queue:
@@ -49,7 +49,7 @@ async def require_worker(client: Client, workflow_id: str, queue: str = "") -> N
     except RPCError:
         return  # the Update itself will report what is wrong
     if not polling:
-        raise UserError(
+        raise NoWorkerError(
             f"No worker is running for task queue {queue!r}, so report {workflow_id} cannot "
             "act on this now",
             "start one with `research worker` (or `research result ID`, which hosts one)",

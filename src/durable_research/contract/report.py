@@ -15,8 +15,20 @@ from durable_research.contract.research import Budget, Depth, ResearchProgress
 TASK_QUEUE = "research"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
-DEFAULT_FORMATS: tuple[str, ...] = ("pdf",)
-KNOWN_FORMATS: tuple[str, ...] = ("pdf", "md", "html")
+
+
+class ReportFormat(StrEnum):
+    """The files a report can be written as (``--format``, the page, the HTTP API)."""
+
+    PDF = "pdf"
+    MD = "md"
+    HTML = "html"
+    DOCX = "docx"
+
+
+DEFAULT_FORMATS: tuple[str, ...] = (ReportFormat.PDF.value,)
+# In this order (PDF first): the order a report's files are listed and written in.
+KNOWN_FORMATS: tuple[str, ...] = tuple(f.value for f in ReportFormat)
 # Ids people choose (``--id`` of a report or a schedule): file-name, URL and query safe.
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
 # A schedule's runs: the schedule starts ``scheduled-<schedule id>``, and the server names
@@ -51,6 +63,22 @@ def claimed_parent(workflow_id: str) -> str | None:
     """The id of the parent a workflow's id names, or None for a root's id."""
     parent, sep, _name = workflow_id.rpartition(CHILD_ID_SEPARATOR)
     return parent if sep else None
+
+
+class RunStatus(StrEnum):
+    """How a report run stands, as clients show it: the Temporal server's execution
+    status lower-cased, or for a finished run listed by ``research list`` its result's
+    status (``rejected`` is a completed workflow without a report)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    TERMINATED = "terminated"
+    TIMED_OUT = "timed_out"
+    CONTINUED_AS_NEW = "continued_as_new"
+    UNKNOWN = "unknown"
 
 
 class ReportStep(StrEnum):

@@ -1,4 +1,4 @@
-"""Write a :class:`ReportContent` as PDF, Markdown and/or HTML files."""
+"""Write a :class:`ReportContent` as PDF, Markdown, HTML and/or Word (.docx) files."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def _html(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - one
     return document_html(doc).encode("utf-8", errors="replace")
 
 
+def _docx(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - as above
+    from durable_research.layout.word import render_document_docx
+
+    return render_document_docx(doc)
+
+
 def _markdown(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 - as above
     # The Markdown output keeps the body verbatim: it needs the content, not the model.
     from durable_research.layout.markdown import render_markdown
@@ -37,7 +43,7 @@ def _markdown(content: ReportContent, doc: Document) -> bytes:  # noqa: ARG001 -
 
 
 # One renderer per format; the document is parsed once and handed to each.
-RENDERERS: dict[str, Renderer] = {"pdf": _pdf, "html": _html, "md": _markdown}
+RENDERERS: dict[str, Renderer] = {"pdf": _pdf, "html": _html, "md": _markdown, "docx": _docx}
 assert set(RENDERERS) == set(KNOWN_FORMATS), "a format without a renderer (or vice versa)"
 
 
@@ -51,7 +57,7 @@ def _renderer(fmt: str) -> Renderer:
 
 
 def render_bytes(content: ReportContent, fmt: str) -> bytes:
-    """Render ``content`` in one format ("pdf", "md" or "html") without touching disk.
+    """Render ``content`` in one format (one of ``KNOWN_FORMATS``) without touching disk.
 
     Raises:
         ValueError: If ``fmt`` is not a known format.
@@ -77,7 +83,7 @@ def write_report(
         content: The report to lay out.
         out_dir: Target folder, created if missing.
         basename: Untrusted base name; it is passed through :func:`safe_basename`.
-        formats: Subset of "pdf", "md", "html".
+        formats: Subset of ``KNOWN_FORMATS`` ("pdf", "md", "html", "docx").
         overwrite: Replace existing files instead of choosing a new suffix.
 
     Returns:

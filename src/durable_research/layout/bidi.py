@@ -9,35 +9,17 @@ HarfBuzz's job, see :mod:`shaping`: here runs are only put in visual order.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from bidi.mirror import MIRRORED
 
+from durable_research.layout.direction import base_is_rtl, has_rtl
 from durable_research.layout.fribidi import embedding_levels
 from durable_research.layout.shaping import RTL_END, RTL_START
 
 _Item = tuple[str, str, Any]  # (drawn char, font name, run style)
-_RTL_CLASSES = frozenset({"R", "AL"})
-
-
-def has_rtl(text: str) -> bool:
-    """Whether ``text`` contains a strong right-to-left character (Hebrew, Arabic...)."""
-    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
-
-
-def base_is_rtl(text: str) -> bool:
-    """Paragraph direction per UAX #9 rules P2/P3: the first strong character decides."""
-    for ch in text:
-        cls = unicodedata.bidirectional(ch)
-        if cls == "L":
-            return False
-        if cls in _RTL_CLASSES:
-            return True
-    return False
-
-
+__all__ = ["base_is_rtl", "has_rtl", "line_levels", "visual_line", "visual_order", "visual_runs"]
 def visual_order(text: str, rtl_base: bool) -> tuple[list[int], str]:
     """Compute the visual order of one line of text.
 

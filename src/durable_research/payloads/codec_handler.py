@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from durable_research.loopback import host_name
 from durable_research.payloads.binding import PayloadDecodeError
 
 if TYPE_CHECKING:
@@ -17,13 +18,6 @@ if TYPE_CHECKING:
 
 MAX_BODY = 16 * 1024 * 1024
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def _host_name(host_header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8081`` -> ``::1``)."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
 def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
@@ -68,7 +62,7 @@ def handler_for(server: CodecServer) -> type[BaseHTTPRequestHandler]:
             if not server.route(self.path)[0]:
                 self._error(HTTPStatus.NOT_FOUND, "only /decode and /encode", cors)
                 return True, cors
-            if server.loopback and _host_name(self.headers.get("Host", "")).lower() not in (
+            if server.loopback and host_name(self.headers.get("Host", "")).lower() not in (
                 LOOPBACK_NAMES
             ):
                 self._error(HTTPStatus.FORBIDDEN, "Host must be a loopback name")

@@ -1,4 +1,5 @@
-"""Extract the main text and a title from fetched bytes or local documents (HTML, PDF, text)."""
+"""Extract the main text and a title from fetched bytes or local documents (HTML, PDF, text,
+Word, PowerPoint, Excel, EPUB: :mod:`office`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from lxml import etree
 
 from durable_research.research.decode import decode_bytes, normalize_text
 from durable_research.research.localfiles import UnreadableFile, read_regular
+from durable_research.research.mdtable import markdown_table
+from durable_research.research.office import MIME_BY_SUFFIX, OFFICE_TYPES
 
 MAX_TEXT_CHARS = 400_000
 MAX_TITLE_CHARS = 200
@@ -24,6 +27,7 @@ _SUFFIX_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
     ".pdf": "application/pdf",
+    **MIME_BY_SUFFIX,  # .docx .pptx .xlsx .epub
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_SUFFIX_TYPES)
 
@@ -52,7 +56,9 @@ def _mime(content_type: str) -> str:
 
 
 # Placeholder titles that tools write into document metadata; they name nothing.
-_PLACEHOLDER_TITLES = {"untitled", "untitled document", "document", "microsoft word"}
+# (python-docx and python-pptx write "Word Document" and "PowerPoint Presentation".)
+_PLACEHOLDER_TITLES = {"untitled", "untitled document", "document", "microsoft word",
+                       "word document", "powerpoint presentation", "presentation"}
 
 
 def _clip_title(title: str) -> str:
@@ -92,6 +98,8 @@ def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "
     what = url or "the document"
     if mime == "application/pdf" or (not mime and body.startswith(b"%PDF")):
         return _extract_pdf(body, what)
+    if mime in OFFICE_TYPES:
+        return _extract_office(body, mime, what)
     if mime in _HTML_TYPES or (not mime and _HTML_SNIFF.match(body[:1024])):
         return _extract_html(decode_bytes(body, charset, html=True), url, what)
     if mime in _TEXT_TYPES or not mime:
@@ -159,6 +167,17 @@ def _extract_pdf(body: bytes, what: str) -> Extracted:
     return _finish(pdf.title, text, what)
 
 
+def _extract_office(body: bytes, mime: str, what: str) -> Extracted:
+    from durable_research.research.office import read_office
+    from durable_research.research.pdftext import PdfError
+
+    try:
+        title, text = read_office(body, mime, what)  # in the bounded helper, as PDFs
+    except PdfError as exc:
+        raise ExtractError(str(exc)) from exc
+    return _finish(title, text, what)
+
+
 def _extract_html(markup: str, url: str, what: str) -> Extracted:
     import trafilatura  # slow to import: only when a page is extracted
 
@@ -202,11 +221,6 @@ def _inline(element: etree._Element) -> str:
     return "".join(parts).strip()
 
 
-def _cell(element: etree._Element) -> str:
-    """A table cell's text on one line, its pipes escaped (a Markdown table cell)."""
-    return " ".join(_inline(element).split()).replace("|", "\\|")
-
-
 def _block_text(element: etree._Element) -> str:
     """One block of trafilatura's XML as Markdown: headings as ``##`` lines (search weighs a
     passage's heading), tables as pipe tables (the first row is the header), lists as ``-``
@@ -220,13 +234,7 @@ def _block_text(element: etree._Element) -> str:
         text = " ".join(_inline(element).split())
         return f"{'#' * level} {text}" if text else ""
     if element.tag == "table":
-        rows = [[_cell(cell) for cell in row] for row in element.iter("row")]
-        rows = [row for row in rows if any(row)]
-        if not rows:
-            return ""
-        width = max(len(row) for row in rows)
-        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
-        return "\n".join([lines[0], "| " + " | ".join(["---"] * width) + " |", *lines[1:]])
+        return markdown_table([[_inline(cell) for cell in row] for row in element.iter("row")])
     if element.tag == "list":
         items = [" ".join(_inline(item).split()) for item in element.iter("item")]
         ordered = element.get("rend") == "ol"

@@ -1,7 +1,7 @@
-"""A helper process that reads each PDF in a fresh, resource-limited fork of itself.
+"""A helper process that reads each PDF (or office file) in a fresh, resource-limited fork.
 
 ``python -m durable_research.research.pdfhelper`` imports pypdf once, then serves
-requests on stdin: a JSON header line (limits, body size) and the PDF's bytes. For each
+requests on stdin: a JSON header line (limits, kind, body size) and the document's bytes. For each
 it forks a child that limits itself with ``setrlimit`` (CPU seconds, address space)
 and reads the PDF; the server kills the child at the wall-clock limit and answers one
 JSON line on stdout. The server is single-threaded, so forking it is safe, and a child
@@ -142,18 +142,29 @@ class PdfServers:
 
 # ---- the helper process ---------------------------------------------------------------
 
-def serve(reader: Callable[[bytes, int], Answer], stdin: IO[bytes], stdout: IO[bytes]) -> int:
-    """Answer requests until stdin ends: fork, limit, read, answer."""
+Reader = Callable[[bytes, Answer], Answer]
+
+
+def serve(reader: Reader, stdin: IO[bytes], stdout: IO[bytes],
+          prepare: Callable[[Answer], None] | None = None) -> int:
+    """Answer requests until stdin ends: (prepare,) fork, limit, read, answer.
+
+    ``reader(body, request)`` runs in the limited child; ``prepare(request)``, if given,
+    runs in the server before the fork (to import what the request's kind of document
+    needs once, for every later fork).
+    """
     while line := stdin.readline():
         request = json.loads(line)
         body = stdin.read(request["size"])
+        if prepare is not None:
+            prepare(request)
         answer = _in_child(reader, body, request)
         stdout.write(json.dumps(answer).encode() + b"\n")
         stdout.flush()
     return 0
 
 
-def _in_child(reader: Callable[[bytes, int], Answer], body: bytes, request: Answer) -> Answer:
+def _in_child(reader: Reader, body: bytes, request: Answer) -> Answer:
     """Run ``reader`` in a limited fork; its answer, or why it gave none."""
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -166,7 +177,7 @@ def _in_child(reader: Callable[[bytes, int], Answer], body: bytes, request: Answ
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             memory = int(request["memory"])
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            data = json.dumps(reader(body, int(request["max_chars"]))).encode()
+            data = json.dumps(reader(body, request)).encode()
             view = memoryview(data)
             while view:
                 view = view[os.write(write_end, view):]

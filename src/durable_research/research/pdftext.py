@@ -27,14 +27,19 @@ WALL_SECONDS = 60.0
 # extract.MAX_TEXT_CHARS later; normalising whitespace shrinks it a little first).
 MAX_CHARS = 800_000
 # Where the child's messages name the document (the child is not told its name).
-_WHAT = "{what}"
-_OK, _ERROR, _MEMORY = "ok", "error", "memory"
-_servers = PdfServers()
-atexit.register(_servers.close)
+WHAT = "{what}"
+# The statuses of a reader's own answers (the server adds pdfserver's CPU, WALL, DIED).
+OK, ERROR, MEMORY = "ok", "error", "memory"
+# The kind of document a request to the helper carries (pdfhelper picks the reader by it).
+PDF_KIND = "pdf"
+# The helper processes, shared by every bounded reader (PDF here, office files: office.py).
+HELPERS = PdfServers()
+atexit.register(HELPERS.close)
 
 
 class PdfError(Exception):
-    """No text from this PDF: damaged, encrypted, or over a limit (the message says which)."""
+    """No text from this PDF (or office file): damaged, encrypted, or over a limit (the
+    message says which)."""
 
 
 @dataclass
@@ -51,24 +56,36 @@ def read_pdf(body: bytes, what: str) -> PdfText:
     Raises:
         PdfError: Unreadable, encrypted with a password, or over a limit.
     """
-    limits = {"cpu": CPU_SECONDS, "memory": MEMORY_BYTES, "max_chars": MAX_CHARS}
+    title, pages = read_bounded(body, PDF_KIND, what, "the PDF")
+    return PdfText(title=title, pages=pages)
+
+
+def read_bounded(body: bytes, kind: str, what: str, noun: str) -> tuple[str, list[str]]:
+    """``(title, parts)`` of a document of ``kind`` read by a bounded child of the helper
+    (the reader of that kind says what the parts are); ``noun`` names it in messages.
+
+    Raises:
+        PdfError: Unreadable, or over a limit (the message says which).
+    """
+    limits = {"cpu": CPU_SECONDS, "memory": MEMORY_BYTES, "max_chars": MAX_CHARS,
+              "kind": kind}
     try:
-        answer = _servers.read(body, limits, WALL_SECONDS)
+        answer = HELPERS.read(body, limits, WALL_SECONDS)
     except ServerError as exc:
         raise PdfError(f"{exc}: {what}") from exc
     status, payload = answer.get("status"), answer.get("payload")
-    if status == _OK and isinstance(payload, list):
-        return PdfText(title=str(answer.get("title") or ""), pages=[str(p) for p in payload])
-    if status == _MEMORY:
-        raise PdfError(f"reading the PDF needed more than {MEMORY_BYTES >> 20} MB of memory: "
+    if status == OK and isinstance(payload, list):
+        return str(answer.get("title") or ""), [str(p) for p in payload]
+    if status == MEMORY:
+        raise PdfError(f"reading {noun} needed more than {MEMORY_BYTES >> 20} MB of memory: "
                        f"{what}")
     if status == CPU:
-        raise PdfError(f"reading the PDF took more than {CPU_SECONDS} s of CPU: {what}")
+        raise PdfError(f"reading {noun} took more than {CPU_SECONDS} s of CPU: {what}")
     if status == WALL:
-        raise PdfError(f"reading the PDF took more than {WALL_SECONDS:g} s: {what}")
-    if status == _ERROR:
-        raise PdfError(str(payload).replace(_WHAT, what))
-    raise PdfError(f"reading the PDF failed ({payload}): {what}")
+        raise PdfError(f"reading {noun} took more than {WALL_SECONDS:g} s: {what}")
+    if status == ERROR:
+        raise PdfError(str(payload).replace(WHAT, what))
+    raise PdfError(f"reading {noun} failed ({payload}): {what}")
 
 
 def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
@@ -81,9 +98,9 @@ def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
         try:
             ok = reader.decrypt("")
         except Exception as exc:  # e.g. AES without a crypto library
-            raise PdfError(f"encrypted PDF cannot be opened: {_WHAT} ({exc})") from exc
+            raise PdfError(f"encrypted PDF cannot be opened: {WHAT} ({exc})") from exc
         if not ok:
-            raise PdfError(f"PDF is password-protected: {_WHAT}")
+            raise PdfError(f"PDF is password-protected: {WHAT}")
     pages: list[str] = []
     total = 0
     for page in reader.pages:
@@ -96,14 +113,14 @@ def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
     return (str(meta.title or "") if meta else ""), pages
 
 
-def child_read(body: bytes, max_chars: int) -> dict[str, Any]:
+def child_read(body: bytes, request: dict[str, Any]) -> dict[str, Any]:
     """In the limited child: ``{status, title, payload}`` for the PDF ``body``."""
     try:
-        title, pages = _read(body, max_chars)
+        title, pages = _read(body, int(request["max_chars"]))
     except MemoryError:
-        return {"status": _MEMORY}
+        return {"status": MEMORY}
     except PdfError as exc:
-        return {"status": _ERROR, "payload": str(exc)}
+        return {"status": ERROR, "payload": str(exc)}
     except Exception as exc:  # noqa: BLE001 - pypdf raises a zoo of types on damaged input
-        return {"status": _ERROR, "payload": f"unreadable PDF {_WHAT}: {exc}"}
-    return {"status": _OK, "title": title, "payload": pages}
+        return {"status": ERROR, "payload": f"unreadable PDF {WHAT}: {exc}"}
+    return {"status": OK, "title": title, "payload": pages}

@@ -214,7 +214,7 @@ def _documents() -> dict[str, bytes]:
         "reproduction.txt": reproduction.encode(),
         "habitats.html": habitats.encode(),
         "model-organism.pdf": pdf,
-        "notes.docx": b"PK\x03\x04 not really a Word document",
+        "notes.odt": b"PK\x03\x04 an OpenDocument text, a type not supported",
     }
 
 
@@ -222,7 +222,7 @@ def write_fixture_documents(folder: Path) -> list[Path]:
     """Write local documents about tardigrades into ``folder``; return their paths.
 
     One each of ``.md``, ``.txt``, ``.html`` and ``.pdf`` (each with its own facts, see
-    ``fixture_pages.DOCUMENTS``), then ``notes.docx``, a file type that is not supported.
+    ``fixture_pages.DOCUMENTS``), then ``notes.odt``, a file type that is not supported.
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -21,6 +21,19 @@ async def temporal(request: Request) -> Client:
     return await context(request).client()
 
 
+def known_id(report_id: str) -> str:
+    """``report_id`` if a report can have it: one ``--id`` may give, or a scheduled run's
+    (an id with ``/`` is a sub-question's).
+
+    Raises:
+        WorkflowNotFoundError: A malformed id: no such report (404).
+    """
+    try:
+        return rc.check_report_id(report_id)
+    except UserError:
+        raise WorkflowNotFoundError(f"No report with id {report_id[:80]!r}") from None
+
+
 async def load_report(request: Request, report_id: str,
                       with_query: bool | None = None) -> rc.ReportState:
     """A report's current state; an id that cannot exist is simply not found.
@@ -28,11 +41,7 @@ async def load_report(request: Request, report_id: str,
     Raises:
         WorkflowNotFoundError: Unknown or malformed id (the 404 page).
     """
-    try:
-        rc.check_report_id(report_id)
-    except UserError:
-        raise WorkflowNotFoundError(f"No report with id {report_id[:80]!r}") from None
-    return await rc.describe_report(await temporal(request), report_id, with_query)
+    return await rc.describe_report(await temporal(request), known_id(report_id), with_query)
 
 
 def ui_link(request: Request, report_id: str) -> str:

@@ -24,6 +24,18 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 # In the data dir: the key that signs CSRF tokens.
 SECRET_FILE = "web.secret"
+# The HTTP API (web/api.py): its documents under API_ROOT, its versioned actions under
+# API_V1. Everything under API_ROOT answers in JSON, refusals and errors included.
+API_ROOT = "/api"
+API_V1 = f"{API_ROOT}/v1"
+# Set in a request's state when it came with the right Authorization: Bearer token: a
+# browser never sends that header cross-site, so such a request needs no CSRF token.
+BEARER_STATE = "bearer"
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is the HTTP API's (JSON answers) rather than a page's."""
+    return path == API_ROOT or path.startswith(f"{API_ROOT}/")
 
 
 def web_secret(data_dir: Path) -> bytes:

@@ -1,4 +1,8 @@
-"""Error pages: a clear message and the right status, never a stack trace."""
+"""Error pages: a clear message and the right status, never a stack trace.
+
+Under ``/api`` (the HTTP API) the same handlers answer ``{"error": ..., "hint": ...}``
+in JSON instead of a page.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,41 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
-from durable_research.errors import TemporalUnavailableError, UserError, WorkflowNotFoundError
+from durable_research.errors import (
+    NoWorkerError,
+    ReportFileMissingError,
+    TemporalUnavailableError,
+    UserError,
+    WorkflowNotFoundError,
+    WrongStateError,
+)
+from durable_research.web.context import API_ROOT, API_V1, CSRF_HEADER, is_api_path
 from durable_research.web.templating import render
 
 log = logging.getLogger(__name__)
 _UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
 _TITLES = {400: "Bad request", 401: "Log in first", 403: "Refused", 404: "Not found",
            405: "Not allowed", 409: "Not accepted", 503: "Temporal is not reachable"}
+# The HTTP API's hints for refusals whose message is written for the page.
+_API_HINTS = {403: f"send `Authorization: Bearer <token>`, or with a browser session the "
+                   f"{CSRF_HEADER} header its pages carry",
+              404: f"GET {API_V1}/reports lists the recent reports"}
+# A UserError subclass -> its status (the most specific class wins).
+_STATUS: dict[type[UserError], int] = {
+    WorkflowNotFoundError: 404, ReportFileMissingError: 404, WrongStateError: 409,
+    TemporalUnavailableError: 503, NoWorkerError: 503, UserError: 400,
+}
 
 
 def error_page(request: Request, status: int, message: str, hint: str = "") -> Response:
-    """The error page with ``status``."""
+    """The error page with ``status`` (JSON for the HTTP API)."""
+    if is_api_path(request.url.path):
+        return JSONResponse({"error": message, "hint": hint or _API_HINTS.get(status, "")},
+                            status_code=status)
     title = _TITLES.get(status, "Something went wrong")
     return render(request, "error.html", status, title=title, message=message, hint=hint)
 
@@ -37,7 +61,8 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 async def _user_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UserError)
-    return error_page(request, 400, exc.message, exc.hint)
+    status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+    return error_page(request, status, exc.message, exc.hint)
 
 
 async def _rpc_error(request: Request, exc: Exception) -> Response:
@@ -57,6 +82,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if is_api_path(request.url.path):
+        # Where and what: "body.formats.0: Input should be 'pdf', 'md' or 'html'".
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                             for e in exc.errors()[:5])
+        return error_page(request, 400, f"Invalid request: {problems}",
+                          f"{API_ROOT}/docs describes every request")
     fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors()[:5])
     return error_page(request, 400, f"The form was not filled in as expected ({fields}).")
 
@@ -71,7 +102,8 @@ def install(app: FastAPI) -> None:
     """Register the error pages (the most specific class wins)."""
     app.add_exception_handler(WorkflowNotFoundError, _not_found)
     app.add_exception_handler(TemporalUnavailableError, _unavailable)
-    app.add_exception_handler(UserError, _user_error)
+    for kind in (ReportFileMissingError, WrongStateError, NoWorkerError, UserError):
+        app.add_exception_handler(kind, _user_error)
     app.add_exception_handler(RPCError, _rpc_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -13,17 +13,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from durable_research.client.files import read_report_file, report_file_keys
-from durable_research.contract.report import KNOWN_FORMATS, ReportContent
+from durable_research.client.files import (
+    MEDIA_TYPES,
+    StoredFile,
+    read_report_file,
+    report_file_keys,
+)
+from durable_research.contract.report import ReportContent
 from durable_research.layout.html import render_html
 from durable_research.web.common import context, load_report
 from durable_research.web.security import REPORT_CSP
 from durable_research.web.views import HTML_FORMAT, MD_FORMAT
 
 router = APIRouter()
-MEDIA_TYPES: dict[str, str] = dict(zip(
-    KNOWN_FORMATS, ("application/pdf", "text/markdown; charset=utf-8",
-                    "text/html; charset=utf-8"), strict=True))
 VIEW_HEADERS = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
 
 
@@ -37,11 +39,14 @@ def _attachment(name: str) -> str:
 async def download(request: Request, report_id: str, fmt: str) -> Response:
     """One of the report's files, as the workflow stored it."""
     state = await load_report(request, report_id)
-    if state.result is None or fmt not in report_file_keys(report_id, state.result):
-        raise HTTPException(404, f"This report has no {fmt[:10]} file (yet).")
     stored = await asyncio.to_thread(read_report_file, context(request).settings, report_id,
                                      state.result, fmt)
-    return Response(stored.data, media_type=MEDIA_TYPES[fmt],
+    return file_response(stored)
+
+
+def file_response(stored: StoredFile) -> Response:
+    """A report file as a download: its media type, its name, the report views' CSP."""
+    return Response(stored.data, media_type=MEDIA_TYPES[stored.fmt],
                     headers={"content-disposition": _attachment(stored.name), **VIEW_HEADERS})
 
 

@@ -22,7 +22,7 @@ from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render
 from durable_research.web.uploads import chosen, ingest_uploads
-from durable_research.web.views import NOTICES, report_view
+from durable_research.web.views import HTML_FORMAT, NOTICES, report_view
 
 router = APIRouter()
 LIST_LIMIT = 50
@@ -36,7 +36,7 @@ class NewReportForm:
     depth: str = Depth.STANDARD
     web: bool = True
     # HTML too by default: the report page shows it inline.
-    formats: list[str] = field(default_factory=lambda: [*DEFAULT_FORMATS, KNOWN_FORMATS[-1]])
+    formats: list[str] = field(default_factory=lambda: [*DEFAULT_FORMATS, HTML_FORMAT])
     email: str = ""
     review: bool = False
     review_plan: bool = False
@@ -93,8 +93,6 @@ async def create_report(
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
-        if not formats:
-            raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, clarify=clarify,
@@ -106,7 +104,7 @@ async def create_report(
             return await ingest_uploads(settings, uploads)
 
         prepared = await prepare_report(settings, ReportRequest(
-            question, review, ",".join(formats), email=email.strip() or None,
+            question, review, ",".join(formats), email=email,
             research=options), ingest)
         params = prepared.params
     except UserError as exc:

@@ -11,15 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from durable_research import client as rc
 from durable_research.client import research as cr
-from durable_research.contract.review import (
-    PLAN_REVIEW_ACTIONS,
-    REVIEW_ACTIONS,
-    AnswersInput,
-    PlanReviewAction,
-    PlanReviewInput,
-    ReviewAction,
-    ReviewInput,
-)
+from durable_research.client.review import plan_review_input, review_input
+from durable_research.contract.review import AnswersInput, PlanReviewAction, ReviewAction
 from durable_research.errors import UserError, WorkflowNotFoundError
 from durable_research.web.common import load_report, temporal, ui_link
 from durable_research.web.templating import render
@@ -49,14 +42,10 @@ async def review_draft(request: Request, report_id: str, action: FormText = "",
                        text: FormText = "", feedback: FormText = "") -> Response:
     """Send the ``review`` Update; the workflow's validator has the last word."""
     await load_report(request, report_id, with_query=False)  # 404 for an unknown id
-    if action not in REVIEW_ACTIONS:
-        return await _refused(request, report_id, f"Unknown review action {action[:40]!r}",
-                              form_text=text, form_feedback=feedback)
-    # Each action sends only what it uses: Update arguments stay in the history.
-    review = ReviewInput(action=action, reviewer=REVIEWER,
-                         text=text if action == ReviewAction.EDIT else "",
-                         feedback=feedback if action == ReviewAction.REVISE else "")
     try:
+        # The form posts both text areas: each action sends only what it uses.
+        review = review_input(action, text if action == ReviewAction.EDIT else "",
+                              feedback if action == ReviewAction.REVISE else "", REVIEWER)
         await rc.send_review(await temporal(request), report_id, review)
     except WorkflowNotFoundError:
         raise
@@ -85,13 +74,10 @@ async def review_plan(request: Request, report_id: str, action: FormText = "",
     await load_report(request, report_id, with_query=False)
     form = {"form_text": subquestions, "form_allow": allow_domains, "form_deny": deny_domains}
     try:
-        if action not in PLAN_REVIEW_ACTIONS:
-            raise UserError(f"Unknown plan review action {action[:40]!r}")
-        params = PlanReviewInput(
-            action=action, reviewer=REVIEWER,
-            subquestions=plan_lines(subquestions) if action == PlanReviewAction.EDIT else [],
-            allow_domains=cr.parse_domains(domain_list(allow_domains), "Allowed domain"),
-            deny_domains=cr.parse_domains(domain_list(deny_domains), "Denied domain"))
+        # The form posts the plan's text area with every action: only an edit sends it.
+        params = plan_review_input(
+            action, plan_lines(subquestions) if action == PlanReviewAction.EDIT else [],
+            domain_list(allow_domains), domain_list(deny_domains), REVIEWER)
         await cr.review_plan(await temporal(request), report_id, params)
     except WorkflowNotFoundError:
         raise

@@ -1,8 +1,10 @@
 """Request guards of the web app: host check, access token, CSRF, size cap, headers.
 
 Access: the launch link (``/?token=...``, printed by ``research web``) or the login
-form start a server-side session (a cookie); scripts may send ``Authorization:
-Bearer <token>`` instead. Wrong tokens are throttled per client address.
+form start a server-side session (a cookie); scripts (and the HTTP API's clients) send
+``Authorization: Bearer <token>`` instead. Wrong tokens are throttled per client
+address. Under ``/api`` every refusal is JSON (``{"error": ..., "hint": ...}``), and the
+launch link's ``?token=`` is not accepted there (a token in a URL ends up in logs).
 
 One ASGI middleware does what needs only the headers (before any body is read, so an
 unauthorised upload is refused before it is parsed); the CSRF check needs the form
@@ -21,23 +23,25 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from durable_research.access import same_token
-from durable_research.loopback import is_loopback
+from durable_research.access import TOKEN_PARAM, same_token
+from durable_research.loopback import host_name, is_loopback
 from durable_research.web.context import (
+    BEARER_STATE,
     CSRF_COOKIE,
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
     WebContext,
+    is_api_path,
+)
+from durable_research.web.responses import (
+    csrf_set_cookie,
+    plain,
+    respond,
+    security_headers,
 )
 from durable_research.web.sessions import SESSION_TTL_S
 
-# The app's own pages: scripts, styles, images, frames and EventSource from itself
-# only; no inline script or style, no plugins, never framed.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 # A report or draft rendered as HTML (inside a sandboxed iframe): no script at all,
 # its own inline styles, framed only by the app, sandboxed even when opened directly.
 REPORT_CSP = (
@@ -49,17 +53,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 # Reachable without the token: the login page and the files it needs.
 PUBLIC_PREFIXES = ("/login", "/static/")
-# The query parameter of the launch link (``/?token=...``), as Jupyter's.
-TOKEN_PARAM = "token"
 
 LoginPage = Callable[[Scope, str], Awaitable[bytes]]
-
-
-def host_name(host_header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8000`` -> ``::1``)."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
 def _cookies(headers: Headers) -> dict[str, str]:
@@ -93,7 +88,7 @@ class GuardMiddleware:
         refusal = self._refusal(scope, headers)
         if refusal is not None:
             status, text = refusal
-            await _plain(send, status, text)
+            await plain(send, status, text, api=is_api_path(scope["path"]))
             return
         cookies = _cookies(headers)
         fresh_csrf = "" if cookies.get(CSRF_COOKIE) else secrets.token_urlsafe(32)
@@ -110,9 +105,9 @@ class GuardMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
-                _security_headers(out)
+                security_headers(out)
                 if fresh_csrf:
-                    out.append("set-cookie", _csrf_set_cookie(fresh_csrf))
+                    out.append("set-cookie", csrf_set_cookie(fresh_csrf))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -122,10 +117,11 @@ class GuardMiddleware:
         """Check the token (launch link or bearer header) or the session; True if a
         response (login page, redirect, 429) was sent instead of the app's."""
         client = client_address(scope)
+        api = is_api_path(scope["path"])
         bearer = headers.get("authorization", "")
         bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         link_token, rest = split_token_query(scope.get("query_string", b"").decode("latin-1"))
-        via_link = bool(link_token) and scope["method"] == "GET"
+        via_link = bool(link_token) and scope["method"] == "GET" and not api
         sent = link_token if via_link and link_token else bearer
         if not sent:
             if self.ctx.logged_in(cookies.get(SESSION_COOKIE, "")):
@@ -134,8 +130,8 @@ class GuardMiddleware:
             return True
         wait = self.ctx.throttle.retry_after(client)
         if wait:
-            await _plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
-                         [(b"retry-after", str(math.ceil(wait)).encode())])
+            await plain(send, 429, "Too many wrong tokens: wait a minute and try again.",
+                        [(b"retry-after", str(math.ceil(wait)).encode())], api=api)
             return True
         if not same_token(sent, self.ctx.token):
             self.ctx.throttle.failed(client)
@@ -143,18 +139,22 @@ class GuardMiddleware:
             return True
         self.ctx.throttle.succeeded(client)
         if not via_link:
+            scope["state"][BEARER_STATE] = True
             return False
         # The launch link: a session cookie, and the token leaves the address bar.
         target = scope["path"] + (f"?{rest}" if rest else "")
         cookie = session_set_cookie(self.ctx.store.create(), scope.get("scheme") == "https")
-        await _respond(send, 303, b"", fresh_csrf,
+        await respond(send, 303, b"", fresh_csrf,
                        extra=[(b"location", target.encode()), (b"set-cookie", cookie.encode())])
         return True
 
     async def _login_page(self, scope: Scope, send: Send, fresh_csrf: str) -> None:
+        challenge = [(b"www-authenticate", b'Bearer realm="research web"')]
+        if is_api_path(scope["path"]):
+            await plain(send, 401, "No valid access token or session.", challenge, api=True)
+            return
         body = await self.login_page(scope, "")
-        await _respond(send, 401, body, fresh_csrf,
-                       extra=[(b"www-authenticate", b'Bearer realm="research web"')])
+        await respond(send, 401, body, fresh_csrf, extra=challenge)
 
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
         """A status and message when the request is refused on its headers alone."""
@@ -196,50 +196,18 @@ def session_set_cookie(session_id: str, secure: bool) -> str:
             f"Max-Age={SESSION_TTL_S}" + ("; Secure" if secure else ""))
 
 
-def _csrf_set_cookie(value: str) -> str:
-    return f"{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
-
-def _security_headers(out: MutableHeaders) -> None:
-    """Defaults for every response; a route that sets its own (a report view) keeps them."""
-    if "content-security-policy" not in out:
-        out["content-security-policy"] = PAGE_CSP
-        out["x-frame-options"] = "DENY"
-    out.setdefault("x-content-type-options", "nosniff")
-    out.setdefault("referrer-policy", "no-referrer")
-    out.setdefault("cross-origin-opener-policy", "same-origin")
-    out.setdefault("cache-control", "no-store")
-
-
-async def _plain(send: Send, status: int, text: str,
-                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    await _respond(send, status, text.encode(), "", content_type=b"text/plain; charset=utf-8",
-                   extra=extra)
-
-
-async def _respond(send: Send, status: int, body: bytes, fresh_csrf: str,
-                   content_type: bytes = b"text/html; charset=utf-8",
-                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = MutableHeaders(raw=[(b"content-type", content_type),
-                                  (b"content-length", str(len(body)).encode())])
-    for key, value in extra or []:
-        headers.append(key.decode(), value.decode())
-    _security_headers(headers)
-    if fresh_csrf:
-        headers.append("set-cookie", _csrf_set_cookie(fresh_csrf))
-    await send({"type": "http.response.start", "status": status, "headers": headers.raw})
-    await send({"type": "http.response.body", "body": body})
-
-
 async def require_csrf(request: Request) -> None:
     """App-wide dependency: every unsafe request carries the CSRF token of its cookie.
 
     The token comes in the form field ``csrf_token`` or the ``X-CSRF-Token`` header
-    (htmx requests); a cross-site page can send neither.
+    (htmx requests, the HTTP API's cookie sessions); a cross-site page can send neither.
+    A request the guard let in on its ``Authorization: Bearer`` token needs none: a
+    browser sends that header only when a script of this origin adds it.
 
     Raises:
         HTTPException: 403 without a matching token.
     """
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.scope["state"].get(BEARER_STATE):
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.headers.get("content-type", "").startswith(

@@ -8,7 +8,11 @@ from enum import StrEnum
 
 from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
-from durable_research.client.present import format_research_summary, format_usage
+from durable_research.client.present import (
+    format_research_summary,
+    format_usage,
+    report_plan,
+)
 from durable_research.client.research import cited_summary
 from durable_research.contract.report import KNOWN_FORMATS, ReportStep
 from durable_research.contract.review import (
@@ -46,7 +50,7 @@ NOTICES: dict[str, str] = {
                         "written or sent.",
 }
 # The formats the page can show inline (through the escaping HTML renderer).
-_PDF, MD_FORMAT, HTML_FORMAT = KNOWN_FORMATS
+_PDF, MD_FORMAT, HTML_FORMAT, _DOCX = KNOWN_FORMATS
 
 
 class AnswerAction(StrEnum):
@@ -114,7 +118,8 @@ class ReportView:
 def report_view(state: ReportState) -> ReportView:
     """The template model of one snapshot."""
     q = state.query
-    view = ReportView(state=state, stage=stage(state), actions_key=actions_key(state))
+    view = ReportView(state=state, stage=stage(state), actions_key=actions_key(state),
+                      plan=report_plan(state))
     if q is not None:
         view.step = q.step
         view.costs = format_usage(q.usage)
@@ -123,13 +128,11 @@ def report_view(state: ReportState) -> ReportView:
         view.questions = list(q.questions)
         if q.research is not None:
             view.research = format_research_summary(q.research)
-            view.plan = list(q.research.plan)
     result = state.result
     if result is not None:
         view.step = view.step or result.status
         view.costs = format_usage(result.usage)
         view.formats = list(report_file_keys(state.workflow_id, result))
         view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
-        view.plan = view.plan or list(result.subquestions)
         view.cited = cited_summary(result.references)
     return view

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         answers_problem,
         past_tense,
     )
+    from durable_research.errors import FailureType
     from durable_research.research.plan import validate_subquestions
 
 
@@ -91,7 +92,7 @@ class ResearchHandlers:
         if not any(p[0] for p in pairs):
             raise ApplicationError("Give at least one new cap to raise")
         if self._status.result is not None:
-            raise ApplicationError("This report has finished")
+            raise ApplicationError("This report has finished", type=FailureType.WRONG_STATE)
 
     async def _await_plan_review(self, subquestions: list[str]) -> list[str]:
         self._plan = list(subquestions)
@@ -135,7 +136,8 @@ class ResearchHandlers:
                                    f"{', '.join(PLAN_REVIEW_ACTIONS)}")
         if self._status.step != ReportStep.PLAN_REVIEW or self._plan_decision is not None:
             raise ApplicationError(
-                f"This report is not waiting for plan review (step: {self._status.step})")
+                f"This report is not waiting for plan review (step: {self._status.step})",
+                type=FailureType.WRONG_STATE)
         if params.action == PlanReviewAction.EDIT:
             try:
                 validate_subquestions(params.subquestions)
@@ -175,7 +177,8 @@ class ResearchHandlers:
         """Refuse answers to a report that is not asking, and too many or too long ones."""
         if self._status.step != ReportStep.CLARIFY or self._answers is not None:
             raise ApplicationError(
-                f"This report is not waiting for answers (step: {self._status.step})")
+                f"This report is not waiting for answers (step: {self._status.step})",
+                type=FailureType.WRONG_STATE)
         problem = answers_problem(params.answers, len(self._status.questions))
         if problem:
             raise ApplicationError(f"Invalid answers: {problem}")

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         past_tense,
         review_too_large,
     )
+    from durable_research.errors import FailureType
     from durable_research.llm import prompts
 
 
@@ -112,7 +113,8 @@ class DraftReview:
             )
         if self._status.step != ReportStep.REVIEW or self._decision:
             raise ApplicationError(
-                f"This report is not waiting for review (step: {self._status.step})"
+                f"This report is not waiting for review (step: {self._status.step})",
+                type=FailureType.WRONG_STATE,
             )
         too_large = review_too_large(params)
         if too_large:  # a client that did not check (the CLI and the web do)

@@ -190,7 +190,7 @@ def test_unknown_workflow_id(settings: Settings, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--format", "pdf,docx"], "Unknown output format(s): docx"),
+        (["--format", "pdf,odt"], "Unknown output format(s): odt"),
         (["--email", "a@example.org\nBcc: victim@example.org"], "line break"),
         (["--email", "not-an-address"], "Not a valid e-mail address"),
     ],

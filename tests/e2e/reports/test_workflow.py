@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import docx
 import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -44,12 +45,15 @@ async def test_empty_prompt_uses_default(client: Client, settings: Settings, wor
 
 
 async def test_all_formats(client: Client, settings: Settings, worker: Worker) -> None:
-    result = await run_report(client, settings, prompt="formats", formats=["pdf", "md", "html"])
+    result = await run_report(client, settings, prompt="formats",
+                              formats=["pdf", "md", "html", "docx"])
     suffixes = sorted(Path(p).suffix for p in result.paths)
-    assert suffixes == [".html", ".md", ".pdf"]
+    assert suffixes == [".docx", ".html", ".md", ".pdf"]
     assert "FAKE-LLM answer to: formats" in Path(result.paths[1]).read_text() + Path(
         result.paths[2]
     ).read_text()
+    word = docx.Document(result.paths[3])
+    assert any("FAKE-LLM answer to: formats" in p.text for p in word.paragraphs)
 
 
 async def test_server_errors_are_retried(client: Client, settings: Settings, worker: Worker,

@@ -34,7 +34,7 @@ def flat(text: str) -> str:
 
 def test_fixture_documents_written(documents: dict[str, Path]) -> None:
     suffixes = {path.suffix for path in documents.values()}
-    assert suffixes == {".md", ".txt", ".html", ".pdf", ".docx"}
+    assert suffixes == {".md", ".txt", ".html", ".pdf", ".odt"}
     assert all(path.stat().st_size > 0 for path in documents.values())
 
 
@@ -88,15 +88,16 @@ def test_html_code_lists_and_tables_stay_markdown_blocks() -> None:
 
 
 def test_unsupported_and_missing_files(documents: dict[str, Path], tmp_path: Path) -> None:
-    with pytest.raises(ExtractError, match="unsupported file type '.docx'"):
-        extract_file(documents["notes.docx"])
+    with pytest.raises(ExtractError, match="unsupported file type '.odt'"):
+        extract_file(documents["notes.odt"])
     with pytest.raises(ExtractError, match="cannot read"):
         extract_file(tmp_path / "absent.md")
     big = tmp_path / "big.txt"
     big.write_text("tardigrade " * 100)
     with pytest.raises(ExtractError, match="too large"):
         extract_file(big, max_bytes=100)
-    assert SUPPORTED_SUFFIXES == (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf")
+    assert SUPPORTED_SUFFIXES == (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf",
+                                  ".docx", ".pptx", ".xlsx", ".epub")
 
 
 def test_article_paragraphs_separated_by_blank_lines() -> None:

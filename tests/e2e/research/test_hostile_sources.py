@@ -166,7 +166,7 @@ def test_small_pdf_still_read() -> None:
 
 def test_a_dead_helper_is_replaced() -> None:
     assert "ab" in extract_text(_bomb_pdf(3), "application/pdf").text  # a helper is idle now
-    idle = list(pdftext._servers._idle)
+    idle = list(pdftext.HELPERS._idle)
     assert idle
     for server in idle:
         server.proc.kill()

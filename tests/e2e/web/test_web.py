@@ -18,12 +18,12 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 from pypdf import PdfReader
 
-from durable_research.config import DDGS_PROBE_OFF, Settings
+from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from tests.support.cli import research
-from tests.support.settings import PAYLOAD_KEY, settings_env
-from tests.support.web import WebServer
+from tests.support.settings import settings_env
+from tests.support.web import WebServer, web_app_settings
 
 # Every form control that is not hidden has a label (or an ARIA name).
 UNLABELLED_JS = """() => [...document.querySelectorAll('input, select, textarea')]
@@ -75,12 +75,8 @@ def page(chromium: Browser) -> Iterator[Page]:
 def web_settings(fake_llm_server: FakeLLM, temporal_address: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of the web app and its worker: the fake LLM, its own task queue."""
-    tmp = tmp_path_factory.mktemp("web")
-    return Settings(llm_model="openai/fake-model", llm_api_key="test-key",
-                    llm_api_base=fake_llm_server.api_base, llm_timeout_s=30,
-                    temporal_address=temporal_address, task_queue=f"web-{uuid.uuid4().hex[:8]}",
-                    data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
-                    embedded="never", payload_key=PAYLOAD_KEY, search_ddgs_probe=DDGS_PROBE_OFF)
+    return web_app_settings(fake_llm_server.api_base, temporal_address,
+                            tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_options_are_checked_before_documents_are_read(tmp_path: Path) -> None:
         calls.append("ingest")
         return cr.PreparedSources()
 
-    for bad in (ReportRequest("q", formats="docx"),
+    for bad in (ReportRequest("q", formats="odt"),
                 ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="quick")),
                 ReportRequest("q", research=cr.ResearchOptions(sources=["a.md"], depth="huge"))):
         with pytest.raises(UserError):
@@ -103,3 +103,14 @@ def test_a_provider_without_its_key_is_refused_before_starting(tmp_path: Path) -
     settings = replace(_settings(tmp_path), search_provider="tavily")
     with pytest.raises(UserError, match="TAVILY_API_KEY is not set"):
         asyncio.run(prepare_report(settings, ReportRequest("q")))
+
+
+def test_a_blank_email_is_no_choice(tmp_path: Path) -> None:
+    # The page's empty field and the API's "" mean the same: the settings' EMAIL_TO.
+    for email in ("", "   ", None):
+        prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+            "q", email=email, research=cr.ResearchOptions(web=False))))
+        assert prepared.params.email_to == ""
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+        "q", email=" ann@example.org ", research=cr.ResearchOptions(web=False))))
+    assert prepared.params.email_to == "ann@example.org"

@@ -58,3 +58,35 @@ def test_budget_and_progress_rows() -> None:
 
 def test_plan_lines() -> None:
     assert present.plan_lines(["a?", "b?"], "  ") == ["  1. a?", "  2. b?"]
+
+
+def test_result_rows_name_files_costs_and_mail() -> None:
+    from durable_research.contract.report import ReportResult, SendEmailOutput
+
+    result = ReportResult(pdf_path="/r/a.pdf", paths=["/r/a.pdf", "/r/a.md"], model="m",
+                          usage=Usage(prompt_tokens=10, completion_tokens=2, cost_usd=0.5),
+                          store="folder /s", note="kept",
+                          email=SendEmailOutput(sent=True, recipients=["a@b.org"]))
+    rows = dict(present.result_rows(result))
+    assert rows[present.PDF_ROW] == "/r/a.pdf" and rows["file"] == "/r/a.md"
+    assert rows[present.STORED_ROW] == "folder /s" and rows["cost"] == "$0.500000"
+    assert rows["e-mail"] == "sent to a@b.org" and rows["note"] == "kept"
+    assert present.CITATIONS_ROW not in rows
+
+
+def test_status_rows_and_plan_of_a_running_or_finished_report() -> None:
+    from durable_research.client.reports import RUNNING, ReportState
+    from durable_research.contract.report import ReportResult, ReportStatus, RunStatus
+
+    silent = ReportState("r", RUNNING, pending=["llm: attempt 2"], failure="")
+    assert dict(present.status_rows(silent))[present.STEP_ROW] == present.UNKNOWN_STEP
+    assert ("running", "llm: attempt 2") in present.status_rows(silent)
+    running = ReportState("r", RUNNING, query=ReportStatus(step="planning", versions=1,
+                                                           research=_progress()))
+    rows = dict(present.status_rows(running))
+    assert rows[present.STEP_ROW] == "planning" and rows["q1"].startswith("done: a?")
+    assert present.report_plan(running) == ["a?", "b?", "c?"]
+    failed = ReportState("r", RunStatus.FAILED, failure="boom")
+    assert dict(present.status_rows(failed))[present.FAILURE_ROW] == "boom"
+    done = ReportState("r", RunStatus.COMPLETED, result=ReportResult(subquestions=["x?"]))
+    assert present.report_plan(done) == ["x?"] and present.report_plan(failed) == []

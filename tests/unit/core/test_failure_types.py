@@ -21,7 +21,7 @@ def test_failure_type_values_are_the_names_histories_hold() -> None:
         "SMTP_INSECURE": "SMTPInsecure", "SMTP_RECIPIENTS_REFUSED": "SMTPRecipientsRefused",
         "SEARCH_FAILED": "SearchFailed", "STORE_ERROR": "StoreError",
         "STORE_UNAVAILABLE": "StoreUnavailable", "TEMPORAL_UNAVAILABLE": "TemporalUnavailable",
-        "UNKNOWN_SCHEMA": "UnknownSchema",
+        "UNKNOWN_SCHEMA": "UnknownSchema", "WRONG_STATE": "WrongState",
     }
     assert errors.OUTPUT_DISK_FULL == "OutputDiskFull"
     assert str(FailureType.FOREIGN_RUN) == "ForeignRun"

@@ -62,8 +62,8 @@ def test_overwrite_true_replaces(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_rejected_before_writing(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown report format 'docx'"):
-        write_report(CONTENT, tmp_path, "rep", formats=("pdf", "docx"))
+    with pytest.raises(ValueError, match="unknown report format 'odt'"):
+        write_report(CONTENT, tmp_path, "rep", formats=("pdf", "odt"))
     assert list(tmp_path.iterdir()) == []
 
 

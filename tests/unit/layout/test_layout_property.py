@@ -1,9 +1,10 @@
-"""Property: any text, markup-like or not, yields a valid PDF, HTML and Markdown."""
+"""Property: any text, markup-like or not, yields a valid PDF, HTML, Markdown and Word file."""
 
 from __future__ import annotations
 
 import io
 
+import docx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -38,3 +39,5 @@ def test_any_text_renders_valid_outputs(title: str, question: str, body: str,
     html = render_bytes(content, "html").decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html
     assert "About this report" in render_bytes(content, "md").decode("utf-8")
+    word = docx.Document(io.BytesIO(render_bytes(content, "docx")))
+    assert "About this report" in [p.text for p in word.paragraphs]

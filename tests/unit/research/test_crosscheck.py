@@ -291,7 +291,7 @@ def test_checker_on_labelled_claims() -> None:
 def test_the_web_page_shows_the_counts_and_both_passages() -> None:
     from durable_research.client.reports import ReportState
     from durable_research.contract.citations import Reference
-    from durable_research.contract.report import ReportResult
+    from durable_research.contract.report import ReportResult, RunStatus
     from durable_research.web.templating import _ENV
     from durable_research.web.views import report_view
 
@@ -303,7 +303,8 @@ def test_the_web_page_shows_the_counts_and_both_passages() -> None:
             DisputedCitation("The broker listens on port 5672.", 1, "Port 5672 <script>.", 2,
                              "The broker listens on TCP port 7450 by default.",
                              "numbers differ: 5672 vs 7450")] * 2))
-    view = report_view(ReportState(workflow_id="report-x", status="COMPLETED", result=result))
+    view = report_view(ReportState(workflow_id="report-x", status=RunStatus.COMPLETED,
+                                   result=result))
     html = _ENV.get_template("_actions.html").render(v=view, csrf_token="", error="")
     assert "4 cited sentences: 1 verified, 1 corroborated, 2 disputed" in html
     assert html.count("numbers differ: 5672 vs 7450") == 1  # one claim made twice: one row

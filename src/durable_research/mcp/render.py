@@ -1,0 +1,112 @@
+"""What the tools answer, as plain text for the assistant (pure: no I/O).
+
+Rows and wording come from :mod:`durable_research.client.present`, as the CLI's and
+the web page's do; this only lays them out and says which tool to call next.
+"""
+
+from __future__ import annotations
+
+from durable_research.client.files import report_file_keys
+from durable_research.client.present import (
+    plan_lines,
+    report_plan,
+    result_rows,
+    status_rows,
+)
+from durable_research.client.reports import RUNNING, ReportState, ReportSummary
+from durable_research.client.research import PreparedSources
+from durable_research.contract.report import ReportStep
+from durable_research.contract.review import PLAN_REVIEW_ACTIONS, REVIEW_ACTIONS
+from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.mcp.names import MAX_WAIT_S, Tool, report_uri
+from durable_research.terminal import strip_controls
+
+# Skipped source files listed in an answer.
+SKIPPED_SHOWN = 10
+
+
+def error_text(exc: UserError) -> str:
+    """A user mistake as one line: the message and the hint (naming tools, not commands,
+    where the client's hint names a command)."""
+    hint = exc.hint
+    if isinstance(exc, WorkflowNotFoundError):
+        hint = f"{Tool.LIST_REPORTS}() shows recent reports"
+    text = f"{exc.message}. Hint: {hint}" if hint else exc.message
+    return " ".join(strip_controls(text).split())
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"{label}: {value}" for label, value in rows]
+
+
+def next_step(state: ReportState) -> str:
+    """Which tool to call next, for the report's state."""
+    wid = state.workflow_id
+    step = state.query.step if state.query else ""
+    if state.status == RUNNING:
+        if step == ReportStep.CLARIFY:
+            return (f"the questions above wait for your answers: {Tool.ANSWER_QUESTIONS}(id, "
+                    "answers=[one per question, in order; '' skips one; none: plan without])")
+        if step == ReportStep.PLAN_REVIEW:
+            return (f"the plan waits for your review: {Tool.REVIEW_PLAN}(id, action=one of "
+                    f"{'/'.join(PLAN_REVIEW_ACTIONS)}, edits=[sub-questions] with edit)")
+        if step == ReportStep.REVIEW:
+            return (f"the draft below waits for your review: {Tool.REVIEW_DRAFT}(id, action="
+                    f"one of {'/'.join(REVIEW_ACTIONS)}, text=the new draft with edit or what "
+                    "should change with revise)")
+        return f"still working: {Tool.GET_STATUS}(id={wid!r}, wait={MAX_WAIT_S}) waits for more"
+    if state.result is not None and state.result.status == ReportStep.COMPLETED:
+        formats = list(report_file_keys(wid, state.result))
+        if formats:
+            return (f"{Tool.GET_REPORT}(id, format=one of {'/'.join(formats)}); or read the "
+                    f"resource {report_uri(wid, formats[0])}")
+    return f"it has ended; {Tool.START_RESEARCH} starts a new report"
+
+
+def status_text(state: ReportState) -> str:
+    """A report's state: its rows, what to do next, and the plan or draft under review."""
+    lines = [f"report: {state.workflow_id}"]
+    if state.question:
+        lines.append(f"question: {state.question}")
+    lines += _rows(result_rows(state.result) if state.result else status_rows(state))
+    lines.append(f"next: {next_step(state)}")
+    q = state.query
+    if state.status == RUNNING and q and q.step == ReportStep.PLAN_REVIEW:
+        lines += ["", "Plan:", *plan_lines(report_plan(state))]
+    if state.status == RUNNING and q and q.step == ReportStep.REVIEW:
+        lines += ["", f"Draft version {q.versions}:", q.draft]
+    return strip_controls("\n".join(lines))
+
+
+def started_text(workflow_id: str, sources: PreparedSources) -> str:
+    """The line saying a report started (and which documents it reads)."""
+    lines = [f"Started report {workflow_id}."]
+    if sources.collection:
+        lines.append(f"{sources.documents} document(s) from sources stored in {sources.store}")
+        lines += [f"skipped {line}" for line in sources.skipped[:SKIPPED_SHOWN]]
+        if len(sources.skipped) > SKIPPED_SHOWN:
+            lines.append(f"skipped ... and {len(sources.skipped) - SKIPPED_SHOWN} more")
+    return strip_controls("\n".join(lines))
+
+
+def plan_text(state: ReportState) -> str:
+    """A report's research plan, and whether it waits for a review."""
+    plan = report_plan(state)
+    step = state.query.step if state.query else state.status
+    if not plan:
+        return f"Report {state.workflow_id} has no research plan (yet); step: {step}"
+    head = f"Research plan of report {state.workflow_id} (step: {step})"
+    if step == ReportStep.PLAN_REVIEW:
+        head += f"; it waits for your review: {Tool.REVIEW_PLAN}"
+    return strip_controls("\n".join([head, *plan_lines(plan)]))
+
+
+def reports_text(reports: list[ReportSummary]) -> str:
+    """Recent reports, one a line: id, status, start (UTC), question, where it is."""
+    if not reports:
+        return f"No reports yet: {Tool.START_RESEARCH} starts one."
+    lines = []
+    for r in reports:
+        line = f"{r.workflow_id} | {r.status} | {r.started} UTC | {r.question[:120]}"
+        lines.append(line + (f" | {r.location}" if r.location else ""))
+    return strip_controls("\n".join(lines))

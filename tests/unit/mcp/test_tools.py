@@ -1,0 +1,48 @@
+"""The tools' own checks, through the SDK's in-process client (nothing reaches Temporal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from mcp import Client
+from mcp.types import TextContent
+
+from durable_research.config import Settings
+from durable_research.mcp.names import MAX_LIST, MAX_WAIT_S, Tool
+from durable_research.mcp.server import build_server
+from durable_research.mcp.tools import McpContext
+
+# A Temporal client these calls never reach: each is refused before it.
+NO_TEMPORAL = cast(Any, None)
+
+
+@pytest.mark.parametrize(("tool", "args", "needle"), [
+    (Tool.GET_STATUS, {"id": "r", "wait": MAX_WAIT_S + 1}, "wait must be between 0 and 60"),
+    (Tool.START_RESEARCH, {"question": "  "}, "The question is empty"),
+    (Tool.START_RESEARCH, {"question": "q", "sources": ["/tmp"]}, "Local sources are off"),
+    (Tool.START_RESEARCH, {"question": "q", "formats": "odt"}, "Unknown output format"),
+    (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
+    (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
+    (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
+    (Tool.GET_REPORT, {"id": "r", "format": "pdf,md"}, "Unknown report format"),
+])
+async def test_mistakes_are_one_line_tool_errors(tool: Tool, args: dict[str, object],
+                                                 needle: str, tmp_path: Path) -> None:
+    settings = Settings(output_dir=str(tmp_path / "out"), store=str(tmp_path / "store"))
+    async with Client(build_server(McpContext(settings, NO_TEMPORAL))) as c:
+        refused = await c.call_tool(tool, args)
+    texts = [x.text for x in refused.content if isinstance(x, TextContent)]
+    assert refused.is_error and len(texts) == 1 and needle in texts[0], texts
+    assert "\n" not in texts[0] and "Traceback" not in texts[0]
+
+
+async def test_every_tool_is_listed_with_a_description() -> None:
+    async with Client(build_server(McpContext(Settings(), NO_TEMPORAL))) as c:
+        tools = (await c.list_tools()).tools
+        templates = (await c.list_resource_templates()).resource_templates
+    assert {t.name for t in tools} == set(Tool)
+    assert all(t.description and not t.description.startswith(" ") for t in tools)
+    assert [t.uri_template for t in templates] == [
+        f"research://reports/{{report_id}}/report.{fmt}" for fmt in ("pdf", "md", "html", "docx")]
