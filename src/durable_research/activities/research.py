@@ -50,6 +50,32 @@ def _retry_delay(seconds: float | None) -> timedelta | None:
     return timedelta(seconds=seconds) if seconds is not None else None
 
 
+def tool_calling(settings: Any, requested: str) -> tuple[bool, str]:
+    """Whether the report's model calls tools (``LLM_TOOL_CALLING``, else litellm's
+    tables), and if not, why (one clause for the report's log)."""
+    import litellm
+
+    from durable_research.config import ToolCalling
+    from durable_research.llm.calls import allowed_model
+
+    mode = ToolCalling(settings.llm_tool_calling)
+    if mode is ToolCalling.OFF:
+        return False, "LLM_TOOL_CALLING=off on the worker"
+    try:
+        model = allowed_model(settings, requested)
+    except ApplicationError as exc:
+        return False, str(exc)
+    if mode is ToolCalling.ON:
+        return True, ""
+    try:
+        known = bool(litellm.supports_function_calling(model=model))
+    except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
+        known = False
+    return known, "" if known else (
+        f"litellm does not list {model!r} as calling tools; set LLM_TOOL_CALLING=on on the "
+        "worker if it does")
+
+
 class ResearchActivities(WithStore):
     """Search and fetch with the worker's providers, keys and fetch policy."""
 
@@ -93,8 +119,10 @@ class ResearchActivities(WithStore):
 
             docs = len(await self.in_store(load_collection, self.store, params.collection))
         note = "" if provider or docs else ENABLE_SOURCES_HINT
+        tools, why = tool_calling(self.settings, params.model)
         return SourcesAvailable(
-            web_provider=provider.name if provider else "", local_documents=docs, note=note
+            web_provider=provider.name if provider else "", local_documents=docs, note=note,
+            tool_calling=tools, tool_calling_note=why,
         )
 
     @activity.defn(name="search")

@@ -8,6 +8,7 @@ call with its :class:`ToolSpec` plus a handler registered under the same name.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -92,11 +93,16 @@ def offered(web: bool, documents: bool) -> list[str]:
     return [str(n) for n in names]
 
 
-def repeat_of(name: str, arguments: dict[str, Any]) -> str:
-    """What makes a call of ``name`` the same as an earlier one ("" for tools that may
-    repeat): normalised, so "Tardigrade  Survival" repeats "tardigrade survival"."""
+def repeat_of(name: str, arguments: str) -> str:
+    """What makes a call of ``name`` with these JSON ``arguments`` the same as an earlier
+    one ("" for tools that may repeat, and for arguments that are no JSON object):
+    normalised, so "Tardigrade  Survival" repeats "tardigrade survival"."""
     spec = REGISTRY.get(name)
-    if spec is None or not spec.repeat_key:
+    try:
+        args = json.loads(arguments or "{}")
+    except ValueError:
         return ""
-    parts = [" ".join(str(arguments.get(k, "")).lower().split()) for k in spec.repeat_key]
+    if spec is None or not spec.repeat_key or not isinstance(args, dict):
+        return ""
+    parts = [" ".join(str(args.get(k, "")).lower().split()) for k in spec.repeat_key]
     return f"{name}:" + "|".join(parts)
