@@ -14,7 +14,7 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
-from durable_research.contract.research import Depth
+from durable_research.contract.research import AgentMode, Depth
 from durable_research.errors import UserError
 from durable_research.research.extract import SUPPORTED_SUFFIXES
 from durable_research.web.common import context, load_report, temporal, ui_link
@@ -41,11 +41,14 @@ class NewReportForm:
     review_plan: bool = False
     prefer_domains: str = ""
     prefer_paths: str = ""
+    # "auto", "on" or "off" (AgentMode).
+    agent: str = AgentMode.AUTO
 
 
 def _new_page(request: Request, form: NewReportForm, status: int = 200,
               error: UserError | None = None) -> Response:
     return render(request, "new.html", status, form=form, depths=[d.value for d in Depth],
+                  agent_modes=[m.value for m in AgentMode],
                   known_formats=KNOWN_FORMATS, source_suffixes=sorted(SUPPORTED_SUFFIXES),
                   default_prompt=DEFAULT_PROMPT, max_prompt=rc.MAX_PROMPT_CHARS,
                   error=error.message if error else "", hint=error.hint if error else "")
@@ -77,11 +80,12 @@ async def create_report(
     sources: Annotated[list[UploadFile] | None, File()] = None,
     prefer_domains: Annotated[str, Form()] = "",
     prefer_paths: Annotated[str, Form()] = "",
+    agent: Annotated[str, Form()] = AgentMode.AUTO,
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
     form = NewReportForm(question, depth, web, formats, email, review, review_plan,
-                         prefer_domains, prefer_paths)
+                         prefer_domains, prefer_paths, agent)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
@@ -89,6 +93,7 @@ async def create_report(
             raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
+            agent=cr.parse_agent_mode(agent),
             review_plan=review_plan, prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])
