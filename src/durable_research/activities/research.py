@@ -109,6 +109,10 @@ class ResearchActivities(WithStore):
             self._embedder_obj = Embedder(self.settings, self.store)
         return self._embedder_obj
 
+    def links_key(self, digest: str) -> str:
+        """Where this run keeps the links of the page whose text has this digest."""
+        return self.run_key(f"links/{digest[:32]}.json")
+
     @activity.defn(name="research_sources")
     async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
         """Which sources this worker can use for a report."""
@@ -248,6 +252,10 @@ class ResearchActivities(WithStore):
             base.ok, base.error = False, f"no usable text: {exc}"
             return base
         digest = await self.in_store(put_text, self.store, extracted.text)
+        if "html" in page.content_type:  # the research agent may follow them
+            from durable_research.research.links import page_links
+
+            await self.save_json(self.links_key(digest), page_links(page.body, page.final_url))
         base.content_hash = digest
         base.chars = len(extracted.text)
         base.title = (extracted.title or params.title or page.final_url)[:300]

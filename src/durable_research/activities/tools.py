@@ -86,6 +86,13 @@ class ToolActivities(ResearchActivities):
             return src
         return await self._fetch_kept(FetchInput(url=src.url, title=src.title))
 
+    async def links(self, src: Source) -> list[str]:
+        """The links of a read web page ([] for documents and pages without any)."""
+        if not src.content_hash or src.kind == SourceKind.LOCAL:
+            return []
+        found = await self.load_json(self.links_key(src.content_hash))
+        return [str(u) for u in found] if isinstance(found, list) else []
+
     async def source_text(self, src: Source) -> str:
         """The stored text of a read (or local) source."""
         return await self.read_text(text_key(src.content_hash))
@@ -131,7 +138,9 @@ async def _show(tools: ToolActivities, n: int, src: Source, part: int) -> str:
     text = await tools.source_text(src)
     if not 1 <= part <= words.parts_of(text):
         return f"Source [{n}] has {words.parts_of(text)} part(s); there is no part {part}."
-    return words.part_text(n, src.title, src.url, text, part)
+    shown = words.part_text(n, src.title, src.url, text, part)
+    links = await tools.links(src) if part == 1 else []
+    return shown + words.links_text(links)
 
 
 @handles(ToolName.READ)
@@ -166,7 +175,8 @@ async def _follow(tools: ToolActivities, params: ToolCallInput, args: dict[str, 
             return await _read(tools, params, {"source": n, "part": 1})
     seen = False
     for src in params.sources:
-        if src.content_hash and url and url in await tools.source_text(src):
+        if src.content_hash and url and (url in await tools.links(src)
+                                         or url in await tools.source_text(src)):
             seen = True
             break
     if not seen:

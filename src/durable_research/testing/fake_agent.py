@@ -2,7 +2,8 @@
 
 A request that offers ``tools`` is answered with ``tool_calls``. Without a script the
 answer follows a sensible researcher (:func:`default_turn`): search the sub-question,
-read the two best hits, note the sentences of each page read that share most words with
+read the two best hits, follow the first link they list that no search found, note the
+sentences of each page read that share most words with
 the sub-question (quotes copied from the text, so they pass the quote check), then call
 ``done``. A scripted turn (:func:`scripted_turn`) says exactly which calls to make.
 """
@@ -14,7 +15,7 @@ import re
 from typing import Any
 
 from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.transcript import HIT_RE, PART_RE
+from durable_research.research.agent.transcript import HIT_RE, LINKS_HEAD, PART_RE
 from durable_research.research.extractive import sentences
 from durable_research.research.passages import tokens
 
@@ -71,14 +72,22 @@ def default_turn(tools: set[str], messages: list[dict[str, Any]]) -> list[dict[s
         todo = list(dict.fromkeys(hits))[:READS]
         if todo:
             return [{"name": ToolName.READ, "arguments": {"source": h, "part": 1}} for h in todo]
+    if ToolName.FOLLOW in tools and ToolName.FOLLOW not in names and ToolName.NOTE not in names:
+        urls = {u for _n, _a, r in done for u in re.findall(r"^    (\S+)$", r, re.M)}
+        listed = [u for _n, _a, r in done if LINKS_HEAD in r
+                  for u in re.findall(r"^- (\S+)$", r.split(LINKS_HEAD, 1)[1], re.M)]
+        fresh = [u for u in listed if u not in urls]
+        if fresh:
+            return [{"name": ToolName.FOLLOW, "arguments": {"url": fresh[0]}}]
     if ToolName.NOTE not in names:
         wanted = set(tokens(sub))
         calls = []
         for n, _a, result in done:
             header = PART_RE.search(result)
-            if n != ToolName.READ or header is None:
+            if n not in (ToolName.READ, ToolName.FOLLOW) or header is None:
                 continue
             body = result.split("\n\n", 1)[1] if "\n\n" in result else ""
+            body = body.split(LINKS_HEAD, 1)[0]
             for sentence in _best_sentences(body, wanted):
                 calls.append({"name": ToolName.NOTE, "arguments": {
                     "source": int(header.group(1)), "quote": sentence, "claim": sentence}})

@@ -1,5 +1,6 @@
 """The research agent end to end: ``research run --agent`` with the fake LLM's default
-researcher against the fake SearXNG and the fixture site, producing a cited report."""
+researcher (search, read, follow a link, note, done) against the fake SearXNG and the
+fixture site, producing a cited report."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def test_research_run_with_the_agent_writes_a_cited_report(
     assert "research: the agent (the model chooses its tools, at most 6 turns" in out
     assert "q1: search 'What are the basic facts about tardigrades?' -> " in out
     assert "q1: read [1] part 1" in out and "q1: note [1]" in out
+    # A link of a page read (the site's navigation) is followed with the same fetcher.
+    assert "q1: follow [" in out and f"{fixture_site.base_url}/" in out
     # The agent's searches were the sub-questions (the default researcher's), each once.
     queries = search_server.queries
     assert len(queries) == len(set(queries)) == 4, queries

@@ -12,6 +12,7 @@ from durable_research.research.agent.transcript import (
     agent_prompt,
     hit_line,
     hits_text,
+    links_text,
     part_text,
 )
 from durable_research.testing.fake_agent import agent_reply, assistant_message
@@ -64,6 +65,21 @@ def test_the_default_researcher_searches_reads_notes_and_stops() -> None:
     history += answered(2, [{"name": n, "arguments": a} for n, a in third], ["noted", "noted"])
     assert calls(agent_reply(body(history), None)) == [
         (ToolName.DONE, {"summary": "2 facts noted."})]
+
+
+def test_it_follows_the_first_link_no_search_found() -> None:
+    hits = hits_text(SUB, [hit_line(1, "Water bears", "http://a/1")])
+    history = answered(0, [{"name": ToolName.SEARCH_WEB, "arguments": {"query": SUB}}], [hits])
+    page = part_text(1, "Water bears", "http://a/1", PAGE, 1) + links_text(
+        ["http://a/1", "http://a/tuns"])
+    history += answered(1, [{"name": ToolName.READ, "arguments": {"source": 1, "part": 1}}],
+                        [page])
+    assert calls(agent_reply(body(history), None)) == [
+        (ToolName.FOLLOW, {"url": "http://a/tuns"})]
+    history += answered(2, [{"name": ToolName.FOLLOW, "arguments": {"url": "http://a/tuns"}}],
+                        [part_text(2, "Tuns", "http://a/tuns", "Short page.", 1)])
+    notes = calls(agent_reply(body(history), None))  # the links are not quoted
+    assert notes and all(a["quote"] in PAGE for _n, a in notes)
 
 
 def test_without_the_web_it_searches_the_documents() -> None:

@@ -68,6 +68,18 @@ def part_text(n: int, title: str, url: str, text: str, part: int) -> str:
     return f"[{n}] {title.strip() or url} (part {part} of {total})\n{url}\n\n{body}{more}"
 
 
+# Links of a page listed after its first part (a page keeps up to 40).
+SHOWN_LINKS = 15
+LINKS_HEAD = "Links in this page (follow(url) opens one):"
+
+
+def links_text(links: Sequence[str]) -> str:
+    """The links listed after a page's first part ("" for none)."""
+    if not links:
+        return ""
+    return f"\n\n{LINKS_HEAD}\n" + "\n".join(f"- {u}" for u in links[:SHOWN_LINKS])
+
+
 def turn_key(prefix: str, turn: int) -> str:
     """Where the model's answer of turn ``turn`` is kept (its tool calls)."""
     return f"{prefix}/turn-{turn:03d}.json"
