@@ -12,7 +12,7 @@ from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
 from durable_research.contract.report import ReportInput, ReportResult
-from durable_research.contract.research import AgentMode, Budget, Depth
+from durable_research.contract.research import MAX_AGENT_STEPS, AgentMode, Budget, Depth
 from durable_research.contract.review import (
     DOMAIN_NAME,
     UPDATE_RAISE_BUDGET,
@@ -203,8 +203,9 @@ def agent_mode(agent: bool | None, max_steps: int, depth: Depth) -> AgentMode:
     if agent is False and max_steps:
         raise UserError("--max-steps bounds the research agent, but --no-agent turns it off",
                         "drop one of them")
-    if max_steps < 0:
-        raise UserError("--max-steps must be 1 or more (0: the depth's default)")
+    if not 0 <= max_steps <= MAX_AGENT_STEPS:
+        raise UserError(f"--max-steps {max_steps} is out of range",
+                        f"give 1 to {MAX_AGENT_STEPS} (0: the depth's default)")
     return {None: AgentMode.AUTO, True: AgentMode.ON, False: AgentMode.OFF}[agent]
 
 

@@ -50,6 +50,8 @@ class AgentMode(StrEnum):
 
 # The agent's model turns per sub-question unless --max-steps says otherwise.
 AGENT_STEPS: dict[Depth, int] = {Depth.QUICK: 0, Depth.STANDARD: 12, Depth.DEEP: 24}
+# --max-steps at most: keeps a sub-question's history bounded (a few thousand events).
+MAX_AGENT_STEPS = 100
 
 
 class SubState(StrEnum):

@@ -29,7 +29,8 @@ def test_max_steps_travels_with_the_agent() -> None:
 
 @pytest.mark.parametrize("options", [{"agent": True, "depth": "quick"},
                                      {"max_steps": 3, "depth": "quick"},
-                                     {"agent": False, "max_steps": 3}])
+                                     {"agent": False, "max_steps": 3},
+                                     {"agent": True, "max_steps": 101}])
 def test_contradictions_are_user_errors(options: dict[str, object]) -> None:
     with pytest.raises(UserError):
         prepared(**options)
