@@ -73,13 +73,13 @@ from temporalio.worker import Worker
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.keys import text_key
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
 from durable_research.contract.research import DEPTH_PRESETS, Depth
 from durable_research.contract.review import PlanReviewInput
 from durable_research.embedded import devserver
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
-from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import DEFAULT_REPLY, FakeLLM
 from durable_research.testing.search_server import SearchServer

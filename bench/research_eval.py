@@ -45,11 +45,11 @@ from temporalio.client import Client
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
 from durable_research.config import Settings
+from durable_research.contract.keys import meta_key, notes_name, run_key, text_key
 from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.research.localdocs import load_collection
-from durable_research.store import get_text, text_key
+from durable_research.store import get_text
 from durable_research.store.factory import open_store
-from durable_research.store.keys import run_key
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
 from durable_research.testing.report_eval import ReportScore, score_report
@@ -112,7 +112,7 @@ def notes_summaries(settings: Settings, workflow_id: str, children: int) -> list
     out = []
     for i in range(1, children + 1):
         for r in range(4):
-            key = run_key(f"{workflow_id}/q{i}", f"notes-r{r}.json.meta")
+            key = run_key(f"{workflow_id}/q{i}", meta_key(notes_name(r)))
             if store.exists(key):
                 out.append(str(json.loads(store.get(key))["summary"]))
     return out

@@ -16,7 +16,7 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
@@ -84,6 +84,7 @@ def settings(
         output_dir=str(tmp_path / "reports"),
         embedded="never",
         payload_key=PAYLOAD_KEY,
+        search_ddgs_probe=DDGS_PROBE_OFF,
     )
 
 

@@ -22,6 +22,11 @@ from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
 from durable_research.payload_keys import parse_key, parse_key_list
 
+# SEARCH_DDGS_PROBE: where auto checks that DuckDuckGo answers, or off (never take it).
+DDGS_PROBE_DEFAULT = "duckduckgo.com:443"
+DDGS_PROBE_OFF = "off"
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})")
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -92,12 +97,14 @@ class Settings:
     review_timeout_action: str = "approve"
     # Artifact store: "" = <data dir>/store, a folder path, or (later) s3://bucket/prefix.
     store: str = ""
-    # Web search: "auto" picks the configured one (SearXNG, Tavily, Brave), else none.
     # S3-compatible store: endpoint (MinIO, R2, a test server; empty = AWS) and region.
     # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID, ~/.aws, roles).
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    # Web search: "auto" picks the configured one (SearXNG, Tavily, Brave), else
+    # DuckDuckGo when the client's probe of search_ddgs_probe answers, else none.
     search_provider: str = "auto"
+    search_ddgs_probe: str = DDGS_PROBE_DEFAULT
     searxng_url: str = ""
     tavily_api_key: str = ""
     brave_api_key: str = ""
@@ -203,6 +210,7 @@ ENV_VARS: dict[str, str] = {
     "S3_ENDPOINT_URL": "s3_endpoint_url",
     "S3_REGION": "s3_region",
     "SEARCH_PROVIDER": "search_provider",
+    "SEARCH_DDGS_PROBE": "search_ddgs_probe",
     "SEARXNG_URL": "searxng_url",
     "TAVILY_API_KEY": "tavily_api_key",
     "BRAVE_API_KEY": "brave_api_key",
@@ -243,7 +251,7 @@ SECURITY_VARS: frozenset[str] = frozenset({
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_SECURITY",
     "EMAIL_TO", "EMAIL_ALLOWED",
     # Where questions and queries go.
-    "LLM_API_BASE", "LLM_ALLOWED_MODELS", "SEARCH_PROVIDER", "SEARXNG_URL",
+    "LLM_API_BASE", "LLM_ALLOWED_MODELS", "SEARCH_PROVIDER", "SEARCH_DDGS_PROBE", "SEARXNG_URL",
     "TAVILY_API_KEY", "BRAVE_API_KEY", "FETCH_ALLOW_PRIVATE",
     # The local listeners.
     "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN",
@@ -317,6 +325,13 @@ def _convert(var: str, name: str, raw: str) -> object:
         except UserError as exc:
             raise ConfigError(f"SMTP_FROM={raw!r} is not one sender address: {exc.message}",
                               "e.g. SMTP_FROM='Research Bot <bot@example.org>'") from None
+    if name == "search_ddgs_probe" and raw.lower() != DDGS_PROBE_OFF:
+        match = _HOST_PORT.fullmatch(raw)
+        if not match or not 0 < int(match.group(2)) < 65536:
+            raise ConfigError(f"{var}={raw!r} is not host:port or off",
+                              f"e.g. {var}={DDGS_PROBE_DEFAULT}")
+    if name == "search_ddgs_probe":
+        return raw.lower() if raw.lower() == DDGS_PROBE_OFF else raw
     if name == "embedding_model" and raw and not re.fullmatch(r"[\w.-]+/\S+", raw):
         # litellm routes by the provider prefix; a bare name fails every search later.
         raise ConfigError(f"{var}={raw!r} names no provider",

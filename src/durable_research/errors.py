@@ -1,4 +1,6 @@
-"""Errors a user can cause and fix. The CLI prints these without a traceback."""
+"""Error types: those a user can cause and fix (the CLI prints them without a
+traceback), the failure types that cross the worker/workflow boundary, and the
+store's refusal, raised by the key shapes (contract/keys) as well as by the store."""
 
 from __future__ import annotations
 
@@ -82,3 +84,9 @@ class WorkflowNotFoundError(UserError):
 
 class ReportFailedError(UserError):
     """The workflow ended in failure; ``message`` carries the root cause."""
+
+
+class StoreError(Exception):
+    """The artifact store refused a request; not fixed by retrying (bad key, refused
+    credentials). Here rather than in store/: the pure key shapes in contract/keys
+    refuse a malformed key with it, and the contract imports no I/O wing."""

@@ -13,7 +13,7 @@ import base64
 import os
 from dataclasses import replace
 
-from durable_research.config import ENV_VARS, Settings
+from durable_research.config import DDGS_PROBE_OFF, ENV_VARS, Settings
 
 for _var in ("LLM_MODEL", "LLM_API_KEY", "LLM_API_BASE", "OPENAI_API_KEY", "SMTP_HOST"):
     os.environ.pop(_var, None)
@@ -24,6 +24,9 @@ for _var in ("RESEARCH_PAYLOAD_KEY_FILE", "RESEARCH_PAYLOAD_OLD_KEYS", "RESEARCH
              "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN"):
     os.environ.pop(_var, None)
 os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
+# Tests never reach for the internet: SEARCH_PROVIDER=auto does not probe DuckDuckGo
+# (tests of the probe inject their own, or point it at a local port).
+os.environ["SEARCH_DDGS_PROBE"] = DDGS_PROBE_OFF
 PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]
 
 

@@ -335,7 +335,7 @@ async def count(handle: WorkflowHandle[Any, Any], kind: EventType.ValueType) -> 
     return sum(1 for e in await history(handle) if e.event_type == kind)
 
 
-async def wait_for_step(handle: WorkflowHandle[Any, Any], step: str, timeout: float = 10.0
+async def wait_for_step(handle: WorkflowHandle[Any, Any], step: str, timeout: float = 120.0
                         ) -> None:
     """Wait until the report's ``status`` query says ``step`` (queries do not move time)."""
     from durable_research.workflows.report import GenerateReportWorkflow

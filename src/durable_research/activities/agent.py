@@ -18,6 +18,7 @@ from temporalio import activity
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.llm import completion_kwargs
 from durable_research.activities.storage import WithStore
+from durable_research.contract.keys import agent_result_name, agent_turn_name
 from durable_research.contract.llm import Usage
 from durable_research.llm.calls import classify_llm_error, usage_of
 from durable_research.research.agent import transcript as words
@@ -39,13 +40,13 @@ class AgentActivities(WithStore):
             {"role": "user", "content": words.agent_prompt(
                 params.question, params.subquestion, params.turn + params.steps_left)}]
         for turn in range(params.turn):
-            saved = await self.load_json(self.my_key(words.turn_key(params.prefix, turn)))
+            saved = await self.load_json(self.my_key(agent_turn_name(params.prefix, turn)))
             if saved is None:  # the workflow only counts turns it was given
                 continue
             message = saved["message"]
             messages.append(message)
             for k, call in enumerate(message.get("tool_calls") or []):
-                key = self.my_key(words.result_key(params.prefix, turn, k))
+                key = self.my_key(agent_result_name(params.prefix, turn, k))
                 exists = await self.in_store(self.store.exists, key)
                 text = await self.read_text(key) if exists else NOT_RUN
                 messages.append({"role": "tool", "tool_call_id": call["id"], "content": text})
@@ -56,7 +57,7 @@ class AgentActivities(WithStore):
     @activity.defn(name="agent_turn")
     async def agent_turn(self, params: AgentTurnInput) -> AgentTurnOutput:
         """Ask the model for its next tool calls (or its last words)."""
-        memo = self.my_key(words.turn_key(params.prefix, params.turn))
+        memo = self.my_key(agent_turn_name(params.prefix, params.turn))
         saved = await self.load_json(memo)
         if saved is None:
             saved = await self._ask(params)

@@ -25,6 +25,7 @@ from durable_research.contract.citations import (
     Reference,
     UnsupportedCitation,
 )
+from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, Usage
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
@@ -35,7 +36,6 @@ from durable_research.research.types import (
     CompareNotesInput,
     NotesConflicts,
 )
-from durable_research.store import text_key
 
 if TYPE_CHECKING:  # the research modules load when the activity first runs
     from durable_research.research.crosscheck import Assessment, Question
@@ -158,7 +158,7 @@ class CheckingActivities(WithStore):
         from durable_research.research.evidence import EvidencePool
 
         key = self.my_key(params.key)
-        memo = await self.load_json(key + ".meta")
+        memo = await self.load_json(meta_key(key))
         if memo is not None:
             return check_result_from(memo)
         body = "\n\n".join([(await self.read_text(k)).strip() for k in params.section_keys])
@@ -204,5 +204,5 @@ class CheckingActivities(WithStore):
                 reason=outcome.reason))
         marked = mark_sentences(body, marks) if marks else body
         await self.write_text(key, marked)
-        await self.save_json(key + ".meta", json.loads(json.dumps(asdict(result))))
+        await self.save_json(meta_key(key), json.loads(json.dumps(asdict(result))))
         return result

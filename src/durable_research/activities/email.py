@@ -25,19 +25,19 @@ from durable_research.activities.mail_ledger import (
     LEASE_S,
     Lease,
     MailState,
-    ledger_name,
     read_entry,
 )
-from durable_research.activities.paths import (
-    REPORT_FOLDER,
-    confined_dir,
-    report_name,
-    written_name,
-)
+from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
 from durable_research.addresses import check_recipients, mail_sender, parse_recipients
+from durable_research.contract.keys import (
+    legacy_report_name,
+    mail_ledger_name,
+    report_name,
+    written_name,
+)
 from durable_research.contract.report import SendEmailInput, SendEmailOutput
 from durable_research.errors import FORBIDDEN_ATTACHMENT, FailureType, UserError
 from durable_research.mail.smtp import SmtpInsecureError, open_smtp
@@ -99,7 +99,7 @@ class EmailActivities(WithStore):
         ``report/<file>`` as versions before run ids in the key wrote it (a run in flight
         during the upgrade; such a key is bound to the workflow id only)."""
         own = self.my_key(report_name(run, "x")).removesuffix("x")
-        legacy = self.my_key(f"{REPORT_FOLDER}/x").removesuffix("x")
+        legacy = self.my_key(legacy_report_name("x")).removesuffix("x")
         return key.endswith(".pdf") and any(
             key.startswith(folder) and "/" not in key[len(folder):] for folder in (own, legacy))
 
@@ -151,7 +151,7 @@ class EmailActivities(WithStore):
         if not recipients:
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
         msg = self._build(params, recipients, await self._attachment(params))
-        ledger = self.my_key(ledger_name(params.message_key or str(msg["Message-ID"])))
+        ledger = self.my_key(mail_ledger_name(params.message_key or str(msg["Message-ID"])))
         done = SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]),
                                recipients=recipients)
         # The ledger's reads and writes run off the event loop: a blocked loop delays every

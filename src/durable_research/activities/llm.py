@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
+from durable_research.contract.keys import llm_answer_name, llm_text_name
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.errors import FailureType
 from durable_research.llm.calls import (
@@ -104,8 +105,9 @@ class LlmActivities(WithStore):
 
     def _answer_key(self, params: LlmCallInput) -> str:
         """Where this run keeps the answer to this exact call (same run, same inputs)."""
-        digest = content_hash(f"{params.model}\0{params.system}\0{params.prompt}".encode())
-        return self.my_key(f"llm/answers/{activity.info().workflow_run_id}-{digest[:32]}.json")
+        # str(), as the f-string before contract/keys: the same key for every run id.
+        return self.my_key(llm_answer_name(str(activity.info().workflow_run_id), params.model,
+                                           params.system, params.prompt))
 
     @activity.defn(name="llm_call")
     async def llm_call(self, params: LlmCallInput) -> LlmCallOutput:
@@ -131,7 +133,7 @@ class LlmActivities(WithStore):
                              schema=schema)
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
-            key = self.my_key(f"llm/{content_hash(data)[:32]}.md")
+            key = self.my_key(llm_text_name(content_hash(data)))
             await self.in_store(self.store.put, key, data)
             out.text_key = key
             out.text = out.text[:PREVIEW_CHARS] + "\n\n[... the full answer is in the store]"

@@ -15,7 +15,6 @@ stale entry is an attempt that died: ``sending`` then means nothing was delivere
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -25,9 +24,9 @@ from enum import StrEnum
 
 from temporalio.exceptions import ApplicationError
 
-from durable_research.errors import FailureType
+from durable_research.errors import FailureType, StoreError
 from durable_research.store import ArtifactStore
-from durable_research.store.errors import StoreError, StoreUnavailableError
+from durable_research.store.errors import StoreUnavailableError
 
 
 class MailState(StrEnum):
@@ -37,11 +36,6 @@ class MailState(StrEnum):
     SENDING = "sending"
     COMMITTING = "committing"
     SENT = "sent"
-
-
-def ledger_name(message_key: str) -> str:
-    """The entry's name inside the run's keys."""
-    return f"mail/{hashlib.sha256(message_key.encode()).hexdigest()[:32]}.json"
 
 
 # How often a sending attempt rewrites its entry, and how old an entry must be before

@@ -29,18 +29,3 @@ def confined_dir(root: Path, requested: str) -> Path:
             non_retryable=True,
         )
     return target
-
-
-# A run's report files in the store, under the run id: a new run with a re-used --id
-# (same workflow id, same folder) never replaces or attaches an earlier run's report.
-REPORT_FOLDER = "report"
-
-
-def report_name(run_id: str, file_name: str) -> str:
-    """The store name (under the run's folder) of one of a run's report files."""
-    return f"{REPORT_FOLDER}/{run_id}/{file_name}"
-
-
-def written_name(run_id: str) -> str:
-    """The store name of the record of what a run's ``create_pdf`` wrote (stem, paths)."""
-    return report_name(run_id, "written.json")

@@ -12,9 +12,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.activities.paths import confined_dir, report_name, written_name
+from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_cpu
 from durable_research.activities.storage import WithStore
+from durable_research.contract.keys import report_name, written_name
 from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
 from durable_research.errors import OUTPUT_DISK_FULL, FailureType
 from durable_research.layout import write_report

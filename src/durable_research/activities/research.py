@@ -8,7 +8,6 @@ gets a :class:`Source` with the text's hash.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import fetch_memo_name, page_links_name
 from durable_research.errors import FailureType
 from durable_research.research.types import (
     FetchInput,
@@ -31,14 +31,8 @@ from durable_research.research.types import (
     SourcesAvailable,
     SourcesInput,
 )
+from durable_research.research.websearch import choose_web_search, no_sources_note
 from durable_research.store import put_text
-
-ENABLE_SOURCES_HINT = (
-    "No research sources: the report is a single LLM answer without citations. For cited "
-    "research pass --sources PATH (your documents) or configure web search "
-    "(SEARCH_PROVIDER=ddgs, SEARXNG_URL, TAVILY_API_KEY or BRAVE_API_KEY)."
-)
-
 
 FETCH_FAILED = "FetchFailed"
 # Pages of one round fetched at once by one worker (the fetcher's per-host politeness
@@ -87,12 +81,13 @@ class ResearchActivities(WithStore):
         super().__init__(settings)
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def _web(self) -> Any:
+    def _web(self, ddgs_reach: str) -> Any:
+        """The worker's web search, with the client's finding on DuckDuckGo."""
         from durable_research.errors import ConfigError
         from durable_research.research.search import web_provider
 
         try:
-            return web_provider(self.settings)
+            return web_provider(self.settings, ddgs_reach)
         except ConfigError as exc:
             raise ApplicationError(
                 f"{exc.message} ({exc.hint})" if exc.hint else exc.message,
@@ -111,18 +106,19 @@ class ResearchActivities(WithStore):
 
     def links_key(self, digest: str) -> str:
         """Where this run keeps the links of the page whose text has this digest."""
-        return self.run_key(f"links/{digest[:32]}.json")
+        return self.run_key(page_links_name(digest))
 
     @activity.defn(name="research_sources")
     async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
         """Which sources this worker can use for a report."""
-        provider = self._web()
+        provider = self._web(params.ddgs_reach)
         docs = 0
         if params.collection:
             from durable_research.research.localdocs import load_collection
 
             docs = len(await self.in_store(load_collection, self.store, params.collection))
-        note = "" if provider or docs else ENABLE_SOURCES_HINT
+        note = "" if provider or docs else no_sources_note(
+            choose_web_search(self.settings, params.ddgs_reach))
         tools, why = tool_calling(self.settings, params.model)
         return SourcesAvailable(
             web_provider=provider.name if provider else "", local_documents=docs, note=note,
@@ -147,7 +143,7 @@ class ResearchActivities(WithStore):
                 self._embedder(),
             )
             names.append("local documents")
-        provider = self._web() if params.web else None
+        provider = self._web(params.ddgs_reach) if params.web else None
         if provider is not None:
             names.append(provider.name)
             try:
@@ -217,7 +213,7 @@ class ResearchActivities(WithStore):
     async def _fetch_kept(self, params: FetchInput) -> Source:
         # One fetch per URL and run: sub-questions often find the same page, and an
         # attempt that died after fetching left its result here.
-        memo = self.run_key(f"fetch/{hashlib.sha256(params.url.encode()).hexdigest()[:32]}.json")
+        memo = self.run_key(fetch_memo_name(params.url))
         async with self._locks.setdefault(memo, asyncio.Lock()):
             done = await self.load_json(memo)
             if done is not None:

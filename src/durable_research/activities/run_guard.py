@@ -1,7 +1,7 @@
 """Activities act only for workflows that are what their ids say (issue 25, finding 4).
 
 A run's store folder comes from its workflow id, and ``<parent>/<name>`` is a child that
-works in its parent's folder (store/keys.py). Anyone holding the payload key can start a
+works in its parent's folder (contract/keys.py). Anyone holding the payload key can start a
 workflow under any id, or run a worker of their own whose workflow schedules this
 worker's activities on its task queue with inputs of its choosing; the workflow code's own
 check (workflows/own_id.py) does not run there. So before an activity of an id with

@@ -11,10 +11,10 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
 from durable_research.activities.pools import in_io
-from durable_research.errors import FailureType
-from durable_research.store import ArtifactStore, validate_key
-from durable_research.store.errors import StoreError, StoreUnavailableError
-from durable_research.store.keys import readable_key, run_key, run_prefix
+from durable_research.contract.keys import readable_key, run_key, shared_run_key
+from durable_research.errors import FailureType, StoreError
+from durable_research.store import ArtifactStore
+from durable_research.store.errors import StoreUnavailableError
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ class WithStore(WithSettings):
 
     def run_key(self, name: str) -> str:
         """A key for ``name`` shared by the whole run (the report and its children)."""
-        return validate_key(run_prefix(activity.info().workflow_id or "") + name)
+        return shared_run_key(activity.info().workflow_id or "", name)
 
     def check_readable(self, key: str) -> str:
         """``key`` if this run may read it; else a non-retryable refusal."""

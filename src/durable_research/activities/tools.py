@@ -20,12 +20,12 @@ from temporalio import activity
 from durable_research.activities.research import ResearchActivities
 from durable_research.activities.writing import note_json
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import agent_call_record_key, agent_note_key, text_key
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import ToolName
 from durable_research.research.agent.types import ToolCallInput, ToolCallOutput
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import FetchInput, SearchInput, Source
-from durable_research.store import text_key
 
 Result = tuple[str, ToolCallOutput]
 Handler = Callable[["ToolActivities", ToolCallInput, dict[str, Any]], Awaitable[Result]]
@@ -54,7 +54,7 @@ class ToolActivities(ResearchActivities):
     async def agent_tool(self, params: ToolCallInput) -> ToolCallOutput:
         """Run one tool call (or record its refusal); its result text goes to the store."""
         key = self.my_key(params.key)
-        saved = await self.load_json(key + ".out.json")
+        saved = await self.load_json(agent_call_record_key(key))
         if saved is not None:
             source = saved.pop("source")
             out = ToolCallOutput(**{**saved, "added": [Source(**s) for s in saved["added"]]})
@@ -77,7 +77,7 @@ class ToolActivities(ResearchActivities):
             text, out = await handler(self, params, args)
         await self.write_text(key, text)
         out.key = key
-        await self.save_json(key + ".out.json", asdict(out))
+        await self.save_json(agent_call_record_key(key), asdict(out))
         return out
 
     async def fetched(self, src: Source) -> Source:
@@ -118,7 +118,8 @@ async def _search(tools: ToolActivities, params: ToolCallInput, args: dict[str, 
         collection=ctx.collection if documents else "", web=not documents,
         allow_domains=ctx.allow_domains, deny_domains=ctx.deny_domains,
         extra_queries=[q for q in (ctx.subquestion, ctx.question) if q != query] if documents
-        else [], prefer_domains=ctx.prefer_domains, prefer_paths=ctx.prefer_paths))
+        else [], prefer_domains=ctx.prefer_domains, prefer_paths=ctx.prefer_paths,
+        ddgs_reach=ctx.ddgs_reach))
     known = {s.url: n for n, s in enumerate(params.sources, start=1)}
     today = datetime.now(UTC).date().isoformat()
     added: list[Source] = []
@@ -206,7 +207,7 @@ async def _note(tools: ToolActivities, params: ToolCallInput, args: dict[str, An
     if widened is None:
         return _failed(f"Not noted: the quote is not in source [{n}]; copy its words exactly.",
                        f"note [{n}]: quote not found")
-    key = tools.my_key(params.key.removesuffix(".txt") + ".note.json")
+    key = tools.my_key(agent_note_key(params.key))
     await tools.save_json(key, [note_json(src, widened, claim or quote)])
     return f"Noted from [{n}].", ToolCallOutput(line=f"note [{n}]", notes_key=key,
                                                 cited_hash=src.content_hash)

@@ -17,6 +17,7 @@ from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
+from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.research import prompts
 from durable_research.research.answers import MAX_NOTES, NoteAnswer
@@ -38,7 +39,7 @@ from durable_research.research.types import (
     Source,
 )
 from durable_research.research.widen import Quote
-from durable_research.store import content_hash, text_key
+from durable_research.store import content_hash
 
 # How much source text one notes call reads (characters): fits small context windows.
 NOTES_CONTEXT_CHARS = 12_000
@@ -102,7 +103,7 @@ class WritingActivities(WithStore):
     """Notes, sections and summary through the worker's LLM."""
 
     async def _memo(self, key: str) -> LlmStored | None:
-        data = await self.load_json(key + ".meta")
+        data = await self.load_json(meta_key(key))
         return stored_from(data) if data is not None else None
 
     async def _save(self, key: str, text: str, out: LlmCallOutput, summary: str,
@@ -113,7 +114,7 @@ class WritingActivities(WithStore):
         stored = LlmStored(key=key, content_hash=content_hash(data), chars=len(text),
                            model=out.model, usage=out.usage, summary=summary, extra=extra,
                            source_hashes=hashes or [], quoted_notes=quoted_notes)
-        await self.save_json(key + ".meta", asdict(stored))
+        await self.save_json(meta_key(key), asdict(stored))
         return stored
 
     @activity.defn(name="take_notes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from typing import Any
 
@@ -93,7 +94,7 @@ class _Shown:
         self.started = started
         self.step = ""
         self.printed = 0
-        self.review = self.plan = self.waiting_noticed = False
+        self.review = self.plan = self.waiting_noticed = self.questions = False
         self.answered = False
 
     def notice_waiting(self) -> None:
@@ -117,6 +118,11 @@ class _Shown:
             if state.query and state.query.research:
                 extra = f" ({format_research_line(state.query.research)})"
             spinner.update(safe(f"{self.step}{extra}"))
+        if self.step == ReportStep.CLARIFY and not self.questions and state.query:
+            self.questions = True
+            spinner.stop()
+            await _questions_prompt(conn, workflow_id, state.query.questions)
+            spinner.start()
         if self.step == ReportStep.PLAN_REVIEW and not self.plan:
             self.plan = True
             spinner.stop()
@@ -153,6 +159,16 @@ def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
         console.print(safe(line), highlight=False)
     console.print(f"Approve with `research plan {safe(workflow_id)} --approve`, or edit with "
                   f"`research plan {safe(workflow_id)} --edit FILE` (one sub-question a line).")
+
+
+async def _questions_prompt(conn: rc.Connection, workflow_id: str, questions: list[str]
+                            ) -> None:
+    from durable_research.cli.research import ask_in_terminal, show_questions
+
+    if console.is_terminal and sys.stdin.isatty():
+        await ask_in_terminal(conn, workflow_id, questions)
+    else:
+        show_questions(workflow_id, questions, waiting=True)
 
 
 async def _review_prompt(conn: rc.Connection, workflow_id: str, interactive: bool) -> None:

@@ -57,6 +57,8 @@ DepthOpt = Annotated[str, typer.Option(
 WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
 ReviewPlanOpt = Annotated[bool, typer.Option(
     "--review-plan", help="Wait for a human to approve or edit the research plan.")]
+ClarifyOpt = Annotated[bool, typer.Option(
+    "--clarify", help="Let the model ask you up to 3 questions before it plans the research.")]
 BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD (0: none).")]
 PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Page cap (0: none).")]
 TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens (0: none).")]
@@ -113,7 +115,7 @@ def run(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = configured = settings_or_exit()
@@ -131,7 +133,8 @@ def run(
         email, model, ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [], agent=agent, max_steps=max_steps)))
+            prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
+            max_steps=max_steps)))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -186,7 +189,7 @@ def start(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
@@ -197,7 +200,8 @@ def start(
         ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [], agent=agent, max_steps=max_steps)))
+            prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
+            max_steps=max_steps)))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)
@@ -237,6 +241,10 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("cost so far", format_cost(u.cost_usd))
             if q.waiting_for_review_since:
                 table.add_row("waiting for review since", q.waiting_for_review_since)
+            if q.waiting_for_answers_since:
+                for n, question in enumerate(q.questions, 1):
+                    table.add_row(f"question {n}", safe(question))
+                table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
             table.add_row("draft versions", str(q.versions))
             for label, value in status_rows(q.research):
                 table.add_row(label, value)

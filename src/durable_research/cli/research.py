@@ -1,4 +1,5 @@
-"""Research commands and output: sources for run/start, budget, plan review, progress."""
+"""Research commands and output: sources for run/start, budget, plan review, clarifying
+questions, progress."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import plan_lines, progress_rows
 from durable_research.client.research import ResearchOptions
 from durable_research.config import Settings
-from durable_research.contract.report import ReportInput
+from durable_research.contract.report import ReportInput, ReportStep
 from durable_research.contract.research import ResearchProgress
-from durable_research.contract.review import PlanReviewAction, PlanReviewInput, RaiseBudgetInput
+from durable_research.contract.review import (
+    AnswersInput,
+    PlanReviewAction,
+    PlanReviewInput,
+    RaiseBudgetInput,
+)
 from durable_research.errors import UserError
+from durable_research.research.websearch import describe_web_search
 from durable_research.terminal import safe
 
 __all__ = ["ReportRequest", "ResearchOptions", "prepare", "status_rows"]
@@ -43,6 +50,11 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
     prepared = run_async(prepare_report(settings, request, ingest))
     if request.research.sources:
         _print_sources(prepared.sources)
+    if prepared.web_search is not None:
+        # stderr, like the documents' line; yellow when the report searches no web.
+        colour = "dim" if prepared.web_search.provider else "yellow"
+        err.print(f"[{colour}]{safe(describe_web_search(prepared.web_search))}[/]",
+                  highlight=False)
     return prepared.params
 
 
@@ -132,6 +144,67 @@ def plan_cmd(
     run_async(go())
 
 
+@friendly
+def answer_cmd(
+    workflow_id: IdArg,
+    answers: Annotated[list[str] | None, typer.Argument(
+        help="One answer per question, in order ('' skips one).")] = None,
+    none: Annotated[bool, typer.Option(
+        "--none", help="Answer nothing: plan from the question as written.")] = False,
+) -> None:
+    """Show a report's clarifying questions (with --clarify), or answer them."""
+    settings = settings_or_exit()
+    if none and answers:
+        raise UserError("Give answers or --none, not both")
+
+    async def go() -> None:
+        conn = await connect_cli(settings)
+        if not answers and not none:
+            state = await rc.describe_report(conn.client, workflow_id, with_query=True)
+            questions = state.query.questions if state.query else []
+            waiting = bool(state.query and state.query.step == ReportStep.CLARIFY)
+            show_questions(workflow_id, questions, waiting)
+            return
+        await send_answers(conn, workflow_id, answers or [])
+
+    run_async(go())
+
+
+def show_questions(workflow_id: str, questions: list[str], waiting: bool) -> None:
+    """Print the clarifying questions and how to answer them."""
+    if not questions:
+        console.print("This report asked no clarifying questions.")
+        return
+    console.print("[bold]Clarifying questions[/]" + (" waiting for your answers:" if waiting
+                                                    else " (answered):"))
+    for line in plan_lines(questions, "  "):
+        console.print(safe(line), highlight=False)
+    if waiting:
+        console.print(f"Answer with `research answer {safe(workflow_id)} \"ANSWER 1\" "
+                      f"\"ANSWER 2\" ...`, or `research answer {safe(workflow_id)} --none`.")
+
+
+async def send_answers(conn: rc.Connection, workflow_id: str, answers: list[str]) -> None:
+    """Send the answers and say what happens next."""
+    await cr.answer_questions(conn.client, workflow_id,
+                              AnswersInput(answers=answers, reviewer=rc.reviewer_name()))
+    given = sum(1 for a in answers if a.strip())
+    console.print(f"{given} answer(s) sent; the research plan is made next.")
+
+
+async def ask_in_terminal(conn: rc.Connection, workflow_id: str, questions: list[str]) -> None:
+    """Ask each clarifying question at the prompt (Enter skips one) and send the answers."""
+    from rich.prompt import Prompt
+
+    show_questions(workflow_id, questions, waiting=False)
+    answers = [Prompt.ask(f"{i}. {safe(q)}", default="", show_default=False)
+               for i, q in enumerate(questions, 1)]
+    try:
+        await send_answers(conn, workflow_id, answers)
+    except UserError as exc:  # e.g. the deadline passed while the user typed
+        err.print(f"[yellow]{safe(exc.message)}[/]")
+
+
 def _read_lines(source: str) -> list[str]:
     import sys
 
@@ -147,3 +220,4 @@ def register(app: typer.Typer) -> None:
     """Add the research commands to ``app``."""
     app.command("raise-budget")(raise_budget_cmd)
     app.command("plan")(plan_cmd)
+    app.command("answer")(answer_cmd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from durable_research.config import Settings
+from durable_research.contract.keys import run_prefix
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.errors import UserError
 
@@ -24,8 +25,6 @@ def report_file_keys(workflow_id: str, result: ReportResult) -> dict[str, str]:
     Only keys the workflow reported, and only those under its own run's prefix: a
     result can never point a reader at another run's files.
     """
-    from durable_research.store.keys import run_prefix
-
     prefix = run_prefix(workflow_id)
     found: dict[str, str] = {}
     for key in result.keys:
@@ -44,7 +43,8 @@ def read_report_file(settings: Settings, workflow_id: str, result: ReportResult,
     Raises:
         UserError: The report has no such file, or the store cannot be read.
     """
-    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.errors import StoreError
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     key = report_file_keys(workflow_id, result).get(fmt)

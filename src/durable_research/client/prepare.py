@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from durable_research.client.requests import build_input
 from durable_research.client.research import (
@@ -19,6 +19,9 @@ from durable_research.client.research import (
 )
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
+from durable_research.contract.research import Depth
+from durable_research.research.reachability import Probe, probe_ddgs
+from durable_research.research.websearch import WebSearchChoice, choose_web_search
 
 # Puts the request's local documents into the store (the CLI: paths, the web: uploads).
 Ingest = Callable[[], Awaitable[PreparedSources]]
@@ -45,23 +48,44 @@ class PreparedReport:
 
     params: ReportInput
     sources: PreparedSources = field(default_factory=PreparedSources)
+    # The web search the report gets by this machine's settings (None: it searches no
+    # web: quick, or --no-web); front ends say it with websearch.describe_web_search.
+    web_search: WebSearchChoice | None = None
+
+
+async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebSearchChoice:
+    """The web search a report started from here gets: this machine's settings, and
+    DuckDuckGo probed once when auto's choice depends on it.
+
+    Raises:
+        ConfigError: SEARCH_PROVIDER names a provider whose URL or key is not set.
+    """
+    return choose_web_search(settings, await probe(settings))
 
 
 async def prepare_report(settings: Settings, request: ReportRequest,
-                         ingest: Ingest | None = None) -> PreparedReport:
+                         ingest: Ingest | None = None,
+                         probe: Probe = probe_ddgs) -> PreparedReport:
     """Validate everything, then store the local documents, then check them too.
 
     Every option is checked before a document is read (a typo costs no ingestion).
     Without ``ingest``, ``request.research.sources`` are read as paths on this machine.
+    A research report searching the web gets the finding of ``probe`` (does DuckDuckGo
+    answer?) in its input: workers on SEARCH_PROVIDER=auto act on it, never probing.
 
     Raises:
-        UserError: Any invalid option, unreadable documents, a --prefer-path that
-            matches no document.
+        UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),
+            unreadable documents, a --prefer-path that matches no document.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
     options = request.research
-    with_research(params, options, PreparedSources())
+    checked = with_research(params, options, PreparedSources())
+    web_search = None
+    if checked.depth != Depth.QUICK and checked.web:
+        reach = await probe(settings)
+        web_search = choose_web_search(settings, reach)
+        params = replace(params, ddgs_reach=reach)
     if ingest is None:
         paths = list(options.sources)
 
@@ -70,4 +94,5 @@ async def prepare_report(settings: Settings, request: ReportRequest,
 
         ingest = from_paths
     sources = await ingest() if options.sources else PreparedSources()
-    return PreparedReport(params=with_research(params, options, sources), sources=sources)
+    return PreparedReport(params=with_research(params, options, sources), sources=sources,
+                          web_search=web_search)

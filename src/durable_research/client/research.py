@@ -1,4 +1,5 @@
-"""Client-side research actions (no printing): local sources, budget, plan review."""
+"""Client-side research actions (no printing): local sources, budget, plan review,
+clarifying questions."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.contract.research import MAX_AGENT_STEPS, AgentMode, Budget, Depth
 from durable_research.contract.review import (
     DOMAIN_NAME,
+    UPDATE_ANSWER_QUESTIONS,
     UPDATE_RAISE_BUDGET,
     UPDATE_REVIEW_PLAN,
+    AnswersInput,
     BudgetOutcome,
     PlanReviewInput,
     RaiseBudgetInput,
@@ -39,6 +42,7 @@ class ResearchOptions:
     deny_domains: list[str] = field(default_factory=list)
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
+    clarify: bool = False
     # --agent/--no-agent (None: the agent where the model calls tools), --max-steps.
     agent: bool | None = None
     max_steps: int = 0
@@ -154,9 +158,9 @@ def with_research(params: ReportInput, options: ResearchOptions,
                   sources: PreparedSources) -> ReportInput:
     """The workflow input with the validated research options."""
     depth = parse_depth(options.depth)
-    if depth is Depth.QUICK and (options.sources or options.review_plan):
+    if depth is Depth.QUICK and (options.sources or options.review_plan or options.clarify):
         raise UserError("--depth quick writes a single answer without sources",
-                        "drop --sources/--review-plan or use --depth standard")
+                        "drop --sources/--review-plan/--clarify or use --depth standard")
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
@@ -166,7 +170,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
         check_prefer_paths(prefer_paths, sources.names)
     return replace(
         params, depth=depth.value, collection=sources.collection, web=options.web,
-        review_plan=options.review_plan,
+        review_plan=options.review_plan, clarify=options.clarify,
         allow_domains=parse_domains(options.allow_domains, "--allow-domain"),
         deny_domains=parse_domains(options.deny_domains, "--deny-domain"),
         prefer_domains=parse_domains(options.prefer_domains, "--prefer-domain"),
@@ -223,14 +227,26 @@ async def review_plan(client: Client, workflow_id: str, params: PlanReviewInput)
     return [str(x) for x in plan]
 
 
+async def answer_questions(client: Client, workflow_id: str, params: AnswersInput
+                           ) -> list[str]:
+    """Answer a waiting report's clarifying questions (none: plan without answers);
+    returns the questions that were asked."""
+    params = AnswersInput(answers=[" ".join(a.split()) for a in params.answers],
+                          reviewer=params.reviewer)
+    asked = await run_update(client, workflow_id, UPDATE_ANSWER_QUESTIONS, params, list,
+                             "Answers not accepted")
+    return [str(x) for x in asked]
+
+
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
     """Copy a finished report's files from the artifact store into ``folder``.
 
     Works on any machine with the store settings; an existing different file is kept
     and the download gets a ``-2``, ``-3``... suffix instead.
     """
+    from durable_research.errors import StoreError
     from durable_research.layout.files import atomic_write
-    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     if not result.keys:

@@ -36,6 +36,7 @@ class AnswerSchema(StrEnum):
     PLAN = "plan"
     NOTES = "notes"
     JUDGE = "judge"
+    CLARIFY = "clarify"
 
 
 @dataclass

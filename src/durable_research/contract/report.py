@@ -32,6 +32,7 @@ class ReportStep(StrEnum):
 
     STARTING = "starting"
     RESEARCHING = "researching"
+    CLARIFY = "waiting for answers"
     PLANNING = "planning"
     PLAN_REVIEW = "waiting for plan review"
     SOURCES = "researching sources"
@@ -157,6 +158,11 @@ class ReportInput:
     # globs of the collection's document names (validated by the client).
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
+    # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
+    ddgs_reach: str = ""
+    # Before planning, let the model ask the user up to 3 clarifying questions and wait
+    # for the answers (the ``answer_questions`` Update; the review deadline applies).
+    clarify: bool = False
     # The research agent (an AgentMode value) and its model turns per sub-question (0: by
     # depth, AGENT_STEPS).
     agent: str = AgentMode.AUTO
@@ -201,3 +207,6 @@ class ReportStatus:
     research: ResearchProgress | None = None
     # The sub-questions awaiting plan review (step "waiting for plan review").
     waiting_for_plan_review_since: str = ""
+    # The model's clarifying questions (step "waiting for answers"), and since when.
+    questions: list[str] = field(default_factory=list)
+    waiting_for_answers_since: str = ""

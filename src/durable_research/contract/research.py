@@ -37,6 +37,17 @@ DEPTH_PRESETS: dict[Depth, DepthPreset] = {
 }
 
 
+class DdgsReach(StrEnum):
+    """Whether DuckDuckGo answered the client that prepared a report. A worker on
+    ``SEARCH_PROVIDER=auto`` with no SearXNG, Tavily or Brave searches with DuckDuckGo
+    only when it did (research/websearch.py): the probe is made once, by the client."""
+
+    UNCHECKED = ""
+    ANSWERS = "answers"
+    UNREACHABLE = "unreachable"
+    OFF = "off"  # SEARCH_DDGS_PROBE=off: auto never takes DuckDuckGo
+
+
 class AgentMode(StrEnum):
     """``--agent``/``--no-agent``: who chooses a sub-question's next step."""
 

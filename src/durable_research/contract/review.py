@@ -41,6 +41,7 @@ def past_tense(action: str) -> str:
 UPDATE_REVIEW = "review"
 UPDATE_RAISE_BUDGET = "raise_budget"
 UPDATE_REVIEW_PLAN = "review_plan"
+UPDATE_ANSWER_QUESTIONS = "answer_questions"
 # A DNS domain name, as plan reviews and --allow-domain/--deny-domain accept them.
 DOMAIN_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
 PLAN_REVIEW_ACTIONS: tuple[str, ...] = tuple(PlanReviewAction)
@@ -57,6 +58,30 @@ class PlanReviewInput:
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
     reviewer: str = ""
+
+
+# Clarifying questions: how many the model may ask, and how long one answer may be.
+MAX_QUESTIONS = 3
+MAX_ANSWER_CHARS = 1000
+
+
+@dataclass
+class AnswersInput:
+    """Argument of the ``answer_questions`` Update: one answer per clarifying question, in
+    order ("" leaves a question unanswered); none at all plans without answers."""
+
+    answers: list[str] = field(default_factory=list)
+    reviewer: str = ""
+
+
+def answers_problem(answers: list[str], asked: int) -> str:
+    """Why ``answers`` cannot answer ``asked`` questions ("" when they can)."""
+    if len(answers) > asked:
+        return f"{len(answers)} answers for {asked} question(s)"
+    for i, answer in enumerate(answers, 1):
+        if len(answer) > MAX_ANSWER_CHARS:
+            return f"answer {i} is over {MAX_ANSWER_CHARS} characters"
+    return ""
 
 
 @dataclass

@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from durable_research.config import Settings
 from durable_research.doctor.check import FAIL, OK, WARN, Check
 from durable_research.errors import ConfigError
 
+if TYPE_CHECKING:
+    from durable_research.research.reachability import Probe
 
-async def check_search(settings: Settings) -> Check:
-    """Is a web search provider configured, and does it answer one query?"""
+
+async def check_search(settings: Settings, probe: Probe | None = None) -> Check:
+    """Which web search reports get and why (probing DuckDuckGo as a report's start
+    does), and does it answer one query?"""
+    from durable_research.research.reachability import probe_ddgs
     from durable_research.research.search import SearchError, web_provider
+    from durable_research.research.websearch import (
+        ENABLE_HINT,
+        choose_web_search,
+        describe_web_search,
+    )
 
     try:
-        provider = web_provider(settings)
+        reach = await (probe or probe_ddgs)(settings)
+        choice = choose_web_search(settings, reach)
+        provider = web_provider(settings, reach)
     except ConfigError as exc:
         return Check("Web search", FAIL, exc.message, exc.hint)
     if provider is None:
-        return Check("Web search", WARN, "no provider: reports use only --sources documents "
-                     "(or a single answer without citations)",
-                     "set SEARCH_PROVIDER=ddgs (no key), SEARXNG_URL, TAVILY_API_KEY or "
-                     "BRAVE_API_KEY")
+        return Check("Web search", WARN, f"{describe_web_search(choice)}: reports use only "
+                     "--sources documents (or a single answer without citations)",
+                     ENABLE_HINT)
     try:
         hits = await provider.search("tardigrades", 3)
     except SearchError as exc:
         return Check("Web search", FAIL, f"{provider.name} failed: {exc}",
                      "check the provider's URL or key, and the network")
-    return Check("Web search", OK, f"{provider.name} answered with {len(hits)} result(s)")
+    return Check("Web search", OK,
+                 f"{provider.name} answered with {len(hits)} result(s) ({choice.reason})")
 
 
 def check_store(settings: Settings) -> Check:
     """Can this machine write and read the artifact store?"""
+    from durable_research.errors import StoreError
     from durable_research.store.check import check_store as probe
-    from durable_research.store.errors import StoreError, StoreUnavailableError
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     try:

@@ -1,4 +1,5 @@
-"""The shapes of the LLM's JSON answers (plan, notes, judge), defined once as pydantic models.
+"""The shapes of the LLM's JSON answers (plan, notes, judge, clarifying questions), defined
+once as pydantic models.
 
 Each model does two jobs:
 
@@ -28,6 +29,7 @@ from pydantic_core import core_schema
 
 from durable_research.contract.llm import AnswerSchema
 from durable_research.research.claims import Relation
+from durable_research.research.clarify import Questions
 from durable_research.research.plan import Plan
 
 # Notes one call may return: more than a 12,000-character context holds facts for.
@@ -77,6 +79,7 @@ ANSWER_MODELS: dict[AnswerSchema, type[BaseModel]] = {
     AnswerSchema.PLAN: Plan,
     AnswerSchema.NOTES: NotesAnswer,
     AnswerSchema.JUDGE: JudgeAnswer,
+    AnswerSchema.CLARIFY: Questions,
 }
 
 

@@ -11,7 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from durable_research.errors import UserError
+from durable_research.contract.keys import collection_key, is_collection_key
+from durable_research.errors import StoreError, UserError
 from durable_research.research.localfiles import (
     SkippedFile,
     UnreadableFile,
@@ -20,7 +21,6 @@ from durable_research.research.localfiles import (
     read_regular,
 )
 from durable_research.store import ArtifactStore, content_hash, put_text
-from durable_research.store.errors import StoreError
 
 MAX_SKIPPED_LISTED = 200
 
@@ -118,7 +118,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
     ordered = [docs[name] for name in sorted(docs)]
     manifest = {"version": 1, "docs": [asdict(d) for d in ordered], "skipped": skipped}
     data = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    key = f"collections/{content_hash(data)}"
+    key = collection_key(content_hash(data))
     if not store.exists(key):
         store.put(key, data)
     return Collection(key=key, docs=ordered, skipped=skipped)
@@ -131,7 +131,7 @@ def load_collection(store: ArtifactStore, key: str) -> list[CollectionDoc]:
         ArtifactMissingError: No such collection in this store.
         StoreError: The key is not a collection or the manifest is damaged.
     """
-    if not key.startswith("collections/"):
+    if not is_collection_key(key):
         raise StoreError(f"not a collection key: {key[:80]!r}")
     try:
         manifest = json.loads(store.get(key))

@@ -11,7 +11,6 @@ when the embedding model has LLM_MODEL's provider (``llm_calls.credentials``).
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from durable_research.config import Settings
+from durable_research.contract.keys import embedding_key
 from durable_research.errors import FailureType
 from durable_research.store import ArtifactStore
 from durable_research.store.errors import ArtifactMissingError
@@ -26,17 +26,6 @@ from durable_research.store.errors import ArtifactMissingError
 # Texts per embedding request: providers cap a request's inputs (OpenAI at 2048) and
 # its tokens; 64 passages of ~120 words stay well inside both.
 EMBED_BATCH = 64
-KEY_PREFIX = "embeddings"
-
-
-def group_key(model: str, texts: Sequence[str]) -> str:
-    """The store key of the vectors of ``texts`` (in order) under ``model``."""
-    model_digest = hashlib.sha256(model.encode("utf-8")).hexdigest()[:16]
-    digest = hashlib.sha256()
-    for text in texts:
-        data = text.encode("utf-8")
-        digest.update(len(data).to_bytes(8, "big") + data)  # length-prefixed: unambiguous
-    return f"{KEY_PREFIX}/{model_digest}/{digest.hexdigest()}"
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -84,7 +73,7 @@ class Embedder:
 
     def embed_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """One ``(len(group), dim)`` array per group; uncached groups share requests."""
-        keys = [group_key(self.model, group) for group in groups]
+        keys = [embedding_key(self.model, group) for group in groups]
         out: list[np.ndarray | None] = []
         for key, group in zip(keys, groups, strict=True):
             try:

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import text_key
 from durable_research.research.authority import by_authority, local_authority
 from durable_research.research.chunking import Passage, chunk
 from durable_research.research.collection import (
@@ -30,7 +31,7 @@ from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25,
 from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
 from durable_research.research.passages import STOPWORDS
 from durable_research.research.types import SearchHit
-from durable_research.store import ArtifactStore, get_text, text_key
+from durable_research.store import ArtifactStore, get_text
 
 __all__ = ["Collection", "CollectionDoc", "clear_cache", "ingest_paths", "load_collection",
            "search_collection", "tokenize"]

@@ -1,4 +1,5 @@
-"""Prompts of the research pipeline: plan, notes, sections, summary, judge.
+"""Prompts of the research pipeline: clarifying questions, plan, notes, sections, summary,
+judge.
 
 Each system prompt starts with a ``TASK:`` line naming the task, which keeps the
 prompts self-describing in logs and lets the test LLM answer each kind in kind.
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 from durable_research.contract.citations import Reference
 from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
+from durable_research.contract.review import MAX_QUESTIONS
 from durable_research.research.notes import CitedNote, NoteKind
 
 TASK_PLAN = "TASK: plan"
@@ -18,6 +20,7 @@ TASK_NOTES = "TASK: notes"
 TASK_SECTION = "TASK: section"
 TASK_SUMMARY = "TASK: summary"
 TASK_JUDGE = "TASK: judge"
+TASK_CLARIFY = "TASK: clarify"
 
 # Fetched pages and local documents are untrusted input: every prompt that carries their
 # text, or text written from it, says so (issue 25). That is a request to the model; what
@@ -77,6 +80,19 @@ JUDGE_SYSTEM = (
     f"{UNTRUSTED} Reply with JSON only: "
     '{"verdicts": [{"id": 1, "verdict": "supports"}]}'
 )
+
+
+CLARIFY_SYSTEM = (
+    f"{TASK_CLARIFY}\nBefore research starts, you may ask the user up to {MAX_QUESTIONS} short "
+    "questions whose answers would change what is researched (scope, period, place, audience, "
+    "what they already know). Ask none if the question is clear. Reply with JSON only: "
+    '{"questions": ["...?"]}'
+)
+
+
+def clarify_prompt(question: str) -> str:
+    """The request for clarifying questions about ``question``."""
+    return f"Question:\n{question}"
 
 
 def plan_prompt(question: str, max_subquestions: int, error: str = "") -> str:

@@ -20,9 +20,10 @@ import httpx
 
 from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
-from durable_research.errors import ConfigError
+from durable_research.contract.research import DdgsReach
 from durable_research.research.authority import host_matches
 from durable_research.research.types import SearchHit
+from durable_research.research.websearch import DDGS, choose_web_search
 
 TAVILY_ENDPOINT = "https://api.tavily.com/search"
 BRAVE_ENDPOINT = "https://api.search.brave.com/res/v1/web/search"
@@ -227,34 +228,22 @@ class DdgsProvider:
         return _hits(items, "body", max_results)
 
 
-def web_provider(settings: Settings) -> SearchProvider | None:
-    """The web search provider the settings ask for, or None for no web search.
+def web_provider(settings: Settings,
+                 ddgs: str = DdgsReach.UNCHECKED) -> SearchProvider | None:
+    """The web search provider of :func:`choose_web_search` (None for no web search);
+    ``ddgs`` is what the client's probe found (auto takes DuckDuckGo only if it answered).
 
     Raises:
         ConfigError: A provider was chosen explicitly but its URL or key is not set.
     """
-    choice = settings.search_provider or "auto"
-    if choice == "ddgs":
+    choice = choose_web_search(settings, ddgs)
+    makers: dict[str, Any] = {"searxng": SearxngProvider, "tavily": TavilyProvider,
+                              "brave": BraveProvider}
+    if not choice.provider:
+        return None
+    if choice.provider == DDGS:
         return DdgsProvider()
-    needs: dict[str, tuple[str, str, Any]] = {
-        "searxng": (settings.searxng_url, "SEARXNG_URL", SearxngProvider),
-        "tavily": (settings.tavily_api_key, "TAVILY_API_KEY", TavilyProvider),
-        "brave": (settings.brave_api_key, "BRAVE_API_KEY", BraveProvider),
-    }
-    if choice == "auto":
-        # In this order; ddgs is never picked: it needs the internet and no key signals intent.
-        return next((make(value) for value, _, make in needs.values() if value), None)
-    if choice not in needs:
-        if choice == "none":
-            return None
-        raise ConfigError(f"SEARCH_PROVIDER={choice!r} is not a known search provider",
-                          "use auto, none, searxng, tavily, brave or ddgs")
-    value, var, make = needs[choice]
-    if not value:
-        what = "the URL of your SearXNG instance" if choice == "searxng" else "your API key"
-        raise ConfigError(f"SEARCH_PROVIDER={choice} but {var} is not set",
-                          f"set {var} to {what}, or SEARCH_PROVIDER=auto")
-    provider: SearchProvider = make(value)
+    provider: SearchProvider = makers[choice.provider](choice.setting)
     return provider
 
 

@@ -47,6 +47,8 @@ class SearchInput:
     # Preferred sources rank first among relevant hits: web domains, collection paths.
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
+    # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
+    ddgs_reach: str = ""
 
 
 @dataclass
@@ -115,6 +117,8 @@ class SourcesInput:
     """Input of the ``research_sources`` activity: what can this worker search?"""
 
     collection: str = ""
+    # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
+    ddgs_reach: str = ""
     # The report's model ("": the worker's): does it call tools (the research agent)?
     model: str = ""
 
@@ -283,6 +287,8 @@ class SubResearchInput:
     allowance: Allowance = field(default_factory=Allowance)
     # Round 1 already searched and fetched by the parent (None: the child does it).
     first_round: FirstRound | None = None
+    # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
+    ddgs_reach: str = ""
 
 
 @dataclass

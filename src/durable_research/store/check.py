@@ -9,17 +9,11 @@ from __future__ import annotations
 import secrets
 import time
 
+from durable_research.contract.keys import PROBE_FOLDER, probe_key
+from durable_research.errors import StoreError
 from durable_research.store import ArtifactStore
 from durable_research.store.directory import DirectoryStore
-from durable_research.store.errors import StoreError, StoreUnavailableError
-
-# "_doctor/" would be clearer but is not a valid key (keys start with a letter or digit).
-PROBE_FOLDER = "doctor"
-
-
-def probe_key() -> str:
-    """A fresh probe key, so concurrent doctors never read each other's probe."""
-    return f"{PROBE_FOLDER}/probe-{secrets.token_hex(8)}"
+from durable_research.store.errors import StoreUnavailableError
 
 
 def check_store(store: ArtifactStore) -> str:
@@ -33,7 +27,7 @@ def check_store(store: ArtifactStore) -> str:
         StoreError: The store refused (missing bucket, refused credentials, a folder
             that cannot be written) or returned different bytes.
     """
-    key = probe_key()
+    key = probe_key(secrets.token_hex(8))
     data = f"durable-research store probe {key}\n".encode()
     started = time.monotonic()
     try:

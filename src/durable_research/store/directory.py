@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from durable_research.contract.keys import validate_key
 from durable_research.private import FILE_MODE, private_dir, write_atomic
-from durable_research.store import validate_key
 from durable_research.store.errors import ArtifactMissingError, StoreUnavailableError
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-
-class StoreError(Exception):
-    """The store refused a request; not fixed by retrying (bad key, refused credentials)."""
+# Their base StoreError is with the other error types (durable_research.errors): the
+# pure key shapes in contract/keys raise it too.
+from durable_research.errors import StoreError
 
 
 class ArtifactMissingError(StoreError):

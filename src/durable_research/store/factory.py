@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from durable_research.config import Settings
-from durable_research.errors import ConfigError
-from durable_research.store import ArtifactStore, validate_key
+from durable_research.contract.keys import validate_key
+from durable_research.errors import ConfigError, StoreError
+from durable_research.store import ArtifactStore
 from durable_research.store.directory import DirectoryStore
-from durable_research.store.errors import StoreError
 
 # A URL scheme: anything else (including Windows drive letters, "C:\\") is a path.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")

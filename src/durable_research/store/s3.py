@@ -27,12 +27,9 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from durable_research.store import validate_key
-from durable_research.store.errors import (
-    ArtifactMissingError,
-    StoreError,
-    StoreUnavailableError,
-)
+from durable_research.contract.keys import validate_key
+from durable_research.errors import StoreError
+from durable_research.store.errors import ArtifactMissingError, StoreUnavailableError
 
 # Bounded waits: a hung store must fail an attempt quickly, not stall an activity.
 DEFAULT_TIMEOUT_S = 10.0

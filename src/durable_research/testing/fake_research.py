@@ -50,6 +50,13 @@ def _plan(user: str) -> str:
     ]})
 
 
+def _clarify(user: str) -> str:
+    """Two questions about the question's topic, as a model unsure of the scope would ask."""
+    topic = _topic(user.split("Question:\n", 1)[-1])
+    return json.dumps({"questions": [f"Which aspect of {topic} matters most to you?",
+                                     "Who will read the report?"]})
+
+
 def _clause(sentence: str) -> str:
     """The words after a sentence's first comma, when that is a clause of five words or more:
     models often quote just the clause that states the fact, which starts mid-sentence."""
@@ -204,6 +211,8 @@ def _judge(user: str) -> str:
 def research_reply(system: str, user: str, wrong_every: int = 0,
                    prefer: Sequence[str] = ()) -> str | None:
     """The answer to a research prompt, or None when ``system`` is not one."""
+    if system.startswith(prompts.TASK_CLARIFY):
+        return _clarify(user)
     if system.startswith(prompts.TASK_PLAN):
         return _plan(user)
     if system.startswith(prompts.TASK_NOTES):

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from durable_research.contract.keys import text_key
 from durable_research.research.localdocs import load_collection, search_collection
-from durable_research.store import ArtifactStore, get_text, text_key
+from durable_research.store import ArtifactStore, get_text
 
 Search = Callable[[str, Sequence[str], int], list[str]]  # (query, context queries, k) -> names
 

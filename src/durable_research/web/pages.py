@@ -12,11 +12,12 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.client import research as cr
-from durable_research.client.prepare import ReportRequest, prepare_report
+from durable_research.client.prepare import ReportRequest, prepare_report, web_search_here
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
 from durable_research.contract.research import AgentMode, Depth
 from durable_research.errors import UserError
 from durable_research.research.extract import SUPPORTED_SUFFIXES
+from durable_research.research.websearch import WebSearchChoice, describe_web_search
 from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render
@@ -41,17 +42,23 @@ class NewReportForm:
     review_plan: bool = False
     prefer_domains: str = ""
     prefer_paths: str = ""
+    clarify: bool = False
     # "auto", "on" or "off" (AgentMode).
     agent: str = AgentMode.AUTO
 
 
-def _new_page(request: Request, form: NewReportForm, status: int = 200,
-              error: UserError | None = None) -> Response:
+async def _new_page(request: Request, form: NewReportForm, status: int = 200,
+                    error: UserError | None = None) -> Response:
+    try:
+        web_search = await web_search_here(context(request).settings)
+    except UserError as exc:  # SEARCH_PROVIDER without its URL or key: say so here too
+        web_search = WebSearchChoice("", f"{exc.message} ({exc.hint})")
     return render(request, "new.html", status, form=form, depths=[d.value for d in Depth],
                   agent_modes=[m.value for m in AgentMode],
                   known_formats=KNOWN_FORMATS, source_suffixes=sorted(SUPPORTED_SUFFIXES),
                   default_prompt=DEFAULT_PROMPT, max_prompt=rc.MAX_PROMPT_CHARS,
-                  error=error.message if error else "", hint=error.hint if error else "")
+                  error=error.message if error else "", hint=error.hint if error else "",
+                  web_search=describe_web_search(web_search))
 
 
 @router.get("/")
@@ -64,7 +71,7 @@ async def index(request: Request) -> Response:
 @router.get("/new")
 async def new_report(request: Request) -> Response:
     """The empty form."""
-    return _new_page(request, NewReportForm())
+    return await _new_page(request, NewReportForm())
 
 
 @router.post("/reports")
@@ -80,12 +87,13 @@ async def create_report(
     sources: Annotated[list[UploadFile] | None, File()] = None,
     prefer_domains: Annotated[str, Form()] = "",
     prefer_paths: Annotated[str, Form()] = "",
+    clarify: Annotated[bool, Form()] = False,
     agent: Annotated[str, Form()] = AgentMode.AUTO,
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
     form = NewReportForm(question, depth, web, formats, email, review, review_plan,
-                         prefer_domains, prefer_paths, agent)
+                         prefer_domains, prefer_paths, clarify, agent)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
@@ -93,8 +101,8 @@ async def create_report(
             raise UserError("Choose at least one format", "PDF, Markdown and/or HTML")
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
-            agent=cr.parse_agent_mode(agent),
-            review_plan=review_plan, prefer_domains=domain_list(prefer_domains),
+            review_plan=review_plan, clarify=clarify, agent=cr.parse_agent_mode(agent),
+            prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])
 
@@ -106,12 +114,12 @@ async def create_report(
             research=options), ingest)
         params = prepared.params
     except UserError as exc:
-        return _new_page(request, form, 400, exc)
+        return await _new_page(request, form, 400, exc)
     client = await temporal(request)
     try:
         handle = await rc.start_report(client, settings, params)
     except RPCError as exc:
-        return _new_page(request, form, 503, UserError(
+        return await _new_page(request, form, 503, UserError(
             f"Could not start the workflow: {exc.message}", "is the Temporal server running?"))
     return RedirectResponse(f"/reports/{handle.id}", status_code=303)
 

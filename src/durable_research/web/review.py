@@ -14,6 +14,7 @@ from durable_research.client import research as cr
 from durable_research.contract.review import (
     PLAN_REVIEW_ACTIONS,
     REVIEW_ACTIONS,
+    AnswersInput,
     PlanReviewAction,
     PlanReviewInput,
     ReviewAction,
@@ -22,7 +23,7 @@ from durable_research.contract.review import (
 from durable_research.errors import UserError, WorkflowNotFoundError
 from durable_research.web.common import load_report, temporal, ui_link
 from durable_research.web.templating import render
-from durable_research.web.views import report_view
+from durable_research.web.views import AnswerAction, report_view
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
@@ -31,7 +32,7 @@ REVIEWER = "web"
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 
 
-async def _refused(request: Request, report_id: str, error: str, **form: str) -> Response:
+async def _refused(request: Request, report_id: str, error: str, **form: object) -> Response:
     """The report page again, with the workflow's (or our) reason and the typed text kept."""
     state = await load_report(request, report_id)
     return render(request, "report.html", 409, v=report_view(state), error=error,
@@ -97,6 +98,24 @@ async def review_plan(request: Request, report_id: str, action: FormText = "",
     except UserError as exc:
         return await _refused(request, report_id, exc.message, **form)
     return _done(report_id, "plan", action)
+
+
+@router.post("/reports/{report_id}/answers")
+async def answer_questions(request: Request, report_id: str, action: FormText = "",
+                           answers: Annotated[list[str] | None, Form()] = None) -> Response:
+    """Send the ``answer_questions`` Update (answers, or none: plan without them)."""
+    await load_report(request, report_id, with_query=False)
+    given = [] if action == AnswerAction.NONE else list(answers or [])
+    try:
+        if action not in tuple(AnswerAction):
+            raise UserError(f"Unknown action {action[:40]!r}")
+        await cr.answer_questions(await temporal(request), report_id,
+                                  AnswersInput(answers=given, reviewer=REVIEWER))
+    except WorkflowNotFoundError:
+        raise
+    except UserError as exc:
+        return await _refused(request, report_id, exc.message, form_answers=given)
+    return RedirectResponse(f"/reports/{report_id}?done=answers-sent", status_code=303)
 
 
 @router.post("/reports/{report_id}/cancel")

@@ -9,8 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from durable_research.contract.review import PlanReviewAction, ReviewAction
-from durable_research.web.views import PLAN_LABELS, REVIEW_LABELS, Stage
+from durable_research.contract.review import MAX_ANSWER_CHARS, PlanReviewAction, ReviewAction
+from durable_research.web.views import PLAN_LABELS, REVIEW_LABELS, AnswerAction, Stage
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -23,7 +23,8 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=False)
     env.globals.update(Stage=Stage, ReviewAction=ReviewAction, PlanReviewAction=PlanReviewAction,
-                       review_labels=REVIEW_LABELS, plan_labels=PLAN_LABELS)
+                       review_labels=REVIEW_LABELS, plan_labels=PLAN_LABELS,
+                       AnswerAction=AnswerAction, max_answer=MAX_ANSWER_CHARS)
     return env
 
 
@@ -36,7 +37,7 @@ def render_text(request: Request, name: str, **context: Any) -> str:
     ctx = request.app.state.ctx
     base = {"csrf_token": state.get("csrf_token", ""), "logged_in": bool(ctx.token),
             "error": "", "notice": "", "form_text": None, "form_feedback": "",
-            "form_allow": "", "form_deny": "", "hint": ""}
+            "form_allow": "", "form_deny": "", "form_answers": [], "hint": ""}
     return _ENV.get_template(name).render({**base, **context})
 
 

@@ -41,6 +41,7 @@ NOTICES: dict[str, str] = {
     f"plan-{PlanReviewAction.APPROVE}": "Plan approved: the research goes on.",
     f"plan-{PlanReviewAction.EDIT}": "Your plan is in force: the research goes on.",
     f"plan-{PlanReviewAction.REJECT}": "Plan rejected: no report will be written.",
+    "answers-sent": "Thank you: the research plan is made next.",
     "cancel-requested": "Cancelling: the report stops at its current step; nothing more is "
                         "written or sent.",
 }
@@ -48,10 +49,18 @@ NOTICES: dict[str, str] = {
 _PDF, MD_FORMAT, HTML_FORMAT = KNOWN_FORMATS
 
 
+class AnswerAction(StrEnum):
+    """The buttons of the clarifying-questions form."""
+
+    SEND = "answer"
+    NONE = "none"
+
+
 class Stage(StrEnum):
     """Which panel the report page shows below the progress."""
 
     RUNNING = "running"
+    CLARIFY = "clarify"
     PLAN_REVIEW = "plan-review"
     REVIEW = "review"
     CLOSED = "closed"
@@ -62,6 +71,8 @@ def stage(state: ReportState) -> Stage:
     if state.status != RUNNING:
         return Stage.CLOSED
     step = state.query.step if state.query else ""
+    if step == ReportStep.CLARIFY:
+        return Stage.CLARIFY
     if step == ReportStep.PLAN_REVIEW:
         return Stage.PLAN_REVIEW
     if step == ReportStep.REVIEW:
@@ -94,6 +105,8 @@ class ReportView:
     draft: str = ""
     version: int = 0
     plan: list[str] = field(default_factory=list)
+    # The clarifying questions waiting for answers.
+    questions: list[str] = field(default_factory=list)
     # "5 cited (2 preferred)": the result's references.
     cited: str = ""
 
@@ -107,6 +120,7 @@ def report_view(state: ReportState) -> ReportView:
         view.costs = format_usage(q.usage)
         view.history = [line.partition(" ")[2] or line for line in q.history]
         view.draft, view.version = q.draft, q.versions
+        view.questions = list(q.questions)
         if q.research is not None:
             view.research = format_research_summary(q.research)
             view.plan = list(q.research.plan)

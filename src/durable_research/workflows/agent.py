@@ -24,9 +24,9 @@ from durable_research.workflows.steps import AGENT_TOOL_STEP, AGENT_TURN_STEP, r
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow, _short
 
 with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.keys import agent_folder, agent_result_name
     from durable_research.contract.research import SubState
     from durable_research.research.agent.registry import ToolName, offered, repeat_of
-    from durable_research.research.agent.transcript import result_key
     from durable_research.research.agent.types import (
         AgentTurnInput,
         AgentTurnOutput,
@@ -60,14 +60,14 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
     async def run(self, params: SubResearchInput) -> SubResearchResult:
         """Model turns and tool calls until ``done`` or a bound."""
         result = self._begin(params)
-        prefix = f"agent/{workflow.info().run_id}"
+        prefix = agent_folder(workflow.info().run_id)
         tools = offered(params.web, bool(params.collection))
         context = ToolContext(
             question=params.question, subquestion=params.subquestion,
             collection=params.collection, web=params.web,
             allow_domains=params.allow_domains, deny_domains=params.deny_domains,
             prefer_domains=params.prefer_domains, prefer_paths=params.prefer_paths,
-            search_results=params.search_results)
+            search_results=params.search_results, ddgs_reach=params.ddgs_reach)
         steps = max(1, params.max_steps)
         for turn in range(steps):
             if not self._llm_allowed():
@@ -95,7 +95,7 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
                 if call.name == ToolName.DONE:
                     finished = True
                     continue
-                if not await self._call(call, result_key(prefix, turn, k), tools, context,
+                if not await self._call(call, agent_result_name(prefix, turn, k), tools, context,
                                         result):
                     break
             if finished or self._stop:

@@ -1,7 +1,7 @@
 """A workflow runs only under an id that is its own (issue 25, finding 4).
 
 ``<parent>/<name>`` is a child's id: its activities work in the parent's store folder
-(store/keys.py). A client holding the payload key may start any workflow type under any
+(contract/keys.py). A client holding the payload key may start any workflow type under any
 id, so a root ``<victim>/x`` would act in the victim's folder. Refused here before any
 command, and again by the worker before each activity (activities/run_guard.py), which
 does not depend on this code running (a key holder's own worker can schedule them).

@@ -261,9 +261,9 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         """Plan, research and write from sources; an empty body means "no sources",
         None a rejected plan."""
         self._set_step(ReportStep.STARTING)
-        avail = await self._step(SOURCES_STEP, SourcesInput(collection=params.collection,
-                                                            model=params.model),
-                                 SourcesAvailable)
+        avail = await self._step(SOURCES_STEP, SourcesInput(
+            collection=params.collection, ddgs_reach=params.ddgs_reach,
+            model=params.model), SourcesAvailable)
         used = [n for n in (avail.web_provider,
                             f"{avail.local_documents} local documents"
                             if avail.local_documents else "") if n]
@@ -283,6 +283,8 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                        self._set_step, agent)
         if params.review_plan:
             run.review_plan = self._await_plan_review  # type: ignore[method-assign]  # the report's Update handler waits
+        if params.clarify:
+            run.ask_user = self._await_answers  # type: ignore[method-assign]  # the report's Update handler waits
         self._research_run = run
         done = await run.run()
         self._research_run = None

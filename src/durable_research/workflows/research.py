@@ -28,6 +28,12 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from durable_research.contract.citations import Reference, Verification
+    from durable_research.contract.keys import (
+        checked_draft_name,
+        conflicts_name,
+        section_name,
+        summary_name,
+    )
     from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
     from durable_research.contract.report import ReportInput
     from durable_research.contract.research import (
@@ -39,6 +45,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from durable_research.research import authority, prompts
     from durable_research.research.agent.choice import AgentChoice
+    from durable_research.research.clarify import (
+        answered,
+        clarified_question,
+        clarify_note,
+        parse_questions,
+    )
     from durable_research.research.plan import parse_plan
     from durable_research.research.types import (
         CheckInput,
@@ -87,6 +99,8 @@ class Research:
         self.params = params
         self.agent = agent if agent is not None and agent.agent else None
         self.question = question
+        # What the plan is asked for: the question, with the user's clarifying answers.
+        self.plan_question = question
         self.progress = progress
         self.budget = budget
         self.log = log
@@ -109,6 +123,22 @@ class Research:
         self.budget.own = self.budget.own.add(out.usage)
         self.model = out.model or self.model
 
+    async def clarify(self) -> None:
+        """Let the model ask the user before planning (``--clarify``): their answers go into
+        the plan's question and the report's notes. No valid questions: plan as asked."""
+        if not self.budget.llm_allowed():
+            return
+        out = await self.llm(LlmCallInput(
+            prompt=prompts.clarify_prompt(self.question), system=prompts.CLARIFY_SYSTEM,
+            model=self.params.model, answer_schema=AnswerSchema.CLARIFY))
+        questions = parse_questions(out.text)
+        self.log(f"clarifying questions: {len(questions)}")
+        if not questions:
+            return
+        pairs = answered(questions, await self.ask_user(questions))
+        self.plan_question = clarified_question(self.question, pairs)
+        self.notes.append(clarify_note(questions, pairs))
+
     async def plan(self) -> list[str]:
         """Ask for sub-questions; an invalid answer is asked again with the error, boundedly."""
         error = ""
@@ -116,7 +146,8 @@ class Research:
             if not self.budget.llm_allowed():
                 break
             out = await self.llm(LlmCallInput(
-                prompt=prompts.plan_prompt(self.question, self.preset.max_subquestions, error),
+                prompt=prompts.plan_prompt(self.plan_question, self.preset.max_subquestions,
+                                           error),
                 system=prompts.PLAN_SYSTEM, model=self.params.model,
                 answer_schema=AnswerSchema.PLAN))
             try:
@@ -213,7 +244,7 @@ class Research:
             allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
             prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
-            search_results=self.preset.search_results,
+            search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach,
             max_steps=self.agent.max_steps if self.agent else 0)
 
     async def share_raise(self) -> None:
@@ -253,7 +284,7 @@ class Research:
             return NotesConflicts()
         keys = [k for res in sorted(results, key=lambda r: r.index) for k in res.notes_keys]
         found = await run_step(COMPARE_NOTES_STEP, CompareNotesInput(
-            notes_keys=keys, key="conflicts.json"), NotesConflicts, self.log)
+            notes_keys=keys, key=conflicts_name()), NotesConflicts, self.log)
         if found.count:
             points = "1 point" if found.count == 1 else f"{found.count} points"
             self.log(f"sources disagree on {points}: the writers are told")
@@ -282,7 +313,7 @@ class Research:
                                 or r.content_hash in disputing],
                     conflicts_key=conflicts.key,
                     model=self.params.model, role=role,
-                    key=f"sections/{res.index + 1:02d}.md"), LlmStored, self.log)
+                    key=section_name(res.index + 1)), LlmStored, self.log)
                 self.stored(out)
                 # Results of older workers (in histories) have no quoted_notes: the
                 # summary they wrote says it.
@@ -300,7 +331,7 @@ class Research:
         if written and self.budget.llm_allowed():
             summary = await run_step(SECTION_STEP, SectionInput(
                 question=self.question, role="summary", section_keys=written,
-                model=self.params.model, key="sections/00-summary.md"), LlmStored, self.log)
+                model=self.params.model, key=summary_name()), LlmStored, self.log)
             self.stored(summary)
             if summary.chars:
                 written.insert(0, summary.key)
@@ -329,7 +360,7 @@ class Research:
         out = await run_step(CHECK_STEP, CheckInput(
             question=self.question, section_keys=keys, references=refs,
             model=self.params.model, use_judge=self.budget.llm_allowed(),
-            key="draft-checked.md", evidence=evidence, collection=self.params.collection),
+            key=checked_draft_name(), evidence=evidence, collection=self.params.collection),
             CheckResult, self.log)
         self.budget.own = self.budget.own.add(out.usage)
         return out
@@ -339,6 +370,9 @@ class Research:
         from durable_research.contract.report import ReportStep
 
         self.set_step(ReportStep.PLANNING)
+        if self.params.clarify:  # a new input field: histories without it never come here
+            await self.clarify()
+            self.set_step(ReportStep.PLANNING)
         proposed = await self.plan()
         subquestions = await self.review_plan(proposed)
         if not subquestions:
@@ -386,4 +420,8 @@ class Research:
     async def review_plan(self, subquestions: list[str]) -> list[str]:
         """Hook for plan review; the workflow replaces it when --review-plan is on."""
         return subquestions
+
+    async def ask_user(self, questions: list[str]) -> list[str]:
+        """Hook for clarifying questions; the workflow replaces it when --clarify is on."""
+        return []
 

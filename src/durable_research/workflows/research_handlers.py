@@ -1,4 +1,5 @@
-"""The research handlers of the report workflow: progress signals, budget, plan review.
+"""The research handlers of the report workflow: progress signals, budget, plan review,
+clarifying questions.
 
 A base class of ``GenerateReportWorkflow`` (the SDK collects handlers from bases), so
 the workflow module stays about the report's steps. Deterministic like all workflow code.
@@ -21,12 +22,15 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.review import (
         DOMAIN_NAME,
         PLAN_REVIEW_ACTIONS,
+        UPDATE_ANSWER_QUESTIONS,
         UPDATE_RAISE_BUDGET,
         UPDATE_REVIEW_PLAN,
+        AnswersInput,
         BudgetOutcome,
         PlanReviewAction,
         PlanReviewInput,
         RaiseBudgetInput,
+        answers_problem,
         past_tense,
     )
     from durable_research.research.plan import validate_subquestions
@@ -46,6 +50,7 @@ class ResearchHandlers:
         self._research_run: Research | None = None
         self._plan: list[str] = []
         self._plan_decision: PlanReviewInput | None = None
+        self._answers: AnswersInput | None = None
 
     def _log(self, event: str) -> None:
         raise NotImplementedError
@@ -139,3 +144,38 @@ class ResearchHandlers:
         for domain in params.allow_domains + params.deny_domains:
             if not DOMAIN_NAME.fullmatch(domain):
                 raise ApplicationError(f"Not a domain name: {domain[:100]!r}")
+
+    # ----- clarifying questions (--clarify) --------------------------------------------
+    async def _await_answers(self, questions: list[str]) -> list[str]:
+        """Show the questions and wait for the answers; past the review deadline, plan
+        without them (asking is a courtesy: the deadline's reject does not apply)."""
+        self._status.questions = list(questions)
+        self._set_step(ReportStep.CLARIFY)
+        self._status.waiting_for_answers_since = workflow.now().isoformat()
+        timeout = timedelta(seconds=self._review_timeout_s) if self._review_timeout_s else None
+        try:
+            await workflow.wait_condition(lambda: self._answers is not None, timeout=timeout)
+        except TimeoutError:
+            self._answers = AnswersInput()
+            self._log("clarifying questions: deadline passed, planning without answers")
+        self._status.waiting_for_answers_since = ""
+        return list(self._answers.answers) if self._answers else []
+
+    @workflow.update(name=UPDATE_ANSWER_QUESTIONS)
+    def answer_questions(self, params: AnswersInput) -> list[str]:
+        """Answer the clarifying questions (none: plan without answers); returns them."""
+        self._answers = params
+        who = f" by {params.reviewer}" if params.reviewer else ""
+        given = sum(1 for a in params.answers if a.strip())
+        self._log(f"clarifying questions answered{who}: {given} of {len(self._status.questions)}")
+        return self._status.questions
+
+    @answer_questions.validator
+    def validate_answer_questions(self, params: AnswersInput) -> None:
+        """Refuse answers to a report that is not asking, and too many or too long ones."""
+        if self._status.step != ReportStep.CLARIFY or self._answers is not None:
+            raise ApplicationError(
+                f"This report is not waiting for answers (step: {self._status.step})")
+        problem = answers_problem(params.answers, len(self._status.questions))
+        if problem:
+            raise ApplicationError(f"Invalid answers: {problem}")

@@ -31,7 +31,7 @@ def search_input(params: SubResearchInput, query: str,
                        collection=params.collection, web=params.web,
                        allow_domains=params.allow_domains, deny_domains=params.deny_domains,
                        extra_queries=extra, prefer_domains=params.prefer_domains,
-                       prefer_paths=params.prefer_paths)
+                       prefer_paths=params.prefer_paths, ddgs_reach=params.ddgs_reach)
 
 
 def pick_new(hits: list[SearchHit], seen: set[str],

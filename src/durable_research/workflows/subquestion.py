@@ -27,6 +27,7 @@ from durable_research.workflows.steps import (
 
 with workflow.unsafe.imports_passed_through():
     from durable_research.contract.citations import SourceKind
+    from durable_research.contract.keys import notes_name
     from durable_research.contract.research import SubProgress, SubState
     from durable_research.errors import FOREIGN_RUN, root_cause
     from durable_research.research.types import (
@@ -198,7 +199,7 @@ class ResearchQuestionWorkflow:
             try:
                 notes = await run_step(NOTES_STEP, NotesInput(
                     question=params.question, subquestion=params.subquestion, sources=usable,
-                    model=params.model, key=f"notes-r{round_}.json"), LlmStored)
+                    model=params.model, key=notes_name(round_)), LlmStored)
             except ActivityError as exc:
                 if is_cancelled_exception(exc):
                     raise

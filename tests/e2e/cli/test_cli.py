@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,6 +200,19 @@ def test_bad_options(settings: Settings, tmp_path: Path, args: list[str], needle
     assert_clean_error(proc, needle)
 
 
+def test_start_says_which_web_search_and_why(settings: Settings, tmp_path: Path) -> None:
+    """auto with nothing configured, DuckDuckGo unreachable: one line says so (a quick
+    report searches no web: no line)."""
+    env = {**settings_env(settings), "SEARCH_DDGS_PROBE": f"127.0.0.1:{free_port()}"}
+    proc = research("start", "q", "--depth", "standard", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("no web search: no SEARXNG_URL/TAVILY_API_KEY/BRAVE_API_KEY and DuckDuckGo is "
+            "unreachable (offline?)") in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].startswith("report-")
+    quick = research("start", "q", "--depth", "quick", env=env, cwd=tmp_path)
+    assert quick.returncode == 0 and "web search" not in quick.stderr, quick.stderr
+
+
 def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
     proc = research("run", "x" * 100_001, env=settings_env(settings), cwd=tmp_path)
     assert_clean_error(proc, "the limit is 100,000")
@@ -263,6 +277,43 @@ def test_review_from_the_command_line(
     assert "HUMAN-EDITED answer to:" in text and "Add bears." in text
     again = research("approve", wid, env=shared_embedded_env, cwd=tmp_path)
     assert_clean_error(again, "Review not accepted")
+
+
+def test_clarifying_questions_from_the_command_line(
+    shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    from durable_research.testing.fixture_site import write_fixture_documents
+
+    env = shared_embedded_env
+    quick = research("start", "--clarify", "--depth", "quick", "q", env=env, cwd=tmp_path)
+    assert_clean_error(quick, "--depth quick", "--clarify")
+    docs = tmp_path / "docs"
+    write_fixture_documents(docs)
+    wid = f"clarify-{uuid.uuid4().hex[:8]}"
+    started = research("start", "--clarify", "--id", wid, "--sources", str(docs), "--no-web",
+                       "--format", "md", "What do tardigrades eat?", env=env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    deadline = time.monotonic() + 90
+    while "waiting for your answers" not in (
+            shown := research("answer", wid, env=env, cwd=tmp_path)).stdout:
+        assert time.monotonic() < deadline, shown.stdout + shown.stderr
+        time.sleep(0.5)
+    assert "1. Which aspect of tardigrades matters most to you?" in shown.stdout
+    status = research("status", wid, env=env, cwd=tmp_path)
+    assert "question 2" in status.stdout and f"research answer {wid}" in status.stdout
+    both = research("answer", wid, "--none", "x", env=env, cwd=tmp_path)
+    assert_clean_error(both, "Give answers or --none, not both")
+    many = research("answer", wid, "a", "b", "c", env=env, cwd=tmp_path)
+    assert_clean_error(many, "Answers not accepted: Invalid answers: 3 answers for 2")
+    sent = research("answer", wid, "what they eat in moss", env=env, cwd=tmp_path)
+    assert sent.returncode == 0 and "1 answer(s) sent" in sent.stdout, sent.stderr
+    result = research("result", wid, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    md = next(Path(env["RESEARCH_OUTPUT_DIR"]).glob(f"*{wid[-12:]}.md")).read_text()
+    assert "clarifying questions: Which aspect of tardigrades matters most to you? what " \
+           "they eat in moss" in " ".join(md.split())
+    late = research("answer", wid, "again", env=env, cwd=tmp_path)
+    assert_clean_error(late, "Answers not accepted", "not running any more")
 
 
 def test_cancel_from_the_command_line(

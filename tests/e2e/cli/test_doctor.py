@@ -40,6 +40,7 @@ async def test_healthy_setup(
         "Fonts": OK,
     }
     assert "searxng answered" in checks["Web search"].message
+    assert "(SEARXNG_URL is set)" in checks["Web search"].message
     assert fake_llm.successes == 1
 
 
@@ -58,6 +59,13 @@ async def test_everything_wrong(settings: Settings, fake_llm: FakeLLM) -> None:
 async def test_research_checks(settings: Settings, tmp_path: object) -> None:
     none = by_name(await run_checks(settings, call_llm=False))
     assert none["Web search"].level == WARN and "SEARCH_PROVIDER" in none["Web search"].hint
+    assert "SEARCH_DDGS_PROBE=off" in none["Web search"].message
+    # auto, nothing configured and DuckDuckGo unreachable: which (none) and why.
+    offline = with_settings(settings, search_ddgs_probe=f"127.0.0.1:{free_port()}")
+    search = by_name(await run_checks(offline, call_llm=False))["Web search"]
+    assert search.level == WARN and search.message.startswith(
+        "no web search: no SEARXNG_URL/TAVILY_API_KEY/BRAVE_API_KEY and DuckDuckGo is "
+        "unreachable (offline?)"), search.message
     bad = with_settings(settings, search_provider="tavily", store="s3://")
     checks = by_name(await run_checks(bad, call_llm=False))
     assert checks["Web search"].level == FAIL and "TAVILY_API_KEY" in (

@@ -18,10 +18,10 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.email import EmailActivities
-from durable_research.activities.mail_ledger import MailState, ledger_name
+from durable_research.activities.mail_ledger import MailState
 from durable_research.config import Settings
+from durable_research.contract.keys import mail_ledger_name, run_key
 from durable_research.contract.report import SendEmailInput, report_message_key
-from durable_research.store.keys import run_key
 from durable_research.testing.smtp_sink import SmtpSink
 from tests.support.helpers import env_for
 from tests.support.settings import mail_settings
@@ -31,7 +31,7 @@ PARAMS = SendEmailInput(to="a@example.org", message_key=report_message_key("repo
 
 def put_entry(mailer: EmailActivities, state: MailState, age_s: float) -> None:
     """A ledger entry as an attempt that wrote it ``age_s`` seconds ago left it."""
-    key = run_key("report-w", ledger_name(PARAMS.message_key))
+    key = run_key("report-w", mail_ledger_name(PARAMS.message_key))
     entry = {"state": str(state), "at": time.time() - age_s, "message_id": "", "to": []}
     mailer.store.put(key, json.dumps(entry).encode())
 

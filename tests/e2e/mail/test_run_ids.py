@@ -24,6 +24,7 @@ from durable_research.activities.pdf import PdfActivities
 from durable_research.addresses import DEFAULT_SENDER, mail_sender, parse_recipients
 from durable_research.client import reports as rc
 from durable_research.config import Settings, load_settings
+from durable_research.contract.keys import run_key
 from durable_research.contract.report import (
     CreatePdfInput,
     CreatePdfOutput,
@@ -33,7 +34,6 @@ from durable_research.contract.report import (
     report_message_key,
 )
 from durable_research.errors import ConfigError, UserError
-from durable_research.store.keys import run_key
 from durable_research.testing.smtp_sink import SmtpSink
 from tests.support.helpers import env_for
 from tests.support.settings import mail_settings

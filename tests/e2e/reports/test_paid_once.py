@@ -23,13 +23,13 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities import pdf as pdf_activity
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
-from durable_research.activities.mail_ledger import MailState, ledger_name
+from durable_research.activities.mail_ledger import MailState
 from durable_research.config import Settings
+from durable_research.contract.keys import mail_ledger_name, run_key
 from durable_research.contract.llm import LlmCallInput
 from durable_research.contract.report import SendEmailInput, report_message_key
 from durable_research.layout import write_report
 from durable_research.mail.smtp import send_committing
-from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker.build import build_worker
@@ -140,7 +140,7 @@ async def test_a_worker_that_died_before_the_dot_is_not_followed_by_a_second_mai
                                 message_key=report_message_key("report-d", "run-1"))
         env = env_for("report-d", "run-1", attempt=2)
         # What a worker killed between its commit and the server's reply leaves behind.
-        key = run_key("report-d", ledger_name(params.message_key))
+        key = run_key("report-d", mail_ledger_name(params.message_key))
         mailer.store.put(key, json.dumps({"state": MailState.COMMITTING}).encode())
         out = await env.run(mailer.send_email, params)
     # Not sent again; and not reported as sent: nobody can know (test_mail_window.py).

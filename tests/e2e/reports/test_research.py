@@ -12,6 +12,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from durable_research.client import research as cr
 from durable_research.config import Settings
+from durable_research.contract.keys import text_key
 from durable_research.contract.llm import AnswerSchema
 from durable_research.contract.report import ReportStatus, ReportStep
 from durable_research.contract.research import Budget
@@ -20,7 +21,6 @@ from durable_research.errors import UserError
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.types import SubResearchInput
-from durable_research.store import text_key
 from durable_research.store.factory import open_store
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite, write_fixture_documents
@@ -144,6 +144,8 @@ async def test_no_source_gives_single_answer_with_a_hint(
         result = await run_report(client, settings, prompt="anything", depth="standard")
     assert result.status == "completed" and not result.references
     assert "--sources" in result.note and "SEARCH_PROVIDER" in result.note
+    # Started without the client's probe: the worker says why it took no web search.
+    assert "no web search: " in result.note and "DuckDuckGo was not checked" in result.note
 
 
 SURVIVAL_MD = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -17,9 +16,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from durable_research.config import Settings
+from durable_research.contract.keys import fetch_memo_name, shared_run_key
 from durable_research.research import prompts
 from durable_research.store.factory import open_store
-from durable_research.store.keys import run_prefix
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.search_server import SearchServer
@@ -73,8 +72,7 @@ def kept_pages(settings: Settings, report_id: str, site: FixtureSite) -> set[str
     store = open_store(settings)
     kept = set()
     for page in site.articles():
-        digest = hashlib.sha256(page.url.encode()).hexdigest()[:32]
-        if store.exists(f"{run_prefix(report_id)}fetch/{digest}.json"):
+        if store.exists(shared_run_key(report_id, fetch_memo_name(page.url))):
             kept.add(page.url)
     return kept
 

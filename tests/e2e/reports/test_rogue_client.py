@@ -22,9 +22,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from durable_research.config import Settings
+from durable_research.contract.keys import run_key
 from durable_research.contract.report import ReportResult
 from durable_research.store.factory import open_store
-from durable_research.store.keys import run_key
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker.build import build_worker

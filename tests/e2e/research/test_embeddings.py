@@ -19,7 +19,7 @@ from durable_research.config import Settings
 from durable_research.doctor.check import FAIL, OK
 from durable_research.doctor.research import check_embeddings
 from durable_research.research import localdocs
-from durable_research.research.embeddings import Embedder, group_key
+from durable_research.research.embeddings import Embedder
 from durable_research.research.localdocs import ingest_paths, search_collection
 from durable_research.research.types import SearchInput
 from durable_research.store.directory import DirectoryStore
@@ -49,8 +49,6 @@ def test_fake_vectors_are_deterministic_unit_vectors() -> None:
     a, b = fake_vector("git revert a commit"), fake_vector("git revert a commit")
     assert a == b and abs(sum(v * v for v in a) - 1.0) < 1e-9
     assert fake_vector("") == [0.0] * len(a)
-    assert group_key("m", ["ab", "c"]) != group_key("m", ["a", "bc"])  # length-prefixed
-    assert group_key("m", ["x"]) != group_key("n", ["x"])  # per model
 
 
 async def test_embeddings_are_cached_across_runs_and_workers(fake: FakeLLM,

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from durable_research.contract.keys import text_key
 from durable_research.research import pdftext
 from durable_research.research.collection import Collection, ingest_paths, load_collection
 from durable_research.research.extract import ExtractError, extract_text
 from durable_research.research.localfiles import UnreadableFile, read_regular
-from durable_research.store import get_text, text_key
+from durable_research.store import get_text
 from durable_research.store.directory import DirectoryStore
 
 SECRET = "BEGIN OPENSSH PRIVATE KEY the user's secret"

@@ -9,6 +9,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import text_key
 from durable_research.errors import UserError
 from durable_research.research import localdocs
 from durable_research.research.localdocs import (
@@ -18,7 +19,7 @@ from durable_research.research.localdocs import (
     search_collection,
     tokenize,
 )
-from durable_research.store import get_text, text_key
+from durable_research.store import get_text
 from durable_research.store.directory import DirectoryStore
 
 FILLER = " ".join(f"filler{i} common words about nothing in particular" for i in range(120))

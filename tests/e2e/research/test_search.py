@@ -10,7 +10,9 @@ import pytest
 
 from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.research import DdgsReach
 from durable_research.errors import ConfigError
+from durable_research.research.reachability import probe_ddgs, tcp_answers
 from durable_research.research.search import (
     BraveProvider,
     DdgsProvider,
@@ -220,10 +222,21 @@ def test_web_provider_choice() -> None:
     assert isinstance(web_provider(Settings(tavily_api_key="t", brave_api_key="b")),
                       TavilyProvider)
     assert isinstance(web_provider(Settings(brave_api_key="b")), BraveProvider)
-    # An explicit choice wins over auto's order; ddgs is only ever explicit.
+    # An explicit choice wins over auto's order; auto takes ddgs only when the client's
+    # probe found it answering (tests/unit/research/test_websearch.py).
     assert isinstance(web_provider(Settings(search_provider="brave", tavily_api_key="t",
                                             brave_api_key="b")), BraveProvider)
     assert isinstance(web_provider(Settings(search_provider="ddgs")), DdgsProvider)
+
+
+async def test_the_probe_connects_and_gives_up_on_a_closed_port(
+        engine_server: SearchServer) -> None:
+    """One TCP connection, nothing sent: a listening port answers, a closed one does not."""
+    listening = engine_server.base_url.removeprefix("http://")
+    closed = f"127.0.0.1:{free_port()}"
+    assert await tcp_answers(listening) and not await tcp_answers(closed)
+    assert await probe_ddgs(Settings(search_ddgs_probe=listening)) is DdgsReach.ANSWERS
+    assert await probe_ddgs(Settings(search_ddgs_probe=closed)) is DdgsReach.UNREACHABLE
 
 
 @pytest.mark.parametrize(("choice", "var"), [

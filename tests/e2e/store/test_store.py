@@ -15,15 +15,12 @@ import pytest
 from botocore.stub import Stubber
 
 from durable_research.config import Settings
-from durable_research.errors import ConfigError
+from durable_research.contract.keys import PROBE_FOLDER
+from durable_research.errors import ConfigError, StoreError
 from durable_research.store import ArtifactStore, get_text, put_text
-from durable_research.store.check import PROBE_FOLDER, check_store
+from durable_research.store.check import check_store
 from durable_research.store.directory import DirectoryStore
-from durable_research.store.errors import (
-    ArtifactMissingError,
-    StoreError,
-    StoreUnavailableError,
-)
+from durable_research.store.errors import ArtifactMissingError, StoreUnavailableError
 from durable_research.store.factory import open_store
 from durable_research.store.s3 import S3Store, make_client
 from durable_research.testing.ports import free_port
@@ -342,41 +339,3 @@ def test_check_store_reports_unusable_folder(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot use the store folder"):
         check_store(DirectoryStore(blocker))
-
-
-# --- run folders (issue 25, finding 4) ---
-
-# Ids a key holder may choose (any client, not only the CLI) next to ids of other runs:
-# each pair sanitised to one folder, so one run read and mailed the other's files.
-SAME_FOLDER_BEFORE = [
-    ("a_b", "a b"), ("a_b", "a\tb"), ("x.a", ".a"), ("x_a", "_a"), ("report-1", "Report-1"),
-    ("a" * 120 + "1", "a" * 120 + "2"), ("a=b_", "a=b?"), ("r_", "r\u00e9"),
-]
-
-
-@pytest.mark.parametrize(("victim", "other"), SAME_FOLDER_BEFORE)
-def test_workflow_ids_never_share_a_store_folder(victim: str, other: str) -> None:
-    """Two different ids never map to one folder, nor to folders that differ only in
-    case (a directory store on macOS or Windows would merge them)."""
-    from durable_research.store.keys import readable_key, run_key, run_prefix
-
-    assert run_prefix(victim).lower() != run_prefix(other).lower()
-    # Nor does one's child (``<id>/q1``) land in the other's folder.
-    assert not run_key(f"{other}/q1", "x").lower().startswith(run_prefix(victim).lower())
-    theirs = run_key(victim, "report/r1/report.pdf")
-    with pytest.raises(StoreError):
-        readable_key(other, theirs)
-    assert readable_key(victim, theirs) == theirs
-
-
-def test_plain_ids_keep_their_folder_names() -> None:
-    """Ids as the CLI makes and accepts them are their own folder names (readable, and the
-    stores of earlier versions keep working); everything else carries a hash."""
-    from durable_research.store.keys import run_key, run_prefix
-
-    assert run_prefix("report-0123abcd4567") == "runs/report-0123abcd4567/"
-    assert run_prefix("report-x/q2") == "runs/report-x/"
-    assert run_key("report-x/q2", "notes/r1.json") == "runs/report-x/q2/notes/r1.json"
-    odd = run_prefix("My Report")
-    assert odd.startswith("runs/my_report=") and len(odd) < 100
-    assert run_prefix("x" * 1000).startswith("runs/xxx") and len(run_prefix("x" * 1000)) < 100

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 from pypdf import PdfReader
 
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from tests.support.settings import PAYLOAD_KEY
@@ -79,7 +79,7 @@ def web_settings(fake_llm_server: FakeLLM, temporal_address: str,
                     llm_api_base=fake_llm_server.api_base, llm_timeout_s=30,
                     temporal_address=temporal_address, task_queue=f"web-{uuid.uuid4().hex[:8]}",
                     data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
-                    embedded="never", payload_key=PAYLOAD_KEY)
+                    embedded="never", payload_key=PAYLOAD_KEY, search_ddgs_probe=DDGS_PROBE_OFF)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,9 @@ def watched(page: Page) -> Iterator[dict[str, list[str]]]:
     page.on("pageerror", lambda exc: seen["page errors"].append(str(exc)))
     page.on("dialog", on_dialog)
     page.set_default_timeout(30_000)
+    # expect() has its own bound (5 s by default): a report's last steps take longer than
+    # that on a loaded 2-core box (create_pdf was still running after 5 s).
+    expect.set_options(timeout=30_000)
     yield seen
     assert seen == {"console errors": [], "page errors": [], "dialogs": []}
 
@@ -277,10 +280,16 @@ def test_uploaded_sources_and_plan_review(
     page.get_by_label("Your documents", exact=False).set_input_files(doc)
     page.get_by_label("Preferred documents", exact=False).fill("tardigrades.md")
     page.get_by_label("Let me review the research plan first").check()
+    page.get_by_label("Before planning, let the model ask me", exact=False).check()
     # The agent asked for: the fake model calls no tools, so the fixed pipeline says why.
     page.get_by_label("Research agent").select_option("on")
     page.get_by_role("button", name="Start the report").click()
     page.wait_for_url("**/reports/report-*")
+    # The model's clarifying questions come first; the answers go into the plan.
+    page.get_by_label("Which aspect of", exact=False).fill("surviving in space")
+    assert_labelled(page)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Thank you: the research plan is made next.")).to_be_visible()
     expect(page.locator("#progress")).to_contain_text(
         "research: the fixed pipeline (litellm does not list 'openai/fake-model'")
     plan = page.get_by_label("Sub-questions, one a line", exact=False)
@@ -305,6 +314,8 @@ def test_uploaded_sources_and_plan_review(
     expect(page.locator("#actions")).to_contain_text("1 local document")
     expect(page.locator("#actions")).to_contain_text("1 cited (1 preferred)")
     expect(page.locator("#actions .check-counts")).to_contain_text("cited sentences:")
+    expect(page.locator("#actions")).to_contain_text(
+        "the user answered clarifying questions: Which aspect of")
 
 
 def test_reload_and_restart_lose_nothing(

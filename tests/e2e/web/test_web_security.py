@@ -40,6 +40,17 @@ def app_for(settings: Settings, token: str = TOKEN, loopback: bool = True) -> Fa
     return create_app(WebContext(settings=settings, token=token, loopback=loopback))
 
 
+def test_the_form_says_which_web_search_and_why(settings: Settings) -> None:
+    """The same line as the CLI's (websearch.describe_web_search), probed as a start is."""
+    offline = replace(settings, search_ddgs_probe=f"127.0.0.1:{free_port()}")
+    with TestClient(app_for(offline), base_url=LOCAL) as client:
+        client.get(f"/?token={TOKEN}")
+        page = client.get("/new").text
+    assert ("no web search: no SEARXNG_URL/TAVILY_API_KEY/BRAVE_API_KEY and DuckDuckGo is "
+            "unreachable (offline?)") in page
+    assert "--sources" not in page
+
+
 @pytest.fixture
 def local(settings: Settings) -> Iterator[TestClient]:
     """The app as bound to 127.0.0.1, on the session's Temporal server, with a browser

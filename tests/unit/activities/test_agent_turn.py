@@ -11,11 +11,8 @@ import pytest
 
 from durable_research.activities.agent import NOT_RUN, AgentActivities
 from durable_research.config import Settings
-from durable_research.research.agent.transcript import (
-    AGENT_SYSTEM,
-    result_key,
-    turn_key,
-)
+from durable_research.contract.keys import agent_result_name, agent_turn_name
+from durable_research.research.agent.transcript import AGENT_SYSTEM
 from durable_research.research.agent.types import AgentTurnInput
 from durable_research.testing.fake_agent import assistant_message
 from tests.support.helpers import env_for
@@ -35,10 +32,10 @@ def save_turn(turns: AgentActivities, turn: int, calls: list[str], results: list
     env = env_for(WORKFLOW)
     message = assistant_message(turn, [{"name": n, "arguments": {}} for n in calls])
     answer = {"message": message, "model": "openai/none", "usage": {"total_tokens": 3}}
-    key = env.run(turns.my_key, turn_key(PREFIX, turn))
+    key = env.run(turns.my_key, agent_turn_name(PREFIX, turn))
     turns.store.put(key, json.dumps(answer).encode())
     for k, text in enumerate(results):
-        turns.store.put(env.run(turns.my_key, result_key(PREFIX, turn, k)), text.encode())
+        turns.store.put(env.run(turns.my_key, agent_result_name(PREFIX, turn, k)), text.encode())
 
 
 async def test_the_transcript_is_rebuilt_from_the_store(turns: AgentActivities) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
+from durable_research.contract.research import DdgsReach
 from durable_research.errors import UserError
+from durable_research.research.reachability import Probe
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(store=str(tmp_path / "store"), output_dir=str(tmp_path / "out"))
+    return Settings(store=str(tmp_path / "store"), output_dir=str(tmp_path / "out"),
+                    search_ddgs_probe=DDGS_PROBE_OFF)
 
 
 def test_valid_request_becomes_input_without_ingesting(tmp_path: Path) -> None:
@@ -62,3 +66,40 @@ def test_documents_are_ingested_and_checked(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="matches no document"):
         asyncio.run(prepare_report(settings, ReportRequest(
             "q", research=cr.ResearchOptions(sources=[str(docs)], prefer_paths=["nope.md"]))))
+
+
+def _probe(finding: DdgsReach, calls: list[str]) -> Probe:
+    async def probe(settings: Settings) -> DdgsReach:
+        calls.append("probe")
+        return finding
+
+    return probe
+
+
+@pytest.mark.parametrize(("finding", "provider"), [(DdgsReach.ANSWERS, "ddgs"),
+                                                   (DdgsReach.UNREACHABLE, "")])
+def test_the_probe_finding_goes_to_the_workers(tmp_path: Path, finding: DdgsReach,
+                                               provider: str) -> None:
+    """Probed once, here: the input carries what it found, and the front end the line."""
+    calls: list[str] = []
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest("q"),
+                                          probe=_probe(finding, calls)))
+    assert calls == ["probe"] and prepared.params.ddgs_reach == finding
+    assert prepared.web_search is not None and prepared.web_search.provider == provider
+
+
+@pytest.mark.parametrize("options", [cr.ResearchOptions(depth="quick"),
+                                     cr.ResearchOptions(web=False)])
+def test_no_probe_for_a_report_without_the_web(tmp_path: Path,
+                                               options: cr.ResearchOptions) -> None:
+    calls: list[str] = []
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+        "q", research=options), probe=_probe(DdgsReach.ANSWERS, calls)))
+    assert calls == [] and prepared.web_search is None
+    assert prepared.params.ddgs_reach == DdgsReach.UNCHECKED
+
+
+def test_a_provider_without_its_key_is_refused_before_starting(tmp_path: Path) -> None:
+    settings = replace(_settings(tmp_path), search_provider="tavily")
+    with pytest.raises(UserError, match="TAVILY_API_KEY is not set"):
+        asyncio.run(prepare_report(settings, ReportRequest("q")))

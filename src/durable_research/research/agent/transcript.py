@@ -1,7 +1,7 @@
-"""The agent's words: its prompts, how tool results read, where steps are stored.
+"""The agent's words: its prompts and how tool results read.
 
-Pure: the workflow names the keys, the activities write and read them, and the fake
-LLM (``testing/fake_agent.py``) parses the same formats.
+Pure: the fake LLM (``testing/fake_agent.py``) parses the same formats. Where the steps
+are kept is spelled in ``contract/keys.py`` (``agent_*``).
 """
 
 from __future__ import annotations
@@ -79,17 +79,3 @@ def links_text(links: Sequence[str]) -> str:
         return ""
     return f"\n\n{LINKS_HEAD}\n" + "\n".join(f"- {u}" for u in links[:SHOWN_LINKS])
 
-
-def turn_key(prefix: str, turn: int) -> str:
-    """Where the model's answer of turn ``turn`` is kept (its tool calls)."""
-    return f"{prefix}/turn-{turn:03d}.json"
-
-
-def result_key(prefix: str, turn: int, call: int) -> str:
-    """Where the result of call ``call`` of turn ``turn`` is kept (the text the model reads)."""
-    return f"{prefix}/turn-{turn:03d}-call-{call}.txt"
-
-
-def note_key(prefix: str, turn: int, call: int) -> str:
-    """Where the note made by that call is kept (a JSON list of one note, as notes are)."""
-    return f"{prefix}/turn-{turn:03d}-note-{call}.json"

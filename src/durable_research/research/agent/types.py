@@ -58,6 +58,8 @@ class ToolContext:
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
     search_results: int = 8
+    # Whether DuckDuckGo answered the client (a DdgsReach), as the fixed pipeline's search.
+    ddgs_reach: str = ""
 
 
 @dataclass
