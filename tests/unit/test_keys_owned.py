@@ -17,7 +17,8 @@ KEYS_MODULE = ROOT / "src" / "durable_research" / "contract" / "keys.py"
 SCANNED = [ROOT / "src" / "durable_research", ROOT / "bench"]
 # How every key (or run-relative name) made in contract/keys begins...
 KEY_STARTS = ("runs/", "texts/", "collections/", "embeddings/", "doctor/", "llm/", "fetch/",
-              "mail/", "report/", "sections/", "notes-r", "conflicts.", "draft-checked")
+              "mail/", "report/", "sections/", "notes-r", "conflicts.", "draft-checked",
+              "agent/", "links/")
 # ... and how the names of stored files end.
 KEY_ENDS = (".json", ".md", ".meta")
 # An f-string that starts with one of these puts a name under a key's folder.
