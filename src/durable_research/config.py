@@ -43,6 +43,17 @@ class StructuredOutput(StrEnum):
     OFF = "off"
 
 
+class ToolCalling(StrEnum):
+    """``LLM_TOOL_CALLING``: whether the model may run the research agent (tool calls)."""
+
+    # Where litellm says the model supports function calling.
+    AUTO = "auto"
+    # The model calls tools (a local or new model litellm does not know).
+    ON = "on"
+    # Never: research follows the fixed pipeline.
+    OFF = "off"
+
+
 @dataclass(frozen=True)
 class Settings:
     """All configuration of the app. Field docs are in the README's table."""
@@ -59,6 +70,7 @@ class Settings:
     # litellm embedding model for dense passage ranking of local documents ("": BM25 only).
     embedding_model: str = ""
     llm_structured_output: str = StructuredOutput.AUTO
+    llm_tool_calling: str = ToolCalling.AUTO
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
@@ -171,6 +183,7 @@ ENV_VARS: dict[str, str] = {
     "LLM_ALLOWED_MODELS": "llm_allowed_models",
     "EMBEDDING_MODEL": "embedding_model",
     "LLM_STRUCTURED_OUTPUT": "llm_structured_output",
+    "LLM_TOOL_CALLING": "llm_tool_calling",
     "TEMPORAL_ADDRESS": "temporal_address",
     "TEMPORAL_NAMESPACE": "temporal_namespace",
     "TEMPORAL_TASK_QUEUE": "task_queue",
@@ -269,6 +282,7 @@ _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
     "llm_structured_output": {s.value for s in StructuredOutput},
+    "llm_tool_calling": {s.value for s in ToolCalling},
     "smtp_security": {"auto", "starttls", "ssl", "none"},
     "review_timeout_action": {"approve", "reject"},
     "search_provider": {"auto", "none", "searxng", "tavily", "brave", "ddgs"},

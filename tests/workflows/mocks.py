@@ -29,6 +29,14 @@ from durable_research.contract.report import (
     SendEmailInput,
     SendEmailOutput,
 )
+from durable_research.research.agent.registry import ToolName
+from durable_research.research.agent.types import (
+    AgentTurnInput,
+    AgentTurnOutput,
+    ToolCall,
+    ToolCallInput,
+    ToolCallOutput,
+)
 from durable_research.research.types import (
     CheckInput,
     CheckResult,
@@ -85,6 +93,8 @@ class MockActivities:
     """Every activity of the app's worker (``worker.default_activities``), mocked."""
 
     plan: list[str] = field(default_factory=lambda: list(PLAN))
+    # The worker's model calls tools: the research agent is chosen.
+    tool_calling: bool = False
     calls: list[Call] = field(default_factory=list)
     # Set when a mock is called (by activity name): tests wait on these, not on time.
     called: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -118,7 +128,7 @@ class MockActivities:
         return [self.llm_call, self.create_pdf, self.send_email, self.research_sources,
                 self.search, self.fetch_page, self.fetch_pages, self.take_notes,
                 self.write_section, self.read_text, self.compare_notes, self.check_citations,
-                self.report_changes]
+                self.agent_turn, self.agent_tool, self.report_changes]
 
     # ----- the activities (real names and types) --------------------------------------
     @activity.defn(name="llm_call")
@@ -193,6 +203,20 @@ class MockActivities:
         self._record("check_citations", params)
         return await self.answer_check(params)
 
+    @activity.defn(name="agent_turn")
+    async def agent_turn(self, params: AgentTurnInput) -> AgentTurnOutput:
+        """Mock of ``agent_turn``."""
+        self._record("agent_turn", params)
+        calls = [ToolCall(id=f"call_{params.turn}_{k}", name=name, arguments=json.dumps(args))
+                 for k, (name, args) in enumerate(self.answer_turn(params))]
+        return AgentTurnOutput(calls=calls, model=MODEL, usage=usage())
+
+    @activity.defn(name="agent_tool")
+    async def agent_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        """Mock of ``agent_tool``."""
+        self._record("agent_tool", params)
+        return self.answer_tool(params)
+
     @activity.defn(name="report_changes")
     async def report_changes(self, params: ChangesInput) -> ChangesOutput:
         """Mock of ``report_changes``: a first run."""
@@ -201,6 +225,43 @@ class MockActivities:
                              summary="first run")
 
     # ----- canned answers (override in a subclass) ----------------------------------
+    def answer_turn(self, params: AgentTurnInput) -> list[tuple[str, dict[str, Any]]]:
+        """A researcher: search, read the first hit, note it, done."""
+        script: list[list[tuple[str, dict[str, Any]]]] = [
+            [(ToolName.SEARCH_WEB, {"query": params.subquestion})],
+            [(ToolName.READ, {"source": 1, "part": 1})],
+            [(ToolName.NOTE, {"source": 1, "quote": "a quote", "claim": "a fact"})],
+        ]
+        return script[params.turn] if params.turn < len(script) else [
+            (ToolName.DONE, {"summary": "noted"})]
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        """Two hits per search; a read page; a note; a refusal as asked."""
+        args = json.loads(params.call.arguments)
+        name = params.call.name
+        if params.refuse:
+            return ToolCallOutput(key=params.key, ok=False, line=f"{name} refused")
+        if name == ToolName.SEARCH_WEB:
+            base = f"https://example.org/{slug(args['query'])}"
+            return ToolCallOutput(key=params.key, line=f"search {args['query']!r} -> 2 results",
+                                  added=[Source(url=f"{base}/{k}", title=f"#{k}")
+                                         for k in (1, 2)])
+        n = int(args.get("source", 0))
+        src = params.sources[n - 1]
+        if name == ToolName.READ:
+            read = self.fetched(FetchInput(url=src.url, title=src.title))
+            return ToolCallOutput(key=params.key, line=f"read [{n}] part 1", replaced=n,
+                                  source=read, pages_fetched=1)
+        assert name == ToolName.NOTE, name
+        return ToolCallOutput(key=params.key, line=f"note [{n}]",
+                              notes_key=f"{params.key}.note.json", cited_hash=src.content_hash)
+
+    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
+        """The web is available; the model calls tools if ``tool_calling``."""
+        return SourcesAvailable(web_provider="mock-web", tool_calling=self.tool_calling,
+                                tool_calling_note="" if self.tool_calling else
+                                "the mock model calls no tools")
+
     async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
         """A plan for a plan request, else an answer naming the prompt's start."""
         if params.answer_schema == AnswerSchema.PLAN:
@@ -219,10 +280,6 @@ class MockActivities:
     async def answer_email(self, params: SendEmailInput) -> SendEmailOutput:
         """Sent."""
         return SendEmailOutput(sent=True, message_id="<1@mock>", recipients=[params.to])
-
-    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
-        """The web is available."""
-        return SourcesAvailable(web_provider="mock-web")
 
     async def answer_search(self, params: SearchInput) -> SearchOutput:
         """Two web pages per query."""

@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import SourceKind
-from durable_research.contract.keys import fetch_memo_name
+from durable_research.contract.keys import fetch_memo_name, page_links_name
 from durable_research.errors import FailureType
 from durable_research.research.types import (
     FetchInput,
@@ -42,6 +42,32 @@ PAGES_AT_ONCE = 6
 
 def _retry_delay(seconds: float | None) -> timedelta | None:
     return timedelta(seconds=seconds) if seconds is not None else None
+
+
+def tool_calling(settings: Any, requested: str) -> tuple[bool, str]:
+    """Whether the report's model calls tools (``LLM_TOOL_CALLING``, else litellm's
+    tables), and if not, why (one clause for the report's log)."""
+    import litellm
+
+    from durable_research.config import ToolCalling
+    from durable_research.llm.calls import allowed_model
+
+    mode = ToolCalling(settings.llm_tool_calling)
+    if mode is ToolCalling.OFF:
+        return False, "LLM_TOOL_CALLING=off on the worker"
+    try:
+        model = allowed_model(settings, requested)
+    except ApplicationError as exc:
+        return False, str(exc)
+    if mode is ToolCalling.ON:
+        return True, ""
+    try:
+        known = bool(litellm.supports_function_calling(model=model))
+    except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
+        known = False
+    return known, "" if known else (
+        f"litellm does not list {model!r} as calling tools; set LLM_TOOL_CALLING=on on the "
+        "worker if it does")
 
 
 class ResearchActivities(WithStore):
@@ -78,6 +104,10 @@ class ResearchActivities(WithStore):
             self._embedder_obj = Embedder(self.settings, self.store)
         return self._embedder_obj
 
+    def links_key(self, digest: str) -> str:
+        """Where this run keeps the links of the page whose text has this digest."""
+        return self.run_key(page_links_name(digest))
+
     @activity.defn(name="research_sources")
     async def research_sources(self, params: SourcesInput) -> SourcesAvailable:
         """Which sources this worker can use for a report."""
@@ -89,8 +119,10 @@ class ResearchActivities(WithStore):
             docs = len(await self.in_store(load_collection, self.store, params.collection))
         note = "" if provider or docs else no_sources_note(
             choose_web_search(self.settings, params.ddgs_reach))
+        tools, why = tool_calling(self.settings, params.model)
         return SourcesAvailable(
-            web_provider=provider.name if provider else "", local_documents=docs, note=note
+            web_provider=provider.name if provider else "", local_documents=docs, note=note,
+            tool_calling=tools, tool_calling_note=why,
         )
 
     @activity.defn(name="search")
@@ -216,6 +248,10 @@ class ResearchActivities(WithStore):
             base.ok, base.error = False, f"no usable text: {exc}"
             return base
         digest = await self.in_store(put_text, self.store, extracted.text)
+        if "html" in page.content_type:  # the research agent may follow them
+            from durable_research.research.links import page_links
+
+            await self.save_json(self.links_key(digest), page_links(page.body, page.final_url))
         base.content_hash = digest
         base.chars = len(extracted.text)
         base.title = (extracted.title or params.title or page.final_url)[:300]

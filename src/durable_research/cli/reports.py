@@ -67,6 +67,13 @@ ClarifyOpt = Annotated[bool, typer.Option(
 BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD (0: none).")]
 PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Page cap (0: none).")]
 TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens (0: none).")]
+AgentOpt = Annotated[bool | None, typer.Option(
+    "--agent/--no-agent", help="The research agent: the model chooses searches, reads and "
+    "notes with tools (default: on for standard/deep when the model calls tools).",
+    show_default=False)]
+StepsOpt = Annotated[int, typer.Option(
+    "--max-steps", min=0, help="The agent's model turns per sub-question (0: 12 standard, "
+                               "24 deep).")]
 AllowOpt = Annotated[list[str] | None, typer.Option(
     "--allow-domain", help="Only use web pages from this domain (repeatable).")]
 DenyOpt = Annotated[list[str] | None, typer.Option(
@@ -113,7 +120,7 @@ def run(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    clarify: ClarifyOpt = False,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = configured = settings_or_exit()
@@ -131,7 +138,8 @@ def run(
         email, model, ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [], clarify=clarify)))
+            prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
+            max_steps=max_steps)))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -186,7 +194,7 @@ def start(
     review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    clarify: ClarifyOpt = False,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
@@ -197,7 +205,8 @@ def start(
         ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
-            prefer_paths=prefer_path or [], clarify=clarify)))
+            prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
+            max_steps=max_steps)))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)

@@ -89,6 +89,8 @@ def progress_rows(p: ResearchProgress) -> list[tuple[str, str]]:
     for sub in p.subs:
         counts = f"{sub.searched} found, {sub.fetched} fetched, {sub.failed} failed"
         line = f"{sub.state}: {sub.subquestion} ({counts})"
+        if sub.steps:  # the research agent: its turns and last step
+            line += f" [{sub.steps} turns; last: {sub.step.partition(': ')[2]}]"
         if sub.error:
             line += f" - {sub.error}"
         rows.append((f"q{sub.index + 1}", line))

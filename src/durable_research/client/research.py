@@ -13,7 +13,7 @@ from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
 from durable_research.contract.report import ReportInput, ReportResult
-from durable_research.contract.research import Budget, Depth
+from durable_research.contract.research import MAX_AGENT_STEPS, AgentMode, Budget, Depth
 from durable_research.contract.review import (
     DOMAIN_NAME,
     UPDATE_ANSWER_QUESTIONS,
@@ -43,6 +43,9 @@ class ResearchOptions:
     prefer_domains: list[str] = field(default_factory=list)
     prefer_paths: list[str] = field(default_factory=list)
     clarify: bool = False
+    # --agent/--no-agent (None: the agent where the model calls tools), --max-steps.
+    agent: bool | None = None
+    max_steps: int = 0
 
 
 @dataclass
@@ -184,6 +187,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
+    mode = agent_mode(options.agent, options.max_steps, depth)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
     if sources.collection:
         check_prefer_paths(prefer_paths, sources.names)
@@ -196,7 +200,40 @@ def with_research(params: ReportInput, options: ResearchOptions,
         prefer_paths=prefer_paths,
         budget=Budget(max_usd=options.budget_usd, max_tokens=options.max_tokens,
                       max_pages=options.max_pages),
+        agent=mode.value, max_steps=options.max_steps,
     )
+
+
+def parse_agent_mode(raw: str) -> bool | None:
+    """The web form's ``auto``/``on``/``off`` as ``ResearchOptions.agent``.
+
+    Raises:
+        UserError: Any other value.
+    """
+    try:
+        mode = AgentMode(raw.strip().lower())
+    except ValueError:
+        raise UserError(f"Unknown agent mode {raw[:40]!r}",
+                        f"use one of {', '.join(m.value for m in AgentMode)}") from None
+    return {AgentMode.AUTO: None, AgentMode.ON: True, AgentMode.OFF: False}[mode]
+
+
+def agent_mode(agent: bool | None, max_steps: int, depth: Depth) -> AgentMode:
+    """``--agent``/``--no-agent`` as the workflow's mode, checked against the depth.
+
+    Raises:
+        UserError: --agent or --max-steps with --depth quick, --max-steps with --no-agent.
+    """
+    if depth is Depth.QUICK and (agent or max_steps):
+        raise UserError("--depth quick writes a single answer: there is no research agent",
+                        "drop --agent/--max-steps or use --depth standard")
+    if agent is False and max_steps:
+        raise UserError("--max-steps bounds the research agent, but --no-agent turns it off",
+                        "drop one of them")
+    if not 0 <= max_steps <= MAX_AGENT_STEPS:
+        raise UserError(f"--max-steps {max_steps} is out of range",
+                        f"give 1 to {MAX_AGENT_STEPS} (0: the depth's default)")
+    return {None: AgentMode.AUTO, True: AgentMode.ON, False: AgentMode.OFF}[agent]
 
 
 async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInput

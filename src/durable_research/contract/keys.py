@@ -254,3 +254,36 @@ def legacy_report_name(file_name: str) -> str:
 def written_name(run_id: str) -> str:
     """The record of what a run's ``create_pdf`` wrote (stem, paths)."""
     return report_name(run_id, "written.json")
+
+
+# The research agent's names: its folder (chosen by workflow code) and what its steps
+# keep there (each model turn's answer, each tool call's result, record and note).
+
+def agent_folder(run_id: str) -> str:
+    """``agent/<run id>``: one agent run's steps, in its sub-question's folder."""
+    return f"agent/{run_id}"
+
+
+def agent_turn_name(folder: str, turn: int) -> str:
+    """The model's answer of turn ``turn`` (0-based): its tool calls."""
+    return f"{folder}/turn-{turn:03d}.json"
+
+
+def agent_result_name(folder: str, turn: int, call: int) -> str:
+    """The result (the text the model reads) of call ``call`` of turn ``turn``."""
+    return f"{folder}/turn-{turn:03d}-call-{call}.txt"
+
+
+def agent_call_record_key(result_key: str) -> str:
+    """The record of a completed tool call (its output), beside its result."""
+    return f"{result_key}.out.json"
+
+
+def agent_note_key(result_key: str) -> str:
+    """The note (a JSON list of one, as notes are stored) a ``note`` call made."""
+    return f"{result_key.removesuffix('.txt')}.note.json"
+
+
+def page_links_name(text_digest: str) -> str:
+    """The links of the fetched page whose text has this digest (per run)."""
+    return f"links/{text_digest[:32]}.json"

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from durable_research.contract.citations import Reference, Verification
 from durable_research.contract.llm import Usage
-from durable_research.contract.research import Budget, Depth, ResearchProgress
+from durable_research.contract.research import AgentMode, Budget, Depth, ResearchProgress
 
 TASK_QUEUE = "research"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
@@ -217,6 +217,10 @@ class ReportInput:
     # Before planning, let the model ask the user up to 3 clarifying questions and wait
     # for the answers (the ``answer_questions`` Update; the review deadline applies).
     clarify: bool = False
+    # The research agent (an AgentMode value) and its model turns per sub-question (0: by
+    # depth, AGENT_STEPS).
+    agent: str = AgentMode.AUTO
+    max_steps: int = 0
     # Set by ``research schedule add`` in the schedule's action: the report starts with
     # what changed since the schedule's previous report. Empty: an ordinary report.
     schedule_id: str = ""

@@ -48,6 +48,23 @@ class DdgsReach(StrEnum):
     OFF = "off"  # SEARCH_DDGS_PROBE=off: auto never takes DuckDuckGo
 
 
+class AgentMode(StrEnum):
+    """``--agent``/``--no-agent``: who chooses a sub-question's next step."""
+
+    # The agent for standard and deep when the worker's model calls tools.
+    AUTO = "auto"
+    # The agent wherever the model calls tools (else the fixed pipeline, saying why).
+    ON = "on"
+    # The fixed pipeline: search, fetch, notes.
+    OFF = "off"
+
+
+# The agent's model turns per sub-question unless --max-steps says otherwise.
+AGENT_STEPS: dict[Depth, int] = {Depth.QUICK: 0, Depth.STANDARD: 12, Depth.DEEP: 24}
+# --max-steps at most: keeps a sub-question's history bounded (a few thousand events).
+MAX_AGENT_STEPS = 100
+
+
 class SubState(StrEnum):
     """State of one sub-question's research."""
 
@@ -58,6 +75,9 @@ class SubState(StrEnum):
     DONE = "done"
     FAILED = "failed"
     BUDGET = "stopped by budget"
+    # The agent: waiting for the model's next step, or running a tool.
+    THINKING = "thinking"
+    ACTING = "using a tool"
 
 
 @dataclass
@@ -85,6 +105,9 @@ class SubProgress:
     # Numbers the child's snapshots: signals not awaited may arrive out of order, and an
     # older one must not undo a newer one (0: sent by a child that did not number them).
     seq: int = 0
+    # The agent's last step ("search 'x' -> 8 results"), and how many it made.
+    step: str = ""
+    steps: int = 0
 
 
 @dataclass

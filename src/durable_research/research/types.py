@@ -119,6 +119,8 @@ class SourcesInput:
     collection: str = ""
     # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
     ddgs_reach: str = ""
+    # The report's model ("": the worker's): does it call tools (the research agent)?
+    model: str = ""
 
 
 @dataclass
@@ -128,6 +130,9 @@ class SourcesAvailable:
     web_provider: str = ""
     local_documents: int = 0
     note: str = ""
+    # The model calls tools (LLM_TOOL_CALLING, else litellm's tables); if not, why.
+    tool_calling: bool = False
+    tool_calling_note: str = ""
 
 
 @dataclass
@@ -277,6 +282,8 @@ class SubResearchInput:
     pages: int = 3
     rounds: int = 1
     search_results: int = 8
+    # The research agent's model turns (ResearchAgentWorkflow; 0 for the fixed pipeline).
+    max_steps: int = 0
     allowance: Allowance = field(default_factory=Allowance)
     # Round 1 already searched and fetched by the parent (None: the child does it).
     first_round: FirstRound | None = None

@@ -15,6 +15,11 @@ Scripted actions (a queue, consumed one per request; when empty, ``ok``)::
 Control endpoints: ``GET /_stats``, ``POST /_script`` (JSON list, appended),
 ``POST /_config`` (``{"reply": ..., "delay": ...}``), ``POST /_reset``.
 
+A request offering ``tools`` is answered with ``tool_calls`` (``fake_agent``): the next
+turn of ``tool_script`` (``POST /_tool_script`` or :meth:`FakeLLM.script_tools`) or a
+default researcher's; every tool-calling request's transcript is counted
+(``turns_repeated``: a completed turn asked again).
+
 ``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``) and
 counts requests and texts, so tests can see what an embedding cache saved.
 
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from durable_research.testing.fake_agent import agent_reply
 from durable_research.testing.fake_embeddings import embeddings_response
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.http_base import BackgroundServer, QuietServer
@@ -82,6 +88,9 @@ class _State:
     # Embedding requests and the texts they embedded.
     embedding_calls: int = 0
     embedded_texts: int = 0
+    # Tool-calling turns: the scripted ones still to give, and each transcript answered.
+    tool_script: deque[dict[str, Any]] = field(default_factory=deque)
+    turns: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
@@ -99,6 +108,8 @@ class _State:
         self.plain_tasks = set()
         self.wrong_json_tasks = set()
         self.schemas = {}
+        self.tool_script.clear()
+        self.turns.clear()
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -188,6 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.script.extend(body or [])
             self._send(200, {"ok": True})
+        elif self.path.startswith("/_tool_script"):
+            with state.lock:
+                state.tool_script.extend(body or [])
+            self._send(200, {"ok": True})
         elif self.path.startswith("/_config"):
             with state.lock:
                 state.reply = body.get("reply", state.reply)
@@ -233,6 +248,8 @@ class _Handler(BaseHTTPRequestHandler):
             plain = any(system.startswith(task) for task in state.plain_tasks)
             wrong = any(system.startswith(task) for task in state.wrong_json_tasks)
             state.api_keys.add(self.headers.get("Authorization", ""))
+            tools = bool(body.get("tools"))
+            scripted = state.tool_script.popleft() if tools and state.tool_script else None
         status = int(action.get("status", 200))
         if str(body.get("model", "")).startswith("unknown"):
             # Like OpenAI for a model name it does not serve.
@@ -254,6 +271,9 @@ class _Handler(BaseHTTPRequestHandler):
         text = research if research is not None else reply.replace("{prompt}", prompt)
         if wrong:
             text = _wrong_json(text)
+        message = agent_reply(body, scripted) if tools else {"role": "assistant",
+                                                               "content": text}
+        text = message.get("content") or json.dumps(message.get("tool_calls"))
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
         completion_tokens = len(text.split())
         with state.lock:
@@ -264,6 +284,8 @@ class _Handler(BaseHTTPRequestHandler):
                 state.answers.append((prompt, route, started, time.time()))
                 if _task(system):
                     state.schemas.setdefault(_task(system), []).append(_schema_name(body))
+                if tools:
+                    state.turns[json.dumps(body["messages"], sort_keys=True)] += 1
         self._send(
             200,
             {
@@ -274,8 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": "stop",
+                        "message": message,
+                        "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
                     }
                 ],
                 "usage": {
@@ -307,6 +329,23 @@ class FakeLLM(BackgroundServer):
         """Append scripted actions, consumed one per chat-completion request."""
         with self._server.state.lock:
             self._server.state.script.extend(actions)
+
+    def script_tools(self, *turns: dict[str, Any]) -> None:
+        """Append scripted tool-calling turns: ``{"calls": [{"name": ..., "arguments":
+        {...}}, ...]}`` or ``{"content": "..."}`` (no call), one per such request."""
+        with self._server.state.lock:
+            self._server.state.tool_script.extend(turns)
+
+    @property
+    def tool_turns(self) -> int:
+        """Tool-calling requests answered."""
+        with self._server.state.lock:
+            return sum(self._server.state.turns.values())
+
+    def turns_repeated(self) -> int:
+        """Tool-calling transcripts answered more than once (a completed turn paid again)."""
+        with self._server.state.lock:
+            return sum(1 for n in self._server.state.turns.values() if n > 1)
 
     def configure(
         self, reply: str | None = None, delay: float | None = None,

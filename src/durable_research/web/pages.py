@@ -14,7 +14,7 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report, web_search_here
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
-from durable_research.contract.research import Depth
+from durable_research.contract.research import AgentMode, Depth
 from durable_research.errors import UserError
 from durable_research.research.extract import SUPPORTED_SUFFIXES
 from durable_research.research.websearch import WebSearchChoice, describe_web_search
@@ -43,6 +43,8 @@ class NewReportForm:
     prefer_domains: str = ""
     prefer_paths: str = ""
     clarify: bool = False
+    # "auto", "on" or "off" (AgentMode).
+    agent: str = AgentMode.AUTO
 
 
 async def _new_page(request: Request, form: NewReportForm, status: int = 200,
@@ -52,6 +54,7 @@ async def _new_page(request: Request, form: NewReportForm, status: int = 200,
     except UserError as exc:  # SEARCH_PROVIDER without its URL or key: say so here too
         web_search = WebSearchChoice("", f"{exc.message} ({exc.hint})")
     return render(request, "new.html", status, form=form, depths=[d.value for d in Depth],
+                  agent_modes=[m.value for m in AgentMode],
                   known_formats=KNOWN_FORMATS, source_suffixes=sorted(SUPPORTED_SUFFIXES),
                   default_prompt=DEFAULT_PROMPT, max_prompt=rc.MAX_PROMPT_CHARS,
                   error=error.message if error else "", hint=error.hint if error else "",
@@ -85,17 +88,18 @@ async def create_report(
     prefer_domains: Annotated[str, Form()] = "",
     prefer_paths: Annotated[str, Form()] = "",
     clarify: Annotated[bool, Form()] = False,
+    agent: Annotated[str, Form()] = AgentMode.AUTO,
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
     form = NewReportForm(question, depth, web, formats, email, review, review_plan,
-                         prefer_domains, prefer_paths, clarify)
+                         prefer_domains, prefer_paths, clarify, agent)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
-            review_plan=review_plan, clarify=clarify,
+            review_plan=review_plan, clarify=clarify, agent=cr.parse_agent_mode(agent),
             prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])

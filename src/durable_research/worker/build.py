@@ -22,6 +22,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from durable_research import __version__
 from durable_research.activities import pools
+from durable_research.activities.agent import AgentActivities
 from durable_research.activities.changes import ChangesActivities
 from durable_research.activities.checking import CheckingActivities
 from durable_research.activities.email import EmailActivities
@@ -30,9 +31,11 @@ from durable_research.activities.llm import LlmActivities
 from durable_research.activities.pdf import PdfActivities
 from durable_research.activities.research import ResearchActivities
 from durable_research.activities.run_guard import OwnRunsOnly
+from durable_research.activities.tools import ToolActivities
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.worker.heap import freeze_startup_heap
+from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
@@ -106,6 +109,8 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "read_text": writing.read_text_activity,
         "compare_notes": checking.compare_notes,
         "check_citations": checking.check_citations,
+        "agent_turn": AgentActivities(settings).agent_turn,
+        "agent_tool": ToolActivities(settings).agent_tool,
         "report_changes": ChangesActivities(settings).report_changes,
     }
 
@@ -156,7 +161,8 @@ def build_worker(
     return Worker(
         worker_client(client, settings),
         task_queue=task_queue or settings.task_queue,
-        workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow]),
+        workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow,
+                                      ResearchAgentWorkflow]),
         activities=list(activities),
         # The app's activities are async: LLM calls and mails wait on the network, so
         # the slots are sized for waiting, and their blocking parts run in

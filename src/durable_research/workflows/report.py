@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.research import Depth
     from durable_research.contract.review import ReviewAction
     from durable_research.llm import prompts
+    from durable_research.research.agent.choice import choose
     from durable_research.research.types import SourcesAvailable, SourcesInput
 
 
@@ -281,7 +282,8 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         None a rejected plan."""
         self._set_step(ReportStep.STARTING)
         avail = await self._step(SOURCES_STEP, SourcesInput(
-            collection=params.collection, ddgs_reach=params.ddgs_reach), SourcesAvailable)
+            collection=params.collection, ddgs_reach=params.ddgs_reach,
+            model=params.model), SourcesAvailable)
         used = [n for n in (avail.web_provider,
                             f"{avail.local_documents} local documents"
                             if avail.local_documents else "") if n]
@@ -293,8 +295,12 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         self._progress.budget = params.budget
         self._status.research = self._progress
         self._log(f"sources: {self._progress.sources}")
+        agent = choose(params.agent, params.depth, params.max_steps, avail.tool_calling,
+                       avail.tool_calling_note)
+        if agent.why:
+            self._log(agent.why)
         run = Research(params, self._question, self._progress, self._budget, self._log,
-                       self._set_step)
+                       self._set_step, agent)
         if params.review_plan:
             run.review_plan = self._await_plan_review  # type: ignore[method-assign]  # the report's Update handler waits
         if params.clarify:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
 
+from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.budget import BudgetTracker, add_raise
 from durable_research.workflows.prefetch import PREFETCH_PATCH, Prefetcher
 from durable_research.workflows.steps import (
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         SubState,
     )
     from durable_research.research import authority, prompts
+    from durable_research.research.agent.choice import AgentChoice
     from durable_research.research.clarify import (
         answered,
         clarified_question,
@@ -90,9 +92,12 @@ class Research:
 
     def __init__(self, params: ReportInput, question: str, progress: ResearchProgress,
                  budget: BudgetTracker, log: Callable[[str], None],
-                 set_step: Callable[[str], None]) -> None:
-        """Keep the shared state the workflow's queries and updates read."""
+                 set_step: Callable[[str], None],
+                 agent: AgentChoice | None = None) -> None:
+        """Keep the shared state the workflow's queries and updates read; ``agent``: the
+        sub-questions are researched by the agent (``ResearchAgentWorkflow``)."""
         self.params = params
+        self.agent = agent if agent is not None and agent.agent else None
         self.question = question
         # What the plan is asked for: the question, with the user's clarifying answers.
         self.plan_question = question
@@ -162,6 +167,8 @@ class Research:
             return
         if update.seq and update.seq < self.progress.subs[update.index].seq:
             return  # overtaken by a newer snapshot that arrived first
+        if update.step and update.step != self.progress.subs[update.index].step:
+            self.log(update.step)  # the agent's step: one line each in the report's log
         self.progress.subs[update.index] = update
         self.budget.child_usage[update.index] = update.usage
         self.budget.child_pages[update.index] = update.fetched + update.failed
@@ -180,7 +187,9 @@ class Research:
         template = self.child_input(parent, "", 0)
         ahead = Prefetcher(list(range(self.preset.concurrency, len(subquestions))),
                            self.progress.subs)
-        if ahead.state and not self.budget.caps.max_pages and workflow.patched(PREFETCH_PATCH):
+        # The agent chooses its own searches: nothing is gathered ahead for it.
+        if ahead.state and not self.budget.caps.max_pages and not self.agent and \
+                workflow.patched(PREFETCH_PATCH):
             ahead.start(template, subquestions, lambda: bool(self.budget.finished) or any(
                 s.state == SubState.NOTING for s in self.progress.subs))
 
@@ -199,8 +208,9 @@ class Research:
                 self.budget.granted[i] = allowance
                 child = self.child_input(parent, subquestions[i], i)
                 child.allowance, child.first_round = allowance, first_round
+                kind = ResearchAgentWorkflow if self.agent else ResearchQuestionWorkflow
                 handle = await workflow.start_child_workflow(
-                    ResearchQuestionWorkflow.run, child, id=f"{parent}/q{i + 1}")
+                    kind.run, child, id=f"{parent}/q{i + 1}")
                 self.running[i] = handle
                 try:
                     results[i] = await handle
@@ -234,7 +244,8 @@ class Research:
             allow_domains=self.params.allow_domains, deny_domains=self.params.deny_domains,
             prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
-            search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach)
+            search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach,
+            max_steps=self.agent.max_steps if self.agent else 0)
 
     async def share_raise(self) -> None:
         """After a budget raise, give the running sub-questions their part of it."""

@@ -77,6 +77,9 @@ def _llm_like(activity: str, minutes: int = 15) -> Step:
 NOTES_STEP = _llm_like("take_notes")
 SECTION_STEP = _llm_like("write_section")
 CHECK_STEP = _llm_like("check_citations", minutes=30)
+# The research agent: a model turn is an LLM call; a tool call searches or fetches (its
+# own timeouts bound it) or checks a quote.
+AGENT_TURN_STEP = _llm_like("agent_turn", minutes=10)
 _QUICK_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
 )
@@ -106,6 +109,10 @@ FETCH_STEP = Step(
         maximum_interval=timedelta(seconds=30), maximum_attempts=3,
     ),
 )
+AGENT_TOOL_STEP = Step("agent_tool", timedelta(minutes=3), timedelta(seconds=10),
+                       RetryPolicy(initial_interval=timedelta(seconds=2),
+                                   backoff_coefficient=2.0,
+                                   maximum_interval=timedelta(seconds=30), maximum_attempts=3))
 # A round's pages in one activity: each page's own fetch timeouts bound it.
 FETCH_PAGES_STEP = Step(
     "fetch_pages",

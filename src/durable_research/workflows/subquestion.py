@@ -116,9 +116,8 @@ class ResearchQuestionWorkflow:
             return False
         return not (a.tokens >= 0 and u.total_tokens >= a.tokens)
 
-    @workflow.run
-    async def run(self, params: SubResearchInput) -> SubResearchResult:
-        """Search, fetch and take notes for up to ``params.rounds`` rounds."""
+    def _begin(self, params: SubResearchInput) -> SubResearchResult:
+        """Check who started this child, take its allowance; an empty result."""
         # Only as the child of the report it reports to (never alone, never signalling
         # progress into a report that did not start it).
         parent = check_own_id(child=True)
@@ -129,7 +128,27 @@ class ResearchQuestionWorkflow:
         self._parent = params.parent_id
         self._allowance = params.allowance
         self._progress = SubProgress(index=params.index, subquestion=params.subquestion)
-        result = SubResearchResult(index=params.index)
+        return SubResearchResult(index=params.index)
+
+    async def _finish(self, result: SubResearchResult) -> SubResearchResult:
+        """The final state and spending into ``result``; the last progress signal sent."""
+        result.usage = self._progress.usage
+        result.pages_fetched = self._progress.fetched
+        if self._progress.state != SubState.BUDGET:
+            state = SubState.DONE if result.notes_keys else SubState.FAILED
+            self._progress.state = state
+        if not result.notes_keys and not result.error:
+            result.error = "no usable source" if result.searched else "nothing found"
+        self._progress.error = result.error
+        result.state = self._progress.state
+        await self._report()
+        await asyncio.gather(*self._signals)  # a failed send fails the child, as before
+        return result
+
+    @workflow.run
+    async def run(self, params: SubResearchInput) -> SubResearchResult:
+        """Search, fetch and take notes for up to ``params.rounds`` rounds."""
+        result = self._begin(params)
         seen: set[str] = set()
         asked: list[str] = []  # earlier rounds' queries, fused into later local searches
         query = params.subquestion
@@ -194,18 +213,7 @@ class ResearchQuestionWorkflow:
             result.cited_hashes += [h for h in notes.source_hashes if h not in
                                     result.cited_hashes]
             query = notes.extra
-        result.usage = self._progress.usage
-        result.pages_fetched = self._progress.fetched
-        if self._progress.state != SubState.BUDGET:
-            state = SubState.DONE if result.notes_keys else SubState.FAILED
-            self._progress.state = state
-        if not result.notes_keys and not result.error:
-            result.error = "no usable source" if result.searched else "nothing found"
-        self._progress.error = result.error
-        result.state = self._progress.state
-        await self._report()
-        await asyncio.gather(*self._signals)  # a failed send fails the child, as before
-        return result
+        return await self._finish(result)
 
     def _count_fetched(self, sources: list[Source], result: SubResearchResult) -> list[Source]:
         """Count pages fetched for this sub-question (here or ahead by the parent)."""

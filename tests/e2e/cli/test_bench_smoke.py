@@ -58,6 +58,8 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         ("critical path by the code's structure: ", "same length as the structure's: yes",
          "where the gaps go", "goal 6 (warm worker): wall", "goal 6 (cold worker): wall"),
     ),
+    "agent": (["bench/agent_bench.py", "--repeats", "1"], ("agent vs fixed pipeline",
+                                                           "events/subq")),
     "research-eval": (
         ["bench/research_eval.py", "--limit", "1"],
         ("retrieval: recall of gold documents", "decoy facts stated", "key-fact recall",

@@ -22,6 +22,7 @@ from durable_research.contract.report import ReportResult
 from durable_research.contract.review import UPDATE_REVIEW, ReviewInput, ReviewOutcome
 from durable_research.errors import root_cause
 from durable_research.testing.fake_llm import FakeLLM
+from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 from tests.support.helpers import start, wait_for_step
@@ -133,6 +134,32 @@ async def test_record_research_histories(
             (HISTORIES / f"{prefix}{name}.json").write_text(history.to_json())
 
 
+@pytest.mark.skipif(not os.environ.get("RECORD_AGENT_HISTORIES"),
+                    reason="records only on request")
+async def test_record_agent_histories(
+    temporal_address: str, research_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    """A report researched by the agent (the fake LLM's default researcher): the report
+    and its first sub-question (``agent.json``, ``agent--q1.json``)."""
+    from dataclasses import replace
+
+    from durable_research.client import start_report
+    from durable_research.contract.report import ReportInput
+    from durable_research.worker.build import build_worker
+
+    prefix = os.environ.get("HISTORY_PREFIX", "")
+    settings = replace(research_settings, llm_tool_calling="on")
+    plain = await _plain_client(temporal_address)
+    async with build_worker(plain, settings):
+        handle = await start_report(plain, settings, ReportInput(
+            prompt="Tell me about tardigrades.", depth="standard", agent="on", max_steps=6,
+            output_dir=settings.output_dir), f"{prefix}agent")
+        await handle.result()
+        for name, wid in (("agent", handle.id), ("agent--q1", f"{handle.id}/q1")):
+            history = await plain.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / f"{prefix}{name}.json").write_text(history.to_json())
+
+
 def _recorded() -> list[WorkflowHistory]:
     return [
         WorkflowHistory.from_json(path.stem.replace("--", "/"), json.loads(path.read_text()))
@@ -150,8 +177,8 @@ async def test_recorded_histories_replay_with_current_code() -> None:
     # when it accepts plain payloads (RESEARCH_ENCRYPTION_ACCEPT_PLAIN=true), the
     # upgrade path for workflows started before encryption was on.
     converter = data_converter(Settings(payload_key=PAYLOAD_KEY), encryption_accept_plain=True)
-    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow],
-                        data_converter=converter)
+    replayer = Replayer(workflows=[GenerateReportWorkflow, ResearchQuestionWorkflow,
+                                   ResearchAgentWorkflow], data_converter=converter)
 
     async def each() -> AsyncIterator[WorkflowHistory]:
         for history in histories:

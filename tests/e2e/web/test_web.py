@@ -278,6 +278,8 @@ def test_uploaded_sources_and_plan_review(
     page.get_by_label("Preferred documents", exact=False).fill("tardigrades.md")
     page.get_by_label("Let me review the research plan first").check()
     page.get_by_label("Before planning, let the model ask me", exact=False).check()
+    # The agent asked for: the fake model calls no tools, so the fixed pipeline says why.
+    page.get_by_label("Research agent").select_option("on")
     page.get_by_role("button", name="Start the report").click()
     page.wait_for_url("**/reports/report-*")
     # The model's clarifying questions come first; the answers go into the plan.
@@ -285,6 +287,8 @@ def test_uploaded_sources_and_plan_review(
     assert_labelled(page)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Thank you: the research plan is made next.")).to_be_visible()
+    expect(page.locator("#progress")).to_contain_text(
+        "research: the fixed pipeline (litellm does not list 'openai/fake-model'")
     plan = page.get_by_label("Sub-questions, one a line", exact=False)
     expect(plan).not_to_have_value("")
     assert_labelled(page)

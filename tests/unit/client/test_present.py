@@ -52,6 +52,10 @@ def test_budget_and_progress_rows() -> None:
     assert rows[2] == ("q1", "done: a? (3 found, 2 fetched, 1 failed)")
     assert rows[3] == ("q2", "failed: b? (0 found, 0 fetched, 0 failed) - boom")
     assert rows[-1] == ("budget", "$0.5, 10,000 tokens, 20 pages")
+    agent = ResearchProgress(subs=[SubProgress(subquestion="d?", state=SubState.ACTING,
+                                               steps=3, step="q1: read [2] part 1")])
+    assert present.progress_rows(agent)[2] == (
+        "q1", "using a tool: d? (0 found, 0 fetched, 0 failed) [3 turns; last: read [2] part 1]")
     plan_only = present.progress_rows(ResearchProgress(plan=["x?"]))
     assert ("q1", "x?") in plan_only
 

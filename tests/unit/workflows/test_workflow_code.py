@@ -25,7 +25,7 @@ ALLOWED_IMPORTS = (
     "temporalio", "temporalio.", "durable_research.contract.", "durable_research.errors",
     "durable_research.llm.prompts", "durable_research.research", "durable_research.research.types",
     "durable_research.research.plan", "durable_research.research.prompts",
-    "durable_research.research.clarify",
+    "durable_research.research.agent.", "durable_research.research.clarify",
     "durable_research.workflows.",
 )
 # From ``datetime`` the value types (for annotations and arithmetic); their clock methods

@@ -1,0 +1,98 @@
+"""The ``agent_turn`` activity: one model turn of the research agent, paid once.
+
+The transcript the model sees is rebuilt from the artifact store (the opening prompt,
+each earlier turn's answer and each tool's result), so the history carries only keys.
+The answer is saved before it is returned: an attempt that dies after the provider
+answered leaves it there, and the retried or rescheduled turn returns it unpaid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import Any
+
+import litellm
+from temporalio import activity
+
+from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.llm import completion_kwargs
+from durable_research.activities.storage import WithStore
+from durable_research.contract.keys import agent_result_name, agent_turn_name
+from durable_research.contract.llm import Usage
+from durable_research.llm.calls import classify_llm_error, usage_of
+from durable_research.research.agent import transcript as words
+from durable_research.research.agent.registry import REGISTRY
+from durable_research.research.agent.types import AgentTurnInput, AgentTurnOutput, ToolCall
+
+# The model's text when it calls no tool, kept in history (its beginning).
+TEXT_CHARS = 2_000
+NOT_RUN = "(this call was not run)"
+
+
+class AgentActivities(WithStore):
+    """The agent's model turns through the worker's LLM settings."""
+
+    async def transcript(self, params: AgentTurnInput) -> list[dict[str, Any]]:
+        """The messages of turn ``params.turn``: prompt, earlier answers, tool results."""
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": words.AGENT_SYSTEM},
+            {"role": "user", "content": words.agent_prompt(
+                params.question, params.subquestion, params.turn + params.steps_left)}]
+        for turn in range(params.turn):
+            saved = await self.load_json(self.my_key(agent_turn_name(params.prefix, turn)))
+            if saved is None:  # the workflow only counts turns it was given
+                continue
+            message = saved["message"]
+            messages.append(message)
+            for k, call in enumerate(message.get("tool_calls") or []):
+                key = self.my_key(agent_result_name(params.prefix, turn, k))
+                exists = await self.in_store(self.store.exists, key)
+                text = await self.read_text(key) if exists else NOT_RUN
+                messages.append({"role": "tool", "tool_call_id": call["id"], "content": text})
+        if hint := words.last_turn_hint(params.steps_left):
+            messages.append({"role": "user", "content": hint})
+        return messages
+
+    @activity.defn(name="agent_turn")
+    async def agent_turn(self, params: AgentTurnInput) -> AgentTurnOutput:
+        """Ask the model for its next tool calls (or its last words)."""
+        memo = self.my_key(agent_turn_name(params.prefix, params.turn))
+        saved = await self.load_json(memo)
+        if saved is None:
+            saved = await self._ask(params)
+            await self.save_json(memo, saved)
+        else:
+            activity.logger.info("agent turn answered from the store (paid by an earlier "
+                                 "attempt)")
+        message = saved["message"]
+        calls = [ToolCall(id=c["id"], name=c["function"]["name"],
+                          arguments=c["function"]["arguments"] or "{}")
+                 for c in message.get("tool_calls") or []]
+        return AgentTurnOutput(calls=calls, text=(message.get("content") or "")[:TEXT_CHARS],
+                               model=saved["model"], usage=Usage(**saved["usage"]))
+
+    async def _ask(self, params: AgentTurnInput) -> dict[str, Any]:
+        """One paid completion with the tools offered; the answer as it is stored."""
+        kwargs = completion_kwargs(self.settings, params.model, "", "")
+        kwargs["messages"] = await self.transcript(params)
+        kwargs["tools"] = [REGISTRY[name].openai() for name in params.tools]
+        model = kwargs["model"]
+        activity.logger.info("agent turn %d model=%s attempt=%d", params.turn, model,
+                             activity.info().attempt)
+        try:
+            response = await with_heartbeats(litellm.acompletion(**kwargs),
+                                             detail="agent thinking", first_s=0.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every provider error is classified
+            raise classify_llm_error(exc, model) from exc
+        answer = response.choices[0].message
+        calls = [{"id": c.id or f"call_{params.turn}_{k}", "type": "function",
+                  "function": {"name": c.function.name or "",
+                               "arguments": c.function.arguments or "{}"}}
+                 for k, c in enumerate(answer.tool_calls or [])]
+        message: dict[str, Any] = {"role": "assistant", "content": answer.content or None}
+        if calls:
+            message["tool_calls"] = calls
+        return {"message": message, "model": model, "usage": asdict(usage_of(response))}

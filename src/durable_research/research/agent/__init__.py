@@ -1,0 +1,1 @@
+"""The research agent's pure parts: the tool registry, step types, transcript formats."""

@@ -1,0 +1,167 @@
+"""``ResearchAgentWorkflow``: one sub-question researched by the model with tools.
+
+Each turn the model sees its transcript (rebuilt from the store by the ``agent_turn``
+activity) and asks for tool calls; each call is an ``agent_tool`` activity dispatched by
+name. Both are durable steps: after a crash the workflow replays their results from
+history, so no completed model turn or tool call runs again. The history carries keys,
+source records and counts, never texts; its length is bounded by the turn bound
+(``max_steps``: a deep sub-question's 24 turns of a few calls each stay in the hundreds of
+events, far under Temporal's limits), so no continue-as-new is needed.
+
+Bounds: the turn bound, the budget (checked before every turn and every tool call), a
+tool name not offered (refused, recorded), calls that repeat an earlier one (refused; the
+second time the sub-question stops). Whatever stops it, the sub-question ends with the
+notes it has and its result says why (the report's notes show it). Progress and the
+``raise_allowance`` signal are the fixed pipeline's (the parent cannot tell them apart).
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, is_cancelled_exception
+
+from durable_research.workflows.steps import AGENT_TOOL_STEP, AGENT_TURN_STEP, run_step
+from durable_research.workflows.subquestion import ResearchQuestionWorkflow, _short
+
+with workflow.unsafe.imports_passed_through():
+    from durable_research.contract.keys import agent_folder, agent_result_name
+    from durable_research.contract.research import SubState
+    from durable_research.research.agent.registry import ToolName, offered, repeat_of
+    from durable_research.research.agent.types import (
+        AgentTurnInput,
+        AgentTurnOutput,
+        ToolCall,
+        ToolCallInput,
+        ToolCallOutput,
+        ToolContext,
+    )
+    from durable_research.research.types import Source, SubResearchInput, SubResearchResult
+
+# Calls refused as repeats before the sub-question is stopped (the model was told once).
+MAX_REPEATS = 2
+# Calls of tools not offered before it is stopped.
+MAX_UNKNOWN = 3
+
+
+@workflow.defn(name="ResearchAgentWorkflow")
+class ResearchAgentWorkflow(ResearchQuestionWorkflow):
+    """Researches one sub-question by the model's choice of tools, within bounds."""
+
+    def __init__(self) -> None:
+        """The fixed pipeline's query-visible state, and the agent's."""
+        super().__init__()
+        self._sources: list[Source] = []
+        self._seen: set[str] = set()
+        self._repeats = 0
+        self._unknown = 0
+        self._stop = ""
+
+    @workflow.run
+    async def run(self, params: SubResearchInput) -> SubResearchResult:
+        """Model turns and tool calls until ``done`` or a bound."""
+        result = self._begin(params)
+        prefix = agent_folder(workflow.info().run_id)
+        tools = offered(params.web, bool(params.collection))
+        context = ToolContext(
+            question=params.question, subquestion=params.subquestion,
+            collection=params.collection, web=params.web,
+            allow_domains=params.allow_domains, deny_domains=params.deny_domains,
+            prefer_domains=params.prefer_domains, prefer_paths=params.prefer_paths,
+            search_results=params.search_results, ddgs_reach=params.ddgs_reach)
+        steps = max(1, params.max_steps)
+        for turn in range(steps):
+            if not self._llm_allowed():
+                self._stop_by_budget()
+                break
+            await self._report(SubState.THINKING, passing=True)
+            try:
+                out = await run_step(AGENT_TURN_STEP, AgentTurnInput(
+                    question=params.question, subquestion=params.subquestion,
+                    model=params.model, prefix=prefix, turn=turn, tools=tools,
+                    steps_left=steps - turn), AgentTurnOutput)
+            except ActivityError as exc:
+                if is_cancelled_exception(exc):
+                    raise
+                result.failed.append(f"agent turn: {_short(exc)}")
+                self._stop = "the model could not be asked for its next step"
+                break
+            self._progress.usage = self._progress.usage.add(out.usage)
+            self._progress.steps = turn + 1
+            if not out.calls:
+                self._stop = "the model stopped without calling done"
+                break
+            finished = False
+            for k, call in enumerate(out.calls):
+                if call.name == ToolName.DONE:
+                    finished = True
+                    continue
+                if not await self._call(call, agent_result_name(prefix, turn, k), tools, context,
+                                        result):
+                    break
+            if finished or self._stop:
+                break
+        else:
+            self._stop = f"it reached its bound of {steps} model turns"
+        result.sources = [s for s in self._sources if s.content_hash or not s.ok]
+        if self._stop:
+            result.remarks.append(f"the research agent stopped: {self._stop}")
+        return await self._finish(result)
+
+    def _stop_by_budget(self) -> None:
+        self._progress.state = SubState.BUDGET
+        self._stop = "the budget was reached"
+
+    async def _call(self, call: ToolCall, key: str, tools: list[str], context: ToolContext,
+                    result: SubResearchResult) -> bool:
+        """Run (or refuse) one tool call and take in its result; False stops the turn."""
+        refuse = ""
+        same = repeat_of(call.name, call.arguments)
+        if call.name not in tools:
+            self._unknown += 1
+            refuse = f"there is no tool {call.name[:60]!r}; use one of {', '.join(tools)}"
+            result.failed.append(f"the agent asked for an unknown tool {call.name[:60]!r}")
+        elif same and same in self._seen:
+            self._repeats += 1
+            refuse = "you made this call before; its result is above"
+        elif not self._llm_allowed():
+            self._stop_by_budget()
+            return False
+        self._seen.add(same)
+        await self._report(SubState.ACTING, passing=True)
+        try:
+            out = await run_step(AGENT_TOOL_STEP, ToolCallInput(
+                call=call, key=key, refuse=refuse, context=context,
+                sources=list(self._sources),
+                pages_left=-1 if self._allowance.pages < 0 else max(0, self._pages_left())),
+                ToolCallOutput)
+        except ActivityError as exc:
+            if is_cancelled_exception(exc):
+                raise
+            result.failed.append(f"{call.name}: {_short(exc)}")
+            self._stop = f"its {call.name} call failed"
+            return False
+        self._take(out, result)
+        await self._report()  # every step's line reaches the report's log
+        if self._repeats >= MAX_REPEATS:
+            self._stop = "it repeated calls without progress"
+        elif self._unknown >= MAX_UNKNOWN:
+            self._stop = "it kept asking for tools that do not exist"
+        return not self._stop
+
+    def _take(self, out: ToolCallOutput, result: SubResearchResult) -> None:
+        """A call's new sources, pages, notes and progress line into the state."""
+        self._sources += out.added
+        if out.replaced and out.source is not None:
+            self._sources[out.replaced - 1] = out.source
+        result.searched += sum(1 for _s in out.added)
+        self._progress.searched = result.searched
+        self._progress.fetched += out.pages_fetched
+        if out.failed:
+            self._progress.failed += 1
+            result.failed.append(out.failed)
+        if out.notes_key:
+            result.notes_keys.append(out.notes_key)
+            self._progress.notes += 1
+            if out.cited_hash not in result.cited_hashes:
+                result.cited_hashes.append(out.cited_hash)
+        self._progress.step = f"q{self._progress.index + 1}: {out.line}"

@@ -1,0 +1,88 @@
+"""The agent's tool calls (``activities/tools.py``) on a real folder store: paged reads,
+the quote check of notes, refusals, and a completed call never run twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from durable_research.activities.tools import ToolActivities
+from durable_research.config import Settings
+from durable_research.contract.citations import SourceKind
+from durable_research.research.agent.transcript import PART_CHARS
+from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
+from durable_research.research.types import Source
+from durable_research.store import put_text
+from tests.support.helpers import env_for
+
+FACT = "Tardigrades survive drying out by forming a tun with almost no water."
+TEXT = FACT + " " + "Filler words of the manual go on and on here. " * 200 + "The end."
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> ToolActivities:
+    return ToolActivities(Settings(store=str(tmp_path / "store"), data_dir=str(tmp_path)))
+
+
+def table(tools: ToolActivities) -> list[Source]:
+    """One local document, its text in the store."""
+    digest = put_text(tools.store, TEXT)
+    return [Source(url="doc://manual.md", title="Manual", kind=SourceKind.LOCAL,
+                   content_hash=digest)]
+
+
+async def call(tools: ToolActivities, name: str, key: str = "agent/r/turn-000-call-0.txt",
+               refuse: str = "", sources: list[Source] | None = None,
+               **args: object) -> tuple[ToolCallOutput, str]:
+    """Run one call as the workflow would; its output and the text the model reads."""
+    params = ToolCallInput(call=ToolCall(id="c0", name=name, arguments=json.dumps(args)),
+                           key=key, refuse=refuse, sources=sources or table(tools))
+    out = await env_for("report-1/q1").run(tools.agent_tool, params)
+    return out, tools.store.get(out.key).decode()
+
+
+async def test_a_long_source_is_read_part_by_part(tools: ToolActivities) -> None:
+    assert len(TEXT) > PART_CHARS
+    out, text = await call(tools, "read", source=1, part=1)
+    assert out.ok and out.line == "read [1] part 1" and out.pages_fetched == 0
+    assert text.startswith("[1] Manual (part 1 of 2)") and FACT in text
+    assert "read(1, 2)" in text
+    _out, second = await call(tools, "read", key="agent/r/turn-001-call-0.txt", source=1, part=2)
+    assert second.rstrip().endswith("The end.") and FACT not in second
+    _out, beyond = await call(tools, "read", key="agent/r/turn-002-call-0.txt", source=1, part=3)
+    assert "has 2 part(s)" in beyond
+
+
+async def test_a_note_must_quote_its_source(tools: ToolActivities) -> None:
+    out, text = await call(tools, "note", source=1, quote="forming a tun with almost no water",
+                           claim="They dry out safely.")
+    assert out.ok and text == "Noted from [1]." and out.cited_hash == table(tools)[0].content_hash
+    (note,) = json.loads(tools.store.get(out.notes_key))
+    assert note["quote"] == FACT and note["point"] == "They dry out safely."  # widened
+    made_up, text = await call(tools, "note", key="agent/r/turn-001-call-0.txt", source=1,
+                               quote="Tardigrades can fly to the moon.", claim="x")
+    assert not made_up.ok and not made_up.notes_key and "not in source [1]" in text
+    unread, text = await call(tools, "note", key="agent/r/turn-002-call-0.txt", source=1,
+                              quote=FACT, claim="x", sources=[Source(url="https://a.example/")])
+    assert not unread.ok and "read the source first" in text
+
+
+async def test_refusals_are_recorded_for_the_model(tools: ToolActivities) -> None:
+    out, text = await call(tools, "rm_rf", refuse="there is no tool 'rm_rf'")
+    assert not out.ok and text == "Not run: there is no tool 'rm_rf'"
+    _out, text = await call(tools, "follow", key="agent/r/turn-001-call-0.txt",
+                            url="https://elsewhere.example/")
+    assert "only links that appear in a page you read" in text
+    _out, text = await call(tools, "read", key="agent/r/turn-002-call-0.txt", source=9, part=1)
+    assert "name a source [n]" in text
+
+
+async def test_a_completed_call_is_answered_from_the_store(tools: ToolActivities) -> None:
+    first, _text = await call(tools, "note", source=1, quote=FACT, claim="c")
+    # The same step again (a retry after the worker died): the saved result, not a new run
+    # (the source table given now would not even allow the note).
+    again, _text = await call(tools, "note", source=1, quote=FACT, claim="c",
+                              sources=[Source(url="https://a.example/")])
+    assert again == first and again.notes_key

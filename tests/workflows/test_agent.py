@@ -1,0 +1,158 @@
+"""The research agent (``ResearchAgentWorkflow``) with mocked turns and tools: chosen when
+the model calls tools, each turn and call one activity, its notes written and cited, and
+its bounds: the turn bound, repeats, unknown tools, the budget."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from temporalio.client import Client
+
+from durable_research.contract.report import ReportStatus
+from durable_research.contract.research import Budget, SubState
+from durable_research.research.agent.registry import ToolName
+from durable_research.research.agent.types import AgentTurnInput, ToolCallInput
+from durable_research.research.types import SectionInput
+from durable_research.workflows.report import GenerateReportWorkflow
+
+from .conftest import WorkerFactory
+from .mocks import PLAN, MockActivities, page_hash, scheduled_activities, slug
+from .test_research import start
+
+Turn = list[tuple[str, dict[str, Any]]]
+
+
+async def test_the_agent_researches_each_subquestion_with_tools(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities(tool_calling=True)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+        status: ReportStatus = await handle.query(GenerateReportWorkflow.status)
+    wid = handle.id
+    for i, sub in enumerate(PLAN, 1):
+        child = client.get_workflow_handle(f"{wid}/q{i}")
+        # Each model turn and each tool call is its own activity; done needs none.
+        assert await scheduled_activities(child) == [
+            "agent_turn", "agent_tool", "agent_turn", "agent_tool", "agent_turn",
+            "agent_tool", "agent_turn"], sub
+    turns = mocks.inputs("agent_turn", AgentTurnInput)
+    assert {t.steps_left + t.turn for t in turns} == {12}  # standard depth's bound
+    assert all(t.tools == ["search_web", "read", "follow", "note", "done"] for t in turns)
+    # The transcript's texts are in the store: the inputs carry keys and the source table.
+    reads = [c for c in mocks.inputs("agent_tool", ToolCallInput) if c.call.name == "read"]
+    assert all(len(r.sources) == 2 and r.pages_left == -1 for r in reads)
+    # The notes are written and cited as the fixed pipeline's are.
+    sections = [s for s in mocks.inputs("write_section", SectionInput) if s.role == "section"]
+    for s in sections:
+        assert len(s.notes_keys) == 1 and s.notes_keys[0].endswith(".note.json")
+        assert [r.content_hash for r in s.references] == [
+            page_hash(f"https://example.org/{slug(s.subquestion)}/1")]
+    assert len(result.references) == 3 and result.research_notes == []
+    # One line says why the agent was chosen; each step has a line in the log.
+    log = [line.partition(" ")[2] for line in status.history]
+    assert any(line.startswith("research: the agent") for line in log), log
+    assert f"q1: search {PLAN[0]!r} -> 2 results" in log
+    assert {"q1: read [1] part 1", "q2: note [1]"} <= set(log)
+
+
+async def test_a_model_without_tool_calling_gets_the_fixed_pipeline(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert "agent_turn" not in mocks.names() and "take_notes" in mocks.names()
+    log = [line.partition(" ")[2] for line in status.history]
+    assert "research: the fixed pipeline (the mock model calls no tools)" in log
+
+
+async def test_no_agent_is_the_fixed_pipeline_without_a_word(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = MockActivities(tool_calling=True)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, agent="off")
+        await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert "agent_turn" not in mocks.names()
+    assert not any("research: the" in line for line in status.history)
+
+
+class Scripted(MockActivities):
+    """Every turn of every sub-question is ``turn(n)``; one sub-question unless ``plan``
+    (a plan of one is refused, and the question is researched as the only one)."""
+
+    def __init__(self, turn: Any, plan: list[str] | None = None) -> None:
+        super().__init__(tool_calling=True, plan=plan or PLAN[:1])
+        self.turn = turn
+
+    def answer_turn(self, params: AgentTurnInput) -> Turn:
+        return list(self.turn(params.turn))
+
+
+async def test_a_model_that_never_calls_done_stops_at_the_turn_bound(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Scripted(lambda n: [(ToolName.SEARCH_WEB, {"query": f"query {n}"})])
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, max_steps=4)
+        result = await handle.result()
+    assert mocks.names().count("agent_turn") == 4
+    assert mocks.names().count("agent_tool") == 4
+    assert ("Sub-question 1: the research agent stopped: it reached its bound of 4 model "
+            "turns.") in result.research_notes
+
+
+async def test_repeating_the_same_query_is_refused_then_stopped(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Scripted(lambda n: [(ToolName.SEARCH_WEB, {"query": " Same  QUERY" if n else
+                                                       "same query"})])
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    calls = mocks.inputs("agent_tool", ToolCallInput)
+    # The first runs, the repeat is refused (the model is told), the second repeat stops.
+    assert [bool(c.refuse) for c in calls] == [False, True, True]
+    assert mocks.names().count("agent_turn") == 3
+    assert ("Sub-question 1: the research agent stopped: it repeated calls without "
+            "progress.") in result.research_notes
+
+
+async def test_an_unknown_tool_is_refused_and_recorded(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    def turn(n: int) -> Turn:
+        return [("rm_rf", {"path": "/"})] if n == 0 else [(ToolName.DONE, {"summary": ""})]
+
+    mocks = Scripted(turn)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    (refused,) = mocks.inputs("agent_tool", ToolCallInput)
+    assert refused.call.name == "rm_rf" and "there is no tool 'rm_rf'" in refused.refuse
+    assert json.loads(refused.call.arguments) == {"path": "/"}
+    assert "Not used: the agent asked for an unknown tool 'rm_rf'" in result.research_notes
+
+
+async def test_the_budget_is_checked_before_every_turn_and_call(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = Scripted(lambda n: [(ToolName.SEARCH_WEB, {"query": f"q{n}"})], plan=PLAN)
+    async with start_worker(mocks.activities()):
+        # Research may spend 400 x 0.7 - 30 (the plan) = 250 tokens: 83 per sub-question,
+        # so three turns of 30 each, and the third turn's call is not run.
+        handle = await start(client, task_queue, budget=Budget(max_tokens=400))
+        result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert mocks.names().count("agent_turn") == 3 * 3
+    assert mocks.names().count("agent_tool") == 3 * 2
+    assert status.research is not None
+    assert [s.state for s in status.research.subs] == [SubState.BUDGET] * 3
+    assert ("Sub-question 1: the research agent stopped: the budget was reached."
+            in result.research_notes)
