@@ -18,7 +18,7 @@ SCANNED = [ROOT / "src" / "durable_research", ROOT / "bench"]
 # How every key (or run-relative name) made in contract/keys begins...
 KEY_STARTS = ("runs/", "texts/", "collections/", "embeddings/", "doctor/", "llm/", "fetch/",
               "mail/", "report/", "sections/", "notes-r", "conflicts.", "draft-checked",
-              "agent/", "links/")
+              "agent/", "links/", "changes/")
 # ... and how the names of stored files end.
 KEY_ENDS = (".json", ".md", ".meta")
 # An f-string that starts with one of these puts a name under a key's folder.

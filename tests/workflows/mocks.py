@@ -22,6 +22,8 @@ from temporalio.client import WorkflowHandle
 from durable_research.contract.citations import UnsupportedCitation
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput, Usage
 from durable_research.contract.report import (
+    ChangesInput,
+    ChangesOutput,
     CreatePdfInput,
     CreatePdfOutput,
     SendEmailInput,
@@ -126,7 +128,7 @@ class MockActivities:
         return [self.llm_call, self.create_pdf, self.send_email, self.research_sources,
                 self.search, self.fetch_page, self.fetch_pages, self.take_notes,
                 self.write_section, self.read_text, self.compare_notes, self.check_citations,
-                self.agent_turn, self.agent_tool]
+                self.agent_turn, self.agent_tool, self.report_changes]
 
     # ----- the activities (real names and types) --------------------------------------
     @activity.defn(name="llm_call")
@@ -214,6 +216,13 @@ class MockActivities:
         """Mock of ``agent_tool``."""
         self._record("agent_tool", params)
         return self.answer_tool(params)
+
+    @activity.defn(name="report_changes")
+    async def report_changes(self, params: ChangesInput) -> ChangesOutput:
+        """Mock of ``report_changes``: a first run."""
+        self._record("report_changes", params)
+        return ChangesOutput(body_key=f"changes/{slug(params.schedule_id)}.md",
+                             summary="first run")
 
     # ----- canned answers (override in a subclass) ----------------------------------
     def answer_turn(self, params: AgentTurnInput) -> list[tuple[str, dict[str, Any]]]:

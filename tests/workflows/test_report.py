@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from durable_research.contract.llm import LlmCallInput, LlmCallOutput
 from durable_research.contract.report import (
+    ChangesInput,
     CreatePdfInput,
     CreatePdfOutput,
     ReportInput,
@@ -86,6 +87,25 @@ async def test_quick_report_runs_llm_pdf_mail_in_order(
     # A quick report takes no research branch and records no patch marker.
     assert await patches(handle) == []
     assert await count(handle, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) == 1
+
+
+async def test_scheduled_report_puts_the_changes_first(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """A schedule's report lays out the body the changes step made (by key, patched)."""
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="Weekly news?", schedule_id="sched-1")
+        await handle.result()
+        lines = await log_lines(handle)
+    assert mocks.names() == ["llm_call", "report_changes", "create_pdf", "send_email"]
+    (changes,) = mocks.inputs("report_changes", ChangesInput)
+    assert changes.schedule_id == "sched-1" and changes.body_key == ""
+    assert changes.body_markdown == "ANSWER to: Weekly news?"
+    (pdf,) = mocks.inputs("create_pdf", CreatePdfInput)
+    assert pdf.content.body_key == "changes/sched-1.md" and pdf.content.body_markdown == ""
+    assert await patches(handle) == ["changes-since-last-run"]
+    assert "changes: first run" in lines
 
 
 # ----- draft review -----------------------------------------------------------------------

@@ -11,7 +11,12 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
-from durable_research.contract.report import CreatePdfInput, ReportInput, ReportResult
+from durable_research.contract.report import (
+    ChangesInput,
+    CreatePdfInput,
+    ReportInput,
+    ReportResult,
+)
 from durable_research.contract.research import Budget
 from durable_research.contract.review import (
     UPDATE_RAISE_BUDGET,
@@ -134,6 +139,25 @@ async def test_research_happy_path(
     assert await patches(handle) == ["research-v1", "plan-first-n", "compare-notes"]
     child = client.get_workflow_handle(f"{wid}/q1")
     assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
+
+
+async def test_scheduled_research_compares_the_checked_draft(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """A schedule's research report hands the checked draft (by key) and its references to
+    the changes step, and lays out the body that step made."""
+    mocks = MockActivities()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, schedule_id="sched-2")
+        result = await handle.result()
+    own = [c.name for c in mocks.calls if c.workflow_id == handle.id]
+    assert own[-4:] == ["check_citations", "report_changes", "create_pdf", "send_email"]
+    (changes,) = mocks.inputs("report_changes", ChangesInput)
+    assert changes.body_key == "draft-checked.md" and changes.body_markdown == ""
+    assert changes.references == result.references and result.references
+    (pdf,) = mocks.inputs("create_pdf", CreatePdfInput)
+    assert pdf.content.body_key == "changes/sched-2.md"
+    assert pdf.content.references == result.references
 
 
 async def test_waiting_subquestions_start_as_slots_free(

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from durable_research.cli import codec, mcp, ops, reports, research, review, web
+from durable_research.cli import codec, mcp, ops, reports, research, review, schedule, web
 from durable_research.cli.common import quiet_logging
 
 
@@ -24,7 +24,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (reports, review, research, ops, codec, web, mcp):
+    for module in (reports, review, research, schedule, ops, codec, web, mcp):
         module.register(app)
     return app
 

@@ -17,6 +17,7 @@ from durable_research.client.reports import (
     ReportState,
     ReportSummary,
     cancel_report,
+    check_report_id,
     check_workflow_id,
     describe_report,
     list_reports,
@@ -41,7 +42,8 @@ from durable_research.errors import root_cause
 __all__ = [
     "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection", "PreparedReport", "ReportRequest",
     "ReportState", "ReportSummary", "_tls", "prepare_report",
-    "build_input", "cancel_report", "check_workflow_id", "connect", "copy_target",
+    "build_input", "cancel_report", "check_report_id", "check_workflow_id", "connect",
+    "copy_target",
     "describe_report", "list_reports", "new_workflow_id", "output_request", "parse_formats",
     "read_prompt", "report_location", "report_result", "require_worker", "review_input",
     "reviewer_name",

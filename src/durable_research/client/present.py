@@ -7,6 +7,11 @@ for its own medium (Rich markup, HTML).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
 from durable_research.client.reports import RUNNING, ReportState
 from durable_research.client.research import cited_summary
 from durable_research.contract.citations import ClaimStatus
@@ -15,6 +20,9 @@ from durable_research.contract.report import ReportResult
 from durable_research.contract.research import Budget, ResearchProgress, SubState
 from durable_research.contract.review import PlanReviewAction
 from durable_research.document.render import format_cost as _document_cost
+
+if TYPE_CHECKING:
+    from durable_research.client.schedules import ScheduleSummary
 
 # Live costs are small (one call: fractions of a cent): more places than in a document.
 COST_PLACES = 6
@@ -171,3 +179,35 @@ def report_plan(state: ReportState) -> list[str]:
     if not plan and state.result is not None:
         plan = list(state.result.subquestions)
     return plan
+
+
+# The columns of a schedules list (`research schedule list`, the web page).
+SCHEDULE_COLUMNS = ("schedule", "every", "time zone", "state", "next run", "last run",
+                    "question")
+
+
+def format_when(at: datetime | None, tz: str = "") -> str:
+    """``2026-12-07 08:00`` in time zone ``tz`` (UTC when empty), or ``-``."""
+    if at is None:
+        return "-"
+    return at.astimezone(ZoneInfo(tz or "UTC")).strftime("%Y-%m-%d %H:%M")
+
+
+def format_schedule_state(s: ScheduleSummary) -> str:
+    """``active``, ``paused``, or ``running`` (a run is going)."""
+    if s.running:
+        return "running"
+    return "paused" if s.paused else "active"
+
+
+def schedule_row(s: ScheduleSummary) -> tuple[str, ...]:
+    """One schedule as the :data:`SCHEDULE_COLUMNS` (unescaped: the question is the user's)."""
+    next_run = "-" if s.paused else format_when(s.next_run, s.tz)
+    last = f"{s.last_run} ({format_when(s.last_run_at, s.tz)})" if s.last_run else "-"
+    return (s.schedule_id, s.every or "?", s.tz or "UTC", format_schedule_state(s), next_run,
+            last, s.question)
+
+
+def schedule_rows(schedules: Sequence[ScheduleSummary]) -> list[tuple[str, ...]]:
+    """The rows of a schedules list, in its order."""
+    return [schedule_row(s) for s in schedules]

@@ -21,11 +21,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research.config import Settings
 from durable_research.contract.report import (
+    ID_PATTERN,
+    SCHEDULED_RUN_PREFIX,
     WORKFLOW_ID_PREFIX,
     ReportInput,
     ReportResult,
     ReportStatus,
     RunStatus,
+    scheduled_action_of,
 )
 from durable_research.errors import (
     TemporalUnavailableError,
@@ -44,6 +47,17 @@ REPORT_WORKFLOW = "GenerateReportWorkflow"
 # A server that went away is reported after this, not after the SDK's own retries (~9 s):
 # the CLI and the web page then say "Temporal unreachable" promptly.
 DESCRIBE_TIMEOUT = timedelta(seconds=4)
+
+
+# The memo key of a report's question (shown by `research list` and the web page).
+MEMO_QUESTION = "question"
+# Characters of the question kept in the memo.
+MEMO_QUESTION_CHARS = 200
+
+
+def report_memo(params: ReportInput) -> dict[str, str]:
+    """What a report's memo records: its question (not a secret; shown in lists)."""
+    return {MEMO_QUESTION: params.prompt[:MEMO_QUESTION_CHARS]}
 
 
 def run_status(status: WorkflowExecutionStatus | None) -> RunStatus:
@@ -77,7 +91,7 @@ async def start_report(
         id=workflow_id or new_workflow_id(),
         task_queue=settings.task_queue,
         # Shown by `research list` and the Web UI; the question is not a secret.
-        memo={"question": params.prompt[:200]},
+        memo=report_memo(params),
     )
 
 
@@ -109,7 +123,7 @@ async def memo_question(workflow: _HasMemo, unreadable: str) -> str:
     cannot decode it (e.g. encrypted with a key it lacks): a report is still listed and
     described without it."""
     try:
-        return str((await workflow.memo()).get("question", ""))
+        return str((await workflow.memo()).get(MEMO_QUESTION, ""))
     except Exception:  # noqa: BLE001 - any decode failure: the rest of the report stands
         return unreadable
 
@@ -168,9 +182,9 @@ def _not_found(exc: RPCError, workflow_id: str) -> Exception:
     return exc
 
 
-# Ids people choose with --id: file-name and URL safe; "/" is reserved for the
-# sub-question workflows (<report id>/q1), which share their report's store folder.
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# Ids people choose with --id (and schedules' ids): file-name and URL safe; "/" is reserved
+# for the sub-question workflows (<report id>/q1), which share their report's store folder.
+_ID = re.compile(ID_PATTERN)
 
 
 def check_workflow_id(workflow_id: str) -> str:
@@ -185,6 +199,20 @@ def check_workflow_id(workflow_id: str) -> str:
             f"Invalid workflow id {workflow_id[:80]!r}",
             "use up to 200 letters, digits, '.', '_' or '-', starting with a letter or digit",
         )
+    if workflow_id.startswith(SCHEDULED_RUN_PREFIX):
+        raise UserError(f"Workflow ids starting with {SCHEDULED_RUN_PREFIX!r} are reserved "
+                        "for scheduled reports", "choose another --id")
+    return workflow_id
+
+
+def check_report_id(workflow_id: str) -> str:
+    """The id of an existing report: one ``--id`` may give, or a scheduled run's.
+
+    Raises:
+        UserError: Neither.
+    """
+    if scheduled_action_of(workflow_id) is None:
+        check_workflow_id(workflow_id)
     return workflow_id
 
 

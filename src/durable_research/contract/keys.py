@@ -208,6 +208,17 @@ def checked_draft_name() -> str:
 
 # Names inside a run's folder, chosen by activity code.
 
+def changes_snapshot_name() -> str:
+    """What a scheduled run's report rests on (cited sources and claims): the next run of
+    the schedule compares itself with it."""
+    return "changes/snapshot.json"
+
+
+def changes_body_name() -> str:
+    """A scheduled run's body with "What changed since the last run" in front."""
+    return "changes/body.md"
+
+
 def llm_answer_name(run_id: str, model: str, system: str, prompt: str) -> str:
     """The saved answer of one exact model call in one Temporal run (paid once)."""
     digest = _sha256(f"{model}\0{system}\0{prompt}")

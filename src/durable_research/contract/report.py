@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,6 +29,31 @@ class ReportFormat(StrEnum):
 DEFAULT_FORMATS: tuple[str, ...] = (ReportFormat.PDF.value,)
 # In this order (PDF first): the order a report's files are listed and written in.
 KNOWN_FORMATS: tuple[str, ...] = tuple(f.value for f in ReportFormat)
+# Ids people choose (``--id`` of a report or a schedule): file-name, URL and query safe.
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
+# A schedule's runs: the schedule starts ``scheduled-<schedule id>``, and the server names
+# each run that id, "-" and the run's time (RFC 3339, UTC, to the second). The prefix is
+# reserved (no --id may start with it), so only a schedule's input is bound to such an id,
+# and a payload bound to it opens in its runs (payloads/binding.py).
+SCHEDULED_RUN_PREFIX = "scheduled-"
+_SCHEDULED_RUN = re.compile(rf"({re.escape(SCHEDULED_RUN_PREFIX)}{ID_PATTERN})"
+                            r"-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def schedule_action_id(schedule_id: str) -> str:
+    """The workflow id a schedule starts its runs under (the server appends the time)."""
+    return f"{SCHEDULED_RUN_PREFIX}{schedule_id}"
+
+
+def scheduled_action_of(workflow_id: str) -> str | None:
+    """The schedule's action id a scheduled run's id extends, or None for other ids."""
+    found = _SCHEDULED_RUN.fullmatch(workflow_id)
+    return found.group(1) if found else None
+
+
+# The search attribute the Temporal server sets on every workflow a schedule starts (the
+# schedule's id): how a scheduled report's earlier runs are found, and its own checked.
+SCHEDULED_BY_ATTRIBUTE = "TemporalScheduledById"
 # Child workflows have ids ``<parent id><CHILD_ID_SEPARATOR><name>`` (``report-1/q2``) and
 # share their parent's store folder; a root report's id never contains it.
 CHILD_ID_SEPARATOR = "/"
@@ -195,6 +221,30 @@ class ReportInput:
     # depth, AGENT_STEPS).
     agent: str = AgentMode.AUTO
     max_steps: int = 0
+    # Set by ``research schedule add`` in the schedule's action: the report starts with
+    # what changed since the schedule's previous report. Empty: an ordinary report.
+    schedule_id: str = ""
+
+
+@dataclass
+class ChangesInput:
+    """Input of the ``report_changes`` activity: this run's body (by key, or inline for a
+    single-answer report) and references, to compare with the schedule's previous run."""
+
+    schedule_id: str = ""
+    body_key: str = ""
+    body_markdown: str = ""
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class ChangesOutput:
+    """The body with "What changed since the last run" in front, by key."""
+
+    body_key: str = ""
+    # The run compared against ("" on a schedule's first run), and the changes in a line.
+    previous_id: str = ""
+    summary: str = ""
 
 
 @dataclass

@@ -38,6 +38,8 @@ from temporalio.converter import (
 )
 from temporalio.exceptions import ApplicationError
 
+from durable_research.contract.report import scheduled_action_of
+
 # Metadata of a bound (format 2) payload; the values are authenticated (associated data).
 FORMAT_KEY = "encryption-format"
 NAMESPACE_KEY = "encryption-namespace"
@@ -87,6 +89,14 @@ class Binding:
         meta = payload.metadata
         return Binding(meta.get(NAMESPACE_KEY, b"").decode(errors="replace"),
                        meta.get(WORKFLOW_ID_KEY, b"").decode(errors="replace"))
+
+    def opens_in(self, context: Binding) -> bool:
+        """Whether a payload bound to this opens in ``context``: the same workflow, or a
+        run of the schedule it was stored in (``scheduled-<id>`` opens in the server's
+        ``scheduled-<id>-<time>``; no report but a schedule's is bound to that prefix)."""
+        return self == context or (
+            self.namespace == context.namespace and bool(self.workflow_id)
+            and scheduled_action_of(context.workflow_id) == self.workflow_id)
 
     def describe(self) -> str:
         """For messages: ``workflow 'x' in namespace 'y'``."""

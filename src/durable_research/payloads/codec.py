@@ -298,7 +298,7 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             claimed = Binding.of_payload(payload)
             plain = self._decrypt(payload, kid, claimed.associated_data(
                 _AAD_PREFIX_BOUND + kid.encode() + b"\0"))
-            if self.binding is not None and claimed != self.binding:
+            if self.binding is not None and not claimed.opens_in(self.binding):
                 raise PayloadBoundElsewhereError(
                     f"Refusing a payload bound to {claimed.describe()} in "
                     f"{self.binding.describe()}: it was copied from another workflow's "

@@ -6,13 +6,23 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from durable_research.web import api, api_docs, errors, files, live, login, pages, review
+from durable_research.web import (
+    api,
+    api_docs,
+    errors,
+    files,
+    live,
+    login,
+    pages,
+    review,
+    schedules,
+)
 from durable_research.web.context import WebContext
 from durable_research.web.security import GuardMiddleware, require_csrf
 from durable_research.web.templating import STATIC
 
 # The route modules, by purpose (the HTTP API and its description last).
-ROUTE_MODULES = (pages, live, review, files, login, api, api_docs)
+ROUTE_MODULES = (pages, live, review, files, login, schedules, api, api_docs)
 
 
 def create_app(ctx: WebContext) -> FastAPI:

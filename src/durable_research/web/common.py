@@ -22,13 +22,14 @@ async def temporal(request: Request) -> Client:
 
 
 def known_id(report_id: str) -> str:
-    """``report_id`` if a report can have it (an id with ``/`` is a sub-question's).
+    """``report_id`` if a report can have it: one ``--id`` may give, or a scheduled run's
+    (an id with ``/`` is a sub-question's).
 
     Raises:
         WorkflowNotFoundError: A malformed id: no such report (404).
     """
     try:
-        return rc.check_workflow_id(report_id)
+        return rc.check_report_id(report_id)
     except UserError:
         raise WorkflowNotFoundError(f"No report with id {report_id[:80]!r}") from None
 

@@ -23,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from durable_research import __version__
 from durable_research.activities import pools
 from durable_research.activities.agent import AgentActivities
+from durable_research.activities.changes import ChangesActivities
 from durable_research.activities.checking import CheckingActivities
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.heartbeat import HeartbeatWhileRunning
@@ -110,6 +111,7 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "check_citations": checking.check_citations,
         "agent_turn": AgentActivities(settings).agent_turn,
         "agent_tool": ToolActivities(settings).agent_tool,
+        "report_changes": ChangesActivities(settings).report_changes,
     }
 
 

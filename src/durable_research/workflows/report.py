@@ -21,6 +21,7 @@ from durable_research.workflows.research import Research
 from durable_research.workflows.research_handlers import ResearchHandlers
 from durable_research.workflows.review_handlers import DraftReview
 from durable_research.workflows.steps import (
+    CHANGES_STEP,
     EMAIL_STEP,
     LLM_STEP,
     PDF_STEP,
@@ -35,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.report import (
         DEFAULT_PROMPT,
         WORKFLOW_ID_PREFIX,
+        ChangesInput,
+        ChangesOutput,
         CreatePdfInput,
         CreatePdfOutput,
         ReportContent,
@@ -67,6 +70,9 @@ RESEARCH_PATCH = "research-v1"
 # Research that spent the whole budget without a source writes no fallback answer (it was
 # one more full LLM call past the cap). Asked only when that happens: no marker otherwise.
 BUDGET_FALLBACK_PATCH = "no-fallback-past-budget"
+# A scheduled report starts with what changed since the schedule's previous report (one
+# more activity). Asked only by scheduled reports: an ordinary one records no marker.
+CHANGES_PATCH = "changes-since-last-run"
 
 
 @workflow.defn(name="GenerateReportWorkflow")
@@ -150,6 +156,9 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
             text = await self._step(READ_STEP, content.body_key, str)
             self._add_draft(text, "research, citations checked")
 
+        if params.schedule_id and workflow.patched(CHANGES_PATCH):
+            content = await self._with_changes(params.schedule_id, content)
+
         if params.review:
             decision = await self._await_review(params)
             if decision == ReviewAction.REJECT:
@@ -223,6 +232,17 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                               subquestions=self._subquestions)
         self._status.result = result
         return result
+
+    async def _with_changes(self, schedule_id: str, content: ReportContent) -> ReportContent:
+        """The body with "What changed since the last run" in front (by key: the texts
+        stay in the store)."""
+        out = await self._step(CHANGES_STEP, ChangesInput(
+            schedule_id=schedule_id, body_key=content.body_key,
+            body_markdown="" if content.body_key else self._status.draft,
+            references=content.references), ChangesOutput)
+        since = f" since {out.previous_id}" if out.previous_id else ""
+        self._log(f"changes{since}: {out.summary}")
+        return replace(content, body_key=out.body_key)
 
     def _message_key(self) -> str:
         """Per run: a re-used --id is a new report and a new mail (one key per workflow id

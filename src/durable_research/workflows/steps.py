@@ -88,6 +88,9 @@ COMPARE_NOTES_STEP = Step("compare_notes", timedelta(minutes=5), timedelta(secon
                           _QUICK_RETRY)
 SOURCES_STEP = Step("research_sources", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
 READ_STEP = Step("read_text", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
+# A scheduled report's "What changed since the last run": store and server reads, no LLM.
+CHANGES_STEP = Step("report_changes", timedelta(minutes=2), timedelta(seconds=30),
+                    _QUICK_RETRY)
 SEARCH_STEP = Step(
     "search",
     start_to_close=timedelta(minutes=2),

@@ -207,6 +207,12 @@ def _format1(payload: Payload) -> Payload:
     (_activity_of("report-1"), _activity_of("report-2")),    # an activity of another run
     (_in("report-1"), _activity_of("report-2")),
     (None, _in("report-1")),                                 # bound to no workflow (/encode)
+    # A schedule's input opens in its own runs only (test below), no report's in a run's.
+    (_in("report-1"), _in("report-1-2026-12-07T07:00:00Z")),
+    (_in("scheduled-s1"), _in("scheduled-s2-2026-12-07T07:00:00Z")),
+    (_in("scheduled-s1"), _in("scheduled-s1-2026-12-07T07:00:00Z", "other-namespace")),
+    (_in("scheduled-s1"), _in("scheduled-s1-x")),
+    (_in("scheduled-s1-2026-12-07T07:00:00Z"), _in("scheduled-s1")),
 ])
 def test_a_payload_opens_only_in_its_own_workflow(
     written: SerializationContext | None, read: SerializationContext
@@ -219,6 +225,15 @@ def test_a_payload_opens_only_in_its_own_workflow(
         for own in (written, _activity_of(written.workflow_id)):
             assert _codec().with_context(own).decode_sync([sealed]) == [DATA]
     assert _codec().decode_sync([sealed]) == [DATA]
+
+
+def test_a_schedules_input_opens_in_its_runs() -> None:
+    """The server names a schedule's runs ``<action id>-<time>``; the input stored in the
+    schedule was bound to the action id (the SDK's context when the schedule was made)."""
+    sealed = _sealed(_in("scheduled-s1"))
+    for run in (_in("scheduled-s1-2026-12-07T07:00:00Z"),
+                _activity_of("scheduled-s1-2026-12-07T07:00:00Z")):
+        assert _codec().with_context(run).decode_sync([sealed]) == [DATA]
 
 
 def test_the_binding_cannot_be_rewritten_or_stripped() -> None:

@@ -21,6 +21,8 @@ from pypdf import PdfReader
 from durable_research.config import Settings
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
+from tests.support.cli import research
+from tests.support.settings import settings_env
 from tests.support.web import WebServer, web_app_settings
 
 # Every form control that is not hidden has a label (or an ARIA name).
@@ -340,3 +342,32 @@ def test_reload_and_restart_lose_nothing(
         assert page.url.endswith(f"/reports/{report_id}?done=review-approve")
     finally:
         second.stop()
+
+
+def test_schedules_page_pauses_resumes_and_runs_now(
+        page: Page, web: WebServer, web_settings: Settings, watched: dict[str, list[str]],
+        tmp_path: Path) -> None:
+    """A schedule added with the CLI is listed; its buttons pause, resume and run it now
+    (the run's report page follows, and the run completes on the page's worker)."""
+    schedule_id = f"sched-{uuid.uuid4().hex[:8]}"
+    env = settings_env(web_settings)
+    added = research("schedule", "add", "Scheduled from the page?", "--every", "day 06:00",
+                     "--depth", "quick", "--id", schedule_id, env=env, cwd=tmp_path)
+    assert added.returncode == 0, added.stdout + added.stderr
+    try:
+        log_in(page, web)
+        page.get_by_role("link", name="Schedules").click()
+        row = page.locator("tr", has_text=schedule_id)
+        expect(row).to_contain_text("day 06:00")
+        expect(row).to_contain_text("active")
+        assert_labelled(page)
+        row.get_by_role("button", name=f"Pause {schedule_id}").click()
+        expect(page.locator(".notice")).to_contain_text("Paused")
+        expect(row).to_contain_text("paused")
+        row.get_by_role("button", name=f"Resume {schedule_id}").click()
+        expect(row).to_contain_text("active")
+        row.get_by_role("button", name=f"Run now {schedule_id}").click()
+        page.wait_for_url(f"**/reports/scheduled-{schedule_id}-*")
+        expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
+    finally:
+        research("schedule", "delete", schedule_id, env=env, cwd=tmp_path)

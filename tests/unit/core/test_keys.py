@@ -113,6 +113,12 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
      "runs/report-x/report/Run.ID_1/Report_file.pdf"),
     ("written", lambda: keys.written_name(RUN_ID), "report/0193-run-id/written.json"),
     ("legacy-report", lambda: keys.legacy_report_name("report.pdf"), "report/report.pdf"),
+    ("changes-snapshot", keys.changes_snapshot_name, "changes/snapshot.json"),
+    ("changes-body", keys.changes_body_name, "changes/body.md"),
+    ("changes-snapshot-of-a-scheduled-run", lambda: keys.run_key(
+        "scheduled-s1-2026-12-07T07:00:00Z", keys.changes_snapshot_name()),
+     "runs/scheduled-s1-2026-12-07t07_00_00z=3bfcc324f2f8af138c18626545f696ac/changes/"
+     "snapshot.json"),
 ]
 
 
