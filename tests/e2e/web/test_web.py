@@ -44,6 +44,11 @@ Plain answer to: {prompt}
 """
 
 
+# One process (pytest-xdist) for the module: one Chromium and one web app, not one per
+# process.
+pytestmark = pytest.mark.xdist_group("web")
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     """Debian's headless Chromium (Playwright's own browser download is never used).
