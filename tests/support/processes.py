@@ -1,14 +1,21 @@
-"""Worker processes for crash tests: start ``tests.support.worker_proc``, wait, SIGKILL."""
+"""Worker processes for crash tests: start ``tests.support.worker_proc``, wait, SIGKILL.
+
+Also the clean-up of script runs that start servers of their own (the bench smoke test).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from durable_research.config import Settings
+from durable_research.embedded import devserver, local_worker
 from tests.support.paths import ROOT
 from tests.support.settings import settings_env
 
@@ -69,3 +76,32 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL a process and reap it."""
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+
+
+def end_groups(procs: Iterable[subprocess.Popen[str]], grace_s: float = 30.0) -> None:
+    """End the process groups ``procs`` lead (started with ``start_new_session=True``).
+
+    SIGTERM to every group first (the bench scripts cancel their main task and stop what
+    they started), then SIGKILL for whatever is left after ``grace_s``: a script that hung
+    or met a test's timeout leaves no worker behind. Harmless for groups already gone.
+    """
+    procs = list(procs)
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def stop_servers_under(root: Path) -> None:
+    """Stop every embedded dev server and worker supervisor with a pid file under ``root``:
+    they run in sessions of their own, out of reach of :func:`end_groups`."""
+    pid_files = [*root.rglob(devserver.PID_FILE), *root.rglob(local_worker.PID_FILE)]
+    for data_dir in {path.parent for path in pid_files}:
+        local_worker.stop_embedded(data_dir)

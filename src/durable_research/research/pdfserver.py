@@ -113,6 +113,8 @@ class PdfServers:
             server = self._idle.pop() if self._idle else None
         while True:
             reused = server is not None and server.proc.poll() is None
+            if server is not None and not reused:
+                server.close()  # died while idle: its pipes, not just the process
             if server is None or not reused:
                 server = _Server()
             try:

@@ -28,6 +28,11 @@ needs_model = pytest.mark.skipif(
 )
 
 
+# One process (pytest-xdist) for the module: its model server costs seconds and
+# memory, so two processes must not each start one.
+pytestmark = pytest.mark.xdist_group("local-model")
+
+
 @pytest.fixture(scope="module")
 def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEndpoint, Path]]:
     """One embedded model server for this module's tests."""

@@ -38,6 +38,10 @@ def host(settings: Settings, tmp: Path, name: str) -> Settings:
                    output_dir=str(tmp / name / "reports"))
 
 
+# One process (pytest-xdist) for the module: one S3 server, not one per process.
+pytestmark = pytest.mark.xdist_group("many-hosts")
+
+
 @pytest.fixture(scope="module")
 def s3() -> Iterator[S3Server]:
     """A real S3-protocol server on 127.0.0.1."""

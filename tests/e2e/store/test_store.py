@@ -41,6 +41,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+# One process (pytest-xdist) for the module: one S3 server, not one per process.
+pytestmark = pytest.mark.xdist_group("store")
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     """One moto server for the session, with the test bucket."""

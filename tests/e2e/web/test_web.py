@@ -45,6 +45,13 @@ Plain answer to: {prompt}
 """
 
 
+# One process (pytest-xdist) for the module: one Chromium and one web app, not one per
+# process.
+pytestmark = pytest.mark.xdist_group("web")
+# How long a page action or expect() may wait before the test fails (a hang, not a speed).
+BROWSER_BOUND_MS = 60_000
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     """Debian's headless Chromium (Playwright's own browser download is never used).
@@ -104,10 +111,11 @@ def watched(page: Page) -> Iterator[dict[str, list[str]]]:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: seen["page errors"].append(str(exc)))
     page.on("dialog", on_dialog)
-    page.set_default_timeout(30_000)
-    # expect() has its own bound (5 s by default): a report's last steps take longer than
-    # that on a loaded 2-core box (create_pdf was still running after 5 s).
-    expect.set_options(timeout=30_000)
+    # Bounds for a hang only, for actions and for expect(): expect's own 5 s default was too
+    # short for a report to finish with the box at load 5 (make test's processes beside
+    # other work); each waits on the page's real state and returns as soon as it is there.
+    page.set_default_timeout(BROWSER_BOUND_MS)
+    expect.set_options(timeout=BROWSER_BOUND_MS)
     yield seen
     assert seen == {"console errors": [], "page errors": [], "dialogs": []}
 
