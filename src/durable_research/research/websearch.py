@@ -94,11 +94,15 @@ def choose_web_search(settings: Settings, ddgs: str = DdgsReach.UNCHECKED) -> We
     return WebSearchChoice(DDGS if reach is DdgsReach.ANSWERS else "", _DDGS_REASONS[reach])
 
 
+# How the line describe_web_search gives starts: with web search, and without.
+WEB_SEARCH_LINES = ("web search: ", "no web search: ")
+
+
 def describe_web_search(choice: WebSearchChoice) -> str:
     """One line: ``web search: ddgs (why)`` or ``no web search: why``."""
     if choice.provider:
-        return f"web search: {choice.provider} ({choice.reason})"
-    return f"no web search: {choice.reason}"
+        return f"{WEB_SEARCH_LINES[0]}{choice.provider} ({choice.reason})"
+    return f"{WEB_SEARCH_LINES[1]}{choice.reason}"
 
 
 def no_sources_note(choice: WebSearchChoice) -> str:

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_research.research.websearch import WEB_SEARCH_LINES
+
 # What only a crashing interpreter writes to stderr.
 FATAL_MARKERS = (
     "Fatal Python error",
@@ -79,11 +81,14 @@ class Ended:
 
     @property
     def unexpected_stderr(self) -> str:
-        """Stderr other than the start hint (one line), '' when there is none."""
-        text = self.stderr.strip()
-        if text.startswith(START_HINT) and len(text.splitlines()) == 1:
+        """Stderr other than the start hint and the web search line (one line each), ''
+        when there is none."""
+        lines = self.stderr.strip().splitlines()
+        if lines and lines[0].startswith(WEB_SEARCH_LINES):
+            lines = lines[1:]
+        if len(lines) == 1 and lines[0].startswith(START_HINT):
             return ""
-        return text
+        return "\n".join(lines)
 
 
 def run_start(prompt: str, env: dict[str, str], cwd: Path, timeout: float = 60,
