@@ -158,6 +158,11 @@ def answer_cmd(
             state = await rc.describe_report(conn.client, workflow_id, with_query=True)
             questions = state.query.questions if state.query else []
             waiting = bool(state.query and state.query.step == ReportStep.CLARIFY)
+            if not questions and state.status == rc.RUNNING:
+                # Asked a moment after `start`, the model may not have asked yet.
+                step = state.query.step if state.query else ReportStep.STARTING
+                console.print(f"No clarifying questions yet (step: {safe(step)}).")
+                return
             show_questions(workflow_id, questions, waiting)
             return
         await send_answers(conn, workflow_id, answers or [])
