@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from icu4py.breakers import LineBreaker
+
 from durable_research.contract.report import ReportContent
 from durable_research.layout.pdf import render_pdf
 from tests.support.pdftools import pdftotext
@@ -41,3 +43,27 @@ def test_arabic_document(tmp_path: Path) -> None:
     assert lines.count(text) == 2, lines
     joined = " ".join(lines)
     assert joined.count(text) >= 4, lines
+
+
+def test_thai_in_narrow_columns_breaks_between_words(tmp_path: Path) -> None:
+    thai = ("ภาษาไทยเป็นภาษาที่ไม่มีการเว้นวรรคระหว่างคำ "
+            "ประเทศไทยมีประชากรประมาณหกสิบหกล้านคนและมีวัฒนธรรมที่หลากหลาย")
+    lines = _extract(tmp_path, f"| ก | ข | ค |\n|---|---|---|\n| {thai} | {thai} | {thai} |\n")
+    words = [w for piece in thai.split(" ") for w in LineBreaker(piece, "")]
+    cell: list[str] = []  # the lines of the first cell, as poppler reads them
+    for line in lines:
+        if line.startswith(thai[:4]) and cell:
+            break
+        if cell or line.startswith(thai[:4]):
+            cell.append(line)
+    cell = [line for line in cell if line]
+    assert len(cell) >= 3, lines
+    assert " ".join(cell).replace(" ", "") == thai.replace(" ", "")
+    # Each drawn line is whole words of the dictionary, in order.
+    remaining = [w.strip() for w in words]
+    for line in cell:
+        text = line.replace(" ", "")
+        while text:
+            assert text.startswith(remaining[0]), (line, remaining[:3])
+            text = text[len(remaining.pop(0)):]
+    assert not remaining
