@@ -8,8 +8,15 @@ import pytest
 from icu4py.breakers import LineBreaker
 
 from durable_research.layout.fonts import font_set
-from durable_research.layout.inline import RunStyle, needs_manual_wrap, styled_chars, wrapped_markup
+from durable_research.layout.inline import (
+    RunStyle,
+    char_width,
+    needs_manual_wrap,
+    styled_chars,
+    wrapped_markup,
+)
 from durable_research.layout.linebreak import break_lines, width_of
+from durable_research.layout.tables import measure
 from durable_research.layout.wordbreak import split_words
 
 THAI = (
@@ -73,3 +80,13 @@ def test_latin_breaks_only_at_spaces() -> None:
 def test_split_words_leaves_other_text_whole() -> None:
     assert split_words("world-wide") == ("world-wide",)
     assert split_words("ภาษาไทยเป็นภาษา") == ("ภาษา", "ไทย", "เป็น", "ภาษา")
+
+
+def test_table_columns_may_narrow_to_the_longest_thai_word() -> None:
+    fs = font_set()
+    phrase = THAI.split(" ")[0]
+    longest_word, longest_line = measure([(phrase, RunStyle())], fs, SIZE)
+    widths = [sum(char_width(c, f, SIZE) for c, f, _ in styled_chars([(w, RunStyle())], fs))
+              for w in LineBreaker(phrase, "")]
+    assert longest_word == pytest.approx(max(widths))
+    assert longest_word < longest_line / 4  # the phrase is one "word" between spaces
