@@ -232,12 +232,12 @@ async def _mcp(tools: ToolActivities, params: ToolCallInput, args: dict[str, Any
     """A tool of an MCP server: its answer is an untrusted source [n], like a web page,
     read part by part and noted with quotes that must occur in it."""
     name = params.call.name
-    tool = await with_heartbeats(tools.mcp.find(name), detail="listing MCP tools")
-    if tool is None:
-        return _failed(f"Not run: {name} is not a tool of this worker's MCP servers' "
-                       "allow-lists.", f"{name[:60]} refused: not allowed")
-    label = f"{tool.server.name}.{tool.tool}"
     try:
+        tool = await with_heartbeats(tools.mcp.find(name), detail="listing MCP tools")
+        if tool is None:
+            return _failed(f"Not run: {name} is not a tool of this worker's MCP servers' "
+                           "allow-lists.", f"{name[:60]} refused: not allowed")
+        label = f"{tool.server.name}.{tool.tool}"
         text, refused = await with_heartbeats(call_tool(tool, args), detail=f"MCP {label}")
     except McpUnavailableError as exc:  # retried by the activity's policy
         raise ApplicationError(str(exc), type=FailureType.MCP_UNAVAILABLE) from exc

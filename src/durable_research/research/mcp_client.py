@@ -177,26 +177,39 @@ class McpCatalog:
         """No connection yet: :meth:`tools` lists on first use."""
         self.servers = servers
         self._listed: dict[str, list[McpTool]] = {}
-        self._failed: dict[str, float] = {}
+        # Servers not listed: when to try again, and why.
+        self._failed: dict[str, tuple[float, str]] = {}
 
     async def tools(self) -> list[McpTool]:
         """Every allowed tool of the servers that answer."""
         found: list[McpTool] = []
         for server in self.servers:
             if server.name not in self._listed and \
-                    time.monotonic() >= self._failed.get(server.name, 0.0):
+                    time.monotonic() >= self._failed.get(server.name, (0.0, ""))[0]:
                 try:
                     self._listed[server.name] = await list_allowed(server)
+                    self._failed.pop(server.name, None)
                 except (McpUnavailableError, MCPError, TimeoutError) as exc:
+                    why = str(exc) or f"MCP server {server.name}: no answer within " \
+                                       f"{DISCOVERY_S:.0f} s"
                     log.warning("MCP tools not listed (tried again in %.0f s): %s",
-                                RETRY_DISCOVERY_S, exc)
-                    self._failed[server.name] = time.monotonic() + RETRY_DISCOVERY_S
+                                RETRY_DISCOVERY_S, why)
+                    self._failed[server.name] = (time.monotonic() + RETRY_DISCOVERY_S, why)
             found += self._listed.get(server.name, [])
         return found
 
     async def find(self, name: str) -> McpTool | None:
-        """The allowed tool the agent calls ``name`` (None: not offered by this worker)."""
-        return next((t for t in await self.tools() if t.name == name), None)
+        """The allowed tool the agent calls ``name`` (None: no allow-list names it, or its
+        server does not have it).
+
+        Raises:
+            McpUnavailableError: Its server is allowed the tool but could not be listed.
+        """
+        found = next((t for t in await self.tools() if t.name == name), None)
+        for server in self.servers if found is None else ():
+            if server.name in self._failed and name in map(server.tool_name, server.allow):
+                raise McpUnavailableError(self._failed[server.name][1])
+        return found
 
 
 _CATALOGS: dict[tuple[McpServer, ...], McpCatalog] = {}
