@@ -53,7 +53,7 @@ def http_url(tmp_path_factory: pytest.TempPathFactory, wiped: Path) -> Iterator[
                             env={"PATH": "/usr/bin:/bin", served.TOKEN_VAR: TOKEN,
                                  served.WIPED_VAR: str(wiped)})
     try:
-        wait_for_file(ready, proc)  # type: ignore[arg-type]  # a text-mode Popen is fine
+        wait_for_file(ready, proc)
         yield ready.read_text(encoding="utf-8")
     finally:
         proc.kill()
