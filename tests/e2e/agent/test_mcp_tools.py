@@ -18,6 +18,8 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.agent import AgentActivities
 from durable_research.activities.tools import ToolActivities
 from durable_research.config import Settings
+from durable_research.doctor.check import FAIL, OK, WARN
+from durable_research.doctor.research import check_mcp
 from durable_research.errors import FailureType
 from durable_research.research.agent.types import (
     AgentTurnInput,
@@ -161,3 +163,15 @@ async def test_a_server_that_cannot_start_is_retried(tmp_path: Path) -> None:
         await call(tools, "mcp_gone_lookup")
     assert err.value.type == FailureType.MCP_UNAVAILABLE and not err.value.non_retryable
     assert "MCP server gone" in str(err.value) and "no such thing" in str(err.value)
+
+
+async def test_doctor_lists_each_server_and_the_tools_the_agent_gets(tmp_path: Path) -> None:
+    unknown = {**STDIO, "allow": ["lookup", "nope"]}
+    gone = {"name": "gone", "url": "http://127.0.0.1:9/mcp", "allow": ["x"]}
+    checks = await check_mcp(worker_settings(tmp_path, json.dumps([STDIO, unknown | {
+        "name": "t2"}, gone])))
+    assert [(c.name, c.level) for c in checks] == [
+        ("MCP server t", OK), ("MCP server t2", WARN), ("MCP server gone", FAIL)]
+    assert checks[0].message.endswith(": the agent gets lookup, environment")
+    assert "the server has no nope" in checks[1].message
+    assert checks[2].message.startswith("http://127.0.0.1:9/mcp: MCP server gone: ")
