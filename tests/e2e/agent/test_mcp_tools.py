@@ -7,9 +7,11 @@ stdio server does not see the worker's secrets."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,10 @@ from durable_research.research.agent.types import (
 from durable_research.research.types import Source
 from durable_research.testing import mcp_tool_server as served
 from durable_research.testing.fake_llm import FakeLLM
+from tests.support.cli import research
 from tests.support.helpers import env_for
 from tests.support.processes import wait_for_file
+from tests.support.settings import settings_env
 
 WORKFLOW = "report-1/q1"
 TOKEN = "mcp-test-token"
@@ -175,3 +179,29 @@ async def test_doctor_lists_each_server_and_the_tools_the_agent_gets(tmp_path: P
     assert checks[0].message.endswith(": the agent gets lookup, environment")
     assert "the server has no nope" in checks[1].message
     assert checks[2].message.startswith("http://127.0.0.1:9/mcp: MCP server gone: ")
+
+
+def test_research_run_offers_the_workers_mcp_tools(
+    research_settings: Settings, fake_llm: FakeLLM, tmp_path: Path, wiped: Path
+) -> None:
+    # The first turn asks for the forbidden tool; then the default researcher calls the
+    # allowed one with its search, and notes its answer like a page's.
+    fake_llm.script_tools({"calls": [{"name": "mcp_t_wipe", "arguments": {}}]})
+    servers = json.dumps([{**STDIO, "allow": ["lookup"]}])
+    env = settings_env(replace(research_settings, llm_tool_calling="on", mcp_servers=servers,
+                               output_dir=str(tmp_path / "reports")))
+    env[served.WIPED_VAR] = str(wiped)
+    proc = research("run", "Tell me about tardigrades.", "--agent", "--max-steps", "6",
+                    "--format", "md", env=env, cwd=tmp_path, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert re.search(r"q\d: t\.lookup -> \[\d+\] [\d,]+ characters", out), out
+    assert re.search(r"q\d: mcp_t_wipe refused", out), out
+    assert not wiped.exists()
+    (md,) = (tmp_path / "reports").glob("*.md")
+    text = md.read_text()
+    # Markdown escapes the underscores of the refused name.
+    assert "the agent asked for an unknown tool 'mcp\\_t\\_wipe'" in text
+    # Its answers are cited sources: "t.lookup (t MCP server) — mcp://t/lookup?topic=...".
+    assert re.search(r"^\d+\. t\.lookup \(t MCP server\) — mcp://t/lookup\?topic=\S+,",
+                     text, re.M), text
