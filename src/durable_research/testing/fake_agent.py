@@ -6,7 +6,8 @@ read the two best hits, follow the first link they list that no search found, no
 sentences of each page read that share most words with
 the sub-question (quotes copied from the text, so they pass the quote check), then call
 ``done``. The worker's MCP tools, when offered, are each called once with the first search
-(text arguments: the sub-question) and their answers noted like pages. A scripted turn (:func:`scripted_turn`) says exactly which calls to make.
+(text arguments: the sub-question) and their answers noted like pages. A scripted turn
+(:func:`scripted_turn`) says exactly which calls to make.
 """
 
 from __future__ import annotations
