@@ -3,10 +3,9 @@
 :data:`HANDLERS` maps each tool of ``research/agent/registry.py`` to its handler; a new
 built-in tool registers its spec there and its handler here; the tools of the worker's
 MCP servers (``research/mcp_client.py``) share one handler, registered under their
-prefix ``mcp_``. Every call's result
-(the text the model reads next) goes to the artifact store under the key the workflow
-named, and the call's output is saved beside it: a call that completed is never run again
-by a retry, nor by a turn rebuilt after a crash.
+prefix ``mcp_``. Every call's result (the text the model reads next) goes to the artifact
+store under the key the workflow named, and the call's output is saved beside it: a call
+that completed is never run again by a retry, nor by a turn rebuilt after a crash.
 """
 
 from __future__ import annotations
@@ -224,7 +223,6 @@ async def _note(tools: ToolActivities, params: ToolCallInput, args: dict[str, An
     await tools.save_json(key, [note_json(src, widened, claim or quote)])
     return f"Noted from [{n}].", ToolCallOutput(line=f"note [{n}]", notes_key=key,
                                                 cited_hash=src.content_hash)
-
 
 
 @handles(TOOL_PREFIX)

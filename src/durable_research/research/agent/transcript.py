@@ -81,7 +81,6 @@ def links_text(links: Sequence[str]) -> str:
     return f"\n\n{LINKS_HEAD}\n" + "\n".join(f"- {u}" for u in links[:SHOWN_LINKS])
 
 
-
 def mcp_address(server: str, tool: str, args: dict[str, object]) -> str:
     """How a source an MCP tool answered is cited: ``mcp://<server>/<tool>?<arguments>``
     (the arguments' beginning, so two calls of one tool are two sources)."""
