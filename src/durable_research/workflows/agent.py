@@ -95,8 +95,9 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
                 if call.name == ToolName.DONE:
                     finished = True
                     continue
-                if not await self._call(call, agent_result_name(prefix, turn, k), tools, context,
-                                        result):
+                # The worker's MCP tools offered with the turn may be called too.
+                if not await self._call(call, agent_result_name(prefix, turn, k),
+                                        tools + out.mcp_tools, context, result):
                     break
             if finished or self._stop:
                 break

@@ -43,6 +43,9 @@ class AgentTurnOutput:
     text: str = ""
     model: str = ""
     usage: Usage = field(default_factory=Usage)
+    # The worker's MCP tools offered with this turn (``mcp_<server>_<tool>``): the model
+    # may call them besides the input's ``tools``.
+    mcp_tools: list[str] = field(default_factory=list)
 
 
 @dataclass
