@@ -5,6 +5,7 @@ its bounds: the turn bound, repeats, unknown tools, the budget."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from temporalio.client import Client
@@ -56,6 +57,44 @@ async def test_the_agent_researches_each_subquestion_with_tools(
     assert any(line.startswith("research: the agent") for line in log), log
     assert f"q1: search {PLAN[0]!r} -> 2 results" in log
     assert {"q1: read [1] part 1", "q2: note [1]"} <= set(log)
+
+
+class StoringTables(MockActivities):
+    """Tool calls that keep the source table after them by key, as the real activity
+    stores it (here in a dict)."""
+
+    def __init__(self) -> None:
+        super().__init__(tool_calling=True)
+        self.tables: dict[str, list[Source]] = {}
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        table = self.tables[params.sources_key] if params.sources_key else params.sources
+        out = super().answer_tool(replace(params, sources=table))
+        if out.replaced and out.source is not None:
+            table = [out.source if n == out.replaced else s for n, s in enumerate(table, 1)]
+        out.table_key = f"tables/{params.key}"
+        self.tables[out.table_key] = [*table, *out.added]
+        return out
+
+
+async def test_after_the_first_call_the_source_table_goes_by_key(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = StoringTables()
+    async with start_worker(mocks.activities()):
+        result = await (await start(client, task_queue)).result()
+    assert result.status == "completed" and len(result.references) == 3
+    calls = mocks.inputs("agent_tool", ToolCallInput)
+    by_subquestion: dict[str, list[ToolCallInput]] = {}
+    for c in calls:
+        by_subquestion.setdefault(c.context.subquestion, []).append(c)
+    assert set(by_subquestion) == set(PLAN)
+    for sub_calls in by_subquestion.values():
+        # No records in any input: the first call starts from an empty table, each later
+        # one from the table the call before it stored.
+        assert all(c.sources == [] for c in sub_calls)
+        assert [c.sources_key for c in sub_calls] == [
+            "", *(f"tables/{c.key}" for c in sub_calls[:-1])]
 
 
 async def test_a_model_without_tool_calling_gets_the_fixed_pipeline(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,12 @@ from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.research import ResearchActivities
 from durable_research.activities.writing import note_json
 from durable_research.contract.citations import SourceKind
-from durable_research.contract.keys import agent_call_record_key, agent_note_key, text_key
+from durable_research.contract.keys import (
+    agent_call_record_key,
+    agent_note_key,
+    agent_sources_key,
+    text_key,
+)
 from durable_research.errors import FailureType
 from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent import transcript as words
@@ -67,6 +72,7 @@ class ToolActivities(ResearchActivities):
             out = ToolCallOutput(**{**saved, "added": [Source(**s) for s in saved["added"]]})
             out.source = Source(**source) if source else None
             return out
+        params = replace(params, sources=await self._table(params))
         name = params.call.name
         handler = HANDLERS.get(TOOL_PREFIX if name.startswith(TOOL_PREFIX) else name)
         try:
@@ -84,8 +90,32 @@ class ToolActivities(ResearchActivities):
             text, out = await handler(self, params, args)
         await self.write_text(key, text)
         out.key = key
+        out.table_key = await self._save_table(key, params, out)
         await self.save_json(agent_call_record_key(key), asdict(out))
         return out
+
+    async def _table(self, params: ToolCallInput) -> list[Source]:
+        """The source table the call starts from: stored by the last call, or inline."""
+        if not params.sources_key:
+            return list(params.sources)
+        found = await self.load_json(self.check_readable(params.sources_key))
+        if not isinstance(found, list):
+            raise ApplicationError(f"the agent's source table {params.sources_key} is gone",
+                                   type=FailureType.STORE_ERROR, non_retryable=True)
+        return [Source(**s) for s in found]
+
+    async def _save_table(self, key: str, params: ToolCallInput, out: ToolCallOutput) -> str:
+        """The table after the call, as the workflow applies it (``replaced``, then
+        ``added``), stored beside the result; the same key when nothing changed."""
+        if params.sources_key and not out.added and not (out.replaced and out.source):
+            return params.sources_key
+        table = list(params.sources)
+        if out.replaced and out.source is not None:
+            table[out.replaced - 1] = out.source
+        table += out.added
+        table_key = agent_sources_key(key)
+        await self.save_json(table_key, [asdict(s) for s in table])
+        return table_key
 
     @property
     def mcp(self) -> McpCatalog:
