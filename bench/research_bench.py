@@ -71,6 +71,7 @@ from temporalio.api.history.v1 import History, HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from durable_research.activities.checking import JUDGE_CONCURRENCY
 from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.contract.keys import text_key
@@ -532,7 +533,11 @@ def print_activities(run: Run) -> None:
     print(f"  activities ({run.spec.name}): {sum(a.values())} = {parts}")
 
 
-# ----- goal 6: the critical path of LLM calls (issue 14) -----------------------------
+# ----- goal 6: the critical path of LLM calls (issue 14; issue 26, goal 3) --------------
+
+# Wall time over the critical path a deep report should stay within (issue 26, goal 3;
+# issue 14 asked for 1.3).
+TARGET = 1.1
 
 
 def llm_answers(fake: FakeLLM) -> list[tuple[str, str, float, float]]:
@@ -571,18 +576,18 @@ def classify(answers: list[tuple[str, str, float, float]], subqs: list[str]) -> 
     """The run's LLM calls by kind, from the user prompts (``research/prompts.py``)."""
     calls: list[Call] = []
     for prompt, _route, start, end in sorted(answers, key=lambda a: a[2]):
-        lines = prompt.split("\n")
-        second = lines[1] if len(lines) > 1 else ""
+        # The task's lines end the prompt (``prompts``: sources first, then the task).
+        last = prompt.rsplit("\n", 1)[-1]
         kind, subq = "other", -1
         if prompt.startswith("Question:\n"):
             kind = "plan"
-        elif prompt.startswith("Claim 1: "):
+        elif prompt.startswith("Source excerpt E1: "):
             kind = "judge"
-        elif second.startswith("Sub-question: "):
-            kind, subq = "notes", subqs.index(second.removeprefix("Sub-question: "))
-        elif second.startswith("This section answers: "):
-            kind, subq = "section", subqs.index(second.removeprefix("This section answers: "))
-        elif prompt.startswith("Research question: ") and "\n## " in prompt:
+        elif last.startswith(prompts.SUBQUESTION_LABEL):
+            kind, subq = "notes", subqs.index(last.removeprefix(prompts.SUBQUESTION_LABEL))
+        elif last.startswith(prompts.SECTION_LABEL):
+            kind, subq = "section", subqs.index(last.removeprefix(prompts.SECTION_LABEL))
+        elif last.startswith(prompts.QUESTION_LABEL) and prompt.startswith("## "):
             kind = "summary"
         n = sum(1 for c in calls if c.kind == kind and c.subq == subq)
         calls.append(Call(kind, subq, start, end, n))
@@ -608,12 +613,12 @@ def critical_path(calls: list[Call], conc: int, section_conc: int) -> Chain:
       ``SECTION_CONCURRENCY`` at a time (semaphore, plan order);
     * summary: one call after every section;
     * citation check: after the summary, one judge call per batch of borderline sentences,
-      the batches one after another (``activities/checking.py``).
+      ``JUDGE_CONCURRENCY`` batches at a time (``activities/checking.py``).
 
     With 8 sub-questions, 2 rounds, 4 children and 3 sections at a time and the same time
-    per call, that is 1 + 2 x 2 + ceil(8 / 3) + 1 + judge batches = 9 (+ judge) calls. The
-    list schedule below takes each call's measured time instead of assuming one, and
-    returns the chain that ends last.
+    per call, that is 1 + 2 x 2 + ceil(8 / 3) + 1 + ceil(judge batches / 4) = 9 (+ judge)
+    calls. The list schedule below takes each call's measured time instead of assuming
+    one, and returns the chain that ends last.
     """
 
     def seq(at: Chain, chain: list[Call]) -> Chain:
@@ -636,7 +641,9 @@ def critical_path(calls: list[Call], conc: int, section_conc: int) -> Chain:
     at: Chain = seq((0.0, []), of("plan"))
     at = pool(at, [[c for c in notes if c.subq == q] for q in children], conc)
     at = pool(at, [[c] for c in sections], section_conc)
-    return seq(seq(at, of("summary")), of("judge"))
+    at = seq(at, of("summary"))
+    return pool(at, [[c] for c in sorted(of("judge"), key=lambda c: c.start)],
+                JUDGE_CONCURRENCY)
 
 
 def recorded_chain(calls: list[Call], conc: int, section_conc: int) -> list[Call]:
@@ -648,11 +655,11 @@ def recorded_chain(calls: list[Call], conc: int, section_conc: int) -> list[Call
     sections = [c for c in calls if c.kind == "section"]
 
     def preds(c: Call) -> list[Call]:
-        if c.kind == "plan" or (c.kind == "judge" and c.round == 0):
+        if c.kind == "plan" or (c.kind == "judge" and c.round < JUDGE_CONCURRENCY):
             kind = "plan" if c.kind == "plan" else "summary"
             return [p for p in calls if p.kind == kind and p.end <= c.start]
-        if c.kind == "judge":
-            return [p for p in calls if p.kind == "judge" and p.round == c.round - 1]
+        if c.kind == "judge":  # a batch waits for a free slot: an earlier batch's end
+            return [p for p in calls if p.kind == "judge" and p.round < c.round]
         if c.kind == "notes" and c.round:
             return [p for p in calls if p.kind == "notes" and p.subq == c.subq and
                     p.round == c.round - 1]
@@ -814,7 +821,8 @@ def print_goal6(cold: list[Goal6], warm: list[Goal6], delay: float, conc: int) -
           f"another = plan {kinds['plan']} + notes {-(-n // conc)} waves of {conc} "
           f"sub-questions x {rounds} rounds + sections ceil({kinds['section']}/"
           f"{SECTION_CONCURRENCY}) = {-(-kinds['section'] // SECTION_CONCURRENCY)} + summary "
-          f"{kinds['summary']} + judge batches {kinds['judge']}; with the measured call "
+          f"{kinds['summary']} + judge batches ceil({kinds['judge']}/{JUDGE_CONCURRENCY}) = "
+          f"{-(-kinds['judge'] // JUDGE_CONCURRENCY)}; with the measured call "
           f"times {g.path:.2f} s ({delay:g} s per call configured)")
     chain = g.chain
     ordered_ok = all(b.start >= a.end - 1e-3 for a, b in zip(chain, chain[1:], strict=False))
@@ -848,9 +856,10 @@ def print_goal6(cold: list[Goal6], warm: list[Goal6], delay: float, conc: int) -
             f"wall {r.run.wall:.2f} s / path {r.path:.2f} s = {r.ratio:.2f}x" for r in results))
     for kind, results in (("warm", warm), ("cold", cold)):
         m = median_goal6(results)
-        met = "met" if m.ratio <= 1.3 else "NOT met"
-        print(f"goal 6 ({kind} worker): wall {m.run.wall:.2f} s / critical path {m.path:.2f} s "
-              f"= {m.ratio:.2f} x (target <= 1.3: {met}; {m.run.subqs} sub-questions, "
+        met = "met" if m.ratio <= TARGET else "NOT met"
+        print(f"deep report ({kind} worker): wall {m.run.wall:.2f} s / critical path "
+              f"{m.path:.2f} s = {m.ratio:.2f} x (issue 26 goal 3, target <= {TARGET:g}: "
+              f"{met}; {m.run.subqs} sub-questions, "
               f"{delay:g} s LLM, median of {len(results)} run(s))")
 
 
