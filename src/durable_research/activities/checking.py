@@ -159,10 +159,14 @@ class CheckingActivities(WithStore):
 
         key = self.my_key(params.key)
         notes = []
+        focus: set[str] | None = set() if params.focus_keys else None
         for notes_key in params.notes_keys:
-            notes += [(n["source_hash"], n["quote"]) for n in
-                      json.loads(await self.read_text(notes_key))]
-        found = await asyncio.to_thread(note_conflicts, notes)
+            mine = [(n["source_hash"], n["quote"]) for n in
+                    json.loads(await self.read_text(notes_key))]
+            notes += mine
+            if focus is not None and notes_key in params.focus_keys:
+                focus.update(h for h, _q in mine)
+        found = await asyncio.to_thread(note_conflicts, notes, focus)
         await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
         pairs = sorted({tuple(sorted((c.key, c.other_key))) for c in found})
         return NotesConflicts(key=key, count=len(found), pairs=[list(p) for p in pairs],

@@ -191,6 +191,12 @@ def conflicts_name() -> str:
     return "conflicts.json"
 
 
+def section_conflicts_name(number: int) -> str:
+    """Where the notes of section ``number``'s sources disagree with those of the sections
+    before it (compare_notes while later sub-questions still run)."""
+    return f"conflicts/{number:02d}.json"
+
+
 def section_name(number: int) -> str:
     """Section ``number`` (1-based) of the report's body."""
     return f"sections/{number:02d}.md"

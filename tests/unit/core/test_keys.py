@@ -70,6 +70,7 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
     # Names the workflows choose.
     ("notes", lambda: keys.notes_name(1), "notes-r1.json"),
     ("conflicts", keys.conflicts_name, "conflicts.json"),
+    ("section-conflicts", lambda: keys.section_conflicts_name(3), "conflicts/03.json"),
     ("section-1", lambda: keys.section_name(1), "sections/01.md"),
     ("section-12", lambda: keys.section_name(12), "sections/12.md"),
     ("section-100", lambda: keys.section_name(100), "sections/100.md"),
