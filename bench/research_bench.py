@@ -40,6 +40,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,7 +77,7 @@ from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.contract.keys import text_key
 from durable_research.contract.report import ReportInput, ReportResult, ReportStep
-from durable_research.contract.research import DEPTH_PRESETS, Depth
+from durable_research.contract.research import DEPTH_PRESETS, AgentMode, Depth
 from durable_research.contract.review import PlanReviewInput
 from durable_research.embedded import devserver
 from durable_research.research import prompts
@@ -245,6 +246,7 @@ class Spec:
     concurrency: int = 0  # sub-questions at a time; 0: the preset's
     wrong_every: int = 0
     planned: list[str] | None = None  # the fake LLM's plan instead of its own 4 (no review)
+    agent: bool = False  # the research agent (the fake LLM's default researcher) per child
 
 
 @dataclass
@@ -329,6 +331,8 @@ class Bench:
         env = worker_env(self.address, tq, self.fake, self.tmp)
         env.update(SEARCH_PROVIDER="searxng", SEARXNG_URL=self.search.base_url,
                    FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY="0", FETCH_TIMEOUT="10")
+        if self.args.agent:  # the fake LLM calls tools
+            env["LLM_TOOL_CALLING"] = "on"
         return env
 
     async def run(self, spec: Spec) -> Run:
@@ -396,7 +400,8 @@ class Bench:
                       tq: str) -> tuple[ReportResult, WorkflowHandle[Any, ReportResult]]:
         params = ReportInput(prompt=QUESTION, depth=Depth.DEEP, formats=["pdf", "md"],
                              output_dir=str(self.tmp / "reports"),
-                             review_plan=spec.subquestions is not None)
+                             review_plan=spec.subquestions is not None,
+                             agent=AgentMode.ON if spec.agent else AgentMode.OFF)
         t0 = time.perf_counter()
         run.t_start = time.time()
         handle = await client.start_workflow(
@@ -589,11 +594,18 @@ def classify(answers: list[tuple[str, str, float, float]], subqs: list[str]) -> 
             kind, subq = "section", subqs.index(last.removeprefix(prompts.SECTION_LABEL))
         elif last.startswith(prompts.QUESTION_LABEL) and prompt.startswith("## "):
             kind = "summary"
+        elif prompt.startswith(AGENT_OPENS) and (
+                sub := re.search(f"^{prompts.SUBQUESTION_LABEL}(.*)$", prompt, re.M)):
+            # An agent's model turn: the turns of a sub-question are its chain, as the
+            # fixed pipeline's notes calls are.
+            kind, subq = "notes", subqs.index(sub.group(1))
         n = sum(1 for c in calls if c.kind == kind and c.subq == subq)
         calls.append(Call(kind, subq, start, end, n))
     return calls
 
 
+# How the research agent's transcript opens (``research/agent/transcript.py``).
+AGENT_OPENS = "Question of the report:\n"
 Chain = tuple[float, list[Call]]  # (finish time, the calls that led to it)
 
 
@@ -609,28 +621,35 @@ def critical_path(calls: list[Call], conc: int, section_conc: int) -> Chain:
       rounds are sequential (search -> fetch -> notes call -> follow-up search -> ...), so a
       child is a chain of ``rounds`` notes calls; a queued child starts when a running one
       ends;
-    * sections: after every child, one call per sub-question with notes,
-      ``SECTION_CONCURRENCY`` at a time (semaphore, plan order);
+    * sections: one call per sub-question with notes, as soon as its child and every
+      earlier one have ended (``EARLY_SECTIONS_PATCH``), ``SECTION_CONCURRENCY`` at a time
+      (semaphore, in the order they become ready);
     * summary: one call after every section;
     * citation check: after the summary, one judge call per batch of borderline sentences,
       ``JUDGE_CONCURRENCY`` batches at a time (``activities/checking.py``).
 
     With 8 sub-questions, 2 rounds, 4 children and 3 sections at a time and the same time
-    per call, that is 1 + 2 x 2 + ceil(8 / 3) + 1 + ceil(judge batches / 4) = 9 (+ judge)
-    calls. The list schedule below takes each call's measured time instead of assuming
-    one, and returns the chain that ends last.
+    per call, that is 1 + 2 x 2 + ceil(4 / 3) + 1 + ceil(judge batches / 4) = 8 (+ judge)
+    calls: the first wave's sections are written while the second wave researches. The
+    list schedule below takes each call's measured time instead of assuming one, and
+    returns the chain that ends last.
     """
 
     def seq(at: Chain, chain: list[Call]) -> Chain:
         return at[0] + sum(c.dur for c in chain), at[1] + chain
 
-    def pool(at: Chain, jobs: list[list[Call]], slots: int) -> Chain:
-        free = [at] * slots
+    def pool(ready: list[Chain], jobs: list[list[Call]], slots: int) -> list[Chain]:
+        """Each job's end; job k may start at ``ready[k]`` and takes the first free slot
+        (the jobs in the semaphore's order)."""
+        free: list[Chain] = [(0.0, [])] * slots
         ends = []
-        for job in jobs:  # the semaphore's order; the next job takes the first free slot
+        for start, job in zip(ready, jobs, strict=True):
             i = min(range(slots), key=lambda k: free[k][0])
-            free[i] = seq(free[i], job)
+            free[i] = seq(max(start, free[i], key=lambda e: e[0]), job)
             ends.append(free[i])
+        return ends
+
+    def last(ends: list[Chain], at: Chain) -> Chain:
         return max(ends, key=lambda e: e[0]) if ends else at
 
     def of(kind: str) -> list[Call]:
@@ -639,14 +658,18 @@ def critical_path(calls: list[Call], conc: int, section_conc: int) -> Chain:
     notes, sections = of("notes"), of("section")
     children = sorted({c.subq for c in notes})
     at: Chain = seq((0.0, []), of("plan"))
-    at = pool(at, [[c for c in notes if c.subq == q] for q in children], conc)
-    at = pool(at, [[c] for c in sections], section_conc)
+    child_end = dict(zip(children, pool([at] * len(children), [
+        [c for c in notes if c.subq == q] for q in children], conc), strict=True))
+    ready = [last([e for q, e in child_end.items() if q <= s.subq], at) for s in sections]
+    order = sorted(range(len(sections)), key=lambda k: ready[k][0])
+    at = last(pool([ready[k] for k in order], [[sections[k]] for k in order], section_conc),
+              at)
     at = seq(at, of("summary"))
-    return pool(at, [[c] for c in sorted(of("judge"), key=lambda c: c.start)],
-                JUDGE_CONCURRENCY)
+    judges = sorted(of("judge"), key=lambda c: c.start)
+    return last(pool([at] * len(judges), [[c] for c in judges], JUDGE_CONCURRENCY), at)
 
 
-def recorded_chain(calls: list[Call], conc: int, section_conc: int) -> list[Call]:
+def recorded_chain(calls: list[Call], conc: int) -> list[Call]:
     """The run's real chain: from the call that ended last, back through the predecessor
     (by the rules of :func:`critical_path`) that ended last before each call started."""
     firsts = sorted({c.subq for c in calls if c.kind == "notes"})
@@ -667,10 +690,9 @@ def recorded_chain(calls: list[Call], conc: int, section_conc: int) -> list[Call
             if firsts.index(c.subq) < conc:
                 return [p for p in calls if p.kind == "plan"]
             return [p for p in last_notes if p.subq < c.subq and p.end <= c.start]
-        if c.kind == "section" and sorted(s.subq for s in sections).index(c.subq) < section_conc:
-            return last_notes
-        if c.kind == "section":
-            return [p for p in sections if p.subq < c.subq and p.end <= c.start]
+        if c.kind == "section":  # its child and the earlier ones, or a freed slot
+            return [p for p in last_notes if p.subq <= c.subq] + \
+                [p for p in sections if p is not c and p.end <= c.start]
         return sections if c.kind == "summary" else []
 
     chain = [max(calls, key=lambda c: c.end)]
@@ -778,7 +800,7 @@ async def goal6(client: Client, run: Run, subqs: list[str], conc: int) -> Goal6:
     """Classify the run's LLM calls, find both chains and break the chain's gaps down."""
     calls = classify(run.answers, subqs)
     ideal = critical_path(calls, conc, SECTION_CONCURRENCY)
-    chain = recorded_chain(calls, conc, SECTION_CONCURRENCY)
+    chain = recorded_chain(calls, conc)
     spans: dict[int, list[Step]] = {
         -1: await steps(client.get_workflow_handle(run.workflow_id))
         + await event_spans(client, run.workflow_id)}
@@ -819,8 +841,8 @@ def print_goal6(cold: list[Goal6], warm: list[Goal6], delay: float, conc: int) -
                                                    "judge", "other") if kinds[k]))
     print(f"  critical path by the code's structure: {len(g.ideal[1])} calls one after "
           f"another = plan {kinds['plan']} + notes {-(-n // conc)} waves of {conc} "
-          f"sub-questions x {rounds} rounds + sections ceil({kinds['section']}/"
-          f"{SECTION_CONCURRENCY}) = {-(-kinds['section'] // SECTION_CONCURRENCY)} + summary "
+          f"sub-questions x {rounds} rounds + the last wave's sections, "
+          f"{SECTION_CONCURRENCY} at a time + summary "
           f"{kinds['summary']} + judge batches ceil({kinds['judge']}/{JUDGE_CONCURRENCY}) = "
           f"{-(-kinds['judge'] // JUDGE_CONCURRENCY)}; with the measured call "
           f"times {g.path:.2f} s ({delay:g} s per call configured)")
@@ -870,7 +892,7 @@ async def run_goal6(args: argparse.Namespace,
     as the embedded mode's supervised worker, which is already running)."""
     n = max(args.subquestions)
     conc = DEPTH_PRESETS[Depth.DEEP].concurrency
-    spec = Spec(f"subq={n} planned", planned=list(SUBQUESTIONS[:n]))
+    spec = Spec(f"subq={n} planned", planned=list(SUBQUESTIONS[:n]), agent=args.agent)
     cold: list[Goal6] = []
     warm: list[Goal6] = []
     for rep in range(args.repeats):
@@ -1049,6 +1071,9 @@ def main() -> None:
     ap.add_argument("--critical-path", action="store_true",
                     help="issue 14, goal 6: only a deep report planning max(--subquestions) "
                          "sub-questions; wall time vs the critical path of its LLM calls")
+    ap.add_argument("--agent", action="store_true",
+                    help="--critical-path with the research agent per sub-question (its "
+                         "model turns are the sub-question's chain)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--subq-concurrency", type=int, default=0, help=argparse.SUPPRESS)
