@@ -22,13 +22,16 @@ side by side with a plain-BM25 baseline measured in the same run:
 * the checker's precision/recall on the labelled claims (tests/data/conflict_pairs.json):
   own-source check, rules across sources, rules plus the fake judge;
 * plan validity (first answer valid) and notes validity (notes calls whose notes were
-  usable); tokens and wall time per report.
+  usable); tokens and wall time per report, tokens per verified cited sentence, and (fake
+  LLM) the prompt tokens of each kind of call, with the share a provider's prompt cache
+  could reuse (the prompt's start shared with an earlier call of the same kind and report).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -52,6 +55,7 @@ from durable_research.store import get_text
 from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
+from durable_research.testing.fake_llm import FakeLLM, SentPrompt
 from durable_research.testing.report_eval import ReportScore, score_report
 from durable_research.worker.build import build_worker
 
@@ -73,6 +77,8 @@ class Run:
     notes_calls: int = 0
     notes_usable: int = 0
     failed: list[str] = field(default_factory=list)
+    # The fake LLM's calls, one list per report (empty with a real model).
+    sent: list[list[SentPrompt]] = field(default_factory=list)
 
 
 def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Settings:
@@ -120,11 +126,13 @@ def notes_summaries(settings: Settings, workflow_id: str, children: int) -> list
 
 async def run_questions(client: Client, settings: Settings, run: Run, collection: str,
                         questions: list[dict[str, Any]], decoys: list[dict[str, Any]],
-                        depth: str) -> None:
-    """Each question as one report; its score, searches, plan and notes validity."""
+                        depth: str, fake: FakeLLM | None = None) -> None:
+    """Each question as one report; its score, searches, plan and notes validity (and
+    with ``fake``, the calls it answered for the report)."""
     store = open_store(settings)
     async with build_worker(client, settings):
         for q in questions:
+            before = len(fake.sent()) if fake is not None else 0
             started = time.monotonic()
             params = ReportInput(prompt=q["question"], depth=depth, collection=collection,
                                  web=False, formats=["md"], output_dir=settings.output_dir)
@@ -132,6 +140,8 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
             result = await handle.result()
             run.walls.append(time.monotonic() - started)
             run.results.append(result)
+            if fake is not None:
+                run.sent.append(fake.sent()[before:])
             if result.status != "completed" or not result.paths:
                 run.failed.append(f"{q['id']}: {result.status} {result.note}")
                 continue
@@ -245,11 +255,63 @@ def print_reports(runs: list[Run]) -> None:
     row("notes usable", [pct(r.notes_usable, r.notes_calls) for r in runs])
     row("tokens / report", [f"{sum(x.usage.total_tokens for x in r.results) / n:,.0f}"
                             for r in runs if (n := max(1, len(r.results)))])
+    row("  prompt tokens / report", [
+        f"{sum(x.usage.prompt_tokens for x in r.results) / n:,.0f}"
+        for r in runs if (n := max(1, len(r.results)))])
+    row("tokens / verified cited sentence", [
+        f"{sum(x.usage.total_tokens for x in r.results) / v:,.0f}"
+        if (v := ver(r, "supported")) else "-" for r in runs])
     row("wall s / report", [f"{sum(r.walls) / max(1, len(r.walls)):.1f}" for r in runs])
     width = max(len(name) for name, _v in rows)
     print(f"\nreports ({', '.join(r.label for r in runs)}):")
     for name, values in rows:
         print(f"  {name:{width}}  " + "  ".join(f"{v:>14}" for v in values))
+
+
+def shared_words(text: str, earlier: list[str]) -> int:
+    """Words at the start of ``text`` that an earlier prompt starts with too (what a
+    provider's prefix cache could reuse: the longest common prefix, whole words)."""
+    best = max((len(os.path.commonprefix([text, e])) for e in earlier), default=0)
+    return len(text[:best].split()) if best < len(text) else len(text.split())
+
+
+def print_prompt_tokens(run: Run) -> None:
+    """The fake LLM's calls per report by kind: calls, prompt tokens, the share of them in
+    a prefix shared with an earlier call of the same kind and report, and the share in
+    lines (of 8 words or more, system prompts aside) an earlier call of the report was
+    already sent."""
+    if not run.sent:
+        return
+    calls: Counter[str] = Counter()
+    tokens: Counter[str] = Counter()
+    cached: Counter[str] = Counter()
+    again: Counter[str] = Counter()
+    for report in run.sent:
+        seen: dict[str, list[str]] = {}
+        lines: set[str] = set()
+        for call in report:
+            kind = call.task.removeprefix("TASK: ") or "other"
+            calls[kind] += 1
+            tokens[kind] += call.prompt_tokens
+            cached[kind] += min(call.prompt_tokens,
+                                shared_words(call.text, seen.get(kind, [])))
+            seen.setdefault(kind, []).append(call.text)
+            mine = {line.strip() for line in call.user.split("\n")
+                    if len(line.split()) >= 8}
+            again[kind] += sum(len(line.split()) for line in mine & lines)
+            lines |= mine
+    n = len(run.sent)
+    print(f"\nprompt tokens per report by call ({run.label}; cacheable: in a prefix shared "
+          "with an earlier call of the same kind; sent before: in lines an earlier call of "
+          "the report was sent):")
+    for kind, total in sorted(tokens.items(), key=lambda kv: -kv[1]):
+        print(f"  {kind:10} {calls[kind] / n:5.1f} calls  {total / n:8,.0f} prompt tokens  "
+              f"cacheable {cached[kind] / max(total, 1):.2f}  sent before "
+              f"{again[kind] / max(total, 1):.2f}")
+    whole = sum(tokens.values())
+    print(f"  {'all':10} {sum(calls.values()) / n:5.1f} calls  {whole / n:8,.0f} prompt tokens"
+          f"  cacheable {sum(cached.values()) / max(whole, 1):.2f}  sent before "
+          f"{sum(again.values()) / max(whole, 1):.2f}")
 
 
 def print_decoy_pairs(decoys: list[dict[str, Any]]) -> None:
@@ -307,9 +369,12 @@ async def amain(args: argparse.Namespace) -> int:
             for run in runs:
                 model = "" if run.label == "fake LLM" else args.model
                 s = settings_for(model, tmp, server.address, fake.api_base)
-                await run_questions(client, s, run, collection, questions, decoys, args.depth)
+                await run_questions(client, s, run, collection, questions, decoys, args.depth,
+                                    fake if not model else None)
             print_retrieval(settings, collection, questions, runs, [5, 10])
             print_reports(runs)
+            for run in runs:
+                print_prompt_tokens(run)
             print_checker()
             print_decoy_pairs(decoys)
             print_decoys(runs, decoys)

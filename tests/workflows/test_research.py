@@ -3,7 +3,9 @@ compare_notes, sections and the citation check, all with mocked activities."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import dataclass, field
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -17,7 +19,7 @@ from durable_research.contract.report import (
     ReportInput,
     ReportResult,
 )
-from durable_research.contract.research import Budget
+from durable_research.contract.research import Budget, SubState
 from durable_research.contract.review import (
     UPDATE_RAISE_BUDGET,
     BudgetOutcome,
@@ -87,12 +89,13 @@ async def test_research_happy_path(
         handle = await start(client, task_queue)
         result = await handle.result()
     wid = handle.id
-    names = mocks.names()
     # The report's own steps, in order; the children's steps in between.
     own = [c.name for c in mocks.calls if c.workflow_id == wid]
-    assert own == ["research_sources", "llm_call", "compare_notes", "write_section",
-                   "write_section", "write_section", "write_section", "check_citations",
-                   "create_pdf", "send_email"]
+    # Each section is written once its sub-question and the earlier ones have ended, its
+    # notes compared with theirs first; the summary once all are written.
+    assert own[:2] == ["research_sources", "llm_call"]
+    assert own[-4:] == ["write_section", "check_citations", "create_pdf", "send_email"]
+    assert sorted(own[2:-4]) == ["compare_notes"] * 3 + ["write_section"] * 3
     (plan,) = mocks.inputs("llm_call", LlmCallInput)
     assert plan.answer_schema == AnswerSchema.PLAN and QUESTION in plan.prompt
     # Fan-out: one child per sub-question, under the report's id, each search -> fetch ->
@@ -103,11 +106,12 @@ async def test_research_happy_path(
         assert steps == ["search", "fetch_pages", "take_notes"], (sub, steps)
     assert sorted(s.query for s in mocks.inputs("search", SearchInput)) == sorted(PLAN)
     assert all(len(f.pages) == 2 for f in mocks.inputs("fetch_pages", FetchPagesInput))
-    assert names.index("compare_notes") > max(
-        i for i, n in enumerate(names) if n == "take_notes")
-    (compare,) = mocks.inputs("compare_notes", CompareNotesInput)
-    assert compare.notes_keys == [f"notes/{slug(q)}.json" for q in PLAN]  # plan order
-    # Sections in plan order, then the summary over them.
+    notes = [f"notes/{slug(q)}.json" for q in PLAN]
+    compares = sorted(mocks.inputs("compare_notes", CompareNotesInput), key=lambda c: c.key)
+    # Section n's notes against those of sections 1..n (plan order).
+    assert [(c.key, c.notes_keys, c.focus_keys) for c in compares] == [
+        (f"conflicts/0{n}.json", notes[:n], [notes[n - 1]]) for n in (1, 2, 3)]
+    # Sections, then the summary over them in plan order.
     sections = mocks.inputs("write_section", SectionInput)
     assert [s.role for s in sections] == ["section"] * 3 + ["summary"]
     assert sorted(s.heading for s in sections[:3]) == sorted(PLAN)
@@ -136,7 +140,8 @@ async def test_research_happy_path(
     assert result.research_notes == [] and result.note == ""
     # Live runs take the patched branches (markers recorded), except the mail key's,
     # which is asked for only in replay.
-    assert await patches(handle) == ["research-v1", "plan-first-n", "compare-notes"]
+    assert await patches(handle) == ["research-v1", "plan-first-n",
+                                     "sections-while-researching", "compare-notes"]
     child = client.get_workflow_handle(f"{wid}/q1")
     assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
 
@@ -384,6 +389,45 @@ async def test_plan_review_deadline_applies_the_default(
     assert ("search" in mocks.names()) is (action == "approve")
 
 
+# ----- the draft grows --------------------------------------------------------------------
+@dataclass
+class LastNotesWait(MockActivities):
+    """The last sub-question's notes wait until the test lets them go."""
+
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def answer_notes(self, params: NotesInput) -> LlmStored:
+        if params.subquestion == PLAN[-1]:
+            await self.go.wait()
+        return await super().answer_notes(params)
+
+
+async def test_a_section_is_shown_while_a_later_subquestion_still_runs(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = LastNotesWait()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        # Polls the status query (what `research status`, the web page and MCP show)
+        # until the first two sections are listed.
+        async with asyncio.timeout(60):
+            while True:
+                research = (await handle.query(GenerateReportWorkflow.status)).research
+                if research is not None and len(research.sections) == 2:
+                    break
+                await asyncio.sleep(0.05)
+        # Keys, not texts: the client reads them from the store.
+        assert research.sections == ["sections/01.md", "sections/02.md"]
+        assert research.subs[2].state == SubState.NOTING
+        assert sorted(s.heading for s in mocks.inputs("write_section", SectionInput)) == \
+            sorted(PLAN[:2])
+        mocks.go.set()
+        result = await handle.result()
+        final = (await handle.query(GenerateReportWorkflow.status)).research
+    assert result.status == "completed"
+    assert final is not None and final.sections == [f"sections/0{n}.md" for n in (1, 2, 3)]
+
+
 # ----- compare_notes ---------------------------------------------------------------------
 class Disagreeing(MockActivities):
     """The first two sub-questions' sources contradict each other."""
@@ -404,12 +448,15 @@ async def test_disputes_found_by_compare_notes_reach_the_writers(
     by_heading = {s.heading: s for s in mocks.inputs("write_section", SectionInput)
                   if s.role == "section"}
     both = {first_page(PLAN[0]), first_page(PLAN[1])}
-    # Each side of the dispute may cite the other.
-    assert {r.content_hash for r in by_heading[PLAN[0]].references} == both
+    # Section 1 is written before the second sub-question's sources are numbered; section
+    # 2, written after both, may cite each side of the dispute.
+    assert {r.content_hash for r in by_heading[PLAN[0]].references} == {first_page(PLAN[0])}
     assert {r.content_hash for r in by_heading[PLAN[1]].references} == both
     assert first_page(PLAN[2]) in {r.content_hash for r in by_heading[PLAN[2]].references}
-    assert all(s.conflicts_key == "conflicts.json" for s in by_heading.values())
-    assert any("sources disagree on 1 point: the writers are told" in line for line in lines)
+    assert [by_heading[q].conflicts_key for q in PLAN] == [
+        f"conflicts/0{n}.json" for n in (1, 2, 3)]
+    assert any("sources disagree on 1 point (section 2): the writers are told" in line
+               for line in lines)
     # The check sees the full, numbered list.
     (check,) = mocks.inputs("check_citations", CheckInput)
     assert [r.n for r in check.references] == [1, 2, 3]

@@ -26,7 +26,7 @@ from durable_research.contract.citations import (
     UnsupportedCitation,
 )
 from durable_research.contract.keys import meta_key, text_key
-from durable_research.contract.llm import AnswerSchema, Usage
+from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
@@ -42,11 +42,17 @@ if TYPE_CHECKING:  # the research modules load when the activity first runs
     from durable_research.research.evidence import Evidence
 
 JUDGE_BATCH = 10
+# Judge batches asked at once: one after another they were the report's longest chain of
+# LLM calls (17 one-second calls of a deep report's 26, bench/research_bench.py
+# --critical-path); as many at once as a deep report's sub-questions.
+JUDGE_CONCURRENCY = 4
 # The markers put after a sentence's citations, by status (verified ones get none).
 MARKERS = {ClaimStatus.UNVERIFIED: " [unverified]", ClaimStatus.DISPUTED: " [disputed]"}
 # Documents of the local collection searched for each claim (beyond those research read).
 COLLECTION_HITS = 3
 MAX_PASSAGE_CHARS = 500
+# How much of a passage the judge is sent.
+PASSAGE_SENT = 1500
 
 
 def check_result_from(data: dict[str, Any]) -> CheckResult:
@@ -119,17 +125,29 @@ class CheckingActivities(WithStore):
 
     async def _judge(self, model: str, questions: list[Question]
                      ) -> tuple[dict[Question, Relation], Usage, str]:
-        """Ask the judge about each (claim, passage) pair, in batches."""
+        """Ask the judge about each (claim, passage) pair, in batches, a few at once; the
+        pairs of one passage go into the same batch, so it is sent once."""
+        order: dict[str, int] = {}
+        for q in questions:
+            order.setdefault(q.passage[:PASSAGE_SENT], len(order))
+        ordered = sorted(questions, key=lambda q: order[q.passage[:PASSAGE_SENT]])
+        batches = [ordered[start : start + JUDGE_BATCH]
+                   for start in range(0, len(ordered), JUDGE_BATCH)]
+        slots = asyncio.Semaphore(JUDGE_CONCURRENCY)
+
+        async def ask(batch: list[Question]) -> tuple[dict[int, Relation], LlmCallOutput]:
+            items = [(i + 1, q.claim, q.passage[:PASSAGE_SENT]) for i, q in enumerate(batch)]
+            async with slots:
+                out = await complete(self.settings, model, prompts.JUDGE_SYSTEM,
+                                     prompts.judge_prompt(items), detail="judging citations",
+                                     schema=AnswerSchema.JUDGE)
+            return parse_verdicts(out.text), out
+
         answers: dict[Question, Relation] = {}
         usage, used = Usage(), ""
-        for start in range(0, len(questions), JUDGE_BATCH):
-            batch = questions[start : start + JUDGE_BATCH]
-            items = [(i + 1, q.claim, q.passage[:1500]) for i, q in enumerate(batch)]
-            out = await complete(self.settings, model, prompts.JUDGE_SYSTEM,
-                                 prompts.judge_prompt(items), detail="judging citations",
-                                 schema=AnswerSchema.JUDGE)
+        for batch, (verdicts, out) in zip(
+                batches, await asyncio.gather(*(ask(b) for b in batches)), strict=True):
             usage, used = usage.add(out.usage), out.model
-            verdicts = parse_verdicts(out.text)
             answers.update({q: verdicts[i + 1] for i, q in enumerate(batch) if i + 1 in verdicts})
         return answers, usage, used
 
@@ -141,10 +159,14 @@ class CheckingActivities(WithStore):
 
         key = self.my_key(params.key)
         notes = []
+        focus: set[str] | None = set() if params.focus_keys else None
         for notes_key in params.notes_keys:
-            notes += [(n["source_hash"], n["quote"]) for n in
-                      json.loads(await self.read_text(notes_key))]
-        found = await asyncio.to_thread(note_conflicts, notes)
+            mine = [(n["source_hash"], n["quote"]) for n in
+                    json.loads(await self.read_text(notes_key))]
+            notes += mine
+            if focus is not None and notes_key in params.focus_keys:
+                focus.update(h for h, _q in mine)
+        found = await asyncio.to_thread(note_conflicts, notes, focus)
         await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
         pairs = sorted({tuple(sorted((c.key, c.other_key))) for c in found})
         return NotesConflicts(key=key, count=len(found), pairs=[list(p) for p in pairs],

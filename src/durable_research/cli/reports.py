@@ -251,6 +251,20 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             console.print("[bold]History[/]")
             for line in q.history:
                 console.print(f"  {strip_controls(line)}", highlight=False, markup=False)
+        if q and q.research and q.research.sections:
+            from rich.markdown import Markdown
+            from rich.panel import Panel
+
+            from durable_research.client.draft import (
+                draft_sections_async,
+                draft_text,
+                draft_title,
+            )
+
+            texts = await draft_sections_async(settings, workflow_id, q.research)
+            if texts:
+                console.print(Panel(Markdown(strip_controls(draft_text(texts))),
+                                    title=draft_title(q.research)), width=PROSE_WIDTH)
         if q and q.draft and q.step in (ReportStep.REVIEW, ReportStep.REVISING):
             from rich.markdown import Markdown
             from rich.panel import Panel

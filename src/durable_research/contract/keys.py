@@ -191,6 +191,12 @@ def conflicts_name() -> str:
     return "conflicts.json"
 
 
+def section_conflicts_name(number: int) -> str:
+    """Where the notes of section ``number``'s sources disagree with those of the sections
+    before it (compare_notes while later sub-questions still run)."""
+    return f"conflicts/{number:02d}.json"
+
+
 def section_name(number: int) -> str:
     """Section ``number`` (1-based) of the report's body."""
     return f"sections/{number:02d}.md"
@@ -228,6 +234,12 @@ def llm_answer_name(run_id: str, model: str, system: str, prompt: str) -> str:
 def llm_text_name(text_digest: str) -> str:
     """A model answer too large for the history, by its sha256 digest."""
     return f"llm/{text_digest[:32]}.md"
+
+
+def sent_passage_name(passage: str) -> str:
+    """Which notes call of the run was sent ``passage`` (one per passage and run: see
+    :func:`shared_run_key`)."""
+    return f"sent/{_sha256(passage)[:32]}.json"
 
 
 def fetch_memo_name(url: str) -> str:

@@ -123,3 +123,6 @@ class ResearchProgress:
     sources_kept: int = 0
     budget: Budget = field(default_factory=Budget)
     budget_note: str = ""
+    # Store keys of the sections written so far, in plan order (the draft grows while
+    # later sub-questions run; clients read the texts from the store).
+    sections: list[str] = field(default_factory=list)

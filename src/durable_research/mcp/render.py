@@ -6,6 +6,9 @@ the web page's do; this only lays them out and says which tool to call next.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from durable_research.client.draft import draft_text, draft_title
 from durable_research.client.files import report_file_keys
 from durable_research.client.present import (
     plan_lines,
@@ -63,8 +66,9 @@ def next_step(state: ReportState) -> str:
     return f"it has ended; {Tool.START_RESEARCH} starts a new report"
 
 
-def status_text(state: ReportState) -> str:
-    """A report's state: its rows, what to do next, and the plan or draft under review."""
+def status_text(state: ReportState, sections: Sequence[str] = ()) -> str:
+    """A report's state: its rows, what to do next, the plan or draft under review, and
+    the ``sections`` written so far while it researches."""
     lines = [f"report: {state.workflow_id}"]
     if state.question:
         lines.append(f"question: {state.question}")
@@ -75,6 +79,8 @@ def status_text(state: ReportState) -> str:
         lines += ["", "Plan:", *plan_lines(report_plan(state))]
     if state.status == RUNNING and q and q.step == ReportStep.REVIEW:
         lines += ["", f"Draft version {q.versions}:", q.draft]
+    elif state.status == RUNNING and q and q.research and sections:
+        lines += ["", f"{draft_title(q.research).capitalize()}:", draft_text(list(sections))]
     return strip_controls("\n".join(lines))
 
 

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from durable_research import client as rc
 from durable_research.client import research as cr
+from durable_research.client.draft import draft_sections_async
 from durable_research.client.files import (
     MEDIA_TYPES,
     is_text_format,
@@ -150,7 +151,10 @@ class ResearchTools:
         """Where a report is: step, costs, research progress; the plan or draft when it
         waits for your review; its files when it has finished."""
         check_wait(wait)
-        return render.status_text(await settle(self.ctx.client, id, wait))
+        state = await settle(self.ctx.client, id, wait)
+        research = state.query.research if state.query else None
+        return render.status_text(
+            state, await draft_sections_async(self.ctx.settings, id, research))
 
     async def answer_questions(
         self,

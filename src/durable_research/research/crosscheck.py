@@ -227,11 +227,14 @@ class NoteConflict:
     reason: str
 
 
-def note_conflicts(notes: list[tuple[str, str]]) -> list[NoteConflict]:
+def note_conflicts(notes: list[tuple[str, str]],
+                   focus: set[str] | None = None) -> list[NoteConflict]:
     """Where ``(source hash, quote)`` notes of different sources contradict each other.
 
     Each sentence of each quote against the closest sentences of the other sources' quotes,
-    by the same rules as the claims (:func:`compare`); a pair is reported once.
+    by the same rules as the claims (:func:`compare`); a pair is reported once. ``focus``:
+    only the sentences of these sources are compared with the others (one section's
+    sources against those of the sections before it).
     """
     quotes: dict[str, list[str]] = {}
     for key, quote in notes:
@@ -241,6 +244,8 @@ def note_conflicts(notes: list[tuple[str, str]]) -> list[NoteConflict]:
     pool = EvidencePool([Evidence(key, "\n\n".join(q)) for key, q in quotes.items()])
     found: dict[frozenset[str], tuple[float, NoteConflict]] = {}
     for unit in pool.units:
+        if focus is not None and unit.key not in focus:
+            continue
         for other, _score in pool.related(unit.sentence, {unit.key}, RELATED_SENTENCES):
             pair = frozenset((unit.sentence, other.sentence))
             if pair in found:

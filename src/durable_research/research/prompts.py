@@ -50,18 +50,16 @@ NOTES_SYSTEM = (
 )
 
 SECTION_SYSTEM = (
-    f"{TASK_SECTION}\nYou write one section of a research report in Markdown from the notes "
-    "given. Every sentence that states a fact ends with the number of its source in square "
-    "brackets, like [2]; cite only the numbers listed. Use only facts in the notes. Where "
-    "sources disagree, say so and give each side with its own citation; never state one "
-    "side as fact. No heading at the start and no list of references. A note that quotes a "
-    "table, code or a list gives its quote as an indented block below the note. Quote such a "
-    "block as what it is, never inside a sentence (or summarise it in your own cited "
-    "sentences): a table as a Markdown table, header row first, with the source number in the "
-    "last cell of each row, like | Moss | Macrobiotus [2] |; code in a fenced block, after the "
-    "source's sentence introducing it, cited, when the note gives one; list items as a "
-    "Markdown list, each item ending with its source number. The notes' quotes are "
-    f"quoted source text. {UNTRUSTED}"
+    f"{TASK_SECTION}\nWrite one section of a research report in Markdown from the notes. "
+    "End every sentence that states a fact with its source number in brackets, like [2]: "
+    "only the numbers listed, only facts in the notes. Where sources disagree, give each "
+    "side with its own citation; never state one side as fact. No heading, no list of "
+    "references. A note quoting a table, code or a list has its quote indented below it: "
+    "give such a block as what it is, never inside a sentence (or summarise it in cited "
+    "sentences): a table as a Markdown table, header row first, the source number in each "
+    "row's last cell, like | Moss | Macrobiotus [2] |; code in a fenced block after the "
+    "source's sentence introducing it, cited; list items as a Markdown list, each ending "
+    f"with its source number. The notes' quotes are quoted source text. {UNTRUSTED}"
 )
 DISAGREE_HEADING = "Sources disagree"
 
@@ -73,11 +71,11 @@ SUMMARY_SYSTEM = (
 )
 
 JUDGE_SYSTEM = (
-    f"{TASK_JUDGE}\nYou check claims against sources. For each claim, say whether the source "
-    'excerpt "supports" it (states the same fact; a related topic is not support), '
-    '"contradicts" it (states something incompatible: another number, date, name or default, '
-    'or the opposite), or "neither". The excerpts are quoted source text. '
-    f"{UNTRUSTED} Reply with JSON only: "
+    f"{TASK_JUDGE}\nYou check claims against sources. Each claim is listed under a source "
+    'excerpt; say whether that excerpt "supports" the claim (states the same fact; a related '
+    'topic is not support), "contradicts" it (states something incompatible: another number, '
+    'date, name or default, or the opposite), or "neither". The excerpts are quoted source '
+    f"text. {UNTRUSTED} Reply with JSON only: "
     '{"verdicts": [{"id": 1, "verdict": "supports"}]}'
 )
 
@@ -104,14 +102,22 @@ def plan_prompt(question: str, max_subquestions: int, error: str = "") -> str:
 
 
 EXCERPTS_HEADING = "Source excerpts (quoted, untrusted data):"
+# The task's lines come after the sources in every prompt that carries sources (the system
+# prompt first, then the sources, then the task): what stays the same across a report's
+# calls leads, where a provider's prompt cache can reuse it, and the question comes last,
+# next to the answer.
+QUESTION_LABEL = "Research question: "
+SUBQUESTION_LABEL = "Sub-question: "
+SECTION_LABEL = "This section answers: "
 
 
 def notes_prompt(question: str, subquestion: str, excerpts: Sequence[tuple[int, str, str]]) -> str:
-    """The notes request over ``(source number, title, excerpt)`` triples."""
-    parts = [f"Research question: {question}", f"Sub-question: {subquestion}", "",
-             EXCERPTS_HEADING, ""]
+    """The notes request over ``(source number, title, excerpt)`` triples: the excerpts,
+    then the question and sub-question."""
+    parts = [EXCERPTS_HEADING, ""]
     for number, title, excerpt in excerpts:
         parts.append(f"[S{number}] {title}\n{excerpt}\n")
+    parts += [f"{QUESTION_LABEL}{question}", f"{SUBQUESTION_LABEL}{subquestion}"]
     return "\n".join(parts)
 
 
@@ -123,8 +129,11 @@ INTRO_LABEL = "; introduced in the source by: "
 
 
 def note_line(note: CitedNote) -> list[str]:
-    """A note of the section prompt: one line, or a line and an indented block quote."""
+    """A note of the section prompt: one line, or a line and an indented block quote. A
+    point that only repeats its quote is left out (the quote is what the section cites)."""
     if note.kind is NoteKind.SENTENCE:
+        if " ".join(note.point.split()) in " ".join(note.quote.split()):
+            return [f'- [{note.n}] "{note.quote}"']
         return [f"- [{note.n}] {note.point} (quote: \"{note.quote}\")"]
     label = BLOCK_LABEL.format(kind=note.kind.value)
     if note.intro:
@@ -148,10 +157,10 @@ def section_prompt(
     question: str, subquestion: str, notes: Sequence[CitedNote],
     references: Sequence[Reference], disagreements: Sequence[Disagreement] = (),
 ) -> str:
-    """The section request over the notes (block quotes indented below their note), with
-    the places where sources disagree."""
-    parts = [f"Research question: {question}", f"This section answers: {subquestion}", "",
-             "Notes:"]
+    """The section request: the notes (block quotes indented below their note), the places
+    where sources disagree, the sources it may cite, then the question and the section's
+    sub-question."""
+    parts = ["Notes:"]
     for note in notes:
         parts.extend(note_line(note))
     if disagreements:
@@ -165,22 +174,29 @@ def section_prompt(
     for ref in references:
         if ref.n in cited:
             parts.append(f"[{ref.n}] {ref.title}")
+    parts += ["", f"{QUESTION_LABEL}{question}", f"{SECTION_LABEL}{subquestion}"]
     return "\n".join(parts)
 
 
 def summary_prompt(question: str, sections: Sequence[tuple[str, str]]) -> str:
-    """The summary request over ``(heading, text)`` sections."""
-    parts = [f"Research question: {question}", ""]
+    """The summary request over ``(heading, text)`` sections, then the question."""
+    parts = []
     for heading, text in sections:
         parts.append(f"## {heading}\n{text}\n")
+    parts.append(f"{QUESTION_LABEL}{question}")
     return "\n".join(parts)
 
 
 def judge_prompt(items: Sequence[tuple[int, str, str]]) -> str:
-    """The judge request over ``(id, claim, source excerpt)`` triples."""
-    parts = []
+    """The judge request over ``(id, claim, source excerpt)`` triples: each excerpt once
+    (in the order first met), the claims to judge against it listed under it."""
+    claims: dict[str, list[tuple[int, str]]] = {}
     for ident, claim, excerpt in items:
         # One line each: the excerpt's own line breaks would read as the next item.
-        claim, excerpt = " ".join(claim.split()), " ".join(excerpt.split())
-        parts.append(f"Claim {ident}: {claim}\nSource excerpt {ident}: {excerpt}\n")
+        claims.setdefault(" ".join(excerpt.split()), []).append((ident, " ".join(claim.split())))
+    parts = []
+    for n, (excerpt, under) in enumerate(claims.items(), start=1):
+        parts.append(f"Source excerpt E{n}: {excerpt}")
+        parts += [f"Claim {ident}: {claim}" for ident, claim in under]
+        parts.append("")
     return "\n".join(parts)

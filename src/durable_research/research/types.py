@@ -231,6 +231,8 @@ class CompareNotesInput:
     notes_keys: list[str] = field(default_factory=list)
     # Store key of the conflicts found (JSON; the section writers read it).
     key: str = ""
+    # Only the conflicts a note of these (a section's own notes) is part of; empty: all.
+    focus_keys: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -56,6 +56,23 @@ DEFAULT_REPLY = (
 )
 
 
+@dataclass(frozen=True)
+class SentPrompt:
+    """One answered call: its task (``TASK: notes``, "" for others), tokens (words, as
+    counted in ``usage``) and what was sent: the system prompt and the other messages."""
+
+    task: str
+    prompt_tokens: int
+    completion_tokens: int
+    system: str
+    user: str
+
+    @property
+    def text(self) -> str:
+        """The prompt as the model reads it: system prompt first."""
+        return f"{self.system}\n{self.user}"
+
+
 @dataclass
 class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,6 +110,9 @@ class _State:
     turns: Counter[str] = field(default_factory=Counter)
     # The tools each tool-calling request offered (OpenAI ``tools`` entries).
     offered: list[list[dict[str, Any]]] = field(default_factory=list)
+    # Every answered call's tokens, by task, with the prompt as sent (benchmarks of tokens
+    # and of prompt prefixes that a provider's cache could reuse).
+    sent: list[SentPrompt] = field(default_factory=list)
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
@@ -113,6 +133,7 @@ class _State:
         self.tool_script.clear()
         self.turns.clear()
         self.offered.clear()
+        self.sent.clear()
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -290,6 +311,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if tools:
                     state.turns[json.dumps(body["messages"], sort_keys=True)] += 1
                     state.offered.append(list(body["tools"]))
+                state.sent.append(SentPrompt(
+                    _task(system), prompt_tokens, completion_tokens, system,
+                    "\n".join(str(m.get("content", "")) for m in body["messages"]
+                              if m.get("role") != "system")))
         self._send(
             200,
             {
@@ -396,6 +421,11 @@ class FakeLLM(BackgroundServer):
     def successes(self) -> int:
         """Requests answered with a completion."""
         return self._server.state.successes
+
+    def sent(self) -> list[SentPrompt]:
+        """Every answered call so far (since the last reset), in order."""
+        with self._server.state.lock:
+            return list(self._server.state.sent)
 
     @property
     def embedding_calls(self) -> int:

@@ -87,9 +87,11 @@ def _notes(user: str, prefer: Sequence[str] = ()) -> str:
     notes = []
     firsts: list[str] = []  # each excerpt's first sentence, for an obeyed injection
     injected = INJECTION in " ".join(user.split())
-    sub = re.search(r"^Sub-question: (.*)$", user, flags=re.M)
+    sub = re.search(f"^{prompts.SUBQUESTION_LABEL}(.*)$", user, flags=re.M)
     wanted = set(tokens(sub.group(1))) if sub else set()
-    for block in re.split(r"^\[S(?=\d+\] )", user, flags=re.M)[1:]:
+    # The task's lines follow the last excerpt.
+    excerpts = user.rpartition(f"\n{prompts.QUESTION_LABEL}")[0] or user
+    for block in re.split(r"^\[S(?=\d+\] )", excerpts, flags=re.M)[1:]:
         number = int(block.split("]", 1)[0])
         excerpt = block.split("\n", 1)[1] if "\n" in block else ""
         flat = " ".join(excerpt.split())
@@ -119,6 +121,9 @@ _NOTE_RE = re.compile(
 )
 
 
+_BARE_NOTE_RE = re.compile(r'^- \[(\d+)\] "(.*)"$')
+
+
 def _section_notes(user: str) -> list[CitedNote]:
     """The notes of a section prompt (``prompts.section_prompt``), block quotes included."""
     notes: list[CitedNote] = []
@@ -132,7 +137,9 @@ def _section_notes(user: str) -> list[CitedNote]:
             notes[-1] = CitedNote(last.n, last.point, "\n".join(block), last.kind, last.intro)
             block = None
         m = _NOTE_RE.match(line)
-        if m and m.group(2) is not None:
+        if bare := _BARE_NOTE_RE.match(line):  # a quote alone: the point repeated it
+            notes.append(CitedNote(int(bare.group(1)), bare.group(2), bare.group(2)))
+        elif m and m.group(2) is not None:
             notes.append(CitedNote(int(m.group(1)), m.group(2), m.group(2)))
         elif m:
             notes.append(CitedNote(int(m.group(1)), "", "", NoteKind(m.group(3)),
@@ -166,7 +173,7 @@ def _section(user: str, wrong_every: int) -> str:
 
 def _summary(user: str) -> str:
     firsts = []
-    for part in user.split("\n## ")[1:]:
+    for part in ("\n" + user).split("\n## ")[1:]:
         body = part.split("\n", 1)[1] if "\n" in part else ""
         first = sentences(body, min_words=1)[:1]
         if first and "[" in first[0]:
@@ -181,14 +188,25 @@ _NEGATED = re.compile(r"\b(?:not|no|never|cannot|n't)\s+(?:be\s+|been\s+)?(\w{4,
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
+def _judge_items(user: str) -> list[tuple[str, str, str]]:
+    """The ``(id, claim, excerpt)`` triples of a judge prompt (``prompts.judge_prompt``:
+    each excerpt once, its claims listed under it)."""
+    items = []
+    excerpt = ""
+    for line in user.split("\n"):
+        if m := re.match(r"^Source excerpt E\d+: (.*)$", line):
+            excerpt = m.group(1)
+        elif m := re.match(r"^Claim (\d+): (.*)$", line):
+            items.append((m.group(1), m.group(2), excerpt))
+    return items
+
+
 def _judge(user: str) -> str:
     """A plain judge: shared words decide support; in a passage sharing most of the claim's
     words, another number is a contradiction, and so is a "not" before one of the claim's
     words that the claim does not negate (or the other way round)."""
     verdicts = []
-    for ident, claim, excerpt in re.findall(
-        r"^Claim (\d+): (.*)\nSource excerpt \1: (.*)$", user, flags=re.M
-    ):
+    for ident, claim, excerpt in _judge_items(user):
         words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
         have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
         share = len(words & have) / max(len(words), 1)

@@ -17,6 +17,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from temporalio.service import RPCError
 
 from durable_research import client as rc
+from durable_research.client.draft import draft_sections_async
 from durable_research.errors import UserError
 from durable_research.web.common import context, load_report, temporal
 from durable_research.web.templating import render_text
@@ -42,8 +43,11 @@ async def events(request: Request, report_id: str, actions: str = "") -> EventSo
         try:
             async for state in until_set(stopping, rc.watch(client, report_id, POLL_S)):
                 view = report_view(state)
-                yield ServerSentEvent(render_text(request, "_progress.html", v=view),
-                                      event=PROGRESS_EVENT)
+                research = state.query.research if state.query else None
+                draft = await draft_sections_async(context(request).settings, report_id,
+                                                   research)
+                yield ServerSentEvent(render_text(request, "_progress.html", v=view,
+                                                  draft=draft), event=PROGRESS_EVENT)
                 if view.actions_key != shown:
                     shown = view.actions_key
                     yield ServerSentEvent(render_text(request, "_actions.html", v=view),

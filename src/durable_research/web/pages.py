@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 
 from durable_research import client as rc
 from durable_research.client import research as cr
+from durable_research.client.draft import draft_sections_async
 from durable_research.client.prepare import ReportRequest, prepare_report, web_search_here
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
 from durable_research.contract.research import AgentMode, Depth
@@ -126,5 +127,8 @@ async def create_report(
 async def report_page(request: Request, report_id: str, done: str = "") -> Response:
     """A report: live progress while it runs, the review panels, the result."""
     state = await load_report(request, report_id)
+    research = state.query.research if state.query else None
     return render(request, "report.html", v=report_view(state), notice=NOTICES.get(done, ""),
-                  ui_link=ui_link(request, report_id))
+                  ui_link=ui_link(request, report_id),
+                  draft=await draft_sections_async(context(request).settings, report_id,
+                                                   research))

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.keys import (
         checked_draft_name,
         conflicts_name,
+        section_conflicts_name,
         section_name,
         summary_name,
     )
@@ -68,6 +69,11 @@ PLAN_ATTEMPTS = 3
 # fewer plan calls: the command sequence changes).
 PLAN_FIRST_PATCH = "plan-first-n"
 SECTION_CONCURRENCY = 3
+# Each section is written as soon as its sub-question and every earlier one have ended (its
+# source numbers are then final) while later sub-questions still run, its notes compared
+# with those of the sections before it; the status query lists it at once (the draft
+# grows). Before: every section after every sub-question, one comparison of all notes.
+EARLY_SECTIONS_PATCH = "sections-while-researching"
 # Before writing, the notes are compared across sources (a new activity in the history).
 COMPARE_NOTES_PATCH = "compare-notes"
 
@@ -110,6 +116,11 @@ class Research:
             int, workflow.ChildWorkflowHandle[ResearchQuestionWorkflow, SubResearchResult]] = {}
         self.notes: list[str] = []
         self.model = ""
+        # Sections written while researching (EARLY_SECTIONS_PATCH): key by sub-question.
+        self.early = False
+        self.written: dict[int, str] = {}
+        self.skipped: list[str] = []
+        self.section_slots = asyncio.Semaphore(SECTION_CONCURRENCY)
 
     async def llm(self, params: LlmCallInput) -> LlmCallOutput:
         """An LLM call of the report itself (plan), counted against the budget."""
@@ -185,6 +196,11 @@ class Research:
         started = [False] * len(subquestions)
         parent = workflow.info().workflow_id
         template = self.child_input(parent, "", 0)
+        # With a token or cost cap the sections wait: written early, they would spend what
+        # the sub-questions still waiting for a slot are granted.
+        caps = self.budget.caps
+        self.early = not (caps.max_usd or caps.max_tokens) and \
+            workflow.patched(EARLY_SECTIONS_PATCH)
         ahead = Prefetcher(list(range(self.preset.concurrency, len(subquestions))),
                            self.progress.subs)
         # The agent chooses its own searches: nothing is gathered ahead for it.
@@ -193,7 +209,18 @@ class Research:
             ahead.start(template, subquestions, lambda: bool(self.budget.finished) or any(
                 s.state == SubState.NOTING for s in self.progress.subs))
 
+        ended = [False] * len(subquestions)
+
         async def one(i: int) -> None:
+            try:
+                await research_one(i)
+            finally:
+                ended[i] = True
+            if self.early:
+                await workflow.wait_condition(lambda: all(ended[: i + 1]))
+                await self.write_early(subquestions, [r for r in results[: i + 1] if r], i)
+
+        async def research_one(i: int) -> None:
             async with slots:
                 first_round = await ahead.take(i)
                 waiting = started.count(False)
@@ -278,55 +305,77 @@ class Research:
                             self.params.prefer_paths)))
         return refs
 
-    async def compare_notes(self, results: list[SubResearchResult]) -> NotesConflicts:
-        """Where the notes' sources disagree; the section writers are told (no LLM call)."""
+    async def compare_notes(self, results: list[SubResearchResult],
+                            focus: SubResearchResult | None = None) -> NotesConflicts:
+        """Where the notes' sources disagree (with ``focus``: that sub-question's with the
+        others'); the section writers are told (no LLM call)."""
         if not workflow.patched(COMPARE_NOTES_PATCH):
             return NotesConflicts()
         keys = [k for res in sorted(results, key=lambda r: r.index) for k in res.notes_keys]
         found = await run_step(COMPARE_NOTES_STEP, CompareNotesInput(
-            notes_keys=keys, key=conflicts_name()), NotesConflicts, self.log)
+            notes_keys=keys, key=section_conflicts_name(focus.index + 1) if focus else
+            conflicts_name(), focus_keys=focus.notes_keys if focus else []),
+            NotesConflicts, self.log)
         if found.count:
             points = "1 point" if found.count == 1 else f"{found.count} points"
-            self.log(f"sources disagree on {points}: the writers are told")
+            where = f" (section {focus.index + 1})" if focus else ""
+            self.log(f"sources disagree on {points}{where}: the writers are told")
         return found
+
+    async def write_early(self, subquestions: list[str], done: list[SubResearchResult],
+                          i: int) -> None:
+        """Write sub-question ``i``'s section once ``done`` (it and every earlier one) have
+        ended: their sources are numbered for good; shown by the status query at once."""
+        res = done[-1] if done and done[-1].index == i else None
+        if res is None or not res.notes_keys:
+            return
+        conflicts = await self.compare_notes(done, focus=res)
+        key = await self.write_section(subquestions, res, self.references(done), conflicts)
+        self.written[i] = key
+        self.progress.sections = [self.written[k] for k in sorted(self.written)]
+
+    async def write_section(self, subquestions: list[str], res: SubResearchResult,
+                            refs: list[Reference], conflicts: NotesConflicts) -> str:
+        """Write ``res``'s section (a few at a time); its key."""
+        async with self.section_slots:
+            # Out of budget: the section quotes its notes (no LLM call, no cost).
+            role = "section" if self.budget.llm_allowed() else "extractive"
+            if role == "extractive":
+                self.skipped.append(subquestions[res.index])
+            disputing = conflicts.other_sides(set(res.cited_hashes))
+            out = await run_step(SECTION_STEP, SectionInput(
+                question=self.question, heading=subquestions[res.index],
+                subquestion=subquestions[res.index], notes_keys=res.notes_keys,
+                # Only the sources this section's notes quote (and those that disagree
+                # with them): the history stays small.
+                references=[r for r in refs if r.content_hash in res.cited_hashes
+                            or r.content_hash in disputing],
+                conflicts_key=conflicts.key,
+                model=self.params.model, role=role,
+                key=section_name(res.index + 1)), LlmStored, self.log)
+            self.stored(out)
+            # Results of older workers (in histories) have no quoted_notes: the
+            # summary they wrote says it.
+            quoted = out.quoted_notes or "quoted from notes" in out.summary
+            if quoted and role == "section":
+                self.notes.append(f"Section {res.index + 1}: {out.summary}.")
+            return out.key
 
     async def write(self, subquestions: list[str], results: list[SubResearchResult],
                     refs: list[Reference], conflicts: NotesConflicts) -> list[str]:
-        """Write one section per researched sub-question, then the summary; return keys."""
-        slots = asyncio.Semaphore(SECTION_CONCURRENCY)
-        keys: list[str | None] = [None] * len(results)
-        skipped: list[str] = []
+        """Write one section per researched sub-question (unless written while
+        researching), then the summary; return keys."""
+        with_notes = [r for r in sorted(results, key=lambda r: r.index) if r.notes_keys]
+        keys: list[str | None] = [self.written.get(r.index) for r in with_notes]
 
         async def one(pos: int, res: SubResearchResult) -> None:
-            async with slots:
-                # Out of budget: the section quotes its notes (no LLM call, no cost).
-                role = "section" if self.budget.llm_allowed() else "extractive"
-                if role == "extractive":
-                    skipped.append(subquestions[res.index])
-                disputing = conflicts.other_sides(set(res.cited_hashes))
-                out = await run_step(SECTION_STEP, SectionInput(
-                    question=self.question, heading=subquestions[res.index],
-                    subquestion=subquestions[res.index], notes_keys=res.notes_keys,
-                    # Only the sources this section's notes quote (and those that disagree
-                    # with them): the history stays small.
-                    references=[r for r in refs if r.content_hash in res.cited_hashes
-                                or r.content_hash in disputing],
-                    conflicts_key=conflicts.key,
-                    model=self.params.model, role=role,
-                    key=section_name(res.index + 1)), LlmStored, self.log)
-                self.stored(out)
-                # Results of older workers (in histories) have no quoted_notes: the
-                # summary they wrote says it.
-                quoted = out.quoted_notes or "quoted from notes" in out.summary
-                if quoted and role == "section":
-                    self.notes.append(f"Section {res.index + 1}: {out.summary}.")
-                keys[pos] = out.key
+            keys[pos] = await self.write_section(subquestions, res, refs, conflicts)
 
-        with_notes = [r for r in sorted(results, key=lambda r: r.index) if r.notes_keys]
-        await asyncio.gather(*(one(p, r) for p, r in enumerate(with_notes)))
-        if skipped:
+        await asyncio.gather(*(one(p, r) for p, r in enumerate(with_notes) if not keys[p]))
+        if self.skipped:
             self.notes.append("Budget reached before writing: these sections quote their "
-                              "notes instead of being written: " + "; ".join(skipped) + ".")
+                              "notes instead of being written: " + "; ".join(self.skipped)
+                              + ".")
         written = [k for k in keys if k]
         if written and self.budget.llm_allowed():
             summary = await run_step(SECTION_STEP, SectionInput(
@@ -401,7 +450,7 @@ class Research:
             why = (f"{read} source(s) were read but none could be quoted" if read
                    else "no usable source was found")
             return Researched(notes=self.notes, empty=True, reason=why)
-        conflicts = await self.compare_notes(results)
+        conflicts = NotesConflicts() if self.early else await self.compare_notes(results)
         self.set_step(ReportStep.WRITING_SECTIONS)
         keys = await self.write(subquestions, results, refs, conflicts)
         if not keys:

@@ -164,5 +164,5 @@ async def test_worker_killed_while_writing(
     counts = fake_llm._server.state.by_prompt
     for done in sections_before:
         heading = done["input"]["heading"]
-        paid = [n for p, n in counts.items() if f"This section answers: {heading}\n" in p]
+        paid = [n for p, n in counts.items() if p.endswith(f"\n{prompts.SECTION_LABEL}{heading}")]
         assert paid == [1], f"section {heading!r} was paid {paid} times"

@@ -70,6 +70,7 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
     # Names the workflows choose.
     ("notes", lambda: keys.notes_name(1), "notes-r1.json"),
     ("conflicts", keys.conflicts_name, "conflicts.json"),
+    ("section-conflicts", lambda: keys.section_conflicts_name(3), "conflicts/03.json"),
     ("section-1", lambda: keys.section_name(1), "sections/01.md"),
     ("section-12", lambda: keys.section_name(12), "sections/12.md"),
     ("section-100", lambda: keys.section_name(100), "sections/100.md"),
@@ -109,6 +110,8 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
     ("agent-note", lambda: keys.agent_note_key("agent/x/turn-001-call-3.txt"),
      "agent/x/turn-001-call-3.note.json"),
     ("page-links", lambda: keys.page_links_name(DIGEST), f"links/{DIGEST[:32]}.json"),
+    ("sent-passage", lambda: keys.sent_passage_name("A passage."),
+     "sent/694f7ec934dcff340b45f7aa218b4810.json"),
     ("report", lambda: keys.report_name(RUN_ID, "report.pdf"), "report/0193-run-id/report.pdf"),
     ("report-full", lambda: keys.run_key("report-x", keys.report_name("Run.ID+1",
                                                                        "Report file.pdf")),

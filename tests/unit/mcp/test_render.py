@@ -42,3 +42,12 @@ def test_status_says_what_waits_and_what_to_call() -> None:
 def test_plan_and_list_texts() -> None:
     assert "no research plan" in render.plan_text(ReportState("r1", RUNNING))
     assert render.reports_text([]).startswith("No reports yet")
+
+
+def test_status_shows_the_sections_written_so_far() -> None:
+    research = ResearchProgress(plan=["a?", "b?", "c?"], sections=["runs/r1/sections/01.md"])
+    state = ReportState("r1", RUNNING, query=ReportStatus(step=ReportStep.SOURCES,
+                                                          research=research))
+    text = render.status_text(state, ["## a?\n\nMoss holds water [1]."])
+    assert "Draft so far: 1 of 3 sections:\n## a?\n\nMoss holds water [1]." in text
+    assert "Draft so far" not in render.status_text(state)
