@@ -122,7 +122,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         found.verdict, found.score = Verdict.SUPPORTED, 1.0
     if found.verdict is Verdict.UNCERTAIN and use_judge:
         found.questions.append(Question(claim, found.passage, cited.key, cited=True))
-    if claim.rstrip(" *_\"'”’").endswith("?"):
+    if claim.rstrip(" *_\"'”’").endswith(("?", "？", "؟")):
         return found  # a question states nothing another source could contradict
     own = {refs[n].key for n in sent.cites if n in refs}
     # A claim its source does not support may be one the source says otherwise (a wrong

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
-from durable_research.research.passages import tokens
+from durable_research.research.passages import MARKS, tokens
+from durable_research.research.scripts import fold_text, has_no_space
 from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
 
@@ -25,12 +26,19 @@ MAX_SENTENCE_CHARS = 600
 OPENING_CHARS = 600
 # A claim this long found word for word in its source is supported by it.
 VERBATIM_WORDS = 6
-_NOT_WORD = re.compile(r"[^\w]+")
+# Neither a letter, digit nor combining mark (a Devanagari vowel sign is part of its word).
+_NOT_WORD = re.compile(f"[^\\w{MARKS}]+")
 
 
 def _plain(text: str) -> str:
-    """Lowercase words separated by single spaces (no punctuation, no Markdown)."""
-    return f" {_NOT_WORD.sub(' ', text.lower()).strip()} "
+    """Folded words separated by single spaces (no punctuation, no Markdown; none between
+    two characters of Chinese or Thai: ``scripts.fold_text``)."""
+    return f" {fold_text(_NOT_WORD.sub(' ', fold_text(text)))} "
+
+
+def _word_count(plain: str) -> int:
+    """Words of a plain text; a run of a no-space script counts one per two characters."""
+    return sum(max(1, len(w) // 2) if has_no_space(w) else 1 for w in plain.split())
 MAX_SENTENCES_PER_SOURCE = 3000
 
 
@@ -67,10 +75,15 @@ class Evidence:
         """Whether the text holds the claim word for word (punctuation, case and spacing
         aside), a claim of six words at least."""
         words = _plain(claim)
-        if len(words.split()) < VERBATIM_WORDS:
+        if _word_count(words) < VERBATIM_WORDS:
             return False
         if self._plain is None:
             self._plain = _plain(self.text)
+        # A Chinese or Thai claim's edge is no word boundary in its source's run.
+        if has_no_space(words[1:2]):
+            words = words[1:]
+        if has_no_space(words[-2:-1]):
+            words = words[:-1]
         return words in self._plain
 
     @property

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
+from durable_research.research.scripts import bigrams, has_no_space, split_runs
 from durable_research.research.sentences import ends_sentence, sentence_spans, split_sentences
 
 # Common English function words: they carry no evidence of support and dominate counts.
@@ -58,7 +59,8 @@ def _marks_class() -> str:
 
 # A word: letters/digits plus combining marks (Devanagari vowel signs etc. stay inside words),
 # with dot-joined parts kept together so that "3.5" is one number (split again otherwise).
-_WORD = f"[^\\W_](?:[^\\W_]|[{_marks_class()}])*"
+MARKS = _marks_class()
+_WORD = f"[^\\W_](?:[^\\W_]|[{MARKS}])*"
 _WORD_RE = re.compile(f"{_WORD}(?:\\.{_WORD})*")
 # Thousands separators between digit groups: "1,300" / "1 300" (no-break or thin space).
 _THOUSANDS_RE = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
@@ -133,6 +135,11 @@ def _canonical(text: str) -> str:
 def _raw_words(text: str) -> Iterable[str]:
     """Word strings of canonical text; dot-joined chunks stay whole only when numeric."""
     for chunk in _WORD_RE.findall(text):
+        if has_no_space(chunk):
+            # Chinese, Japanese, Thai ...: character bigrams (scripts says why).
+            for part, no_space in split_runs(chunk):
+                yield from bigrams(part) if no_space else _raw_words(part)
+            continue
         if "." not in chunk:
             yield chunk
         elif _DECIMAL_RE.fullmatch(chunk):
@@ -162,14 +169,16 @@ def _tokens(text: str, keep: frozenset[str]) -> tuple[str, ...]:
     """Lowercase, stemmed content-word tokens of ``text``, in order, stopwords dropped
     (except those in ``keep``: "on" and "off" say nothing to a search, much to a claim).
 
-    Unicode-aware (any script's letters and digits, combining marks kept inside words);
-    numbers are normalised ("1,300" = "1300", "3.50" = "3.5", "six" = "6", "2 million" =
-    "2000000", "half" = "0.5", "a third" = "0.33").
+    Unicode-aware (any script's letters and digits, combining marks kept inside words;
+    scripts written without spaces, such as Chinese and Thai, as character bigrams); numbers
+    are normalised ("1,300" = "1300", "3.50" = "3.5", "six" = "6", "2 million" = "2000000",
+    "half" = "0.5", "a third" = "0.33").
     """
     out: list[str] = []
     for word in _raw_words(_canonical(text)):
         # Stopwords, and single letters left over from "e.g." or "Gutenberg's".
-        if (word in STOPWORDS and word not in keep) or (len(word) == 1 and not word.isdigit()):
+        if (word in STOPWORDS and word not in keep) or (
+                len(word) == 1 and not word.isdigit() and not has_no_space(word)):
             continue
         word = NUMBER_WORDS.get(word, word)
         out.append(stem(word))
