@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
 from durable_research.research.passages import MARKS, tokens
-from durable_research.research.scripts import fold_text, has_no_space
+from durable_research.research.scripts import fold_text, has_no_space, word_count
 from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
 
@@ -34,11 +34,6 @@ def _plain(text: str) -> str:
     """Folded words separated by single spaces (no punctuation, no Markdown; none between
     two characters of Chinese or Thai: ``scripts.fold_text``)."""
     return f" {fold_text(_NOT_WORD.sub(' ', fold_text(text)))} "
-
-
-def _word_count(plain: str) -> int:
-    """Words of a plain text; a run of a no-space script counts one per two characters."""
-    return sum(max(1, len(w) // 2) if has_no_space(w) else 1 for w in plain.split())
 MAX_SENTENCES_PER_SOURCE = 3000
 
 
@@ -75,7 +70,7 @@ class Evidence:
         """Whether the text holds the claim word for word (punctuation, case and spacing
         aside), a claim of six words at least."""
         words = _plain(claim)
-        if _word_count(words) < VERBATIM_WORDS:
+        if word_count(words) < VERBATIM_WORDS:
             return False
         if self._plain is None:
             self._plain = _plain(self.text)

@@ -55,6 +55,13 @@ def bigrams(run: str) -> list[str]:
     return [a + b for a, b in zip(parts, parts[1:], strict=False)]
 
 
+def word_count(text: str) -> int:
+    """Words of ``text`` by whitespace, a run of a no-space script counting one word per
+    two characters (a Chinese word is one to three characters; "水熊虫在真空中存活" is about
+    four words, not one)."""
+    return sum(max(1, len(w) // 2) if has_no_space(w) else 1 for w in text.split())
+
+
 def split_runs(word: str) -> list[tuple[str, bool]]:
     """``word`` cut where it changes between a no-space script and any other: ``(part,
     is no-space)`` pairs ("WAL模式" -> ("WAL", False), ("模式", True)). A combining mark
