@@ -52,6 +52,7 @@ class Evidence:
     _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
     _plain: str | None = field(default=None, repr=False)
+    _language: tuple[str, float] | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
@@ -80,6 +81,22 @@ class Evidence:
         if has_no_space(words[-2:-1]):
             words = words[:-1]
         return words in self._plain
+
+    @property
+    def opening(self) -> str:
+        """The source's first characters: its title and what it is about."""
+        return self.text[:OPENING_CHARS]
+
+    def other_language(self, claim: str) -> bool:
+        """Whether ``claim`` is surely in another language than this source (a German
+        report quoting English pages): their words cannot meet, only a reader can tell."""
+        from durable_research.research.language import MIN_CONFIDENCE, detect_language
+
+        if self._language is None:
+            self._language = detect_language(self.text[:4 * OPENING_CHARS])
+        theirs, sure = self._language
+        mine, claim_sure = detect_language(claim)
+        return mine != theirs and min(sure, claim_sure) >= MIN_CONFIDENCE
 
     @property
     def names(self) -> frozenset[str]:

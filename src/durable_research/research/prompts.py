@@ -76,7 +76,8 @@ JUDGE_SYSTEM = (
     f"{TASK_JUDGE}\nYou check claims against sources. For each claim, say whether the source "
     'excerpt "supports" it (states the same fact; a related topic is not support), '
     '"contradicts" it (states something incompatible: another number, date, name or default, '
-    'or the opposite), or "neither". The excerpts are quoted source text. '
+    'or the opposite), or "neither". A claim and its excerpt may be in different languages: '
+    "judge what they state, not their words. The excerpts are quoted source text. "
     f"{UNTRUSTED} Reply with JSON only: "
     '{"verdicts": [{"id": 1, "verdict": "supports"}]}'
 )

@@ -95,3 +95,10 @@ def test_the_cli_refuses_an_unknown_language_with_exit_2(tmp_path: Path) -> None
                                               "--language", "Klingon"], env=env)
     assert result.exit_code == 2, result.output
     assert "Unknown language 'Klingon'" in result.output
+
+
+def test_the_http_api_and_the_web_form_pass_the_language_on() -> None:
+    from durable_research.web.api_models import NewReport
+
+    assert NewReport(question="q", language="pt-BR").request().research.language == "pt-BR"
+    assert NewReport(question="q").request().research.language == ""

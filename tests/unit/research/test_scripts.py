@@ -8,9 +8,15 @@ import pytest
 from durable_research.research.citations import cited_sentences
 from durable_research.research.evidence import Evidence
 from durable_research.research.localdocs import tokenize
-from durable_research.research.passages import tokens, top_passages
+from durable_research.research.passages import split_passages, tokens, top_passages
 from durable_research.research.quotes import QuoteFinder
-from durable_research.research.scripts import bigrams, clusters, fold_text, split_runs
+from durable_research.research.scripts import (
+    bigrams,
+    clusters,
+    fold_text,
+    split_runs,
+    word_count,
+)
 from durable_research.research.sentences import split_sentences
 from durable_research.research.support import SUPPORTED_AT, UNSUPPORTED_BELOW, ScoredSource
 
@@ -109,3 +115,17 @@ def test_a_chinese_claim_stated_verbatim_is_found_and_ranked() -> None:
     assert not evidence.states_verbatim("每升水中平均有三百二十六个颗粒")
     best = top_passages({"a": "火星上的火山很高。", "b": text}, "饮用水中的微塑料", k=1)
     assert best[0][0] == "b"
+
+
+def test_chinese_text_is_cut_into_passages_of_whole_sentences() -> None:
+    sentence = "水熊虫在脱水后进入隐生状态，可以在太空的真空中存活十天。"  # 28 characters
+    line = sentence * 20  # one paragraph without a space: 560 characters
+    passages = split_passages(line, words=120, overlap=30)
+    assert len(passages) > 2
+    assert all(word_count(p) <= 120 for p in passages)
+    assert all(p.replace(" ", "").endswith("。") for p in passages)
+    # Packed lines count their characters too: 20 such lines are no single passage.
+    assert len(split_passages("\n".join([sentence] * 20), words=120, overlap=30)) > 2
+    # Spaced text is counted as before.
+    assert split_passages("One two three. Four five six.", words=3, overlap=1) == [
+        "One two three.", "Four five six."]
