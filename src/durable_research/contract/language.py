@@ -5,6 +5,10 @@ A report's language travels in ``ReportInput.language`` as a BCP-47 tag whose pr
 subtag is a code of :data:`LANGUAGES` ("de", "pt-BR", "zh-Hant"); "" (inputs written
 before the option) means no instruction to the model at all. The client validates the tag
 (``research.language``), the prompts name the language by :func:`language_name`.
+
+The report's fixed labels (References, Research notes, "What changed since the last run",
+the checker's ``[unverified]``) stay in English whatever the language: the tool reads them
+back (the checker's markers, a schedule's previous report), so each has one spelling.
 """
 
 from __future__ import annotations

@@ -134,8 +134,9 @@ def _canonical(text: str) -> str:
 
 def _raw_words(text: str) -> Iterable[str]:
     """Word strings of canonical text; dot-joined chunks stay whole only when numeric."""
+    mixed = has_no_space(text)  # one scan: most texts have no Chinese or Thai at all
     for chunk in _WORD_RE.findall(text):
-        if has_no_space(chunk):
+        if mixed and has_no_space(chunk):
             # Chinese, Japanese, Thai ...: character bigrams (scripts says why).
             for part, no_space in split_runs(chunk):
                 yield from bigrams(part) if no_space else _raw_words(part)

@@ -15,7 +15,13 @@ import re
 from durable_research.research.blocks import Block, BlockKind, parse_blocks
 from durable_research.research.fences import fence_ranges
 from durable_research.research.notes import NoteKind
-from durable_research.research.scripts import fold_map, fold_text, fold_word, joiner
+from durable_research.research.scripts import (
+    fold_map,
+    fold_text,
+    fold_word,
+    has_no_space,
+    joiner,
+)
 from durable_research.research.widen import (
     Quote,
     code_quote,
@@ -40,21 +46,28 @@ class QuoteFinder:
         self._lengths = [len(w) for _s, w in words]
         # Each word folded (case, width, compatibility forms: scripts.fold_word); a word
         # whose folded form has another length keeps a map back to its characters.
-        folded = [fold_word(w) for _s, w in words]
-        self._maps = {i: fold_map(w) for i, (_s, w) in enumerate(words)
-                      if len(folded[i]) != len(w)}
-        parts: list[str] = []
+        raw = [w for _s, w in words]
+        folded = [w.lower() if w.isascii() else fold_word(w) for w in raw]
+        self._maps = {i: fold_map(w) for i, w in enumerate(raw)
+                      if not w.isascii() and len(folded[i]) != len(w)}
         self._flat_starts: list[int] = []
         at = 0
-        for word in folded:
-            if parts:
-                gap = joiner(parts[-1], word)
-                parts.append(gap)
-                at += len(gap)
-            self._flat_starts.append(at)
-            parts.append(word)
-            at += len(word)
-        self._flat = "".join(parts)
+        if not has_no_space(text):  # words joined by one space (the common case: fast)
+            for word in folded:
+                self._flat_starts.append(at)
+                at += len(word) + 1
+            self._flat = " ".join(folded)
+        else:  # no space between two Chinese or Thai characters (scripts.joiner)
+            parts: list[str] = []
+            for word in folded:
+                if parts:
+                    gap = joiner(parts[-1], word)
+                    parts.append(gap)
+                    at += len(gap)
+                self._flat_starts.append(at)
+                parts.append(word)
+                at += len(word)
+            self._flat = "".join(parts)
         self._lines = text.split("\n")
         self._line_starts = [0]
         for line in self._lines:
