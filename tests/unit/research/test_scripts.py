@@ -129,3 +129,20 @@ def test_chinese_text_is_cut_into_passages_of_whole_sentences() -> None:
     # Spaced text is counted as before.
     assert split_passages("One two three. Four five six.", words=3, overlap=1) == [
         "One two three.", "Four five six."]
+
+
+def test_a_clause_copied_from_a_chinese_document_stays_out_of_web_queries() -> None:
+    from durable_research.research.queryguard import web_safe_query
+
+    question, sub = "水熊虫能在什么环境中存活？", "水熊虫能承受多少辐射？"
+    secret = "内部备忘录：实验室的预算将削减百分之四十。"
+    page = "水熊虫能够承受高剂量的辐射。"
+    guarded = web_safe_query("水熊虫 辐射 预算将削减百分之四十", [secret], [question, sub],
+                             [page])
+    assert guarded.query == "水熊虫 辐射"
+    assert guarded.dropped == ["预算将削减百分之四十"]
+    # The user's own words go as they are; so does a query with nothing of the document.
+    assert web_safe_query("水熊虫 辐射", [secret], [question, sub]).query == "水熊虫 辐射"
+    thai = web_safe_query("ทาร์ดิเกรด งบประมาณลดลง", ["บันทึกภายใน งบประมาณลดลงสี่สิบ"],
+                          ["ทาร์ดิเกรดอยู่รอดได้อย่างไร"])
+    assert thai.query == "ทาร์ดิเกรด" and thai.dropped == ["งบประมาณลดลง"]
