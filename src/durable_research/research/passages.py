@@ -13,7 +13,13 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
-from durable_research.research.scripts import bigrams, has_no_space, split_runs, word_count
+from durable_research.research.scripts import (
+    bigrams,
+    has_no_space,
+    join_words,
+    split_runs,
+    word_count,
+)
 from durable_research.research.sentences import ends_sentence, sentence_spans, split_sentences
 
 # Common English function words: they carry no evidence of support and dominate counts.
@@ -229,7 +235,7 @@ def _windows(line: str, words: int, overlap: int) -> list[str]:
         while j < len(sents) and count + sizes[j] <= words:
             count += sizes[j]
             j += 1
-        out.append(" ".join(sents[i:j]))
+        out.append(join_words(sents[i:j]))
         if j >= len(sents):
             break
         k, back = j, 0

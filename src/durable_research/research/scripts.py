@@ -23,6 +23,8 @@ NO_SPACE_CHARS = (
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
 )
 _NO_SPACE = re.compile(f"[{NO_SPACE_CHARS}]")
+# ... and their punctuation (。，「」 and the full-width forms): no space around it either.
+_JOINS = re.compile(f"[{NO_SPACE_CHARS}\u3000-\u303f\uff01-\uff65]")
 
 
 def no_space(char: str) -> bool:
@@ -102,9 +104,21 @@ def fold_map(word: str) -> list[int]:
 
 def joiner(before: str, after: str) -> str:
     """What stands between two words in the folded text: nothing between two characters of
-    no-space scripts (a line break inside a Chinese or Thai sentence is no word break),
-    else one space."""
-    return "" if before and after and no_space(before[-1]) and no_space(after[0]) else " "
+    no-space scripts or their punctuation (a line break inside a Chinese or Thai sentence,
+    or after its "。", is no word break), else one space."""
+    return "" if before and after and _JOINS.match(before[-1]) and _JOINS.match(after[0]) \
+        else " "
+
+
+def join_words(parts: list[str]) -> str:
+    """``parts`` (words, sentences) joined as :func:`joiner` says: Chinese sentences cut
+    apart come back together without a space."""
+    out: list[str] = []
+    for part in parts:
+        if out:
+            out.append(joiner(out[-1], part))
+        out.append(part)
+    return "".join(out)
 
 
 def fold_text(text: str) -> str:

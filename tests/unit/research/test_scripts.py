@@ -146,3 +146,15 @@ def test_a_clause_copied_from_a_chinese_document_stays_out_of_web_queries() -> N
     thai = web_safe_query("ทาร์ดิเกรด งบประมาณลดลง", ["บันทึกภายใน งบประมาณลดลงสี่สิบ"],
                           ["ทาร์ดิเกรดอยู่รอดได้อย่างไร"])
     assert thai.query == "ทาร์ดิเกรด" and thai.dropped == ["งบประมาณลดลง"]
+
+
+def test_local_documents_in_chinese_are_chunked_by_sentence() -> None:
+    from durable_research.research.chunking import chunk
+
+    sentence = "水熊虫在脱水后进入隐生状态，可以在太空的真空中存活十天。"
+    passages = chunk("# 水熊虫\n\n" + sentence * 20)
+    assert len(passages) > 2 and all(p.heading == "水熊虫" for p in passages)
+    assert all(p.text.startswith("水熊虫") and p.text.endswith("。") for p in passages)
+    assert all(" " not in p.text for p in passages)  # sentences rejoined without a space
+    hindi = chunk("पहला वाक्य। दूसरा वाक्य।", words=32)
+    assert [p.text for p in hindi] == ["पहला वाक्य। दूसरा वाक्य।"]
