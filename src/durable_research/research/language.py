@@ -39,6 +39,10 @@ _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "fil": "tl", "zh-cn": "zh"}
 
 
+# How the line describe_language gives starts (front ends and checks of stderr know it).
+LANGUAGE_LINE = "Writing in "
+
+
 class Language(NamedTuple):
     """The report's language tag, and whether it was detected (not given)."""
 
@@ -115,8 +119,8 @@ def describe_language(language: Language) -> str:
     """The line a front end shows about the report's language."""
     name = language_name(language.tag)
     if language.unsure:
-        return (f"Writing in {name}: the question's language could not be told "
+        return (f"{LANGUAGE_LINE}{name}: the question's language could not be told "
                 "(--language to choose)")
     if language.detected:
-        return f"Writing in {name}, the question's language (--language to choose)"
-    return f"Writing in {name}"
+        return f"{LANGUAGE_LINE}{name}, the question's language (--language to choose)"
+    return f"{LANGUAGE_LINE}{name}"
