@@ -1,6 +1,7 @@
 """The research agent against the fixed pipeline on the same question and sources.
 
 Usage: python bench/agent_bench.py [--repeats 3] [--llm-delay 0.0] [--max-steps 12]
+       python bench/agent_bench.py --eval [--limit N] [--llm-delay 0.0] [--max-steps 12]
 
 Everything is real except the LLM and the web: a private Temporal dev server, a worker in
 this process, the fake LLM (the agent's turns are its default researcher: search, read the
@@ -8,6 +9,12 @@ two best hits, follow a link, note, done), the fake SearXNG server and the fixtu
 Both modes run a standard report of "Tell me about tardigrades." (4 sub-questions); per
 mode the medians of: wall time, LLM calls, tokens, pages fetched, sources cited, cited
 sentences verified, and each sub-question's history (events, KiB).
+
+``--eval``: both modes on the project's evaluation set instead (``bench/eval``: the
+questions with gold documents and key facts, the SQLite documentation corpus with decoy
+pages, as ``--sources`` without the web): per mode the totals over the questions of gold
+documents cited (recall), key facts stated, decoy pages cited, cited sentences verified,
+LLM calls, tokens, wall time and history per sub-question.
 """
 
 from __future__ import annotations
@@ -127,7 +134,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--llm-delay", type=float, default=0.0, help="seconds per LLM answer")
     parser.add_argument("--max-steps", type=int, default=12)
-    raise SystemExit(run_main(bench(parser.parse_args())))
+    parser.add_argument("--eval", action="store_true",
+                        help="both modes on the evaluation set (bench/eval), not one report")
+    parser.add_argument("--limit", type=int, default=0, help="with --eval: the first N questions")
+    args = parser.parse_args()
+    if args.eval:
+        from _agent_eval import bench_eval
+
+        raise SystemExit(run_main(bench_eval(args)))
+    raise SystemExit(run_main(bench(args)))
 
 
 if __name__ == "__main__":

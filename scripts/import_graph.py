@@ -30,7 +30,8 @@ Graph = dict[str, set[str]]
 # The foundation: small loose modules and the shared contract that every wing may import.
 # The picture draws them as one box instead of an arrow from every wing.
 FOUNDATION = frozenset({"durable_research", "errors", "private", "loopback", "access",
-                        "terminal", "addresses", "payload_keys", "contract"})
+                        "terminal", "addresses", "payload_keys", "mcp_servers",
+                        "contract"})
 
 
 def modules(src: Path = SRC) -> dict[str, Path]:

@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from durable_research.config_sources import gather
 from durable_research.contract.report import TASK_QUEUE
 from durable_research.errors import ConfigError, UserError
+from durable_research.mcp_servers import McpServer, parse_mcp_servers
 from durable_research.payload_keys import parse_key, parse_key_list
 
 # SEARCH_DDGS_PROBE: where auto checks that DuckDuckGo answers, or off (never take it).
@@ -140,6 +141,9 @@ class Settings:
     # fit; CPU-bound rendering is bounded separately by worker_cpu_threads (0: cores).
     worker_io_concurrency: int = 200
     worker_cpu_threads: int = 0
+    # MCP servers whose allowed tools the research agent is offered (JSON, mcp_servers.py);
+    # kept as the checked text so the settings pass through an environment unchanged.
+    mcp_servers: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -165,6 +169,11 @@ class Settings:
     def smtp_configured(self) -> bool:
         """Whether enough SMTP settings are given to send mail."""
         return bool(self.smtp_host)
+
+    @property
+    def mcp_server_list(self) -> tuple[McpServer, ...]:
+        """The MCP servers of ``mcp_servers`` (checked when the settings were loaded)."""
+        return parse_mcp_servers(self.mcp_servers, is_worker_var)
 
     @property
     def uses_tls(self) -> bool:
@@ -229,6 +238,7 @@ ENV_VARS: dict[str, str] = {
     "RESEARCH_WEB_TOKEN": "web_token",
     "WORKER_IO_CONCURRENCY": "worker_io_concurrency",
     "WORKER_CPU_THREADS": "worker_cpu_threads",
+    "MCP_SERVERS": "mcp_servers",
 }
 
 # Settings that decide who can make the worker act, where workflow data, reports and
@@ -255,6 +265,8 @@ SECURITY_VARS: frozenset[str] = frozenset({
     "TAVILY_API_KEY", "BRAVE_API_KEY", "FETCH_ALLOW_PRIVATE",
     # The local listeners.
     "TEMPORAL_UI_CODEC_ENDPOINT", "RESEARCH_CODEC_TOKEN", "RESEARCH_WEB_TOKEN",
+    # Commands the worker runs and servers its agent calls.
+    "MCP_SERVERS",
 })
 
 # Secret values among the settings; with every variable that looks like a credential
@@ -272,6 +284,21 @@ def is_secret_var(name: str) -> bool:
     upper = name.upper()
     return (name in SECRET_VARS or upper.startswith("AWS_")
             or any(word in upper for word in _SECRET_WORDS))
+
+
+def is_worker_var(name: str) -> bool:
+    """Whether a variable is one of the worker's own settings or credentials (its LLM,
+    payload, SMTP, AWS keys ...), which an MCP server is never given."""
+    return name in ENV_VARS or name.startswith(("RESEARCH_", "AWS_", "LLM_")) \
+        or name in _PROVIDER_KEYS
+
+
+# The keys litellm reads for the common providers: the worker's LLM keys.
+_PROVIDER_KEYS = frozenset({
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+    "MISTRAL_API_KEY", "GROQ_API_KEY", "OPENROUTER_API_KEY", "COHERE_API_KEY",
+    "DEEPSEEK_API_KEY", "XAI_API_KEY", "TOGETHERAI_API_KEY", "AZURE_API_KEY",
+})
 
 
 # Largest accepted values (seconds) where a bigger one is accepted by Python but breaks
@@ -292,6 +319,9 @@ _CHOICES: dict[str, set[str]] = {
 def _convert(var: str, name: str, raw: str) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     raw = raw.strip()
+    if name == "mcp_servers":
+        parse_mcp_servers(raw, is_worker_var)
+        return raw
     if kind == "bool":
         if raw.lower() in _TRUE:
             return True

@@ -36,6 +36,8 @@ class FailureType(StrEnum):
     INVALID_ADDRESS = "InvalidAddress"
     LEDGER_NOT_WRITABLE = "LedgerNotWritable"
     MAIL_IN_FLIGHT = "MailInFlight"
+    # An MCP server of MCP_SERVERS could not be started, reached or did not answer.
+    MCP_UNAVAILABLE = "McpUnavailable"
     MISSING_ATTACHMENT = "MissingAttachment"
     MODEL_NOT_ALLOWED = "ModelNotAllowed"
     OUTPUT_DISK_FULL = "OutputDiskFull"

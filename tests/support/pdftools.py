@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,28 @@ def drawn_lines(
                 lines.append(cur)
                 cur = ""
     return lines
+
+
+def actual_texts(data: bytes) -> list[str]:
+    """The ``/ActualText`` of every marked-content span, in content-stream order."""
+    reader = PdfReader(io.BytesIO(data))
+    out: list[str] = []
+    for page in reader.pages:
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"BDC" and isinstance(operands[1], DictionaryObject):
+                text = operands[1].get("/ActualText")
+                if text is not None:
+                    out.append(str(text))
+    return out
+
+
+def pdftotext(path: Path) -> str:
+    """The text poppler's ``pdftotext`` extracts (UTF-8, layout as poppler reads it),
+    without the bidi embedding controls it puts around right-to-left runs; the test is
+    skipped where pdftotext (Debian poppler-utils) is not installed."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    out = subprocess.run([exe, "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         check=True, timeout=60).stdout.decode("utf-8")
+    return re.sub("[\u202a-\u202e]", "", out)

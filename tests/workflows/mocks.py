@@ -209,7 +209,8 @@ class MockActivities:
         self._record("agent_turn", params)
         calls = [ToolCall(id=f"call_{params.turn}_{k}", name=name, arguments=json.dumps(args))
                  for k, (name, args) in enumerate(self.answer_turn(params))]
-        return AgentTurnOutput(calls=calls, model=MODEL, usage=usage())
+        return AgentTurnOutput(calls=calls, model=MODEL, usage=usage(),
+                               mcp_tools=self.offered_mcp())
 
     @activity.defn(name="agent_tool")
     async def agent_tool(self, params: ToolCallInput) -> ToolCallOutput:
@@ -225,6 +226,10 @@ class MockActivities:
                              summary="first run")
 
     # ----- canned answers (override in a subclass) ----------------------------------
+    def offered_mcp(self) -> list[str]:
+        """The worker's MCP tools offered with each turn: none."""
+        return []
+
     def answer_turn(self, params: AgentTurnInput) -> list[tuple[str, dict[str, Any]]]:
         """A researcher: search, read the first hit, note it, done."""
         script: list[list[tuple[str, dict[str, Any]]]] = [

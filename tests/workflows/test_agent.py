@@ -5,6 +5,7 @@ its bounds: the turn bound, repeats, unknown tools, the budget."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from temporalio.client import Client
@@ -12,8 +13,8 @@ from temporalio.client import Client
 from durable_research.contract.report import ReportStatus
 from durable_research.contract.research import Budget, SubState
 from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.types import AgentTurnInput, ToolCallInput
-from durable_research.research.types import SectionInput
+from durable_research.research.agent.types import AgentTurnInput, ToolCallInput, ToolCallOutput
+from durable_research.research.types import SectionInput, Source
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import WorkerFactory
@@ -56,6 +57,44 @@ async def test_the_agent_researches_each_subquestion_with_tools(
     assert any(line.startswith("research: the agent") for line in log), log
     assert f"q1: search {PLAN[0]!r} -> 2 results" in log
     assert {"q1: read [1] part 1", "q2: note [1]"} <= set(log)
+
+
+class StoringTables(MockActivities):
+    """Tool calls that keep the source table after them by key, as the real activity
+    stores it (here in a dict)."""
+
+    def __init__(self) -> None:
+        super().__init__(tool_calling=True)
+        self.tables: dict[str, list[Source]] = {}
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        table = self.tables[params.sources_key] if params.sources_key else params.sources
+        out = super().answer_tool(replace(params, sources=table))
+        if out.replaced and out.source is not None:
+            table = [out.source if n == out.replaced else s for n, s in enumerate(table, 1)]
+        out.table_key = f"tables/{params.key}"
+        self.tables[out.table_key] = [*table, *out.added]
+        return out
+
+
+async def test_after_the_first_call_the_source_table_goes_by_key(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = StoringTables()
+    async with start_worker(mocks.activities()):
+        result = await (await start(client, task_queue)).result()
+    assert result.status == "completed" and len(result.references) == 3
+    calls = mocks.inputs("agent_tool", ToolCallInput)
+    by_subquestion: dict[str, list[ToolCallInput]] = {}
+    for c in calls:
+        by_subquestion.setdefault(c.context.subquestion, []).append(c)
+    assert set(by_subquestion) == set(PLAN)
+    for sub_calls in by_subquestion.values():
+        # No records in any input: the first call starts from an empty table, each later
+        # one from the table the call before it stored.
+        assert all(c.sources == [] for c in sub_calls)
+        assert [c.sources_key for c in sub_calls] == [
+            "", *(f"tables/{c.key}" for c in sub_calls[:-1])]
 
 
 async def test_a_model_without_tool_calling_gets_the_fixed_pipeline(
@@ -156,3 +195,42 @@ async def test_the_budget_is_checked_before_every_turn_and_call(
     assert [s.state for s in status.research.subs] == [SubState.BUDGET] * 3
     assert ("Sub-question 1: the research agent stopped: the budget was reached."
             in result.research_notes)
+
+
+class WithMcp(Scripted):
+    """A worker whose MCP server ``t`` allows ``lookup`` (and not ``wipe``)."""
+
+    def offered_mcp(self) -> list[str]:
+        return ["mcp_t_lookup"]
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        if params.call.name != "mcp_t_lookup" or params.refuse:
+            return super().answer_tool(params)
+        return ToolCallOutput(key=params.key, line="t.lookup -> [1] 120 characters", added=[
+            Source(url="mcp://t/lookup?topic=tardigrades", title="t.lookup", content_hash="h")])
+
+
+async def test_the_workers_mcp_tools_may_be_called_and_others_are_refused(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    script: list[Turn] = [
+        [("mcp_t_lookup", {"topic": "tardigrades"}), ("mcp_t_wipe", {})],
+        [("mcp_t_lookup", {"topic": "tardigrades"})],  # the same call again
+        [(ToolName.DONE, {"summary": ""})]]
+    mocks = WithMcp(lambda n: script[n])
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+        status: ReportStatus = await handle.query(GenerateReportWorkflow.status)
+    calls = mocks.inputs("agent_tool", ToolCallInput)
+    assert [(c.call.name, bool(c.refuse)) for c in calls] == [
+        ("mcp_t_lookup", False), ("mcp_t_wipe", True), ("mcp_t_lookup", True)]
+    # Not offered (not on the allow-list): refused and recorded like any unknown tool.
+    assert "there is no tool 'mcp_t_wipe'" in calls[1].refuse
+    assert "mcp_t_lookup" in calls[1].refuse  # the model is told what it may call
+    assert "made this call before" in calls[2].refuse
+    assert "Not used: the agent asked for an unknown tool 'mcp_t_wipe'" in result.research_notes
+    log = [line.partition(" ")[2] for line in status.history]
+    assert {"q1: t.lookup -> [1] 120 characters", "q1: mcp_t_wipe refused"} <= set(log)
+    # The answer is a source of the sub-question like a page read.
+    assert [src.url for src in calls[1].sources] == ["mcp://t/lookup?topic=tardigrades"]

@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 
 from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
 from durable_research.contract.report import ReportResult, ReportStep
@@ -81,6 +86,11 @@ async def test_answers_are_refused_when_not_asked_too_many_or_twice(
         with pytest.raises(WorkflowUpdateFailedError) as late:
             await answer(handle, ["a"])
         await handle.cancel()
+        # Wait for the cancel to land before the worker stops: a report left open on the
+        # session's time-skipping server stops time for every later test (measured: the
+        # next deadline test hung under load).
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
     assert "Invalid answers: 3 answers for 2 question(s)" in str(many.value.cause)
     assert "not waiting for answers (step: waiting for plan review)" in str(late.value.cause)
     [prompt] = mocks.plan_prompts()

@@ -25,6 +25,7 @@ from durable_research.llm.prompts import in_language
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import REGISTRY
 from durable_research.research.agent.types import AgentTurnInput, AgentTurnOutput, ToolCall
+from durable_research.research.mcp_client import catalog
 
 # The model's text when it calls no tool, kept in history (its beginning).
 TEXT_CHARS = 2_000
@@ -71,13 +72,18 @@ class AgentActivities(WithStore):
                           arguments=c["function"]["arguments"] or "{}")
                  for c in message.get("tool_calls") or []]
         return AgentTurnOutput(calls=calls, text=(message.get("content") or "")[:TEXT_CHARS],
-                               model=saved["model"], usage=Usage(**saved["usage"]))
+                               model=saved["model"], usage=Usage(**saved["usage"]),
+                               mcp_tools=list(saved.get("mcp_tools", [])))
 
     async def _ask(self, params: AgentTurnInput) -> dict[str, Any]:
         """One paid completion with the tools offered; the answer as it is stored."""
         kwargs = completion_kwargs(self.settings, params.model, "", "")
         kwargs["messages"] = await self.transcript(params)
         kwargs["tools"] = [REGISTRY[name].openai() for name in params.tools]
+        # The worker's MCP tools (listed once per process) join the built-in ones.
+        mcp = await with_heartbeats(catalog(self.settings.mcp_server_list).tools(),
+                                    detail="listing MCP tools")
+        kwargs["tools"] += [tool.openai() for tool in mcp]
         model = kwargs["model"]
         activity.logger.info("agent turn %d model=%s attempt=%d", params.turn, model,
                              activity.info().attempt)
@@ -96,4 +102,5 @@ class AgentActivities(WithStore):
         message: dict[str, Any] = {"role": "assistant", "content": answer.content or None}
         if calls:
             message["tool_calls"] = calls
-        return {"message": message, "model": model, "usage": asdict(usage_of(response))}
+        return {"message": message, "model": model, "usage": asdict(usage_of(response)),
+                "mcp_tools": [tool.name for tool in mcp]}

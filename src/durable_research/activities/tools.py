@@ -1,31 +1,43 @@
 """The ``agent_tool`` activity: one tool call of the research agent, dispatched by name.
 
 :data:`HANDLERS` maps each tool of ``research/agent/registry.py`` to its handler; a new
-tool (an MCP server's) registers its spec there and its handler here. Every call's result
-(the text the model reads next) goes to the artifact store under the key the workflow
-named, and the call's output is saved beside it: a call that completed is never run again
-by a retry, nor by a turn rebuilt after a crash.
+built-in tool registers its spec there and its handler here; the tools of the worker's
+MCP servers (``research/mcp_client.py``) share one handler, registered under their
+prefix ``mcp_``. Every call's result (the text the model reads next) goes to the artifact
+store under the key the workflow named, and the call's output is saved beside it: a call
+that completed is never run again by a retry, nor by a turn rebuilt after a crash.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.research import ResearchActivities
 from durable_research.activities.writing import note_json
 from durable_research.contract.citations import SourceKind
-from durable_research.contract.keys import agent_call_record_key, agent_note_key, text_key
+from durable_research.contract.keys import (
+    agent_call_record_key,
+    agent_note_key,
+    agent_sources_key,
+    text_key,
+)
+from durable_research.errors import FailureType
+from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import ToolName
 from durable_research.research.agent.types import ToolCallInput, ToolCallOutput
+from durable_research.research.mcp_client import McpCatalog, McpUnavailableError, call_tool, catalog
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import FetchInput, SearchInput, Source
+from durable_research.store import put_text
 
 Result = tuple[str, ToolCallOutput]
 Handler = Callable[["ToolActivities", ToolCallInput, dict[str, Any]], Awaitable[Result]]
@@ -60,8 +72,9 @@ class ToolActivities(ResearchActivities):
             out = ToolCallOutput(**{**saved, "added": [Source(**s) for s in saved["added"]]})
             out.source = Source(**source) if source else None
             return out
+        params = replace(params, sources=await self._table(params))
         name = params.call.name
-        handler = HANDLERS.get(name)
+        handler = HANDLERS.get(TOOL_PREFIX if name.startswith(TOOL_PREFIX) else name)
         try:
             args = json.loads(params.call.arguments or "{}")
         except ValueError:
@@ -77,8 +90,37 @@ class ToolActivities(ResearchActivities):
             text, out = await handler(self, params, args)
         await self.write_text(key, text)
         out.key = key
+        out.table_key = await self._save_table(key, params, out)
         await self.save_json(agent_call_record_key(key), asdict(out))
         return out
+
+    async def _table(self, params: ToolCallInput) -> list[Source]:
+        """The source table the call starts from: stored by the last call, or inline."""
+        if not params.sources_key:
+            return list(params.sources)
+        found = await self.load_json(self.check_readable(params.sources_key))
+        if not isinstance(found, list):
+            raise ApplicationError(f"the agent's source table {params.sources_key} is gone",
+                                   type=FailureType.STORE_ERROR, non_retryable=True)
+        return [Source(**s) for s in found]
+
+    async def _save_table(self, key: str, params: ToolCallInput, out: ToolCallOutput) -> str:
+        """The table after the call, as the workflow applies it (``replaced``, then
+        ``added``), stored beside the result; the same key when nothing changed."""
+        if params.sources_key and not out.added and not (out.replaced and out.source):
+            return params.sources_key
+        table = list(params.sources)
+        if out.replaced and out.source is not None:
+            table[out.replaced - 1] = out.source
+        table += out.added
+        table_key = agent_sources_key(key)
+        await self.save_json(table_key, [asdict(s) for s in table])
+        return table_key
+
+    @property
+    def mcp(self) -> McpCatalog:
+        """The allowed tools of the worker's MCP servers."""
+        return catalog(self.settings.mcp_server_list)
 
     async def fetched(self, src: Source) -> Source:
         """``src`` with its text in the store: fetched by the safe fetcher (once per run)."""
@@ -212,3 +254,30 @@ async def _note(tools: ToolActivities, params: ToolCallInput, args: dict[str, An
     return f"Noted from [{n}].", ToolCallOutput(line=f"note [{n}]", notes_key=key,
                                                 cited_hash=src.content_hash)
 
+
+@handles(TOOL_PREFIX)
+async def _mcp(tools: ToolActivities, params: ToolCallInput, args: dict[str, Any]) -> Result:
+    """A tool of an MCP server: its answer is an untrusted source [n], like a web page,
+    read part by part and noted with quotes that must occur in it."""
+    name = params.call.name
+    try:
+        tool = await with_heartbeats(tools.mcp.find(name), detail="listing MCP tools")
+        if tool is None:
+            return _failed(f"Not run: {name} is not a tool of this worker's MCP servers' "
+                           "allow-lists.", f"{name[:60]} refused: not allowed")
+        label = f"{tool.server.name}.{tool.tool}"
+        text, refused = await with_heartbeats(call_tool(tool, args), detail=f"MCP {label}")
+    except McpUnavailableError as exc:  # retried by the activity's policy
+        raise ApplicationError(str(exc), type=FailureType.MCP_UNAVAILABLE) from exc
+    if refused or not text.strip():
+        said = text.strip()[:2000] or "(nothing)"
+        out = ToolCallOutput(ok=False, line=f"{label}: failed", failed=f"{label}: {said[:200]}")
+        return f"The tool {name} failed: {said}", out
+    digest = await tools.in_store(put_text, tools.store, text)
+    n = len(params.sources) + 1
+    src = Source(url=words.mcp_address(tool.server.name, tool.tool, args),
+                 title=f"{label} ({tool.server.name} MCP server)", content_hash=digest,
+                 chars=len(text), accessed=datetime.now(UTC).date().isoformat())
+    shown = words.part_text(n, src.title, src.url, text, 1)
+    return shown, ToolCallOutput(line=f"{label} -> [{n}] {len(text):,} characters",
+                                 added=[src])

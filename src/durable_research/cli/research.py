@@ -26,12 +26,12 @@ from durable_research.client.present import (
     report_plan,
 )
 from durable_research.client.research import ResearchOptions
+from durable_research.client.review import plan_review_input
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportStep
 from durable_research.contract.review import (
     AnswersInput,
     PlanReviewAction,
-    PlanReviewInput,
     RaiseBudgetInput,
 )
 from durable_research.errors import UserError
@@ -130,10 +130,9 @@ def plan_cmd(
             for line in plan_lines(plan):
                 console.print(safe(line), highlight=False)
             return
-        plan = await cr.review_plan(conn.client, workflow_id, PlanReviewInput(
-            action=chosen[0], subquestions=subquestions, reviewer=rc.reviewer_name(),
-            allow_domains=cr.parse_domains(allow_domain or [], "--allow-domain"),
-            deny_domains=cr.parse_domains(deny_domain or [], "--deny-domain")))
+        plan = await cr.review_plan(conn.client, workflow_id, plan_review_input(
+            chosen[0], subquestions, allow_domain, deny_domain, rc.reviewer_name(),
+            domain_labels=("--allow-domain", "--deny-domain")))
         console.print(plan_review_done(chosen[0]))
         if chosen[0] != PlanReviewAction.REJECT:
             for line in plan_lines(plan):

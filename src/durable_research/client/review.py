@@ -68,9 +68,12 @@ def review_input(action: str, text: str = "", feedback: str = "",
 def plan_review_input(action: str, subquestions: list[str] | None = None,
                       allow_domains: list[str] | None = None,
                       deny_domains: list[str] | None = None,
-                      reviewer: str = "") -> PlanReviewInput:
+                      reviewer: str = "",
+                      domain_labels: tuple[str, str] = ("Allowed domain", "Denied domain"),
+                      ) -> PlanReviewInput:
     """A plan review as asked for: the action, the new sub-questions (``edit`` only) and
-    domains to allow or deny (checked as domain names).
+    domains to allow or deny (checked as domain names; ``domain_labels`` name the two
+    lists in errors as the UI calls them, e.g. the CLI's option names).
 
     Raises:
         UserError: An unknown action, sub-questions without ``edit``, a value that is
@@ -86,5 +89,5 @@ def plan_review_input(action: str, subquestions: list[str] | None = None,
                         f"new sub-questions go with {PlanReviewAction.EDIT!s}")
     return PlanReviewInput(
         action=action, subquestions=questions, reviewer=reviewer,
-        allow_domains=parse_domains(allow_domains or [], "Allowed domain"),
-        deny_domains=parse_domains(deny_domains or [], "Denied domain"))
+        allow_domains=parse_domains(allow_domains or [], domain_labels[0]),
+        deny_domains=parse_domains(deny_domains or [], domain_labels[1]))

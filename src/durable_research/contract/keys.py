@@ -284,6 +284,11 @@ def agent_note_key(result_key: str) -> str:
     return f"{result_key.removesuffix('.txt')}.note.json"
 
 
+def agent_sources_key(result_key: str) -> str:
+    """The agent's source table ([n] is entry n) after the call whose result this is."""
+    return f"{result_key.removesuffix('.txt')}.sources.json"
+
+
 def page_links_name(text_digest: str) -> str:
     """The links of the fetched page whose text has this digest (per run)."""
     return f"links/{text_digest[:32]}.json"

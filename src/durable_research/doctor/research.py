@@ -122,3 +122,31 @@ class _NoStore:
     def describe(self) -> str:
         """Nowhere."""
         return "(nothing kept)"
+
+
+async def check_mcp(settings: Settings) -> list[Check]:
+    """Each MCP server of ``MCP_SERVERS``: does it answer, and which of its allowed tools
+    does the agent get? (None configured: no finding.)"""
+    from durable_research.research.mcp_client import McpUnavailableError, list_allowed
+
+    checks = []
+    for server in settings.mcp_server_list:
+        name = f"MCP server {server.name}"
+        where = " ".join(server.command) if server.command else server.url
+        try:
+            tools = await list_allowed(server)
+        except (McpUnavailableError, TimeoutError, OSError) as exc:
+            checks.append(Check(name, FAIL, f"{where}: {exc or 'no answer in time'}",
+                                "check its command or URL (and the variables its env or "
+                                "headers name); the agent is offered none of its tools"))
+            continue
+        got = [t.tool for t in tools]
+        missing = [t for t in server.allow if t not in got]
+        offered = ", ".join(got) or "none"
+        if missing:
+            checks.append(Check(name, WARN, f"{where}: the agent gets {offered}; the server "
+                                f"has no {', '.join(missing)}",
+                                "check the names in its \"allow\" list"))
+        else:
+            checks.append(Check(name, OK, f"{where}: the agent gets {offered}"))
+    return checks

@@ -15,6 +15,7 @@ from durable_research.config import Settings, check_llm_settings
 from durable_research.doctor.check import FAIL, OK, WARN, Check, redact_credentials
 from durable_research.doctor.research import (
     check_embeddings,
+    check_mcp,
     check_payload_key,
     check_search,
     check_store,
@@ -183,6 +184,7 @@ async def _all_checks(settings: Settings, call_llm: bool) -> list[Check]:
     checks.append(check_payload_key(settings))
     checks.append(await asyncio.to_thread(check_store, settings))
     checks.append(await check_search(settings))
+    checks += await check_mcp(settings)
     if settings.embedding_model:
         checks.append(await check_embeddings(settings, call_llm))
     checks.append(check_fonts())

@@ -6,7 +6,6 @@ markup parser, so ``<para>``, ``</b>`` or ``&amp;`` in a report are shown litera
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +33,7 @@ from durable_research.document.render import (
 from durable_research.layout.bidi import base_is_rtl, has_rtl, visual_line
 from durable_research.layout.fonts import JOINERS, FontSet, has_glyph, resolve_char
 from durable_research.layout.linebreak import break_lines, is_wide
+from durable_research.layout.wordbreak import needs_dictionary
 
 LINK_COLOR = "#1a4f9c"
 CODE_BG = "#eeeeee"
@@ -171,14 +171,11 @@ def runs_markup(runs: Iterable[Run], fonts: FontSet) -> str:
     return group_markup(styled_chars(runs, fonts))
 
 
-# Scripts written without spaces between words, which reportlab cannot break.
-_NO_SPACES = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
-
-
 def needs_manual_wrap(runs: Iterable[Run]) -> bool:
     """RTL text (reordered per line), CJK (breaks between ideographs), Thai and the like."""
     text = "".join(t for t, _ in runs)
-    return has_rtl(text) or _NO_SPACES.search(text) is not None or any(is_wide(c) for c in text)
+    # Scripts written without spaces: reportlab would break them only at spaces.
+    return has_rtl(text) or needs_dictionary(text) or any(is_wide(c) for c in text)
 
 
 @cache

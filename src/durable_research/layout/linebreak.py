@@ -1,9 +1,10 @@
 """Our own line breaking, for text reportlab cannot break: RTL, CJK, Thai, code.
 
 Lines are broken in *logical* order (UAX #9 reorders each line afterwards). Break
-opportunities are spaces, between two CJK characters, and, for a unit wider than a
-line (a long URL, a Thai phrase without spaces), between grapheme clusters, never
-inside one. CJK follows the basic kinsoku rules: closing punctuation and small kana
+opportunities are spaces, between two CJK characters, between the words of Thai, Lao,
+Khmer and Myanmar (found by a dictionary: :mod:`wordbreak`), and, for a unit wider
+than a line (a long URL, a Thai word longer than the column), between grapheme
+clusters, never inside one. CJK follows the basic kinsoku rules: closing punctuation and small kana
 never start a line, opening brackets never end one. Widths are measured shaped.
 """
 
@@ -15,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from durable_research.layout.shaping import text_width
+from durable_research.layout.wordbreak import needs_dictionary, split_words
 
 Item = tuple[str, str, Any]  # (drawn char, font name, run style)
 
@@ -73,7 +75,27 @@ def width_of(items: Sequence[Item], size: float) -> float:
 
 
 def units(chars: Sequence[Item]) -> list[list[Item]]:
-    """Unbreakable units: words with their trailing space, single CJK chars (kinsoku-glued)."""
+    """Unbreakable units: words with their trailing space, single CJK chars (kinsoku-glued).
+
+    A word of a script written without spaces (Thai...) is the dictionary's words.
+    """
+    return [piece for unit in _space_units(chars) for piece in _dictionary_words(unit)]
+
+
+def _dictionary_words(unit: list[Item]) -> list[list[Item]]:
+    text = "".join(c for c, _, _ in unit)
+    if not needs_dictionary(text):
+        return [unit]
+    out: list[list[Item]] = []
+    pos = 0
+    for piece in split_words(text):
+        out.append(unit[pos:pos + len(piece)])
+        pos += len(piece)
+    return out
+
+
+def _space_units(chars: Sequence[Item]) -> list[list[Item]]:
+    """Words with their trailing space, "\n" items, single CJK chars (kinsoku-glued)."""
     out: list[list[Item]] = []
     cur: list[Item] = []
     for item in chars:

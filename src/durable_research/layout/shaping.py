@@ -30,6 +30,7 @@ from reportlab.pdfbase.ttfonts import (
 )
 from reportlab.platypus import paragraph as rl_paragraph
 
+from durable_research.layout.actualtext import with_span
 from durable_research.layout.pdffont import GLYPH_TEXT, face_key
 
 # Isolates (U+2067 RLI, U+2069 PDI) as in-band markers: fonts.resolve_char drops every
@@ -120,14 +121,39 @@ def shaped_text(font_name: str, context: str, start: int, end: int, rtl: bool) -
     out: list[str] = []
     data: list[ShapeData] = []
     total = 0.0
-    for n, (gid, cluster, x_adv, x_off, y_off) in enumerate(glyphs):
+    for n, (gid, cluster, x_adv, x_off, y_off) in _bases_first(glyphs) if rtl else enumerate(
+        glyphs
+    ):
         adv = ttf.pdfScale(x_adv)
         ch = _drawn_char(ttf, gid, texts.get(n, ""), adv)
         out.append(ch)
         data.append(ShapeData(cluster, adv, 0, ttf.pdfScale(x_off), ttf.pdfScale(y_off),
                               ttf.face.charWidths.get(ord(ch), ttf.face.defaultWidth)))
         total += adv
-    return "".join(out), data, total
+    # The glyphs are in visual order: readers get the segment's text from its span.
+    return "".join(out), with_span(data, context[start:end], rtl), total
+
+
+def _bases_first(glyphs: tuple[Glyph, ...]) -> list[tuple[int, Glyph]]:
+    """Right-to-left glyphs (with their indices) with each base before its marks.
+
+    HarfBuzz puts a right-to-left letter's marks (harakat: zero advance) just before
+    it in visual order; drawn that way, a span of :mod:`actualtext` may start on a
+    raised mark, and poppler then takes the span for a line of its own. Drawing the
+    base first and shifting each mark back by the base's advance draws the same
+    picture (every glyph sits at its pen position plus its offset).
+    """
+    out: list[tuple[int, Glyph]] = []
+    marks: list[tuple[int, Glyph]] = []
+    for n, glyph in enumerate(glyphs):
+        if glyph[2] == 0:
+            marks.append((n, glyph))
+            continue
+        out.append((n, glyph))
+        adv = glyph[2]
+        out.extend((m, (g[0], g[1], 0, g[3] - adv, g[4])) for m, g in marks)
+        marks = []
+    return out + marks
 
 
 def _segments(pieces: list[tuple[Any, str]]) -> list[tuple[bool, list[tuple[Any, str]]]]:

@@ -23,6 +23,7 @@ from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import Run, RunStyle, char_width, flatten, styled_chars
 from durable_research.layout.limits import MAX_TABLE_CELLS, MAX_TABLE_CHARS
 from durable_research.layout.paragraphs import Styles, para, replace_style
+from durable_research.layout.wordbreak import needs_dictionary, split_words
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 # Below this text width (points) a column shows a letter or two per line: the table is
@@ -36,20 +37,38 @@ def _is_break(ch: str) -> bool:
 
 
 def measure(runs: Sequence[Run], fs: FontSet, size: float) -> tuple[float, float]:
-    """``(longest word, longest line)`` of runs in points; CJK breaks at every char."""
+    """``(longest word, longest line)`` of runs in points; CJK breaks at every char,
+    Thai and the like between the words of the dictionary."""
+    chars = styled_chars(runs, fs)
     word = line = longest_word = longest_line = 0.0
-    for ch, font, _ in styled_chars(runs, fs):
-        if ch == "\n":
-            word = 0.0
-            longest_line, line = max(longest_line, line), 0.0
+    start, spaceless = 0, False  # where the word starts; has it Thai or the like?
+    for i, (ch, font, _) in enumerate(chars + [("\n", "", None)]):
+        if ch == "\n" or _is_break(ch):
+            if ch != " " and ch != "\n":
+                word += char_width(ch, font, size)  # a CJK char is a word of its own
+            longest_word = max(longest_word,
+                               _longest_piece(chars[start:i], size) if spaceless else word)
+            word, start, spaceless = 0.0, i + 1, False
+            if ch == "\n":
+                longest_line, line = max(longest_line, line), 0.0
+            else:
+                line += char_width(ch, font, size)
             continue
         w = char_width(ch, font, size)
         line += w
-        word = 0.0 if ch == " " else word + w
-        longest_word = max(longest_word, word)
-        if _is_break(ch):
-            word = 0.0
-    return longest_word, max(longest_line, line)
+        word += w
+        # A cheap test first: every script written without spaces is above U+0E00.
+        spaceless = spaceless or (ch >= "\u0e00" and needs_dictionary(ch))
+    return longest_word, longest_line
+
+
+def _longest_piece(chars: Sequence[tuple[str, str, object]], size: float) -> float:
+    """Width of the widest dictionary word of a word of Thai or the like."""
+    widest, pos = 0.0, 0
+    for piece in split_words("".join(c for c, _, _ in chars)):
+        widest = max(widest, sum(char_width(c, f, size) for c, f, _ in chars[pos:pos + len(piece)]))
+        pos += len(piece)
+    return widest
 
 
 def column_widths(mins: Sequence[float], maxs: Sequence[float], width: float) -> list[float]:

@@ -5,7 +5,9 @@ answer follows a sensible researcher (:func:`default_turn`): search the sub-ques
 read the two best hits, follow the first link they list that no search found, note the
 sentences of each page read that share most words with
 the sub-question (quotes copied from the text, so they pass the quote check), then call
-``done``. A scripted turn (:func:`scripted_turn`) says exactly which calls to make.
+``done``. The worker's MCP tools, when offered, are each called once with the first search
+(text arguments: the sub-question) and their answers noted like pages. A scripted turn
+(:func:`scripted_turn`) says exactly which calls to make.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import re
 from typing import Any
 
+from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent.registry import ToolName
 from durable_research.research.agent.transcript import HIT_RE, LINKS_HEAD, PART_RE
 from durable_research.research.extractive import sentences
@@ -58,14 +61,30 @@ def _best_sentences(text: str, wanted: set[str]) -> list[str]:
     return [candidates[i] for i in sorted(ranked[:NOTES_PER_SOURCE])]
 
 
-def default_turn(tools: set[str], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The next calls of a sensible researcher: ``[{"name": ..., "arguments": {...}}]``."""
+def _mcp_calls(schemas: dict[str, dict[str, Any]], sub: str) -> list[dict[str, Any]]:
+    """One call of each MCP tool offered, its required text arguments the sub-question."""
+    calls = []
+    for name, schema in schemas.items():
+        props = schema.get("properties") or {}
+        required = schema.get("required") or []
+        if name.startswith(TOOL_PREFIX) and all(
+                props.get(p, {}).get("type") == "string" for p in required):
+            calls.append({"name": name, "arguments": {p: sub for p in required}})
+    return calls
+
+
+def default_turn(tools: set[str], messages: list[dict[str, Any]],
+                 schemas: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The next calls of a sensible researcher: ``[{"name": ..., "arguments": {...}}]``
+    (``schemas``: the offered tools' parameters, by name; the worker's MCP tools are
+    called once each with the first search)."""
     sub = _subquestion(messages)
     done = _calls_and_results(messages)
     names = [name for name, _a, _r in done]
     if not any(n.startswith("search_") for n in names):
         tool = ToolName.SEARCH_WEB if ToolName.SEARCH_WEB in tools else ToolName.SEARCH_DOCUMENTS
-        return [{"name": tool, "arguments": {"query": sub}}]
+        return [{"name": tool, "arguments": {"query": sub}},
+                *_mcp_calls({n: v for n, v in (schemas or {}).items() if n not in names}, sub)]
     read = {int(a.get("source", 0)) for n, a, _r in done if n == ToolName.READ}
     if not read:
         hits = [int(h) for n, _a, r in done if n.startswith("search_") for h in HIT_RE.findall(r)]
@@ -84,7 +103,8 @@ def default_turn(tools: set[str], messages: list[dict[str, Any]]) -> list[dict[s
         calls = []
         for n, _a, result in done:
             header = PART_RE.search(result)
-            if n not in (ToolName.READ, ToolName.FOLLOW) or header is None:
+            if not (n in (ToolName.READ, ToolName.FOLLOW) or n.startswith(TOOL_PREFIX)) \
+                    or header is None:
                 continue
             body = result.split("\n\n", 1)[1] if "\n\n" in result else ""
             body = body.split(LINKS_HEAD, 1)[0]
@@ -116,5 +136,6 @@ def agent_reply(body: dict[str, Any], scripted: dict[str, Any] | None) -> dict[s
     turn = sum(1 for m in messages if m.get("role") == "assistant")
     if scripted is not None:
         return assistant_message(turn, scripted.get("calls", []), scripted.get("content", ""))
-    tools = {t.get("function", {}).get("name", "") for t in body.get("tools", [])}
-    return assistant_message(turn, default_turn(tools, messages))
+    schemas = {t.get("function", {}).get("name", ""): t.get("function", {}).get("parameters")
+               or {} for t in body.get("tools", [])}
+    return assistant_message(turn, default_turn(set(schemas), messages, schemas))

@@ -91,6 +91,8 @@ class _State:
     # Tool-calling turns: the scripted ones still to give, and each transcript answered.
     tool_script: deque[dict[str, Any]] = field(default_factory=deque)
     turns: Counter[str] = field(default_factory=Counter)
+    # The tools each tool-calling request offered (OpenAI ``tools`` entries).
+    offered: list[list[dict[str, Any]]] = field(default_factory=list)
     # The system prompt of every request (tests see the report's language reach the model).
     systems: Counter[str] = field(default_factory=Counter)
 
@@ -112,6 +114,7 @@ class _State:
         self.schemas = {}
         self.tool_script.clear()
         self.turns.clear()
+        self.offered.clear()
         self.systems.clear()
 
 
@@ -290,6 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
                     state.schemas.setdefault(_task(system), []).append(_schema_name(body))
                 if tools:
                     state.turns[json.dumps(body["messages"], sort_keys=True)] += 1
+                    state.offered.append(list(body["tools"]))
         self._send(
             200,
             {
@@ -345,6 +349,12 @@ class FakeLLM(BackgroundServer):
         """Tool-calling requests answered."""
         with self._server.state.lock:
             return sum(self._server.state.turns.values())
+
+    @property
+    def tools_offered(self) -> list[list[dict[str, Any]]]:
+        """The tools each tool-calling request offered, in order."""
+        with self._server.state.lock:
+            return [list(tools) for tools in self._server.state.offered]
 
     def turns_repeated(self) -> int:
         """Tool-calling transcripts answered more than once (a completed turn paid again)."""

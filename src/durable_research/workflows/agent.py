@@ -4,7 +4,8 @@ Each turn the model sees its transcript (rebuilt from the store by the ``agent_t
 activity) and asks for tool calls; each call is an ``agent_tool`` activity dispatched by
 name. Both are durable steps: after a crash the workflow replays their results from
 history, so no completed model turn or tool call runs again. The history carries keys,
-source records and counts, never texts; its length is bounded by the turn bound
+counts and each call's new source records, never texts (the source table a call needs
+goes by the key of the table the call before it stored); its length is bounded by the turn bound
 (``max_steps``: a deep sub-question's 24 turns of a few calls each stay in the hundreds of
 events, far under Temporal's limits), so no continue-as-new is needed.
 
@@ -55,6 +56,9 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         self._repeats = 0
         self._unknown = 0
         self._stop = ""
+        # The source table the last tool call stored ("" until one has: then the records
+        # go inline, as a run begun before tables were stored keeps doing).
+        self._table_key = ""
 
     @workflow.run
     async def run(self, params: SubResearchInput) -> SubResearchResult:
@@ -95,8 +99,9 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
                 if call.name == ToolName.DONE:
                     finished = True
                     continue
-                if not await self._call(call, agent_result_name(prefix, turn, k), tools, context,
-                                        result):
+                # The worker's MCP tools offered with the turn may be called too.
+                if not await self._call(call, agent_result_name(prefix, turn, k),
+                                        tools + out.mcp_tools, context, result):
                     break
             if finished or self._stop:
                 break
@@ -131,7 +136,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         try:
             out = await run_step(AGENT_TOOL_STEP, ToolCallInput(
                 call=call, key=key, refuse=refuse, context=context,
-                sources=list(self._sources),
+                sources=[] if self._table_key else list(self._sources),
+                sources_key=self._table_key,
                 pages_left=-1 if self._allowance.pages < 0 else max(0, self._pages_left())),
                 ToolCallOutput)
         except ActivityError as exc:
@@ -150,9 +156,10 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
 
     def _take(self, out: ToolCallOutput, result: SubResearchResult) -> None:
         """A call's new sources, pages, notes and progress line into the state."""
-        self._sources += out.added
         if out.replaced and out.source is not None:
             self._sources[out.replaced - 1] = out.source
+        self._sources += out.added
+        self._table_key = out.table_key
         result.searched += sum(1 for _s in out.added)
         self._progress.searched = result.searched
         self._progress.fetched += out.pages_fetched

@@ -114,7 +114,21 @@ def _hb_outlines(font_file: Path, text: str) -> list[tuple[Any, ...]]:
     hb.shape(hb.Font(hb.Face(blob)), buf, {"kern": True, "liga": True})
     tt = TTFont(str(font_file))
     order = tt.getGlyphOrder()
-    return [_outline(tt, order[i.codepoint]) for i in buf.glyph_infos]
+    glyphs = [(order[i.codepoint], p.x_advance)
+              for i, p in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
+    if buf.direction == "rtl":
+        # Right to left, each letter is drawn before its marks (HarfBuzz puts the
+        # zero-advance marks first), so a text extractor meets the letter first.
+        reordered: list[tuple[str, int]] = []
+        marks: list[tuple[str, int]] = []
+        for name, adv in glyphs:
+            if adv == 0:
+                marks.append((name, adv))
+            else:
+                reordered += [(name, adv), *marks]
+                marks = []
+        glyphs = reordered + marks
+    return [_outline(tt, name) for name, _ in glyphs]
 
 
 @pytest.mark.parametrize(

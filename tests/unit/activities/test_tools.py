@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.tools import ToolActivities
 from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
+from durable_research.errors import FailureType
 from durable_research.research.agent.transcript import PART_CHARS
 from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
 from durable_research.research.types import Source
@@ -86,3 +88,20 @@ async def test_a_completed_call_is_answered_from_the_store(tools: ToolActivities
     again, _text = await call(tools, "note", source=1, quote=FACT, claim="c",
                               sources=[Source(url="https://a.example/")])
     assert again == first and again.notes_key
+
+
+async def test_the_source_table_goes_by_key_after_the_first_call(tools: ToolActivities) -> None:
+    first, _text = await call(tools, "note", source=1, quote=FACT, claim="c")
+    assert first.table_key == "runs/report-1/q1/agent/r/turn-000-call-0.sources.json"
+    stored = json.loads(tools.store.get(first.table_key))
+    assert [s["url"] for s in stored] == ["doc://manual.md"]
+    # The next call names the stored table and carries no records: [1] is found by key,
+    # and a call that adds nothing keeps the same table.
+    params = ToolCallInput(call=ToolCall(id="c1", name="read", arguments='{"source": 1}'),
+                           key="agent/r/turn-001-call-0.txt", sources_key=first.table_key)
+    out = await env_for("report-1/q1").run(tools.agent_tool, params)
+    assert out.ok and out.line == "read [1] part 1" and out.table_key == first.table_key
+    # Another run may not name this run's table.
+    with pytest.raises(ApplicationError) as foreign:
+        await env_for("report-2/q1").run(tools.agent_tool, params)
+    assert foreign.value.type == FailureType.FORBIDDEN_KEY

@@ -37,6 +37,10 @@ def test_plan_review_input_checks_action_questions_and_domains() -> None:
         plan_review_input("approve", ["a?"])
     with pytest.raises(UserError, match="not a domain name"):
         plan_review_input("approve", deny_domains=["not a domain"])
+    # The CLI names the lists by its options.
+    with pytest.raises(UserError, match="--deny-domain 'x y' is not a domain name"):
+        plan_review_input("approve", deny_domains=["x y"],
+                          domain_labels=("--allow-domain", "--deny-domain"))
 
 
 def test_parse_format_is_one_known_format() -> None:

@@ -104,6 +104,8 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
      "runs/report-x/q1/agent/0193-run-id/turn-000-call-0.txt"),
     ("agent-record", lambda: keys.agent_call_record_key("runs/r/q1/agent/x/turn-000-call-0.txt"),
      "runs/r/q1/agent/x/turn-000-call-0.txt.out.json"),
+    ("agent-sources", lambda: keys.agent_sources_key("agent/x/turn-001-call-3.txt"),
+     "agent/x/turn-001-call-3.sources.json"),
     ("agent-note", lambda: keys.agent_note_key("agent/x/turn-001-call-3.txt"),
      "agent/x/turn-001-call-3.note.json"),
     ("page-links", lambda: keys.page_links_name(DIGEST), f"links/{DIGEST[:32]}.json"),

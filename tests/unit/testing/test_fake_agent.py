@@ -97,3 +97,22 @@ def test_a_scripted_turn_is_given_as_written() -> None:
     assert calls(agent_reply(body([]), scripted)) == [("launch_rockets", {"n": 3})]
     prose = agent_reply(body([]), {"content": "I think I am done."})
     assert prose == {"role": "assistant", "content": "I think I am done."}
+
+
+def test_the_default_researcher_calls_each_mcp_tool_once_and_notes_its_answer() -> None:
+    request = body([])
+    request["tools"] += [
+        {"type": "function", "function": {"name": "mcp_t_lookup", "parameters": {
+            "type": "object", "properties": {"topic": {"type": "string"}},
+            "required": ["topic"]}}},
+        {"type": "function", "function": {"name": "mcp_t_count", "parameters": {
+            "type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}}]
+    first = calls(agent_reply(request, None))
+    # Text arguments are the sub-question; a tool needing a number is left alone.
+    assert first == [(ToolName.SEARCH_WEB, {"query": SUB}), ("mcp_t_lookup", {"topic": SUB})]
+    answer = part_text(1, "t.lookup", "mcp://t/lookup", PAGE, 1)
+    request["messages"] += answered(0, [{"name": n, "arguments": a} for n, a in first],
+                                    [hits_text(SUB, []), answer])
+    noted = calls(agent_reply(request, None))
+    assert noted and all(n == ToolName.NOTE and a["source"] == 1 for n, a in noted)
+    assert all(a["quote"] in PAGE for _n, a in noted)

@@ -2,8 +2,10 @@
 
 Pure data, imported by the workflow (to refuse a name the model made up) and by the
 activities (to offer the tools and dispatch a call to its handler,
-``activities/tools.py``). A new tool (an MCP server's, later) is one :func:`register`
-call with its :class:`ToolSpec` plus a handler registered under the same name.
+``activities/tools.py``). A new built-in tool is one :func:`register` call with its
+:class:`ToolSpec` plus a handler registered under the same name. The tools of the
+worker's MCP servers (``mcp_<server>_<tool>``) are listed by the worker
+(``research/mcp_client.py``): the workflow learns their names from each turn's answer.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from durable_research.mcp_servers import TOOL_PREFIX
 
 
 class ToolName(StrEnum):
@@ -102,6 +106,9 @@ def repeat_of(name: str, arguments: str) -> str:
         args = json.loads(arguments or "{}")
     except ValueError:
         return ""
+    if name.startswith(TOOL_PREFIX) and isinstance(args, dict):
+        # An MCP tool called again with the same arguments.
+        return f"{name}:" + json.dumps(args, sort_keys=True)
     if spec is None or not spec.repeat_key or not isinstance(args, dict):
         return ""
     parts = [" ".join(str(args.get(k, "")).lower().split()) for k in spec.repeat_key]

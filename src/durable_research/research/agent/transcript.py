@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 TASK_AGENT = "TASK: agent"
 AGENT_SYSTEM = (
@@ -79,3 +80,9 @@ def links_text(links: Sequence[str]) -> str:
         return ""
     return f"\n\n{LINKS_HEAD}\n" + "\n".join(f"- {u}" for u in links[:SHOWN_LINKS])
 
+
+def mcp_address(server: str, tool: str, args: dict[str, object]) -> str:
+    """How a source an MCP tool answered is cited: ``mcp://<server>/<tool>?<arguments>``
+    (the arguments' beginning, so two calls of one tool are two sources)."""
+    query = urlencode({k: str(v)[:80] for k, v in sorted(args.items())})
+    return f"mcp://{server}/{tool}" + (f"?{query[:300]}" if query else "")
