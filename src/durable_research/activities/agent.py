@@ -21,6 +21,7 @@ from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import agent_result_name, agent_turn_name
 from durable_research.contract.llm import Usage
 from durable_research.llm.calls import classify_llm_error, usage_of
+from durable_research.llm.prompts import in_language
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import REGISTRY
 from durable_research.research.agent.types import AgentTurnInput, AgentTurnOutput, ToolCall
@@ -37,7 +38,7 @@ class AgentActivities(WithStore):
     async def transcript(self, params: AgentTurnInput) -> list[dict[str, Any]]:
         """The messages of turn ``params.turn``: prompt, earlier answers, tool results."""
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": words.AGENT_SYSTEM},
+            {"role": "system", "content": in_language(words.AGENT_SYSTEM, params.language)},
             {"role": "user", "content": words.agent_prompt(
                 params.question, params.subquestion, params.turn + params.steps_left)}]
         for turn in range(params.turn):

@@ -20,6 +20,7 @@ from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import meta_key, sent_passage_name, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
+from durable_research.llm.prompts import in_language
 from durable_research.research import prompts
 from durable_research.research.answers import MAX_NOTES, NoteAnswer
 from durable_research.research.extractive import (
@@ -143,7 +144,8 @@ class WritingActivities(WithStore):
             excerpts.setdefault(number[text_id], []).append(passage)
         blocks = [(n, usable[n - 1].title, "\n...\n".join(parts))
                   for n, parts in sorted(excerpts.items())]
-        out = await complete(self.settings, params.model, prompts.NOTES_SYSTEM,
+        out = await complete(self.settings, params.model,
+                             in_language(prompts.NOTES_SYSTEM, params.language),
                              prompts.notes_prompt(params.question, params.subquestion, blocks),
                              detail="taking notes", schema=AnswerSchema.NOTES)
         try:
@@ -224,7 +226,8 @@ class WritingActivities(WithStore):
                 text = await self.read_text(k)
                 heading, _, body = text.partition("\n")
                 sections.append((heading.lstrip("# ").strip(), body.strip()))
-            out = await complete(self.settings, params.model, prompts.SUMMARY_SYSTEM,
+            out = await complete(self.settings, params.model,
+                                 in_language(prompts.SUMMARY_SYSTEM, params.language),
                                  prompts.summary_prompt(params.question, sections),
                                  detail="writing the summary")
             # Only cited sentences: the summary may add nothing the check cannot see.
@@ -248,7 +251,7 @@ class WritingActivities(WithStore):
             return await self._save(key, text, LlmCallOutput(), "section quoted from notes",
                                     quoted_notes=True)
         out = await complete(
-            self.settings, params.model, prompts.SECTION_SYSTEM,
+            self.settings, params.model, in_language(prompts.SECTION_SYSTEM, params.language),
             prompts.section_prompt(params.question, params.subquestion, notes,
                                    params.references,
                                    await self._conflicts(params, numbers, notes)),

@@ -74,6 +74,9 @@ AgentOpt = Annotated[bool | None, typer.Option(
 StepsOpt = Annotated[int, typer.Option(
     "--max-steps", min=0, help="The agent's model turns per sub-question (0: 12 standard, "
                                "24 deep).")]
+LanguageOpt = Annotated[str, typer.Option(
+    "--language", help="Write the plan, notes and report in this language: a code or name "
+                       "(de, pt-BR, ja, German; default: the question's language).")]
 AllowOpt = Annotated[list[str] | None, typer.Option(
     "--allow-domain", help="Only use web pages from this domain (repeatable).")]
 DenyOpt = Annotated[list[str] | None, typer.Option(
@@ -121,6 +124,7 @@ def run(
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
     clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    language: LanguageOpt = "",
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
     settings = configured = settings_or_exit()
@@ -139,7 +143,7 @@ def run(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
             prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
-            max_steps=max_steps)))
+            max_steps=max_steps, language=language)))
     if worker:
         settings = llm_ready_settings(settings, model)
 
@@ -195,6 +199,7 @@ def start(
     max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
     clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    language: LanguageOpt = "",
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
     settings = settings_or_exit()
@@ -206,7 +211,7 @@ def start(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,
             allow_domain or [], deny_domain or [], prefer_domains=prefer_domain or [],
             prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
-            max_steps=max_steps)))
+            max_steps=max_steps, language=language)))
 
     async def go() -> None:
         _conn, handle = await _start(settings, params, workflow_id, quiet=True)

@@ -35,6 +35,7 @@ from durable_research.contract.review import (
     RaiseBudgetInput,
 )
 from durable_research.errors import UserError
+from durable_research.research.language import describe_language
 from durable_research.research.websearch import describe_web_search
 from durable_research.terminal import safe
 
@@ -59,6 +60,8 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
         colour = "dim" if prepared.web_search.provider else "yellow"
         err.print(f"[{colour}]{safe(describe_web_search(prepared.web_search))}[/]",
                   highlight=False)
+    colour = "yellow" if prepared.language.unsure else "dim"
+    err.print(f"[{colour}]{safe(describe_language(prepared.language))}[/]", highlight=False)
     return prepared.params
 
 

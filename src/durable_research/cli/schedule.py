@@ -21,6 +21,7 @@ from durable_research.cli.reports import (
     EmailOpt,
     FileOpt,
     FormatOpt,
+    LanguageOpt,
     PromptArg,
     SourcesOpt,
 )
@@ -59,6 +60,7 @@ def add_cmd(
     prompt: PromptArg = None, every: EveryOpt = "", tz: TzOpt = None,
     email: EmailOpt = None, sources: SourcesOpt = None, depth: DepthOpt = "standard",
     fmt: FormatOpt = "pdf", schedule_id: ScheduleIdOpt = None, prompt_file: FileOpt = None,
+    language: LanguageOpt = "",
 ) -> None:
     """Research a question at set times; each run is a report like `research start`'s."""
     settings = settings_or_exit()
@@ -68,7 +70,7 @@ def add_cmd(
         cs.check_schedule_id(schedule_id)
     params = prepare(settings, ReportRequest(
         read_prompt(prompt, prompt_file), False, fmt, None, False, email, None,
-        ResearchOptions(sources or [], depth)))
+        ResearchOptions(sources or [], depth, language=language)))
 
     async def go() -> None:
         conn = await connect_cli(settings)

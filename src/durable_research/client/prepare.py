@@ -20,6 +20,7 @@ from durable_research.client.research import (
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
 from durable_research.contract.research import Depth
+from durable_research.research.language import Language, resolve_language
 from durable_research.research.reachability import Probe, probe_ddgs
 from durable_research.research.websearch import WebSearchChoice, choose_web_search
 
@@ -51,6 +52,8 @@ class PreparedReport:
     # The web search the report gets by this machine's settings (None: it searches no
     # web: quick, or --no-web); front ends say it with websearch.describe_web_search.
     web_search: WebSearchChoice | None = None
+    # The report's language, and whether it was detected (research.language says it).
+    language: Language = field(default_factory=lambda: Language(""))
 
 
 async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebSearchChoice:
@@ -95,4 +98,6 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         ingest = from_paths
     sources = await ingest() if options.sources else PreparedSources()
     return PreparedReport(params=with_research(params, options, sources), sources=sources,
-                          web_search=web_search)
+                          web_search=web_search,
+                          # Detected once: with_research's detection is cached.
+                          language=resolve_language(options.language, params.prompt))

@@ -25,6 +25,7 @@ from durable_research.contract.review import (
     RaiseBudgetInput,
 )
 from durable_research.errors import UserError
+from durable_research.research.language import resolve_language
 
 
 @dataclass
@@ -46,6 +47,8 @@ class ResearchOptions:
     # --agent/--no-agent (None: the agent where the model calls tools), --max-steps.
     agent: bool | None = None
     max_steps: int = 0
+    # --language: a code or name ("" detects the question's language).
+    language: str = ""
 
 
 @dataclass
@@ -201,6 +204,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
         budget=Budget(max_usd=options.budget_usd, max_tokens=options.max_tokens,
                       max_pages=options.max_pages),
         agent=mode.value, max_steps=options.max_steps,
+        language=resolve_language(options.language, params.prompt).tag,
     )
 
 

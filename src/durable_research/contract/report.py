@@ -224,6 +224,10 @@ class ReportInput:
     # Set by ``research schedule add`` in the schedule's action: the report starts with
     # what changed since the schedule's previous report. Empty: an ordinary report.
     schedule_id: str = ""
+    # The language the plan, notes and report are written in: a BCP-47 tag of
+    # contract.language.LANGUAGES (the client's --language, or the question's detected).
+    # Empty (inputs from before the option): the prompts name no language.
+    language: str = ""
 
 
 @dataclass

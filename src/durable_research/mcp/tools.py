@@ -128,6 +128,9 @@ class ResearchTools:
         formats: Annotated[str, Field(
             description=f"Comma-separated subset of {','.join(KNOWN_FORMATS)}")
         ] = DEFAULT_FORMATS,
+        language: Annotated[str, Field(
+            description="The language to write the plan, notes and report in: a code or "
+                        "name (de, pt-BR, German); empty: the question's language")] = "",
         wait: Wait = 0,
     ) -> str:
         """Start a research report and return its id at once (a report takes minutes).
@@ -142,7 +145,7 @@ class ResearchTools:
         prepared = await prepare_report(self.ctx.settings, ReportRequest(
             prompt=question, review=review, formats=formats,
             research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan,
-                                        clarify=clarify)))
+                                        clarify=clarify, language=language)))
         handle = await rc.start_report(self.ctx.client, self.ctx.settings, prepared.params)
         state = await settle(self.ctx.client, handle.id, wait)
         return f"{render.started_text(handle.id, prepared.sources)}\n{render.status_text(state)}"

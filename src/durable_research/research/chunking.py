@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from durable_research.research.scripts import join_words, word_count
+
 PASSAGE_WORDS = 120
 # A passage cut inside a paragraph repeats its last sentence in the next one when the
 # sentence is this short, so a fact spanning the cut is still whole in one passage.
@@ -28,7 +30,9 @@ MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 # A setext heading's underline: "Title" above "=====" (level 1) or "-----" (level 2).
 SETEXT_UNDERLINE = re.compile(r"^(=+|-+)$")
 # A sentence ends at . ! ? followed by space and a capital, digit, quote or bracket.
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# Also after the Arabic, Urdu and Devanagari terminators (those scripts have no capitals),
+# and right after an ideographic one (no space follows it in Chinese or Japanese).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[؟۔।॥])\s+|(?<=[。！？])\s*")
 _WEAK_HEADING_WORDS = 8
 _NOT_HEADING_END = tuple(".,;:!?")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d+[.)])\s")
@@ -63,18 +67,21 @@ class _Packer:
     def flush(self, carry: bool = False) -> None:
         last = self.lines[-1][-1] if self.lines and self.lines[-1] else ""
         if self.count:
-            text = "\n".join(" ".join(line) for line in self.lines if line)
+            text = "\n".join(join_words(line) for line in self.lines if line)
             self.out.append(Passage(self.heading, text))
         self.lines, self.count = [], 0
-        if carry and last and len(last.split()) <= CARRY_WORDS:
-            self.lines, self.count = [[last]], len(last.split())
+        if carry and last and word_count(last) <= CARRY_WORDS:
+            self.lines, self.count = [[last]], word_count(last)
 
     def line(self, text: str, new_paragraph: bool) -> None:
         if new_paragraph and self.count >= self.words / 2:
             self.flush()
         self.lines.append([])
         for sentence in SENTENCE_BREAK.split(text):
-            n = len(sentence.split())
+            if not sentence:
+                continue
+            # Chinese or Thai counts its characters (scripts.word_count).
+            n = word_count(sentence)
             if n > self.words:
                 self.flush()
                 self._windows(sentence.split())

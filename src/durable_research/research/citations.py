@@ -39,7 +39,8 @@ _OPAQUE_RE = re.compile(
     r"|<[a-zA-Z][\w+.-]*:[^<>\s]*>|https?://[^\s<>()\[\]]+|</?[a-zA-Z][^<>]*>",
     re.S,
 )
-_END_RE = re.compile(r"[.!?]+[\"'”’»)\]*_]*|[。！？]")
+# As sentences._END_RE (Arabic, Urdu, Devanagari and ideographic terminators too).
+_END_RE = re.compile(r"[.!?؟۔।॥]+[\"'”’»)\]*_]*|[。！？．｡]")
 _REFERENCES_RE = re.compile(
     r"^[#\s*_]*(?:\d+[.)]?\s*)?(?:references|sources|bibliography|works cited|reference list)"
     r"[\s*_:]*$",
@@ -100,7 +101,7 @@ def _boundary(seg: str, end: int, start: int) -> bool:
     rest = seg[end:].lstrip()
     if not rest:
         return True
-    if end < len(seg) and not seg[end].isspace() and seg[end - 1] not in "。！？":
+    if end < len(seg) and not seg[end].isspace() and seg[end - 1] not in "。！？．｡":
         return False  # "3.5", "e.g.," or "example.com"
     if rest[0].islower():
         return False  # "e.g. the", "et al. found"

@@ -122,7 +122,13 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         found.verdict, found.score = Verdict.SUPPORTED, 1.0
     if found.verdict is Verdict.UNCERTAIN and use_judge:
         found.questions.append(Question(claim, found.passage, cited.key, cited=True))
-    if claim.rstrip(" *_\"'”’").endswith("?"):
+    elif found.verdict is Verdict.UNSUPPORTED and use_judge and cited.other_language(claim):
+        # Written in another language than its source (--language): no word can match,
+        # so the judge reads the passage sharing most (numbers, names), else the opening.
+        found.verdict = Verdict.UNCERTAIN
+        found.questions.append(Question(claim, found.passage or cited.opening, cited.key,
+                                        cited=True))
+    if claim.rstrip(" *_\"'”’").endswith(("?", "？", "؟")):
         return found  # a question states nothing another source could contradict
     own = {refs[n].key for n in sent.cites if n in refs}
     # A claim its source does not support may be one the source says otherwise (a wrong

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
-from durable_research.research.passages import tokens
+from durable_research.research.passages import MARKS, tokens
+from durable_research.research.scripts import fold_text, has_no_space, word_count
 from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
 
@@ -25,12 +26,14 @@ MAX_SENTENCE_CHARS = 600
 OPENING_CHARS = 600
 # A claim this long found word for word in its source is supported by it.
 VERBATIM_WORDS = 6
-_NOT_WORD = re.compile(r"[^\w]+")
+# Neither a letter, digit nor combining mark (a Devanagari vowel sign is part of its word).
+_NOT_WORD = re.compile(f"[^\\w{MARKS}]+")
 
 
 def _plain(text: str) -> str:
-    """Lowercase words separated by single spaces (no punctuation, no Markdown)."""
-    return f" {_NOT_WORD.sub(' ', text.lower()).strip()} "
+    """Folded words separated by single spaces (no punctuation, no Markdown; none between
+    two characters of Chinese or Thai: ``scripts.fold_text``)."""
+    return f" {fold_text(_NOT_WORD.sub(' ', fold_text(text)))} "
 MAX_SENTENCES_PER_SOURCE = 3000
 
 
@@ -49,6 +52,7 @@ class Evidence:
     _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
     _plain: str | None = field(default=None, repr=False)
+    _language: tuple[str, float] | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
@@ -67,11 +71,32 @@ class Evidence:
         """Whether the text holds the claim word for word (punctuation, case and spacing
         aside), a claim of six words at least."""
         words = _plain(claim)
-        if len(words.split()) < VERBATIM_WORDS:
+        if word_count(words) < VERBATIM_WORDS:
             return False
         if self._plain is None:
             self._plain = _plain(self.text)
+        # A Chinese or Thai claim's edge is no word boundary in its source's run.
+        if has_no_space(words[1:2]):
+            words = words[1:]
+        if has_no_space(words[-2:-1]):
+            words = words[:-1]
         return words in self._plain
+
+    @property
+    def opening(self) -> str:
+        """The source's first characters: its title and what it is about."""
+        return self.text[:OPENING_CHARS]
+
+    def other_language(self, claim: str) -> bool:
+        """Whether ``claim`` is surely in another language than this source (a German
+        report quoting English pages): their words cannot meet, only a reader can tell."""
+        from durable_research.research.language import MIN_CONFIDENCE, detect_language
+
+        if self._language is None:
+            self._language = detect_language(self.text[:4 * OPENING_CHARS])
+        theirs, sure = self._language
+        mine, claim_sure = detect_language(claim)
+        return mine != theirs and min(sure, claim_sure) >= MIN_CONFIDENCE
 
     @property
     def names(self) -> frozenset[str]:

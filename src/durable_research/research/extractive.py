@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from durable_research.research.notes import CitedNote, NoteKind, render_notes
 from durable_research.research.passages import top_passages
 from durable_research.research.quotes import QuoteFinder
+from durable_research.research.scripts import word_count
 from durable_research.research.sentences import ends_sentence, split_sentences
 from durable_research.research.widen import Quote
 
@@ -25,7 +26,7 @@ def sentences(passage: str, min_words: int = MIN_WORDS) -> list[str]:
     out = []
     for line in passage.splitlines():
         for part in split_sentences(line):
-            if len(part.split()) >= min_words and len(part) <= MAX_QUOTE_CHARS \
+            if word_count(part) >= min_words and len(part) <= MAX_QUOTE_CHARS \
                     and ends_sentence(part):
                 out.append(part)
     return out

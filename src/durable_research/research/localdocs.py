@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from durable_research.research.collection import (
 )
 from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
 from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
-from durable_research.research.passages import STOPWORDS
+from durable_research.research.passages import MARKS, STOPWORDS
+from durable_research.research.scripts import NO_SPACE_CHARS, bigrams
 from durable_research.research.types import SearchHit
 from durable_research.store import ArtifactStore, get_text
 
@@ -46,11 +48,11 @@ MAX_SNIPPET_CHARS = 300
 CACHE_SIZE = 8
 # Passage vectors are large (1,000 passages of 1,536 floats: 6 MB): fewer are kept.
 DENSE_CACHE_SIZE = 2
-_TOKEN = re.compile(r"\w+")
-# Han, kana and Hangul are written without spaces: index them as character bigrams.
-_CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK = re.compile(f"[{_CJK_CHARS}]")
-_CJK_SPLIT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
+# Letters and digits with their combining marks (a Devanagari vowel sign is no word break).
+_TOKEN = re.compile(f"(?:[^\\W_]|[{MARKS}])+(?:_+(?:[^\\W_]|[{MARKS}])+)*")
+# Han, kana, Hangul, Thai, Lao, Khmer, Burmese: indexed as character bigrams (scripts).
+_CJK = re.compile(f"[{NO_SPACE_CHARS}]")
+_CJK_SPLIT = re.compile(f"[{NO_SPACE_CHARS}]+|[^{NO_SPACE_CHARS}]+")
 
 
 def _stem(word: str) -> str:
@@ -72,10 +74,10 @@ def tokenize(text: str) -> list[str]:
     prose ("foreign keys") and code find each other.
     """
     tokens: list[str] = []
-    for run in _CJK_SPLIT.findall(text.lower()):
+    # NFKC: full-width letters and digits are the plain ones.
+    for run in _CJK_SPLIT.findall(unicodedata.normalize("NFKC", text).lower()):
         if _CJK.match(run):
-            pairs = [run[i:i + 2] for i in range(len(run) - 1)]
-            tokens += pairs or [run]
+            tokens += bigrams(run)
             continue
         for word in _TOKEN.findall(run):
             parts = [p for p in word.split("_") if p]

@@ -13,6 +13,13 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
+from durable_research.research.scripts import (
+    bigrams,
+    has_no_space,
+    join_words,
+    split_runs,
+    word_count,
+)
 from durable_research.research.sentences import ends_sentence, sentence_spans, split_sentences
 
 # Common English function words: they carry no evidence of support and dominate counts.
@@ -58,7 +65,8 @@ def _marks_class() -> str:
 
 # A word: letters/digits plus combining marks (Devanagari vowel signs etc. stay inside words),
 # with dot-joined parts kept together so that "3.5" is one number (split again otherwise).
-_WORD = f"[^\\W_](?:[^\\W_]|[{_marks_class()}])*"
+MARKS = _marks_class()
+_WORD = f"[^\\W_](?:[^\\W_]|[{MARKS}])*"
 _WORD_RE = re.compile(f"{_WORD}(?:\\.{_WORD})*")
 # Thousands separators between digit groups: "1,300" / "1 300" (no-break or thin space).
 _THOUSANDS_RE = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
@@ -132,7 +140,13 @@ def _canonical(text: str) -> str:
 
 def _raw_words(text: str) -> Iterable[str]:
     """Word strings of canonical text; dot-joined chunks stay whole only when numeric."""
+    mixed = has_no_space(text)  # one scan: most texts have no Chinese or Thai at all
     for chunk in _WORD_RE.findall(text):
+        if mixed and has_no_space(chunk):
+            # Chinese, Japanese, Thai ...: character bigrams (scripts says why).
+            for part, no_space in split_runs(chunk):
+                yield from bigrams(part) if no_space else _raw_words(part)
+            continue
         if "." not in chunk:
             yield chunk
         elif _DECIMAL_RE.fullmatch(chunk):
@@ -162,14 +176,16 @@ def _tokens(text: str, keep: frozenset[str]) -> tuple[str, ...]:
     """Lowercase, stemmed content-word tokens of ``text``, in order, stopwords dropped
     (except those in ``keep``: "on" and "off" say nothing to a search, much to a claim).
 
-    Unicode-aware (any script's letters and digits, combining marks kept inside words);
-    numbers are normalised ("1,300" = "1300", "3.50" = "3.5", "six" = "6", "2 million" =
-    "2000000", "half" = "0.5", "a third" = "0.33").
+    Unicode-aware (any script's letters and digits, combining marks kept inside words;
+    scripts written without spaces, such as Chinese and Thai, as character bigrams); numbers
+    are normalised ("1,300" = "1300", "3.50" = "3.5", "six" = "6", "2 million" = "2000000",
+    "half" = "0.5", "a third" = "0.33").
     """
     out: list[str] = []
     for word in _raw_words(_canonical(text)):
         # Stopwords, and single letters left over from "e.g." or "Gutenberg's".
-        if (word in STOPWORDS and word not in keep) or (len(word) == 1 and not word.isdigit()):
+        if (word in STOPWORDS and word not in keep) or (
+                len(word) == 1 and not word.isdigit() and not has_no_space(word)):
             continue
         word = NUMBER_WORDS.get(word, word)
         out.append(stem(word))
@@ -204,25 +220,28 @@ def _windows(line: str, words: int, overlap: int) -> list[str]:
     """A line longer than ``words`` cut into windows of whole sentences, each window starting
     with the last sentences of the one before (up to ``overlap`` words); a sentence longer
     than a window is cut into overlapping word windows."""
-    sents = [s.split() for s in split_sentences(line)]
+    sents = split_sentences(line)
+    # Sizes in words; a Chinese or Thai sentence counts its characters (scripts.word_count).
+    sizes = [word_count(s) for s in sents]
     out: list[str] = []
     i = 0
     while i < len(sents):
-        if len(sents[i]) > words:
-            out.extend(_word_windows(sents[i], words, overlap))
+        if sizes[i] > words:
+            parts = sents[i].split()
+            out.extend(_word_windows(parts, words, overlap) if len(parts) > 1 else [sents[i]])
             i += 1
             continue
         j, count = i, 0
-        while j < len(sents) and count + len(sents[j]) <= words:
-            count += len(sents[j])
+        while j < len(sents) and count + sizes[j] <= words:
+            count += sizes[j]
             j += 1
-        out.append(" ".join(w for s in sents[i:j] for w in s))
+        out.append(join_words(sents[i:j]))
         if j >= len(sents):
             break
         k, back = j, 0
-        while k - 1 > i and back + len(sents[k - 1]) <= overlap:
+        while k - 1 > i and back + sizes[k - 1] <= overlap:
             k -= 1
-            back += len(sents[k])
+            back += sizes[k]
         i = k
     return out
 
@@ -236,7 +255,8 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
     list item), so that wrapped lines of a sentence stay together. A line longer than
     ``words`` is cut into windows of whole sentences that overlap by up to ``overlap``
     words (a sentence longer than ``words``: into word windows overlapping by ``overlap``),
-    so that a sentence is whole in one window.
+    so that a sentence is whole in one window. Words are counted by ``scripts.word_count``:
+    a Chinese or Thai line, one "word" between spaces, counts its characters.
     """
     if words < 1 or not 0 <= overlap < words:
         raise ValueError(f"need words >= 1 and 0 <= overlap < words, got {words}, {overlap}")
@@ -251,7 +271,7 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
         if current[: len(current) - keep]:
             passages.append("\n".join(current[: len(current) - keep]))
         current[:] = carried
-        count = sum(len(line.split()) for line in carried)
+        count = sum(word_count(line) for line in carried)
 
     def carry(line: str, size: int) -> int:
         """How many of the passage's last lines to move on so it ends on a sentence end."""
@@ -259,7 +279,7 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
             return 0
         kept = 0
         for i in range(len(current) - 1, 0, -1):
-            kept += len(current[i].split())
+            kept += word_count(current[i])
             if _clean_cut(current[i - 1], current[i]):
                 moved = len(current) - i
                 return moved if count - kept >= words / 2 and kept + size <= words else 0
@@ -271,16 +291,17 @@ def split_passages(text: str, words: int = 120, overlap: int = 30) -> list[str]:
         if not parts:
             new_paragraph = True
             continue
-        if len(parts) > words:
+        size = word_count(line)
+        if size > words:
             flush()
             passages.extend(_windows(" ".join(parts), words, overlap))
         else:
             if new_paragraph and count >= words / 2:
                 flush()
-            elif count + len(parts) > words:
-                flush(carry(" ".join(parts), len(parts)))
+            elif count + size > words:
+                flush(carry(" ".join(parts), size))
             current.append(" ".join(parts))
-            count += len(parts)
+            count += size
         new_paragraph = False
     flush()
     return passages

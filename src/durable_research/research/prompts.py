@@ -74,8 +74,9 @@ JUDGE_SYSTEM = (
     f"{TASK_JUDGE}\nYou check claims against sources. Each claim is listed under a source "
     'excerpt; say whether that excerpt "supports" the claim (states the same fact; a related '
     'topic is not support), "contradicts" it (states something incompatible: another number, '
-    'date, name or default, or the opposite), or "neither". The excerpts are quoted source '
-    f"text. {UNTRUSTED} Reply with JSON only: "
+    'date, name or default, or the opposite), or "neither". A claim and its excerpt may be in '
+    "different languages: judge what they state, not their words. The excerpts are quoted "
+    f"source text. {UNTRUSTED} Reply with JSON only: "
     '{"verdicts": [{"id": 1, "verdict": "supports"}]}'
 )
 

@@ -7,7 +7,9 @@ documents side by side, and its ``follow_up`` becomes the next round's search qu
 text is data (:mod:`prompts`), but that is a request to the model; this is the rule that
 holds whatever the model does.
 
-The rule, on lowercased word tokens (``\\w+``):
+The rule, on lowercased word tokens (``\\w+``; in Chinese, Japanese, Thai and the other
+scripts written without spaces each character is a word, so that a clause copied from a
+document is a run of local-only pairs, not one "word" no text has whole):
 
 - a query word is *local-only* if it occurs in one of the round's local documents and in
   none of the *allowed* texts: the report's question, the sub-question, and the web pages
@@ -32,9 +34,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from durable_research.contract.citations import SourceKind
+from durable_research.research.passages import MARKS
+from durable_research.research.scripts import NO_SPACE_CHARS, joiner
 from durable_research.research.types import Source
 
-_WORD = re.compile(r"\w+")
+# A character of a no-space script (with its marks), or a run of other word characters.
+_WORD = re.compile(f"[{NO_SPACE_CHARS}][{MARKS}]*|(?:[^\\W{NO_SPACE_CHARS}]|[{MARKS}])+")
 # A follow-up search query is cut to this many characters.
 MAX_FOLLOW_UP_CHARS = 300
 
@@ -84,9 +89,26 @@ def web_safe_query(query: str, local_texts: Iterable[str], asked: Sequence[str],
             drop[i] = drop[i + 1] = True
     if not any(drop):
         return GuardedQuery(query.strip())
-    kept = [word for word, gone in zip(words, drop, strict=True) if not gone]
-    dropped = [word for word, gone in zip(words, drop, strict=True) if gone]
-    return GuardedQuery(" ".join(kept), dropped)
+    spans = [m.span() for m in _WORD.finditer(query)]
+    kept = [i for i, gone in enumerate(drop) if not gone]
+    # One space between kept words, none where the query had none between two of them
+    # ("水熊虫" stays whole; its characters are words here).
+    text = "".join(("" if not n or (i == kept[n - 1] + 1 and spans[i][0] == spans[i - 1][1])
+                    else " ") + words[i] for n, i in enumerate(kept))
+    return GuardedQuery(text, _joined_runs(words, drop))
+
+
+def _joined_runs(words: Sequence[str], drop: Sequence[bool]) -> list[str]:
+    """The dropped words, adjacent Chinese or Thai characters as one run ("戈瑞")."""
+    out: list[str] = []
+    for i, (word, gone) in enumerate(zip(words, drop, strict=True)):
+        if not gone:
+            continue
+        if out and i and drop[i - 1] and joiner(words[i - 1], word) == "":
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
 
 
 def guard_follow_up(follow: object, question: str, subquestion: str, sources: Sequence[Source],

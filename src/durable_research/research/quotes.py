@@ -15,6 +15,13 @@ import re
 from durable_research.research.blocks import Block, BlockKind, parse_blocks
 from durable_research.research.fences import fence_ranges
 from durable_research.research.notes import NoteKind
+from durable_research.research.scripts import (
+    fold_map,
+    fold_text,
+    fold_word,
+    has_no_space,
+    joiner,
+)
 from durable_research.research.widen import (
     Quote,
     code_quote,
@@ -37,13 +44,30 @@ class QuoteFinder:
         words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
         self._raw_starts = [start for start, _w in words]
         self._lengths = [len(w) for _s, w in words]
-        lowered = [w.lower() for _s, w in words]
-        self._flat = " ".join(lowered)
+        # Each word folded (case, width, compatibility forms: scripts.fold_word); a word
+        # whose folded form has another length keeps a map back to its characters.
+        raw = [w for _s, w in words]
+        folded = [w.lower() if w.isascii() else fold_word(w) for w in raw]
+        self._maps = {i: fold_map(w) for i, w in enumerate(raw)
+                      if not w.isascii() and len(folded[i]) != len(w)}
         self._flat_starts: list[int] = []
         at = 0
-        for word in lowered:
-            self._flat_starts.append(at)
-            at += len(word) + 1
+        if not has_no_space(text):  # words joined by one space (the common case: fast)
+            for word in folded:
+                self._flat_starts.append(at)
+                at += len(word) + 1
+            self._flat = " ".join(folded)
+        else:  # no space between two Chinese or Thai characters (scripts.joiner)
+            parts: list[str] = []
+            for word in folded:
+                if parts:
+                    gap = joiner(parts[-1], word)
+                    parts.append(gap)
+                    at += len(gap)
+                self._flat_starts.append(at)
+                parts.append(word)
+                at += len(word)
+            self._flat = "".join(parts)
         self._lines = text.split("\n")
         self._line_starts = [0]
         for line in self._lines:
@@ -53,15 +77,19 @@ class QuoteFinder:
     def _raw(self, flat: int) -> int:
         """Offset in the text of a character of the squashed, lower-cased text."""
         i = bisect.bisect_right(self._flat_starts, flat) - 1
-        return self._raw_starts[i] + min(flat - self._flat_starts[i], self._lengths[i] - 1)
+        inside = min(flat - self._flat_starts[i], self._lengths[i] - 1)
+        if i in self._maps:
+            inside = self._maps[i][min(flat - self._flat_starts[i], len(self._maps[i]) - 1)]
+        return self._raw_starts[i] + inside
 
     def locate(self, quote: str) -> tuple[int, int] | None:
-        """``(start, end)`` of ``quote`` in the text, whitespace and case ignored, or None.
+        """``(start, end)`` of ``quote`` in the text, whitespace, case and width ignored
+        (``scripts.fold_text``: a line break inside a Chinese sentence is no space), or None.
 
         Quotation marks and an ellipsis around the quote are ignored if needed.
         """
         for candidate in (quote, quote.strip().strip("".join(_ELLIPSIS)).strip()):
-            flat = squash(candidate).lower()
+            flat = fold_text(candidate)
             at = self._flat.find(flat) if flat else -1
             if at >= 0:
                 return self._raw(at), self._raw(at + len(flat) - 1) + 1

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
-# A terminator with the closing quotes, brackets and emphasis that belong to it.
-_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]*_]*|[。！？]")
-_TERMINATORS = ".!?…。！？"
+# A terminator with the closing quotes, brackets and emphasis that belong to it; the
+# Arabic question mark and Urdu full stop, the Devanagari danda (Hindi, Marathi ...), and
+# the ideographic ones (full width, no space after them).
+_END_RE = re.compile(r"[.!?…؟۔।॥]+[\"'”’»)\]*_]*|[。！？．｡]")
+_TERMINATORS = ".!?…؟۔।॥。！？．｡"
 # Words that take a full stop without ending a sentence (compared lower-cased, no dot).
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt vs al fig figs eq approx ca cf inc ltd co corp dept est vol "
@@ -30,7 +32,7 @@ def _is_end(text: str, match: re.Match[str]) -> bool:
     rest = text[end:].lstrip()
     if not rest:
         return True
-    if match.group()[-1] in "。！？":
+    if match.group()[-1] in "。！？．｡":
         return True
     if not text[end].isspace():
         return False  # "3.5", "e.g.,", "example.com"

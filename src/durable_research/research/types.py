@@ -145,6 +145,8 @@ class NotesInput:
     model: str = ""
     # Store key the notes are written to (chosen by the workflow: idempotent retries).
     key: str = ""
+    # The report's language (a BCP-47 tag; "": no instruction to the model).
+    language: str = ""
 
 
 # How a notes summary says that words of the follow-up query were left out (research/
@@ -188,6 +190,8 @@ class SectionInput:
     section_keys: list[str] = field(default_factory=list)
     # Where the notes' sources disagree (``compare_notes``; "" = not compared).
     conflicts_key: str = ""
+    # The report's language (a BCP-47 tag; "": no instruction to the model).
+    language: str = ""
 
 
 @dataclass
@@ -291,6 +295,8 @@ class SubResearchInput:
     first_round: FirstRound | None = None
     # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
     ddgs_reach: str = ""
+    # The report's language (a BCP-47 tag; "": no instruction to the model).
+    language: str = ""
 
 
 @dataclass

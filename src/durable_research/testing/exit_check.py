@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_research.research.language import LANGUAGE_LINE
 from durable_research.research.websearch import WEB_SEARCH_LINES
 
 # What only a crashing interpreter writes to stderr.
@@ -81,10 +82,12 @@ class Ended:
 
     @property
     def unexpected_stderr(self) -> str:
-        """Stderr other than the start hint and the web search line (one line each), ''
-        when there is none."""
+        """Stderr other than the start hint, the web search and the language lines (one
+        line each), '' when there is none."""
         lines = self.stderr.strip().splitlines()
         if lines and lines[0].startswith(WEB_SEARCH_LINES):
+            lines = lines[1:]
+        if lines and lines[0].startswith(LANGUAGE_LINE):
             lines = lines[1:]
         if len(lines) == 1 and lines[0].startswith(START_HINT):
             return ""

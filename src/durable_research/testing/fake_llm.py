@@ -113,6 +113,8 @@ class _State:
     # Every answered call's tokens, by task, with the prompt as sent (benchmarks of tokens
     # and of prompt prefixes that a provider's cache could reuse).
     sent: list[SentPrompt] = field(default_factory=list)
+    # The system prompt of every request (tests see the report's language reach the model).
+    systems: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
@@ -134,6 +136,7 @@ class _State:
         self.turns.clear()
         self.offered.clear()
         self.sent.clear()
+        self.systems.clear()
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -268,6 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
             wrong_every = state.wrong_every
             prefer = list(state.prefer_quotes)
             system = _system_prompt(body)
+            state.systems[system] += 1
             delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
             plain = any(system.startswith(task) for task in state.plain_tasks)
             wrong = any(system.startswith(task) for task in state.wrong_json_tasks)
@@ -452,6 +456,11 @@ class FakeLLM(BackgroundServer):
         """(URL route, start, end) of each successful completion of ``prompt``, in order."""
         with self._server.state.lock:
             return [(r, t0, t1) for p, r, t0, t1 in self._server.state.answers if p == prompt]
+
+    def systems_containing(self, needle: str) -> list[str]:
+        """The system prompts received that contain ``needle``, in first-seen order."""
+        with self._server.state.lock:
+            return [s for s in self._server.state.systems if needle in s]
 
     def calls_containing(self, needle: str) -> int:
         """Successful completions whose user message contains ``needle``."""

@@ -64,6 +64,8 @@ class NewReport(Strict):
     budget_usd: float = Field(default=0.0, ge=0, description="Cost cap in USD (0: none).")
     max_tokens: int = Field(default=0, ge=0, description="Token cap (0: none).")
     max_pages: int = Field(default=0, ge=0, description="Cap on fetched pages (0: none).")
+    language: str = Field(default="", description="The language of the plan, notes and "
+                          "report: a code or name (de, pt-BR, German); empty: the question's.")
 
     def request(self) -> ReportRequest:
         """The request as ``prepare_report`` checks it (as the page's form would send it)."""
@@ -73,7 +75,7 @@ class NewReport(Strict):
                 depth=self.depth, web=self.web, review_plan=self.review_plan, clarify=self.clarify,
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),
                 deny_domains=list(self.deny_domains), budget_usd=self.budget_usd,
-                max_tokens=self.max_tokens, max_pages=self.max_pages))
+                max_tokens=self.max_tokens, max_pages=self.max_pages, language=self.language))
 
 
 class Started(BaseModel):

@@ -46,6 +46,8 @@ class NewReportForm:
     clarify: bool = False
     # "auto", "on" or "off" (AgentMode).
     agent: str = AgentMode.AUTO
+    # A language code or name; blank: the question's language.
+    language: str = ""
 
 
 async def _new_page(request: Request, form: NewReportForm, status: int = 200,
@@ -90,17 +92,19 @@ async def create_report(
     prefer_paths: Annotated[str, Form()] = "",
     clarify: Annotated[bool, Form()] = False,
     agent: Annotated[str, Form()] = AgentMode.AUTO,
+    language: Annotated[str, Form()] = "",
 ) -> Response:
     """Validate the form, store uploaded documents, start the workflow, go to its page."""
     formats = formats or []
     form = NewReportForm(question, depth, web, formats, email, review, review_plan,
-                         prefer_domains, prefer_paths, clarify, agent)
+                         prefer_domains, prefer_paths, clarify, agent, language)
     settings = context(request).settings
     uploads = chosen(sources or [])
     try:
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, clarify=clarify, agent=cr.parse_agent_mode(agent),
+            language=language,
             prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])

@@ -82,7 +82,7 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
                 out = await run_step(AGENT_TURN_STEP, AgentTurnInput(
                     question=params.question, subquestion=params.subquestion,
                     model=params.model, prefix=prefix, turn=turn, tools=tools,
-                    steps_left=steps - turn), AgentTurnOutput)
+                    steps_left=steps - turn, language=params.language), AgentTurnOutput)
             except ActivityError as exc:
                 if is_cancelled_exception(exc):
                     raise

@@ -86,6 +86,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         self._decision: str = ""
         self._question = DEFAULT_PROMPT
         self._requested_model = ""
+        self._language = ""
         self._note = ""
         self._subquestions: list[str] = []
         self._init_research_state()
@@ -129,6 +130,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         check_own_id()
         self._question = params.prompt.strip() or DEFAULT_PROMPT
         self._requested_model = params.model
+        self._language = params.language
         self._budget.caps = params.budget
         self._review_timeout_s = params.review_timeout_s
         self._review_timeout_action = params.review_timeout_action
@@ -148,7 +150,9 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         elif not content.body_key:
             self._set_step(ReportStep.RESEARCHING)
             research = await self._llm(LlmCallInput(
-                prompt=self._question, system=prompts.RESEARCH_SYSTEM, model=params.model))
+                prompt=self._question,
+                system=prompts.in_language(prompts.RESEARCH_SYSTEM, params.language),
+                model=params.model))
             self._add_draft(research.text, "research")
             if research.text_key:  # too large for the history: lay it out from the store
                 content = replace(content, body_key=research.text_key)

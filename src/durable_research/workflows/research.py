@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         SubProgress,
         SubState,
     )
+    from durable_research.llm.prompts import in_language
     from durable_research.research import authority, prompts
     from durable_research.research.agent.choice import AgentChoice
     from durable_research.research.clarify import (
@@ -140,7 +141,8 @@ class Research:
         if not self.budget.llm_allowed():
             return
         out = await self.llm(LlmCallInput(
-            prompt=prompts.clarify_prompt(self.question), system=prompts.CLARIFY_SYSTEM,
+            prompt=prompts.clarify_prompt(self.question),
+            system=in_language(prompts.CLARIFY_SYSTEM, self.params.language),
             model=self.params.model, answer_schema=AnswerSchema.CLARIFY))
         questions = parse_questions(out.text)
         self.log(f"clarifying questions: {len(questions)}")
@@ -159,7 +161,8 @@ class Research:
             out = await self.llm(LlmCallInput(
                 prompt=prompts.plan_prompt(self.plan_question, self.preset.max_subquestions,
                                            error),
-                system=prompts.PLAN_SYSTEM, model=self.params.model,
+                system=in_language(prompts.PLAN_SYSTEM, self.params.language),
+                model=self.params.model,
                 answer_schema=AnswerSchema.PLAN))
             try:
                 plan = parse_plan(out.text, self.preset.max_subquestions,
@@ -272,7 +275,8 @@ class Research:
             prefer_domains=self.params.prefer_domains, prefer_paths=self.params.prefer_paths,
             pages=self.preset.pages_per_subquestion, rounds=self.preset.rounds,
             search_results=self.preset.search_results, ddgs_reach=self.params.ddgs_reach,
-            max_steps=self.agent.max_steps if self.agent else 0)
+            max_steps=self.agent.max_steps if self.agent else 0,
+            language=self.params.language)
 
     async def share_raise(self) -> None:
         """After a budget raise, give the running sub-questions their part of it."""
@@ -351,7 +355,7 @@ class Research:
                 references=[r for r in refs if r.content_hash in res.cited_hashes
                             or r.content_hash in disputing],
                 conflicts_key=conflicts.key,
-                model=self.params.model, role=role,
+                model=self.params.model, role=role, language=self.params.language,
                 key=section_name(res.index + 1)), LlmStored, self.log)
             self.stored(out)
             # Results of older workers (in histories) have no quoted_notes: the
@@ -380,7 +384,8 @@ class Research:
         if written and self.budget.llm_allowed():
             summary = await run_step(SECTION_STEP, SectionInput(
                 question=self.question, role="summary", section_keys=written,
-                model=self.params.model, key=summary_name()), LlmStored, self.log)
+                model=self.params.model, key=summary_name(), language=self.params.language),
+                LlmStored, self.log)
             self.stored(summary)
             if summary.chars:
                 written.insert(0, summary.key)

@@ -36,6 +36,7 @@ class DraftReview:
     _decision: str
     _question: str
     _requested_model: str
+    _language: str
 
     def _log(self, event: str) -> None:
         raise NotImplementedError
@@ -88,7 +89,8 @@ class DraftReview:
                         prompt=prompts.revise_prompt(
                             self._question, self._status.draft, params.feedback
                         ),
-                        system=prompts.REVISE_SYSTEM,
+                        system=prompts.in_language(prompts.REVISE_SYSTEM,
+                                                   self._language),
                         model=self._requested_model,
                     )
                 )

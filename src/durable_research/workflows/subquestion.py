@@ -199,7 +199,8 @@ class ResearchQuestionWorkflow:
             try:
                 notes = await run_step(NOTES_STEP, NotesInput(
                     question=params.question, subquestion=params.subquestion, sources=usable,
-                    model=params.model, key=notes_name(round_)), LlmStored)
+                    model=params.model, key=notes_name(round_), language=params.language),
+                    LlmStored)
             except ActivityError as exc:
                 if is_cancelled_exception(exc):
                     raise

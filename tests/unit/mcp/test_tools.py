@@ -23,6 +23,7 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.START_RESEARCH, {"question": "  "}, "The question is empty"),
     (Tool.START_RESEARCH, {"question": "q", "sources": ["/tmp"]}, "Local sources are off"),
     (Tool.START_RESEARCH, {"question": "q", "formats": "odt"}, "Unknown output format"),
+    (Tool.START_RESEARCH, {"question": "q", "language": "Klingon"}, "Unknown language"),
     (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),

@@ -321,3 +321,25 @@ def test_a_section_may_cite_only_the_other_side_of_its_own_conflicts() -> None:
     assert conflicts.other_sides({"e"}) == set()
     # A result from a worker before pairs existed: every disputed source, as it was.
     assert NotesConflicts(count=1, hashes=["a", "b"]).other_sides({"e"}) == {"a", "b"}
+
+
+def test_a_claim_in_another_language_than_its_source_goes_to_the_judge() -> None:
+    source = Evidence("en", "Tardigrades survived ten days in the vacuum of space during the "
+                      "FOTON-M3 mission in 2007. They were dried out before the launch.",
+                      url="https://space.example/tardigrades", n=1)
+    pool = pool_of(source)
+    claim = "Bärtierchen überlebten im Jahr 2007 zehn Tage im Vakuum des Weltraums [1]."
+    sent = cited_sentences(claim)[0]
+    # Without the judge the words cannot meet: unverified, as before.
+    alone = assess(sent, {1: source}, pool, use_judge=False)
+    assert alone.questions == [] and settle(alone, {}, pool).status is ClaimStatus.UNVERIFIED
+    found = assess(sent, {1: source}, pool, use_judge=True)
+    [question] = found.questions
+    assert question.cited and question.key == "en" and "2007" in question.passage
+    assert settle(found, {question: Relation.SUPPORTS}, pool).status is ClaimStatus.VERIFIED
+    assert settle(found, {question: Relation.NEITHER}, pool) == Outcome(
+        ClaimStatus.UNVERIFIED, "the judge found no support")
+    # A claim in the source's language that it does not state asks no judge on that ground.
+    same = assess(cited_sentences("Tardigrades live for decades without any water [1].")[0],
+                  {1: source}, pool, use_judge=True)
+    assert all(not q.cited for q in same.questions)

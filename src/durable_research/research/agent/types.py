@@ -33,6 +33,8 @@ class AgentTurnInput:
     turn: int = 0
     tools: list[str] = field(default_factory=list)
     steps_left: int = 0
+    # The report's language (a BCP-47 tag; "": no instruction to the model).
+    language: str = ""
 
 
 @dataclass
