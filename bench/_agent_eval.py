@@ -4,8 +4,8 @@ evaluation set (``bench/eval``), the local corpus as ``--sources`` without the w
 The gold recall here is what a report *cites*: of each question's gold documents, how many
 are among its references (the retrieval recall of ``research_eval.py`` measures the fixed
 pipeline's searches instead, which the agent does not share). The fake LLM plays both
-modes: its default researcher searches the documents, reads the two best hits, notes the
-sentences nearest the sub-question and calls done.
+modes (its default researcher searches the documents, reads the two best hits, notes the
+sentences nearest the sub-question and calls done), or ``--model M`` a real one.
 """
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from _common import ROOT, DevServer, machine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from durable_research.client import research as cr
 from durable_research.client import start_report
-from durable_research.config import Settings
+from durable_research.config import Settings, load_settings
 from durable_research.contract.keys import text_key
 from durable_research.contract.report import ReportInput
 from durable_research.contract.research import AgentMode
@@ -58,6 +60,10 @@ class Totals:
     seconds: float = 0.0
     events: list[int] = field(default_factory=list)
     kib: list[float] = field(default_factory=list)
+    # Per sub-question: activities (each a durable step), model turns and tool calls.
+    steps: list[int] = field(default_factory=list)
+    turns: list[int] = field(default_factory=list)
+    tool_calls: list[int] = field(default_factory=list)
 
 
 async def one(client: Client, settings: Settings, fake: FakeLLM, mode: AgentMode, steps: int,
@@ -89,12 +95,23 @@ async def one(client: Client, settings: Settings, fake: FakeLLM, mode: AgentMode
     if result.verification:
         into.checked += result.verification.checked
         into.supported += result.verification.supported
-    into.llm_calls += fake.successes
+    into.llm_calls += fake.successes  # 0 with --model: the fake is not asked
     into.tokens += result.usage.total_tokens
     for i in range(len(result.subquestions)):
         history = await client.get_workflow_handle(f"{handle.id}/q{i + 1}").fetch_history()
         into.events.append(len(history.events))
         into.kib.append(sum(e.ByteSize() for e in history.events) / 1024)
+        kinds = Counter(e.activity_task_scheduled_event_attributes.activity_type.name
+                        for e in history.events
+                        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        into.steps.append(sum(kinds.values()))
+        into.turns.append(kinds["agent_turn"])
+        into.tool_calls.append(kinds["agent_tool"])
+
+
+def med(values: list[int]) -> str:
+    """The median, or - for none."""
+    return f"{statistics.median(values):.0f}" if values else "-"
 
 
 def pct(part: int, whole: int) -> str:
@@ -110,7 +127,11 @@ def print_totals(rows: dict[AgentMode, Totals]) -> None:
         ("key facts stated", lambda t: pct(t.key_facts_found, t.key_facts)),
         ("decoy citations", lambda t: str(t.decoy_citations)),
         ("cited sentences verified", lambda t: pct(t.supported, t.checked)),
-        ("LLM calls / report", lambda t: f"{t.llm_calls / max(1, t.reports):.1f}"),
+        ("LLM calls / report", lambda t: f"{t.llm_calls / max(1, t.reports):.1f}"
+         if t.llm_calls else "- (not the fake)"),
+        ("steps / subq (median)", lambda t: med(t.steps)),
+        ("  model turns", lambda t: med(t.turns)),
+        ("  tool calls", lambda t: med(t.tool_calls)),
         ("tokens / report", lambda t: f"{t.tokens / max(1, t.reports):,.0f}"),
         ("wall s / report", lambda t: f"{t.seconds / max(1, t.reports):.2f}"),
         ("history events / subq (median)",
@@ -133,7 +154,8 @@ async def bench_eval(args: argparse.Namespace) -> int:
     questions = questions[: args.limit] if args.limit else questions
     decoys = json.loads((EVAL / "decoys.json").read_text(encoding="utf-8"))["decoys"]
     print(f"agent vs fixed pipeline on the evaluation set: {len(questions)} questions, "
-          f"--max-steps {args.max_steps}; {machine()}", flush=True)
+          f"--max-steps {args.max_steps}, model {args.model or 'the fake LLM'}; {machine()}",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="agent-eval-") as tmp:
         dev = DevServer(Path(tmp) / "temporal")
         dev.start()
@@ -143,6 +165,11 @@ async def bench_eval(args: argparse.Namespace) -> int:
             llm_tool_calling="on", data_dir=tmp, output_dir=str(Path(tmp) / "reports"),
             temporal_address=dev.address, embedded="never", encryption=False,
             task_queue=f"eval-{uuid.uuid4().hex[:8]}")
+        if args.model:  # a real model, configured by the LLM_* settings of the environment
+            env = load_settings()
+            settings = replace(settings, llm_model=args.model, llm_api_key=env.llm_api_key,
+                               llm_api_base=env.llm_api_base,
+                               llm_tool_calling=env.llm_tool_calling, llm_timeout_s=600)
         rows = {AgentMode.OFF: Totals(), AgentMode.ON: Totals()}
         try:
             collection = cr.ingest_sources(settings, [str(EVAL / "corpus")]).collection

@@ -1,7 +1,7 @@
 """The research agent against the fixed pipeline on the same question and sources.
 
 Usage: python bench/agent_bench.py [--repeats 3] [--llm-delay 0.0] [--max-steps 12]
-       python bench/agent_bench.py --eval [--limit N] [--llm-delay 0.0] [--max-steps 12]
+       python bench/agent_bench.py --eval [--limit N] [--model M] [--max-steps 12]
 
 Everything is real except the LLM and the web: a private Temporal dev server, a worker in
 this process, the fake LLM (the agent's turns are its default researcher: search, read the
@@ -137,6 +137,8 @@ def main() -> None:
     parser.add_argument("--eval", action="store_true",
                         help="both modes on the evaluation set (bench/eval), not one report")
     parser.add_argument("--limit", type=int, default=0, help="with --eval: the first N questions")
+    parser.add_argument("--model", default="", help="with --eval: this model (LLM_* settings "
+                        "of the environment) instead of the fake LLM")
     args = parser.parse_args()
     if args.eval:
         from _agent_eval import bench_eval
