@@ -38,6 +38,8 @@ from durable_research.workflows.steps import WORKER_LOST
 SHORT_LIFE_S = 10.0
 MAX_BACKOFF_S = 30.0
 SERVER_GONE_S = 60.0
+# Logged when the standby has warmed up: from then on the workers use no CPU while idle.
+STANDBY_WARM = "standby warm"
 
 
 def log(message: str) -> None:
@@ -188,8 +190,11 @@ class Supervisor:
                 self.standby = new
             else:  # another worker's warm-up started one meanwhile
                 await new.stop()
-        standby = f"standby pid {self.standby.proc.pid}" if self.standby else "no standby"
-        log(f"worker pid {child.proc.pid} polling and warm; {standby}")
+        standby = self.standby
+        log(f"worker pid {child.proc.pid} polling and warm; "
+            f"{f'standby pid {standby.proc.pid}' if standby else 'no standby'}")
+        if standby is not None and await standby.until_ready():
+            log(f"{STANDBY_WARM} (pid {standby.proc.pid})")
 
     async def backoff(self, child: Child) -> None:
         """Wait longer after each worker that died young (a crash loop)."""
