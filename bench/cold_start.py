@@ -28,6 +28,7 @@ from _common import DevServer, machine, pct, start_fake_llm
 
 from durable_research.embedded.local_worker import running_supervisor
 from durable_research.testing.ports import free_port
+from durable_research.worker.supervisor import STANDBY_WARM
 
 RESEARCH = [str(Path(sys.executable).parent / "research")]
 
@@ -53,15 +54,21 @@ def timed_run(cmd: list[str], env: dict[str, str], cwd: Path) -> dict[str, float
 
 
 def wait_polling(env: dict[str, str], cwd: Path, timeout: float = 120) -> None:
-    """Wait until ``research doctor`` would see a worker: a first report completes."""
+    """Wait until ``research doctor`` would see a worker: a first report completes; then
+    until the supervisor's standby has warmed up (it starts once the first worker is warm,
+    and its warm-up would take CPU from the runs timed next)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             timed_run([*RESEARCH, "run", "warm-up", "--depth", "quick"], env, cwd)
-            return
+            break
         except RuntimeError:
             time.sleep(1)
-    raise TimeoutError("the supervised worker never served a report")
+    else:
+        raise TimeoutError("the supervised worker never served a report")
+    log = Path(env["RESEARCH_DATA_DIR"]) / "worker.log"
+    while time.monotonic() < deadline and STANDBY_WARM not in log.read_text(errors="replace"):
+        time.sleep(0.2)
 
 
 def main() -> None:
@@ -122,6 +129,10 @@ def main() -> None:
           f"{'met' if started <= 0.5 else 'NOT met'}), PDF p50 {pdf:.2f} s (goal <= 1.5 s: "
           f"{'met' if pdf <= 1.5 else 'NOT met'}); in-process hosting PDF p50 "
           f"{p50(hosted, 'pdf'):.2f} s ({p50(hosted, 'pdf') / pdf:.1f}x)")
+    print(f"  issue 26, goal 2 (warm run): 'Started workflow' p50 {started:.2f} s (goal <= 0.5 s: "
+          f"{'met' if started <= 0.5 else 'NOT met'}), PDF p50 {pdf:.2f} s (goal <= 0.8 s: "
+          f"{'met' if pdf <= 0.8 else 'NOT met'}); bare `import temporalio.client` "
+          f"{pct(bare, 50):.2f} s, {started / pct(bare, 50):.1f}x of it to 'Started workflow'")
     print(f"  `research server --stop` left the worker supervisor running: {left is not None}")
 
 

@@ -12,7 +12,6 @@ import asyncio
 from dataclasses import asdict
 from typing import Any
 
-import litellm
 from temporalio import activity
 
 from durable_research.activities.heartbeat import with_heartbeats
@@ -20,7 +19,7 @@ from durable_research.activities.llm import completion_kwargs
 from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import agent_result_name, agent_turn_name
 from durable_research.contract.llm import Usage
-from durable_research.llm.calls import classify_llm_error, usage_of
+from durable_research.llm.calls import classify_llm_error, load_litellm, usage_of
 from durable_research.llm.prompts import in_language
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import REGISTRY
@@ -77,6 +76,7 @@ class AgentActivities(WithStore):
 
     async def _ask(self, params: AgentTurnInput) -> dict[str, Any]:
         """One paid completion with the tools offered; the answer as it is stored."""
+        litellm = await load_litellm()
         kwargs = completion_kwargs(self.settings, params.model, "", "")
         kwargs["messages"] = await self.transcript(params)
         kwargs["tools"] = [REGISTRY[name].openai() for name in params.tools]

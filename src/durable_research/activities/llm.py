@@ -10,7 +10,6 @@ import asyncio
 from dataclasses import asdict
 from typing import Any
 
-import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -24,6 +23,7 @@ from durable_research.llm.calls import (
     allowed_model,
     classify_llm_error,
     credentials,
+    load_litellm,
     takes_schema,
     usage_of,
 )
@@ -74,6 +74,7 @@ async def complete(
     Raises:
         ApplicationError: Classified for the RetryPolicy (see :func:`classify_llm_error`).
     """
+    litellm = await load_litellm()  # before completion_kwargs, which asks it about the model
     kwargs = completion_kwargs(settings, model, system, prompt, schema)
     model = kwargs["model"]
     structured = "response_format" in kwargs

@@ -44,13 +44,11 @@ def _retry_delay(seconds: float | None) -> timedelta | None:
     return timedelta(seconds=seconds) if seconds is not None else None
 
 
-def tool_calling(settings: Any, requested: str) -> tuple[bool, str]:
+async def tool_calling(settings: Any, requested: str) -> tuple[bool, str]:
     """Whether the report's model calls tools (``LLM_TOOL_CALLING``, else litellm's
     tables), and if not, why (one clause for the report's log)."""
-    import litellm
-
     from durable_research.config import ToolCalling
-    from durable_research.llm.calls import allowed_model
+    from durable_research.llm.calls import allowed_model, load_litellm
 
     mode = ToolCalling(settings.llm_tool_calling)
     if mode is ToolCalling.OFF:
@@ -61,6 +59,7 @@ def tool_calling(settings: Any, requested: str) -> tuple[bool, str]:
         return False, str(exc)
     if mode is ToolCalling.ON:
         return True, ""
+    litellm = await load_litellm()
     try:
         known = bool(litellm.supports_function_calling(model=model))
     except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
@@ -119,7 +118,7 @@ class ResearchActivities(WithStore):
             docs = len(await self.in_store(load_collection, self.store, params.collection))
         note = "" if provider or docs else no_sources_note(
             choose_web_search(self.settings, params.ddgs_reach))
-        tools, why = tool_calling(self.settings, params.model)
+        tools, why = await tool_calling(self.settings, params.model)
         return SourcesAvailable(
             web_provider=provider.name if provider else "", local_documents=docs, note=note,
             tool_calling=tools, tool_calling_note=why,

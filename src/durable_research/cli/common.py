@@ -165,11 +165,16 @@ def note(message: str, out: Console | None = None) -> None:
 
 
 async def connect_cli(settings: Settings, allow_embedded: bool = True,
-                      out: Console | None = None) -> rc.Connection:
-    """Connect, saying on ``out`` (default stdout) when the embedded server was started."""
+                      out: Console | None = None,
+                      on_server_launch: Callable[[], object] | None = None) -> rc.Connection:
+    """Connect, saying on ``out`` (default stdout) when the embedded server was started.
+
+    ``on_server_launch``: what to start while a just-started embedded server boots.
+    """
     out = out or console
     conn = await rc.connect(settings, allow_embedded=allow_embedded,
-                            on_event=lambda message: note(message, out))
+                            on_event=lambda message: note(message, out),
+                            on_server_launch=on_server_launch)
     if conn.embedded:
         info = conn.embedded
         out.print(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,13 +91,29 @@ PreferPathOpt = Annotated[list[str] | None, typer.Option(
                           "among relevant ones (repeatable).")]
 
 
+def early_worker(settings: Settings) -> Callable[[], None]:
+    """Start the supervised worker of ``settings`` while the embedded server boots.
+
+    A worker process takes longer to import than the server to boot: started with the
+    server instead of after it, it polls about when the server serves. The same call
+    after the report started (:func:`local_worker.ensure_worker` keeps a worker that
+    matches) reports a refusal to the user; here it is only an early start.
+    """
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # the call after the start reports it
+            local_worker.ensure_worker(settings)
+
+    return start
+
+
 async def _start(
     settings: Settings, params: ReportInput, workflow_id: str | None, quiet: bool = False,
     conn: rc.Connection | None = None,
 ) -> tuple[rc.Connection, WorkflowHandle[Any, ReportResult]]:
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
-    conn = conn or await connect_cli(settings)
+    conn = conn or await connect_cli(settings, on_server_launch=early_worker(settings))
     try:
         handle = await rc.start_report(conn.client, settings, params, workflow_id)
     except WorkflowAlreadyStartedError:
@@ -149,7 +167,11 @@ def run(
 
     async def go() -> None:
         nonlocal settings
-        conn = await connect_cli(settings)  # starts the embedded server if it is the one
+        # Starts the embedded server if it is the one, and the supervised worker with it
+        # (unless this run needs its own, on a private queue: see below).
+        early = worker and not model and copy_to is None
+        conn = await connect_cli(settings, on_server_launch=early_worker(configured)
+                                 if early else None)
         # This run's own worker may call --model and writes into --out; the supervised
         # worker may not (a command never changes its LLM_ALLOWED_MODELS, and it writes
         # only under its RESEARCH_OUTPUT_DIR: a second copy in ./reports), so the report

@@ -46,11 +46,15 @@ async def connect(
     settings: Settings,
     allow_embedded: bool = True,
     on_event: Callable[[str], None] | None = None,
+    on_server_launch: Callable[[], object] | None = None,
 ) -> Connection:
     """Connect to the configured Temporal; start the embedded server if allowed and needed.
 
     Every payload is encrypted by the settings' payload codec (``codec.data_converter``):
     this is the one place it is wired in; workers built from the client inherit it.
+
+    ``on_server_launch``: called (in a thread) when the embedded server is started here,
+    as soon as its process runs, while it boots (see ``devserver.start_dev_server``).
 
     Raises:
         TemporalUnavailableError: Nothing answers and no embedded server may be started.
@@ -79,6 +83,7 @@ async def connect(
             settings.temporal_namespace,
             settings.ui_port,
             codec_endpoint=settings.ui_codec_endpoint,
+            on_launch=on_server_launch,
         )
     tls = _tls(settings)
     # A server that just opened its port may need a moment before it serves RPCs.

@@ -15,7 +15,9 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +213,7 @@ def start_dev_server(
     headless: bool = True,
     wait_s: float = 60.0,
     codec_endpoint: str = "",
+    on_launch: Callable[[], object] | None = None,
 ) -> DevServerInfo:
     """Start the dev server detached, persisting to ``data_dir/temporal.sqlite``.
 
@@ -231,6 +234,10 @@ def start_dev_server(
         codec_endpoint: URL of a codec server (``research codec-server``) the Web UI
             uses to show encrypted payloads; empty: none. Never a secret (it is on the
             server's command line).
+        on_launch: Called once the server process runs and its pid file is written,
+            before its port opens (booting takes a second or more): what needs the
+            server soon, such as the supervised worker, starts meanwhile. Its errors
+            are its own: they never stop the server.
 
     Raises:
         TemporalUnavailableError: The server did not come up, or another server
@@ -271,12 +278,13 @@ def start_dev_server(
         for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm"), log_file):
             private_file(path)
         return _launch(address, data_dir, namespace, ui_port, headless, wait_s,
-                       codec_endpoint, bound)
+                       codec_endpoint, bound, on_launch)
 
 
 def _launch(
     address: str, data_dir: Path, namespace: str, ui_port: int, headless: bool,
     wait_s: float, codec_endpoint: str, bound: str,
+    on_launch: Callable[[], object] | None = None,
 ) -> DevServerInfo:
     port = split_address(address)[1]
     db_file = data_dir / DB_FILE
@@ -297,6 +305,8 @@ def _launch(
               "started": start_time(proc.pid), "db_file": str(db_file)}
     try:
         write_private(_pid_file(data_dir), json.dumps(record) + "\n")
+        if on_launch is not None:
+            threading.Thread(target=on_launch, daemon=True).start()
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:

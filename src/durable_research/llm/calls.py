@@ -3,31 +3,61 @@ provider failures are classified for Temporal's RetryPolicy (no activity code he
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from datetime import timedelta
+from types import ModuleType
 from typing import Any
 
-import litellm
-from litellm import exceptions as llm_errors
 from temporalio.exceptions import ApplicationError
 
 from durable_research.config import Settings, StructuredOutput
 from durable_research.contract.llm import Usage
 from durable_research.errors import FailureType
 
-# litellm prints provider hints to stdout on every pricing miss; we report cost as unknown.
-litellm.suppress_debug_info = True
 
-# Failures a retry cannot fix: wrong key, wrong model, malformed request.
-_NON_RETRYABLE: tuple[type[BaseException], ...] = (
-    llm_errors.AuthenticationError,
-    llm_errors.PermissionDeniedError,
-    llm_errors.NotFoundError,
-    llm_errors.BadRequestError,
-    llm_errors.UnprocessableEntityError,
-    llm_errors.ContentPolicyViolationError,
-    llm_errors.ContextWindowExceededError,
-    llm_errors.UnsupportedParamsError,
-)
+@functools.cache
+def litellm_module() -> ModuleType:
+    """litellm, imported when a call first needs it, not when the worker starts.
+
+    Importing it is most of a worker's start: 3-4 s from bytecode on 2 cores, 10-13 s
+    where no bytecode is cached (``python -X importtime -c "import litellm"``). A worker
+    polls without it, and the supervised worker imports it in the background meanwhile
+    (``worker/proc.py``), so a report's first call rarely waits for it.
+    """
+    import litellm
+
+    # It prints provider hints to stdout on every pricing miss; we report cost as unknown.
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+async def load_litellm() -> ModuleType:
+    """:func:`litellm_module` without stopping the event loop while it is imported.
+
+    A thread imports it (or waits for the warm-up's import): meanwhile the worker's other
+    reports go on and this activity heartbeats.
+    """
+    if litellm_module.cache_info().currsize:
+        return litellm_module()
+    return await asyncio.to_thread(litellm_module)
+
+
+@functools.cache
+def _non_retryable() -> tuple[type[BaseException], ...]:
+    """Failures a retry cannot fix: wrong key, wrong model, malformed request."""
+    llm_errors = litellm_module().exceptions
+    return (
+        llm_errors.AuthenticationError,
+        llm_errors.PermissionDeniedError,
+        llm_errors.NotFoundError,
+        llm_errors.BadRequestError,
+        llm_errors.UnprocessableEntityError,
+        llm_errors.ContentPolicyViolationError,
+        llm_errors.ContextWindowExceededError,
+        llm_errors.UnsupportedParamsError,
+    )
+
 # Providers whose litellm translation hands a json_schema ``response_format`` on although
 # litellm's model map does not say so: for ``ollama/`` and ``ollama_chat/`` it becomes
 # Ollama's ``format`` field (llms/ollama/*/transformation.py in litellm 1.110), which
@@ -74,9 +104,10 @@ def classify_llm_error(exc: BaseException, model: str, structured: bool = False
         message += f" (HTTP {status})"
     detail = str(getattr(exc, "message", "") or exc)
     message += f": {detail[:500]}"
+    llm_errors = litellm_module().exceptions
     if "Connection error" in detail or isinstance(exc, llm_errors.APIConnectionError):
         message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
-    if isinstance(exc, _NON_RETRYABLE):
+    if isinstance(exc, _non_retryable()):
         if structured and type(exc) in (llm_errors.BadRequestError,
                                         llm_errors.UnprocessableEntityError):
             # Exactly these: their subclasses (context window, content policy) name the cause.
@@ -100,7 +131,7 @@ def usage_of(response: Any) -> Usage:
         cost = float(hidden["response_cost"])
     else:
         try:
-            cost = float(litellm.completion_cost(completion_response=response))
+            cost = float(litellm_module().completion_cost(completion_response=response))
         except Exception:  # noqa: BLE001 - unknown price is normal for local/custom models
             cost = None
     return Usage(
@@ -143,7 +174,7 @@ def allowed_model(settings: Settings, requested: str) -> str:
 
 def _known_to_litellm(model: str) -> bool:
     try:
-        litellm.get_model_info(model)
+        litellm_module().get_model_info(model)
     except Exception:  # noqa: BLE001 - litellm raises several kinds for "not in its map"
         return False
     return True
@@ -163,6 +194,7 @@ def takes_schema(settings: Settings, model: str, api_base: str = "") -> bool:
     mode = StructuredOutput(settings.llm_structured_output)
     if mode is StructuredOutput.OFF:
         return False
+    litellm = litellm_module()
     try:
         _name, provider, _key, _base = litellm.get_llm_provider(model)
         params = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider)

@@ -1,12 +1,14 @@
 """One worker process run by the supervisor (``python -m durable_research.worker.proc``).
 
-It starts as a *standby*: it imports the whole worker (the LLM stack takes seconds),
-says ``ready`` on its status pipe and waits for ``go`` on stdin. Promoted, it
-connects and polls within a fraction of a second, so a crashed worker's
-replacement is already warm. While it runs it reports each activity attempt it
-starts and ends (``+token<TAB>workflow id<TAB>run id`` / ``-token``): if it dies, the
-supervisor fails the attempts it left behind at once instead of waiting for their
-heartbeat timeouts.
+It imports what polling needs (about a second) and warms up the rest in the
+background: the LLM stack (litellm: 3-4 s, imported by the first call otherwise) and
+the fonts. Once warm it says ``ready`` on its status pipe. It polls when it reads
+``go`` on stdin, warm or not: a *standby* is told after it is ready, so a crashed
+worker's replacement polls within a fraction of a second, fully warm; the first
+worker of a supervisor is told at once, so it polls first and warms up after. While
+it runs it reports each activity attempt it starts and ends (``+token<TAB>workflow
+id<TAB>run id`` / ``-token``): if it dies, the supervisor fails the attempts it left
+behind at once instead of waiting for their heartbeat timeouts.
 
 Its stdin is the supervisor's pipe: when that closes (the supervisor is gone), the
 worker shuts down, so no orphan keeps polling.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import sys
 import threading
@@ -30,7 +33,7 @@ from temporalio.worker import (
 
 from durable_research.client.connection import connect
 from durable_research.config import load_settings
-from durable_research.worker import build as app_worker  # the slow import, done while standing by
+from durable_research.worker import build as app_worker
 from durable_research.worker.heap import freeze_startup_heap
 
 # The status pipe is the process's original stdout; stdout itself goes to the log, so
@@ -68,32 +71,39 @@ class ReportAttempts(Interceptor):
         return _Reporting(super().intercept_activity(next))
 
 
-async def serve(stop: asyncio.Event) -> None:
-    """Connect, poll until ``stop`` is set, then shut down gracefully."""
+async def serve(stop: asyncio.Event, warm_up_then: bool = False) -> None:
+    """Connect, poll until ``stop`` is set, then shut down gracefully.
+
+    ``warm_up_then``: start the warm-up once polling (a cold start told to go at once).
+    """
     settings = load_settings()
     conn = await connect(settings, allow_embedded=False)
     worker = app_worker.build_worker(conn.client, settings, interceptors=[ReportAttempts()])
     async with worker:
         say("polling")
+        warm = asyncio.ensure_future(warm_up()) if warm_up_then else None
         await stop.wait()
+        if warm is not None:
+            warm.cancel()
 
 
 async def warm_up() -> None:
-    """Pay the first report's one-off costs while standing by, not after a crash.
+    """Pay the first report's one-off costs before it needs them.
 
-    litellm imports much of itself on its first call, and the first render loads
-    and parses the fonts: together about two seconds of a fresh process. Done on
-    the loop the worker will run on (litellm binds its logging to it).
+    Importing litellm (in a thread: the worker may be polling already), its first call
+    (it imports much of itself then) and the first render (it loads and parses the
+    fonts): about 5 s of a fresh process on 2 cores, most of it the import. The call is
+    made on the loop the worker runs on (litellm binds its logging to it).
     """
     import tempfile
     from pathlib import Path
 
-    import litellm
-
     from durable_research.contract.report import ReportContent
     from durable_research.layout import write_report
+    from durable_research.llm.calls import litellm_module
 
     try:
+        litellm = await asyncio.to_thread(litellm_module)
         await litellm.acompletion(model="openai/warm-up", mock_response="ok",
                                   messages=[{"role": "user", "content": "warm-up"}])
         with tempfile.TemporaryDirectory() as tmp:
@@ -102,15 +112,26 @@ async def warm_up() -> None:
             await asyncio.to_thread(write_report, content, Path(tmp), "warm-up", ["pdf"], True)
     except Exception as exc:  # noqa: BLE001 - a cold first report is still a report
         print(f"worker warm-up failed: {exc}", file=sys.stderr)
+    # Out of the collector's full passes: the fonts and litellm's caches it loaded (a
+    # worker already serving freezes its first report's objects too, once).
+    freeze_startup_heap(again=True)
+    say("ready")
 
 
 async def run() -> None:
-    """Warm up, stand by until told to go (or until the supervisor goes), then serve."""
+    """Warm up until told to go (or until the supervisor goes), then serve.
+
+    Told before it started (the supervisor's first worker), it polls first and warms up
+    after: a warm-up running meanwhile takes half the CPU the connection and the
+    worker's set-up need (the import holds the GIL), and delayed polling by a second
+    on 2 cores. A standby told later goes on warming up while it connects.
+    """
     loop = asyncio.get_running_loop()
-    await warm_up()
-    freeze_startup_heap(again=True)  # the fonts and litellm's caches the warm-up loaded
-    say("ready")
+    told_already = bool(select.select([sys.stdin], [], [], 0)[0])
+    warm = None if told_already else asyncio.ensure_future(warm_up())
     if (await loop.run_in_executor(None, sys.stdin.readline)).strip() != "go":
+        if warm is not None:
+            warm.cancel()
         return  # the supervisor closed the pipe: it no longer needs a standby
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -121,7 +142,9 @@ async def run() -> None:
         loop.call_soon_threadsafe(stop.set)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    await serve(stop)
+    await serve(stop, warm_up_then=warm is None)
+    if warm is not None:
+        warm.cancel()
 
 
 def main() -> None:

@@ -1,8 +1,11 @@
 """The embedded mode's worker supervisor (``python -m durable_research.worker.supervisor``).
 
 Started detached by :func:`durable_research.embedded.local_worker.ensure_worker`. It keeps
-``--workers`` worker processes (``worker_proc``) polling plus one warm standby:
+``--workers`` worker processes (``worker.proc``) polling plus one warm standby:
 
+- the first workers are told to poll as soon as they start (they warm up meanwhile:
+  a first report does not wait for the LLM stack's import before its first step); the
+  standby starts once they are warm, so it does not take the CPU they start with;
 - a worker that exits is replaced by the standby at once (it has already imported
   everything, so it polls within a fraction of a second) and a new standby starts;
 - the activity attempts the dead worker was running are failed right away
@@ -35,6 +38,8 @@ from durable_research.workflows.steps import WORKER_LOST
 SHORT_LIFE_S = 10.0
 MAX_BACKOFF_S = 30.0
 SERVER_GONE_S = 60.0
+# Logged when the standby has warmed up: from then on the workers use no CPU while idle.
+STANDBY_WARM = "standby warm"
 
 
 def log(message: str) -> None:
@@ -67,7 +72,7 @@ class Child:
                 self.tokens.pop(line[1:], None)
 
     async def until_ready(self) -> bool:
-        """Wait until the child stands by; False if it exited instead."""
+        """Wait until the child is warm; False if it exited instead."""
         exited = asyncio.create_task(self.proc.wait())
         ready = asyncio.create_task(self.ready.wait())
         await asyncio.wait({exited, ready}, return_when=asyncio.FIRST_COMPLETED)
@@ -76,7 +81,7 @@ class Child:
         return self.ready.is_set() and self.proc.returncode is None
 
     def go(self) -> None:
-        """Promote the standby: it connects and polls."""
+        """Put the child to work: it connects and polls (warm or still warming up)."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(b"go\n")
 
@@ -114,6 +119,7 @@ class Supervisor:
         self.stop = asyncio.Event()
         self._client: Client | None = None
         self._crashes = 0
+        self._pending: set[asyncio.Task[None]] = set()  # standbys waiting to start
 
     async def client(self) -> Client:
         """A client of the server (for failing attempts), connected once."""
@@ -157,19 +163,38 @@ class Supervisor:
             log(f"could not reset the sticky queue of {workflow_id}: {exc}")
 
     async def promote(self) -> None:
-        """Turn the standby into an active worker and start the next standby."""
+        """Put a worker to work: the standby, or a new process when there is none.
+
+        The standby goes to work warm or not: it has had a head start on a new process.
+        The next standby starts once the promoted worker is warm.
+        """
         while True:
-            if self.standby is None:
-                self.standby = await spawn()
-            child = self.standby
-            if await child.until_ready():
+            child, self.standby = self.standby, None
+            child = child or await spawn()
+            if child.proc.returncode is None:
                 break
-            self.standby = None
-            await self.backoff(child)
+            await self.backoff(child)  # the standby died while standing by
         child.go()
         self.active.append(child)
-        self.standby = await spawn()
-        log(f"worker pid {child.proc.pid} polling; standby pid {self.standby.proc.pid}")
+        task = asyncio.create_task(self.standby_after(child))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def standby_after(self, child: Child) -> None:
+        """Start the next standby once ``child`` is warm (not while it starts up)."""
+        if not await child.until_ready():
+            return  # it died starting: the run loop replaces it
+        if self.standby is None and not self.stop.is_set():
+            new = await spawn()
+            if self.standby is None:
+                self.standby = new
+            else:  # another worker's warm-up started one meanwhile
+                await new.stop()
+        standby = self.standby
+        log(f"worker pid {child.proc.pid} polling and warm; "
+            f"{f'standby pid {standby.proc.pid}' if standby else 'no standby'}")
+        if standby is not None and await standby.until_ready():
+            log(f"{STANDBY_WARM} (pid {standby.proc.pid})")
 
     async def backoff(self, child: Child) -> None:
         """Wait longer after each worker that died young (a crash loop)."""
@@ -215,6 +240,8 @@ class Supervisor:
                 else:
                     gone_since = None
         finally:
+            for pending in self._pending:
+                pending.cancel()
             children = [*self.active, *([self.standby] if self.standby else [])]
             await asyncio.gather(*(c.stop() for c in children))
             log("stopped")

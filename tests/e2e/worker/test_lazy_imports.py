@@ -1,0 +1,25 @@
+"""A worker polls without importing the LLM stack: litellm is imported when a call needs it.
+
+``import litellm`` is most of a worker's start (3-4 s from bytecode, 10-13 s without);
+the worker modules must not import it at module level (``bench/first_run.py`` measures
+what this buys). A fresh interpreter, since this test session has imported it already.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_worker_modules_do_not_import_litellm() -> None:
+    code = (
+        "import sys\n"
+        "import durable_research.worker.build, durable_research.worker.proc\n"
+        "import durable_research.activities.llm, durable_research.activities.agent\n"
+        "assert 'litellm' not in sys.modules, 'litellm imported at import time'\n"
+        "from durable_research.llm.calls import litellm_module\n"
+        "assert litellm_module().suppress_debug_info is True\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,47 @@
+"""The install writes the bytecode of what the app imports (scripts/precompile.py).
+
+Where PYTHONDONTWRITEBYTECODE is set nothing else caches it, and every worker start
+compiled litellm again (issue 26). Pure: the script is loaded, not run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+from tests.support.paths import ROOT
+
+SCRIPT = ROOT / "scripts" / "precompile.py"
+INSTALL = ROOT / "scripts" / "install.sh"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("precompile", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_install_precompiles_after_the_sync_and_before_the_stamp() -> None:
+    lines = INSTALL.read_text().splitlines()
+
+    def first(needle: str) -> int:
+        return next(i for i, line in enumerate(lines) if needle in line)
+
+    sync = first("scripts/uv.sh sync")
+    compile_step = first(".venv/bin/python scripts/precompile.py")
+    stamp = first('echo "$want" > "$stamp"')
+    assert sync < compile_step < stamp
+    # An install made before the step existed runs it once: the script is in the stamp.
+    assert "scripts/precompile.py" in lines[first("want=$(cat")]
+
+
+def test_precompile_imports_the_worker_and_cli_but_not_the_fakes_or_entry_points() -> None:
+    tool = _load()
+
+    names = tool.app_modules(ROOT / "src" / "durable_research")
+    assert {"durable_research.worker.build", "durable_research.worker.supervisor",
+            "durable_research.llm.calls", "durable_research.cli.reports"} <= set(names)
+    assert not [n for n in names if n.startswith("durable_research.testing")
+                or n.endswith("__main__") or n == "durable_research.worker.proc"]
