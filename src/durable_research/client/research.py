@@ -25,6 +25,7 @@ from durable_research.contract.review import (
     RaiseBudgetInput,
 )
 from durable_research.errors import UserError
+from durable_research.research.agent.transcript import MCP_SCHEME
 from durable_research.research.language import resolve_language
 
 
@@ -132,10 +133,15 @@ def check_prefer_paths(patterns: list[str], names: list[str]) -> None:
 
 
 def cited_summary(refs: list[Reference]) -> str:
-    """"5 cited", with how many are preferred or low-trust sources when any are."""
+    """"5 cited", with how many are preferred or low-trust sources and how many are the
+    research agent's MCP tool answers (not counted in the report's sources line) when any
+    are."""
     counts = Counter(r.authority for r in refs)
     special = [f"{counts[a]} {a.value}" for a in (Authority.PREFERRED, Authority.LOW_TRUST)
                if counts[a]]
+    mcp = sum(r.url.startswith(MCP_SCHEME) for r in refs)
+    if mcp:
+        special.append(f"{mcp} MCP tool answer{'s' * (mcp != 1)}")
     return f"{len(refs)} cited" + (f" ({', '.join(special)})" if special else "")
 
 
