@@ -41,5 +41,6 @@ def test_thai_documents_give_quoted_notes() -> None:
             "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007")
     notes = extractive_notes({"t": text}, "ทาร์ดิเกรดรอดชีวิตในอวกาศได้อย่างไร")
     assert notes and all(q.text in text for _t, q in notes)
+    assert "ทาร์ดิเกรด" not in [q.text for _t, q in notes]  # the heading is no sentence
     assert "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007" in [
         q.text for _t, q in notes]
