@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from temporalio.client import Client
 
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
+from durable_research.contract.keys import run_key
 from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.contract.research import MAX_AGENT_STEPS, AgentMode, Budget, Depth
 from durable_research.contract.review import (
@@ -271,6 +272,18 @@ async def answer_questions(client: Client, workflow_id: str, params: AnswersInpu
     return [str(x) for x in asked]
 
 
+def _file_name(key: str, worker_path: str) -> str:
+    """A downloaded file's name: the one the worker gave it (a question in any script)
+    when the key is that name's, else the key's own (keys are ASCII: ``x____-<id>.pdf``)."""
+    stored = key.rsplit("/", 1)[-1]
+    own = PurePosixPath(worker_path).name
+    # The name's key segment, as the worker made it (any workflow id: only the last part).
+    if own and own.isprintable() and not own.startswith(".") \
+            and run_key("report-x", own).rsplit("/", 1)[-1] == stored:
+        return own
+    return stored
+
+
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
     """Copy a finished report's files from the artifact store into ``folder``.
 
@@ -292,13 +305,14 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
         raise UserError(f"Cannot create {folder}: {exc.strerror or exc}") from None
     store = open_store(settings)
     written = []
-    for key in result.keys:
+    own_names = result.paths if len(result.paths) == len(result.keys) else []
+    for key, own in zip(result.keys, own_names or [""] * len(result.keys), strict=True):
         try:
             data = store.get(key)
         except (StoreError, StoreUnavailableError) as exc:
             raise UserError(f"Cannot download {key} from {store.describe()}: {exc}",
                             "check RESEARCH_STORE (and S3 settings) on this machine") from None
-        name = key.rsplit("/", 1)[-1]
+        name = _file_name(key, own)
         path, n = target / name, 1
         while path.exists() and path.read_bytes() != data:
             n += 1
