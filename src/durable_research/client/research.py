@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from temporalio.client import Client
 
+from durable_research.client.files import file_name
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
-from durable_research.contract.keys import run_key
 from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.contract.research import MAX_AGENT_STEPS, AgentMode, Budget, Depth
 from durable_research.contract.review import (
@@ -272,18 +272,6 @@ async def answer_questions(client: Client, workflow_id: str, params: AnswersInpu
     return [str(x) for x in asked]
 
 
-def _file_name(key: str, worker_path: str) -> str:
-    """A downloaded file's name: the one the worker gave it (a question in any script)
-    when the key is that name's, else the key's own (keys are ASCII: ``x____-<id>.pdf``)."""
-    stored = key.rsplit("/", 1)[-1]
-    own = PurePosixPath(worker_path).name
-    # The name's key segment, as the worker made it (any workflow id: only the last part).
-    if own and own.isprintable() and not own.startswith(".") \
-            and run_key("report-x", own).rsplit("/", 1)[-1] == stored:
-        return own
-    return stored
-
-
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
     """Copy a finished report's files from the artifact store into ``folder``.
 
@@ -305,14 +293,13 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
         raise UserError(f"Cannot create {folder}: {exc.strerror or exc}") from None
     store = open_store(settings)
     written = []
-    own_names = result.paths if len(result.paths) == len(result.keys) else []
-    for key, own in zip(result.keys, own_names or [""] * len(result.keys), strict=True):
+    for key in result.keys:
         try:
             data = store.get(key)
         except (StoreError, StoreUnavailableError) as exc:
             raise UserError(f"Cannot download {key} from {store.describe()}: {exc}",
                             "check RESEARCH_STORE (and S3 settings) on this machine") from None
-        name = _file_name(key, own)
+        name = file_name(key, result)
         path, n = target / name, 1
         while path.exists() and path.read_bytes() != data:
             n += 1

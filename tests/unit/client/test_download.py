@@ -1,9 +1,11 @@
-"""`research result --download`: the report's files from the artifact store."""
+"""`research result --download` and the web page's downloads: the report's files from the
+artifact store, by the names the worker gave them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from durable_research.client.files import read_report_file
 from durable_research.client.research import download_report
 from durable_research.config import Settings
 from durable_research.contract.keys import report_name, run_key
@@ -15,6 +17,7 @@ def _stored(tmp_path: Path, names: list[str]) -> tuple[Settings, ReportResult]:
     settings = Settings(store=str(tmp_path / "store"))
     store = open_store(settings)
     keys = [run_key("report-abc", report_name("run1", name)) for name in names]
+    assert all(k.isascii() for k in keys)
     for key in keys:
         store.put(key, b"%PDF-1.7 ...")
     paths = [f"/srv/reports/{name}" for name in names]
@@ -39,3 +42,9 @@ def test_a_name_that_is_not_the_keys_is_not_used(tmp_path: Path) -> None:
         result.paths = [odd]
         got = download_report(settings, result, str(tmp_path / "dl"))
         assert [p.name for p in got] == ["report-abc.pdf"]
+
+
+def test_the_web_download_is_named_as_the_worker_did(tmp_path: Path) -> None:
+    settings, result = _stored(tmp_path, ["टार्डिग्रेड-abc.pdf"])
+    stored = read_report_file(settings, "report-abc", result, "pdf")
+    assert stored.name == "टार्डिग्रेड-abc.pdf"
