@@ -181,10 +181,12 @@ def run(
         if private_queue:
             settings = replace(settings,
                                task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")
-        conn, handle = await _start(settings, params, workflow_id, conn=conn)
         # The embedded server's supervised worker (with the settings as configured,
-        # never this command's changes), unless this run needs its own.
+        # never this command's changes), unless this run needs its own. Before the
+        # start: a worker that refuses these settings must not get the report to run
+        # with its own.
         hosted = worker and (private_queue or not local_worker.ensure_worker(configured))
+        conn, handle = await _start(settings, params, workflow_id, conn=conn)
         if hosted and copy_to is not None:
             settings = replace(settings, output_dir=str(copy_to))
         interactive = review and console.is_terminal
@@ -236,10 +238,12 @@ def start(
             max_steps=max_steps, language=language)))
 
     async def go() -> None:
-        _conn, handle = await _start(settings, params, workflow_id, quiet=True)
+        conn = await connect_cli(settings, on_server_launch=early_worker(settings))
         # As `run`: the supervised worker serves the settings as they are now (a changed
-        # model or key restarts it), or the report would run with the previous ones.
+        # model or key restarts it), or the report would run with the previous ones;
+        # before the start, so that a refusal leaves no report behind.
         supervised = local_worker.ensure_worker(settings)
+        _conn, handle = await _start(settings, params, workflow_id, quiet=True, conn=conn)
         who = ("The embedded server's worker processes it" if supervised
                else "A worker must be running to process it (`research worker`)")
         err.print(f"[dim]Started. {who}; then `research status {handle.id}` or "

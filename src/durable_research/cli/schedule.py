@@ -74,11 +74,12 @@ def add_cmd(
 
     async def go() -> None:
         conn = await connect_cli(settings)
+        note = _worker_note(settings)  # before: a refused worker leaves no schedule behind
         added = await cs.add_schedule(conn.client, settings, params, spec, zone, schedule_id)
         console.print(f"Added schedule [bold]{safe(added.schedule_id)}[/]: every "
                       f"{safe(added.every)} ({safe(added.tz or 'UTC')}), next run "
                       f"{format_when(added.next_run, added.tz)}", highlight=False)
-        err.print(f"[dim]{_worker_note(settings)} Runs are reports with ids "
+        err.print(f"[dim]{note} Runs are reports with ids "
                   f"{safe(schedule_action_id(added.schedule_id))}-<time>.[/]", highlight=False)
 
     run_async(go())
@@ -142,8 +143,9 @@ def trigger_cmd(schedule_id: ScheduleIdArg) -> None:
 
     async def go() -> None:
         conn = await connect_cli(settings)
+        note = _worker_note(settings)  # before: a refused worker gets no run to do
         run = await cs.trigger_schedule(conn.client, schedule_id)
-        err.print(f"[dim]Triggered {safe(schedule_id)}. {_worker_note(settings)}[/]",
+        err.print(f"[dim]Triggered {safe(schedule_id)}. {note}[/]",
                   highlight=False)
         if run:  # alone on stdout, as `research start` prints its id
             typer.echo(run)

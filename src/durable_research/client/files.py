@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from durable_research.config import Settings
-from durable_research.contract.keys import run_prefix
+from durable_research.contract.keys import run_key, run_prefix
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.errors import ReportFileMissingError, UserError
 
@@ -46,6 +47,20 @@ def report_file_keys(workflow_id: str, result: ReportResult) -> dict[str, str]:
     return {fmt: found[fmt] for fmt in KNOWN_FORMATS if fmt in found}
 
 
+def file_name(key: str, result: ReportResult) -> str:
+    """The name of a report's stored file: the one the worker gave it (a question in any
+    script) when ``key`` is that name's, else the key's own (keys are ASCII: a Hindi
+    question's report is ``x____-<id>.pdf`` there)."""
+    stored = key.rsplit("/", 1)[-1]
+    for path in result.paths:
+        own = PurePosixPath(path).name
+        # The key's last part is the worker's name made safe (whatever the workflow id).
+        if own and own.isprintable() and not own.startswith(".") \
+                and run_key("report-x", own).rsplit("/", 1)[-1] == stored:
+            return own
+    return stored
+
+
 def report_file_key(workflow_id: str, result: ReportResult | None, fmt: str) -> str:
     """The store key of a finished report's file of format ``fmt``.
 
@@ -83,4 +98,5 @@ def read_report_file(settings: Settings, workflow_id: str, result: ReportResult 
     except (StoreError, StoreUnavailableError) as exc:
         raise UserError(f"Cannot read {key} from {store.describe()}: {exc}",
                         "check RESEARCH_STORE (and the S3 settings) on this machine") from None
-    return StoredFile(fmt=fmt, name=key.rsplit("/", 1)[-1], data=data)
+    name = file_name(key, result) if result else key.rsplit("/", 1)[-1]
+    return StoredFile(fmt=fmt, name=name, data=data)

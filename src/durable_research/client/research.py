@@ -9,6 +9,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from durable_research.client.files import file_name
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
@@ -25,6 +26,7 @@ from durable_research.contract.review import (
     RaiseBudgetInput,
 )
 from durable_research.errors import UserError
+from durable_research.research.agent.transcript import MCP_SCHEME
 from durable_research.research.language import resolve_language
 
 
@@ -132,10 +134,15 @@ def check_prefer_paths(patterns: list[str], names: list[str]) -> None:
 
 
 def cited_summary(refs: list[Reference]) -> str:
-    """"5 cited", with how many are preferred or low-trust sources when any are."""
+    """"5 cited", with how many are preferred or low-trust sources and how many are the
+    research agent's MCP tool answers (not counted in the report's sources line) when any
+    are."""
     counts = Counter(r.authority for r in refs)
     special = [f"{counts[a]} {a.value}" for a in (Authority.PREFERRED, Authority.LOW_TRUST)
                if counts[a]]
+    mcp = sum(r.url.startswith(MCP_SCHEME) for r in refs)
+    if mcp:
+        special.append(f"{mcp} MCP tool answer{'s' * (mcp != 1)}")
     return f"{len(refs)} cited" + (f" ({', '.join(special)})" if special else "")
 
 
@@ -292,7 +299,7 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
         except (StoreError, StoreUnavailableError) as exc:
             raise UserError(f"Cannot download {key} from {store.describe()}: {exc}",
                             "check RESEARCH_STORE (and S3 settings) on this machine") from None
-        name = key.rsplit("/", 1)[-1]
+        name = file_name(key, result)
         path, n = target / name, 1
         while path.exists() and path.read_bytes() != data:
             n += 1

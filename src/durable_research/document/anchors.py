@@ -9,7 +9,6 @@ destination would fail the whole file).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
@@ -34,14 +33,21 @@ from durable_research.document.docmodel import (
     plain_text,
 )
 
-# GitHub keeps letters, digits, "_", "-" and spaces (then spaces become "-").
-_SLUG_DROP = re.compile(r"[^\w\- ]")
+# GitHub keeps letters, digits, combining marks, "_", "-" and spaces (then spaces become
+# "-").
+_SLUG_KEEP = "_- "
 _MAX_SLUG = 120
+
+
+def _kept(char: str) -> bool:
+    # A combining mark (a Devanagari vowel sign) continues an identifier: "a" + it is one.
+    return char.isalnum() or char in _SLUG_KEEP or f"a{char}".isidentifier()
 
 
 def slug(text: str) -> str:
     """GitHub's heading slug: lower case, punctuation dropped, spaces to hyphens."""
-    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")[:_MAX_SLUG]
+    kept = "".join(c for c in text.strip().lower() if _kept(c))
+    return kept.replace(" ", "-")[:_MAX_SLUG]
 
 
 def _walk(blocks: Sequence[Block]) -> Iterator[Block]:

@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import (
 from reportlab.platypus import paragraph as rl_paragraph
 
 from durable_research.layout.actualtext import with_span
+from durable_research.layout.direction import has_rtl
 from durable_research.layout.pdffont import GLYPH_TEXT, face_key
 
 # Isolates (U+2067 RLI, U+2069 PDI) as in-band markers: fonts.resolve_char drops every
@@ -215,7 +216,11 @@ def text_width(text: str, font_name: str, size: float) -> float:
 @lru_cache(maxsize=65536)
 def _shaped_width(text: str, font_name: str) -> float:
     ttf, _ = _hb_font(font_name)
-    return float(sum(ttf.pdfScale(g[2]) for g in shape(font_name, text, 0, len(text), False)))
+    # In its direction, as shape_frag_word draws it: Arabic shaped left to right gets
+    # other forms and ligatures, a fifth narrower, and lines broken by that width were
+    # broken again by reportlab (a word alone on a line of its own, out of order).
+    rtl = has_rtl(text)
+    return float(sum(ttf.pdfScale(g[2]) for g in shape(font_name, text, 0, len(text), rtl)))
 
 
 # reportlab's Paragraph looks the shaper up as a module global of its paragraph module.

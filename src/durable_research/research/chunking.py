@@ -30,9 +30,9 @@ MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 # A setext heading's underline: "Title" above "=====" (level 1) or "-----" (level 2).
 SETEXT_UNDERLINE = re.compile(r"^(=+|-+)$")
 # A sentence ends at . ! ? followed by space and a capital, digit, quote or bracket.
-# Also after the Arabic, Urdu and Devanagari terminators (those scripts have no capitals),
+# Also after the Arabic, Urdu, Devanagari, Burmese and Khmer terminators (no capitals),
 # and right after an ideographic one (no space follows it in Chinese or Japanese).
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[؟۔।॥])\s+|(?<=[。！？])\s*")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[؟۔।॥။។៕])\s+|(?<=[。！？])\s*")
 _WEAK_HEADING_WORDS = 8
 _NOT_HEADING_END = tuple(".,;:!?")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d+[.)])\s")

@@ -39,8 +39,9 @@ _OPAQUE_RE = re.compile(
     r"|<[a-zA-Z][\w+.-]*:[^<>\s]*>|https?://[^\s<>()\[\]]+|</?[a-zA-Z][^<>]*>",
     re.S,
 )
-# As sentences._END_RE (Arabic, Urdu, Devanagari and ideographic terminators too).
-_END_RE = re.compile(r"[.!?؟۔।॥]+[\"'”’»)\]*_]*|[。！？．｡]")
+# As sentences._END_RE (Arabic, Urdu, Devanagari, Burmese, Khmer and ideographic
+# terminators too).
+_END_RE = re.compile(r"[.!?؟۔।॥။។៕]+[\"'”’»)\]*_]*|[。！？．｡]")
 _REFERENCES_RE = re.compile(
     r"^[#\s*_]*(?:\d+[.)]?\s*)?(?:references|sources|bibliography|works cited|reference list)"
     r"[\s*_:]*$",

@@ -25,6 +25,8 @@ def sentences(passage: str, min_words: int = MIN_WORDS) -> list[str]:
     """Whole sentences of a passage (line by line, so headings do not run into text)."""
     out = []
     for line in passage.splitlines():
+        if line.lstrip().startswith("#"):
+            continue  # a heading (a Thai one ends like a sentence: no full stop in Thai)
         for part in split_sentences(line):
             if word_count(part) >= min_words and len(part) <= MAX_QUOTE_CHARS \
                     and ends_sentence(part):

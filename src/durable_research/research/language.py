@@ -110,7 +110,8 @@ def resolve_language(raw: str, question: str) -> Language:
     if raw.strip():
         return Language(parse_language(raw))
     code, confidence = detect_language(question)
-    if confidence < MIN_CONFIDENCE:
+    # An unsure guess of the default is no doubt: the report is in it either way.
+    if confidence < MIN_CONFIDENCE and code != DEFAULT_LANGUAGE:
         return Language(DEFAULT_LANGUAGE, detected=True, unsure=True)
     return Language(code, detected=True)
 

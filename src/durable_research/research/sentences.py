@@ -14,9 +14,13 @@ import re
 
 # A terminator with the closing quotes, brackets and emphasis that belong to it; the
 # Arabic question mark and Urdu full stop, the Devanagari danda (Hindi, Marathi ...), and
-# the ideographic ones (full width, no space after them).
-_END_RE = re.compile(r"[.!?…؟۔।॥]+[\"'”’»)\]*_]*|[。！？．｡]")
-_TERMINATORS = ".!?…؟۔।॥。！？．｡"
+# Burmese and Khmer sections (။ ។ ៕), and the ideographic ones (full width, no space after
+# them).
+_END_RE = re.compile(r"[.!?…؟۔।॥။។៕]+[\"'”’»)\]*_]*|[。！？．｡]")
+_TERMINATORS = ".!?…؟۔।॥။។៕。！？．｡"
+# Thai and Lao mark no sentence end (a space or the paragraph's end is one): their text
+# ends a sentence where it ends in a letter, digit or mark.
+_UNMARKED_SCRIPT_RE = re.compile("[\u0e01-\u0e5b\u0e81-\u0edf]")
 # Words that take a full stop without ending a sentence (compared lower-cased, no dot).
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt vs al fig figs eq approx ca cf inc ltd co corp dept est vol "
@@ -78,6 +82,10 @@ def split_sentences(text: str) -> list[str]:
 
 
 def ends_sentence(text: str) -> bool:
-    """Whether ``text`` ends with a sentence terminator (closing quotes etc. allowed)."""
+    """Whether ``text`` ends with a sentence terminator (closing quotes etc. allowed), or
+    is Thai or Lao text that ends in a letter, digit or combining mark."""
     last = text.rstrip().rstrip("\"'”’»)]*_")[-1:]
-    return last != "" and last in _TERMINATORS
+    if last != "" and last in _TERMINATORS:
+        return True
+    return bool(_UNMARKED_SCRIPT_RE.search(text)) and last != "" and (
+        last.isalnum() or f"a{last}".isidentifier())

@@ -56,9 +56,25 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import SourcesAvailable, SourcesInput
 
 
+def _words(text: str) -> list[str]:
+    """Runs of letters and digits with their combining marks: a Devanagari or Thai vowel
+    sign is no word break (a regex ``\\w`` leaves marks out). A mark is told by the
+    identifier rules, whose continuing characters add marks (and ``_``) to letters and
+    digits: ``unicodedata`` is not among workflow code's imports."""
+    words: list[str] = []
+    word = ""
+    for char in text:
+        if char.isalnum() or (word and char != "_" and f"a{char}".isidentifier()):
+            word += char
+        else:
+            words += [word] if word else []
+            word = ""
+    return words + ([word] if word else [])
+
+
 def report_basename(prompt: str, workflow_id: str) -> str:
     """File name stem for a report: a slug of the question plus the workflow id's tail."""
-    words = re.findall(r"[^\W_]+", prompt.lower())[:6]
+    words = _words(prompt.lower())[:6]
     slug = "-".join(words)[:48].strip("-") or "report"
     tail = re.sub(r"[^A-Za-z0-9]+", "-", workflow_id.removeprefix(WORKFLOW_ID_PREFIX))
     tail = tail[-12:].strip("-")

@@ -106,6 +106,17 @@ def test_report_basename_is_safe() -> None:
     assert report_basename("!!!", "") == "report"
 
 
+def test_report_basename_keeps_words_with_their_combining_marks() -> None:
+    """A Hindi question's file was ``ट-र-ड-ग-र-ड-<id>.pdf``: every vowel sign (a
+    combining mark, not a regex word character) split its word (found in a new user's trial)."""
+    assert report_basename("टार्डिग्रेड किन परिस्थितियों में जीवित रहते हैं?", "report-abc") == (
+        "टार्डिग्रेड-किन-परिस्थितियों-में-जीवित-रहते-abc")
+    assert report_basename("ทาร์ดิเกรดอยู่ที่ไหน", "report-abc") == "ทาร์ดิเกรดอยู่ที่ไหน-abc"
+    assert report_basename("كيف تعيش بطيئات المشية؟", "report-abc") == (
+        "كيف-تعيش-بطيئات-المشية-abc")
+    assert report_basename("ä_b ́x", "report-abc") == "ä-b-x-abc"  # no "_", no lone mark
+
+
 def test_usage_adds_and_keeps_unknown_cost() -> None:
     total = Usage(1, 2, 3, None).add(Usage(10, 20, 30, None))
     assert (total.prompt_tokens, total.completion_tokens, total.total_tokens) == (11, 22, 33)

@@ -143,6 +143,19 @@ def test_heading_anchors_and_internal_links() -> None:
     assert plain_text(toc.items[4][0].inlines) == "Share Rel"  # type: ignore[union-attr]  # Paragraphs here
 
 
+def test_heading_anchors_keep_combining_marks() -> None:
+    """As GitHub's: a Hindi heading's vowel signs stay (they were dropped, so a contents
+    link written as the model sees the heading went nowhere)."""
+    body = "- [अंतरिक्ष](#अंतरिक्ष-में)\n\n## अंतरिक्ष में\n"
+    doc = build_document(ReportContent(body_markdown=body))
+    heads = [b for b in doc.blocks if isinstance(b, Heading)]
+    assert heads[0].anchor == "अंतरिक्ष-में"
+    toc = doc.blocks[0]
+    assert isinstance(toc, ListBlock)
+    assert [x.href for x in links(toc.items[0][0].inlines)] == [  # type: ignore[union-attr]  # a Paragraph
+        "#अंतरिक्ष-में"]
+
+
 def test_slugs_avoid_reference_and_footnote_targets() -> None:
     from durable_research.contract.citations import Reference
 

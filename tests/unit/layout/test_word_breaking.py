@@ -90,3 +90,22 @@ def test_table_columns_may_narrow_to_the_longest_thai_word() -> None:
               for w in LineBreaker(phrase, "")]
     assert longest_word == pytest.approx(max(widths))
     assert longest_word < longest_line / 4  # the phrase is one "word" between spaces
+
+
+def test_arabic_lines_are_measured_as_reportlab_draws_them() -> None:
+    """Arabic was measured shaped left to right (other forms, a fifth narrower): the lines
+    we broke were too wide for reportlab, which broke each again, and a paragraph's first
+    word stood alone on a line after the rest of its line (found in a new user's trial)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    fs = font_set()
+    text = ("بطيئات المشية حيوانات مجهرية تعيش في الطحالب والأشنات. " * 4).strip()
+    width = 470.0
+    markup, _ = wrapped_markup([(text, RunStyle())], fs, width, SIZE)
+    ours = markup.count("<br/>") + 1
+    para = Paragraph(markup, ParagraphStyle("b", fontName=fs.regular, fontSize=SIZE,
+                                            leading=SIZE * 1.4, splitLongWords=0,
+                                            shaping=1))  # as paragraphs.para styles it
+    para.wrap(width, 10_000)
+    assert len(para.blPara.lines) == ours

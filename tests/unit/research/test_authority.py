@@ -137,3 +137,18 @@ def test_references_show_their_authority() -> None:
     assert cr.cited_summary([web]) == "1 cited"
 
 
+
+
+def test_the_cited_count_names_the_mcp_answers() -> None:
+    """`sources  1 local documents: 5 cited` left a user wondering where 4 came from: the
+    agent's MCP tools' answers are sources too (found in a new user's trial)."""
+    from durable_research.research.agent.transcript import mcp_address
+
+    local = Reference(n=1, title="Tardigrades", url="tardigrades.md", kind=SourceKind.LOCAL)
+    answers = [Reference(n=n, url=mcp_address("tardi", "lookup", {"query": f"q{n}"}))
+               for n in (2, 3)]
+    assert cr.cited_summary([local, *answers]) == "3 cited (2 MCP tool answers)"
+    assert cr.cited_summary([local, answers[0]]) == "2 cited (1 MCP tool answer)"
+    preferred = Reference(n=4, authority=A)
+    assert cr.cited_summary([preferred, *answers]) == (
+        "3 cited (1 preferred, 2 MCP tool answers)")

@@ -32,3 +32,15 @@ def test_sections_cite_every_sentence() -> None:
     assert all(has_citations(s) for s in sentences(text, min_words=1))
     assert not has_citations("No citation [here] or [x1].")
     assert has_citations("Several [2, 3] and ranges [4-6].")
+
+
+def test_thai_documents_give_quoted_notes() -> None:
+    """The fallback quoted nothing from a Thai document (no full stops in Thai)."""
+    text = ("# ทาร์ดิเกรด\n\nทาร์ดิเกรดเป็นสัตว์ขนาดเล็กที่อาศัยอยู่ในมอสและไลเคน "
+            "พวกมันสามารถอยู่รอดได้โดยไม่มีน้ำเป็นเวลาหลายสิบปี\n\n## อวกาศ\n\n"
+            "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007")
+    notes = extractive_notes({"t": text}, "ทาร์ดิเกรดรอดชีวิตในอวกาศได้อย่างไร")
+    assert notes and all(q.text in text for _t, q in notes)
+    assert "ทาร์ดิเกรด" not in [q.text for _t, q in notes]  # the heading is no sentence
+    assert "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007" in [
+        q.text for _t, q in notes]

@@ -45,6 +45,16 @@ def test_a_question_the_detector_cannot_tell_gets_the_default() -> None:
     assert "could not be told" in describe_language(language)
 
 
+def test_a_short_english_question_is_not_called_unknown() -> None:
+    """"What do tardigrades survive?" (en, 0.41) printed that its language "could not be
+    told" and then wrote English, its language (found in a new user's trial): a guess of
+    the default language below the bar is still the default."""
+    found, confidence = detect_language("What do tardigrades survive?")
+    assert found == DEFAULT_LANGUAGE and confidence < 0.5
+    language = resolve_language("", "What do tardigrades survive?")
+    assert language == Language(DEFAULT_LANGUAGE, detected=True)
+
+
 @pytest.mark.parametrize(("raw", "tag"), [
     ("de", "de"), (" DE ", "de"), ("pt_br", "pt-BR"), ("zh-hant-tw", "zh-Hant-TW"),
     ("German", "de"), ("deutsch", "de"), ("日本語", "ja"), ("ไทย", "th"), ("nb", "no"),

@@ -50,3 +50,15 @@ def test_ends_sentence() -> None:
     assert ends_sentence("Done.") and ends_sentence('He said "stop."') and ends_sentence("Ok?")
     assert not ends_sentence("Then configure it:") and not ends_sentence("") \
         and not ends_sentence("A title")
+
+
+def test_scripts_without_a_full_stop_end_sentences_too() -> None:
+    """Thai and Lao end a sentence with a space or the paragraph, Khmer with ។, Burmese
+    with ။: no sentence of a Thai document ended, so neither a model's notes nor the
+    quoted fallback had anything to quote (found in a new user's trial)."""
+    thai = "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007"
+    assert ends_sentence(thai) and ends_sentence("ທາດີເກຣດອາໄສຢູ່ໃນມອດ")
+    assert ends_sentence("ទាឌីក្រាដរស់នៅក្នុងស្លែ។") and ends_sentence("တာဒီဂရိတ်များသည် ရေညှိတွင်နေထိုင်သည်။")
+    assert split_sentences("ទាឌីក្រាដរស់នៅក្នុងស្លែ។ វាអាចរស់បាន។") == [
+        "ទាឌីក្រាដរស់នៅក្នុងស្លែ។", "វាអាចរស់បាន។"]
+    assert not ends_sentence("A title") and not ends_sentence("ทาร์ดิเกรด:")

@@ -81,8 +81,12 @@ def links_text(links: Sequence[str]) -> str:
     return f"\n\n{LINKS_HEAD}\n" + "\n".join(f"- {u}" for u in links[:SHOWN_LINKS])
 
 
+# The address scheme of a source an MCP tool answered.
+MCP_SCHEME = "mcp://"
+
+
 def mcp_address(server: str, tool: str, args: dict[str, object]) -> str:
     """How a source an MCP tool answered is cited: ``mcp://<server>/<tool>?<arguments>``
     (the arguments' beginning, so two calls of one tool are two sources)."""
     query = urlencode({k: str(v)[:80] for k, v in sorted(args.items())})
-    return f"mcp://{server}/{tool}" + (f"?{query[:300]}" if query else "")
+    return f"{MCP_SCHEME}{server}/{tool}" + (f"?{query[:300]}" if query else "")
