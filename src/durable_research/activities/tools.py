@@ -173,8 +173,9 @@ async def _search(tools: ToolActivities, params: ToolCallInput, args: dict[str, 
                                 content_hash=hit.content_hash, accessed=today))
             n = known[hit.url] = len(params.sources) + len(added)
         lines.append(words.hit_line(n, hit.title, hit.url))
+    found_n = f"{len(lines)} result{'' if len(lines) == 1 else 's'}"
     return words.hits_text(query, lines), ToolCallOutput(
-        added=added, line=f"search {query!r} -> {len(lines)} results")
+        added=added, line=f"search {query!r} -> {found_n}")
 
 
 async def _show(tools: ToolActivities, n: int, src: Source, part: int) -> str:

@@ -161,7 +161,8 @@ def status_rows(state: ReportState) -> list[tuple[str, str]]:
             rows.append(("waiting for review since", q.waiting_for_review_since))
         if q.waiting_for_answers_since:
             rows += [(f"question {n}", question) for n, question in enumerate(q.questions, 1)]
-        rows.append(("draft versions", str(q.versions)))
+        if q.versions:  # drafts written for review; none yet would read as "no draft"
+            rows.append(("draft versions", str(q.versions)))
         if q.research is not None:
             rows += progress_rows(q.research)
     elif state.status == RUNNING:

@@ -305,7 +305,8 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
             collection=params.collection, ddgs_reach=params.ddgs_reach,
             model=params.model), SourcesAvailable)
         used = [n for n in (avail.web_provider,
-                            f"{avail.local_documents} local documents"
+                            f"{avail.local_documents} local document"
+                            f"{'' if avail.local_documents == 1 else 's'}"
                             if avail.local_documents else "") if n]
         if not used:
             self._note = avail.note

@@ -257,8 +257,10 @@ class Research:
                 if done is not None:
                     self.budget.child_usage[i] = done.usage
                     self.progress.subs[i].state = done.state
-                    self.log(f"q{i + 1} {done.state}: {len(done.cited_hashes)} sources quoted, "
-                             f"{done.pages_fetched} pages fetched, {len(done.failed)} not used")
+                    quoted, fetched = len(done.cited_hashes), done.pages_fetched
+                    self.log(f"q{i + 1} {done.state}: {quoted} source{'' if quoted == 1 else 's'}"
+                             f" quoted, {fetched} page{'' if fetched == 1 else 's'} fetched, "
+                             f"{len(done.failed)} not used")
 
         try:
             await asyncio.gather(*(one(i) for i in range(len(subquestions))))

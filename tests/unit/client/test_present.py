@@ -89,6 +89,10 @@ def test_status_rows_and_plan_of_a_running_or_finished_report() -> None:
                                                            research=_progress()))
     rows = dict(present.status_rows(running))
     assert rows[present.STEP_ROW] == "planning" and rows["q1"].startswith("done: a?")
+    assert rows["draft versions"] == "1"
+    # Before any review draft the row is left out (beside "draft so far" it read as none).
+    researching = ReportState("r", RUNNING, query=ReportStatus(step="researching"))
+    assert "draft versions" not in dict(present.status_rows(researching))
     assert present.report_plan(running) == ["a?", "b?", "c?"]
     failed = ReportState("r", RunStatus.FAILED, failure="boom")
     assert dict(present.status_rows(failed))[present.FAILURE_ROW] == "boom"
