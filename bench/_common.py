@@ -265,3 +265,26 @@ def pdf_contains(path: str | Path, *needles: str) -> bool:
         return False
     flat = " ".join(text.split())
     return all(" ".join(n.split()) in flat for n in needles)
+
+
+def timed_run(cmd: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """Run ``cmd`` (``research run``); seconds from spawn to the embedded server's start
+    line (when it starts one), to "Started workflow", to the PDF line, to exit."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    marks: dict[str, float] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        now = time.perf_counter() - t0
+        if "Embedded Temporal dev server started" in line:
+            marks.setdefault("server", now)
+        elif "Started workflow" in line:
+            marks.setdefault("started", now)
+        elif line.split()[:1] == ["PDF"]:
+            marks.setdefault("pdf", now)
+    proc.wait()
+    marks["exit"] = time.perf_counter() - t0
+    if proc.returncode != 0 or "pdf" not in marks:
+        raise RuntimeError(f"{cmd} failed with code {proc.returncode}")
+    return marks

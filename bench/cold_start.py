@@ -24,33 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DevServer, machine, pct, start_fake_llm
+from _common import DevServer, machine, pct, start_fake_llm, timed_run
 
 from durable_research.embedded.local_worker import running_supervisor
 from durable_research.testing.ports import free_port
 from durable_research.worker.supervisor import STANDBY_WARM
 
 RESEARCH = [str(Path(sys.executable).parent / "research")]
-
-
-def timed_run(cmd: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """Run ``cmd``; seconds from spawn to "Started workflow", to the PDF line, to exit."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    marks: dict[str, float] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        now = time.perf_counter() - t0
-        if "Started workflow" in line:
-            marks.setdefault("started", now)
-        elif line.split()[:1] == ["PDF"]:
-            marks.setdefault("pdf", now)
-    proc.wait()
-    marks["exit"] = time.perf_counter() - t0
-    if proc.returncode != 0 or "pdf" not in marks:
-        raise RuntimeError(f"{cmd} failed with code {proc.returncode}")
-    return marks
 
 
 def wait_polling(env: dict[str, str], cwd: Path, timeout: float = 120) -> None:

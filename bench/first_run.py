@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DevServer, machine, pct, start_fake_llm
+from _common import DevServer, machine, pct, start_fake_llm, timed_run
 
 from durable_research.testing.ports import free_port
 
@@ -66,28 +66,6 @@ def spawn_until(cmd: list[str], env: dict[str, str], marks_wanted: set[str],
             proc.wait()
     if marks.keys() < marks_wanted:
         raise RuntimeError(f"{cmd} never said {sorted(marks_wanted - marks.keys())}")
-    return marks
-
-
-def timed_run(cmd: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """Run ``cmd``; seconds from spawn to "Started workflow", to the PDF line, to exit."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    marks: dict[str, float] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        now = time.perf_counter() - t0
-        if "Embedded Temporal dev server started" in line:
-            marks.setdefault("server", now)
-        elif "Started workflow" in line:
-            marks.setdefault("started", now)
-        elif line.split()[:1] == ["PDF"]:
-            marks.setdefault("pdf", now)
-    proc.wait()
-    marks["exit"] = time.perf_counter() - t0
-    if proc.returncode != 0 or "pdf" not in marks:
-        raise RuntimeError(f"{cmd} failed with code {proc.returncode}")
     return marks
 
 
