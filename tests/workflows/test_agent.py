@@ -13,7 +13,12 @@ from temporalio.client import Client
 from durable_research.contract.report import ReportStatus
 from durable_research.contract.research import Budget, SubState
 from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.types import AgentTurnInput, ToolCallInput, ToolCallOutput
+from durable_research.research.agent.types import (
+    AgentTurnInput,
+    ToolCallInput,
+    ToolCallOutput,
+    next_table,
+)
 from durable_research.research.types import SectionInput, Source
 from durable_research.workflows.report import GenerateReportWorkflow
 
@@ -70,10 +75,8 @@ class StoringTables(MockActivities):
     def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
         table = self.tables[params.sources_key] if params.sources_key else params.sources
         out = super().answer_tool(replace(params, sources=table))
-        if out.replaced and out.source is not None:
-            table = [out.source if n == out.replaced else s for n, s in enumerate(table, 1)]
         out.table_key = f"tables/{params.key}"
-        self.tables[out.table_key] = [*table, *out.added]
+        self.tables[out.table_key] = next_table(table, out)
         return out
 
 

@@ -33,7 +33,7 @@ from durable_research.errors import FailureType
 from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.types import ToolCallInput, ToolCallOutput
+from durable_research.research.agent.types import ToolCallInput, ToolCallOutput, next_table
 from durable_research.research.mcp_client import McpCatalog, McpUnavailableError, call_tool, catalog
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import FetchInput, SearchInput, Source
@@ -109,12 +109,8 @@ class ToolActivities(ResearchActivities):
         ``added``), stored beside the result; the same key when nothing changed."""
         if params.sources_key and not out.added and not (out.replaced and out.source):
             return params.sources_key
-        table = list(params.sources)
-        if out.replaced and out.source is not None:
-            table[out.replaced - 1] = out.source
-        table += out.added
         table_key = agent_sources_key(key)
-        await self.save_json(table_key, [asdict(s) for s in table])
+        await self.save_json(table_key, [asdict(s) for s in next_table(params.sources, out)])
         return table_key
 
     @property

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ToolCallInput,
         ToolCallOutput,
         ToolContext,
+        next_table,
     )
     from durable_research.research.types import Source, SubResearchInput, SubResearchResult
 
@@ -156,9 +157,7 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
 
     def _take(self, out: ToolCallOutput, result: SubResearchResult) -> None:
         """A call's new sources, pages, notes and progress line into the state."""
-        if out.replaced and out.source is not None:
-            self._sources[out.replaced - 1] = out.source
-        self._sources += out.added
+        self._sources = next_table(self._sources, out)
         self._table_key = out.table_key
         result.searched += sum(1 for _s in out.added)
         self._progress.searched = result.searched

@@ -105,3 +105,12 @@ class ToolCallOutput:
     failed: str = ""
     # Where the source table after this call is stored (the next call's ``sources_key``).
     table_key: str = ""
+
+
+def next_table(table: list[Source], out: ToolCallOutput) -> list[Source]:
+    """The source table after a call: its first-read source in place, then its new ones
+    (the workflow keeps it, the activity stores it: one rule for both)."""
+    after = list(table)
+    if out.replaced and out.source is not None:
+        after[out.replaced - 1] = out.source
+    return after + out.added
