@@ -33,6 +33,9 @@ class CollectionDoc:
     title: str
     content_hash: str
     chars: int
+    # The other documents of the collection this one links to (HTML and Markdown links,
+    # :mod:`doclinks`); manifests from before links were read have none.
+    links: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +59,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
         UserError: A path does not exist, there are too many files or bytes, or no
             supported document was found at all.
     """
+    from durable_research.research.doclinks import raw_links, resolve
     from durable_research.research.extract import (
         MAX_FILE_BYTES,
         SUPPORTED_SUFFIXES,
@@ -65,6 +69,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
     )
 
     docs: dict[str, CollectionDoc] = {}
+    links: dict[str, list[str]] = {}
     skipped: list[str] = []
     seen: set[tuple[int, int]] = set()
     total_files = total_bytes = 0
@@ -105,6 +110,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
                 while name in docs:
                     count += 1
                     name = f"{base} ({count})"
+            links[name] = raw_links(body, mime)
             digest = put_text(store, extracted.text)
             docs[name] = CollectionDoc(name=name, title=extracted.title or name,
                                        content_hash=digest, chars=len(extracted.text))
@@ -115,6 +121,8 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
     if len(skipped) > MAX_SKIPPED_LISTED:
         skipped = skipped[:MAX_SKIPPED_LISTED] + [
             f"... and {len(skipped) - MAX_SKIPPED_LISTED} more"]
+    for name, targets in resolve(links, docs).items():
+        docs[name].links = targets
     ordered = [docs[name] for name in sorted(docs)]
     manifest = {"version": 1, "docs": [asdict(d) for d in ordered], "skipped": skipped}
     data = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode("utf-8")

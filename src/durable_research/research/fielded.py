@@ -70,6 +70,21 @@ class FieldedBM25:
                 total += weight * np.asarray(field.index.get_scores(known), dtype=np.float32)
         return total
 
+    def weighted_scores(self, terms: Mapping[str, float],
+                        weights: Mapping[str, float] = FIELD_WEIGHTS) -> np.ndarray:
+        """Every passage's score for a query whose words weigh differently (``{word:
+        weight}``, e.g. an expanded query): the weighted sum of each word's scores."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for name, field in self.fields.items():
+            weight = weights.get(name, 0.0)
+            if field.index is None or not weight:
+                continue
+            for term, term_weight in terms.items():
+                if term in field.vocab and term_weight:
+                    total += weight * term_weight * np.asarray(
+                        field.index.get_scores([term]), dtype=np.float32)
+        return total
+
 
 def _bm25(corpus: list[list[str]]) -> _Field:
     import bm25s

@@ -76,7 +76,8 @@ def test_local_search_puts_preferred_paths_first(tmp_path: Path) -> None:
     key = ingest_paths(store, [FIXTURE]).key
     query = "undo a commit"
     plain = [h.url for h in search_collection(store, key, query, 6)]
-    assert plain[:2] == ["git-revert.md", "faq.md"]  # the fixture's decoy ranks second
+    # The fixture's decoy ranks fifth (second before the search's second pass).
+    assert plain[0] == "git-revert.md" and plain.index("faq.md") == 4
     preferred = [h.url for h in search_collection(store, key, query, 6, prefer_paths=["faq.md"])]
     assert preferred[0] == "faq.md" and sorted(preferred) == sorted(plain)
     # A preferred document ranked below twice the results asked for is not pulled ahead.
