@@ -12,8 +12,10 @@ variables of the environment (``--model embedded``: the embedded offline model).
 side by side with a plain-BM25 baseline measured in the same run:
 
 * retrieval recall@5/@10 of the gold documents over the report's searches (its plan's
-  sub-questions, each with the question as context), current search vs the plain BM25 it
-  replaced; how many questions got a decoy page into the top k;
+  sub-questions, each with the question as context): the plain BM25 search, the current
+  one without its second pass (feedback words, links) and the current one; how many
+  questions got a decoy page into the top k; the time of one search; over all questions
+  and over the tuning (odd-numbered) and held-out (even-numbered) ones;
 * citation support (verified or corroborated / cited sentences), corroborated and
   disputed sentences;
 * decoy citations, decoy facts stated in reports and how they were printed (disputed,
@@ -51,6 +53,7 @@ from durable_research.config import Settings
 from durable_research.contract.keys import meta_key, notes_name, run_key, text_key
 from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.research.localdocs import load_collection
+from durable_research.research.secondpass import FIRST_PASS_ONLY
 from durable_research.store import get_text
 from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
@@ -202,23 +205,32 @@ def pct(part: float, whole: float) -> str:
 
 def print_retrieval(settings: Settings, collection: str, questions: list[dict[str, Any]],
                     runs: list[Run], ks: list[int]) -> None:
-    """Recall@k over each report's own searches, current search vs the plain one."""
+    """Recall@k over each report's own searches: the plain search, the current one before
+    its second pass, and the current one; over all questions, the tuning (odd-numbered)
+    and the held-out (even-numbered) ones; and the time of one search."""
     store = open_store(settings)
     names = {d.name for d in load_collection(store, collection)}
     decoy_docs = [n for n in names if n.split("/", 1)[0] in ("community", "blog", "wiki")]
     print("\nretrieval: recall of gold documents over a report's searches (its plan's "
-          "sub-questions, with the question as context), and questions with a decoy in the "
-          "top k")
+          "sub-questions, with the question as context), questions with a decoy in the "
+          "top k, and the time of one search")
+    searches = {"plain BM25": rev.plain(store, collection),
+                "first pass": rev.current(store, collection, tuning=FIRST_PASS_ONLY),
+                "current": rev.current(store, collection)}
+    for search in searches.values():
+        search("warm up", [], 1)  # the index is built once, not timed
     for run in runs:
         qs = [rev.EvalQuestion(question=q["question"], gold=q["gold_docs"], subquestions=s,
                                decoys=q.get("decoys", []))
               for q, s in zip(questions, run.searches, strict=False)]
         for k in ks:
-            plain = rev.measure(rev.plain(store, collection), qs, k, decoy_docs)
-            current = rev.measure(rev.current(store, collection), qs, k, decoy_docs)
-            print(f"  {run.label:10} @{k:<3} plain BM25 {plain.recall:.2f} "
-                  f"(decoy in {plain.with_decoy}/{plain.questions})   current "
-                  f"{current.recall:.2f} (decoy in {current.with_decoy}/{current.questions})")
+            for part, chosen in rev.split(qs).items():
+                cells = []
+                for name, search in searches.items():
+                    found = rev.measure(search, chosen, k, decoy_docs)
+                    cells.append(f"{name} {found.recall:.2f} (decoy in {found.with_decoy}/"
+                                 f"{found.questions}, {found.ms_per_search:.1f} ms)")
+                print(f"  {run.label:10} @{k:<3} {part:15} " + "   ".join(cells))
 
 
 def print_reports(runs: list[Run]) -> None:

@@ -2,8 +2,10 @@
 
 Ingests a corpus folder into a temporary artifact store and, for each question of a
 question file, runs the report's searches (its sub-questions with the question as
-context, or the question alone) with both searches; prints recall@k of the gold
-documents and how many questions got a decoy into their top k.
+context, or the question alone) with each search: the plain one, the current one before
+its second pass (``first pass``) and the current one; prints recall@k of the gold
+documents, how many questions got a decoy into their top k and the time of one search,
+over all questions and over the tuning (odd-numbered) and held-out (even) questions.
 
     python bench/retrieval_eval.py tests/data/retrieval/docs tests/data/retrieval/questions.json
     python bench/retrieval_eval.py CORPUS QUESTIONS --embedding-model openai/text-embedding-3-small
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from durable_research.config import load_settings
 from durable_research.research.localdocs import ingest_paths
+from durable_research.research.secondpass import FIRST_PASS_ONLY
 from durable_research.store.directory import DirectoryStore
 from durable_research.testing import retrieval_eval as ev
 
@@ -54,19 +57,26 @@ def main() -> None:
             settings = replace(load_settings(), embedding_model=args.embedding_model)
             embedder = Embedder(settings, store)
         searches = {"plain": ev.plain(store, collection.key),
+                    "first pass": ev.current(store, collection.key, embedder,
+                                             tuning=FIRST_PASS_ONLY),
                     "current": ev.current(store, collection.key, embedder)}
         if args.prefer_path:
             searches["preferred"] = ev.current(store, collection.key, embedder, args.prefer_path)
+        for search in searches.values():
+            search("warm up", [], 1)  # the index is built once, not timed
         print(f"{len(collection.docs)} documents, {len(questions)} questions, "
               f"{sum(len(q.gold) for q in questions)} gold documents")
         for k in args.k:
             for name, search in searches.items():
-                found = ev.measure(search, questions, k, decoys, args.clauses)
-                print(f"k={k:<3} {name:<9} recall {found.recall:.2f} ({found.found}/{found.gold})"
-                      f", decoy in top {k}: {found.with_decoy}/{found.questions} questions")
-                if args.missed:
-                    for line in found.missed:
-                        print(f"    missed {line}")
+                for part, chosen in ev.split(questions).items():
+                    found = ev.measure(search, chosen, k, decoys, args.clauses)
+                    print(f"k={k:<3} {name:<10} {part:<15} recall {found.recall:.2f} "
+                          f"({found.found}/{found.gold}), decoy in top {k}: "
+                          f"{found.with_decoy}/{found.questions} questions, "
+                          f"{found.ms_per_search:.1f} ms per search")
+                    if args.missed and part == "all":
+                        for line in found.missed:
+                            print(f"    missed {line}")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,18 @@ the gold documents a careful researcher would use. A report's searches find a go
 document when any of them ranks it in its top ``k`` (the research keeps a few documents
 per sub-question). ``plain`` is the search this replaced (one query, BM25 over 120-word
 windows of body text, a document scoring as its best window), kept here as the
-baseline; ``current`` is :func:`localdocs.search_collection` as the workflow calls it.
+baseline; ``current`` is :func:`localdocs.search_collection` as the workflow calls it
+(with ``tuning=FIRST_PASS_ONLY``: as it was before its second pass).
+
+The evaluation set's questions are split once, before any tuning: the odd-numbered ones
+(1st, 3rd, ...) tune, the even-numbered ones are held out (:func:`split`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +24,7 @@ from typing import Any
 
 from durable_research.contract.keys import text_key
 from durable_research.research.localdocs import load_collection, search_collection
+from durable_research.research.secondpass import SECOND_PASS, Tuning
 from durable_research.store import ArtifactStore, get_text
 
 Search = Callable[[str, Sequence[str], int], list[str]]  # (query, context queries, k) -> names
@@ -45,11 +51,24 @@ class Recall:
     with_decoy: int = 0
     questions: int = 0
     missed: list[str] = field(default_factory=list)
+    searches: int = 0
+    seconds: float = 0.0
 
     @property
     def recall(self) -> float:
         """Gold documents found / gold documents (over all questions)."""
         return self.found / self.gold if self.gold else 0.0
+
+    @property
+    def ms_per_search(self) -> float:
+        """Wall time of one search, on average (milliseconds)."""
+        return 1000 * self.seconds / self.searches if self.searches else 0.0
+
+
+def split(questions: Sequence[EvalQuestion]) -> dict[str, list[EvalQuestion]]:
+    """The question set, its tuning part (odd-numbered questions) and its held-out part."""
+    return {"all": list(questions), "tuning (odd)": list(questions[0::2]),
+            "held out (even)": list(questions[1::2])}
 
 
 def load_questions(path: Path) -> tuple[list[EvalQuestion], list[str]]:
@@ -84,7 +103,10 @@ def measure(search: Search, questions: Sequence[EvalQuestion], k: int,
         searches = [(s, [q.question]) for s in subquestions] or [(q.question, [])]
         seen: set[str] = set()
         for query, context in searches:
+            started = time.perf_counter()
             seen.update(search(query, context, k))
+            out.seconds += time.perf_counter() - started
+            out.searches += 1
         out.gold += len(q.gold)
         out.found += sum(1 for g in q.gold if g in seen)
         out.missed += [f"{g} ({q.question})" for g in q.gold if g not in seen]
@@ -93,12 +115,12 @@ def measure(search: Search, questions: Sequence[EvalQuestion], k: int,
 
 
 def current(store: ArtifactStore, key: str, embedder: Any = None,
-            prefer_paths: Sequence[str] = ()) -> Search:
-    """The search as the workflow runs it (fields, fused queries, optional embeddings and
-    preferred paths)."""
+            prefer_paths: Sequence[str] = (), tuning: Tuning = SECOND_PASS) -> Search:
+    """The search as the workflow runs it (fields, fused queries, second pass, optional
+    embeddings and preferred paths)."""
     def search(query: str, context: Sequence[str], k: int) -> list[str]:
         return [h.url for h in search_collection(store, key, query, k, context, prefer_paths,
-                                                 embedder)]
+                                                 embedder, tuning)]
     return search
 
 
