@@ -73,13 +73,16 @@ def split(questions: Sequence[EvalQuestion]) -> dict[str, list[EvalQuestion]]:
 
 def load_questions(path: Path) -> tuple[list[EvalQuestion], list[str]]:
     """The questions and the set's decoy document names, from a question file (JSON:
-    ``gold`` or ``gold_docs``, optional ``subquestions`` and per-question ``decoys``)."""
+    ``gold`` or ``gold_docs``, optional ``subquestions`` and per-question ``decoys``), or
+    from one question with its gold data (``tests/data/conflict_docs.json``: its
+    ``decoys`` are wrong facts, each naming its ``decoy_doc``)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     questions = [EvalQuestion(question=q["question"], gold=list(q.get("gold", q.get("gold_docs"))),
                               subquestions=list(q.get("subquestions") or []),
-                              decoys=list(q.get("decoys") or []))
-                 for q in data["questions"]]
-    return questions, list(data.get("decoys") or [])
+                              decoys=list(q.get("decoys") or []) if "questions" in data else [])
+                 for q in data.get("questions") or [data]]
+    decoys = [d["decoy_doc"] if isinstance(d, dict) else d for d in data.get("decoys") or []]
+    return questions, list(dict.fromkeys(decoys))
 
 
 _CLAUSE_BREAK = re.compile(r",\s+(?:and|or)\s+")

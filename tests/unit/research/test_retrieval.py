@@ -155,3 +155,15 @@ def test_recall_over_a_reports_searches_beats_the_plain_search(tmp_path: Path, k
     assert new.with_decoy <= old.with_decoy
     if k > 1:  # with room for a decoy, the plain search lets them in far more often
         assert new.with_decoy < old.with_decoy
+
+
+def test_question_sets_load_and_split() -> None:
+    # One question with its decoy facts (the conflict fixture) reads as a set of one.
+    questions, decoys = retrieval_eval.load_questions(DATA / "conflict_docs.json")
+    assert len(questions) == 1 and len(questions[0].gold) == 2
+    assert decoys == ["community/forum-larkspur-tips.md", "blog/2019-larkspur-first-look.html"]
+    questions, decoys = retrieval_eval.load_questions(FIXTURE / "questions.json")
+    parts = retrieval_eval.split(questions)
+    # Decided before tuning: the odd-numbered questions tune, the even-numbered are held out.
+    assert parts["all"] == questions and parts["tuning (odd)"] == questions[0::2]
+    assert parts["held out (even)"] == questions[1::2] and decoys == ["faq.md", "release-notes.md"]
