@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -315,6 +315,12 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
             rankings.append((weight, ranked))
             for doc_number in ranked:
                 snippets.setdefault(doc_number, (best[doc_number], terms))
+    if dense:
+        # Dense vectors already match a passage's meaning beyond its words, which is what
+        # feedback words stand in for; with both, feedback lends the lexical side a second
+        # vote and buries the documents only the vectors find (tests/e2e/research/
+        # test_embeddings.py). Not measured with a real embedding model (none offline).
+        tuning = replace(tuning, feedback_docs=0)
     fused = _second_pass(index, rankings, snippets, [t for q in queries for t in q[2]], tuning)
     ordered = by_authority(fused, lambda d: local_authority(index.docs[d].name, prefer_paths),
                            AUTHORITY_WINDOW * max_results)
