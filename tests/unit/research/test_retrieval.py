@@ -167,3 +167,27 @@ def test_question_sets_load_and_split() -> None:
     # Decided before tuning: the odd-numbered questions tune, the even-numbered are held out.
     assert parts["all"] == questions and parts["tuning (odd)"] == questions[0::2]
     assert parts["held out (even)"] == questions[1::2] and decoys == ["faq.md", "release-notes.md"]
+
+
+def test_documents_rank_as_their_best_passage_ties_by_name(tmp_path: Path) -> None:
+    # The numpy ranking gives what the plain loop it replaced gave: each document's best
+    # passage (the first of equals), documents by that score, ties by name, cut at depth.
+    import numpy as np
+
+    store = DirectoryStore(tmp_path / "store")
+    key = ingest_paths(store, [FIXTURE / "docs"]).key
+    index = localdocs._index(store, key)
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        # Few distinct values, many zeros: ties within and across documents.
+        scores = rng.integers(0, 4, len(index.passages)).astype(np.float32)
+        best: dict[int, tuple[float, int]] = {}
+        for number in np.flatnonzero(scores > 0).tolist():
+            doc, score = index.passages[number][0], float(scores[number])
+            if doc not in best or score > best[doc][0]:
+                best[doc] = (score, number)
+        expected = sorted(best, key=lambda d: (-best[d][0], index.docs[d].name))[:5]
+        ranked, passages = localdocs._rank(index, scores, 5)
+        assert ranked == expected
+        assert passages == {d: best[d][1] for d in expected}
+    assert localdocs._rank(index, np.zeros(len(index.passages), dtype=np.float32)) == ([], {})
