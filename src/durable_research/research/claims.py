@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
+from durable_research.research.frames import frame_conflict, main_part
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.statements import (
@@ -208,7 +209,15 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     whole = _compare(claim, sentence, weight, known, conditional)
     # Each part on its own, whatever the whole's overlap: the claim's other part may be all
     # rare words ("so ON DELETE CASCADE just works") that the sentence lacks.
-    if whole.relation is Relation.CONTRADICTS or whole.same:
+    if whole.relation is Relation.CONTRADICTS:
+        return whole
+    # Then the frames: the same kind of statement in other words (:mod:`frames`); even in
+    # the same words ("in its brain rather than its arms" / "in its arms rather than its
+    # brain").
+    why = frame_conflict(claim, sentence, weight, known)
+    if why:
+        return Comparison(Relation.CONTRADICTS, whole.align, why)
+    if whole.same:
         return whole
     for part in clauses(claim):
         for other in clauses(sentence):
@@ -216,6 +225,14 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
                 found = _compare(part, other, weight, known, conditional)
                 if found.relation is Relation.CONTRADICTS:
                     return replace(found, align=whole.align)
+    # A condition that only follows a consequence or a second predicate bears on that part
+    # ("is off by default and so if the application does nothing ..."): the main parts are
+    # compared as unconditional statements.
+    mains = main_part(claim), main_part(sentence)
+    if conditional and mains != (claim, sentence) and not any(map(other_case, mains)):
+        found = _compare(*mains, weight, known, False)
+        if found.relation is Relation.CONTRADICTS:
+            return replace(found, align=whole.align)
     return whole
 
 

@@ -100,8 +100,10 @@ _NOT = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n[’']
 
 # What a "not" denies: the next word ("is not enforced" denies "enforced", not the
 # "tables" of "not allowed on tables"), or an enumeration of words ("not OFF, MEMORY, or
-# WAL" denies all three).
-_WORD = r"\s*(?:be\s+|been\s+|a\s+|an\s+|the\s+)?[\"'`“‘]?[\w-]+"
+# WAL" denies all three); past an auxiliary or article ("does not have a storage class"
+# denies "storage": "have" is a stopword, it denied nothing).
+_WORD = (r"\s*(?:(?:be|been|have|has|had|a|an|the|any|\(?currently\)?|yet)\s+){0,2}"
+         r"[\"'`“‘]?[\w-]+")
 _DENIED = re.compile(rf"{_WORD}(?:\s*,{_WORD})*(?:\s*,?\s*(?:or|nor){_WORD})?")
 
 
