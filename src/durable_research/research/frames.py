@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from durable_research.research.passages import STOPWORDS, stem
 from durable_research.research.statements import name_tokens, tokens
 
+# A subject has this many words at least, the frame's aside.
+MIN_SUBJECT_WORDS = 2
 # The share of the claim's subject words (IDF-weighted, the frame's own words left out)
 # the sentence must hold (or its source name) for a frame to compare the two.
 SAME_SUBJECT_AT = 0.6
+# A version is a loose slot (every feature has one): the subject must be the claim's.
+SINCE_SUBJECT_AT = 0.75
 # Frames whose slot is a name or a preference pair are specific enough for less: "A French
 # company led by Ferdinand de Lesseps" is about "the French attempt to build the canal".
 LOOSE_SUBJECT_AT = 0.5
@@ -71,6 +75,8 @@ def _subject(claim: str, rest: set[str], sentence: set[str], weight: Callable[[s
     """Whether a sentence (its tokens and its source's names) is about the claim's subject:
     ``rest``, the claim's words but the frame's, mostly there, and the claim's names all
     ("SQLITE_MAX_LENGTH defaults to ..." is not about SQLITE_MAX_COLUMN) but common ones."""
+    if len(rest) < MIN_SUBJECT_WORDS:
+        return False  # "Delete the journal file." is no subject: an instruction's step
     missing = name_tokens(claim) & rest - sentence
     if missing:
         # A name left out may be the setting all sources share ("SQLite" in a pool about
@@ -316,7 +322,9 @@ def preference_conflict(claim: str, sentence: str, weight: Callable[[str], float
         if not s.rejected:
             continue
         for c in mine:
-            if c.chosen & s.rejected and c.rejected & s.chosen:
+            rest = c_toks - c.chosen - c.rejected
+            if c.chosen & s.rejected and c.rejected & s.chosen and \
+                    _subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT):
                 return "which of two: the other way round"
         if not mine and s.rejected <= c_toks and not s.chosen & c_toks:
             rest = c_toks - s.rejected
@@ -393,7 +401,7 @@ def since_conflict(claim: str, sentence: str, weight: Callable[[str], float],
         return None
     numbers = {t for t in tokens(claim) if t[:1].isdigit()}
     rest = set(tokens(claim)) - numbers - _SINCE_WORDS - STOPWORDS
-    if _subject(claim, rest, set(tokens(sentence)) | known, weight, SAME_SUBJECT_AT):
+    if _subject(claim, rest, set(tokens(sentence)) | known, weight, SINCE_SUBJECT_AT):
         return f"since when: {', '.join(sorted(mine))} vs {', '.join(sorted(theirs))}"
     return None
 

@@ -49,6 +49,11 @@ above | below
 north | south
 east | west
 success succeeds succeeded | failure fails failed
+same identical | different distinct independent
+free | costly expensive overhead
+millisecond milliseconds | second seconds microsecond microseconds nanosecond nanoseconds
+byte bytes | kilobyte kilobytes kibibyte kibibytes megabyte megabytes
+kilobyte kilobytes kibibyte kibibytes | megabyte megabytes gigabyte gigabytes
 """
 
 
