@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
-from durable_research.research.frames import frame_conflict, main_part
+from durable_research.research.frames import Groups, frame_conflict, main_part
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.statements import (
@@ -189,7 +189,7 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
 
 
 def compare(claim: str, sentence: str, weight: Callable[[str], float],
-            known: frozenset[str] = frozenset()) -> Comparison:
+            known: frozenset[str] = frozenset(), groups: Groups = frozenset()) -> Comparison:
     """Whether ``sentence`` contradicts ``claim`` by the rules above, or may (ask the judge).
 
     Whole sentences first, then clause against clause: "the default mode is auto, so
@@ -197,7 +197,10 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     three places as wholes, in one as clauses. ``weight`` gives a token's importance (IDF
     over the sentences compared against), so a shared "sqlite" counts less than a shared
     "checkpoint". ``known``: names the sentence's source uses elsewhere, which the sentence
-    may leave out ("It was designated in 1996", in a page on Lake Baikal). SUPPORTS is
+    may leave out ("It was designated in 1996", in a page on Lake Baikal). ``groups``: the
+    lists of alternatives the gathered sources give ("DEFERRED, IMMEDIATE, or EXCLUSIVE"),
+    for the frames: one default for another of one list is a contradiction (two parallel
+    sentences on DELETE and on UPDATE are not, so the slot rules do not use them). SUPPORTS is
     never decided here: support is the support score's question (:mod:`support`), asked of
     the whole source.
     """
@@ -214,7 +217,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     # Then the frames: the same kind of statement in other words (:mod:`frames`); even in
     # the same words ("in its brain rather than its arms" / "in its arms rather than its
     # brain").
-    why = frame_conflict(claim, sentence, weight, known)
+    why = frame_conflict(claim, sentence, weight, known, groups)
     if why:
         return Comparison(Relation.CONTRADICTS, whole.align, why)
     if whole.same:

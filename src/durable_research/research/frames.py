@@ -37,8 +37,9 @@ LOOSE_SUBJECT_AT = 0.5
 _Q = "[\"'`“‘]?"
 _QE = "[\"'`”’]?"
 _VALUE = rf"{_Q}([\w.-]+){_QE}"
-# Conditions that turn a frame into a case ("when shared cache is used, it is on").
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
+# Conditions that turn a frame into a case ("when shared cache is used, it is on"), or
+# into a question ("no assumptions about whether foreign keys are enabled by default").
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|whether)\b", re.I)
 # Where a sentence goes on to a consequence or a second predicate: a condition after it
 # belongs to that part ("is off by default and so if the application does nothing ...";
 # "imposes extra overhead and should be avoided if not strictly needed").
@@ -110,6 +111,9 @@ _DEFAULT_PATTERNS = [
                r"say|use|add|request|ask|choose|pick|set)s?\b", re.I),
     # "The default transaction behavior is DEFERRED"
     re.compile(rf"\bthe\s+default\s+(?:[\w-]+\s+){{0,3}}?(?:is|are)\s+{_VALUE}", re.I),
+    # "A plain BEGIN starts an IMMEDIATE transaction": what it does with no option given
+    re.compile(r"\b(?:plain|bare)\s+[\w-]+\s+(?:[\w-]+\s+){0,3}?(?:starts?|creates?|uses?|"
+               rf"gives?|opens?|begins?|makes?)\s+(?:an?\s+|the\s+)?{_VALUE}", re.I),
 ]
 # The frame's own condition: "if the keyword is omitted, X is the default".
 _OMITTED = re.compile(r"\b(?:if|when)\b[^,.;]*?\b(?:omitted|left out|not specified|not given|"
@@ -161,6 +165,27 @@ def alternatives(text: str) -> set[str]:
     return out - {"or"}
 
 
+Groups = frozenset[frozenset[str]]
+
+
+def alternative_groups(text: str) -> set[frozenset[str]]:
+    """Each list of alternatives a sentence gives ("DEFERRED, IMMEDIATE, or EXCLUSIVE"), as
+    the first token of each value: what gathered sources list as the values of one slot."""
+    out: set[frozenset[str]] = set()
+    for m in _ALTERNATIVES.finditer(text):
+        values = re.split(r",|\bor\b", m.group())
+        group = frozenset(toks[0] for v in values if (toks := tokens(v)))
+        if len(group) > 1:
+            out.add(group)
+    return out
+
+
+def exclusive(a: set[str] | frozenset[str], b: set[str] | frozenset[str],
+              groups: Groups) -> bool:
+    """Whether two values are alternatives of one list (and not the same value)."""
+    return not a & b and any(a & g and b & g for g in groups)
+
+
 def _allowed(text: str, d: Default) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _OMITTED.finditer(text)]
     if "unless" in text[d.start:d.end].lower():
@@ -169,10 +194,12 @@ def _allowed(text: str, d: Default) -> list[tuple[int, int]]:
 
 
 def default_conflict(claim: str, sentence: str, weight: Callable[[str], float],
-                     known: frozenset[str]) -> str | None:
+                     known: frozenset[str], groups: Groups = frozenset()) -> str | None:
     """Two defaults of the same subject with different values ("STORED by default" /
     "VIRTUAL is the default"). The same subject: the claim's other words are there, or the
-    sentence lists both values as alternatives of its slot ("VIRTUAL or STORED")."""
+    sentence lists both values as alternatives of its slot ("VIRTUAL or STORED"), or the
+    gathered sources do (``groups``: "DEFERRED, IMMEDIATE, or EXCLUSIVE") and the sentence
+    shares a word of the claim's subject."""
     mine = [d for d in defaults(claim) if _free(claim, _allowed(claim, d))]
     theirs = [d for d in defaults(sentence) if _free(sentence, _allowed(sentence, d))]
     if not mine or not theirs:
@@ -185,7 +212,8 @@ def default_conflict(claim: str, sentence: str, weight: Callable[[str], float],
             if c.value & s.value or c.value & s_main - listed - s.value:
                 continue  # the same value, or the claim's stated there in another role
             rest = c_toks - c.value - _FRAME_WORDS - (_ON | _OFF)
-            same_slot = c.value <= listed and s.value <= listed
+            same_slot = (c.value <= listed and s.value <= listed) or \
+                (exclusive(c.value, s.value, groups) and bool(rest & s_toks))
             onoff = c.value | s.value == {"on", "off"}
             if same_slot or (_subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT) and
                              (onoff or _keyword(claim, c.value))):
@@ -407,9 +435,11 @@ def since_conflict(claim: str, sentence: str, weight: Callable[[str], float],
 
 
 def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
-                   known: frozenset[str] = frozenset()) -> str | None:
-    """The first frame by which ``sentence`` contradicts ``claim`` (its reason), or None."""
-    return (default_conflict(claim, sentence, weight, known)
+                   known: frozenset[str] = frozenset(), groups: Groups = frozenset()
+                   ) -> str | None:
+    """The first frame by which ``sentence`` contradicts ``claim`` (its reason), or None;
+    ``groups``: the lists of alternatives the gathered sources give."""
+    return (default_conflict(claim, sentence, weight, known, groups)
             or cardinality_conflict(claim, sentence)
             or agent_conflict(claim, sentence, weight, known)
             or preference_conflict(claim, sentence, weight, known)

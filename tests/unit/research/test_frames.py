@@ -8,11 +8,13 @@ from durable_research.research.claims import Relation, compare
 from durable_research.research.frames import (
     agent_conflict,
     agents,
+    alternative_groups,
     alternatives,
     cardinality_conflict,
     default_conflict,
     defaults,
     dependency_conflict,
+    exclusive,
     main_part,
     preference_conflict,
     preferences,
@@ -298,3 +300,35 @@ def test_official_pages_near_misses_do_not_contradict(claim: str, sentence: str)
 )
 def test_antonyms_same_subject(claim: str, sentence: str) -> None:
     assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
+
+def test_alternative_groups_and_a_plain_default() -> None:
+    groups = frozenset(alternative_groups("Transactions can be DEFERRED, IMMEDIATE, or EXCLUSIVE."))
+    assert groups == {frozenset(toks("deferred", "immediate", "exclusive"))}
+    assert exclusive(toks("IMMEDIATE"), toks("DEFERRED"), groups)
+    assert not exclusive(toks("IMMEDIATE"), toks("IMMEDIATE"), groups)
+    claim = "A plain BEGIN in SQLite starts an IMMEDIATE transaction."
+    sentence = "The default transaction behavior is DEFERRED."
+    assert default_conflict(claim, sentence, flat, NONE, groups)
+    assert compare(claim, sentence, flat, groups=groups).relation is Relation.CONTRADICTS
+    # without the sources' list, or about another thing, no conflict
+    assert default_conflict(claim, sentence, flat, NONE) is None
+    assert default_conflict("A plain BEGIN starts an IMMEDIATE lock.",
+                            "The default journal mode is DEFERRED.", flat, NONE, groups) is None
+
+
+def test_two_parallel_sentences_on_listed_alternatives_do_not_contradict() -> None:
+    """The sources list DELETE and UPDATE as alternatives; the pages on each say the same of
+    its own statement: both true (the slot rules do not read the lists)."""
+    groups = frozenset(alternative_groups("You may not execute a DELETE, INSERT, or UPDATE "
+                                          "statement on a view."))
+    claim = "The ORDER BY clause on a DELETE statement is used only to find the rows."
+    sentence = "The ORDER BY clause on an UPDATE statement is used only to find the rows."
+    assert compare(claim, sentence, flat, groups=groups).relation is not Relation.CONTRADICTS
+
+
+def test_a_default_in_a_question_is_no_statement() -> None:
+    assert default_conflict(
+        "It is disabled by default in the shell for foreign keys.",
+        "Developers make no assumptions about whether foreign keys are enabled by default.",
+        flat, NONE) is None
