@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
-from durable_research.research.frames import Groups, frame_conflict, main_part
+from durable_research.research.frames import Groups, frame_conflict
+from durable_research.research.framing import main_part
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.statements import (

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import pytest
 
+from durable_research.contract.citations import ClaimStatus
+from durable_research.research.citations import cited_sentences
 from durable_research.research.claims import Relation, compare
-from durable_research.research.frames import (
+from durable_research.research.crosscheck import assess, settle
+from durable_research.research.evidence import Evidence, EvidencePool
+from durable_research.research.frame_rules import (
     agent_conflict,
     agents,
-    alternative_groups,
-    alternatives,
     cardinality_conflict,
-    default_conflict,
-    defaults,
     dependency_conflict,
-    exclusive,
-    main_part,
     preference_conflict,
     preferences,
     since_conflict,
     since_versions,
 )
+from durable_research.research.frames import (
+    alternative_groups,
+    alternatives,
+    default_conflict,
+    defaults,
+    exclusive,
+)
+from durable_research.research.framing import main_part
 from durable_research.research.statements import tokens
 
 
@@ -332,3 +338,18 @@ def test_a_default_in_a_question_is_no_statement() -> None:
         "It is disabled by default in the shell for foreign keys.",
         "Developers make no assumptions about whether foreign keys are enabled by default.",
         flat, NONE) is None
+
+
+def test_the_check_disputes_a_default_by_the_sources_list_of_alternatives() -> None:
+    """Through the cross-source check: the official page lists the alternatives in one
+    sentence and gives the default in the next; the pool reads the list."""
+    decoy = Evidence("decoy", "A plain BEGIN starts an IMMEDIATE transaction, so it takes the "
+                     "write lock at once.", url="https://forum.example/", n=1)
+    official = Evidence("official", "Transactions can be DEFERRED, IMMEDIATE, or EXCLUSIVE. "
+                        "The default transaction behavior is DEFERRED.",
+                        url="https://sqlite.example/lang_transaction.html")
+    pool = EvidencePool([decoy, official])
+    [sent] = cited_sentences("A plain BEGIN starts an IMMEDIATE transaction [1].")
+    found = assess(sent, {1: decoy}, pool, use_judge=False)
+    assert found.conflict is not None and found.conflict.key == "official"
+    assert settle(found, {}, pool).status is ClaimStatus.DISPUTED
