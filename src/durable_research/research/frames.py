@@ -28,10 +28,12 @@ from durable_research.research.frame_rules import (
     preference_conflict,
     since_conflict,
 )
-from durable_research.research.framing import SAME_SUBJECT_AT, free, main_part, subject
+from durable_research.research.framing import SAME_SUBJECT_AT, free, main_part, share, subject
 from durable_research.research.passages import stem
 from durable_research.research.statements import name_tokens, tokens
 
+# The share of the words of the sentence's own default clause the claim must hold.
+THEIR_SUBJECT_AT = 0.5
 _Q = "[\"'`“‘]?"
 _QE = "[\"'`”’]?"
 _VALUE = rf"{_Q}([\w.-]+){_QE}"
@@ -164,9 +166,23 @@ def default_conflict(claim: str, sentence: str, weight: Callable[[str], float],
                 (exclusive(c.value, s.value, groups) and bool(rest & s_toks))
             onoff = c.value | s.value == {"on", "off"}
             if same_slot or (subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT) and
+                             _theirs_too(sentence, s, c_toks, weight) and
                              (onoff or _keyword(claim, c.value))):
                 return f"defaults differ: {_words(claim, c)} vs {_words(sentence, s)}"
     return None
+
+
+def _theirs_too(sentence: str, d: Default, claim: set[str],
+                weight: Callable[[str], float]) -> bool:
+    """Whether the subject the sentence gives its default, in the default's clause, is the
+    claim's too: "this setting is ON by default" is about something named elsewhere, "the
+    default journaling mode is DELETE, which is the default behavior of deleting the
+    journal at the end of each transaction" not about the transaction behavior."""
+    start = max(sentence.rfind(p, 0, d.start) for p in ",;:(") + 1
+    ends = [i for p in ",;:)" if (i := sentence.find(p, d.end)) >= 0]
+    clause = sentence[start:min(ends, default=len(sentence))]
+    own = set(tokens(clause)) - d.value - _FRAME_WORDS - _ON - _OFF - {"on", "off"}
+    return bool(own) and share(claim, own, weight) >= THEIR_SUBJECT_AT
 
 
 def _keyword(text: str, value: frozenset[str]) -> bool:

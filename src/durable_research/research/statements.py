@@ -82,7 +82,8 @@ def clauses(text: str) -> list[str]:
     return out
 
 
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|as\s+long\s+as)\b",
+                        re.I)
 _OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
                          re.I)
 # A second case inside the sentence: "all pages are the same size, though for different

@@ -353,3 +353,28 @@ def test_the_check_disputes_a_default_by_the_sources_list_of_alternatives() -> N
     found = assess(sent, {1: decoy}, pool, use_judge=False)
     assert found.conflict is not None and found.conflict.key == "official"
     assert settle(found, {}, pool).status is ClaimStatus.DISPUTED
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # the sentence's default is of "this setting", named elsewhere
+        ("Foreign key constraints are disabled by default (for backwards compatibility), so "
+         "must be enabled separately for each database connection.",
+         "C-language interface. In order to maintain backwards compatibility, this setting is "
+         "ON by default."),
+        # the default of another thing, in a sentence that also names the claim's words
+        ("The default transaction behavior is DEFERRED.",
+         "The default journaling mode is DELETE, which is the default behavior of deleting the "
+         "rollback journal file at the end of each transaction, as described above."),
+        # "at the same time" is no "same", and "as long as" a condition
+        ("This allows separate database connections to share the same in-memory database.",
+         "This means that separate threads are allowed to use SQLite at the same time, as long "
+         "as each thread is using a different database connection."),
+    ],
+)
+def test_official_disputes_of_the_evaluation_are_no_contradictions(claim: str,
+                                                                   sentence: str) -> None:
+    """Disputes between two official pages the evaluation's reports showed with the
+    frames' first version (bench/research_eval.py --show-disputes)."""
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
