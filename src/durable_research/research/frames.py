@@ -162,9 +162,14 @@ def default_conflict(claim: str, sentence: str, weight: Callable[[str], float],
             if c.value & s.value or c.value & s_main - listed - s.value:
                 continue  # the same value, or the claim's stated there in another role
             rest = c_toks - c.value - _FRAME_WORDS - (_ON | _OFF)
-            same_slot = (c.value <= listed and s.value <= listed) or \
-                (exclusive(c.value, s.value, groups) and bool(rest & s_toks))
             onoff = c.value | s.value == {"on", "off"}
+            # The sources' lists: not for on and off (every setting is one or the other), and
+            # with a word of the sentence's default clause in the claim ("this setting is ON
+            # by default" is not about foreign keys, though a page lists "ON or OFF"; "the
+            # default transaction behavior" is about "an IMMEDIATE transaction").
+            same_slot = (c.value <= listed and s.value <= listed) or \
+                (not onoff and exclusive(c.value, s.value, groups) and bool(rest & s_toks) and
+                 _theirs_too(sentence, s, c_toks, weight, at=0.0))
             if same_slot or (subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT) and
                              _theirs_too(sentence, s, c_toks, weight) and
                              (onoff or _keyword(claim, c.value))):
@@ -172,8 +177,8 @@ def default_conflict(claim: str, sentence: str, weight: Callable[[str], float],
     return None
 
 
-def _theirs_too(sentence: str, d: Default, claim: set[str],
-                weight: Callable[[str], float]) -> bool:
+def _theirs_too(sentence: str, d: Default, claim: set[str], weight: Callable[[str], float],
+                at: float = THEIR_SUBJECT_AT) -> bool:
     """Whether the subject the sentence gives its default, in the default's clause, is the
     claim's too: "this setting is ON by default" is about something named elsewhere, "the
     default journaling mode is DELETE, which is the default behavior of deleting the
@@ -182,7 +187,7 @@ def _theirs_too(sentence: str, d: Default, claim: set[str],
     ends = [i for p in ",;:)" if (i := sentence.find(p, d.end)) >= 0]
     clause = sentence[start:min(ends, default=len(sentence))]
     own = set(tokens(clause)) - d.value - _FRAME_WORDS - _ON - _OFF - {"on", "off"}
-    return bool(own) and share(claim, own, weight) >= THEIR_SUBJECT_AT
+    return bool(own & claim) and share(claim, own, weight) >= at
 
 
 def _keyword(text: str, value: frozenset[str]) -> bool:

@@ -378,3 +378,11 @@ def test_official_disputes_of_the_evaluation_are_no_contradictions(claim: str,
     """Disputes between two official pages the evaluation's reports showed with the
     frames' first version (bench/research_eval.py --show-disputes)."""
     assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+def test_on_and_off_listed_by_the_sources_do_not_set_the_slot() -> None:
+    groups = frozenset(alternative_groups("The setting can be ON or OFF."))
+    claim = ("Foreign key constraints are disabled by default (for backwards compatibility), so "
+             "must be enabled separately for each database connection.")
+    sentence = "In order to maintain backwards compatibility, this setting is ON by default."
+    assert compare(claim, sentence, flat, groups=groups).relation is not Relation.CONTRADICTS
