@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
-from durable_research.research.frames import Groups, frame_conflict
+from durable_research.research.frames import Groups, alternatives, frame_conflict
 from durable_research.research.framing import main_part
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
@@ -280,7 +280,10 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
         # And only in the same words all round: "the default transaction behavior is
         # DEFERRED" is not contradicted by "the default behavior of LIKE is ...".
         tight = not diff.missing
-        if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight):
+        # A value listed among others is no single value ("is one of "SET DEFAULT" or
+        # "CASCADE"" against "the default setting is 2 (FULL)").
+        listed = set(d.said) & alternatives(claim) or set(d.other) & alternatives(sentence)
+        if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight and not listed):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)

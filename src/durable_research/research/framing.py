@@ -24,8 +24,8 @@ LOOSE_SUBJECT_AT = 0.5
 
 # Conditions that turn a frame into a case ("when shared cache is used, it is on"), or
 # into a question ("no assumptions about whether foreign keys are enabled by default").
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|whether|as\s+long\s+as)\b",
-                        re.I)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|assuming|whether|"
+                        r"as\s+long\s+as)\b", re.I)
 # Where a sentence goes on to a consequence or a second predicate: a condition after it
 # belongs to that part ("is off by default and so if the application does nothing ...";
 # "imposes extra overhead and should be avoided if not strictly needed").

@@ -82,14 +82,15 @@ def clauses(text: str) -> list[str]:
     return out
 
 
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|as\s+long\s+as)\b",
-                        re.I)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|assuming|"
+                        r"as\s+long\s+as)\b", re.I)
 _OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
                          re.I)
 # A second case inside the sentence: "all pages are the same size, though for different
 # database files, the page size can be ..." (the official pages' own words were taken for a
-# contradiction of "the same database").
-_CONTRAST = re.compile(r"\b(?:though|although|whereas)\b", re.I)
+# contradiction of "the same database"); "builds for other operating systems do not
+# contain a VFS by default" is not about the default builds.
+_CONTRAST = re.compile(r"\b(?:though|although|whereas|(?:for|on|in|with)\s+other)\b", re.I)
 
 
 def other_case(text: str) -> bool:

@@ -386,3 +386,29 @@ def test_on_and_off_listed_by_the_sources_do_not_set_the_slot() -> None:
              "must be enabled separately for each database connection.")
     sentence = "In order to maintain backwards compatibility, this setting is ON by default."
     assert compare(claim, sentence, flat, groups=groups).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # a value listed among others is no single value
+        ('The ON DELETE and ON UPDATE action associated with each foreign key in an SQLite '
+         'database is one of "NO ACTION", "RESTRICT", "SET NULL", "SET DEFAULT" or "CASCADE".',
+         "This macro determines the default value of the PRAGMA synchronous setting. If not "
+         "overridden at compile-time, the default setting is 2 (FULL)."),
+        # "assuming" is a condition
+        ('Transactions involving multiple attached databases are atomic, assuming that the main '
+         'database is not ":memory:" and the journal_mode is not WAL.',
+         "3. The PRAGMA journal_mode is not OFF, MEMORY, or WAL"),
+        # builds for other systems are not the default builds
+        ("SQLite builds for other operating systems do not contain a VFS by default, but the "
+         "application can register one or more at run-time.",
+         "Default builds of SQLite contain appropriate VFS objects for talking to underlying "
+         "operating system, and those VFS objects will contain operating system calls."),
+    ],
+)
+def test_the_rules_earlier_official_disputes_are_no_contradictions(claim: str,
+                                                                   sentence: str) -> None:
+    """Disputes between two official pages the evaluation showed before the frames: a
+    list, a condition, another case."""
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
