@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from durable_research.research.frame_rules import (
+    TRIGGERS,
     agent_conflict,
     cardinality_conflict,
     dependency_conflict,
@@ -65,6 +66,8 @@ _DEFAULT_PATTERNS = [
     re.compile(r"\b(?:plain|bare)\s+[\w-]+\s+(?:[\w-]+\s+){0,3}?(?:starts?|creates?|uses?|"
                rf"gives?|opens?|begins?|makes?)\s+(?:an?\s+|the\s+)?{_VALUE}", re.I),
 ]
+# Words every default statement above has (a cheap test before reading them).
+_DEFAULTISH = re.compile(r"\bdefaults?\b|\bunless\b|\bplain\b|\bbare\b", re.I)
 # The frame's own condition: "if the keyword is omitted, X is the default".
 _OMITTED = re.compile(r"\b(?:if|when)\b[^,.;]*?\b(?:omitted|left out|not specified|not given|"
                       r"unspecified|absent)\b", re.I)
@@ -206,10 +209,26 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
                    known: frozenset[str] = frozenset(), groups: Groups = frozenset()
                    ) -> str | None:
     """The first frame by which ``sentence`` contradicts ``claim`` (its reason), or None;
-    ``groups``: the lists of alternatives the gathered sources give."""
-    return (default_conflict(claim, sentence, weight, known, groups)
-            or cardinality_conflict(claim, sentence)
-            or agent_conflict(claim, sentence, weight, known)
-            or preference_conflict(claim, sentence, weight, known)
-            or dependency_conflict(claim, sentence, weight, known)
-            or since_conflict(claim, sentence, weight, known))
+    ``groups``: the lists of alternatives the gathered sources give. A frame is read only
+    when both sentences have its words (the sentence alone for "instead of": the claim may
+    state the rejected thing plainly)."""
+    def both(kind: str) -> bool:
+        pattern = TRIGGERS[kind]
+        return bool(pattern.search(sentence) and pattern.search(claim))
+
+    if _DEFAULTISH.search(claim) and _DEFAULTISH.search(sentence):
+        found = default_conflict(claim, sentence, weight, known, groups)
+        if found:
+            return found
+    if both("cardinality") and (found := cardinality_conflict(claim, sentence)):
+        return found
+    if both("agent") and (found := agent_conflict(claim, sentence, weight, known)):
+        return found
+    if TRIGGERS["preference"].search(sentence) and \
+            (found := preference_conflict(claim, sentence, weight, known)):
+        return found
+    if both("dependency") and (found := dependency_conflict(claim, sentence, weight, known)):
+        return found
+    if both("since"):
+        return since_conflict(claim, sentence, weight, known)
+    return None
