@@ -13,6 +13,7 @@ words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_jud
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -69,6 +70,17 @@ def _surface(text: str, toks: list[str]) -> str:
     words = [w.strip("\"'“”‘’()[]{}*_`,.;:!?") for w in text.split()]
     found = [w for w in words if wanted.intersection(tokens(w))]
     return " ".join(dict.fromkeys(found)) or " ".join(toks)
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _aside(text: str, toks: list[str]) -> bool:
+    """Whether the words of ``toks`` stand only in parentheses: an aside, often about
+    another subject ("... is not an error (since unknown PRAGMAs are silently ignored)")."""
+    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
+    outside = set(tokens(_PARENS.sub(" ", text)))
+    return bool(set(toks) & inside) and not set(toks) & outside
 
 
 def _share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
@@ -283,6 +295,8 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
         # A value listed among others is no single value ("is one of "SET DEFAULT" or
         # "CASCADE"" against "the default setting is 2 (FULL)").
         listed = set(d.said) & alternatives(claim) or set(d.other) & alternatives(sentence)
+        if d.kind is Slot.ANTONYM and (_aside(sentence, d.other) or _aside(claim, d.said)):
+            return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
         if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight and not listed):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)

@@ -412,3 +412,15 @@ def test_the_rules_earlier_official_disputes_are_no_contradictions(claim: str,
     """Disputes between two official pages the evaluation showed before the frames: a
     list, a condition, another case."""
     assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+def test_an_opposite_in_an_aside_is_no_contradiction() -> None:
+    claim = ("An alternative to the VACUUM command is auto-vacuum mode, enabled using the "
+             "auto_vacuum pragma.")
+    sentence = ("Executing a PRAGMA auto_vacuum statement is not an error (since unknown "
+                "PRAGMAs are silently ignored), but does not return a value.")
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+    # out of the parentheses, the opposite still counts
+    assert compare("The auto_vacuum pragma is enabled by the shell.",
+                   "The auto_vacuum pragma is ignored by the shell.",
+                   flat).relation is Relation.CONTRADICTS
