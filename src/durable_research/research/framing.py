@@ -53,12 +53,13 @@ def free(text: str, allowed: Iterable[tuple[int, int]] = ()) -> bool:
 
 
 def share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
+    """The weighted share of ``whole``'s tokens that ``part`` holds (1 for nothing)."""
     total = sum(weight(t) for t in whole)
     return sum(weight(t) for t in part & whole) / total if total else 1.0
 
 
 def subject(claim: str, rest: set[str], sentence: set[str], weight: Callable[[str], float],
-             at: float) -> bool:
+            at: float) -> bool:
     """Whether a sentence (its tokens and its source's names) is about the claim's subject:
     ``rest``, the claim's words but the frame's, mostly there, and the claim's names all
     ("SQLITE_MAX_LENGTH defaults to ..." is not about SQLITE_MAX_COLUMN) but common ones."""
