@@ -13,11 +13,14 @@ words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_jud
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 
+from durable_research.research.frames import Groups, alternatives, frame_conflict
+from durable_research.research.framing import main_part
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.statements import (
@@ -67,6 +70,17 @@ def _surface(text: str, toks: list[str]) -> str:
     words = [w.strip("\"'“”‘’()[]{}*_`,.;:!?") for w in text.split()]
     found = [w for w in words if wanted.intersection(tokens(w))]
     return " ".join(dict.fromkeys(found)) or " ".join(toks)
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _aside(text: str, toks: list[str]) -> bool:
+    """Whether the words of ``toks`` stand only in parentheses: an aside, often about
+    another subject ("... is not an error (since unknown PRAGMAs are silently ignored)")."""
+    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
+    outside = set(tokens(_PARENS.sub(" ", text)))
+    return bool(set(toks) & inside) and not set(toks) & outside
 
 
 def _share(part: set[str], whole: set[str], weight: Callable[[str], float]) -> float:
@@ -188,7 +202,7 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
 
 
 def compare(claim: str, sentence: str, weight: Callable[[str], float],
-            known: frozenset[str] = frozenset()) -> Comparison:
+            known: frozenset[str] = frozenset(), groups: Groups = frozenset()) -> Comparison:
     """Whether ``sentence`` contradicts ``claim`` by the rules above, or may (ask the judge).
 
     Whole sentences first, then clause against clause: "the default mode is auto, so
@@ -196,7 +210,10 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     three places as wholes, in one as clauses. ``weight`` gives a token's importance (IDF
     over the sentences compared against), so a shared "sqlite" counts less than a shared
     "checkpoint". ``known``: names the sentence's source uses elsewhere, which the sentence
-    may leave out ("It was designated in 1996", in a page on Lake Baikal). SUPPORTS is
+    may leave out ("It was designated in 1996", in a page on Lake Baikal). ``groups``: the
+    lists of alternatives the gathered sources give ("DEFERRED, IMMEDIATE, or EXCLUSIVE"),
+    for the frames: one default for another of one list is a contradiction (two parallel
+    sentences on DELETE and on UPDATE are not, so the slot rules do not use them). SUPPORTS is
     never decided here: support is the support score's question (:mod:`support`), asked of
     the whole source.
     """
@@ -208,7 +225,15 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     whole = _compare(claim, sentence, weight, known, conditional)
     # Each part on its own, whatever the whole's overlap: the claim's other part may be all
     # rare words ("so ON DELETE CASCADE just works") that the sentence lacks.
-    if whole.relation is Relation.CONTRADICTS or whole.same:
+    if whole.relation is Relation.CONTRADICTS:
+        return whole
+    # Then the frames: the same kind of statement in other words (:mod:`frames`); even in
+    # the same words ("in its brain rather than its arms" / "in its arms rather than its
+    # brain").
+    why = frame_conflict(claim, sentence, weight, known, groups)
+    if why:
+        return Comparison(Relation.CONTRADICTS, whole.align, why)
+    if whole.same:
         return whole
     for part in clauses(claim):
         for other in clauses(sentence):
@@ -216,6 +241,14 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
                 found = _compare(part, other, weight, known, conditional)
                 if found.relation is Relation.CONTRADICTS:
                     return replace(found, align=whole.align)
+    # A condition that only follows a consequence or a second predicate bears on that part
+    # ("is off by default and so if the application does nothing ..."): the main parts are
+    # compared as unconditional statements.
+    mains = main_part(claim), main_part(sentence)
+    if conditional and mains != (claim, sentence) and not any(map(other_case, mains)):
+        found = _compare(*mains, weight, known, False)
+        if found.relation is Relation.CONTRADICTS:
+            return replace(found, align=whole.align)
     return whole
 
 
@@ -259,7 +292,12 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
         # And only in the same words all round: "the default transaction behavior is
         # DEFERRED" is not contradicted by "the default behavior of LIKE is ...".
         tight = not diff.missing
-        if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight):
+        # A value listed among others is no single value ("is one of "SET DEFAULT" or
+        # "CASCADE"" against "the default setting is 2 (FULL)").
+        listed = set(d.said) & alternatives(claim) or set(d.other) & alternatives(sentence)
+        if d.kind is Slot.ANTONYM and (_aside(sentence, d.other) or _aside(claim, d.said)):
+            return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
+        if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight and not listed):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)

@@ -137,7 +137,8 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     # and the FTS5 one), so they are not compared.
     if found.verdict is not Verdict.SUPPORTED:
         for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
-            mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names)
+            mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names,
+                           pool.alternatives)
             if mine.relation is Relation.CONTRADICTS:
                 found.conflict = Conflict(unit.key, _context(unit),
                                           f"its own source: {mine.reason}")
@@ -148,7 +149,8 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         key = unit.key
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(
-                (compare(claim, unit.sentence, pool.weight, pool.sources[key].names), unit))
+                (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
+                         pool.alternatives), unit))
     undecided: list[tuple[float, Unit]] = []
     for key, seen in by_source.items():
         for comparison, unit in seen:
@@ -256,7 +258,7 @@ def note_conflicts(notes: list[tuple[str, str]],
             pair = frozenset((unit.sentence, other.sentence))
             if pair in found:
                 continue
-            seen = compare(unit.sentence, other.sentence, pool.weight)
+            seen = compare(unit.sentence, other.sentence, pool.weight, groups=pool.alternatives)
             if seen.relation is Relation.CONTRADICTS:
                 found[pair] = (seen.align, NoteConflict(unit.key, unit.sentence, other.key,
                                                         other.sentence, seen.reason))

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
+from durable_research.research.frames import alternative_groups
 from durable_research.research.passages import MARKS, tokens
 from durable_research.research.scripts import fold_text, has_no_space, word_count
 from durable_research.research.statements import name_tokens, shingles
@@ -145,6 +146,9 @@ class EvidencePool:
                 # ("## Network") or a table row.
                 before = sentence if sentence.endswith((".", "!", "?", "。")) and \
                     not sentence.startswith(("#", "|")) else ""
+        # The values the sources list as alternatives of one slot ("DEFERRED, IMMEDIATE,
+        # or EXCLUSIVE"): one for another in two statements is a contradiction (claims).
+        self.alternatives = frozenset(g for u in self.units for g in alternative_groups(u.sentence))
         corpus = [tokens(u.sentence) for u in self.units]
         df = Counter(t for toks in corpus for t in set(toks))
         n = max(len(corpus), 1)

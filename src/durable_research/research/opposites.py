@@ -11,7 +11,8 @@ from durable_research.research.passages import STOPWORDS, stem
 # Words whose swap turns a statement into its opposite: each line is two families, and a
 # word of one against a word of the other is a contradiction ("enforced by default" vs
 # "disabled by default"). Stemmed at import, so "enabled"/"disables" match. Kept to words
-# that stay opposites in technical prose.
+# that stay opposites in technical prose ("same | different" does not: "at the same time
+# ... a different connection", "the same database" / "different database files").
 _OPPOSITES = """
 enable enabled enforce enforced activate activated active on | disable disabled
     deactivate deactivated inactive off ignore ignored
@@ -49,6 +50,11 @@ above | below
 north | south
 east | west
 success succeeds succeeded | failure fails failed
+same identical | distinct independent
+free | costly expensive overhead
+millisecond milliseconds | second seconds microsecond microseconds nanosecond nanoseconds
+byte bytes | kilobyte kilobytes kibibyte kibibytes megabyte megabytes
+kilobyte kilobytes kibibyte kibibytes | megabyte megabytes gigabyte gigabytes
 """
 
 

@@ -82,15 +82,21 @@ def clauses(text: str) -> list[str]:
     return out
 
 
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided)\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|except|provided|assuming|"
+                        r"as\s+long\s+as)\b", re.I)
 _OTHER_CASE = re.compile(r"\W*(?:but|however|instead|otherwise|unlike|other|in contrast)\b",
                          re.I)
+# A second case inside the sentence: "all pages are the same size, though for different
+# database files, the page size can be ..." (the official pages' own words were taken for a
+# contradiction of "the same database"); "builds for other operating systems do not
+# contain a VFS by default" is not about the default builds.
+_CONTRAST = re.compile(r"\b(?:though|although|whereas|(?:for|on|in|with)\s+other)\b", re.I)
 
 
 def other_case(text: str) -> bool:
     """Whether a sentence speaks of a case: under a condition ("when the flag is set"), or
     turning from what was said before ("But at the end ...", "Other type names ...")."""
-    return bool(_CONDITION.search(text) or _OTHER_CASE.match(text))
+    return bool(_CONDITION.search(text) or _OTHER_CASE.match(text) or _CONTRAST.search(text))
 
 
 # Plain negations only: "instead of", "rather than", "without" contrast two things, they
@@ -100,8 +106,10 @@ _NOT = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n[’']
 
 # What a "not" denies: the next word ("is not enforced" denies "enforced", not the
 # "tables" of "not allowed on tables"), or an enumeration of words ("not OFF, MEMORY, or
-# WAL" denies all three).
-_WORD = r"\s*(?:be\s+|been\s+|a\s+|an\s+|the\s+)?[\"'`“‘]?[\w-]+"
+# WAL" denies all three); past an auxiliary or article ("does not have a storage class"
+# denies "storage": "have" is a stopword, it denied nothing; see ``_negated``).
+_WORD = (r"\s*(?:(?:be|been|have|has|had|a|an|the|any|\(?currently\)?|yet)\s+){0,2}"
+         r"[\"'`“‘]?[\w-]+")
 _DENIED = re.compile(rf"{_WORD}(?:\s*,{_WORD})*(?:\s*,?\s*(?:or|nor){_WORD})?")
 
 
@@ -110,9 +118,19 @@ def _negated(text: str) -> set[str]:
     out: set[str] = set()
     for m in _NOT.finditer(text):
         denied = _DENIED.match(text, m.end())
-        if denied:
-            out.update(tokens(denied.group()))
+        if denied is None:
+            continue
+        # "have" is the verb only after "does not" ("does not have a storage class"); after
+        # a modal it is mostly an auxiliary or a rule ("must not have been closed", "may
+        # not have a PRIMARY KEY"), which the official pages' other sentences do not deny.
+        if _HAVE.match(denied.group()) and not _DO.search(text, 0, m.start()):
+            continue
+        out.update(tokens(denied.group()))
     return out
+
+
+_HAVE = re.compile(r"\s*(?:have|has|had)\b", re.I)
+_DO = re.compile(r"\b(?:does|do|did)\s*$", re.I)
 
 
 def negation_conflict(claim: str, sentence: str, cset: set[str], sset: set[str]) -> bool:

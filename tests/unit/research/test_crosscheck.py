@@ -268,13 +268,14 @@ def test_labelled_claims_are_well_formed() -> None:
 
 
 def test_checker_on_labelled_claims() -> None:
-    """Floors under the measured rates (docs/benchmarks-research.md has the table).
+    """Floors under the measured rates (docs/research-quality.md has the table).
 
     Measured (rules alone / with the fake LLM's judge), calibration split: false-verified
-    0.092 / 0.200, disputed recall 0.425 / 0.425, disputed precision 1.0 / 0.895; held-out
-    split (scored once the rules were fixed): 0.154 / 0.154, 0.389 / 0.389, 1.0 / 0.875. The
-    own-source check alone: false-verified 0.185 / 0.154, no dispute found. The fake judge
-    knows shared words, numbers and negations only.
+    0.062 / 0.123, disputed recall 0.775 / 0.775, disputed precision 1.0 / 0.94; held-out
+    split (scored once the frames were fixed): 0.154 / 0.154, 0.444 / 0.444, 1.0 / 1.0;
+    all 164: 0.088 / 0.132, 0.672 / 0.672, 1.0 / 0.951. The own-source check alone:
+    false-verified 0.185 / 0.154, no dispute found. The fake judge knows shared words,
+    numbers and negations only.
     """
     items = load_items(CONFLICT_PAIRS)
     own = evaluate(items, Mode.OWN)
@@ -283,9 +284,9 @@ def test_checker_on_labelled_claims() -> None:
     print(f"\nown source: {own}\nrules: {rules}\njudge: {judged}")
     # The cross-source check passes fewer wrong claims than the own-source check did.
     assert rules["false_verified"] < own["false_verified"]
-    assert rules["false_verified"] <= 0.13 and judged["false_verified"] <= 0.22
-    assert rules["disputed_recall"] >= 0.35 and judged["disputed_recall"] >= 0.35
-    assert rules["disputed_precision"] >= 0.95 and judged["disputed_precision"] >= 0.8
+    assert rules["false_verified"] <= 0.1 and judged["false_verified"] <= 0.15
+    assert rules["disputed_recall"] >= 0.62 and judged["disputed_recall"] >= 0.62
+    assert rules["disputed_precision"] >= 0.97 and judged["disputed_precision"] >= 0.9
 
 
 def test_the_web_page_shows_the_counts_and_both_passages() -> None:

@@ -1,0 +1,234 @@
+"""The statement frames besides the default (:mod:`frames`): how many at once, who did it,
+which of two, depends on it or not, since which version. One reader and one rule each.
+
+Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from durable_research.research.framing import (
+    LOOSE_SUBJECT_AT,
+    SAME_SUBJECT_AT,
+    SINCE_SUBJECT_AT,
+    free,
+    subject,
+)
+from durable_research.research.passages import STOPWORDS, stem
+from durable_research.research.statements import tokens
+
+# --- how many at once --------------------------------------------------------------------
+
+_ONE = re.compile(r"\b(?:only\s+(?:be\s+)?one|just\s+one|a\s+single|one\s+single|at\s+most\s+one|"
+                  r"exactly\s+one|only\s+a\s+single|no\s+more\s+than\s+one)\s+((?:[\w-]+\s+){0,3})",
+                  re.I)
+_MANY = re.compile(r"\b(?:several|multiple|many|two\s+or\s+more|more\s+than\s+one|"
+                   r"any\s+number\s+of)\s+((?:[\w-]+\s+){0,4})", re.I)
+_AT_ONCE = re.compile(r"\b(?:at\s+a\s+time|at\s+once|at\s+the\s+same\s+time|simultaneously|"
+                      r"concurrently|in\s+parallel)\b", re.I)
+
+
+def _heads(pattern: re.Pattern[str], text: str) -> list[set[str]]:
+    return [set(tokens(m.group(1))) for m in pattern.finditer(text)]
+
+
+def _kin(a: set[str], b: set[str]) -> bool:
+    """Whether two sets share a word, "writer" and "write" alike (a stem of four letters or
+    more that begins the other)."""
+    return any(x == y or (min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)))
+               for x in a for y in b)
+
+
+def cardinality_conflict(claim: str, sentence: str) -> str | None:
+    """"Only one writer at a time" against "several connections can write at the same
+    time": one against many of the same thing, both about what happens at once."""
+    if not (_AT_ONCE.search(claim) and _AT_ONCE.search(sentence)):
+        return None
+    if not (free(claim) and free(sentence)):
+        return None
+    for one, many in ((_heads(_ONE, claim), _heads(_MANY, sentence)),
+                      (_heads(_ONE, sentence), _heads(_MANY, claim))):
+        if any(_kin(a, b) for a in one for b in many):
+            return "how many at once: one vs several"
+    return None
+
+
+# --- who did it --------------------------------------------------------------------------
+
+# Verbs whose agent is one: who led, founded, invented it (not "used by", "supported by":
+# many may use a thing).
+_AGENT_VERBS = ("led|founded|established|invented|designed|created|written|authored|"
+                "developed|discovered|decoded|built|coined|proposed|directed|composed|"
+                "painted|launched|pioneered|deciphered|formulated")
+_PARTICLE = r"(?:de|da|di|van|von|der|den|du|la|le|al|bin|ibn)"
+_NAME = rf"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:{_PARTICLE}\s+)*[A-Z][\w'’.-]*)*)"
+AGENT_WORD = re.compile(rf"\b(?:{_AGENT_VERBS})\b")
+_AGENT = re.compile(rf"\b({_AGENT_VERBS})\b(?:\s+[\w-]+){{0,5}}?\s+(?:by|aboard)\s+{_NAME}")
+
+
+def agents(text: str) -> list[tuple[str, set[str]]]:
+    """(verb stem, name tokens) of "led by X", "launched ... aboard X"."""
+    return [(stem(m.group(1).lower()), set(tokens(m.group(2))) - {"the"})
+            for m in _AGENT.finditer(text)]
+
+
+def agent_conflict(claim: str, sentence: str, weight: Callable[[str], float],
+                   known: frozenset[str]) -> str | None:
+    """The same deed by another name ("decoded by Konrad Lorenz" / "decoded by Karl von
+    Frisch"): the claim's name nowhere in the sentence, the sentence's not in the claim."""
+    c_toks, s_toks = set(tokens(claim)), set(tokens(sentence))
+    for verb, name in agents(claim):
+        for other_verb, other in agents(sentence):
+            # Another name: the claim's not (all) in the sentence, the sentence's not in the
+            # claim ("the Space Shuttle Challenger" / "the Space Shuttle Discovery").
+            if verb != other_verb or not name - s_toks or not other - c_toks:
+                continue
+            rest = c_toks - name - {verb}
+            if subject(claim, rest, s_toks | known, weight, LOOSE_SUBJECT_AT) and free(sentence):
+                return f"names differ: {verb} by {_shown(claim, name)} vs {_shown(sentence, other)}"
+    return None
+
+
+def _shown(text: str, toks: set[str]) -> str:
+    words = [w.strip(".,;:") for w in text.split() if set(tokens(w)) & toks]
+    return " ".join(words) or " ".join(sorted(toks))
+
+
+# --- which of two ------------------------------------------------------------------------
+
+_PREFER = re.compile(r"\b(?:instead\s+of|rather\s+than)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Preference:
+    """"A instead of B": the tokens of the chosen A and of the rejected B."""
+
+    chosen: frozenset[str]
+    rejected: frozenset[str]
+
+
+def preferences(text: str, width: int = 3) -> list[Preference]:
+    """The preferences a sentence states ("A instead of B", "A rather than B"): up to
+    ``width`` content words on each side, within the clause."""
+    found: list[Preference] = []
+    for m in _PREFER.finditer(text):
+        before = re.split(r"[.;:(]", text[: m.start()])[-1]
+        after = re.split(r"[,.;:()]", text[m.end():], maxsplit=1)[0]
+        chosen = set(tokens(before)[-width:])
+        rejected = set(tokens(after)[:width])
+        found.append(Preference(frozenset(chosen - rejected), frozenset(rejected - chosen)))
+    return found
+
+
+def preference_conflict(claim: str, sentence: str, weight: Callable[[str], float],
+                        known: frozenset[str]) -> str | None:
+    """What one says instead of what: the claim prefers what the sentence rejects and the
+    other way round ("in its brain rather than its arms" / "in its arms rather than its
+    brain"), or plainly states what the sentence rejects ("with iron-based hemoglobin" /
+    "with hemocyanin ... instead of iron-based hemoglobin")."""
+    theirs = preferences(sentence)
+    if not theirs or not free(sentence):
+        return None
+    mine = preferences(claim)
+    c_toks, s_toks = set(tokens(claim)), set(tokens(sentence))
+    for s in theirs:
+        if not s.rejected:
+            continue
+        for c in mine:
+            rest = c_toks - c.chosen - c.rejected
+            if c.chosen & s.rejected and c.rejected & s.chosen and \
+                    subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT):
+                return "which of two: the other way round"
+        if not mine and s.rejected <= c_toks and not s.chosen & c_toks:
+            rest = c_toks - s.rejected
+            if subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT):
+                return f"one says instead of: {_shown(claim, set(s.rejected))}"
+    return None
+
+
+# --- depends on it or not ----------------------------------------------------------------
+
+_DEPENDS = re.compile(r"\b(?:grows?|varies|vary|scales?|changes?|increases?)\s+with\b|"
+                      r"\bdepends?\s+(?:up)?on\b|\bproportional\s+to\b|\ba\s+function\s+of\b",
+                      re.I)
+_INDEPENDENT = re.compile(r"\b(?:regardless|independent(?:ly)?|irrespective)\s+of\b|"
+                          r"\b(?:does|do)\s+not\s+depend\s+(?:up)?on\b|\bno\s+matter\b", re.I)
+
+
+def _objects(pattern: re.Pattern[str], text: str) -> list[set[str]]:
+    """What a sentence says something depends on (or not): the first two words after."""
+    return [set(tokens(re.split(r"[,.;:()]", text[m.end():], maxsplit=1)[0])[:2])
+            for m in pattern.finditer(text)
+            if not (pattern is _DEPENDS and re.search(r"\bnot\s+$", text[: m.start()]))]
+
+
+def _frame_words(text: str, *patterns: re.Pattern[str]) -> set[str]:
+    return {t for p in patterns for m in p.finditer(text) for t in tokens(m.group())}
+
+
+def dependency_conflict(claim: str, sentence: str, weight: Callable[[str], float],
+                        known: frozenset[str]) -> str | None:
+    """"It grows with the page size" against "regardless of page size"."""
+    c_toks, s_toks = set(tokens(claim)), set(tokens(sentence))
+    for dep, indep in ((_objects(_DEPENDS, claim), _objects(_INDEPENDENT, sentence)),
+                       (_objects(_INDEPENDENT, claim), _objects(_DEPENDS, sentence))):
+        for a in dep:
+            for b in indep:
+                if a and a == b & a:
+                    rest = c_toks - a - _frame_words(claim, _DEPENDS, _INDEPENDENT)
+                    if subject(claim, rest, s_toks | known, weight, SAME_SUBJECT_AT):
+                        return f"depends on {' '.join(sorted(a))} or not"
+    return None
+
+
+# --- since when ---------------------------------------------------------------------------
+
+_VERSION = r"(\d+\.\d+(?:\.\d+)?)"
+_SINCE = [
+    re.compile(r"\b(?:introduced|added|arrived|appeared|available|new|first\s+released)\b"
+               rf"[^.;]*?\b(?:in|since|with|as\s+of)\s+(?:[A-Z]\w*\s+)?(?:version\s+)?{_VERSION}",
+               re.I),
+    re.compile(rf"\b(?:since|beginning\s+with|starting\s+with|as\s+of)\s+(?:[A-Z]\w*\s+)?"
+               rf"(?:version\s+)?{_VERSION}", re.I),
+]
+_SINCE_WORDS = frozenset(stem(w) for w in
+                         "introduced added arrived appeared available new since version "
+                         "beginning starting first released".split())
+
+
+# What every frame here needs in a sentence before it is read: compare() tries the frames on
+# every pair of sentences it compares, and most pairs have none (profiled on 3,000 pairs of
+# the SQLite pages: the frames take 6 % of a comparison's time).
+TRIGGERS: dict[str, re.Pattern[str]] = {
+    "cardinality": _AT_ONCE,
+    "agent": AGENT_WORD,
+    "preference": _PREFER,
+    "dependency": re.compile(f"{_DEPENDS.pattern}|{_INDEPENDENT.pattern}", re.I),
+    "since": re.compile(r"\d+\.\d+"),
+}
+
+
+def since_versions(text: str) -> set[str]:
+    """The versions a sentence says something arrived in ("introduced in 3.6.0",
+    "beginning with version 3.7.0")."""
+    return {m.group(1) for p in _SINCE for m in p.finditer(text)}
+
+
+def since_conflict(claim: str, sentence: str, weight: Callable[[str], float],
+                   known: frozenset[str]) -> str | None:
+    """The same thing arriving in another version: neither version in the other sentence."""
+    mine, theirs = since_versions(claim), since_versions(sentence)
+    if not mine or not theirs or mine & theirs:
+        return None
+    if any(v in sentence for v in mine) or any(v in claim for v in theirs):
+        return None
+    if not (free(claim) and free(sentence)):
+        return None
+    numbers = {t for t in tokens(claim) if t[:1].isdigit()}
+    rest = set(tokens(claim)) - numbers - _SINCE_WORDS - STOPWORDS
+    if subject(claim, rest, set(tokens(sentence)) | known, weight, SINCE_SUBJECT_AT):
+        return f"since when: {', '.join(sorted(mine))} vs {', '.join(sorted(theirs))}"
+    return None
