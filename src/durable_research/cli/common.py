@@ -144,9 +144,12 @@ def llm_ready_settings(settings: Settings, model: str | None,
     from dataclasses import replace
 
     from durable_research.config import check_llm_settings
-    from durable_research.embedded import localmodel
 
-    if not model:
+    # A provider configured (the usual case) neither imports the model's module nor
+    # shows the spinner: settings_with_local_llm would hand the settings back unchanged.
+    if not model and settings.wants_local_llm:
+        from durable_research.embedded import localmodel
+
         with out.status("starting the embedded offline model..."):
             filled, ep = localmodel.settings_with_local_llm(settings)
         if ep is not None:

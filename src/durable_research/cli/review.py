@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.prompt import Prompt
 from temporalio.client import Client
@@ -53,6 +52,8 @@ def edit_in_editor(text: str) -> str:
 
 def show_draft(draft: str, version: int) -> None:
     """Render a draft in the terminal."""
+    from rich.markdown import Markdown  # imports pygments: only when a draft is shown
+
     console.print(Panel(Markdown(strip_controls(draft)), title=f"draft v{version}",
                         border_style="cyan"), width=PROSE_WIDTH)
 
