@@ -19,6 +19,7 @@ from durable_research.cli.common import (
     PROSE_WIDTH,
     console,
     friendly,
+    plain,
     run_async,
     settings_or_exit,
 )
@@ -77,7 +78,7 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
             review.feedback = Prompt.ask("What should change")
         try:
             busy = "revising..." if action == ReviewAction.REVISE else "sending review..."
-            with console.status(busy):
+            with console.status(plain(busy)):
                 outcome = await rc.send_review(client, workflow_id, review)
         except UserError as exc:
             console.print(f"[red]{safe(exc.message)}[/]")
