@@ -28,6 +28,8 @@ HEAVY = (
     "durable_research.document.render", "durable_research.worker",
     "durable_research.activities", "durable_research.workflows",
     "durable_research.embedded.localmodel",
+    # Only where an address or a settings file is there to read (none is, here).
+    "email.headerregistry", "dotenv",
     # The other commands' modules: main builds the report commands alone to run one.
     "durable_research.cli.review", "durable_research.cli.schedule", "durable_research.cli.ops",
     "durable_research.cli.codec", "durable_research.cli.web", "durable_research.cli.mcp",
