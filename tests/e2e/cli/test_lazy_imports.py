@@ -62,3 +62,16 @@ def test_research_run_imports_no_heavy_module_before_it_connects(tmp_path: Path)
     found = sorted(m for m in modules for heavy in HEAVY
                    if m == heavy or m.startswith(heavy + "."))
     assert not found, f"research run imported {found}"
+
+
+def test_asking_for_the_embedded_model_imports_no_http_client(tmp_path: Path) -> None:
+    """``ensure_worker`` asks whether LLM_API_BASE is the embedded model's (every warm
+    ``research run`` with a base set): with no model running, the state file answers,
+    without urllib.request (http.client, email: ~0.05 s of the start)."""
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from durable_research.embedded.localmodel import running_local_llm\n"
+            f"assert running_local_llm(Path({str(tmp_path)!r})) is None\n"
+            "assert 'urllib.request' not in sys.modules, 'urllib.request imported'\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
