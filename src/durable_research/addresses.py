@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from email.errors import HeaderParseError
-from email.headerregistry import AddressHeader, HeaderRegistry
+from functools import cache
+from typing import TYPE_CHECKING
 
 from durable_research.errors import ConfigError, UserError
+
+if TYPE_CHECKING:
+    from email.headerregistry import AddressHeader, HeaderRegistry
 
 # The sender when SMTP_FROM is not set and SMTP_USER is a login name, not an address.
 DEFAULT_SENDER = "durable-research@localhost"
@@ -20,7 +23,15 @@ _DOMAIN = re.compile(rf"({_LABEL}\.)+[^\W\d_]([\w-]{{0,61}}[^\W_])?")
 # A sender may also be at a host of one label (``bot@localhost``, the default sender): it
 # is never a place reports go to.
 _HOST = re.compile(_LABEL)
-_REGISTRY = HeaderRegistry()
+
+
+@cache
+def _registry() -> HeaderRegistry:
+    # Imported on first use: the email package is ~15 ms of every command's start, and
+    # most commands (a `research run` without --email) parse no address.
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry()
 
 
 def _address_list(raw: str) -> AddressHeader:
@@ -33,8 +44,11 @@ def _address_list(raw: str) -> AddressHeader:
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
         raise UserError("E-mail address list contains a line break, tab or other control "
                         f"character: {raw!r}", _HINT)
+    from email.errors import HeaderParseError
+    from email.headerregistry import AddressHeader
+
     try:
-        header = _REGISTRY("To", raw)
+        header = _registry()("To", raw)
     except (HeaderParseError, ValueError, IndexError):
         raise UserError(f"Not a valid e-mail address list: {raw!r}", _HINT) from None
     if not isinstance(header, AddressHeader) or header.defects or not header.addresses:

@@ -22,7 +22,6 @@ import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from dotenv import dotenv_values
 from platformdirs import user_config_dir
 
 from durable_research.errors import ConfigError
@@ -47,6 +46,8 @@ def default_env_file() -> Path:
 def _read(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
+    from dotenv import dotenv_values  # only where a file is there to read: ~10 ms
+
     try:
         return {k: v for k, v in dotenv_values(path).items() if v is not None}
     except (OSError, UnicodeDecodeError) as exc:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from durable_research import client as rc
 from durable_research.client.present import (
@@ -30,12 +31,20 @@ from durable_research.terminal import safe
 # How the result's claim counts stand out in a terminal (rich markup).
 CHECK_COLOURS = {ClaimStatus.DISPUTED: "red", ClaimStatus.UNVERIFIED: "yellow"}
 
-# Piped output is read by scripts: never wrap or cut paths and ids there.
-console = Console(width=None if sys.stdout.isatty() else 10_000)
+# Piped output is read by scripts: never wrap or cut paths and ids there. No emoji codes:
+# a question's ":fire:" is printed as typed, and the first print does not load rich's
+# emoji table (~30 ms of every command's start).
+console = Console(width=None if sys.stdout.isatty() else 10_000, emoji=False)
 # Prose (drafts) is wrapped at this width when piped: the wide console is for ids and paths.
 PROSE_WIDTH = None if sys.stdout.isatty() else 100
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 10_000, emoji=False)
 T = TypeVar("T")
+
+
+def plain(markup: str) -> Text:
+    """A spinner's text: rich markup without emoji codes, as the consoles print (a str
+    given to ``status`` would be read with them, loading rich's emoji table)."""
+    return Text.from_markup(markup, emoji=False)
 
 
 class _OneLine(logging.Formatter):
@@ -144,10 +153,13 @@ def llm_ready_settings(settings: Settings, model: str | None,
     from dataclasses import replace
 
     from durable_research.config import check_llm_settings
-    from durable_research.embedded import localmodel
 
-    if not model:
-        with out.status("starting the embedded offline model..."):
+    # A provider configured (the usual case) neither imports the model's module nor
+    # shows the spinner: settings_with_local_llm would hand the settings back unchanged.
+    if not model and settings.wants_local_llm:
+        from durable_research.embedded import localmodel
+
+        with out.status(plain("starting the embedded offline model...")):
             filled, ep = localmodel.settings_with_local_llm(settings)
         if ep is not None:
             out.print(

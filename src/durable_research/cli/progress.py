@@ -12,7 +12,7 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
 from durable_research import client as rc
-from durable_research.cli.common import console
+from durable_research.cli.common import console, plain
 from durable_research.client.present import format_research_line, plan_lines
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStep
@@ -46,7 +46,7 @@ async def follow(
     upcoming: asyncio.Task[rc.ReportState] | None = None
     shown = _Shown(started)
     try:
-        with console.status("starting...") as spinner:
+        with console.status(plain("starting...")) as spinner:
             while True:
                 if upcoming is None:
                     upcoming = asyncio.ensure_future(anext(snapshots))
@@ -117,7 +117,7 @@ class _Shown:
             extra = f" ({state.pending[0]})" if state.pending else ""
             if state.query and state.query.research:
                 extra = f" ({format_research_line(state.query.research)})"
-            spinner.update(safe(f"{self.step}{extra}"))
+            spinner.update(plain(safe(f"{self.step}{extra}")))
         if self.step == ReportStep.CLARIFY and not self.questions and state.query:
             self.questions = True
             spinner.stop()

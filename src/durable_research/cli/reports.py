@@ -362,8 +362,12 @@ def list_cmd(
     run_async(go())
 
 
+# The commands register adds, by name (``cli.main`` builds only these to run one of them).
+COMMANDS = frozenset({"run", "start", "status", "result", "list"})
+
+
 def register(app: typer.Typer) -> None:
-    """Add the reports commands to ``app``."""
+    """Add the reports commands (:data:`COMMANDS`) to ``app``."""
     app.command()(run)
     app.command()(start)
     app.command()(status)

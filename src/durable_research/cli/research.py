@@ -14,6 +14,7 @@ from durable_research.cli.common import (
     console,
     err,
     friendly,
+    plain,
     run_async,
     settings_or_exit,
 )
@@ -49,7 +50,7 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
     """The validated input (``client.prepare_report``), saying what --sources stored."""
 
     async def ingest() -> cr.PreparedSources:
-        with err.status("reading your documents..."):
+        with err.status(plain("reading your documents...")):
             return cr.ingest_sources(settings, request.research.sources)
 
     prepared = run_async(prepare_report(settings, request, ingest))

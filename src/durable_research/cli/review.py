@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.prompt import Prompt
 from temporalio.client import Client
@@ -20,6 +19,7 @@ from durable_research.cli.common import (
     PROSE_WIDTH,
     console,
     friendly,
+    plain,
     run_async,
     settings_or_exit,
 )
@@ -53,6 +53,8 @@ def edit_in_editor(text: str) -> str:
 
 def show_draft(draft: str, version: int) -> None:
     """Render a draft in the terminal."""
+    from rich.markdown import Markdown  # imports pygments: only when a draft is shown
+
     console.print(Panel(Markdown(strip_controls(draft)), title=f"draft v{version}",
                         border_style="cyan"), width=PROSE_WIDTH)
 
@@ -76,7 +78,7 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
             review.feedback = Prompt.ask("What should change")
         try:
             busy = "revising..." if action == ReviewAction.REVISE else "sending review..."
-            with console.status(busy):
+            with console.status(plain(busy)):
                 outcome = await rc.send_review(client, workflow_id, review)
         except UserError as exc:
             console.print(f"[red]{safe(exc.message)}[/]")

@@ -19,7 +19,7 @@ from durable_research.contract.llm import Usage
 from durable_research.contract.report import ReportResult
 from durable_research.contract.research import Budget, ResearchProgress, SubState
 from durable_research.contract.review import PlanReviewAction
-from durable_research.document.render import format_cost as _document_cost
+from durable_research.document.cost import format_cost as _document_cost
 
 if TYPE_CHECKING:
     from durable_research.client.schedules import ScheduleSummary

@@ -4,10 +4,11 @@ and a bounded wait for the next moment a person is needed (the MCP server's ``wa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistoryEventFilterType
 from temporalio.service import RPCError
 
 from durable_research.client.reports import RUNNING, ReportState, describe_report
@@ -24,26 +25,57 @@ async def watch(
 ) -> AsyncGenerator[ReportState, None]:
     """Yield a snapshot whenever something visible changed, until the report closes.
 
-    The last snapshot has the closed status (with the result or the failure). A
-    transient RPC error skips one round instead of ending the watch.
+    Looks every ``interval_s`` seconds, and at once when the report closes: a long poll
+    on its history's close event wakes the watch, so a finished report's last snapshot
+    (and the PDF a front end shows from it) comes when the server records the close,
+    not up to ``interval_s`` later (measured: ~0.3 s of a 0.6 s warm ``research run``
+    went to that wait). The last snapshot has the closed status (with the result or the
+    failure). A transient RPC error skips one round instead of ending the watch.
 
     Raises:
         WorkflowNotFoundError: No workflow with that id (checked at once).
     """
     previous: tuple[object, ...] | None = None
     state = await describe_report(client, workflow_id)
+    closed = asyncio.ensure_future(_closed(client, workflow_id, interval_s))
+    try:
+        while True:
+            key = _fingerprint(state)
+            if key != previous:
+                previous = key
+                yield state
+            if state.status != RUNNING:
+                return
+            if closed.done():  # woke once already: the interval alone from here
+                await asyncio.sleep(interval_s)
+            else:
+                await asyncio.wait({closed}, timeout=interval_s)
+            try:
+                state = await describe_report(client, workflow_id)
+            except (RPCError, UserError):
+                continue
+    finally:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closed
+
+
+async def _closed(client: Client, workflow_id: str, retry_s: float) -> None:
+    """Return when the workflow's history has its close event (a server-side long poll).
+
+    A failed poll (the server restarting) is tried again after ``retry_s``: the watch's
+    own interval goes on meanwhile, so a lost poll only costs the early wake-up.
+    """
+    handle = client.get_workflow_handle(workflow_id)
     while True:
-        key = _fingerprint(state)
-        if key != previous:
-            previous = key
-            yield state
-        if state.status != RUNNING:
-            return
-        await asyncio.sleep(interval_s)
         try:
-            state = await describe_report(client, workflow_id)
-        except (RPCError, UserError):
-            continue
+            async for _event in handle.fetch_history_events(
+                    wait_new_event=True, skip_archival=True,
+                    event_filter_type=WorkflowHistoryEventFilterType.CLOSE_EVENT):
+                return
+        except RPCError:
+            pass
+        await asyncio.sleep(retry_s)
 
 
 def _fingerprint(state: ReportState) -> tuple[object, ...]:

