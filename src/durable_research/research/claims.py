@@ -21,6 +21,14 @@ from enum import StrEnum
 
 from durable_research.research.frames import Groups, alternatives, frame_conflict
 from durable_research.research.framing import main_part
+from durable_research.research.number_kinds import (
+    NumberKind,
+    asides,
+    kind_of,
+    number_kinds,
+    points_within_document,
+    timeline,
+)
 from durable_research.research.opposites import ANTONYMS, KEPT_STOPWORDS, SINGLE_VALUE_CUES
 from durable_research.research.passages import is_number
 from durable_research.research.statements import (
@@ -110,9 +118,14 @@ class Difference:
     other: list[str]
 
 
-def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str]) -> str | None:
-    """Of the sentence's other numbers, the one in the claim number's place: a word next to
-    it in common ("page size 1024 bytes" / "page size is 4096"); None when none is."""
+def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str],
+             kinds: Kinds) -> str | None:
+    """Of the sentence's other numbers of the same kind (a date faces a date, a version a
+    version), the one in the claim number's place: a word next to it in common ("page size
+    1024 bytes" / "page size is 4096"); None when none is."""
+    others = [n for n in others if kind_of(n, kinds[1]) is kind_of(said, kinds[0])]
+    if not others:
+        return None
     near = _neighbours(c_toks, c_toks.index(said))
 
     def fit(number: str) -> int:
@@ -135,7 +148,9 @@ def _antonym(c_toks: list[str], s_toks: list[str]) -> tuple[str, str] | None:
     for i, a in enumerate(c_toks):
         for j, b in enumerate(s_toks):
             if b not in cset and frozenset((a, b)) in ANTONYMS and (
-                    a not in sset or _neighbours(c_toks, i) & _neighbours(s_toks, j)):
+                    a not in sset or _neighbours(c_toks, i) & _neighbours(s_toks, j)) and \
+                    not points_within_document(c_toks, i) and \
+                    not points_within_document(s_toks, j):
                 return a, b
     return None
 
@@ -150,8 +165,14 @@ class Differences:
     replaced: set[str]
 
 
+# The claim's and the sentence's dates and versions (:func:`number_kinds`).
+Kinds = tuple[dict[str, NumberKind], dict[str, NumberKind]]
+
+
 def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names: set[str],
-                values: tuple[set[str], set[str]] | None) -> Differences:
+                values: tuple[set[str], set[str]] | None,
+                kinds: Kinds = ({}, {}),
+                aside: tuple[set[str], set[str]] = (set(), set())) -> Differences:
     """Where a sentence differs from a claim: the slots that differ, and the claim's words
     the sentence lacks or puts otherwise.
 
@@ -163,15 +184,19 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
     slot, a value for a value (``values``: the claim's and the sentence's words that stand
     as values, given when the slot holds one value only) a VALUE slot, anything else just
     rewording. A number must stand where the claim's did (a word around it in common:
-    "eight arms" is not "three hearts"). Words only moved elsewhere are no difference
-    ("by default, X is off" / "X is off by default"); neither are the sentence's extra
-    words.
+    "eight arms" is not "three hearts"), be of the same kind (``kinds``: a release date is
+    no version) and stand outside parentheses (``aside``). Words only moved elsewhere are
+    no difference ("by default, X is off" / "X is off by default"); neither are the
+    sentence's extra words.
     """
+    # A number in parentheses only is no part of the statement: left out of it.
+    c_toks = [t for t in c_toks if not (is_number(t) and t in aside[0])]
+    s_toks = [t for t in s_toks if not (is_number(t) and t in aside[1])]
     cset, sset = set(c_toks), set(s_toks)
     found: list[Difference] = []
     lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset]
     extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset]
-    nearest = _nearest(c_toks, lone[0], s_toks, extra) if lone and extra else None
+    nearest = _nearest(c_toks, lone[0], s_toks, extra, kinds) if lone and extra else None
     if nearest is not None:
         found.append(Difference(Slot.NUMBER, lone, [nearest]))
         c_toks = [t for t in c_toks if t not in lone]
@@ -263,7 +288,9 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
     c_names = name_tokens(claim)
     cues = cset & SINGLE_VALUE_CUES
     values = (value_tokens(claim), value_tokens(sentence)) if cues else None
-    diff = differences(c_toks, s_toks, c_names, name_tokens(sentence), values)
+    kinds = number_kinds(claim), number_kinds(sentence)
+    diff = differences(c_toks, s_toks, c_names, name_tokens(sentence), values, kinds,
+                       (asides(claim), asides(sentence)))
     slots = diff.slots
     # About the same thing: the overlap of everything but the slot that differs (a rare
     # "enforced" facing "disabled" would otherwise weigh the statement apart).
@@ -297,7 +324,28 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
         listed = set(d.said) & alternatives(claim) or set(d.other) & alternatives(sentence)
         if d.kind is Slot.ANTONYM and (_aside(sentence, d.other) or _aside(claim, d.said)):
             return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
+        if d.kind is Slot.NUMBER and (listed or not _same_event(d, c_toks, s_toks, kinds,
+                                                                  weight)):
+            return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
         if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight and not listed):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
             return Comparison(Relation.CONTRADICTS, align, why)
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)
+
+
+def _same_event(d: Difference, c_toks: list[str], s_toks: list[str], kinds: Kinds,
+                weight: Callable[[str], float]) -> bool:
+    """Whether two versions or dates date the same thing: the sentence shares the claim's
+    words beyond the phrase that leads to both numbers ("beginning with SQLite version
+    3.38.0, those functions are included" against "this constraint was relaxed beginning
+    with SQLite version 3.22.0" share only "beginning with SQLite version"). Quantities
+    pass: their phrase is their subject ("the default page size is 1024")."""
+    said, other = d.said[0], d.other[0]
+    if not timeline(kind_of(said, kinds[0])):
+        return True
+    i, j = c_toks.index(said), s_toks.index(other)
+    phrase = set(c_toks[max(0, i - 3) : i]) & set(s_toks[max(0, j - 3) : j])
+    rest = set(c_toks) - phrase - {t for t in c_toks if is_number(t)}
+    # A part that is little more than its date ("SQLite behaves as it did prior to version
+    # 3.6.19") says nothing to compare.
+    return len(rest) >= 2 and _share(set(s_toks), rest, weight) >= RELATED_AT

@@ -1,0 +1,73 @@
+"""What a number in a sentence stands for, so that only like faces like.
+
+Pure functions for the claim rules (:mod:`claims`). Tokens lose their punctuation
+("3.38.0" -> ``3380``, "2022-02-22" -> ``20220222``), so the kind is read from the text.
+Measured on the evaluation's reports (19 questions over the SQLite documentation): once the
+second retrieval pass put more official pages side by side, 9 of 15 disputes between two
+official pages were a number against a number of another kind or role: a release date
+against a version ("version 3.38.0 (2022-02-22)" / "3.37.2 and earlier"), a code in
+parentheses against a count ("a hidden column (1)" / "two hidden columns"), one of a list
+of allowed values ("either zero or one argument" / "either 2 or 3 arguments"), or two
+versions that date two different changes ("beginning with version 3.38.0, those functions
+are included" / "this constraint was relaxed beginning with version 3.22.0").
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from durable_research.research.passages import is_number
+from durable_research.research.statements import tokens
+
+
+class NumberKind(StrEnum):
+    DATE = "date"
+    VERSION = "version"
+    QUANTITY = "quantity"
+
+
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# Three or four dotted parts, or two after the word "version" ("version 3.12").
+_VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)?\b|(?i:\bversions?\s+)\d+\.\d+(?![.\d])")
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def number_kinds(text: str) -> dict[str, NumberKind]:
+    """The tokens of ``text`` that are dates or versions (every other number is a
+    quantity: :func:`kind_of`)."""
+    kinds: dict[str, NumberKind] = {}
+    for m in _DATE.finditer(text):
+        kinds.update((t, NumberKind.DATE) for t in tokens(m.group()))
+    for m in _VERSION.finditer(text):
+        for t in tokens(m.group()):
+            if t[:1].isdigit():
+                kinds.setdefault(t, NumberKind.VERSION)
+    return kinds
+
+
+def kind_of(token: str, kinds: dict[str, NumberKind]) -> NumberKind:
+    return kinds.get(token, NumberKind.QUANTITY)
+
+
+def timeline(kind: NumberKind) -> bool:
+    """Whether a number of this kind says *when* (a release or a date), not how much."""
+    return kind is not NumberKind.QUANTITY
+
+
+def asides(text: str) -> set[str]:
+    """Tokens that stand only in parentheses: a date after its version, a code after its
+    name ("a hidden column in a virtual table (1)"), never the statement's own value."""
+    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
+    return inside - set(tokens(_PARENS.sub(" ", text)))
+
+
+# Words for a place in the document, not a quantity, unless a number follows them
+# ("the syntax diagram above" / "the diagrams below", but "above 1000 pages").
+POSITION_WORDS = frozenset(tokens("above below"))
+
+
+def points_within_document(toks: list[str], i: int) -> bool:
+    """Whether ``toks[i]`` (a position word) points to another part of the document: no
+    number follows it within two words."""
+    return toks[i] in POSITION_WORDS and not any(is_number(t) for t in toks[i + 1 : i + 3])

@@ -1,0 +1,95 @@
+"""Numbers face numbers of their own kind and role (research/number_kinds.py, used by the
+claim rules). The negative cases are disputes the rules raised between two official pages
+of the evaluation's reports once more official pages were read."""
+
+from __future__ import annotations
+
+import pytest
+
+from durable_research.research.claims import Relation, compare
+from durable_research.research.number_kinds import (
+    NumberKind,
+    asides,
+    number_kinds,
+    points_within_document,
+)
+from durable_research.research.statements import tokens
+
+
+def _flat(_token: str) -> float:
+    return 1.0
+
+
+def test_dates_and_versions_are_told_apart() -> None:
+    kinds = number_kinds("Beginning with version 3.7.10 (2012-01-16), the format is 4; "
+                         "version 3.12 raised it.")
+    assert kinds[tokens("3.7.10")[0]] is NumberKind.VERSION
+    assert kinds[tokens("2012-01-16")[0]] is NumberKind.DATE
+    assert kinds[tokens("3.12")[0]] is NumberKind.VERSION
+    assert tokens("4")[0] not in kinds  # a quantity
+
+
+def test_numbers_in_parentheses_are_asides() -> None:
+    assert asides("a hidden column in a virtual table (1)") == set(tokens("1"))
+    assert asides("the limit is 10 (ten)") == set()  # "ten" is 10, outside too
+
+
+def test_position_words_point_within_the_document_unless_a_number_follows() -> None:
+    toks = tokens("as shown in the syntax diagram above")
+    assert points_within_document(toks, len(toks) - 1)
+    assert not points_within_document(tokens("above 1000 pages"), 0)
+
+
+@pytest.mark.parametrize(("claim", "sentence"), [
+    # A release date against a version.
+    ("Prior to SQLite version 3.38.0 (2022-02-22), it was necessary to compile with this "
+     "option in order to include the JSON SQL functions in the build.",
+     "In other words, the JSON functions went from being opt-in with SQLite version 3.37.2 "
+     "and earlier to opt-out with SQLite version 3.38.0 and later."),
+    # Two versions that date two different changes.
+    ("However, beginning with SQLite version 3.38.0, those functions are included by "
+     "default.",
+     "In other words, write access was required in order to read a WAL-mode database. This "
+     "constraint was relaxed beginning with SQLite version 3.22.0 (2018-01-22)."),
+    ("Beginning with SQLite version 3.7.13 (2012-06-11), shared cache can be used on "
+     "in-memory databases, provided that the database is created using a URI filename.",
+     "Beginning with version 3.7.10 (2012-01-16), the default schema format is 4."),
+    ("For many years, the default page size was almost always 1024 bytes, but beginning "
+     "with SQLite version 3.12.0 (2016-03-29), the default page size increased to 4096.",
+     "Prior to SQLite version 3.38.0 (2022-02-22), it was necessary to compile with this "
+     "option in order to include the JSON SQL functions in the build."),
+    # A code in parentheses against a count.
+    ("The output has the same columns as for PRAGMA table_info plus a column, \"hidden\", "
+     "whose value signifies a normal column (0), a dynamic or stored generated column (2 or "
+     "3), or a hidden column in a virtual table (1).",
+     "Then the virtual table would be created with two hidden columns, and with datatypes "
+     "of \"VARCHAR(12)\" and \"INTEGER\"."),
+    # One of a list of allowed values.
+    ("A pragma can take either zero or one argument.",
+     "For example, if an SQL function can take either 2 or 3 arguments, then "
+     "sqlite3_create_function() would be invoked once for the 2-argument version and a "
+     "second time for the 3-argument version."),
+    # Places in the document.
+    ("An UPSERT is an ordinary INSERT statement that is followed by one or more ON CONFLICT "
+     "clauses, as shown in the syntax diagram above.",
+     "The core of a SELECT statement is a \"simple SELECT\" shown by the select-core and "
+     "simple-select-stmt syntax diagrams below."),
+])
+def test_official_pages_are_not_set_against_each_other(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, _flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(("claim", "sentence"), [
+    # The same feature dated by two versions (dates in parentheses left aside).
+    ("Streaming replies arrived in version 2.1.0 (2019-03-02), for teams that need "
+     "low latency.",
+     "As of version 2.4.0 (2020-05-05), the broker provides streaming replies for clients "
+     "that need low latency."),
+    # Quantities of one thing still differ.
+    ("The default page size is 1024 bytes.", "The default page size is 4096 bytes."),
+    # A position word before a number is a quantity's bound.
+    ("Queues above 1000 messages are paged to disk.",
+     "Queues below 1000 messages are paged to disk."),
+])
+def test_like_numbers_still_contradict(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, _flat).relation is Relation.CONTRADICTS
