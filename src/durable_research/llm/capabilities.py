@@ -1,0 +1,62 @@
+"""What a model kind can do, measured: which calls are worth making to it.
+
+A call whose answer is measured unusable for a model is not made at all: the pipeline
+does that part without the model (quotes the best passages itself, checks citations by
+the rules alone). Decided once per model string, from a table of measured models; every
+model not in the table is asked everything, as before.
+
+The figures behind each entry are in docs/local-model.md ("Structured output", "Model
+capabilities"); ``python bench/structured_bench.py`` and ``python bench/offline_report.py``
+measure them again.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelCapabilities:
+    """Which calls of a report a model answers usefully, and how long its answers may be.
+
+    ``writes_notes``: its notes quote the sources word for word (otherwise every note is
+    dropped and the best passages are quoted instead: the call is wasted).
+    ``writes_sections``: its sections and summary cite only what the sources say (otherwise
+    the sections quote their notes, and the report has no opening summary).
+    ``judges``: it answers the citation judge's questions with verdicts.
+    ``answer_tokens``: the most tokens any one answer of it is allowed (0: the worker's
+    ``LLM_MAX_TOKENS`` alone decides).
+    ``why``: the measurement behind a "no", shown in the report's notes.
+    """
+
+    writes_notes: bool = True
+    writes_sections: bool = True
+    judges: bool = True
+    answer_tokens: int = 0
+    why: str = ""
+
+
+# The embedded offline model (embedded/localmodel.py serves it as openai/<name>), SmolLM2-135M.
+# Notes: bench/structured_bench.py --questions 8 (three runs, 2026-12-06): valid JSON 8/8 with
+# the schema but usable 0/8, 1/8, 0/8 (it paraphrases, so no quote is in the source), 24-30 s
+# a call; in bench/offline_report.py's report 4 of 4 notes calls unusable. Sections: of that
+# report's 3 written sections one cited nothing and two cited text no source has (7 of its
+# 17 cited sentences unverified). Judge: bench/judge_bench.py (docs/local-model.md).
+SMALL_OFFLINE = ModelCapabilities(
+    writes_notes=False, writes_sections=False, judges=False, answer_tokens=300,
+    why="the embedded model's notes and sections were measured not to quote its sources, "
+        "nor its verdicts to be right (docs/local-model.md, \"Model capabilities\")")
+
+# By the model's name after the provider prefix (``openai/smollm2-135m-instruct``).
+MEASURED: dict[str, ModelCapabilities] = {
+    "smollm2-135m-instruct": SMALL_OFFLINE,
+}
+
+FULL = ModelCapabilities()
+
+
+@functools.cache
+def capabilities_of(model: str) -> ModelCapabilities:
+    """The capabilities of ``model`` (a litellm model string); unmeasured models: all."""
+    return MEASURED.get(model.rsplit("/", 1)[-1].lower(), FULL)
