@@ -55,7 +55,8 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
         "timeout": settings.llm_timeout_s,
     }
     kwargs.update(credentials(settings, model))
-    cap = answer_cap(settings.llm_max_tokens, capabilities_of(model).answer_tokens)
+    cap = answer_cap(settings.llm_max_tokens,
+                     capabilities_of(model).json_tokens if schema is not None else 0)
     if cap:
         kwargs["max_tokens"] = cap
     if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):

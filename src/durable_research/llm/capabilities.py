@@ -25,15 +25,16 @@ class ModelCapabilities:
     ``writes_sections``: its sections and summary cite only what the sources say (otherwise
     the sections quote their notes, and the report has no opening summary).
     ``judges``: it answers the citation judge's questions with verdicts.
-    ``answer_tokens``: the most tokens any one answer of it is allowed (0: the worker's
-    ``LLM_MAX_TOKENS`` alone decides).
+    ``json_tokens``: the most tokens one JSON answer of it (plan, judge, clarifying
+    questions) is allowed (0: the worker's ``LLM_MAX_TOKENS`` alone decides); prose
+    answers keep the worker's cap.
     ``why``: the measurement behind a "no", shown in the report's notes.
     """
 
     writes_notes: bool = True
     writes_sections: bool = True
     judges: bool = True
-    answer_tokens: int = 0
+    json_tokens: int = 0
     why: str = ""
 
 
@@ -42,11 +43,15 @@ class ModelCapabilities:
 # the schema but usable 0/8, 1/8, 0/8 (it paraphrases, so no quote is in the source), 24-30 s
 # a call; in bench/offline_report.py's report 4 of 4 notes calls unusable. Sections: of that
 # report's 3 written sections one cited nothing and two cited text no source has (7 of its
-# 17 cited sentences unverified). Judge: bench/judge_bench.py (docs/local-model.md).
+# 17 cited sentences unverified). Judge: bench/judge_bench.py, verdicts on 4 of 14 claims, 2
+# of them right (chance: 1 in 3). JSON answers: its plans take 106 tokens on average
+# (structured bench) and 168 in that report; 300 stops a rambling one at half the
+# worker's 600 (a prose answer, --depth quick, takes ~360: it keeps 600).
 SMALL_OFFLINE = ModelCapabilities(
-    writes_notes=False, writes_sections=False, judges=False, answer_tokens=300,
-    why="the embedded model's notes and sections were measured not to quote its sources, "
-        "nor its verdicts to be right (docs/local-model.md, \"Model capabilities\")")
+    writes_notes=False, writes_sections=False, judges=False, json_tokens=300,
+    why="the embedded model was measured to quote no source in its notes and sections and "
+        "to judge citations no better than chance (docs/local-model.md, \"Model "
+        "capabilities\")")
 
 # By the model's name after the provider prefix (``openai/smollm2-135m-instruct``).
 MEASURED: dict[str, ModelCapabilities] = {

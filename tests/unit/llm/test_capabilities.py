@@ -28,9 +28,9 @@ def test_measured_models_are_looked_up_by_name(model: str, expected: object) -> 
 def test_the_embedded_model_is_asked_only_what_it_does_usefully() -> None:
     able = capabilities_of(EMBEDDED)
     assert not able.writes_notes and not able.writes_sections and not able.judges
-    assert able.answer_tokens and able.why
+    assert able.json_tokens and able.why
     assert FULL.writes_notes and FULL.writes_sections and FULL.judges
-    assert FULL.answer_tokens == 0
+    assert FULL.json_tokens == 0
 
 
 @pytest.mark.parametrize(("configured", "model_limit", "cap"), [
@@ -40,13 +40,15 @@ def test_an_answer_is_capped_by_the_smaller_limit(configured: int, model_limit: 
     assert answer_cap(configured, model_limit) == cap
 
 
-def test_the_embedded_models_answers_and_notes_are_bounded_by_its_own_cap() -> None:
+def test_the_embedded_models_json_answers_are_bounded_by_its_own_cap() -> None:
     settings = Settings(llm_model=EMBEDDED, llm_api_key="k",
                         llm_api_base="http://127.0.0.1:9/v1", llm_max_tokens=600)
     kwargs = completion_kwargs(settings, EMBEDDED, "s", "p", AnswerSchema.NOTES)
-    assert kwargs["max_tokens"] == SMALL_OFFLINE.answer_tokens
+    assert kwargs["max_tokens"] == SMALL_OFFLINE.json_tokens
     assert kwargs["response_format"] == response_format(AnswerSchema.NOTES,
-                                                        SMALL_OFFLINE.answer_tokens)
+                                                        SMALL_OFFLINE.json_tokens)
+    # Prose (a quick answer) keeps the worker's cap: it runs ~360 tokens.
+    assert completion_kwargs(settings, EMBEDDED, "s", "p")["max_tokens"] == 600
 
 
 def test_other_models_keep_the_workers_cap() -> None:
