@@ -41,17 +41,18 @@ class ModelCapabilities:
 # The embedded offline model (embedded/localmodel.py serves it as openai/<name>), SmolLM2-135M.
 # Notes: bench/structured_bench.py --questions 8 (three runs, 2026-12-06): valid JSON 8/8 with
 # the schema but usable 0/8, 1/8, 0/8 (it paraphrases, so no quote is in the source), 24-30 s
-# a call; in bench/offline_report.py's report 4 of 4 notes calls unusable. Sections: of that
-# report's 3 written sections one cited nothing and two cited text no source has (7 of its
-# 17 cited sentences unverified). Judge: bench/judge_bench.py, verdicts on 4 of 14 claims, 2
-# of them right (chance: 1 in 3). JSON answers: its plans take 106 tokens on average
-# (structured bench) and 168 in that report; 300 stops a rambling one at half the
-# worker's 600 (a prose answer, --depth quick, takes ~360: it keeps 600).
+# a call; 0 of 4 usable in a `research run --sources tests/data/conflict_docs` by hand and 0 of
+# 4 in bench/offline_report.py's warm "before" report: 1 of 32. Sections: in the first report
+# 1 of 3 cited nothing and 2 cited text no source has (7 of its 17 cited sentences
+# unverified); in the second 4 of 4 cited nothing. Judge: bench/judge_bench.py (two runs),
+# verdicts on 4 of 14 claims, 2 of them right (chance: 1 in 3). JSON answers: its plans take
+# 106 tokens on average (structured bench), 57-168 in the reports; 300 stops a rambling one
+# at half the worker's 600 (a prose answer, --depth quick, takes ~360: it keeps 600).
 SMALL_OFFLINE = ModelCapabilities(
     writes_notes=False, writes_sections=False, judges=False, json_tokens=300,
-    why="the embedded model was measured to quote no source in its notes and sections and "
-        "to judge citations no better than chance (docs/local-model.md, \"Model "
-        "capabilities\")")
+    why="the embedded model's notes and sections were measured to quote its sources almost "
+        "never (1 of 32 notes calls) and its verdicts to be no better than chance "
+        "(docs/local-model.md, \"Model capabilities\")")
 
 # By the model's name after the provider prefix (``openai/smollm2-135m-instruct``).
 MEASURED: dict[str, ModelCapabilities] = {
