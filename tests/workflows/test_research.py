@@ -28,7 +28,9 @@ from durable_research.contract.review import (
     past_tense,
 )
 from durable_research.research.types import (
+    SUMMARY_LEFT_OUT,
     CheckInput,
+    CheckResult,
     CompareNotesInput,
     FetchPagesInput,
     LlmStored,
@@ -46,6 +48,7 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 from .conftest import WorkerFactory
 from .mocks import (
+    MODEL,
     PLAN,
     MockActivities,
     history,
@@ -250,6 +253,33 @@ async def test_a_section_that_quotes_its_notes_is_noted(
         result = await (await start(client, task_queue)).result()
     noted = [n for n in result.research_notes if n.startswith("Section ")]
     assert len(noted) == 1 and noted[0].startswith("Section 1: "), result.research_notes
+
+
+class UnaskedModel(MockActivities):
+    """A worker whose model is not asked for the summary nor as judge (llm/capabilities):
+    the activities say so and the report's notes repeat it once each."""
+
+    async def answer_section(self, params: SectionInput) -> LlmStored:
+        if params.role != "summary":
+            return await super().answer_section(params)
+        return LlmStored(key=params.key, model=MODEL,
+                         summary=f"{SUMMARY_LEFT_OUT}the model is not asked to write")
+
+    async def answer_check(self, params: CheckInput) -> CheckResult:
+        out = await super().answer_check(params)
+        out.remark = "Citations were checked by the rules alone: measured."
+        return out
+
+
+async def test_parts_the_model_is_not_asked_for_are_noted_once(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    async with start_worker(UnaskedModel().activities()):
+        result = await (await start(client, task_queue)).result()
+    notes = result.research_notes
+    assert notes.count("The opening summary was left out (the model is not asked to "
+                       "write).") == 1, notes
+    assert notes.count("Citations were checked by the rules alone: measured.") == 1, notes
 
 
 async def test_budget_spent_by_the_plan_starts_no_subquestion(

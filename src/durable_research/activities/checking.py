@@ -27,6 +27,8 @@ from durable_research.contract.citations import (
 )
 from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
+from durable_research.llm.calls import allowed_model
+from durable_research.llm.capabilities import capabilities_of
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
@@ -189,14 +191,20 @@ class CheckingActivities(WithStore):
         pool = await asyncio.to_thread(EvidencePool, sources)
         by_n = {s.n: s for s in sources if s.n}
 
+        able = capabilities_of(allowed_model(self.settings, params.model))
+        use_judge = params.use_judge and able.judges
+
         def assess_all() -> list[Assessment]:
-            return [assess(s, by_n, pool, params.use_judge) for s in sentences]
+            return [assess(s, by_n, pool, use_judge) for s in sentences]
 
         found = await asyncio.to_thread(assess_all)
         questions = [q for f in found for q in f.questions]
         answers, usage, model = await self._judge(params.model, questions)
         result = CheckResult(key=key, checked=len(sentences),
                              judged=len({q.claim for q in questions}), usage=usage, model=model)
+        if params.use_judge and not able.judges:
+            result.remark = f"Citations were checked by the rules alone, the model not asked " \
+                            f"as judge: {able.why}."
         numbers = {s.key: s.n for s in sources if s.n}
         next_n = max(numbers.values(), default=0) + 1
         marks = []

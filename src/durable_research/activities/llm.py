@@ -27,6 +27,7 @@ from durable_research.llm.calls import (
     takes_schema,
     usage_of,
 )
+from durable_research.llm.capabilities import capabilities_of
 from durable_research.research.answers import answer_schema, response_format
 from durable_research.store import content_hash
 
@@ -54,11 +55,19 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
         "timeout": settings.llm_timeout_s,
     }
     kwargs.update(credentials(settings, model))
-    if settings.llm_max_tokens:
-        kwargs["max_tokens"] = settings.llm_max_tokens
+    cap = answer_cap(settings.llm_max_tokens,
+                     capabilities_of(model).json_tokens if schema is not None else 0)
+    if cap:
+        kwargs["max_tokens"] = cap
     if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):
-        kwargs["response_format"] = response_format(schema, settings.llm_max_tokens)
+        kwargs["response_format"] = response_format(schema, cap)
     return kwargs
+
+
+def answer_cap(configured: int, model_limit: int) -> int:
+    """The max tokens of an answer: the smaller of the worker's cap and the model's own
+    (0 where neither is set)."""
+    return min(c for c in (configured, model_limit) if c) if configured or model_limit else 0
 
 
 async def complete(

@@ -20,6 +20,8 @@ from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import meta_key, sent_passage_name, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
+from durable_research.llm.calls import allowed_model
+from durable_research.llm.capabilities import capabilities_of
 from durable_research.llm.prompts import in_language
 from durable_research.research import prompts
 from durable_research.research.answers import MAX_NOTES, NoteAnswer
@@ -35,6 +37,7 @@ from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import (
     FOLLOW_UP_LEFT_OUT,
+    SUMMARY_LEFT_OUT,
     LlmStored,
     NotesInput,
     SectionInput,
@@ -104,6 +107,14 @@ def note_json(src: Source, quote: Quote, point: str) -> dict[str, str]:
                 title=src.title, url=src.url, kind=quote.kind, intro=quote.intro).to_json()
 
 
+def quoted_notes(usable: list[Source], texts: dict[str, str],
+                 params: NotesInput) -> list[dict[str, str]]:
+    """Notes quoting the passages that best match the sub-question, without a model."""
+    by_hash = {s.content_hash: s for s in usable}
+    return [note_json(by_hash[h], q, q.text)
+            for h, q in extractive_notes(texts, f"{params.question} {params.subquestion}")]
+
+
 class WritingActivities(WithStore):
     """Notes, sections and summary through the worker's LLM."""
 
@@ -133,6 +144,17 @@ class WritingActivities(WithStore):
             return done
         usable = [s for s in params.sources if s.ok and s.content_hash]
         texts = {s.content_hash: await self.read_text(text_key(s.content_hash)) for s in usable}
+        model = allowed_model(self.settings, params.model)
+        able = capabilities_of(model)
+        if not able.writes_notes and usable:
+            # Measured unusable for this model: the best passages are quoted without asking
+            # it (its notes would be dropped and these quoted anyway, 24-30 s later).
+            notes = quoted_notes(usable, texts, params)
+            return await self._save(
+                key, json.dumps(notes, ensure_ascii=False), LlmCallOutput(model=model),
+                f"{len(notes)} notes quoted from the sources (the model is not asked for "
+                "notes)",
+                hashes=sorted({n["source_hash"] for n in notes}))
         # The sub-question leads; the report's question is context (fused by rank).
         ranked = fused_passages(texts, [params.subquestion, params.question],
                                 k=PASSAGES_PER_SOURCE * max(1, len(usable)),
@@ -163,10 +185,7 @@ class WritingActivities(WithStore):
         if not notes and usable:
             # The model did not follow the format: quote the best passages instead, so
             # the sources are still used (and cited) rather than silently dropped.
-            by_hash = {s.content_hash: s for s in usable}
-            notes = [note_json(by_hash[h], q, q.text)
-                     for h, q in extractive_notes(texts, f"{params.question} "
-                                                  f"{params.subquestion}")]
+            notes = quoted_notes(usable, texts, params)
             summary = f"{len(notes)} notes quoted from the sources (the model's notes " \
                       "were unusable)"
         if follow.dropped:
@@ -220,6 +239,10 @@ class WritingActivities(WithStore):
         done = await self._memo(key)
         if done is not None:
             return done
+        able = capabilities_of(allowed_model(self.settings, params.model))
+        if params.role == "summary" and not able.writes_sections:
+            return await self._save(key, "", LlmCallOutput(),
+                                    f"{SUMMARY_LEFT_OUT}the model is not asked to write")
         if params.role == "summary":
             sections = []
             for k in params.section_keys:
@@ -236,7 +259,7 @@ class WritingActivities(WithStore):
                 if has_citations(sent))
             if not has_citations(summary_text):
                 # Uncited text would escape the citation check: leave it out.
-                return await self._save(key, "", out, "summary left out: it cited nothing")
+                return await self._save(key, "", out, f"{SUMMARY_LEFT_OUT}it cited nothing")
             return await self._save(key, summary_text, out, "summary")
         numbers = {r.content_hash: r.n for r in params.references}
         notes: list[CitedNote] = []
@@ -249,6 +272,11 @@ class WritingActivities(WithStore):
         if params.role == "extractive":  # no budget left for the LLM: the notes' quotes
             text = f"## {params.heading}\n\n{extractive_section(notes)}"
             return await self._save(key, text, LlmCallOutput(), "section quoted from notes",
+                                    quoted_notes=True)
+        if not able.writes_sections:  # measured: its sections cite what no source says
+            text = f"## {params.heading}\n\n{extractive_section(notes)}"
+            return await self._save(key, text, LlmCallOutput(), "section quoted from notes "
+                                    "(the model is not asked to write sections)",
                                     quoted_notes=True)
         out = await complete(
             self.settings, params.model, in_language(prompts.SECTION_SYSTEM, params.language),

@@ -152,6 +152,8 @@ class NotesInput:
 # How a notes summary says that words of the follow-up query were left out (research/
 # queryguard.py); the report's notes repeat such a summary.
 FOLLOW_UP_LEFT_OUT = "word(s) of the follow-up query found only in your documents were left out"
+# How a summary activity's ``summary`` starts when it kept no summary; the reason follows.
+SUMMARY_LEFT_OUT = "summary left out: "
 
 
 @dataclass
@@ -226,6 +228,8 @@ class CheckResult:
     disputed: list[DisputedCitation] = field(default_factory=list)
     # Sources that dispute a claim but were not in the References yet: numbered after them.
     added_references: list[Reference] = field(default_factory=list)
+    # A line for the report's notes on how the check was done ("" when as usual).
+    remark: str = ""
 
 
 @dataclass

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from durable_research.research.plan import parse_plan
     from durable_research.research.types import (
+        SUMMARY_LEFT_OUT,
         CheckInput,
         CheckResult,
         CompareNotesInput,
@@ -393,7 +394,8 @@ class Research:
                 written.insert(0, summary.key)
             else:
                 # The activity keeps no uncited summary (it would escape the check).
-                self.notes.append("The opening summary was left out (it cited nothing).")
+                why = summary.summary.removeprefix(SUMMARY_LEFT_OUT) or "it cited nothing"
+                self.notes.append(f"The opening summary was left out ({why}).")
         return written
 
     @staticmethod
@@ -464,6 +466,8 @@ class Research:
             return Researched(notes=self.notes, empty=True)
         self.set_step(ReportStep.CHECKING)
         checked = await self.check(keys, refs, self.evidence(results, refs))
+        if checked.remark:
+            self.notes.append(checked.remark)
         verification = Verification(
             checked=checked.checked, supported=checked.supported, judged=checked.judged,
             unsupported=checked.unsupported, corroborated=checked.corroborated,

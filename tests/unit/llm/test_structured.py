@@ -132,7 +132,8 @@ def test_the_embedded_models_token_cap_bounds_its_notes() -> None:
     settings = replace(_settings("openai/smollm2-135m-instruct", "http://127.0.0.1:9/v1"),
                        llm_max_tokens=600)
     kwargs = completion_kwargs(settings, settings.llm_model, "s", "p", AnswerSchema.NOTES)
-    assert kwargs["response_format"] == response_format(AnswerSchema.NOTES, 600)
+    # Its own 300-token cap is below the worker's (tests/unit/llm/test_capabilities.py).
+    assert kwargs["response_format"] == response_format(AnswerSchema.NOTES, 300)
 
 
 @pytest.mark.parametrize("provider", ["ollama", "ollama_chat"])
