@@ -149,7 +149,7 @@ def end_if_cancelled() -> None:
     up: the run went on as if never cancelled. Seen under load: ``research_sources``
     completed 0.2 s after ``research cancel``, the report planned on and waited for
     its review, so the cancel never took effect (``tests/e2e/cli``'s cancel test,
-    past its 300 s). The server keeps the request (``workflow.cancellation_reason``).
+    past its 300 s). The SDK still records the request (``workflow.cancellation_reason``).
 
     Raises:
         asyncio.CancelledError: The run was asked to cancel (histories recorded before
