@@ -468,6 +468,42 @@ async def test_cancel_reaches_the_running_activity_before_the_report_ends(
     assert mocks.names() == ["llm_call"]
 
 
+class FinishingLlm(MockActivities):
+    """``llm_call`` answers after the workflow asked for the cancel, never hearing it (no
+    heartbeat): under load, an attempt ends between two heartbeats that way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_sent = asyncio.Event()
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        await self.cancel_sent.wait()
+        return await super().answer_llm(params)
+
+
+async def test_a_cancel_the_running_step_never_heard_still_ends_the_report(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """The SDK hands the workflow the finished step's result and uses the cancel up; the
+    report went on to its PDF and mail (under load in the CLI test: on to its review,
+    waiting there for good)."""
+    mocks = FinishingLlm()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, prompt="cancel while the llm finishes")
+        await asyncio.wait_for(mocks.event("llm_call").wait(), 10)
+        await handle.cancel()
+        await wait_for_event(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+        mocks.cancel_sent.set()
+        with pytest.raises(WorkflowFailureError) as failed:
+            await asyncio.wait_for(handle.result(), 10)
+        desc = await handle.describe()
+    assert isinstance(failed.value.cause, CancelledError)
+    assert desc.status == WorkflowExecutionStatus.CANCELED
+    kinds = [e.event_type for e in await history(handle)]
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in kinds  # it did finish
+    assert mocks.names() == ["llm_call"]  # and nothing came after it
+
+
 async def test_an_id_naming_a_parent_is_refused_before_any_step(
     client: Client, task_queue: str, start_worker: WorkerFactory
 ) -> None:

@@ -18,3 +18,7 @@ class WithSettings:
         if self._settings is None:
             self._settings = load_settings()
         return self._settings
+
+    async def aclose(self) -> None:
+        """Release what the activities opened (connections, pools); the worker calls it
+        when it stops. Nothing here; classes holding such resources close them."""

@@ -132,6 +132,12 @@ class EmailActivities(WithStore):
             self._pool = SmtpPool(lambda: open_smtp(settings, timeout=60))
         return self._pool
 
+    async def aclose(self) -> None:
+        """Close the idle SMTP connections (QUIT waits on the server: in a thread)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.close)
+
     @activity.defn(name="send_email")
     async def send_email(self, params: SendEmailInput) -> SendEmailOutput:
         """Send the report, or say why it was skipped. Never sends one key twice."""

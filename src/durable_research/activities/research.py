@@ -80,6 +80,12 @@ class ResearchActivities(WithStore):
         super().__init__(settings)
         self._locks: dict[str, asyncio.Lock] = {}
 
+    async def aclose(self) -> None:
+        """Close the page fetcher's keep-alive connections (opened on first fetch)."""
+        fetcher, self._fetcher = self._fetcher, None
+        if fetcher is not None:
+            await fetcher.aclose()
+
     def _web(self, ddgs_reach: str) -> Any:
         """The worker's web search, with the client's finding on DuckDuckGo."""
         from durable_research.errors import ConfigError

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -23,6 +25,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from durable_research import __version__
 from durable_research.activities import pools
 from durable_research.activities.agent import AgentActivities
+from durable_research.activities.base import WithSettings
 from durable_research.activities.changes import ChangesActivities
 from durable_research.activities.checking import CheckingActivities
 from durable_research.activities.email import EmailActivities
@@ -115,6 +118,50 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
     }
 
 
+class AppWorker(Worker):
+    """The report worker: when it stops, its activities' connections close with it.
+
+    The activity objects open resources on first use (the page fetcher's keep-alive
+    HTTP connections, idle SMTP connections); a process that hosts a worker for a
+    while and goes on (``research result``, the web page, a test) would otherwise keep
+    the sockets open until the objects are collected, each a ``ResourceWarning``.
+    """
+
+    def __init__(self, client: Client, *, owners: Sequence[WithSettings] = (),
+                 **options: Any) -> None:
+        """A :class:`Worker` of ``options`` that closes ``owners`` when it stops."""
+        super().__init__(client, **options)
+        self._owners = tuple(owners)
+
+    async def run(self) -> None:
+        """Run as :meth:`Worker.run` (also what ``async with`` runs), then close the
+        activities' resources however it ended."""
+        try:
+            await super().run()
+        finally:
+            await close_activities(self._owners)
+
+
+async def close_activities(owners: Sequence[WithSettings]) -> None:
+    """Close every owner's resources; one that fails to close does not keep the others
+    open (it is logged: the worker is stopping, there is no one else to tell)."""
+    results = await asyncio.gather(*(o.aclose() for o in owners), return_exceptions=True)
+    for owner, result in zip(owners, results, strict=True):
+        if isinstance(result, Exception):
+            logging.getLogger(__name__).warning(
+                "closing %s failed: %s", type(owner).__name__, result)
+
+
+def activity_owners(activities: Sequence[Callable[..., Any]]) -> list[WithSettings]:
+    """The activity objects behind ``activities`` (bound methods), once each."""
+    owners: list[WithSettings] = []
+    for fn in activities:
+        owner = getattr(fn, "__self__", None)
+        if isinstance(owner, WithSettings) and not any(owner is o for o in owners):
+            owners.append(owner)
+    return owners
+
+
 def worker_client(client: Client, settings: Settings) -> Client:
     """``client`` (same connection) with the codec a worker decodes with: payloads in the
     old encryption format 1 are refused unless the settings accept them
@@ -151,15 +198,16 @@ def build_worker(
         workflows: Replaces the report workflows (the bench's baseline uses this).
 
     Returns:
-        The worker, not yet running.
+        The worker, not yet running; it closes the activities' resources when it stops.
     """
     if activities is None:
         activities = list(default_activities(settings).values())
     pools.configure(cpu_threads=settings.worker_cpu_threads)
     freeze_startup_heap()
     concurrency = max(1, max_concurrent_activities or settings.worker_io_concurrency)
-    return Worker(
+    return AppWorker(
         worker_client(client, settings),
+        owners=activity_owners(activities),
         task_queue=task_queue or settings.task_queue,
         workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow,
                                       ResearchAgentWorkflow]),

@@ -22,6 +22,7 @@ from durable_research.workflows.steps import (
     COMPARE_NOTES_STEP,
     LLM_STEP,
     SECTION_STEP,
+    end_if_cancelled,
     run_step,
 )
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
@@ -254,6 +255,7 @@ class Research:
                 finally:
                     self.running.pop(i, None)
                     self.budget.finished.add(i)
+                end_if_cancelled()  # the child ended before hearing the report's cancel
                 done = results[i]
                 if done is not None:
                     self.budget.child_usage[i] = done.usage

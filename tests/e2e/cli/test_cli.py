@@ -517,6 +517,8 @@ async def test_run_says_what_it_waits_for_when_no_worker_takes_the_report(
     finally:
         proc.kill()
         proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
     output = "".join(lines)
     assert WAITING_NOTICE[:40] in output, output
     wid = next(w for w in output.split() if w.startswith("report-"))

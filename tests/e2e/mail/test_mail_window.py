@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from contextlib import aclosing
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -40,19 +41,19 @@ async def test_a_mail_in_flight_on_another_attempt_is_neither_reported_sent_nor_
     settings: Settings,
 ) -> None:
     with SmtpSink(drop_first=1, hold_data=True) as sink:
-        mailer = EmailActivities(mail_settings(settings, sink.port))
-        first = asyncio.create_task(env_for("report-w", "run-1", attempt=1).run(
-            mailer.send_email, PARAMS))
-        # The first attempt's message is complete at the server, unanswered: "committing".
-        assert await asyncio.to_thread(sink.holding.wait, 30)
-        with pytest.raises(ApplicationError) as waiting:
-            await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
-        assert waiting.value.type == "MailInFlight" and not waiting.value.non_retryable
-        assert waiting.value.next_retry_delay is not None
-        sink.release.set()  # the server drops the first attempt's connection: not delivered
-        with pytest.raises(ApplicationError):
-            await first
-        out = await env_for("report-w", "run-1", attempt=3).run(mailer.send_email, PARAMS)
+        async with aclosing(EmailActivities(mail_settings(settings, sink.port))) as mailer:
+            first = asyncio.create_task(env_for("report-w", "run-1", attempt=1).run(
+                mailer.send_email, PARAMS))
+            # The first attempt's message is complete at the server, unanswered: "committing".
+            assert await asyncio.to_thread(sink.holding.wait, 30)
+            with pytest.raises(ApplicationError) as waiting:
+                await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
+            assert waiting.value.type == "MailInFlight" and not waiting.value.non_retryable
+            assert waiting.value.next_retry_delay is not None
+            sink.release.set()  # the server drops the first attempt's connection: not delivered
+            with pytest.raises(ApplicationError):
+                await first
+            out = await env_for("report-w", "run-1", attempt=3).run(mailer.send_email, PARAMS)
     assert out.sent and [m.message_id for m in sink.messages] == [out.message_id]
 
 
@@ -60,9 +61,9 @@ async def test_a_worker_that_died_after_its_commit_leaves_the_delivery_unknown(
     settings: Settings,
 ) -> None:
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(settings, sink.port))
-        put_entry(mailer, MailState.COMMITTING, age_s=3600)
-        out = await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
+        async with aclosing(EmailActivities(mail_settings(settings, sink.port))) as mailer:
+            put_entry(mailer, MailState.COMMITTING, age_s=3600)
+            out = await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
     # Not sent again (it may have been delivered), and not reported as sent either.
     assert sink.messages == []
     assert not out.sent and out.uncertain and out.message_id
@@ -73,9 +74,9 @@ async def test_a_worker_that_died_mid_message_is_followed_by_one_delivery(
     settings: Settings,
 ) -> None:
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(settings, sink.port))
-        put_entry(mailer, MailState.SENDING, age_s=3600)  # no dot sent: nothing delivered
-        out = await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
-        assert out.sent and len(sink.messages) == 1
-        again = await env_for("report-w", "run-1", attempt=3).run(mailer.send_email, PARAMS)
+        async with aclosing(EmailActivities(mail_settings(settings, sink.port))) as mailer:
+            put_entry(mailer, MailState.SENDING, age_s=3600)  # no dot sent: nothing delivered
+            out = await env_for("report-w", "run-1", attempt=2).run(mailer.send_email, PARAMS)
+            assert out.sent and len(sink.messages) == 1
+            again = await env_for("report-w", "run-1", attempt=3).run(mailer.send_email, PARAMS)
     assert again.sent and len(sink.messages) == 1

@@ -9,6 +9,7 @@ that need a Temporal server are in test_rogue_client.py.
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -73,11 +74,11 @@ async def test_an_id_that_sanitised_alike_cannot_attach_the_other_runs_report(
     local: Settings,
 ) -> None:
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(local, sink.port))
-        theirs = run_key("a_b", "report/run-v/secret.pdf")
-        mailer.store.put(theirs, b"%PDF- the victim's report")
-        err = await refused("a b", "run-1", mailer, mail("run-1", attachment_key=theirs))
-        assert err.type == "ForbiddenKey"
+        async with aclosing(EmailActivities(mail_settings(local, sink.port))) as mailer:
+            theirs = run_key("a_b", "report/run-v/secret.pdf")
+            mailer.store.put(theirs, b"%PDF- the victim's report")
+            err = await refused("a b", "run-1", mailer, mail("run-1", attachment_key=theirs))
+            assert err.type == "ForbiddenKey"
     assert sink.messages == []
 
 
@@ -87,20 +88,21 @@ async def test_attachment_path_is_honoured_only_for_this_runs_own_file(
     """The old ``attachment_path`` named any file under the output root: another run's."""
     victim = await write(local, "report-victim", "run-v", "the victim's findings", fmt="pdf")
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(local, sink.port))
-        err = await refused("report-evil", "run-1", mailer,
-                            mail("run-1", attachment_path=victim.paths[0]))
-        assert err.type == "ForbiddenAttachment"
-        assert sink.messages == []
-        # The run's own file, as an old history passes it, is still attached.
-        own = await write(local, "report-own", "run-o", "my findings", fmt="pdf")
-        out = await env_for("report-own", "run-o").run(mailer.send_email, SendEmailInput(
-            to="a@example.org", attachment_path=own.paths[0],
-            message_key=report_message_key("report-own", "run-o")))
-        assert out.sent
-        (message,) = sink.messages
-        (attached,) = message_from_bytes(message.content, policy=default_policy).iter_attachments()
-        assert attached.get_content() == Path(own.paths[0]).read_bytes()
+        async with aclosing(EmailActivities(mail_settings(local, sink.port))) as mailer:
+            err = await refused("report-evil", "run-1", mailer,
+                                mail("run-1", attachment_path=victim.paths[0]))
+            assert err.type == "ForbiddenAttachment"
+            assert sink.messages == []
+            # The run's own file, as an old history passes it, is still attached.
+            own = await write(local, "report-own", "run-o", "my findings", fmt="pdf")
+            out = await env_for("report-own", "run-o").run(mailer.send_email, SendEmailInput(
+                to="a@example.org", attachment_path=own.paths[0],
+                message_key=report_message_key("report-own", "run-o")))
+            assert out.sent
+            (message,) = sink.messages
+            parsed = message_from_bytes(message.content, policy=default_policy)
+            (attached,) = parsed.iter_attachments()
+            assert attached.get_content() == Path(own.paths[0]).read_bytes()
 
 
 async def test_an_earlier_run_with_the_same_id_is_not_this_runs_report(local: Settings) -> None:
@@ -108,10 +110,10 @@ async def test_an_earlier_run_with_the_same_id_is_not_this_runs_report(local: Se
     run's report this run's attachment."""
     earlier = await write(local, "report-evil", "run-1", "the earlier run's report")
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(local, sink.port))
-        err = await refused("report-evil", "run-2", mailer,
-                            mail("run-2", attachment_key=earlier.keys[0]))
-        assert err.type == "ForbiddenAttachment"
+        async with aclosing(EmailActivities(mail_settings(local, sink.port))) as mailer:
+            err = await refused("report-evil", "run-2", mailer,
+                                mail("run-2", attachment_key=earlier.keys[0]))
+            assert err.type == "ForbiddenAttachment"
     assert sink.messages == []
 
 

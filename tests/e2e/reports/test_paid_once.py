@@ -11,6 +11,7 @@ import errno
 import json
 import smtplib
 import time
+from contextlib import aclosing
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -58,20 +59,20 @@ async def test_an_answer_paid_for_is_returned_again_not_bought_again(
 
 async def test_a_mail_is_sent_once_per_run_and_again_for_a_new_run(settings: Settings) -> None:
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(settings, sink.port))
+        async with aclosing(EmailActivities(mail_settings(settings, sink.port))) as mailer:
 
-        def mail(run_id: str) -> SendEmailInput:
-            return SendEmailInput(to="a@example.org", subject="report",
-                                  message_key=report_message_key("report-b", run_id))
+            def mail(run_id: str) -> SendEmailInput:
+                return SendEmailInput(to="a@example.org", subject="report",
+                                      message_key=report_message_key("report-b", run_id))
 
-        out = await env_for("report-b", "run-1").run(mailer.send_email, mail("run-1"))
-        retry = await env_for("report-b", "run-1", attempt=2).run(mailer.send_email,
-                                                                  mail("run-1"))
-        assert out.sent and retry.sent and len(sink.messages) == 1
-        # `--id` re-used for a new report: its mail is a new mail, and really sent.
-        second = await env_for("report-b", "run-2").run(mailer.send_email, mail("run-2"))
-        assert second.sent and len(sink.messages) == 2
-        assert second.message_id != out.message_id
+            out = await env_for("report-b", "run-1").run(mailer.send_email, mail("run-1"))
+            retry = await env_for("report-b", "run-1", attempt=2).run(mailer.send_email,
+                                                                      mail("run-1"))
+            assert out.sent and retry.sent and len(sink.messages) == 1
+            # `--id` re-used for a new report: its mail is a new mail, and really sent.
+            second = await env_for("report-b", "run-2").run(mailer.send_email, mail("run-2"))
+            assert second.sent and len(sink.messages) == 2
+            assert second.message_id != out.message_id
 
 
 async def test_no_mail_without_a_ledger(settings: Settings, tmp_path: Path) -> None:
@@ -79,7 +80,7 @@ async def test_no_mail_without_a_ledger(settings: Settings, tmp_path: Path) -> N
     blocked.write_text("a file where the store's folder should be")
     with SmtpSink() as sink:
         mailer = EmailActivities(mail_settings(settings, sink.port, store=str(blocked)))
-        with pytest.raises(ApplicationError) as refused:
+        with pytest.raises(ApplicationError) as refused:  # before any connection
             await env_for("report-c", "run-1").run(mailer.send_email, SendEmailInput(
                 to="a@example.org", message_key=report_message_key("report-c", "run-1")))
     assert refused.value.type == "LedgerNotWritable" and refused.value.non_retryable
@@ -135,13 +136,13 @@ async def test_a_worker_that_died_before_the_dot_is_not_followed_by_a_second_mai
     settings: Settings,
 ) -> None:
     with SmtpSink() as sink:
-        mailer = EmailActivities(mail_settings(settings, sink.port))
-        params = SendEmailInput(to="a@example.org",
-                                message_key=report_message_key("report-d", "run-1"))
-        env = env_for("report-d", "run-1", attempt=2)
-        # What a worker killed between its commit and the server's reply leaves behind.
-        key = run_key("report-d", mail_ledger_name(params.message_key))
-        mailer.store.put(key, json.dumps({"state": MailState.COMMITTING}).encode())
-        out = await env.run(mailer.send_email, params)
+        async with aclosing(EmailActivities(mail_settings(settings, sink.port))) as mailer:
+            params = SendEmailInput(to="a@example.org",
+                                    message_key=report_message_key("report-d", "run-1"))
+            env = env_for("report-d", "run-1", attempt=2)
+            # What a worker killed between its commit and the server's reply leaves behind.
+            key = run_key("report-d", mail_ledger_name(params.message_key))
+            mailer.store.put(key, json.dumps({"state": MailState.COMMITTING}).encode())
+            out = await env.run(mailer.send_email, params)
     # Not sent again; and not reported as sent: nobody can know (test_mail_window.py).
     assert sink.messages == [] and not out.sent and out.uncertain

@@ -7,6 +7,7 @@ Temporal's ActivityEnvironment with the attempt numbers a retry would have.
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from dataclasses import replace
 
 import pytest
@@ -43,18 +44,18 @@ async def test_a_flaky_page_is_retried_alone_and_reported_on_the_last_attempt(
     flaky = f"http://127.0.0.1:{free_port()}/down.html"  # nothing listens
     batch = FetchPagesInput(pages=[FetchInput(url=p.url, title=p.title) for p in good] +
                             [FetchInput(url=flaky, title="Down")])
-    activities = ResearchActivities(research_settings)
-    with pytest.raises(ApplicationError) as failed:
-        await attempt(1).run(activities.fetch_pages, batch)
-    assert failed.value.type == FETCH_FAILED and "1 of 3 pages" in str(failed.value)
-    last = FETCH_PAGES_STEP.retry.maximum_attempts
-    out = await attempt(last).run(activities.fetch_pages, batch)
-    assert [s.url for s in out.sources] == [p.url for p in good] + [flaky]
-    assert [s.ok for s in out.sources] == [True, True, False]
-    assert "fetching" in out.sources[2].error and out.sources[0].content_hash
-    # The good pages were kept by the first attempt: the retry did not fetch them again.
-    for page in good:
-        assert fixture_site.hits("/" + page.url.split("/", 3)[3]) == 1
+    async with aclosing(ResearchActivities(research_settings)) as activities:
+        with pytest.raises(ApplicationError) as failed:
+            await attempt(1).run(activities.fetch_pages, batch)
+        assert failed.value.type == FETCH_FAILED and "1 of 3 pages" in str(failed.value)
+        last = FETCH_PAGES_STEP.retry.maximum_attempts
+        out = await attempt(last).run(activities.fetch_pages, batch)
+        assert [s.url for s in out.sources] == [p.url for p in good] + [flaky]
+        assert [s.ok for s in out.sources] == [True, True, False]
+        assert "fetching" in out.sources[2].error and out.sources[0].content_hash
+        # The good pages were kept by the first attempt: the retry did not fetch them again.
+        for page in good:
+            assert fixture_site.hits("/" + page.url.split("/", 3)[3]) == 1
 
 
 async def test_a_page_with_slow_headers_costs_the_round_nothing_else(
@@ -67,15 +68,15 @@ async def test_a_page_with_slow_headers_costs_the_round_nothing_else(
     drip = fixture_site.url("/drip-headers")
     batch = FetchPagesInput(pages=[FetchInput(url=good.url, title=good.title),
                                    FetchInput(url=drip, title="Drip")])
-    activities = ResearchActivities(settings)
-    with pytest.raises(ApplicationError) as failed:
-        await asyncio.wait_for(attempt(1).run(activities.fetch_pages, batch), 20)
-    assert failed.value.type == FETCH_FAILED and "1 of 2 pages" in str(failed.value)
-    out = await attempt(FETCH_PAGES_STEP.retry.maximum_attempts).run(
-        activities.fetch_pages, batch)
-    assert [s.ok for s in out.sources] == [True, False]
-    assert "timed out" in out.sources[1].error
-    assert fixture_site.hits("/" + good.url.split("/", 3)[3]) == 1
+    async with aclosing(ResearchActivities(settings)) as activities:
+        with pytest.raises(ApplicationError) as failed:
+            await asyncio.wait_for(attempt(1).run(activities.fetch_pages, batch), 20)
+        assert failed.value.type == FETCH_FAILED and "1 of 2 pages" in str(failed.value)
+        out = await attempt(FETCH_PAGES_STEP.retry.maximum_attempts).run(
+            activities.fetch_pages, batch)
+        assert [s.ok for s in out.sources] == [True, False]
+        assert "timed out" in out.sources[1].error
+        assert fixture_site.hits("/" + good.url.split("/", 3)[3]) == 1
 
 
 async def test_a_batch_of_unusable_pages_is_a_result_not_a_failure(
@@ -83,7 +84,8 @@ async def test_a_batch_of_unusable_pages_is_a_result_not_a_failure(
 ) -> None:
     batch = FetchPagesInput(pages=[FetchInput(url=fixture_site.url("/missing"), title="gone"),
                                    FetchInput(url=fixture_site.url("/image.png"), title="png")])
-    out = await attempt(1).run(ResearchActivities(research_settings).fetch_pages, batch)
+    async with aclosing(ResearchActivities(research_settings)) as activities:
+        out = await attempt(1).run(activities.fetch_pages, batch)
     assert [s.ok for s in out.sources] == [False, False]
     assert all(s.error for s in out.sources)
 
