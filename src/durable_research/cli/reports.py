@@ -58,7 +58,8 @@ FileOpt = Annotated[
     str | None, typer.Option("--file", help="Read the question from a file ('-': stdin).")
 ]
 SourcesOpt = Annotated[list[str] | None, typer.Option(
-    "--sources", help="Research these documents (folder or file; repeatable): md, txt, html, pdf.")]
+    "--sources", help="Research these documents (folder or file; repeatable): md, txt, html, "
+    "pdf, docx, pptx, xlsx, epub.")]
 DepthOpt = Annotated[str, typer.Option(
     "--depth", help="quick (one answer, no sources), standard or deep.")]
 WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
