@@ -135,7 +135,17 @@ def test_text_sentences_keep_rows_and_abbreviations() -> None:
             "| a | b |\n| 1 | 2 |\n- one item\n- two items\n## Network\nIt listens.")
     assert text_sentences(text) == [
         "Dr. Smith measured 3.5 kg, e.g. in spring.", "It rose.", "It fell again.",
-        "| a | b |", "| 1 | 2 |", "- one item", "- two items", "## Network", "It listens."]
+        "| a | b |", "| 1 | 2 |", "one item", "two items", "## Network", "It listens."]
+
+
+def test_a_list_items_sentences_start_without_its_marker() -> None:
+    # What the reader is shown a source says starts on the sentence, and the item's
+    # number is none of the sentence's numbers.
+    text = ("9. WAL works best with smaller transactions. Large ones are slower.\n"
+            "* The count(X) function returns a count.\n12) Twelve is the limit.")
+    assert text_sentences(text) == [
+        "WAL works best with smaller transactions.", "Large ones are slower.",
+        "The count(X) function returns a count.", "Twelve is the limit."]
 
 
 def test_mark_sentences_puts_each_marker_after_its_citations() -> None:
