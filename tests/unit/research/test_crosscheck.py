@@ -138,6 +138,18 @@ def test_text_sentences_keep_rows_and_abbreviations() -> None:
         "| a | b |", "| 1 | 2 |", "one item", "two items", "## Network", "It listens."]
 
 
+def test_a_number_in_the_claims_parentheses_is_no_difference_from_the_sentences() -> None:
+    # Found in a report: "numbers differ: 2147483646 281,474,976,579,584 vs 281", though
+    # the claim says "(about 281 terabytes)" too.
+    flat = lambda _t: 1.0  # noqa: E731
+    claim = ("The maximum size database would be 2147483646 pages at 65536 bytes per page or "
+             "281,474,976,579,584 bytes (about 281 terabytes).")
+    sentence = ("When used with the maximum page size of 65536, this gives a maximum SQLite "
+                "database size of about 281 terabytes.")
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+    assert compare(sentence, claim, flat).relation is not Relation.CONTRADICTS
+
+
 def test_a_list_items_sentences_start_without_its_marker() -> None:
     # What the reader is shown a source says starts on the sentence, and the item's
     # number is none of the sentence's numbers.
