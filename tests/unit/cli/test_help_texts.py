@@ -29,3 +29,13 @@ def test_each_command_summary_is_one_line() -> None:
         return found
 
     assert [name for name, doc in summaries(build_app()) if "\n" in doc] == []
+
+
+def test_no_help_names_a_number_option_by_its_click_type() -> None:
+    # typer 0.28 shows a bounded number's type ("<float range> [x>=0]") unless it has a
+    # metavar: "--budget-usd USD [x>=0]" reads as what to give.
+    app = build_app()
+    env = {"COLUMNS": "200", "TERM": "dumb"}
+    for args in (["run"], ["start"], ["list"], ["raise-budget"], ["web"], ["mcp"]):
+        out = CliRunner().invoke(app, [*args, "--help"], env=env).output
+        assert "range>" not in out, args
