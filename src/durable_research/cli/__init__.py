@@ -12,7 +12,8 @@ import sys
 import typer
 
 from durable_research.cli import reports
-from durable_research.cli.common import quiet_logging
+from durable_research.cli.argv import question_as_option
+from durable_research.cli.common import print_user_error, quiet_logging
 
 
 def build_app(everything: bool = True) -> typer.Typer:
@@ -50,6 +51,10 @@ def main() -> None:
     quiet_logging(verbose=os.environ.get("RESEARCH_VERBOSE", "") not in ("", "0", "false"))
     code: int = 0
     try:
+        mistake = question_as_option(sys.argv[1:])
+        if mistake is not None:
+            print_user_error(mistake)
+            raise SystemExit(2)
         command = sys.argv[1] if len(sys.argv) > 1 else ""
         build_app(everything=command not in reports.COMMANDS)()
     except SystemExit as exc:

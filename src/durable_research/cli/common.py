@@ -84,6 +84,13 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def print_user_error(exc: UserError) -> None:
+    """A user mistake on stderr: one line, and a hint line when there is one."""
+    err.print(f"[bold red]Error:[/] {safe(exc.message)}", highlight=False)
+    if exc.hint:
+        err.print(f"[yellow]Hint:[/] {safe(exc.hint)}", highlight=False)
+
+
 def friendly(func: Callable[..., None]) -> Callable[..., None]:
     """Turn user mistakes into a short message and exit code 2, never a traceback."""
 
@@ -92,9 +99,7 @@ def friendly(func: Callable[..., None]) -> Callable[..., None]:
         try:
             func(*args, **kwargs)
         except UserError as exc:
-            err.print(f"[bold red]Error:[/] {safe(exc.message)}", highlight=False)
-            if exc.hint:
-                err.print(f"[yellow]Hint:[/] {safe(exc.hint)}", highlight=False)
+            print_user_error(exc)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("\nInterrupted. Started workflows keep their state on the Temporal server.")

@@ -41,7 +41,8 @@ def mcp_cmd(
     http: Annotated[bool, typer.Option(
         "--http", help="Serve streamable HTTP on 127.0.0.1 (a new token at every start, "
                        "printed) instead of stdio.")] = False,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port for --http (0: any).")
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT",
+                                      help="Port for --http (0: any).")
                     ] = 8765,
     worker: Annotated[bool, typer.Option(
         help="Make sure a worker serves the reports (the embedded server's supervised one, "

@@ -56,8 +56,10 @@ def server(
         "--ui", help="With Temporal's Web UI (no login: every local process and user, and "
         "web pages that rebind a name to 127.0.0.1, can cancel and terminate runs).")] = False,
 ) -> None:
-    """Start the embedded Temporal dev server (SQLite-backed; headless unless --ui) in the
-    background."""
+    """Start the embedded Temporal dev server in the background.
+
+    Its state is kept in SQLite; headless unless --ui.
+    """
     settings = settings_or_exit()
     data = settings.data_path
     if stop:

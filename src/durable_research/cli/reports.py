@@ -58,7 +58,8 @@ FileOpt = Annotated[
     str | None, typer.Option("--file", help="Read the question from a file ('-': stdin).")
 ]
 SourcesOpt = Annotated[list[str] | None, typer.Option(
-    "--sources", help="Research these documents (folder or file; repeatable): md, txt, html, pdf.")]
+    "--sources", help="Research these documents (folder or file; repeatable): md, txt, html, "
+    "pdf, docx, pptx, xlsx, epub.")]
 DepthOpt = Annotated[str, typer.Option(
     "--depth", help="quick (one answer, no sources), standard or deep.")]
 WebOpt = Annotated[bool, typer.Option(help="Search the web when the worker has a provider.")]
@@ -66,16 +67,20 @@ ReviewPlanOpt = Annotated[bool, typer.Option(
     "--review-plan", help="Wait for a human to approve or edit the research plan.")]
 ClarifyOpt = Annotated[bool, typer.Option(
     "--clarify", help="Let the model ask you up to 3 questions before it plans the research.")]
-BudgetOpt = Annotated[float, typer.Option("--budget-usd", min=0, help="Cost cap in USD (0: none).")]
-PagesOpt = Annotated[int, typer.Option("--max-pages", min=0, help="Page cap (0: none).")]
-TokensOpt = Annotated[int, typer.Option("--max-tokens", min=0, help="Cap on LLM tokens (0: none).")]
+# Metavars for the numbers: typer 0.28 shows "<float range>" / "<int range>" otherwise.
+BudgetOpt = Annotated[float, typer.Option(
+    "--budget-usd", min=0, metavar="USD", help="Cost cap in USD (0: none).")]
+PagesOpt = Annotated[int, typer.Option(
+    "--max-pages", min=0, metavar="N", help="Page cap (0: none).")]
+TokensOpt = Annotated[int, typer.Option(
+    "--max-tokens", min=0, metavar="N", help="Cap on LLM tokens (0: none).")]
 AgentOpt = Annotated[bool | None, typer.Option(
     "--agent/--no-agent", help="The research agent: the model chooses searches, reads and "
     "notes with tools (default: on for standard/deep when the model calls tools).",
     show_default=False)]
 StepsOpt = Annotated[int, typer.Option(
-    "--max-steps", min=0, help="The agent's model turns per sub-question (0: 12 standard, "
-                               "24 deep).")]
+    "--max-steps", min=0, metavar="N",
+    help="The agent's model turns per sub-question (0: 12 standard, 24 deep).")]
 LanguageOpt = Annotated[str, typer.Option(
     "--language", help="Write the plan, notes and report in this language: a code or name "
                        "(de, pt-BR, ja, German; default: the question's language).")]
@@ -342,7 +347,8 @@ def result(
 
 @friendly
 def list_cmd(
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 20,
+    limit: Annotated[int, typer.Option(
+        min=1, max=1000, metavar="N", help="How many to show.")] = 20,
 ) -> None:
     """List recent reports, newest first."""
     settings = settings_or_exit()

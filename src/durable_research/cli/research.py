@@ -80,9 +80,10 @@ def _print_sources(prepared: cr.PreparedSources) -> None:
 @friendly
 def raise_budget_cmd(
     workflow_id: IdArg,
-    usd: Annotated[float, typer.Option("--usd", min=0, help="New cost cap in USD.")] = 0.0,
-    tokens: Annotated[int, typer.Option("--tokens", min=0, help="New token cap.")] = 0,
-    pages: Annotated[int, typer.Option("--pages", min=0, help="New page cap.")] = 0,
+    usd: Annotated[float, typer.Option(
+        "--usd", min=0, metavar="USD", help="New cost cap in USD.")] = 0.0,
+    tokens: Annotated[int, typer.Option("--tokens", min=0, metavar="N", help="New token cap.")] = 0,
+    pages: Annotated[int, typer.Option("--pages", min=0, metavar="N", help="New page cap.")] = 0,
 ) -> None:
     """Raise a running report's budget so its research can go on."""
     settings = settings_or_exit()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def web(
     host: Annotated[str, typer.Option(
         help="Address to bind; anything but loopback needs RESEARCH_WEB_TOKEN.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port.")] = 8000,
     worker: Annotated[bool, typer.Option(
         help="Make sure a worker serves the reports (the embedded server's supervised one, "
         "or one in this process).")] = True,

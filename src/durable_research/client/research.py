@@ -287,10 +287,14 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
         raise UserError("This report has no files in the artifact store",
                         "it was written before reports were stored, or not completed")
     target = Path(folder).expanduser()
+    hint = "give a folder you can write to (it is created if missing)"
+    if target.exists() and not target.is_dir():
+        # mkdir said "File exists" of a file given here: true, but no help.
+        raise UserError(f"{folder} is a file, not a folder", hint)
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}") from None
+        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}", hint) from None
     store = open_store(settings)
     written = []
     for key in result.keys:

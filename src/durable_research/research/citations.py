@@ -208,13 +208,17 @@ def mark_sentences(markdown: str, marks: list[tuple[CitedSentence, str]]) -> str
 
 # Lines that are units of their own: list items, table rows, Markdown headings.
 _LIST_OR_TABLE = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#{1,6}\s)")
+# A list item's marker: no part of its sentence. Kept, a reader was shown "- The count(X)
+# function ..." as what a source says, and "9." counted as one of the sentence's numbers.
+_LIST_MARKER = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+")
 
 
 def text_sentences(text: str) -> list[str]:
     """The sentences of a plain source text, whitespace-normalised, in order.
 
-    Paragraphs are lines joined until a blank line; list items, table rows and headings
-    stay units of their own (a row or a heading is no sentence to run on into the next one).
+    Paragraphs are lines joined until a blank line; list items (without their marker),
+    table rows and headings stay units of their own (a row or a heading is no sentence to
+    run on into the next one).
     Sentence ends are :mod:`sentences`' ("Dr. Smith", "3.5", "e.g. the" end no sentence).
     """
     units: list[str] = []
@@ -225,7 +229,7 @@ def text_sentences(text: str) -> list[str]:
                 units.append(" ".join(current))
                 current = []
             if line.strip():
-                units.append(line.strip())
+                units.append(_LIST_MARKER.sub("", line.strip()))
             continue
         current.append(line.strip())
     if current:

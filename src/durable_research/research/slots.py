@@ -108,13 +108,17 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
     no difference ("by default, X is off" / "X is off by default"); neither are the
     sentence's extra words.
     """
-    # A number in parentheses only is no part of the statement: left out of it.
+    # A number in parentheses only is no part of the statement: left out of it. It is no
+    # difference either: "(about 281 terabytes)" in the claim, "about 281 terabytes" in
+    # the sentence was shown to a reader as "numbers differ: ... vs 281".
     c_toks = [t for t in c_toks if not (is_number(t) and t in aside[0])]
     s_toks = [t for t in s_toks if not (is_number(t) and t in aside[1])]
     cset, sset = set(c_toks), set(s_toks)
     found: list[Difference] = []
-    lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset]
-    extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset]
+    lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset
+            and t not in aside[1]]
+    extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset
+             and t not in aside[0]]
     nearest = _nearest(c_toks, lone[0], s_toks, extra, kinds) if lone and extra else None
     if nearest is not None:
         found.append(Difference(Slot.NUMBER, lone, [nearest]))

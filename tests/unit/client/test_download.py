@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from durable_research.client.files import read_report_file
 from durable_research.client.research import download_report
 from durable_research.config import Settings
 from durable_research.contract.keys import report_name, run_key
 from durable_research.contract.report import ReportResult
+from durable_research.errors import UserError
 from durable_research.store.factory import open_store
 
 
@@ -48,3 +51,15 @@ def test_the_web_download_is_named_as_the_worker_did(tmp_path: Path) -> None:
     settings, result = _stored(tmp_path, ["टार्डिग्रेड-abc.pdf"])
     stored = read_report_file(settings, "report-abc", result, "pdf")
     assert stored.name == "टार्डिग्रेड-abc.pdf"
+
+
+def test_a_file_given_as_the_folder_is_named_as_such(tmp_path: Path) -> None:
+    """A new user's trial: ``--download Makefile`` said "Cannot create Makefile: File
+    exists", with no hint."""
+    settings, result = _stored(tmp_path, ["report-abc.pdf"])
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(UserError) as caught:
+        download_report(settings, result, str(tmp_path / "notes.txt"))
+    assert caught.value.message.endswith("notes.txt is a file, not a folder")
+    assert caught.value.hint and "folder" in caught.value.hint
+    assert (tmp_path / "notes.txt").read_text() == "mine"

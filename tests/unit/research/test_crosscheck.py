@@ -135,7 +135,29 @@ def test_text_sentences_keep_rows_and_abbreviations() -> None:
             "| a | b |\n| 1 | 2 |\n- one item\n- two items\n## Network\nIt listens.")
     assert text_sentences(text) == [
         "Dr. Smith measured 3.5 kg, e.g. in spring.", "It rose.", "It fell again.",
-        "| a | b |", "| 1 | 2 |", "- one item", "- two items", "## Network", "It listens."]
+        "| a | b |", "| 1 | 2 |", "one item", "two items", "## Network", "It listens."]
+
+
+def test_a_number_in_the_claims_parentheses_is_no_difference_from_the_sentences() -> None:
+    # Found in a report: "numbers differ: 2147483646 281,474,976,579,584 vs 281", though
+    # the claim says "(about 281 terabytes)" too.
+    flat = lambda _t: 1.0  # noqa: E731
+    claim = ("The maximum size database would be 2147483646 pages at 65536 bytes per page or "
+             "281,474,976,579,584 bytes (about 281 terabytes).")
+    sentence = ("When used with the maximum page size of 65536, this gives a maximum SQLite "
+                "database size of about 281 terabytes.")
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+    assert compare(sentence, claim, flat).relation is not Relation.CONTRADICTS
+
+
+def test_a_list_items_sentences_start_without_its_marker() -> None:
+    # What the reader is shown a source says starts on the sentence, and the item's
+    # number is none of the sentence's numbers.
+    text = ("9. WAL works best with smaller transactions. Large ones are slower.\n"
+            "* The count(X) function returns a count.\n12) Twelve is the limit.")
+    assert text_sentences(text) == [
+        "WAL works best with smaller transactions.", "Large ones are slower.",
+        "The count(X) function returns a count.", "Twelve is the limit."]
 
 
 def test_mark_sentences_puts_each_marker_after_its_citations() -> None:
