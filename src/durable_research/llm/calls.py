@@ -221,24 +221,3 @@ def credentials(settings: Settings, model: str) -> dict[str, str]:
         if settings.llm_api_base:
             out["api_base"] = settings.llm_api_base
     return out
-
-
-async def close_llm_connections() -> None:
-    """Close the HTTP clients litellm keeps for its calls, and forget them.
-
-    litellm caches one client per provider settings and event loop, with keep-alive
-    connections, and closes an evicted one only from a running loop: a process that hosted
-    a worker and goes on (the web page, ``research result``, a test) kept the sockets of a
-    stopped worker's loop until the garbage collector found them, each a ResourceWarning
-    wherever that happened (seen in an unrelated CLI test of a loaded ``make test``). Only
-    if litellm was imported at all (it is imported on first need).
-    """
-    import sys
-
-    if "litellm" not in sys.modules:
-        return
-    from litellm.llms.custom_httpx.async_client_cleanup import close_litellm_async_clients
-
-    litellm = sys.modules["litellm"]
-    await close_litellm_async_clients()  # type: ignore[no-untyped-call]  # litellm: untyped
-    litellm.in_memory_llm_clients_cache.flush_cache()

@@ -37,7 +37,6 @@ from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.tools import ToolActivities
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
-from durable_research.llm.calls import close_llm_connections
 from durable_research.worker.heap import freeze_startup_heap
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -128,10 +127,6 @@ class AppWorker(Worker):
     the sockets open until the objects are collected, each a ``ResourceWarning``.
     """
 
-    # Workers of this class running in this process: the LLM connections (litellm's, one
-    # cache for the process) close when the last one stops, not under another's calls.
-    running = 0
-
     def __init__(self, client: Client, *, owners: Sequence[WithSettings] = (),
                  **options: Any) -> None:
         """A :class:`Worker` of ``options`` that closes ``owners`` when it stops."""
@@ -141,14 +136,10 @@ class AppWorker(Worker):
     async def run(self) -> None:
         """Run as :meth:`Worker.run` (also what ``async with`` runs), then close the
         activities' resources however it ended."""
-        AppWorker.running += 1
         try:
             await super().run()
         finally:
-            AppWorker.running -= 1
             await close_activities(self._owners)
-            if AppWorker.running == 0:
-                await close_llm_connections()
 
 
 async def close_activities(owners: Sequence[WithSettings]) -> None:
