@@ -13,7 +13,6 @@ words, a looser overlap — are left to the LLM judge (:attr:`Comparison.ask_jud
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -24,6 +23,7 @@ from durable_research.research.number_kinds import (
     asides,
     kind_of,
     number_kinds,
+    parenthesised,
     timeline,
 )
 from durable_research.research.opposites import KEPT_STOPWORDS, SINGLE_VALUE_CUES
@@ -83,14 +83,10 @@ def _surface(text: str, toks: list[str]) -> str:
     return " ".join(dict.fromkeys(found)) or " ".join(toks)
 
 
-_PARENS = re.compile(r"\([^()]*\)")
-
-
 def _aside(text: str, toks: list[str]) -> bool:
     """Whether the words of ``toks`` stand only in parentheses: an aside, often about
     another subject ("... is not an error (since unknown PRAGMAs are silently ignored)")."""
-    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
-    outside = set(tokens(_PARENS.sub(" ", text)))
+    inside, outside = parenthesised(text)
     return bool(set(toks) & inside) and not set(toks) & outside
 
 

@@ -55,11 +55,17 @@ def timeline(kind: NumberKind) -> bool:
     return kind is not NumberKind.QUANTITY
 
 
+def parenthesised(text: str) -> tuple[set[str], set[str]]:
+    """The tokens of ``text`` inside parentheses, and those outside them."""
+    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
+    return inside, set(tokens(_PARENS.sub(" ", text)))
+
+
 def asides(text: str) -> set[str]:
     """Tokens that stand only in parentheses: a date after its version, a code after its
     name ("a hidden column in a virtual table (1)"), never the statement's own value."""
-    inside = {t for m in _PARENS.finditer(text) for t in tokens(m.group())}
-    return inside - set(tokens(_PARENS.sub(" ", text)))
+    inside, outside = parenthesised(text)
+    return inside - outside
 
 
 # Words for a place in the document, not a quantity, unless a number follows them
