@@ -446,19 +446,29 @@ class BlockingLlm(MockActivities):
             raise
 
 
+async def cancel_during_llm_call(
+    client: Client, task_queue: str, mocks: BlockingLlm | FinishingLlm, prompt: str
+) -> tuple[WorkflowHandle[GenerateReportWorkflow, ReportResult], WorkflowFailureError]:
+    """Start a report, cancel it once its ``llm_call`` runs, let the activity go on once
+    the cancel was asked for, and return the report's failure."""
+    handle = await start(client, task_queue, prompt=prompt)
+    await asyncio.wait_for(mocks.event("llm_call").wait(), 10)
+    await handle.cancel()
+    await wait_for_event(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+    mocks.cancel_sent.set()
+    with pytest.raises(WorkflowFailureError) as failed:
+        await asyncio.wait_for(handle.result(), 10)
+    return handle, failed.value
+
+
 async def test_cancel_reaches_the_running_activity_before_the_report_ends(
     client: Client, task_queue: str, start_worker: WorkerFactory, env: WorkflowEnvironment
 ) -> None:
     mocks = BlockingLlm()
     async with start_worker(mocks.activities()):
-        handle = await start(client, task_queue, prompt="cancel the llm")
-        await asyncio.wait_for(mocks.event("llm_call").wait(), 10)
-        await handle.cancel()
-        await wait_for_event(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
-        mocks.cancel_sent.set()
-        with pytest.raises(WorkflowFailureError) as failed:
-            await asyncio.wait_for(handle.result(), 10)
-    assert isinstance(failed.value.cause, CancelledError)
+        handle, failed = await cancel_during_llm_call(client, task_queue, mocks,
+                                                      "cancel the llm")
+    assert isinstance(failed.cause, CancelledError)
     # WAIT_CANCELLATION_COMPLETED: the workflow ended only after the activity stopped.
     assert mocks.saw_cancel
     kinds = [e.event_type for e in await history(handle)]
@@ -489,15 +499,10 @@ async def test_a_cancel_the_running_step_never_heard_still_ends_the_report(
     waiting there for good)."""
     mocks = FinishingLlm()
     async with start_worker(mocks.activities()):
-        handle = await start(client, task_queue, prompt="cancel while the llm finishes")
-        await asyncio.wait_for(mocks.event("llm_call").wait(), 10)
-        await handle.cancel()
-        await wait_for_event(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
-        mocks.cancel_sent.set()
-        with pytest.raises(WorkflowFailureError) as failed:
-            await asyncio.wait_for(handle.result(), 10)
+        handle, failed = await cancel_during_llm_call(client, task_queue, mocks,
+                                                      "cancel while the llm finishes")
         desc = await handle.describe()
-    assert isinstance(failed.value.cause, CancelledError)
+    assert isinstance(failed.cause, CancelledError)
     assert desc.status == WorkflowExecutionStatus.CANCELED
     kinds = [e.event_type for e in await history(handle)]
     assert EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in kinds  # it did finish
