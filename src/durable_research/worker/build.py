@@ -37,6 +37,7 @@ from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.tools import ToolActivities
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
+from durable_research.llm.clients import loop_clients
 from durable_research.worker.heap import freeze_startup_heap
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -119,7 +120,8 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
 
 
 class AppWorker(Worker):
-    """The report worker: when it stops, its activities' connections close with it.
+    """The report worker: when it stops, its activities' connections close with it, and
+    litellm's connections of its event loop once no other worker uses that loop.
 
     The activity objects open resources on first use (the page fetcher's keep-alive
     HTTP connections, idle SMTP connections); a process that hosts a worker for a
@@ -135,11 +137,13 @@ class AppWorker(Worker):
 
     async def run(self) -> None:
         """Run as :meth:`Worker.run` (also what ``async with`` runs), then close the
-        activities' resources however it ended."""
-        try:
-            await super().run()
-        finally:
-            await close_activities(self._owners)
+        activities' resources however it ended, and litellm's clients of this loop once no
+        other worker on it runs (:mod:`durable_research.llm.clients`)."""
+        async with loop_clients():
+            try:
+                await super().run()
+            finally:
+                await close_activities(self._owners)
 
 
 async def close_activities(owners: Sequence[WithSettings]) -> None:
