@@ -28,6 +28,7 @@ from durable_research.research.frame_rules import (
     dependency_conflict,
     preference_conflict,
     since_conflict,
+    sole_conflict,
 )
 from durable_research.research.framing import SAME_SUBJECT_AT, free, main_part, share, subject
 from durable_research.research.passages import stem
@@ -228,6 +229,8 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
             (found := preference_conflict(claim, sentence, weight, known)):
         return found
     if both("dependency") and (found := dependency_conflict(claim, sentence, weight, known)):
+        return found
+    if both("sole") and (found := sole_conflict(claim, sentence, weight, known)):
         return found
     if both("since"):
         return since_conflict(claim, sentence, weight, known)
