@@ -168,6 +168,51 @@ def preference_conflict(claim: str, sentence: str, weight: Callable[[str], float
     return None
 
 
+# --- whose model it follows --------------------------------------------------------------
+
+# What a thing follows or is modelled on, by the name of its origin: "follows the syntax
+# established by PostgreSQL", "follows MySQL's ON DUPLICATE KEY UPDATE", "similar to those
+# found in Perl". The origin's own words after "X's" are the origin's, not the subject's.
+_ORIGIN = [
+    re.compile(r"\b(?:follows?|following|mirrors?|copies|copied|adopts?|adopted)\s+(?:the\s+)?"
+               r"(?:[\w-]+\s+){0,2}?(?:established|set|defined|introduced|used|pioneered|"
+               rf"popularized|popularised)\s+by\s+{_NAME}()"),
+    re.compile(r"\b(?:follows?|following|mirrors?|copies|copied|adopts?|adopted|borrows?|"
+               rf"borrowed)\s+{_NAME}['’]s?\s+([^,.;:()]*)"),
+    re.compile(r"\b(?:similar\s+to|like|modell?ed\s+(?:on|after)|based\s+on)\s+(?:those|that|"
+               rf"the\s+ones?)\s+(?:found|used|offered)\s+(?:in|by)\s+{_NAME}()"),
+]
+ORIGIN_WORD = re.compile(r"\b(?:follows?|following|mirrors?|copies|copied|adopts?|adopted|"
+                         r"borrows?|borrowed|similar\s+to|modell?ed|based\s+on)\b", re.I)
+_ORIGIN_WORDS = frozenset(stem(w) for w in "follow follows following mirror copies copied "
+                          "adopt adopted borrow borrowed similar modeled modelled based "
+                          "established defined introduced pioneered found".split())
+
+
+def origins(text: str) -> list[tuple[set[str], set[str]]]:
+    """(name tokens, the origin's own words) of what a sentence says a thing follows."""
+    return [(set(tokens(m.group(1))) - {"the"}, set(tokens(m.group(2))))
+            for p in _ORIGIN for m in p.finditer(text)]
+
+
+def origin_conflict(claim: str, sentence: str, weight: Callable[[str], float],
+                    known: frozenset[str]) -> str | None:
+    """The same thing following another's model: "follows MySQL's ON DUPLICATE KEY UPDATE"
+    against "follows the syntax established by PostgreSQL" (names each the other lacks)."""
+    if not (free(claim) and free(sentence)):
+        return None
+    c_toks, s_toks = set(tokens(claim)), set(tokens(sentence))
+    for name, own in origins(claim):
+        for other, _theirs in origins(sentence):
+            if not name or not other or not name - s_toks or not other - c_toks:
+                continue
+            rest = c_toks - name - own - _ORIGIN_WORDS
+            if subject(claim, rest, s_toks | known, weight, LOOSE_SUBJECT_AT):
+                return (f"whose model: {_shown(claim, name)} vs "
+                        f"{_shown(sentence, other)}")
+    return None
+
+
 # --- alone or with others ----------------------------------------------------------------
 
 # Done by one alone: "won the 1911 Nobel Prize in Chemistry alone", "on her own".
@@ -296,6 +341,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "preference": re.compile(f"{_PREFER.pattern}|{_CONTRAST.pattern}", re.I),
     "dependency": re.compile(f"{_DEPENDS.pattern}|{_INDEPENDENT.pattern}", re.I),
     "since": re.compile(r"\d+\.\d+"),
+    "origin": ORIGIN_WORD,
     "sole": re.compile(f"{_ALONE.pattern}|{_SHARED.pattern}", re.I),
 }
 

@@ -26,6 +26,7 @@ from durable_research.research.frame_rules import (
     agent_conflict,
     cardinality_conflict,
     dependency_conflict,
+    origin_conflict,
     preference_conflict,
     since_conflict,
     sole_conflict,
@@ -229,6 +230,8 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
             (found := preference_conflict(claim, sentence, weight, known)):
         return found
     if both("dependency") and (found := dependency_conflict(claim, sentence, weight, known)):
+        return found
+    if both("origin") and (found := origin_conflict(claim, sentence, weight, known)):
         return found
     if both("sole") and (found := sole_conflict(claim, sentence, weight, known)):
         return found

@@ -1,5 +1,6 @@
 """The frames added on the calibration split's misses: "A, not B", alone or with others,
-the product a version is of, and the frames against a claim's own supporting source."""
+the product a version is of, the frames against a claim's own supporting source; and whose
+model a thing follows (written with a report's decoy fact in view: not held out)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from durable_research.research.citations import cited_sentences
 from durable_research.research.crosscheck import assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.frame_rules import (
+    origin_conflict,
     preference_conflict,
     preferences,
     since_conflict,
@@ -137,3 +139,23 @@ def test_its_own_words_are_not_set_against_its_other_sentences() -> None:
     claim = ("Other embedded SQL database engines typically only allow a single process to "
              "connect to the database at once.")
     assert _status(claim, page) is ClaimStatus.VERIFIED
+
+
+UPSERT = "UPSERT in SQLite follows the syntax established by PostgreSQL, with generalizations."
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "conflict"),
+    [
+        # the origin's own words ("ON DUPLICATE KEY UPDATE") are not the subject's
+        ("UPSERT syntax in SQLite follows MySQL's ON DUPLICATE KEY UPDATE.", UPSERT, True),
+        ("The re module's patterns are similar to those found in Perl.",
+         "The re module's patterns follow the syntax established by POSIX.", True),
+        # the same origin
+        ("UPSERT in SQLite follows PostgreSQL's syntax.", UPSERT, False),
+        # another subject
+        ("The date functions in SQLite follow MySQL's format strings.", UPSERT, False),
+    ],
+)
+def test_whose_model_it_follows(claim: str, sentence: str, conflict: bool) -> None:
+    assert bool(origin_conflict(claim, sentence, flat, NONE)) is conflict
