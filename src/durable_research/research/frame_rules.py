@@ -32,7 +32,18 @@ _AT_ONCE = re.compile(r"\b(?:at\s+a\s+time|at\s+once|at\s+the\s+same\s+time|simu
 
 
 def _heads(pattern: re.Pattern[str], text: str) -> list[set[str]]:
-    return [set(tokens(m.group(1))) for m in pattern.finditer(text)]
+    """The words after each quantifier ("a single database connection"); not after "more
+    than" ("more than a single thread" is several)."""
+    return [set(tokens(m.group(1))) for m in pattern.finditer(text)
+            if not re.search(r"\bthan\s+$", text[: m.start()], re.I)]
+
+
+def _counted(one: set[str], many: set[str]) -> bool:
+    """Whether one and many count the same thing: every word of the shorter phrase has its
+    kin in the other ("one writer" / "connections can write"), not just a shared modifier
+    ("a single database connection" / "two or more database files")."""
+    short, other = sorted((one, many), key=len)
+    return bool(short) and all(_kin({w}, other) for w in short)
 
 
 def _kin(a: set[str], b: set[str]) -> bool:
@@ -42,16 +53,38 @@ def _kin(a: set[str], b: set[str]) -> bool:
                for x in a for y in b)
 
 
-def cardinality_conflict(claim: str, sentence: str) -> str | None:
+# Another thing's case: "Other embedded SQL database engines ...", "unlike X", "whereas X"
+# ("However, ..." is not one: it turns from the sentence before, about the same thing).
+_OTHERS = re.compile(r"^\W*(?:other|unlike)\b|\b(?:though|although|whereas|"
+                     r"(?:for|on|in|with)\s+other)\b", re.I)
+
+
+def cardinality_conflict(claim: str, sentence: str,
+                         known: frozenset[str] = frozenset()) -> str | None:
     """"Only one writer at a time" against "several connections can write at the same
-    time": one against many of the same thing, both about what happens at once."""
+    time": one against many of the same thing, both about what happens at once, neither
+    naming a thing the other does not ("SHARED locks" / "a RESERVED lock") nor speaking of
+    another case ("Other embedded engines only allow a single process ...": the FAQ's own
+    sentences were set against each other)."""
     if not (_AT_ONCE.search(claim) and _AT_ONCE.search(sentence)):
         return None
-    if not (free(claim) and free(sentence)):
+    if not (free(claim) and free(sentence)) or _OTHERS.search(claim) or \
+            _OTHERS.search(sentence) or claim.rstrip().endswith("?") or \
+            sentence.rstrip().endswith("?"):
+        return None  # another case, or a question ("Can multiple applications ...?")
+    c_toks, s_toks = set(tokens(claim)), set(tokens(sentence)) | known
+    # A name of each the other lacks: two things ("SHARED locks" / "a RESERVED lock"). (The
+    # rest of the subject is not asked for: one and many are often all the two share, "In
+    # WAL mode, several connections can write ..." / "there can only be one writer".)
+    if name_tokens(claim) - s_toks and name_tokens(sentence) - c_toks:
+        return None
+    # A sentence with both relates two counts ("a single database connection to talk to
+    # two or more database files"): it states neither alone.
+    if any(_heads(_ONE, x) and _heads(_MANY, x) for x in (claim, sentence)):
         return None
     for one, many in ((_heads(_ONE, claim), _heads(_MANY, sentence)),
                       (_heads(_ONE, sentence), _heads(_MANY, claim))):
-        if any(_kin(a, b) for a in one for b in many):
+        if any(_counted(a, b) for a in one for b in many):
             return "how many at once: one vs several"
     return None
 

@@ -222,7 +222,7 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
         found = default_conflict(claim, sentence, weight, known, groups)
         if found:
             return found
-    if both("cardinality") and (found := cardinality_conflict(claim, sentence)):
+    if both("cardinality") and (found := cardinality_conflict(claim, sentence, known)):
         return found
     if both("agent") and (found := agent_conflict(claim, sentence, weight, known)):
         return found

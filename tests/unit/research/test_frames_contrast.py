@@ -11,6 +11,7 @@ from durable_research.research.citations import cited_sentences
 from durable_research.research.crosscheck import assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.frame_rules import (
+    cardinality_conflict,
     origin_conflict,
     preference_conflict,
     preferences,
@@ -159,3 +160,46 @@ UPSERT = "UPSERT in SQLite follows the syntax established by PostgreSQL, with ge
 )
 def test_whose_model_it_follows(claim: str, sentence: str, conflict: bool) -> None:
     assert bool(origin_conflict(claim, sentence, flat, NONE)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "conflict"),
+    [
+        # still: one against several of the same thing
+        ("In WAL mode, several connections can write to the database at the same time.",
+         "However, since there is only one WAL file, there can only be one writer at a time.",
+         True),
+        # another thing's case (the FAQ's own two sentences)
+        ("SQLite allows multiple processes to have the database file open at once.",
+         "Other embedded SQL database engines typically only allow a single process to "
+         "connect to the database at once.", False),
+        # a name of each the other lacks
+        ("Any number of processes can hold SHARED locks at the same time.",
+         "Only one process at a time can hold a RESERVED lock.", False),
+    ],
+)
+def test_one_against_several_of_the_same_thing(claim: str, sentence: str,
+                                               conflict: bool) -> None:
+    assert bool(cardinality_conflict(claim, sentence)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # a question
+        ("Only one application can access the database file at a time.",
+         "Can multiple applications access a database file at the same time?"),
+        # "more than a single" is several
+        ("Applications never access SQLite from more than one thread at a time.",
+         "SQLite is unsafe to use in more than a single thread at once."),
+        # only a modifier in common ("database")
+        ("Only one database connection is active at a time.",
+         "Two or more database files can be read at the same time."),
+        # a relation between two counts
+        ("Only one database connection is active at a time.",
+         "SQLite allows a single database connection to talk to two or more database files "
+         "simultaneously."),
+    ],
+)
+def test_one_against_several_near_misses(claim: str, sentence: str) -> None:
+    assert cardinality_conflict(claim, sentence) is None
