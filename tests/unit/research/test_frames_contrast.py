@@ -203,3 +203,16 @@ def test_one_against_several_of_the_same_thing(claim: str, sentence: str,
 )
 def test_one_against_several_near_misses(claim: str, sentence: str) -> None:
     assert cardinality_conflict(claim, sentence) is None
+
+
+def test_a_decoys_claim_of_whose_model_is_disputed_by_the_official_page() -> None:
+    claim = "UPSERT syntax in SQLite follows MySQL's ON DUPLICATE KEY UPDATE."
+    decoy = Evidence("wiki", "Our team wiki on SQLite. " + claim,
+                     url="https://wiki.example/", n=1)
+    official = Evidence("docs", "UPSERT syntax was added to SQLite with version 3.24.0 "
+                        "(2018-06-04). " + UPSERT, url="https://sqlite.example/")
+    pool = EvidencePool([decoy, official])
+    [sent] = cited_sentences(claim + " [1]")
+    found = assess(sent, {1: decoy}, pool, use_judge=False)
+    assert settle(found, {}, pool).status is ClaimStatus.DISPUTED
+    assert found.conflict is not None and "whose model" in found.conflict.reason
