@@ -1,5 +1,6 @@
 """The statement frames besides the default (:mod:`frames`): how many at once, who did it,
-which of two, depends on it or not, since which version. One reader and one rule each.
+which of two ("A instead of B", "A, not B"), whose model it follows, alone or with others,
+depends on it or not, since which version. One reader and one rule each.
 
 Pure functions.
 """

@@ -9,10 +9,12 @@ at once), "led by Gustave Eiffel" against "led by Ferdinand de Lesseps" (who did
 "with hemoglobin" against "with hemocyanin instead of hemoglobin" (which of two),
 "grows with the page size" against "regardless of page size" (depends on it or not),
 "introduced in 3.6.0" against "beginning with version 3.7.0 ... is available" (since
-when). Each frame is one pure reader and one rule (:func:`frame_conflict` tries them in
-turn; the default's are here, the others in :mod:`frame_rules`); every rule asks for the
-same subject and no condition on the frame (:mod:`framing`), so a case or a different
-thing is left to the judge.
+when), "follows MySQL's ON DUPLICATE KEY UPDATE" against "follows the syntax established by
+PostgreSQL" (whose model), "shared the 1911 prize with Pierre Curie" against "won the 1911
+prize alone" (alone or with others). Each frame is one pure reader and one rule
+(:func:`frame_conflict` tries them in turn; the default's are here, the others in
+:mod:`frame_rules`); every rule asks for the same subject and no condition on the frame
+(:mod:`framing`), so a case or a different thing is left to the judge.
 """
 
 from __future__ import annotations
