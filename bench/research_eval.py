@@ -21,7 +21,8 @@ side by side with a plain-BM25 baseline measured in the same run:
 * decoy citations, decoy facts stated in reports and how they were printed (disputed,
   unverified, verified) — and what the own-source check alone would have printed;
 * key-fact recall (gold facts a report states);
-* the checker's precision/recall on the labelled claims (tests/data/conflict_pairs.json):
+* the checker's precision/recall on the labelled claims (tests/data/conflict_pairs.json
+  and the all-held-out tests/data/conflict_pairs_python.json):
   own-source check, rules across sources, rules plus the fake judge;
 * plan validity (first answer valid) and notes validity (notes calls whose notes were
   usable); tokens and wall time per report, tokens per verified cited sentence, and (fake
@@ -342,16 +343,29 @@ def print_decoy_pairs(decoys: list[dict[str, Any]]) -> None:
           + ")")
 
 
+# The labelled claim sets: the first (calibration and held-out topics) and a second one,
+# all held out, on a topic the first does not cover (Python's standard library).
+CLAIM_SETS = ("conflict_pairs.json", "conflict_pairs_python.json")
+
+
 def print_checker() -> None:
     """The checker on the labelled claims: the own-source check, the rules, rules + judge."""
-    items = claims_eval.load_items(ROOT / "tests" / "data" / "conflict_pairs.json")
-    print(f"\nchecker on {len(items)} labelled claims (false verified: wrong claims passed; "
-          "disputed recall/precision):")
+    for name in CLAIM_SETS:
+        print_claim_set(name)
+
+
+def print_claim_set(name: str) -> None:
+    """The checker on one labelled set, per split."""
+    items = claims_eval.load_items(ROOT / "tests" / "data" / name)
+    print(f"\nchecker on {len(items)} labelled claims of {name} (false verified: wrong claims "
+          "passed; disputed recall/precision):")
     for label, mode in (("own source only", claims_eval.Mode.OWN),
                         ("across sources", claims_eval.Mode.RULES),
                         ("+ fake judge", claims_eval.Mode.JUDGE)):
         for split in ("calibration", "holdout"):
             part = [i for i in items if i["split"] == split]
+            if not part:
+                continue
             r = claims_eval.evaluate(part, mode)
             print(f"  {label:16} {split:11} false verified {r['false_verified']:.3f} "
                   f"(wrong passes {r['wrong_passes']:.3f})  disputed recall "

@@ -14,6 +14,7 @@ from durable_research.contract.citations import ClaimStatus
 from durable_research.research.citations import CitedSentence, text_sentences
 from durable_research.research.claims import Comparison, Relation, compare
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
+from durable_research.research.frames import frame_conflict
 from durable_research.research.opposites import opposites
 from durable_research.research.statements import clauses, near_copies, shingles, tokens
 from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
@@ -142,6 +143,19 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
             if mine.relation is Relation.CONTRADICTS:
                 found.conflict = Conflict(unit.key, _context(unit),
                                           f"its own source: {mine.reason}")
+                break
+    elif not any(refs[n].states_verbatim(claim) for n in sent.cites if n in refs):
+        # Words a source supports may still be a statement it makes the other way round
+        # ("shared the 1911 prize with Pierre Curie" against its "won the 1911 prize
+        # alone"): the frames alone, which ask for the same subject, so the source's
+        # sentences on other things do not count; and not for the source's own words
+        # ("Other embedded engines only allow a single process ... at once" and "SQLite
+        # allows multiple processes ... at once" are two sentences of one FAQ).
+        for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
+            why = frame_conflict(claim, unit.sentence, pool.weight,
+                                 pool.sources[unit.key].names, pool.alternatives)
+            if why:
+                found.conflict = Conflict(unit.key, _context(unit), f"its own source: {why}")
                 break
     # Per other source (the closest few): its sentences as compared with the claim.
     by_source: dict[str, list[tuple[Comparison, Unit]]] = {}

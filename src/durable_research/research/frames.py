@@ -9,10 +9,12 @@ at once), "led by Gustave Eiffel" against "led by Ferdinand de Lesseps" (who did
 "with hemoglobin" against "with hemocyanin instead of hemoglobin" (which of two),
 "grows with the page size" against "regardless of page size" (depends on it or not),
 "introduced in 3.6.0" against "beginning with version 3.7.0 ... is available" (since
-when). Each frame is one pure reader and one rule (:func:`frame_conflict` tries them in
-turn; the default's are here, the others in :mod:`frame_rules`); every rule asks for the
-same subject and no condition on the frame (:mod:`framing`), so a case or a different
-thing is left to the judge.
+when), "follows MySQL's ON DUPLICATE KEY UPDATE" against "follows the syntax established by
+PostgreSQL" (whose model), "shared the 1911 prize with Pierre Curie" against "won the 1911
+prize alone" (alone or with others). Each frame is one pure reader and one rule
+(:func:`frame_conflict` tries them in turn; the default's are here, the others in
+:mod:`frame_rules`); every rule asks for the same subject and no condition on the frame
+(:mod:`framing`), so a case or a different thing is left to the judge.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from durable_research.research.frame_rules import (
     agent_conflict,
     cardinality_conflict,
     dependency_conflict,
+    origin_conflict,
     preference_conflict,
     since_conflict,
+    sole_conflict,
 )
 from durable_research.research.framing import SAME_SUBJECT_AT, free, main_part, share, subject
 from durable_research.research.passages import stem
@@ -220,7 +224,7 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
         found = default_conflict(claim, sentence, weight, known, groups)
         if found:
             return found
-    if both("cardinality") and (found := cardinality_conflict(claim, sentence)):
+    if both("cardinality") and (found := cardinality_conflict(claim, sentence, known)):
         return found
     if both("agent") and (found := agent_conflict(claim, sentence, weight, known)):
         return found
@@ -228,6 +232,10 @@ def frame_conflict(claim: str, sentence: str, weight: Callable[[str], float],
             (found := preference_conflict(claim, sentence, weight, known)):
         return found
     if both("dependency") and (found := dependency_conflict(claim, sentence, weight, known)):
+        return found
+    if both("origin") and (found := origin_conflict(claim, sentence, weight, known)):
+        return found
+    if both("sole") and (found := sole_conflict(claim, sentence, weight, known)):
         return found
     if both("since"):
         return since_conflict(claim, sentence, weight, known)
