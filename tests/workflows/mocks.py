@@ -128,7 +128,7 @@ class MockActivities:
         return [self.llm_call, self.create_pdf, self.send_email, self.research_sources,
                 self.search, self.fetch_page, self.fetch_pages, self.take_notes,
                 self.write_section, self.read_text, self.compare_notes, self.check_citations,
-                self.agent_turn, self.agent_tool, self.report_changes]
+                self.prepare_check, self.agent_turn, self.agent_tool, self.report_changes]
 
     # ----- the activities (real names and types) --------------------------------------
     @activity.defn(name="llm_call")
@@ -202,6 +202,12 @@ class MockActivities:
         """Mock of ``check_citations``."""
         self._record("check_citations", params)
         return await self.answer_check(params)
+
+    @activity.defn(name="prepare_check")
+    async def prepare_check(self, params: CheckInput) -> int:
+        """Mock of ``prepare_check``: the sentences it would have assessed."""
+        self._record("prepare_check", params)
+        return await self.answer_prepare(params)
 
     @activity.defn(name="agent_turn")
     async def agent_turn(self, params: AgentTurnInput) -> AgentTurnOutput:
@@ -311,6 +317,10 @@ class MockActivities:
     async def answer_compare(self, params: CompareNotesInput) -> NotesConflicts:
         """No disagreement."""
         return NotesConflicts(key=params.key)
+
+    async def answer_prepare(self, params: CheckInput) -> int:
+        """``prepare_check``'s answer: the sections it would have read."""
+        return len(params.section_keys)
 
     async def answer_check(self, params: CheckInput) -> CheckResult:
         """Five cited sentences, one unsupported."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -96,9 +96,11 @@ async def test_research_happy_path(
     own = [c.name for c in mocks.calls if c.workflow_id == wid]
     # Each section is written once its sub-question and the earlier ones have ended, its
     # notes compared with theirs first; the summary once all are written.
+    # The summary is written while the check is prepared (both at once).
     assert own[:2] == ["research_sources", "llm_call"]
-    assert own[-4:] == ["write_section", "check_citations", "create_pdf", "send_email"]
-    assert sorted(own[2:-4]) == ["compare_notes"] * 3 + ["write_section"] * 3
+    assert sorted(own[-5:-3]) == ["prepare_check", "write_section"]
+    assert own[-3:] == ["check_citations", "create_pdf", "send_email"]
+    assert sorted(own[2:-5]) == ["compare_notes"] * 3 + ["write_section"] * 3
     (plan,) = mocks.inputs("llm_call", LlmCallInput)
     assert plan.answer_schema == AnswerSchema.PLAN and QUESTION in plan.prompt
     # Fan-out: one child per sub-question, under the report's id, each search -> fetch ->
@@ -128,6 +130,9 @@ async def test_research_happy_path(
     # The pages read but quoted by no note are evidence for the check.
     assert {r.content_hash for r in check.evidence} == {
         page_hash(f"https://example.org/{slug(q)}/2") for q in PLAN}
+    # Prepared: the same check but for the summary, not written yet.
+    (prepared,) = mocks.inputs("prepare_check", CheckInput)
+    assert prepared == replace(check, section_keys=check.section_keys[1:])
     (pdf,) = mocks.inputs("create_pdf", CreatePdfInput)
     assert pdf.content.body_key == "draft-checked.md" and pdf.content.body_markdown == ""
     # The result.
@@ -144,7 +149,8 @@ async def test_research_happy_path(
     # Live runs take the patched branches (markers recorded), except the mail key's,
     # which is asked for only in replay.
     assert await patches(handle) == ["research-v1", "plan-first-n",
-                                     "sections-while-researching", "compare-notes"]
+                                     "sections-while-researching", "compare-notes",
+                                     "check-while-summary"]
     child = client.get_workflow_handle(f"{wid}/q1")
     assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
 
@@ -610,3 +616,25 @@ async def test_raise_budget_only_raises(
     assert result.status == "completed" and result.usage.total_tokens == 9 * 30
     assert [s.role for s in mocks.inputs("write_section", SectionInput)] == [
         "section"] * 3 + ["summary"]
+
+
+class PrepareFails(MockActivities):
+    """Preparing the citation check fails for good (the check does its work itself)."""
+
+    async def answer_prepare(self, params: CheckInput) -> int:
+        raise ApplicationError("out of memory", type="PrepareFailed", non_retryable=True)
+
+
+async def test_a_failed_check_preparation_only_costs_its_time(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = PrepareFails()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+        lines = (await handle.query(GenerateReportWorkflow.status)).history
+    assert result.status == "completed" and result.pdf_path
+    assert mocks.names().count("prepare_check") == 1
+    (check,) = mocks.inputs("check_citations", CheckInput)
+    assert len(check.section_keys) == 4  # the summary and the three sections
+    assert any("preparing the citation check failed" in line for line in lines), lines

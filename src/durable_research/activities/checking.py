@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from temporalio import activity
 
+from durable_research.activities.check_memo import CheckMemo, Prepared, sentence_id, source_ids
+from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import (
@@ -28,7 +30,7 @@ from durable_research.contract.citations import (
 from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.llm.calls import allowed_model
-from durable_research.llm.capabilities import capabilities_of
+from durable_research.llm.capabilities import ModelCapabilities, capabilities_of
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
@@ -40,7 +42,8 @@ from durable_research.research.types import (
 )
 
 if TYPE_CHECKING:  # the research modules load when the activity first runs
-    from durable_research.research.crosscheck import Assessment, Question
+    from durable_research.research.citations import CitedSentence
+    from durable_research.research.crosscheck import Question
     from durable_research.research.evidence import Evidence
 
 JUDGE_BATCH = 10
@@ -55,6 +58,8 @@ COLLECTION_HITS = 3
 MAX_PASSAGE_CHARS = 500
 # How much of a passage the judge is sent.
 PASSAGE_SENT = 1500
+# The checks prepared by this worker (``prepare_check``), until their check runs.
+_MEMO = CheckMemo()
 
 
 def check_result_from(data: dict[str, Any]) -> CheckResult:
@@ -100,10 +105,8 @@ def _clip(text: str) -> str:
 class CheckingActivities(WithStore):
     """Checks a draft's citations across its sources, with the worker's LLM as judge."""
 
-    async def _evidence(self, params: CheckInput, claims: list[str]) -> list[Evidence]:
+    async def _wanted(self, params: CheckInput, claims: list[str]) -> list[Reference]:
         """The references, the other gathered sources and each claim's best local documents."""
-        from durable_research.research.evidence import Evidence
-
         wanted: dict[str, Reference] = {}
         for ref in [*params.references, *params.evidence]:
             wanted.setdefault(ref.content_hash, ref)
@@ -119,11 +122,50 @@ class CheckingActivities(WithStore):
                         title=hit.title, url=hit.url, kind=SourceKind.LOCAL,
                         content_hash=hit.content_hash))
         wanted.pop("", None)
+        return list(wanted.values())
+
+    async def _evidence(self, wanted: list[Reference]) -> list[Evidence]:
+        """The sources' texts, read from the store."""
+        from durable_research.research.evidence import Evidence
+
         # A deep report reads a hundred sources: at once, not one store round trip after
         # another.
-        texts = await asyncio.gather(*(self.read_text(text_key(h)) for h in wanted))
+        texts = await asyncio.gather(*(self.read_text(text_key(r.content_hash)) for r in wanted))
         return [Evidence(key=ref.content_hash, text=text, n=ref.n, title=ref.title, url=ref.url,
-                         kind=ref.kind) for ref, text in zip(wanted.values(), texts, strict=True)]
+                         kind=ref.kind) for ref, text in zip(wanted, texts, strict=True)]
+
+    async def _body(self, section_keys: list[str]) -> str:
+        return "\n\n".join([(await self.read_text(k)).strip() for k in section_keys])
+
+    def _use_judge(self, params: CheckInput) -> tuple[bool, ModelCapabilities]:
+        able = capabilities_of(allowed_model(self.settings, params.model))
+        return params.use_judge and able.judges, able
+
+    async def _prepare(self, params: CheckInput, sentences: list[CitedSentence]) -> Prepared:
+        """The sources, their index and the sentences' assessments: those ``prepare_check``
+        worked out in this worker where it has them (the same sources and judge setting),
+        the others now."""
+        from durable_research.research.crosscheck import assess
+        from durable_research.research.evidence import EvidencePool
+
+        use_judge, _able = self._use_judge(params)
+        wanted = await self._wanted(params, [s.sentence for s in sentences])
+        ids = source_ids(wanted)
+        run = activity.info().workflow_run_id or ""
+        ahead = _MEMO.take(run, params.key, ids, use_judge)
+        if ahead is None:
+            sources = await self._evidence(wanted)
+            pool = await asyncio.to_thread(EvidencePool, sources)
+            ahead = Prepared(ids, sources, pool, use_judge, {})
+        by_n = {s.n: s for s in ahead.sources if s.n}
+        todo = [s for s in sentences if sentence_id(s) not in ahead.assessed]
+
+        def assess_all() -> None:
+            for s in todo:
+                ahead.assessed.setdefault(sentence_id(s), assess(s, by_n, ahead.pool, use_judge))
+
+        await asyncio.to_thread(assess_all)
+        return ahead
 
     async def _judge(self, model: str, questions: list[Question]
                      ) -> tuple[dict[Question, Relation], Usage, str]:
@@ -174,30 +216,36 @@ class CheckingActivities(WithStore):
         return NotesConflicts(key=key, count=len(found), pairs=[list(p) for p in pairs],
                               hashes=sorted({h for pair in pairs for h in pair}))
 
+    @activity.defn(name="prepare_check")
+    async def prepare_check(self, params: CheckInput) -> int:
+        """The check's work that needs no summary, done while the summary is written: the
+        sources read and indexed, the sections' cited sentences assessed (kept in this
+        worker's memory for ``check_citations``; see :mod:`check_memo`). Returns how many
+        sentences were assessed."""
+        from durable_research.research.citations import cited_sentences
+
+        sentences = cited_sentences(await self._body(params.section_keys))
+        prepared = await with_heartbeats(self._prepare(params, sentences),
+                                         detail="preparing the citation check")
+        _MEMO.put(activity.info().workflow_run_id or "", params.key, prepared)
+        return len(sentences)
+
     @activity.defn(name="check_citations")
     async def check_citations(self, params: CheckInput) -> CheckResult:
         """Assemble the sections, check each cited sentence, store the marked draft."""
         from durable_research.research.citations import cited_sentences, mark_sentences
-        from durable_research.research.crosscheck import assess, settle
-        from durable_research.research.evidence import EvidencePool
+        from durable_research.research.crosscheck import settle
 
         key = self.my_key(params.key)
         memo = await self.load_json(meta_key(key))
         if memo is not None:
             return check_result_from(memo)
-        body = "\n\n".join([(await self.read_text(k)).strip() for k in params.section_keys])
+        body = await self._body(params.section_keys)
         sentences = cited_sentences(body)
-        sources = await self._evidence(params, [s.sentence for s in sentences])
-        pool = await asyncio.to_thread(EvidencePool, sources)
-        by_n = {s.n: s for s in sources if s.n}
-
-        able = capabilities_of(allowed_model(self.settings, params.model))
-        use_judge = params.use_judge and able.judges
-
-        def assess_all() -> list[Assessment]:
-            return [assess(s, by_n, pool, use_judge) for s in sentences]
-
-        found = await asyncio.to_thread(assess_all)
+        prepared = await self._prepare(params, sentences)
+        sources, pool = prepared.sources, prepared.pool
+        found = [prepared.assessment(s) for s in sentences]
+        able = self._use_judge(params)[1]
         questions = [q for f in found for q in f.questions]
         answers, usage, model = await self._judge(params.model, questions)
         result = CheckResult(key=key, checked=len(sentences),

@@ -23,6 +23,33 @@ from durable_research.layout.inline import (
 from durable_research.layout.shaping import needs_shaping
 
 
+class Paragraph(RLParagraph):  # type: ignore[misc]  # reportlab is untyped (Any)
+    """A reportlab paragraph that breaks its lines once per width.
+
+    reportlab wraps a flowable each time it asks for its size: a table's cells when it
+    measures its rows, again in each part it splits into at a page end, the frame's
+    fits... A deep report's paragraphs were wrapped 3 times each on average, the same
+    lines broken again at the same width (``breakLines``: a third of the PDF's CPU,
+    profiled on a deep report of 8 sections and a 245-row table). The lines depend on
+    the width alone (the height is only what is left of the frame), and ``split`` and
+    ``draw`` read the last wrap's lines, so the last result is kept and returned.
+    """
+
+    # (width asked, width, height, the lines): valid while ``blPara`` is those lines
+    # (``split`` deletes it when the paragraph moves on to the next frame).
+    _wrapped: tuple[float, float, float, object] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab API
+        last = self._wrapped
+        if last is not None and last[0] == availWidth and \
+                getattr(self, "blPara", None) is last[3]:
+            return last[1], last[2]
+        width, height = super().wrap(availWidth, availHeight)
+        lines = getattr(self, "blPara", None)
+        self._wrapped = None if lines is None else (availWidth, width, height, lines)
+        return width, height
+
+
 @dataclass(frozen=True)
 class Styles:
     """Paragraph styles of the report."""
@@ -72,13 +99,13 @@ def para(
         # Only then: shaping sends every word through HarfBuzz, which costs time.
         style = replace_style(style, shaping=1)
     if not needs_manual_wrap(runs):
-        return RLParagraph(lead + (runs_markup(runs, fs) or "&nbsp;"), style)
+        return Paragraph(lead + (runs_markup(runs, fs) or "&nbsp;"), style)
 
     def build(width: float) -> Flowable:
         markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize)
         align = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
         # Lines were broken (and reordered) by us: reportlab must not split them again.
-        return RLParagraph(lead + (markup or "&nbsp;"),
+        return Paragraph(lead + (markup or "&nbsp;"),
                            replace_style(style, alignment=align, splitLongWords=0))
 
     keep = bool(getattr(style, "keepWithNext", False))

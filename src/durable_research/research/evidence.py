@@ -174,11 +174,17 @@ class EvidencePool:
         known = [t for t in dict.fromkeys([*tokens(claim), *extra]) if t in self._idf]
         if self.retriever is None or not known:
             return []
+        import numpy as np
+
         scores = self.retriever.get_scores(known)
-        order = sorted(range(len(self.units)), key=lambda i: -float(scores[i]))
+        # The sentences that share a word, best first (ties in pool order: a stable sort).
+        # In numpy: sorting every sentence's index by a Python key was a tenth of a deep
+        # report's check (387,000 calls for 261 claims).
+        hits = np.flatnonzero(scores > 0.0)
+        order = hits[np.argsort(-scores[hits], kind="stable")]
         out: list[tuple[Unit, float]] = []
-        for i in order:
-            if float(scores[i]) <= 0.0 or len(out) >= k:
+        for i in order.tolist():
+            if len(out) >= k:
                 break
             key = self.units[i].key
             if key not in exclude and (only is None or key in only):

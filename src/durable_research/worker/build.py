@@ -113,6 +113,7 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
         "read_text": writing.read_text_activity,
         "compare_notes": checking.compare_notes,
         "check_citations": checking.check_citations,
+        "prepare_check": checking.prepare_check,
         "agent_turn": AgentActivities(settings).agent_turn,
         "agent_tool": ToolActivities(settings).agent_tool,
         "report_changes": ChangesActivities(settings).report_changes,

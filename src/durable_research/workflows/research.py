@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from temporalio import workflow
-from temporalio.exceptions import ChildWorkflowError, is_cancelled_exception
+from temporalio.exceptions import ActivityError, ChildWorkflowError, is_cancelled_exception
 
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.budget import BudgetTracker, add_raise
@@ -21,6 +21,7 @@ from durable_research.workflows.steps import (
     CHECK_STEP,
     COMPARE_NOTES_STEP,
     LLM_STEP,
+    PREPARE_CHECK_STEP,
     SECTION_STEP,
     end_if_cancelled,
     run_step,
@@ -79,6 +80,10 @@ SECTION_CONCURRENCY = 3
 EARLY_SECTIONS_PATCH = "sections-while-researching"
 # Before writing, the notes are compared across sources (a new activity in the history).
 COMPARE_NOTES_PATCH = "compare-notes"
+# While the summary is written, the citation check's work that needs no summary is done by
+# ``prepare_check`` (a new activity beside the summary's): the check then starts judging
+# sooner. Measured on a deep report: 1.6-1.9 s of the check's own work on the critical path.
+PREPARE_CHECK_PATCH = "check-while-summary"
 
 
 @dataclass
@@ -387,10 +392,15 @@ class Research:
                               + ".")
         written = [k for k in keys if k]
         if written and self.budget.llm_allowed():
-            summary = await run_step(SECTION_STEP, SectionInput(
+            summary_step = run_step(SECTION_STEP, SectionInput(
                 question=self.question, role="summary", section_keys=written,
                 model=self.params.model, key=summary_name(), language=self.params.language),
                 LlmStored, self.log)
+            if workflow.patched(PREPARE_CHECK_PATCH):
+                summary, _ = await asyncio.gather(summary_step, self.prepare_check(
+                    self.check_input(list(written), refs, self.evidence(results, refs))))
+            else:
+                summary = await summary_step
             self.stored(summary)
             if summary.chars:
                 written.insert(0, summary.key)
@@ -413,15 +423,31 @@ class Research:
                                          content_hash=src.content_hash, accessed=src.accessed))
         return out
 
+    def check_input(self, keys: list[str], refs: list[Reference],
+                    evidence: list[Reference]) -> CheckInput:
+        """The citation check of sections ``keys``; the judge only while the budget allows."""
+        return CheckInput(
+            question=self.question, section_keys=keys, references=refs,
+            model=self.params.model, use_judge=self.budget.llm_allowed(),
+            key=checked_draft_name(), evidence=evidence, collection=self.params.collection)
+
+    async def prepare_check(self, params: CheckInput) -> None:
+        """Have the check's sources indexed and these sections' sentences assessed ahead
+        (the worker keeps them for the check); a failure costs only that time."""
+        try:
+            await run_step(PREPARE_CHECK_STEP, params, int, self.log)
+        except ActivityError as exc:
+            if is_cancelled_exception(exc):
+                raise
+            self.log(f"preparing the citation check failed ({exc.cause or exc}): "
+                     "the check does all of its work itself")
+
     async def check(self, keys: list[str], refs: list[Reference],
                     evidence: list[Reference]) -> CheckResult:
         """Check every cited sentence against all gathered sources; the judge only while
         the budget allows."""
-        out = await run_step(CHECK_STEP, CheckInput(
-            question=self.question, section_keys=keys, references=refs,
-            model=self.params.model, use_judge=self.budget.llm_allowed(),
-            key=checked_draft_name(), evidence=evidence, collection=self.params.collection),
-            CheckResult, self.log)
+        out = await run_step(CHECK_STEP, self.check_input(keys, refs, evidence),
+                             CheckResult, self.log)
         self.budget.own = self.budget.own.add(out.usage)
         return out
 

@@ -92,6 +92,10 @@ _QUICK_RETRY = RetryPolicy(
 # Notes against notes, no LLM: seconds of CPU even for a deep report's ~600 notes.
 COMPARE_NOTES_STEP = Step("compare_notes", timedelta(minutes=5), timedelta(seconds=30),
                           _QUICK_RETRY)
+# The citation check's work that needs no summary, while the summary is written (no LLM;
+# an optimisation: the check does it itself when this fails).
+PREPARE_CHECK_STEP = Step("prepare_check", timedelta(minutes=10), timedelta(seconds=30),
+                          _QUICK_RETRY)
 SOURCES_STEP = Step("research_sources", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
 READ_STEP = Step("read_text", timedelta(minutes=2), timedelta(seconds=30), _QUICK_RETRY)
 # A scheduled report's "What changed since the last run": store and server reads, no LLM.

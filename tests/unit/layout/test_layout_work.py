@@ -1,0 +1,69 @@
+"""The PDF layout's shortcuts do less work and give the same result as the long way."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.platypus import Paragraph as RLParagraph
+
+from durable_research.layout.fonts import font_set, resolve_char
+from durable_research.layout.inline import RunStyle, needs_manual_wrap, styled_chars
+from durable_research.layout.paragraphs import Paragraph, make_styles
+
+TEXT = " ".join(f"word{i} and some more text to fill the line" for i in range(30))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the widths reportlab breaks a paragraph's lines at."""
+    calls: list[float] = []
+    real = RLParagraph.breakLines
+
+    def counted(self: RLParagraph, width: list[float]) -> object:
+        calls.append(width[0])
+        return real(self, width)
+
+    monkeypatch.setattr(RLParagraph, "breakLines", counted)
+    return calls
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    style = make_styles(font_set()).body
+    para = Paragraph(TEXT, style)
+    plain = RLParagraph(TEXT, style)
+    first = para.wrap(300, 500)
+    assert para.wrap(300, 80) == first == plain.wrap(300, 500)  # the height asked: no matter
+    assert calls == [300, 300]  # one for ours (its second wrap re-used the lines), one plain
+    assert para.wrap(200, 500) == plain.wrap(200, 500) != first
+    assert para.wrap(300, 500) == first
+    assert calls == [300, 300, 200, 200, 300]
+
+
+def test_a_paragraph_breaks_again_once_split_dropped_its_lines(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    para = Paragraph(TEXT, make_styles(font_set()).body)
+    para.wrap(300, 500)
+    assert para.split(300, 10) == []  # no room for two lines: it moves to the next frame
+    assert not hasattr(para, "blPara")
+    para.wrap(300, 500)
+    assert calls == [300, 300]
+    assert para.split(300, 40)  # and splits from its new lines
+
+
+@pytest.mark.parametrize("text", [TEXT, "line one\nline two", "tab\there", "bell\x07"])
+def test_ascii_text_resolves_as_char_by_char(text: str) -> None:
+    fs = font_set()
+    style = RunStyle(bold=True)
+    expected = []
+    for ch in text:
+        res = (fs.bold, ch) if ch == "\n" else resolve_char(fs.bold, ch)
+        if res is not None:
+            expected.append((res[1], res[0], style))
+    assert styled_chars([(text, style)], fs) == expected
+
+
+@pytest.mark.parametrize(("text", "manual"), [
+    (TEXT, False), ("שלום world", True), ("漢字 text", True), ("ภาษาไทย", True), ("café", False),
+])
+def test_only_rtl_cjk_and_thai_are_wrapped_by_hand(text: str, manual: bool) -> None:
+    assert needs_manual_wrap([(text, RunStyle())]) is manual
