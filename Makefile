@@ -26,13 +26,14 @@ web: install
 # far more than it computes (load average < 1 on 2 cores in one process), so three share
 # 2 cores well (docs/benchmarks.md, "Test suite: time and load"). loadgroup: tests are
 # shared out one by one, except a module marked xdist_group (one costly server) stays in
-# one process. TEST_PROCESSES=0: one process, as before.
+# one process. TEST_PROCESSES=0: one process, as before. --durations=25 prints the 25
+# slowest tests (setup and teardown included), so every run shows where the time goes.
 TEST_PROCESSES ?= 3
 test:
 	@bash scripts/install.sh --test
 	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/mypy
-	.venv/bin/pytest -q -n $(TEST_PROCESSES) --dist loadgroup
+	.venv/bin/pytest -q -n $(TEST_PROCESSES) --dist loadgroup --durations=25
 
 # The fast tier: lint and the pure tests (tests/unit), plus the time-skipping workflow
 # tests (tests/workflows) where that folder exists; no servers, browsers or subprocesses.

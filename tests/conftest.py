@@ -1,7 +1,8 @@
 """Shared fixtures: a real Temporal dev server, a real fake-LLM HTTP server, workers.
 
-Fixtures only: what test files import is in tests/support (importing
-tests.support.settings first sets up the session's environment).
+Fixtures only, and one hook (``xdist_group`` marks work under pytest 9): what test
+files import is in tests/support (importing tests.support.settings first sets up the
+session's environment).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.worker.build import build_worker
 from tests.support.settings import PAYLOAD_KEY  # importing it sets up the environment
+from tests.support.xdist_groups import apply_groups
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own hook, which pytest 9 makes a no-op
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``xdist_group`` marks take effect with ``--dist loadgroup`` (tests/support/xdist_groups)."""
+    apply_groups(config, items)
 
 
 @pytest.fixture(scope="session")

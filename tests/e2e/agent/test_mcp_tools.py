@@ -37,6 +37,11 @@ from tests.support.helpers import env_for
 from tests.support.processes import wait_for_file
 from tests.support.settings import settings_env
 
+# One process (pytest-xdist) for the module, so its MCP test server over HTTP (a subprocess)
+# starts once: a module fixture spread over processes starts in each, and again whenever
+# a process runs another module's test in between.
+pytestmark = pytest.mark.xdist_group("mcp-tools")
+
 WORKFLOW = "report-1/q1"
 TOKEN = "mcp-test-token"
 SERVER = [sys.executable, "-m", "durable_research.testing.mcp_tool_server"]

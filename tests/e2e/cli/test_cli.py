@@ -62,6 +62,13 @@ def module_embedded_env(
     local_worker.stop_embedded(Path(env["RESEARCH_DATA_DIR"]))
 
 
+# The tests of the module's one embedded default run in one process (pytest-xdist), one
+# after another: spread over the processes, each started its own server and supervised
+# worker, and again whenever a process ran another module's test in between (a module
+# fixture ends when the next test is in another module).
+shares_embedded = pytest.mark.xdist_group("cli-embedded")
+
+
 @pytest.fixture
 def shared_embedded_env(module_embedded_env: dict[str, str], fake_llm: FakeLLM) -> dict[str, str]:
     """The module's embedded default (a copy of its environment), the fake LLM reset."""
@@ -238,6 +245,7 @@ def test_help_lists_commands(tmp_path: Path) -> None:
         assert command in proc.stdout
 
 
+@shares_embedded
 def test_review_from_the_command_line(
     shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
@@ -279,6 +287,7 @@ def test_review_from_the_command_line(
     assert_clean_error(again, "Review not accepted")
 
 
+@shares_embedded
 def test_clarifying_questions_from_the_command_line(
     shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
@@ -316,6 +325,7 @@ def test_clarifying_questions_from_the_command_line(
     assert_clean_error(late, "Answers not accepted", "not running any more")
 
 
+@shares_embedded
 def test_cancel_from_the_command_line(
     shared_embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:

@@ -34,6 +34,11 @@ from durable_research.worker.build import build_worker
 from tests.support.cli import RESEARCH
 from tests.support.settings import PAYLOAD_KEY, settings_env
 
+# One process (pytest-xdist) for the module, so its worker and `research mcp` HTTP server
+# starts once: a module fixture spread over processes starts in each, and again whenever
+# a process runs another module's test in between.
+pytestmark = pytest.mark.xdist_group("mcp")
+
 READY_S = 90
 
 

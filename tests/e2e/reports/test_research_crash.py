@@ -89,7 +89,10 @@ async def children(client: Client, parent: str) -> list[str]:
     return found
 
 
-async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
+# A bound for a hang, returned from as soon as the condition holds: 60 s was too short for
+# test_worker_killed_while_writing at load 12 (a standard report's plan, searches, fetches
+# and notes before its first section, on a worker process in a loaded 2-core box).
+async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while not await predicate():
         if time.monotonic() > deadline:

@@ -16,6 +16,11 @@ from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.search_server import SearchServer
 from tests.support.web import WebServer, web_app_settings
 
+# One process (pytest-xdist) for the module, so its `research web` server with a worker
+# starts once: a module fixture spread over processes starts in each, and again whenever
+# a process runs another module's test in between.
+pytestmark = pytest.mark.xdist_group("web-api")
+
 REPORTS = "/api/v1/reports"
 Event = tuple[str, str]
 
