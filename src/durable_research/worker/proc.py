@@ -1,15 +1,14 @@
 """One worker process run by the supervisor (``python -m durable_research.worker.proc``).
 
 It imports what polling needs (about a second) and warms up the rest in the
-background: the LLM stack (litellm: 3-4 s, imported by the first call otherwise; a
-thread starts importing it once the process's own modules are) and the fonts. Once
-warm it says ``ready`` on its status pipe. It polls when it reads ``go`` on stdin,
-warm or not: a *standby* is told after it is ready, so a crashed worker's replacement
-polls within a fraction of a second, fully warm; the first worker of a supervisor is
-told at once, so it polls first and warms up after. While it runs it reports each
-activity attempt it starts and ends (``+token<TAB>workflow id<TAB>run id`` /
-``-token``): if it dies, the supervisor fails the attempts it left behind at once
-instead of waiting for their heartbeat timeouts.
+background: the LLM stack (litellm: 3-4 s, imported by the first call otherwise) and
+the fonts. Once warm it says ``ready`` on its status pipe. It polls when it reads
+``go`` on stdin, warm or not: a *standby* is told after it is ready, so a crashed
+worker's replacement polls within a fraction of a second, fully warm; the first
+worker of a supervisor is told at once, so it polls first and warms up after. While
+it runs it reports each activity attempt it starts and ends (``+token<TAB>workflow
+id<TAB>run id`` / ``-token``): if it dies, the supervisor fails the attempts it left
+behind at once instead of waiting for their heartbeat timeouts.
 
 Its stdin is the supervisor's pipe: when that closes (the supervisor is gone), the
 worker shuts down, so no orphan keeps polling.
@@ -123,10 +122,9 @@ async def run() -> None:
     """Warm up until told to go (or until the supervisor goes), then serve.
 
     Told before it started (the supervisor's first worker), it polls first and warms up
-    after (the first call and render): a whole warm-up running meanwhile took half the
-    CPU the connection and the worker's set-up need, and delayed polling by a second on
-    2 cores. Only litellm's import runs meanwhile (:func:`import_llm_stack_early`). A
-    standby told later goes on warming up while it connects.
+    after: a warm-up running meanwhile takes half the CPU the connection and the
+    worker's set-up need (the import holds the GIL), and delayed polling by a second
+    on 2 cores. A standby told later goes on warming up while it connects.
     """
     loop = asyncio.get_running_loop()
     told_already = bool(select.select([sys.stdin], [], [], 0)[0])
@@ -149,27 +147,8 @@ async def run() -> None:
         warm.cancel()
 
 
-def import_llm_stack_early() -> threading.Thread:
-    """Start importing litellm in a thread, before the process connects.
-
-    Its import (3-4 s of CPU from bytecode on 2 cores) is on a first report's path: its
-    first step waits for it. Begun here rather than once polling, it also uses the time
-    the process waits on the network (connecting while the embedded server boots, the
-    first workflow and activity tasks) and starts before the workflow does. It shares the
-    GIL with the connection and the worker's set-up meanwhile; ``warm_up`` and the first
-    LLM call get the same module (``litellm_module`` is cached; the import lock makes a
-    second importer wait for the first).
-    """
-    from durable_research.llm.calls import litellm_module
-
-    thread = threading.Thread(target=litellm_module, name="import-litellm", daemon=True)
-    thread.start()
-    return thread
-
-
 def main() -> None:
     """Run the worker process."""
-    import_llm_stack_early()
     asyncio.run(run())
     sys.stdout.flush()
     # Skip the interpreter's teardown: the client's native threads can abort it.

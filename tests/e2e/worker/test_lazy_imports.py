@@ -2,9 +2,8 @@
 
 ``import litellm`` is most of a worker's start (3-4 s from bytecode, 10-13 s without);
 the worker modules must not import it at module level (``bench/first_run.py`` measures
-what this buys); the worker process imports it in a thread from its first line. The
-supervisor spawns its first worker before it imports temporalio. Fresh interpreters,
-since this test session has imported both already.
+what this buys). The supervisor spawns its first worker before it imports temporalio.
+Fresh interpreters, since this test session has imported both already.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ def test_worker_modules_do_not_import_litellm() -> None:
         "import durable_research.worker.build, durable_research.worker.proc\n"
         "import durable_research.activities.llm, durable_research.activities.agent\n"
         "assert 'litellm' not in sys.modules, 'litellm imported at import time'\n"
-        "durable_research.worker.proc.import_llm_stack_early().join()\n"
-        "assert sys.modules['litellm'].suppress_debug_info is True\n"
+        "from durable_research.llm.calls import litellm_module\n"
+        "assert litellm_module().suppress_debug_info is True\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
