@@ -2,7 +2,8 @@
 
 ``import litellm`` is most of a worker's start (3-4 s from bytecode, 10-13 s without);
 the worker modules must not import it at module level (``bench/first_run.py`` measures
-what this buys). A fresh interpreter, since this test session has imported it already.
+what this buys). The supervisor spawns its first worker before it imports temporalio.
+Fresh interpreters, since this test session has imported both already.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ def test_worker_modules_do_not_import_litellm() -> None:
         "assert 'litellm' not in sys.modules, 'litellm imported at import time'\n"
         "from durable_research.llm.calls import litellm_module\n"
         "assert litellm_module().suppress_debug_info is True\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_supervisor_spawns_before_importing_temporalio() -> None:
+    code = (
+        "import sys\n"
+        "import durable_research.worker.supervisor\n"
+        "late = sorted(m for m in sys.modules if m.startswith(('temporalio', 'litellm')))\n"
+        "assert not late, late\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
