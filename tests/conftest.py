@@ -1,12 +1,14 @@
 """Shared fixtures: a real Temporal dev server, a real fake-LLM HTTP server, workers.
 
-Fixtures only, and one hook (``xdist_group`` marks work under pytest 9): what test
+Fixtures only, and two hooks (``xdist_group`` marks work under pytest 9; the session's
+data folder is cleaned up when it ends): what test
 files import is in tests/support (importing tests.support.settings first sets up the
 session's environment).
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -22,7 +24,11 @@ from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
 from durable_research.worker.build import build_worker
-from tests.support.settings import PAYLOAD_KEY  # importing it sets up the environment
+from tests.support.processes import stop_servers_under
+from tests.support.settings import (  # importing it sets up the environment
+    PAYLOAD_KEY,
+    SESSION_DATA_HOME,
+)
 from tests.support.xdist_groups import apply_groups
 
 
@@ -30,6 +36,12 @@ from tests.support.xdist_groups import apply_groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``xdist_group`` marks take effect with ``--dist loadgroup`` (tests/support/xdist_groups)."""
     apply_groups(config, items)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop what a test left running in the session's default data folder, and remove it."""
+    stop_servers_under(SESSION_DATA_HOME)
+    shutil.rmtree(SESSION_DATA_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from durable_research.config import DDGS_PROBE_OFF, ENV_VARS, Settings
 
@@ -28,6 +30,12 @@ os.environ["RESEARCH_PAYLOAD_KEY"] = base64.b64encode(os.urandom(32)).decode()
 # (tests of the probe inject their own, or point it at a local port).
 os.environ["SEARCH_DDGS_PROBE"] = DDGS_PROBE_OFF
 PAYLOAD_KEY = os.environ["RESEARCH_PAYLOAD_KEY"]
+# A command run with the session's environment that falls back to the default data folder
+# gets one of this session (platformdirs reads XDG_DATA_HOME), never the developer's own:
+# a loaded e2e run left a dev server on the developer's folder and port 7233 running. The
+# session's end stops what is left running there (tests/conftest.py).
+SESSION_DATA_HOME = Path(tempfile.mkdtemp(prefix="research-tests-data-"))
+os.environ["XDG_DATA_HOME"] = str(SESSION_DATA_HOME)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
