@@ -20,6 +20,7 @@ from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import agent_result_name, agent_turn_name
 from durable_research.contract.llm import Usage
 from durable_research.llm.calls import classify_llm_error, load_litellm, usage_of
+from durable_research.llm.clients import acompletion
 from durable_research.llm.prompts import in_language
 from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import REGISTRY
@@ -88,7 +89,7 @@ class AgentActivities(WithStore):
         activity.logger.info("agent turn %d model=%s attempt=%d", params.turn, model,
                              activity.info().attempt)
         try:
-            response = await with_heartbeats(litellm.acompletion(**kwargs),
+            response = await with_heartbeats(acompletion(litellm, **kwargs),
                                              detail="agent thinking", first_s=0.0)
         except asyncio.CancelledError:
             raise

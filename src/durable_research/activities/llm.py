@@ -28,6 +28,7 @@ from durable_research.llm.calls import (
     usage_of,
 )
 from durable_research.llm.capabilities import capabilities_of
+from durable_research.llm.clients import acompletion
 from durable_research.research.answers import answer_schema, response_format
 from durable_research.store import content_hash
 
@@ -90,7 +91,7 @@ async def complete(
     activity.logger.info("llm call model=%s attempt=%d schema=%s", model,
                          activity.info().attempt, schema if structured else "-")
     try:
-        response = await with_heartbeats(litellm.acompletion(**kwargs), detail=detail,
+        response = await with_heartbeats(acompletion(litellm, **kwargs), detail=detail,
                                          first_s=0.0)
     except asyncio.CancelledError:
         raise

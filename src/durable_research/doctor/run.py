@@ -41,6 +41,7 @@ async def check_llm_call(settings: Settings) -> Check:
     import litellm
 
     from durable_research.llm.calls import classify_llm_error
+    from durable_research.llm.clients import acompletion
 
     kwargs: dict[str, object] = {
         "model": settings.llm_model,
@@ -54,7 +55,7 @@ async def check_llm_call(settings: Settings) -> Check:
     if settings.llm_api_base:
         kwargs["api_base"] = settings.llm_api_base
     try:
-        response = await litellm.acompletion(**kwargs)
+        response = await acompletion(litellm, **kwargs)
     except Exception as exc:  # noqa: BLE001 - every provider error is reported in words
         err = classify_llm_error(exc, settings.llm_model)
         hint = "check LLM_API_KEY" if err.non_retryable else "the provider may be down; retry"

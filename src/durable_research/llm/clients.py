@@ -1,4 +1,4 @@
-"""litellm's HTTP clients of an event loop, closed when the loop's last worker stops.
+"""litellm's HTTP clients of an event loop, closed when its last user (a worker, a call) ends.
 
 litellm keeps the SDK client of each provider set-up (model endpoint, key) in a cache, one
 per event loop (``litellm.in_memory_llm_clients_cache``, keys ending in the loop's token),
@@ -10,10 +10,13 @@ which finds its sockets open: a ``ResourceWarning`` wherever it runs then (measu
 sockets to the fake LLM, found in unrelated tests of loaded ``make test`` passes).
 
 So the worker says, for the time it runs, that it uses its loop's clients
-(:func:`loop_clients`), and the last user of a loop closes that loop's clients while the
-loop still runs. Only that loop's: another loop's client may be in the middle of a request
-(closing every cached client when a worker stopped failed 5 tests that way). A later call
-on the same loop builds a new client.
+(:func:`loop_clients`), and so does every call (:func:`acompletion`): the last user of a
+loop closes that loop's clients while the loop still runs. Under a worker, calls reuse the
+keep-alive connections; a call with no worker on its loop (``research doctor``, a test
+that calls an activity directly) closes them after it (measured: the worker alone still
+left two sockets to the fake LLM in a loaded ``make test``). Only that loop's: another
+loop's client may be in the middle of a request (closing every cached client when a worker
+stopped failed 5 tests that way). A later call on the same loop builds a new client.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import sys
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any
 
 # How many running workers use each loop's clients. Weak: a loop that is gone needs no entry.
 _users: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
@@ -42,6 +47,12 @@ async def loop_clients() -> AsyncIterator[None]:
         if not _users[loop]:
             del _users[loop]
             await close_loop_clients()
+
+
+async def acompletion(litellm: ModuleType, **kwargs: Any) -> Any:
+    """``litellm.acompletion(**kwargs)``, using the running loop's clients meanwhile."""
+    async with loop_clients():
+        return await litellm.acompletion(**kwargs)
 
 
 async def close_loop_clients() -> int:

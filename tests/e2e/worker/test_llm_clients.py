@@ -1,6 +1,7 @@
-"""litellm's client of a worker's event loop is closed when the worker stops
-(``durable_research.llm.clients``): its keep-alive sockets to the model no longer wait for
-the garbage collector, which found them open in unrelated tests (a ``ResourceWarning``)."""
+"""litellm's client of an event loop is closed when the loop's last user ends: the worker
+that runs on it, or a call made with no worker on it (``durable_research.llm.clients``). Its
+keep-alive sockets to the model no longer wait for the garbage collector, which found them
+open in unrelated tests (a ``ResourceWarning``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from temporalio.client import Client
 from durable_research.activities.llm import completion_kwargs
 from durable_research.config import Settings
 from durable_research.llm.calls import load_litellm
-from durable_research.llm.clients import close_loop_clients, loop_clients
+from durable_research.llm.clients import acompletion, close_loop_clients, loop_clients
 from durable_research.worker.build import build_worker
 
 
@@ -28,7 +29,7 @@ async def cached_clients_of_this_loop() -> list[Any]:
 async def ask(settings: Settings) -> str:
     litellm = await load_litellm()
     kwargs = completion_kwargs(settings, settings.llm_model, "You answer.", "Say hello.")
-    answer = await litellm.acompletion(**kwargs)
+    answer = await acompletion(litellm, **kwargs)
     return str(answer.choices[0].message.content or "")
 
 
@@ -57,3 +58,11 @@ async def test_a_loops_clients_stay_open_while_another_worker_uses_them(
         assert await ask(settings)  # the same client, reused
         assert await cached_clients_of_this_loop() == still
     assert still[0].is_closed()
+
+
+async def test_a_call_with_no_worker_on_its_loop_closes_its_client_after(
+    settings: Settings,
+) -> None:
+    await close_loop_clients()
+    assert await ask(settings)  # as `research doctor` or a test calling an activity does
+    assert await cached_clients_of_this_loop() == []
