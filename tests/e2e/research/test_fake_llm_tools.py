@@ -8,15 +8,17 @@ from typing import Any
 
 import litellm
 
+from durable_research.llm.clients import acompletion
 from durable_research.research.agent.registry import REGISTRY, offered
 from durable_research.research.agent.transcript import AGENT_SYSTEM, agent_prompt
 from durable_research.testing.fake_llm import FakeLLM
 
 
 async def turn(fake: FakeLLM, messages: list[dict[str, Any]]) -> Any:
-    """One tool-calling completion through litellm (its real OpenAI path)."""
-    response = await litellm.acompletion(
-        model="openai/fake-model", api_base=fake.api_base, api_key="sk-fake",
+    """One tool-calling completion through litellm (its real OpenAI path), its client
+    closed after it, as the app's calls are (``llm.clients``)."""
+    response = await acompletion(
+        litellm, model="openai/fake-model", api_base=fake.api_base, api_key="sk-fake",
         messages=messages, tools=[REGISTRY[n].openai() for n in offered(True, False)],
         num_retries=0)
     return response.choices[0]
