@@ -62,11 +62,8 @@ async def close_loop_clients() -> int:
     litellm = sys.modules.get("litellm")
     if litellm is None:
         return 0
-    from litellm.caching.evicted_client_closer import running_loop_token
-
     cache = litellm.in_memory_llm_clients_cache
-    suffix = f"-{running_loop_token()}"
-    ours = [key for key in list(cache.cache_dict) if key.endswith(suffix)]
+    ours = this_loops_keys(cache)
     clients = [cache.cache_dict.pop(key) for key in ours]
     for key in ours:
         cache.ttl_dict.pop(key, None)
@@ -77,3 +74,12 @@ async def close_loop_clients() -> int:
             if inspect.isawaitable(closed):
                 await closed
     return len(clients)
+
+
+def this_loops_keys(cache: Any) -> list[str]:
+    """The keys of litellm's client ``cache`` that belong to the running loop (they end in
+    its token)."""
+    from litellm.caching.evicted_client_closer import running_loop_token
+
+    suffix = f"-{running_loop_token()}"
+    return [key for key in list(cache.cache_dict) if key.endswith(suffix)]

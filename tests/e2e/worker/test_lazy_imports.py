@@ -12,6 +12,13 @@ import subprocess
 import sys
 
 
+def run_fresh(code: str) -> None:
+    """Run ``code`` in a fresh interpreter; its assertions must hold."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_worker_modules_do_not_import_litellm() -> None:
     code = (
         "import sys\n"
@@ -21,9 +28,7 @@ def test_worker_modules_do_not_import_litellm() -> None:
         "from durable_research.llm.calls import litellm_module\n"
         "assert litellm_module().suppress_debug_info is True\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    run_fresh(code)
 
 
 def test_supervisor_spawns_before_importing_temporalio() -> None:
@@ -33,6 +38,4 @@ def test_supervisor_spawns_before_importing_temporalio() -> None:
         "late = sorted(m for m in sys.modules if m.startswith(('temporalio', 'litellm')))\n"
         "assert not late, late\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    run_fresh(code)

@@ -12,18 +12,19 @@ from temporalio.client import Client
 from durable_research.activities.llm import completion_kwargs
 from durable_research.config import Settings
 from durable_research.llm.calls import load_litellm
-from durable_research.llm.clients import acompletion, close_loop_clients, loop_clients
+from durable_research.llm.clients import (
+    acompletion,
+    close_loop_clients,
+    loop_clients,
+    this_loops_keys,
+)
 from durable_research.worker.build import build_worker
 
 
 async def cached_clients_of_this_loop() -> list[Any]:
     """The clients litellm keeps for the running loop (keys end in the loop's token)."""
-    litellm = await load_litellm()
-    from litellm.caching.evicted_client_closer import running_loop_token
-
-    cache = litellm.in_memory_llm_clients_cache
-    suffix = f"-{running_loop_token()}"
-    return [value for key, value in cache.cache_dict.items() if key.endswith(suffix)]
+    cache = (await load_litellm()).in_memory_llm_clients_cache
+    return [cache.cache_dict[key] for key in this_loops_keys(cache)]
 
 
 async def ask(settings: Settings) -> str:
