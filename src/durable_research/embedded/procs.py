@@ -169,11 +169,27 @@ def terminate(pid: int, timeout_s: float = 15.0, check: ArgvCheck | None = None)
             pass
         if check is not None and not is_ours(pid, check):
             _reap(pid, deadline)  # it exited: a zombie of ours would still look alive
+            _forget(pid)
             return True
     if pid_alive(pid) and (check is None or is_ours(pid, check)):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    _forget(pid)
     return True
+
+
+def _forget(pid: int) -> None:
+    """Drop the ended ``pid`` from the servers left running, its exit status recorded.
+
+    ``os.waitpid`` above reaps the process behind the Popen's back, so the Popen's
+    ``returncode`` stays None and its ``__del__`` (at the latest when the interpreter
+    exits) warns "subprocess N is still running"; ``wait()`` records it (0 once reaped
+    elsewhere, the status otherwise; a SIGKILLed process takes a moment to end).
+    """
+    for proc in [p for p in _DETACHED if p.pid == pid]:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+            _DETACHED.remove(proc)
 
 
 def _reap(pid: int, deadline: float) -> None:
