@@ -35,6 +35,7 @@ from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
 from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
+from durable_research.research.relevant import ELISION, focused
 from durable_research.research.types import (
     FOLLOW_UP_LEFT_OUT,
     SUMMARY_LEFT_OUT,
@@ -162,9 +163,9 @@ class WritingActivities(WithStore):
         ranked = await self._send_once(ranked, key)
         number = {s.content_hash: i + 1 for i, s in enumerate(usable)}
         excerpts: dict[int, list[str]] = {}
-        for text_id, passage, _score in ranked:
-            excerpts.setdefault(number[text_id], []).append(passage)
-        blocks = [(n, usable[n - 1].title, "\n...\n".join(parts))
+        for text_id, part in focused([(t, p) for t, p, _s in ranked], params.subquestion):
+            excerpts.setdefault(number[text_id], []).append(part)
+        blocks = [(n, usable[n - 1].title, f"\n{ELISION}\n".join(parts))
                   for n, parts in sorted(excerpts.items())]
         out = await complete(self.settings, params.model,
                              in_language(prompts.NOTES_SYSTEM, params.language),

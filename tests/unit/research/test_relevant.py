@@ -1,0 +1,74 @@
+"""The parts of a passage a notes prompt sends: matching sentences, whole units, in order."""
+
+from __future__ import annotations
+
+from durable_research.research.passages import tokens
+from durable_research.research.relevant import (
+    ELISION,
+    focused,
+    relevant_part,
+    remember,
+    units,
+)
+
+PROSE = ("Tardigrades live in moss. They are also called water bears. Their legs end in "
+         "claws. A dried tardigrade can survive space vacuum. It recovers when wetted.")
+
+
+def texts(passage: str) -> list[str]:
+    return [passage[u.start : u.end] for u in units(passage)]
+
+
+def test_units_are_sentences_headings_tables_and_code() -> None:
+    passage = ("# Habitat\nTardigrades live in moss. They are\ncalled water bears.\n"
+               "| Habitat | Genus |\n| --- | --- |\n| Moss | Macrobiotus |\n"
+               "- Item one. Still item one.\n```\ncode line. Another.\n```\nAfter.")
+    assert texts(passage) == [
+        "# Habitat", "Tardigrades live in moss.", "They are\ncalled water bears.",
+        "| Habitat | Genus |\n| --- | --- |\n| Moss | Macrobiotus |",
+        "- Item one.", "Still item one.", "```\ncode line. Another.\n```", "After."]
+
+
+def test_an_unclosed_fence_runs_to_the_passage_end() -> None:
+    assert texts("Intro.\n```\nx = 1. y = 2.\nz") == ["Intro.", "```\nx = 1. y = 2.\nz"]
+
+
+def test_matching_sentences_keep_the_one_before_and_mark_what_is_left_out() -> None:
+    part = relevant_part(PROSE, frozenset(tokens("survive space vacuum")))
+    assert part == "Their legs end in claws. A dried tardigrade can survive space vacuum."
+    part = relevant_part(PROSE, frozenset(tokens("moss claws")), neighbours=0)
+    assert part == f"Tardigrades live in moss.\n{ELISION}\nTheir legs end in claws."
+
+
+def test_two_shared_terms_can_be_asked_for() -> None:
+    terms = frozenset(tokens("tardigrade vacuum wetted"))
+    assert relevant_part(PROSE, terms, neighbours=0, min_shared=2) == (
+        "A dried tardigrade can survive space vacuum.")
+    assert relevant_part(PROSE, frozenset(tokens("photosynthesis"))) == ""
+
+
+def test_a_table_is_kept_whole_with_its_header() -> None:
+    passage = "Habitats differ.\n| Habitat | Genus |\n| --- | --- |\n| Moss | Macrobiotus |"
+    assert relevant_part(passage, frozenset(tokens("macrobiotus")), neighbours=0) == (
+        "| Habitat | Genus |\n| --- | --- |\n| Moss | Macrobiotus |")
+
+
+def test_a_sentence_sent_before_is_not_sent_again() -> None:
+    seen: set[str] = set()
+    remember("Cookies help us. Tardigrades live in moss.", seen)
+    part = relevant_part("Cookies  help us. Moss is damp.", frozenset(tokens("cookies moss")),
+                         seen, neighbours=0)
+    assert part == "Moss is damp."
+
+
+def test_focused_sends_each_texts_best_passage_whole() -> None:
+    ranked = [("a", PROSE), ("b", "Bears eat fish. Moss grows slowly."),
+              ("a", "Eggs are laid in moults. Tardigrades moult often. Space is cold.")]
+    out = focused(ranked, "tardigrades moult")
+    assert out == [("a", PROSE), ("b", "Bears eat fish. Moss grows slowly."),
+                   ("a", "Eggs are laid in moults. Tardigrades moult often.")]
+
+
+def test_focused_leaves_out_a_passage_with_nothing_relevant() -> None:
+    ranked = [("a", PROSE), ("a", "Bears eat fish. Moss grows slowly.")]
+    assert focused(ranked, "water bears claws space") == [("a", PROSE)]
