@@ -280,7 +280,8 @@ class WritingActivities(WithStore):
                                     "(the model is not asked to write sections)",
                                     quoted_notes=True)
         out = await complete(
-            self.settings, params.model, in_language(prompts.SECTION_SYSTEM, params.language),
+            self.settings, params.model,
+            in_language(prompts.section_system(notes), params.language),
             prompts.section_prompt(params.question, params.subquestion, notes,
                                    params.references,
                                    await self._conflicts(params, numbers, notes)),
