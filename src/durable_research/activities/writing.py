@@ -35,7 +35,7 @@ from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
 from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
-from durable_research.research.relevant import ELISION, focused
+from durable_research.research.relevant import ELISION, focused, without_repeats
 from durable_research.research.types import (
     FOLLOW_UP_LEFT_OUT,
     SUMMARY_LEFT_OUT,
@@ -245,11 +245,13 @@ class WritingActivities(WithStore):
             return await self._save(key, "", LlmCallOutput(),
                                     f"{SUMMARY_LEFT_OUT}the model is not asked to write")
         if params.role == "summary":
-            sections = []
+            sections, seen = [], set[str]()
             for k in params.section_keys:
                 text = await self.read_text(k)
                 heading, _, body = text.partition("\n")
-                sections.append((heading.lstrip("# ").strip(), body.strip()))
+                # Sections quote the same notes: a sentence is sent once.
+                sections.append((heading.lstrip("# ").strip(),
+                                 without_repeats(body.strip(), seen)))
             out = await complete(self.settings, params.model,
                                  in_language(prompts.SUMMARY_SYSTEM, params.language),
                                  prompts.summary_prompt(params.question, sections),

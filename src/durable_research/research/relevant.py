@@ -133,6 +133,23 @@ def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = 
     return f"\n{ELISION}\n".join(passage[run[0].start : run[-1].end] for run in runs)
 
 
+def without_repeats(text: str, seen: set[str]) -> str:
+    """``text`` without its units (sentences, tables, code) already in ``seen``, which
+    gets the others: a sentence two sections of a report both wrote is sent once."""
+    out, cursor = [], 0
+    for unit in units(text):
+        key = _key(text[unit.start : unit.end])
+        if key not in seen:
+            seen.add(key)
+            continue
+        out.append(text[cursor : unit.start])
+        cursor = unit.end
+        while cursor < len(text) and text[cursor] in " \t":
+            cursor += 1
+    out.append(text[cursor:])
+    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+
+
 def remember(passage: str, seen: set[str]) -> None:
     """Add the units of a passage sent whole to ``seen`` (see :func:`relevant_part`)."""
     seen.update(_key(passage[u.start : u.end]) for u in units(passage))

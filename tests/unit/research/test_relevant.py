@@ -9,6 +9,7 @@ from durable_research.research.relevant import (
     relevant_part,
     remember,
     units,
+    without_repeats,
 )
 
 PROSE = ("Tardigrades live in moss. They are also called water bears. Their legs end in "
@@ -72,3 +73,14 @@ def test_focused_sends_each_texts_best_passage_whole() -> None:
 def test_focused_leaves_out_a_passage_with_nothing_relevant() -> None:
     ranked = [("a", PROSE), ("a", "Bears eat fish. Moss grows slowly.")]
     assert focused(ranked, "water bears claws space") == [("a", PROSE)]
+
+
+def test_a_sentence_two_sections_wrote_is_sent_once() -> None:
+    seen: set[str] = set()
+    first = "They live in moss [1]. They moult [2].\n\n| Habitat |\n| --- |\n| Moss [1] |"
+    assert without_repeats(first, seen) == first
+    second = "They moult [2]. They eat algae [3].\n\nThey live in moss [1].\n\n" \
+             "| Habitat |\n| --- |\n| Moss [1] |\n\nThey lay eggs [3]."
+    assert without_repeats(second, seen) == "They eat algae [3].\n\nThey lay eggs [3]."
+    # The same words citing another source are another sentence.
+    assert without_repeats("They moult [3].", seen) == "They moult [3]."
