@@ -96,8 +96,8 @@ def units(passage: str) -> list[Unit]:
     return [u for u in out if passage[u.start : u.end].strip()]
 
 
-def _key(text: str) -> str:
-    """A unit's text compared across sources: case and spacing ignored."""
+def unit_key(text: str) -> str:
+    """A unit's text compared across sources and calls: case and spacing ignored."""
     return " ".join(text.split()).casefold()
 
 
@@ -121,7 +121,7 @@ def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = 
     runs: list[list[Unit]] = []
     last = -2
     for i, unit in enumerate(found):
-        key = _key(passage[unit.start : unit.end])
+        key = unit_key(passage[unit.start : unit.end])
         if not keep[i] or key in seen:
             continue
         seen.add(key)
@@ -138,7 +138,7 @@ def without_repeats(text: str, seen: set[str]) -> str:
     gets the others: a sentence two sections of a report both wrote is sent once."""
     out, cursor = [], 0
     for unit in units(text):
-        key = _key(text[unit.start : unit.end])
+        key = unit_key(text[unit.start : unit.end])
         if key not in seen:
             seen.add(key)
             continue
@@ -152,13 +152,31 @@ def without_repeats(text: str, seen: set[str]) -> str:
 
 def remember(passage: str, seen: set[str]) -> None:
     """Add the units of a passage sent whole to ``seen`` (see :func:`relevant_part`)."""
-    seen.update(_key(passage[u.start : u.end]) for u in units(passage))
+    seen.update(unit_key(passage[u.start : u.end]) for u in units(passage))
 
 
-def focused(passages: Sequence[tuple[str, str]], query: str) -> list[tuple[str, str]]:
-    """``(text id, passage)`` pairs, best first, as a prompt sends them: each text's first
+@dataclass(frozen=True)
+class Sent:
+    """What a prompt sends of one ranked passage: ``part`` (the passage itself when sent
+    whole, ``""`` when nothing of it is relevant) and, when cut, the keys of the units it
+    sends (for the report's ledger: another call may send the passage's other units)."""
+
+    text_id: str
+    passage: str
+    part: str
+    units: tuple[str, ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        return self.part == self.passage
+
+
+def focused(passages: Sequence[tuple[str, str]], query: str,
+            sent_before: Sequence[Collection[str]] = ()) -> list[Sent]:
+    """What a prompt sends of ``(text id, passage)`` pairs, best first: each text's first
     (best) passage whole, its others cut to their units relevant to ``query``
-    (:func:`relevant_part`; left out when none is), in the same order."""
+    (:func:`relevant_part`), in the same order. ``sent_before[i]``: the unit keys of
+    passage ``i`` another call of the report already sent (left out here)."""
     terms = frozenset(tokens(query))
     shared = SHARED_TERMS if len(terms) >= TERMS_FOR_TWO else 1
     firsts: dict[str, int] = {}
@@ -169,8 +187,12 @@ def focused(passages: Sequence[tuple[str, str]], query: str) -> list[tuple[str, 
         remember(passages[i][1], seen)
     out = []
     for i, (text_id, passage) in enumerate(passages):
-        part = passage if firsts[text_id] == i else relevant_part(
-            passage, terms, seen, min_shared=shared)
-        if part:
-            out.append((text_id, part))
+        if firsts[text_id] == i:
+            out.append(Sent(text_id, passage, passage))
+            continue
+        before = seen | set(sent_before[i] if i < len(sent_before) else ())
+        mine = set(before)
+        part = relevant_part(passage, terms, mine, min_shared=shared)
+        seen |= mine - before
+        out.append(Sent(text_id, passage, part, tuple(sorted(mine - before))))
     return out

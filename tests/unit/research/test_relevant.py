@@ -66,13 +66,24 @@ def test_focused_sends_each_texts_best_passage_whole() -> None:
     ranked = [("a", PROSE), ("b", "Bears eat fish. Moss grows slowly."),
               ("a", "Eggs are laid in moults. Tardigrades moult often. Space is cold.")]
     out = focused(ranked, "tardigrades moult")
-    assert out == [("a", PROSE), ("b", "Bears eat fish. Moss grows slowly."),
-                   ("a", "Eggs are laid in moults. Tardigrades moult often.")]
+    assert [(s.text_id, s.part) for s in out] == [
+        ("a", PROSE), ("b", "Bears eat fish. Moss grows slowly."),
+        ("a", "Eggs are laid in moults. Tardigrades moult often.")]
+    assert out[0].whole and not out[2].whole
+    assert out[2].units == ("eggs are laid in moults.", "tardigrades moult often.")
 
 
 def test_focused_leaves_out_a_passage_with_nothing_relevant() -> None:
     ranked = [("a", PROSE), ("a", "Bears eat fish. Moss grows slowly.")]
-    assert focused(ranked, "water bears claws space") == [("a", PROSE)]
+    out = focused(ranked, "water bears claws space")
+    assert [s.part for s in out] == [PROSE, ""]
+
+
+def test_focused_leaves_out_what_another_call_was_sent() -> None:
+    later = "Eggs are laid in moults. Tardigrades moult often. Moults take days."
+    out = focused([("a", PROSE), ("a", later)], "tardigrades moult",
+                  [(), ["eggs are laid in moults."]])
+    assert out[1].part == "Tardigrades moult often. Moults take days."
 
 
 def test_a_sentence_two_sections_wrote_is_sent_once() -> None:
