@@ -35,6 +35,9 @@ TERMS_FOR_TWO = 3
 _FENCE = re.compile(r"\s*(?:```|~~~)")
 # Lines that start a unit of their own: a heading, a list item, a quoted line.
 _STARTS_UNIT = re.compile(r"\s*(?:#|>|[-*+] |\d+[.)] )")
+_MARKER = re.compile(r"\s*(?:>\s*|[-*+] |\d+[.)] )")
+# Units shorter than this (words) are never dropped as repeats ("Example:", "Yes.").
+REPEAT_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,15 @@ def units(passage: str) -> list[Unit]:
     def flush() -> None:
         if prose:
             a, b = prose[0][0], prose[-1][1]
-            out.extend(Unit(a + s, a + e) for s, e in sentence_spans(passage[a:b]))
+            # A list item's marker ("3. ", "- ") stays with its first sentence ("3." alone
+            # would end a sentence).
+            marker = _MARKER.match(passage, a, b)
+            skip = marker.end() - a if marker else 0
+            spans = sentence_spans(passage[a + skip : b])
+            found = [Unit(a + skip + s, a + skip + e) for s, e in spans]
+            if found:
+                found[0] = Unit(a, found[0].end)
+            out.extend(found)
             prose.clear()
 
     lines = _line_spans(passage)
@@ -101,6 +112,11 @@ def unit_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _repeatable(key: str) -> bool:
+    """Whether a unit may be left out as a repeat: long enough to be a sentence of its own."""
+    return len(key.split()) >= REPEAT_WORDS
+
+
 def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = None,
                   neighbours: int = NEIGHBOURS, min_shared: int = 1) -> str:
     """The units of ``passage`` that share a term with ``terms`` (tokens, as
@@ -122,7 +138,7 @@ def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = 
     last = -2
     for i, unit in enumerate(found):
         key = unit_key(passage[unit.start : unit.end])
-        if not keep[i] or key in seen:
+        if not keep[i] or (key in seen and _repeatable(key)):
             continue
         seen.add(key)
         if i == last + 1 and runs:
@@ -139,7 +155,7 @@ def without_repeats(text: str, seen: set[str]) -> str:
     out, cursor = [], 0
     for unit in units(text):
         key = unit_key(text[unit.start : unit.end])
-        if key not in seen:
+        if key not in seen or not _repeatable(key):
             seen.add(key)
             continue
         out.append(text[cursor : unit.start])

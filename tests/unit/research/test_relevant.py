@@ -30,6 +30,11 @@ def test_units_are_sentences_headings_tables_and_code() -> None:
         "- Item one.", "Still item one.", "```\ncode line. Another.\n```", "After."]
 
 
+def test_a_list_items_marker_stays_with_its_first_sentence() -> None:
+    assert texts("3. DEFAULT VALUES inserts one row. It has defaults.\n4. Next item.") == [
+        "3. DEFAULT VALUES inserts one row.", "It has defaults.", "4. Next item."]
+
+
 def test_an_unclosed_fence_runs_to_the_passage_end() -> None:
     assert texts("Intro.\n```\nx = 1. y = 2.\nz") == ["Intro.", "```\nx = 1. y = 2.\nz"]
 
@@ -56,9 +61,9 @@ def test_a_table_is_kept_whole_with_its_header() -> None:
 
 def test_a_sentence_sent_before_is_not_sent_again() -> None:
     seen: set[str] = set()
-    remember("Cookies help us. Tardigrades live in moss.", seen)
-    part = relevant_part("Cookies  help us. Moss is damp.", frozenset(tokens("cookies moss")),
-                         seen, neighbours=0)
+    remember("Cookies help us improve. Tardigrades live in moss.", seen)
+    part = relevant_part("Cookies  help us improve. Moss is damp.",
+                         frozenset(tokens("cookies moss")), seen, neighbours=0)
     assert part == "Moss is damp."
 
 
@@ -88,10 +93,14 @@ def test_focused_leaves_out_what_another_call_was_sent() -> None:
 
 def test_a_sentence_two_sections_wrote_is_sent_once() -> None:
     seen: set[str] = set()
-    first = "They live in moss [1]. They moult [2].\n\n| Habitat |\n| --- |\n| Moss [1] |"
+    first = ("They live in moss [1]. They moult every month [2].\n\n"
+             "| Habitat |\n| --- |\n| Moss [1] |")
     assert without_repeats(first, seen) == first
-    second = "They moult [2]. They eat algae [3].\n\nThey live in moss [1].\n\n" \
-             "| Habitat |\n| --- |\n| Moss [1] |\n\nThey lay eggs [3]."
+    second = ("They moult every month [2]. They eat algae [3].\n\nThey live in moss [1]."
+              "\n\n| Habitat |\n| --- |\n| Moss [1] |\n\nThey lay eggs [3].")
     assert without_repeats(second, seen) == "They eat algae [3].\n\nThey lay eggs [3]."
     # The same words citing another source are another sentence.
-    assert without_repeats("They moult [3].", seen) == "They moult [3]."
+    assert without_repeats("They moult every month [3].", seen) == \
+        "They moult every month [3]."
+    # A short unit is no repeat worth leaving out (a list's "Yes.", a label).
+    assert without_repeats("- Yes.\n- Yes.", seen) == "- Yes.\n- Yes."
