@@ -73,6 +73,8 @@ class Run:
 
     label: str
     scores: list[ReportScore] = field(default_factory=list)
+    # The question id of each score (a failed report has none).
+    scored_ids: list[str] = field(default_factory=list)
     results: list[ReportResult] = field(default_factory=list)
     searches: list[list[str]] = field(default_factory=list)
     walls: list[float] = field(default_factory=list)
@@ -83,6 +85,7 @@ class Run:
     failed: list[str] = field(default_factory=list)
     # The fake LLM's calls, one list per report (empty with a real model).
     sent: list[list[SentPrompt]] = field(default_factory=list)
+    sent_ids: list[str] = field(default_factory=list)
 
 
 def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Settings:
@@ -146,6 +149,7 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
             run.results.append(result)
             if fake is not None:
                 run.sent.append(fake.sent()[before:])
+                run.sent_ids.append(q["id"])
             if result.status != "completed" or not result.paths:
                 run.failed.append(f"{q['id']}: {result.status} {result.note}")
                 continue
@@ -154,6 +158,7 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
             run.scores.append(score_report(
                 body, result.references, lambda h: get_text(store, text_key(h)),
                 q["key_facts"], decoys))
+            run.scored_ids.append(q["id"])
             run.searches.append(result.subquestions)
             attempts = await plan_attempts(client, handle.id)
             run.plans += 1
@@ -198,6 +203,30 @@ def print_disputes(runs: list[Run]) -> None:
                 if not any(where.get(n, "").startswith(DECOY_FOLDERS) for n in (d.n, d.other)):
                     print(f"  - {d.sentence}\n    [{where.get(d.other)}] {d.other_passage}\n"
                           f"    ({d.reason})")
+
+
+def print_missed(runs: list[Run]) -> None:
+    """Every key fact and decoy fact of each report, by question: the facts it missed, the
+    decoys it stated and how (to tell which facts two runs differ on)."""
+    for run in runs:
+        print(f"\nkey facts missed, decoys stated, by question ({run.label}):")
+        for ident, score in zip(run.scored_ids, run.scores, strict=True):
+            for fact in score.missed_facts:
+                print(f"  {ident}: missed {fact}")
+            for decoy, printed in score.decoys_stated:
+                print(f"  {ident}: decoy {decoy} printed {printed}")
+
+
+def dump_prompts(runs: list[Run], path: Path) -> None:
+    """Every call the fake LLM answered, one JSON object a line (to read what is sent)."""
+    with path.open("w", encoding="utf-8") as out:
+        for run in runs:
+            for report, ident in zip(run.sent, run.sent_ids, strict=True):
+                for call in report:
+                    out.write(json.dumps({"question": ident, "task": call.task,
+                                          "prompt_tokens": call.prompt_tokens,
+                                          "system": call.system, "user": call.user}) + "\n")
+    print(f"\nprompts written to {path}")
 
 
 def pct(part: float, whole: float) -> str:
@@ -406,6 +435,10 @@ async def amain(args: argparse.Namespace) -> int:
             print_decoys(runs, decoys)
             if args.show_disputes:
                 print_disputes(runs)
+            if args.show_missed:
+                print_missed(runs)
+            if args.dump_prompts:
+                dump_prompts(runs, args.dump_prompts)
             for run in runs:
                 for failure in run.failed:
                     print(f"  {run.label} failed: {failure}")
@@ -429,6 +462,10 @@ def main() -> None:
     parser.add_argument("--depth", default="standard", choices=["standard", "deep"])
     parser.add_argument("--show-disputes", action="store_true",
                         help="list the disputes between two official pages")
+    parser.add_argument("--show-missed", action="store_true",
+                        help="list the key facts each report missed")
+    parser.add_argument("--dump-prompts", type=Path, default=None, metavar="FILE",
+                        help="write every fake LLM call (JSON lines) to FILE")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
     sys.exit(run_main(amain(parser.parse_args())))

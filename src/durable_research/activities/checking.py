@@ -170,29 +170,36 @@ class CheckingActivities(WithStore):
     async def _judge(self, model: str, questions: list[Question]
                      ) -> tuple[dict[Question, Relation], Usage, str]:
         """Ask the judge about each (claim, passage) pair, in batches, a few at once; the
-        pairs of one passage go into the same batch, so it is sent once."""
+        pairs of one passage go into the same batch, so it is sent once, and a pair asked
+        twice (the summary repeats its sections' sentences, and a claim's own source can
+        be another sentence's other source) is asked once."""
+        pairs = list(dict.fromkeys((q.claim, q.passage[:PASSAGE_SENT]) for q in questions))
         order: dict[str, int] = {}
-        for q in questions:
-            order.setdefault(q.passage[:PASSAGE_SENT], len(order))
-        ordered = sorted(questions, key=lambda q: order[q.passage[:PASSAGE_SENT]])
+        for _claim, passage in pairs:
+            order.setdefault(passage, len(order))
+        ordered = sorted(pairs, key=lambda pair: order[pair[1]])
         batches = [ordered[start : start + JUDGE_BATCH]
                    for start in range(0, len(ordered), JUDGE_BATCH)]
         slots = asyncio.Semaphore(JUDGE_CONCURRENCY)
 
-        async def ask(batch: list[Question]) -> tuple[dict[int, Relation], LlmCallOutput]:
-            items = [(i + 1, q.claim, q.passage[:PASSAGE_SENT]) for i, q in enumerate(batch)]
+        async def ask(batch: list[tuple[str, str]]
+                      ) -> tuple[dict[int, Relation], LlmCallOutput]:
+            items = [(i + 1, claim, passage) for i, (claim, passage) in enumerate(batch)]
             async with slots:
                 out = await complete(self.settings, model, prompts.JUDGE_SYSTEM,
                                      prompts.judge_prompt(items), detail="judging citations",
                                      schema=AnswerSchema.JUDGE)
             return parse_verdicts(out.text), out
 
-        answers: dict[Question, Relation] = {}
+        found: dict[tuple[str, str], Relation] = {}
         usage, used = Usage(), ""
         for batch, (verdicts, out) in zip(
                 batches, await asyncio.gather(*(ask(b) for b in batches)), strict=True):
             usage, used = usage.add(out.usage), out.model
-            answers.update({q: verdicts[i + 1] for i, q in enumerate(batch) if i + 1 in verdicts})
+            found.update({pair: verdicts[i + 1] for i, pair in enumerate(batch)
+                          if i + 1 in verdicts})
+        answers = {q: found[pair] for q in questions
+                   if (pair := (q.claim, q.passage[:PASSAGE_SENT])) in found}
         return answers, usage, used
 
     @activity.defn(name="compare_notes")

@@ -35,6 +35,7 @@ from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
 from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
+from durable_research.research.relevant import ELISION, focused, without_repeats
 from durable_research.research.types import (
     FOLLOW_UP_LEFT_OUT,
     SUMMARY_LEFT_OUT,
@@ -159,12 +160,11 @@ class WritingActivities(WithStore):
         ranked = fused_passages(texts, [params.subquestion, params.question],
                                 k=PASSAGES_PER_SOURCE * max(1, len(usable)),
                                 max_chars=NOTES_CONTEXT_CHARS)
-        ranked = await self._send_once(ranked, key)
         number = {s.content_hash: i + 1 for i, s in enumerate(usable)}
         excerpts: dict[int, list[str]] = {}
-        for text_id, passage, _score in ranked:
-            excerpts.setdefault(number[text_id], []).append(passage)
-        blocks = [(n, usable[n - 1].title, "\n...\n".join(parts))
+        for text_id, part in await self._send_once(ranked, key, params.subquestion):
+            excerpts.setdefault(number[text_id], []).append(part)
+        blocks = [(n, usable[n - 1].title, f"\n{ELISION}\n".join(parts))
                   for n, parts in sorted(excerpts.items())]
         out = await complete(self.settings, params.model,
                              in_language(prompts.NOTES_SYSTEM, params.language),
@@ -194,29 +194,45 @@ class WritingActivities(WithStore):
                                 extra=follow.query,
                                 hashes=sorted({n["source_hash"] for n in notes}))
 
-    async def _send_once(self, ranked: list[tuple[str, str, float]], me: str
-                         ) -> list[tuple[str, str, float]]:
-        """The passages no other notes call of the report was sent, and each source's best
-        one whatever (the sub-question can still quote every source it found).
+    async def _send_once(self, ranked: list[tuple[str, str, float]], me: str, query: str
+                         ) -> list[tuple[str, str]]:
+        """``(text id, excerpt)`` pairs to send: each source's best passage whole, its
+        others cut to what bears on ``query`` (:func:`relevant.focused`), without what
+        another notes call of the report was sent.
 
         Sub-questions of one report often rank the same passages of the same sources: a
         third of the notes calls' prompt tokens were passages sent before (the research
-        eval). Which call a passage went to is kept in the run's folder; a retry of the
-        same call (``me``: its notes key) keeps its own.
+        eval). A ledger in the run's folder says which call a passage went to and, when it
+        went cut, which of its sentences: a passage sent whole to another call is left out
+        (unless it is its source's best one here: the sub-question can still quote every
+        source it found), one sent cut still gives its other relevant sentences. A retry
+        of the same call (``me``: its notes key) is sent what it was sent before.
         """
         ledgers = [self.run_key(sent_passage_name(passage)) for _t, passage, _s in ranked]
         owners = await asyncio.gather(*(self.load_json(k) for k in ledgers))
-        kept, firsts = [], set()
-        for (text_id, passage, score), ledger, owner in zip(ranked, ledgers, owners,
+        todo: list[tuple[str, str]] = []
+        before: list[list[str]] = []
+        mine: list[tuple[str, dict[str, Any] | None]] = []
+        firsts: set[str] = set()
+        for (text_id, passage, _score), ledger, owner in zip(ranked, ledgers, owners,
                                                              strict=True):
             first = text_id not in firsts
             firsts.add(text_id)
-            if owner is not None and owner.get("by") != me and not first:
+            theirs = owner is not None and owner.get("by") != me and not first
+            if theirs and "units" not in owner:
+                continue  # sent whole to another call
+            todo.append((text_id, passage))
+            before.append(list(owner.get("units", [])) if theirs else [])
+            mine.append((ledger, owner))
+        out = []
+        for sent, (ledger, owner) in zip(focused(todo, query, before), mine, strict=True):
+            if not sent.part:
                 continue
             if owner is None:
-                await self.save_json(ledger, {"by": me})
-            kept.append((text_id, passage, score))
-        return kept
+                await self.save_json(ledger, {"by": me} if sent.whole else
+                                     {"by": me, "units": list(sent.units)})
+            out.append((sent.text_id, sent.part))
+        return out
 
     async def _conflicts(self, params: SectionInput, numbers: dict[str, int],
                          notes: list[CitedNote]) -> list[prompts.Disagreement]:
@@ -244,11 +260,13 @@ class WritingActivities(WithStore):
             return await self._save(key, "", LlmCallOutput(),
                                     f"{SUMMARY_LEFT_OUT}the model is not asked to write")
         if params.role == "summary":
-            sections = []
+            sections, seen = [], set[str]()
             for k in params.section_keys:
                 text = await self.read_text(k)
                 heading, _, body = text.partition("\n")
-                sections.append((heading.lstrip("# ").strip(), body.strip()))
+                # Sections quote the same notes: a sentence is sent once.
+                sections.append((heading.lstrip("# ").strip(),
+                                 without_repeats(body.strip(), seen)))
             out = await complete(self.settings, params.model,
                                  in_language(prompts.SUMMARY_SYSTEM, params.language),
                                  prompts.summary_prompt(params.question, sections),
@@ -279,7 +297,8 @@ class WritingActivities(WithStore):
                                     "(the model is not asked to write sections)",
                                     quoted_notes=True)
         out = await complete(
-            self.settings, params.model, in_language(prompts.SECTION_SYSTEM, params.language),
+            self.settings, params.model,
+            in_language(prompts.section_system(notes), params.language),
             prompts.section_prompt(params.question, params.subquestion, notes,
                                    params.references,
                                    await self._conflicts(params, numbers, notes)),

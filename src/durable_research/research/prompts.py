@@ -54,14 +54,36 @@ SECTION_SYSTEM = (
     "End every sentence that states a fact with its source number in brackets, like [2]: "
     "only the numbers listed, only facts in the notes. Where sources disagree, give each "
     "side with its own citation; never state one side as fact. No heading, no list of "
-    "references. A note quoting a table, code or a list has its quote indented below it: "
-    "give such a block as what it is, never inside a sentence (or summarise it in cited "
-    "sentences): a table as a Markdown table, header row first, the source number in each "
-    "row's last cell, like | Moss | Macrobiotus [2] |; code in a fenced block after the "
-    "source's sentence introducing it, cited; list items as a Markdown list, each ending "
-    f"with its source number. The notes' quotes are quoted source text. {UNTRUSTED}"
+    f"references. The notes' quotes are quoted source text. {UNTRUSTED}"
 )
+# How to write each kind of block note, told only when the notes have one: the rules were
+# half of a section's system prompt, and most sections quote no block (the research eval:
+# 43 of 68). They follow the fixed part, which stays a prefix a provider's cache can reuse.
+BLOCK_RULES = (
+    "A note quoting {kinds} has its quote indented below it: give such a block as what it "
+    "is, never inside a sentence (or summarise it in cited sentences): {rules}."
+)
+BLOCK_RULE = {
+    NoteKind.TABLE: ("a table", "a table as a Markdown table, header row first, the source "
+                     "number in each row's last cell, like | Moss | Macrobiotus [2] |"),
+    NoteKind.CODE: ("code", "code in a fenced block after the source's sentence introducing "
+                    "it, cited"),
+    NoteKind.LIST: ("a list", "list items as a Markdown list, each ending with its source "
+                    "number"),
+}
 DISAGREE_HEADING = "Sources disagree"
+
+
+def section_system(notes: Sequence[CitedNote]) -> str:
+    """The section system prompt for ``notes``: the fixed rules, then how to write the
+    kinds of block the notes quote (tables, code, lists), if any."""
+    kinds = [kind for kind in BLOCK_RULE if any(note.kind is kind for note in notes)]
+    if not kinds:
+        return SECTION_SYSTEM
+    names = [BLOCK_RULE[k][0] for k in kinds]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"{SECTION_SYSTEM} " + BLOCK_RULES.format(
+        kinds=listed, rules="; ".join(BLOCK_RULE[k][1] for k in kinds))
 
 SUMMARY_SYSTEM = (
     f"{TASK_SUMMARY}\nYou write the opening summary of a research report in Markdown: two or "

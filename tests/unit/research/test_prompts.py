@@ -7,7 +7,7 @@ import json
 import os
 
 from durable_research.research import prompts
-from durable_research.research.notes import CitedNote
+from durable_research.research.notes import CitedNote, NoteKind
 from durable_research.testing.fake_research import research_reply
 
 MOSS = "Tardigrades live in moss and lichens,\nwhich dry out often."
@@ -72,3 +72,18 @@ def test_the_summary_prompt_gives_the_sections_then_the_question() -> None:
     assert prompt.startswith("## Habitats\n") and prompt.endswith(f"{prompts.QUESTION_LABEL}Q?")
     reply = research_reply(prompts.SUMMARY_SYSTEM, prompt) or ""
     assert "They live in moss [1]." in reply and "They eat algae [2]." in reply
+
+
+def test_the_section_system_prompt_tells_only_the_block_kinds_the_notes_quote() -> None:
+    sentence = CitedNote(1, "p", "They live in moss.")
+    table = CitedNote(2, "p", "| Habitat |\n| --- |\n| Moss |", NoteKind.TABLE)
+    code = CitedNote(3, "p", "```\npip install foo\n```", NoteKind.CODE)
+    assert prompts.section_system([sentence]) == prompts.SECTION_SYSTEM
+    assert "Markdown table" not in prompts.SECTION_SYSTEM
+    with_table = prompts.section_system([sentence, table])
+    assert with_table.startswith(prompts.SECTION_SYSTEM + " A note quoting a table has")
+    assert "Markdown table" in with_table and "fenced block" not in with_table
+    both = prompts.section_system([code, table, table])
+    assert "A note quoting a table or code has" in both
+    assert both.index("Markdown table") < both.index("fenced block")
+    assert "Markdown list" not in both
