@@ -20,6 +20,10 @@ turn of ``tool_script`` (``POST /_tool_script`` or :meth:`FakeLLM.script_tools`)
 default researcher's; every tool-calling request's transcript is counted
 (``turns_repeated``: a completed turn asked again).
 
+A request with ``"stream": true`` gets the same answer as server-sent
+``chat.completion.chunk`` events (``fake_stream``), usage last when
+``stream_options.include_usage`` asks for it.
+
 ``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``) and
 counts requests and texts, so tests can see what an embedding cache saved.
 
@@ -37,6 +41,7 @@ import json
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -44,6 +49,8 @@ from typing import Any
 from durable_research.testing.fake_agent import agent_reply
 from durable_research.testing.fake_embeddings import embeddings_response
 from durable_research.testing.fake_research import research_reply
+from durable_research.testing.fake_stream import CONTENT_TYPE as STREAM_TYPE
+from durable_research.testing.fake_stream import events, wants_stream, wants_usage
 from durable_research.testing.http_base import BackgroundServer, QuietServer
 
 DEFAULT_REPLY = (
@@ -190,6 +197,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _send_events(self, parts: Iterable[bytes]) -> None:
+        """Send server-sent events in HTTP/1.1 chunks, so the connection stays reusable."""
+        self.send_response(200)
+        self.send_header("Content-Type", STREAM_TYPE)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for part in parts:
+            self.wfile.write(b"%X\r\n%s\r\n" % (len(part), part))
+        self.wfile.write(b"0\r\n\r\n")
+
     def _body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -319,27 +337,28 @@ class _Handler(BaseHTTPRequestHandler):
                     _task(system), prompt_tokens, completion_tokens, system,
                     "\n".join(str(m.get("content", "")) for m in body["messages"]
                               if m.get("role") != "system")))
-        self._send(
-            200,
-            {
-                "id": f"chatcmpl-fake-{state.calls}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", "fake-model"),
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": message,
-                        "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
+        completion = {
+            "id": f"chatcmpl-fake-{state.calls}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
             },
-        )
+        }
+        if wants_stream(body):
+            self._send_events(events(completion, wants_usage(body)))
+        else:
+            self._send(200, completion)
 
 
 class _Server(QuietServer):
