@@ -41,7 +41,7 @@ import json
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -122,6 +122,9 @@ class _State:
     sent: list[SentPrompt] = field(default_factory=list)
     # The system prompt of every request (tests see the report's language reach the model).
     systems: Counter[str] = field(default_factory=Counter)
+    # A benchmark's answers to prompts that are not ours (another tool's, in-process only):
+    # called with the system and user prompt; None = the reply template as usual.
+    answer: Callable[[str, str], str | None] | None = None
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
@@ -144,6 +147,7 @@ class _State:
         self.offered.clear()
         self.sent.clear()
         self.systems.clear()
+        self.answer = None
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -288,6 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = state.reply
             wrong_every = state.wrong_every
             prefer = list(state.prefer_quotes)
+            answer = state.answer
             system = _system_prompt(body)
             state.systems[system] += 1
             delay += sum(d for task, d in state.task_delays.items() if system.startswith(task))
@@ -314,6 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
         prompt = _user_prompt(body)
         research = None if plain else research_reply(system, prompt, wrong_every, prefer)
+        if research is None and answer is not None and not plain:
+            research = answer(system, prompt)
         text = research if research is not None else reply.replace("{prompt}", prompt)
         if wrong:
             text = _wrong_json(text)
@@ -410,11 +417,16 @@ class FakeLLM(BackgroundServer):
         wrong_every: int | None = None, task_delays: dict[str, float] | None = None,
         prefer_quotes: list[str] | None = None,
         plain_tasks: set[str] | None = None, wrong_json_tasks: set[str] | None = None,
+        answer: Callable[[str, str], str | None] | None = None,
     ) -> None:
         """Change the reply template (``{prompt}`` is replaced), the delay, how often
         research sections cite a wrong source, or which tasks (``prompts.TASK_*``) answer
-        in prose (``plain_tasks``) or in JSON of the wrong shape (``wrong_json_tasks``)."""
+        in prose (``plain_tasks``) or in JSON of the wrong shape (``wrong_json_tasks``);
+        ``answer(system, user)`` answers prompts that are not ours (a benchmark's answers
+        to another tool's prompts; None from it: the reply template)."""
         with self._server.state.lock:
+            if answer is not None:
+                self._server.state.answer = answer
             if wrong_every is not None:
                 self._server.state.wrong_every = wrong_every
             if prefer_quotes is not None:

@@ -1,0 +1,246 @@
+"""durable-research against gpt-researcher on the same local documents and fake LLM.
+
+Usage: python bench/gptr_compare.py [--limit 3] [--llm-delay 1.0] [--venv DIR] [--keep]
+
+Issue 26, goal 5's comparison. Both tools research the same questions of
+``bench/eval/questions.json`` over the same documents (``bench/eval/corpus``), offline,
+against one fake LLM (``testing/fake_llm.py``) with the same latency per completion, one
+report at a time, taking turns:
+
+* durable-research as a user runs it: ``research run QUESTION --sources CORPUS --no-web``
+  (embedded Temporal server and supervised worker; the first report, which starts them
+  and indexes the folder, is printed apart as the cold run);
+* gpt-researcher (pinned :data:`GPTR_VERSION`) in its own virtual environment, made with
+  the project's uv under ``--venv`` (default: the user's cache folder, reused), run as a
+  process (``_gptr_run.py``) with ``report_source="local"``: every model (fast, smart,
+  strategic) and the embeddings on the fake LLM, its web retriever a SearXNG-format server
+  with nothing in it (planning searches find nothing, as ``--no-web``).
+
+The figures come from the fake LLM's own record of what it answered, for both tools alike:
+LLM calls, prompt and completion tokens (words), embedding requests and texts; wall time
+per report (the process's, start to exit) and whether a report came out.
+
+What had to change for gpt-researcher to run offline (in its environment only): its
+Markdown loader (unstructured) downloads NLTK/spaCy data, so its copy of the documents has
+the ``.md`` pages renamed ``.txt`` (same text, its plain-text loader); tiktoken downloads
+its encodings, so ``TIKTOKEN_CACHE_DIR`` points at the copies bundled in its venv's litellm;
+its report writer streams (the fake LLM streams). The fake LLM answers its three prompts by
+the rules it answers ours (``_gptr_answers.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from _common import ROOT, machine
+from _gptr_answers import answer
+
+from durable_research.embedded.local_worker import stop_embedded
+from durable_research.testing.fake_llm import FakeLLM
+from durable_research.testing.ports import free_port
+from durable_research.testing.search_server import SearchServer
+
+GPTR_VERSION = "0.15.1"
+CORPUS = ROOT / "bench" / "eval" / "corpus"
+QUESTIONS = ROOT / "bench" / "eval" / "questions.json"
+RESEARCH = Path(sys.executable).with_name("research")
+# tiktoken names its cached files by the SHA-1 of the URL it would download.
+O200K = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+@dataclass
+class Outcome:
+    """One report: what the fake LLM answered for it, its wall time, whether it came out."""
+
+    tool: str
+    question: str
+    calls: int
+    prompt: int
+    completion: int
+    embed_calls: int
+    embed_texts: int
+    wall: float
+    done: bool
+    note: str
+
+
+def ensure_venv(venv: Path) -> Path:
+    """gpt-researcher's own venv (made once, by the project's pinned uv); its python."""
+    python = venv / "bin" / "python"
+    stamp = venv / f".gpt-researcher-{GPTR_VERSION}"
+    if stamp.exists():
+        return python
+    t0 = time.perf_counter()
+    uv = ["bash", str(ROOT / "scripts" / "uv.sh")]
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run([*uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True,
+                   env=env)
+    subprocess.run([*uv, "pip", "install", "-q", "--python", str(python),
+                    f"gpt-researcher=={GPTR_VERSION}"], check=True, env=env)
+    stamp.touch()
+    print(f"gpt-researcher {GPTR_VERSION} installed in {venv} "
+          f"({time.perf_counter() - t0:.0f} s)")
+    return python
+
+
+def tiktoken_cache(venv: Path) -> Path:
+    """The tokenizer files bundled with the venv's litellm (tiktoken's cache format)."""
+    found = list(venv.glob("lib/python*/site-packages/litellm/litellm_core_utils/tokenizers"))
+    name = hashlib.sha1(O200K.encode()).hexdigest()  # tiktoken names its cache files so
+    if not found or not (found[0] / name).exists():
+        raise SystemExit(f"no bundled o200k_base in {venv}: tiktoken would download it")
+    return found[0]
+
+
+def gptr_docs(into: Path) -> Path:
+    """The corpus as gpt-researcher reads it offline: ``.md`` pages as ``.txt``."""
+    shutil.copytree(CORPUS, into)
+    for page in into.rglob("*.md"):
+        page.rename(page.with_suffix(".txt"))
+    return into
+
+
+def gptr_env(venv: Path, fake: FakeLLM, search: SearchServer, docs: Path) -> dict[str, str]:
+    """Every model, the embeddings and the retriever on local servers; nothing downloaded."""
+    model = "openai:fake-model"
+    return {**os.environ, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake.api_base,
+            "FAST_LLM": model, "SMART_LLM": model, "STRATEGIC_LLM": model,
+            "EMBEDDING": "openai:fake-embedding", "RETRIEVER": "searx",
+            "SEARX_URL": search.base_url, "DOC_PATH": str(docs),
+            "TIKTOKEN_CACHE_DIR": str(tiktoken_cache(venv)),
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+
+
+def our_env(tmp: Path, fake: FakeLLM) -> dict[str, str]:
+    """A user's environment with the fake LLM as the provider and a fresh data folder."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LLM_", "TEMPORAL_", "SMTP_", "RESEARCH_"))}
+    env.update(RESEARCH_DATA_DIR=str(tmp / "data"), RESEARCH_OUTPUT_DIR=str(tmp / "out"),
+               RESEARCH_ENV_FILE="/nonexistent/.env", RESEARCH_CONFIG_FILE="/nonexistent/c.env",
+               EMAIL_TO="", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
+               LLM_MODEL="openai/fake-model", LLM_API_BASE=fake.api_base,
+               LLM_API_KEY="sk-fake", LITELLM_LOCAL_MODEL_COST_MAP="True")
+    return env
+
+
+def measured(fake: FakeLLM, tool: str, question: str,
+             run: Callable[[], tuple[float, bool, str]]) -> Outcome:
+    """Run ``run()`` (-> wall, done, note) and take the fake LLM's record of it."""
+    sent, embeds, texts = len(fake.sent()), fake.embedding_calls, fake.embedded_texts
+    wall, done, note = run()
+    new = fake.sent()[sent:]
+    return Outcome(tool, question, len(new), sum(s.prompt_tokens for s in new),
+                   sum(s.completion_tokens for s in new), fake.embedding_calls - embeds,
+                   fake.embedded_texts - texts, wall, done, note)
+
+
+def run_ours(env: dict[str, str], question: str) -> tuple[float, bool, str]:
+    """``research run`` as a user: wall time, whether the PDF came out, its citations."""
+    t0 = time.perf_counter()
+    out = subprocess.run([str(RESEARCH), "run", question, "--sources", str(CORPUS),
+                          "--no-web", "--overwrite"], env=env, cwd=ROOT, capture_output=True,
+                         text=True, stdin=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - t0
+    pdf = re.search(r"^ PDF\s+(\S+)", out.stdout, re.M)
+    cites = re.search(r"^ citations\s+(.+)$", out.stdout, re.M)
+    done = out.returncode == 0 and pdf is not None and Path(pdf.group(1)).exists()
+    note = cites.group(1) if cites else f"exit {out.returncode}: {out.stderr[-300:]}"
+    return wall, done, note
+
+
+def run_gptr(python: Path, env: dict[str, str], question: str,
+             tmp: Path) -> tuple[float, bool, str]:
+    """``_gptr_run.py`` in gpt-researcher's venv: wall time, report or not, its size."""
+    out, log = tmp / "gptr.json", tmp / "gptr.log"
+    t0 = time.perf_counter()
+    with log.open("w") as sink:
+        subprocess.run([str(python), str(ROOT / "bench" / "_gptr_run.py"), question, str(out)],
+                       env=env, cwd=tmp, stdout=sink, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - t0
+    result = json.loads(out.read_text()) if out.exists() else {"error": log.read_text()[-500:]}
+    if result.get("error") or not result.get("words"):
+        return wall, False, f"no report: {str(result.get('error'))[-300:]}"
+    cited = len(re.findall(r"\]\([^)]+\)", str(result["report"])))
+    return wall, True, (f"{result['words']} words, {cited} cited sentences, "
+                        f"import {result['import_s']:.1f} s")
+
+
+def table(rows: list[Outcome]) -> None:
+    """Print one line per report and the totals per tool."""
+    print(f"{'tool':17} {'question':22} {'calls':>5} {'prompt':>7} {'compl':>6} "
+          f"{'embed':>11} {'wall s':>7}  report")
+    for r in rows:
+        print(f"{r.tool:17} {r.question[:22]:22} {r.calls:5} {r.prompt:7} {r.completion:6} "
+              f"{r.embed_calls:4}/{r.embed_texts:<6} {r.wall:7.1f}  "
+              f"{'yes' if r.done else 'NO'}: {r.note}")
+    for tool in dict.fromkeys(r.tool for r in rows):
+        mine = [r for r in rows if r.tool == tool and not r.question.startswith("(cold)")]
+        print(f"total {tool}: {len(mine)} reports, {sum(r.done for r in mine)} came out; "
+              f"LLM calls {sum(r.calls for r in mine)}, prompt tokens "
+              f"{sum(r.prompt for r in mine)}, completion tokens "
+              f"{sum(r.completion for r in mine)}, embedding requests "
+              f"{sum(r.embed_calls for r in mine)} ({sum(r.embed_texts for r in mine)} "
+              f"texts), wall {sum(r.wall for r in mine):.1f} s")
+
+
+def main() -> int:
+    """Install gpt-researcher if needed, run both tools in turn, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=3, help="questions (of 19)")
+    parser.add_argument("--llm-delay", type=float, default=1.0, help="s per completion")
+    parser.add_argument("--venv", type=Path,
+                        default=CACHE / "durable-research-bench" / f"gptr-{GPTR_VERSION}")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    args = parser.parse_args()
+    questions = json.loads(QUESTIONS.read_text())["questions"][: args.limit]
+    python = ensure_venv(args.venv)
+    print(f"gptr compare: {len(questions)} questions, fake LLM {args.llm_delay} s per "
+          f"completion, gpt-researcher {GPTR_VERSION}; {machine()}")
+    tmp = Path(tempfile.mkdtemp(prefix="gptr-compare-"))
+    fake, search = FakeLLM(delay=args.llm_delay).start(), SearchServer().start()
+    fake.configure(answer=answer)
+    ours = our_env(tmp, fake)
+    genv = gptr_env(args.venv, fake, search, gptr_docs(tmp / "docs"))
+    rows: list[Outcome] = []
+    try:
+        first = questions[0]["question"]
+        rows.append(measured(fake, "durable-research", f"(cold) {first}",
+                             partial(run_ours, ours, first)))
+        for q in questions:
+            label = q["id"]
+            print(f"  {label}: load {os.getloadavg()[0]:.2f}", flush=True)
+            rows.append(measured(fake, "durable-research", label,
+                                 partial(run_ours, ours, q["question"])))
+            rows.append(measured(fake, "gpt-researcher", label,
+                                 partial(run_gptr, python, genv, q["question"], tmp)))
+    finally:
+        stop_embedded(tmp / "data")
+        fake.stop()
+        search.stop()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    table(rows)
+    print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    return 0 if all(r.done for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
