@@ -73,15 +73,21 @@ class Outcome:
     completion: int
     embed_calls: int
     embed_texts: int
+    embed_tokens: int
+    embed_s: float
     wall: float
     done: bool
     note: str
 
 
 def ensure_venv(venv: Path) -> Path:
-    """gpt-researcher's own venv (made once, by the project's pinned uv); its python."""
+    """gpt-researcher's own venv (made once, by the project's pinned uv); its python.
+
+    Bytecode is compiled at install, as pip does by default (uv does not): where
+    ``PYTHONDONTWRITEBYTECODE`` is set, as here, every run would compile its imports again
+    (measured: its import took 10-12 s instead of ~5 s at load 9)."""
     python = venv / "bin" / "python"
-    stamp = venv / f".gpt-researcher-{GPTR_VERSION}"
+    stamp = venv / f".gpt-researcher-{GPTR_VERSION}-compiled"
     if stamp.exists():
         return python
     t0 = time.perf_counter()
@@ -89,7 +95,7 @@ def ensure_venv(venv: Path) -> Path:
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     subprocess.run([*uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True,
                    env=env)
-    subprocess.run([*uv, "pip", "install", "-q", "--python", str(python),
+    subprocess.run([*uv, "pip", "install", "-q", "--compile-bytecode", "--python", str(python),
                     f"gpt-researcher=={GPTR_VERSION}"], check=True, env=env)
     stamp.touch()
     print(f"gpt-researcher {GPTR_VERSION} installed in {venv} "
@@ -141,12 +147,14 @@ def our_env(tmp: Path, fake: FakeLLM) -> dict[str, str]:
 def measured(fake: FakeLLM, tool: str, question: str,
              run: Callable[[], tuple[float, bool, str]]) -> Outcome:
     """Run ``run()`` (-> wall, done, note) and take the fake LLM's record of it."""
-    sent, embeds, texts = len(fake.sent()), fake.embedding_calls, fake.embedded_texts
+    sent, embeds = len(fake.sent()), fake.embedding_calls
+    texts, tokens, seconds = fake.embedded_texts, fake.embedded_tokens, fake.embedding_seconds
     wall, done, note = run()
     new = fake.sent()[sent:]
     return Outcome(tool, question, len(new), sum(s.prompt_tokens for s in new),
                    sum(s.completion_tokens for s in new), fake.embedding_calls - embeds,
-                   fake.embedded_texts - texts, wall, done, note)
+                   fake.embedded_texts - texts, fake.embedded_tokens - tokens,
+                   fake.embedding_seconds - seconds, wall, done, note)
 
 
 def run_ours(env: dict[str, str], question: str) -> tuple[float, bool, str]:
@@ -177,18 +185,19 @@ def run_gptr(python: Path, env: dict[str, str], question: str,
     if result.get("error") or not result.get("words"):
         return wall, False, f"no report: {str(result.get('error'))[-300:]}"
     cited = len(re.findall(r"\]\([^)]+\)", str(result["report"])))
-    return wall, True, (f"{result['words']} words, {cited} cited sentences, "
-                        f"import {result['import_s']:.1f} s")
+    return wall, True, (f"{result['words']} words, {cited} cited sentences; import "
+                        f"{result['import_s']:.1f} s, research {result['research_s']:.1f} s, "
+                        f"writing {result['write_s']:.1f} s")
 
 
 def table(rows: list[Outcome]) -> None:
     """Print one line per report and the totals per tool."""
     print(f"{'tool':17} {'question':22} {'calls':>5} {'prompt':>7} {'compl':>6} "
-          f"{'embed':>11} {'wall s':>7}  report")
+          f"{'embedded: requests/texts/tokens, fake s':>38} {'wall s':>7}  report")
     for r in rows:
+        embedded = f"{r.embed_calls}/{r.embed_texts}/{r.embed_tokens}, {r.embed_s:.1f}"
         print(f"{r.tool:17} {r.question[:22]:22} {r.calls:5} {r.prompt:7} {r.completion:6} "
-              f"{r.embed_calls:4}/{r.embed_texts:<6} {r.wall:7.1f}  "
-              f"{'yes' if r.done else 'NO'}: {r.note}")
+              f"{embedded:>38} {r.wall:7.1f}  {'yes' if r.done else 'NO'}: {r.note}")
     for tool in dict.fromkeys(r.tool for r in rows):
         mine = [r for r in rows if r.tool == tool and not r.question.startswith("(cold)")]
         print(f"total {tool}: {len(mine)} reports, {sum(r.done for r in mine)} came out; "
@@ -196,7 +205,9 @@ def table(rows: list[Outcome]) -> None:
               f"{sum(r.prompt for r in mine)}, completion tokens "
               f"{sum(r.completion for r in mine)}, embedding requests "
               f"{sum(r.embed_calls for r in mine)} ({sum(r.embed_texts for r in mine)} "
-              f"texts), wall {sum(r.wall for r in mine):.1f} s")
+              f"texts, {sum(r.embed_tokens for r in mine)} tokens, the fake's CPU "
+              f"{sum(r.embed_s for r in mine):.1f} s), "
+              f"wall {sum(r.wall for r in mine):.1f} s")
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ vector on any machine.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import math
 import re
@@ -19,12 +20,22 @@ DIM = 64
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _slot(word: str) -> tuple[int, float]:
+    """The dimension a word adds to and its sign. Cached: a client that embeds a whole
+    corpus per query (gpt-researcher: 2.2 M words per report) kept the fake busy 30-48 s
+    per report hashing the same words again (measured on 300 k words of the eval corpus:
+    2.0 s uncached, 0.6 s cached)."""
+    digest = hashlib.sha256(word.encode("utf-8")).digest()
+    return digest[0] % DIM, 1.0 if digest[1] & 1 else -1.0
+
+
 def fake_vector(text: str) -> list[float]:
     """The unit vector of ``text`` (all zeros for a text without words)."""
     vector = [0.0] * DIM
     for word in _WORD.findall(text.lower()):
-        digest = hashlib.sha256(word.encode("utf-8")).digest()
-        vector[digest[0] % DIM] += 1.0 if digest[1] & 1 else -1.0
+        dim, sign = _slot(word)
+        vector[dim] += sign
     norm = math.sqrt(sum(v * v for v in vector)) or 1.0
     return [v / norm for v in vector]
 

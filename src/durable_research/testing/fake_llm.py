@@ -112,6 +112,10 @@ class _State:
     # Embedding requests and the texts they embedded.
     embedding_calls: int = 0
     embedded_texts: int = 0
+    embedded_tokens: int = 0
+    # Seconds spent computing vectors (the fake's own CPU, which a benchmark's wall time
+    # of an embedding-heavy client includes).
+    embedding_seconds: float = 0.0
     # Tool-calling turns: the scripted ones still to give, and each transcript answered.
     tool_script: deque[dict[str, Any]] = field(default_factory=deque)
     turns: Counter[str] = field(default_factory=Counter)
@@ -131,7 +135,8 @@ class _State:
         self.generation += 1
         self.script.clear()
         self.calls = self.successes = self.failures = 0
-        self.embedding_calls = self.embedded_texts = 0
+        self.embedding_calls = self.embedded_texts = self.embedded_tokens = 0
+        self.embedding_seconds = 0.0
         self.by_prompt.clear()
         self.answers.clear()
         self.delay = 0.0
@@ -275,10 +280,14 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"The model `{body['model']}` does not exist"  # like OpenAI
             self._send(404, {"error": {"message": message, "type": "fake", "code": 404}})
             return
+        t0 = time.perf_counter()
         payload, texts = embeddings_response(body)
+        took = time.perf_counter() - t0
         with state.lock:
+            state.embedding_seconds += took
             state.embedding_calls += 1
             state.embedded_texts += texts
+            state.embedded_tokens += int(payload["usage"]["prompt_tokens"])
         self._send(200, payload)
 
     def _complete(self, body: dict[str, Any]) -> None:
@@ -471,6 +480,16 @@ class FakeLLM(BackgroundServer):
     def embedded_texts(self) -> int:
         """Texts embedded over all requests."""
         return self._server.state.embedded_texts
+
+    @property
+    def embedded_tokens(self) -> int:
+        """Tokens (words, as in ``usage``) of the texts embedded over all requests."""
+        return self._server.state.embedded_tokens
+
+    @property
+    def embedding_seconds(self) -> float:
+        """Seconds the fake spent computing vectors, over all requests."""
+        return self._server.state.embedding_seconds
 
     @property
     def schemas_by_task(self) -> dict[str, list[str]]:

@@ -81,8 +81,10 @@ async def test_embeddings_are_cached_across_runs_and_workers(fake: FakeLLM,
     localdocs.clear_cache()
     fresh = SearchInput(query="Which tool finds the first bad commit?", collection=key,
                         web=False, max_results=3)
+    tokens = fake.embedded_tokens
     out = await env_for("report-c/q1").run(ResearchActivities(settings).search, fresh)
     assert out.hits and fake.embedded_texts == texts + 1
+    assert fake.embedded_tokens == tokens + len(fresh.query.split())
 
 
 class _Stub:

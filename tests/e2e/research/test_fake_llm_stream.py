@@ -1,6 +1,7 @@
 """The fake LLM streams over real HTTP as OpenAI does: the ``openai`` client and litellm's
 streaming read the same text and usage the unstreamed answer has, and the fake counts a
-streamed call like any other."""
+streamed call like any other. A benchmark's answers to prompts that are not ours
+(``configure(answer=...)``) come before the reply template, streamed or not."""
 
 from __future__ import annotations
 
@@ -57,3 +58,19 @@ async def test_litellm_streaming_rebuilds_the_answer(fake_llm: FakeLLM) -> None:
     assert PROMPT in whole.choices[0].message.content
     assert whole.usage.prompt_tokens == sent[0].prompt_tokens
     assert whole.usage.completion_tokens == sent[0].completion_tokens
+
+
+async def test_a_benchmarks_answers_come_before_the_reply_template(fake_llm: FakeLLM) -> None:
+    fake_llm.configure(answer=lambda system, user: '["a", "b"]' if "queries" in user else None)
+    client = AsyncOpenAI(base_url=fake_llm.api_base, api_key="sk-fake", max_retries=0)
+    async with client:
+        stream = await client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": "Write 2 queries"}],
+            stream=True)
+        answered = "".join([c.choices[0].delta.content or "" async for c in stream])
+        other = await client.chat.completions.create(model="fake-model", messages=MESSAGES)
+    assert answered == '["a", "b"]'
+    assert other.choices[0].message.content is not None
+    assert f"FAKE-LLM answer to: {PROMPT}" in other.choices[0].message.content
+    fake_llm.reset()  # forgets the answers too
+    assert fake_llm.sent() == []
