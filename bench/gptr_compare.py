@@ -21,11 +21,14 @@ LLM calls, prompt and completion tokens (words), embedding requests and texts; w
 per report (the process's, start to exit) and whether a report came out.
 
 What had to change for gpt-researcher to run offline (in its environment only): its
-Markdown loader (unstructured) downloads NLTK/spaCy data, so its copy of the documents has
-the ``.md`` pages renamed ``.txt`` (same text, its plain-text loader); tiktoken downloads
-its encodings, so ``TIKTOKEN_CACHE_DIR`` points at the copies bundled in its venv's litellm;
-its report writer streams (the fake LLM streams). The fake LLM answers its three prompts by
-the rules it answers ours (``_gptr_answers.py``).
+Markdown loader (unstructured) downloads spaCy's ``en_core_web_sm`` from GitHub ("Failed to
+download spaCy model"; the official model is not on PyPI), so its copy of the documents
+has the ``.md`` pages renamed ``.txt`` (same text, its plain-text loader); tiktoken
+downloads ``o200k_base``, so ``TIKTOKEN_CACHE_DIR`` points at the copies bundled in its
+venv's litellm; its planning makes one web search even with ``report_source="local"``, so
+its retriever is SearXNG at a local server with no documents; its report writer streams
+(the fake LLM streams). The fake LLM answers its three prompts by the rules it answers
+ours (``_gptr_answers.py``).
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def ensure_venv(venv: Path) -> Path:
 
     Bytecode is compiled at install, as pip does by default (uv does not): where
     ``PYTHONDONTWRITEBYTECODE`` is set, as here, every run would compile its imports again
-    (measured: its import took 10-12 s instead of ~5 s at load 9)."""
+    (measured at load 7-10: its import took 9-18 s, compiled 2-4 s)."""
     python = venv / "bin" / "python"
     stamp = venv / f".gpt-researcher-{GPTR_VERSION}-compiled"
     if stamp.exists():
@@ -93,8 +96,8 @@ def ensure_venv(venv: Path) -> Path:
     t0 = time.perf_counter()
     uv = ["bash", str(ROOT / "scripts" / "uv.sh")]
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    subprocess.run([*uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True,
-                   env=env)
+    subprocess.run([*uv, "venv", "-q", "--clear", "--python", sys.executable, str(venv)],
+                   check=True, env=env)
     subprocess.run([*uv, "pip", "install", "-q", "--compile-bytecode", "--python", str(python),
                     f"gpt-researcher=={GPTR_VERSION}"], check=True, env=env)
     stamp.touch()
