@@ -1,6 +1,7 @@
 """durable-research against gpt-researcher on the same local documents and fake LLM.
 
 Usage: python bench/gptr_compare.py [--limit 3] [--llm-delay 1.0] [--venv DIR] [--keep]
+                                    [--embedding-dimensions 1024]
 
 Issue 26, goal 5's comparison. Both tools research the same questions of
 ``bench/eval/questions.json`` over the same documents (``bench/eval/corpus``), offline,
@@ -17,8 +18,11 @@ report at a time, taking turns:
   with nothing in it (planning searches find nothing, as ``--no-web``).
 
 The figures come from the fake LLM's own record of what it answered, for both tools alike:
-LLM calls, prompt and completion tokens (words), embedding requests and texts; wall time
-per report (the process's, start to exit) and whether a report came out.
+LLM calls, prompt and completion tokens (words), embedding requests, texts and tokens
+(langchain sends token ids: one word each to the fake) and the fake's seconds computing
+them (its CPU, inside the wall time); wall time per report (the process's, start to exit);
+whether a report came out, and which of the question's gold documents and of the corpus'
+decoy pages it names.
 
 What had to change for gpt-researcher to run offline (in its environment only): its
 Markdown loader (unstructured) downloads spaCy's ``en_core_web_sm`` from GitHub ("Failed to
@@ -47,6 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from _common import ROOT, machine
 from _gptr_answers import answer
@@ -63,6 +68,15 @@ RESEARCH = Path(sys.executable).with_name("research")
 # tiktoken names its cached files by the SHA-1 of the URL it would download.
 O200K = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+# The fake's hashed bag of words in 64 dimensions makes too many words share one for a
+# ranking of whole documents (the WAL report's sources were Tcl undo code and the JSON
+# functions: no gold document in 3); OpenAI's API lets a client ask for a size. How many
+# chunks pass gpt-researcher's similarity threshold (0.42) depends on it, and so its
+# context and prompt tokens: --embedding-dimensions 64 shows the other end.
+EMBEDDING_DIMENSIONS = 1024
+# The corpus' decoy pages (bench/eval/README.md): pages with planted wrong facts.
+DECOYS = [str(p.relative_to(CORPUS)) for d in ("community", "wiki", "blog")
+          for p in sorted((CORPUS / d).iterdir())]
 
 
 @dataclass
@@ -123,13 +137,15 @@ def gptr_docs(into: Path) -> Path:
     return into
 
 
-def gptr_env(venv: Path, fake: FakeLLM, search: SearchServer, docs: Path) -> dict[str, str]:
+def gptr_env(venv: Path, fake: FakeLLM, search: SearchServer, docs: Path,
+             dimensions: int) -> dict[str, str]:
     """Every model, the embeddings and the retriever on local servers; nothing downloaded."""
     model = "openai:fake-model"
     return {**os.environ, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake.api_base,
             "FAST_LLM": model, "SMART_LLM": model, "STRATEGIC_LLM": model,
-            "EMBEDDING": "openai:fake-embedding", "RETRIEVER": "searx",
-            "SEARX_URL": search.base_url, "DOC_PATH": str(docs),
+            "EMBEDDING": "openai:fake-embedding",
+            "EMBEDDING_KWARGS": json.dumps({"dimensions": dimensions}),
+            "RETRIEVER": "searx", "SEARX_URL": search.base_url, "DOC_PATH": str(docs),
             "TIKTOKEN_CACHE_DIR": str(tiktoken_cache(venv)),
             "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
@@ -160,36 +176,54 @@ def measured(fake: FakeLLM, tool: str, question: str,
                    fake.embedding_seconds - seconds, wall, done, note)
 
 
-def run_ours(env: dict[str, str], question: str) -> tuple[float, bool, str]:
+def named(report: str, docs: list[str]) -> int:
+    """How many of ``docs`` (corpus paths) a report names, by file name with any extension
+    (gpt-researcher cites file names, its copy has the ``.md`` pages as ``.txt``)."""
+    return sum(bool(re.search(rf"\b{re.escape(Path(d).stem)}\.(?:html|md|txt|pdf)\b", report))
+               for d in docs)
+
+
+def sources_note(report: str, q: dict[str, Any]) -> str:
+    """Gold documents and decoy pages the report names."""
+    return (f"gold docs named {named(report, q['gold_docs'])}/{len(q['gold_docs'])}, "
+            f"decoy pages {named(report, DECOYS)}")
+
+
+def run_ours(env: dict[str, str], q: dict[str, Any]) -> tuple[float, bool, str]:
     """``research run`` as a user: wall time, whether the PDF came out, its citations."""
     t0 = time.perf_counter()
-    out = subprocess.run([str(RESEARCH), "run", question, "--sources", str(CORPUS),
-                          "--no-web", "--overwrite"], env=env, cwd=ROOT, capture_output=True,
-                         text=True, stdin=subprocess.DEVNULL, check=False)
+    out = subprocess.run([str(RESEARCH), "run", q["question"], "--sources", str(CORPUS),
+                          "--no-web", "--overwrite", "--format", "pdf,md"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - t0
     pdf = re.search(r"^ PDF\s+(\S+)", out.stdout, re.M)
     cites = re.search(r"^ citations\s+(.+)$", out.stdout, re.M)
     done = out.returncode == 0 and pdf is not None and Path(pdf.group(1)).exists()
-    note = cites.group(1) if cites else f"exit {out.returncode}: {out.stderr[-300:]}"
-    return wall, done, note
+    if not done or pdf is None or cites is None:
+        return wall, False, f"exit {out.returncode}: {out.stderr[-300:]}"
+    markdown = Path(pdf.group(1)).with_suffix(".md")
+    report = markdown.read_text(encoding="utf-8") if markdown.exists() else ""
+    return wall, done, f"{cites.group(1)}; {sources_note(report, q)}"
 
 
-def run_gptr(python: Path, env: dict[str, str], question: str,
+def run_gptr(python: Path, env: dict[str, str], q: dict[str, Any],
              tmp: Path) -> tuple[float, bool, str]:
     """``_gptr_run.py`` in gpt-researcher's venv: wall time, report or not, its size."""
     out, log = tmp / "gptr.json", tmp / "gptr.log"
     t0 = time.perf_counter()
     with log.open("w") as sink:
-        subprocess.run([str(python), str(ROOT / "bench" / "_gptr_run.py"), question, str(out)],
+        subprocess.run([str(python), str(ROOT / "bench" / "_gptr_run.py"), q["question"], str(out)],
                        env=env, cwd=tmp, stdout=sink, stderr=subprocess.STDOUT,
                        stdin=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - t0
     result = json.loads(out.read_text()) if out.exists() else {"error": log.read_text()[-500:]}
     if result.get("error") or not result.get("words"):
         return wall, False, f"no report: {str(result.get('error'))[-300:]}"
-    cited = len(re.findall(r"\]\([^)]+\)", str(result["report"])))
-    return wall, True, (f"{result['words']} words, {cited} cited sentences; import "
-                        f"{result['import_s']:.1f} s, research {result['research_s']:.1f} s, "
+    report = str(result["report"])
+    cited = len(re.findall(r"\]\([^)]+\)", report))
+    return wall, True, (f"{result['words']} words, {cited} cited sentences; "
+                        f"{sources_note(report, q)}; import {result['import_s']:.1f} s, "
+                        f"research {result['research_s']:.1f} s, "
                         f"writing {result['write_s']:.1f} s")
 
 
@@ -220,29 +254,32 @@ def main() -> int:
     parser.add_argument("--llm-delay", type=float, default=1.0, help="s per completion")
     parser.add_argument("--venv", type=Path,
                         default=CACHE / "durable-research-bench" / f"gptr-{GPTR_VERSION}")
+    parser.add_argument("--embedding-dimensions", type=int, default=EMBEDDING_DIMENSIONS,
+                        help="of the fake's vectors for gpt-researcher")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     args = parser.parse_args()
     questions = json.loads(QUESTIONS.read_text())["questions"][: args.limit]
     python = ensure_venv(args.venv)
     print(f"gptr compare: {len(questions)} questions, fake LLM {args.llm_delay} s per "
-          f"completion, gpt-researcher {GPTR_VERSION}; {machine()}")
+          f"completion, gpt-researcher {GPTR_VERSION} (embeddings of "
+          f"{args.embedding_dimensions} dimensions); {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="gptr-compare-"))
     fake, search = FakeLLM(delay=args.llm_delay).start(), SearchServer().start()
     fake.configure(answer=answer)
     ours = our_env(tmp, fake)
-    genv = gptr_env(args.venv, fake, search, gptr_docs(tmp / "docs"))
+    genv = gptr_env(args.venv, fake, search, gptr_docs(tmp / "docs"), args.embedding_dimensions)
     rows: list[Outcome] = []
     try:
-        first = questions[0]["question"]
-        rows.append(measured(fake, "durable-research", f"(cold) {first}",
+        first = questions[0]
+        rows.append(measured(fake, "durable-research", f"(cold) {first['id']}",
                              partial(run_ours, ours, first)))
         for q in questions:
             label = q["id"]
             print(f"  {label}: load {os.getloadavg()[0]:.2f}", flush=True)
             rows.append(measured(fake, "durable-research", label,
-                                 partial(run_ours, ours, q["question"])))
+                                 partial(run_ours, ours, q)))
             rows.append(measured(fake, "gpt-researcher", label,
-                                 partial(run_gptr, python, genv, q["question"], tmp)))
+                                 partial(run_gptr, python, genv, q, tmp)))
     finally:
         stop_embedded(tmp / "data")
         fake.stop()

@@ -281,7 +281,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"message": message, "type": "fake", "code": 404}})
             return
         t0 = time.perf_counter()
-        payload, texts = embeddings_response(body)
+        try:
+            payload, texts = embeddings_response(body)
+        except ValueError as e:  # like OpenAI: a 400 saying what is wrong
+            self._send(400, {"error": {"message": str(e), "type": "fake", "code": 400}})
+            return
         took = time.perf_counter() - t0
         with state.lock:
             state.embedding_seconds += took
