@@ -24,8 +24,9 @@ A request with ``"stream": true`` gets the same answer as server-sent
 ``chat.completion.chunk`` events (``fake_stream``), usage last when
 ``stream_options.include_usage`` asks for it.
 
-``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``) and
-counts requests and texts, so tests can see what an embedding cache saved.
+``POST /v1/embeddings`` answers with deterministic vectors (``fake_embeddings``, of the
+``dimensions`` asked for) and counts requests, texts and tokens, so tests can see what an
+embedding cache saved, and its seconds computing them (a benchmark's share of the CPU).
 
 Research prompts (``TASK: ...`` system prompts) get answers in the requested JSON shape,
 and the server records, per task, which ``response_format`` schema each call asked for

@@ -1,7 +1,8 @@
 """The fake LLM streams over real HTTP as OpenAI does: the ``openai`` client and litellm's
 streaming read the same text and usage the unstreamed answer has, and the fake counts a
 streamed call like any other. A benchmark's answers to prompts that are not ours
-(``configure(answer=...)``) come before the reply template, streamed or not."""
+(``configure(answer=...)``) come before the reply template, streamed or not; embeddings
+come in the size a client asks for, and a size the fake cannot give is a 400."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import litellm
 import pytest
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, BadRequestError
 from openai.types.chat import ChatCompletionUserMessageParam
 
 from durable_research.llm.clients import loop_clients
@@ -74,3 +75,15 @@ async def test_a_benchmarks_answers_come_before_the_reply_template(fake_llm: Fak
     assert f"FAKE-LLM answer to: {PROMPT}" in other.choices[0].message.content
     fake_llm.reset()  # forgets the answers too
     assert fake_llm.sent() == []
+
+
+async def test_embeddings_in_the_size_asked_and_a_bad_size_refused(fake_llm: FakeLLM) -> None:
+    client = AsyncOpenAI(base_url=fake_llm.api_base, api_key="sk-fake", max_retries=0)
+    async with client:
+        got = await client.embeddings.create(model="fake-embedding", input=["a b", "c"],
+                                             dimensions=16)
+        with pytest.raises(BadRequestError, match="dimensions must be"):
+            await client.embeddings.create(model="fake-embedding", input="a", dimensions=0)
+    assert [len(d.embedding) for d in got.data] == [16, 16]
+    assert (fake_llm.embedding_calls, fake_llm.embedded_texts, fake_llm.embedded_tokens) == (
+        1, 2, 3)
