@@ -206,7 +206,16 @@ class ResearchActivities(WithStore):
                     transient.append(exc)
                     return Source(url=page.url, title=page.title, ok=False, error=str(exc))
 
-        sources = list(await asyncio.gather(*(one(p) for p in params.pages)))
+        fetches = [asyncio.ensure_future(one(p)) for p in params.pages]
+        try:
+            sources = list(await asyncio.gather(*fetches))
+        except BaseException:
+            # gather leaves the other fetches running when one fails: they would outlive
+            # the attempt (and fetch into a fetcher the worker may be closing).
+            for fetch in fetches:
+                fetch.cancel()
+            await asyncio.gather(*fetches, return_exceptions=True)
+            raise
         if transient and not last:
             delays = [e.next_retry_delay for e in transient if e.next_retry_delay]
             raise ApplicationError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import time
@@ -62,6 +63,14 @@ class PageFetcher:
         self._robots_locks: dict[_Origin, asyncio.Lock] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._last_request: dict[str, float] = {}
+        # Fetches under way, and whether ``aclose`` began: closing the client under a
+        # request that is still connecting leaves that connection open (httpcore closes
+        # only the connections it has; measured: 12 unclosed sockets of 8 fetches begun
+        # as the client closed, ResourceWarnings when the worker's fetcher closed at stop).
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
 
     async def __aenter__(self) -> PageFetcher:
         return self
@@ -70,7 +79,11 @@ class PageFetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool once the fetches under way have ended (each within
+        its deadline, ``policy.timeout_s``); a fetch begun after this fails, retryable."""
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.policy.timeout_s + 1)
         await self._client.aclose()
 
     async def fetch(self, url: str) -> Fetched:
@@ -90,6 +103,19 @@ class PageFetcher:
             start = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
             raise _error(FetchErrorKind.BLOCKED, f"invalid URL {url!r}: {exc}") from exc
+        if self._closing:
+            message = f"not fetching {url}: the fetcher is closing"
+            raise _error(FetchErrorKind.NETWORK, message, True)
+        self._running += 1
+        self._idle.clear()
+        try:
+            return await self._fetch_within_deadline(url, start)
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
+    async def _fetch_within_deadline(self, url: str, start: httpx.URL) -> Fetched:
         try:
             async with asyncio.timeout(self.policy.timeout_s) as deadline:
                 token = _DEADLINE.set(deadline)
