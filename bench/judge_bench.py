@@ -3,15 +3,24 @@
 Builds (claim, source excerpt) pairs with known answers from the fixture corpus
 ``tests/data/conflict_docs.json``: each decoy sentence against the official sentence it
 contradicts ("contradicts"), each key fact against itself in its paragraph ("supports"),
-each decoy against an unrelated key fact ("neither"). Asks them in the activity's batches
-(``JUDGE_BATCH``) with the app's judge prompt and schema through ``completion_kwargs``
-and litellm, and reads the answers with the activity's ``parse_verdicts``. Model kinds:
-the embedded model (SmolLM2-135M, llama.cpp), and the fake LLM as the conformant
+each decoy against an unrelated key fact ("neither"). Asks them with the app's judge prompt
+and schema through ``completion_kwargs`` and litellm, in the activity's batches
+(``JUDGE_BATCH``) and one pair a call, and reads the answers with the activity's
+``parse_verdicts``. Model kinds: the embedded model (SmolLM2-135M, llama.cpp), any GGUF
+file given with ``--gguf`` (served the same way), and the fake LLM as the conformant
 baseline.
+
+``--claims`` also runs the labelled claim sets (``tests/data/conflict_pairs.json``, per
+split, and the all-held-out ``conflict_pairs_python.json``) through the checker
+(``durable_research.testing.claims_eval``) with the model as the judge, one pair a call:
+the rules alone, the rules with the model as judge (the product's path: the model is asked
+what the rules leave open), and the model alone (every pair asked, no rule); with the
+time per pair and the server's peak memory.
 
 Usage::
 
-    python bench/judge_bench.py [--no-local]
+    python bench/judge_bench.py [--no-local] [--gguf FILE ...] [--claims [--sets ...]
+                                [--modes rules judge alone]]
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 # litellm fetches a price map from the internet at import unless told otherwise.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -33,6 +43,7 @@ from durable_research.activities.llm import completion_kwargs
 from durable_research.config import Settings
 from durable_research.contract.llm import AnswerSchema
 from durable_research.embedded.localmodel import (
+    LocalEndpoint,
     ensure_local_llm,
     local_model_available,
     stop_local_llm,
@@ -40,9 +51,15 @@ from durable_research.embedded.localmodel import (
 )
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
+from durable_research.research.crosscheck import Question
+from durable_research.testing import claims_eval
 from durable_research.testing.fake_llm import FakeLLM
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "data" / "conflict_docs.json"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+FIXTURE = DATA / "conflict_docs.json"
+CLAIM_SETS = ("conflict_pairs_python.json", "conflict_pairs.json")
+MODES = {claims_eval.Mode.RULES: "rules alone", claims_eval.Mode.JUDGE: "rules + judge",
+         claims_eval.Mode.ALONE: "judge alone"}
 
 
 def pairs() -> list[tuple[str, str, Relation]]:
@@ -57,53 +74,139 @@ def pairs() -> list[tuple[str, str, Relation]]:
     return out
 
 
-def run(settings: Settings, label: str) -> str:
-    """One model kind over every pair; its table row."""
-    todo = pairs()
-    given = right = calls = tokens = 0
-    seconds = 0.0
-    for start in range(0, len(todo), JUDGE_BATCH):
-        batch = todo[start:start + JUDGE_BATCH]
-        items = [(i + 1, claim, excerpt) for i, (claim, excerpt, _r) in enumerate(batch)]
-        kwargs = completion_kwargs(settings, settings.llm_model, prompts.JUDGE_SYSTEM,
+class ModelJudge:
+    """A :data:`claims_eval.Judge` asking a model, ``batch`` pairs a call, as the activity
+    does (prompt, schema, ``parse_verdicts``); each pair is asked once (answers cached)."""
+
+    def __init__(self, settings: Settings, batch: int) -> None:
+        self.settings, self.batch = settings, batch
+        self.answers: dict[tuple[str, str], Relation | None] = {}
+        self.calls = self.tokens = 0
+        self.seconds = 0.0
+
+    def ask(self, todo: list[tuple[str, str]]) -> list[Relation | None]:
+        """The verdict on each (claim, excerpt), ``None`` where the model gave none."""
+        items = [(i + 1, claim, excerpt) for i, (claim, excerpt) in enumerate(todo)]
+        kwargs = completion_kwargs(self.settings, self.settings.llm_model, prompts.JUDGE_SYSTEM,
                                    prompts.judge_prompt(items), AnswerSchema.JUDGE)
         t0 = time.perf_counter()
         response = litellm.completion(**kwargs)
-        seconds += time.perf_counter() - t0
-        calls += 1
-        tokens += int(response.usage.completion_tokens or 0)
+        self.seconds += time.perf_counter() - t0
+        self.calls += 1
+        self.tokens += int(response.usage.completion_tokens or 0)
         verdicts = parse_verdicts(response.choices[0].message.content or "")
-        for i, (_c, _e, answer) in enumerate(batch):
-            if i + 1 in verdicts:
-                given += 1
-                right += verdicts[i + 1] is answer
-    return (f"| {label} | {len(todo)} | {given} | {right} | {calls} | "
-            f"{tokens / calls:.0f} tok, {seconds / calls:.1f} s |")
+        return [verdicts.get(i + 1) for i in range(len(todo))]
+
+    def __call__(self, questions: list[Question]) -> dict[Question, Relation]:
+        new = list(dict.fromkeys((q.claim, q.passage) for q in questions
+                                 if (q.claim, q.passage) not in self.answers))
+        for start in range(0, len(new), self.batch):
+            chunk = new[start:start + self.batch]
+            self.answers.update(zip(chunk, self.ask(chunk), strict=True))
+        found = {q: self.answers[(q.claim, q.passage)] for q in questions}
+        return {q: r for q, r in found.items() if r is not None}
+
+    def per_pair(self) -> str:
+        """Seconds and answer tokens per pair asked."""
+        n = max(len(self.answers), 1)
+        return f"{self.seconds / n:.1f} s, {self.tokens / n:.0f} tok a pair"
+
+
+def run(settings: Settings, label: str, batch: int) -> str:
+    """One model kind over every pair, ``batch`` pairs a call; its table row."""
+    todo = pairs()
+    judge = ModelJudge(settings, batch)
+    # One pair is in the list twice (a decoy against its official sentence, which is also a
+    # key fact): asked once, counted twice, as before.
+    asked = [Question(c, e, "", cited=False) for c, e, _r in todo]
+    answers = judge(asked)
+    given = sum(q in answers for q in asked)
+    right = sum(answers.get(q) is r for q, (_c, _e, r) in zip(asked, todo, strict=True))
+    return (f"| {label}, {batch} a call | {len(todo)} | {given} | {right} | "
+            f"{judge.calls} | {judge.tokens / judge.calls:.0f} tok, "
+            f"{judge.seconds / judge.calls:.1f} s |")
+
+
+def claims_rows(label: str, judge: claims_eval.Judge, sets: list[str],
+                modes: list[claims_eval.Mode]) -> list[str]:
+    """The labelled claim sets checked with ``judge``: one row per set, split and mode."""
+    rows = []
+    for name in sets:
+        items = claims_eval.load_items(DATA / name)
+        for split in ("calibration", "holdout"):
+            part = [i for i in items if i["split"] == split]
+            for mode in modes if part else ():
+                mode_label = MODES[mode]
+                r: dict[str, Any] = claims_eval.evaluate(part, mode, judge)
+                rows.append(f"| {label} | {name} {split} ({len(part)}) | {mode_label} | "
+                            f"{r['false_verified']:.3f} | {r['disputed_recall']:.2f} | "
+                            f"{r['disputed_precision']:.2f} | {r['accuracy']:.2f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def peak_memory(pid: int) -> str:
+    """The process's peak resident memory (``VmHWM``), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return f"{int(line.split()[1]) / 1024:.0f} MB"
+    return "?"
+
+
+def served(label: str, gguf: Path | None, args: argparse.Namespace,
+           rows: list[str], claim_rows: list[str]) -> None:
+    """Serve one GGUF model (``None``: the packaged one) and run the benches on it."""
+    data_dir = Path(tempfile.mkdtemp(prefix="judge-bench-"))
+    t0 = time.perf_counter()
+    endpoint: LocalEndpoint = ensure_local_llm(data_dir, gguf=gguf)
+    print(f"{label}: server up in {time.perf_counter() - t0:.1f} s", flush=True)
+    try:
+        settings = with_local_endpoint(Settings(), endpoint)
+        rows.append(run(settings, label, JUDGE_BATCH))
+        rows.append(run(settings, label, 1))
+        print(rows[-2], rows[-1], sep="\n", flush=True)
+        if args.claims:
+            judge = ModelJudge(settings, 1)
+            claim_rows += claims_rows(label, judge, args.sets, args.modes)
+            print(f"{label}: {len(judge.answers)} pairs, {judge.per_pair()}, server peak "
+                  f"memory {peak_memory(endpoint.pid)}", flush=True)
+    finally:
+        stop_local_llm(data_dir)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-local", action="store_true", help="only the fake LLM")
+    parser.add_argument("--no-local", action="store_true", help="not the packaged model")
+    parser.add_argument("--gguf", type=Path, action="append", default=[],
+                        help="also a GGUF file served by llama.cpp (repeatable)")
+    parser.add_argument("--claims", action="store_true", help="also the labelled claim sets")
+    parser.add_argument("--sets", nargs="+", default=list(CLAIM_SETS), choices=CLAIM_SETS)
+    parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=list(MODES),
+                        choices=list(MODES), help="how the claims are checked (all three)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
-    rows = []
+    rows: list[str] = []
+    claim_rows: list[str] = []
     if not args.no_local and local_model_available():
-        data_dir = Path(tempfile.mkdtemp(prefix="judge-bench-"))
-        endpoint = ensure_local_llm(data_dir)
-        try:
-            local = with_local_endpoint(Settings(), endpoint)
-            rows.append(run(local, "embedded SmolLM2-135M, schema"))
-        finally:
-            stop_local_llm(data_dir)
+        served("embedded SmolLM2-135M", None, args, rows, claim_rows)
+    for gguf in args.gguf:
+        served(gguf.stem, gguf, args, rows, claim_rows)
     fake = FakeLLM().start()
     try:
         rows.append(run(Settings(llm_model="openai/fake-model", llm_api_key="k",
-                                 llm_api_base=fake.api_base), "fake LLM"))
+                                 llm_api_base=fake.api_base), "fake LLM", JUDGE_BATCH))
     finally:
         fake.stop()
+    if args.claims:
+        claim_rows += claims_rows("fake LLM", claims_eval.fake_judge, args.sets, args.modes)
+    print(f"\nload average {os.getloadavg()[0]:.2f}")
     print("\n| model | pairs | verdicts given | right | calls | per call |")
     print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
+    if claim_rows:
+        print("\n| judge | claims | mode | false verified | disputed recall | precision | exact |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print("\n".join(claim_rows))
     return 0
 
 

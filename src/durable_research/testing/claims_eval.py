@@ -1,17 +1,20 @@
 """The cross-source checker on a labelled set of claims (tests/data/conflict_pairs.json).
 
-Shared by the test that keeps floors on it and by ``bench/research_eval.py``, which prints
-it. Each item is run through the product's own :func:`assess` / :func:`settle`, with no
-judge (``RULES``), or with a judge answering through :func:`fake_research.research_reply`
-(``JUDGE``: the fake LLM's judge, shared words, numbers and negations; no knowledge of the
-world); ``OWN`` is the check before cross-source checking: verified when the cited passage
-supports the claim (its support score), else unverified.
+Shared by the test that keeps floors on it and by ``bench/research_eval.py`` and
+``bench/judge_bench.py``, which print it. Each item is run through the product's own
+:func:`assess` / :func:`settle`, with no judge (``RULES``), or with a judge (``JUDGE``): by
+default the fake LLM's, answering through :func:`fake_research.research_reply` (shared words,
+numbers and negations; no knowledge of the world), or any :data:`Judge` (a real model, in the
+bench); ``OWN`` is the check before cross-source checking: verified when the cited passage
+supports the claim (its support score), else unverified; ``ALONE`` asks the judge about every
+(claim, passage) pair of the item and applies no rule (what the judge reads by itself).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,11 @@ class Mode(StrEnum):
     OWN = "own"
     RULES = "rules"
     JUDGE = "judge"
+    ALONE = "alone"
+
+
+# Answers to the judge's questions (a missing question: no verdict).
+Judge = Callable[[list[Question]], dict[Question, Relation]]
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -51,22 +59,43 @@ def fake_judge(questions: list[Question]) -> dict[Question, Relation]:
     return {q: verdicts[i + 1] for i, q in enumerate(questions) if i + 1 in verdicts}
 
 
-def status_of(item: dict[str, Any], mode: Mode) -> ClaimStatus:
+def alone_status(item: dict[str, Any], judge: Judge) -> ClaimStatus:
+    """The judge's status for one item, by itself: disputed when it says another passage
+    contradicts the claim; verified when it says the cited one supports it (corroborated
+    when another passage does too); else unverified (the reading of :func:`settle`)."""
+    claim = item["claim"]
+    cited = Question(claim, item["cited"], "cited", cited=True)
+    others = [Question(claim, text, f"other-{i}", cited=False)
+              for i, text in enumerate(item["others"])]
+    answers = judge([cited, *others])
+    if any(answers.get(q) is Relation.CONTRADICTS for q in others):
+        return ClaimStatus.DISPUTED
+    if answers.get(cited) is not Relation.SUPPORTS:
+        return ClaimStatus.UNVERIFIED
+    if any(answers.get(q) is Relation.SUPPORTS for q in others):
+        return ClaimStatus.CORROBORATED
+    return ClaimStatus.VERIFIED
+
+
+def status_of(item: dict[str, Any], mode: Mode, judge: Judge = fake_judge) -> ClaimStatus:
     """The checker's status for one item (cited passage = source [1], others each their own)."""
     if mode is Mode.OWN:
         supported = support_score(item["claim"], item["cited"])[0] >= SUPPORTED_AT
         return ClaimStatus.VERIFIED if supported else ClaimStatus.UNVERIFIED
+    if mode is Mode.ALONE:
+        return alone_status(item, judge)
     cited = Evidence("cited", item["cited"], url="https://cited.example/", n=1)
     others = [Evidence(f"other-{i}", text, url=f"https://other{i}.example/")
               for i, text in enumerate(item["others"])]
     pool = EvidencePool([cited, *others])
     [sent] = cited_sentences(item["claim"].rstrip() + " [1]")
     found = assess(sent, {1: cited}, pool, use_judge=mode is Mode.JUDGE)
-    answers = fake_judge(found.questions) if found.questions else {}
+    answers = judge(found.questions) if found.questions else {}
     return settle(found, answers, pool).status
 
 
-def evaluate(items: list[dict[str, Any]], mode: Mode) -> dict[str, Any]:
+def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
+             ) -> dict[str, Any]:
     """Label/status counts and the rates that matter.
 
     - ``false_verified``: claims labelled disputed or unverified that come out verified or
@@ -78,7 +107,7 @@ def evaluate(items: list[dict[str, Any]], mode: Mode) -> dict[str, Any]:
     """
     pairs: Counter[tuple[str, str]] = Counter()
     for item in items:
-        pairs[(item["label"], status_of(item, mode).value)] += 1
+        pairs[(item["label"], status_of(item, mode, judge).value)] += 1
     ok_statuses = {ClaimStatus.VERIFIED.value, ClaimStatus.CORROBORATED.value}
     bad = sum(n for (label, _s), n in pairs.items() if label not in ok_statuses)
     false_ok = sum(n for (label, got), n in pairs.items()
