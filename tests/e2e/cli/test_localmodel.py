@@ -20,6 +20,7 @@ from durable_research.embedded.localmodel import (
     running_local_llm,
     stop_local_llm,
 )
+from durable_research.llm.clients import acompletion
 
 needs_model = pytest.mark.skipif(
     not local_model_available(),
@@ -44,11 +45,12 @@ def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalE
 
 @pytest.mark.localmodel
 @needs_model
-def test_answers_a_short_prompt_through_litellm(
+async def test_answers_a_short_prompt_through_litellm(
     local_llm: tuple[LocalEndpoint, Path],
 ) -> None:
     endpoint, _ = local_llm
-    response = litellm.completion(
+    response = await acompletion(
+        litellm,
         model=endpoint.model,
         api_base=endpoint.api_base,
         api_key=endpoint.api_key,
@@ -77,10 +79,11 @@ def test_reuses_the_running_server(local_llm: tuple[LocalEndpoint, Path]) -> Non
 
 @pytest.mark.localmodel
 @needs_model
-def test_rejects_a_wrong_key(local_llm: tuple[LocalEndpoint, Path]) -> None:
+async def test_rejects_a_wrong_key(local_llm: tuple[LocalEndpoint, Path]) -> None:
     endpoint, _ = local_llm
     with pytest.raises(llm_errors.AuthenticationError):
-        litellm.completion(
+        await acompletion(
+            litellm,
             model=endpoint.model,
             api_base=endpoint.api_base,
             api_key="not-the-key",
@@ -159,7 +162,7 @@ def test_embedded_model_answers_are_capped_unless_configured(tmp_path: Path) -> 
 
 @pytest.mark.localmodel
 @needs_model
-def test_structured_output_gives_a_valid_plan_and_notes_first_try(
+async def test_structured_output_gives_a_valid_plan_and_notes_first_try(
     local_llm: tuple[LocalEndpoint, Path],
 ) -> None:
     """The real plan and notes prompts with their schemas, through ``completion_kwargs`` and
@@ -184,7 +187,7 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
                                prompts.plan_prompt("Tell me about tardigrades.", 4),
                                AnswerSchema.PLAN)
     assert kwargs["response_format"]["json_schema"]["name"] == AnswerSchema.PLAN
-    text = litellm.completion(**kwargs).choices[0].message.content or ""
+    text = (await acompletion(litellm, **kwargs)).choices[0].message.content or ""
     assert 3 <= len(parse_plan(text, 4)) <= 4, text
 
     short = replace(settings, llm_max_tokens=290)
@@ -194,6 +197,6 @@ def test_structured_output_gives_a_valid_plan_and_notes_first_try(
                                                     "How do tardigrades survive drying out?",
                                                     excerpts),
                                AnswerSchema.NOTES)
-    text = litellm.completion(**kwargs).choices[0].message.content or ""
+    text = (await acompletion(litellm, **kwargs)).choices[0].message.content or ""
     notes = NotesAnswer.model_validate_json(text)
     assert len(notes.notes) <= 1, text  # what the 290-token cap holds
