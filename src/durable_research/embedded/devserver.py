@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from durable_research.embedded.devserver_cmd import server_argv
+from durable_research.embedded.devserver_cmd import server_argv, side_ports
 from durable_research.embedded.procs import (
     ArgvCheck,
     child_environment,
@@ -290,8 +290,10 @@ def _launch(
     db_file = data_dir / DB_FILE
     log_file = data_dir / LOG_FILE
     ui = ui_port or port + 1000
+    http_port, metrics_port = side_ports(port)
     cmd = [str(temporal_binary()),
-           *server_argv(port, db_file, ui_port, headless, codec_endpoint, namespace)]
+           *server_argv(port, db_file, ui_port, headless, codec_endpoint, namespace,
+                        http_port, metrics_port)]
     with open_private(log_file) as log:
         # A new session: the server outlives the CLI that started it and is not
         # killed by the terminal's Ctrl-C meant for the client. umask 077: the

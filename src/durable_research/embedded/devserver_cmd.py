@@ -7,6 +7,8 @@ nothing secret may go there: a codec endpoint that carries credentials is refuse
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,8 +47,39 @@ def public_codec_endpoint(endpoint: str) -> str:
     return endpoint
 
 
+def _bound_socket() -> socket.socket:
+    s = socket.socket()
+    s.bind((BIND_IP, 0))
+    return s
+
+
+def side_ports(port: int, bind: Callable[[], socket.socket] = _bound_socket) -> tuple[int, int]:
+    """Two free ports for the server's HTTP API and metrics, neither of them ``port``.
+
+    Left to itself, the server picks them at random *before* its gRPC frontend binds
+    ``port``, and Linux may hand out a port just released: the very ``port`` a caller
+    found free a moment ago (a loaded suite run: "failed listening for HTTP API on
+    127.0.0.1:33829 ... address already in use", the gRPC port, and the server exited).
+    Both sockets are held while picking, so the two differ too.
+    """
+    held: list[socket.socket] = []
+    try:
+        found: list[int] = []
+        while len(found) < 2:
+            s = bind()
+            held.append(s)
+            candidate = int(s.getsockname()[1])
+            if candidate != port and candidate not in found:
+                found.append(candidate)
+        return found[0], found[1]
+    finally:
+        for s in held:
+            s.close()
+
+
 def server_argv(port: int, db_file: Path, ui_port: int = 0, headless: bool = True,
-                codec_endpoint: str = "", namespace: str = "default") -> list[str]:
+                codec_endpoint: str = "", namespace: str = "default",
+                http_port: int = 0, metrics_port: int = 0) -> list[str]:
     """The arguments after the ``temporal`` binary.
 
     Args:
@@ -56,6 +89,8 @@ def server_argv(port: int, db_file: Path, ui_port: int = 0, headless: bool = Tru
         headless: No Web UI (the default: it has no login and answers any Host).
         codec_endpoint: The Web UI's codec server (only with the UI).
         namespace: Created at launch if it is not ``default``.
+        http_port: The HTTP API's port; 0 leaves it to the server (at random).
+        metrics_port: The metrics endpoint's port; 0 leaves it to the server.
 
     Raises:
         ConfigError: A codec endpoint with a secret in it.
@@ -71,4 +106,8 @@ def server_argv(port: int, db_file: Path, ui_port: int = 0, headless: bool = Tru
             argv += ["--ui-codec-endpoint", public_codec_endpoint(codec_endpoint)]
     if namespace != "default":
         argv += ["--namespace", namespace]
+    if http_port:
+        argv += ["--http-port", str(http_port)]
+    if metrics_port:
+        argv += ["--metrics-port", str(metrics_port)]
     return argv
