@@ -258,6 +258,9 @@ def main() -> int:
                         help="of the fake's vectors for gpt-researcher")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     args = parser.parse_args()
+    if args.limit < 1 or args.llm_delay < 0 or args.embedding_dimensions < 1:
+        parser.error("--limit and --embedding-dimensions must be at least 1, "
+                     "--llm-delay not negative")
     questions = json.loads(QUESTIONS.read_text())["questions"][: args.limit]
     python = ensure_venv(args.venv)
     print(f"gptr compare: {len(questions)} questions, fake LLM {args.llm_delay} s per "

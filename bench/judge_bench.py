@@ -184,6 +184,9 @@ def main() -> int:
     parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=list(MODES),
                         choices=list(MODES), help="how the claims are checked (all three)")
     args = parser.parse_args()
+    missing = [str(g) for g in args.gguf if not g.is_file()]
+    if missing:
+        parser.error(f"--gguf: no such file: {', '.join(missing)}")
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
     rows: list[str] = []
     claim_rows: list[str] = []
