@@ -23,6 +23,7 @@ from durable_research.llm.calls import (
     allowed_model,
     classify_llm_error,
     credentials,
+    grammar_engine,
     load_litellm,
     takes_schema,
     usage_of,
@@ -60,8 +61,10 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
                      capabilities_of(model).json_tokens if schema is not None else 0)
     if cap:
         kwargs["max_tokens"] = cap
-    if schema is not None and takes_schema(settings, model, kwargs.get("api_base", "")):
-        kwargs["response_format"] = response_format(schema, cap)
+    api_base = kwargs.get("api_base", "")
+    if schema is not None and takes_schema(settings, model, api_base):
+        kwargs["response_format"] = response_format(schema, cap,
+                                                    grammar_engine(model, api_base))
     return kwargs
 
 

@@ -204,7 +204,19 @@ def takes_schema(settings: Settings, model: str, api_base: str = "") -> bool:
         return False
     if mode is StructuredOutput.ON:
         return True
-    if litellm.supports_response_schema(model, provider) or provider in _SCHEMA_PROVIDERS:
+    return litellm.supports_response_schema(model, provider) or grammar_engine(model, api_base)
+
+
+def grammar_engine(model: str, api_base: str = "") -> bool:
+    """Whether a schema sent to ``model`` becomes a local decoding grammar that enforces
+    string lengths: Ollama, and OpenAI-compatible servers of models litellm does not know
+    (llama.cpp, the embedded model's server, converts ``maxLength`` into the grammar).
+    OpenAI's strict mode refuses ``maxLength``, so hosted models never get it."""
+    try:
+        provider = litellm_module().get_llm_provider(model)[1]
+    except Exception:  # noqa: BLE001 - an unknown provider is litellm's error to report
+        return False
+    if provider in _SCHEMA_PROVIDERS:
         return True
     return provider == "openai" and bool(api_base) and not _known_to_litellm(model)
 

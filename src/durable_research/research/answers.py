@@ -8,7 +8,9 @@ Each model does two jobs:
   ``format``). It is written for OpenAI's strict mode, the strictest of them: every object
   has ``additionalProperties: false``, every property is required, and no property has a
   ``default`` (strict mode rejects one). Only keywords all of them accept are used
-  (``minItems``/``maxItems``, ``enum``; no string lengths).
+  (``minItems``/``maxItems``, ``enum``; no string lengths, which OpenAI's strict mode
+  refuses). Only for a grammar engine under a token cap (``grammar=True`` below) are a
+  plan's strings bounded too, so the list fits the cap.
 - ``model_validate`` checks the answer, which is never trusted raw: a provider without
   schema support only read the prompt. Validation is lenient where the schema is strict
   (unknown keys are ignored, a missing ``point`` or ``follow_up`` defaults to empty), so an
@@ -30,7 +32,7 @@ from pydantic_core import core_schema
 from durable_research.contract.llm import AnswerSchema
 from durable_research.research.claims import Relation
 from durable_research.research.clarify import Questions
-from durable_research.research.plan import Plan
+from durable_research.research.plan import MIN_SUBQUESTION_CHARS, Plan
 
 # Notes one call may return: more than a 12,000-character context holds facts for.
 MAX_NOTES = 40
@@ -40,6 +42,18 @@ MAX_NOTES = 40
 # off: asked for up to 8 notes under a 600-token cap it ran out in 2 of 3 calls, for up
 # to 4 never (600 tokens now allow 4).
 NOTE_TOKENS = 120
+# A plan's sub-questions under a grammar engine and a token cap. Measured with SmolLM2-135M
+# under its 300-token cap (8 questions x 3; docs/local-model.md, "Two details keep the
+# embedded model's answers valid"): without string bounds 20 of 24 plans were valid on the
+# first try (one ran on inside a sub-question until the cap cut the JSON, two wrote one over
+# 300 characters, one an item "},{"); with 5 to 150 characters a sub-question, 23 of 24 in
+# each of three runs (each miss a repeat). Its sub-questions average 59-75 characters.
+PLAN_GRAMMAR_CHARS = 150
+# Answer tokens one such sub-question may take: 150 characters at 3+ characters a token,
+# with its quotes, comma and indentation. A 300-token cap allows 5 (4 are asked for).
+PLAN_ITEM_TOKENS = 50
+# The plan's wrapper: the braces, key and brackets.
+PLAN_WRAPPER_TOKENS = 20
 
 
 class NoteAnswer(BaseModel):
@@ -116,14 +130,23 @@ def schema_of(name: AnswerSchema) -> dict[str, Any]:
     return ANSWER_MODELS[name].model_json_schema(schema_generator=_StrictSchema)
 
 
-def response_format(name: AnswerSchema, max_tokens: int = 0) -> dict[str, Any]:
+def response_format(name: AnswerSchema, max_tokens: int = 0, grammar: bool = False
+                    ) -> dict[str, Any]:
     """The OpenAI ``response_format`` asking for an answer of this schema.
 
     ``max_tokens``: the call's answer cap (0: none); the notes list is bounded to fit it.
+    ``grammar``: the server turns the schema into a decoding grammar that enforces string
+    lengths (llama.cpp, Ollama); with a cap, a plan's sub-questions are then bounded in
+    length and number so that the whole list fits it.
     """
     schema = schema_of(name)
     if name is AnswerSchema.NOTES and max_tokens:
         fits = max(1, (max_tokens - NOTE_TOKENS // 2) // NOTE_TOKENS)
         schema["properties"]["notes"]["maxItems"] = min(MAX_NOTES, fits)
+    if name is AnswerSchema.PLAN and max_tokens and grammar:
+        items = schema["properties"]["subquestions"]
+        fits = (max_tokens - PLAN_WRAPPER_TOKENS) // PLAN_ITEM_TOKENS
+        items["maxItems"] = max(items["minItems"], min(items["maxItems"], fits))
+        items["items"].update(minLength=MIN_SUBQUESTION_CHARS, maxLength=PLAN_GRAMMAR_CHARS)
     return {"type": "json_schema",
             "json_schema": {"name": name.value, "schema": schema, "strict": True}}

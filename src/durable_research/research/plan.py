@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
 
+MIN_SUBQUESTION_CHARS = 5
 MAX_SUBQUESTION_CHARS = 300
 
 
@@ -27,7 +28,7 @@ class Plan(BaseModel):
         cleaned: list[str] = []
         for item in items:
             text = " ".join(str(item).split())
-            if len(text) < 5:
+            if len(text) < MIN_SUBQUESTION_CHARS:
                 raise ValueError(f"sub-question {text!r} is too short")
             if len(text) > MAX_SUBQUESTION_CHARS:
                 raise ValueError(f"a sub-question is over {MAX_SUBQUESTION_CHARS} characters")

@@ -15,11 +15,13 @@ from durable_research.activities.llm import completion_kwargs
 from durable_research.activities.writing import valid_notes
 from durable_research.config import Settings, load_settings
 from durable_research.contract.llm import AnswerSchema
+from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
 from durable_research.errors import ConfigError
-from durable_research.llm.calls import classify_llm_error
+from durable_research.llm.calls import classify_llm_error, grammar_engine
 from durable_research.research import prompts
 from durable_research.research.answers import (
     MAX_NOTES,
+    PLAN_GRAMMAR_CHARS,
     JudgeAnswer,
     NotesAnswer,
     answer_schema,
@@ -27,7 +29,7 @@ from durable_research.research.answers import (
     schema_of,
 )
 from durable_research.research.claims import Relation
-from durable_research.research.plan import Plan, parse_plan
+from durable_research.research.plan import MIN_SUBQUESTION_CHARS, Plan, parse_plan
 from durable_research.research.types import Source
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.fixture_pages import ARTICLES
@@ -101,31 +103,55 @@ def _settings(model: str, api_base: str = "", mode: str = "auto") -> Settings:
 
 
 @pytest.mark.parametrize(
-    ("model", "api_base", "mode", "sent"),
+    ("model", "api_base", "mode", "sent", "grammar"),
     [
-        ("openai/gpt-4o-mini", "", "auto", True),  # litellm: supports_response_schema
-        ("openai/gpt-3.5-turbo", "", "auto", False),  # litellm: no schema support
-        ("openai/gpt-3.5-turbo", "http://127.0.0.1:9/v1", "auto", False),  # known: still no
-        ("openai/fake-model", "http://127.0.0.1:9/v1", "auto", True),  # compatible server
-        ("openai/smollm2-135m-instruct", "http://127.0.0.1:9/v1", "auto", True),  # llama.cpp
-        ("openai/fake-model", "", "auto", False),  # unknown model at OpenAI itself
-        ("ollama/llama3.2", "", "auto", True),
-        ("ollama_chat/llama3.2", "http://127.0.0.1:11434", "auto", True),
-        ("anthropic/claude-3-5-sonnet-20240620", "", "auto", False),
-        ("anthropic/claude-3-5-sonnet-20240620", "", "on", True),  # litellm maps it to a tool
-        ("cohere/command-r", "", "on", False),  # its adapter refuses response_format
-        ("openai/gpt-4o-mini", "", "off", False),
-        ("openai/fake-model", "http://127.0.0.1:9/v1", "off", False),
+        ("openai/gpt-4o-mini", "", "auto", True, False),  # litellm: supports_response_schema
+        ("openai/gpt-3.5-turbo", "", "auto", False, False),  # litellm: no schema support
+        ("openai/gpt-3.5-turbo", "http://127.0.0.1:9/v1", "auto", False, False),  # known: no
+        ("openai/fake-model", "http://127.0.0.1:9/v1", "auto", True, True),  # compatible server
+        ("openai/smollm2-135m-instruct", "http://127.0.0.1:9/v1", "auto", True, True),  # llama.cpp
+        ("openai/fake-model", "", "auto", False, False),  # unknown model at OpenAI itself
+        ("ollama/llama3.2", "", "auto", True, True),
+        ("ollama_chat/llama3.2", "http://127.0.0.1:11434", "auto", True, True),
+        ("anthropic/claude-3-5-sonnet-20240620", "", "auto", False, False),
+        ("anthropic/claude-3-5-sonnet-20240620", "", "on", True, False),  # mapped to a tool
+        ("cohere/command-r", "", "on", False, False),  # its adapter refuses response_format
+        ("openai/gpt-4o-mini", "", "off", False, False),
+        ("openai/fake-model", "http://127.0.0.1:9/v1", "off", False, True),
     ],
 )
-def test_which_providers_get_the_schema(model: str, api_base: str, mode: str, sent: bool
-                                        ) -> None:
-    settings = _settings(model, api_base, mode)
+def test_which_providers_get_the_schema(model: str, api_base: str, mode: str, sent: bool,
+                                        grammar: bool) -> None:
+    """Which calls carry the schema, and to which of them a plan's strings are bounded (a
+    grammar engine's; OpenAI's strict mode refuses string lengths)."""
+    settings = replace(_settings(model, api_base, mode), llm_max_tokens=300)
     kwargs = completion_kwargs(settings, model, "system", "prompt", AnswerSchema.PLAN)
     assert ("response_format" in kwargs) is sent
+    assert grammar_engine(model, api_base) is grammar
     if sent:
-        assert kwargs["response_format"] == response_format(AnswerSchema.PLAN)
+        assert kwargs["response_format"] == response_format(AnswerSchema.PLAN, 300, grammar)
+        items = kwargs["response_format"]["json_schema"]["schema"]["properties"]["subquestions"]
+        assert ("maxLength" in items["items"]) is grammar
     assert "response_format" not in completion_kwargs(settings, model, "system", "prompt")
+
+
+def test_a_grammar_engines_plan_fits_its_token_cap() -> None:
+    """Under a cap, a grammar engine's plan may hold only as many sub-questions of bounded
+    length as the cap has tokens for (never fewer than a plan needs); without a cap, or for
+    a hosted model, the schema has no string lengths and allows 8."""
+    def plan(max_tokens: int, grammar: bool) -> dict[str, Any]:
+        fmt = response_format(AnswerSchema.PLAN, max_tokens, grammar)
+        return dict(fmt["json_schema"]["schema"]["properties"]["subquestions"])
+
+    under_300 = plan(300, True)
+    assert (under_300["minItems"], under_300["maxItems"]) == (MIN_SUBQUESTIONS, 5)
+    assert under_300["items"] == {"type": "string", "minLength": MIN_SUBQUESTION_CHARS,
+                                  "maxLength": PLAN_GRAMMAR_CHARS}
+    assert plan(100, True)["maxItems"] == MIN_SUBQUESTIONS
+    assert plan(10_000, True)["maxItems"] == MAX_SUBQUESTIONS
+    assert plan(0, True) == plan(300, False) == plan(0, False) == {
+        "type": "array", "items": {"type": "string"}, "minItems": MIN_SUBQUESTIONS,
+        "maxItems": MAX_SUBQUESTIONS, "title": "Subquestions"}
 
 
 def test_the_embedded_models_token_cap_bounds_its_notes() -> None:
