@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from datetime import timedelta
 from types import ModuleType
 from typing import Any
@@ -63,6 +64,13 @@ def _non_retryable() -> tuple[type[BaseException], ...]:
 # Ollama's ``format`` field (llms/ollama/*/transformation.py in litellm 1.110), which
 # Ollama 0.5+ turns into a grammar.
 _SCHEMA_PROVIDERS = frozenset({"ollama", "ollama_chat"})
+# How providers' adapters say no key was given (litellm 1.110: OpenAI's SDK "Missing
+# credentials", "Missing Gemini API key", "Missing Anthropic API Key", "api_key client
+# option must be set"); tests/unit/llm/test_missing_key.py raises them for real.
+_MISSING_KEY = re.compile(r"\bmissing\b[^.\n]{0,40}?\b(?:credentials|api[ _-]?key)\b"
+                          r"|api_key client option must be set", re.IGNORECASE)
+_NO_KEY_HINT = ("no API key for this provider: set LLM_API_KEY, or the provider's own "
+                "variable, e.g. OPENAI_API_KEY, where the worker runs")
 # Longest Retry-After we honour; a provider asking for more gets the RetryPolicy's backoff.
 _MAX_RETRY_AFTER_S = 600.0
 
@@ -107,6 +115,11 @@ def classify_llm_error(exc: BaseException, model: str, structured: bool = False
     llm_errors = litellm_module().exceptions
     if "Connection error" in detail or isinstance(exc, llm_errors.APIConnectionError):
         message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
+    if _MISSING_KEY.search(detail):
+        # Raised before any request (OpenAI's "Missing credentials" as HTTP 500, Gemini's
+        # as a connection error): no attempt can succeed until the worker has the key.
+        message += f" ({_NO_KEY_HINT})"
+        return ApplicationError(message, type=name, non_retryable=True)
     if isinstance(exc, _non_retryable()):
         if structured and type(exc) in (llm_errors.BadRequestError,
                                         llm_errors.UnprocessableEntityError):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.email import EmailActivities
@@ -27,9 +27,24 @@ from durable_research.testing.fixture_site import FixtureSite
 from durable_research.testing.s3_server import S3Server
 from durable_research.testing.smtp_sink import SmtpSink
 from durable_research.worker.build import build_worker
+from durable_research.workflows.steps import FETCH_PAGES_STEP
 from tests.support.helpers import start
 from tests.support.processes import kill, spawn_worker, wait_for_file
 from tests.support.settings import mail_settings, settings_env
+
+
+async def _no_pending(handle: WorkflowHandle[Any, Any], activity_type: str,
+                      bound_s: float) -> None:
+    """Wait until the workflow has no pending activity of ``activity_type``."""
+    deadline = asyncio.get_running_loop().time() + bound_s
+    while True:
+        desc = await handle.describe()
+        pending = [a for a in desc.raw_description.pending_activities
+                   if a.activity_type.name == activity_type]
+        if not pending:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{activity_type} still pending"
+        await asyncio.sleep(0.1)
 
 
 def host(settings: Settings, tmp: Path, name: str) -> Settings:
@@ -125,7 +140,10 @@ async def test_research_fetched_on_one_host_written_on_another(
         handle = await start(client, a, prompt="Tell me about tardigrades.", depth="standard",
                              formats=["md"], output_dir="")
         await asyncio.to_thread(wait_for_file, marker, doomed, 120)
-        await asyncio.sleep(1)  # let the other sub-questions' fetches finish too
+        # The other sub-questions' fetches may still be under way: a page fetched but not
+        # yet stored would be fetched again by B. Wait until none is pending (a fixed
+        # second was too short for a loaded box).
+        await _no_pending(handle, FETCH_PAGES_STEP.activity, 120)
     finally:
         kill(doomed)
     fetched = {p.url: fixture_site.hits("/" + p.url.split("/", 3)[3])
