@@ -81,3 +81,30 @@ def env_for(workflow_id: str, run_id: str = "run-1", attempt: int = 1,
     env.info = dataclasses.replace(env.info, workflow_id=workflow_id, workflow_run_id=run_id,
                                    attempt=attempt, retry_policy=retry_policy)
     return env
+
+
+def close_sync_llm_clients() -> int:
+    """Close and forget litellm's cached *sync* clients (the embedder's); returns how many.
+
+    litellm keeps one keep-alive client per provider set-up; the async ones are closed by
+    ``llm.clients`` when their loop's last user ends, the sync ones (``litellm.embedding``
+    in a thread) live until the process exits. A test whose fake LLM stops calls this, or
+    their sockets are reported unclosed when the process exits.
+    """
+    import inspect
+    import sys
+
+    litellm = sys.modules.get("litellm")
+    if litellm is None:
+        return 0
+    cache = litellm.in_memory_llm_clients_cache
+    closed = 0
+    for key, client in list(cache.cache_dict.items()):
+        close = getattr(client, "close", None)
+        if close is None or inspect.iscoroutinefunction(close):
+            continue
+        cache.cache_dict.pop(key, None)
+        cache.ttl_dict.pop(key, None)
+        close()
+        closed += 1
+    return closed

@@ -25,7 +25,7 @@ from durable_research.research.types import SearchInput
 from durable_research.store.directory import DirectoryStore
 from durable_research.testing.fake_embeddings import fake_vector
 from durable_research.testing.fake_llm import FakeLLM
-from tests.support.helpers import env_for
+from tests.support.helpers import close_sync_llm_clients, env_for
 from tests.support.paths import DATA
 
 FIXTURE = DATA / "retrieval"
@@ -36,6 +36,7 @@ def fake() -> Iterator[FakeLLM]:
     """A fake LLM of this test alone (its embedding counters start at zero)."""
     server = FakeLLM().start()
     yield server
+    close_sync_llm_clients()  # the embedder's keep-alive sockets to this server
     server.stop()
 
 
