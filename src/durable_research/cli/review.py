@@ -23,6 +23,7 @@ from durable_research.cli.common import (
     run_async,
     settings_or_exit,
 )
+from durable_research.client.requests import unreadable_file
 from durable_research.contract.report import ReportStep
 from durable_research.contract.review import (
     MAX_REVIEW_BYTES,
@@ -151,7 +152,7 @@ def edit(
                                 "can send at most that", "shorten the draft")
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"Cannot read {file}: {exc}") from None
+            raise unreadable_file(file, "the draft", exc, stdin=False) from None
         _one(workflow_id, ReviewInput(action=ReviewAction.EDIT, text=text,
                                       reviewer=rc.reviewer_name()))
         return
