@@ -35,7 +35,7 @@ from durable_research.errors import (
     UserError,
     WorkflowNotFoundError,
     WrongStateError,
-    root_cause,
+    failure_text,
 )
 
 # ReportState.status of a report still going.
@@ -273,7 +273,7 @@ async def describe_report(
         try:
             await handle.result()
         except WorkflowFailureError as exc:
-            state.failure = root_cause(exc)
+            state.failure = failure_text(exc)
     return state
 
 
@@ -293,7 +293,7 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
-        WorkflowFailureError: The workflow failed (see ``root_cause``).
+        WorkflowFailureError: The workflow failed (see ``failure_text``).
     """
     if not workflow_id.strip():
         raise WorkflowNotFoundError("The workflow id is empty")
