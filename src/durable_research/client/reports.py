@@ -315,5 +315,7 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})")
+        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})",
+                              f"nothing to cancel; `research status {workflow_id}` shows how "
+                              "it ended")
     await client.get_workflow_handle(workflow_id).cancel()
