@@ -429,7 +429,8 @@ def check_llm_settings(settings: Settings) -> None:
     """Fail early, in plain words, when the LLM cannot possibly be called.
 
     Raises:
-        ConfigError: No model, or the provider needs a key that is not set.
+        ConfigError: No model, a model without a provider, or the provider needs a key
+            that is not set.
     """
     if not settings.llm_model:
         raise ConfigError(
@@ -440,13 +441,27 @@ def check_llm_settings(settings: Settings) -> None:
             ".env file; for any OpenAI-compatible server also set LLM_API_BASE (e.g. "
             "http://127.0.0.1:8000/v1) in the environment or your config file",
         )
-    if settings.llm_api_key or settings.llm_api_base:
-        return
-    import litellm  # slow to import: only when the provider's own key variables matter
+    keyed = bool(settings.llm_api_key or settings.llm_api_base)
+    if keyed and "/" in settings.llm_model:
+        return  # litellm is slow to import: only when a key or the provider is in doubt
+    import litellm
 
+    litellm.suppress_debug_info = True  # else it prints provider hints to stdout
+    try:
+        litellm.get_llm_provider(settings.llm_model, api_base=settings.llm_api_base or None)
+    except Exception:  # noqa: BLE001 - litellm raises several kinds for "no provider"
+        # Else the report starts and its first LLM call fails (the provider is not set).
+        raise ConfigError(
+            f"LLM model {settings.llm_model!r} names no provider litellm knows",
+            "write it as provider/model, e.g. openai/gpt-4o-mini, "
+            "anthropic/claude-3-5-haiku-latest, ollama/llama3.2 "
+            "(https://docs.litellm.ai/docs/providers)",
+        ) from None
+    if keyed:
+        return
     try:
         env = litellm.validate_environment(model=settings.llm_model)
-    except Exception:  # noqa: BLE001 - unknown provider: let the call itself report it
+    except Exception:  # noqa: BLE001 - let the call itself report what it finds
         return
     if not env.get("keys_in_environment", True):
         missing = ", ".join(env.get("missing_keys") or []) or "an API key"

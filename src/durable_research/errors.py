@@ -18,6 +18,38 @@ def root_cause(exc: BaseException) -> str:
     return message
 
 
+def failure_text(exc: BaseException) -> str:
+    """What a failed report says to its user: :func:`root_cause`, except that a cause whose
+    message the wrapper already quotes is not preferred to the wrapper.
+
+    An activity classifies a provider's error into a message that quotes it and adds what
+    to do ("... Connection error. (cannot reach the LLM server: check LLM_API_BASE ...)")
+    and raises it ``from`` the provider's error; the innermost message alone dropped that
+    advice. Only the front ends use this: workflow code keeps :func:`root_cause`.
+    """
+    text = str(exc)
+    said = _message(exc)
+    cause = exc.__cause__
+    while cause is not None:
+        inner = _message(cause)
+        if inner and inner[:_QUOTED_PREFIX] in said:
+            break
+        if str(cause):
+            text, said = str(cause), inner
+        cause = cause.__cause__
+    return text
+
+
+# The wrapper may have cut a long quoted message (classify_llm_error keeps 500 characters).
+_QUOTED_PREFIX = 200
+
+
+def _message(exc: BaseException) -> str:
+    """An exception's own message (Temporal's failures print theirs after their type)."""
+    own = getattr(exc, "message", None)
+    return own if isinstance(own, str) and own else str(exc)
+
+
 class FailureType(StrEnum):
     """Failure types that cross the worker/workflow boundary (``ApplicationError.type``).
 

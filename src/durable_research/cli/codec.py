@@ -30,11 +30,22 @@ def codec_server_cmd(
         "user can then decrypt every payload (and encode, with --encode).")] = False,
 ) -> None:
     """Serve /decode (and /encode with --encode) for the Web UI and `temporal` (Ctrl-C stops)."""
-    from durable_research.payloads.codec_server import codec_server_from_settings, log_to_stderr
+    from durable_research.cli.ports import port_taken
+    from durable_research.payloads.codec_server import (
+        codec_server_from_settings,
+        endpoint_host_port,
+        log_to_stderr,
+    )
 
     settings = settings_or_exit()
-    srv = codec_server_from_settings(settings, host, port, token, origin or (), log_to_stderr,
-                                     encode=encode, insecure_no_token=insecure_no_token)
+    try:  # it binds here
+        srv = codec_server_from_settings(settings, host, port, token, origin or (),
+                                         log_to_stderr, encode=encode,
+                                         insecure_no_token=insecure_no_token)
+    except OSError as exc:  # the port: in use, or the host is no address of this machine
+        default_host, default_port = endpoint_host_port(settings)
+        raise port_taken(host or default_host, default_port if port is None else port,
+                         exc) from None
     ops = "/decode and /encode" if encode else "/decode only (--encode for /encode)"
     console.print(f"Codec server at [bold]{srv.url}[/]: {ops}; CORS: "
                   f"{', '.join(sorted(srv.origins))}", highlight=False)

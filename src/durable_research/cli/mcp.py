@@ -56,7 +56,8 @@ def mcp_cmd(
     stdio (the default): the client starts this command and talks over stdin/stdout.
     --http: streamable HTTP at http://127.0.0.1:PORT/mcp for the token printed at start.
     """
-    from durable_research.mcp.http import endpoint, launch_access, serve_http
+    from durable_research.cli.ports import refuse_busy_port
+    from durable_research.mcp.http import HOST, endpoint, launch_access, serve_http
     from durable_research.mcp.server import serve_stdio
     from durable_research.mcp.tools import McpContext
 
@@ -65,6 +66,8 @@ def mcp_cmd(
     # stdio: stdout carries the protocol, so everything else goes to stderr.
     out = console if http else err
     access = launch_access() if http else None
+    if http:
+        refuse_busy_port(HOST, port)
     if worker:
         settings = llm_ready_settings(settings, None, out=out)
 

@@ -16,7 +16,7 @@ from durable_research.cli.common import console, plain
 from durable_research.client.present import format_research_line, plan_lines
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStep
-from durable_research.errors import ReportFailedError, UserError
+from durable_research.errors import ReportFailedError, UserError, failure_text
 from durable_research.terminal import safe
 
 # Seconds between looks at a followed report.
@@ -74,7 +74,7 @@ async def follow(
         return res
     except WorkflowFailureError as exc:
         raise ReportFailedError(
-            f"The report failed: {rc.root_cause(exc)}",
+            f"The report failed: {failure_text(exc)}",
             f"details: `research status {handle.id}`",
         ) from None
     finally:

@@ -26,6 +26,7 @@ from durable_research.client.present import (
     plan_review_done,
     report_plan,
 )
+from durable_research.client.requests import unreadable_file
 from durable_research.client.research import ResearchOptions
 from durable_research.client.review import plan_review_input
 from durable_research.config import Settings
@@ -214,7 +215,7 @@ def _read_lines(source: str) -> list[str]:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the sub-questions from {source}: {exc}") from None
+        raise unreadable_file(source, "the sub-questions", exc) from None
     lines = [line.strip().lstrip("-*0123456789.) ").strip() for line in text.splitlines()]
     return [line for line in lines if line]
 

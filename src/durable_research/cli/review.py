@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
@@ -23,6 +23,7 @@ from durable_research.cli.common import (
     run_async,
     settings_or_exit,
 )
+from durable_research.client.requests import unreadable_file
 from durable_research.contract.report import ReportStep
 from durable_research.contract.review import (
     MAX_REVIEW_BYTES,
@@ -59,6 +60,22 @@ def show_draft(draft: str, version: int) -> None:
                         border_style="cyan"), width=PROSE_WIDTH)
 
 
+def _ask(workflow_id: str, prompt: str, **options: Any) -> str:
+    """Prompt.ask; with no one to answer (standard input ended: a pipe, cron, an agent)
+    the commands that decide without a prompt, instead of click's bare "Aborted." (exit 1).
+    """
+    try:
+        return Prompt.ask(prompt, **options)
+    except EOFError:
+        console.print()  # end the prompt's line
+        wid = workflow_id  # print_user_error escapes it
+        raise UserError(
+            "No decision: standard input ended before an answer (the draft waits for review)",
+            f"decide without a prompt: `research approve {wid}`, `research reject {wid}`, "
+            f"`research revise {wid} --feedback \"...\"` or `research edit {wid} --file F`",
+        ) from None
+
+
 async def interactive_review(client: Client, workflow_id: str) -> None:
     """Show the draft and ask for a decision until approve or reject."""
     state = await rc.describe_report(client, workflow_id)
@@ -68,14 +85,13 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
     draft, version = state.query.draft, state.query.versions
     while True:
         show_draft(draft, version)
-        action = Prompt.ask(
-            "Decision", choices=list(REVIEW_ACTIONS), default=ReviewAction.APPROVE.value
-        )
+        action = _ask(workflow_id, "Decision", choices=list(REVIEW_ACTIONS),
+                      default=ReviewAction.APPROVE.value)
         review = ReviewInput(action=action, reviewer=rc.reviewer_name())
         if action == ReviewAction.EDIT:
             review.text = edit_in_editor(draft)
         elif action == ReviewAction.REVISE:
-            review.feedback = Prompt.ask("What should change")
+            review.feedback = _ask(workflow_id, "What should change")
         try:
             busy = "revising..." if action == ReviewAction.REVISE else "sending review..."
             with console.status(plain(busy)):
@@ -151,7 +167,7 @@ def edit(
                                 "can send at most that", "shorten the draft")
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"Cannot read {file}: {exc}") from None
+            raise unreadable_file(file, "the draft", exc, stdin=False) from None
         _one(workflow_id, ReviewInput(action=ReviewAction.EDIT, text=text,
                                       reviewer=rc.reviewer_name()))
         return

@@ -167,6 +167,11 @@ def delete_cmd(schedule_id: ScheduleIdArg) -> None:
     run_async(go())
 
 
+# The words a user tries first for delete; click's guess for "remove" was "resume".
+for _alias in ("remove", "rm"):
+    app.command(_alias, hidden=True)(delete_cmd)
+
+
 def register(root: typer.Typer) -> None:
     """Add ``research schedule ...`` to the ``research`` app."""
     root.add_typer(app, name="schedule")

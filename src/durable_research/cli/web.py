@@ -43,10 +43,12 @@ def web(
     in the browser), or RESEARCH_WEB_TOKEN.
     """
     from durable_research.cli.browser import open_private_url
+    from durable_research.cli.ports import refuse_busy_port
     from durable_research.web.server import access_for, serve
 
     settings = settings_or_exit()
     access = access_for(host, settings, insecure_no_token)  # before anything is started
+    refuse_busy_port(host, port)
     if worker:
         settings = llm_ready_settings(settings, None)
     opened: list[Path] = []

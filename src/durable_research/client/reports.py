@@ -35,7 +35,7 @@ from durable_research.errors import (
     UserError,
     WorkflowNotFoundError,
     WrongStateError,
-    root_cause,
+    failure_text,
 )
 
 # ReportState.status of a report still going.
@@ -273,7 +273,7 @@ async def describe_report(
         try:
             await handle.result()
         except WorkflowFailureError as exc:
-            state.failure = root_cause(exc)
+            state.failure = failure_text(exc)
     return state
 
 
@@ -293,7 +293,7 @@ async def report_result(client: Client, workflow_id: str) -> ReportResult:
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
-        WorkflowFailureError: The workflow failed (see ``root_cause``).
+        WorkflowFailureError: The workflow failed (see ``failure_text``).
     """
     if not workflow_id.strip():
         raise WorkflowNotFoundError("The workflow id is empty")
@@ -315,5 +315,7 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})")
+        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})",
+                              f"nothing to cancel; `research status {workflow_id}` shows how "
+                              "it ended")
     await client.get_workflow_handle(workflow_id).cancel()

@@ -16,6 +16,21 @@ MAX_PROMPT_CHARS = 100_000
 MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
 
 
+def unreadable_file(path: str | Path, what: str, exc: OSError | UnicodeDecodeError,
+                    stdin: bool = True) -> UserError:
+    """The refusal of a file the user named that cannot be read: the reason and the fix.
+
+    The OS error alone repeated the path ("[Errno 2] No such file or directory: 'x'") and
+    said nothing of what to do.
+    """
+    if isinstance(exc, UnicodeDecodeError):
+        return UserError(f"Cannot read {what} from {path}: it is not UTF-8 text",
+                         "save the file as UTF-8 (plain text)")
+    hint = "check the path and that you may read the file"
+    return UserError(f"Cannot read {what} from {path}: {exc.strerror or exc}",
+                     f"{hint}, or give - to read from standard input" if stdin else hint)
+
+
 def parse_formats(raw: str) -> list[str]:
     """Parse ``pdf,md,html,docx`` into a validated list (PDF always first if present)."""
     formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
@@ -132,7 +147,7 @@ def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
             with open(prompt_file, encoding="utf-8") as f:
                 text = f.read(MAX_PROMPT_READ)
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the question from {prompt_file}: {exc}") from None
+        raise unreadable_file(prompt_file, "the question", exc) from None
     if len(text) > MAX_PROMPT_CHARS:
         raise UserError(
             f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "

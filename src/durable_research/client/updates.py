@@ -46,7 +46,11 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
         cause = exc.cause
         wrong_state = (isinstance(cause, ApplicationError)
                        and cause.type == FailureType.WRONG_STATE)
+        # The handler's own words: an ApplicationError prints its type first ("WrongState:
+        # This report is not waiting for answers"), a name the user has no use for.
+        reason = (cause.message if isinstance(cause, ApplicationError) and cause.message
+                  else root_cause(exc))
         raise (WrongStateError if wrong_state else UserError)(
-            f"{refused}: {root_cause(exc)}") from None
+            f"{refused}: {reason}") from None
     except RPCError as exc:
         raise UserError(f"{refused}: {exc.message}") from None

@@ -23,6 +23,7 @@ from durable_research.research.localfiles import (
 from durable_research.store import ArtifactStore, content_hash, put_text
 
 MAX_SKIPPED_LISTED = 200
+MAX_SKIPPED_IN_ERROR = 3  # the message stays about one line
 
 
 @dataclass
@@ -115,9 +116,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
             docs[name] = CollectionDoc(name=name, title=extracted.title or name,
                                        content_hash=digest, chars=len(extracted.text))
     if not docs:
-        supported = " ".join(SUPPORTED_SUFFIXES)
-        raise UserError("no readable document found in the given sources",
-                        f"supported file types: {supported}")
+        raise _nothing_readable(skipped, " ".join(SUPPORTED_SUFFIXES))
     if len(skipped) > MAX_SKIPPED_LISTED:
         skipped = skipped[:MAX_SKIPPED_LISTED] + [
             f"... and {len(skipped) - MAX_SKIPPED_LISTED} more"]
@@ -130,6 +129,20 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
     if not store.exists(key):
         store.put(key, data)
     return Collection(key=key, docs=ordered, skipped=skipped)
+
+
+def _nothing_readable(skipped: list[str], supported: str) -> UserError:
+    """The refusal of sources without one document, naming what was left out and why.
+
+    Without the reasons a folder of damaged files read as "no readable document" only,
+    while the same files next to one good document were each listed with their reason.
+    """
+    message = "no readable document found in the given sources"
+    if skipped:
+        shown = "; ".join(skipped[:MAX_SKIPPED_IN_ERROR])
+        more = len(skipped) - MAX_SKIPPED_IN_ERROR
+        message += f" (skipped {shown}{f'; and {more} more' if more > 0 else ''})"
+    return UserError(message, f"supported file types: {supported}")
 
 
 def load_collection(store: ArtifactStore, key: str) -> list[CollectionDoc]:
