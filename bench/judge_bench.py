@@ -153,7 +153,8 @@ def claims_rows(label: str, judge: claims_eval.Judge, args: argparse.Namespace) 
                 r: dict[str, Any] = claims_eval.evaluate(part, mode, judge)
                 rows.append(f"| {label} | {name} {split} ({len(part)}) | {MODES[mode]} | "
                             f"{r['false_verified']:.3f} | {r['disputed_recall']:.2f} | "
-                            f"{r['disputed_precision']:.2f} | {r['accuracy']:.2f} | "
+                            f"{r['disputed_precision']:.2f} | {r['right_passed']:.2f} | "
+                            f"{r['accuracy']:.2f} | "
                             f"{r['questions_per_claim']:.2f} |")
                 print(rows[-1], flush=True)
     return rows
@@ -227,9 +228,9 @@ def main() -> int:
     print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     if claim_rows:
-        print("\n| judge | claims | mode | false verified | disputed recall | precision | exact "
-              "| questions a claim |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("\n| judge | claims | mode | false verified | disputed recall | precision "
+              "| right claims passed | exact | questions a claim |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         print("\n".join(claim_rows))
     return 0
 

@@ -128,6 +128,8 @@ def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
       same per verified or corroborated verdict;
     - ``disputed_recall`` / ``disputed_precision``: of the disputed claims, how many are
       found; of the claims called disputed, how many are;
+    - ``right_passed``: of the claims labelled verified or corroborated, the share that
+      comes out so (what a stricter check costs the reader);
     - ``accuracy``: the exact label;
     - ``questions_per_claim``: the (claim, passage) pairs the judge was asked, per claim.
     """
@@ -145,6 +147,7 @@ def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
     called = sum(n for (_l, got), n in pairs.items() if got == "disputed")
     hit = pairs[("disputed", "disputed")]
     passed = sum(n for (_l, got), n in pairs.items() if got in ok_statuses)
+    good = sum(n for (label, _s), n in pairs.items() if label in ok_statuses)
     return {
         "items": len(items),
         "accuracy": sum(n for (label, got), n in pairs.items() if label == got) / len(items),
@@ -153,5 +156,6 @@ def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
         "wrong_passes": false_ok / passed if passed else 0.0,
         "disputed_recall": hit / disputed if disputed else 1.0,
         "disputed_precision": hit / called if called else 1.0,
+        "right_passed": (passed - false_ok) / good if good else 1.0,
         "confusion": {f"{label}->{got}": n for (label, got), n in sorted(pairs.items())},
     }
