@@ -14,13 +14,18 @@ baseline.
 split, and the all-held-out ``conflict_pairs_python.json``) through the checker
 (``durable_research.testing.claims_eval``) with the model as the judge, one pair a call:
 the rules alone, the rules with the model as judge (the product's path: the model is asked
-what the rules leave open), and the model alone (every pair asked, no rule); with the
-time per pair and the server's peak memory.
+what the rules leave open), the rules with the model reading every claim the rules do not
+settle by its source's own words (``every``; ``cited`` and ``others`` its two parts, see
+``crosscheck.JudgeReads``), and the model alone (every pair asked, no rule); with the
+questions asked per claim (a hosted judge's token cost), the time per pair and the server's
+peak memory. ``--claims-only`` skips the fixture's pairs; ``--splits holdout calibration``
+runs the held-out splits first.
 
 Usage::
 
-    python bench/judge_bench.py [--no-local] [--gguf FILE ...] [--claims [--sets ...]
-                                [--modes rules judge alone]]
+    python bench/judge_bench.py [--no-local] [--gguf FILE ...] [--claims | --claims-only]
+                                [--sets ...] [--splits holdout calibration]
+                                [--modes rules judge cited others every alone]
 """
 
 from __future__ import annotations
@@ -58,8 +63,14 @@ from durable_research.testing.fake_llm import FakeLLM
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 FIXTURE = DATA / "conflict_docs.json"
 CLAIM_SETS = ("conflict_pairs_python.json", "conflict_pairs.json")
+SPLITS = ("calibration", "holdout")
 MODES = {claims_eval.Mode.RULES: "rules alone", claims_eval.Mode.JUDGE: "rules + judge",
+         claims_eval.Mode.CITED: "rules + judge, (a) every cited passage",
+         claims_eval.Mode.OTHERS: "rules + judge, (b) the closest other sources",
+         claims_eval.Mode.EVERY: "rules + judge reading every claim",
          claims_eval.Mode.ALONE: "judge alone"}
+# The modes run when --modes is not given (EVERY is asked for by name).
+DEFAULT_MODES = [claims_eval.Mode.RULES, claims_eval.Mode.JUDGE, claims_eval.Mode.ALONE]
 
 
 def pairs() -> list[tuple[str, str, Relation]]:
@@ -127,20 +138,24 @@ def run(settings: Settings, label: str, batch: int) -> str:
             f"{judge.seconds / judge.calls:.1f} s |")
 
 
-def claims_rows(label: str, judge: claims_eval.Judge, sets: list[str],
-                modes: list[claims_eval.Mode]) -> list[str]:
-    """The labelled claim sets checked with ``judge``: one row per set, split and mode."""
+def claims_rows(label: str, judge: claims_eval.Judge, args: argparse.Namespace) -> list[str]:
+    """The labelled claim sets checked with ``judge``: one row per set, split and mode, in
+    the order of ``--splits`` first, then of ``--sets`` (the held-out splits first: a slow
+    model may not get through the rest)."""
     rows = []
-    for name in sets:
-        items = claims_eval.load_items(DATA / name)
-        for split in ("calibration", "holdout"):
+    sets: list[str] = args.sets
+    modes: list[claims_eval.Mode] = args.modes
+    for split in args.splits:
+        for name in sets:
+            items = claims_eval.load_items(DATA / name)
             part = [i for i in items if i["split"] == split]
             for mode in modes if part else ():
-                mode_label = MODES[mode]
                 r: dict[str, Any] = claims_eval.evaluate(part, mode, judge)
-                rows.append(f"| {label} | {name} {split} ({len(part)}) | {mode_label} | "
+                rows.append(f"| {label} | {name} {split} ({len(part)}) | {MODES[mode]} | "
                             f"{r['false_verified']:.3f} | {r['disputed_recall']:.2f} | "
-                            f"{r['disputed_precision']:.2f} | {r['accuracy']:.2f} |")
+                            f"{r['disputed_precision']:.2f} | {r['right_passed']:.2f} | "
+                            f"{r['accuracy']:.2f} | "
+                            f"{r['questions_per_claim']:.2f} |")
                 print(rows[-1], flush=True)
     return rows
 
@@ -162,12 +177,13 @@ def served(label: str, gguf: Path | None, args: argparse.Namespace,
     print(f"{label}: server up in {time.perf_counter() - t0:.1f} s", flush=True)
     try:
         settings = with_local_endpoint(Settings(), endpoint)
-        rows.append(run(settings, label, JUDGE_BATCH))
-        rows.append(run(settings, label, 1))
-        print(rows[-2], rows[-1], sep="\n", flush=True)
-        if args.claims:
+        if not args.claims_only:
+            rows.append(run(settings, label, JUDGE_BATCH))
+            rows.append(run(settings, label, 1))
+            print(rows[-2], rows[-1], sep="\n", flush=True)
+        if args.claims or args.claims_only:
             judge = ModelJudge(settings, 1)
-            claim_rows += claims_rows(label, judge, args.sets, args.modes)
+            claim_rows += claims_rows(label, judge, args)
             print(f"{label}: {len(judge.answers)} pairs, {judge.per_pair()}, server peak "
                   f"memory {peak_memory(endpoint.pid)}", flush=True)
     finally:
@@ -180,9 +196,14 @@ def main() -> int:
     parser.add_argument("--gguf", type=Path, action="append", default=[],
                         help="also a GGUF file served by llama.cpp (repeatable)")
     parser.add_argument("--claims", action="store_true", help="also the labelled claim sets")
+    parser.add_argument("--claims-only", action="store_true",
+                        help="the labelled claim sets only, not the fixture's pairs")
     parser.add_argument("--sets", nargs="+", default=list(CLAIM_SETS), choices=CLAIM_SETS)
-    parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=list(MODES),
-                        choices=list(MODES), help="how the claims are checked (all three)")
+    parser.add_argument("--splits", nargs="+", default=list(SPLITS), choices=SPLITS,
+                        help="the sets' splits, in this order (default: calibration holdout)")
+    parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=DEFAULT_MODES,
+                        choices=list(MODES), help="how the claims are checked (default: "
+                        "rules judge alone)")
     args = parser.parse_args()
     missing = [str(g) for g in args.gguf if not g.is_file()]
     if missing:
@@ -200,15 +221,16 @@ def main() -> int:
                                  llm_api_base=fake.api_base), "fake LLM", JUDGE_BATCH))
     finally:
         fake.stop()
-    if args.claims:
-        claim_rows += claims_rows("fake LLM", claims_eval.fake_judge, args.sets, args.modes)
+    if args.claims or args.claims_only:
+        claim_rows += claims_rows("fake LLM", claims_eval.fake_judge, args)
     print(f"\nload average {os.getloadavg()[0]:.2f}")
     print("\n| model | pairs | verdicts given | right | calls | per call |")
     print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     if claim_rows:
-        print("\n| judge | claims | mode | false verified | disputed recall | precision | exact |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print("\n| judge | claims | mode | false verified | disputed recall | precision "
+              "| right claims passed | exact | questions a claim |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         print("\n".join(claim_rows))
     return 0
 

@@ -5,9 +5,14 @@ Shared by the test that keeps floors on it and by ``bench/research_eval.py`` and
 :func:`assess` / :func:`settle`, with no judge (``RULES``), or with a judge (``JUDGE``): by
 default the fake LLM's, answering through :func:`fake_research.research_reply` (shared words,
 numbers and negations; no knowledge of the world), or any :data:`Judge` (a real model, in the
-bench); ``OWN`` is the check before cross-source checking: verified when the cited passage
-supports the claim (its support score), else unverified; ``ALONE`` asks the judge about every
-(claim, passage) pair of the item and applies no rule (what the judge reads by itself).
+bench); ``EVERY`` is ``JUDGE`` with the judge also reading what the rules settled
+(:attr:`JudgeReads.EVERY`: the cited passage of every claim the rules support that is not its
+source's own words, and the closest sentence of the closest other sources; ``CITED`` and
+``OTHERS``: the first or the second part alone); ``OWN`` is the
+check before cross-source checking: verified when the cited passage supports the claim (its
+support score), else unverified; ``ALONE`` asks the judge about every (claim, passage) pair of
+the item and applies no rule (what the judge reads by itself). :func:`evaluate` also counts
+the judge's questions per claim: the tokens a hosted judge is paid for.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from durable_research.contract.citations import ClaimStatus
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.claims import Relation
-from durable_research.research.crosscheck import Question, assess, settle
+from durable_research.research.crosscheck import JudgeReads, Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.support import SUPPORTED_AT, support_score
 from durable_research.testing.fake_research import research_reply
@@ -38,7 +43,15 @@ class Mode(StrEnum):
     OWN = "own"
     RULES = "rules"
     JUDGE = "judge"
+    CITED = "cited"
+    OTHERS = "others"
+    EVERY = "every"
     ALONE = "alone"
+
+
+# What the judge reads in the modes that use the product's assess/settle with a judge.
+READS = {Mode.JUDGE: JudgeReads.OPEN, Mode.CITED: JudgeReads.CITED,
+         Mode.OTHERS: JudgeReads.OTHERS, Mode.EVERY: JudgeReads.EVERY}
 
 
 # Answers to the judge's questions (a missing question: no verdict).
@@ -63,35 +76,47 @@ def alone_status(item: dict[str, Any], judge: Judge) -> ClaimStatus:
     """The judge's status for one item, by itself: disputed when it says another passage
     contradicts the claim; verified when it says the cited one supports it (corroborated
     when another passage does too); else unverified (the reading of :func:`settle`)."""
+    return _alone(item, judge)[0]
+
+
+def _alone(item: dict[str, Any], judge: Judge) -> tuple[ClaimStatus, int]:
     claim = item["claim"]
     cited = Question(claim, item["cited"], "cited", cited=True)
     others = [Question(claim, text, f"other-{i}", cited=False)
               for i, text in enumerate(item["others"])]
     answers = judge([cited, *others])
+    asked = 1 + len(others)
     if any(answers.get(q) is Relation.CONTRADICTS for q in others):
-        return ClaimStatus.DISPUTED
+        return ClaimStatus.DISPUTED, asked
     if answers.get(cited) is not Relation.SUPPORTS:
-        return ClaimStatus.UNVERIFIED
+        return ClaimStatus.UNVERIFIED, asked
     if any(answers.get(q) is Relation.SUPPORTS for q in others):
-        return ClaimStatus.CORROBORATED
-    return ClaimStatus.VERIFIED
+        return ClaimStatus.CORROBORATED, asked
+    return ClaimStatus.VERIFIED, asked
 
 
 def status_of(item: dict[str, Any], mode: Mode, judge: Judge = fake_judge) -> ClaimStatus:
     """The checker's status for one item (cited passage = source [1], others each their own)."""
+    return checked(item, mode, judge)[0]
+
+
+def checked(item: dict[str, Any], mode: Mode, judge: Judge = fake_judge
+            ) -> tuple[ClaimStatus, int]:
+    """:func:`status_of`, and how many (claim, passage) questions the judge was asked."""
     if mode is Mode.OWN:
         supported = support_score(item["claim"], item["cited"])[0] >= SUPPORTED_AT
-        return ClaimStatus.VERIFIED if supported else ClaimStatus.UNVERIFIED
+        return ClaimStatus.VERIFIED if supported else ClaimStatus.UNVERIFIED, 0
     if mode is Mode.ALONE:
-        return alone_status(item, judge)
+        return _alone(item, judge)
     cited = Evidence("cited", item["cited"], url="https://cited.example/", n=1)
     others = [Evidence(f"other-{i}", text, url=f"https://other{i}.example/")
               for i, text in enumerate(item["others"])]
     pool = EvidencePool([cited, *others])
     [sent] = cited_sentences(item["claim"].rstrip() + " [1]")
-    found = assess(sent, {1: cited}, pool, use_judge=mode is Mode.JUDGE)
+    found = assess(sent, {1: cited}, pool, use_judge=mode in READS,
+                   reads=READS.get(mode, JudgeReads.OPEN))
     answers = judge(found.questions) if found.questions else {}
-    return settle(found, answers, pool).status
+    return settle(found, answers, pool).status, len(found.questions)
 
 
 def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
@@ -103,11 +128,17 @@ def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
       same per verified or corroborated verdict;
     - ``disputed_recall`` / ``disputed_precision``: of the disputed claims, how many are
       found; of the claims called disputed, how many are;
-    - ``accuracy``: the exact label.
+    - ``right_passed``: of the claims labelled verified or corroborated, the share that
+      comes out so (what a stricter check costs the reader);
+    - ``accuracy``: the exact label;
+    - ``questions_per_claim``: the (claim, passage) pairs the judge was asked, per claim.
     """
     pairs: Counter[tuple[str, str]] = Counter()
+    asked = 0
     for item in items:
-        pairs[(item["label"], status_of(item, mode, judge).value)] += 1
+        status, questions = checked(item, mode, judge)
+        pairs[(item["label"], status.value)] += 1
+        asked += questions
     ok_statuses = {ClaimStatus.VERIFIED.value, ClaimStatus.CORROBORATED.value}
     bad = sum(n for (label, _s), n in pairs.items() if label not in ok_statuses)
     false_ok = sum(n for (label, got), n in pairs.items()
@@ -116,12 +147,15 @@ def evaluate(items: list[dict[str, Any]], mode: Mode, judge: Judge = fake_judge
     called = sum(n for (_l, got), n in pairs.items() if got == "disputed")
     hit = pairs[("disputed", "disputed")]
     passed = sum(n for (_l, got), n in pairs.items() if got in ok_statuses)
+    good = sum(n for (label, _s), n in pairs.items() if label in ok_statuses)
     return {
         "items": len(items),
         "accuracy": sum(n for (label, got), n in pairs.items() if label == got) / len(items),
+        "questions_per_claim": asked / len(items),
         "false_verified": false_ok / bad if bad else 0.0,
         "wrong_passes": false_ok / passed if passed else 0.0,
         "disputed_recall": hit / disputed if disputed else 1.0,
         "disputed_precision": hit / called if called else 1.0,
+        "right_passed": (passed - false_ok) / good if good else 1.0,
         "confusion": {f"{label}->{got}": n for (label, got), n in sorted(pairs.items())},
     }

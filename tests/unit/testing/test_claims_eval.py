@@ -60,3 +60,31 @@ def test_the_rules_ask_the_given_judge_and_evaluate_counts_its_verdicts() -> Non
     asked.clear()
     status_of(ITEM, Mode.RULES, judge)
     assert asked == []  # the rules alone never ask
+
+
+CALENDAR: dict[str, Any] = {
+    "claim": "Python's calendar module starts the week on Sunday by default, as cal(1) does.",
+    "cited": "By default, Python's calendar module starts each week on Sunday, the same as the "
+             "cal(1) command.",
+    "others": ["By default, these calendars have Monday as the first day of the week, and "
+               "Sunday as the last (the European convention)."],
+    "label": "disputed",
+}
+
+
+def test_every_mode_asks_the_judge_what_the_rules_verified_and_counts_the_questions() -> None:
+    asked: list[Question] = []
+
+    def judge(questions: list[Question]) -> dict[Question, Relation]:
+        asked.extend(questions)
+        return {q: Relation.SUPPORTS if q.cited else Relation.CONTRADICTS for q in questions}
+
+    assert status_of(CALENDAR, Mode.JUDGE, judge) is ClaimStatus.VERIFIED and asked == []
+    assert status_of(CALENDAR, Mode.EVERY, judge) is ClaimStatus.DISPUTED
+    assert [q.cited for q in asked] == [True, False]
+    assert status_of(CALENDAR, Mode.CITED, judge) is ClaimStatus.VERIFIED
+    counts = {mode: evaluate([CALENDAR], mode, judge)["questions_per_claim"]
+              for mode in (Mode.RULES, Mode.JUDGE, Mode.CITED, Mode.OTHERS, Mode.EVERY,
+                           Mode.ALONE)}
+    assert counts == {Mode.RULES: 0, Mode.JUDGE: 0, Mode.CITED: 1, Mode.OTHERS: 1,
+                      Mode.EVERY: 2, Mode.ALONE: 2}

@@ -1,0 +1,100 @@
+"""The judge reading every claim the rules cannot settle by its source's own words
+(``JudgeReads.EVERY``), against what the rules leave open (``JudgeReads.OPEN``)."""
+
+from __future__ import annotations
+
+from durable_research.contract.citations import ClaimStatus
+from durable_research.research.citations import cited_sentences
+from durable_research.research.claims import Relation
+from durable_research.research.crosscheck import (
+    Assessment,
+    JudgeReads,
+    Outcome,
+    Question,
+    assess,
+    settle,
+)
+from durable_research.research.evidence import Evidence, EvidencePool
+from durable_research.research.support import Verdict
+
+# A blog's wrong default, in other words than the claim's: the bag of words supports it.
+BLOG = Evidence("blog", "By default, Python's calendar module starts each week on Sunday, the "
+                "same as the cal(1) command.", url="https://blog.example/cal", n=1)
+DOCS = Evidence("docs", "By default, these calendars have Monday as the first day of the week, "
+                "and Sunday as the last (the European convention).",
+                url="https://docs.example/calendar")
+CLAIM = "Python's calendar module starts the week on Sunday by default, as cal(1) does [1]."
+POOL = EvidencePool([BLOG, DOCS])
+
+
+def assessed(reads: JudgeReads, claim: str = CLAIM, use_judge: bool = True) -> Assessment:
+    [sent] = cited_sentences(claim)
+    return assess(sent, {1: BLOG}, POOL, use_judge, reads)
+
+
+def answered(found: Assessment, cited: Relation | None, other: Relation | None) -> Outcome:
+    """The outcome when the judge answers the cited passage and the other source as told."""
+    answers = {q: r for q in found.questions if (r := cited if q.cited else other) is not None}
+    return settle(found, answers, POOL)
+
+
+def test_the_rules_alone_verify_the_wrong_default_and_leave_nothing_open() -> None:
+    found = assessed(JudgeReads.OPEN)
+    assert found.verdict is Verdict.SUPPORTED and found.conflict is None
+    assert found.questions == []
+    assert settle(found, {}, POOL).status is ClaimStatus.VERIFIED
+
+
+def test_every_supported_claim_not_in_its_sources_words_goes_to_the_judge() -> None:
+    found = assessed(JudgeReads.EVERY)
+    cited, other = found.questions
+    assert cited.cited and cited.key == "blog" and "Sunday" in cited.passage
+    assert not other.cited and other.key == "docs" and "Monday" in other.passage
+
+
+def test_a_supported_claim_the_judge_does_not_find_in_its_source_is_not_verified() -> None:
+    assert answered(assessed(JudgeReads.EVERY), Relation.NEITHER, Relation.NEITHER) == Outcome(
+        ClaimStatus.UNVERIFIED, "the judge did not find it in its source")
+    assert answered(assessed(JudgeReads.EVERY), Relation.CONTRADICTS, None) == Outcome(
+        ClaimStatus.UNVERIFIED, "the judge read its source as saying otherwise")
+
+
+def test_a_judge_contradiction_from_another_source_disputes_it() -> None:
+    assert answered(assessed(JudgeReads.EVERY), Relation.SUPPORTS, Relation.CONTRADICTS) == \
+        Outcome(ClaimStatus.DISPUTED, "the judge found a contradiction")
+
+
+def test_a_judge_with_no_verdict_leaves_the_rules_verdict() -> None:
+    assert answered(assessed(JudgeReads.EVERY), None, None).status is ClaimStatus.VERIFIED
+    assert answered(assessed(JudgeReads.EVERY), Relation.SUPPORTS,
+                    Relation.NEITHER).status is ClaimStatus.VERIFIED
+
+
+def test_a_verbatim_claim_is_never_sent_to_the_judge_about_its_source() -> None:
+    verbatim = "By default, Python's calendar module starts each week on Sunday [1]."
+    found = assessed(JudgeReads.EVERY, verbatim)
+    assert found.verdict is Verdict.SUPPORTED
+    assert [q.key for q in found.questions] == ["docs"]  # other sources still are
+    assert answered(found, None, Relation.NEITHER).status is ClaimStatus.VERIFIED
+
+
+def test_no_judge_no_questions_and_a_rules_dispute_asks_nothing() -> None:
+    assert assessed(JudgeReads.EVERY, use_judge=False).questions == []
+    # "numbers differ" against the docs: disputed whatever the judge would say.
+    docs = Evidence("docs", "Beginning with version 3.12.0, the default page size is 4096 "
+                    "bytes.", url="https://docs.example/pragma")
+    blog = Evidence("blog", "In our tests the default page size is 1024 bytes, it seems.",
+                    url="https://blog.example/sqlite", n=1)
+    pool = EvidencePool([blog, docs])
+    [sent] = cited_sentences("The default page size is 1024 bytes [1].")
+    found = assess(sent, {1: blog}, pool, True, JudgeReads.EVERY)
+    assert found.conflict is not None and found.questions == []
+    assert settle(found, {}, pool).status is ClaimStatus.DISPUTED
+
+
+def test_the_parts_are_measured_apart() -> None:
+    cited_only = assessed(JudgeReads.CITED).questions
+    others_only = assessed(JudgeReads.OTHERS).questions
+    assert [q.cited for q in cited_only] == [True]
+    assert [q.cited for q in others_only] == [False]
+    assert Question(CLAIM, "", "", cited=True) not in cited_only
