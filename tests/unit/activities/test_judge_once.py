@@ -11,11 +11,10 @@ import pytest
 
 from durable_research.activities import checking
 from durable_research.config import Settings
-from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.research.claims import Relation
 from durable_research.research.crosscheck import Question
-from durable_research.testing.fake_research import research_reply
 from tests.support.helpers import env_for
+from tests.support.judge import fake_judge_calls
 
 PASSAGE = "The broker listens on TCP port 7450 by default."
 OTHER = "The broker listens on TCP port 7451 by default."
@@ -23,16 +22,7 @@ OTHER = "The broker listens on TCP port 7451 by default."
 
 async def test_a_pair_asked_twice_is_sent_once(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[str] = []
-
-    async def fake_complete(settings: Settings, model: str, system: str, prompt: str,
-                            detail: str = "", schema: AnswerSchema | None = None
-                            ) -> LlmCallOutput:
-        sent.append(prompt)
-        return LlmCallOutput(text=research_reply(system, prompt) or "", model=model,
-                             usage=Usage(prompt_tokens=len(prompt.split())))
-
-    monkeypatch.setattr(checking, "complete", fake_complete)
+    sent = fake_judge_calls(monkeypatch)
     claim = "The broker listens on TCP port 7450 by default."
     questions = [Question(claim, PASSAGE, "a", cited=True),
                  Question(claim, OTHER, "b", cited=False),

@@ -13,10 +13,9 @@ from durable_research.activities import check_memo, checking
 from durable_research.config import Settings
 from durable_research.contract.citations import Reference
 from durable_research.contract.keys import checked_draft_name, run_key, section_name, text_key
-from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.research.types import CheckInput
-from durable_research.testing.fake_research import research_reply
 from tests.support.helpers import env_for
+from tests.support.judge import fake_judge_calls
 
 BLOG = ("Pickle protocol 4 dates back to Python 3.0, the first release of Python 3. "
         "Pickle protocols are numbered from 0 upwards.")
@@ -31,16 +30,7 @@ SECTION = ("## Pickle\n\nPickle protocol 4 was introduced in Python 3.0 [1]. "
 async def test_the_judge_reads_a_claim_the_rules_verified_and_disputes_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checking, "_MEMO", check_memo.CheckMemo())
-    sent: list[str] = []
-
-    async def fake_complete(settings: Settings, model: str, system: str, prompt: str,
-                            detail: str = "", schema: AnswerSchema | None = None
-                            ) -> LlmCallOutput:
-        sent.append(prompt)
-        return LlmCallOutput(text=research_reply(system, prompt) or "", model=model,
-                             usage=Usage(prompt_tokens=len(prompt.split())))
-
-    monkeypatch.setattr(checking, "complete", fake_complete)
+    sent = fake_judge_calls(monkeypatch)
     activities = checking.CheckingActivities(Settings(
         store=str(tmp_path / "store"), data_dir=str(tmp_path), llm_api_key="k",
         llm_model="openai/fake-model"))
