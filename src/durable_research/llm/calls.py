@@ -113,13 +113,14 @@ def classify_llm_error(exc: BaseException, model: str, structured: bool = False
     detail = str(getattr(exc, "message", "") or exc)
     message += f": {detail[:500]}"
     llm_errors = litellm_module().exceptions
-    if "Connection error" in detail or isinstance(exc, llm_errors.APIConnectionError):
-        message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if _MISSING_KEY.search(detail):
         # Raised before any request (OpenAI's "Missing credentials" as HTTP 500, Gemini's
-        # as a connection error): no attempt can succeed until the worker has the key.
+        # as a connection error, so before the unreachable-server advice, which would
+        # mislead): no attempt can succeed until the worker has the key.
         message += f" ({_NO_KEY_HINT})"
         return ApplicationError(message, type=name, non_retryable=True)
+    if "Connection error" in detail or isinstance(exc, llm_errors.APIConnectionError):
+        message += " (cannot reach the LLM server: check LLM_API_BASE and the network)"
     if isinstance(exc, _non_retryable()):
         if structured and type(exc) in (llm_errors.BadRequestError,
                                         llm_errors.UnprocessableEntityError):

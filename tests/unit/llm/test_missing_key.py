@@ -25,3 +25,4 @@ async def test_a_missing_key_is_not_retried(model: str, monkeypatch: pytest.Monk
     error = classify_llm_error(raised.value, model)
     assert error.non_retryable, error.message
     assert "no API key" in error.message and "LLM_API_KEY" in error.message
+    assert "cannot reach the LLM server" not in error.message  # no network was tried
