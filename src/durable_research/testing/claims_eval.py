@@ -72,14 +72,11 @@ def fake_judge(questions: list[Question]) -> dict[Question, Relation]:
     return {q: verdicts[i + 1] for i, q in enumerate(questions) if i + 1 in verdicts}
 
 
-def alone_status(item: dict[str, Any], judge: Judge) -> ClaimStatus:
-    """The judge's status for one item, by itself: disputed when it says another passage
-    contradicts the claim; verified when it says the cited one supports it (corroborated
-    when another passage does too); else unverified (the reading of :func:`settle`)."""
-    return _alone(item, judge)[0]
-
-
 def _alone(item: dict[str, Any], judge: Judge) -> tuple[ClaimStatus, int]:
+    """The judge's status for one item, by itself, and the questions asked: disputed when
+    it says another passage contradicts the claim; verified when it says the cited one
+    supports it (corroborated when another passage does too); else unverified (the reading
+    of :func:`settle`)."""
     claim = item["claim"]
     cited = Question(claim, item["cited"], "cited", cited=True)
     others = [Question(claim, text, f"other-{i}", cited=False)
