@@ -24,11 +24,13 @@ def spawn_worker(
     settings: Settings, tmp: Path, block_pdf: Path | None = None,
     blocks: dict[str, Path] | None = None, env: dict[str, str] | None = None,
     blocks_after: dict[str, tuple[int, Path]] | None = None,
+    returned: dict[str, Path] | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start ``tests.support.worker_proc`` and wait until it polls.
 
     ``blocks``: activity name -> marker file; that activity blocks forever once begun.
     ``blocks_after``: activity name -> (n, marker file); calls after the first n block.
+    ``returned``: activity name -> marker file; a line is added each time it returned.
     """
     ready = tmp / f"ready-{time.monotonic_ns()}"
     cmd = [sys.executable, "-m", "tests.support.worker_proc", "--ready", str(ready)]
@@ -38,6 +40,8 @@ def spawn_worker(
         cmd += ["--block", name, str(marker)]
     for name, (count, marker) in (blocks_after or {}).items():
         cmd += ["--block-after", name, str(count), str(marker)]
+    for name, marker in (returned or {}).items():
+        cmd += ["--returned", name, str(marker)]
     env = dict(env or settings_env(settings))
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)

@@ -4,7 +4,9 @@ Settings come from the environment. With ``--block NAME MARKER`` (repeatable), t
 activity NAME is replaced by one that writes MARKER and then blocks forever, so a
 test can SIGKILL the process at a known point (``--block-pdf MARKER`` is
 ``--block create_pdf MARKER``). With ``--block-after NAME COUNT MARKER`` the first COUNT
-calls of NAME run for real; each later one appends a line to MARKER and blocks.
+calls of NAME run for real; each later one appends a line to MARKER and blocks. With
+``--returned NAME MARKER`` the activity NAME runs for real and appends a line to MARKER
+each time it has returned its result to the SDK (which reports it to the server).
 """
 
 from __future__ import annotations
@@ -55,6 +57,21 @@ def blocking_after(real: Callable[[Any], Awaitable[Any]], name: str, count: int,
     return maybe_block
 
 
+def noting_return(real: Callable[[Any], Awaitable[Any]], name: str,
+                  marker: Path) -> Callable[[Any], Awaitable[Any]]:
+    """``real``, noting in ``marker`` each time it has returned (the SDK holds the result)."""
+
+    @activity.defn(name=name)
+    async def noted(params: Any) -> Any:
+        hint = typing.get_type_hints(real)["params"]
+        result = await real(temporalio.converter.value_to_type(hint, params))
+        with marker.open("a") as f:
+            f.write(f"{activity.info().workflow_id}\n")
+        return result
+
+    return noted
+
+
 async def main() -> None:
     """Run the worker until killed."""
     parser = argparse.ArgumentParser()
@@ -63,6 +80,8 @@ async def main() -> None:
                         metavar=("ACTIVITY", "MARKER"))
     parser.add_argument("--block-after", nargs=3, action="append", default=[],
                         metavar=("ACTIVITY", "COUNT", "MARKER"))
+    parser.add_argument("--returned", nargs=2, action="append", default=[],
+                        metavar=("ACTIVITY", "MARKER"))
     parser.add_argument("--ready", type=Path, help="file written once the worker polls")
     args = parser.parse_args()
     settings = load_settings()
@@ -72,9 +91,11 @@ async def main() -> None:
     if args.block_pdf:
         blocks["create_pdf"] = args.block_pdf
     later = {name: (int(count), Path(marker)) for name, count, marker in args.block_after}
+    returned = {name: Path(marker) for name, marker in args.returned}
     activities = [
         blocking(name, blocks[name]) if name in blocks
-        else blocking_after(fn, name, *later[name]) if name in later else fn
+        else blocking_after(fn, name, *later[name]) if name in later
+        else noting_return(fn, name, returned[name]) if name in returned else fn
         for name, fn in default_activities(settings).items()
     ]
     worker = build_worker(client, settings, activities=activities)

@@ -85,15 +85,18 @@ async def test_server_killed_during_llm_call_worker_rides_it_out(
     settings = with_settings(settings, temporal_address=address)
     fake_llm.configure(delay=3.0)
     client = await connect_retrying(address)
-    survivor = spawn_worker(settings, tmp_path)
+    answered = tmp_path / "llm-call-returned"
+    survivor = spawn_worker(settings, tmp_path, returned={"llm_call": answered})
     try:
         handle = await start(client, settings, prompt="server dies mid-call")
         while fake_llm.calls == 0:
             await asyncio.sleep(0.05)
         kill_dev_server(data)
-        # The LLM answers while the server is down; the worker keeps the result
-        # and reports it once the server is back on the same SQLite file.
-        await asyncio.sleep(4)
+        # The LLM answers while the server is down (the activity has returned: the
+        # worker holds the result); it is reported once the server is back on the same
+        # SQLite file.
+        await asyncio.to_thread(wait_for_file, answered, survivor)
+        assert fake_llm.successes == 1
         devserver.start_dev_server(address, data, headless=True)
         client = await connect_retrying(address)
         h2 = client.get_workflow_handle(handle.id, result_type=ReportResult)
