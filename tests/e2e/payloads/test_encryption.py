@@ -24,7 +24,7 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload, Payloads
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, PendingWorkflowTaskState
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.worker import Worker
@@ -175,6 +175,22 @@ async def _wait_task_failure(handle: WorkflowHandle[Any, Any], reader: Client,
     raise TimeoutError("no workflow task failure")
 
 
+TASK_STARTED = PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+
+
+async def _wait_attempt(handle: WorkflowHandle[Any, Any], attempt: int,
+                        timeout: float = 60) -> None:
+    """Until the workflow's pending workflow task is at ``attempt`` (or later) and a worker
+    has started it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = (await handle.describe()).raw_description.pending_workflow_task
+        if pending.attempt >= attempt and pending.state == TASK_STARTED:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"workflow task attempt {attempt} never started")
+
+
 async def test_plain_client_cannot_start_work(
     client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM,
     temporal_address: str,
@@ -188,8 +204,9 @@ async def test_plain_client_cannot_start_work(
         message, types = await _wait_task_failure(handle, client)
         assert "Refusing an unencrypted payload" in message
         assert "RESEARCH_ENCRYPTION_ACCEPT_PLAIN" in message
-        # Give a wrongly running workflow the time to schedule something: nothing comes.
-        await asyncio.sleep(1.5)
+        # The server hands the task to a worker again (attempt 2 started: the worker has
+        # it a second time); still nothing is scheduled and no task completes.
+        await _wait_attempt(handle, 2)
         types = [e.event_type async for e in handle.fetch_history_events()]
         assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in types
         assert EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED not in types
