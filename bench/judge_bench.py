@@ -46,6 +46,7 @@ import litellm
 from durable_research.activities.checking import JUDGE_BATCH, parse_verdicts
 from durable_research.activities.llm import completion_kwargs
 from durable_research.config import Settings
+from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.llm import AnswerSchema
 from durable_research.embedded.localmodel import (
     LocalEndpoint,
@@ -62,6 +63,8 @@ from durable_research.testing.fake_llm import FakeLLM
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 FIXTURE = DATA / "conflict_docs.json"
+# The evaluation corpus's decoy facts, each with the official sentence it contradicts.
+DECOYS = Path(__file__).resolve().parent / "eval" / "decoys.json"
 CLAIM_SETS = ("conflict_pairs_python.json", "conflict_pairs.json")
 SPLITS = ("calibration", "holdout")
 MODES = {claims_eval.Mode.RULES: "rules alone", claims_eval.Mode.JUDGE: "rules + judge",
@@ -138,6 +141,37 @@ def run(settings: Settings, label: str, batch: int) -> str:
             f"{judge.seconds / judge.calls:.1f} s |")
 
 
+def decoy_items() -> list[dict[str, Any]]:
+    """Each decoy fact of the evaluation corpus as a labelled item: the claim is the decoy
+    sentence, cited from its own (decoy) page, and the one other source is the official
+    sentence it contradicts. What the check does once both pages reach a report, whatever
+    retrieval and the writer did (``research_eval.py`` prints the rules' share)."""
+    decoys: list[dict[str, Any]] = json.loads(DECOYS.read_text(encoding="utf-8"))["decoys"]
+    return [{"claim": d["decoy_sentence"], "cited": d["decoy_sentence"],
+             "others": [d["official_sentence"]], "label": "disputed", "kind": d["kind"]}
+            for d in decoys]
+
+
+def decoy_rows(label: str, judge: claims_eval.Judge, modes: list[claims_eval.Mode]
+               ) -> list[str]:
+    """The decoy facts checked with ``judge``: disputed (caught) per mode, by kind."""
+    rows = []
+    items = decoy_items()
+    for mode in modes:
+        caught: dict[str, list[int]] = {}
+        for item in items:
+            status = claims_eval.status_of(item, mode, judge)
+            seen = caught.setdefault(item["kind"], [0, 0])
+            seen[0] += status is ClaimStatus.DISPUTED
+            seen[1] += 1
+        total = sum(n for n, _m in caught.values())
+        rows.append(f"| {label} | decoy facts ({len(items)}) | {MODES[mode]} | caught "
+                    f"{total}/{len(items)} | " + ", ".join(
+                        f"{kind} {n}/{m}" for kind, (n, m) in sorted(caught.items())) + " |")
+        print(rows[-1], flush=True)
+    return rows
+
+
 def claims_rows(label: str, judge: claims_eval.Judge, args: argparse.Namespace) -> list[str]:
     """The labelled claim sets checked with ``judge``: one row per set, split and mode, in
     the order of ``--splits`` first, then of ``--sets`` (the held-out splits first: a slow
@@ -157,6 +191,8 @@ def claims_rows(label: str, judge: claims_eval.Judge, args: argparse.Namespace) 
                             f"{r['accuracy']:.2f} | "
                             f"{r['questions_per_claim']:.2f} |")
                 print(rows[-1], flush=True)
+    if args.decoys:
+        rows += decoy_rows(label, judge, modes)
     return rows
 
 
@@ -201,6 +237,9 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", default=list(CLAIM_SETS), choices=CLAIM_SETS)
     parser.add_argument("--splits", nargs="+", default=list(SPLITS), choices=SPLITS,
                         help="the sets' splits, in this order (default: calibration holdout)")
+    parser.add_argument("--decoys", action="store_true",
+                        help="with --claims/--claims-only: also the evaluation corpus's decoy "
+                             "facts, each against the official sentence it contradicts")
     parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=DEFAULT_MODES,
                         choices=list(MODES), help="how the claims are checked (default: "
                         "rules judge alone)")

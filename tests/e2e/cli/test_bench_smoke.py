@@ -42,7 +42,11 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
     # The fake LLM only: the embedded model's part takes minutes.
     "structured": (["bench/structured_bench.py", "--no-local", "--questions", "2"],
                    "| fake LLM, wrong-shape JSON | yes | 0/2 |"),
-    "judge": (["bench/judge_bench.py", "--no-local"], "| fake LLM, 10 a call | 14 | 14 |"),
+    "judge": (["bench/judge_bench.py", "--no-local", "--claims", "--decoys", "--sets",
+               "conflict_pairs.json", "--splits", "holdout", "--modes", "rules"],
+              ("| fake LLM, 10 a call | 14 | 14 |",
+               "| fake LLM | conflict_pairs.json holdout (53) | rules alone | ",
+               "| fake LLM | decoy facts (26) | rules alone | caught ")),
     "store": (
         ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
         "s3 / directory: throughput",
