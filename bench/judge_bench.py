@@ -234,7 +234,8 @@ def main() -> int:
     parser.add_argument("--claims", action="store_true", help="also the labelled claim sets")
     parser.add_argument("--claims-only", action="store_true",
                         help="the labelled claim sets only, not the fixture's pairs")
-    parser.add_argument("--sets", nargs="+", default=list(CLAIM_SETS), choices=CLAIM_SETS)
+    parser.add_argument("--sets", nargs="*", default=list(CLAIM_SETS), choices=CLAIM_SETS,
+                        help="the labelled claim sets (none: with --decoys, the decoys only)")
     parser.add_argument("--splits", nargs="+", default=list(SPLITS), choices=SPLITS,
                         help="the sets' splits, in this order (default: calibration holdout)")
     parser.add_argument("--decoys", action="store_true",
