@@ -22,6 +22,7 @@ from durable_research.research.fetch_policy import (
     parse_content_type,
     status_error,
 )
+from durable_research.research.tls import ssl_context
 
 __all__ = ["FetchError", "FetchErrorKind", "FetchPolicy", "Fetched", "PageFetcher"]
 
@@ -57,6 +58,7 @@ class PageFetcher:
             # Proxies from the environment would do their own DNS, defeating the
             # address checks, and make tests depend on the developer's shell.
             trust_env=False,
+            verify=ssl_context(trust_env=False),
         )
         # Origin -> (monotonic time read, rules or None for "allow everything").
         self._robots: dict[_Origin, tuple[float, RobotFileParser | None]] = {}

@@ -22,6 +22,7 @@ from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
 from durable_research.contract.research import DdgsReach
 from durable_research.research.authority import host_matches
+from durable_research.research.tls import ssl_context
 from durable_research.research.types import SearchHit
 from durable_research.research.websearch import DDGS, choose_web_search
 
@@ -78,7 +79,8 @@ async def _request_json(
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     headers.update(kwargs.pop("headers", {}))
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=timeout_s) as client:
+        async with httpx.AsyncClient(transport=transport, timeout=timeout_s,
+                                     verify=ssl_context()) as client:
             response = await client.request(method, url, headers=headers, **kwargs)
     except httpx.TimeoutException as exc:
         raise SearchError(f"{name}: timed out after {timeout_s:g} s", retryable=True) from exc

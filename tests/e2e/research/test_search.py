@@ -291,3 +291,27 @@ def test_filter_hits_cleans_text() -> None:
     assert len(clean.snippet) <= 500 and clean.snippet.startswith("word word")
     assert "\x07" not in clean.snippet and "\n" not in clean.title
     assert clean.kind == SourceKind.WEB
+
+
+async def test_searches_share_one_tls_context(engine: SearchServer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each request's client used to build its own TLS context (the CA bundle read again:
+    ~50 ms of the worker's event loop per search, blocking every other report's steps);
+    the worker's searches now share one."""
+    import ssl
+
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    from durable_research.research import tls
+
+    tls.ssl_context.cache_clear()
+    provider = SearxngProvider(engine.base_url)  # no test transport: the worker's own path
+    for query in ("tardigrades", "basalt", "rotifers", "bread"):
+        assert await provider.search(query, 5)
+    assert len(made) <= 1, f"{len(made)} TLS contexts for 4 searches"
