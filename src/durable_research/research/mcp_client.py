@@ -21,17 +21,18 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import anyio
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.shared.exceptions import MCPError
-from mcp.types import TextContent
 
 from durable_research.mcp_servers import McpServer
+
+if TYPE_CHECKING:
+    from mcp import Client
+
+# The MCP SDK is imported when a server is configured and first used, never at import:
+# it is 1.2-1.6 s of a worker's start (its pydantic models), which every worker paid
+# before polling though most configure no MCP server.
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ def _headers(server: McpServer) -> dict[str, str]:
 async def connect(server: McpServer, timeout_s: float) -> AsyncIterator[Client]:
     """A session with ``server``, its errors as :class:`McpUnavailableError` (with the
     stdio server's last words) except a server's own refusal (:class:`MCPError`)."""
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+    from mcp.shared.exceptions import MCPError
+
     errlog: TextIO | None = None
     try:
         if server.command:
@@ -151,6 +158,9 @@ async def call_tool(tool: McpTool, arguments: dict[str, Any]) -> tuple[str, bool
         McpUnavailableError: The server could not be reached or did not answer in its
             timeout (the activity's retries try again).
     """
+    from mcp.shared.exceptions import MCPError
+    from mcp.types import TextContent
+
     server = tool.server
     try:
         with anyio.fail_after(server.timeout_s + DISCOVERY_S):  # + start-up
@@ -183,6 +193,8 @@ class McpCatalog:
     async def tools(self) -> list[McpTool]:
         """Every allowed tool of the servers that answer."""
         found: list[McpTool] = []
+        if self.servers:
+            from mcp.shared.exceptions import MCPError
         for server in self.servers:
             if server.name not in self._listed and \
                     time.monotonic() >= self._failed.get(server.name, (0.0, ""))[0]:

@@ -31,6 +31,20 @@ def test_worker_modules_do_not_import_litellm() -> None:
     run_fresh(code)
 
 
+def test_worker_modules_do_not_import_the_mcp_sdk() -> None:
+    """The MCP SDK (1.2-1.6 s of a worker's start) loads when a server is first used."""
+    code = (
+        "import sys\n"
+        "import durable_research.worker.build, durable_research.worker.proc\n"
+        "assert 'mcp' not in sys.modules, 'the MCP SDK imported at import time'\n"
+        "from durable_research.research.mcp_client import catalog\n"
+        "import asyncio\n"
+        "assert asyncio.run(catalog(()).tools()) == []\n"
+        "assert 'mcp' not in sys.modules, 'imported with no server configured'\n"
+    )
+    run_fresh(code)
+
+
 def test_supervisor_spawns_before_importing_temporalio() -> None:
     code = (
         "import sys\n"
