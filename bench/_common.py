@@ -130,10 +130,12 @@ def worker_env(
         RESEARCH_DATA_DIR=str(tmp / "worker-data"), RESEARCH_OUTPUT_DIR=str(tmp / "reports"),
         RESEARCH_EMBEDDED="never", RESEARCH_ENV_FILE="/nonexistent/.env",
         RESEARCH_CONFIG_FILE="/nonexistent/config.env", EMAIL_TO="",
-        # Bytecode cached as in any installed package (into the bench's folder): with
-        # PYTHONDONTWRITEBYTECODE set, the workflow sandbox would compile the workflow
-        # modules from source for every workflow run.
-        PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
+        # The install's bytecode, as a user's worker has it (scripts/precompile.py): a
+        # "cold" worker is a fresh process, not one compiling every module from source
+        # (an empty PYTHONPYCACHEPREFIX did that: seconds of a cold report). Anything the
+        # install missed is cached in the venv: with PYTHONDONTWRITEBYTECODE set, the
+        # workflow sandbox would compile the workflow modules for every workflow run.
+        PYTHONDONTWRITEBYTECODE="",
     )
     if smtp_port:
         env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), SMTP_SECURITY="none",
