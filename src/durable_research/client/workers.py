@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from durable_research.config import Settings
+from durable_research.contract.report import check_task_queue
 from durable_research.errors import NoWorkerError
 
 # A poller the server saw this recently counts as a running worker (a long poll lasts
 # up to 60 s; the server lists pollers seen in the last minutes).
 RECENT_POLL_S = 75.0
+
+
+def with_task_queue(settings: Settings, task_queue: str | None,
+                    what: str = "--task-queue") -> Settings:
+    """``settings`` polling the task queue a front end was given (None: the configured one).
+
+    Raises:
+        UserError: A blank or malformed name (``contract.report.check_task_queue``).
+    """
+    if task_queue is None:
+        return settings
+    return replace(settings, task_queue=check_task_queue(task_queue, what))
 
 
 async def workers_polling(client: Client, task_queue: str, activities: bool = False) -> int:
