@@ -194,6 +194,15 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if depth is Depth.QUICK and (options.sources or options.review_plan or options.clarify):
         raise UserError("--depth quick writes a single answer without sources",
                         "drop --sources/--review-plan/--clarify or use --depth standard")
+    page_options = [name for name, given in (
+        ("--max-pages", options.max_pages), ("--allow-domain", options.allow_domains),
+        ("--deny-domain", options.deny_domains), ("--prefer-domain", options.prefer_domains))
+        if given]
+    if depth is Depth.QUICK and page_options:
+        # Else accepted and inert: a quick report is one LLM answer (workflows/report).
+        raise UserError(f"--depth quick reads no web page, so {page_options[0]} has nothing "
+                        "to act on",
+                        f"drop {'/'.join(page_options)} or use --depth standard")
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
