@@ -122,7 +122,7 @@ def report_view(state: ReportState) -> ReportView:
                       plan=report_plan(state))
     if q is not None:
         view.step = q.step
-        view.costs = format_usage(q.usage)
+        view.costs = format_usage(q.usage, q.model)
         view.history = [line.partition(" ")[2] or line for line in q.history]
         view.draft, view.version = q.draft, q.versions
         view.questions = list(q.questions)
@@ -131,7 +131,7 @@ def report_view(state: ReportState) -> ReportView:
     result = state.result
     if result is not None:
         view.step = view.step or result.status
-        view.costs = format_usage(result.usage)
+        view.costs = format_usage(result.usage, result.model)
         view.formats = list(report_file_keys(state.workflow_id, result))
         view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
         view.cited = cited_summary(result.references)
