@@ -38,7 +38,6 @@ from durable_research.contract.review import (
     REVIEW_ACTIONS,
     AnswersInput,
     PlanReviewAction,
-    RaiseBudgetInput,
     ReviewAction,
 )
 from durable_research.errors import UserError
@@ -223,8 +222,8 @@ class ResearchTools:
         pages: Annotated[int, Field(description="New cap on pages fetched (0: keep)")] = 0,
     ) -> str:
         """Raise a running report's budget so that its research can go on."""
-        out = await cr.raise_budget(self.ctx.client, id, RaiseBudgetInput(
-            max_usd=usd, max_tokens=tokens, max_pages=pages))
+        out = await cr.raise_budget(self.ctx.client, id, cr.budget_raise_input(
+            usd, tokens, pages, ("usd", "tokens", "pages")))
         return out.message
 
     async def get_report(

@@ -30,7 +30,6 @@ from durable_research.contract.report import ReportFormat
 from durable_research.contract.review import (
     AnswersInput,
     BudgetOutcome,
-    RaiseBudgetInput,
     ReviewOutcome,
 )
 from durable_research.errors import UserError
@@ -158,8 +157,7 @@ async def review_draft(request: Request, report_id: str, body: DraftReview) -> R
 @router.post("/reports/{report_id}/budget", summary="Raise the budget")
 async def raise_budget(request: Request, report_id: str, body: BudgetRaise) -> BudgetOutcome:
     """Raise a running report's caps so its research can go on."""
-    params = RaiseBudgetInput(max_usd=body.max_usd, max_tokens=body.max_tokens,
-                              max_pages=body.max_pages)
+    params = cr.budget_raise_input(body.max_usd, body.max_tokens, body.max_pages)
     return await cr.raise_budget(await temporal(request), known_id(report_id), params)
 
 

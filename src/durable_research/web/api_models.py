@@ -61,9 +61,10 @@ class NewReport(Strict):
     prefer_domains: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
-    budget_usd: float = Field(default=0.0, ge=0, description="Cost cap in USD (0: none).")
-    max_tokens: int = Field(default=0, ge=0, description="Token cap (0: none).")
-    max_pages: int = Field(default=0, ge=0, description="Cap on fetched pages (0: none).")
+    # Not negative: checked by the client (client/numbers), as for the CLI and the page.
+    budget_usd: float = Field(default=0.0, description="Cost cap in USD (0: none).")
+    max_tokens: int = Field(default=0, description="Token cap (0: none).")
+    max_pages: int = Field(default=0, description="Cap on fetched pages (0: none).")
     language: str = Field(default="", description="The language of the plan, notes and "
                           "report: a code or name (de, pt-BR, German); empty: the question's.")
 
