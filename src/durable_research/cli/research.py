@@ -29,6 +29,7 @@ from durable_research.client.present import (
 from durable_research.client.requests import unreadable_file
 from durable_research.client.research import ResearchOptions
 from durable_research.client.review import plan_review_input
+from durable_research.client.workers import workers_here
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportStep
 from durable_research.contract.review import (
@@ -47,13 +48,17 @@ IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
 def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
-    """The validated input (``client.prepare_report``), saying what --sources stored."""
+    """The validated input (``client.prepare_report``), saying what --sources stored and
+    what could not be checked here."""
 
     async def ingest() -> cr.PreparedSources:
         with err.status(plain("reading your documents...")):
             return cr.ingest_sources(settings, request.research.sources)
 
-    prepared = run_async(prepare_report(settings, request, ingest))
+    prepared = run_async(prepare_report(settings, request, ingest,
+                                        workers_here=workers_here(settings)))
+    for line in prepared.notes:
+        err.print(f"[yellow]{safe(line)}[/]", highlight=False)
     if request.research.sources:
         _print_sources(prepared.sources)
     if prepared.web_search is not None:

@@ -26,6 +26,7 @@ from durable_research.client import research as cr
 from durable_research.client.files import MEDIA_TYPES, read_report_file
 from durable_research.client.prepare import prepare_report
 from durable_research.client.review import plan_review_input, review_input
+from durable_research.client.workers import workers_here
 from durable_research.contract.report import ReportFormat
 from durable_research.contract.review import (
     AnswersInput,
@@ -74,10 +75,10 @@ router = APIRouter(prefix=API_V1, tags=["reports"], dependencies=[Depends(_BEARE
                    responses=_ERRORS)
 
 
-def _started(report_id: str, web_search: str) -> Started:
+def _started(report_id: str, web_search: str, notes: list[str]) -> Started:
     base = f"{API_V1}/reports/{report_id}"
     return Started(id=report_id, status_url=base, events_url=f"{base}/events",
-                   web_search=web_search)
+                   web_search=web_search, notes=notes)
 
 
 @router.get("/reports", summary="List recent reports")
@@ -91,10 +92,12 @@ async def list_reports(request: Request,
 async def start_report(request: Request, body: NewReport, response: Response) -> Started:
     """Validate the request as the page and the CLI do, then start the report."""
     settings = context(request).settings
-    prepared = await prepare_report(settings, body.request())
+    here = await asyncio.to_thread(workers_here, settings)
+    prepared = await prepare_report(settings, body.request(), workers_here=here)
     handle = await rc.start_report(await temporal(request), settings, prepared.params)
     choice = prepared.web_search
-    started = _started(handle.id, describe_web_search(choice) if choice else "")
+    started = _started(handle.id, describe_web_search(choice) if choice else "",
+                       prepared.notes)
     response.headers["location"] = started.status_url
     return started
 

@@ -87,6 +87,8 @@ class Started(BaseModel):
     events_url: str
     web_search: str = Field(default="", description="Which web search the research uses, "
                                                     "or why none (empty: no web research).")
+    notes: list[str] = Field(default_factory=list, description="What could not be checked "
+                             "before the start, e.g. that the worker can send the e-mail.")
 
 
 class ReportList(BaseModel):
