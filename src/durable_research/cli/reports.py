@@ -31,6 +31,7 @@ from durable_research.cli.common import (
 )
 from durable_research.cli.progress import follow
 from durable_research.cli.research import ReportRequest, ResearchOptions, prepare
+from durable_research.client.numbers import parse_bounded
 from durable_research.client.present import (
     FAILURE_ROW,
     STEP_ROW,
@@ -43,6 +44,8 @@ from durable_research.embedded import local_worker
 from durable_research.errors import UserError
 from durable_research.terminal import safe, strip_controls
 
+# The most reports `list` shows.
+MAX_LIST = 1000
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html,docx.")]
@@ -348,10 +351,11 @@ def result(
 
 @friendly
 def list_cmd(
-    limit: Annotated[int, typer.Option(
-        min=1, max=1000, metavar="N", help="How many to show.")] = 20,
+    limit_text: Annotated[str, typer.Option(
+        "--limit", metavar="N", help=f"How many to show (1 to {MAX_LIST}).")] = "20",
 ) -> None:
     """List recent reports, newest first."""
+    limit = parse_bounded(limit_text, "--limit", 1, MAX_LIST)
     settings = settings_or_exit()
 
     async def go() -> None:

@@ -62,16 +62,34 @@ def parse_count(raw: str | float, what: str, example: int, hint: str = NO_CAP_HI
     Raises:
         UserError: Not a whole number, or negative.
     """
-    value: int | None = None
-    if isinstance(raw, str):
-        text = raw.strip()
-        if re.fullmatch(r"[+-]?[0-9]+", text):
-            value = int(text)
-    elif isinstance(raw, int) or (math.isfinite(raw) and raw == int(raw)):
-        value = int(raw)
+    value = _whole(raw)
     if value is None:
         raise UserError(f"{what}: {_shown(raw)} is not a whole number (e.g. {example})",
                         hint)
     if value < 0:
         raise UserError(f"{what}: {value} is below 0", hint)
     return value
+
+
+def parse_bounded(raw: str | float, what: str, least: int, most: int) -> int:
+    """A whole number from ``least`` to ``most`` (a port, how many to list).
+
+    Raises:
+        UserError: Not a whole number, or outside the range.
+    """
+    value = _whole(raw)
+    if value is None:
+        raise UserError(f"{what}: {_shown(raw)} is not a whole number from {least} to {most}")
+    if not least <= value <= most:
+        raise UserError(f"{what}: {value} is not from {least} to {most}")
+    return value
+
+
+def _whole(raw: str | float) -> int | None:
+    """``raw`` as a whole number (digits, or a number without a fraction), else None."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+    if isinstance(raw, int) or (math.isfinite(raw) and raw == int(raw)):
+        return int(raw)
+    return None
