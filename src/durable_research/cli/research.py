@@ -56,7 +56,7 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
             return cr.ingest_sources(settings, request.research.sources)
 
     prepared = run_async(prepare_report(settings, request, ingest,
-                                        workers_here=workers_here(settings)))
+                                        workers_here=workers_here))
     for line in prepared.notes:
         err.print(f"[yellow]{safe(line)}[/]", highlight=False)
     if request.research.sources:

@@ -9,21 +9,31 @@ cluster may have SMTP settings this machine lacks: then it is only said.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from durable_research.config import Settings
 from durable_research.errors import UserError
+
+# Whether a report's worker runs with these settings (client.workers.workers_here).
+WorkersHere = Callable[[Settings], bool]
 
 # Said at the start of a report whose mail depends on a worker elsewhere.
 MAIL_ELSEWHERE_NOTE = ("SMTP_HOST is not set here: the report is mailed only if the worker "
                        "that runs it has SMTP settings")
 
 
-def check_mail(settings: Settings, email: str, workers_here: bool) -> str:
+def elsewhere(_settings: Settings) -> bool:
+    """The workers of a front end that cannot tell: perhaps not this machine's."""
+    return False
+
+
+def check_mail(settings: Settings, email: str, workers_here: WorkersHere = elsewhere) -> str:
     """Check that a report asking for ``email`` (the request's own recipients; blank:
     none asked for) can be mailed.
 
     Args:
         workers_here: Whether the report's worker runs with ``settings``' SMTP settings
-            (``client.workers.workers_here``).
+            (``client.workers.workers_here``); asked only when it decides.
 
     Returns:
         A one-line note when it cannot be known here, else "".
@@ -33,7 +43,7 @@ def check_mail(settings: Settings, email: str, workers_here: bool) -> str:
     """
     if not email.strip() or settings.smtp_configured:
         return ""
-    if workers_here:
+    if workers_here(settings):
         raise UserError(
             "--email: SMTP_HOST is not set, so this machine's worker cannot send the report",
             "set SMTP_HOST (and SMTP_FROM, SMTP_USER, SMTP_PASSWORD as your mail server "

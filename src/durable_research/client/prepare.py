@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from durable_research.client.mail import check_mail
+from durable_research.client.mail import WorkersHere, check_mail, elsewhere
 from durable_research.client.requests import build_input
 from durable_research.client.research import (
     PreparedSources,
@@ -72,7 +72,7 @@ async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebS
 
 async def prepare_report(settings: Settings, request: ReportRequest,
                          ingest: Ingest | None = None,
-                         probe: Probe = probe_ddgs, workers_here: bool = False
+                         probe: Probe = probe_ddgs, workers_here: WorkersHere = elsewhere
                          ) -> PreparedReport:
     """Validate everything, then store the local documents, then check them too.
 
@@ -80,8 +80,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     Without ``ingest``, ``request.research.sources`` are read as paths on this machine.
     A research report searching the web gets the finding of ``probe`` (does DuckDuckGo
     answer?) in its input: workers on SEARCH_PROVIDER=auto act on it, never probing.
-    ``workers_here``: the report's worker has ``settings``' SMTP settings
-    (``client.workers.workers_here``), so an e-mail it cannot send is refused now.
+    ``workers_here``: whether the report's worker has ``settings``' SMTP settings
+    (``client.workers.workers_here``), so that an e-mail it cannot send is refused now.
 
     Raises:
         UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),

@@ -92,8 +92,8 @@ async def list_reports(request: Request,
 async def start_report(request: Request, body: NewReport, response: Response) -> Started:
     """Validate the request as the page and the CLI do, then start the report."""
     settings = context(request).settings
-    here = await asyncio.to_thread(workers_here, settings)
-    prepared = await prepare_report(settings, body.request(), workers_here=here)
+    # workers_here reads the embedded server's pid file, only with an e-mail to check.
+    prepared = await prepare_report(settings, body.request(), workers_here=workers_here)
     handle = await rc.start_report(await temporal(request), settings, prepared.params)
     choice = prepared.web_search
     started = _started(handle.id, describe_web_search(choice) if choice else "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -114,10 +113,9 @@ async def create_report(
         async def ingest() -> cr.PreparedSources:
             return await ingest_uploads(settings, uploads)
 
-        here = await asyncio.to_thread(workers_here, settings)
         prepared = await prepare_report(settings, ReportRequest(
             question, review, ",".join(formats), email=email,
-            research=options), ingest, workers_here=here)
+            research=options), ingest, workers_here=workers_here)
         params = prepared.params
     except UserError as exc:
         return await _new_page(request, form, 400, exc)

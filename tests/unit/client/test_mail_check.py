@@ -30,13 +30,13 @@ def _settings(tmp_path: Path, **changes: object) -> Settings:
 
 def test_this_machines_worker_without_smtp_refuses_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="SMTP_HOST is not set") as exc:
-        check_mail(_settings(tmp_path), "me@example.com", workers_here=True)
+        check_mail(_settings(tmp_path), "me@example.com", workers_here=lambda _s: True)
     assert "--email" in exc.value.message
     assert "set SMTP_HOST" in exc.value.hint and "drop --email" in exc.value.hint
 
 
 def test_a_worker_elsewhere_may_have_smtp_so_it_is_only_a_note(tmp_path: Path) -> None:
-    assert check_mail(_settings(tmp_path), "me@example.com", workers_here=False) \
+    assert check_mail(_settings(tmp_path), "me@example.com", workers_here=lambda _s: False) \
         == MAIL_ELSEWHERE_NOTE
     assert "SMTP_HOST" in MAIL_ELSEWHERE_NOTE and "\n" not in MAIL_ELSEWHERE_NOTE
 
@@ -44,9 +44,22 @@ def test_a_worker_elsewhere_may_have_smtp_so_it_is_only_a_note(tmp_path: Path) -
 @pytest.mark.parametrize("here", [True, False])
 def test_nothing_to_say_with_smtp_or_without_email(tmp_path: Path, here: bool) -> None:
     assert check_mail(_settings(tmp_path, smtp_host="mail.example.org"), "me@example.com",
-                      workers_here=here) == ""
-    assert check_mail(_settings(tmp_path), "", workers_here=here) == ""
-    assert check_mail(_settings(tmp_path), "  ", workers_here=here) == ""
+                      workers_here=lambda _s: here) == ""
+    assert check_mail(_settings(tmp_path), "", workers_here=lambda _s: here) == ""
+    assert check_mail(_settings(tmp_path), "  ", workers_here=lambda _s: here) == ""
+
+
+def test_whose_workers_is_asked_only_when_it_decides(tmp_path: Path) -> None:
+    """It reads the embedded server's pid file: not on every report's start."""
+    asked: list[Settings] = []
+
+    def here(settings: Settings) -> bool:
+        asked.append(settings)
+        return True
+
+    check_mail(_settings(tmp_path), "", workers_here=here)
+    check_mail(_settings(tmp_path, smtp_host="mail.example.org"), "a@b.org", workers_here=here)
+    assert asked == []
 
 
 @pytest.fixture
@@ -80,7 +93,8 @@ def test_prepare_report_refuses_before_reading_documents(tmp_path: Path) -> None
     request = ReportRequest("q", email="me@example.com",
                             research=cr.ResearchOptions(sources=["a.md"]))
     with pytest.raises(UserError, match="SMTP_HOST is not set"):
-        asyncio.run(prepare_report(_settings(tmp_path), request, ingest, workers_here=True))
+        asyncio.run(prepare_report(_settings(tmp_path), request, ingest,
+                                   workers_here=lambda _s: True))
     assert read == []
     prepared = asyncio.run(prepare_report(_settings(tmp_path), request, ingest))
     assert prepared.notes == [MAIL_ELSEWHERE_NOTE]
