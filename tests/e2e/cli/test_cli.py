@@ -396,6 +396,11 @@ def test_run_out_writes_only_there(
         (["--prefer-path", "guides"], "--prefer-path ranks documents of --sources"),
         (["--prefer-domain", "sqlite.org", "--no-web"], "--no-web turns the web off"),
         (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
+        # What the option wants, never click's "'abc' is not a valid float range".
+        (["--budget-usd", "abc"],
+         "Error: --budget-usd: 'abc' is not an amount in US dollars (e.g. 0.50)"),
+        (["--max-pages", "-1"], "Error: --max-pages: -1 is below 0"),
+        (["--depth", "quick", "--max-pages", "5"], "--depth quick reads no web page"),
     ],
 )
 def test_bad_research_options(
