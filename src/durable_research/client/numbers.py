@@ -47,7 +47,7 @@ def parse_usd(raw: str | float, what: str, hint: str = NO_CAP_HINT) -> float:
                         f"(e.g. {EXAMPLE_USD})", hint)
     if value < 0:
         raise UserError(f"{what}: {value:g} is below 0", hint)
-    return value
+    return value + 0.0  # "-0" is 0.0, never shown as "$-0"
 
 
 def parse_count(raw: str | float, what: str, example: int, hint: str = NO_CAP_HINT) -> int:

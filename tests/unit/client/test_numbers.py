@@ -38,9 +38,9 @@ def test_a_negative_amount_is_refused(raw: str | float) -> None:
 
 
 @pytest.mark.parametrize(("raw", "value"), [("0.50", 0.5), (" 2 ", 2.0), ("0", 0.0), (1, 1.0),
-                                            (0.25, 0.25)])
+                                            (0.25, 0.25), ("-0", 0.0)])
 def test_amounts(raw: str | float, value: float) -> None:
-    assert parse_usd(raw, "--budget-usd") == value
+    assert str(parse_usd(raw, "--budget-usd")) == str(value)
 
 
 @pytest.mark.parametrize("raw", ["x", "2.5", "1e3", "", "nan", 2.5])
