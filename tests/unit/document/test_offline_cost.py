@@ -34,6 +34,14 @@ def test_the_front_ends_rows_and_usage_line() -> None:
     assert present.format_usage(result.usage, EMBEDDED).endswith(f", {OFFLINE_COST}")
 
 
+def test_a_running_reports_cost_so_far() -> None:
+    from durable_research.client.reports import RUNNING, ReportState
+    from durable_research.contract.report import ReportStatus
+
+    state = ReportState("r", RUNNING, query=ReportStatus(step="researching", model=EMBEDDED))
+    assert dict(present.status_rows(state))["cost so far"] == OFFLINE_COST
+
+
 def test_the_reports_about_section() -> None:
     content = ReportContent(title="T", question="Q?", body_markdown="Body", model=EMBEDDED,
                             usage=Usage(1, 2, 3, None))
