@@ -49,8 +49,8 @@ class ResearchOptions:
     # The caps: as typed (the CLI's text) or as a JSON body carried them; checked by
     # with_research (client/numbers).
     budget_usd: float | str = 0.0
-    max_pages: int | str = 0
-    max_tokens: int | str = 0
+    max_pages: float | str = 0
+    max_tokens: float | str = 0
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
     prefer_domains: list[str] = field(default_factory=list)
@@ -58,7 +58,7 @@ class ResearchOptions:
     clarify: bool = False
     # --agent/--no-agent (None: the agent where the model calls tools), --max-steps.
     agent: bool | None = None
-    max_steps: int | str = 0
+    max_steps: float | str = 0
     # --language: a code or name ("" detects the question's language).
     language: str = ""
 
@@ -269,7 +269,7 @@ def agent_mode(agent: bool | None, max_steps: int, depth: Depth) -> AgentMode:
     return {None: AgentMode.AUTO, True: AgentMode.ON, False: AgentMode.OFF}[agent]
 
 
-def budget_raise_input(usd: float | str, tokens: int | str, pages: int | str,
+def budget_raise_input(usd: float | str, tokens: float | str, pages: float | str,
                        labels: tuple[str, str, str] = ("max_usd", "max_tokens", "max_pages"),
                        ) -> RaiseBudgetInput:
     """New caps as asked for (0 keeps a cap), checked as the caps of a new report are.

@@ -217,9 +217,13 @@ class ResearchTools:
     async def raise_budget(
         self,
         id: Id,  # noqa: A002 - the tool's argument
-        usd: Annotated[float, Field(description="New cost cap in USD (0: keep)")] = 0.0,
-        tokens: Annotated[int, Field(description="New cap on LLM tokens (0: keep)")] = 0,
-        pages: Annotated[int, Field(description="New cap on pages fetched (0: keep)")] = 0,
+        # Numbers or text: checked by the client with the CLI's rule and message.
+        usd: Annotated[float | str, Field(
+            description="New cost cap in USD, e.g. 0.50 (0: keep)")] = 0.0,
+        tokens: Annotated[float | str, Field(
+            description="New cap on LLM tokens, a whole number (0: keep)")] = 0,
+        pages: Annotated[float | str, Field(
+            description="New cap on pages fetched, a whole number (0: keep)")] = 0,
     ) -> str:
         """Raise a running report's budget so that its research can go on."""
         out = await cr.raise_budget(self.ctx.client, id, cr.budget_raise_input(

@@ -16,7 +16,7 @@ from durable_research.client.numbers import parse_count, parse_usd
 from durable_research.client.prepare import prepare_report
 from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.errors import UserError
-from durable_research.web.api_models import NewReport
+from durable_research.web.api_models import BudgetRaise, NewReport
 
 NOT_USD = "is not an amount in US dollars (e.g. 0.50)"
 
@@ -102,9 +102,23 @@ def test_a_budget_raise_is_checked_before_it_is_sent(options: dict[str, float],
     assert exc.value.message == said
 
 
+def test_the_http_api_takes_a_cap_as_text_too(tmp_path: Path) -> None:
+    body = NewReport.model_validate({"question": "q", "budget_usd": "0.50", "max_pages": "7"})
+    settings = Settings(store=str(tmp_path / "store"), output_dir=str(tmp_path / "out"),
+                        search_ddgs_probe=DDGS_PROBE_OFF)
+    budget = asyncio.run(prepare_report(settings, body.request())).params.budget
+    assert (budget.max_usd, budget.max_pages) == (0.5, 7)
+    raised = BudgetRaise.model_validate({"max_usd": "2", "max_pages": 40})
+    caps = cr.budget_raise_input(raised.max_usd, raised.max_tokens, raised.max_pages)
+    assert (caps.max_usd, caps.max_pages) == (2.0, 40)
+
+
 @pytest.mark.parametrize(("field", "value", "said"), [
     ("budget_usd", -1.0, "--budget-usd: -1 is below 0"),
-    ("max_pages", -3, "--max-pages: -3 is below 0")])
+    ("budget_usd", "abc", f"--budget-usd: 'abc' {NOT_USD}"),
+    ("max_pages", -3, "--max-pages: -3 is below 0"),
+    ("max_pages", 2.5, "--max-pages: '2.5' is not a whole number (e.g. 20)"),
+    ("max_tokens", "lots", "--max-tokens: 'lots' is not a whole number (e.g. 20000)")])
 def test_the_http_api_gets_the_same_rule(tmp_path: Path, field: str, value: float,
                                          said: str) -> None:
     body = NewReport.model_validate({"question": "q", field: value})
