@@ -18,7 +18,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from durable_research.config_sources import gather
-from durable_research.contract.report import TASK_QUEUE
+from durable_research.contract.report import TASK_QUEUE, check_task_queue
 from durable_research.errors import ConfigError, UserError
 from durable_research.mcp_servers import McpServer, parse_mcp_servers
 from durable_research.payload_keys import parse_key, parse_key_list
@@ -305,6 +305,11 @@ _PROVIDER_KEYS = frozenset({
 # later: REVIEW_TIMEOUT=1e14 overflowed every review timer of every report.
 _MAXIMA: dict[str, float] = {"review_timeout_s": 366 * 86400}
 
+# Variables the environment may not set blank. Elsewhere blank is unset (a template's
+# empty line), but ``TEMPORAL_TASK_QUEUE=$QUEUE`` with QUEUE unset is a mistake that
+# made a worker serve the shared default queue.
+_NAMED_IN_ENVIRONMENT = ("TEMPORAL_TASK_QUEUE",)
+
 _CHOICES: dict[str, set[str]] = {
     "embedded": {"auto", "never"},
     "llm_local": {"auto", "never"},
@@ -355,6 +360,11 @@ def _convert(var: str, name: str, raw: str) -> object:
         except UserError as exc:
             raise ConfigError(f"SMTP_FROM={raw!r} is not one sender address: {exc.message}",
                               "e.g. SMTP_FROM='Research Bot <bot@example.org>'") from None
+    if name == "task_queue":
+        try:
+            return check_task_queue(raw, var)
+        except UserError as exc:
+            raise ConfigError(exc.message, exc.hint) from None
     if name == "search_ddgs_probe" and raw.lower() != DDGS_PROBE_OFF:
         match = _HOST_PORT.fullmatch(raw)
         if not match or not 0 < int(match.group(2)) < 65536:
@@ -390,9 +400,13 @@ def load_settings(
         ConfigError: A value has the wrong type or is not an allowed choice, the
             ``.env`` sets a security setting, or the config file is not private.
     """
-    merged = gather(os.environ if environ is None else environ, env_file, config_file,
+    environ = os.environ if environ is None else environ
+    merged = gather(environ, env_file, config_file,
                     known_vars=ENV_VARS, security_vars=SECURITY_VARS)
     values: dict[str, object] = {}
+    for var in _NAMED_IN_ENVIRONMENT:
+        if var in environ and not environ[var].strip():
+            _convert(var, ENV_VARS[var], environ[var])  # raises ConfigError: blank
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
             values[name] = _convert(var, name, merged[var])

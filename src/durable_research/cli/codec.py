@@ -15,7 +15,8 @@ from durable_research.terminal import safe
 def codec_server_cmd(
     host: Annotated[str | None, typer.Option(
         help="Address to bind (default 127.0.0.1, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
-    port: Annotated[int | None, typer.Option(
+    port_text: Annotated[str | None, typer.Option(
+        "--port", metavar="PORT",
         help="Port (default 8081, or TEMPORAL_UI_CODEC_ENDPOINT's).")] = None,
     token: Annotated[str | None, typer.Option(
         help="Token every request needs (default RESEARCH_CODEC_TOKEN, else a new one for "
@@ -30,13 +31,14 @@ def codec_server_cmd(
         "user can then decrypt every payload (and encode, with --encode).")] = False,
 ) -> None:
     """Serve /decode (and /encode with --encode) for the Web UI and `temporal` (Ctrl-C stops)."""
-    from durable_research.cli.ports import port_taken
+    from durable_research.cli.ports import parse_port, port_taken
     from durable_research.payloads.codec_server import (
         codec_server_from_settings,
         endpoint_host_port,
         log_to_stderr,
     )
 
+    port = None if port_text is None else parse_port(port_text)
     settings = settings_or_exit()
     try:  # it binds here
         srv = codec_server_from_settings(settings, host, port, token, origin or (),

@@ -41,9 +41,8 @@ def mcp_cmd(
     http: Annotated[bool, typer.Option(
         "--http", help="Serve streamable HTTP on 127.0.0.1 (a new token at every start, "
                        "printed) instead of stdio.")] = False,
-    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT",
-                                      help="Port for --http (0: any).")
-                    ] = 8765,
+    port_text: Annotated[str, typer.Option(
+        "--port", metavar="PORT", help="Port for --http (0: any).")] = "8765",
     worker: Annotated[bool, typer.Option(
         help="Make sure a worker serves the reports (the embedded server's supervised one, "
              "or one in this process).")] = True,
@@ -56,11 +55,12 @@ def mcp_cmd(
     stdio (the default): the client starts this command and talks over stdin/stdout.
     --http: streamable HTTP at http://127.0.0.1:PORT/mcp for the token printed at start.
     """
-    from durable_research.cli.ports import refuse_busy_port
+    from durable_research.cli.ports import parse_port, refuse_busy_port
     from durable_research.mcp.http import HOST, endpoint, launch_access, serve_http
     from durable_research.mcp.server import serve_stdio
     from durable_research.mcp.tools import McpContext
 
+    port = parse_port(port_text)
     settings = settings_or_exit()
     roots = source_roots(sources_root or [])
     # stdio: stdout carries the protocol, so everything else goes to stderr.

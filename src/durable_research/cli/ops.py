@@ -28,20 +28,16 @@ def worker_cmd(
     task_queue: Annotated[str | None, typer.Option(help="Task queue to poll.")] = None,
 ) -> None:
     """Run a worker until Ctrl-C. Start several, on any machines, to scale out."""
-    from dataclasses import replace
-
+    from durable_research.client.workers import with_task_queue
     from durable_research.worker.build import build_worker
 
-    settings = settings_or_exit()
-    if task_queue:
-        settings = replace(settings, task_queue=task_queue)
-    settings = llm_ready_settings(settings, None)
+    settings = llm_ready_settings(with_task_queue(settings_or_exit(), task_queue), None)
 
     async def go() -> None:
         conn = await connect_cli(settings)
         w = build_worker(conn.client, settings)
         console.print(
-            f"Worker polling task queue [bold]{settings.task_queue}[/] at "
+            f"Worker polling task queue [bold]{safe(settings.task_queue)}[/] at "
             f"{settings.temporal_address} (namespace {settings.temporal_namespace}); Ctrl-C stops."
         )
         await w.run()

@@ -14,6 +14,21 @@ import socket
 from durable_research.errors import UserError
 
 PORT_HINT = "choose another --port (0: any free one), or stop the program that listens there"
+# What a port option takes (0: any free one).
+MAX_PORT = 65535
+
+
+def parse_port(raw: str, what: str = "--port") -> int:
+    """A port option as typed: read as text so that a mistake gets the client's one line
+    (click said "'x' is not a valid int range"; an unbounded one reached bind()'s
+    OverflowError, a traceback).
+
+    Raises:
+        UserError: Not a whole number from 0 to 65535.
+    """
+    from durable_research.client.numbers import parse_bounded
+
+    return parse_bounded(raw, what, 0, MAX_PORT)
 
 
 def port_taken(host: str, port: int, exc: OSError) -> UserError:

@@ -31,6 +31,7 @@ from durable_research.cli.common import (
 )
 from durable_research.cli.progress import follow
 from durable_research.cli.research import ReportRequest, ResearchOptions, prepare
+from durable_research.client.numbers import parse_bounded
 from durable_research.client.present import (
     FAILURE_ROW,
     STEP_ROW,
@@ -43,6 +44,8 @@ from durable_research.embedded import local_worker
 from durable_research.errors import UserError
 from durable_research.terminal import safe, strip_controls
 
+# The most reports `list` shows.
+MAX_LIST = 1000
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html,docx.")]
@@ -67,19 +70,20 @@ ReviewPlanOpt = Annotated[bool, typer.Option(
     "--review-plan", help="Wait for a human to approve or edit the research plan.")]
 ClarifyOpt = Annotated[bool, typer.Option(
     "--clarify", help="Let the model ask you up to 3 questions before it plans the research.")]
-# Metavars for the numbers: typer 0.28 shows "<float range>" / "<int range>" otherwise.
-BudgetOpt = Annotated[float, typer.Option(
-    "--budget-usd", min=0, metavar="USD", help="Cost cap in USD (0: none).")]
-PagesOpt = Annotated[int, typer.Option(
-    "--max-pages", min=0, metavar="N", help="Page cap (0: none).")]
-TokensOpt = Annotated[int, typer.Option(
-    "--max-tokens", min=0, metavar="N", help="Cap on LLM tokens (0: none).")]
+# The numbers are read as text and checked by the client (client/numbers), which says
+# what it wants; click's own check answered "'abc' is not a valid float range".
+BudgetOpt = Annotated[str, typer.Option(
+    "--budget-usd", metavar="USD", help="Cost cap in USD, e.g. 0.50 (0: none).")]
+PagesOpt = Annotated[str, typer.Option(
+    "--max-pages", metavar="N", help="Page cap (0: none).")]
+TokensOpt = Annotated[str, typer.Option(
+    "--max-tokens", metavar="N", help="Cap on LLM tokens (0: none).")]
 AgentOpt = Annotated[bool | None, typer.Option(
     "--agent/--no-agent", help="The research agent: the model chooses searches, reads and "
     "notes with tools (default: on for standard/deep when the model calls tools).",
     show_default=False)]
-StepsOpt = Annotated[int, typer.Option(
-    "--max-steps", min=0, metavar="N",
+StepsOpt = Annotated[str, typer.Option(
+    "--max-steps", metavar="N",
     help="The agent's model turns per sub-question (0: 12 standard, 24 deep).")]
 LanguageOpt = Annotated[str, typer.Option(
     "--language", help="Write the plan, notes and report in this language: a code or name "
@@ -143,10 +147,10 @@ def run(
         help="Make sure a worker runs: the embedded server's supervised one, else one in "
              "this process.")] = True,
     sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
-    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
-    max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
+    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = "0", max_pages: PagesOpt = "0",
+    max_tokens: TokensOpt = "0", allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = "0",
     language: LanguageOpt = "",
 ) -> None:
     """Research a question and write the report, showing progress until it is done."""
@@ -224,10 +228,10 @@ def start(
     out: OutOpt = None, overwrite: OverwriteOpt = False, email: EmailOpt = None,
     model: ModelOpt = None, workflow_id: IdOpt = None, prompt_file: FileOpt = None,
     sources: SourcesOpt = None, depth: DepthOpt = "standard", web: WebOpt = True,
-    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = 0.0, max_pages: PagesOpt = 0,
-    max_tokens: TokensOpt = 0, allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
+    review_plan: ReviewPlanOpt = False, budget_usd: BudgetOpt = "0", max_pages: PagesOpt = "0",
+    max_tokens: TokensOpt = "0", allow_domain: AllowOpt = None, deny_domain: DenyOpt = None,
     prefer_domain: PreferDomainOpt = None, prefer_path: PreferPathOpt = None,
-    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = 0,
+    clarify: ClarifyOpt = False, agent: AgentOpt = None, max_steps: StepsOpt = "0",
     language: LanguageOpt = "",
 ) -> None:
     """Start a report and return at once; prints the workflow id."""
@@ -347,10 +351,11 @@ def result(
 
 @friendly
 def list_cmd(
-    limit: Annotated[int, typer.Option(
-        min=1, max=1000, metavar="N", help="How many to show.")] = 20,
+    limit_text: Annotated[str, typer.Option(
+        "--limit", metavar="N", help=f"How many to show (1 to {MAX_LIST}).")] = "20",
 ) -> None:
     """List recent reports, newest first."""
+    limit = parse_bounded(limit_text, "--limit", 1, MAX_LIST)
     settings = settings_or_exit()
 
     async def go() -> None:

@@ -29,12 +29,12 @@ from durable_research.client.present import (
 from durable_research.client.requests import unreadable_file
 from durable_research.client.research import ResearchOptions
 from durable_research.client.review import plan_review_input
+from durable_research.client.workers import workers_here
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput, ReportStep
 from durable_research.contract.review import (
     AnswersInput,
     PlanReviewAction,
-    RaiseBudgetInput,
 )
 from durable_research.errors import UserError
 from durable_research.research.language import describe_language
@@ -48,13 +48,17 @@ IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
 def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
-    """The validated input (``client.prepare_report``), saying what --sources stored."""
+    """The validated input (``client.prepare_report``), saying what --sources stored and
+    what could not be checked here."""
 
     async def ingest() -> cr.PreparedSources:
         with err.status(plain("reading your documents...")):
             return cr.ingest_sources(settings, request.research.sources)
 
-    prepared = run_async(prepare_report(settings, request, ingest))
+    prepared = run_async(prepare_report(settings, request, ingest,
+                                        workers_here=workers_here))
+    for line in prepared.notes:
+        err.print(f"[yellow]{safe(line)}[/]", highlight=False)
     if request.research.sources:
         _print_sources(prepared.sources)
     if prepared.web_search is not None:
@@ -81,19 +85,19 @@ def _print_sources(prepared: cr.PreparedSources) -> None:
 @friendly
 def raise_budget_cmd(
     workflow_id: IdArg,
-    usd: Annotated[float, typer.Option(
-        "--usd", min=0, metavar="USD", help="New cost cap in USD.")] = 0.0,
-    tokens: Annotated[int, typer.Option("--tokens", min=0, metavar="N", help="New token cap.")] = 0,
-    pages: Annotated[int, typer.Option("--pages", min=0, metavar="N", help="New page cap.")] = 0,
+    # Text, checked by the client (client/numbers) as run's caps are.
+    usd: Annotated[str, typer.Option(
+        "--usd", metavar="USD", help="New cost cap in USD, e.g. 0.50.")] = "0",
+    tokens: Annotated[str, typer.Option("--tokens", metavar="N", help="New token cap.")] = "0",
+    pages: Annotated[str, typer.Option("--pages", metavar="N", help="New page cap.")] = "0",
 ) -> None:
     """Raise a running report's budget so its research can go on."""
     settings = settings_or_exit()
+    caps = cr.budget_raise_input(usd, tokens, pages, ("--usd", "--tokens", "--pages"))
 
     async def go() -> None:
         conn = await connect_cli(settings)
-        out = await cr.raise_budget(conn.client, workflow_id,
-                                    RaiseBudgetInput(max_usd=usd, max_tokens=tokens,
-                                                     max_pages=pages))
+        out = await cr.raise_budget(conn.client, workflow_id, caps)
         console.print(safe(out.message), highlight=False)
 
     run_async(go())

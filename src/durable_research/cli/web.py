@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 def web(
     host: Annotated[str, typer.Option(
         help="Address to bind; anything but loopback needs RESEARCH_WEB_TOKEN.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port.")] = 8000,
+    port_text: Annotated[str, typer.Option(
+        "--port", metavar="PORT", help="Port (0: any free one).")] = "8000",
     worker: Annotated[bool, typer.Option(
         help="Make sure a worker serves the reports (the embedded server's supervised one, "
         "or one in this process).")] = True,
@@ -43,9 +44,10 @@ def web(
     in the browser), or RESEARCH_WEB_TOKEN.
     """
     from durable_research.cli.browser import open_private_url
-    from durable_research.cli.ports import refuse_busy_port
+    from durable_research.cli.ports import parse_port, refuse_busy_port
     from durable_research.web.server import access_for, serve
 
+    port = parse_port(port_text)
     settings = settings_or_exit()
     access = access_for(host, settings, insecure_no_token)  # before anything is started
     refuse_busy_port(host, port)

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from durable_research.client.mail import WorkersHere, check_mail, elsewhere
 from durable_research.client.requests import build_input
 from durable_research.client.research import (
     PreparedSources,
@@ -54,6 +55,9 @@ class PreparedReport:
     web_search: WebSearchChoice | None = None
     # The report's language, and whether it was detected (research.language says it).
     language: Language = field(default_factory=lambda: Language(""))
+    # What could not be checked here, one line each, for the front end to say at the
+    # start (an e-mail that depends on another machine's worker: client/mail).
+    notes: list[str] = field(default_factory=list)
 
 
 async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebSearchChoice:
@@ -68,20 +72,25 @@ async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebS
 
 async def prepare_report(settings: Settings, request: ReportRequest,
                          ingest: Ingest | None = None,
-                         probe: Probe = probe_ddgs) -> PreparedReport:
+                         probe: Probe = probe_ddgs, workers_here: WorkersHere = elsewhere
+                         ) -> PreparedReport:
     """Validate everything, then store the local documents, then check them too.
 
     Every option is checked before a document is read (a typo costs no ingestion).
     Without ``ingest``, ``request.research.sources`` are read as paths on this machine.
     A research report searching the web gets the finding of ``probe`` (does DuckDuckGo
     answer?) in its input: workers on SEARCH_PROVIDER=auto act on it, never probing.
+    ``workers_here``: whether the report's worker has ``settings``' SMTP settings
+    (``client.workers.workers_here``), so that an e-mail it cannot send is refused now.
 
     Raises:
         UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),
-            unreadable documents, a --prefer-path that matches no document.
+            unreadable documents, a --prefer-path that matches no document, an e-mail
+            this machine's worker cannot send.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
+    mail_note = check_mail(settings, params.email_to, workers_here)
     options = request.research
     checked = with_research(params, options, PreparedSources())
     web_search = None
@@ -98,6 +107,6 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         ingest = from_paths
     sources = await ingest() if options.sources else PreparedSources()
     return PreparedReport(params=with_research(params, options, sources), sources=sources,
-                          web_search=web_search,
+                          web_search=web_search, notes=[mail_note] if mail_note else [],
                           # Detected once: with_research's detection is cached.
                           language=resolve_language(options.language, params.prompt))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from durable_research.client.reports import RUNNING, ReportState
 from durable_research.client.research import cited_summary
 from durable_research.contract.citations import ClaimStatus
-from durable_research.contract.llm import Usage
+from durable_research.contract.llm import OFFLINE_MODELS, Usage
 from durable_research.contract.report import ReportResult
 from durable_research.contract.research import Budget, ResearchProgress, SubState
 from durable_research.contract.review import PlanReviewAction
@@ -37,9 +37,10 @@ UNKNOWN_STEP = "unknown (no worker is answering queries)"
 NOTES_SHOWN, NOTE_CHARS = 8, 300
 
 
-def format_cost(cost_usd: float | None) -> str:
-    """``$0.001234``, or ``unknown`` when the model's price is not known."""
-    return _document_cost(cost_usd, places=COST_PLACES)
+def format_cost(cost_usd: float | None, model: str = "") -> str:
+    """``$0.001234``, or ``unknown`` when the model's price is not known (``$0.00 (offline
+    model)`` for the embedded model's calls: ``model``)."""
+    return _document_cost(cost_usd, places=COST_PLACES, model=model)
 
 
 def format_tokens(usage: Usage) -> str:
@@ -47,9 +48,11 @@ def format_tokens(usage: Usage) -> str:
     return f"{usage.prompt_tokens} in, {usage.completion_tokens} out"
 
 
-def format_usage(usage: Usage) -> str:
-    """Tokens and cost in a few words: ``1,200 tokens in, 300 out, $0.001234``."""
-    cost = "cost unknown" if usage.cost_usd is None else format_cost(usage.cost_usd)
+def format_usage(usage: Usage, model: str = "") -> str:
+    """Tokens and cost in a few words: ``1,200 tokens in, 300 out, $0.001234`` (``model``:
+    the calls' model, see :func:`format_cost`)."""
+    unknown = usage.cost_usd is None and model not in OFFLINE_MODELS
+    cost = "cost unknown" if unknown else format_cost(usage.cost_usd, model)
     return f"{usage.prompt_tokens:,} tokens in, {usage.completion_tokens:,} out, {cost}"
 
 
@@ -133,7 +136,7 @@ def result_rows(result: ReportResult,
     if result.store:
         rows.append((STORED_ROW, result.store))
     rows += [("model", result.model or "-"), ("tokens", format_tokens(u)),
-             ("cost", format_cost(u.cost_usd))]
+             ("cost", format_cost(u.cost_usd, result.model))]
     if result.sources_used:
         rows.append(("sources", f"{result.sources_used}: {cited_summary(result.references)}"))
     if result.verification is not None:
@@ -156,7 +159,7 @@ def status_rows(state: ReportState) -> list[tuple[str, str]]:
     if q:
         rows += [(STEP_ROW, q.step), ("model", q.model or "-"),
                  ("tokens so far", format_tokens(q.usage)),
-                 ("cost so far", format_cost(q.usage.cost_usd))]
+                 ("cost so far", format_cost(q.usage.cost_usd, q.model))]
         if q.waiting_for_review_since:
             rows.append(("waiting for review since", q.waiting_for_review_since))
         if q.waiting_for_answers_since:

@@ -10,6 +10,14 @@ from pathlib import Path
 from temporalio.client import Client
 
 from durable_research.client.files import file_name
+from durable_research.client.numbers import (
+    EXAMPLE_PAGES,
+    EXAMPLE_STEPS,
+    EXAMPLE_TOKENS,
+    KEEP_CAP_HINT,
+    parse_count,
+    parse_usd,
+)
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
@@ -38,9 +46,11 @@ class ResearchOptions:
     depth: str = Depth.STANDARD
     web: bool = True
     review_plan: bool = False
-    budget_usd: float = 0.0
-    max_pages: int = 0
-    max_tokens: int = 0
+    # The caps: as typed (the CLI's text) or as a JSON body carried them; checked by
+    # with_research (client/numbers).
+    budget_usd: float | str = 0.0
+    max_pages: float | str = 0
+    max_tokens: float | str = 0
     allow_domains: list[str] = field(default_factory=list)
     deny_domains: list[str] = field(default_factory=list)
     prefer_domains: list[str] = field(default_factory=list)
@@ -48,7 +58,7 @@ class ResearchOptions:
     clarify: bool = False
     # --agent/--no-agent (None: the agent where the model calls tools), --max-steps.
     agent: bool | None = None
-    max_steps: int = 0
+    max_steps: float | str = 0
     # --language: a code or name ("" detects the question's language).
     language: str = ""
 
@@ -191,13 +201,27 @@ def with_research(params: ReportInput, options: ResearchOptions,
                   sources: PreparedSources) -> ReportInput:
     """The workflow input with the validated research options."""
     depth = parse_depth(options.depth)
+    budget = Budget(max_usd=parse_usd(options.budget_usd, "--budget-usd"),
+                    max_tokens=parse_count(options.max_tokens, "--max-tokens", EXAMPLE_TOKENS),
+                    max_pages=parse_count(options.max_pages, "--max-pages", EXAMPLE_PAGES))
+    max_steps = parse_count(options.max_steps, "--max-steps", EXAMPLE_STEPS,
+                            "0 means the depth's default")
     if depth is Depth.QUICK and (options.sources or options.review_plan or options.clarify):
         raise UserError("--depth quick writes a single answer without sources",
                         "drop --sources/--review-plan/--clarify or use --depth standard")
+    page_options = [name for name, given in (
+        ("--max-pages", budget.max_pages), ("--allow-domain", options.allow_domains),
+        ("--deny-domain", options.deny_domains), ("--prefer-domain", options.prefer_domains))
+        if given]
+    if depth is Depth.QUICK and page_options:
+        # Else accepted and inert: a quick report is one LLM answer (workflows/report).
+        raise UserError(f"--depth quick reads no web page, so {page_options[0]} has nothing "
+                        "to act on",
+                        f"drop {'/'.join(page_options)} or use --depth standard")
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
-    mode = agent_mode(options.agent, options.max_steps, depth)
+    mode = agent_mode(options.agent, max_steps, depth)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
     if sources.collection:
         check_prefer_paths(prefer_paths, sources.names)
@@ -208,9 +232,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
         deny_domains=parse_domains(options.deny_domains, "--deny-domain"),
         prefer_domains=parse_domains(options.prefer_domains, "--prefer-domain"),
         prefer_paths=prefer_paths,
-        budget=Budget(max_usd=options.budget_usd, max_tokens=options.max_tokens,
-                      max_pages=options.max_pages),
-        agent=mode.value, max_steps=options.max_steps,
+        budget=budget, agent=mode.value, max_steps=max_steps,
         language=resolve_language(options.language, params.prompt).tag,
     )
 
@@ -247,9 +269,27 @@ def agent_mode(agent: bool | None, max_steps: int, depth: Depth) -> AgentMode:
     return {None: AgentMode.AUTO, True: AgentMode.ON, False: AgentMode.OFF}[agent]
 
 
+def budget_raise_input(usd: float | str, tokens: float | str, pages: float | str,
+                       labels: tuple[str, str, str] = ("max_usd", "max_tokens", "max_pages"),
+                       ) -> RaiseBudgetInput:
+    """New caps as asked for (0 keeps a cap), checked as the caps of a new report are.
+
+    Args:
+        labels: The three as the front end calls them (the CLI's ``--usd`` ...).
+
+    Raises:
+        UserError: A value that is no amount or no whole number, or is negative (the
+            workflow refuses a lowered cap itself; it took a NaN one).
+    """
+    return RaiseBudgetInput(
+        max_usd=parse_usd(usd, labels[0], KEEP_CAP_HINT),
+        max_tokens=parse_count(tokens, labels[1], EXAMPLE_TOKENS, KEEP_CAP_HINT),
+        max_pages=parse_count(pages, labels[2], EXAMPLE_PAGES, KEEP_CAP_HINT))
+
+
 async def raise_budget(client: Client, workflow_id: str, params: RaiseBudgetInput
                        ) -> BudgetOutcome:
-    """Raise a running report's caps."""
+    """Raise a running report's caps (``params``: :func:`budget_raise_input`'s)."""
     return await run_update(client, workflow_id, UPDATE_RAISE_BUDGET, params, BudgetOutcome,
                             "Budget not raised")
 

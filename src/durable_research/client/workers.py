@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from durable_research.config import Settings
+from durable_research.contract.report import check_task_queue
 from durable_research.errors import NoWorkerError
 
 # A poller the server saw this recently counts as a running worker (a long poll lasts
 # up to 60 s; the server lists pollers seen in the last minutes).
 RECENT_POLL_S = 75.0
+
+
+def workers_here(settings: Settings) -> bool:
+    """Whether the worker of a report started now runs with this machine's settings: the
+    embedded server is the server, running or started when the command connects (nothing
+    answers at the local address). Its worker is the supervised one, whose security
+    settings (SMTP_* among them) every command shares, or one in the command's process.
+
+    False for a cluster or another local server: their workers are whoever's.
+    """
+    from durable_research.embedded import devserver, local_worker
+
+    address = settings.temporal_address
+    if settings.embedded != "auto" or not devserver.is_local(address):
+        return False
+    return local_worker.embedded_mode(settings) or not devserver.port_open(
+        *devserver.split_address(address))
+
+
+def with_task_queue(settings: Settings, task_queue: str | None,
+                    what: str = "--task-queue") -> Settings:
+    """``settings`` polling the task queue a front end was given (None: the configured one).
+
+    Raises:
+        UserError: A blank or malformed name (``contract.report.check_task_queue``).
+    """
+    if task_queue is None:
+        return settings
+    return replace(settings, task_queue=check_task_queue(task_queue, what))
 
 
 async def workers_polling(client: Client, task_queue: str, activities: bool = False) -> int:

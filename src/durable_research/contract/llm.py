@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The embedded offline models (embedded/localmodel) as litellm calls them, through the
+# OpenAI-compatible server that serves them here. They cost nothing, but litellm has no
+# price for them: a cost it could not find is $0 for these (document/cost).
+OFFLINE_PROVIDER = "openai"
+OFFLINE_MODEL_NAMES: tuple[str, ...] = ("smollm2-135m-instruct",)
+OFFLINE_MODELS = frozenset(f"{OFFLINE_PROVIDER}/{name}" for name in OFFLINE_MODEL_NAMES)
+
 
 @dataclass
 class Usage:

@@ -11,10 +11,46 @@ from enum import StrEnum
 from durable_research.contract.citations import Reference, Verification
 from durable_research.contract.llm import Usage
 from durable_research.contract.research import AgentMode, Budget, Depth, ResearchProgress
+from durable_research.errors import UserError
 
 TASK_QUEUE = "research"
+# What the Temporal server refuses in a task queue's name (tqid.Validate): longer than its
+# default limit.maxIDLength in UTF-8 bytes, or starting with its reserved prefix.
+MAX_TASK_QUEUE_BYTES = 1000
+RESERVED_TASK_QUEUE_PREFIX = "/_sys/"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
+
+
+def check_task_queue(raw: str, what: str) -> str:
+    """A task queue's name as given by ``what`` (an option or variable), without its outer
+    spaces.
+
+    Blank is refused, not read as the default: ``--task-queue "$QUEUE"`` with QUEUE unset
+    polled the shared default queue, serving (and taking) other people's reports.
+
+    Raises:
+        UserError: Blank, control characters, not UTF-8, or a name the server refuses.
+    """
+    name = raw.strip()
+    if not name:
+        raise UserError(f"{what} is blank",
+                        f"name a task queue, or leave {what} out for the default "
+                        f"{TASK_QUEUE!r}")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise UserError(f"{what} {name[:40]!r} holds a control character",
+                        "use letters, digits and punctuation")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:  # undecodable bytes in argv arrive as surrogates
+        raise UserError(f"{what} is not valid UTF-8 text") from None
+    if size > MAX_TASK_QUEUE_BYTES:
+        raise UserError(f"{what} is longer than {MAX_TASK_QUEUE_BYTES} bytes, the Temporal "
+                        "server's limit")
+    if name.startswith(RESERVED_TASK_QUEUE_PREFIX):
+        raise UserError(f"{what} {name[:40]!r} starts with {RESERVED_TASK_QUEUE_PREFIX!r}, "
+                        "reserved by the Temporal server")
+    return name
 
 
 class ReportFormat(StrEnum):

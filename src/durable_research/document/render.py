@@ -122,7 +122,7 @@ def about_blocks(content: ReportContent) -> tuple[Block, ...]:
             item("Prompt tokens", f"{u.prompt_tokens:,}"),
             item("Completion tokens", f"{u.completion_tokens:,}"),
             item("Total tokens", f"{u.total_tokens:,}"),
-            item("Cost", format_cost(u.cost_usd)),
+            item("Cost", format_cost(u.cost_usd, model=content.model)),
         ),
     )
     return (Rule(), Heading(2, (Text(ABOUT_HEADING),)), facts, *research_about_blocks(content))

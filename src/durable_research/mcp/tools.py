@@ -38,7 +38,6 @@ from durable_research.contract.review import (
     REVIEW_ACTIONS,
     AnswersInput,
     PlanReviewAction,
-    RaiseBudgetInput,
     ReviewAction,
 )
 from durable_research.errors import UserError
@@ -218,13 +217,17 @@ class ResearchTools:
     async def raise_budget(
         self,
         id: Id,  # noqa: A002 - the tool's argument
-        usd: Annotated[float, Field(description="New cost cap in USD (0: keep)")] = 0.0,
-        tokens: Annotated[int, Field(description="New cap on LLM tokens (0: keep)")] = 0,
-        pages: Annotated[int, Field(description="New cap on pages fetched (0: keep)")] = 0,
+        # Numbers or text: checked by the client with the CLI's rule and message.
+        usd: Annotated[float | str, Field(
+            description="New cost cap in USD, e.g. 0.50 (0: keep)")] = 0.0,
+        tokens: Annotated[float | str, Field(
+            description="New cap on LLM tokens, a whole number (0: keep)")] = 0,
+        pages: Annotated[float | str, Field(
+            description="New cap on pages fetched, a whole number (0: keep)")] = 0,
     ) -> str:
         """Raise a running report's budget so that its research can go on."""
-        out = await cr.raise_budget(self.ctx.client, id, RaiseBudgetInput(
-            max_usd=usd, max_tokens=tokens, max_pages=pages))
+        out = await cr.raise_budget(self.ctx.client, id, cr.budget_raise_input(
+            usd, tokens, pages, ("usd", "tokens", "pages")))
         return out.message
 
     async def get_report(

@@ -26,11 +26,11 @@ from durable_research.client import research as cr
 from durable_research.client.files import MEDIA_TYPES, read_report_file
 from durable_research.client.prepare import prepare_report
 from durable_research.client.review import plan_review_input, review_input
+from durable_research.client.workers import workers_here
 from durable_research.contract.report import ReportFormat
 from durable_research.contract.review import (
     AnswersInput,
     BudgetOutcome,
-    RaiseBudgetInput,
     ReviewOutcome,
 )
 from durable_research.errors import UserError
@@ -75,10 +75,10 @@ router = APIRouter(prefix=API_V1, tags=["reports"], dependencies=[Depends(_BEARE
                    responses=_ERRORS)
 
 
-def _started(report_id: str, web_search: str) -> Started:
+def _started(report_id: str, web_search: str, notes: list[str]) -> Started:
     base = f"{API_V1}/reports/{report_id}"
     return Started(id=report_id, status_url=base, events_url=f"{base}/events",
-                   web_search=web_search)
+                   web_search=web_search, notes=notes)
 
 
 @router.get("/reports", summary="List recent reports")
@@ -92,10 +92,12 @@ async def list_reports(request: Request,
 async def start_report(request: Request, body: NewReport, response: Response) -> Started:
     """Validate the request as the page and the CLI do, then start the report."""
     settings = context(request).settings
-    prepared = await prepare_report(settings, body.request())
+    # workers_here reads the embedded server's pid file, only with an e-mail to check.
+    prepared = await prepare_report(settings, body.request(), workers_here=workers_here)
     handle = await rc.start_report(await temporal(request), settings, prepared.params)
     choice = prepared.web_search
-    started = _started(handle.id, describe_web_search(choice) if choice else "")
+    started = _started(handle.id, describe_web_search(choice) if choice else "",
+                       prepared.notes)
     response.headers["location"] = started.status_url
     return started
 
@@ -158,8 +160,7 @@ async def review_draft(request: Request, report_id: str, body: DraftReview) -> R
 @router.post("/reports/{report_id}/budget", summary="Raise the budget")
 async def raise_budget(request: Request, report_id: str, body: BudgetRaise) -> BudgetOutcome:
     """Raise a running report's caps so its research can go on."""
-    params = RaiseBudgetInput(max_usd=body.max_usd, max_tokens=body.max_tokens,
-                              max_pages=body.max_pages)
+    params = cr.budget_raise_input(body.max_usd, body.max_tokens, body.max_pages)
     return await cr.raise_budget(await temporal(request), known_id(report_id), params)
 
 

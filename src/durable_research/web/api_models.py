@@ -61,9 +61,14 @@ class NewReport(Strict):
     prefer_domains: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
-    budget_usd: float = Field(default=0.0, ge=0, description="Cost cap in USD (0: none).")
-    max_tokens: int = Field(default=0, ge=0, description="Token cap (0: none).")
-    max_pages: int = Field(default=0, ge=0, description="Cap on fetched pages (0: none).")
+    # Numbers, or text as typed: checked by the client (client/numbers) with the CLI's rule
+    # and message, not pydantic's ("Input should be a valid number").
+    budget_usd: float | str = Field(default=0.0, description="Cost cap in USD, e.g. 0.50 "
+                                                             "(0: none).")
+    max_tokens: float | str = Field(default=0, description="Token cap, a whole number "
+                                                           "(0: none).")
+    max_pages: float | str = Field(default=0, description="Cap on fetched pages, a whole "
+                                                          "number (0: none).")
     language: str = Field(default="", description="The language of the plan, notes and "
                           "report: a code or name (de, pt-BR, German); empty: the question's.")
 
@@ -86,6 +91,8 @@ class Started(BaseModel):
     events_url: str
     web_search: str = Field(default="", description="Which web search the research uses, "
                                                     "or why none (empty: no web research).")
+    notes: list[str] = Field(default_factory=list, description="What could not be checked "
+                             "before the start, e.g. that the worker can send the e-mail.")
 
 
 class ReportList(BaseModel):
@@ -180,9 +187,10 @@ class PlanInForce(BaseModel):
 class BudgetRaise(Strict):
     """New caps for a running report (0 keeps a cap as it is; caps only go up)."""
 
-    max_usd: float = 0.0
-    max_tokens: int = 0
-    max_pages: int = 0
+    # As NewReport's caps: checked by the client (client.research.budget_raise_input).
+    max_usd: float | str = 0.0
+    max_tokens: float | str = 0
+    max_pages: float | str = 0
 
 
 class Accepted(BaseModel):

@@ -14,6 +14,7 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.draft import draft_sections_async
 from durable_research.client.prepare import ReportRequest, prepare_report, web_search_here
+from durable_research.client.workers import workers_here
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
 from durable_research.contract.research import AgentMode, Depth
 from durable_research.errors import UserError
@@ -23,7 +24,7 @@ from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render
 from durable_research.web.uploads import chosen, ingest_uploads
-from durable_research.web.views import HTML_FORMAT, NOTICES, report_view
+from durable_research.web.views import HTML_FORMAT, MAIL_ELSEWHERE, NOTICES, report_view
 
 router = APIRouter()
 LIST_LIMIT = 50
@@ -114,7 +115,7 @@ async def create_report(
 
         prepared = await prepare_report(settings, ReportRequest(
             question, review, ",".join(formats), email=email,
-            research=options), ingest)
+            research=options), ingest, workers_here=workers_here)
         params = prepared.params
     except UserError as exc:
         return await _new_page(request, form, 400, exc)
@@ -124,7 +125,9 @@ async def create_report(
     except RPCError as exc:
         return await _new_page(request, form, 503, UserError(
             f"Could not start the workflow: {exc.message}", "is the Temporal server running?"))
-    return RedirectResponse(f"/reports/{handle.id}", status_code=303)
+    # The one note prepare_report may have: the e-mail depends on a worker elsewhere.
+    notice = f"?done={MAIL_ELSEWHERE}" if prepared.notes else ""
+    return RedirectResponse(f"/reports/{handle.id}{notice}", status_code=303)
 
 
 @router.get("/reports/{report_id}")

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
+from durable_research.client.mail import MAIL_ELSEWHERE_NOTE
 from durable_research.client.present import (
     format_research_summary,
     format_usage,
@@ -37,6 +38,8 @@ PLAN_LABELS: dict[str, str] = {
 assert set(REVIEW_LABELS) == set(REVIEW_ACTIONS) and set(PLAN_LABELS) == set(PLAN_REVIEW_ACTIONS)
 # What the report page says after a review (``?done=review-approve``): fixed texts, so a
 # link cannot make the page say anything else.
+# The notice of a report started with an e-mail that depends on a worker elsewhere.
+MAIL_ELSEWHERE = "started-mail-elsewhere"
 NOTICES: dict[str, str] = {
     f"review-{ReviewAction.APPROVE}": "Approved: the report is being written.",
     f"review-{ReviewAction.EDIT}": "Your text is now the draft; approve it to write the report.",
@@ -48,6 +51,7 @@ NOTICES: dict[str, str] = {
     "answers-sent": "Thank you: the research plan is made next.",
     "cancel-requested": "Cancelling: the report stops at its current step; nothing more is "
                         "written or sent.",
+    MAIL_ELSEWHERE: f"Started. {MAIL_ELSEWHERE_NOTE}.",
 }
 # The formats the page can show inline (through the escaping HTML renderer).
 _PDF, MD_FORMAT, HTML_FORMAT, _DOCX = KNOWN_FORMATS
@@ -122,7 +126,7 @@ def report_view(state: ReportState) -> ReportView:
                       plan=report_plan(state))
     if q is not None:
         view.step = q.step
-        view.costs = format_usage(q.usage)
+        view.costs = format_usage(q.usage, q.model)
         view.history = [line.partition(" ")[2] or line for line in q.history]
         view.draft, view.version = q.draft, q.versions
         view.questions = list(q.questions)
@@ -131,7 +135,7 @@ def report_view(state: ReportState) -> ReportView:
     result = state.result
     if result is not None:
         view.step = view.step or result.status
-        view.costs = format_usage(result.usage)
+        view.costs = format_usage(result.usage, result.model)
         view.formats = list(report_file_keys(state.workflow_id, result))
         view.viewable = HTML_FORMAT in view.formats or MD_FORMAT in view.formats
         view.cited = cited_summary(result.references)

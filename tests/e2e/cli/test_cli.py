@@ -101,6 +101,17 @@ def test_run_on_embedded_default_writes_pdf(
     assert len(list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("give-me-5-fun*.md"))) == 1
 
 
+def test_email_without_smtp_is_refused_before_anything_starts(
+    embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    """The embedded server's worker would have no SMTP_HOST: said now, not after the
+    report ("e-mail not sent: SMTP_HOST is not set", found in a new user's trial)."""
+    proc = research("run", "--email", "me@example.com", "q", env=embedded_env, cwd=tmp_path)
+    assert_clean_error(proc, "Error: --email: SMTP_HOST is not set", "drop --email")
+    assert not devserver.port_open(*devserver.split_address(embedded_env["TEMPORAL_ADDRESS"]))
+    assert fake_llm.calls == 0
+
+
 def test_start_then_result_with_worker(
     embedded_env: dict[str, str], fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
@@ -396,6 +407,11 @@ def test_run_out_writes_only_there(
         (["--prefer-path", "guides"], "--prefer-path ranks documents of --sources"),
         (["--prefer-domain", "sqlite.org", "--no-web"], "--no-web turns the web off"),
         (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
+        # What the option wants, never click's "'abc' is not a valid float range".
+        (["--budget-usd", "abc"],
+         "Error: --budget-usd: 'abc' is not an amount in US dollars (e.g. 0.50)"),
+        (["--max-pages", "-1"], "Error: --max-pages: -1 is below 0"),
+        (["--depth", "quick", "--max-pages", "5"], "--depth quick reads no web page"),
     ],
 )
 def test_bad_research_options(

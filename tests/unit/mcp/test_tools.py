@@ -28,6 +28,11 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
     (Tool.GET_REPORT, {"id": "r", "format": "pdf,md"}, "Unknown report format"),
+    # The CLI's rule and message for a cap, not the SDK's validation error.
+    (Tool.RAISE_BUDGET, {"id": "r", "usd": "abc"},
+     "usd: 'abc' is not an amount in US dollars (e.g. 0.50)"),
+    (Tool.RAISE_BUDGET, {"id": "r", "usd": -1}, "usd: -1 is below 0"),
+    (Tool.RAISE_BUDGET, {"id": "r", "pages": 2.5}, "pages: '2.5' is not a whole number"),
 ])
 async def test_mistakes_are_one_line_tool_errors(tool: Tool, args: dict[str, object],
                                                  needle: str, tmp_path: Path) -> None:
