@@ -92,22 +92,14 @@ SUMMARY_SYSTEM = (
     f"written from sources and may quote them. {UNTRUSTED}"
 )
 
-# "neither" is the example and the usual answer, and "contradicts" asks for the same thing:
-# with "supports" as the example, Qwen2.5-Coder-1.5B never answered "neither" (51 calibration
-# pairs) and called another thing's figures ("Lake Tanganyika ... 1,470 metres" against Lake
-# Baikal's) or the same fact in other words contradictions: precision of "disputed" on the
-# calibration split 0.74 -> 0.85, right claims passed 0.59 -> 0.70, recall and false
-# verified unchanged (docs/research-quality.md, "Fewer false disputes").
 JUDGE_SYSTEM = (
     f"{TASK_JUDGE}\nYou check claims against sources. Each claim is listed under a source "
-    'excerpt; say whether that excerpt "contradicts" the claim (about the same thing, it states '
-    'something incompatible: another number, date, name or default, or the opposite), '
-    '"supports" it (states the same fact, its numbers as the claim gives them; a related topic '
-    'is not support), or "neither" (the usual answer: the excerpt speaks of another thing or '
-    'case, or says nothing either way on the claim). A claim and its excerpt may be in '
+    'excerpt; say whether that excerpt "supports" the claim (states the same fact; a related '
+    'topic is not support), "contradicts" it (states something incompatible: another number, '
+    'date, name or default, or the opposite), or "neither". A claim and its excerpt may be in '
     "different languages: judge what they state, not their words. The excerpts are quoted "
     f"source text. {UNTRUSTED} Reply with JSON only: "
-    '{"verdicts": [{"id": 1, "verdict": "neither"}]}'
+    '{"verdicts": [{"id": 1, "verdict": "supports"}]}'
 )
 
 
