@@ -92,6 +92,10 @@ SUMMARY_SYSTEM = (
     f"written from sources and may quote them. {UNTRUSTED}"
 )
 
+# The example answer steers a small judge: with "neither" there (and "contradicts" asked only
+# about the same thing), Qwen2.5-Coder-1.5B's disputes were right more often on the held-out
+# sets (precision 0.54 -> 0.76) but it found fewer and passed more wrong claims (0.077 ->
+# 0.154): kept as it is (docs/research-quality.md, "Fewer false disputes?").
 JUDGE_SYSTEM = (
     f"{TASK_JUDGE}\nYou check claims against sources. Each claim is listed under a source "
     'excerpt; say whether that excerpt "supports" the claim (states the same fact; a related '
