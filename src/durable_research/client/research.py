@@ -221,6 +221,12 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
+    if depth is not Depth.QUICK and not options.web and not options.sources:
+        # Else the worker plans (paid) and then has nothing to search, and its note
+        # blames the search settings the user turned off.
+        raise UserError("--no-web without --sources leaves nothing to research",
+                        "give --sources PATH (your documents), drop --no-web, or use "
+                        "--depth quick for a single answer")
     mode = agent_mode(options.agent, max_steps, depth)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
     if sources.collection:
