@@ -318,6 +318,25 @@ async def answer_questions(client: Client, workflow_id: str, params: AnswersInpu
     return [str(x) for x in asked]
 
 
+def download_folder(folder: str) -> Path:
+    """The folder a download goes to, created if missing: a front end calls it before it
+    waits for the report, so a folder it cannot write costs no wait.
+
+    Raises:
+        UserError: ``folder`` is a file, or cannot be created.
+    """
+    target = Path(folder).expanduser()
+    hint = "give a folder you can write to (it is created if missing)"
+    if target.exists() and not target.is_dir():
+        # mkdir said "File exists" of a file given here: true, but no help.
+        raise UserError(f"{folder} is a file, not a folder", hint)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}", hint) from None
+    return target
+
+
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
     """Copy a finished report's files from the artifact store into ``folder``.
 
@@ -332,15 +351,7 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
     if not result.keys:
         raise UserError("This report has no files in the artifact store",
                         "it was written before reports were stored, or not completed")
-    target = Path(folder).expanduser()
-    hint = "give a folder you can write to (it is created if missing)"
-    if target.exists() and not target.is_dir():
-        # mkdir said "File exists" of a file given here: true, but no help.
-        raise UserError(f"{folder} is a file, not a folder", hint)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}", hint) from None
+    target = download_folder(folder)
     store = open_store(settings)
     written = []
     for key in result.keys:
