@@ -224,9 +224,10 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if depth is not Depth.QUICK and not options.web and not options.sources:
         # Else the worker plans (paid) and then has nothing to search, and its note
         # blames the search settings the user turned off.
-        raise UserError("--no-web without --sources leaves nothing to research",
-                        "give --sources PATH (your documents), drop --no-web, or use "
-                        "--depth quick for a single answer")
+        raise UserError("No web search (--no-web) and no documents (--sources): nothing "
+                        "to research",
+                        "add your documents (--sources PATH), turn web search on, or "
+                        "choose --depth quick for a single answer")
     mode = agent_mode(options.agent, max_steps, depth)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
     if sources.collection:

@@ -25,8 +25,8 @@ def prepared(**options: object) -> ReportInput:
 def test_no_web_and_no_documents_is_refused(depth: str) -> None:
     with pytest.raises(UserError, match="--no-web") as exc:
         prepared(web=False, depth=depth)
-    assert "--sources" in exc.value.message
-    assert "--sources" in exc.value.hint and "--no-web" in exc.value.hint
+    assert "--sources" in exc.value.message and "nothing to research" in exc.value.message
+    assert "--sources" in exc.value.hint and "web search on" in exc.value.hint
 
 
 def test_no_web_with_documents_researches_them() -> None:
