@@ -18,6 +18,7 @@ from durable_research.cli.common import (
     run_async,
     settings_or_exit,
 )
+from durable_research.contract.report import TASK_QUEUE
 from durable_research.embedded import devserver, local_worker
 from durable_research.errors import UserError
 from durable_research.terminal import safe
@@ -25,7 +26,8 @@ from durable_research.terminal import safe
 
 @friendly
 def worker_cmd(
-    task_queue: Annotated[str | None, typer.Option(help="Task queue to poll.")] = None,
+    task_queue: Annotated[str | None, typer.Option(
+        help=f"Task queue to poll (default: TEMPORAL_TASK_QUEUE, else '{TASK_QUEUE}').")] = None,
 ) -> None:
     """Run a worker until Ctrl-C. Start several, on any machines, to scale out."""
     from durable_research.client.workers import with_task_queue
@@ -47,7 +49,9 @@ def worker_cmd(
 
 @friendly
 def server(
-    stop: Annotated[bool, typer.Option("--stop", help="Stop the embedded server.")] = False,
+    stop: Annotated[bool, typer.Option("--stop", help=(
+        "Stop the embedded server, its supervised worker and the offline model's server."
+    ))] = False,
     ui: Annotated[bool, typer.Option(
         "--ui", help="With Temporal's Web UI (no login: every local process and user, and "
         "web pages that rebind a name to 127.0.0.1, can cancel and terminate runs).")] = False,

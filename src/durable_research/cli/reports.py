@@ -326,6 +326,10 @@ def result(
 ) -> None:
     """Wait for a report to finish (hosting a worker meanwhile) and print its result."""
     settings = settings_or_exit()
+    if download is not None:
+        from durable_research.client.research import download_folder
+
+        download_folder(download)  # before the wait: a folder it cannot write costs none
 
     async def go() -> None:
         conn = await connect_cli(settings)

@@ -221,6 +221,13 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if options.prefer_domains and not options.web:
         raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
                         "drop one of them")
+    if depth is not Depth.QUICK and not options.web and not options.sources:
+        # Else the worker plans (paid) and then has nothing to search, and its note
+        # blames the search settings the user turned off.
+        raise UserError("No web search (--no-web) and no documents (--sources): nothing "
+                        "to research",
+                        "add your documents (--sources PATH), turn web search on, or "
+                        "choose --depth quick for a single answer")
     mode = agent_mode(options.agent, max_steps, depth)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
     if sources.collection:
@@ -312,6 +319,25 @@ async def answer_questions(client: Client, workflow_id: str, params: AnswersInpu
     return [str(x) for x in asked]
 
 
+def download_folder(folder: str) -> Path:
+    """The folder a download goes to, created if missing: a front end calls it before it
+    waits for the report, so a folder it cannot write costs no wait.
+
+    Raises:
+        UserError: ``folder`` is a file, or cannot be created.
+    """
+    target = Path(folder).expanduser()
+    hint = "give a folder you can write to (it is created if missing)"
+    if target.exists() and not target.is_dir():
+        # mkdir said "File exists" of a file given here: true, but no help.
+        raise UserError(f"{folder} is a file, not a folder", hint)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}", hint) from None
+    return target
+
+
 def download_report(settings: Settings, result: ReportResult, folder: str) -> list[Path]:
     """Copy a finished report's files from the artifact store into ``folder``.
 
@@ -326,15 +352,7 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
     if not result.keys:
         raise UserError("This report has no files in the artifact store",
                         "it was written before reports were stored, or not completed")
-    target = Path(folder).expanduser()
-    hint = "give a folder you can write to (it is created if missing)"
-    if target.exists() and not target.is_dir():
-        # mkdir said "File exists" of a file given here: true, but no help.
-        raise UserError(f"{folder} is a file, not a folder", hint)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create {folder}: {exc.strerror or exc}", hint) from None
+    target = download_folder(folder)
     store = open_store(settings)
     written = []
     for key in result.keys:

@@ -406,6 +406,8 @@ def test_run_out_writes_only_there(
         (["--allow-domain", "not a domain"], "is not a domain name"),
         (["--prefer-path", "guides"], "--prefer-path ranks documents of --sources"),
         (["--prefer-domain", "sqlite.org", "--no-web"], "--no-web turns the web off"),
+        (["--no-web"],
+         "Error: No web search (--no-web) and no documents (--sources): nothing to research"),
         (["--out", "/tmp", "--no-worker"], "outside the workers' output folder"),
         # What the option wants, never click's "'abc' is not a valid float range".
         (["--budget-usd", "abc"],

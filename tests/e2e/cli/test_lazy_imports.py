@@ -44,7 +44,7 @@ async def connected(*args, **kwargs):
     raise SystemExit(0)
 
 reports.connect_cli = connected
-sys.argv = ["research", "run", "What are the health effects of microplastics?", "--no-web"]
+sys.argv = ["research", "run", "What are the health effects of microplastics?"]
 main()
 """
 

@@ -89,12 +89,16 @@ def test_the_probe_finding_goes_to_the_workers(tmp_path: Path, finding: DdgsReac
 
 
 @pytest.mark.parametrize("options", [cr.ResearchOptions(depth="quick"),
-                                     cr.ResearchOptions(web=False)])
+                                     cr.ResearchOptions(sources=["a.md"], web=False)])
 def test_no_probe_for_a_report_without_the_web(tmp_path: Path,
                                                options: cr.ResearchOptions) -> None:
     calls: list[str] = []
+
+    async def ingest() -> cr.PreparedSources:
+        return cr.PreparedSources(collection="docs", documents=1, names=["a.md"])
+
     prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
-        "q", research=options), probe=_probe(DdgsReach.ANSWERS, calls)))
+        "q", research=options), ingest, probe=_probe(DdgsReach.ANSWERS, calls)))
     assert calls == [] and prepared.web_search is None
     assert prepared.params.ddgs_reach == DdgsReach.UNCHECKED
 
@@ -109,8 +113,8 @@ def test_a_blank_email_is_no_choice(tmp_path: Path) -> None:
     # The page's empty field and the API's "" mean the same: the settings' EMAIL_TO.
     for email in ("", "   ", None):
         prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
-            "q", email=email, research=cr.ResearchOptions(web=False))))
+            "q", email=email, research=cr.ResearchOptions(depth="quick"))))
         assert prepared.params.email_to == ""
     prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
-        "q", email=" ann@example.org ", research=cr.ResearchOptions(web=False))))
+        "q", email=" ann@example.org ", research=cr.ResearchOptions(depth="quick"))))
     assert prepared.params.email_to == "ann@example.org"

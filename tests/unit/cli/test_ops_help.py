@@ -1,0 +1,27 @@
+"""`research server --help` and `research worker --help` say what the README says (found
+in a new user's trial: "--stop  Stop the embedded server." while it stops the supervised
+worker and the offline model too; "--task-queue  Task queue to poll." without the
+default that its own refusal of a blank name then names)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from durable_research.cli import build_app
+
+ENV = {"COLUMNS": "400", "TERM": "dumb"}
+
+
+def _line(args: list[str], option: str) -> str:
+    out = CliRunner().invoke(build_app(), [*args, "--help"], env=ENV).output
+    return next(ln for ln in out.splitlines() if option in ln)
+
+
+def test_server_stop_names_everything_it_stops() -> None:
+    line = _line(["server"], "--stop")
+    assert "worker" in line and "offline model" in line, line
+
+
+def test_worker_task_queue_names_its_default() -> None:
+    line = _line(["worker"], "--task-queue")
+    assert "TEMPORAL_TASK_QUEUE" in line and "'research'" in line, line
