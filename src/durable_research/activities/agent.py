@@ -66,7 +66,7 @@ class AgentActivities(WithStore):
         # made ~28 (two per answer and per result), each a wait for a thread and then for
         # the event loop, on the sub-question's chain between two model calls.
         turns = await self.in_store(saved_turns, self.store, self.my_key(params.prefix),
-                                    params.turn)
+                                    params.turn) if params.turn else []
         for message, results in turns:
             messages.append(message)
             messages += [{"role": "tool", "tool_call_id": call["id"], "content": text}

@@ -71,6 +71,10 @@ async def test_the_transcript_is_read_in_one_trip_to_the_store(turns: AgentActiv
         "Results for 'x'", "[1] page", "[2] page", NOT_RUN, "Noted from [1].", "Noted from [2]."]
     assert [m["role"] for m in messages] == ["system", "user"] + [
         "assistant", "tool", "assistant", "tool", "tool", "tool", "assistant", "tool", "tool"]
+    trips.clear()  # the first turn has nothing to read
+    first = await env_for(WORKFLOW).run(turns.transcript, AgentTurnInput(
+        prefix=PREFIX, turn=0, steps_left=5))
+    assert not trips and [m["role"] for m in first] == ["system", "user"]
 
 
 async def test_a_saved_turn_is_not_asked_again(turns: AgentActivities) -> None:
