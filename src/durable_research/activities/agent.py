@@ -9,6 +9,7 @@ answered leaves it there, and the retried or rescheduled turn returns it unpaid.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -26,10 +27,30 @@ from durable_research.research.agent import transcript as words
 from durable_research.research.agent.registry import REGISTRY
 from durable_research.research.agent.types import AgentTurnInput, AgentTurnOutput, ToolCall
 from durable_research.research.mcp_client import catalog
+from durable_research.store import ArtifactStore, get_if_any
 
 # The model's text when it calls no tool, kept in history (its beginning).
 TEXT_CHARS = 2_000
 NOT_RUN = "(this call was not run)"
+
+
+def saved_turns(store: ArtifactStore, folder: str, turns: int
+                ) -> list[tuple[dict[str, Any], list[str]]]:
+    """The answers of turns ``0..turns-1`` saved under ``folder`` (the agent's, a key of
+    this run), each with its calls' results (:data:`NOT_RUN` for a call without one); a
+    turn not saved is left out (the workflow only counts turns it was given). Blocking."""
+    found = []
+    for turn in range(turns):
+        data = get_if_any(store, agent_turn_name(folder, turn))
+        if data is None:
+            continue
+        message = json.loads(data.decode("utf-8", errors="replace"))["message"]
+        results = []
+        for k in range(len(message.get("tool_calls") or [])):
+            text = get_if_any(store, agent_result_name(folder, turn, k))
+            results.append(NOT_RUN if text is None else text.decode("utf-8", errors="replace"))
+        found.append((message, results))
+    return found
 
 
 class AgentActivities(WithStore):
@@ -41,17 +62,16 @@ class AgentActivities(WithStore):
             {"role": "system", "content": in_language(words.AGENT_SYSTEM, params.language)},
             {"role": "user", "content": words.agent_prompt(
                 params.question, params.subquestion, params.turn + params.steps_left)}]
-        for turn in range(params.turn):
-            saved = await self.load_json(self.my_key(agent_turn_name(params.prefix, turn)))
-            if saved is None:  # the workflow only counts turns it was given
-                continue
-            message = saved["message"]
+        # One trip to the I/O pool for the whole rebuild: a deep sub-question's 5th turn
+        # made ~28 (two per answer and per result), each a wait for a thread and then for
+        # the event loop, on the sub-question's chain between two model calls.
+        turns = await self.in_store(saved_turns, self.store, self.my_key(params.prefix),
+                                    params.turn) if params.turn else []
+        for message, results in turns:
             messages.append(message)
-            for k, call in enumerate(message.get("tool_calls") or []):
-                key = self.my_key(agent_result_name(params.prefix, turn, k))
-                exists = await self.in_store(self.store.exists, key)
-                text = await self.read_text(key) if exists else NOT_RUN
-                messages.append({"role": "tool", "tool_call_id": call["id"], "content": text})
+            messages += [{"role": "tool", "tool_call_id": call["id"], "content": text}
+                         for call, text in zip(message.get("tool_calls") or [], results,
+                                               strict=True)]
         if hint := words.last_turn_hint(params.steps_left):
             messages.append({"role": "user", "content": hint})
         return messages

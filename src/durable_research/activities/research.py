@@ -8,6 +8,7 @@ gets a :class:`Source` with the text's hash.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from durable_research.research.types import (
     SourcesInput,
 )
 from durable_research.research.websearch import choose_web_search, no_sources_note
-from durable_research.store import put_text
+from durable_research.store import content_hash, put_text
 
 FETCH_FAILED = "FetchFailed"
 # Pages of one round fetched at once by one worker (the fetcher's per-host politeness
@@ -261,12 +262,18 @@ class ResearchActivities(WithStore):
         except ExtractError as exc:
             base.ok, base.error = False, f"no usable text: {exc}"
             return base
-        digest = await self.in_store(put_text, self.store, extracted.text)
+        digest = content_hash(extracted.text.encode("utf-8"))
+        writes: list[Coroutine[Any, Any, Any]] = [
+            self.in_store(put_text, self.store, extracted.text)]
         if "html" in page.content_type:  # the research agent may follow them
             from durable_research.research.links import page_links
 
-            await self.save_json(self.links_key(digest), page_links(page.body, page.final_url))
-        base.content_hash = digest
+            links = page_links(page.body, page.final_url)
+            writes.append(self.save_json(self.links_key(digest), links))
+        # The text and its links at once (each write is an fsync, on a sub-question's chain);
+        # the caller's memo, which says the page is kept, comes after both.
+        stored, *_links = await asyncio.gather(*writes)
+        base.content_hash = str(stored)  # the same digest: put_text's, of the same bytes
         base.chars = len(extracted.text)
         base.title = (extracted.title or params.title or page.final_url)[:300]
         if page.final_url != params.url:

@@ -10,6 +10,7 @@ that completed is never run again by a retry, nor by a turn rebuilt after a cras
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
@@ -88,9 +89,11 @@ class ToolActivities(ResearchActivities):
                                 f"{name}: bad arguments")
         else:
             text, out = await handler(self, params, args)
-        await self.write_text(key, text)
         out.key = key
-        out.table_key = await self._save_table(key, params, out)
+        # The result and the table at once (each write is an fsync, on the sub-question's
+        # chain between two model turns); the record, which says the call is done, after both.
+        _written, out.table_key = await asyncio.gather(self.write_text(key, text),
+                                                       self._save_table(key, params, out))
         await self.save_json(agent_call_record_key(key), asdict(out))
         return out
 

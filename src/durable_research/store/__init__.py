@@ -56,6 +56,15 @@ def put_text(store: ArtifactStore, text: str) -> str:
     return digest
 
 
+def get_if_any(store: ArtifactStore, key: str) -> bytes | None:
+    """The bytes under ``key``, or None when absent: one call (``exists`` then ``get`` is
+    two, and each is a trip to a thread for an activity)."""
+    try:
+        return store.get(key)
+    except ArtifactMissingError:
+        return None
+
+
 def get_text(store: ArtifactStore, key: str) -> str:
     """Read a UTF-8 text from the store."""
     return store.get(key).decode("utf-8", errors="replace")

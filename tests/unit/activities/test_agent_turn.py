@@ -56,6 +56,27 @@ async def test_the_transcript_is_rebuilt_from_the_store(turns: AgentActivities) 
     assert "call done" in messages[-1]["content"]  # the last turn
 
 
+async def test_the_transcript_is_read_in_one_trip_to_the_store(turns: AgentActivities,
+                                                              trips: list[str]) -> None:
+    # A deep sub-question's 5th turn made ~28 trips (two per answer and per result), each
+    # a wait for the I/O pool and then for the event loop, on the sub-question's chain.
+    save_turn(turns, 0, ["search_web"], ["Results for 'x'"])
+    save_turn(turns, 1, ["read", "read", "follow"], ["[1] page", "[2] page"])
+    save_turn(turns, 2, ["note", "note"], ["Noted from [1].", "Noted from [2]."])
+    params = AgentTurnInput(question="Q?", subquestion="S?", prefix=PREFIX, turn=3,
+                            steps_left=5)
+    messages = await env_for(WORKFLOW).run(turns.transcript, params)
+    assert len(trips) == 1
+    assert [m["content"] for m in messages if m["role"] == "tool"] == [
+        "Results for 'x'", "[1] page", "[2] page", NOT_RUN, "Noted from [1].", "Noted from [2]."]
+    assert [m["role"] for m in messages] == ["system", "user"] + [
+        "assistant", "tool", "assistant", "tool", "tool", "tool", "assistant", "tool", "tool"]
+    trips.clear()  # the first turn has nothing to read
+    first = await env_for(WORKFLOW).run(turns.transcript, AgentTurnInput(
+        prefix=PREFIX, turn=0, steps_left=5))
+    assert not trips and [m["role"] for m in first] == ["system", "user"]
+
+
 async def test_a_saved_turn_is_not_asked_again(turns: AgentActivities) -> None:
     save_turn(turns, 0, ["search_web"], [])
     # The model's address answers nothing: the saved answer is all there is.

@@ -4,7 +4,9 @@ the quote check of notes, refusals, and a completed call never run twice."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -12,11 +14,12 @@ from temporalio.exceptions import ApplicationError
 from durable_research.activities.tools import ToolActivities
 from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
+from durable_research.contract.keys import agent_call_record_key
 from durable_research.errors import FailureType
 from durable_research.research.agent.transcript import PART_CHARS
 from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
 from durable_research.research.types import Source
-from durable_research.store import put_text
+from durable_research.store import ArtifactStore, put_text
 from tests.support.helpers import env_for
 
 FACT = "Tardigrades survive drying out by forming a tun with almost no water."
@@ -105,3 +108,34 @@ async def test_the_source_table_goes_by_key_after_the_first_call(tools: ToolActi
     with pytest.raises(ApplicationError) as foreign:
         await env_for("report-2/q1").run(tools.agent_tool, params)
     assert foreign.value.type == FailureType.FORBIDDEN_KEY
+
+
+class MeetingStore:
+    """A folder store whose writes of a call's result text and source table wait for each
+    other (each is an fsync): both must be under way at once. Records every write."""
+
+    def __init__(self, inner: ArtifactStore) -> None:
+        self.inner = inner
+        self.meet = threading.Barrier(2, timeout=10)
+        self.written: list[str] = []
+
+    def put(self, key: str, data: bytes) -> None:
+        if key.endswith((".txt", ".sources.json")):
+            self.meet.wait()  # BrokenBarrierError when written one after the other
+        self.inner.put(key, data)
+        self.written.append(key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_a_calls_result_and_table_are_written_at_once_its_record_last(
+        tools: ToolActivities) -> None:
+    sources = table(tools)
+    store = MeetingStore(tools.store)
+    tools._store = store
+    out, text = await call(tools, "read", sources=sources, source=1, part=1)
+    assert out.ok and FACT in text
+    assert len(store.written) == 3
+    assert store.written[-1] == agent_call_record_key(out.key)  # the call is done only now
+    assert set(store.written[:2]) == {out.key, out.table_key}
