@@ -4,17 +4,15 @@ between two steps), and the fetch's memo, which says the page is kept, after bot
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any
 
 from durable_research.activities.research import ResearchActivities
 from durable_research.config import Settings
 from durable_research.contract.keys import fetch_memo_name
 from durable_research.research.fetch_policy import Fetched
 from durable_research.research.types import FetchInput
-from durable_research.store import ArtifactStore
 from tests.support.helpers import env_for
+from tests.support.stores import MeetingStore
 
 URL = "https://a.example/tardigrades"
 PAGE = (b"<html><head><title>Tardigrades</title></head><body><article><p>"
@@ -29,30 +27,11 @@ class OnePage:
         return Fetched(url, url, 200, "text/html", "utf-8", PAGE)
 
 
-class MeetingStore:
-    """A folder store whose writes of the page text and of its links wait for each other:
-    both must be under way at once. Records every write."""
-
-    def __init__(self, inner: ArtifactStore) -> None:
-        self.inner = inner
-        self.meet = threading.Barrier(2, timeout=10)
-        self.written: list[str] = []
-
-    def put(self, key: str, data: bytes) -> None:
-        if key.startswith("texts/") or "/links/" in key:
-            self.meet.wait()  # BrokenBarrierError when written one after the other
-        self.inner.put(key, data)
-        self.written.append(key)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 async def test_a_pages_text_and_links_are_written_at_once_its_memo_last(
         tmp_path: Path) -> None:
     research = ResearchActivities(Settings(store=str(tmp_path / "store"),
                                            data_dir=str(tmp_path)))
-    store = MeetingStore(research.store)
+    store = MeetingStore(research.store, lambda key: key.startswith("texts/") or "/links/" in key)
     research._store = store
     research._fetcher = OnePage()  # only fetch() is used
     env = env_for("report-1/q1")

@@ -4,9 +4,7 @@ the quote check of notes, refusals, and a completed call never run twice."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -19,8 +17,9 @@ from durable_research.errors import FailureType
 from durable_research.research.agent.transcript import PART_CHARS
 from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
 from durable_research.research.types import Source
-from durable_research.store import ArtifactStore, put_text
+from durable_research.store import put_text
 from tests.support.helpers import env_for
+from tests.support.stores import MeetingStore
 
 FACT = "Tardigrades survive drying out by forming a tun with almost no water."
 TEXT = FACT + " " + "Filler words of the manual go on and on here. " * 200 + "The end."
@@ -110,29 +109,10 @@ async def test_the_source_table_goes_by_key_after_the_first_call(tools: ToolActi
     assert foreign.value.type == FailureType.FORBIDDEN_KEY
 
 
-class MeetingStore:
-    """A folder store whose writes of a call's result text and source table wait for each
-    other (each is an fsync): both must be under way at once. Records every write."""
-
-    def __init__(self, inner: ArtifactStore) -> None:
-        self.inner = inner
-        self.meet = threading.Barrier(2, timeout=10)
-        self.written: list[str] = []
-
-    def put(self, key: str, data: bytes) -> None:
-        if key.endswith((".txt", ".sources.json")):
-            self.meet.wait()  # BrokenBarrierError when written one after the other
-        self.inner.put(key, data)
-        self.written.append(key)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 async def test_a_calls_result_and_table_are_written_at_once_its_record_last(
         tools: ToolActivities) -> None:
     sources = table(tools)
-    store = MeetingStore(tools.store)
+    store = MeetingStore(tools.store, lambda key: key.endswith((".txt", ".sources.json")))
     tools._store = store
     out, text = await call(tools, "read", sources=sources, source=1, part=1)
     assert out.ok and FACT in text
