@@ -109,6 +109,18 @@ class Verification:
                 out.append(d)
         return out
 
+    def disputes_listed(self) -> str:
+        """How the disputed sentences are listed when some are one claim made in several
+        places ("4 disputed sentences, 3 claims: ..."); "" when each is a claim of its own.
+        A reader counting the rows against the summary's "4 disputed" would find one
+        missing."""
+        claims = len(self.distinct_disputes())
+        if claims == len(self.disputed):
+            return ""
+        return (f"{len(self.disputed)} disputed sentences, {claims} "
+                f"{'claim' if claims == 1 else 'claims'}: a claim made in more than one place "
+                "is listed once")
+
     def summary(self, marks: dict[ClaimStatus, str] | None = None) -> str:
         """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ...";
         ``marks``: a terminal's markup style for some statuses (``[red]2 disputed[/]``)."""

@@ -264,7 +264,9 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
     out: list[Block] = [_label(
         "Citations checked:", summary + f" ({v.judged} decided by an LLM judge).")]
     if v.disputed:
-        out.append(_label("Disputed", " (marked [disputed] in the text): the sources disagree."))
+        listed = v.disputes_listed()
+        out.append(_label("Disputed", " (marked [disputed] in the text): the sources disagree"
+                          + (f"; {listed}." if listed else ".")))
         out.append(_disputed_table(v.distinct_disputes(), known))
     if not v.unsupported:
         return tuple(out)

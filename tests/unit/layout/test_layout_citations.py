@@ -209,6 +209,9 @@ def test_disputed_claims_are_marked_and_shown_side_by_side_in_every_format() -> 
     md = render_bytes(DISPUTED, "md").decode()
     assert ("2 of 3 cited sentences verified as supported by their source, 1 of them "
             "corroborated by another independent source; 2 disputed by another source") in md
+    # The same claim twice is one row, and the label says so (the summary counts 2).
+    assert ("the sources disagree; 2 disputed sentences, 1 claim: a claim made in more than "
+            "one place is listed once.") in " ".join(md.split())
     rows = [line for line in md.splitlines() if line.startswith("| Pages are 1024")]
     assert rows == ["| Pages are 1024 bytes. | \\[1\\] Pages are 1024 bytes \\| here. | \\[5\\] "
                     "The default page size is 4096 bytes. *(numbers differ: 1024 vs 4096)* |"]
@@ -356,3 +359,11 @@ def test_any_references_render_safely(body: str, titles: list[str], url: str,
     assert "## References" in md and "About this report" in md
     reader = PdfReader(io.BytesIO(render_bytes(content, "pdf")))
     assert "References" in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_disputes_are_listed_once_per_claim_and_said_so_only_when_merged() -> None:
+    one = DisputedCitation("Pages are 1024 bytes.", 1, "a", 5, "b", "numbers differ")
+    other = replace(one, sentence="Pages are 2048 bytes.")
+    assert Verification(disputed=[one, other]).disputes_listed() == ""
+    assert Verification(disputed=[one, other, one]).disputes_listed() == (
+        "3 disputed sentences, 2 claims: a claim made in more than one place is listed once")
