@@ -153,7 +153,12 @@ def cancel(
 def doctor(
     llm: Annotated[bool, typer.Option("--llm", help="Also make one tiny LLM call.")] = False,
 ) -> None:
-    """Check configuration, Temporal, workers, LLM, SMTP, output and fonts; say what is wrong."""
+    """Check the set-up and say what is wrong.
+
+    Configuration, Temporal and its workers, the LLM, SMTP, the output folder and fonts.
+
+    Payload encryption, the artifact store, web search, MCP servers and the embedding model.
+    """
     from durable_research.doctor.check import FAIL, OK
     from durable_research.doctor.run import run_checks
 

@@ -128,7 +128,8 @@ def check_security(running: SupervisorInfo, env: Mapping[str, str]) -> None:
     if differ:
         raise UserError(
             f"The background worker (pid {running.pid}) runs with other security settings "
-            f"than this command: {', '.join(differ)} differ. A command never changes them: "
+            f"than this command: {', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'}"
+            ". A command never changes them: "
             "they decide who can use the worker and where reports, mail and credentials go",
             "if this command's values are the ones you want, stop the worker with "
             "`research server --stop` and run the command again; otherwise run it with the "

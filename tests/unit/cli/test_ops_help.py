@@ -25,3 +25,12 @@ def test_server_stop_names_everything_it_stops() -> None:
 def test_worker_task_queue_names_its_default() -> None:
     line = _line(["worker"], "--task-queue")
     assert "TEMPORAL_TASK_QUEUE" in line and "'research'" in line, line
+
+
+def test_doctor_help_names_every_kind_of_check_it_runs() -> None:
+    # It said "configuration, Temporal, workers, LLM, SMTP, output and fonts" while it also
+    # checks the payload key, the store, web search, MCP servers and the embedding model.
+    out = " ".join(CliRunner().invoke(build_app(), ["doctor", "--help"], env=ENV).output.split())
+    for kind in ("Payload encryption", "artifact store", "web search", "MCP servers",
+                 "embedding model"):
+        assert kind in out, kind
