@@ -53,6 +53,7 @@ def mcp_cmd(
     """Serve the research tools to an MCP client (Claude Desktop, Claude Code, ...).
 
     stdio (the default): the client starts this command and talks over stdin/stdout.
+
     --http: streamable HTTP at http://127.0.0.1:PORT/mcp for the token printed at start.
     """
     from durable_research.cli.ports import parse_port, refuse_busy_port

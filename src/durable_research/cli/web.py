@@ -40,8 +40,7 @@ def web(
 ) -> None:
     """Serve the web app: start reports, follow them live, review, download (Ctrl-C stops).
 
-    Every request needs a token: a new one at each start, printed as a link (and opened
-    in the browser), or RESEARCH_WEB_TOKEN.
+    Each request needs a token: a new one per start (printed as a link), or RESEARCH_WEB_TOKEN.
     """
     from durable_research.cli.browser import open_private_url
     from durable_research.cli.ports import parse_port, refuse_busy_port

@@ -3,6 +3,8 @@ command's line in ``research --help`` is one sentence."""
 
 from __future__ import annotations
 
+import inspect
+
 from typer.testing import CliRunner
 
 from durable_research.cli import build_app
@@ -39,3 +41,20 @@ def test_no_help_names_a_number_option_by_its_click_type() -> None:
     for args in (["run"], ["start"], ["list"], ["raise-budget"], ["web"], ["mcp"]):
         out = CliRunner().invoke(app, [*args, "--help"], env=env).output
         assert "range>" not in out, args
+
+
+def test_no_help_paragraph_breaks_mid_sentence() -> None:
+    # The help keeps a docstring's line breaks and wraps at the terminal's width too, so a
+    # paragraph written over two lines showed a lone word on a line ("opened" in `research
+    # web --help` at 80 columns): each paragraph after the summary is one line.
+    def docs(app: object) -> list[tuple[str, str]]:
+        found = []
+        for c in app.registered_commands:  # type: ignore[attr-defined]
+            found.append((c.name or c.callback.__name__, c.callback.__doc__ or ""))
+        for g in app.registered_groups:  # type: ignore[attr-defined]
+            found += docs(g.typer_instance)
+        return found
+
+    broken = [name for name, doc in docs(build_app())
+              if any("\n" in p for p in inspect.cleandoc(doc).split("\n\n")[1:])]
+    assert broken == []
