@@ -272,8 +272,8 @@ class ResearchActivities(WithStore):
             writes.append(self.save_json(self.links_key(digest), links))
         # The text and its links at once (each write is an fsync, on a sub-question's chain);
         # the caller's memo, which says the page is kept, comes after both.
-        stored, *_links = await asyncio.gather(*writes)
-        base.content_hash = str(stored)  # the same digest: put_text's, of the same bytes
+        await asyncio.gather(*writes)
+        base.content_hash = digest  # put_text's key: the digest of the same bytes
         base.chars = len(extracted.text)
         base.title = (extracted.title or params.title or page.final_url)[:300]
         if page.final_url != params.url:
