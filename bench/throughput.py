@@ -1,6 +1,7 @@
 """Throughput, CPU and per-step overhead of the app against the raw Temporal limit.
 
-Usage: python bench/throughput.py [--workflows 200] [--sequential 40] [--llm-delay 1]
+Usage: python bench/throughput.py [--workflows 200] [--rounds 3] [--sequential 40]
+                                  [--llm-delay 1]
 
 Everything runs in one go on one dev server (the app's own configuration), so every
 figure is a ratio measured in the same run:
@@ -14,7 +15,9 @@ figure is a ratio measured in the same run:
   sink), one worker process (``build_worker``);
 
 each as a burst of reports started at once with a slow (``--llm-delay``) and an
-instant LLM: reports/s and CPU (server + worker, from /proc) per report; then one
+instant LLM: reports/s and CPU (server + worker, from /proc) per report, and the LLM
+calls and mails of the burst (a retried step shows as more than one a report); each kind
+``--rounds`` times in rotating order, the figures from each kind's median burst; then one
 at a time, the kinds taking turns: end-to-end p50 and the orchestration overhead per
 step (end-to-end minus the activities' own run time, per activity); last, each step's
 bare work alone, in one process without Temporal (``_floor.py N``): where the floor's
@@ -100,6 +103,10 @@ class Burst:
     worker_ms: float
     # The worker's CPU per report by thread group (ms): loop, core, threads.
     split: dict[str, float]
+    # LLM calls answered and mails received during the burst: more than one of each per
+    # report means steps ran twice (a timed-out attempt retried).
+    llm_calls: int = 0
+    mails: int = 0
 
     @property
     def cpu_ms(self) -> float:
@@ -189,13 +196,15 @@ class Bench:
                 await asyncio.sleep(0)
             await task
 
+        calls0, mails0 = self.fake.calls, len(self.sink.messages)
         s0, w0, t0 = cpu_s(self.server_pid), cpu_s(pid), time.perf_counter()
         g0 = thread_cpu(pid)
         await asyncio.gather(*(one(i) for i in range(n)))
         wall = time.perf_counter() - t0
         s1, w1, g1 = cpu_s(self.server_pid), cpu_s(pid), thread_cpu(pid)
         split = {k: (g1[k] - g0.get(k, 0.0)) / n * 1000 for k in g1}
-        return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split)
+        return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split,
+                     self.fake.calls - calls0, len(self.sink.messages) - mails0)
 
     async def sequential(self, m: int) -> dict[str, tuple[list[float], list[float]]]:
         """``m`` reports of each kind one at a time, the kinds taking turns (so drift in
@@ -218,6 +227,11 @@ class Bench:
                 if self.gaps is not None:
                     self.gaps.add(kind, event_gaps(wall0, events, wall1))
         return out
+
+
+def median_burst(done: list[Burst]) -> Burst:
+    """The burst of median rate (its own CPU figures with it, so they belong together)."""
+    return sorted(done, key=lambda b: b.rate)[len(done) // 2]
 
 
 def ratio_line(goal: str, what: str, app: float, raw: float, unit: str, limit: str,
@@ -247,14 +261,27 @@ async def run(args: argparse.Namespace) -> int:
         for delay in (args.llm_delay, 0.0):
             fake.configure(delay=delay)
             bench.delay = delay
-            for kind in KINDS:
-                b = await bench.burst(kind, n, f"burst{delay:g}")
-                bursts[(delay, kind)] = b
-                print(f"  {kind:<5} LLM {delay:g} s: {b.rate:6.1f} reports/s, "
-                      f"CPU per report server {b.server_ms:5.1f} ms + worker "
-                      f"{b.worker_ms:5.1f} ms (event loop {b.split['loop']:.0f}, SDK core "
-                      f"{b.split['core']:.0f}, other threads {b.split['threads']:.0f})",
-                      flush=True)
+            runs: dict[str, list[Burst]] = {kind: [] for kind in KINDS}
+            for r in range(args.rounds):
+                # Each round in another order: a burst runs on a server still busy with
+                # the previous one's histories, and whichever kind came last paid for it
+                # (one order gave the app 0.33-0.37x the floor in some runs, 0.8x in others).
+                for kind in KINDS[r % len(KINDS):] + KINDS[:r % len(KINDS)]:
+                    b = await bench.burst(kind, n, f"burst{delay:g}-{r}")
+                    runs[kind].append(b)
+                    print(f"  {kind:<5} LLM {delay:g} s: {b.rate:6.1f} reports/s, "
+                          f"CPU per report server {b.server_ms:5.1f} ms + worker "
+                          f"{b.worker_ms:5.1f} ms (event loop {b.split['loop']:.0f}, SDK core "
+                          f"{b.split['core']:.0f}, other threads {b.split['threads']:.0f}); "
+                          f"{b.llm_calls} LLM calls, {b.mails} mails", flush=True)
+            for kind, done in runs.items():
+                bursts[(delay, kind)] = median_burst(done)
+            if args.rounds > 1:
+                print(f"  medians of {args.rounds} rounds, LLM {delay:g} s: " + ", ".join(
+                    f"{kind} {bursts[(delay, kind)].rate:.1f}/s" for kind in KINDS)
+                    + "; app / floor per round: " + ", ".join(
+                    f"{a.rate / f.rate:.2f}x" for a, f in zip(runs[APP], runs[FLOOR],
+                                                              strict=True)), flush=True)
         fake.configure(delay=0.0)
         bench.delay = 0.0
         seq = await bench.sequential(m)
@@ -378,6 +405,9 @@ def main() -> None:
     ap.add_argument("--workflows", type=int, default=200, help="reports per burst")
     ap.add_argument("--sequential", type=int, default=40,
                     help="reports of each kind run one at a time, the kinds taking turns")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="bursts of each kind per LLM delay, in rotating order; the figures "
+                    "use each kind's median")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the slow LLM's seconds")
     ap.add_argument("--bare", type=int, default=30,
                     help="calls of each step's bare work measured alone, without Temporal")
