@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 from rich.status import Status
@@ -15,7 +16,7 @@ from durable_research import client as rc
 from durable_research.cli.common import console, plain
 from durable_research.client.present import format_research_line, plan_lines
 from durable_research.config import Settings
-from durable_research.contract.report import ReportResult, ReportStep
+from durable_research.contract.report import HISTORY_STAMP, ReportResult, ReportStep
 from durable_research.errors import ReportFailedError, UserError, failure_text
 from durable_research.terminal import safe
 
@@ -29,13 +30,16 @@ WAITING_NOTICE = ("waiting for a worker to take the report (a worker that has ju
 
 async def follow(
     settings: Settings, conn: rc.Connection, handle: WorkflowHandle[Any, ReportResult],
-    with_worker: bool, interactive_review: bool = False,
+    with_worker: bool, interactive_review: bool = False, attached: bool = False,
 ) -> ReportResult:
     """Wait for a report, showing its steps live, optionally hosting a worker meanwhile.
 
+    ``attached``: the report was started before this command (``research result``), so
+    each step's time is counted from the report's start (its history's own stamps), not
+    from this command's: a finished report's steps all read "0.1 s" otherwise.
     The snapshots come from ``client.watch``; this only prints them.
     """
-    started = time.monotonic()
+    started = None if attached else time.monotonic()
     worker = None
     if with_worker:
         from durable_research.worker.build import build_worker  # imports litellm: seconds
@@ -90,7 +94,7 @@ async def follow(
 class _Shown:
     """What the terminal has shown of a report so far."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float | None) -> None:
         self.started = started
         self.step = ""
         self.printed = 0
@@ -99,7 +103,7 @@ class _Shown:
 
     def notice_waiting(self) -> None:
         """No worker has answered for a while: say what the report waits for, once."""
-        if (not self.answered and not self.waiting_noticed
+        if (not self.answered and not self.waiting_noticed and self.started is not None
                 and time.monotonic() - self.started > WAITING_NOTICE_S):
             self.waiting_noticed = True
             console.print(f"[yellow]•[/] {WAITING_NOTICE}")
@@ -135,12 +139,30 @@ class _Shown:
             spinner.start()
 
 
-def _print_history(history: list[str], printed: int, started: float) -> int:
-    """Print the workflow's new history entries; return how many are printed now."""
+def _print_history(history: list[str], printed: int, started: float | None) -> int:
+    """Print the workflow's new history entries; return how many are printed now.
+
+    ``started``: this command's start (monotonic), or None to count from the report's
+    first entry."""
     for line in history[printed:]:
         _stamp, _, event = line.partition(" ")
-        console.print(f"[green]•[/] {safe(event)}  [dim]({time.monotonic() - started:.1f} s)[/]")
+        console.print(f"[green]•[/] {safe(event)}  [dim]"
+                      f"({format_elapsed(line, history[0], started, time.monotonic())})[/]")
     return len(history)
+
+
+def format_elapsed(line: str, first: str, started: float | None, now: float) -> str:
+    """How long after the start ``line`` came: since this command's start (tenths, seen
+    ``now``, monotonic) or, with ``started`` None, since the report's ``first`` entry by
+    their stamps (whole seconds, as the workflow records them)."""
+    if started is not None:
+        return f"{now - started:.1f} s"
+    try:
+        then, start = (datetime.strptime(entry.partition(" ")[0], HISTORY_STAMP)
+                       for entry in (line, first))
+    except ValueError:  # not a stamped entry: nothing better to say than nothing
+        return "-"
+    return f"{(then - start).total_seconds():.0f} s"
 
 
 async def _poll(

@@ -342,7 +342,7 @@ def result(
             except UserError:
                 pass  # waiting for a result needs no LLM here; a worker elsewhere may have one
             with_worker = not local_worker.ensure_worker(settings)
-        res = await follow(ready, conn, handle, with_worker)
+        res = await follow(ready, conn, handle, with_worker, attached=True)
         print_result(res, workflow_id, rc.ui_link(settings, conn, workflow_id))
         if download is not None and res.status == ReportStep.COMPLETED:
             from durable_research.client.research import download_report

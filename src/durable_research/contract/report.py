@@ -20,6 +20,8 @@ MAX_TASK_QUEUE_BYTES = 1000
 RESERVED_TASK_QUEUE_PREFIX = "/_sys/"
 DEFAULT_PROMPT = "Give me 5 fun and fascinating facts about tardigrades."
 WORKFLOW_ID_PREFIX = "report-"
+# Each line of a report's history starts with its workflow time in this format (UTC).
+HISTORY_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def check_task_queue(raw: str, what: str) -> str:

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.llm import LlmCallInput, LlmCallOutput
     from durable_research.contract.report import (
         DEFAULT_PROMPT,
+        HISTORY_STAMP,
         WORKFLOW_ID_PREFIX,
         ChangesInput,
         ChangesOutput,
@@ -117,7 +118,7 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                        model=self._status.model or self._research_run.model)
 
     def _log(self, event: str) -> None:
-        stamp = workflow.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = workflow.now().strftime(HISTORY_STAMP)
         self._status.history.append(f"{stamp} {event}")
 
     def _set_step(self, step: str) -> None:
