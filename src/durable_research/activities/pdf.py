@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 from dataclasses import replace
+from pathlib import Path
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -20,6 +21,7 @@ from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
 from durable_research.errors import OUTPUT_DISK_FULL, FailureType
 from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
+from durable_research.store import ArtifactStore
 
 
 class PdfActivities(WithStore):
@@ -80,11 +82,16 @@ class PdfActivities(WithStore):
                                            "paths": [str(p) for p in paths]})
         # Into the store too, under this run's keys, so a mailer on another machine and
         # `research result --download` anywhere can get them.
-        keys = []
-        for path in paths:
-            key = self.my_key(report_name(run, path.name))
-            await self.in_store(self.store.put, key, path.read_bytes())
-            keys.append(key)
+        keys = [self.my_key(report_name(run, path.name)) for path in paths]
+        # Read in the I/O pool, all in one trip: a file read in the event loop waits for
+        # the disk while every other report's steps and heartbeats wait for the loop.
+        await self.in_store(_store_files, self.store, list(zip(keys, paths, strict=True)))
         pdf = next((str(p) for p in paths if p.suffix == ".pdf"), "")
         return CreatePdfOutput(pdf_path=pdf, paths=[str(p) for p in paths], keys=keys,
                                store=self.store.describe())
+
+
+def _store_files(store: ArtifactStore, files: list[tuple[str, Path]]) -> None:
+    """Put each written file into the store under its key (blocking: run in the pool)."""
+    for key, path in files:
+        store.put(key, path.read_bytes())
