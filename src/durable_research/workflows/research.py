@@ -37,7 +37,12 @@ with workflow.unsafe.imports_passed_through():
         section_name,
         summary_name,
     )
-    from durable_research.contract.llm import AnswerSchema, LlmCallInput, LlmCallOutput
+    from durable_research.contract.llm import (
+        OFFLINE_MODELS,
+        AnswerSchema,
+        LlmCallInput,
+        LlmCallOutput,
+    )
     from durable_research.contract.report import ReportInput
     from durable_research.contract.research import (
         DEPTH_PRESETS,
@@ -479,7 +484,8 @@ class Research:
         refs = self.references(results)
         self.progress.sources_kept = len(refs)
         self.log(f"{len(refs)} sources kept for citing")
-        if self.params.budget.max_usd and self.budget.total().cost_usd is None:
+        if (self.params.budget.max_usd and self.budget.total().cost_usd is None
+                and self.model not in OFFLINE_MODELS):  # the offline model costs nothing
             self.notes.append("The model's prices are unknown, so --budget-usd could not be "
                               "enforced; use --max-tokens to cap spending.")
         if not refs:
