@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "How does Larkspur Queue deliver messages?"
 DOCS = ROOT / "tests" / "data" / "conflict_docs"
 HERE = Path(sys.executable).with_name("research")
+# Issue 26, goal 4: a standard `--sources` report with the embedded model, on 2 cores.
+GOAL_S = 45.0
 
 
 @dataclass
@@ -207,6 +209,10 @@ async def main() -> int:
     print("\nsummary (wall s):")
     for rep in reports:
         print(f"  {rep.label:<18} {rep.wall:6.1f}  load {rep.load}")
+    after = [rep.wall for rep in reports if rep.label.startswith("after")]
+    verdict = "met" if max(after) <= GOAL_S else "NOT met"
+    print(f"issue 26 goal 4 (offline model, a standard --sources report on 2 cores <= "
+          f"{GOAL_S:.0f} s): slowest of {len(after)} {max(after):.1f} s: {verdict}")
     return 0
 
 

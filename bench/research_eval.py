@@ -65,6 +65,10 @@ from durable_research.worker.build import build_worker
 
 EVAL = ROOT / "bench" / "eval"
 UNUSABLE_NOTES = "the model's notes were unusable"
+# Issue 26, goal 5's baseline: prompt tokens per report of the default set (19 questions,
+# standard depth, the fake LLM) before the issue's work, measured on 0deecf9's src/ with
+# this script (docs/benchmarks.md, "Goal 5: prompt tokens").
+TOKENS_BEFORE = 7506
 
 
 @dataclass
@@ -263,7 +267,7 @@ def print_retrieval(settings: Settings, collection: str, questions: list[dict[st
                 print(f"  {run.label:10} @{k:<3} {part:15} " + "   ".join(cells))
 
 
-def print_reports(runs: list[Run]) -> None:
+def print_reports(runs: list[Run], whole_set: bool = False) -> None:
     """Citations, decoys, key facts, validity, cost per report, one column per run."""
     rows: list[tuple[str, list[str]]] = []
 
@@ -308,6 +312,13 @@ def print_reports(runs: list[Run]) -> None:
     print(f"\nreports ({', '.join(r.label for r in runs)}):")
     for name, values in rows:
         print(f"  {name:{width}}  " + "  ".join(f"{v:>14}" for v in values))
+    fake = runs[0]
+    if whole_set and fake.results:  # the baseline is the default set's, every question
+        prompt = sum(x.usage.prompt_tokens for x in fake.results) / len(fake.results)
+        cut = 1 - prompt / TOKENS_BEFORE
+        print(f"issue 26 goal 5 ({fake.label}): prompt tokens / report {prompt:,.0f} against "
+              f"{TOKENS_BEFORE:,} before the issue's work (0deecf9, this script's questions): "
+              f"{-cut:+.0%} (goal -30 % at equal scores: {'met' if cut >= 0.3 else 'NOT met'})")
 
 
 def shared_words(text: str, earlier: list[str]) -> int:
@@ -427,7 +438,10 @@ async def amain(args: argparse.Namespace) -> int:
                 await run_questions(client, s, run, collection, questions, decoys, args.depth,
                                     fake if not model else None)
             print_retrieval(settings, collection, questions, runs, [5, 10])
-            print_reports(runs)
+            default_set = (not args.limit and args.depth == "standard"
+                           and args.questions == EVAL / "questions.json"
+                           and args.corpus == EVAL / "corpus")
+            print_reports(runs, whole_set=default_set)
             for run in runs:
                 print_prompt_tokens(run)
             print_checker()
