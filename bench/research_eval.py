@@ -69,7 +69,7 @@ from durable_research.store import get_text
 from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
-from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, reach, table
+from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, reach, sent_to_notes, table
 from durable_research.testing.fake_llm import FakeLLM, SentPrompt
 from durable_research.testing.report_eval import ReportScore, score_report
 from durable_research.worker.build import build_worker
@@ -265,6 +265,25 @@ def print_reach(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
                 line += (f" -> checker miss (rules on the pair: {seen.relation}"
                          f"{', ' + seen.reason if seen.reason else ''})")
             print(line)
+        print_funnel(run, decoys)
+
+
+def print_funnel(run: Run, decoys: list[dict[str, Any]]) -> None:
+    """The decoy facts whose sentence reached the note-taker in an excerpt (fake LLM: it
+    notes each), and those of them that no report stated (lost between notes and report)."""
+    if not run.sent:
+        return
+    from durable_research.research import prompts
+
+    stated = {(o.question, o.ident) for o in run.outcomes}
+    sent = {(ident, d) for ident, report in zip(run.sent_ids, run.sent, strict=True)
+            for d in sent_to_notes(decoys, [c.user for c in report
+                                            if c.task == prompts.TASK_NOTES])}
+    lost = sorted(sent - stated)
+    print(f"  decoy sentences sent to the note-taker: {len(sent)} (report, fact) pairs, "
+          f"{len({d for _q, d in sent})} of {len(decoys)} facts; stated in that report: "
+          f"{len(sent & stated)}" + "".join(f"\n    {q}: {d} sent, not stated"
+                                               for q, d in lost))
 
 
 def print_disputes(runs: list[Run]) -> None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 # How report_eval prints a stated decoy's sentence ("verified": verified or corroborated).
 PRINTED = ("disputed", "unverified", "verified")
@@ -73,3 +74,12 @@ def table(outcomes: Sequence[DecoyOutcome]) -> list[list[str]]:
         rows.append([kind, str(len(group)), *[str(printed[p]) for p in PRINTED],
                      *[str(where[r]) for r in Reach]])
     return rows
+
+
+def sent_to_notes(decoys: Sequence[dict[str, Any]], notes_prompts: Sequence[str]) -> set[str]:
+    """The ids of the decoy facts whose sentence a notes prompt carried whole (whitespace
+    aside): the ones a model could note at all, before the notes, the writer and the
+    check had their say."""
+    sent = [" ".join(p.split()) for p in notes_prompts]
+    return {d["id"] for d in decoys
+            if any(" ".join(d["decoy_sentence"].split()) in p for p in sent)}

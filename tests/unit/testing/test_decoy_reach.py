@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from durable_research.contract.citations import Reference, SourceKind
-from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, Reach, reach, table
+from durable_research.testing.decoy_reach import (
+    HEAD,
+    DecoyOutcome,
+    Reach,
+    reach,
+    sent_to_notes,
+    table,
+)
 from durable_research.testing.report_eval import StatedDecoy, score_report
 
 DECOY = {"id": "forum-2", "kind": "number", "decoy_doc": "community/forum.md",
@@ -60,3 +67,11 @@ def test_the_table_counts_each_kind_then_all() -> None:
         {"kind": "all", "reached": "3", "disputed": "1", "unverified": "1", "verified": "1",
          Reach.READ: "1", Reach.SEARCHED: "1", Reach.MISSED: "1"}]
     assert table([]) == [["all", "0", "0", "0", "0", "0", "0", "0"]]
+
+
+def test_a_decoy_sentence_counts_as_sent_once_a_notes_prompt_has_it_whole() -> None:
+    other = dict(DECOY, id="blog-1", decoy_sentence="Vacuum never shrinks the file.")
+    excerpts = ["[S1] Forum\nSQLite checkpoints once the WAL\nfile reaches 10000 pages. Hi",
+                "[S2] Blog\nVacuum never shrinks"]
+    assert sent_to_notes([DECOY, other], excerpts) == {"forum-2"}
+    assert sent_to_notes([DECOY, other], []) == set()
