@@ -2,6 +2,7 @@
 
 Usage: python bench/research_eval.py [--limit N] [--model M] [--depth standard|deep]
                                      [--corpus DIR] [--questions FILE] [--decoys FILE]
+                                     [--adversarial]
 
 Runs the real pipeline on each question of ``bench/eval/questions.json`` — the client
 functions ``research run --sources bench/eval/corpus --no-web`` uses (ingest, start, wait),
@@ -28,6 +29,13 @@ side by side with a plain-BM25 baseline measured in the same run:
   usable); tokens and wall time per report, tokens per verified cited sentence, and (fake
   LLM) the prompt tokens of each kind of call, with the share a provider's prompt cache
   could reuse (the prompt's start shared with an earlier call of the same kind and report).
+
+``--adversarial`` scripts the fake LLM to believe the decoy pages (issue 21): it quotes
+every decoy sentence of ``decoys.json`` found in its excerpts and writes it as fact, taking
+its side where told the sources disagree. It then also prints, per run and per decoy kind,
+the decoy facts that reached reports, how they were printed, and whether the official page
+contradicting each was among the check's sources (read by research, or found by the check's
+own search for the claim): a retrieval miss told apart from a checker miss.
 """
 
 from __future__ import annotations
@@ -48,17 +56,20 @@ from _common import ROOT, DevServer, connect, machine, run_main, start_fake_llm
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from durable_research.activities.checking import COLLECTION_HITS
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
 from durable_research.config import Settings
 from durable_research.contract.keys import meta_key, notes_name, run_key, text_key
 from durable_research.contract.report import ReportInput, ReportResult
-from durable_research.research.localdocs import load_collection
+from durable_research.research.localdocs import load_collection, search_collection
 from durable_research.research.secondpass import FIRST_PASS_ONLY
+from durable_research.research.types import SubResearchResult
 from durable_research.store import get_text
 from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
+from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, reach, sent_to_notes, table
 from durable_research.testing.fake_llm import FakeLLM, SentPrompt
 from durable_research.testing.report_eval import ReportScore, score_report
 from durable_research.worker.build import build_worker
@@ -90,6 +101,8 @@ class Run:
     # The fake LLM's calls, one list per report (empty with a real model).
     sent: list[list[SentPrompt]] = field(default_factory=list)
     sent_ids: list[str] = field(default_factory=list)
+    # Each decoy fact a report stated, with where its official page was (--adversarial).
+    outcomes: list[DecoyOutcome] = field(default_factory=list)
 
 
 def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Settings:
@@ -135,11 +148,44 @@ def notes_summaries(settings: Settings, workflow_id: str, children: int) -> list
     return out
 
 
+async def sources_read(client: Client, workflow_id: str, children: int) -> set[str]:
+    """The URLs (paths, for local documents) of every source the report's sub-questions
+    read, quoted or not: the sources the citation check reads besides its own search."""
+    read: set[str] = set()
+    for i in range(1, children + 1):
+        handle = client.get_workflow_handle(f"{workflow_id}/q{i}",
+                                            result_type=SubResearchResult)
+        read |= {src.url for src in (await handle.result()).sources if src.ok}
+    return read
+
+
+async def trace_decoys(client: Client, settings: Settings, collection: str, qid: str,
+                       workflow_id: str, score: ReportScore, children: int,
+                       decoys: list[dict[str, Any]]) -> list[DecoyOutcome]:
+    """Each decoy fact the report stated, and whether the official page contradicting it
+    was among the check's sources: read by research, or among the collection's best
+    documents for the claim (the check's own search, replayed)."""
+    if not score.stated:
+        return []
+    by_id = {d["id"]: d for d in decoys}
+    read = await sources_read(client, workflow_id, children)
+    store = open_store(settings)
+    out = []
+    for stated in score.stated:
+        decoy = by_id[stated.ident]
+        hits = search_collection(store, collection, stated.sentence, COLLECTION_HITS)
+        out.append(DecoyOutcome(qid, stated.ident, decoy["kind"], stated.printed,
+                                decoy["official_doc"],
+                                reach(decoy["official_doc"], read, [h.url for h in hits])))
+    return out
+
+
 async def run_questions(client: Client, settings: Settings, run: Run, collection: str,
                         questions: list[dict[str, Any]], decoys: list[dict[str, Any]],
-                        depth: str, fake: FakeLLM | None = None) -> None:
+                        depth: str, fake: FakeLLM | None = None, trace: bool = False) -> None:
     """Each question as one report; its score, searches, plan and notes validity (and
-    with ``fake``, the calls it answered for the report)."""
+    with ``fake``, the calls it answered for the report; with ``trace``, where the
+    official page of each decoy fact it stated was)."""
     store = open_store(settings)
     async with build_worker(client, settings):
         for q in questions:
@@ -163,6 +209,10 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
                 body, result.references, lambda h: get_text(store, text_key(h)),
                 q["key_facts"], decoys))
             run.scored_ids.append(q["id"])
+            if trace:
+                run.outcomes += await trace_decoys(client, settings, collection, q["id"],
+                                                   handle.id, run.scores[-1],
+                                                   len(result.subquestions), decoys)
             run.searches.append(result.subquestions)
             attempts = await plan_attempts(client, handle.id)
             run.plans += 1
@@ -195,6 +245,49 @@ def print_decoys(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
         print(f"\ndecoy facts stated ({run.label}): " + (", ".join(
             f"{ident} ({kinds[ident]}): {printed}" + (f" x{n}" if n > 1 else "")
             for (ident, printed), n in sorted(stated.items())) or "none"))
+
+
+def print_reach(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
+    """Per run, the decoy facts that reached reports by kind, how they were printed and
+    where their official page was; then each, and the rules' verdict on the pair for those
+    printed verified although the check had the official page."""
+    from durable_research.research.claims import compare
+
+    by_id = {d["id"]: d for d in decoys}
+    for run in runs:
+        print(f"\ndecoy facts that reached the reports ({run.label}; official page: read by "
+              "research, found by the check's own search for the claim, or neither):")
+        width = [max(len(h), 8) for h in HEAD]
+        print("  " + "  ".join(f"{h:>{w}}" for h, w in zip(HEAD, width, strict=True)))
+        for row in table(run.outcomes):
+            print("  " + "  ".join(f"{c:>{w}}" for c, w in zip(row, width, strict=True)))
+        for o in run.outcomes:
+            line = f"  {o.question}: {o.ident} ({o.kind}) {o.printed}; {o.official} {o.reach}"
+            if o.checker_missed:
+                d = by_id[o.ident]
+                seen = compare(d["decoy_sentence"], d["official_sentence"], lambda _t: 1.0)
+                line += (f" -> checker miss (rules on the pair: {seen.relation}"
+                         f"{', ' + seen.reason if seen.reason else ''})")
+            print(line)
+        print_funnel(run, decoys)
+
+
+def print_funnel(run: Run, decoys: list[dict[str, Any]]) -> None:
+    """The decoy facts whose sentence reached the note-taker in an excerpt (fake LLM: it
+    notes each), and those of them that no report stated (lost between notes and report)."""
+    if not run.sent:
+        return
+    from durable_research.research import prompts
+
+    stated = {(o.question, o.ident) for o in run.outcomes}
+    sent = {(ident, d) for ident, report in zip(run.sent_ids, run.sent, strict=True)
+            for d in sent_to_notes(decoys, [c.user for c in report
+                                            if c.task == prompts.TASK_NOTES])}
+    lost = sorted(sent - stated)
+    print(f"  decoy sentences sent to the note-taker: {len(sent)} (report, fact) pairs, "
+          f"{len({d for _q, d in sent})} of {len(decoys)} facts; stated in that report: "
+          f"{len(sent & stated)}" + "".join(f"\n    {q}: {d} sent, not stated"
+                                               for q, d in lost))
 
 
 def print_disputes(runs: list[Run]) -> None:
@@ -430,13 +523,17 @@ async def amain(args: argparse.Namespace) -> int:
         try:
             client = await connect(server.address)
             runs = [Run("fake LLM")] + ([Run(args.model)] if args.model else [])
+            if args.adversarial:  # a model that takes the decoy pages at their word
+                fake.configure(prefer_quotes=[d["decoy_sentence"] for d in decoys])
+                print(f"adversarial: the fake LLM believes the {len(decoys)} decoy sentences",
+                      flush=True)
             settings = settings_for("", tmp, server.address, fake.api_base)
             collection = cr.ingest_sources(settings, [str(args.corpus)]).collection
             for run in runs:
                 model = "" if run.label == "fake LLM" else args.model
                 s = settings_for(model, tmp, server.address, fake.api_base)
                 await run_questions(client, s, run, collection, questions, decoys, args.depth,
-                                    fake if not model else None)
+                                    fake if not model else None, trace=args.adversarial)
             print_retrieval(settings, collection, questions, runs, [5, 10])
             default_set = (not args.limit and args.depth == "standard"
                            and args.questions == EVAL / "questions.json"
@@ -447,6 +544,8 @@ async def amain(args: argparse.Namespace) -> int:
             print_checker()
             print_decoy_pairs(decoys)
             print_decoys(runs, decoys)
+            if args.adversarial:
+                print_reach(runs, decoys)
             if args.show_disputes:
                 print_disputes(runs)
             if args.show_missed:
@@ -480,6 +579,9 @@ def main() -> None:
                         help="list the key facts each report missed")
     parser.add_argument("--dump-prompts", type=Path, default=None, metavar="FILE",
                         help="write every fake LLM call (JSON lines) to FILE")
+    parser.add_argument("--adversarial", action="store_true",
+                        help="the fake LLM believes the decoy pages: it quotes their claims "
+                        "and writes them as fact; print where each one's official page was")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
     sys.exit(run_main(amain(parser.parse_args())))

@@ -98,7 +98,8 @@ class _State:
     api_keys: set[str] = field(default_factory=set)
     # Research answers: every k-th written sentence cites a wrong source (0: never).
     wrong_every: int = 0
-    # Sentences the note-taker quotes first wherever an excerpt has them.
+    # Sentences the model believes: the note-taker quotes them first wherever an excerpt
+    # has them, the section writer states them as fact (siding with them in a disagreement).
     prefer_quotes: list[str] = field(default_factory=list)
     # Extra seconds for requests whose system prompt starts with a marker ("TASK: section").
     task_delays: dict[str, float] = field(default_factory=dict)
@@ -434,8 +435,11 @@ class FakeLLM(BackgroundServer):
         answer: Callable[[str, str], str | None] | None = None,
     ) -> None:
         """Change the reply template (``{prompt}`` is replaced), the delay, how often
-        research sections cite a wrong source, or which tasks (``prompts.TASK_*``) answer
-        in prose (``plain_tasks``) or in JSON of the wrong shape (``wrong_json_tasks``);
+        research sections cite a wrong source, the sentences the model believes
+        (``prefer_quotes``: quoted wherever an excerpt has them, written as fact, the side
+        taken where sources disagree: a model that trusts decoy pages), or which tasks
+        (``prompts.TASK_*``) answer in prose (``plain_tasks``) or in JSON of the wrong
+        shape (``wrong_json_tasks``);
         ``answer(system, user)`` answers prompts that are not ours (a benchmark's answers
         to another tool's prompts; None from it: the reply template)."""
         with self._server.state.lock:

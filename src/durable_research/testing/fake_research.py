@@ -4,6 +4,9 @@ The answers are derived from the prompt itself (notes quote the excerpts given,
 sections turn notes into cited sentences), so the whole pipeline runs for real:
 quotes are checked against sources and citations against texts. ``wrong_every=k``
 makes every k-th written sentence cite a wrong source, which the checker must catch.
+``prefer`` scripts a model that believes some sentences (a decoy page's claims, issue
+21): the note-taker quotes them wherever an excerpt has them, and the section writer
+states them as fact, taking their side where it is told the sources disagree.
 """
 
 from __future__ import annotations
@@ -148,13 +151,30 @@ def _section_notes(user: str) -> list[CitedNote]:
     return notes
 
 
-def _section(user: str, wrong_every: int) -> str:
+def _believed(text: str, prefer: Sequence[str]) -> bool:
+    """Whether ``text`` (a note's quote, widened to whole sentences) states a believed one."""
+    flat = " ".join(text.split())
+    return any(" ".join(p.split()).rstrip(".") in flat for p in prefer)
+
+
+def _section(user: str, wrong_every: int, prefer: Sequence[str] = ()) -> str:
     """The notes written out as a good model would: sentences cited, blocks kept blocks;
-    where sources disagree, both sides instead of one as fact."""
+    where sources disagree, both sides instead of one as fact. A model that believes one
+    side (``prefer``) writes it as fact and leaves the other side out (issue 21: the
+    check, not the writer, must then find the disagreement)."""
     notes = _section_notes(user)
     disagree = re.findall(r'^- \[(\d+)\] says: "(.*)" \| \[(\d+)\] says: "(.*)" \(.*\)$',
                           user, flags=re.M)
-    contested = {text for _n, says, _m, other in disagree for text in (says, other)}
+    dropped: set[str] = set()
+    sided = []
+    for n, says, m, other in disagree:
+        believe = (_believed(says, prefer), _believed(other, prefer))
+        if believe[0] != believe[1]:
+            dropped.add(other if believe[0] else says)
+        else:
+            sided.append((n, says, m, other))
+    disagree = sided
+    contested = {text for _n, says, _m, other in disagree for text in (says, other)} | dropped
     numbers = sorted({note.n for note in notes})
     out = []
     for i, note in enumerate(notes, start=1):
@@ -236,7 +256,7 @@ def research_reply(system: str, user: str, wrong_every: int = 0,
     if system.startswith(prompts.TASK_NOTES):
         return _notes(user, prefer)
     if system.startswith(prompts.TASK_SECTION):
-        return _section(user, wrong_every)
+        return _section(user, wrong_every, prefer)
     if system.startswith(prompts.TASK_SUMMARY):
         return _summary(user)
     if system.startswith(prompts.TASK_JUDGE):

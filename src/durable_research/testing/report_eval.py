@@ -9,6 +9,7 @@ checking would have printed: verified when the cited source supports the sentenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +23,24 @@ from durable_research.research.support import SUPPORTED_AT, ScoredSource
 # written around, so word for word is too strict).
 STATES_AT = 0.8
 DISPUTED, UNVERIFIED = "[disputed]", "[unverified]"
+# The check's markers, which it added after reading the sentence.
+_MARKS = re.compile(r"\s*(?:" + re.escape(DISPUTED) + "|" + re.escape(UNVERIFIED) + ")")
 
 
 def states(sentence: str, fact: str) -> bool:
     """Whether ``sentence`` states ``fact``: it has most of the fact's content words."""
     want = set(tokens(fact))
     return bool(want) and len(want & set(tokens(sentence))) >= STATES_AT * len(want)
+
+
+@dataclass(frozen=True)
+class StatedDecoy:
+    """A decoy fact a report states: its id, how the sentence was printed ("disputed",
+    "unverified", "verified") and the sentence (as the citation check reads it)."""
+
+    ident: str
+    printed: str
+    sentence: str
 
 
 @dataclass
@@ -45,8 +58,12 @@ class ReportScore:
     key_facts: int = 0
     key_facts_found: int = 0
     missed_facts: list[str] = field(default_factory=list)
-    # The decoy facts stated: (decoy id, how the sentence was printed).
-    decoys_stated: list[tuple[str, str]] = field(default_factory=list)
+    stated: list[StatedDecoy] = field(default_factory=list)
+
+    @property
+    def decoys_stated(self) -> list[tuple[str, str]]:
+        """The decoy facts stated: (decoy id, how the sentence was printed)."""
+        return [(d.ident, d.printed) for d in self.stated]
 
     @property
     def decoy_verified(self) -> int:
@@ -81,7 +98,7 @@ def score_report(body: str, references: Sequence[Reference], text_of: Callable[[
         out.decoy_claims += 1
         printed = "disputed" if DISPUTED in sent.raw else (
             "unverified" if UNVERIFIED in sent.raw else "verified")
-        out.decoys_stated.append((stated[0]["id"], printed))
+        out.stated.append(StatedDecoy(stated[0]["id"], printed, _MARKS.sub("", sent.sentence)))
         out.decoy_disputed += DISPUTED in sent.raw
         out.decoy_unverified += UNVERIFIED in sent.raw and DISPUTED not in sent.raw
         best = 0.0

@@ -75,6 +75,11 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         ("retrieval: recall of gold documents", "decoy facts stated", "key-fact recall",
          "checker on 164 labelled claims"),
     ),
+    "research-eval-adversarial": (
+        ["bench/research_eval.py", "--limit", "1", "--adversarial"],
+        ("the fake LLM believes the 26 decoy sentences", "decoy facts that reached the reports",
+         "decoy sentences sent to the note-taker"),
+    ),
 }
 
 
