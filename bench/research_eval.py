@@ -535,7 +535,7 @@ async def amain(args: argparse.Namespace) -> int:
                 await run_questions(client, s, run, collection, questions, decoys, args.depth,
                                     fake if not model else None, trace=args.adversarial)
             print_retrieval(settings, collection, questions, runs, [5, 10])
-            default_set = (not args.limit and args.depth == "standard"
+            default_set = (not args.limit and not args.adversarial and args.depth == "standard"
                            and args.questions == EVAL / "questions.json"
                            and args.corpus == EVAL / "corpus")
             print_reports(runs, whole_set=default_set)
