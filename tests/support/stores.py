@@ -12,12 +12,16 @@ from durable_research.store import ArtifactStore
 class MeetingStore:
     """A store whose writes of the keys ``meets`` picks wait for each other: two of them
     must be under way at once (``threading.BrokenBarrierError`` when they are written one
-    after the other). Records every key written, in order."""
+    after the other); so do the reads of the keys ``reads_meet`` picks. Records every key
+    written, in order."""
 
-    def __init__(self, inner: ArtifactStore, meets: Callable[[str], bool]) -> None:
+    def __init__(self, inner: ArtifactStore, meets: Callable[[str], bool],
+                 reads_meet: Callable[[str], bool] = lambda _key: False) -> None:
         self.inner = inner
         self.meets = meets
+        self.reads_meet = reads_meet
         self.meet = threading.Barrier(2, timeout=10)
+        self.read_meet = threading.Barrier(2, timeout=10)
         self.written: list[str] = []
 
     def put(self, key: str, data: bytes) -> None:
@@ -25,6 +29,11 @@ class MeetingStore:
             self.meet.wait()
         self.inner.put(key, data)
         self.written.append(key)
+
+    def get(self, key: str) -> bytes:
+        if self.reads_meet(key):
+            self.read_meet.wait()
+        return self.inner.get(key)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 import pytest
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
@@ -33,6 +34,7 @@ from durable_research.research.types import (
     CheckResult,
     CompareNotesInput,
     FetchPagesInput,
+    FetchPagesOutput,
     LlmStored,
     NotesConflicts,
     NotesInput,
@@ -204,6 +206,59 @@ async def test_waiting_subquestions_start_as_slots_free(
         assert ahead == ["search", "fetch_pages"] and fourth == ["take_notes"]
     else:
         assert fourth == ["search", "fetch_pages", "take_notes"]
+
+
+@dataclass
+class FirstFetchHeld(MockActivities):
+    """q1's first round of pages comes only once q2 and q3 take notes, and their notes only
+    once the report searches ahead (for q4): had q1 its pages when the report searched?"""
+
+    others_noting: asyncio.Event = field(default_factory=asyncio.Event)
+    searched_ahead: asyncio.Event = field(default_factory=asyncio.Event)
+    noting: set[str] = field(default_factory=set)
+    q1_has_pages: bool = False
+    ahead_after_q1_pages: list[bool] = field(default_factory=list)
+
+    @activity.defn(name="fetch_pages")
+    async def fetch_pages(self, params: FetchPagesInput) -> FetchPagesOutput:
+        """Mock of ``fetch_pages``: q1's first call waits for the others' notes."""
+        self._record("fetch_pages", params)
+        if (activity.info().workflow_id or "").endswith("/q1") and not self.q1_has_pages:
+            await self.others_noting.wait()
+            self.q1_has_pages = True
+        return FetchPagesOutput(sources=[self.fetched(p) for p in params.pages])
+
+    async def answer_search(self, params: SearchInput) -> SearchOutput:
+        if "/" not in (activity.info().workflow_id or ""):  # the report: a search ahead
+            self.ahead_after_q1_pages.append(self.q1_has_pages)
+            self.searched_ahead.set()
+        return await super().answer_search(params)
+
+    async def answer_notes(self, params: NotesInput) -> LlmStored:
+        child = (activity.info().workflow_id or "").rsplit("/", 1)[-1]
+        if child in ("q2", "q3") and child not in self.noting:
+            self.noting.add(child)
+            if self.noting == {"q2", "q3"}:
+                self.others_noting.set()
+            await self.searched_ahead.wait()
+        return await super().answer_notes(params)
+
+
+async def test_waiting_subquestions_are_gathered_once_the_running_ones_have_their_pages(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # Gathering ahead searches and fetches as a running sub-question's first round does: it
+    # waits until every running one has its pages (they all fetch at once at the start,
+    # and the slowest holds up the report), then uses the time they wait for notes.
+    mocks = FirstFetchHeld(plan=[*PLAN, "What is the fourth aspect?"])
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    assert len(result.subquestions) == 4
+    assert "prefetch-after-first-rounds" in await patches(handle)
+    assert mocks.ahead_after_q1_pages == [True]
+    fourth = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q4"]
+    assert fourth == ["take_notes"]  # its first round was gathered ahead, as before
 
 
 class Expensive(MockActivities):

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Coroutine
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -35,10 +35,26 @@ from durable_research.research.types import (
 from durable_research.research.websearch import choose_web_search, no_sources_note
 from durable_research.store import content_hash, put_text
 
+if TYPE_CHECKING:  # loaded when a page is first fetched
+    from durable_research.research.extract import Extracted
+    from durable_research.research.fetch_policy import Fetched
+
 FETCH_FAILED = "FetchFailed"
 # Pages of one round fetched at once by one worker (the fetcher's per-host politeness
 # still applies).
 PAGES_AT_ONCE = 6
+
+
+def _read_page(page: Fetched) -> tuple[Extracted, list[str] | None]:
+    """A fetched page's text and, for HTML, its links (None otherwise): both parse the
+    whole page, milliseconds of a real one, so both run in a thread, off the event loop
+    every activity and workflow task of the worker shares."""
+    from durable_research.research.extract import extract_text
+    from durable_research.research.links import page_links
+
+    extracted = extract_text(page.body, page.content_type, page.final_url, page.charset)
+    return extracted, page_links(page.body, page.final_url) if "html" in page.content_type \
+        else None
 
 
 def _retry_delay(seconds: float | None) -> timedelta | None:
@@ -239,7 +255,7 @@ class ResearchActivities(WithStore):
         return result
 
     async def _fetch(self, params: FetchInput) -> Source:
-        from durable_research.research.extract import ExtractError, extract_text
+        from durable_research.research.extract import ExtractError
         from durable_research.research.fetch import FetchError, FetchPolicy, PageFetcher
 
         if self._fetcher is None:
@@ -248,9 +264,7 @@ class ResearchActivities(WithStore):
         base = Source(url=params.url, title=params.title, kind=SourceKind.WEB, accessed=accessed)
         try:
             page = await with_heartbeats(self._fetcher.fetch(params.url), detail="fetching")
-            extracted = await asyncio.to_thread(
-                extract_text, page.body, page.content_type, page.final_url, page.charset
-            )
+            extracted, links = await asyncio.to_thread(_read_page, page)
         except FetchError as exc:
             if exc.retryable:
                 raise ApplicationError(
@@ -265,10 +279,7 @@ class ResearchActivities(WithStore):
         digest = content_hash(extracted.text.encode("utf-8"))
         writes: list[Coroutine[Any, Any, Any]] = [
             self.in_store(put_text, self.store, extracted.text)]
-        if "html" in page.content_type:  # the research agent may follow them
-            from durable_research.research.links import page_links
-
-            links = page_links(page.body, page.final_url)
+        if links is not None:  # the research agent may follow them
             writes.append(self.save_json(self.links_key(digest), links))
         # The text and its links at once (each write is an fsync, on a sub-question's chain);
         # the caller's memo, which says the page is kept, comes after both.

@@ -144,7 +144,11 @@ class WritingActivities(WithStore):
         if done is not None:
             return done
         usable = [s for s in params.sources if s.ok and s.content_hash]
-        texts = {s.content_hash: await self.read_text(text_key(s.content_hash)) for s in usable}
+        # At once: one wait for the I/O pool instead of one per source, on the chain of
+        # the sub-question's LLM calls.
+        hashes = list(dict.fromkeys(s.content_hash for s in usable))
+        texts = dict(zip(hashes, await asyncio.gather(
+            *(self.read_text(text_key(h)) for h in hashes)), strict=True))
         model = allowed_model(self.settings, params.model)
         able = capabilities_of(model)
         if not able.writes_notes and usable:
@@ -225,13 +229,16 @@ class WritingActivities(WithStore):
             before.append(list(owner.get("units", [])) if theirs else [])
             mine.append((ledger, owner))
         out = []
+        claims = []
         for sent, (ledger, owner) in zip(focused(todo, query, before), mine, strict=True):
             if not sent.part:
                 continue
             if owner is None:
-                await self.save_json(ledger, {"by": me} if sent.whole else
-                                     {"by": me, "units": list(sent.units)})
+                claims.append(self.save_json(ledger, {"by": me} if sent.whole else
+                                             {"by": me, "units": list(sent.units)}))
             out.append((sent.text_id, sent.part))
+        # Each entry is a file of its own (an fsync each): written at once, not one by one.
+        await asyncio.gather(*claims)
         return out
 
     async def _conflicts(self, params: SectionInput, numbers: dict[str, int],

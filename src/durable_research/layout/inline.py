@@ -102,8 +102,10 @@ def flatten(inlines: Sequence[Inline], style: RunStyle = RunStyle()) -> list[Run
     return out
 
 
-def _wrap_tags(body: str, font: str, style: RunStyle) -> str:
-    seg = f'<font face="{font}">{body}</font>'
+def _wrap_tags(body: str, font: str, style: RunStyle, plain: str = "") -> str:
+    # No face for text in the paragraph's own font: reportlab's parser starts from it, and
+    # a deep report's cells and references were mostly such tags (13 % of its PDF's time).
+    seg = body if font == plain else f'<font face="{font}">{body}</font>'
     if style.code:
         seg = f'<font backColor="{CODE_BG}">{seg}</font>'
     if style.note:
@@ -158,30 +160,33 @@ def _is_mark(ch: str) -> bool:
     return ch in JOINERS or unicodedata.category(ch)[0] == "M"
 
 
-def group_markup(chars: Iterable[tuple[str, str, RunStyle]]) -> str:
+def group_markup(chars: Iterable[tuple[str, str, RunStyle]], plain: str = "") -> str:
+    """Markup of resolved chars: one span per run of one font and style; ``plain`` is the
+    font of the paragraph's style (its text needs no face)."""
     parts: list[str] = []
     key: tuple[str, RunStyle] | None = None
     buf: list[str] = []
     for ch, font, style in chars:
         if ch == "\n":
             if buf and key:
-                parts.append(_wrap_tags(xml_escape("".join(buf)), *key))
+                parts.append(_wrap_tags(xml_escape("".join(buf)), *key, plain))
             parts.append("<br/>")
             key, buf = None, []
             continue
         if (font, style) != key and buf and key:
-            parts.append(_wrap_tags(xml_escape("".join(buf)), *key))
+            parts.append(_wrap_tags(xml_escape("".join(buf)), *key, plain))
             buf = []
         key = (font, style)
         buf.append(ch)
     if buf and key:
-        parts.append(_wrap_tags(xml_escape("".join(buf)), *key))
+        parts.append(_wrap_tags(xml_escape("".join(buf)), *key, plain))
     return "".join(parts)
 
 
-def runs_markup(runs: Iterable[Run], fonts: FontSet) -> str:
-    """Markup for left-to-right text whose line breaking reportlab may do itself."""
-    return group_markup(styled_chars(runs, fonts))
+def runs_markup(runs: Iterable[Run], fonts: FontSet, plain: str = "") -> str:
+    """Markup for left-to-right text whose line breaking reportlab may do itself, in a
+    paragraph whose style's font is ``plain``."""
+    return group_markup(styled_chars(runs, fonts), plain)
 
 
 def needs_manual_wrap(runs: Iterable[Run]) -> bool:
@@ -199,9 +204,8 @@ def char_width(ch: str, font: str, size: float) -> float:
     return float(stringWidth(ch, font, size))
 
 
-def wrapped_markup(runs: Sequence[Run], fonts: FontSet, width: float, size: float) -> tuple[
-    str, bool
-]:
+def wrapped_markup(runs: Sequence[Run], fonts: FontSet, width: float, size: float,
+                   plain: str = "") -> tuple[str, bool]:
     """Wrap ``runs`` to ``width`` ourselves and reorder each line for display.
 
     Returns:
@@ -213,5 +217,5 @@ def wrapped_markup(runs: Sequence[Run], fonts: FontSet, width: float, size: floa
     for line in break_lines(styled_chars(runs, fonts), width * 0.98, size):
         while line and line[-1][0] == " ":
             line.pop()
-        out.append(group_markup(visual_line(line, rtl)))
+        out.append(group_markup(visual_line(line, rtl), plain))
     return "<br/>".join(out), rtl

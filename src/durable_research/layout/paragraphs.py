@@ -99,10 +99,11 @@ def para(
         # Only then: shaping sends every word through HarfBuzz, which costs time.
         style = replace_style(style, shaping=1)
     if not needs_manual_wrap(runs):
-        return Paragraph(lead + (runs_markup(runs, fs) or "&nbsp;"), style)
+        return Paragraph(lead + (runs_markup(runs, fs, style.fontName) or "&nbsp;"), style)
 
     def build(width: float) -> Flowable:
-        markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize)
+        markup, rtl = wrapped_markup(runs, fs, max(width, 1.0), style.fontSize,
+                                     style.fontName)
         align = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
         # Lines were broken (and reordered) by us: reportlab must not split them again.
         return Paragraph(lead + (markup or "&nbsp;"),

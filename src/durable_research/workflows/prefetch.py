@@ -14,7 +14,7 @@ code; every side effect is an activity.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from temporalio import workflow
@@ -33,6 +33,17 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PREFETCH_PATCH = "prefetch-waiting-subquestions"
+# Gathering waits until every running sub-question has its first round's pages.
+PREFETCH_AFTER_FIRST_PATCH = "prefetch-after-first-rounds"
+# A sub-question in these states (and without notes yet) is still gathering its first round.
+_GATHERING = (SubState.PENDING, SubState.SEARCHING, SubState.FETCHING)
+
+
+def first_rounds_in(subs: Sequence[SubProgress], started: Sequence[bool]) -> bool:
+    """Whether every started sub-question is past its first round's search and pages (taking
+    notes, on a later round, or ended), as the parent last heard."""
+    return all(s.notes > 0 or s.state not in _GATHERING
+               for s, on in zip(subs, started, strict=True) if on)
 
 
 class Ahead(StrEnum):

@@ -16,7 +16,12 @@ from temporalio.exceptions import ActivityError, ChildWorkflowError, is_cancelle
 
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.budget import BudgetTracker, add_raise
-from durable_research.workflows.prefetch import PREFETCH_PATCH, Prefetcher
+from durable_research.workflows.prefetch import (
+    PREFETCH_AFTER_FIRST_PATCH,
+    PREFETCH_PATCH,
+    Prefetcher,
+    first_rounds_in,
+)
 from durable_research.workflows.steps import (
     CHECK_STEP,
     COMPARE_NOTES_STEP,
@@ -221,8 +226,14 @@ class Research:
         # The agent chooses its own searches: nothing is gathered ahead for it.
         if ahead.state and not self.budget.caps.max_pages and not self.agent and \
                 workflow.patched(PREFETCH_PATCH):
-            ahead.start(template, subquestions, lambda: bool(self.budget.finished) or any(
-                s.state == SubState.NOTING for s in self.progress.subs))
+            subs = self.progress.subs
+            # Not while a running one still gathers its first round: they all fetch at
+            # once at the start, the slowest holds up the report, and gathering ahead is
+            # the same work (bench goal 3: plan -> the first wave's notes).
+            after_first = workflow.patched(PREFETCH_AFTER_FIRST_PATCH)
+            ahead.start(template, subquestions, lambda: bool(self.budget.finished) or (
+                any(s.state == SubState.NOTING for s in subs) and (
+                    not after_first or first_rounds_in(subs, started))))
 
         ended = [False] * len(subquestions)
 

@@ -1,10 +1,14 @@
 """``ResearchActivities._fetch_kept`` (``activities/research.py``): a fetched page's text and
 its links are written at once (each write is an fsync, on the chain of a sub-question
-between two steps), and the fetch's memo, which says the page is kept, after both."""
+between two steps), and the fetch's memo, which says the page is kept, after both; its
+links are read in the extraction's thread."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+import pytest
 
 from durable_research.activities.research import ResearchActivities
 from durable_research.config import Settings
@@ -43,3 +47,25 @@ async def test_a_pages_text_and_links_are_written_at_once_its_memo_last(
                                       env.run(research.links_key, src.content_hash)}
     links = await env.run(research.load_json, env.run(research.links_key, src.content_hash))
     assert links == ["https://b.example/tun"]
+
+
+async def test_a_pages_links_are_read_off_the_event_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parsing a real page for its links takes milliseconds (lxml over the whole page), on
+    # the loop every activity and workflow task of the worker shares: it is done in the
+    # extraction's thread.
+    from durable_research.research import links
+
+    on: list[threading.Thread] = []
+    real = links.page_links
+
+    def recording(body: bytes, base: str) -> list[str]:
+        on.append(threading.current_thread())
+        return real(body, base)
+
+    monkeypatch.setattr(links, "page_links", recording)
+    research = ResearchActivities(Settings(store=str(tmp_path / "store"),
+                                           data_dir=str(tmp_path)))
+    research._fetcher = OnePage()  # only fetch() is used
+    src = await env_for("report-1/q1").run(research._fetch_kept, FetchInput(url=URL, title="t"))
+    assert src.ok and len(on) == 1 and on[0] is not threading.main_thread()

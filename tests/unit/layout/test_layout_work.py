@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from reportlab.platypus import Paragraph as RLParagraph
 
-from durable_research.layout.fonts import font_set, resolve_char
-from durable_research.layout.inline import RunStyle, needs_manual_wrap, styled_chars
+from durable_research.layout import fonts, scriptfonts
+from durable_research.layout.fonts import font_set, has_glyph, resolve_char
+from durable_research.layout.inline import RunStyle, needs_manual_wrap, runs_markup, styled_chars
 from durable_research.layout.paragraphs import Paragraph, make_styles
 
 TEXT = " ".join(f"word{i} and some more text to fill the line" for i in range(30))
@@ -67,3 +68,45 @@ def test_ascii_text_resolves_as_char_by_char(text: str) -> None:
 ])
 def test_only_rtl_cjk_and_thai_are_wrapped_by_hand(text: str, manual: bool) -> None:
     assert needs_manual_wrap([(text, RunStyle())]) is manual
+
+
+def test_a_char_the_bold_face_has_makes_no_bold_twin_of_a_fallback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A twin is a fallback font file parsed again (WenQuanYi: 5 MB, Symbola: 3 MB): 0.1 s
+    # of a worker's first report when its title's first letter was resolved in bold.
+    fs = font_set()
+    made: list[str] = []
+    real = scriptfonts.synthetic_bold
+
+    def recording(path: str) -> str | None:
+        made.append(path)
+        return real(path)
+
+    monkeypatch.setattr(fonts, "synthetic_bold", recording)
+    resolve = fonts._resolve.__wrapped__  # the cached one may have resolved it already
+    assert resolve(fs.bold, "A") == (fs.bold, "A")
+    assert made == []
+    if fs.fallbacks:  # a char only a fallback has is drawn by a bold twin, as before
+        missing = next(chr(c) for c in range(0x2600, 0x2700) if not has_glyph(fs.bold, chr(c))
+                       and not has_glyph(fs.regular, chr(c)))
+        name, drawn = resolve(fs.bold, missing)
+        assert drawn == missing and name.startswith("DR-SynBold-") and made
+
+
+def _frags(markup: str, style: object) -> list[dict[str, object]]:
+    # What reportlab parsed, but the name of the tag each fragment came from.
+    return [{k: v for k, v in vars(f).items() if k != "__tag__"}
+            for f in RLParagraph(markup, style).frags]
+
+
+def test_text_in_the_paragraphs_font_has_no_face_and_parses_the_same() -> None:
+    fs = font_set()
+    styles = make_styles(fs)
+    runs = [("see [", RunStyle()), ("1", RunStyle(href="#ref-1")), ("] and ", RunStyle()),
+            ("bold", RunStyle(bold=True)), (" code", RunStyle(code=True)),
+            (" 中文 ☕ ", RunStyle()), ("[disputed]", RunStyle(italic=True, note=True)),
+            ("\nsmall", RunStyle(sup=True)), (" gone", RunStyle(strike=True))]
+    for style in (styles.body, styles.headings[1], styles.cell):
+        short, long = runs_markup(runs, fs, style.fontName), runs_markup(runs, fs)
+        assert f'face="{style.fontName}"' in long and f'face="{style.fontName}"' not in short
+        assert _frags(short, style) == _frags(long, style)
