@@ -18,6 +18,8 @@ notes it has and its result says why (the report's notes show it). Progress and 
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, is_cancelled_exception
 
@@ -27,7 +29,12 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow, _sh
 with workflow.unsafe.imports_passed_through():
     from durable_research.contract.keys import agent_folder, agent_result_name
     from durable_research.contract.research import SubState
-    from durable_research.research.agent.registry import ToolName, offered, repeat_of
+    from durable_research.research.agent.registry import (
+        ToolName,
+        keeps_table,
+        offered,
+        repeat_of,
+    )
     from durable_research.research.agent.types import (
         AgentTurnInput,
         AgentTurnOutput,
@@ -43,6 +50,10 @@ with workflow.unsafe.imports_passed_through():
 MAX_REPEATS = 2
 # Calls of tools not offered before it is stopped.
 MAX_UNKNOWN = 3
+# A turn's calls that change no source table (its notes) run at once: one after another,
+# each was a workflow task and an activity start on the sub-question's chain (a deep
+# sub-question's notes turn: ~6 calls, ~5 round trips that need not wait for each other).
+AT_ONCE_PATCH = "agent-notes-at-once"
 
 
 @workflow.defn(name="ResearchAgentWorkflow")
@@ -95,14 +106,22 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
             if not out.calls:
                 self._stop = "the model stopped without calling done"
                 break
-            finished = False
-            for k, call in enumerate(out.calls):
-                if call.name == ToolName.DONE:
-                    finished = True
-                    continue
-                # The worker's MCP tools offered with the turn may be called too.
-                if not await self._call(call, agent_result_name(prefix, turn, k),
-                                        tools + out.mcp_tools, context, result):
+            # done needs no activity; the calls before and after it are run.
+            finished = any(call.name == ToolName.DONE for call in out.calls)
+            # The worker's MCP tools offered with the turn may be called too.
+            allowed = tools + out.mcp_tools
+            todo = [(agent_result_name(prefix, turn, k), call)
+                    for k, call in enumerate(out.calls) if call.name != ToolName.DONE]
+            while todo:
+                group = self._at_once(todo, allowed)
+                if len(group) > 1 and workflow.patched(AT_ONCE_PATCH):
+                    going = await self._call_at_once(group, context, result)
+                else:
+                    group = todo[:1]
+                    going = await self._call(group[0][1], group[0][0], allowed, context,
+                                             result)
+                del todo[:len(group)]
+                if not going:
                     break
             if finished or self._stop:
                 break
@@ -116,6 +135,74 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
     def _stop_by_budget(self) -> None:
         self._progress.state = SubState.BUDGET
         self._stop = "the budget was reached"
+
+    def _at_once(self, todo: list[tuple[str, ToolCall]], tools: list[str]
+                 ) -> list[tuple[str, ToolCall]]:
+        """The calls at the head of ``todo`` that may run at once: offered calls that keep
+        the source table, while the budget allows a call (else one at a time, which
+        stops where it did)."""
+        if not self._llm_allowed():
+            return todo[:1]
+        n = 0
+        while n < len(todo) and todo[n][1].name in tools and keeps_table(todo[n][1].name):
+            n += 1
+        return todo[:max(n, 1)]
+
+    async def _call_at_once(self, group: list[tuple[str, ToolCall]], context: ToolContext,
+                            result: SubResearchResult) -> bool:
+        """Run calls that keep the source table at once, as :meth:`_call` runs one: the
+        same inputs (each from the table they all start from), repeats refused and
+        counted in the model's order, up to the call that reaches :data:`MAX_REPEATS`;
+        their outputs taken in that order, up to the first failed call (the later ones,
+        run already, are left out as one after another they would not have run). False
+        stops the turn."""
+        inputs = []
+        for key, call in group:
+            refuse = ""
+            same = repeat_of(call.name, call.arguments)
+            if same and same in self._seen:
+                self._repeats += 1
+                refuse = "you made this call before; its result is above"
+            self._seen.add(same)
+            inputs.append(self._tool_input(call, key, refuse, context))
+            if self._repeats >= MAX_REPEATS:
+                break
+        await self._report(SubState.ACTING, passing=True)
+        outs = await asyncio.gather(*(self._run_tool(one) for one in inputs))
+        lines = []
+        for one, out in zip(inputs, outs, strict=True):
+            if isinstance(out, ActivityError):
+                if is_cancelled_exception(out):
+                    raise out
+                result.failed.append(f"{one.call.name}: {_short(out)}")
+                self._stop = f"its {one.call.name} call failed"
+                break
+            self._take(out, result)
+            lines.append(self._progress.step)
+        if lines:  # every step's line reaches the report's log, in one snapshot
+            self._progress.lines = lines
+            await self._report()
+            self._progress.lines = []
+        if not self._stop and self._repeats >= MAX_REPEATS:
+            self._stop = "it repeated calls without progress"
+        return not self._stop
+
+    def _tool_input(self, call: ToolCall, key: str, refuse: str, context: ToolContext
+                    ) -> ToolCallInput:
+        """The input of one call: the table by key once a call stored one."""
+        return ToolCallInput(
+            call=call, key=key, refuse=refuse, context=context,
+            sources=[] if self._table_key else list(self._sources),
+            sources_key=self._table_key,
+            pages_left=-1 if self._allowance.pages < 0 else max(0, self._pages_left()))
+
+    @staticmethod
+    async def _run_tool(params: ToolCallInput) -> ToolCallOutput | ActivityError:
+        """One ``agent_tool`` step; its failure returned (taken in the calls' order)."""
+        try:
+            return await run_step(AGENT_TOOL_STEP, params, ToolCallOutput)
+        except ActivityError as exc:
+            return exc
 
     async def _call(self, call: ToolCall, key: str, tools: list[str], context: ToolContext,
                     result: SubResearchResult) -> bool:
@@ -135,12 +222,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         self._seen.add(same)
         await self._report(SubState.ACTING, passing=True)
         try:
-            out = await run_step(AGENT_TOOL_STEP, ToolCallInput(
-                call=call, key=key, refuse=refuse, context=context,
-                sources=[] if self._table_key else list(self._sources),
-                sources_key=self._table_key,
-                pages_left=-1 if self._allowance.pages < 0 else max(0, self._pages_left())),
-                ToolCallOutput)
+            out = await run_step(AGENT_TOOL_STEP, self._tool_input(call, key, refuse, context),
+                                 ToolCallOutput)
         except ActivityError as exc:
             if is_cancelled_exception(exc):
                 raise

@@ -14,6 +14,7 @@ from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
 from durable_research.contract.keys import agent_call_record_key
 from durable_research.errors import FailureType
+from durable_research.research.agent.registry import REGISTRY, keeps_table
 from durable_research.research.agent.transcript import PART_CHARS
 from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
 from durable_research.research.types import Source
@@ -119,3 +120,20 @@ async def test_a_calls_result_and_table_are_written_at_once_its_record_last(
     assert len(store.written) == 3
     assert store.written[-1] == agent_call_record_key(out.key)  # the call is done only now
     assert set(store.written[:2]) == {out.key, out.table_key}
+
+
+async def test_the_calls_a_turn_runs_at_once_leave_the_table_as_it_was(
+        tools: ToolActivities) -> None:
+    """The workflow runs a turn's calls of ``keeps_table`` tools at once, each from the
+    table they start from: each such call, noted or not, keeps that table and its pages."""
+    assert [name for name in REGISTRY if keeps_table(name)] == ["note"]
+    assert not keeps_table("mcp_t_lookup") and not keeps_table("rm_rf")
+    first, _text = await call(tools, "note", source=1, quote=FACT, claim="c")
+    for k, quote in enumerate([FACT, "Tardigrades can fly to the moon."]):
+        params = ToolCallInput(call=ToolCall(id=f"c{k}", name="note", arguments=json.dumps(
+            {"source": 1, "quote": quote, "claim": "c"})), key=f"agent/r/turn-001-call-{k}.txt",
+            sources_key=first.table_key)
+        out = await env_for("report-1/q1").run(tools.agent_tool, params)
+        assert out.ok == (k == 0)
+        assert out.table_key == first.table_key and not out.added and not out.replaced
+        assert out.pages_fetched == 0 and not out.failed

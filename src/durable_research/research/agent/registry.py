@@ -38,6 +38,10 @@ class ToolSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     # The argument whose repetition makes no progress (the same query, the same page).
     repeat_key: tuple[str, ...] = ()
+    # Its calls leave the sub-question's source table as it was (no source added or
+    # replaced) and take no page from the budget: the workflow runs such calls of one
+    # turn at once (each starts from the same table, as one after another it would).
+    keeps_table: bool = False
 
     def openai(self) -> dict[str, Any]:
         """The ``tools=`` entry of a chat completion."""
@@ -80,7 +84,8 @@ for _spec in (
     ToolSpec(ToolName.NOTE, "Note a fact for the report: the quote must be copied word for "
              "word from the source you read; the claim says what it shows.",
              _params(source=_SOURCE, quote=("string", "words copied from the source"),
-                     claim=("string", "the fact the quote supports")), ("source", "quote")),
+                     claim=("string", "the fact the quote supports")), ("source", "quote"),
+             keeps_table=True),
     ToolSpec(ToolName.DONE, "Stop: the sub-question is answered by your notes (or cannot "
              "be). Summarise what you found.",
              _params(summary=("string", "one or two sentences")), ()),
@@ -95,6 +100,13 @@ def offered(web: bool, documents: bool) -> list[str]:
     names += [ToolName.SEARCH_DOCUMENTS] if documents else []
     names += [ToolName.READ, ToolName.FOLLOW, ToolName.NOTE, ToolName.DONE]
     return [str(n) for n in names]
+
+
+def keeps_table(name: str) -> bool:
+    """Whether a call of ``name`` leaves the source table as it was (see
+    :attr:`ToolSpec.keeps_table`; an MCP tool's answer is a new source)."""
+    spec = REGISTRY.get(name)
+    return spec is not None and spec.keeps_table
 
 
 def repeat_of(name: str, arguments: str) -> str:
