@@ -30,10 +30,13 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.contract.keys import agent_folder, agent_result_name
     from durable_research.contract.research import SubState
     from durable_research.research.agent.registry import (
+        AtOnce,
         ToolName,
-        keeps_table,
+        arguments_of,
+        at_once,
         offered,
         repeat_of,
+        source_number,
     )
     from durable_research.research.agent.types import (
         AgentTurnInput,
@@ -42,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         ToolCallInput,
         ToolCallOutput,
         ToolContext,
+        changes_table,
         next_table,
     )
     from durable_research.research.types import Source, SubResearchInput, SubResearchResult
@@ -50,10 +54,11 @@ with workflow.unsafe.imports_passed_through():
 MAX_REPEATS = 2
 # Calls of tools not offered before it is stopped.
 MAX_UNKNOWN = 3
-# A turn's calls that change no source table (its notes) run at once: one after another,
-# each was a workflow task and an activity start on the sub-question's chain (a deep
-# sub-question's notes turn: ~6 calls, ~5 round trips that need not wait for each other).
-AT_ONCE_PATCH = "agent-notes-at-once"
+# A turn's calls that change no source table (its notes), or each only the source it
+# names (its reads of different sources), run at once: one after another, each was a
+# workflow task and an activity start on the sub-question's chain (a deep sub-question:
+# ~6 notes and 2 reads, ~6 round trips that need not wait for each other).
+AT_ONCE_PATCH = "agent-calls-at-once"
 
 
 @workflow.defn(name="ResearchAgentWorkflow")
@@ -138,15 +143,30 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
 
     def _at_once(self, todo: list[tuple[str, ToolCall]], tools: list[str]
                  ) -> list[tuple[str, ToolCall]]:
-        """The calls at the head of ``todo`` that may run at once: offered calls that keep
-        the source table, while the budget allows a call (else one at a time, which
-        stops where it did)."""
-        if not self._llm_allowed():
+        """The calls at the head of ``todo`` that may run at once: offered calls of one
+        kind (:class:`AtOnce`) that keep the source table, or that name different
+        sources while the page budget has a page for each; only while the budget allows a
+        call (else one at a time, which stops where it did)."""
+        head = todo[0][1]
+        kind = at_once(head.name) if head.name in tools else AtOnce.NEVER
+        if kind == AtOnce.NEVER or not self._llm_allowed():
             return todo[:1]
-        n = 0
-        while n < len(todo) and todo[n][1].name in tools and keeps_table(todo[n][1].name):
-            n += 1
-        return todo[:max(n, 1)]
+        group: list[tuple[str, ToolCall]] = []
+        named: set[int] = set()
+        for key, call in todo:
+            if call.name not in tools or at_once(call.name) != kind:
+                break
+            if kind == AtOnce.OWN_SOURCE:
+                args = arguments_of(call.arguments)
+                n = source_number(args, len(self._sources)) if args is not None else 0
+                if not n or n in named:
+                    break
+                named.add(n)
+            group.append((key, call))
+        if kind == AtOnce.OWN_SOURCE and self._allowance.pages >= 0 and \
+                self._pages_left() < len(group):
+            return todo[:1]
+        return group or todo[:1]
 
     async def _call_at_once(self, group: list[tuple[str, ToolCall]], context: ToolContext,
                             result: SubResearchResult) -> bool:
@@ -154,8 +174,10 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         same inputs (each from the table they all start from), repeats refused and
         counted in the model's order, up to the call that reaches :data:`MAX_REPEATS`;
         their outputs taken in that order, up to the first failed call (the later ones,
-        run already, are left out as one after another they would not have run). False
-        stops the turn."""
+        run already, are left out as one after another they would not have run). Each
+        stored the table it started from with its own change: after two or more changes,
+        the next call takes the workflow's table inline (it stores it again). False stops
+        the turn."""
         inputs = []
         for key, call in group:
             refuse = ""
@@ -170,6 +192,7 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         await self._report(SubState.ACTING, passing=True)
         outs = await asyncio.gather(*(self._run_tool(one) for one in inputs))
         lines = []
+        changed = []
         for one, out in zip(inputs, outs, strict=True):
             if isinstance(out, ActivityError):
                 if is_cancelled_exception(out):
@@ -179,6 +202,9 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
                 break
             self._take(out, result)
             lines.append(self._progress.step)
+            changed += [out.table_key] if changes_table(out) else []
+        if changed:
+            self._table_key = changed[0] if len(changed) == 1 else ""
         if lines:  # every step's line reaches the report's log, in one snapshot
             self._progress.lines = lines
             await self._report()
