@@ -2,10 +2,12 @@
 
 Each turn the model sees its transcript (rebuilt from the store by the ``agent_turn``
 activity) and asks for tool calls; each call is an ``agent_tool`` activity dispatched by
-name. Both are durable steps: after a crash the workflow replays their results from
+name (a turn's notes, and its reads of different sources, at once: ``AT_ONCE_PATCH``).
+Both are durable steps: after a crash the workflow replays their results from
 history, so no completed model turn or tool call runs again. The history carries keys,
 counts and each call's new source records, never texts (the source table a call needs
-goes by the key of the table the call before it stored); its length is bounded by the turn bound
+goes by the key of the table the call before it stored; after reads run at once, once
+inline); its length is bounded by the turn bound
 (``max_steps``: a deep sub-question's 24 turns of a few calls each stay in the hundreds of
 events, far under Temporal's limits), so no continue-as-new is needed.
 
@@ -170,8 +172,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
 
     async def _call_at_once(self, group: list[tuple[str, ToolCall]], context: ToolContext,
                             result: SubResearchResult) -> bool:
-        """Run calls that keep the source table at once, as :meth:`_call` runs one: the
-        same inputs (each from the table they all start from), repeats refused and
+        """Run the calls :meth:`_at_once` grouped, as :meth:`_call` runs one: the same
+        inputs but the table (each from the one they all start from), repeats refused and
         counted in the model's order, up to the call that reaches :data:`MAX_REPEATS`;
         their outputs taken in that order, up to the first failed call (the later ones,
         run already, are left out as one after another they would not have run). Each
