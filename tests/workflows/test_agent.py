@@ -4,11 +4,14 @@ its bounds: the turn bound, repeats, unknown tools, the budget."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from typing import Any
 
+from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 
 from durable_research.contract.report import ReportStatus
 from durable_research.contract.research import Budget, SubState
@@ -17,6 +20,7 @@ from durable_research.research.agent.types import (
     AgentTurnInput,
     ToolCallInput,
     ToolCallOutput,
+    changes_table,
     next_table,
 )
 from durable_research.research.types import SectionInput, Source
@@ -237,3 +241,160 @@ async def test_the_workers_mcp_tools_may_be_called_and_others_are_refused(
     assert {"q1: t.lookup -> [1] 120 characters", "q1: mcp_t_wipe refused"} <= set(log)
     # The answer is a source of the sub-question like a page read.
     assert [src.url for src in calls[1].sources] == ["mcp://t/lookup?topic=tardigrades"]
+
+
+NOTES = 3
+NOTING: list[Turn] = [
+    [(ToolName.SEARCH_WEB, {"query": "tardigrades"})],
+    [(ToolName.READ, {"source": 1, "part": 1}), (ToolName.READ, {"source": 2, "part": 1})],
+    [(ToolName.NOTE, {"source": k % 2 + 1, "quote": f"quote number {k}", "claim": f"fact {k}"})
+     for k in range(NOTES)],
+    [(ToolName.DONE, {"summary": "noted"})]]
+
+
+class CallsAtOnce(Scripted):
+    """Scripted turns whose calls of ``tool`` each wait until ``count`` of them are in
+    flight, or until a bound when they come one at a time (the wait is on the calls, not
+    on time); source tables stored by key as the real activity does (the same key when a
+    call changed nothing)."""
+
+    def __init__(self, tool: str = ToolName.NOTE, count: int = NOTES,
+                 script: list[Turn] = NOTING) -> None:
+        super().__init__(lambda n: script[n])
+        self.tool, self.count = tool, count
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.all_in = asyncio.Event()
+        self.tables: dict[str, list[Source]] = {}
+
+    def table(self, params: ToolCallInput) -> list[Source]:
+        """The table a call started from."""
+        return self.tables[params.sources_key] if params.sources_key else params.sources
+
+    @activity.defn(name="agent_tool")
+    async def agent_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        """Mock of ``agent_tool`` that counts the calls of ``tool`` running at once."""
+        if params.call.name != self.tool:
+            return await super().agent_tool(params)
+        self._record("agent_tool", params)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if self.in_flight == self.count:
+            self.all_in.set()
+        try:  # bounded under the tool step's 10 s heartbeat timeout
+            await asyncio.wait_for(self.all_in.wait(), 5)
+        except TimeoutError:
+            self.all_in.set()  # one at a time: the later calls need not wait too
+        finally:
+            self.in_flight -= 1
+        return self.answer_tool(params)
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        table = self.table(params)
+        out = super().answer_tool(replace(params, sources=table))
+        out.table_key = f"tables/{params.key}" if changes_table(out) or not params.sources_key \
+            else params.sources_key
+        self.tables.setdefault(out.table_key, next_table(table, out))
+        return out
+
+
+def by_call(mocks: MockActivities, tool: str) -> list[ToolCallInput]:
+    """The inputs of the calls of ``tool``, in the model's order (the calls' keys)."""
+    return sorted((c for c in mocks.inputs("agent_tool", ToolCallInput) if c.call.name == tool),
+                  key=lambda c: c.key)
+
+
+async def test_the_notes_of_one_turn_are_taken_at_once_in_the_models_order(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """A turn's note calls change no source table, so they run at once (one workflow
+    task and one wait instead of three, on the sub-question's chain); the report's notes
+    and log keep the model's order."""
+    mocks = CallsAtOnce()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+        status: ReportStatus = await handle.query(GenerateReportWorkflow.status)
+    assert result.status == "completed"
+    assert mocks.most_in_flight == NOTES
+    notes = by_call(mocks, ToolName.NOTE)
+    # Each from the table after both reads, as one after another they were.
+    assert all([s.content_hash for s in mocks.table(c)] == [
+        page_hash(s.url) for s in mocks.table(c)] for c in notes)
+    (section,) = [s for s in mocks.inputs("write_section", SectionInput) if s.role == "section"]
+    quote = {f"{c.key}.note.json": json.loads(c.call.arguments)["quote"] for c in notes}
+    assert [quote[k] for k in section.notes_keys] == [f"quote number {k}" for k in range(NOTES)]
+    # Each call's line, in the model's order (sent at once, signals may arrive in any order).
+    log = [line.partition(" ")[2] for line in status.history]
+    assert [line for line in log if line.startswith("q1: note")] == [
+        "q1: note [1]", "q1: note [2]", "q1: note [1]"]
+
+
+async def test_the_reads_of_one_turn_run_at_once_and_the_next_call_sees_both(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """Reads of different sources each change only their own row: they run at once, and
+    the call after them starts from the table with both pages read (each read stored the
+    table with its own page only: the next call takes the workflow's table inline)."""
+    mocks = CallsAtOnce(ToolName.READ, 2)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+        status: ReportStatus = await handle.query(GenerateReportWorkflow.status)
+    assert result.status == "completed"
+    assert mocks.most_in_flight == 2
+    reads, notes = by_call(mocks, ToolName.READ), by_call(mocks, ToolName.NOTE)
+    assert [c.sources_key for c in reads] == [reads[0].sources_key] * 2
+    assert [s.content_hash for s in mocks.table(notes[0])] == [
+        page_hash(f"https://example.org/tardigrades/{k}") for k in (1, 2)]
+    assert result.references and {r.content_hash for r in result.references} == {
+        page_hash(f"https://example.org/tardigrades/{k}") for k in (1, 2)}
+    log = [line.partition(" ")[2] for line in status.history]
+    assert [line for line in log if line.startswith("q1: read")] == [
+        "q1: read [1] part 1", "q1: read [2] part 1"]
+
+
+class SecondNoteFails(CallsAtOnce):
+    """The turn's second note call fails for good."""
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        if "quote number 1" in params.call.arguments:
+            raise ApplicationError("the store is gone", non_retryable=True)
+        return super().answer_tool(params)
+
+
+async def test_a_failed_note_ends_the_turn_with_the_notes_before_it(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """As one after another: the notes after the failed call are not taken (run at once,
+    their results are left out), and the sub-question stops with the note before it."""
+    mocks = SecondNoteFails()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    (section,) = [s for s in mocks.inputs("write_section", SectionInput) if s.role == "section"]
+    first = next(c for c in mocks.inputs("agent_tool", ToolCallInput)
+                 if c.call.name == "note" and "quote number 0" in c.call.arguments)
+    assert section.notes_keys == [f"{first.key}.note.json"]
+    assert "Sub-question 1: the research agent stopped: its note call failed." \
+        in result.research_notes
+    assert mocks.names().count("agent_turn") == 3  # no turn after the failed one
+
+
+async def test_a_note_repeated_within_a_turn_is_refused_as_before(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    same: tuple[str, dict[str, Any]] = (ToolName.NOTE, {"source": 1, "quote": "quote number 0",
+                                                        "claim": "fact"})
+    script: list[Turn] = [*NOTING[:2], [same, same, same], NOTING[3]]
+    mocks = CallsAtOnce(script=script)
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    notes = [c for c in mocks.inputs("agent_tool", ToolCallInput) if c.call.name == "note"]
+    # The first runs, the second is refused, the third is refused and stops the agent.
+    assert sorted(bool(c.refuse) for c in notes) == [False, True, True]
+    (section,) = [s for s in mocks.inputs("write_section", SectionInput) if s.role == "section"]
+    assert len(section.notes_keys) == 1
+    assert ("Sub-question 1: the research agent stopped: it repeated calls without "
+            "progress.") in result.research_notes

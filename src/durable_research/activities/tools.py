@@ -11,7 +11,6 @@ that completed is never run again by a retry, nor by a turn rebuilt after a cras
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -33,8 +32,13 @@ from durable_research.contract.keys import (
 from durable_research.errors import FailureType
 from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent import transcript as words
-from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.types import ToolCallInput, ToolCallOutput, next_table
+from durable_research.research.agent.registry import ToolName, arguments_of, source_number
+from durable_research.research.agent.types import (
+    ToolCallInput,
+    ToolCallOutput,
+    changes_table,
+    next_table,
+)
 from durable_research.research.mcp_client import McpCatalog, McpUnavailableError, call_tool, catalog
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import FetchInput, SearchInput, Source
@@ -76,15 +80,12 @@ class ToolActivities(ResearchActivities):
         params = replace(params, sources=await self._table(params))
         name = params.call.name
         handler = HANDLERS.get(TOOL_PREFIX if name.startswith(TOOL_PREFIX) else name)
-        try:
-            args = json.loads(params.call.arguments or "{}")
-        except ValueError:
-            args = None
+        args = arguments_of(params.call.arguments)
         if params.refuse:
             text, out = _failed(f"Not run: {params.refuse}", f"{name} refused")
         elif handler is None:
             text, out = _failed(f"Not run: there is no tool {name!r}.", f"unknown tool {name!r}")
-        elif not isinstance(args, dict):
+        elif args is None:
             text, out = _failed("Not run: the arguments are not a JSON object.",
                                 f"{name}: bad arguments")
         else:
@@ -110,7 +111,7 @@ class ToolActivities(ResearchActivities):
     async def _save_table(self, key: str, params: ToolCallInput, out: ToolCallOutput) -> str:
         """The table after the call, as the workflow applies it (``replaced``, then
         ``added``), stored beside the result; the same key when nothing changed."""
-        if params.sources_key and not out.added and not (out.replaced and out.source):
+        if params.sources_key and not changes_table(out):
             return params.sources_key
         table_key = agent_sources_key(key)
         await self.save_json(table_key, [asdict(s) for s in next_table(params.sources, out)])
@@ -141,11 +142,7 @@ class ToolActivities(ResearchActivities):
 
 def _number(params: ToolCallInput, args: dict[str, Any]) -> int:
     """The source number [n] a call names (0: none of the table's)."""
-    try:
-        n = int(args.get("source", 0))
-    except (TypeError, ValueError):
-        return 0
-    return n if 1 <= n <= len(params.sources) else 0
+    return source_number(args, len(params.sources))
 
 
 @handles(ToolName.SEARCH_WEB, ToolName.SEARCH_DOCUMENTS)

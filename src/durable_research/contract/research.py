@@ -108,6 +108,11 @@ class SubProgress:
     # The agent's last step ("search 'x' -> 8 results"), and how many it made.
     step: str = ""
     steps: int = 0
+    # The steps this snapshot reports when it is more than one (calls of a turn run at
+    # once: their lines in the model's order, ``step`` the last); empty: ``step`` alone.
+    # One snapshot for them all, as snapshots sent together may arrive in any order and
+    # an overtaken one is dropped (``seq``).
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass

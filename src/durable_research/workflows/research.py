@@ -198,8 +198,14 @@ class Research:
             return
         if update.seq and update.seq < self.progress.subs[update.index].seq:
             return  # overtaken by a newer snapshot that arrived first
-        if update.step and update.step != self.progress.subs[update.index].step:
-            self.log(update.step)  # the agent's step: one line each in the report's log
+        # The agent's steps: one line each in the report's log (a step repeated at once,
+        # the same note line, once).
+        last = self.progress.subs[update.index].step
+        for line in update.lines or [update.step]:
+            if line and line != last:
+                self.log(line)
+                last = line
+        update.lines = []  # logged; the status shows the last step
         self.progress.subs[update.index] = update
         self.budget.child_usage[update.index] = update.usage
         self.budget.child_pages[update.index] = update.fetched + update.failed

@@ -4,6 +4,7 @@ the quote check of notes, refusals, and a completed call never run twice."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,14 @@ from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
 from durable_research.contract.keys import agent_call_record_key
 from durable_research.errors import FailureType
+from durable_research.research.agent.registry import REGISTRY, AtOnce, at_once
 from durable_research.research.agent.transcript import PART_CHARS
-from durable_research.research.agent.types import ToolCall, ToolCallInput, ToolCallOutput
+from durable_research.research.agent.types import (
+    ToolCall,
+    ToolCallInput,
+    ToolCallOutput,
+    next_table,
+)
 from durable_research.research.types import Source
 from durable_research.store import put_text
 from tests.support.helpers import env_for
@@ -119,3 +126,43 @@ async def test_a_calls_result_and_table_are_written_at_once_its_record_last(
     assert len(store.written) == 3
     assert store.written[-1] == agent_call_record_key(out.key)  # the call is done only now
     assert set(store.written[:2]) == {out.key, out.table_key}
+
+
+def test_only_notes_and_reads_may_run_at_once() -> None:
+    assert {name: at_once(name) for name in REGISTRY if at_once(name) != AtOnce.NEVER} == {
+        "note": AtOnce.KEEPS_TABLE, "read": AtOnce.OWN_SOURCE}
+    assert at_once("mcp_t_lookup") == at_once("rm_rf") == AtOnce.NEVER
+
+
+async def test_the_notes_a_turn_runs_at_once_leave_the_table_as_it_was(
+        tools: ToolActivities) -> None:
+    """The workflow runs a turn's notes at once, each from the table they start from:
+    each, noted or not, keeps that table and takes no page."""
+    first, _text = await call(tools, "note", source=1, quote=FACT, claim="c")
+    for k, quote in enumerate([FACT, "Tardigrades can fly to the moon."]):
+        params = ToolCallInput(call=ToolCall(id=f"c{k}", name="note", arguments=json.dumps(
+            {"source": 1, "quote": quote, "claim": "c"})), key=f"agent/r/turn-001-call-{k}.txt",
+            sources_key=first.table_key)
+        out = await env_for("report-1/q1").run(tools.agent_tool, params)
+        assert out.ok == (k == 0)
+        assert out.table_key == first.table_key and not out.added and not out.replaced
+        assert out.pages_fetched == 0 and not out.failed
+
+
+async def test_a_read_changes_only_the_source_it_names(
+        tools: ToolActivities, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow runs a turn's reads of different sources at once: each changes at
+    most its own row of the table (a page read for the first time), and takes at most
+    one page."""
+    async def fetched(src: Source) -> Source:
+        return replace(src, content_hash=put_text(tools.store, TEXT), chars=len(TEXT))
+
+    monkeypatch.setattr(tools, "fetched", fetched)
+    sources = [*table(tools), Source(url="https://a.example/page", title="A page")]
+    web, _text = await call(tools, "read", sources=sources, source=2, part=1)
+    assert not web.added and web.replaced == 2 and web.pages_fetched == 1
+    assert web.source is not None and web.source.url == "https://a.example/page"
+    assert next_table(sources, web)[0] == sources[0]
+    local, _text = await call(tools, "read", key="agent/r/turn-001-call-0.txt",
+                              sources=sources, source=1, part=1)
+    assert not local.added and not local.replaced and local.pages_fetched == 0

@@ -18,6 +18,19 @@ from typing import Any
 from durable_research.mcp_servers import TOOL_PREFIX
 
 
+class AtOnce(StrEnum):
+    """Whether a turn's calls of a tool may run at once, each from the source table they
+    all start from, with the outcome of running them one after another."""
+
+    # One after another: it may add sources, numbered [n] in the calls' order.
+    NEVER = "never"
+    # It leaves the table as it was and takes no page from the budget (note).
+    KEEPS_TABLE = "keeps_table"
+    # It changes only the source [n] it names, taking at most one page (read): calls
+    # naming different sources may run at once.
+    OWN_SOURCE = "own_source"
+
+
 class ToolName(StrEnum):
     """The built-in tools."""
 
@@ -38,6 +51,8 @@ class ToolSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     # The argument whose repetition makes no progress (the same query, the same page).
     repeat_key: tuple[str, ...] = ()
+    # How a turn's calls of it may run at once (``workflows/agent.py``).
+    at_once: AtOnce = AtOnce.NEVER
 
     def openai(self) -> dict[str, Any]:
         """The ``tools=`` entry of a chat completion."""
@@ -73,14 +88,15 @@ for _spec in (
     ToolSpec(ToolName.READ, "Read part of a source found by a search (parts are numbered "
              "from 1; the answer says how many there are).",
              _params(source=_SOURCE, part=("integer", "which part, from 1")),
-             ("source", "part")),
+             ("source", "part"), AtOnce.OWN_SOURCE),
     ToolSpec(ToolName.FOLLOW, "Open a link that appeared in a page you read. Returns the "
              "page's first part and its number [n].",
              _params(url=("string", "the link, exactly as it appeared")), ("url",)),
     ToolSpec(ToolName.NOTE, "Note a fact for the report: the quote must be copied word for "
              "word from the source you read; the claim says what it shows.",
              _params(source=_SOURCE, quote=("string", "words copied from the source"),
-                     claim=("string", "the fact the quote supports")), ("source", "quote")),
+                     claim=("string", "the fact the quote supports")), ("source", "quote"),
+             AtOnce.KEEPS_TABLE),
     ToolSpec(ToolName.DONE, "Stop: the sub-question is answered by your notes (or cannot "
              "be). Summarise what you found.",
              _params(summary=("string", "one or two sentences")), ()),
@@ -95,6 +111,30 @@ def offered(web: bool, documents: bool) -> list[str]:
     names += [ToolName.SEARCH_DOCUMENTS] if documents else []
     names += [ToolName.READ, ToolName.FOLLOW, ToolName.NOTE, ToolName.DONE]
     return [str(n) for n in names]
+
+
+def at_once(name: str) -> AtOnce:
+    """How calls of ``name`` may run at once (an MCP tool's answer is a new source)."""
+    spec = REGISTRY.get(name)
+    return AtOnce.NEVER if spec is None else spec.at_once
+
+
+def arguments_of(arguments: str) -> dict[str, Any] | None:
+    """A call's JSON arguments as an object (None: not JSON, or not an object)."""
+    try:
+        args = json.loads(arguments or "{}")
+    except ValueError:
+        return None
+    return args if isinstance(args, dict) else None
+
+
+def source_number(args: dict[str, Any], count: int) -> int:
+    """The source [n] a call's arguments name in a table of ``count`` (0: none of it)."""
+    try:
+        n = int(args.get("source", 0))
+    except (TypeError, ValueError):
+        return 0
+    return n if 1 <= n <= count else 0
 
 
 def repeat_of(name: str, arguments: str) -> str:

@@ -114,3 +114,8 @@ def next_table(table: list[Source], out: ToolCallOutput) -> list[Source]:
     if out.replaced and out.source is not None:
         after[out.replaced - 1] = out.source
     return after + out.added
+
+
+def changes_table(out: ToolCallOutput) -> bool:
+    """Whether the table after the call differs from the one before (:func:`next_table`)."""
+    return bool(out.added) or bool(out.replaced and out.source is not None)
