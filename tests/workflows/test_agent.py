@@ -398,3 +398,33 @@ async def test_a_note_repeated_within_a_turn_is_refused_as_before(
     assert len(section.notes_keys) == 1
     assert ("Sub-question 1: the research agent stopped: it repeated calls without "
             "progress.") in result.research_notes
+
+
+class FirstReadFails(CallsAtOnce):
+    """The turn's read of source 1 fails for good; the read of source 2 beside it fetches
+    its page."""
+
+    def __init__(self) -> None:
+        super().__init__(ToolName.READ, 2)
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        if json.loads(params.call.arguments).get("source") == 1:
+            raise ApplicationError("the site is gone", non_retryable=True)
+        return super().answer_tool(params)
+
+
+async def test_a_page_read_beside_a_failed_read_still_counts_against_the_budget(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    """As one after another, the read after the failed one is not taken; but run at once it
+    did fetch its page, which the page budget must count (it was left out: a turn's pages
+    could go past --max-pages unseen)."""
+    mocks = FirstReadFails()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        await handle.result()
+        status: ReportStatus = await handle.query(GenerateReportWorkflow.status)
+    assert mocks.most_in_flight == 2
+    assert status.research is not None
+    first = status.research.subs[0]
+    assert first.fetched == 1

@@ -176,7 +176,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         inputs but the table (each from the one they all start from), repeats refused and
         counted in the model's order, up to the call that reaches :data:`MAX_REPEATS`;
         their outputs taken in that order, up to the first failed call (the later ones,
-        run already, are left out as one after another they would not have run). Each
+        run already, are left out as one after another they would not have run; the pages
+        they fetched still count against the budget). Each
         stored the table it started from with its own change: after two or more changes,
         the next call takes the workflow's table inline (it stores it again). False stops
         the turn."""
@@ -195,12 +196,16 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         outs = await asyncio.gather(*(self._run_tool(one) for one in inputs))
         lines = []
         changed = []
-        for one, out in zip(inputs, outs, strict=True):
+        for k, (one, out) in enumerate(zip(inputs, outs, strict=True)):
             if isinstance(out, ActivityError):
                 if is_cancelled_exception(out):
                     raise out
                 result.failed.append(f"{one.call.name}: {_short(out)}")
                 self._stop = f"its {one.call.name} call failed"
+                # The later calls are left out, as one after another they would not have
+                # run; but they did run, and the pages they fetched are spent.
+                self._progress.fetched += sum(later.pages_fetched for later in outs[k + 1:]
+                                              if isinstance(later, ToolCallOutput))
                 break
             self._take(out, result)
             lines.append(self._progress.step)
