@@ -164,6 +164,8 @@ def run(
     # copied from the store if another worker wrote them); without, a folder the workers
     # write into.
     copy_to = rc.copy_target(out) if worker and out else None
+    if worker and not model and copy_to is None:  # the supervised worker will run it:
+        local_worker.check_running_worker(configured)  # refused before --sources are read
     params = prepare(settings, ReportRequest(
         rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
         email, model, ResearchOptions(
@@ -238,6 +240,7 @@ def start(
     settings = settings_or_exit()
     if workflow_id is not None:
         rc.check_workflow_id(workflow_id)
+    local_worker.check_running_worker(settings)  # before --sources are read, as `run`
     params = prepare(settings, ReportRequest(
         rc.read_prompt(prompt, prompt_file), review, fmt, out, overwrite, email, model,
         ResearchOptions(

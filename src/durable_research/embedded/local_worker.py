@@ -179,6 +179,23 @@ def running_supervisor(data_dir: Path) -> SupervisorInfo | None:
                           str(raw.get("salt", "")))
 
 
+def check_running_worker(settings: Settings) -> None:
+    """Refuse now what :func:`ensure_worker` would refuse later: a supervised worker that
+    runs with other security settings (read only: nothing is started or created).
+
+    For a command to call before work it would waste (reading ``--sources``); a worker
+    that starts or changes meanwhile is checked again by :func:`ensure_worker`.
+
+    Raises:
+        UserError: As :func:`check_security`.
+    """
+    if not embedded_mode(settings):
+        return
+    running = running_supervisor(devserver.absolute(settings.data_path))
+    if running is not None:
+        check_security(running, _as_configured(settings))
+
+
 def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None:
     """Make sure a supervised worker serves the embedded server of ``settings``.
 

@@ -150,3 +150,32 @@ def test_a_hostile_dotenv_stops_the_command_before_anything_runs(tmp_path: Path)
     proc = research("server", env=env, cwd=tmp_path)
     assert_clean_error(proc, "EMAIL_TO", "RESEARCH_ENCRYPTION_ACCEPT_PLAIN", ".env", "config.env")
     assert not (tmp_path / "data").exists()
+
+
+def test_other_security_settings_are_refused_before_the_sources_are_read(
+    tmp_path: Path,
+) -> None:
+    """`research run --sources DIR` against a background worker with other security
+    settings is refused before DIR is read (it read and stored every document, then
+    refused: minutes for a large folder, for nothing)."""
+    data = tmp_path / "data"
+    server = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
+    try:
+        mine = Settings(llm_model="openai/x", llm_api_key="k", temporal_address=server.address,
+                        data_dir=str(data), payload_key=PAYLOAD_KEY)
+        running = local_worker.ensure_worker(mine)
+        assert running is not None
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        (docs / "notes.md").write_text("# Notes\n\nTardigrades survive drying out.\n")
+        env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+        env.update(LLM_MODEL="openai/x", LLM_API_KEY="k", TEMPORAL_ADDRESS=server.address,
+                   RESEARCH_DATA_DIR=str(data), RESEARCH_PAYLOAD_KEY=PAYLOAD_KEY,
+                   EMAIL_TO="x@evil.example")
+        proc = research("run", "How do tardigrades survive?", "--sources", str(docs),
+                        "--no-web", env=env, cwd=tmp_path)
+        assert_clean_error(proc, "EMAIL_TO", "research server --stop")
+        assert "from --sources stored" not in proc.stdout + proc.stderr
+        assert local_worker.running_supervisor(data) == running
+    finally:
+        local_worker.stop_embedded(data)
