@@ -9,6 +9,8 @@ of the background (supervised) worker: it refuses and names the setting.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +25,21 @@ from tests.support.paths import ROOT
 from tests.support.settings import PAYLOAD_KEY
 
 NONE = Path("/nonexistent/config.env")
+
+
+@contextmanager
+def supervised(data: Path) -> Iterator[tuple[Settings, local_worker.SupervisorInfo]]:
+    """An embedded server of ``data`` and its supervised worker, with an LLM and a payload
+    key configured; both stopped after."""
+    server = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
+    try:
+        mine = Settings(llm_model="openai/x", llm_api_key="k", temporal_address=server.address,
+                        data_dir=str(data), payload_key=PAYLOAD_KEY)
+        running = local_worker.ensure_worker(mine)
+        assert running is not None
+        yield mine, running
+    finally:
+        local_worker.stop_embedded(data)
 
 
 def foreign(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,12 +136,8 @@ def test_a_command_never_rewrites_the_background_workers_security_settings(
     monkeypatch.setattr(local_worker, "MODULE", "tests.support.idle_supervisor")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     data = tmp_path / "data"
-    server = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
-    try:
-        mine = Settings(llm_model="openai/x", llm_api_key="k", temporal_address=server.address,
-                        data_dir=str(data), payload_key=PAYLOAD_KEY)
-        first = local_worker.ensure_worker(mine)
-        assert first is not None and local_worker.ensure_worker(mine) == first
+    with supervised(data) as (mine, first):
+        assert local_worker.ensure_worker(mine) == first
         for change, var in ((dict(encryption_accept_plain=True), "ENCRYPTION_ACCEPT_PLAIN"),
                             (dict(email_to="x@evil.example"), "EMAIL_TO"),
                             (dict(llm_allowed_models="ollama/x"), "LLM_ALLOWED_MODELS")):
@@ -137,8 +150,6 @@ def test_a_command_never_rewrites_the_background_workers_security_settings(
         assert slower is not None and slower.pid != first.pid
         with pytest.raises(UserError, match="EMAIL_TO"):
             local_worker.ensure_worker(replace(mine, email_to="x@evil.example"))
-    finally:
-        local_worker.stop_embedded(data)
 
 
 def test_a_hostile_dotenv_stops_the_command_before_anything_runs(tmp_path: Path) -> None:
@@ -159,17 +170,12 @@ def test_other_security_settings_are_refused_before_the_sources_are_read(
     settings is refused before DIR is read (it read and stored every document, then
     refused: minutes for a large folder, for nothing)."""
     data = tmp_path / "data"
-    server = devserver.start_dev_server(f"127.0.0.1:{free_port()}", data, headless=True)
-    try:
-        mine = Settings(llm_model="openai/x", llm_api_key="k", temporal_address=server.address,
-                        data_dir=str(data), payload_key=PAYLOAD_KEY)
-        running = local_worker.ensure_worker(mine)
-        assert running is not None
+    with supervised(data) as (mine, running):
         docs = tmp_path / "docs"
         docs.mkdir()
         (docs / "notes.md").write_text("# Notes\n\nTardigrades survive drying out.\n")
         env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-        env.update(LLM_MODEL="openai/x", LLM_API_KEY="k", TEMPORAL_ADDRESS=server.address,
+        env.update(LLM_MODEL="openai/x", LLM_API_KEY="k", TEMPORAL_ADDRESS=mine.temporal_address,
                    RESEARCH_DATA_DIR=str(data), RESEARCH_PAYLOAD_KEY=PAYLOAD_KEY,
                    EMAIL_TO="x@evil.example")
         proc = research("run", "How do tardigrades survive?", "--sources", str(docs),
@@ -177,5 +183,3 @@ def test_other_security_settings_are_refused_before_the_sources_are_read(
         assert_clean_error(proc, "EMAIL_TO", "research server --stop")
         assert "from --sources stored" not in proc.stdout + proc.stderr
         assert local_worker.running_supervisor(data) == running
-    finally:
-        local_worker.stop_embedded(data)
