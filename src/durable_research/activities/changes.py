@@ -32,6 +32,7 @@ from durable_research.contract.report import (
 )
 from durable_research.errors import FOREIGN_RUN, FailureType
 from durable_research.research.changes import Snapshot, changes_section, diff, snapshot_of
+from durable_research.store import get_if_any
 
 # Earlier completed runs looked at (newest first) for one with a snapshot.
 RUNS_LOOKED_AT = 20
@@ -100,7 +101,7 @@ class ChangesActivities(WithStore):
             raise _unavailable(exc) from None
         for _start, workflow_id in sorted(runs, reverse=True):
             key = run_key(workflow_id, changes_snapshot_name())
-            if await self.in_store(self.store.exists, key):
-                data = await self.in_store(self.store.get, key)
+            data = await self.in_store(get_if_any, self.store, key)
+            if data is not None:
                 return workflow_id, Snapshot.from_json(json.loads(data))
         return "", None

@@ -164,8 +164,10 @@ def run(
     # copied from the store if another worker wrote them); without, a folder the workers
     # write into.
     copy_to = rc.copy_target(out) if worker and out else None
-    if worker and not model and copy_to is None:  # the supervised worker will run it:
-        local_worker.check_running_worker(configured)  # refused before --sources are read
+    # The supervised worker runs it (else this run's own worker, on a queue of its own).
+    supervised = worker and not model and copy_to is None
+    if supervised:  # its refusal comes before --sources are read
+        local_worker.check_running_worker(configured)
     params = prepare(settings, ReportRequest(
         rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
         email, model, ResearchOptions(
@@ -180,15 +182,13 @@ def run(
         nonlocal settings
         # Starts the embedded server if it is the one, and the supervised worker with it
         # (unless this run needs its own, on a private queue: see below).
-        early = worker and not model and copy_to is None
         conn = await connect_cli(settings, on_server_launch=early_worker(configured)
-                                 if early else None)
+                                 if supervised else None)
         # This run's own worker may call --model and writes into --out; the supervised
         # worker may not (a command never changes its LLM_ALLOWED_MODELS, and it writes
         # only under its RESEARCH_OUTPUT_DIR: a second copy in ./reports), so the report
         # goes to a queue only this process serves.
-        private_queue = bool(worker and (model or copy_to is not None)
-                             and local_worker.embedded_mode(settings))
+        private_queue = worker and not supervised and local_worker.embedded_mode(settings)
         if private_queue:
             settings = replace(settings,
                                task_queue=f"{settings.task_queue}.run-{uuid4().hex[:12]}")

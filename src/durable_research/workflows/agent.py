@@ -56,6 +56,8 @@ with workflow.unsafe.imports_passed_through():
 MAX_REPEATS = 2
 # Calls of tools not offered before it is stopped.
 MAX_UNKNOWN = 3
+# Why a call the same as an earlier one is not run (the model reads it as the result).
+REPEATED = "you made this call before; its result is above"
 # A turn's calls that change no source table (its notes), or each only the source it
 # names (its reads of different sources), run at once: one after another, each was a
 # workflow task and an activity start on the sub-question's chain (a deep sub-question:
@@ -183,11 +185,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         the turn."""
         inputs = []
         for key, call in group:
-            refuse = ""
             same = repeat_of(call.name, call.arguments)
-            if same and same in self._seen:
-                self._repeats += 1
-                refuse = "you made this call before; its result is above"
+            refuse = REPEATED if self._repeated(same) else ""
             self._seen.add(same)
             inputs.append(self._tool_input(call, key, refuse, context))
             if self._repeats >= MAX_REPEATS:
@@ -246,9 +245,8 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
             self._unknown += 1
             refuse = f"there is no tool {call.name[:60]!r}; use one of {', '.join(tools)}"
             result.failed.append(f"the agent asked for an unknown tool {call.name[:60]!r}")
-        elif same and same in self._seen:
-            self._repeats += 1
-            refuse = "you made this call before; its result is above"
+        elif self._repeated(same):
+            refuse = REPEATED
         elif not self._llm_allowed():
             self._stop_by_budget()
             return False
@@ -270,6 +268,13 @@ class ResearchAgentWorkflow(ResearchQuestionWorkflow):
         elif self._unknown >= MAX_UNKNOWN:
             self._stop = "it kept asking for tools that do not exist"
         return not self._stop
+
+    def _repeated(self, same: str) -> bool:
+        """Whether a call whose repeat key is ``same`` was made before; counted if so."""
+        if same and same in self._seen:
+            self._repeats += 1
+            return True
+        return False
 
     def _take(self, out: ToolCallOutput, result: SubResearchResult) -> None:
         """A call's new sources, pages, notes and progress line into the state."""
