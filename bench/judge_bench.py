@@ -11,8 +11,9 @@ file given with ``--gguf`` (served the same way), and the fake LLM as the confor
 baseline.
 
 ``--claims`` also runs the labelled claim sets (``tests/data/conflict_pairs.json``, per
-split, and the all-held-out ``conflict_pairs_python.json``) through the checker
-(``durable_research.testing.claims_eval``) with the model as the judge, one pair a call:
+split, and the all-held-out ``conflict_pairs_python.json`` and ``conflict_pairs_pg.json``)
+through the checker (``durable_research.testing.claims_eval``) with the model as the judge,
+one pair a call:
 the rules alone, the rules with the model as judge (the product's path: the model is asked
 what the rules leave open), the rules with the model reading every claim the rules do not
 settle by its source's own words (``every``; ``cited`` and ``others`` its two parts, see
@@ -65,7 +66,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 FIXTURE = DATA / "conflict_docs.json"
 # The evaluation corpus's decoy facts, each with the official sentence it contradicts.
 DECOYS = Path(__file__).resolve().parent / "eval" / "decoys.json"
-CLAIM_SETS = ("conflict_pairs_python.json", "conflict_pairs.json")
+CLAIM_SETS = claims_eval.CLAIM_SETS
 SPLITS = ("calibration", "holdout")
 MODES = {claims_eval.Mode.RULES: "rules alone", claims_eval.Mode.JUDGE: "rules + judge",
          claims_eval.Mode.CITED: "rules + judge, (a) every cited passage",

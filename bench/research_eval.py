@@ -476,14 +476,9 @@ def print_decoy_pairs(decoys: list[dict[str, Any]]) -> None:
           + ")")
 
 
-# The labelled claim sets: the first (calibration and held-out topics) and a second one,
-# all held out, on a topic the first does not cover (Python's standard library).
-CLAIM_SETS = ("conflict_pairs.json", "conflict_pairs_python.json")
-
-
 def print_checker() -> None:
     """The checker on the labelled claims: the own-source check, the rules, rules + judge."""
-    for name in CLAIM_SETS:
+    for name in claims_eval.CLAIM_SETS:
         print_claim_set(name)
 
 

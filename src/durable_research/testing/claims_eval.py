@@ -54,6 +54,14 @@ READS = {Mode.JUDGE: JudgeReads.OPEN, Mode.CITED: JudgeReads.CITED,
          Mode.OTHERS: JudgeReads.OTHERS, Mode.EVERY: JudgeReads.EVERY}
 
 
+# The labelled claim sets (in tests/data), in the order they were written: the first
+# (calibration and held-out topics), then two all held out, on topics the first does not
+# cover: Python's standard library (since scored with the rules tuned on the first), and
+# PostgreSQL 15's documentation (written once the rules had been changed after the Python
+# set, to tell whether later changes generalise).
+CLAIM_SETS = ("conflict_pairs.json", "conflict_pairs_python.json", "conflict_pairs_pg.json")
+
+
 # Answers to the judge's questions (a missing question: no verdict).
 Judge = Callable[[list[Question]], dict[Question, Relation]]
 
