@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from durable_research.client.options import EMAIL, Spelling
 from durable_research.config import Settings
 from durable_research.errors import UserError
 
@@ -27,13 +28,15 @@ def elsewhere(_settings: Settings) -> bool:
     return False
 
 
-def check_mail(settings: Settings, email: str, workers_here: WorkersHere = elsewhere) -> str:
+def check_mail(settings: Settings, email: str, workers_here: WorkersHere = elsewhere,
+               spelling: Spelling = Spelling.CLI) -> str:
     """Check that a report asking for ``email`` (the request's own recipients; blank:
     none asked for) can be mailed.
 
     Args:
         workers_here: Whether the report's worker runs with ``settings``' SMTP settings
             (``client.workers.workers_here``); asked only when it decides.
+        spelling: How the front end names the e-mail option (in the refusal).
 
     Returns:
         A one-line note when it cannot be known here, else "".
@@ -44,8 +47,10 @@ def check_mail(settings: Settings, email: str, workers_here: WorkersHere = elsew
     if not email.strip() or settings.smtp_configured:
         return ""
     if workers_here(settings):
+        email_option = EMAIL.name(spelling)
         raise UserError(
-            "--email: SMTP_HOST is not set, so this machine's worker cannot send the report",
+            f"{email_option}: SMTP_HOST is not set, so this machine's worker cannot send the "
+            "report",
             "set SMTP_HOST (and SMTP_FROM, SMTP_USER, SMTP_PASSWORD as your mail server "
-            "needs) in the environment or your config file, or drop --email")
+            f"needs) in the environment or your config file, or drop {email_option}")
     return MAIL_ELSEWHERE_NOTE

@@ -90,8 +90,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
-    mail_note = check_mail(settings, params.email_to, workers_here)
     options = request.research
+    mail_note = check_mail(settings, params.email_to, workers_here, options.spelling)
     checked = with_research(params, options, PreparedSources())
     web_search = None
     if checked.depth != Depth.QUICK and checked.web:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from durable_research.client import options as opt
 from durable_research.client.files import file_name
 from durable_research.client.numbers import (
     EXAMPLE_PAGES,
@@ -61,6 +62,8 @@ class ResearchOptions:
     max_steps: float | str = 0
     # --language: a code or name ("" detects the question's language).
     language: str = ""
+    # How the front end names these, in its refusals (``client/options``).
+    spelling: opt.Spelling = opt.Spelling.CLI
 
 
 @dataclass
@@ -96,16 +99,18 @@ def parse_domains(items: list[str], what: str) -> list[str]:
     return out
 
 
-def parse_prefer_paths(items: list[str], sources: list[str]) -> list[str]:
+def parse_prefer_paths(items: list[str], sources: list[str],
+                       spelling: opt.Spelling = opt.Spelling.CLI) -> list[str]:
     """``--prefer-path`` values as patterns over collection names: a folder, file or glob
     relative to a ``--sources`` folder (an existing path inside one is made relative).
 
     Raises:
         UserError: No --sources, or a value that cannot name a path under them.
     """
+    prefer, under = opt.PREFER_PATH.name(spelling), opt.SOURCES.name(spelling)
     if items and not sources:
-        raise UserError("--prefer-path ranks documents of --sources first",
-                        "add --sources PATH, or drop --prefer-path")
+        raise UserError(f"{prefer} ranks documents of {under} first",
+                        f"add {opt.SOURCES.given(spelling, 'PATH')}, or drop {prefer}")
     folders = [Path(s).expanduser().resolve() for s in sources]
     out = []
     for item in items:
@@ -122,13 +127,14 @@ def parse_prefer_paths(items: list[str], sources: list[str]) -> list[str]:
                 break
         pattern = pattern.removeprefix("./").rstrip("/")
         if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
-            raise UserError(f"--prefer-path {item!r} is not a path under --sources",
-                            "e.g. guides, guides/setup.md or '*.pdf' (relative to --sources)")
+            raise UserError(f"{prefer} {item!r} is not a path under {under}",
+                            f"e.g. guides, guides/setup.md or '*.pdf' (relative to {under})")
         out.append(pattern)
     return out
 
 
-def check_prefer_paths(patterns: list[str], names: list[str]) -> None:
+def check_prefer_paths(patterns: list[str], names: list[str],
+                       spelling: opt.Spelling = opt.Spelling.CLI) -> None:
     """Each pattern must match a document of the collection (a typo is not silently inert).
 
     Raises:
@@ -139,8 +145,10 @@ def check_prefer_paths(patterns: list[str], names: list[str]) -> None:
     for pattern in patterns:
         if not any(path_matches(name, pattern) for name in names):
             shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise UserError(f"--prefer-path {pattern!r} matches no document of --sources",
-                            f"names are relative to the --sources folder: {shown}")
+            under = opt.SOURCES.name(spelling)
+            raise UserError(f"{opt.PREFER_PATH.name(spelling)} {pattern!r} matches no "
+                            f"document of {under}",
+                            f"names are relative to the {under} folder: {shown}")
 
 
 def cited_summary(refs: list[Reference]) -> str:
@@ -201,43 +209,47 @@ def with_research(params: ReportInput, options: ResearchOptions,
                   sources: PreparedSources) -> ReportInput:
     """The workflow input with the validated research options."""
     depth = parse_depth(options.depth)
-    budget = Budget(max_usd=parse_usd(options.budget_usd, "--budget-usd"),
-                    max_tokens=parse_count(options.max_tokens, "--max-tokens", EXAMPLE_TOKENS),
-                    max_pages=parse_count(options.max_pages, "--max-pages", EXAMPLE_PAGES))
-    max_steps = parse_count(options.max_steps, "--max-steps", EXAMPLE_STEPS,
+    sp = options.spelling
+    budget = Budget(
+        max_usd=parse_usd(options.budget_usd, opt.BUDGET_USD.name(sp)),
+        max_tokens=parse_count(options.max_tokens, opt.MAX_TOKENS.name(sp), EXAMPLE_TOKENS),
+        max_pages=parse_count(options.max_pages, opt.MAX_PAGES.name(sp), EXAMPLE_PAGES))
+    max_steps = parse_count(options.max_steps, opt.MAX_STEPS.name(sp), EXAMPLE_STEPS,
                             "0 means the depth's default")
+    quick, standard = opt.DEPTH.given(sp, Depth.QUICK), opt.DEPTH.given(sp, Depth.STANDARD)
     if depth is Depth.QUICK and (options.sources or options.review_plan or options.clarify):
-        raise UserError("--depth quick writes a single answer without sources",
-                        "drop --sources/--review-plan/--clarify or use --depth standard")
-    page_options = [name for name, given in (
-        ("--max-pages", budget.max_pages), ("--allow-domain", options.allow_domains),
-        ("--deny-domain", options.deny_domains), ("--prefer-domain", options.prefer_domains))
+        raise UserError(f"{quick} writes a single answer without sources",
+                        f"drop {opt.names(sp, opt.SOURCES, opt.REVIEW_PLAN, opt.CLARIFY)} "
+                        f"or use {standard}")
+    page_options = [o for o, given in (
+        (opt.MAX_PAGES, budget.max_pages), (opt.ALLOW_DOMAIN, options.allow_domains),
+        (opt.DENY_DOMAIN, options.deny_domains), (opt.PREFER_DOMAIN, options.prefer_domains))
         if given]
     if depth is Depth.QUICK and page_options:
         # Else accepted and inert: a quick report is one LLM answer (workflows/report).
-        raise UserError(f"--depth quick reads no web page, so {page_options[0]} has nothing "
-                        "to act on",
-                        f"drop {'/'.join(page_options)} or use --depth standard")
+        raise UserError(f"{quick} reads no web page, so {page_options[0].name(sp)} has "
+                        "nothing to act on",
+                        f"drop {opt.names(sp, *page_options)} or use {standard}")
     if options.prefer_domains and not options.web:
-        raise UserError("--prefer-domain ranks web pages, but --no-web turns the web off",
-                        "drop one of them")
+        raise UserError(f"{opt.PREFER_DOMAIN.name(sp)} ranks web pages, but "
+                        f"{opt.NO_WEB.name(sp)} turns the web off", "drop one of them")
     if depth is not Depth.QUICK and not options.web and not options.sources:
         # Else the worker plans (paid) and then has nothing to search, and its note
         # blames the search settings the user turned off.
-        raise UserError("No web search (--no-web) and no documents (--sources): nothing "
-                        "to research",
-                        "add your documents (--sources PATH), turn web search on, or "
-                        "choose --depth quick for a single answer")
-    mode = agent_mode(options.agent, max_steps, depth)
-    prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources)
+        raise UserError(f"No web search ({opt.NO_WEB.name(sp)}) and no documents "
+                        f"({opt.SOURCES.name(sp)}): nothing to research",
+                        f"add your documents ({opt.SOURCES.given(sp, 'PATH')}), turn web "
+                        f"search on, or choose {quick} for a single answer")
+    mode = agent_mode(options.agent, max_steps, depth, sp)
+    prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources, sp)
     if sources.collection:
-        check_prefer_paths(prefer_paths, sources.names)
+        check_prefer_paths(prefer_paths, sources.names, sp)
     return replace(
         params, depth=depth.value, collection=sources.collection, web=options.web,
         review_plan=options.review_plan, clarify=options.clarify,
-        allow_domains=parse_domains(options.allow_domains, "--allow-domain"),
-        deny_domains=parse_domains(options.deny_domains, "--deny-domain"),
-        prefer_domains=parse_domains(options.prefer_domains, "--prefer-domain"),
+        allow_domains=parse_domains(options.allow_domains, opt.ALLOW_DOMAIN.name(sp)),
+        deny_domains=parse_domains(options.deny_domains, opt.DENY_DOMAIN.name(sp)),
+        prefer_domains=parse_domains(options.prefer_domains, opt.PREFER_DOMAIN.name(sp)),
         prefer_paths=prefer_paths,
         budget=budget, agent=mode.value, max_steps=max_steps,
         language=resolve_language(options.language, params.prompt).tag,
@@ -258,20 +270,24 @@ def parse_agent_mode(raw: str) -> bool | None:
     return {AgentMode.AUTO: None, AgentMode.ON: True, AgentMode.OFF: False}[mode]
 
 
-def agent_mode(agent: bool | None, max_steps: int, depth: Depth) -> AgentMode:
+def agent_mode(agent: bool | None, max_steps: int, depth: Depth,
+               spelling: opt.Spelling = opt.Spelling.CLI) -> AgentMode:
     """``--agent``/``--no-agent`` as the workflow's mode, checked against the depth.
 
     Raises:
         UserError: --agent or --max-steps with --depth quick, --max-steps with --no-agent.
     """
+    steps = opt.MAX_STEPS.name(spelling)
     if depth is Depth.QUICK and (agent or max_steps):
-        raise UserError("--depth quick writes a single answer: there is no research agent",
-                        "drop --agent/--max-steps or use --depth standard")
+        raise UserError(f"{opt.DEPTH.given(spelling, Depth.QUICK)} writes a single answer: "
+                        "there is no research agent",
+                        f"drop {opt.names(spelling, opt.AGENT, opt.MAX_STEPS)} or use "
+                        f"{opt.DEPTH.given(spelling, Depth.STANDARD)}")
     if agent is False and max_steps:
-        raise UserError("--max-steps bounds the research agent, but --no-agent turns it off",
-                        "drop one of them")
+        raise UserError(f"{steps} bounds the research agent, but "
+                        f"{opt.NO_AGENT.name(spelling)} turns it off", "drop one of them")
     if not 0 <= max_steps <= MAX_AGENT_STEPS:
-        raise UserError(f"--max-steps {max_steps} is out of range",
+        raise UserError(f"{steps} {max_steps} is out of range",
                         f"give 1 to {MAX_AGENT_STEPS} (0: the depth's default)")
     return {None: AgentMode.AUTO, True: AgentMode.ON, False: AgentMode.OFF}[agent]
 

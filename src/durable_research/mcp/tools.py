@@ -25,6 +25,7 @@ from durable_research.client.files import (
     read_report_file,
     report_file_key,
 )
+from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import answers_sent, plan_lines, plan_review_done
 from durable_research.client.requests import parse_format
@@ -144,7 +145,8 @@ class ResearchTools:
         prepared = await prepare_report(self.ctx.settings, ReportRequest(
             prompt=question, review=review, formats=formats,
             research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan,
-                                        clarify=clarify, language=language)))
+                                        clarify=clarify, language=language,
+                                        spelling=Spelling.FIELD)))
         handle = await rc.start_report(self.ctx.client, self.ctx.settings, prepared.params)
         state = await settle(self.ctx.client, handle.id, wait)
         return f"{render.started_text(handle.id, prepared.sources)}\n{render.status_text(state)}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from durable_research.client.files import report_file_keys
+from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest
 from durable_research.client.reports import ReportState, ReportSummary
 from durable_research.client.research import ResearchOptions
@@ -80,7 +81,8 @@ class NewReport(Strict):
                 depth=self.depth, web=self.web, review_plan=self.review_plan, clarify=self.clarify,
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),
                 deny_domains=list(self.deny_domains), budget_usd=self.budget_usd,
-                max_tokens=self.max_tokens, max_pages=self.max_pages, language=self.language))
+                max_tokens=self.max_tokens, max_pages=self.max_pages, language=self.language,
+                spelling=Spelling.FIELD))
 
 
 class Started(BaseModel):

@@ -13,6 +13,7 @@ from temporalio.service import RPCError
 from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.draft import draft_sections_async
+from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest, prepare_report, web_search_here
 from durable_research.client.workers import workers_here
 from durable_research.contract.report import DEFAULT_FORMATS, DEFAULT_PROMPT, KNOWN_FORMATS
@@ -105,7 +106,7 @@ async def create_report(
         options = cr.ResearchOptions(
             sources=[u.filename or "" for u in uploads], depth=depth, web=web,
             review_plan=review_plan, clarify=clarify, agent=cr.parse_agent_mode(agent),
-            language=language,
+            language=language, spelling=Spelling.FORM,
             prefer_domains=domain_list(prefer_domains),
             # File names may hold spaces: one per line or comma.
             prefer_paths=[p.strip() for p in re.split(r"[,\n]", prefer_paths) if p.strip()])

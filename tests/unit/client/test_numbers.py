@@ -113,12 +113,13 @@ def test_the_http_api_takes_a_cap_as_text_too(tmp_path: Path) -> None:
     assert (caps.max_usd, caps.max_pages) == (2.0, 40)
 
 
+# The CLI's rule and message, naming the API's field (client/options).
 @pytest.mark.parametrize(("field", "value", "said"), [
-    ("budget_usd", -1.0, "--budget-usd: -1 is below 0"),
-    ("budget_usd", "abc", f"--budget-usd: 'abc' {NOT_USD}"),
-    ("max_pages", -3, "--max-pages: -3 is below 0"),
-    ("max_pages", 2.5, "--max-pages: '2.5' is not a whole number (e.g. 20)"),
-    ("max_tokens", "lots", "--max-tokens: 'lots' is not a whole number (e.g. 20000)")])
+    ("budget_usd", -1.0, "budget_usd: -1 is below 0"),
+    ("budget_usd", "abc", f"budget_usd: 'abc' {NOT_USD}"),
+    ("max_pages", -3, "max_pages: -3 is below 0"),
+    ("max_pages", 2.5, "max_pages: '2.5' is not a whole number (e.g. 20)"),
+    ("max_tokens", "lots", "max_tokens: 'lots' is not a whole number (e.g. 20000)")])
 def test_the_http_api_gets_the_same_rule(tmp_path: Path, field: str, value: float,
                                          said: str) -> None:
     body = NewReport.model_validate({"question": "q", field: value})

@@ -24,6 +24,10 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.START_RESEARCH, {"question": "q", "sources": ["/tmp"]}, "Local sources are off"),
     (Tool.START_RESEARCH, {"question": "q", "formats": "odt"}, "Unknown output format"),
     (Tool.START_RESEARCH, {"question": "q", "language": "Klingon"}, "Unknown language"),
+    # The client's checks name the tool's arguments, not the CLI's options.
+    (Tool.START_RESEARCH, {"question": "q", "depth": "quick", "review_plan": True},
+     "depth 'quick' writes a single answer without sources. Hint: drop "
+     "sources/review_plan/clarify or use depth 'standard'"),
     (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
