@@ -106,8 +106,9 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     consumers never ack" and "the default mode is manual: consumers must ack" differ in
     three places as wholes, in one as clauses. ``weight`` gives a token's importance (IDF
     over the sentences compared against), so a shared "sqlite" counts less than a shared
-    "checkpoint". ``known``: names the sentence's source uses elsewhere, which the sentence
-    may leave out ("It was designated in 1996", in a page on Lake Baikal). ``groups``: the
+    "checkpoint". ``known``: names the sentence's source is about (its title and opening),
+    which the sentence may leave out ("It was designated in 1996", in a page on Lake
+    Baikal): the claim's words among them count as the sentence's. ``groups``: the
     lists of alternatives the gathered sources give ("DEFERRED, IMMEDIATE, or EXCLUSIVE"),
     for the frames: one default for another of one list is a contradiction (two parallel
     sentences on DELETE and on UPDATE are not, so the slot rules do not use them). SUPPORTS is
@@ -152,7 +153,8 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
              known: frozenset[str], conditional: bool) -> Comparison:
     c_toks, s_toks = tokens(claim), tokens(sentence)
-    cset, sset = set(c_toks), set(s_toks)
+    # The page's subject is the sentence's too ("The default protocol is 4." on pickle's).
+    cset, sset = set(c_toks), set(s_toks) | (known & set(c_toks))
     if len(cset) < MIN_CLAUSE_TOKENS:  # "SQLite does not support this." compares to nothing
         return Comparison(Relation.NEITHER, 0.0)
     if _share(sset, cset, weight) < RELATED_AT / 2:
@@ -169,7 +171,7 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
     align = _share(sset, cset - {t for d in slots for t in d.said}, weight)
     if align < RELATED_AT:
         return Comparison(Relation.NEITHER, align)
-    close = _share(set(diff.missing), cset, weight) <= 1.0 - SAME_STATEMENT_AT
+    close = _share(set(diff.missing) - known, cset, weight) <= 1.0 - SAME_STATEMENT_AT
     negated = negation_conflict(claim, sentence, cset, sset)
     ask = align >= ASK_JUDGE_AT
     # The same statement in other words: no slot differs, no "not", little left out.
