@@ -40,3 +40,32 @@ def test_an_empty_folder_is_refused_without_a_list(tmp_path: Path) -> None:
     with pytest.raises(UserError) as info:
         ingest_paths(DirectoryStore(tmp_path / "store"), [tmp_path / "empty"])
     assert info.value.message == "no readable document found in the given sources"
+
+
+# A PNG header, then bytes that are no text in any encoding (NULs among them).
+_BINARY = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(range(256)) * 8
+
+
+def test_a_binary_file_with_a_text_name_is_skipped_not_stored_as_mojibake(
+        tmp_path: Path) -> None:
+    # An image saved as notes.md, an archive as page.html: decoded as cp1252 they became
+    # a "document" of mojibake, searched, quoted and titled with a stray character.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Queues\n\nQueues are durable by default.\n")
+    for name in ("image.md", "archive.txt", "page.html"):
+        (folder / name).write_bytes(_BINARY)
+    collection = ingest_paths(DirectoryStore(tmp_path / "store"), [folder])
+    assert [d.name for d in collection.docs] == ["good.md"]
+    for name in ("image.md", "archive.txt", "page.html"):
+        assert f"{name}: binary content, not text" in collection.skipped
+
+
+def test_text_with_a_byte_order_mark_is_still_read(tmp_path: Path) -> None:
+    # UTF-16 text is full of NUL bytes: its byte order mark says it is text.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "utf16.txt").write_bytes("Queues are durable by default.".encode("utf-16"))
+    collection = ingest_paths(DirectoryStore(tmp_path / "store"), [folder])
+    assert [d.name for d in collection.docs] == ["utf16.txt"]
+    assert collection.skipped == []
