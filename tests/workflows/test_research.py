@@ -633,6 +633,30 @@ async def test_no_sources_falls_back_to_a_single_answer(
     assert result.references == [] and result.verification is None
 
 
+class WebAndDocuments(MockActivities):
+    """The worker has a web provider, and the report has local documents."""
+
+    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
+        return SourcesAvailable(web_provider="mock-web", local_documents=7)
+
+
+async def test_a_report_without_the_web_does_not_name_the_web_provider_as_a_source(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # `--sources DIR --no-web` printed "sources: searxng + 7 local documents": the
+    # worker's provider, which the report never searched.
+    from durable_research.contract.keys import collection_key
+
+    mocks = WebAndDocuments()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, web=False,
+                             collection=collection_key("0" * 64))
+        result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert result.sources_used == "7 local documents"
+    assert any(line.endswith("sources: 7 local documents") for line in status.history)
+
+
 async def test_a_subquestion_workflow_alone_is_refused(
     client: Client, task_queue: str, start_worker: WorkerFactory
 ) -> None:
