@@ -35,6 +35,9 @@ class Reference:
     content_hash: str = ""
     accessed: str = ""
     authority: str = Authority.NORMAL
+    # False: no sentence cites it; it joined the list because it disputes a claim (its
+    # passage is shown beside the claim). Counted apart, so "5 cited" means cited.
+    cited: bool = True
 
 
 @dataclass
