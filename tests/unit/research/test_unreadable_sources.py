@@ -69,3 +69,20 @@ def test_text_with_a_byte_order_mark_is_still_read(tmp_path: Path) -> None:
     collection = ingest_paths(DirectoryStore(tmp_path / "store"), [folder])
     assert [d.name for d in collection.docs] == ["utf16.txt"]
     assert collection.skipped == []
+
+
+def test_the_refusals_name_no_command_line_option(tmp_path: Path) -> None:
+    # Every front end ingests through here: the MCP tool and the web form answered a
+    # missing folder or a too large upload with "check the --sources path" (client/options
+    # spells the options per front end; these refusals need none).
+    store = DirectoryStore(tmp_path / "store")
+    with pytest.raises(UserError) as missing:
+        ingest_paths(store, [tmp_path / "nope"])
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"f{n}.md").write_text(f"Document {n}.")
+    with pytest.raises(UserError) as many:
+        ingest_paths(store, [folder], max_files=2)
+    for refusal in (missing.value, many.value):
+        assert "--" not in f"{refusal.message} {refusal.hint}"
