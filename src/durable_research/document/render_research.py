@@ -266,6 +266,9 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
         summary += f", {v.corroborated} of them corroborated by another independent source"
     if v.disputed:
         summary += f"; {len(v.disputed)} disputed by another source"
+    if v.unsupported:
+        # Every sentence counted: verified, disputed and these add up to the checked ones.
+        summary += f"; {len(v.unsupported)} not verified"
     out: list[Block] = [_label(
         "Citations checked:", summary + f" ({v.judged} decided by an LLM judge).")]
     if v.disputed:
@@ -276,9 +279,11 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
     if not v.unsupported:
         return tuple(out)
     treatment = _one_line(v.treatment)
-    out.append(_label("Not verified", f" ({treatment}):" if treatment else ":"))
+    listed = v.unsupported_listed()
+    out.append(_label("Not verified", (f" ({treatment})" if treatment else "")
+                      + (f"; {listed}:" if listed else ":")))
     items: list[tuple[Block, ...]] = []
-    for u in v.unsupported:
+    for u in v.distinct_unsupported():
         spans: list[Inline] = [Text(f"“{_clip(u.sentence)}” — source ["), _cite(u.n, known),
                                Text("]")]
         reason = _one_line(u.reason)
