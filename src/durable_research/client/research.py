@@ -110,7 +110,7 @@ def parse_prefer_paths(items: list[str], sources: list[str],
     prefer, under = opt.PREFER_PATH.name(spelling), opt.SOURCES.name(spelling)
     if items and not sources:
         raise UserError(f"{prefer} ranks documents of {under} first",
-                        f"add {opt.SOURCES.given(spelling, 'PATH')}, or drop {prefer}")
+                        f"add {opt.SOURCES.wanted(spelling, 'PATH')}, or drop {prefer}")
     folders = [Path(s).expanduser().resolve() for s in sources]
     out = []
     for item in items:
@@ -244,7 +244,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
         # blames the search settings the user turned off.
         raise UserError(f"No web search ({opt.NO_WEB.name(sp)}) and no documents "
                         f"({opt.SOURCES.name(sp)}): nothing to research",
-                        f"add your documents ({opt.SOURCES.given(sp, 'PATH')}), turn web "
+                        f"add your documents ({opt.SOURCES.wanted(sp, 'PATH')}), turn web "
                         f"search on, or choose {quick} for a single answer")
     mode = agent_mode(options.agent, max_steps, depth, sp)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources, sp)
