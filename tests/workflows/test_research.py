@@ -316,6 +316,35 @@ async def test_a_section_that_quotes_its_notes_is_noted(
     assert len(noted) == 1 and noted[0].startswith("Section 1: "), result.research_notes
 
 
+class LastSectionFirst(MockActivities):
+    """Every section quotes its notes, and the first is answered only after the last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_written = asyncio.Event()
+
+    async def answer_section(self, params: SectionInput) -> LlmStored:
+        if params.key == "sections/01.md":
+            await asyncio.wait_for(self.last_written.wait(), 30)
+        out = await super().answer_section(params)
+        out.quoted_notes = params.role == "section"
+        if params.key == f"sections/0{len(PLAN)}.md":
+            self.last_written.set()
+        return out
+
+
+async def test_the_sections_notes_are_in_section_order(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # The report's notes read "Section 3: ..., Section 1: ..., Section 2: ..." (the order
+    # the writers finished in; found in a new user's trial with the offline model).
+    mocks = LastSectionFirst()
+    async with start_worker(mocks.activities()):
+        result = await (await start(client, task_queue)).result()
+    noted = [n.split(":")[0] for n in result.research_notes if n.startswith("Section ")]
+    assert noted == [f"Section {i}" for i in range(1, len(PLAN) + 1)], result.research_notes
+
+
 class UnaskedModel(MockActivities):
     """A worker whose model is not asked for the summary nor as judge (llm/capabilities):
     the activities say so and the report's notes repeat it once each."""
