@@ -634,6 +634,10 @@ async def test_invalid_plans_are_asked_again_then_the_question_is_researched(
     async with start_worker(mocks.activities()):
         handle = await start(client, task_queue)
         result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    # One source, said so ("1 sources kept for citing" was the log's line).
+    assert [r.n for r in result.references] == [1]
+    assert any(line.endswith("1 source kept for citing") for line in status.history)
     plans = mocks.inputs("llm_call", LlmCallInput)
     assert len(plans) == 3  # PLAN_ATTEMPTS, each told the last error
     assert "no JSON object" in plans[1].prompt and "no JSON object" in plans[2].prompt

@@ -504,7 +504,7 @@ class Research:
                               "the report is written from what was gathered.")
         refs = self.references(results)
         self.progress.sources_kept = len(refs)
-        self.log(f"{len(refs)} sources kept for citing")
+        self.log(f"{len(refs)} source{'' if len(refs) == 1 else 's'} kept for citing")
         if (self.params.budget.max_usd and self.budget.total().cost_usd is None
                 and self.model not in OFFLINE_MODELS):  # the offline model costs nothing
             self.notes.append("The model's prices are unknown, so --budget-usd could not be "
