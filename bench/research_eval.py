@@ -317,7 +317,9 @@ def print_judged(run: Run, decoys: list[dict[str, Any]]) -> None:
         result = results.get(o.question)
         for d in result.verification.disputed if result and result.verification else []:
             if states(d.sentence, decoy["decoy_sentence"]):
-                print(f"    disputed: {d.reason} <- {' '.join(d.other_passage.split())[:220]}")
+                other = " ".join(d.other_passage.split())
+                has = "official sentence IN it" if official in other else "no official"
+                print(f"    disputed: {d.reason} ({has}) <- {other[:220]}")
 
 
 def print_funnel(run: Run, decoys: list[dict[str, Any]]) -> None:
@@ -370,7 +372,8 @@ def dump_prompts(runs: list[Run], path: Path) -> None:
                 for call in report:
                     out.write(json.dumps({"question": ident, "task": call.task,
                                           "prompt_tokens": call.prompt_tokens,
-                                          "system": call.system, "user": call.user}) + "\n")
+                                          "system": call.system, "user": call.user,
+                                          "answer": call.answer}) + "\n")
     print(f"\nprompts written to {path}")
 
 
