@@ -305,6 +305,7 @@ def print_judged(run: Run, decoys: list[dict[str, Any]]) -> None:
         decoy = by_id[o.ident]
         official = " ".join(decoy["official_sentence"].split())
         print(f"  {o.question}: {o.ident} printed {o.printed}")
+        with_official: list[str] = []  # the excerpts sent that hold the official sentence
         for call in calls.get(o.question, []):
             if call.task != prompts.TASK_JUDGE:
                 continue
@@ -312,13 +313,18 @@ def print_judged(run: Run, decoys: list[dict[str, Any]]) -> None:
             for ident, claim, excerpt in judge_items(call.user):
                 if states(claim, decoy["decoy_sentence"]):
                     has = "official sentence IN it" if official in excerpt else "no official"
+                    with_official += [excerpt] if official in excerpt else []
                     print(f"    judge: {verdicts.get(int(ident), 'no verdict')} ({has}) "
                           f"<- {excerpt[:220]}")
         result = results.get(o.question)
         for d in result.verification.disputed if result and result.verification else []:
             if states(d.sentence, decoy["decoy_sentence"]):
                 other = " ".join(d.other_passage.split())
-                has = "official sentence IN it" if official in other else "no official"
+                # The report shows the passage cut (checking.MAX_PASSAGE_CHARS): the
+                # official sentence may be in the part cut off of an excerpt sent.
+                shown = other.removesuffix("…")
+                has = "official sentence IN it" if official in other or any(
+                    e.startswith(shown) for e in with_official) else "no official"
                 print(f"    disputed: {d.reason} ({has}) <- {other[:220]}")
 
 
