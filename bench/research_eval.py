@@ -43,7 +43,9 @@ own search for the claim): a retrieval miss told apart from a checker miss.
 server; its key in ``JUDGE_API_KEY``): the fake LLM still plans, notes and writes, but
 forwards the citation judge's requests, as the product sent them through litellm, to that
 model (``FakeLLM.configure(judge_upstream=...)``); with ``--adversarial`` it prints, per
-decoy fact stated, what the judge was asked about it and what it answered. ``--only ID``:
+decoy fact stated, what the judge was asked about it and what it answered
+(``--judge-per-pair``: the real judge is asked one pair a call, not the product's batches
+of ten: the bench's own figures are one pair a call). ``--only ID``:
 only these questions (by id).
 """
 
@@ -571,9 +573,11 @@ def judge_upstream(args: argparse.Namespace, tmp: Path) -> Upstream | None:
         t0 = time.monotonic()
         endpoint = ensure_local_llm(tmp / "judge-llm", gguf=args.judge_gguf)
         print(f"judge server up in {time.monotonic() - t0:.1f} s", flush=True)
-        return Upstream(endpoint.api_base, endpoint.model.split("/", 1)[-1], endpoint.api_key)
+        return Upstream(endpoint.api_base, endpoint.model.split("/", 1)[-1], endpoint.api_key,
+                        args.judge_per_pair)
     if args.judge_url:
-        return Upstream(args.judge_url, args.judge_model, os.environ.get("JUDGE_API_KEY", ""))
+        return Upstream(args.judge_url, args.judge_model, os.environ.get("JUDGE_API_KEY", ""),
+                        args.judge_per_pair)
     return None
 
 
@@ -688,6 +692,9 @@ def main() -> None:
                         help="... or by the model --judge-model of this OpenAI-protocol "
                         "server (its /v1 base URL; key: JUDGE_API_KEY)")
     parser.add_argument("--judge-model", default="", help="the model name at --judge-url")
+    parser.add_argument("--judge-per-pair", action="store_true",
+                        help="ask the real judge one (claim, excerpt) pair a call, as "
+                        "judge_bench.py does (the product asks up to 10 a call)")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
     args = parser.parse_args()
