@@ -32,6 +32,10 @@ JUDGE_PER_CLAIM = 2
 # sentence before it. One was not enough: the sentence that contradicts a claim need not
 # be the closest by words ("work in local time unless you add the 'utc' modifier"
 # against "use UTC ... internally", less close than two sentences on the modifiers).
+# Measured with Qwen2.5-Coder-1.5B as judge (docs/research-quality.md, "The whole path
+# with a real judge"): held-out false verified and recall unchanged (0.161 / 0.79, 0.077 /
+# 0.83), end to end 4 of 5 decoy facts disputed by their official sentence instead of 1
+# and 39 of 86 cited sentences disputed instead of 61; the judge's prompt +52-73 %.
 JUDGE_SENTENCES = 3
 
 
