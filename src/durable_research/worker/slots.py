@@ -11,8 +11,14 @@ a search) waits on the network and takes a slot whenever one of the worker's
 supplier this replaces held a burst's LLM calls to ~20 slots while the CPU was busy,
 and they waited on the server, not on the model (``bench/throughput.py --slots``).
 
-Reservations not yet used count against the CPU bound, since any of them may turn out
-to be a render: the CPU-bound steps a worker holds never exceed the bound.
+Reservations not yet used may each turn out to be a render; they are bounded on their
+own (:data:`RESERVATIONS_AHEAD`: the SDK's pollers hold one each while they wait, an eager
+task one for a moment), not by the CPU bound: counted against it, the five idle polls
+left room for three renders, and with a few renders running the worker stopped
+polling and taking eager tasks (a 1 s burst's LLM calls still waited on the server,
+p90 5 s, with 18 of 200 slots held). A worker holds at most
+``cpu_bound - 1 + RESERVATIONS_AHEAD`` CPU-bound steps: 15 with two render threads,
+each render ~13 ms of CPU.
 
 The SDK calls ``reserve_slot`` on the worker's event loop and the other methods from
 its own threads, so the counts are under a lock and waiters are woken thread-safely.
@@ -37,6 +43,9 @@ from temporalio.worker import (
 # few queued for the pool, so a thread never idles between two steps while the queue
 # stays short (a render is ~13 ms of CPU: a queue of 3 is tens of ms, not seconds).
 CPU_STEPS_PER_THREAD = 4
+# Reservations held before their task is known: the SDK's activity pollers (5 by
+# default) and eager tasks, which are marked used at once.
+RESERVATIONS_AHEAD = 8
 
 
 class Use(Enum):
@@ -57,8 +66,8 @@ class StepPermit(SlotPermit):
 
 
 class StepSlots(CustomSlotSupplier):
-    """Up to ``max_slots`` activities at once, at most ``cpu_bound`` of them CPU-bound
-    (``cpu_steps``) or not yet known."""
+    """Up to ``max_slots`` activities at once; none reserved while ``cpu_bound`` CPU-bound
+    ones (``cpu_steps``) are held or :data:`RESERVATIONS_AHEAD` are not yet known."""
 
     def __init__(self, max_slots: int, cpu_steps: Iterable[str], cpu_bound: int) -> None:
         """The limits; both must allow at least one activity."""
@@ -73,7 +82,8 @@ class StepSlots(CustomSlotSupplier):
     def _free(self) -> bool:
         # Under the lock.
         total = self.unknown + self.cpu_held + self.other_held
-        return total < self.max_slots and self.unknown + self.cpu_held < self.cpu_bound
+        return (total < self.max_slots and self.cpu_held < self.cpu_bound
+                and self.unknown < RESERVATIONS_AHEAD)
 
     def _take(self) -> StepPermit | None:
         # Under the lock.
@@ -118,8 +128,7 @@ class StepSlots(CustomSlotSupplier):
             else:
                 permit.use = Use.WAITING
                 self.other_held += 1
-                # A reservation that turned out to wait on the network frees the CPU bound.
-                self._wake()
+            self._wake()  # one fewer reservation ahead
 
     def release_slot(self, ctx: SlotReleaseContext) -> None:
         """The slot is free again (its task done, or the reservation not needed)."""

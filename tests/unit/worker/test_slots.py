@@ -18,7 +18,7 @@ from temporalio.worker import SlotPermit, SlotReleaseContext
 
 from durable_research.config import Settings
 from durable_research.worker.build import activity_slots
-from durable_research.worker.slots import StepSlots
+from durable_research.worker.slots import RESERVATIONS_AHEAD, StepSlots
 
 LLM, PDF, MAIL = "llm_call", "create_pdf", "send_email"
 
@@ -90,14 +90,28 @@ def test_no_reservation_while_the_renders_held_reach_their_bound() -> None:
     assert slots.try_reserve_slot(CTX) is not None  # type: ignore[arg-type]
 
 
-def test_reservations_not_yet_used_count_against_the_cpu_bound() -> None:
-    slots = supplier(max_slots=10, cpu_bound=2)
+def test_idle_polls_leave_room_for_the_renders() -> None:
+    # The SDK's pollers each hold a reservation while they wait for a task: counted
+    # against the CPU bound, five of them left no room for a render at all.
+    slots = supplier(max_slots=20, cpu_bound=2)
+    polls = [slots.try_reserve_slot(CTX) for _ in range(5)]  # type: ignore[arg-type]
+    assert all(p is not None for p in polls)
     take(slots, PDF)
-    pending = slots.try_reserve_slot(CTX)  # type: ignore[arg-type]
-    assert pending is not None
+    take(slots, PDF)
     assert slots.try_reserve_slot(CTX) is None  # type: ignore[arg-type]
-    # It was an LLM call after all: the CPU bound has room again.
-    slots.mark_slot_used(Used(Task(LLM), pending))  # type: ignore[arg-type]
+    assert (slots.unknown, slots.cpu_held) == (5, 2)
+
+
+def test_reservations_ahead_of_their_task_are_bounded() -> None:
+    # Any of them may be a render: the renders held stay under cpu_bound - 1 + ahead.
+    slots = supplier(max_slots=50, cpu_bound=2)
+    ahead = [slots.try_reserve_slot(CTX) for _ in range(RESERVATIONS_AHEAD)]  # type: ignore[arg-type]
+    assert all(p is not None for p in ahead)
+    assert slots.try_reserve_slot(CTX) is None  # type: ignore[arg-type]
+    first = ahead[0]
+    assert first is not None
+    # It was an LLM call: one more may be reserved.
+    slots.mark_slot_used(Used(Task(LLM), first))  # type: ignore[arg-type]
     assert slots.try_reserve_slot(CTX) is not None  # type: ignore[arg-type]
 
 
