@@ -46,8 +46,7 @@ def _raw_worker(client: Client, settings: Settings) -> Worker:
 
     # RAW_ACTIVITIES is a list of bare functions, typed list[function] by mypy.
     return app_worker.build_worker(client, settings, activities=RAW_ACTIVITIES,  # type: ignore[arg-type]
-                                   workflows=[RawReportWorkflow],
-                                   cpu_steps=frozenset({"raw_pdf"}))
+                                   workflows=[RawReportWorkflow])
 
 
 def _floor_worker(client: Client, settings: Settings) -> Worker:
@@ -55,10 +54,8 @@ def _floor_worker(client: Client, settings: Settings) -> Worker:
     from _floor import FloorActivities, FloorReportWorkflow
 
     activities = FloorActivities(settings).all()
-    # Its render counts as the app's does (the same slot policy for every kind).
     return app_worker.build_worker(client, settings, activities=activities,
-                                   workflows=[FloorReportWorkflow],
-                                   cpu_steps=frozenset({"floor_pdf"}))
+                                   workflows=[FloorReportWorkflow])
 
 
 def _profile_until_sigterm(path: Path) -> None:

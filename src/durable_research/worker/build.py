@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.worker import FixedSizeSlotSupplier, Interceptor, Worker, WorkerTuner
+from temporalio.worker import (
+    FixedSizeSlotSupplier,
+    Interceptor,
+    ResourceBasedSlotConfig,
+    ResourceBasedSlotSupplier,
+    ResourceBasedTunerConfig,
+    Worker,
+    WorkerTuner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from durable_research import __version__
@@ -32,10 +39,8 @@ from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.llm.clients import loop_clients
 from durable_research.worker.heap import freeze_startup_heap
-from durable_research.worker.slots import CPU_STEPS_PER_THREAD, StepSlots
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
-from durable_research.workflows.steps import COMPARE_NOTES_STEP, PDF_STEP, PREPARE_CHECK_STEP
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 
 # Modules imported once per worker instead of once per workflow run (the sandbox
@@ -66,33 +71,27 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
-# The steps whose work is CPU-bound (rendering, comparing notes, assessing citations):
-# the worker holds a few of them at once, per render thread (worker/slots.py).
-CPU_STEPS: frozenset[str] = frozenset(
-    {PDF_STEP.activity, COMPARE_NOTES_STEP.activity, PREPARE_CHECK_STEP.activity})
+MIN_ACTIVITY_SLOTS = 20
 
 
-def activity_slots(settings: Settings, concurrency: int | None = None,
-                   cpu_steps: frozenset[str] = CPU_STEPS) -> StepSlots:
-    """Up to ``concurrency`` activities (default ``WORKER_IO_CONCURRENCY``) at once, of
-    them at most :data:`CPU_STEPS_PER_THREAD` CPU-bound ones (``cpu_steps``) per render
-    thread.
+def activity_tuner(concurrency: int) -> WorkerTuner:
+    """Up to ``concurrency`` activities, taken on only while the machine has CPU to spare.
 
-    Slots are sized for waiting LLM calls and mails, but a render accepted beyond what
-    the render pool can start soon waits seconds inside the process, misses its
-    heartbeat deadline and is run twice (measured with a fixed 200: 3 in 20 PDF and mail
-    steps timed out in a burst of 200 reports with a 1 s LLM on 2 cores). Tasks not
-    taken yet wait on the server, where no timeout runs.
+    A fixed number of slots sized for waiting LLM calls lets a busy worker accept more
+    work than it can start: accepted attempts then wait seconds inside the process,
+    miss their heartbeat deadline and are run twice (measured: 3 in 20 PDF and mail
+    steps timed out in a burst of 200 reports with a 1 s LLM on 2 cores). Slots are
+    granted while CPU use is under the target; tasks not taken yet wait on the
+    server, where no timeout runs.
     """
-    threads = settings.worker_cpu_threads or os.cpu_count() or 1
-    return StepSlots(max(1, concurrency or settings.worker_io_concurrency), cpu_steps,
-                     CPU_STEPS_PER_THREAD * threads)
-
-
-def activity_tuner(slots: StepSlots) -> WorkerTuner:
-    """The worker's slot suppliers: ``slots`` for activities, fixed for the rest."""
+    activities = ResourceBasedSlotSupplier(
+        # Always as many as the fixed 20 slots of before, whatever else uses the CPU.
+        ResourceBasedSlotConfig(minimum_slots=min(concurrency, MIN_ACTIVITY_SLOTS),
+                                maximum_slots=concurrency, ramp_throttle=timedelta(0)),
+        ResourceBasedTunerConfig(target_memory_usage=0.9, target_cpu_usage=0.85),
+    )
     fixed = FixedSizeSlotSupplier(100)
-    return WorkerTuner.create_composite(workflow_supplier=fixed, activity_supplier=slots,
+    return WorkerTuner.create_composite(workflow_supplier=fixed, activity_supplier=activities,
                                         local_activity_supplier=fixed, nexus_supplier=fixed)
 
 
@@ -190,7 +189,6 @@ def build_worker(
     interceptors: Sequence[Interceptor] = (),
     max_concurrent_activities: int | None = None,
     workflows: Sequence[type] | None = None,
-    cpu_steps: frozenset[str] = CPU_STEPS,
 ) -> Worker:
     """Create a worker for the report workflow and its activities.
 
@@ -203,8 +201,6 @@ def build_worker(
         max_concurrent_activities: How many activities run at once in this process
             (default ``settings.worker_io_concurrency``).
         workflows: Replaces the report workflows (the bench's baseline uses this).
-        cpu_steps: The activities whose work is CPU-bound, held a few at a time
-            (:func:`activity_slots`; the bench's own workflows name theirs).
 
     Returns:
         The worker, not yet running; it closes the activities' resources when it stops.
@@ -229,7 +225,7 @@ def build_worker(
             ThreadPoolExecutor(max_workers=concurrency)
             if any(not inspect.iscoroutinefunction(a) for a in activities) else None
         ),
-        tuner=activity_tuner(activity_slots(settings, concurrency, cpu_steps)),
+        tuner=activity_tuner(concurrency),
         # Outermost first: the run check is heartbeated like the activity it guards.
         interceptors=[HeartbeatWhileRunning(), OwnRunsOnly(client), *interceptors],
         workflow_runner=workflow_runner(),
