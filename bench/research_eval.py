@@ -2,7 +2,8 @@
 
 Usage: python bench/research_eval.py [--limit N] [--model M] [--depth standard|deep]
                                      [--corpus DIR] [--questions FILE] [--decoys FILE]
-                                     [--adversarial]
+                                     [--adversarial] [--only ID ...]
+                                     [--judge-gguf FILE | --judge-url URL --judge-model M]
 
 Runs the real pipeline on each question of ``bench/eval/questions.json`` — the client
 functions ``research run --sources bench/eval/corpus --no-web`` uses (ingest, start, wait),
@@ -36,6 +37,16 @@ its side where told the sources disagree. It then also prints, per run and per d
 the decoy facts that reached reports, how they were printed, and whether the official page
 contradicting each was among the check's sources (read by research, or found by the check's
 own search for the claim): a retrieval miss told apart from a checker miss.
+
+``--judge-gguf FILE`` (a GGUF model served by the embedded llama.cpp server, as
+``judge_bench.py --gguf`` does) or ``--judge-url URL --judge-model M`` (any OpenAI-protocol
+server; its key in ``JUDGE_API_KEY``): the fake LLM still plans, notes and writes, but
+forwards the citation judge's requests, as the product sent them through litellm, to that
+model (``FakeLLM.configure(judge_upstream=...)``); with ``--adversarial`` it prints, per
+decoy fact stated, what the judge was asked about it and what it answered
+(``--judge-per-pair``: the real judge is asked one pair a call, not the product's batches
+of ten: the bench's own figures are one pair a call). ``--only ID``:
+only these questions (by id).
 """
 
 from __future__ import annotations
@@ -70,8 +81,10 @@ from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
 from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, reach, sent_to_notes, table
+from durable_research.testing.fake_forward import Upstream
 from durable_research.testing.fake_llm import FakeLLM, SentPrompt
-from durable_research.testing.report_eval import ReportScore, score_report
+from durable_research.testing.fake_research import judge_items
+from durable_research.testing.report_eval import ReportScore, score_report, states
 from durable_research.worker.build import build_worker
 
 EVAL = ROOT / "bench" / "eval"
@@ -105,14 +118,17 @@ class Run:
     outcomes: list[DecoyOutcome] = field(default_factory=list)
 
 
-def settings_for(model: str, tmp: Path, address: str, fake_base: str) -> Settings:
-    """The worker's settings: the fake LLM, the environment's model, or the embedded one."""
+def settings_for(model: str, tmp: Path, address: str, fake_base: str,
+                 slow_judge: bool = False) -> Settings:
+    """The worker's settings: the fake LLM, the environment's model, or the embedded one
+    (``slow_judge``: the fake forwards the judge's requests to a real model, whose batches
+    queue behind each other on a CPU: the longer timeout)."""
     base = Settings(temporal_address=address, task_queue=f"eval-{uuid.uuid4().hex[:8]}",
                     data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
                     embedded="never", llm_timeout_s=600)
     if not model:
         return replace(base, llm_model="openai/fake-model", llm_api_key="eval-key",
-                       llm_api_base=fake_base, llm_timeout_s=120)
+                       llm_api_base=fake_base, llm_timeout_s=600 if slow_judge else 120)
     if model == "embedded":
         from durable_research.embedded.localmodel import ensure_local_llm
 
@@ -270,6 +286,48 @@ def print_reach(runs: list[Run], decoys: list[dict[str, Any]]) -> None:
                          f"{', ' + seen.reason if seen.reason else ''})")
             print(line)
         print_funnel(run, decoys)
+        print_judged(run, decoys)
+
+
+def print_judged(run: Run, decoys: list[dict[str, Any]]) -> None:
+    """Per decoy fact stated, what the judge was asked about its sentence (each excerpt,
+    and whether it holds the official sentence that contradicts it) and what it answered;
+    and the reason of each dispute of it."""
+    if not run.outcomes or not run.sent:
+        return
+    from durable_research.activities.checking import parse_verdicts
+    from durable_research.research import prompts
+
+    by_id = {d["id"]: d for d in decoys}
+    calls = dict(zip(run.sent_ids, run.sent, strict=True))
+    results = dict(zip(run.scored_ids, [r for r in run.results
+                                        if r.status == "completed" and r.paths], strict=True))
+    print(f"\nwhat the judge read and answered about each decoy fact stated ({run.label}):")
+    for o in dict.fromkeys(run.outcomes):
+        decoy = by_id[o.ident]
+        official = " ".join(decoy["official_sentence"].split())
+        print(f"  {o.question}: {o.ident} printed {o.printed}")
+        with_official: list[str] = []  # the excerpts sent that hold the official sentence
+        for call in calls.get(o.question, []):
+            if call.task != prompts.TASK_JUDGE:
+                continue
+            verdicts = parse_verdicts(call.answer)
+            for ident, claim, excerpt in judge_items(call.user):
+                if states(claim, decoy["decoy_sentence"]):
+                    has = "official sentence IN it" if official in excerpt else "no official"
+                    with_official += [excerpt] if official in excerpt else []
+                    print(f"    judge: {verdicts.get(int(ident), 'no verdict')} ({has}) "
+                          f"<- {excerpt[:220]}")
+        result = results.get(o.question)
+        for d in result.verification.disputed if result and result.verification else []:
+            if states(d.sentence, decoy["decoy_sentence"]):
+                other = " ".join(d.other_passage.split())
+                # The report shows the passage cut (checking.MAX_PASSAGE_CHARS): the
+                # official sentence may be in the part cut off of an excerpt sent.
+                shown = other.removesuffix("…")
+                has = "official sentence IN it" if official in other or any(
+                    e.startswith(shown) for e in with_official) else "no official"
+                print(f"    disputed: {d.reason} ({has}) <- {other[:220]}")
 
 
 def print_funnel(run: Run, decoys: list[dict[str, Any]]) -> None:
@@ -322,7 +380,8 @@ def dump_prompts(runs: list[Run], path: Path) -> None:
                 for call in report:
                     out.write(json.dumps({"question": ident, "task": call.task,
                                           "prompt_tokens": call.prompt_tokens,
-                                          "system": call.system, "user": call.user}) + "\n")
+                                          "system": call.system, "user": call.user,
+                                          "answer": call.answer}) + "\n")
     print(f"\nprompts written to {path}")
 
 
@@ -501,11 +560,42 @@ def print_claim_set(name: str) -> None:
                   f"exact {r['accuracy']:.2f}")
 
 
+def judge_upstream(args: argparse.Namespace, tmp: Path) -> Upstream | None:
+    """The real judge the fake LLM forwards to: a GGUF file served here, or a server."""
+    if args.judge_gguf:
+        from durable_research.embedded.localmodel import ensure_local_llm
+
+        t0 = time.monotonic()
+        endpoint = ensure_local_llm(tmp / "judge-llm", gguf=args.judge_gguf)
+        print(f"judge server up in {time.monotonic() - t0:.1f} s", flush=True)
+        return Upstream(endpoint.api_base, endpoint.model.split("/", 1)[-1], endpoint.api_key,
+                        args.judge_per_pair)
+    if args.judge_url:
+        return Upstream(args.judge_url, args.judge_model, os.environ.get("JUDGE_API_KEY", ""),
+                        args.judge_per_pair)
+    return None
+
+
+def print_forwarded(fake: FakeLLM, reports: int) -> None:
+    """The real judge's calls per report: its own prompt and answer tokens, and time."""
+    got = fake.forwarded()
+    n = max(reports, 1)
+    print(f"\nreal judge per report: {len(got) / n:.1f} calls, "
+          f"{sum(f.prompt_tokens for f in got) / n:,.0f} prompt tokens, "
+          f"{sum(f.completion_tokens for f in got) / n:,.0f} answer tokens (its tokenizer), "
+          f"{sum(f.seconds for f in got) / n:.0f} s of calls")
+
+
 async def amain(args: argparse.Namespace) -> int:
     """Set up, run every model over the questions, print the tables."""
     data = json.loads(args.questions.read_text(encoding="utf-8"))
     # A question set, or one question with its gold data (tests/data/conflict_docs.json).
     questions = data.get("questions") or [{"id": args.questions.stem, **data}]
+    if args.only:
+        unknown = set(args.only) - {q["id"] for q in questions}
+        if unknown:
+            raise SystemExit(f"--only: no such question: {', '.join(sorted(unknown))}")
+        questions = [q for q in questions if q["id"] in args.only]
     questions = questions[: args.limit] if args.limit else questions
     decoys = json.loads(args.decoys.read_text(encoding="utf-8"))["decoys"]
     print(f"research eval: {len(questions)} questions, corpus {args.corpus}, depth "
@@ -517,7 +607,13 @@ async def amain(args: argparse.Namespace) -> int:
         fake = start_fake_llm()
         try:
             client = await connect(server.address)
-            runs = [Run("fake LLM")] + ([Run(args.model)] if args.model else [])
+            judge = judge_upstream(args, tmp)
+            if judge is not None:
+                fake.configure(judge_upstream=judge)
+                print(f"judge: {judge.model} at {judge.api_base} (the fake LLM forwards the "
+                      "judge's requests)", flush=True)
+            label = f"fake LLM, {judge.model} judge" if judge is not None else "fake LLM"
+            runs = [Run(label)] + ([Run(args.model)] if args.model else [])
             if args.adversarial:  # a model that takes the decoy pages at their word
                 fake.configure(prefer_quotes=[d["decoy_sentence"] for d in decoys])
                 print(f"adversarial: the fake LLM believes the {len(decoys)} decoy sentences",
@@ -525,17 +621,21 @@ async def amain(args: argparse.Namespace) -> int:
             settings = settings_for("", tmp, server.address, fake.api_base)
             collection = cr.ingest_sources(settings, [str(args.corpus)]).collection
             for run in runs:
-                model = "" if run.label == "fake LLM" else args.model
-                s = settings_for(model, tmp, server.address, fake.api_base)
+                model = "" if run is runs[0] else args.model
+                s = settings_for(model, tmp, server.address, fake.api_base,
+                                 slow_judge=judge is not None)
                 await run_questions(client, s, run, collection, questions, decoys, args.depth,
                                     fake if not model else None, trace=args.adversarial)
             print_retrieval(settings, collection, questions, runs, [5, 10])
-            default_set = (not args.limit and not args.adversarial and args.depth == "standard"
+            default_set = (not args.limit and not args.only and not args.adversarial
+                           and judge is None and args.depth == "standard"
                            and args.questions == EVAL / "questions.json"
                            and args.corpus == EVAL / "corpus")
             print_reports(runs, whole_set=default_set)
             for run in runs:
                 print_prompt_tokens(run)
+            if judge is not None:
+                print_forwarded(fake, len(runs[0].results))
             print_checker()
             print_decoy_pairs(decoys)
             print_decoys(runs, decoys)
@@ -553,10 +653,11 @@ async def amain(args: argparse.Namespace) -> int:
         finally:
             fake.stop()
             server.stop()
-            if args.model == "embedded":
+            if args.model == "embedded" or args.judge_gguf:
                 from durable_research.embedded.localmodel import stop_local_llm
 
                 stop_local_llm(tmp / "local-llm")
+                stop_local_llm(tmp / "judge-llm")
     return 0
 
 
@@ -577,9 +678,26 @@ def main() -> None:
     parser.add_argument("--adversarial", action="store_true",
                         help="the fake LLM believes the decoy pages: it quotes their claims "
                         "and writes them as fact; print where each one's official page was")
+    parser.add_argument("--only", nargs="+", default=[], metavar="ID",
+                        help="only these questions (by id)")
+    parser.add_argument("--judge-gguf", type=Path, default=None, metavar="FILE",
+                        help="the fake LLM's judge requests answered by this GGUF model "
+                        "(served by the embedded llama.cpp server)")
+    parser.add_argument("--judge-url", default="", metavar="URL",
+                        help="... or by the model --judge-model of this OpenAI-protocol "
+                        "server (its /v1 base URL; key: JUDGE_API_KEY)")
+    parser.add_argument("--judge-model", default="", help="the model name at --judge-url")
+    parser.add_argument("--judge-per-pair", action="store_true",
+                        help="ask the real judge one (claim, excerpt) pair a call, as "
+                        "judge_bench.py does (the product asks up to 10 a call)")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
-    sys.exit(run_main(amain(parser.parse_args())))
+    args = parser.parse_args()
+    if args.judge_gguf and not args.judge_gguf.is_file():
+        parser.error(f"--judge-gguf: no such file: {args.judge_gguf}")
+    if bool(args.judge_url) != bool(args.judge_model) or (args.judge_url and args.judge_gguf):
+        parser.error("--judge-url needs --judge-model, and excludes --judge-gguf")
+    sys.exit(run_main(amain(args)))
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ from _common import (
 from _floor import FloorReportWorkflow
 from _gaps import GapTable, event_gaps
 from _raw import RawReportWorkflow
+from _slots import burst_slot_use
 from temporalio.client import Client
 
 from durable_research.contract.report import ReportInput
@@ -109,6 +110,8 @@ class Burst:
     # report means steps ran twice (a timed-out attempt retried).
     llm_calls: int = 0
     mails: int = 0
+    # Where the burst's activities waited (``--slots``), printed under its line.
+    slot_line: str = ""
 
     @property
     def cpu_ms(self) -> float:
@@ -141,6 +144,7 @@ class Bench:
         self.gaps: GapTable | None = None  # where one-at-a-time reports spend their time
         self.workers: dict[str, tuple[str, WorkerProc]] = {}
         self.client: Client | None = None
+        self.slots = False  # after each burst, where its activities waited (--slots)
 
     async def one(self, kind: str, client: Client, tq: str, tag: str, i: int) -> None:
         """One report of the given kind, waited for."""
@@ -205,8 +209,13 @@ class Bench:
         wall = time.perf_counter() - t0
         s1, w1, g1 = cpu_s(self.server_pid), cpu_s(pid), thread_cpu(pid)
         split = {k: (g1[k] - g0.get(k, 0.0)) / n * 1000 for k in g1}
-        return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split,
-                     self.fake.calls - calls0, len(self.sink.messages) - mails0)
+        calls, mails = self.fake.calls - calls0, len(self.sink.messages) - mails0
+        slot_line = ""
+        if self.slots:  # after the measurement: the fetches are not in its wall or CPU
+            ids = [f"{kind}-{tq}-{tag}-{i}" for i in range(n)]
+            slot_line = (await burst_slot_use(client, ids)).line()
+        return Burst(n / wall, (s1 - s0) / n * 1000, (w1 - w0) / n * 1000, split, calls,
+                     mails, slot_line)
 
     async def sequential(self, m: int) -> dict[str, tuple[list[float], list[float]]]:
         """``m`` reports of each kind one at a time, the kinds taking turns (so drift in
@@ -257,6 +266,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"  machine: {machine()}", flush=True)
     bench.profile = args.profile
     bench.gaps = GapTable() if args.gaps else None
+    bench.slots = args.slots
     try:
         await bench.start_workers()
         bursts: dict[tuple[float, str], Burst] = {}
@@ -276,6 +286,8 @@ async def run(args: argparse.Namespace) -> int:
                           f"{b.worker_ms:5.1f} ms (event loop {b.split['loop']:.0f}, SDK core "
                           f"{b.split['core']:.0f}, other threads {b.split['threads']:.0f}); "
                           f"{b.llm_calls} LLM calls, {b.mails} mails", flush=True)
+                    if b.slot_line:
+                        print(b.slot_line, flush=True)
             for kind, done in runs.items():
                 bursts[(delay, kind)] = median_burst(done)
             if args.rounds > 1:
@@ -417,6 +429,8 @@ def main() -> None:
                     help="calls of each step's bare work measured alone, without Temporal")
     ap.add_argument("--gaps", action="store_true", help="print where each one-at-a-time "
                     "report's orchestration time goes, gap by gap of its history")
+    ap.add_argument("--slots", action="store_true", help="after each burst, print where its "
+                    "activities waited (server: no slot taken yet) and how many held a slot")
     ap.add_argument("--profile", type=Path, help="cProfile the app worker's event loop over the "
                     "whole run into this file and print its top functions")
     sys.exit(run_main(run(ap.parse_args())))

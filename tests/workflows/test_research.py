@@ -316,6 +316,35 @@ async def test_a_section_that_quotes_its_notes_is_noted(
     assert len(noted) == 1 and noted[0].startswith("Section 1: "), result.research_notes
 
 
+class LastSectionFirst(MockActivities):
+    """Every section quotes its notes, and the first is answered only after the last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_written = asyncio.Event()
+
+    async def answer_section(self, params: SectionInput) -> LlmStored:
+        if params.key == "sections/01.md":
+            await asyncio.wait_for(self.last_written.wait(), 30)
+        out = await super().answer_section(params)
+        out.quoted_notes = params.role == "section"
+        if params.key == f"sections/0{len(PLAN)}.md":
+            self.last_written.set()
+        return out
+
+
+async def test_the_sections_notes_are_in_section_order(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # The report's notes read "Section 3: ..., Section 1: ..., Section 2: ..." (the order
+    # the writers finished in; found in a new user's trial with the offline model).
+    mocks = LastSectionFirst()
+    async with start_worker(mocks.activities()):
+        result = await (await start(client, task_queue)).result()
+    noted = [n.split(":")[0] for n in result.research_notes if n.startswith("Section ")]
+    assert noted == [f"Section {i}" for i in range(1, len(PLAN) + 1)], result.research_notes
+
+
 class UnaskedModel(MockActivities):
     """A worker whose model is not asked for the summary nor as judge (llm/capabilities):
     the activities say so and the report's notes repeat it once each."""
@@ -605,6 +634,10 @@ async def test_invalid_plans_are_asked_again_then_the_question_is_researched(
     async with start_worker(mocks.activities()):
         handle = await start(client, task_queue)
         result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    # One source, said so ("1 sources kept for citing" was the log's line).
+    assert [r.n for r in result.references] == [1]
+    assert any(line.endswith("1 source kept for citing") for line in status.history)
     plans = mocks.inputs("llm_call", LlmCallInput)
     assert len(plans) == 3  # PLAN_ATTEMPTS, each told the last error
     assert "no JSON object" in plans[1].prompt and "no JSON object" in plans[2].prompt
@@ -631,6 +664,30 @@ async def test_no_sources_falls_back_to_a_single_answer(
     assert mocks.names() == ["research_sources", "llm_call", "create_pdf", "send_email"]
     assert result.status == "completed" and result.note == "No web search is configured."
     assert result.references == [] and result.verification is None
+
+
+class WebAndDocuments(MockActivities):
+    """The worker has a web provider, and the report has local documents."""
+
+    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
+        return SourcesAvailable(web_provider="mock-web", local_documents=7)
+
+
+async def test_a_report_without_the_web_does_not_name_the_web_provider_as_a_source(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # `--sources DIR --no-web` printed "sources: searxng + 7 local documents": the
+    # worker's provider, which the report never searched.
+    from durable_research.contract.keys import collection_key
+
+    mocks = WebAndDocuments()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, web=False,
+                             collection=collection_key("0" * 64))
+        result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    assert result.sources_used == "7 local documents"
+    assert any(line.endswith("sources: 7 local documents") for line in status.history)
 
 
 async def test_a_subquestion_workflow_alone_is_refused(

@@ -292,7 +292,7 @@ class CheckingActivities(WithStore):
                 numbers[other.key], next_n = next_n, next_n + 1
                 result.added_references.append(Reference(
                     n=numbers[other.key], title=other.title, url=other.url, kind=other.kind,
-                    content_hash=other.key))
+                    content_hash=other.key, cited=False))
             result.disputed.append(DisputedCitation(
                 sentence=claim, n=f.n or f.sentence.cites[0], passage=_clip(f.passage),
                 other=numbers[other.key], other_passage=_clip(f.conflict.passage),

@@ -46,6 +46,13 @@ class Option:
         return f"{self.name(spelling)} {value!r}" if spelling is Spelling.FIELD \
             else f"{self.form} {value}"
 
+    def wanted(self, spelling: Spelling, placeholder: str) -> str:
+        """The option asked for with a value to fill in (``--sources PATH``); on the page
+        its control is filled in, not typed, so it is named alone ("Your documents")."""
+        if spelling is Spelling.FORM:
+            return self.form
+        return self.given(spelling, placeholder)
+
 
 def names(spelling: Spelling, *options: Option) -> str:
     """Several options as ``spelling`` names them: "--sources/--clarify"."""

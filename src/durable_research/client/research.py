@@ -110,7 +110,7 @@ def parse_prefer_paths(items: list[str], sources: list[str],
     prefer, under = opt.PREFER_PATH.name(spelling), opt.SOURCES.name(spelling)
     if items and not sources:
         raise UserError(f"{prefer} ranks documents of {under} first",
-                        f"add {opt.SOURCES.given(spelling, 'PATH')}, or drop {prefer}")
+                        f"add {opt.SOURCES.wanted(spelling, 'PATH')}, or drop {prefer}")
     folders = [Path(s).expanduser().resolve() for s in sources]
     out = []
     for item in items:
@@ -154,14 +154,20 @@ def check_prefer_paths(patterns: list[str], names: list[str],
 def cited_summary(refs: list[Reference]) -> str:
     """"5 cited", with how many are preferred or low-trust sources and how many are the
     research agent's MCP tool answers (not counted in the report's sources line) when any
-    are."""
-    counts = Counter(r.authority for r in refs)
+    are, then the sources listed only because they dispute a claim ("+ 1 that disputes a
+    claim"): no sentence cites those."""
+    cited = [r for r in refs if r.cited]
+    counts = Counter(r.authority for r in cited)
     special = [f"{counts[a]} {a.value}" for a in (Authority.PREFERRED, Authority.LOW_TRUST)
                if counts[a]]
-    mcp = sum(r.url.startswith(MCP_SCHEME) for r in refs)
+    mcp = sum(r.url.startswith(MCP_SCHEME) for r in cited)
     if mcp:
         special.append(f"{mcp} MCP tool answer{'s' * (mcp != 1)}")
-    return f"{len(refs)} cited" + (f" ({', '.join(special)})" if special else "")
+    summary = f"{len(cited)} cited" + (f" ({', '.join(special)})" if special else "")
+    disputing = len(refs) - len(cited)
+    if disputing:
+        summary += f" + {disputing} that dispute{'s' * (disputing == 1)} a claim"
+    return summary
 
 
 def check_sources_within(paths: list[str], roots: list[Path]) -> None:
@@ -238,7 +244,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
         # blames the search settings the user turned off.
         raise UserError(f"No web search ({opt.NO_WEB.name(sp)}) and no documents "
                         f"({opt.SOURCES.name(sp)}): nothing to research",
-                        f"add your documents ({opt.SOURCES.given(sp, 'PATH')}), turn web "
+                        f"add your documents ({opt.SOURCES.wanted(sp, 'PATH')}), turn web "
                         f"search on, or choose {quick} for a single answer")
     mode = agent_mode(options.agent, max_steps, depth, sp)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources, sp)

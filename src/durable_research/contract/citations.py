@@ -35,6 +35,9 @@ class Reference:
     content_hash: str = ""
     accessed: str = ""
     authority: str = Authority.NORMAL
+    # False: no sentence cites it; it joined the list because it disputes a claim (its
+    # passage is shown beside the claim). Counted apart, so "5 cited" means cited.
+    cited: bool = True
 
 
 @dataclass
@@ -114,12 +117,24 @@ class Verification:
         places ("4 disputed sentences, 3 claims: ..."); "" when each is a claim of its own.
         A reader counting the rows against the summary's "4 disputed" would find one
         missing."""
-        claims = len(self.distinct_disputes())
-        if claims == len(self.disputed):
-            return ""
-        return (f"{len(self.disputed)} disputed sentences, {claims} "
-                f"{'claim' if claims == 1 else 'claims'}: a claim made in more than one place "
-                "is listed once")
+        return _listed_once(len(self.disputed), len(self.distinct_disputes()),
+                            ClaimStatus.DISPUTED)
+
+    def distinct_unsupported(self) -> list[UnsupportedCitation]:
+        """The unverified claims once each, as :meth:`distinct_disputes`."""
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for u in self.unsupported:
+            key = (" ".join(u.sentence.split()), u.n)
+            if key not in seen:
+                seen.add(key)
+                out.append(u)
+        return out
+
+    def unsupported_listed(self) -> str:
+        """As :meth:`disputes_listed`, for the unverified sentences."""
+        return _listed_once(len(self.unsupported), len(self.distinct_unsupported()),
+                            ClaimStatus.UNVERIFIED)
 
     def summary(self, marks: dict[ClaimStatus, str] | None = None) -> str:
         """One line for people: "28 cited sentences: 20 verified, 4 corroborated, ...";
@@ -131,3 +146,12 @@ class Verification:
                 style = (marks or {}).get(status)
                 parts.append(f"[{style}]{n} {status}[/]" if style and n else f"{n} {status}")
         return f"{self.checked} cited {noun}: {', '.join(parts)}"
+
+
+def _listed_once(sentences: int, claims: int, status: ClaimStatus) -> str:
+    """"4 disputed sentences, 3 claims: ..." when a list shows a claim made in several
+    places once; "" when each sentence is a claim of its own."""
+    if claims == sentences:
+        return ""
+    return (f"{sentences} {status} sentences, {claims} {'claim' if claims == 1 else 'claims'}"
+            ": a claim made in more than one place is listed once")

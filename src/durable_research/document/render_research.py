@@ -50,6 +50,8 @@ AUTHORITY_NOTES: dict[str, str] = {
     Authority.PREFERRED: "preferred source",
     Authority.LOW_TRUST: "low-trust site: a content farm or re-post",
 }
+# After a source that no sentence cites: it is listed because it disputes a claim.
+DISPUTING_ONLY_NOTE = "not cited: it disputes a claim"
 
 # "[2]", "[2, 3]", "[2; 5-7]" (the forms the citation checker reads; each of "[1][4]"
 # matches on its own) and the checker's marker. Numbers are capped at 9 digits so int()
@@ -180,7 +182,8 @@ def _accessed(value: str) -> str:
 
 def reference_entry(ref: Reference, anchor: str = "") -> ReferenceEntry:
     """One entry: ``Title — URL, accessed YYYY-MM-DD``, then ``(preferred source)`` or
-    ``(low-trust site: ...)`` when it is one; only http(s) URLs become links."""
+    ``(low-trust site: ...)`` when it is one, and ``(not cited: ...)`` for a source that
+    only disputes a claim; only http(s) URLs become links."""
     title = _one_line(ref.title)
     where = _one_line(ref.url)
     parts: list[Inline] = []
@@ -206,6 +209,8 @@ def reference_entry(ref: Reference, anchor: str = "") -> ReferenceEntry:
     note = AUTHORITY_NOTES.get(str(ref.authority), "")
     if note:
         parts.append(Text(f" ({note})"))
+    if not ref.cited:
+        parts.append(Text(f" ({DISPUTING_ONLY_NOTE})"))
     return ReferenceEntry(ref.n, tuple(parts), anchor)
 
 
@@ -261,6 +266,9 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
         summary += f", {v.corroborated} of them corroborated by another independent source"
     if v.disputed:
         summary += f"; {len(v.disputed)} disputed by another source"
+    if v.unsupported:
+        # Every sentence counted: verified, disputed and these add up to the checked ones.
+        summary += f"; {len(v.unsupported)} not verified"
     out: list[Block] = [_label(
         "Citations checked:", summary + f" ({v.judged} decided by an LLM judge).")]
     if v.disputed:
@@ -271,9 +279,11 @@ def verification_blocks(v: Verification, known: frozenset[int]) -> tuple[Block, 
     if not v.unsupported:
         return tuple(out)
     treatment = _one_line(v.treatment)
-    out.append(_label("Not verified", f" ({treatment}):" if treatment else ":"))
+    listed = v.unsupported_listed()
+    out.append(_label("Not verified", (f" ({treatment})" if treatment else "")
+                      + (f"; {listed}:" if listed else ":")))
     items: list[tuple[Block, ...]] = []
-    for u in v.unsupported:
+    for u in v.distinct_unsupported():
         spans: list[Inline] = [Text(f"“{_clip(u.sentence)}” — source ["), _cite(u.n, known),
                                Text("]")]
         reason = _one_line(u.reason)

@@ -78,7 +78,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
         path = Path(given).expanduser()
         if not path.exists():
             raise UserError(f"no such file or folder: {display_name(str(given))}",
-                            "check the --sources path")
+                            "check the path: a typo, or a folder moved?")
         for entry in list_sources(path):
             if isinstance(entry, SkippedFile):
                 skipped.append(f"{entry.name}: {entry.reason}")
@@ -97,7 +97,7 @@ def ingest_paths(store: ArtifactStore, paths: list[Path], max_files: int = 2000,
                 raise UserError(
                     f"the sources hold more than {max_files} documents or {max_total_bytes:,} "
                     f"bytes (reached at {name} under {display_name(str(given))})",
-                    "point --sources at a smaller folder or at fewer files")
+                    "choose a smaller folder or fewer files")
             try:
                 body = read_regular(entry.path, MAX_FILE_BYTES, entry.ident)
                 extracted = extract_text(body, mime, url=name)

@@ -27,6 +27,16 @@ RELATED_SENTENCES = 12
 OWN_SENTENCES = 6
 # Questions about other sources put to the judge per claim (the closest first).
 JUDGE_PER_CLAIM = 2
+# Sentences of one other source the judge reads in its one question (JudgeReads.OTHERS):
+# the closest the rules compared with the claim, in the source's order, each with the
+# sentence before it. One was not enough: the sentence that contradicts a claim need not
+# be the closest by words ("work in local time unless you add the 'utc' modifier"
+# against "use UTC ... internally", less close than two sentences on the modifiers).
+# Measured with Qwen2.5-Coder-1.5B as judge (docs/research-quality.md, "The whole path
+# with a real judge"): held-out false verified and recall unchanged (0.161 / 0.79, 0.077 /
+# 0.83), end to end 4 of 5 decoy facts disputed by their official sentence instead of 1
+# and 39 of 86 cited sentences disputed instead of 61; the judge's prompt +52-73 %.
+JUDGE_SENTENCES = 3
 
 
 class JudgeReads(StrEnum):
@@ -36,8 +46,9 @@ class JudgeReads(StrEnum):
     and up to :data:`JUDGE_PER_CLAIM` other sources whose sentences the rules call
     undecided. ``EVERY`` also: (a) the cited source's best passage for every claim the
     rules call SUPPORTED that is not the source's own words (a bag of words scores "starts
-    on Sunday" against "starts on Monday" as support), and (b) the closest sentence of
-    each of the :data:`JUDGE_PER_CLAIM` closest other sources, undecided or not; nothing
+    on Sunday" against "starts on Monday" as support), and (b) each of the
+    :data:`JUDGE_PER_CLAIM` closest other sources, undecided or not, by its
+    :data:`JUDGE_SENTENCES` sentences closest to the claim, in one question; nothing
     when the rules already found a contradiction (it is disputed whatever the judge says).
     ``CITED`` and ``OTHERS`` are (a) alone and (b) alone, measured apart.
 
@@ -216,25 +227,30 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
                          pool.alternatives, pool.sources[key].topic), unit))
     undecided: list[tuple[float, Unit]] = []
-    closest_of: list[tuple[float, Unit]] = []  # (b): each source's closest sentence
+    # (b): each source's closest sentences, and the passages of those with the claim's
+    # words spread over them (whether they state it is the question there).
+    closest_of: list[tuple[float, str, str]] = []
+    spread: dict[str, str] = {}
     for key, seen in by_source.items():
         for comparison, unit in seen:
             if comparison.relation is Relation.CONTRADICTS and found.conflict is None:
                 found.conflict = Conflict(key, _context(unit), comparison.reason)
         closest, unit = max(seen, key=lambda cu: cu[0].align)
-        closest_of.append((closest.align, unit))
+        if others_too:
+            closest_of.append((closest.align, key, _closest_sentences(seen, pool)))
         score, passage = pool.sources[key].scored.support(claim)
         if score >= SUPPORTED_AT and closest.same:
             if independent(pool.sources[key], passage, cited):
                 found.supporters.append(key)
         elif score >= SUPPORTED_AT:  # the words are there, but not as one statement
             undecided.append((score, Unit(key, passage)))
+            spread[key] = passage
         elif any(c.ask_judge for c, _u in seen):
             undecided.append((closest.align, unit))
     if more and found.conflict is not None:
         found.questions = []  # disputed by the rules whatever the judge says
     elif others_too:
-        found.questions += _every_other(claim, closest_of, undecided)
+        found.questions += _every_other(claim, closest_of, spread)
     elif use_judge and found.conflict is None:
         for _rank, unit in sorted(undecided, key=lambda ru: -ru[0])[:JUDGE_PER_CLAIM]:
             found.questions.append(Question(claim, _context(unit), unit.key, cited=False))
@@ -243,14 +259,32 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     return found
 
 
-def _every_other(claim: str, closest: list[tuple[float, Unit]],
-                 undecided: list[tuple[float, Unit]]) -> list[Question]:
+def _closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool) -> str:
+    """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, in the
+    source's order, each after the sentence before it; "…" where sentences are left out."""
+    chosen = sorted(seen, key=lambda cu: -cu[0].align)[:JUDGE_SENTENCES]
+    keep: set[int] = set()
+    for _comparison, unit in chosen:
+        at = pool.index[unit]
+        keep.add(at)
+        if unit.before:
+            keep.add(at - 1)  # a source's first sentence has none
+    parts: list[str] = []
+    for at in sorted(keep):
+        if parts and at - 1 not in keep:
+            parts.append("…")
+        parts.append(pool.units[at].sentence)
+    return " ".join(parts)
+
+
+def _every_other(claim: str, closest: list[tuple[float, str, str]],
+                 spread: dict[str, str]) -> list[Question]:
     """(b) of :attr:`JudgeReads.EVERY`: the closest other sources, the closest first, each
-    by the passage the rules left undecided where there is one, else its closest sentence."""
-    open_passage = {unit.key: unit for _rank, unit in undecided}
+    by the passage with the claim's words spread over it where the rules left one
+    undecided, else by its sentences closest to the claim."""
     ranked = sorted(closest, key=lambda ru: -ru[0])[:JUDGE_PER_CLAIM]
-    return [Question(claim, _context(open_passage.get(unit.key, unit)), unit.key, cited=False)
-            for _align, unit in ranked]
+    return [Question(claim, spread.get(key, read), key, cited=False)
+            for _align, key, read in ranked]
 
 
 def independent(other: Evidence, passage: str, cited: Evidence) -> bool:

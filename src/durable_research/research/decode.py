@@ -46,6 +46,22 @@ def _try(body: bytes, label: str) -> str | None:
     return None
 
 
+# How much of a body is looked at to tell text from binary data (as git and grep do).
+_BINARY_SNIFF_BYTES = 8192
+
+
+def is_binary(body: bytes) -> bool:
+    """Whether ``body`` is binary data rather than text: a NUL byte near the start.
+
+    No text encoding but UTF-16/32 puts NUL bytes in text, and those are recognised by
+    their byte order mark. Without this, an image or archive with a text name (``.md``,
+    ``.html``) decoded as cp1252, which never fails, and became a document of mojibake.
+    """
+    if any(body.startswith(bom) for bom, _ in _BOMS):
+        return False
+    return b"\0" in body[:_BINARY_SNIFF_BYTES]
+
+
 def decode_bytes(body: bytes, charset: str = "", html: bool = False) -> str:
     """Decode with a BOM, the given charset, a meta charset (HTML), UTF-8, then cp1252.
 

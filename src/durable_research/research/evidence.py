@@ -156,6 +156,11 @@ class EvidencePool:
                 # ("## Network") or a table row.
                 before = sentence if sentence.endswith((".", "!", "?", "。")) and \
                     not sentence.startswith(("#", "|")) else ""
+        # Each sentence's place in the pool (its source's sentences are in their order):
+        # what the judge reads of a source is put back in the source's order.
+        self.index: dict[Unit, int] = {}
+        for i, unit in enumerate(self.units):
+            self.index.setdefault(unit, i)
         # The values the sources list as alternatives of one slot ("DEFERRED, IMMEDIATE,
         # or EXCLUSIVE"): one for another in two statements is a contradiction (claims).
         self.alternatives = frozenset(g for u in self.units for g in alternative_groups(u.sentence))

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from durable_research.research.decode import decode_bytes, normalize_text
+from durable_research.research.decode import decode_bytes, is_binary, normalize_text
 from durable_research.research.localfiles import UnreadableFile, read_regular
 from durable_research.research.mdtable import markdown_table
 from durable_research.research.office import MIME_BY_SUFFIX, OFFICE_TYPES
@@ -100,6 +100,8 @@ def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "
         return _extract_pdf(body, what)
     if mime in OFFICE_TYPES:
         return _extract_office(body, mime, what)
+    if (mime in _HTML_TYPES or mime in _TEXT_TYPES or not mime) and is_binary(body):
+        raise ExtractError("binary content, not text")
     if mime in _HTML_TYPES or (not mime and _HTML_SNIFF.match(body[:1024])):
         return _extract_html(decode_bytes(body, charset, html=True), url, what)
     if mime in _TEXT_TYPES or not mime:

@@ -33,6 +33,10 @@ and the server records, per task, which ``response_format`` schema each call ask
 (``schemas_by_task``). A task can be made to answer non-conformantly, as a model or
 provider that ignores the schema would: in prose (``plain_tasks``) or in JSON of the wrong
 shape (``wrong_json_tasks``).
+
+A judge request (``TASK: judge``) can be answered by a real model instead
+(``judge_upstream``, ``fake_forward``): the request goes to an OpenAI-protocol server as
+the product sent it, so a benchmark measures a real judge behind the scripted writer.
 """
 
 from __future__ import annotations
@@ -47,8 +51,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from durable_research.research.prompts import TASK_JUDGE
 from durable_research.testing.fake_agent import agent_reply
 from durable_research.testing.fake_embeddings import embeddings_response
+from durable_research.testing.fake_forward import Forwarded, Upstream, forward, forward_pairs
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.fake_stream import CONTENT_TYPE as STREAM_TYPE
 from durable_research.testing.fake_stream import events, wants_stream, wants_usage
@@ -67,13 +73,16 @@ DEFAULT_REPLY = (
 @dataclass(frozen=True)
 class SentPrompt:
     """One answered call: its task (``TASK: notes``, "" for others), tokens (words, as
-    counted in ``usage``) and what was sent: the system prompt and the other messages."""
+    counted in ``usage``), what was sent (the system prompt and the other messages) and
+    the answer."""
 
     task: str
     prompt_tokens: int
     completion_tokens: int
     system: str
     user: str
+    # The answer's text (a benchmark reads what the judge said about a claim).
+    answer: str = ""
 
     @property
     def text(self) -> str:
@@ -131,6 +140,10 @@ class _State:
     # A benchmark's answers to prompts that are not ours (another tool's, in-process only):
     # called with the system and user prompt; None = the reply template as usual.
     answer: Callable[[str, str], str | None] | None = None
+    # Where judge requests go instead of the fake judge (None: answered here), and each
+    # upstream answer (its own token counts and seconds), in order.
+    judge_upstream: Upstream | None = None
+    forwarded: list[Forwarded] = field(default_factory=list)
 
     def reset(self) -> None:
         """Forget counters, scripted actions and configuration (caller holds the lock)."""
@@ -155,6 +168,8 @@ class _State:
         self.sent.clear()
         self.systems.clear()
         self.answer = None
+        self.judge_upstream = None
+        self.forwarded.clear()
 
 
 def _user_prompt(body: dict[str, Any]) -> str:
@@ -296,6 +311,23 @@ class _Handler(BaseHTTPRequestHandler):
             state.embedded_tokens += int(payload["usage"]["prompt_tokens"])
         self._send(200, payload)
 
+    def _forward(self, upstream: Upstream, body: dict[str, Any], generation: int
+                 ) -> Forwarded | None:
+        """``upstream``'s answer to this request (kept in ``forwarded``); its failure is
+        sent to the client with the upstream's status (None)."""
+        state = self.server.state
+        got = (forward_pairs if upstream.per_pair else forward)(upstream, body)
+        with state.lock:
+            if got.status != 200:
+                state.failures += 1
+            elif state.generation == generation:
+                state.forwarded.append(got)
+        if got.status != 200:
+            self._send(got.status, {"error": {"message": got.error, "type": "fake",
+                                              "code": got.status}})
+            return None
+        return got
+
     def _complete(self, body: dict[str, Any]) -> None:
         state = self.server.state
         started = time.time()
@@ -316,6 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.api_keys.add(self.headers.get("Authorization", ""))
             tools = bool(body.get("tools"))
             scripted = state.tool_script.popleft() if tools and state.tool_script else None
+            upstream = state.judge_upstream if _task(system) == TASK_JUDGE else None
         status = int(action.get("status", 200))
         if str(body.get("model", "")).startswith("unknown"):
             # Like OpenAI for a model name it does not serve.
@@ -333,7 +366,13 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         prompt = _user_prompt(body)
-        research = None if plain else research_reply(system, prompt, wrong_every, prefer)
+        if upstream is not None:
+            got = self._forward(upstream, body, generation)
+            if got is None:
+                return
+            research: str | None = got.text
+        else:
+            research = None if plain else research_reply(system, prompt, wrong_every, prefer)
         if research is None and answer is not None and not plain:
             research = answer(system, prompt)
         text = research if research is not None else reply.replace("{prompt}", prompt)
@@ -358,7 +397,7 @@ class _Handler(BaseHTTPRequestHandler):
                 state.sent.append(SentPrompt(
                     _task(system), prompt_tokens, completion_tokens, system,
                     "\n".join(str(m.get("content", "")) for m in body["messages"]
-                              if m.get("role") != "system")))
+                              if m.get("role") != "system"), text))
         completion = {
             "id": f"chatcmpl-fake-{state.calls}",
             "object": "chat.completion",
@@ -433,6 +472,7 @@ class FakeLLM(BackgroundServer):
         prefer_quotes: list[str] | None = None,
         plain_tasks: set[str] | None = None, wrong_json_tasks: set[str] | None = None,
         answer: Callable[[str, str], str | None] | None = None,
+        judge_upstream: Upstream | None = None,
     ) -> None:
         """Change the reply template (``{prompt}`` is replaced), the delay, how often
         research sections cite a wrong source, the sentences the model believes
@@ -441,8 +481,11 @@ class FakeLLM(BackgroundServer):
         (``prompts.TASK_*``) answer in prose (``plain_tasks``) or in JSON of the wrong
         shape (``wrong_json_tasks``);
         ``answer(system, user)`` answers prompts that are not ours (a benchmark's answers
-        to another tool's prompts; None from it: the reply template)."""
+        to another tool's prompts; None from it: the reply template);
+        ``judge_upstream``: a real model answers the judge's requests (``fake_forward``)."""
         with self._server.state.lock:
+            if judge_upstream is not None:
+                self._server.state.judge_upstream = judge_upstream
             if answer is not None:
                 self._server.state.answer = answer
             if wrong_every is not None:
@@ -479,6 +522,17 @@ class FakeLLM(BackgroundServer):
         """Every answered call so far (since the last reset), in order."""
         with self._server.state.lock:
             return list(self._server.state.sent)
+
+    @property
+    def keys_seen(self) -> set[str]:
+        """The ``Authorization`` headers of every chat-completion request ("" without)."""
+        with self._server.state.lock:
+            return set(self._server.state.api_keys)
+
+    def forwarded(self) -> list[Forwarded]:
+        """The upstream judge's answers so far (since the last reset), in order."""
+        with self._server.state.lock:
+            return list(self._server.state.forwarded)
 
     @property
     def embedding_calls(self) -> int:

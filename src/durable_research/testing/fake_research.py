@@ -208,7 +208,7 @@ _NEGATED = re.compile(r"\b(?:not|no|never|cannot|n't)\s+(?:be\s+|been\s+)?(\w{4,
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _judge_items(user: str) -> list[tuple[str, str, str]]:
+def judge_items(user: str) -> list[tuple[str, str, str]]:
     """The ``(id, claim, excerpt)`` triples of a judge prompt (``prompts.judge_prompt``:
     each excerpt once, its claims listed under it)."""
     items = []
@@ -226,7 +226,7 @@ def _judge(user: str) -> str:
     words, another number is a contradiction, and so is a "not" before one of the claim's
     words that the claim does not negate (or the other way round)."""
     verdicts = []
-    for ident, claim, excerpt in _judge_items(user):
+    for ident, claim, excerpt in judge_items(user):
         words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
         have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
         share = len(words & have) / max(len(words), 1)

@@ -9,7 +9,10 @@ review and budget answers, the result).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from durable_research.client.files import report_file_keys
 from durable_research.client.options import Spelling
@@ -26,6 +29,17 @@ from durable_research.contract.report import (
 )
 from durable_research.contract.research import Depth, ResearchProgress
 from durable_research.contract.review import PlanReviewAction, ReviewAction
+
+
+def _bool_as_typed(value: object) -> object:
+    """JSON ``true``/``false`` as the text it is, so the client's rule refuses it: pydantic
+    took it as 1 or 0 (``"max_pages": true`` was a cap of one page)."""
+    return json.dumps(value) if isinstance(value, bool) else value
+
+
+# A cap as the body carries it, a number or text; the client checks it (client/numbers)
+# with the CLI's rule and message, not pydantic's ("Input should be a valid number").
+Cap = Annotated[float | str, BeforeValidator(_bool_as_typed)]
 
 
 class Strict(BaseModel):
@@ -62,13 +76,11 @@ class NewReport(Strict):
     prefer_domains: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
-    # Numbers, or text as typed: checked by the client (client/numbers) with the CLI's rule
-    # and message, not pydantic's ("Input should be a valid number").
-    budget_usd: float | str = Field(default=0.0, description="Cost cap in USD, e.g. 0.50 "
+    budget_usd: Cap = Field(default=0.0, description="Cost cap in USD, e.g. 0.50 "
                                                              "(0: none).")
-    max_tokens: float | str = Field(default=0, description="Token cap, a whole number "
+    max_tokens: Cap = Field(default=0, description="Token cap, a whole number "
                                                            "(0: none).")
-    max_pages: float | str = Field(default=0, description="Cap on fetched pages, a whole "
+    max_pages: Cap = Field(default=0, description="Cap on fetched pages, a whole "
                                                           "number (0: none).")
     language: str = Field(default="", description="The language of the plan, notes and "
                           "report: a code or name (de, pt-BR, German); empty: the question's.")
@@ -190,9 +202,9 @@ class BudgetRaise(Strict):
     """New caps for a running report (0 keeps a cap as it is; caps only go up)."""
 
     # As NewReport's caps: checked by the client (client.research.budget_raise_input).
-    max_usd: float | str = 0.0
-    max_tokens: float | str = 0
-    max_pages: float | str = 0
+    max_usd: Cap = 0.0
+    max_tokens: Cap = 0
+    max_pages: Cap = 0
 
 
 class Accepted(BaseModel):

@@ -305,7 +305,10 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
         avail = await self._step(SOURCES_STEP, SourcesInput(
             collection=params.collection, ddgs_reach=params.ddgs_reach,
             model=params.model), SourcesAvailable)
-        used = [n for n in (avail.web_provider,
+        # The worker names its provider whatever the report asked; a --no-web report never
+        # searches it, so it is no source of this report.
+        web = avail.web_provider if params.web else ""
+        used = [n for n in (web,
                             f"{avail.local_documents} local document"
                             f"{'' if avail.local_documents == 1 else 's'}"
                             if avail.local_documents else "") if n]

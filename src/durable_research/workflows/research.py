@@ -138,6 +138,9 @@ class Research:
         self.early = False
         self.written: dict[int, str] = {}
         self.skipped: list[str] = []
+        # The sections' notes by sub-question: writers finish in any order, the report's
+        # notes list them in the sections' order.
+        self.section_notes: dict[int, str] = {}
         self.section_slots = asyncio.Semaphore(SECTION_CONCURRENCY)
 
     async def llm(self, params: LlmCallInput) -> LlmCallOutput:
@@ -394,7 +397,7 @@ class Research:
             # summary they wrote says it.
             quoted = out.quoted_notes or "quoted from notes" in out.summary
             if quoted and role == "section":
-                self.notes.append(f"Section {res.index + 1}: {out.summary}.")
+                self.section_notes[res.index] = f"Section {res.index + 1}: {out.summary}."
             return out.key
 
     async def write(self, subquestions: list[str], results: list[SubResearchResult],
@@ -408,6 +411,7 @@ class Research:
             keys[pos] = await self.write_section(subquestions, res, refs, conflicts)
 
         await asyncio.gather(*(one(p, r) for p, r in enumerate(with_notes) if not keys[p]))
+        self.notes += [self.section_notes[i] for i in sorted(self.section_notes)]
         if self.skipped:
             self.notes.append("Budget reached before writing: these sections quote their "
                               "notes instead of being written: " + "; ".join(self.skipped)
@@ -500,7 +504,7 @@ class Research:
                               "the report is written from what was gathered.")
         refs = self.references(results)
         self.progress.sources_kept = len(refs)
-        self.log(f"{len(refs)} sources kept for citing")
+        self.log(f"{len(refs)} source{'' if len(refs) == 1 else 's'} kept for citing")
         if (self.params.budget.max_usd and self.budget.total().cost_usd is None
                 and self.model not in OFFLINE_MODELS):  # the offline model costs nothing
             self.notes.append("The model's prices are unknown, so --budget-usd could not be "

@@ -119,7 +119,11 @@ def test_the_http_api_takes_a_cap_as_text_too(tmp_path: Path) -> None:
     ("budget_usd", "abc", f"budget_usd: 'abc' {NOT_USD}"),
     ("max_pages", -3, "max_pages: -3 is below 0"),
     ("max_pages", 2.5, "max_pages: '2.5' is not a whole number (e.g. 20)"),
-    ("max_tokens", "lots", "max_tokens: 'lots' is not a whole number (e.g. 20000)")])
+    ("max_tokens", "lots", "max_tokens: 'lots' is not a whole number (e.g. 20000)"),
+    # JSON true and false are no numbers: pydantic took them as 1 and 0 (`"max_pages":
+    # true` was a cap of one page; found in a new user's trial).
+    ("max_pages", True, "max_pages: 'true' is not a whole number (e.g. 20)"),
+    ("budget_usd", False, f"budget_usd: 'false' {NOT_USD}")])
 def test_the_http_api_gets_the_same_rule(tmp_path: Path, field: str, value: float,
                                          said: str) -> None:
     body = NewReport.model_validate({"question": "q", field: value})
@@ -128,3 +132,10 @@ def test_the_http_api_gets_the_same_rule(tmp_path: Path, field: str, value: floa
     with pytest.raises(UserError) as exc:
         asyncio.run(prepare_report(settings, body.request()))
     assert exc.value.message == said
+
+
+def test_a_budget_raise_through_the_http_api_refuses_true() -> None:
+    raised = BudgetRaise.model_validate_json('{"max_pages": true}')
+    with pytest.raises(UserError) as exc:
+        cr.budget_raise_input(raised.max_usd, raised.max_tokens, raised.max_pages)
+    assert "'true' is not a whole number" in exc.value.message

@@ -55,6 +55,16 @@ def test_a_refusal_names_the_option_as_its_front_end_does(
     assert spelling is opt.Spelling.CLI or "--" not in text, text
 
 
+@pytest.mark.parametrize("given", [{"web": False}, {"prefer_paths": ["guides"]}])
+def test_the_page_asks_for_documents_without_a_command_line_placeholder(
+        given: dict[str, object]) -> None:
+    # The form answered 'add your documents ("Your documents" PATH)': a page has a file
+    # chooser, no PATH to type (found in a new user's trial).
+    text = _refusal(given, opt.Spelling.FORM)
+    assert "PATH" not in text and '"Your documents"' in text, text
+    assert "PATH" in _refusal(given, opt.Spelling.CLI)
+
+
 def _client(tmp_path: Path) -> TestClient:
     # Nothing listens at its Temporal address: every request here is refused before it.
     settings = Settings(temporal_address=f"127.0.0.1:{free_port()}",

@@ -183,7 +183,7 @@ def test_html_escapes_hostile_titles_and_links_only_http() -> None:
 def test_about_lists_verification_and_notes() -> None:
     html = _html(RESEARCH)
     assert ("<strong>Citations checked:</strong> 7 of 9 cited sentences verified as supported "
-            "by their source (3 decided by an LLM judge).") in html
+            "by their source; 1 not verified (3 decided by an LLM judge).") in html
     assert "<strong>Not verified</strong> (marked [unverified] in the text):" in html
     assert '“Vacuum too [2, 3].” — source [<a href="#ref-2" class="cite">2</a>]' in html
     assert "<li><p dir=\"auto\">stopped by budget</p></li>" in html
@@ -229,8 +229,8 @@ def test_pdf_has_references_about_and_link_annotations() -> None:
     text = _pdf_text(data)
     assert "References" in text and "Tardigrades <script>alert(1)</script> & friends" in text
     assert "Lab notes — notes/[1] water.md, accessed 2025-03-05" in text
-    assert ("Citations checked: 7 of 9 cited sentences verified as supported by their source "
-            "(3 decided by an LLM judge).") in text
+    assert ("Citations checked: 7 of 9 cited sentences verified as supported by their source; "
+            "1 not verified (3 decided by an LLM judge).") in text
     assert "Not verified (marked [unverified] in the text)" in text
     assert "stopped by budget" in text and "Cost: $0.2500" in text
     assert text.index("Findings") < text.index("References") < text.index("About this report")
@@ -367,3 +367,20 @@ def test_disputes_are_listed_once_per_claim_and_said_so_only_when_merged() -> No
     assert Verification(disputed=[one, other]).disputes_listed() == ""
     assert Verification(disputed=[one, other, one]).disputes_listed() == (
         "3 disputed sentences, 2 claims: a claim made in more than one place is listed once")
+
+
+def test_the_summary_counts_the_unverified_and_lists_a_claim_once() -> None:
+    """"11 of 20 cited sentences verified ...; 5 disputed by another source" left 4 of
+    20 unaccounted for, and the same unverified sentence was listed twice where the
+    disputed table lists a claim once (found in a new user's trial)."""
+    again = UnsupportedCitation("Download the binary.", 1, 0.1, "its source does not state it")
+    other = replace(again, sentence="Run it.")
+    content = replace(RESEARCH, verification=Verification(
+        checked=5, supported=2, judged=0, unsupported=[again, other, again],
+        treatment="marked [unverified] in the text"))
+    md = " ".join(render_bytes(content, "md").decode().split())
+    assert "2 of 5 cited sentences verified as supported by their source; 3 not verified" in md
+    assert ("(marked \\[unverified\\] in the text); 3 unverified sentences, 2 claims: a claim "
+            "made in more than one place is listed once:") in md
+    assert md.count("“Download the binary.”") == 1 and md.count("“Run it.”") == 1
+    assert Verification(unsupported=[again, other]).unsupported_listed() == ""

@@ -140,6 +140,21 @@ def test_references_show_their_authority() -> None:
 
 
 
+def test_a_source_that_only_disputes_a_claim_is_not_counted_as_cited() -> None:
+    """`4 sources kept for citing` in the progress, then `7 local documents: 5 cited`: the
+    fifth joined the References only because it disputes a claim, and no sentence cites
+    it (found in a new user's trial on tests/data/conflict_docs)."""
+    cited = [Reference(n=1, authority=A), Reference(n=2)]
+    disputing = Reference(n=3, title="forum", url="forum.md", kind=SourceKind.LOCAL,
+                          cited=False)
+    assert cr.cited_summary([*cited, disputing]) == (
+        "2 cited (1 preferred) + 1 that disputes a claim")
+    assert cr.cited_summary([*cited, disputing, Reference(n=4, cited=False)]) == (
+        "2 cited (1 preferred) + 2 that dispute a claim")
+    entry = "".join(getattr(part, "text", "") for part in reference_entry(disputing).inlines)
+    assert entry.endswith("(not cited: it disputes a claim)")
+
+
 def test_the_cited_count_names_the_mcp_answers() -> None:
     """`sources  1 local documents: 5 cited` left a user wondering where 4 came from: the
     agent's MCP tools' answers are sources too (found in a new user's trial)."""

@@ -7,6 +7,7 @@ from durable_research.contract.citations import ClaimStatus
 from durable_research.research.citations import cited_sentences
 from durable_research.research.claims import Relation
 from durable_research.research.crosscheck import (
+    JUDGE_SENTENCES,
     Assessment,
     JudgeReads,
     Outcome,
@@ -98,3 +99,48 @@ def test_the_parts_are_measured_apart() -> None:
     assert [q.cited for q in cited_only] == [True]
     assert [q.cited for q in others_only] == [False]
     assert Question(CLAIM, "", "", cited=True) not in cited_only
+
+
+# What the judge reads of another source: the sentences the rules compared with the claim,
+# not only the closest by words. Here the closest is about the 'utc' modifier; the one that
+# contradicts the claim (the functions use UTC) shares fewer of its words, so it is second.
+LOCAL = Evidence("forum", "Most people do not know it, but the functions work in local time "
+                 "unless you add the 'utc' modifier.", url="https://forum.example/t/1", n=1)
+UTC = "The functions compute every time in UTC internally, so a 'Z' suffix changes nothing."
+MODIFIER = ("The 'utc' modifier is the opposite of 'localtime': it assumes the time value is "
+            "local time and adjusts it to UTC.")
+MANUAL = Evidence("manual", f"{UTC} Dates are given to them as text. {MODIFIER}",
+                  url="https://docs.example/datefunc")
+LOCAL_CLAIM = "The functions work in local time unless you add the 'utc' modifier [1]."
+
+
+def test_the_judge_reads_a_contradicting_sentence_that_is_not_the_closest() -> None:
+    pool = EvidencePool([LOCAL, MANUAL])
+    [sent] = cited_sentences(LOCAL_CLAIM)
+    found = assess(sent, {1: LOCAL}, pool, True, JudgeReads.OTHERS)
+    assert found.conflict is None  # the rules see no contradiction: the judge must read it
+    [question] = found.questions  # still one question for the source
+    assert question.key == "manual" and not question.cited
+    assert UTC in question.passage and MODIFIER in question.passage
+    # In the source's order, each with the sentence before it.
+    assert question.passage.index(UTC) < question.passage.index(MODIFIER)
+    assert "Dates are given to them as text." in question.passage
+
+
+def test_the_judge_reads_a_few_sentences_of_a_source_not_all_it_relates() -> None:
+    # A, C and E say more of the claim than B and D: the three closest are not neighbours.
+    related = [f"In mode {m}, the functions work in local time and the 'utc' modifier is "
+               f"ignored." if m in "ACE" else f"In mode {m}, the functions work in local time."
+               for m in "ABCDE"]
+    filler = [f"Mode {m} is chosen at compile time." for m in "ABCDE"]
+    manual = Evidence("manual", " ".join(f"{f} {r}" for f, r in zip(filler, related,
+                                                                      strict=True)),
+                      url="https://docs.example/modes")
+    pool = EvidencePool([LOCAL, manual])
+    [sent] = cited_sentences(LOCAL_CLAIM)
+    [question] = assess(sent, {1: LOCAL}, pool, True, JudgeReads.OTHERS).questions
+    read = [r for r in related if r in question.passage]
+    assert len(read) == JUDGE_SENTENCES and related[1] not in read and related[3] not in read
+    # Each after the sentence before it; "…" where the source's sentences were left out.
+    assert all(f"{filler[related.index(r)]} {r}" in question.passage for r in read)
+    assert "…" in question.passage

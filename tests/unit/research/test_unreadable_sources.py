@@ -40,3 +40,49 @@ def test_an_empty_folder_is_refused_without_a_list(tmp_path: Path) -> None:
     with pytest.raises(UserError) as info:
         ingest_paths(DirectoryStore(tmp_path / "store"), [tmp_path / "empty"])
     assert info.value.message == "no readable document found in the given sources"
+
+
+# A PNG header, then bytes that are no text in any encoding (NULs among them).
+_BINARY = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(range(256)) * 8
+
+
+def test_a_binary_file_with_a_text_name_is_skipped_not_stored_as_mojibake(
+        tmp_path: Path) -> None:
+    # An image saved as notes.md, an archive as page.html: decoded as cp1252 they became
+    # a "document" of mojibake, searched, quoted and titled with a stray character.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Queues\n\nQueues are durable by default.\n")
+    for name in ("image.md", "archive.txt", "page.html"):
+        (folder / name).write_bytes(_BINARY)
+    collection = ingest_paths(DirectoryStore(tmp_path / "store"), [folder])
+    assert [d.name for d in collection.docs] == ["good.md"]
+    for name in ("image.md", "archive.txt", "page.html"):
+        assert f"{name}: binary content, not text" in collection.skipped
+
+
+def test_text_with_a_byte_order_mark_is_still_read(tmp_path: Path) -> None:
+    # UTF-16 text is full of NUL bytes: its byte order mark says it is text.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "utf16.txt").write_bytes("Queues are durable by default.".encode("utf-16"))
+    collection = ingest_paths(DirectoryStore(tmp_path / "store"), [folder])
+    assert [d.name for d in collection.docs] == ["utf16.txt"]
+    assert collection.skipped == []
+
+
+def test_the_refusals_name_no_command_line_option(tmp_path: Path) -> None:
+    # Every front end ingests through here: the MCP tool and the web form answered a
+    # missing folder or a too large upload with "check the --sources path" (client/options
+    # spells the options per front end; these refusals need none).
+    store = DirectoryStore(tmp_path / "store")
+    with pytest.raises(UserError) as missing:
+        ingest_paths(store, [tmp_path / "nope"])
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"f{n}.md").write_text(f"Document {n}.")
+    with pytest.raises(UserError) as many:
+        ingest_paths(store, [folder], max_files=2)
+    for refusal in (missing.value, many.value):
+        assert "--" not in f"{refusal.message} {refusal.hint}"
