@@ -198,8 +198,9 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     # and the FTS5 one), so they are not compared.
     if found.verdict is not Verdict.SUPPORTED:
         for unit, _score in pool.related(claim, set(), OWN_SENTENCES, only=own):
-            mine = compare(claim, unit.sentence, pool.weight, pool.sources[unit.key].names,
-                           pool.alternatives)
+            source = pool.sources[unit.key]
+            mine = compare(claim, unit.sentence, pool.weight, source.names,
+                           pool.alternatives, source.topic)
             if mine.relation is Relation.CONTRADICTS:
                 found.conflict = Conflict(unit.key, _context(unit),
                                           f"its own source: {mine.reason}")
@@ -224,7 +225,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(
                 (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
-                         pool.alternatives), unit))
+                         pool.alternatives, pool.sources[key].topic), unit))
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).

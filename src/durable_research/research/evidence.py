@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from durable_research.research.citations import text_sentences
 from durable_research.research.frames import alternative_groups
-from durable_research.research.passages import MARKS, tokens
+from durable_research.research.passages import MARKS, is_number, tokens
 from durable_research.research.scripts import fold_text, has_no_space, word_count
 from durable_research.research.statements import name_tokens, shingles
 from durable_research.research.support import ScoredSource
@@ -110,6 +110,16 @@ class Evidence:
         if self._names is None:
             self._names = frozenset(name_tokens(f"{self.title} {self.text[:OPENING_CHARS]}"))
         return self._names
+
+    @property
+    def topic(self) -> frozenset[str]:
+        """The words of its title, numbers aside: what each of its sentences is about even
+        where it leaves them out ("The default protocol is 4." on the page titled "pickle
+        — ..." is about pickle's protocol). Only the title: the opening's names are what the
+        page mentions first, not each sentence's subject (a claim on a SELECT's output row
+        met "the order of results does not change" on the PRAGMA page, whose opening names
+        SELECT)."""
+        return frozenset(t for t in tokens(self.title) if not is_number(t))
 
     @property
     def shingles(self) -> set[tuple[str, ...]]:

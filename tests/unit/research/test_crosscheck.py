@@ -420,3 +420,32 @@ def test_the_checker_on_the_second_held_out_set_passes_fewer_wrong_claims() -> N
     items = load_items(CONFLICT_PAIRS_PYTHON)
     own, rules = evaluate(items, Mode.OWN), evaluate(items, Mode.RULES)
     assert rules["false_verified"] < own["false_verified"]
+
+
+# A page on one subject, whose sentences leave the subject to its title.
+BROTLI_TITLE = "brotli — Brotli compression bindings"
+BROTLI_PAGE = ("The default quality is 11. Lower qualities compress faster, and quality 0 is "
+               "the fastest.")
+
+
+def _brotli_claim(claim: str, title: str) -> ClaimStatus:
+    blog = Evidence("blog", f"{claim} We use it everywhere.", url="https://blog.example/b",
+                    n=1)
+    page = Evidence("page", BROTLI_PAGE, title=title, url="https://docs.example/brotli")
+    [sent] = cited_sentences(f"{claim} [1]")
+    pool = EvidencePool([blog, page])
+    return settle(assess(sent, {1: blog}, pool, False), {}, pool).status
+
+
+def test_a_sentence_may_leave_its_subject_to_its_pages_title() -> None:
+    """"The default quality is 11." on the page titled "brotli ..." says what "Brotli's
+    default quality is 5." says, but for the number: the title holds the word the sentence
+    leaves out (a claim on Python's pickle protocol was printed verified beside "The
+    default protocol is 4." on pickle's page)."""
+    assert _brotli_claim("Brotli's default quality is 5.", BROTLI_TITLE) \
+        is ClaimStatus.DISPUTED
+    # Without the title, "brotli" is a word the sentence lacks: no contradiction.
+    assert _brotli_claim("Brotli's default quality is 5.", "") is ClaimStatus.VERIFIED
+    # The title stands in only for the words it has: another setting is another subject.
+    assert _brotli_claim("The default brotli window size is 22.", BROTLI_TITLE) \
+        is ClaimStatus.VERIFIED
