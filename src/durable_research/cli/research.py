@@ -44,6 +44,14 @@ from durable_research.terminal import safe
 __all__ = ["ReportRequest", "ResearchOptions", "prepare"]
 # Skipped --sources files listed on the terminal (the collection keeps up to 200).
 SKIPPED_SHOWN = 10
+# Without a terminal (a log, a pipe), a line every so many documents read: a folder of a
+# thousand documents takes a minute, which a silent log cannot tell from a hang.
+PROGRESS_EVERY = 100
+
+
+def format_reading(count: int, name: str = "") -> str:
+    """"reading your documents: 120 read (guides/setup.md)"."""
+    return f"reading your documents: {count} read" + (f" ({name})" if name else "")
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
@@ -52,8 +60,14 @@ def prepare(settings: Settings, request: ReportRequest) -> ReportInput:
     what could not be checked here."""
 
     async def ingest() -> cr.PreparedSources:
-        with err.status(plain("reading your documents...")):
-            return cr.ingest_sources(settings, request.research.sources)
+        with err.status(plain("reading your documents...")) as status:
+            def progress(count: int, name: str) -> None:
+                if err.is_terminal:
+                    status.update(plain(safe(format_reading(count, name))))
+                elif count % PROGRESS_EVERY == 0:
+                    err.print(f"[dim]{safe(format_reading(count))}[/]", highlight=False)
+
+            return cr.ingest_sources(settings, request.research.sources, progress)
 
     prepared = run_async(prepare_report(settings, request, ingest,
                                         workers_here=workers_here))

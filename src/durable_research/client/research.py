@@ -4,6 +4,7 @@ clarifying questions."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -193,11 +194,12 @@ def check_sources_within(paths: list[str], roots: list[Path]) -> None:
                             f"name a file or folder under {shown} (--sources-root)")
 
 
-def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
+def ingest_sources(settings: Settings, paths: list[str],
+                   progress: Callable[[int, str], None] | None = None) -> PreparedSources:
     """Extract the documents' texts into the artifact store as a searchable collection.
 
     The worker later searches the collection by its key: nothing it does depends on
-    paths on this machine.
+    paths on this machine. ``progress``: told each document stored (how many, its name).
     """
     if not paths:
         return PreparedSources()
@@ -205,7 +207,8 @@ def ingest_sources(settings: Settings, paths: list[str]) -> PreparedSources:
     from durable_research.store.factory import open_store
 
     store = open_store(settings)
-    collection = ingest_paths(store, [Path(p).expanduser() for p in paths])
+    collection = ingest_paths(store, [Path(p).expanduser() for p in paths],
+                              progress=progress)
     return PreparedSources(collection=collection.key, documents=len(collection.docs),
                            skipped=collection.skipped, store=store.describe(),
                            names=[doc.name for doc in collection.docs])
