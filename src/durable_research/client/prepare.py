@@ -21,6 +21,7 @@ from durable_research.client.research import (
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
 from durable_research.contract.research import Depth
+from durable_research.errors import UserError
 from durable_research.research.language import Language, resolve_language
 from durable_research.research.reachability import Probe, probe_ddgs
 from durable_research.research.websearch import WebSearchChoice, choose_web_search
@@ -91,6 +92,10 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
     options = request.research
+    if options.sources and not (request.prompt or "").strip():
+        # Blank is the demo question, which is no question to ask of one's own documents.
+        raise UserError("No question to research your documents with",
+                        "say what you want to know from them")
     mail_note = check_mail(settings, params.email_to, workers_here, options.spelling)
     checked = with_research(params, options, PreparedSources())
     web_search = None

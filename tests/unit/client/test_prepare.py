@@ -118,3 +118,24 @@ def test_a_blank_email_is_no_choice(tmp_path: Path) -> None:
     prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
         "q", email=" ann@example.org ", research=cr.ResearchOptions(depth="quick"))))
     assert prepared.params.email_to == "ann@example.org"
+
+
+def test_documents_without_a_question_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    """An empty question means the demo question ("5 fun facts about tardigrades"), which
+    is no question to ask of the user's own documents (found in a new user's trial: an
+    empty question researched tardigrades in a folder of database docs)."""
+    calls: list[str] = []
+
+    async def ingest() -> cr.PreparedSources:
+        calls.append("ingest")
+        return cr.PreparedSources()
+
+    for blank in ("", "   \n"):
+        with pytest.raises(UserError, match="No question to research your documents"):
+            asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+                blank, research=cr.ResearchOptions(sources=["a.md"], web=False)), ingest))
+    assert calls == []
+    # Without documents, the demo question stays the empty question's meaning.
+    prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
+        "", research=cr.ResearchOptions(depth="quick")), ingest))
+    assert "tardigrades" in prepared.params.prompt
