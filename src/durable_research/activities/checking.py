@@ -35,6 +35,7 @@ from durable_research.llm.capabilities import ModelCapabilities, capabilities_of
 from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.plan import json_object
+from durable_research.research.support import Verdict
 from durable_research.research.types import (
     CheckInput,
     CheckResult,
@@ -296,7 +297,7 @@ class CheckingActivities(WithStore):
             result.disputed.append(DisputedCitation(
                 sentence=claim, n=f.n or f.sentence.cites[0], passage=_clip(f.passage),
                 other=numbers[other.key], other_passage=_clip(f.conflict.passage),
-                reason=outcome.reason))
+                reason=outcome.reason, stated=f.verdict is Verdict.SUPPORTED))
         marked = mark_sentences(body, marks) if marks else body
         await self.write_text(key, marked)
         await self.save_json(meta_key(key), json.loads(json.dumps(asdict(result))))

@@ -75,6 +75,10 @@ class DisputedCitation:
     other: int = 0
     other_passage: str = ""
     reason: str = ""
+    # Whether the cited source states the claim; False: ``passage`` is only its closest
+    # passage (a claim cited to the wrong source, which another source also contradicts),
+    # and the reader must not take it for what the source says.
+    stated: bool = True
 
 
 @dataclass

@@ -45,6 +45,8 @@ from durable_research.document.docmodel import (
 )
 
 REFERENCES_HEADING = "References"
+# Before a disputed claim's cited passage when its source does not state the claim.
+NOT_STATED = "does not state this; its closest passage:"
 # How a reference's authority reads after it; ordinary sources say nothing.
 AUTHORITY_NOTES: dict[str, str] = {
     Authority.PREFERRED: "preferred source",
@@ -251,9 +253,10 @@ def _disputed_table(items: Sequence[DisputedCitation], known: frozenset[int]) ->
                                       Text("] " + _clip(d.other_passage)))
         if _one_line(d.reason):
             theirs += (Text(" "), Emphasis((Text("(" + _one_line(d.reason) + ")"),)))
-        rows.append(((Text(_clip(d.sentence)),),
-                     (Text("["), _cite(d.n, known), Text("] " + _clip(d.passage))),
-                     theirs))
+        ours: tuple[Inline, ...] = (Text("["), _cite(d.n, known), Text("] "))
+        if not d.stated:  # a wrong citation: its closest passage is not what it says
+            ours += (Emphasis((Text(NOT_STATED),)), Text(" "))
+        rows.append(((Text(_clip(d.sentence)),), ours + (Text(_clip(d.passage)),), theirs))
     return Table(header, tuple(rows), ("left", "left", "left"))
 
 

@@ -49,6 +49,7 @@ async def test_the_judge_reads_a_claim_the_rules_verified_and_disputes_it(
     assert disputed.reason == "the judge found a contradiction"
     assert disputed.sentence.startswith("Pickle protocol 4 was introduced")
     assert "Python 3.4" in disputed.other_passage
+    assert disputed.stated  # the blog does say it: its passage is what it says
     # The docs join the References as [2], marked as cited by no sentence.
     [added] = checked.added_references
     assert (added.n, added.content_hash, added.cited) == (2, "b" * 64, False)

@@ -223,6 +223,23 @@ def test_disputed_claims_are_marked_and_shown_side_by_side_in_every_format() -> 
     assert "The default page size is 4096 bytes." in pdf
 
 
+def test_a_disputed_claim_its_source_does_not_state_says_so_in_every_format() -> None:
+    """A claim cited to the wrong source, which another source contradicts: the "Its
+    source says" cell showed the wrong source's closest passage as if it said the claim
+    (found in a new user's trial with the fake LLM's wrong citations)."""
+    checked = DISPUTED.verification
+    assert checked is not None
+    [row] = checked.distinct_disputes()
+    wrong = replace(DISPUTED, verification=replace(
+        checked, disputed=[replace(row, passage="Tardigrades are small.", stated=False)]))
+    md = render_bytes(wrong, "md").decode()
+    assert "\\[1\\] *does not state this; its closest passage:* Tardigrades are small." in md
+    assert "does not state this; its closest passage:" in _html(wrong)
+    assert "does not state this" in " ".join(_pdf_text(render_bytes(wrong, "pdf")).split())
+    # A source that states it is shown as before.
+    assert "does not state this" not in render_bytes(DISPUTED, "md").decode()
+
+
 # ---- PDF ------------------------------------------------------------------------------------
 def test_pdf_has_references_about_and_link_annotations() -> None:
     data = render_bytes(RESEARCH, "pdf")
