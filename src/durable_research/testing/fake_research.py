@@ -221,29 +221,44 @@ def judge_items(user: str) -> list[tuple[str, str, str]]:
     return items
 
 
+# Where an excerpt's statements part: a sentence's end, or the "…" between sentences of
+# a source that are not neighbours (crosscheck.JUDGE_SENTENCES).
+_STATEMENTS = re.compile(r"(?<=[.!?])\s+|\s*…\s*")
+
+
 def _judge(user: str) -> str:
     """A plain judge: shared words decide support; in a passage sharing most of the claim's
     words, another number is a contradiction, and so is a "not" before one of the claim's
-    words that the claim does not negate (or the other way round)."""
+    words that the claim does not negate (or the other way round). It reads an excerpt
+    statement by statement, a sentence with the one before it, as a reader does: the words
+    of several sentences pooled are no statement of the claim (pooled, an excerpt of three
+    sentences and their neighbours doubled its "supports")."""
     verdicts = []
     for ident, claim, excerpt in judge_items(user):
-        words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
-        have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
-        share = len(words & have) / max(len(words), 1)
-        said, stated = set(_NUMBER.findall(claim)), set(_NUMBER.findall(excerpt))
-        other_number = bool(said - stated and stated - said)
-        negated_here = {w.lower() for w in _NEGATED.findall(claim)}
-        negated_there = {w.lower() for w in _NEGATED.findall(excerpt)}
-        conditional = any(_CONDITION.search(t) for t in (claim, excerpt))
-        other_negation = bool((negated_here ^ negated_there) & words & have) and not conditional
-        if share >= 0.7 and (other_number or other_negation):
-            verdict = "contradicts"
-        elif share >= 0.7 and not said - stated:
-            verdict = "supports"
-        else:
-            verdict = "neither"
+        parts = [p for p in _STATEMENTS.split(excerpt) if p.strip()] or [excerpt]
+        read = [_read(claim, " ".join(parts[max(0, i - 1) : i + 1]))
+                for i in range(len(parts))]
+        verdict = next((v for v in ("contradicts", "supports") if v in read), "neither")
         verdicts.append({"id": int(ident), "verdict": verdict})
     return json.dumps({"verdicts": verdicts})
+
+
+def _read(claim: str, excerpt: str) -> str:
+    """The verdict on one statement of an excerpt (see :func:`_judge`)."""
+    words = {w.lower() for w in re.findall(r"\w{4,}", claim)}
+    have = {w.lower() for w in re.findall(r"\w{4,}", excerpt)}
+    share = len(words & have) / max(len(words), 1)
+    said, stated = set(_NUMBER.findall(claim)), set(_NUMBER.findall(excerpt))
+    other_number = bool(said - stated and stated - said)
+    negated_here = {w.lower() for w in _NEGATED.findall(claim)}
+    negated_there = {w.lower() for w in _NEGATED.findall(excerpt)}
+    conditional = any(_CONDITION.search(t) for t in (claim, excerpt))
+    other_negation = bool((negated_here ^ negated_there) & words & have) and not conditional
+    if share >= 0.7 and (other_number or other_negation):
+        return "contradicts"
+    if share >= 0.7 and not said - stated:
+        return "supports"
+    return "neither"
 
 
 def research_reply(system: str, user: str, wrong_every: int = 0,

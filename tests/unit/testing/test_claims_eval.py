@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 
+from durable_research.activities.checking import parse_verdicts
 from durable_research.contract.citations import ClaimStatus
+from durable_research.research import prompts
 from durable_research.research.claims import Relation
 from durable_research.research.crosscheck import Question
 from durable_research.testing.claims_eval import Judge, Mode, evaluate, status_of
+from durable_research.testing.fake_research import research_reply
 
 ITEM: dict[str, Any] = {
     "claim": "The default page size is 1024 bytes.",
@@ -88,3 +91,16 @@ def test_every_mode_asks_the_judge_what_the_rules_verified_and_counts_the_questi
                            Mode.ALONE)}
     assert counts == {Mode.RULES: 0, Mode.JUDGE: 0, Mode.CITED: 1, Mode.OTHERS: 1,
                       Mode.EVERY: 2, Mode.ALONE: 2}
+
+
+def test_the_fake_judge_reads_an_excerpt_statement_by_statement() -> None:
+    """Its words pooled over an excerpt of several sentences (the judge reads a source's
+    closest sentences, each with the one before it) made "supports" of words no sentence
+    states together; each statement is read with the one before it, as a reader does."""
+    claim = "Tardigrades survive boiling water for hours."
+    spread = ("Tardigrades are tiny animals. … Moss grows near lakes. … Boiling water kills "
+              "most animals within hours.")
+    stated = "They are tiny. Tardigrades survive boiling water for hours, one study found."
+    items = [(1, claim, spread), (2, claim, stated)]
+    reply = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(items)) or ""
+    assert parse_verdicts(reply) == {1: Relation.NEITHER, 2: Relation.SUPPORTS}
