@@ -48,18 +48,34 @@ def _try(body: bytes, label: str) -> str | None:
 
 # How much of a body is looked at to tell text from binary data (as git and grep do).
 _BINARY_SNIFF_BYTES = 8192
+# NUL bytes a UTF-8 text may hold by accident; random or packed data has one in 256 bytes.
+_STRAY_NULS = 4
 
 
 def is_binary(body: bytes) -> bool:
-    """Whether ``body`` is binary data rather than text: a NUL byte near the start.
+    """Whether ``body`` is binary data rather than text: NUL bytes near the start, in
+    bytes that are no UTF-8 text or in more than a few places.
 
     No text encoding but UTF-16/32 puts NUL bytes in text, and those are recognised by
     their byte order mark. Without this, an image or archive with a text name (``.md``,
     ``.html``) decoded as cp1252, which never fails, and became a document of mojibake.
+    A stray NUL in UTF-8 text (a copy-paste, a broken editor) is a control character
+    normalisation drops, not a reason to lose the document.
     """
     if any(body.startswith(bom) for bom, _ in _BOMS):
         return False
-    return b"\0" in body[:_BINARY_SNIFF_BYTES]
+    sample = body[:_BINARY_SNIFF_BYTES]
+    nuls = sample.count(b"\0")
+    if not nuls:
+        return False
+    if nuls > _STRAY_NULS:
+        return True
+    try:  # a multi-byte character cut by the sample's end is still text
+        codecs.getincrementaldecoder("utf-8")().decode(
+            sample, final=len(body) <= len(sample))
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def decode_bytes(body: bytes, charset: str = "", html: bool = False) -> str:

@@ -86,3 +86,18 @@ def test_the_refusals_name_no_command_line_option(tmp_path: Path) -> None:
         ingest_paths(store, [folder], max_files=2)
     for refusal in (missing.value, many.value):
         assert "--" not in f"{refusal.message} {refusal.hint}"
+
+
+def test_a_stray_nul_in_text_is_text_but_random_bytes_are_binary() -> None:
+    """A NUL pasted into UTF-8 text is dropped with the other control characters (the
+    document kept, as before the binary check); bytes that are no UTF-8, or NULs in more
+    than a few places, are binary data."""
+    from random import Random
+
+    from durable_research.research.decode import is_binary
+
+    assert not is_binary("Intro line\x00 with junk, café.\n".encode())
+    assert is_binary(Random(7).randbytes(4096))
+    assert is_binary(b"PK\x03\x04" + b"\x00" * 40 + b"payload")
+    # A multi-byte character cut by the sample's end is still text.
+    assert not is_binary(("\x00" + "é" * 5000).encode())
