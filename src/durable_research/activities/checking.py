@@ -53,6 +53,12 @@ JUDGE_BATCH = 10
 # LLM calls (17 one-second calls of a deep report's 26, bench/research_bench.py
 # --critical-path); as many at once as a deep report's sub-questions.
 JUDGE_CONCURRENCY = 4
+# Pairs of a batch its answer left without a verdict, asked again one a call (at most this
+# many a check): a small model answers a batch of 10 with one verdict, the prompt's
+# example (Qwen2.5-Coder-1.5B: 3 of 5 batches of a report, 27 of 44 pairs unanswered;
+# one pair a call it answered 44 of 44: docs/research-quality.md, "The whole path with a
+# real judge"). A model that answers every pair costs nothing more.
+JUDGE_ASKED_AGAIN = 24
 # The markers put after a sentence's citations, by status (verified ones get none).
 MARKERS = {ClaimStatus.UNVERIFIED: " [unverified]", ClaimStatus.DISPUTED: " [disputed]"}
 # Documents of the local collection searched for each claim (beyond those research read).
@@ -209,6 +215,14 @@ class CheckingActivities(WithStore):
             usage, used = usage.add(out.usage), out.model
             found.update({pair: verdicts[i + 1] for i, pair in enumerate(batch)
                           if i + 1 in verdicts})
+        # A batch answered in part: its missing pairs once more, one a call.
+        again = [pair for batch in batches if len(batch) > 1 for pair in batch
+                 if pair not in found][:JUDGE_ASKED_AGAIN]
+        for pair, (verdicts, out) in zip(
+                again, await asyncio.gather(*(ask([p]) for p in again)), strict=True):
+            usage = usage.add(out.usage)
+            if 1 in verdicts:
+                found[pair] = verdicts[1]
         answers = {q: found[pair] for q in questions
                    if (pair := (q.claim, q.passage[:PASSAGE_SENT])) in found}
         return answers, usage, used
