@@ -4,8 +4,10 @@ trusted, and what the citation check found.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 
 class SourceKind(StrEnum):
@@ -107,14 +109,7 @@ class Verification:
 
     def distinct_disputes(self) -> list[DisputedCitation]:
         """The disputed claims once each (a report may make one claim in several places)."""
-        seen: set[tuple[str, int, int]] = set()
-        out = []
-        for d in self.disputed:
-            key = (" ".join(d.sentence.split()), d.n, d.other)
-            if key not in seen:
-                seen.add(key)
-                out.append(d)
-        return out
+        return _once(self.disputed, lambda d: (d.n, d.other))
 
     def disputes_listed(self) -> str:
         """How the disputed sentences are listed when some are one claim made in several
@@ -126,14 +121,7 @@ class Verification:
 
     def distinct_unsupported(self) -> list[UnsupportedCitation]:
         """The unverified claims once each, as :meth:`distinct_disputes`."""
-        seen: set[tuple[str, int]] = set()
-        out = []
-        for u in self.unsupported:
-            key = (" ".join(u.sentence.split()), u.n)
-            if key not in seen:
-                seen.add(key)
-                out.append(u)
-        return out
+        return _once(self.unsupported, lambda u: (u.n,))
 
     def unsupported_listed(self) -> str:
         """As :meth:`disputes_listed`, for the unverified sentences."""
@@ -150,6 +138,23 @@ class Verification:
                 style = (marks or {}).get(status)
                 parts.append(f"[{style}]{n} {status}[/]" if style and n else f"{n} {status}")
         return f"{self.checked} cited {noun}: {', '.join(parts)}"
+
+
+# A checked sentence of either list (disputed, unverified).
+_Cited = TypeVar("_Cited", "DisputedCitation", "UnsupportedCitation")
+
+
+def _once(items: list[_Cited], sources: Callable[[_Cited], tuple[int, ...]]) -> list[_Cited]:
+    """``items`` in order, each claim once: the same sentence (spacing aside) citing the
+    same ``sources``."""
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+    out = []
+    for item in items:
+        key = (" ".join(item.sentence.split()), sources(item))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def _listed_once(sentences: int, claims: int, status: ClaimStatus) -> str:

@@ -52,6 +52,7 @@ class Evidence:
     _scored: ScoredSource | None = field(default=None, repr=False)
     _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
+    _topic: frozenset[str] | None = field(default=None, repr=False)
     _plain: str | None = field(default=None, repr=False)
     _language: tuple[str, float] | None = field(default=None, repr=False)
 
@@ -118,8 +119,10 @@ class Evidence:
         — ..." is about pickle's protocol). Only the title: the opening's names are what the
         page mentions first, not each sentence's subject (a claim on a SELECT's output row
         met "the order of results does not change" on the PRAGMA page, whose opening names
-        SELECT)."""
-        return frozenset(t for t in tokens(self.title) if not is_number(t))
+        SELECT). Built once: it is read at every comparison of one of its sentences."""
+        if self._topic is None:
+            self._topic = frozenset(t for t in tokens(self.title) if not is_number(t))
+        return self._topic
 
     @property
     def shingles(self) -> set[tuple[str, ...]]:

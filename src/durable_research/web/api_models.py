@@ -76,12 +76,10 @@ class NewReport(Strict):
     prefer_domains: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
     deny_domains: list[str] = Field(default_factory=list)
-    budget_usd: Cap = Field(default=0.0, description="Cost cap in USD, e.g. 0.50 "
-                                                             "(0: none).")
-    max_tokens: Cap = Field(default=0, description="Token cap, a whole number "
-                                                           "(0: none).")
-    max_pages: Cap = Field(default=0, description="Cap on fetched pages, a whole "
-                                                          "number (0: none).")
+    budget_usd: Cap = Field(default=0.0, description="Cost cap in USD, e.g. 0.50 (0: none).")
+    max_tokens: Cap = Field(default=0, description="Token cap, a whole number (0: none).")
+    max_pages: Cap = Field(default=0, description="Cap on fetched pages, a whole number "
+                                                  "(0: none).")
     language: str = Field(default="", description="The language of the plan, notes and "
                           "report: a code or name (de, pt-BR, German); empty: the question's.")
 
