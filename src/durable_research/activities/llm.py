@@ -33,6 +33,15 @@ from durable_research.llm.clients import acompletion
 from durable_research.research.answers import answer_schema, response_format
 from durable_research.store import content_hash
 
+# The citation judge answers at temperature 0: a checker whose verdict on the same claim
+# and passage is a draw prints a claim "verified" in one run and "disputed" in the next
+# (Qwen2.5-Coder-1.5B at the embedded server's 0.2 called a decoy's official sentence
+# "contradicts" in one run and "supports" in the next; a hosted model's default is 1).
+# Models that take only their default temperature (OpenAI's reasoning models) are asked at
+# it: litellm drops the value for them instead of refusing the call (``drop_params``; the
+# other parameters sent are ones every provider takes, or gated as response_format is).
+JUDGE_SAMPLING: dict[str, Any] = {"temperature": 0.0, "drop_params": True}
+
 
 def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
                       schema: AnswerSchema | None = None) -> dict[str, Any]:
@@ -65,7 +74,10 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
     if schema is not None and takes_schema(settings, model, api_base):
         kwargs["response_format"] = response_format(schema, cap,
                                                     grammar_engine(model, api_base))
+    if schema == AnswerSchema.JUDGE:
+        kwargs.update(JUDGE_SAMPLING)
     return kwargs
+
 
 
 def answer_cap(configured: int, model_limit: int) -> int:

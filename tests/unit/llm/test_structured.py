@@ -11,7 +11,7 @@ import pytest
 from litellm import exceptions as llm_errors
 from litellm.utils import get_optional_params
 
-from durable_research.activities.llm import completion_kwargs
+from durable_research.activities.llm import JUDGE_SAMPLING, completion_kwargs
 from durable_research.activities.writing import valid_notes
 from durable_research.config import Settings, load_settings
 from durable_research.contract.llm import AnswerSchema
@@ -241,3 +241,37 @@ def test_notes_are_validated_one_by_one() -> None:
     kept, dropped = valid_notes(raw, [source], {"h1": text})
     assert [n["point"] for n in kept] == ["resilient", second, third]
     assert dropped == 5
+
+
+@pytest.mark.parametrize("schema", [*AnswerSchema, None])
+def test_only_the_judge_is_asked_at_temperature_0(schema: AnswerSchema | None) -> None:
+    """A checker's verdict must not be a draw; the writer's and the planner's sampling is
+    the provider's own."""
+    settings = _settings("openai/gpt-4o-mini")
+    kwargs = completion_kwargs(settings, settings.llm_model, "s", "p", schema)
+    judged = schema == AnswerSchema.JUDGE
+    assert (kwargs.get("temperature"), kwargs.get("drop_params")) == (
+        (0.0, True) if judged else (None, None))
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "sent"),
+    [
+        ("gpt-4o-mini", "openai", True),
+        ("llama3.2", "ollama", True),
+        ("claude-3-5-sonnet-20240620", "anthropic", True),
+        ("o3", "openai", False),  # takes only its default: asked at it, not refused
+        ("gpt-5", "openai", False),
+    ],
+)
+def test_litellm_sends_the_judges_temperature_where_the_model_takes_it(
+        model: str, provider: str, sent: bool) -> None:
+    """litellm's own translation of the judge's sampling: without ``drop_params`` a
+    reasoning model refuses the whole call (UnsupportedParamsError)."""
+    params = get_optional_params(model=model, custom_llm_provider=provider, **JUDGE_SAMPLING)
+    assert ("temperature" in params) is sent
+    if sent:
+        assert params["temperature"] == 0.0
+    else:
+        with pytest.raises(llm_errors.UnsupportedParamsError):
+            get_optional_params(model=model, custom_llm_provider=provider, temperature=0.0)
