@@ -5,7 +5,7 @@ Builds (claim, source excerpt) pairs with known answers from the fixture corpus
 contradicts ("contradicts"), each key fact against itself in its paragraph ("supports"),
 each decoy against an unrelated key fact ("neither"). Asks them with the app's judge prompt
 and schema through ``completion_kwargs`` and litellm, in the activity's batches
-(``JUDGE_BATCH``) and one pair a call, and reads the answers with the activity's
+(``LLM_JUDGE_BATCH``) and one pair a call, and reads the answers with the activity's
 ``parse_verdicts``. Model kinds: the embedded model (SmolLM2-135M, llama.cpp), any GGUF
 file given with ``--gguf`` (served the same way), and the fake LLM as the conformant
 baseline.
@@ -44,9 +44,9 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import litellm
 
-from durable_research.activities.checking import JUDGE_BATCH, parse_verdicts
+from durable_research.activities.checking import parse_verdicts
 from durable_research.activities.llm import completion_kwargs
-from durable_research.config import Settings
+from durable_research.config import JUDGE_BATCH_DEFAULT, JUDGE_BATCH_MAX, Settings
 from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.llm import AnswerSchema
 from durable_research.embedded.localmodel import (
@@ -121,6 +121,26 @@ class ModelJudge:
         found = {q: self.answers[(q.claim, q.passage)] for q in questions}
         return {q: r for q, r in found.items() if r is not None}
 
+    def prefetch(self, items: list[dict[str, Any]], mode: claims_eval.Mode) -> None:
+        """Ask every pair the check of ``items`` will ask, ``batch`` a call in the order
+        met, as the activity does: its batches hold the pairs of many claims of a report,
+        where the check of one item asks only that claim's. Which pairs the check asks does
+        not depend on the answers (the rules choose them)."""
+        met: list[Question] = []
+
+        def record(questions: list[Question]) -> dict[Question, Relation]:
+            met.extend(questions)
+            return {}
+
+        for item in items:
+            claims_eval.checked(item, mode, record)
+        # The pairs of one passage together, passages in the order first met (the
+        # activity's order), so a batch sends a passage once.
+        first: dict[str, int] = {}
+        for q in met:
+            first.setdefault(q.passage, len(first))
+        self(sorted(met, key=lambda q: first[q.passage]))
+
     def per_pair(self) -> str:
         """Seconds and answer tokens per pair asked."""
         n = max(len(self.answers), 1)
@@ -159,6 +179,8 @@ def decoy_rows(label: str, judge: claims_eval.Judge, modes: list[claims_eval.Mod
     rows = []
     items = decoy_items()
     for mode in modes:
+        if isinstance(judge, ModelJudge):
+            judge.prefetch(items, mode)
         caught: dict[str, list[int]] = {}
         for item in items:
             status = claims_eval.status_of(item, mode, judge)
@@ -185,6 +207,8 @@ def claims_rows(label: str, judge: claims_eval.Judge, args: argparse.Namespace) 
             items = claims_eval.load_items(DATA / name)
             part = [i for i in items if i["split"] == split]
             for mode in modes if part else ():
+                if isinstance(judge, ModelJudge):
+                    judge.prefetch(part, mode)
                 r: dict[str, Any] = claims_eval.evaluate(part, mode, judge)
                 rows.append(f"| {label} | {name} {split} ({len(part)}) | {MODES[mode]} | "
                             f"{r['false_verified']:.3f} | {r['disputed_recall']:.2f} | "
@@ -215,11 +239,11 @@ def served(label: str, gguf: Path | None, args: argparse.Namespace,
     try:
         settings = with_local_endpoint(Settings(), endpoint)
         if not args.claims_only:
-            rows.append(run(settings, label, JUDGE_BATCH))
+            rows.append(run(settings, label, JUDGE_BATCH_DEFAULT))
             rows.append(run(settings, label, 1))
             print(rows[-2], rows[-1], sep="\n", flush=True)
         if args.claims or args.claims_only:
-            judge = ModelJudge(settings, 1)
+            judge = ModelJudge(settings, args.batch)
             claim_rows += claims_rows(label, judge, args)
             print(f"{label}: {len(judge.answers)} pairs, {judge.per_pair()}, server peak "
                   f"memory {peak_memory(endpoint.pid)}", flush=True)
@@ -245,6 +269,10 @@ def main() -> int:
     parser.add_argument("--modes", nargs="+", type=claims_eval.Mode, default=DEFAULT_MODES,
                         choices=list(MODES), help="how the claims are checked (default: "
                         "rules judge alone)")
+    parser.add_argument("--batch", type=int, default=1, choices=range(1, JUDGE_BATCH_MAX + 1),
+                        metavar="N", help="with --claims/--claims-only: the judge's pairs "
+                        "a call, in batches over all the claims of a set as a report's "
+                        f"check asks them (default 1; the product asks {JUDGE_BATCH_DEFAULT})")
     args = parser.parse_args()
     missing = [str(g) for g in args.gguf if not g.is_file()]
     if missing:
@@ -259,7 +287,7 @@ def main() -> int:
     fake = FakeLLM().start()
     try:
         rows.append(run(Settings(llm_model="openai/fake-model", llm_api_key="k",
-                                 llm_api_base=fake.api_base), "fake LLM", JUDGE_BATCH))
+                                 llm_api_base=fake.api_base), "fake LLM", JUDGE_BATCH_DEFAULT))
     finally:
         fake.stop()
     if args.claims or args.claims_only:

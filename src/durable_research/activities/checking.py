@@ -48,7 +48,6 @@ if TYPE_CHECKING:  # the research modules load when the activity first runs
     from durable_research.research.crosscheck import Question
     from durable_research.research.evidence import Evidence
 
-JUDGE_BATCH = 10
 # Judge batches asked at once: one after another they were the report's longest chain of
 # LLM calls (17 one-second calls of a deep report's 26, bench/research_bench.py
 # --critical-path); as many at once as a deep report's sub-questions.
@@ -195,8 +194,8 @@ class CheckingActivities(WithStore):
         for _claim, passage in pairs:
             order.setdefault(passage, len(order))
         ordered = sorted(pairs, key=lambda pair: order[pair[1]])
-        batches = [ordered[start : start + JUDGE_BATCH]
-                   for start in range(0, len(ordered), JUDGE_BATCH)]
+        size = self.settings.llm_judge_batch
+        batches = [ordered[start : start + size] for start in range(0, len(ordered), size)]
         slots = asyncio.Semaphore(JUDGE_CONCURRENCY)
 
         async def ask(batch: list[tuple[str, str]]

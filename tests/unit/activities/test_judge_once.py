@@ -71,3 +71,21 @@ async def test_pairs_a_batch_left_unanswered_are_asked_again_one_a_call(
     # One batch of 4, then the 3 pairs it left unanswered, one a call; never the first.
     assert len(sent) == 4 and usage.prompt_tokens == 4
     assert [p.count("Claim ") for p in sent] == [4, 1, 1, 1]
+
+
+async def test_llm_judge_batch_sets_the_pairs_a_call(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small model judges far better one pair a call (LLM_JUDGE_BATCH=1); the default
+    batch sends a passage once for all its claims."""
+    claims = [f"The broker listens on TCP port {7450 + n} by default." for n in range(3)]
+    questions = [Question(claim, PASSAGE, "a", cited=False) for claim in claims]
+    counts = []
+    for size in (1, 10):
+        sent = fake_judge_calls(monkeypatch)
+        activities = checking.CheckingActivities(Settings(
+            store=str(tmp_path / "store"), data_dir=str(tmp_path), llm_judge_batch=size))
+        answers, _usage, _model = await env_for("report-1").run(
+            activities._judge, "openai/fake-model", questions)
+        assert set(answers) == set(questions)
+        counts.append([p.count("Claim ") for p in sent])
+    assert counts == [[1, 1, 1], [3]]

@@ -27,6 +27,8 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
     assert settings.llm_model == "from-env"
     assert settings.llm_max_tokens == 99
     assert settings.llm_timeout_s == 12.0
+    assert settings.llm_judge_batch == 10
+    assert load_settings({"LLM_JUDGE_BATCH": "1"}, env_file).llm_judge_batch == 1
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,10 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         # Accepted once, then every review timer failed (timedelta overflow).
         ({"REVIEW_TIMEOUT": "1e14"}, "REVIEW_TIMEOUT='1e14' is over the maximum"),
         ({"EMAIL_ALLOWED": "example.org, *example.org"}, "EMAIL_ALLOWED entry '*example.org'"),
+        # A batch of no pairs would ask the judge nothing; one of thousands, one long call.
+        ({"LLM_JUDGE_BATCH": "0"}, "LLM_JUDGE_BATCH='0' is under the minimum of 1"),
+        ({"LLM_JUDGE_BATCH": "51"}, "LLM_JUDGE_BATCH='51' is over the maximum of 50"),
+        ({"LLM_JUDGE_BATCH": "2.5"}, "LLM_JUDGE_BATCH='2.5' is not a number"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
