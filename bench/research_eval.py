@@ -44,8 +44,8 @@ server; its key in ``JUDGE_API_KEY``): the fake LLM still plans, notes and write
 forwards the citation judge's requests, as the product sent them through litellm, to that
 model (``FakeLLM.configure(judge_upstream=...)``); with ``--adversarial`` it prints, per
 decoy fact stated, what the judge was asked about it and what it answered
-(``--judge-per-pair``: the real judge is asked one pair a call, not the product's batches
-of ten: the bench's own figures are one pair a call). ``--only ID``:
+(``--judge-batch N``: the product's ``LLM_JUDGE_BATCH``, pairs a judge call; 1 as
+``judge_bench.py`` asks by default). ``--only ID``:
 only these questions (by id).
 """
 
@@ -70,7 +70,7 @@ from temporalio.client import Client
 from durable_research.activities.checking import COLLECTION_HITS
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
-from durable_research.config import Settings
+from durable_research.config import JUDGE_BATCH_DEFAULT, JUDGE_BATCH_MAX, Settings
 from durable_research.contract.keys import meta_key, notes_name, run_key, text_key
 from durable_research.contract.report import ReportInput, ReportResult
 from durable_research.research.localdocs import load_collection, search_collection
@@ -119,13 +119,14 @@ class Run:
 
 
 def settings_for(model: str, tmp: Path, address: str, fake_base: str,
-                 slow_judge: bool = False) -> Settings:
+                 slow_judge: bool = False, judge_batch: int = JUDGE_BATCH_DEFAULT
+                 ) -> Settings:
     """The worker's settings: the fake LLM, the environment's model, or the embedded one
     (``slow_judge``: the fake forwards the judge's requests to a real model, whose batches
-    queue behind each other on a CPU: the longer timeout)."""
+    queue behind each other on a CPU: the longer timeout), and the judge's pairs a call."""
     base = Settings(temporal_address=address, task_queue=f"eval-{uuid.uuid4().hex[:8]}",
                     data_dir=str(tmp / "data"), output_dir=str(tmp / "reports"),
-                    embedded="never", llm_timeout_s=600)
+                    embedded="never", llm_timeout_s=600, llm_judge_batch=judge_batch)
     if not model:
         return replace(base, llm_model="openai/fake-model", llm_api_key="eval-key",
                        llm_api_base=fake_base, llm_timeout_s=600 if slow_judge else 120)
@@ -568,11 +569,9 @@ def judge_upstream(args: argparse.Namespace, tmp: Path) -> Upstream | None:
         t0 = time.monotonic()
         endpoint = ensure_local_llm(tmp / "judge-llm", gguf=args.judge_gguf)
         print(f"judge server up in {time.monotonic() - t0:.1f} s", flush=True)
-        return Upstream(endpoint.api_base, endpoint.model.split("/", 1)[-1], endpoint.api_key,
-                        args.judge_per_pair)
+        return Upstream(endpoint.api_base, endpoint.model.split("/", 1)[-1], endpoint.api_key)
     if args.judge_url:
-        return Upstream(args.judge_url, args.judge_model, os.environ.get("JUDGE_API_KEY", ""),
-                        args.judge_per_pair)
+        return Upstream(args.judge_url, args.judge_model, os.environ.get("JUDGE_API_KEY", ""))
     return None
 
 
@@ -623,7 +622,7 @@ async def amain(args: argparse.Namespace) -> int:
             for run in runs:
                 model = "" if run is runs[0] else args.model
                 s = settings_for(model, tmp, server.address, fake.api_base,
-                                 slow_judge=judge is not None)
+                                 slow_judge=judge is not None, judge_batch=args.judge_batch)
                 await run_questions(client, s, run, collection, questions, decoys, args.depth,
                                     fake if not model else None, trace=args.adversarial)
             print_retrieval(settings, collection, questions, runs, [5, 10])
@@ -687,9 +686,10 @@ def main() -> None:
                         help="... or by the model --judge-model of this OpenAI-protocol "
                         "server (its /v1 base URL; key: JUDGE_API_KEY)")
     parser.add_argument("--judge-model", default="", help="the model name at --judge-url")
-    parser.add_argument("--judge-per-pair", action="store_true",
-                        help="ask the real judge one (claim, excerpt) pair a call, as "
-                        "judge_bench.py does (the product asks up to 10 a call)")
+    parser.add_argument("--judge-batch", type=int, default=JUDGE_BATCH_DEFAULT,
+                        choices=range(1, JUDGE_BATCH_MAX + 1), metavar="N",
+                        help="the product's LLM_JUDGE_BATCH: (claim, excerpt) pairs a judge "
+                        f"call (default {JUDGE_BATCH_DEFAULT}; judge_bench.py asks 1)")
     parser.add_argument("--model", default="", help="also run with this model (LLM_* "
                         "settings of the environment), or 'embedded' for the offline model")
     args = parser.parse_args()

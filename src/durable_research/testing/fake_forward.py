@@ -5,10 +5,8 @@ A benchmark that wants a real judge behind a scripted planner, note-taker and wr
 OpenAI-protocol server (the embedded llama.cpp server, vLLM, a hosted API). The judge's
 request goes to it as the product sent it (prompt, ``response_format``, ``max_tokens``),
 only the model's name replaced, so the judge reads exactly what a user's judge reads
-through litellm; the answer's text comes back in the fake's reply. ``per_pair``: each
-(claim, excerpt) pair of the request is asked in a call of its own and the verdicts put
-back together under the request's ids, as ``bench/judge_bench.py`` asks a model (a small
-model answering a batch of ten with one verdict loses the other nine).
+through litellm; the answer's text comes back in the fake's reply. How many pairs a
+request holds is the product's setting (``LLM_JUDGE_BATCH``).
 """
 
 from __future__ import annotations
@@ -19,9 +17,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-
-from durable_research.research import prompts
-from durable_research.testing.fake_research import judge_items
 
 # A real model on 2 shared cores: a batch of 10 judge pairs can take minutes.
 UPSTREAM_TIMEOUT_S = 600.0
@@ -35,7 +30,6 @@ class Upstream:
     api_base: str
     model: str
     api_key: str = ""
-    per_pair: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,38 +85,3 @@ def forward(upstream: Upstream, body: dict[str, Any]) -> Forwarded:
                      completion_tokens=int(usage.get("completion_tokens") or 0),
                      seconds=time.perf_counter() - t0)
 
-
-def _verdict(text: str) -> str | None:
-    """The verdict of a one-pair answer (``{"verdicts": [{"id": 1, ...}]}``), if any."""
-    try:
-        verdicts = json.loads(text)["verdicts"]
-        return str(next(v["verdict"] for v in verdicts if str(v.get("id")) == "1"))
-    except (ValueError, KeyError, TypeError, StopIteration):
-        return None
-
-
-def forward_pairs(upstream: Upstream, body: dict[str, Any]) -> Forwarded:
-    """A judge request asked one (claim, excerpt) pair a call; one answer with every
-    verdict given, under the request's own ids (a pair without one is left out, as a
-    model that skipped it)."""
-    messages = body.get("messages", [])
-    user = next((str(m.get("content", "")) for m in reversed(messages)
-                 if m.get("role") == "user"), "")
-    others = [m for m in messages if m.get("role") != "user"]
-    verdicts: list[dict[str, Any]] = []
-    total = Forwarded()
-    for ident, claim, excerpt in judge_items(user):
-        one = {**body, "messages": [*others, {"role": "user", "content": prompts.judge_prompt(
-            [(1, claim, excerpt)])}]}
-        got = forward(upstream, one)
-        if got.status != 200:
-            return got
-        total = Forwarded(model=got.model,
-                          prompt_tokens=total.prompt_tokens + got.prompt_tokens,
-                          completion_tokens=total.completion_tokens + got.completion_tokens,
-                          seconds=total.seconds + got.seconds)
-        verdict = _verdict(got.text)
-        if verdict is not None:
-            verdicts.append({"id": int(ident), "verdict": verdict})
-    return Forwarded(json.dumps({"verdicts": verdicts}), total.model, total.prompt_tokens,
-                     total.completion_tokens, total.seconds)

@@ -54,7 +54,7 @@ from typing import Any
 from durable_research.research.prompts import TASK_JUDGE
 from durable_research.testing.fake_agent import agent_reply
 from durable_research.testing.fake_embeddings import embeddings_response
-from durable_research.testing.fake_forward import Forwarded, Upstream, forward, forward_pairs
+from durable_research.testing.fake_forward import Forwarded, Upstream, forward
 from durable_research.testing.fake_research import research_reply
 from durable_research.testing.fake_stream import CONTENT_TYPE as STREAM_TYPE
 from durable_research.testing.fake_stream import events, wants_stream, wants_usage
@@ -316,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         """``upstream``'s answer to this request (kept in ``forwarded``); its failure is
         sent to the client with the upstream's status (None)."""
         state = self.server.state
-        got = (forward_pairs if upstream.per_pair else forward)(upstream, body)
+        got = forward(upstream, body)
         with state.lock:
             if got.status != 200:
                 state.failures += 1

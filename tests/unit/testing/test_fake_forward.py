@@ -87,23 +87,3 @@ def test_an_upstream_failure_reaches_the_product_as_one(pair: tuple[FakeLLM, Fak
         ask(fake, prompts.JUDGE_SYSTEM, prompts.judge_prompt([(1, CLAIM, EXCERPT)]),
             AnswerSchema.JUDGE)
     assert fake.forwarded() == []
-
-
-def test_per_pair_asks_each_pair_in_a_call_and_keeps_the_requests_ids(
-        pair: tuple[FakeLLM, FakeLLM]) -> None:
-    fake, upstream = pair
-    upstream.configure(plain_tasks=set())  # the upstream judges (shared words, numbers)
-    fake.configure(judge_upstream=Upstream(upstream.api_base, "real-judge", per_pair=True))
-    same = "The cache holds 2000 pages by default."
-    other = "The cache holds 500 pages by default."
-    answer = ask(fake, prompts.JUDGE_SYSTEM,
-                 prompts.judge_prompt([(1, CLAIM, EXCERPT), (2, same, same),
-                                       (3, same, other)]), AnswerSchema.JUDGE)
-    # Three calls of one pair each, every one numbered 1 as a request of one pair is.
-    assert [s.user for s in upstream.sent()] == [
-        prompts.judge_prompt([(1, claim, excerpt)])
-        for claim, excerpt in ((CLAIM, EXCERPT), (same, same), (same, other))]
-    verdicts = parse_verdicts(answer)
-    assert verdicts[2] is Relation.SUPPORTS and verdicts[3] is Relation.CONTRADICTS
-    [got] = fake.forwarded()  # one answer for the product's one request
-    assert got.prompt_tokens == sum(s.prompt_tokens for s in upstream.sent())
