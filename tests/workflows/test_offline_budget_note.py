@@ -44,3 +44,6 @@ async def test_the_unenforced_dollar_cap_is_noted_only_for_a_model_that_costs(
     assert result.status == "completed"
     assert any(UNPRICED_NOTE in n for n in result.research_notes) is noted, \
         result.research_notes
+    # Every front end shows the note: it named the CLI's --budget-usd and --max-tokens to
+    # users of the page and the API.
+    assert not any("--" in n for n in result.research_notes), result.research_notes

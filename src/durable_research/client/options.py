@@ -5,7 +5,8 @@ rule, one message), but a refusal must name what the user wrote: ``--max-pages``
 command line, ``max_pages`` in the HTTP API's JSON body and the MCP tools' arguments,
 "Preferred documents" on the web page's form. So each option is named here once in the
 three spellings, and each request says which one its front end uses
-(``ResearchOptions.spelling``); nothing else spells an option in a message.
+(``ResearchOptions.spelling``); nothing else spells an option in a message. A front end
+that lacks an option (the HTTP API takes no documents) is never asked to give it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ class Spelling(StrEnum):
     """How a front end names the options."""
 
     CLI = "cli"
-    # The HTTP API's JSON fields and the MCP tools' arguments.
+    # The HTTP API's JSON fields: the MCP tools' names, but it takes no documents.
+    API = "api"
+    # The MCP tools' arguments.
     FIELD = "field"
     # The web page's form, by its labels.
     FORM = "form"
@@ -31,11 +34,17 @@ class Option:
     cli: str
     field: str
     form: str
+    # Whether the HTTP API's body has it (the other front ends have them all).
+    in_api: bool = True
 
     def name(self, spelling: Spelling) -> str:
         """The option as ``spelling`` names it."""
-        return {Spelling.CLI: self.cli, Spelling.FIELD: self.field,
+        return {Spelling.CLI: self.cli, Spelling.API: self.field, Spelling.FIELD: self.field,
                 Spelling.FORM: self.form}[spelling]
+
+    def offered(self, spelling: Spelling) -> bool:
+        """Whether the front end of ``spelling`` has this option, so a hint may ask for it."""
+        return self.in_api or spelling is not Spelling.API
 
     def given(self, spelling: Spelling, value: str) -> str:
         """The option with a value, as a user of that front end would write it
@@ -43,8 +52,8 @@ class Option:
         value = str(value)  # an enum's value, not its repr
         if spelling is Spelling.CLI:
             return f"{self.cli} {value}"
-        return f"{self.name(spelling)} {value!r}" if spelling is Spelling.FIELD \
-            else f"{self.form} {value}"
+        return f"{self.form} {value}" if spelling is Spelling.FORM \
+            else f"{self.field} {value!r}"
 
     def wanted(self, spelling: Spelling, placeholder: str) -> str:
         """The option asked for with a value to fill in (``--sources PATH``); on the page
@@ -59,7 +68,9 @@ def names(spelling: Spelling, *options: Option) -> str:
     return "/".join(o.name(spelling) for o in options)
 
 
-SOURCES = Option("--sources", "sources", '"Your documents"')
+# The HTTP API takes no uploads: documents come from the command line, the page, or the
+# MCP server's allowed folders.
+SOURCES = Option("--sources", "sources", '"Your documents"', in_api=False)
 # Turning web search off: a flag on the command line, a value elsewhere.
 NO_WEB = Option("--no-web", "web false", 'no "Also search the web"')
 DEPTH = Option("--depth", "depth", '"Depth"')
@@ -71,7 +82,7 @@ MAX_PAGES = Option("--max-pages", "max_pages", "the page cap")
 ALLOW_DOMAIN = Option("--allow-domain", "allow_domains", "the allowed web sites")
 DENY_DOMAIN = Option("--deny-domain", "deny_domains", "the denied web sites")
 PREFER_DOMAIN = Option("--prefer-domain", "prefer_domains", '"Preferred web sites"')
-PREFER_PATH = Option("--prefer-path", "prefer_paths", '"Preferred documents"')
+PREFER_PATH = Option("--prefer-path", "prefer_paths", '"Preferred documents"', in_api=False)
 AGENT = Option("--agent", "agent", '"Research agent"')
 NO_AGENT = Option("--no-agent", "agent off", '"Research agent" off')
 MAX_STEPS = Option("--max-steps", "max_steps", "the agent's step cap")

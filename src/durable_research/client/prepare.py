@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from durable_research.client import options as opt
 from durable_research.client.mail import WorkersHere, check_mail, elsewhere
 from durable_research.client.requests import build_input
 from durable_research.client.research import (
@@ -24,7 +25,7 @@ from durable_research.contract.research import Depth
 from durable_research.errors import UserError
 from durable_research.research.language import Language, resolve_language
 from durable_research.research.reachability import Probe, probe_ddgs
-from durable_research.research.websearch import WebSearchChoice, choose_web_search
+from durable_research.research.websearch import ENABLE_HINT, WebSearchChoice, choose_web_search
 
 # Puts the request's local documents into the store (the CLI: paths, the web: uploads).
 Ingest = Callable[[], Awaitable[PreparedSources]]
@@ -71,6 +72,35 @@ async def web_search_here(settings: Settings, probe: Probe = probe_ddgs) -> WebS
     return choose_web_search(settings, await probe(settings))
 
 
+def check_prefer_domains(options: ResearchOptions, web_search: WebSearchChoice | None,
+                         settings: Settings, workers_here: WorkersHere) -> str:
+    """``--prefer-domain`` must have web pages to rank, as it must not come with
+    ``--no-web`` (``with_research``): with no web search it did nothing, silently.
+
+    Returns:
+        A one-line note when this machine has no web search but the report's worker may
+        be another's (which may have it), else "".
+
+    Raises:
+        UserError: No web search, and the worker is this machine's (it decides with the
+            same settings, and the same DuckDuckGo probe: the report's input carries it).
+    """
+    if not options.prefer_domains or web_search is None or web_search.provider:
+        return ""
+    prefer = opt.PREFER_DOMAIN.name(options.spelling)
+    if workers_here(settings):
+        raise UserError(f"{prefer} ranks web pages, but there is no web search "
+                        f"({web_search.reason})",
+                        f"drop {prefer}, or {ENABLE_HINT}")
+    return prefer_domain_note(options.spelling)
+
+
+def prefer_domain_note(spelling: opt.Spelling) -> str:
+    """Said at the start of a report whose preferred web sites depend on a worker elsewhere."""
+    return (f"{opt.PREFER_DOMAIN.name(spelling)}: no web search here: the preferred sites "
+            "count only if the worker that runs the report searches the web")
+
+
 async def prepare_report(settings: Settings, request: ReportRequest,
                          ingest: Ingest | None = None,
                          probe: Probe = probe_ddgs, workers_here: WorkersHere = elsewhere
@@ -87,7 +117,7 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     Raises:
         UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),
             unreadable documents, a --prefer-path that matches no document, an e-mail
-            this machine's worker cannot send.
+            this machine's worker cannot send, a --prefer-domain with no web search.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
@@ -103,6 +133,7 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         reach = await probe(settings)
         web_search = choose_web_search(settings, reach)
         params = replace(params, ddgs_reach=reach)
+    prefer_note = check_prefer_domains(options, web_search, settings, workers_here)
     if ingest is None:
         paths = list(options.sources)
 
@@ -112,6 +143,7 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         ingest = from_paths
     sources = await ingest() if options.sources else PreparedSources()
     return PreparedReport(params=with_research(params, options, sources), sources=sources,
-                          web_search=web_search, notes=[mail_note] if mail_note else [],
+                          web_search=web_search,
+                          notes=[n for n in (mail_note, prefer_note) if n],
                           # Detected once: with_research's detection is cached.
                           language=resolve_language(options.language, params.prompt))

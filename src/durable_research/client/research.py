@@ -180,8 +180,10 @@ def check_sources_within(paths: list[str], roots: list[Path]) -> None:
         UserError: A relative path, or one outside every root (none given: sources off).
     """
     if paths and not roots:
+        # The hint is for whoever runs the server: the assistant cannot pass the option.
         raise UserError("Local sources are off for this server",
-                        "start it with --sources-root FOLDER to allow documents under FOLDER")
+                        "its operator allows the documents under FOLDER by starting it as "
+                        "`research mcp --sources-root FOLDER`")
     shown = ", ".join(str(r) for r in roots)
     for raw in paths:
         given = Path(raw).expanduser()
@@ -191,7 +193,8 @@ def check_sources_within(paths: list[str], roots: list[Path]) -> None:
         real = given.resolve()
         if not any(real.is_relative_to(root) for root in roots):
             raise UserError(f"Source {raw[:200]!r} is outside the allowed folders",
-                            f"name a file or folder under {shown} (--sources-root)")
+                            f"name a file or folder under {shown} (the folders this "
+                            "server allows)")
 
 
 def ingest_sources(settings: Settings, paths: list[str],
@@ -245,10 +248,7 @@ def with_research(params: ReportInput, options: ResearchOptions,
     if depth is not Depth.QUICK and not options.web and not options.sources:
         # Else the worker plans (paid) and then has nothing to search, and its note
         # blames the search settings the user turned off.
-        raise UserError(f"No web search ({opt.NO_WEB.name(sp)}) and no documents "
-                        f"({opt.SOURCES.name(sp)}): nothing to research",
-                        f"add your documents ({opt.SOURCES.wanted(sp, 'PATH')}), turn web "
-                        f"search on, or choose {quick} for a single answer")
+        raise no_source_refusal(sp, quick)
     mode = agent_mode(options.agent, max_steps, depth, sp)
     prefer_paths = parse_prefer_paths(options.prefer_paths, options.sources, sp)
     if sources.collection:
@@ -263,6 +263,21 @@ def with_research(params: ReportInput, options: ResearchOptions,
         budget=budget, agent=mode.value, max_steps=max_steps,
         language=resolve_language(options.language, params.prompt).tag,
     )
+
+
+def no_source_refusal(sp: opt.Spelling, quick: str) -> UserError:
+    """Web search off and no documents: where the front end takes documents the hint asks
+    for them; the HTTP API takes none, so it says where they can be given."""
+    off = opt.NO_WEB.name(sp)
+    if not opt.SOURCES.offered(sp):
+        return UserError(f"No web search ({off}) and this API takes no documents: "
+                         "nothing to research",
+                         f"turn web search on, or choose {quick} for a single answer (to "
+                         "research your documents, add them on the web page)")
+    return UserError(f"No web search ({off}) and no documents "
+                     f"({opt.SOURCES.name(sp)}): nothing to research",
+                     f"add your documents ({opt.SOURCES.wanted(sp, 'PATH')}), turn web "
+                     f"search on, or choose {quick} for a single answer")
 
 
 def parse_agent_mode(raw: str) -> bool | None:

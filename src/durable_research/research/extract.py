@@ -72,10 +72,10 @@ def _first_line(text: str) -> str:
     return heading.group(1) if heading else line
 
 
-def _finish(title: str, text: str, what: str) -> Extracted:
+def _finish(title: str, text: str) -> Extracted:
     text = normalize_text(text, MAX_TEXT_CHARS)
     if not text:
-        raise ExtractError(f"no text found in {what}")
+        raise ExtractError("no text found")
     return Extracted(title=_clip_title(title) or _clip_title(_first_line(text)), text=text)
 
 
@@ -85,7 +85,8 @@ def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "
     Args:
         body: The raw bytes (as fetched or read).
         content_type: Its media type; parameters are ignored; "" means sniff.
-        url: Where it came from (helps HTML extraction, used in messages).
+        url: Where it came from (helps HTML extraction; messages do not name it: the
+            caller lists the document with them).
         charset: The charset from the Content-Type header, if any.
 
     Returns:
@@ -95,18 +96,17 @@ def extract_text(body: bytes, content_type: str, url: str = "", charset: str = "
         ExtractError: No usable text, or a type that cannot be read.
     """
     mime = _mime(content_type)
-    what = url or "the document"
     if mime == "application/pdf" or (not mime and body.startswith(b"%PDF")):
-        return _extract_pdf(body, what)
+        return _extract_pdf(body)
     if mime in OFFICE_TYPES:
-        return _extract_office(body, mime, what)
+        return _extract_office(body, mime)
     if (mime in _HTML_TYPES or mime in _TEXT_TYPES or not mime) and is_binary(body):
         raise ExtractError("binary content, not text")
     if mime in _HTML_TYPES or (not mime and _HTML_SNIFF.match(body[:1024])):
-        return _extract_html(decode_bytes(body, charset, html=True), url, what)
+        return _extract_html(decode_bytes(body, charset, html=True), url)
     if mime in _TEXT_TYPES or not mime:
-        return _extract_plain(decode_bytes(body, charset), what)
-    raise ExtractError(f"cannot extract text from {mime} ({what})")
+        return _extract_plain(decode_bytes(body, charset))
+    raise ExtractError(f"cannot extract text from {mime}")
 
 
 def mime_for(name: str) -> str | None:
@@ -137,7 +137,7 @@ def extract_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Extracted:
     return extract_text(body, mime, url=path.name)
 
 
-def _extract_plain(text: str, what: str) -> Extracted:
+def _extract_plain(text: str) -> Extracted:
     title = ""
     front = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if front:
@@ -153,40 +153,40 @@ def _extract_plain(text: str, what: str) -> Extracted:
             if heading:
                 title = heading.group(1)
                 break
-    return _finish(title, text, what)
+    return _finish(title, text)
 
 
-def _extract_pdf(body: bytes, what: str) -> Extracted:
+def _extract_pdf(body: bytes) -> Extracted:
     from durable_research.research.pdftext import PdfError, read_pdf
 
     try:
-        pdf = read_pdf(body, what)  # in a child process bounded in CPU, memory and time
+        pdf = read_pdf(body)  # in a child process bounded in CPU, memory and time
     except PdfError as exc:
         raise ExtractError(str(exc)) from exc
     text = "\n\n".join(page.strip() for page in pdf.pages if page.strip())
     if not normalize_text(text):
-        raise ExtractError(f"PDF has no extractable text (scanned images?): {what}")
-    return _finish(pdf.title, text, what)
+        raise ExtractError("PDF has no extractable text (scanned images?)")
+    return _finish(pdf.title, text)
 
 
-def _extract_office(body: bytes, mime: str, what: str) -> Extracted:
+def _extract_office(body: bytes, mime: str) -> Extracted:
     from durable_research.research.office import read_office
     from durable_research.research.pdftext import PdfError
 
     try:
-        title, text = read_office(body, mime, what)  # in the bounded helper, as PDFs
+        title, text = read_office(body, mime)  # in the bounded helper, as PDFs
     except PdfError as exc:
         raise ExtractError(str(exc)) from exc
-    return _finish(title, text, what)
+    return _finish(title, text)
 
 
-def _extract_html(markup: str, url: str, what: str) -> Extracted:
+def _extract_html(markup: str, url: str) -> Extracted:
     import trafilatura  # slow to import: only when a page is extracted
 
     # lxml refuses str input that still carries an XML encoding declaration.
     markup = _XML_DECLARATION.sub("", markup, count=1)
     if not markup.strip():
-        raise ExtractError(f"empty page: {what}")
+        raise ExtractError("empty page")
     # favor_recall: with the default precision, trafilatura dropped 402 of the 913 list
     # items (over 60 characters) of the evaluation corpus's 89 HTML pages (the advantages
     # of WAL, what each synchronous setting means); with it 8, for 6 % more text and no
@@ -211,7 +211,7 @@ def _extract_html(markup: str, url: str, what: str) -> Extracted:
         fallback_title, fallback_text = _lxml_fallback(markup)
         title = title or fallback_title
         text = text if text.strip() else fallback_text
-    return _finish(title, text, what)
+    return _finish(title, text)
 
 
 def _inline(element: etree._Element) -> str:

@@ -21,15 +21,21 @@ MIN_WORDS = 6
 MAX_QUOTE_CHARS = 400
 
 
-def sentences(passage: str, min_words: int = MIN_WORDS) -> list[str]:
-    """Whole sentences of a passage (line by line, so headings do not run into text)."""
+def sentences(passage: str, min_words: int = MIN_WORDS, line_ends: bool = False) -> list[str]:
+    """Whole sentences of a passage (line by line, so headings do not run into text).
+
+    ``line_ends``: also the last words of each line that end in no full stop (a one-line
+    note, a list item, a line the passage cut): for a caller that widens them on the source,
+    which makes them whole. Without it a folder of one-line notes quoted nothing.
+    """
     out = []
     for line in passage.splitlines():
         if line.lstrip().startswith("#"):
             continue  # a heading (a Thai one ends like a sentence: no full stop in Thai)
-        for part in split_sentences(line):
-            if word_count(part) >= min_words and len(part) <= MAX_QUOTE_CHARS \
-                    and ends_sentence(part):
+        parts = split_sentences(line)
+        for i, part in enumerate(parts):
+            whole = ends_sentence(part) or (line_ends and i == len(parts) - 1)
+            if word_count(part) >= min_words and len(part) <= MAX_QUOTE_CHARS and whole:
                 out.append(part)
     return out
 
@@ -47,7 +53,7 @@ def extractive_notes(
     seen: set[str] = set()
     finders: dict[str, QuoteFinder] = {}
     for text_id, passage, _score in top_passages(texts, query, k=4 * max(len(texts), 1)):
-        for sentence in sentences(passage):
+        for sentence in sentences(passage, line_ends=True):
             if counts.get(text_id, 0) >= per_source:
                 break
             finder = finders.setdefault(text_id, QuoteFinder(texts[text_id]))

@@ -32,7 +32,6 @@ from durable_research.research.pdftext import (
     ERROR,
     MEMORY,
     OK,
-    WHAT,
     PdfError,
     read_bounded,
 )
@@ -73,14 +72,14 @@ def check_zip(body: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def read_office(body: bytes, mime: str, what: str) -> tuple[str, str]:
+def read_office(body: bytes, mime: str) -> tuple[str, str]:
     """``(title, Markdown text)`` of an office file or EPUB, read by the bounded helper.
 
     Raises:
         PdfError: Damaged, a zip bomb, or over a limit (the message says which).
     """
     kind = OFFICE_TYPES[mime]
-    title, parts = read_bounded(body, kind, what, f"the {_NAMES[kind]}")
+    title, parts = read_bounded(body, kind, f"the {_NAMES[kind]}")
     return title, "\n\n".join(parts)
 
 
@@ -99,13 +98,12 @@ def child_read(body: bytes, request: dict[str, Any]) -> dict[str, Any]:
     except MemoryError:
         return {"status": MEMORY}
     except ZipBombError as exc:
-        return {"status": ERROR, "payload": f"refused {WHAT}: a zip bomb? {exc}"}
+        return {"status": ERROR, "payload": f"refused: a zip bomb? {exc}"}
     except PdfError as exc:
         return {"status": ERROR, "payload": str(exc)}
     except Exception as exc:  # noqa: BLE001 - the parsers raise a zoo of types on damaged input
         reason = f"{type(exc).__name__}: {exc}"[:300]
-        return {"status": ERROR, "payload": f"unreadable {_NAMES.get(kind, kind)} {WHAT} "
-                                            f"({reason})"}
+        return {"status": ERROR, "payload": f"unreadable {_NAMES.get(kind, kind)} ({reason})"}
     return {"status": OK, "title": title, "payload": parts}
 
 

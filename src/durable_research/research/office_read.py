@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from durable_research.research.mdtable import markdown_table
-from durable_research.research.pdftext import WHAT, PdfError
+from durable_research.research.pdftext import PdfError
 from durable_research.research.xhtml_md import xhtml_markdown
 
 # Columns of a spreadsheet row kept (a row may claim all 16,384).
@@ -211,13 +211,13 @@ def epub_text(archive: zipfile.ZipFile, body: bytes,  # noqa: ARG001 - one signa
     try:
         container = etree.fromstring(archive.read(_CONTAINER), parser)
     except KeyError:
-        raise PdfError(f"not an EPUB (no {_CONTAINER}): {WHAT}") from None
+        raise PdfError(f"not an EPUB (no {_CONTAINER})") from None
     root = container.find(".//c:rootfile", _NS)
     opf_path = root.get("full-path", "") if root is not None else ""
     try:
         package = etree.fromstring(archive.read(opf_path), parser)
     except KeyError:
-        raise PdfError(f"EPUB without its package file {opf_path[:80]!r}: {WHAT}") from None
+        raise PdfError(f"EPUB without its package file {opf_path[:80]!r}") from None
     title = package.findtext(".//dc:title", "", _NS)
     items = {item.get("id"): item for item in package.iterfind(".//opf:manifest/opf:item", _NS)}
     base = posixpath.dirname(opf_path)

@@ -26,8 +26,6 @@ WALL_SECONDS = 60.0
 # The child stops reading pages once it has this many characters (the text is cut at
 # extract.MAX_TEXT_CHARS later; normalising whitespace shrinks it a little first).
 MAX_CHARS = 800_000
-# Where the child's messages name the document (the child is not told its name).
-WHAT = "{what}"
 # The statuses of a reader's own answers (the server adds pdfserver's CPU, WALL, DIED).
 OK, ERROR, MEMORY = "ok", "error", "memory"
 # The kind of document a request to the helper carries (pdfhelper picks the reader by it).
@@ -50,19 +48,22 @@ class PdfText:
     pages: list[str] = field(default_factory=list)
 
 
-def read_pdf(body: bytes, what: str) -> PdfText:
+def read_pdf(body: bytes) -> PdfText:
     """The title and page texts of the PDF ``body``, read by a bounded child process.
 
     Raises:
         PdfError: Unreadable, encrypted with a password, or over a limit.
     """
-    title, pages = read_bounded(body, PDF_KIND, what, "the PDF")
+    title, pages = read_bounded(body, PDF_KIND, "the PDF")
     return PdfText(title=title, pages=pages)
 
 
-def read_bounded(body: bytes, kind: str, what: str, noun: str) -> tuple[str, list[str]]:
+def read_bounded(body: bytes, kind: str, noun: str) -> tuple[str, list[str]]:
     """``(title, parts)`` of a document of ``kind`` read by a bounded child of the helper
     (the reader of that kind says what the parts are); ``noun`` names it in messages.
+
+    The messages do not name the document: whoever lists it does ("broken.pdf: unreadable
+    PDF: ..."; it said the name twice).
 
     Raises:
         PdfError: Unreadable, or over a limit (the message says which).
@@ -72,20 +73,19 @@ def read_bounded(body: bytes, kind: str, what: str, noun: str) -> tuple[str, lis
     try:
         answer = HELPERS.read(body, limits, WALL_SECONDS)
     except ServerError as exc:
-        raise PdfError(f"{exc}: {what}") from exc
+        raise PdfError(str(exc)) from exc
     status, payload = answer.get("status"), answer.get("payload")
     if status == OK and isinstance(payload, list):
         return str(answer.get("title") or ""), [str(p) for p in payload]
     if status == MEMORY:
-        raise PdfError(f"reading {noun} needed more than {MEMORY_BYTES >> 20} MB of memory: "
-                       f"{what}")
+        raise PdfError(f"reading {noun} needed more than {MEMORY_BYTES >> 20} MB of memory")
     if status == CPU:
-        raise PdfError(f"reading {noun} took more than {CPU_SECONDS} s of CPU: {what}")
+        raise PdfError(f"reading {noun} took more than {CPU_SECONDS} s of CPU")
     if status == WALL:
-        raise PdfError(f"reading {noun} took more than {WALL_SECONDS:g} s: {what}")
+        raise PdfError(f"reading {noun} took more than {WALL_SECONDS:g} s")
     if status == ERROR:
-        raise PdfError(str(payload).replace(WHAT, what))
-    raise PdfError(f"reading {noun} failed ({payload}): {what}")
+        raise PdfError(str(payload))
+    raise PdfError(f"reading {noun} failed ({payload})")
 
 
 def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
@@ -98,9 +98,9 @@ def _read(body: bytes, max_chars: int) -> tuple[str, list[str]]:
         try:
             ok = reader.decrypt("")
         except Exception as exc:  # e.g. AES without a crypto library
-            raise PdfError(f"encrypted PDF cannot be opened: {WHAT} ({exc})") from exc
+            raise PdfError(f"encrypted PDF cannot be opened ({exc})") from exc
         if not ok:
-            raise PdfError(f"PDF is password-protected: {WHAT}")
+            raise PdfError("PDF is password-protected")
     pages: list[str] = []
     total = 0
     for page in reader.pages:
@@ -122,5 +122,5 @@ def child_read(body: bytes, request: dict[str, Any]) -> dict[str, Any]:
     except PdfError as exc:
         return {"status": ERROR, "payload": str(exc)}
     except Exception as exc:  # noqa: BLE001 - pypdf raises a zoo of types on damaged input
-        return {"status": ERROR, "payload": f"unreadable PDF {WHAT}: {exc}"}
+        return {"status": ERROR, "payload": f"unreadable PDF: {exc}"}
     return {"status": OK, "title": title, "payload": pages}

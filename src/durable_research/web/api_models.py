@@ -92,7 +92,7 @@ class NewReport(Strict):
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),
                 deny_domains=list(self.deny_domains), budget_usd=self.budget_usd,
                 max_tokens=self.max_tokens, max_pages=self.max_pages, language=self.language,
-                spelling=Spelling.FIELD))
+                spelling=Spelling.API))
 
 
 class Started(BaseModel):

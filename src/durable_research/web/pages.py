@@ -25,7 +25,7 @@ from durable_research.web.common import context, load_report, temporal, ui_link
 from durable_research.web.review import domain_list
 from durable_research.web.templating import render
 from durable_research.web.uploads import chosen, ingest_uploads
-from durable_research.web.views import HTML_FORMAT, MAIL_ELSEWHERE, NOTICES, report_view
+from durable_research.web.views import HTML_FORMAT, report_view, started_notice, started_query
 
 router = APIRouter()
 LIST_LIMIT = 50
@@ -126,9 +126,9 @@ async def create_report(
     except RPCError as exc:
         return await _new_page(request, form, 503, UserError(
             f"Could not start the workflow: {exc.message}", "is the Temporal server running?"))
-    # The one note prepare_report may have: the e-mail depends on a worker elsewhere.
-    notice = f"?done={MAIL_ELSEWHERE}" if prepared.notes else ""
-    return RedirectResponse(f"/reports/{handle.id}{notice}", status_code=303)
+    # prepare_report's notes: the e-mail or the preferred sites depend on a worker elsewhere.
+    return RedirectResponse(f"/reports/{handle.id}{started_query(prepared.notes)}",
+                            status_code=303)
 
 
 @router.get("/reports/{report_id}")
@@ -136,7 +136,7 @@ async def report_page(request: Request, report_id: str, done: str = "") -> Respo
     """A report: live progress while it runs, the review panels, the result."""
     state = await load_report(request, report_id)
     research = state.query.research if state.query else None
-    return render(request, "report.html", v=report_view(state), notice=NOTICES.get(done, ""),
+    return render(request, "report.html", v=report_view(state), notice=started_notice(done),
                   ui_link=ui_link(request, report_id),
                   draft=await draft_sections_async(context(request).settings, report_id,
                                                    research))

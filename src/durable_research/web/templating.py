@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from durable_research.contract.review import MAX_ANSWER_CHARS, PlanReviewAction, ReviewAction
+from durable_research.document.render_research import NOT_STATED
 from durable_research.web.views import PLAN_LABELS, REVIEW_LABELS, AnswerAction, Stage
 
 HERE = Path(__file__).parent
@@ -24,7 +25,10 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=False)
     env.globals.update(Stage=Stage, ReviewAction=ReviewAction, PlanReviewAction=PlanReviewAction,
                        review_labels=REVIEW_LABELS, plan_labels=PLAN_LABELS,
-                       AnswerAction=AnswerAction, max_answer=MAX_ANSWER_CHARS)
+                       AnswerAction=AnswerAction, max_answer=MAX_ANSWER_CHARS,
+                       # Before a disputed claim's passage its source does not state (as
+                       # the report's "About" table says it).
+                       not_stated=NOT_STATED)
     return env
 
 

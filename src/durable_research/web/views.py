@@ -9,6 +9,8 @@ from enum import StrEnum
 from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
 from durable_research.client.mail import MAIL_ELSEWHERE_NOTE
+from durable_research.client.options import Spelling
+from durable_research.client.prepare import prefer_domain_note
 from durable_research.client.present import (
     format_research_summary,
     format_usage,
@@ -38,8 +40,10 @@ PLAN_LABELS: dict[str, str] = {
 assert set(REVIEW_LABELS) == set(REVIEW_ACTIONS) and set(PLAN_LABELS) == set(PLAN_REVIEW_ACTIONS)
 # What the report page says after a review (``?done=review-approve``): fixed texts, so a
 # link cannot make the page say anything else.
-# The notice of a report started with an e-mail that depends on a worker elsewhere.
+# The notices of a report started with an e-mail, or preferred web sites, that depend on
+# a worker elsewhere (``started_notice``: one or both, joined by ",").
 MAIL_ELSEWHERE = "started-mail-elsewhere"
+PREFER_ELSEWHERE = "started-prefer-elsewhere"
 NOTICES: dict[str, str] = {
     f"review-{ReviewAction.APPROVE}": "Approved: the report is being written.",
     f"review-{ReviewAction.EDIT}": "Your text is now the draft; approve it to write the report.",
@@ -52,7 +56,28 @@ NOTICES: dict[str, str] = {
     "cancel-requested": "Cancelling: the report stops at its current step; nothing more is "
                         "written or sent.",
     MAIL_ELSEWHERE: f"Started. {MAIL_ELSEWHERE_NOTE}.",
+    PREFER_ELSEWHERE: f"Started. {prefer_domain_note(Spelling.FORM)}.",
 }
+# prepare_report's notes (the page's spelling) as their notices' keys.
+_NOTE_NOTICES = {MAIL_ELSEWHERE_NOTE: MAIL_ELSEWHERE,
+                 prefer_domain_note(Spelling.FORM): PREFER_ELSEWHERE}
+
+
+def started_query(notes: list[str]) -> str:
+    """The ``?done=`` of the page of a report just started with these notes ("": none)."""
+    keys = [_NOTE_NOTICES[n] for n in notes if n in _NOTE_NOTICES]
+    return f"?done={','.join(keys)}" if keys else ""
+
+
+def started_notice(done: str) -> str:
+    """The notice for ``?done=``: fixed texts only, so a link cannot make the page say
+    anything else; several started notes are said after one "Started."."""
+    said = [NOTICES[k] for k in dict.fromkeys(done.split(",")) if k in NOTICES]
+    if len(said) < 2:
+        return said[0] if said else ""
+    return "Started. " + " ".join(s.removeprefix("Started. ") for s in said)
+
+
 # The formats the page can show inline (through the escaping HTML renderer).
 _PDF, MD_FORMAT, HTML_FORMAT, _DOCX = KNOWN_FORMATS
 

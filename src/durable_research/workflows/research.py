@@ -507,8 +507,9 @@ class Research:
         self.log(f"{len(refs)} source{'' if len(refs) == 1 else 's'} kept for citing")
         if (self.params.budget.max_usd and self.budget.total().cost_usd is None
                 and self.model not in OFFLINE_MODELS):  # the offline model costs nothing
-            self.notes.append("The model's prices are unknown, so --budget-usd could not be "
-                              "enforced; use --max-tokens to cap spending.")
+            # Every front end shows it: the caps as the page names them, no CLI option.
+            self.notes.append("The model's prices are unknown, so the cost cap could not be "
+                              "enforced; use the token cap to cap spending.")
         if not refs:
             read = sum(1 for r in results for s in r.sources if s.ok)
             why = (f"{read} source(s) were read but none could be quoted" if read

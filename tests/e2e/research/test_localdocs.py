@@ -77,7 +77,7 @@ def test_ingest_folder(folder: Path, store: DirectoryStore) -> None:
     titles = {d.name: d.title for d in collection.docs}
     assert titles["tardigrades.md"] == "Water bears"
     assert titles["sub/page.html"] == "Sourdough"
-    assert collection.skipped[0] == "empty.txt: no text found in empty.txt"
+    assert collection.skipped[0] == "empty.txt: no text found"  # named once
     assert collection.skipped[1] == "image.png: unsupported file type"
     assert collection.skipped[2].startswith("sub/broken.pdf: ")
     assert len(collection.skipped) == 3  # hidden files and folders are not even listed

@@ -27,7 +27,9 @@ from durable_research.research.types import (
     SectionInput,
     Source,
 )
+from durable_research.store import content_hash
 from tests.support.helpers import env_for
+from tests.support.one_line_notes import WAL_NOTES
 
 TEXTS = {
     "a" * 64: "Larkspur Queue delivers every message at least once. A message stays in its "
@@ -97,3 +99,21 @@ async def test_the_remark_only_when_the_judge_was_wanted(tmp_path: Path) -> None
         section_keys=[section], use_judge=False, key=checked_draft_name(),
         references=[Reference(n=1, title="doc", content_hash="a" * 64)]))
     assert checked.checked == 1 and checked.remark == ""
+
+
+async def test_one_line_notes_without_full_stops_are_quoted(tmp_path: Path) -> None:
+    """A report over 210 one-line notes ("# Doc N" and a line without a full stop) quoted
+    0 sources in each sub-question: no line was a quotable sentence."""
+    writing = WritingActivities(_settings(tmp_path))
+    sources = []
+    for name, text in WAL_NOTES.items():
+        h = content_hash(text.encode())
+        await writing.write_text(text_key(h), text)
+        sources.append(Source(url=name, title=name, kind=SourceKind.LOCAL, content_hash=h))
+    env = env_for("report-3/q1")
+    notes = await env.run(writing.take_notes, NotesInput(
+        question="How does SQLite's write-ahead log mode work?",
+        subquestion="What does a WAL checkpoint do?", sources=sources, key=notes_name(0)))
+    quoted = json.loads(await env.run(writing.read_text, notes.key))
+    assert len(notes.source_hashes) >= 3, notes.summary
+    assert all(n["quote"] in WAL_NOTES[n["url"]] for n in quoted)

@@ -49,7 +49,8 @@ def _refusal(given: dict[str, object], spelling: opt.Spelling) -> str:
 def test_a_refusal_names_the_option_as_its_front_end_does(
         given: dict[str, object], about: opt.Option, spelling: opt.Spelling) -> None:
     text = _refusal(given, spelling)
-    assert about.name(spelling) in text, text
+    # An option the front end lacks is not named (test_the_api_asks_for_no_documents...).
+    assert about.name(spelling) in text or not about.offered(spelling), text
     # No option of the CLI's off the command line (a field's name is a plain word:
     # "sources" is in "without sources" too, so only the CLI's spelling is told apart).
     assert spelling is opt.Spelling.CLI or "--" not in text, text
@@ -87,3 +88,32 @@ def test_the_api_and_the_page_name_their_own_fields(tmp_path: Path) -> None:
     assert form.status_code == 400 and "--" not in form.text.split("<main", 1)[-1]
     assert "&#34;Preferred documents&#34; ranks documents of &#34;Your documents&#34;" \
         in form.text or '"Preferred documents" ranks documents' in form.text, form.text
+
+
+def test_the_api_asks_for_no_documents_it_cannot_take(tmp_path: Path) -> None:
+    """The API's body has no documents (no uploads), yet ``"web": false`` was answered
+    'add your documents (sources 'PATH')': a field it refuses as unknown."""
+    with _client(tmp_path) as client:
+        refused = client.post("/api/v1/reports", json={"question": "q", "web": False})
+        unknown = client.post("/api/v1/reports", json={"question": "q", "sources": ["d"]})
+    assert refused.status_code == 400, refused.text
+    error = refused.json()
+    text = f"{error['error']} | {error['hint']}"
+    assert "web false" in error["error"] and "nothing to research" in error["error"], text
+    assert "sources" not in text and "PATH" not in text and "--" not in text, text
+    assert "quick" in error["hint"] and "web page" in error["hint"], text
+    assert unknown.status_code == 400  # the field it would have asked for
+
+
+def test_the_mcp_tools_name_the_servers_folders_not_an_option() -> None:
+    """An assistant cannot pass ``--sources-root``: a path outside the allowed folders is
+    refused in the tool's words (the server's operator is named with the whole command)."""
+    from durable_research.client.research import check_sources_within
+
+    root = Path(__file__).resolve().parent
+    with pytest.raises(UserError) as outside:
+        check_sources_within(["/"], [root])
+    assert "--" not in f"{outside.value.message} {outside.value.hint}", outside.value.hint
+    with pytest.raises(UserError) as off:
+        check_sources_within(["/"], [])
+    assert "`research mcp --sources-root FOLDER`" in off.value.hint, off.value.hint

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from durable_research.client import options as opt
 from durable_research.client import research as cr
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.config import DDGS_PROBE_OFF, Settings
@@ -139,3 +140,38 @@ def test_documents_without_a_question_are_refused_before_they_are_read(tmp_path:
     prepared = asyncio.run(prepare_report(_settings(tmp_path), ReportRequest(
         "", research=cr.ResearchOptions(depth="quick")), ingest))
     assert "tardigrades" in prepared.params.prompt
+
+
+def _prefer_sqlite(spelling: opt.Spelling = opt.Spelling.CLI) -> ReportRequest:
+    return ReportRequest("How does WAL work?", research=cr.ResearchOptions(
+        prefer_domains=["sqlite.org"], spelling=spelling))
+
+
+def test_prefer_domain_without_web_search_here_is_refused(tmp_path: Path) -> None:
+    """``--prefer-domain`` with no search provider was accepted and did nothing: the
+    report searched no web, so nothing was ranked (``--no-web`` already refused it)."""
+    settings = replace(_settings(tmp_path), search_provider="none")
+    with pytest.raises(UserError) as refused:
+        asyncio.run(prepare_report(settings, _prefer_sqlite(),
+                                   workers_here=lambda _s: True))
+    assert refused.value.message.startswith("--prefer-domain ranks web pages, but there is "
+                                            "no web search"), refused.value.message
+    assert "SEARCH_PROVIDER" in refused.value.message  # why: the choice's reason
+    assert "drop --prefer-domain" in refused.value.hint
+    with pytest.raises(UserError, match="^prefer_domains ranks"):
+        asyncio.run(prepare_report(settings, _prefer_sqlite(opt.Spelling.API),
+                                   workers_here=lambda _s: True))
+
+
+def test_prefer_domain_with_a_worker_elsewhere_is_said(tmp_path: Path) -> None:
+    """A cluster's worker may search the web although this machine cannot: said, not
+    refused (as an e-mail without SMTP_HOST here)."""
+    settings = replace(_settings(tmp_path), search_provider="none")
+    prepared = asyncio.run(prepare_report(settings, _prefer_sqlite()))
+    assert prepared.params.prefer_domains == ["sqlite.org"]
+    assert any(n.startswith("--prefer-domain: no web search here") for n in prepared.notes), \
+        prepared.notes
+    searching = asyncio.run(prepare_report(
+        replace(settings, search_provider="searxng", searxng_url="http://127.0.0.1:9"),
+        _prefer_sqlite(), workers_here=lambda _s: True))
+    assert searching.notes == []

@@ -10,6 +10,7 @@ from durable_research.research.extractive import (
 )
 from durable_research.research.notes import CitedNote, NoteKind
 from durable_research.research.widen import Quote
+from tests.support.one_line_notes import WAL_NOTES
 
 
 def test_notes_quote_whole_sentences_of_the_best_passages() -> None:
@@ -44,3 +45,23 @@ def test_thai_documents_give_quoted_notes() -> None:
     assert "ทาร์ดิเกรด" not in [q.text for _t, q in notes]  # the heading is no sentence
     assert "ทาร์ดิเกรดรอดชีวิตจากสุญญากาศในอวกาศในการทดลองเมื่อปี 2007" in [
         q.text for _t, q in notes]
+
+
+def test_lines_without_a_full_stop_are_quoted_whole() -> None:
+    notes = extractive_notes(WAL_NOTES, "How does a SQLite WAL checkpoint work?")
+    assert notes
+    lines = {t: text.splitlines()[-1] for t, text in WAL_NOTES.items()}
+    # Each quote is its document's whole line (no heading, nothing cut).
+    assert all(q.text == lines[t] for t, q in notes)
+    assert any("checkpoint" in q.text for _t, q in notes)
+
+
+def test_a_cut_line_is_quoted_as_its_whole_sentence() -> None:
+    """A line the passage cut (or run-together text) is widened on its source: the quote
+    is never a fragment of an unterminated line."""
+    text = ("Intro sentence here. The checkpoint copies committed pages from the WAL file "
+            "back into the database file\nwhile readers keep reading their snapshot\n")
+    notes = extractive_notes({"a": text}, "checkpoint copies pages")
+    assert [q.text for _t, q in notes] == [
+        "The checkpoint copies committed pages from the WAL file back into the database "
+        "file while readers keep reading their snapshot"]

@@ -101,3 +101,20 @@ def test_a_stray_nul_in_text_is_text_but_random_bytes_are_binary() -> None:
     assert is_binary(b"PK\x03\x04" + b"\x00" * 40 + b"payload")
     # A multi-byte character cut by the sample's end is still text.
     assert not is_binary(("\x00" + "é" * 5000).encode())
+
+
+def test_each_skipped_file_is_named_once(tmp_path: Path) -> None:
+    """The reasons named the file again: "broken.pdf: unreadable PDF broken.pdf: Stream has
+    ended unexpectedly", "empty.txt: no text found in empty.txt" (the list names it)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Queues\n\nQueues are durable by default.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage here\n")
+    (folder / "broken.docx").write_bytes(b"not a zip")
+    (folder / "empty.txt").write_text("  \n")
+    skipped = ingest_paths(DirectoryStore(tmp_path / "store"), [folder]).skipped
+    assert len(skipped) == 3, skipped
+    for line in skipped:
+        name = line.split(":", 1)[0]
+        assert line.count(name) == 1, line
+    assert any(line.startswith("broken.pdf: unreadable PDF") for line in skipped), skipped
