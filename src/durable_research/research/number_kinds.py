@@ -25,16 +25,25 @@ class NumberKind(StrEnum):
     DATE = "date"
     VERSION = "version"
     QUANTITY = "quantity"
+    # A number that names a numbered thing ("note 6", "section 2", "PEP 8"), no value.
+    LABEL = "label"
 
 
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # Three or four dotted parts, or two after the word "version" ("version 3.12").
 _VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)?\b|(?i:\bversions?\s+)\d+\.\d+(?![.\d])")
 _PARENS = re.compile(r"\([^()]*\)")
+# A number after a word for a numbered part or document: two sentences that differ only
+# there ("SQLite WAL note 6: ..." / "SQLite WAL note 16: ...", each the same statement)
+# were printed "numbers differ: 6 vs 16" (a folder of one-line notes: every quote
+# disputed). A count after such a word has a unit after it, not before ("4 sections").
+_LABEL = re.compile(r"(?i:\b(?:notes?|sections?|chapters?|figures?|fig|appendix|footnotes?|"
+                    r"listings?|examples?|steps?|items?|parts?|articles?|pep|rfc|issues?)"
+                    r"\.?\s+)\d+(?!\d|\.\d)")
 
 
 def number_kinds(text: str) -> dict[str, NumberKind]:
-    """The tokens of ``text`` that are dates or versions (every other number is a
+    """The tokens of ``text`` that are dates, versions or labels (every other number is a
     quantity: :func:`kind_of`)."""
     kinds: dict[str, NumberKind] = {}
     for m in _DATE.finditer(text):
@@ -43,6 +52,10 @@ def number_kinds(text: str) -> dict[str, NumberKind]:
         for t in tokens(m.group()):
             if t[:1].isdigit():
                 kinds.setdefault(t, NumberKind.VERSION)
+    for m in _LABEL.finditer(text):
+        for t in tokens(m.group()):
+            if t[:1].isdigit():
+                kinds.setdefault(t, NumberKind.LABEL)
     return kinds
 
 
@@ -52,7 +65,7 @@ def kind_of(token: str, kinds: dict[str, NumberKind]) -> NumberKind:
 
 def timeline(kind: NumberKind) -> bool:
     """Whether a number of this kind says *when* (a release or a date), not how much."""
-    return kind is not NumberKind.QUANTITY
+    return kind in (NumberKind.DATE, NumberKind.VERSION)
 
 
 def parenthesised(text: str) -> tuple[set[str], set[str]]:

@@ -115,10 +115,11 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
     s_toks = [t for t in s_toks if not (is_number(t) and t in aside[1])]
     cset, sset = set(c_toks), set(s_toks)
     found: list[Difference] = []
+    # A label's number names which note or section, it states no value: never a slot.
     lone = [t for t in dict.fromkeys(c_toks) if is_number(t) and t not in sset
-            and t not in aside[1]]
+            and t not in aside[1] and kind_of(t, kinds[0]) is not NumberKind.LABEL]
     extra = [t for t in dict.fromkeys(s_toks) if is_number(t) and t not in cset
-             and t not in aside[0]]
+             and t not in aside[0] and kind_of(t, kinds[1]) is not NumberKind.LABEL]
     nearest = _nearest(c_toks, lone[0], s_toks, extra, kinds) if lone and extra else None
     if nearest is not None:
         found.append(Difference(Slot.NUMBER, lone, [nearest]))

@@ -27,6 +27,9 @@ def test_dates_and_versions_are_told_apart() -> None:
     assert kinds[tokens("2012-01-16")[0]] is NumberKind.DATE
     assert kinds[tokens("3.12")[0]] is NumberKind.VERSION
     assert tokens("4")[0] not in kinds  # a quantity
+    labels = number_kinds("See note 6, section 2. and PEP 8; it has 4 sections.")
+    assert [labels.get(tokens(n)[0]) for n in ("6", "2", "8", "4")] == [
+        NumberKind.LABEL, NumberKind.LABEL, NumberKind.LABEL, None]
 
 
 def test_numbers_in_parentheses_are_asides() -> None:
@@ -69,6 +72,12 @@ def test_position_words_point_within_the_document_unless_a_number_follows() -> N
      "For example, if an SQL function can take either 2 or 3 arguments, then "
      "sqlite3_create_function() would be invoked once for the 2-argument version and a "
      "second time for the 3-argument version."),
+    # Two notes of a folder that state the same thing (every quote of such a report was
+    # printed disputed: "numbers differ: 6 vs 16").
+    ("SQLite WAL note 6: a checkpoint moves the WAL's content back into the database file.",
+     "SQLite WAL note 16: a checkpoint moves the WAL's content back into the database file."),
+    ("As section 2 says, the default page size is 4096 bytes.",
+     "As section 3 says, the default page size is 4096 bytes."),
     # Places in the document.
     ("An UPSERT is an ordinary INSERT statement that is followed by one or more ON CONFLICT "
      "clauses, as shown in the syntax diagram above.",
@@ -87,6 +96,10 @@ def test_official_pages_are_not_set_against_each_other(claim: str, sentence: str
      "that need low latency."),
     # Quantities of one thing still differ.
     ("The default page size is 1024 bytes.", "The default page size is 4096 bytes."),
+    # A value beside a label still differs ("step 3" names the step; 500 is its value).
+    ("In step 3 the cache holds 2000 pages.", "In step 3 the cache holds 500 pages."),
+    # A count of sections is a quantity: the number stands before the word.
+    ("The guide has 4 sections on locking.", "The guide has 7 sections on locking."),
     # A position word before a number is a quantity's bound.
     ("Queues above 1000 messages are paged to disk.",
      "Queues below 1000 messages are paged to disk."),
