@@ -124,3 +124,4 @@ def test_the_same_pdf_bytes_as_with_the_c_version(
     ours = render_bytes(content, "pdf")
     monkeypatch.setattr(rl_paragraph, "sameFrag", c_same_frag)
     assert render_bytes(content, "pdf") == ours
+
