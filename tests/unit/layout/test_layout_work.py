@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.lib import colors
+from reportlab.lib.colors import toColor
 from reportlab.platypus import Paragraph as RLParagraph
 
 from durable_research.layout import fonts, scriptfonts
 from durable_research.layout.fonts import JOINERS, font_set, has_glyph, resolve_char
 from durable_research.layout.inline import (
+    CODE_BG,
+    LINK_COLOR,
+    NOTE_COLOR,
     Run,
     RunStyle,
     _is_mark,
@@ -169,3 +174,12 @@ def _char_by_char(runs: list[Run]) -> list[tuple[str, str, RunStyle]]:
                 font = out[-1][1]
             out.append((drawn, font, style))
     return out
+
+
+@pytest.mark.parametrize("value", [LINK_COLOR, CODE_BG, NOTE_COLOR])
+def test_the_colours_of_our_tags_are_parsed_once(value: str) -> None:
+    # reportlab parsed "#rrggbb" anew for every tag, after failing three other readings.
+    parsed = toColor(value)
+    assert parsed is toColor(value)
+    assert parsed == colors.HexColor(value)
+    assert vars(parsed) == vars(colors.HexColor(value))
