@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.colors import toColor
 from reportlab.platypus import Paragraph as RLParagraph
 
-from durable_research.layout import fonts, scriptfonts
+from durable_research.layout import fonts, scriptfonts, tables
 from durable_research.layout.fonts import JOINERS, font_set, has_glyph, resolve_char
 from durable_research.layout.inline import (
     CODE_BG,
@@ -183,3 +183,29 @@ def test_the_colours_of_our_tags_are_parsed_once(value: str) -> None:
     assert parsed is toColor(value)
     assert parsed == colors.HexColor(value)
     assert vars(parsed) == vars(colors.HexColor(value))
+
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(runs=RUNS)
+def test_table_text_measures_as_char_by_char(runs: list[Run]) -> None:
+    fs = font_set()
+    assert tables.measure(runs, fs, 9.5) == tables.measure_chars(styled_chars(runs, fs), 9.5)
+
+
+def test_ascii_table_text_is_not_measured_char_by_char(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    is_break = tables._is_break  # counting the char-by-char loop's questions
+
+    def counted(ch: str) -> bool:
+        calls.append(ch)
+        return is_break(ch)
+
+    monkeypatch.setattr(tables, "_is_break", counted)
+    runs = [("see [", RunStyle()), ("1", RunStyle(href="#ref-1")), ("] a\nlong line", RunStyle())]
+    fs = font_set()
+    expected = tables.measure_chars(styled_chars(runs, fs), 9.5)
+    assert calls  # the char-by-char loop asks at every char
+    calls.clear()
+    assert tables.measure(runs, fs, 9.5) == expected
+    assert calls == []
