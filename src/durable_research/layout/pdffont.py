@@ -33,6 +33,10 @@ class DRFont(TTFont):  # type: ignore[misc]  # reportlab is untyped (Any); subcl
 
     def __init__(self, *args: Any, synthetic_bold: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # pdfmetrics.getAscentDescent, asked for every word a line break takes, reads
+        # font.ascent and falls back to the face's in an except clause: a TTFont has
+        # none, so each call raised (5 % of a deep report's PDF). The face's numbers.
+        self.ascent, self.descent = self.face.ascent, self.face.descent
         if synthetic_bold:
             self.render_ops = f"2 Tr {SYNTHETIC_BOLD_STROKE} w "
             # pdfmetrics.registerFont aliases fonts by face name: the twin needs its own.

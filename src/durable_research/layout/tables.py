@@ -20,7 +20,7 @@ from durable_research.document.mdparse import table_note
 from durable_research.document.render import CodeBlock, Inline, Table, plain_text
 from durable_research.layout.flowables import Deferred
 from durable_research.layout.fonts import FontSet
-from durable_research.layout.inline import Run, RunStyle, char_width, flatten, styled_chars
+from durable_research.layout.inline import Run, RunStyle, char_width, flatten, styled_chunks
 from durable_research.layout.limits import MAX_TABLE_CELLS, MAX_TABLE_CHARS
 from durable_research.layout.paragraphs import Styles, para, replace_style
 from durable_research.layout.wordbreak import needs_dictionary, split_words
@@ -39,7 +39,15 @@ def _is_break(ch: str) -> bool:
 def measure(runs: Sequence[Run], fs: FontSet, size: float) -> tuple[float, float]:
     """``(longest word, longest line)`` of runs in points; CJK breaks at every char,
     Thai and the like between the words of the dictionary."""
-    chars = styled_chars(runs, fs)
+    pieces = styled_chunks(runs, fs)
+    if all(text.isascii() for text, _, _ in pieces):
+        return _measure_ascii(pieces, size)
+    return measure_chars([(ch, font, style) for text, font, style in pieces for ch in text],
+                         size)
+
+
+def measure_chars(chars: list[tuple[str, str, RunStyle]], size: float) -> tuple[float, float]:
+    """:func:`measure` of resolved chars, one at a time."""
     word = line = longest_word = longest_line = 0.0
     start, spaceless = 0, False  # where the word starts; has it Thai or the like?
     for i, (ch, font, _) in enumerate(chars + [("\n", "", None)]):
@@ -60,6 +68,26 @@ def measure(runs: Sequence[Run], fs: FontSet, size: float) -> tuple[float, float
         # A cheap test first: every script written without spaces is above U+0E00.
         spaceless = spaceless or (ch >= "\u0e00" and needs_dictionary(ch))
     return longest_word, longest_line
+
+
+def _measure_ascii(pieces: Sequence[tuple[str, str, object]], size: float) -> tuple[float, float]:
+    """:func:`measure` of text drawn in ASCII: words end at spaces and newlines only, and
+    no tuple is made per char (the same sums, char by char, in the same order: a deep
+    report's 534 table cells measured char by char were 4 % of its PDF)."""
+    word = line = longest_word = longest_line = 0.0
+    for text, font, _ in pieces:
+        if text == "\n":
+            longest_word, word = max(longest_word, word), 0.0
+            longest_line, line = max(longest_line, line), 0.0
+            continue
+        for ch in text:
+            w = char_width(ch, font, size)
+            line += w
+            if ch == " ":
+                longest_word, word = max(longest_word, word), 0.0
+            else:
+                word += w
+    return max(longest_word, word), max(longest_line, line)
 
 
 def _longest_piece(chars: Sequence[tuple[str, str, object]], size: float) -> float:

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib import colors
+from reportlab.lib.colors import toColor
 from reportlab.platypus import Paragraph as RLParagraph
 
-from durable_research.layout import fonts, scriptfonts
-from durable_research.layout.fonts import font_set, has_glyph, resolve_char
-from durable_research.layout.inline import RunStyle, needs_manual_wrap, runs_markup, styled_chars
+from durable_research.layout import fonts, scriptfonts, tables
+from durable_research.layout.fonts import JOINERS, font_set, has_glyph, resolve_char
+from durable_research.layout.inline import (
+    CODE_BG,
+    LINK_COLOR,
+    NOTE_COLOR,
+    Run,
+    RunStyle,
+    _is_mark,
+    group_markup,
+    needs_manual_wrap,
+    runs_markup,
+    styled_chars,
+    styled_chunks,
+)
 from durable_research.layout.paragraphs import Paragraph, make_styles
 
 TEXT = " ".join(f"word{i} and some more text to fill the line" for i in range(30))
@@ -110,3 +126,86 @@ def test_text_in_the_paragraphs_font_has_no_face_and_parses_the_same() -> None:
         short, long = runs_markup(runs, fs, style.fontName), runs_markup(runs, fs)
         assert f'face="{style.fontName}"' in long and f'face="{style.fontName}"' not in short
         assert _frags(short, style) == _frags(long, style)
+
+
+def test_text_drawn_as_it_is_stays_in_one_piece_per_line() -> None:
+    fs = font_set()
+    bold, link = RunStyle(bold=True), RunStyle(href="#ref-1")
+    assert styled_chunks([("two\nlines\n", bold), ("1", link), ("", bold)], fs) == [
+        ("two", fs.bold, bold), ("\n", fs.bold, bold), ("lines", fs.bold, bold),
+        ("\n", fs.bold, bold), ("1", fs.regular, link)]
+
+
+RUNS = st.lists(st.tuples(
+    st.one_of(st.sampled_from(["plain text ", "a\nb", "\n", "", " [1] ", "<&>", "x\u200d",
+                               "e\u0301", "中文", "שלום", "😀", "\x07", "\ufe0f", "\t"]),
+              st.text(max_size=12)),
+    st.builds(RunStyle, bold=st.booleans(), italic=st.booleans(), code=st.booleans(),
+              href=st.sampled_from([None, "#ref-1", "https://x.org"]), note=st.booleans())),
+    max_size=8)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(runs=RUNS)
+def test_pieces_give_the_markup_and_the_chars_char_by_char_did(runs: list[Run]) -> None:
+    fs = font_set()
+    chars = [(ch, font, style) for text, font, style in styled_chunks(runs, fs) for ch in text]
+    assert chars == styled_chars(runs, fs) == _char_by_char(runs)
+    for plain in ("", fs.regular):
+        assert runs_markup(runs, fs, plain) == group_markup(chars, plain)
+
+
+def _char_by_char(runs: list[Run]) -> list[tuple[str, str, RunStyle]]:
+    """The resolution styled_chars' shortcut stands for: every char on its own."""
+    fs = font_set()
+    out: list[tuple[str, str, RunStyle]] = []
+    for text, style in runs:
+        primary = fs.primary(style.bold, style.italic, style.code)
+        for ch in text:
+            if ch == "\n":
+                out.append((ch, primary, style))
+                continue
+            res = resolve_char(primary, ch)
+            if res is None:
+                continue
+            font, drawn = res
+            if (out and out[-1][1] != font and _is_mark(ch)
+                    and (ch in JOINERS or has_glyph(out[-1][1], ch))):
+                font = out[-1][1]
+            out.append((drawn, font, style))
+    return out
+
+
+@pytest.mark.parametrize("value", [LINK_COLOR, CODE_BG, NOTE_COLOR])
+def test_the_colours_of_our_tags_are_parsed_once(value: str) -> None:
+    # reportlab parsed "#rrggbb" anew for every tag, after failing three other readings.
+    parsed = toColor(value)
+    assert parsed is toColor(value)
+    assert parsed == colors.HexColor(value)
+    assert vars(parsed) == vars(colors.HexColor(value))
+
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(runs=RUNS)
+def test_table_text_measures_as_char_by_char(runs: list[Run]) -> None:
+    fs = font_set()
+    assert tables.measure(runs, fs, 9.5) == tables.measure_chars(styled_chars(runs, fs), 9.5)
+
+
+def test_ascii_table_text_is_not_measured_char_by_char(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    is_break = tables._is_break  # counting the char-by-char loop's questions
+
+    def counted(ch: str) -> bool:
+        calls.append(ch)
+        return is_break(ch)
+
+    monkeypatch.setattr(tables, "_is_break", counted)
+    runs = [("see [", RunStyle()), ("1", RunStyle(href="#ref-1")), ("] a\nlong line", RunStyle())]
+    fs = font_set()
+    expected = tables.measure_chars(styled_chars(runs, fs), 9.5)
+    assert calls  # the char-by-char loop asks at every char
+    calls.clear()
+    assert tables.measure(runs, fs, 9.5) == expected
+    assert calls == []
