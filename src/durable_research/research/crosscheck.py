@@ -8,6 +8,7 @@ turns an assessment and the judge's answers into the claim's status. The activit
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -83,12 +84,18 @@ class JudgeReads(StrEnum):
 
 @dataclass(frozen=True)
 class Question:
-    """One (claim, passage) pair for the judge; ``cited``: about the claim's own source."""
+    """One (claim, passage) pair for the judge; ``cited``: about the claim's own source.
+
+    ``sentences``: when the passage is sentences of the source (what the judge reads of
+    another source), each with its place in the pool: the claims of one source in a batch
+    are sent the union of theirs, each sentence once (:mod:`judge_batches`).
+    """
 
     claim: str
     passage: str
     key: str
     cited: bool
+    sentences: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,7 +236,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).
-    closest_of: list[tuple[float, str, str]] = []
+    closest_of: list[tuple[float, str, tuple[tuple[int, str], ...]]] = []
     spread: dict[str, str] = {}
     for key, seen in by_source.items():
         for comparison, unit in seen:
@@ -237,7 +244,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 found.conflict = Conflict(key, _context(unit), comparison.reason)
         closest, unit = max(seen, key=lambda cu: cu[0].align)
         if others_too:
-            closest_of.append((closest.align, key, _closest_sentences(seen, pool)))
+            closest_of.append((closest.align, key, closest_sentences(seen, pool)))
         score, passage = pool.sources[key].scored.support(claim)
         if score >= SUPPORTED_AT and closest.same:
             if independent(pool.sources[key], passage, cited):
@@ -259,9 +266,10 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     return found
 
 
-def _closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool) -> str:
-    """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, in the
-    source's order, each after the sentence before it; "…" where sentences are left out."""
+def closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool
+                      ) -> tuple[tuple[int, str], ...]:
+    """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, each after
+    the sentence before it, in the source's order: (place in the pool, sentence) pairs."""
     chosen = sorted(seen, key=lambda cu: -cu[0].align)[:JUDGE_SENTENCES]
     keep: set[int] = set()
     for _comparison, unit in chosen:
@@ -269,21 +277,30 @@ def _closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool) 
         keep.add(at)
         if unit.before:
             keep.add(at - 1)  # a source's first sentence has none
+    return tuple((at, pool.units[at].sentence) for at in sorted(keep))
+
+
+def sentences_text(sentences: Sequence[tuple[int, str]]) -> str:
+    """Sentences of one source, by their place in the pool, as one excerpt: "…" where the
+    source's sentences between two of them are left out."""
     parts: list[str] = []
-    for at in sorted(keep):
-        if parts and at - 1 not in keep:
+    last = None
+    for at, sentence in sorted(sentences):
+        if last is not None and at - 1 != last:
             parts.append("…")
-        parts.append(pool.units[at].sentence)
+        parts.append(sentence)
+        last = at
     return " ".join(parts)
 
 
-def _every_other(claim: str, closest: list[tuple[float, str, str]],
+def _every_other(claim: str, closest: list[tuple[float, str, tuple[tuple[int, str], ...]]],
                  spread: dict[str, str]) -> list[Question]:
     """(b) of :attr:`JudgeReads.EVERY`: the closest other sources, the closest first, each
     by the passage with the claim's words spread over it where the rules left one
     undecided, else by its sentences closest to the claim."""
     ranked = sorted(closest, key=lambda ru: -ru[0])[:JUDGE_PER_CLAIM]
-    return [Question(claim, spread.get(key, read), key, cited=False)
+    return [Question(claim, spread[key], key, cited=False) if key in spread else
+            Question(claim, sentences_text(read), key, cited=False, sentences=read)
             for _align, key, read in ranked]
 
 
@@ -298,9 +315,12 @@ def independent(other: Evidence, passage: str, cited: Evidence) -> bool:
     return not near_copies(shingles(passage), cited.shingles)
 
 
-def settle(found: Assessment, answers: dict[Question, Relation],
-           pool: EvidencePool) -> Outcome:
-    """The claim's status from the rules' assessment and the judge's answers."""
+def settle(found: Assessment, answers: Mapping[Question, Relation], pool: EvidencePool,
+           read: Mapping[Question, str] | None = None) -> Outcome:
+    """The claim's status from the rules' assessment and the judge's answers; ``read``:
+    the excerpt the judge was sent for a question where it was more than the question's
+    passage (the sentences other claims of its batch read of the source too): a
+    contradiction or a support it found is in what it read."""
     supported = found.verdict is Verdict.SUPPORTED
     reason = ""
     conflict = found.conflict
@@ -323,9 +343,11 @@ def settle(found: Assessment, answers: dict[Question, Relation],
                           Relation.NEITHER: "the judge found no support",
                           None: "the judge gave no verdict"}[answer]
         elif answer is Relation.CONTRADICTS and conflict is None:
-            conflict = Conflict(q.key, q.passage, "the judge found a contradiction")
+            conflict = Conflict(q.key, (read or {}).get(q, q.passage),
+                                "the judge found a contradiction")
         elif answer is Relation.SUPPORTS and q.key not in found.supporters and \
-                cited is not None and independent(pool.sources[q.key], q.passage, cited):
+                cited is not None and \
+                independent(pool.sources[q.key], (read or {}).get(q, q.passage), cited):
             found.supporters.append(q.key)
     found.conflict = conflict
     if conflict is not None:
