@@ -84,8 +84,8 @@ async def test_llm_judge_batch_sets_the_pairs_a_call(tmp_path: Path,
         sent = fake_judge_calls(monkeypatch)
         activities = checking.CheckingActivities(Settings(
             store=str(tmp_path / "store"), data_dir=str(tmp_path), llm_judge_batch=size))
-        answers, _usage, _model = await env_for("report-1").run(
-            activities._judge, "openai/fake-model", questions)
+        answers = (await env_for("report-1").run(
+            activities._judge, "openai/fake-model", questions)).answers
         assert set(answers) == set(questions)
         counts.append([p.count("Claim ") for p in sent])
     assert counts == [[1, 1, 1], [3]]
