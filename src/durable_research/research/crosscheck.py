@@ -45,8 +45,8 @@ JUDGE_SENTENCES = 3
 # before every chosen one was a third of the judge's prompt (the research eval, fake LLM:
 # 4,253 -> 3,026 judge tokens a report with the sentence before only here, 2,888 with it
 # nowhere) at the same citation support, decoys and disputes with a decoy on one side
-# (docs/benchmarks.md, goal 5, third round). English words: in a source in another
-# language every chosen sentence is read alone.
+# (docs/benchmarks.md, goal 5, third round). English words: a source in another language
+# (or one the detector is unsure of) sends every chosen sentence with the one before it.
 REFERS_BACK = re.compile(
     r"(?:it|its|this|these|that|those|they|their|them|such|he|she|his|her|there|then|thus|"
     r"hence|however|but|also|so|otherwise|instead|here|both|each|the\s+(?:former|latter|"
@@ -282,14 +282,15 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
 def closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool
                       ) -> tuple[tuple[int, str], ...]:
     """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, in the
-    source's order, one that refers back (:data:`REFERS_BACK`) after the sentence before
-    it: (place in the pool, sentence) pairs."""
+    source's order, one that refers back (:data:`REFERS_BACK`), or any of a source not
+    surely in English, after the sentence before it: (place in the pool, sentence) pairs."""
     chosen = sorted(seen, key=lambda cu: -cu[0].align)[:JUDGE_SENTENCES]
     keep: set[int] = set()
     for _comparison, unit in chosen:
         at = pool.index[unit]
         keep.add(at)
-        if unit.before and REFERS_BACK.match(unit.sentence):
+        if unit.before and (REFERS_BACK.match(unit.sentence)
+                            or not pool.sources[unit.key].surely_english()):
             keep.add(at - 1)  # a source's first sentence has none
     return tuple((at, pool.units[at].sentence) for at in sorted(keep))
 

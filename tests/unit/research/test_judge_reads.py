@@ -161,3 +161,21 @@ def test_a_sentence_goes_with_the_one_before_it_only_when_it_refers_back() -> No
     assert plain in question.passage and referring in question.passage
     assert "Dates are given to them as text." not in question.passage
     assert f"Times are stored as text. {referring}" in question.passage
+
+
+def test_a_source_not_in_english_sends_each_sentence_with_the_one_before_it() -> None:
+    """Which openings refer back is known for English only: elsewhere ("Sie wird ...")
+    the sentence before goes with every chosen one, as it did for all before."""
+    forum = Evidence("forum-de", "Die Funktionen rechnen in lokaler Zeit, außer man setzt "
+                     "den Modifikator 'utc'.", url="https://forum.example/t/2", n=1)
+    before = "Der Himmel ist heute über der ganzen Stadt blau und klar."
+    manual = Evidence("handbuch", f"{before} Die Funktionen rechnen intern immer in UTC. "
+                      "Viele Leute trinken am Morgen gern einen starken Kaffee. Ein Wert "
+                      "ist eine Zeichenkette. Im Garten blühen im Mai die Rosen.",
+                      url="https://docs.example/de/datefunc")
+    pool = EvidencePool([forum, manual])
+    [sent] = cited_sentences("Die Funktionen rechnen in lokaler Zeit, außer man setzt den "
+                             "Modifikator 'utc' [1].")
+    [question] = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS).questions
+    assert "Die Funktionen rechnen intern immer in UTC." in question.passage
+    assert f"{before} Die Funktionen rechnen intern immer in UTC." in question.passage
