@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from temporalio import activity
 
@@ -67,6 +67,16 @@ MAX_PASSAGE_CHARS = 500
 PASSAGE_SENT = 1500
 # The checks prepared by this worker (``prepare_check``), until their check runs.
 _MEMO = CheckMemo()
+
+
+class Judged(NamedTuple):
+    """The judge's verdicts by question, the excerpt it read for each question where that
+    was more than the question's passage, its usage and the model that answered."""
+
+    answers: dict[Question, Relation]
+    read: dict[Question, str]
+    usage: Usage
+    model: str
 
 
 def check_result_from(data: dict[str, Any]) -> CheckResult:
@@ -183,19 +193,14 @@ class CheckingActivities(WithStore):
         await asyncio.to_thread(assess_all)
         return ahead
 
-    async def _judge(self, model: str, questions: list[Question]
-                     ) -> tuple[dict[Question, Relation], Usage, str]:
-        """Ask the judge about each (claim, passage) pair, in batches, a few at once; the
-        pairs of one passage go into the same batch, so it is sent once, and a pair asked
-        twice (the summary repeats its sections' sentences, and a claim's own source can
-        be another sentence's other source) is asked once."""
-        pairs = list(dict.fromkeys((q.claim, q.passage[:PASSAGE_SENT]) for q in questions))
-        order: dict[str, int] = {}
-        for _claim, passage in pairs:
-            order.setdefault(passage, len(order))
-        ordered = sorted(pairs, key=lambda pair: order[pair[1]])
-        size = self.settings.llm_judge_batch
-        batches = [ordered[start : start + size] for start in range(0, len(ordered), size)]
+    async def _judge(self, model: str, questions: list[Question]) -> Judged:
+        """Ask the judge about each (claim, passage) pair, in batches, a few at once; a
+        source's claims go into one batch, under one excerpt with each of the sentences
+        they read sent once, and a pair asked twice is asked once (:mod:`judge_batches`)."""
+        from durable_research.research.judge_batches import judge_batches
+
+        planned = judge_batches(questions, self.settings.llm_judge_batch, PASSAGE_SENT)
+        batches = planned.batches
         slots = asyncio.Semaphore(JUDGE_CONCURRENCY)
 
         async def ask(batch: list[tuple[str, str]]
@@ -222,9 +227,9 @@ class CheckingActivities(WithStore):
             usage = usage.add(out.usage)
             if 1 in verdicts:
                 found[pair] = verdicts[1]
-        answers = {q: found[pair] for q in questions
-                   if (pair := (q.claim, q.passage[:PASSAGE_SENT])) in found}
-        return answers, usage, used
+        answers = {q: found[pair] for q, pair in planned.pair_of.items() if pair in found}
+        read = {q: pair[1] for q, pair in planned.pair_of.items() if pair[1] != q.passage}
+        return Judged(answers, read, usage, used)
 
     @activity.defn(name="compare_notes")
     async def compare_notes(self, params: CompareNotesInput) -> NotesConflicts:
@@ -278,9 +283,10 @@ class CheckingActivities(WithStore):
         found = [prepared.assessment(s) for s in sentences]
         able = self._use_judge(params)[1]
         questions = [q for f in found for q in f.questions]
-        answers, usage, model = await self._judge(params.model, questions)
+        judged = await self._judge(params.model, questions)
         result = CheckResult(key=key, checked=len(sentences),
-                             judged=len({q.claim for q in questions}), usage=usage, model=model)
+                             judged=len({q.claim for q in questions}), usage=judged.usage,
+                             model=judged.model)
         if params.use_judge and not able.judges:
             result.remark = f"Citations were checked by the rules alone, the model not asked " \
                             f"as judge: {able.why}."
@@ -288,7 +294,7 @@ class CheckingActivities(WithStore):
         next_n = max(numbers.values(), default=0) + 1
         marks = []
         for f in found:
-            outcome = settle(f, answers, pool)
+            outcome = settle(f, judged.answers, pool, judged.read)
             claim = f.sentence.sentence
             if outcome.status in (ClaimStatus.VERIFIED, ClaimStatus.CORROBORATED):
                 result.supported += 1

@@ -8,6 +8,8 @@ turns an assessment and the judge's answers into the claim's status. The activit
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,15 +30,27 @@ OWN_SENTENCES = 6
 # Questions about other sources put to the judge per claim (the closest first).
 JUDGE_PER_CLAIM = 2
 # Sentences of one other source the judge reads in its one question (JudgeReads.OTHERS):
-# the closest the rules compared with the claim, in the source's order, each with the
-# sentence before it. One was not enough: the sentence that contradicts a claim need not
-# be the closest by words ("work in local time unless you add the 'utc' modifier"
-# against "use UTC ... internally", less close than two sentences on the modifiers).
+# the closest the rules compared with the claim, in the source's order (each with the
+# sentence before it when it refers back: REFERS_BACK). One was not enough: the sentence
+# that contradicts a claim need not be the closest by words ("work in local time unless
+# you add the 'utc' modifier" against "use UTC ... internally", less close than two
+# sentences on the modifiers).
 # Measured with Qwen2.5-Coder-1.5B as judge (docs/research-quality.md, "The whole path
 # with a real judge"): held-out false verified and recall unchanged (0.161 / 0.79, 0.077 /
 # 0.83), end to end 4 of 5 decoy facts disputed by their official sentence instead of 1
 # and 39 of 86 cited sentences disputed instead of 61; the judge's prompt +52-73 %.
 JUDGE_SENTENCES = 3
+# A sentence that opens with one of these refers back to the one before it ("It is off by
+# default"), so the judge reads the two together; any other is read alone. The sentence
+# before every chosen one was a third of the judge's prompt (the research eval, fake LLM:
+# 4,253 -> 3,026 judge tokens a report with the sentence before only here, 2,888 with it
+# nowhere) at the same citation support, decoys and disputes with a decoy on one side
+# (docs/benchmarks.md, goal 5, third round). English words: a source in another language
+# (or one the detector is unsure of) sends every chosen sentence with the one before it.
+REFERS_BACK = re.compile(
+    r"(?:it|its|this|these|that|those|they|their|them|such|he|she|his|her|there|then|thus|"
+    r"hence|however|but|also|so|otherwise|instead|here|both|each|the\s+(?:former|latter|"
+    r"same))\b", re.IGNORECASE)
 
 
 class JudgeReads(StrEnum):
@@ -83,12 +97,18 @@ class JudgeReads(StrEnum):
 
 @dataclass(frozen=True)
 class Question:
-    """One (claim, passage) pair for the judge; ``cited``: about the claim's own source."""
+    """One (claim, passage) pair for the judge; ``cited``: about the claim's own source.
+
+    ``sentences``: when the passage is sentences of the source (what the judge reads of
+    another source), each with its place in the pool: the claims of one source in a batch
+    are sent the union of theirs, each sentence once (:mod:`judge_batches`).
+    """
 
     claim: str
     passage: str
     key: str
     cited: bool
+    sentences: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,7 +249,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).
-    closest_of: list[tuple[float, str, str]] = []
+    closest_of: list[tuple[float, str, tuple[tuple[int, str], ...]]] = []
     spread: dict[str, str] = {}
     for key, seen in by_source.items():
         for comparison, unit in seen:
@@ -237,7 +257,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 found.conflict = Conflict(key, _context(unit), comparison.reason)
         closest, unit = max(seen, key=lambda cu: cu[0].align)
         if others_too:
-            closest_of.append((closest.align, key, _closest_sentences(seen, pool)))
+            closest_of.append((closest.align, key, closest_sentences(seen, pool)))
         score, passage = pool.sources[key].scored.support(claim)
         if score >= SUPPORTED_AT and closest.same:
             if independent(pool.sources[key], passage, cited):
@@ -259,31 +279,43 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     return found
 
 
-def _closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool) -> str:
+def closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool
+                      ) -> tuple[tuple[int, str], ...]:
     """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, in the
-    source's order, each after the sentence before it; "…" where sentences are left out."""
+    source's order, one that refers back (:data:`REFERS_BACK`), or any of a source not
+    surely in English, after the sentence before it: (place in the pool, sentence) pairs."""
     chosen = sorted(seen, key=lambda cu: -cu[0].align)[:JUDGE_SENTENCES]
     keep: set[int] = set()
     for _comparison, unit in chosen:
         at = pool.index[unit]
         keep.add(at)
-        if unit.before:
+        if unit.before and (REFERS_BACK.match(unit.sentence)
+                            or not pool.sources[unit.key].surely_english()):
             keep.add(at - 1)  # a source's first sentence has none
+    return tuple((at, pool.units[at].sentence) for at in sorted(keep))
+
+
+def sentences_text(sentences: Sequence[tuple[int, str]]) -> str:
+    """Sentences of one source, by their place in the pool, as one excerpt: "…" where the
+    source's sentences between two of them are left out."""
     parts: list[str] = []
-    for at in sorted(keep):
-        if parts and at - 1 not in keep:
+    last = None
+    for at, sentence in sorted(sentences):
+        if last is not None and at - 1 != last:
             parts.append("…")
-        parts.append(pool.units[at].sentence)
+        parts.append(sentence)
+        last = at
     return " ".join(parts)
 
 
-def _every_other(claim: str, closest: list[tuple[float, str, str]],
+def _every_other(claim: str, closest: list[tuple[float, str, tuple[tuple[int, str], ...]]],
                  spread: dict[str, str]) -> list[Question]:
     """(b) of :attr:`JudgeReads.EVERY`: the closest other sources, the closest first, each
     by the passage with the claim's words spread over it where the rules left one
     undecided, else by its sentences closest to the claim."""
     ranked = sorted(closest, key=lambda ru: -ru[0])[:JUDGE_PER_CLAIM]
-    return [Question(claim, spread.get(key, read), key, cited=False)
+    return [Question(claim, spread[key], key, cited=False) if key in spread else
+            Question(claim, sentences_text(read), key, cited=False, sentences=read)
             for _align, key, read in ranked]
 
 
@@ -298,9 +330,12 @@ def independent(other: Evidence, passage: str, cited: Evidence) -> bool:
     return not near_copies(shingles(passage), cited.shingles)
 
 
-def settle(found: Assessment, answers: dict[Question, Relation],
-           pool: EvidencePool) -> Outcome:
-    """The claim's status from the rules' assessment and the judge's answers."""
+def settle(found: Assessment, answers: Mapping[Question, Relation], pool: EvidencePool,
+           read: Mapping[Question, str] | None = None) -> Outcome:
+    """The claim's status from the rules' assessment and the judge's answers; ``read``:
+    the excerpt the judge was sent for a question where it was more than the question's
+    passage (the sentences other claims of its batch read of the source too): a
+    contradiction or a support it found is in what it read."""
     supported = found.verdict is Verdict.SUPPORTED
     reason = ""
     conflict = found.conflict
@@ -323,9 +358,11 @@ def settle(found: Assessment, answers: dict[Question, Relation],
                           Relation.NEITHER: "the judge found no support",
                           None: "the judge gave no verdict"}[answer]
         elif answer is Relation.CONTRADICTS and conflict is None:
-            conflict = Conflict(q.key, q.passage, "the judge found a contradiction")
+            conflict = Conflict(q.key, (read or {}).get(q, q.passage),
+                                "the judge found a contradiction")
         elif answer is Relation.SUPPORTS and q.key not in found.supporters and \
-                cited is not None and independent(pool.sources[q.key], q.passage, cited):
+                cited is not None and \
+                independent(pool.sources[q.key], (read or {}).get(q, q.passage), cited):
             found.supporters.append(q.key)
     found.conflict = conflict
     if conflict is not None:

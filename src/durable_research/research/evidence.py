@@ -89,16 +89,29 @@ class Evidence:
         """The source's first characters: its title and what it is about."""
         return self.text[:OPENING_CHARS]
 
+    def _own_language(self) -> tuple[str, float]:
+        """The source's language and the detector's confidence (detected once)."""
+        from durable_research.research.language import detect_language
+
+        if self._language is None:
+            self._language = detect_language(self.text[:4 * OPENING_CHARS])
+        return self._language
+
     def other_language(self, claim: str) -> bool:
         """Whether ``claim`` is surely in another language than this source (a German
         report quoting English pages): their words cannot meet, only a reader can tell."""
         from durable_research.research.language import MIN_CONFIDENCE, detect_language
 
-        if self._language is None:
-            self._language = detect_language(self.text[:4 * OPENING_CHARS])
-        theirs, sure = self._language
+        theirs, sure = self._own_language()
         mine, claim_sure = detect_language(claim)
         return mine != theirs and min(sure, claim_sure) >= MIN_CONFIDENCE
+
+    def surely_english(self) -> bool:
+        """Whether the source is English by the detector's confident guess."""
+        from durable_research.research.language import MIN_CONFIDENCE
+
+        tag, sure = self._own_language()
+        return tag == "en" and sure >= MIN_CONFIDENCE
 
     @property
     def names(self) -> frozenset[str]:

@@ -221,23 +221,27 @@ def judge_items(user: str) -> list[tuple[str, str, str]]:
     return items
 
 
-# Where an excerpt's statements part: a sentence's end, or the "…" between sentences of
-# a source that are not neighbours (crosscheck.JUDGE_SENTENCES).
-_STATEMENTS = re.compile(r"(?<=[.!?])\s+|\s*…\s*")
+# Where an excerpt's statements part: a sentence's end; the "…" between sentences of a
+# source that are not neighbours (crosscheck.JUDGE_SENTENCES) parts runs of neighbours.
+_STATEMENTS = re.compile(r"(?<=[.!?])\s+")
+_ELIDED = re.compile(r"\s*…\s*")
 
 
 def _judge(user: str) -> str:
     """A plain judge: shared words decide support; in a passage sharing most of the claim's
     words, another number is a contradiction, and so is a "not" before one of the claim's
     words that the claim does not negate (or the other way round). It reads an excerpt
-    statement by statement, a sentence with the one before it, as a reader does: the words
-    of several sentences pooled are no statement of the claim (pooled, an excerpt of three
-    sentences and their neighbours doubled its "supports")."""
+    statement by statement, a sentence with the one before it in the source (not across a
+    "…"), as a reader does: the words of several sentences pooled are no statement of the
+    claim (pooled, an excerpt of three sentences and their neighbours doubled its
+    "supports")."""
     verdicts = []
     for ident, claim, excerpt in judge_items(user):
-        parts = [p for p in _STATEMENTS.split(excerpt) if p.strip()] or [excerpt]
-        read = [_read(claim, " ".join(parts[max(0, i - 1) : i + 1]))
-                for i in range(len(parts))]
+        read = []
+        for run in [r for r in _ELIDED.split(excerpt) if r.strip()] or [excerpt]:
+            parts = [p for p in _STATEMENTS.split(run) if p.strip()] or [run]
+            read += [_read(claim, " ".join(parts[max(0, i - 1) : i + 1]))
+                     for i in range(len(parts))]
         verdict = next((v for v in ("contradicts", "supports") if v in read), "neither")
         verdicts.append({"id": int(ident), "verdict": verdict})
     return json.dumps({"verdicts": verdicts})

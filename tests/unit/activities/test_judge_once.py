@@ -33,8 +33,8 @@ async def test_a_pair_asked_twice_is_sent_once(tmp_path: Path,
                  Question(claim, OTHER, "b", cited=False)]
     activities = checking.CheckingActivities(Settings(store=str(tmp_path / "store"),
                                                       data_dir=str(tmp_path)))
-    answers, _usage, _model = await env_for("report-1").run(
-        activities._judge, "openai/fake-model", questions)
+    answers = (await env_for("report-1").run(
+        activities._judge, "openai/fake-model", questions)).answers
     assert len(sent) == 1 and sent[0].count("Claim ") == 2 and sent[0].count("Source excerpt") == 2
     assert answers == {questions[0]: Relation.SUPPORTS, questions[1]: Relation.CONTRADICTS,
                        questions[2]: Relation.SUPPORTS, questions[3]: Relation.CONTRADICTS}
@@ -64,7 +64,7 @@ async def test_pairs_a_batch_left_unanswered_are_asked_again_one_a_call(
                     cited=False)
     activities = checking.CheckingActivities(Settings(store=str(tmp_path / "store"),
                                                       data_dir=str(tmp_path)))
-    answers, usage, _model = await env_for("report-1").run(
+    answers, _read, usage, _model = await env_for("report-1").run(
         activities._judge, "openai/fake-model", [*questions, mute])
     assert answers == {questions[0]: Relation.SUPPORTS, questions[1]: Relation.CONTRADICTS,
                        questions[2]: Relation.CONTRADICTS}
@@ -84,8 +84,8 @@ async def test_llm_judge_batch_sets_the_pairs_a_call(tmp_path: Path,
         sent = fake_judge_calls(monkeypatch)
         activities = checking.CheckingActivities(Settings(
             store=str(tmp_path / "store"), data_dir=str(tmp_path), llm_judge_batch=size))
-        answers, _usage, _model = await env_for("report-1").run(
-            activities._judge, "openai/fake-model", questions)
+        answers = (await env_for("report-1").run(
+            activities._judge, "openai/fake-model", questions)).answers
         assert set(answers) == set(questions)
         counts.append([p.count("Claim ") for p in sent])
     assert counts == [[1, 1, 1], [3]]

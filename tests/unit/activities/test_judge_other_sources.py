@@ -54,13 +54,13 @@ async def test_the_judge_reads_a_claim_the_rules_verified_and_disputes_it(
     [added] = checked.added_references
     assert (added.n, added.content_hash, added.cited) == (2, "b" * 64, False)
     # One call; each claim against the other source only (its own source's support is
-    # the rules' to settle: JudgeReads.EVERY's (a) is measured, not the product's path).
+    # the rules' to settle: JudgeReads.EVERY's (a) is measured, not the product's path),
+    # both under one excerpt: the docs' sentences the two claims read, each sent once.
     [prompt] = sent
     asked = {block.split("\n")[0].split(": ", 1)[1]: [c.split(": ", 1)[1] for c in
                                                       block.split("\n")[1:]]
              for block in prompt.strip().split("\n\n")}
-    assert asked == {
-        DOCS: ["Pickle protocol 4 was introduced in Python 3.0."],
-        "The default protocol is 4.": ["Pickle protocols are numbered from 0 upwards."]}
+    assert asked == {DOCS: ["Pickle protocol 4 was introduced in Python 3.0.",
+                            "Pickle protocols are numbered from 0 upwards."]}
     marked = await env_for("report-1").run(activities.read_text, checked.key)
     assert "Python 3.0 [1] [disputed]." in marked

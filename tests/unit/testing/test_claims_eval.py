@@ -104,3 +104,15 @@ def test_the_fake_judge_reads_an_excerpt_statement_by_statement() -> None:
     items = [(1, claim, spread), (2, claim, stated)]
     reply = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(items)) or ""
     assert parse_verdicts(reply) == {1: Relation.NEITHER, 2: Relation.SUPPORTS}
+
+
+def test_the_fake_judge_reads_a_sentence_with_its_neighbour_only() -> None:
+    """A sentence is read with the one before it in the source, not with the one before it
+    in the excerpt when "…" parts them: those are two statements from two places of the
+    source (pooled, they made "supports" of what neither states)."""
+    claim = "Tardigrades survive boiling water."
+    apart = "Tardigrades are tiny animals that survive. … Boiling water kills most animals."
+    together = "Tardigrades are tiny animals that survive. Boiling water kills most animals."
+    items = [(1, claim, apart), (2, claim, together)]
+    reply = research_reply(prompts.JUDGE_SYSTEM, prompts.judge_prompt(items)) or ""
+    assert parse_verdicts(reply) == {1: Relation.NEITHER, 2: Relation.SUPPORTS}
