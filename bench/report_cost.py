@@ -7,7 +7,10 @@ this CPU-bound box that needs the app's CPU per report within ~1.11x of the floo
 This script shows where the difference comes from, per report, with the reports run one
 at a time (kinds taking turns, as ``throughput.py --sequential``) so each report's CPU is
 its own: the history's events by type, the bytes of its payloads as the server stores
-them (encrypted), the whole history's bytes, and the server's and the worker's CPU ms.
+them (encrypted), the whole history's bytes, the activities that sent a heartbeat (heartbeats are no
+history events, but an activity's first is sent to the server at once, a write of its
+state there), and the server's and the worker's CPU ms. ``--burst N`` starts N reports
+at once each time instead (the figures per report).
 """
 
 from __future__ import annotations
@@ -84,6 +87,25 @@ class Report:
         self.server_ms, self.worker_ms = server_ms, worker_ms
 
 
+def beats(path: Path) -> int:
+    """Activities that sent a heartbeat so far (the worker's ``--count-heartbeats``)."""
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+async def burst(kind: str, client: Client, worker: tuple[str, WorkerProc], r: int, n: int,
+                tmp: Path, server_pid: int, idle: tuple[float, float]) -> Report:
+    """``n`` reports started at once: the mean report's history and CPU."""
+    tq, proc = worker
+    s0, w0, t0 = cpu_ms(server_pid), cpu_ms(proc.proc.pid), time.monotonic()
+    wids = await asyncio.gather(*(one(kind, client, tq, r * n + i, tmp / "reports")
+                                  for i in range(n)))
+    await asyncio.sleep(0.2)
+    s1, w1 = cpu_ms(server_pid), cpu_ms(proc.proc.pid)
+    idle_s, idle_w = (t * (time.monotonic() - t0) for t in idle)
+    events = [ev async for ev in client.get_workflow_handle(wids[0]).fetch_history_events()]
+    return Report(events, (s1 - s0 - idle_s) / n, (w1 - w0 - idle_w) / n)
+
+
 async def one(kind: str, client: Client, tq: str, i: int, out: Path) -> str:
     """One report of ``kind``, waited for; its workflow id."""
     wid = f"{kind}-{tq}-{i}"
@@ -114,6 +136,7 @@ async def run(args: argparse.Namespace) -> int:
             tq = f"{kind}-{uuid.uuid4().hex[:6]}"
             env = worker_env(server.address, tq, fake, tmp, sink.port)
             worker_args = ["--floor"] if kind == FLOOR else []
+            worker_args += ["--count-heartbeats", str(tmp / f"beats-{kind}")]
             workers[kind] = (tq, WorkerProc(env, tmp / f"worker-{kind}.log", worker_args))
         for _, w in workers.values():
             await asyncio.to_thread(w.wait_ready)
@@ -132,8 +155,13 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  idle {kind}: server {idle[kind][0]:.1f} ms/s, worker {idle[kind][1]:.1f} "
                   "ms/s", flush=True)
         done: dict[str, list[Report]] = {k: [] for k in KINDS}
+        beats0 = {k: beats(tmp / f"beats-{k}") for k in KINDS}
         for i in range(args.reports):
             for kind in KINDS if i % 2 == 0 else tuple(reversed(KINDS)):
+                if args.burst:
+                    done[kind].append(await burst(kind, client, workers[kind], i, args.burst,
+                                                  tmp, server_pid, idle[kind]))
+                    continue
                 tq, worker = workers[kind]
                 await asyncio.sleep(0.2)  # let the previous report's tail (acks) settle
                 s0, w0, t0 = cpu_ms(server_pid), cpu_ms(worker.proc.pid), time.monotonic()
@@ -144,6 +172,7 @@ async def run(args: argparse.Namespace) -> int:
                 handle = client.get_workflow_handle(wid)
                 events = [ev async for ev in handle.fetch_history_events()]
                 done[kind].append(Report(events, s1 - s0 - idle_s, w1 - w0 - idle_w))
+        beaten = {k: beats(tmp / f"beats-{k}") - beats0[k] for k in KINDS}
     finally:
         for _, w in workers.values():
             if w.alive:
@@ -164,6 +193,8 @@ async def run(args: argparse.Namespace) -> int:
               f"{mean(r.payload_bytes for r in reports):.0f} B); CPU ms per report "
               f"(idle CPU taken off) server {statistics.median(r.server_ms for r in reports):.1f}"
               f", worker {statistics.median(r.worker_ms for r in reports):.1f} (medians)")
+        per = args.reports * max(1, args.burst)
+        print(f"         activities that sent a heartbeat: {beaten[kind] / per:.2f} a report")
         print("         events: " + ", ".join(f"{t} {n / len(reports):g}"
                                            for t, n in sorted(types.items())))
         print("         payload bytes: " + ", ".join(f"{t} {n / len(reports):.0f}"
@@ -175,6 +206,8 @@ def main() -> None:
     """Parse arguments and run."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=20, help="reports of each kind")
+    ap.add_argument("--burst", type=int, default=0,
+                    help="start this many reports at once each time (the figures per report)")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the fake LLM's seconds")
     raise SystemExit(run_main(run(ap.parse_args())))
 
