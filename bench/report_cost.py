@@ -128,7 +128,9 @@ async def run(args: argparse.Namespace) -> int:
     server = DevServer(tmp / "server")
     server.start()
     workers: dict[str, tuple[str, WorkerProc]] = {}
-    print(f"report cost: {args.reports} reports of each kind one at a time, LLM "
+    how = f"in bursts of {args.burst}" if args.burst else "one at a time"
+    print(f"report cost: {args.reports} {'bursts' if args.burst else 'reports'} of each kind "
+          f"{how}, LLM "
           f"{args.llm_delay:g} s; machine: {machine()}", flush=True)
     try:
         server_pid = devserver.running_pid(server.data_dir) or 0
