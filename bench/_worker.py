@@ -58,6 +58,26 @@ def _floor_worker(client: Client, settings: Settings) -> Worker:
                                    workflows=[FloorReportWorkflow])
 
 
+def _count_heartbeats(path: Path) -> None:
+    """Append the activity type to ``path`` at each activity's first heartbeat: the SDK
+    sends an activity's first beat to the server at once (a write of its state there),
+    later ones throttled; ``report_cost.py`` counts them per report."""
+    from temporalio import activity
+
+    beat, seen = activity.heartbeat, set[tuple[str, str, int]]()
+
+    def counting(*details: object) -> None:
+        info = activity.info()
+        attempt = (info.workflow_id or "", info.activity_id, info.attempt)
+        if attempt not in seen:
+            seen.add(attempt)
+            with path.open("a") as out:
+                out.write(f"{info.activity_type}\n")
+        beat(*details)
+
+    activity.heartbeat = counting
+
+
 def _profile_until_sigterm(path: Path) -> None:
     """Profile this process's main thread (the event loop: every async activity)."""
     import cProfile
@@ -85,7 +105,11 @@ async def main() -> None:
     parser.add_argument("--llm-retry-initial", type=float, help="seconds (app default 1)")
     parser.add_argument("--profile", type=Path, help="cProfile the event loop into this file "
                         "(written at SIGTERM)")
+    parser.add_argument("--count-heartbeats", type=Path, help="append each activity's type "
+                        "to this file at its first heartbeat")
     args = parser.parse_args()
+    if args.count_heartbeats:
+        _count_heartbeats(args.count_heartbeats)
     if args.profile:
         _profile_until_sigterm(args.profile)
     if args.llm_heartbeat is not None or args.llm_retry_initial is not None:

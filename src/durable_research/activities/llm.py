@@ -106,8 +106,10 @@ async def complete(
     activity.logger.info("llm call model=%s attempt=%d schema=%s", model,
                          activity.info().attempt, schema if structured else "-")
     try:
-        response = await with_heartbeats(acompletion(litellm, **kwargs), detail=detail,
-                                         first_s=0.0)
+        # The first beat when it is due (activities/heartbeat.py), not at once: each beat
+        # is a write on the server, and an answer within 2 s (a fast model, most notes)
+        # then costs it none; a slower call beats from then on as every step does.
+        response = await with_heartbeats(acompletion(litellm, **kwargs), detail=detail)
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # every provider error is classified

@@ -30,6 +30,10 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
         ("end-to-end one at a time", "reach: the bare work", "what the app's durability adds",
          "where the work goes: each step's bare work alone", "sum of the medians"),
     ),
+    "report-cost": (
+        ["bench/report_cost.py", "--reports", "1", "--llm-delay", "0.2", "--burst", "2"],
+        ("activities that sent a heartbeat", "payload bytes: ACTIVITY_TASK_COMPLETED"),
+    ),
     # One case per script, for the suite's time budget: `recovery.py` without --supervised and
     # `research_bench.py --quick` are not run here (run them by hand after changing them).
     "recovery-supervised": (
