@@ -158,20 +158,27 @@ def styled_chunks(runs: Iterable[Run], fonts: FontSet) -> list[tuple[str, str, R
                 if line:
                     out.append((line, primary, style))
             continue
-        for ch in text:
-            if ch == "\n":
-                out.append((ch, primary, style))
-                continue
-            res = resolve_char(primary, ch)
-            if res is None:
-                continue
-            font, drawn = res
-            # A mark or joiner stays in its base's font, or HarfBuzz cannot attach it.
-            if (out and out[-1][1] != font and _is_mark(ch)
-                    and (ch in JOINERS or has_glyph(out[-1][1], ch))):
-                font = out[-1][1]
-            out.append((drawn, font, style))
+        each_char(text, primary, style, out)
     return out
+
+
+def each_char(text: str, primary: str, style: RunStyle,
+              out: list[tuple[str, str, RunStyle]]) -> None:
+    """Append each char of ``text`` to ``out`` resolved on its own: ``(drawn_char, font,
+    style)``; invisible chars vanish."""
+    for ch in text:
+        if ch == "\n":
+            out.append((ch, primary, style))
+            continue
+        res = resolve_char(primary, ch)
+        if res is None:
+            continue
+        font, drawn = res
+        # A mark or joiner stays in its base's font, or HarfBuzz cannot attach it.
+        if (out and out[-1][1] != font and _is_mark(ch)
+                and (ch in JOINERS or has_glyph(out[-1][1], ch))):
+            font = out[-1][1]
+        out.append((drawn, font, style))
 
 
 @cache

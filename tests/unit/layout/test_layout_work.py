@@ -10,14 +10,14 @@ from reportlab.lib.colors import toColor
 from reportlab.platypus import Paragraph as RLParagraph
 
 from durable_research.layout import fonts, scriptfonts, tables
-from durable_research.layout.fonts import JOINERS, font_set, has_glyph, resolve_char
+from durable_research.layout.fonts import font_set, has_glyph, resolve_char
 from durable_research.layout.inline import (
     CODE_BG,
     LINK_COLOR,
     NOTE_COLOR,
     Run,
     RunStyle,
-    _is_mark,
+    each_char,
     group_markup,
     needs_manual_wrap,
     runs_markup,
@@ -160,19 +160,7 @@ def _char_by_char(runs: list[Run]) -> list[tuple[str, str, RunStyle]]:
     fs = font_set()
     out: list[tuple[str, str, RunStyle]] = []
     for text, style in runs:
-        primary = fs.primary(style.bold, style.italic, style.code)
-        for ch in text:
-            if ch == "\n":
-                out.append((ch, primary, style))
-                continue
-            res = resolve_char(primary, ch)
-            if res is None:
-                continue
-            font, drawn = res
-            if (out and out[-1][1] != font and _is_mark(ch)
-                    and (ch in JOINERS or has_glyph(out[-1][1], ch))):
-                font = out[-1][1]
-            out.append((drawn, font, style))
+        each_char(text, fs.primary(style.bold, style.italic, style.code), style, out)
     return out
 
 
