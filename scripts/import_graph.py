@@ -30,7 +30,7 @@ Graph = dict[str, set[str]]
 # The foundation: small loose modules and the shared contract that every wing may import.
 # The picture draws them as one box instead of an arrow from every wing.
 FOUNDATION = frozenset({"durable_research", "errors", "private", "loopback", "access",
-                        "terminal", "addresses", "payload_keys", "mcp_servers",
+                        "terminal", "addresses", "payload_keys", "mcp_servers", "heap",
                         "contract"})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import re
 from datetime import timedelta
 from types import ModuleType
@@ -16,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from durable_research.config import Settings, StructuredOutput
 from durable_research.contract.llm import Usage
 from durable_research.errors import FailureType
+from durable_research.heap import freeze_startup_heap
 
 
 @functools.cache
@@ -32,12 +32,10 @@ def litellm_module() -> ModuleType:
     # It prints provider hints to stdout on every pricing miss; we report cost as unknown.
     litellm.suppress_debug_info = True
     # Its ~350,000 objects live as long as the worker: out of the collector's full passes,
-    # as the worker's start-up heap is (worker/heap.py, which this layer may not import).
-    # A worker that imported it after its start (and that freeze) walked them in every
-    # full pass, one in each deep report's PDF render (0.21-0.27 s of its 0.8-0.9 s, gc
-    # callbacks in the bench's worker). Collected first: no garbage is kept for good.
-    gc.collect()
-    gc.freeze()
+    # as the worker's start-up heap is. A worker that imported it after its start (and
+    # that freeze) walked them in every full pass, one in each deep report's PDF render
+    # (0.21-0.27 s of its 0.8-0.9 s, gc callbacks in the bench's worker).
+    freeze_startup_heap(again=True)
     return litellm
 
 

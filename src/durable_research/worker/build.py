@@ -37,8 +37,8 @@ from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.tools import ToolActivities
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
+from durable_research.heap import freeze_startup_heap
 from durable_research.llm.clients import loop_clients
-from durable_research.worker.heap import freeze_startup_heap
 from durable_research.workflows.agent import ResearchAgentWorkflow
 from durable_research.workflows.report import GenerateReportWorkflow
 from durable_research.workflows.subquestion import ResearchQuestionWorkflow

@@ -33,8 +33,8 @@ from temporalio.worker import (
 
 from durable_research.client.connection import connect
 from durable_research.config import load_settings
+from durable_research.heap import freeze_startup_heap
 from durable_research.worker import build as app_worker
-from durable_research.worker.heap import freeze_startup_heap
 
 # The status pipe is the process's original stdout; stdout itself goes to the log, so
 # a stray print can never corrupt the protocol.

@@ -11,7 +11,7 @@ def test_a_worker_freezes_its_start_up_heap_once() -> None:
 
     code = (
         "import gc, weakref\n"
-        "from durable_research.worker.heap import freeze_startup_heap\n"
+        "from durable_research.heap import freeze_startup_heap\n"
         "keep = [[i] for i in range(50_000)]\n"
         "freeze_startup_heap()\n"
         "first = gc.get_freeze_count()\n"
