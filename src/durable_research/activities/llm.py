@@ -79,7 +79,6 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
     return kwargs
 
 
-
 def answer_cap(configured: int, model_limit: int) -> int:
     """The max tokens of an answer: the smaller of the worker's cap and the model's own
     (0 where neither is set)."""

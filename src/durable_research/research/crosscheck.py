@@ -336,6 +336,7 @@ def settle(found: Assessment, answers: Mapping[Question, Relation], pool: Eviden
     the excerpt the judge was sent for a question where it was more than the question's
     passage (the sentences other claims of its batch read of the source too): a
     contradiction or a support it found is in what it read."""
+    read = read or {}
     supported = found.verdict is Verdict.SUPPORTED
     reason = ""
     conflict = found.conflict
@@ -358,11 +359,11 @@ def settle(found: Assessment, answers: Mapping[Question, Relation], pool: Eviden
                           Relation.NEITHER: "the judge found no support",
                           None: "the judge gave no verdict"}[answer]
         elif answer is Relation.CONTRADICTS and conflict is None:
-            conflict = Conflict(q.key, (read or {}).get(q, q.passage),
+            conflict = Conflict(q.key, read.get(q, q.passage),
                                 "the judge found a contradiction")
         elif answer is Relation.SUPPORTS and q.key not in found.supporters and \
                 cited is not None and \
-                independent(pool.sources[q.key], (read or {}).get(q, q.passage), cited):
+                independent(pool.sources[q.key], read.get(q, q.passage), cited):
             found.supporters.append(q.key)
     found.conflict = conflict
     if conflict is not None:

@@ -48,14 +48,12 @@ def number_kinds(text: str) -> dict[str, NumberKind]:
     kinds: dict[str, NumberKind] = {}
     for m in _DATE.finditer(text):
         kinds.update((t, NumberKind.DATE) for t in tokens(m.group()))
-    for m in _VERSION.finditer(text):
-        for t in tokens(m.group()):
-            if t[:1].isdigit():
-                kinds.setdefault(t, NumberKind.VERSION)
-    for m in _LABEL.finditer(text):
-        for t in tokens(m.group()):
-            if t[:1].isdigit():
-                kinds.setdefault(t, NumberKind.LABEL)
+    # A token keeps the first kind found: a date over a version, a version over a label.
+    for pattern, kind in ((_VERSION, NumberKind.VERSION), (_LABEL, NumberKind.LABEL)):
+        for m in pattern.finditer(text):
+            for t in tokens(m.group()):
+                if t[:1].isdigit():
+                    kinds.setdefault(t, kind)
     return kinds
 
 
