@@ -52,6 +52,8 @@ PROGRESS_EVERY = 100
 def format_reading(count: int, name: str = "") -> str:
     """"reading your documents: 120 read (guides/setup.md)"."""
     return f"reading your documents: {count} read" + (f" ({name})" if name else "")
+
+
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
