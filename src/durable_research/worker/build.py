@@ -53,6 +53,10 @@ from durable_research.workflows.subquestion import ResearchQuestionWorkflow
 # the workflow modules' imports and calls statically (every code path, not only the
 # exercised ones), and the replay tests run the workflows in Temporal's default,
 # fully restricted sandbox. Builtins such as ``open`` stay blocked inside workflows.
+# litellm is never imported by workflow code, but its log filter imports its submodules
+# lazily from whatever runs on the worker's thread, at times inside a workflow task (an
+# asyncio task of its logging worker collected there logs "destroyed but pending"): the
+# sandbox re-imported litellm for it and refused the ``os.getenv`` of its first line.
 PASSTHROUGH_MODULES: tuple[str, ...] = (
     "durable_research.contract",
     "durable_research.research",
@@ -62,6 +66,7 @@ PASSTHROUGH_MODULES: tuple[str, ...] = (
     "pydantic",
     "pydantic_core",
     "annotated_types",
+    "litellm",
 )
 
 
