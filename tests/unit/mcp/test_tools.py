@@ -12,7 +12,7 @@ from mcp.types import TextContent
 from durable_research.config import Settings
 from durable_research.mcp.names import MAX_LIST, MAX_WAIT_S, Tool
 from durable_research.mcp.server import build_server
-from durable_research.mcp.tools import McpContext
+from durable_research.mcp.tools import McpContext, check_limit, check_wait
 
 # A Temporal client these calls never reach: each is refused before it.
 NO_TEMPORAL = cast(Any, None)
@@ -29,6 +29,17 @@ NO_TEMPORAL = cast(Any, None)
      "depth 'quick' writes a single answer without sources. Hint: drop "
      "sources/review_plan/clarify or use depth 'standard'"),
     (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
+    # Found in a new user's trial: ``wait: true`` (the README's "with wait") was taken as
+    # 1 second, so start_research returned at once; text was the SDK's validation error
+    # over four lines. Both are the tool's one-line refusal now.
+    (Tool.GET_STATUS, {"id": "r", "wait": True},
+     "wait must be a number of seconds from 0 to 60, not 'true'"),
+    (Tool.START_RESEARCH, {"question": "q", "wait": "soon"},
+     "wait must be a number of seconds from 0 to 60, not 'soon'"),
+    (Tool.LIST_REPORTS, {"limit": "many"},
+     "limit must be a whole number from 1 to 200, not 'many'"),
+    (Tool.LIST_REPORTS, {"limit": True},
+     "limit must be a whole number from 1 to 200, not 'true'"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
     (Tool.GET_REPORT, {"id": "r", "format": "pdf,md"}, "Unknown report format"),
@@ -56,3 +67,9 @@ async def test_every_tool_is_listed_with_a_description() -> None:
     assert all(t.description and not t.description.startswith(" ") for t in tools)
     assert [t.uri_template for t in templates] == [
         f"research://reports/{{report_id}}/report.{fmt}" for fmt in ("pdf", "md", "html", "docx")]
+
+
+def test_numbers_sent_as_text_are_taken() -> None:
+    """Some clients send every argument as text: "30" is 30 seconds, as 30 is."""
+    assert check_wait("30") == 30.0 and check_wait(12.5) == 12.5 and check_wait(0) == 0.0
+    assert check_limit("5") == 5 and check_limit(MAX_LIST) == MAX_LIST
