@@ -33,6 +33,7 @@ from durable_research.client.present import answers_sent, plan_lines, plan_revie
 from durable_research.client.requests import parse_format
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.watch import settle
+from durable_research.client.workers import workers_here
 from durable_research.config import Settings
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.contract.research import Depth
@@ -183,10 +184,11 @@ class ResearchTools:
             prompt=question, review=review, formats=formats,
             research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan,
                                         clarify=clarify, language=language,
-                                        spelling=Spelling.FIELD)))
+                                        spelling=Spelling.FIELD)), workers_here=workers_here)
         handle = await rc.start_report(self.ctx.client, self.ctx.settings, prepared.params)
         state = await settle(self.ctx.client, handle.id, wait_s)
-        return f"{render.started_text(handle.id, prepared.sources)}\n{render.status_text(state)}"
+        return "\n".join([render.started_text(handle.id, prepared.sources), *prepared.notes,
+                          render.status_text(state)])
 
     async def get_status(self, id: Id, wait: Wait = 0) -> str:  # noqa: A002 - the tool's argument
         """Where a report is: step, costs, research progress; the plan or draft when it
