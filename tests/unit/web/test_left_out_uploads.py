@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from durable_research import client as rc
 from durable_research.client.reports import RUNNING, ReportState
 from durable_research.config import DDGS_PROBE_OFF, Settings
-from durable_research.web import pages
+from durable_research.errors import UserError
+from durable_research.web import pages, review
 from durable_research.web.app import create_app
 from durable_research.web.context import WebContext
 from durable_research.web.left_out import LeftOut
@@ -79,3 +80,24 @@ def test_what_is_kept_is_bounded() -> None:
     assert kept.take("report-0") == []  # the oldest went first
     assert kept.take("report-2") == ["f2.md: no text found"]
     assert kept.take("report-2") == []
+
+
+async def _refuse(*args: Any, **kwargs: Any) -> None:
+    raise UserError("Review not accepted: An edit needs the replacement text; it was empty")
+
+
+async def _loaded(request: Any, report_id: str, with_query: bool = True) -> ReportState:
+    return ReportState(report_id, RUNNING)
+
+
+def test_the_report_page_of_a_refused_review_still_renders(
+        web: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page is also rendered by a refused review, which has no files left out to show
+    (the e2e test of the page caught a 500 there: ``left_out`` was undefined)."""
+    monkeypatch.setattr(rc, "send_review", _refuse)
+    monkeypatch.setattr(review, "temporal", _no_temporal)
+    monkeypatch.setattr(review, "load_report", _loaded)
+    refused = web.post("/reports/report-0123456789ab/review", data={"action": "edit"})
+    assert refused.status_code == 409, refused.text
+    assert "An edit needs the replacement text" in refused.text
+    assert "Left out of your documents" not in refused.text
