@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -85,6 +86,9 @@ class Tally:
     """First-try results of one kind of call."""
 
     valid: int = 0
+    # Valid plans (parse_plan) with a sub-question that is no question in words: JSON
+    # debris such as "8], 9, 10]} {[{" or "... (1)" passes the length and repeat checks.
+    debris: int = 0
     # Plans valid when every listed sub-question is checked (before the plan-first-n patch).
     valid_all: int = 0
     usable: int = 0
@@ -99,6 +103,12 @@ class Tally:
     def per_call(self) -> str:
         return (f"{statistics.mean(self.tokens):.0f} tok, "
                 f"{statistics.mean(self.seconds):.1f} s")
+
+
+def is_debris(subquestion: str) -> bool:
+    """No question in words: fewer than two words of letters, or JSON's brackets in it."""
+    words = re.findall(r"[^\W\d_]{2,}", subquestion)
+    return len(words) < 2 or bool(re.search(r"[{}\[\]]", subquestion))
 
 
 def ask(settings: Settings, system: str, prompt: str, schema: AnswerSchema,
@@ -121,8 +131,12 @@ def run_kind(settings: Settings, n: int) -> tuple[Tally, Tally, bool]:
                          prompts.plan_prompt(question, MAX_SUBQUESTIONS),
                          AnswerSchema.PLAN, plan)
         try:
-            parse_plan(text, MAX_SUBQUESTIONS)
+            subquestions = parse_plan(text, MAX_SUBQUESTIONS)
             plan.valid += 1
+            junk = [s for s in subquestions if is_debris(s)]
+            if junk:
+                plan.debris += 1
+                plan.reasons.append(f"valid, with debris: {junk[0][:100]!r}")
         except ValueError as exc:
             plan.reasons.append(str(exc)[:120])
         try:
@@ -197,17 +211,19 @@ def main() -> int:
     finally:
         fake.stop()
     print()
-    print("| model | schema sent | plan valid | plan valid, all items checked | "
-          "notes valid JSON | notes usable | plan call | notes call |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| model | schema sent | plan valid | valid with debris | "
+          "plan valid, all items checked | notes valid JSON | notes usable | plan call | "
+          "notes call |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, plan, notes, sent in rows:
         print(f"| {label} | {'yes' if sent else 'no'} | {plan.rate(plan.valid)} | "
+              f"{plan.rate(plan.debris)} | "
               f"{plan.rate(plan.valid_all)} | {notes.rate(notes.valid)} | "
               f"{notes.rate(notes.usable)} | {plan.per_call()} | {notes.per_call()} |")
     print()
     for label, plan, notes, _sent in rows:
         for kind, tally in (("plan", plan), ("notes", notes)):
-            for reason in tally.reasons[:2]:
+            for reason in tally.reasons[:4]:
                 print(f"{label}, {kind} rejected: {reason}")
     return 0
 

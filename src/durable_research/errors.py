@@ -124,6 +124,23 @@ class WrongStateError(UserError):
     for the review sent (the HTTP API answers 409)."""
 
 
+class ReportEndedError(WrongStateError):
+    """The report has ended, so it takes no more decisions. The hint points at where to see
+    how it ended, as each front end names that (``ended_hint``): ``research status ID`` on
+    the command line, the report's page, ``GET /api/v1/reports/ID``, ``get_status``."""
+
+    def __init__(self, message: str, workflow_id: str, lead: str = "") -> None:
+        super().__init__(message, ended_hint(f"`research status {workflow_id}`", lead))
+        self.workflow_id = workflow_id
+        # What the hint says before the pointer ("nothing to cancel; ").
+        self.lead = lead
+
+
+def ended_hint(where: str, lead: str = "") -> str:
+    """The hint of a :class:`ReportEndedError`, pointing at ``where``."""
+    return f"{lead}{where} shows how it ended"
+
+
 class NoWorkerError(UserError):
     """No worker polls the report's task queue, so an Update to it would hang."""
 

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -43,6 +43,9 @@ from durable_research.research.mcp_client import McpCatalog, McpUnavailableError
 from durable_research.research.quotes import QuoteFinder
 from durable_research.research.types import FetchInput, SearchInput, Source
 from durable_research.store import put_text
+
+if TYPE_CHECKING:
+    from durable_research.research.search import SearchProvider
 
 Result = tuple[str, ToolCallOutput]
 Handler = Callable[["ToolActivities", ToolCallInput, dict[str, Any]], Awaitable[Result]]
@@ -82,11 +85,12 @@ class ToolActivities(ResearchActivities):
         handler = HANDLERS.get(TOOL_PREFIX if name.startswith(TOOL_PREFIX) else name)
         args = arguments_of(params.call.arguments)
         if params.refuse:
-            text, out = _failed(f"Not run: {params.refuse}", f"{name} refused")
+            text, out = _failed(f"{words.NOT_RUN} {params.refuse}", f"{name} refused")
         elif handler is None:
-            text, out = _failed(f"Not run: there is no tool {name!r}.", f"unknown tool {name!r}")
+            text, out = _failed(f"{words.NOT_RUN} there is no tool {name!r}.",
+                                f"unknown tool {name!r}")
         elif args is None:
-            text, out = _failed("Not run: the arguments are not a JSON object.",
+            text, out = _failed(f"{words.NOT_RUN} the arguments are not a JSON object.",
                                 f"{name}: bad arguments")
         else:
             text, out = await handler(self, params, args)
@@ -116,6 +120,11 @@ class ToolActivities(ResearchActivities):
         table_key = agent_sources_key(key)
         await self.save_json(table_key, [asdict(s) for s in next_table(params.sources, out)])
         return table_key
+
+    def web_search(self, ddgs_reach: str) -> SearchProvider | None:
+        """The worker's web search provider for this report (None: it has none)."""
+        provider: SearchProvider | None = self._web(ddgs_reach)
+        return provider
 
     @property
     def mcp(self) -> McpCatalog:
@@ -149,8 +158,15 @@ def _number(params: ToolCallInput, args: dict[str, Any]) -> int:
 async def _search(tools: ToolActivities, params: ToolCallInput, args: dict[str, Any]) -> Result:
     ctx, query = params.context, str(args.get("query", "")).strip()[:300]
     if not query:
-        return _failed("Not run: give a query.", "search without a query")
+        return _failed(f"{words.NOT_RUN} give a query.", "search without a query")
     documents = params.call.name == ToolName.SEARCH_DOCUMENTS
+    if not documents and tools.web_search(ctx.ddgs_reach) is None:
+        # The report asked for the web, but this worker has none (offline, no provider):
+        # "0 results" told the model there was nothing to find, and it stopped.
+        advice = "; search the documents with search_documents instead" \
+            if ctx.collection else ""
+        return _failed(f"{words.NOT_RUN} this worker has no web search{advice}.",
+                       f"{ToolName.SEARCH_WEB}: this worker has no web search")
     found = await tools.search(SearchInput(
         query=query, max_results=ctx.search_results,
         collection=ctx.collection if documents else "", web=not documents,
@@ -187,7 +203,8 @@ async def _show(tools: ToolActivities, n: int, src: Source, part: int) -> str:
 async def _read(tools: ToolActivities, params: ToolCallInput, args: dict[str, Any]) -> Result:
     n = _number(params, args)
     if not n:
-        return _failed("Not run: name a source [n] from the search results.", "read: no source")
+        return _failed(f"{words.NOT_RUN} name a source [n] from the search results.",
+                       "read: no source")
     try:
         part = int(args.get("part", 1))
     except (TypeError, ValueError):
@@ -195,7 +212,8 @@ async def _read(tools: ToolActivities, params: ToolCallInput, args: dict[str, An
     src = params.sources[n - 1]
     fresh = not src.content_hash
     if fresh and params.pages_left == 0:
-        return _failed("Not run: the page budget is spent; note what you have and call done.",
+        return _failed(f"{words.NOT_RUN} the page budget is spent; note what you have and "
+                       "call done.",
                        f"read [{n}]: page budget reached")
     got = await tools.fetched(src)
     out = ToolCallOutput(line=f"read [{n}] part {part}", replaced=n if fresh else 0,
@@ -220,10 +238,11 @@ async def _follow(tools: ToolActivities, params: ToolCallInput, args: dict[str, 
             seen = True
             break
     if not seen:
-        return _failed("Not run: follow only links that appear in a page you read.",
+        return _failed(f"{words.NOT_RUN} follow only links that appear in a page you read.",
                        "follow: an unseen link")
     if params.pages_left == 0:
-        return _failed("Not run: the page budget is spent.", "follow: page budget reached")
+        return _failed(f"{words.NOT_RUN} the page budget is spent.",
+                       "follow: page budget reached")
     got = await tools.fetched(Source(url=url, title=url))
     n = len(params.sources) + 1
     out = ToolCallOutput(line=f"follow [{n}] {url[:80]}", added=[got])
@@ -260,7 +279,7 @@ async def _mcp(tools: ToolActivities, params: ToolCallInput, args: dict[str, Any
     try:
         tool = await with_heartbeats(tools.mcp.find(name), detail="listing MCP tools")
         if tool is None:
-            return _failed(f"Not run: {name} is not a tool of this worker's MCP servers' "
+            return _failed(f"{words.NOT_RUN} {name} is not a tool of this worker's MCP servers' "
                            "allow-lists.", f"{name[:60]} refused: not allowed")
         label = f"{tool.server.name}.{tool.tool}"
         text, refused = await with_heartbeats(call_tool(tool, args), detail=f"MCP {label}")

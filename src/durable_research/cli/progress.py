@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.status import Status
 from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import CancelledError, TerminatedError
 from temporalio.service import RPCError
 
 from durable_research import client as rc
@@ -77,10 +78,7 @@ async def follow(
             _print_history(final.query.history, shown.printed, started)
         return res
     except WorkflowFailureError as exc:
-        raise ReportFailedError(
-            f"The report failed: {failure_text(exc)}",
-            f"details: `research status {handle.id}`",
-        ) from None
+        raise ended_error(exc, handle.id) from None
     finally:
         if upcoming is not None:
             upcoming.cancel()
@@ -89,6 +87,21 @@ async def follow(
         await snapshots.aclose()
         if worker:
             await worker.shutdown()
+
+
+def ended_error(exc: WorkflowFailureError, workflow_id: str) -> ReportFailedError:
+    """What the terminal says of a report that ended without its result: cancelled and
+    terminated are what someone did to it, not failures of the report."""
+    cause = exc.cause
+    if isinstance(cause, CancelledError):
+        return ReportFailedError("The report was cancelled: nothing more was written or sent",
+                                 f"`research status {workflow_id}` shows how far it got")
+    if isinstance(cause, TerminatedError):
+        reason = f" ({cause.message})" if cause.message else ""
+        return ReportFailedError(f"The report was terminated{reason}",
+                                 f"`research status {workflow_id}` shows how far it got")
+    return ReportFailedError(f"The report failed: {failure_text(exc)}",
+                             f"details: `research status {workflow_id}`")
 
 
 class _Shown:

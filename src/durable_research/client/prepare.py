@@ -21,7 +21,7 @@ from durable_research.client.research import (
 )
 from durable_research.config import Settings
 from durable_research.contract.report import ReportInput
-from durable_research.contract.research import Depth
+from durable_research.contract.research import AgentMode, Depth
 from durable_research.errors import UserError
 from durable_research.research.language import Language, resolve_language
 from durable_research.research.reachability import Probe, probe_ddgs
@@ -95,6 +95,54 @@ def check_prefer_domains(options: ResearchOptions, web_search: WebSearchChoice |
     return prefer_domain_note(options.spelling)
 
 
+# Said at the start of a report with research-only options, no documents and no web search
+# here, whose worker may be another machine's: one fixed text (the web page keys it).
+SINGLE_ANSWER_NOTE = ("no web search and no documents here: the plan review, clarifying "
+                      "questions, page and site limits and the agent count only if the worker "
+                      "that runs the report searches the web (else it writes a single answer)")
+
+
+def research_only(params: ReportInput) -> list[opt.Option]:
+    """The options of a checked input that act only on research (a plan, sub-questions,
+    pages, the agent): in a single answer they would do nothing."""
+    return [o for o, given in (
+        (opt.REVIEW_PLAN, params.review_plan), (opt.CLARIFY, params.clarify),
+        (opt.MAX_PAGES, params.budget.max_pages), (opt.ALLOW_DOMAIN, params.allow_domains),
+        (opt.DENY_DOMAIN, params.deny_domains), (opt.AGENT, params.agent == AgentMode.ON),
+        (opt.MAX_STEPS, params.max_steps)) if given]
+
+
+def check_single_answer(params: ReportInput, options: ResearchOptions,
+                        web_search: WebSearchChoice | None, settings: Settings,
+                        workers_here: WorkersHere) -> str:
+    """Research-only options need something to research: with no web search and no
+    documents the worker writes a single answer, and they did nothing, silently (the
+    worker has no plan to show, no question to ask: workflows/report), while
+    ``--depth quick`` with them is refused (``with_research``).
+
+    Returns:
+        A one-line note when the report's worker may be another machine's (which may
+        search the web), else "".
+
+    Raises:
+        UserError: No web search and no documents, and the worker is this machine's.
+    """
+    if web_search is None or web_search.provider or options.sources:
+        return ""  # quick, --no-web (refused without documents), or a source to research
+    inert = research_only(params)
+    if not inert:
+        return ""
+    sp = options.spelling
+    if not workers_here(settings):
+        return SINGLE_ANSWER_NOTE
+    documents = f"add your documents ({opt.SOURCES.wanted(sp, 'PATH')}), " \
+        if opt.SOURCES.offered(sp) else ""
+    raise UserError(f"{inert[0].name(sp)} acts on research, but there is no web search "
+                    f"({web_search.reason}) and no documents: the report would be a single "
+                    "answer",
+                    f"drop {opt.names(sp, *inert)}, {documents}or {ENABLE_HINT}")
+
+
 def prefer_domain_note(spelling: opt.Spelling) -> str:
     """Said at the start of a report whose preferred web sites depend on a worker elsewhere."""
     return (f"{opt.PREFER_DOMAIN.name(spelling)}: no web search here: the preferred sites "
@@ -117,7 +165,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     Raises:
         UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),
             unreadable documents, a --prefer-path that matches no document, an e-mail
-            this machine's worker cannot send, a --prefer-domain with no web search.
+            this machine's worker cannot send, a --prefer-domain with no web search,
+            research-only options (--review-plan ...) with nothing to research.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings)
@@ -134,6 +183,7 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         web_search = choose_web_search(settings, reach)
         params = replace(params, ddgs_reach=reach)
     prefer_note = check_prefer_domains(options, web_search, settings, workers_here)
+    single_note = check_single_answer(checked, options, web_search, settings, workers_here)
     if ingest is None:
         paths = list(options.sources)
 
@@ -144,6 +194,6 @@ async def prepare_report(settings: Settings, request: ReportRequest,
     sources = await ingest() if options.sources else PreparedSources()
     return PreparedReport(params=with_research(params, options, sources), sources=sources,
                           web_search=web_search,
-                          notes=[n for n in (mail_note, prefer_note) if n],
+                          notes=[n for n in (mail_note, prefer_note, single_note) if n],
                           # Detected once: with_research's detection is cached.
                           language=resolve_language(options.language, params.prompt))

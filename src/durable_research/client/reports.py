@@ -31,10 +31,10 @@ from durable_research.contract.report import (
     scheduled_action_of,
 )
 from durable_research.errors import (
+    ReportEndedError,
     TemporalUnavailableError,
     UserError,
     WorkflowNotFoundError,
-    WrongStateError,
     failure_text,
 )
 
@@ -311,11 +311,10 @@ async def cancel_report(client: Client, workflow_id: str) -> None:
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
-        WrongStateError: It is not running.
+        ReportEndedError: It is not running.
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise WrongStateError(f"Workflow {workflow_id} is not running (status: {state.status})",
-                              f"nothing to cancel; `research status {workflow_id}` shows how "
-                              "it ended")
+        raise ReportEndedError(f"Workflow {workflow_id} is not running (status: "
+                               f"{state.status})", workflow_id, lead="nothing to cancel; ")
     await client.get_workflow_handle(workflow_id).cancel()

@@ -206,12 +206,21 @@ def ingest_sources(settings: Settings, paths: list[str],
     """
     if not paths:
         return PreparedSources()
+    from durable_research.errors import StoreError
     from durable_research.research.localdocs import ingest_paths
+    from durable_research.store.errors import StoreUnavailableError
     from durable_research.store.factory import open_store
 
     store = open_store(settings)
-    collection = ingest_paths(store, [Path(p).expanduser() for p in paths],
-                              progress=progress)
+    try:
+        collection = ingest_paths(store, [Path(p).expanduser() for p in paths],
+                                  progress=progress)
+    except (StoreError, StoreUnavailableError, OSError) as exc:
+        # The documents' own read errors are each a skipped file (research/localfiles):
+        # what is left is the store's (no bucket, no answer, a folder that cannot be made).
+        raise UserError(f"Cannot store the documents in {store.describe()}: {exc}",
+                        "check RESEARCH_STORE (and the S3 settings) on this machine; "
+                        "`research doctor` checks the store") from None
     return PreparedSources(collection=collection.key, documents=len(collection.docs),
                            skipped=collection.skipped, store=store.describe(),
                            names=[doc.name for doc in collection.docs])

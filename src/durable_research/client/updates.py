@@ -10,7 +10,13 @@ from temporalio.service import RPCError
 
 from durable_research.client.reports import RUNNING, describe_report
 from durable_research.client.workers import require_worker
-from durable_research.errors import FailureType, UserError, WrongStateError, root_cause
+from durable_research.errors import (
+    FailureType,
+    ReportEndedError,
+    UserError,
+    WrongStateError,
+    root_cause,
+)
 
 T = TypeVar("T")
 
@@ -27,16 +33,16 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
 
     Raises:
         WorkflowNotFoundError: The report does not exist.
-        WrongStateError: It has ended, or is not at the step the Update is for.
+        ReportEndedError: It has ended.
+        WrongStateError: It is not at the step the Update is for.
         NoWorkerError: No worker polls its task queue.
         UserError: Its handler rejected the Update's argument (the workflow's reason
             follows ``refused``).
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
-        raise WrongStateError(f"{refused}: report {workflow_id} is not running any more "
-                              f"(status: {state.status})",
-                              f"`research status {workflow_id}` shows how it ended")
+        raise ReportEndedError(f"{refused}: report {workflow_id} is not running any more "
+                               f"(status: {state.status})", workflow_id)
     await require_worker(client, workflow_id, state.task_queue)
     handle = client.get_workflow_handle(workflow_id)
     try:

@@ -20,7 +20,7 @@ from durable_research.client.reports import RUNNING, ReportState, ReportSummary
 from durable_research.client.research import PreparedSources
 from durable_research.contract.report import ReportStep
 from durable_research.contract.review import PLAN_REVIEW_ACTIONS, REVIEW_ACTIONS
-from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.errors import ReportEndedError, UserError, WorkflowNotFoundError, ended_hint
 from durable_research.mcp.names import MAX_WAIT_S, Tool, report_uri
 from durable_research.terminal import strip_controls
 
@@ -34,6 +34,8 @@ def error_text(exc: UserError) -> str:
     hint = exc.hint
     if isinstance(exc, WorkflowNotFoundError):
         hint = f"{Tool.LIST_REPORTS}() shows recent reports"
+    elif isinstance(exc, ReportEndedError):
+        hint = ended_hint(f"{Tool.GET_STATUS}(id={exc.workflow_id!r})", exc.lead)
     text = f"{exc.message}. Hint: {hint}" if hint else exc.message
     return " ".join(strip_controls(text).split())
 

@@ -8,12 +8,14 @@ only what MCP adds (``wait``, ``limit``) is checked here.
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 from mcp.types import ContentBlock, ResourceLink, TextContent
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from temporalio.client import Client
 
 from durable_research import client as rc
@@ -31,6 +33,7 @@ from durable_research.client.present import answers_sent, plan_lines, plan_revie
 from durable_research.client.requests import parse_format
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.watch import settle
+from durable_research.client.workers import workers_here
 from durable_research.config import Settings
 from durable_research.contract.report import KNOWN_FORMATS, ReportResult
 from durable_research.contract.research import Depth
@@ -55,8 +58,21 @@ from durable_research.research.extract import SUPPORTED_SUFFIXES
 
 Id = Annotated[str, Field(description="The report's id, as start_research or list_reports "
                                       "gave it")]
-Wait = Annotated[float, Field(description=f"Seconds to wait (0 to {MAX_WAIT_S}) until the "
-                                          "report has ended or waits for a review")]
+
+
+def _bool_as_text(value: object) -> object:
+    """A JSON ``true``/``false`` kept as its text, so that the check refuses it by name:
+    pydantic takes ``true`` for the number 1 (``wait: true`` waited one second)."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+# Numbers, or numbers as text (some clients send every argument as text): checked by
+# check_wait/check_limit with one line each, never the SDK's validation error.
+Wait = Annotated[float | str, BeforeValidator(_bool_as_text), Field(
+    description=f"Seconds to wait (0 to {MAX_WAIT_S}) until the report has ended or waits "
+                "for a review")]
+Limit = Annotated[int | str, BeforeValidator(_bool_as_text), Field(
+    description=f"How many (1 to {MAX_LIST})")]
 
 
 @dataclass
@@ -75,16 +91,38 @@ class McpContext:
     source_roots: list[Path] = field(default_factory=list)
 
 
-def check_wait(wait: float) -> float:
-    """``wait`` within 0..MAX_WAIT_S.
+def check_wait(wait: float | str) -> float:
+    """``wait`` as seconds within 0..MAX_WAIT_S.
 
     Raises:
-        UserError: Outside.
+        UserError: Not a number, or outside.
     """
-    if not 0 <= wait <= MAX_WAIT_S:
-        raise UserError(f"wait must be between 0 and {MAX_WAIT_S} seconds, not {wait:g}",
+    try:
+        value = float(wait.strip() if isinstance(wait, str) else wait)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise UserError(f"wait must be a number of seconds from 0 to {MAX_WAIT_S}, not "
+                        f"{str(wait)[:40]!r}", f"e.g. wait={MAX_WAIT_S}")
+    if not 0 <= value <= MAX_WAIT_S:
+        raise UserError(f"wait must be between 0 and {MAX_WAIT_S} seconds, not {value:g}",
                         f"call {Tool.GET_STATUS} again to wait longer")
-    return wait
+    return value
+
+
+def check_limit(limit: int | str) -> int:
+    """``limit`` as a whole number within 1..MAX_LIST.
+
+    Raises:
+        UserError: Not a whole number, or outside.
+    """
+    text = limit.strip() if isinstance(limit, str) else str(limit)
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise UserError(f"limit must be a whole number from 1 to {MAX_LIST}, not {text[:40]!r}")
+    value = int(text)
+    if not 1 <= value <= MAX_LIST:
+        raise UserError(f"limit must be between 1 and {MAX_LIST}, not {value}")
+    return value
 
 
 async def finished(client: Client, workflow_id: str) -> ReportResult:
@@ -137,7 +175,7 @@ class ResearchTools:
 
         Then call get_status(id, wait=60) until it has ended or waits for a review.
         """
-        check_wait(wait)
+        wait_s = check_wait(wait)
         if not question.strip():
             raise UserError("The question is empty", "ask a research question")
         paths = sources or []
@@ -146,16 +184,16 @@ class ResearchTools:
             prompt=question, review=review, formats=formats,
             research=cr.ResearchOptions(sources=paths, depth=depth, review_plan=review_plan,
                                         clarify=clarify, language=language,
-                                        spelling=Spelling.FIELD)))
+                                        spelling=Spelling.FIELD)), workers_here=workers_here)
         handle = await rc.start_report(self.ctx.client, self.ctx.settings, prepared.params)
-        state = await settle(self.ctx.client, handle.id, wait)
-        return f"{render.started_text(handle.id, prepared.sources)}\n{render.status_text(state)}"
+        state = await settle(self.ctx.client, handle.id, wait_s)
+        return "\n".join([render.started_text(handle.id, prepared.sources), *prepared.notes,
+                          render.status_text(state)])
 
     async def get_status(self, id: Id, wait: Wait = 0) -> str:  # noqa: A002 - the tool's argument
         """Where a report is: step, costs, research progress; the plan or draft when it
         waits for your review; its files when it has finished."""
-        check_wait(wait)
-        state = await settle(self.ctx.client, id, wait)
+        state = await settle(self.ctx.client, id, check_wait(wait))
         research = state.query.research if state.query else None
         return render.status_text(
             state, await draft_sections_async(self.ctx.settings, id, research))
@@ -257,12 +295,10 @@ class ResearchTools:
 
     async def list_reports(
         self,
-        limit: Annotated[int, Field(description=f"How many (1 to {MAX_LIST})")] = 20,
+        limit: Limit = 20,
     ) -> str:
         """Recent reports, newest first: id, status, start, question, where it is."""
-        if not 1 <= limit <= MAX_LIST:
-            raise UserError(f"limit must be between 1 and {MAX_LIST}, not {limit}")
-        return render.reports_text(await rc.list_reports(self.ctx.client, limit))
+        return render.reports_text(await rc.list_reports(self.ctx.client, check_limit(limit)))
 
     def by_name(self) -> dict[Tool, object]:
         """Each tool's function, by its name."""

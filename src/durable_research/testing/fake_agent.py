@@ -18,7 +18,7 @@ from typing import Any
 
 from durable_research.mcp_servers import TOOL_PREFIX
 from durable_research.research.agent.registry import ToolName
-from durable_research.research.agent.transcript import HIT_RE, LINKS_HEAD, PART_RE
+from durable_research.research.agent.transcript import HIT_RE, LINKS_HEAD, NOT_RUN, PART_RE
 from durable_research.research.extractive import sentences
 from durable_research.research.passages import tokens
 
@@ -85,6 +85,13 @@ def default_turn(tools: set[str], messages: list[dict[str, Any]],
         tool = ToolName.SEARCH_WEB if ToolName.SEARCH_WEB in tools else ToolName.SEARCH_DOCUMENTS
         return [{"name": tool, "arguments": {"query": sub}},
                 *_mcp_calls({n: v for n, v in (schemas or {}).items() if n not in names}, sub)]
+    searched = [(n, r) for n, _a, r in done if n.startswith("search_")]
+    if all(r.startswith(NOT_RUN) for _n, r in searched):
+        # The worker could not run it (no web search there): the other search, if offered.
+        others = [t for t in (ToolName.SEARCH_WEB, ToolName.SEARCH_DOCUMENTS)
+                  if t in tools and t not in names]
+        if others:
+            return [{"name": others[0], "arguments": {"query": sub}}]
     read = {int(a.get("source", 0)) for n, a, _r in done if n == ToolName.READ}
     if not read:
         hits = [int(h) for n, _a, r in done if n.startswith("search_") for h in HIT_RE.findall(r)]

@@ -15,6 +15,7 @@ from durable_research import client as rc
 from durable_research.access import Throttle
 from durable_research.config import Settings
 from durable_research.errors import ConfigError
+from durable_research.web.left_out import LeftOut
 from durable_research.web.sessions import SESSIONS_FILE, SessionStore
 
 # Names of the two cookies the app sets.
@@ -85,6 +86,8 @@ class WebContext:
     sessions: SessionStore | None = None
     # Wrong tokens per client address.
     throttle: Throttle = field(default_factory=Throttle)
+    # Uploaded files a just-started report could not use, for its page (once).
+    left_out: LeftOut = field(default_factory=LeftOut)
     # Set when the server shuts down: live streams end at once instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

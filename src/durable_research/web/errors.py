@@ -16,11 +16,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from durable_research.errors import (
     NoWorkerError,
+    ReportEndedError,
     ReportFileMissingError,
     TemporalUnavailableError,
     UserError,
     WorkflowNotFoundError,
     WrongStateError,
+    ended_hint,
 )
 from durable_research.web.context import API_ROOT, API_V1, CSRF_HEADER, is_api_path
 from durable_research.web.templating import render
@@ -52,6 +54,13 @@ def error_page(request: Request, status: int, message: str, hint: str = "") -> R
 async def _not_found(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WorkflowNotFoundError)
     return error_page(request, 404, exc.message, "the reports list shows the recent ones")
+
+
+async def _ended(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ReportEndedError)
+    where = f"GET {API_V1}/reports/{exc.workflow_id}" if is_api_path(request.url.path) \
+        else "the report's page"
+    return error_page(request, 409, exc.message, ended_hint(where, exc.lead))
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
@@ -102,6 +111,7 @@ def install(app: FastAPI) -> None:
     """Register the error pages (the most specific class wins)."""
     app.add_exception_handler(WorkflowNotFoundError, _not_found)
     app.add_exception_handler(TemporalUnavailableError, _unavailable)
+    app.add_exception_handler(ReportEndedError, _ended)
     for kind in (ReportFileMissingError, WrongStateError, NoWorkerError, UserError):
         app.add_exception_handler(kind, _user_error)
     app.add_exception_handler(RPCError, _rpc_error)

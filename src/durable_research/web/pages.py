@@ -126,6 +126,7 @@ async def create_report(
     except RPCError as exc:
         return await _new_page(request, form, 503, UserError(
             f"Could not start the workflow: {exc.message}", "is the Temporal server running?"))
+    context(request).left_out.put(handle.id, prepared.sources.skipped)
     # prepare_report's notes: the e-mail or the preferred sites depend on a worker elsewhere.
     return RedirectResponse(f"/reports/{handle.id}{started_query(prepared.notes)}",
                             status_code=303)
@@ -137,6 +138,7 @@ async def report_page(request: Request, report_id: str, done: str = "") -> Respo
     state = await load_report(request, report_id)
     research = state.query.research if state.query else None
     return render(request, "report.html", v=report_view(state), notice=started_notice(done),
+                  left_out=context(request).left_out.take(report_id),
                   ui_link=ui_link(request, report_id),
                   draft=await draft_sections_async(context(request).settings, report_id,
                                                    research))

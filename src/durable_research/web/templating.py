@@ -41,7 +41,8 @@ def render_text(request: Request, name: str, **context: Any) -> str:
     ctx = request.app.state.ctx
     base = {"csrf_token": state.get("csrf_token", ""), "logged_in": bool(ctx.token),
             "error": "", "notice": "", "form_text": None, "form_feedback": "",
-            "form_allow": "", "form_deny": "", "form_answers": [], "hint": ""}
+            "form_allow": "", "form_deny": "", "form_answers": [], "hint": "",
+            "left_out": []}
     return _ENV.get_template(name).render({**base, **context})
 
 

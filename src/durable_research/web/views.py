@@ -10,7 +10,7 @@ from durable_research.client import RUNNING, ReportState
 from durable_research.client.files import report_file_keys
 from durable_research.client.mail import MAIL_ELSEWHERE_NOTE
 from durable_research.client.options import Spelling
-from durable_research.client.prepare import prefer_domain_note
+from durable_research.client.prepare import SINGLE_ANSWER_NOTE, prefer_domain_note
 from durable_research.client.present import (
     format_research_summary,
     format_usage,
@@ -40,10 +40,11 @@ PLAN_LABELS: dict[str, str] = {
 assert set(REVIEW_LABELS) == set(REVIEW_ACTIONS) and set(PLAN_LABELS) == set(PLAN_REVIEW_ACTIONS)
 # What the report page says after a review (``?done=review-approve``): fixed texts, so a
 # link cannot make the page say anything else.
-# The notices of a report started with an e-mail, or preferred web sites, that depend on
-# a worker elsewhere (``started_notice``: one or both, joined by ",").
+# The notices of a report started with an e-mail, preferred web sites or research-only
+# options that depend on a worker elsewhere (``started_notice``: one or both, joined by ",").
 MAIL_ELSEWHERE = "started-mail-elsewhere"
 PREFER_ELSEWHERE = "started-prefer-elsewhere"
+SINGLE_ELSEWHERE = "started-single-elsewhere"
 NOTICES: dict[str, str] = {
     f"review-{ReviewAction.APPROVE}": "Approved: the report is being written.",
     f"review-{ReviewAction.EDIT}": "Your text is now the draft; approve it to write the report.",
@@ -57,10 +58,12 @@ NOTICES: dict[str, str] = {
                         "written or sent.",
     MAIL_ELSEWHERE: f"Started. {MAIL_ELSEWHERE_NOTE}.",
     PREFER_ELSEWHERE: f"Started. {prefer_domain_note(Spelling.FORM)}.",
+    SINGLE_ELSEWHERE: f"Started. {SINGLE_ANSWER_NOTE[0].upper()}{SINGLE_ANSWER_NOTE[1:]}.",
 }
 # prepare_report's notes (the page's spelling) as their notices' keys.
 _NOTE_NOTICES = {MAIL_ELSEWHERE_NOTE: MAIL_ELSEWHERE,
-                 prefer_domain_note(Spelling.FORM): PREFER_ELSEWHERE}
+                 prefer_domain_note(Spelling.FORM): PREFER_ELSEWHERE,
+                 SINGLE_ANSWER_NOTE: SINGLE_ELSEWHERE}
 
 
 def started_query(notes: list[str]) -> str:

@@ -21,6 +21,7 @@ from durable_research.research.agent.types import (
     ToolCall,
     ToolCallInput,
     ToolCallOutput,
+    ToolContext,
     next_table,
 )
 from durable_research.research.types import Source
@@ -166,3 +167,25 @@ async def test_a_read_changes_only_the_source_it_names(
     local, _text = await call(tools, "read", key="agent/r/turn-001-call-0.txt",
                               sources=sources, source=1, part=1)
     assert not local.added and not local.replaced and local.pages_fetched == 0
+
+
+async def test_search_web_without_a_web_search_says_so(tmp_path: Path) -> None:
+    """Found in a new user's trial (offline, ``--sources DIR --agent``): the worker has no
+    web search, yet the agent is offered search_web (the report asked for the web); its
+    calls answered "0 results", so the model concluded there was nothing to find and all
+    four sub-questions ended with no source, while search_documents had the answers."""
+    offline = ToolActivities(Settings(store=str(tmp_path / "store"), data_dir=str(tmp_path),
+                                      search_provider="none"))
+    params = ToolCallInput(
+        call=ToolCall(id="c0", name="search_web", arguments=json.dumps({"query": "tun"})),
+        key="agent/r/turn-000-call-0.txt", sources=[],
+        context=ToolContext(subquestion="tun", collection="collections/abc"))
+    out = await env_for("report-1/q1").run(offline.agent_tool, params)
+    text = offline.store.get(out.key).decode()
+    assert not out.ok and out.line == "search_web: this worker has no web search", out.line
+    assert text == ("Not run: this worker has no web search; search the documents with "
+                    "search_documents instead."), text
+    # Without documents there is nothing else to search: said without the advice.
+    bare = replace(params, key="agent/r/turn-001-call-0.txt", context=ToolContext())
+    out = await env_for("report-1/q1").run(offline.agent_tool, bare)
+    assert offline.store.get(out.key).decode() == "Not run: this worker has no web search."

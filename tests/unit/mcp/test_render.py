@@ -5,7 +5,7 @@ from __future__ import annotations
 from durable_research.client.reports import RUNNING, ReportState
 from durable_research.contract.report import ReportResult, ReportStatus, ReportStep, RunStatus
 from durable_research.contract.research import ResearchProgress
-from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.errors import ReportEndedError, UserError, WorkflowNotFoundError
 from durable_research.mcp import render
 from durable_research.mcp.names import Tool, report_uri
 
@@ -51,3 +51,15 @@ def test_status_shows_the_sections_written_so_far() -> None:
     text = render.status_text(state, ["## a?\n\nMoss holds water [1]."])
     assert "Draft so far: 1 of 3 sections:\n## a?\n\nMoss holds water [1]." in text
     assert "Draft so far" not in render.status_text(state)
+
+
+def test_an_ended_report_points_at_get_status() -> None:
+    """Not the CLI's "`research status ID`" (a new user's trial)."""
+    ended = ReportEndedError("Review not accepted: report r1 is not running any more", "r1")
+    assert "`research status r1` shows how it ended" == ended.hint  # the CLI's
+    assert render.error_text(ended) == ("Review not accepted: report r1 is not running any "
+                                        f"more. Hint: {Tool.GET_STATUS}(id='r1') shows how "
+                                        "it ended")
+    cancel = ReportEndedError("Workflow r1 is not running", "r1", lead="nothing to cancel; ")
+    assert render.error_text(cancel).endswith(
+        f"Hint: nothing to cancel; {Tool.GET_STATUS}(id='r1') shows how it ended")

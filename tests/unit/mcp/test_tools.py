@@ -9,10 +9,11 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent
 
-from durable_research.config import Settings
+from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.mcp.names import MAX_LIST, MAX_WAIT_S, Tool
 from durable_research.mcp.server import build_server
-from durable_research.mcp.tools import McpContext
+from durable_research.mcp.tools import McpContext, check_limit, check_wait
+from durable_research.testing.ports import free_port
 
 # A Temporal client these calls never reach: each is refused before it.
 NO_TEMPORAL = cast(Any, None)
@@ -29,6 +30,17 @@ NO_TEMPORAL = cast(Any, None)
      "depth 'quick' writes a single answer without sources. Hint: drop "
      "sources/review_plan/clarify or use depth 'standard'"),
     (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
+    # Found in a new user's trial: ``wait: true`` (the README's "with wait") was taken as
+    # 1 second, so start_research returned at once; text was the SDK's validation error
+    # over four lines. Both are the tool's one-line refusal now.
+    (Tool.GET_STATUS, {"id": "r", "wait": True},
+     "wait must be a number of seconds from 0 to 60, not 'true'"),
+    (Tool.START_RESEARCH, {"question": "q", "wait": "soon"},
+     "wait must be a number of seconds from 0 to 60, not 'soon'"),
+    (Tool.LIST_REPORTS, {"limit": "many"},
+     "limit must be a whole number from 1 to 200, not 'many'"),
+    (Tool.LIST_REPORTS, {"limit": True},
+     "limit must be a whole number from 1 to 200, not 'true'"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
     (Tool.GET_REPORT, {"id": "r", "format": "pdf,md"}, "Unknown report format"),
@@ -56,3 +68,24 @@ async def test_every_tool_is_listed_with_a_description() -> None:
     assert all(t.description and not t.description.startswith(" ") for t in tools)
     assert [t.uri_template for t in templates] == [
         f"research://reports/{{report_id}}/report.{fmt}" for fmt in ("pdf", "md", "html", "docx")]
+
+
+def test_numbers_sent_as_text_are_taken() -> None:
+    """Some clients send every argument as text: "30" is 30 seconds, as 30 is."""
+    assert check_wait("30") == 30.0 and check_wait(12.5) == 12.5 and check_wait(0) == 0.0
+    assert check_limit("5") == 5 and check_limit(MAX_LIST) == MAX_LIST
+
+
+async def test_research_options_with_nothing_to_research_are_refused(tmp_path: Path) -> None:
+    """As the CLI, the page and the HTTP API refuse them (client/prepare): offline, with no
+    documents, review_plan=true started a report that never showed a plan (a new user's
+    trial); MCP did not say which worker runs the report, so it was never refused."""
+    settings = Settings(temporal_address=f"127.0.0.1:{free_port()}",
+                        data_dir=str(tmp_path / "data"), output_dir=str(tmp_path / "out"),
+                        store=str(tmp_path / "store"), search_provider="none",
+                        search_ddgs_probe=DDGS_PROBE_OFF)
+    async with Client(build_server(McpContext(settings, NO_TEMPORAL))) as c:
+        refused = await c.call_tool(Tool.START_RESEARCH, {"question": "q", "review_plan": True})
+    texts = [x.text for x in refused.content if isinstance(x, TextContent)]
+    assert refused.is_error and len(texts) == 1, texts
+    assert "review_plan acts on research, but there is no web search" in texts[0], texts

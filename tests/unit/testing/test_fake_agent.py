@@ -116,3 +116,15 @@ def test_the_default_researcher_calls_each_mcp_tool_once_and_notes_its_answer() 
     noted = calls(agent_reply(request, None))
     assert noted and all(n == ToolName.NOTE and a["source"] == 1 for n, a in noted)
     assert all(a["quote"] in PAGE for _n, a in noted)
+
+
+def test_a_search_the_worker_cannot_run_makes_it_search_the_other_way() -> None:
+    """A worker with no web search refuses search_web (activities/tools): the default
+    researcher then searches the documents, as a model told so would."""
+    both = body([])
+    both["tools"] = [{"type": "function", "function": {"name": n}} for n in offered(True, True)]
+    assert calls(agent_reply(both, None)) == [(ToolName.SEARCH_WEB, {"query": SUB})]
+    both["messages"] += answered(0, [{"name": ToolName.SEARCH_WEB, "arguments": {"query": SUB}}],
+                                 ["Not run: this worker has no web search; search the "
+                                  "documents with search_documents instead."])
+    assert calls(agent_reply(both, None)) == [(ToolName.SEARCH_DOCUMENTS, {"query": SUB})]

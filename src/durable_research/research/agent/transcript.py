@@ -24,6 +24,9 @@ AGENT_SYSTEM = (
 PART_CHARS = 6_000
 # Results of one search shown to the model.
 MAX_HITS = 10
+# How the result of a call the worker did not run begins (a refusal, a tool it cannot
+# serve): the model is told, and the fake researcher reads it (testing/fake_agent).
+NOT_RUN = "Not run:"
 
 
 def agent_prompt(question: str, subquestion: str, steps_left: int) -> str:
