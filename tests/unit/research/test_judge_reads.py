@@ -179,3 +179,31 @@ def test_a_source_not_in_english_sends_each_sentence_with_the_one_before_it() ->
     [question] = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS).questions
     assert "Die Funktionen rechnen intern immer in UTC." in question.passage
     assert f"{before} Die Funktionen rechnen intern immer in UTC." in question.passage
+
+
+def test_the_judge_reads_the_sentence_sharing_the_claims_rare_words() -> None:
+    """What the judge reads of a source is ranked by BM25 within the source, not by the
+    share of the claim's words: three sentences sharing many of the claim's common words
+    ("file", "folder", "server": in every sentence of the manual) must not push out the
+    short one sharing its rare ones ("backup tool", "compression"), which is the one that
+    says otherwise. (cheatsheet-2's official sentence was never sent this way: the bench
+    ``bench/judge_reads.py`` counts such misses on whole pages.)"""
+    says = "The backup tool always compresses what it sends."
+    many = ["Changed files of a shared folder are copied to the server once an hour.",
+            "A changed file in a shared folder is copied to the server again each hour.",
+            "Each hour the server keeps every file of a shared folder that was copied or "
+            "changed."]
+    filler = ["Each folder on the server holds files.", "A shared folder lists its files.",
+              "The server names each file by its folder.", "Files are read from a folder."]
+    manual = Evidence("manual", " ".join([*many, *filler, says]),
+                      url="https://docs.example/backup")
+    forum = Evidence("forum", "The backup tool copies the changed files of the shared folder "
+                     "to the server each hour without compression.",
+                     url="https://forum.example/t/3", n=1)
+    pool = EvidencePool([forum, manual])
+    [sent] = cited_sentences("The backup tool copies the changed files of the shared folder "
+                             "to the server each hour without compression [1].")
+    found = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS)
+    assert found.conflict is None  # the rules see no contradiction: the judge must read it
+    [question] = found.questions
+    assert question.key == "manual" and says in question.passage
