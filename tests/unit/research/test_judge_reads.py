@@ -182,28 +182,28 @@ def test_a_source_not_in_english_sends_each_sentence_with_the_one_before_it() ->
 
 
 def test_the_judge_reads_the_sentence_sharing_the_claims_rare_words() -> None:
-    """What the judge reads of a source is ranked by BM25 within the source, not by the
+    """What the judge reads of a source is ranked by the search's (BM25) score, not by the
     share of the claim's words: three sentences sharing many of the claim's common words
-    ("file", "folder", "server": in every sentence of the manual) must not push out the
-    short one sharing its rare ones ("backup tool", "compression"), which is the one that
-    says otherwise. (cheatsheet-2's official sentence was never sent this way: the bench
+    ("changed file", "folder", "server", "hour": all over the manual) must not push out
+    the short one sharing its rare ones ("backup tool", "compression"), which is the one
+    that says otherwise. (cheatsheet-2's official sentence was not sent for this reason;
     ``bench/judge_reads.py`` counts such misses on whole pages.)"""
-    says = "The backup tool always compresses what it sends."
-    many = ["Changed files of a shared folder are copied to the server once an hour.",
-            "A changed file in a shared folder is copied to the server again each hour.",
-            "Each hour the server keeps every file of a shared folder that was copied or "
-            "changed."]
-    filler = ["Each folder on the server holds files.", "A shared folder lists its files.",
+    says = "The backup tool never skips compression."
+    many = ["A changed file of a folder is sent to the server once an hour.",
+            "The server is sent each changed file of the folder every hour.",
+            "Every hour the server lists each changed file it was sent from a folder."]
+    filler = ["Each folder on the server holds files.", "A folder lists its files.",
               "The server names each file by its folder.", "Files are read from a folder."]
     manual = Evidence("manual", " ".join([*many, *filler, says]),
                       url="https://docs.example/backup")
-    forum = Evidence("forum", "The backup tool copies the changed files of the shared folder "
-                     "to the server each hour without compression.",
-                     url="https://forum.example/t/3", n=1)
+    claim = ("The backup tool sends each changed file of a folder to the server every hour "
+             "without compression")
+    forum = Evidence("forum", f"{claim}.", url="https://forum.example/t/3", n=1)
     pool = EvidencePool([forum, manual])
-    [sent] = cited_sentences("The backup tool copies the changed files of the shared folder "
-                             "to the server each hour without compression [1].")
+    [sent] = cited_sentences(f"{claim} [1].")
     found = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS)
     assert found.conflict is None  # the rules see no contradiction: the judge must read it
     [question] = found.questions
-    assert question.key == "manual" and says in question.passage
+    assert question.key == "manual" and question.sentences  # its sentences, as chosen
+    assert says in question.passage
+    assert len([m for m in many if m in question.passage]) == JUDGE_SENTENCES - 1
