@@ -30,7 +30,11 @@ sentences counts as sent when any of them is (``all``: every one).
 Usage::
 
     python bench/judge_reads.py [--pg-docs DIR] [--python-lib DIR] [--pool claim|group]
-                                [--show]
+                                [--gguf FILE] [--show]
+
+``--gguf FILE`` also asks that model, as the judge, each question the product asks about
+the page (one pair a call, temperature 0) and counts the claims disputed by the rules or by
+its "contradicts".
 
 Run it from a checkout with that checkout's interpreter to measure its code (``main``:
 ``cd /work/main && .venv/bin/python /path/to/bench/judge_reads.py``).
@@ -53,7 +57,7 @@ from typing import Any
 from durable_research.research import crosscheck
 from durable_research.research.citations import cited_sentences, text_sentences
 from durable_research.research.claims import compare
-from durable_research.research.crosscheck import JudgeReads, assess, related
+from durable_research.research.crosscheck import JudgeReads, Question, assess, related
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.extract import extract_file
 
@@ -171,6 +175,9 @@ class Outcome:
     sent_all: bool
     path: str  # rules / asked-with / asked-without / not-asked
     words: int
+    # The product's question about the page (None: not asked), and a judge's verdict on it.
+    question: Question | None = None
+    verdict: str = ""
 
 
 def excerpt_for(claim: str, cited: str, key: str, pool: EvidencePool) -> str:
@@ -231,7 +238,8 @@ def outcome(case: Case, pools: Pools) -> Outcome:
     [sent] = cited_sentences(case.claim.rstrip() + " [1]")
     excerpt = excerpt_for(sent.sentence, cited.key, key, pool)
     found = assess(sent, {1: cited}, pool, use_judge=True, reads=JudgeReads.OTHERS)
-    asked = [q.passage for q in found.questions if q.key == key and not q.cited]
+    questions = [q for q in found.questions if q.key == key and not q.cited]
+    asked = [q.passage for q in questions]
     if found.conflict is not None:
         path = "rules"
     elif not asked:
@@ -242,7 +250,36 @@ def outcome(case: Case, pools: Pools) -> Outcome:
         path = "asked-without"
     return Outcome(any(holds(excerpt, s) for s in case.wanted),
                    all(holds(excerpt, s) for s in case.wanted), path,
-                   len(excerpt.split()))
+                   len(excerpt.split()), questions[0] if questions else None)
+
+
+def judged(done: list[tuple[Case, Outcome]], gguf: Path) -> str:
+    """A GGUF model as the judge of each question the product asks about the page, one pair a
+    call at the product's temperature (``judge_bench.ModelJudge``): its verdicts."""
+    import tempfile
+
+    from judge_bench import ModelJudge
+
+    from durable_research.config import Settings
+    from durable_research.embedded.localmodel import (
+        ensure_local_llm,
+        stop_local_llm,
+        with_local_endpoint,
+    )
+
+    data_dir = Path(tempfile.mkdtemp(prefix="judge-reads-"))
+    endpoint = ensure_local_llm(data_dir, gguf=gguf)
+    try:
+        judge = ModelJudge(with_local_endpoint(Settings(), endpoint), 1)
+        questions = [o.question for _c, o in done if o.question is not None]
+        answers = judge(questions)
+        for _case, got in done:
+            if got.question is not None:
+                answer = answers.get(got.question)
+                got.verdict = answer.value if answer is not None else "no verdict"
+        return judge.per_pair()
+    finally:
+        stop_local_llm(data_dir)
 
 
 def main() -> int:
@@ -254,6 +291,9 @@ def main() -> int:
     parser.add_argument("--pool", choices=("claim", "group"), default="claim",
                         help="the sources a claim is checked against: its own pages and "
                         "passages, or those of every claim of its group")
+    parser.add_argument("--gguf", type=Path, default=None,
+                        help="also ask this GGUF model (the embedded llama.cpp server) each "
+                        "question the product asks about the page, one pair a call")
     parser.add_argument("--show", action="store_true", help="one line per claim")
     args = parser.parse_args()
     t0 = time.perf_counter()
@@ -273,21 +313,31 @@ def main() -> int:
     for case in cases:
         got = outcome(case, pools)
         groups.setdefault(case.group, []).append((case, got))
-        if args.show:
+    everything = [done for group in groups.values() for done in group]
+    pace = judged(everything, args.gguf) if args.gguf is not None else ""
+    if args.show:
+        for case, got in everything:
             print(f"  {case.group} {case.name}: sent {'yes' if got.sent_any else 'NO'}"
-                  f", {got.path}, {got.words} words", flush=True)
+                  f", {got.path}, {got.words} words"
+                  + (f", judge: {got.verdict}" if got.verdict else ""), flush=True)
     print(f"\npool: {args.pool}")
     print("| claims | contradicting sentence sent (any / all) | product's path: rules "
           "dispute / asked with it / asked without it / page not asked | words of the "
-          "page's excerpt a claim |")
-    print("| --- | --- | --- | --- |")
+          "page's excerpt a claim |" + (" disputed with the judge |" if pace else ""))
+    print("| --- | --- | --- | --- |" + (" --- |" if pace else ""))
     for group, done in groups.items():
         n = len(done)
         paths = [sum(o.path == p for _c, o in done)
                  for p in ("rules", "asked-with", "asked-without", "not-asked")]
+        # Disputed with the judge: by the rules, or the judge's "contradicts" on the page.
+        caught = sum(o.path == "rules" or o.verdict == "contradicts" for _c, o in done)
         print(f"| {group} ({n}) | {sum(o.sent_any for _c, o in done)} / "
               f"{sum(o.sent_all for _c, o in done)} | {' / '.join(map(str, paths))} | "
-              f"{sum(o.words for _c, o in done) / n:.1f} |")
+              f"{sum(o.words for _c, o in done) / n:.1f} |"
+              + (f" {caught} |" if pace else ""))
+    if pace:
+        print(f"(last column: disputed by the rules or by the judge's \"contradicts\" on the "
+              f"page's excerpt, {args.gguf.name}; {pace})")
     if skipped:
         print(f"\nleft out (page not read, or the quote not in it): {', '.join(skipped)}")
     print(f"\n{time.perf_counter() - t0:.1f} s, load average {os.getloadavg()[0]:.2f}")
