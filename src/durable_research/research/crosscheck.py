@@ -49,8 +49,9 @@ JUDGE_SENTENCES = 3
 # by BM25). Measured on whole pages (bench/judge_reads.py: each disputed claim against the
 # page its contradicting passage quotes; tuned on the decoys' odd ids and
 # conflict_pairs.json's calibration split; docs/research-quality.md, "What the judge reads
-# of a page"): the contradicting sentence sent for 10 -> 11 of 14 and 12 -> 14 of 16 with
-# fewer words; held out: 8 -> 12 of 12 decoys, PostgreSQL 13 -> 15 of 21. One more
+# of a page"): the contradicting sentence sent for 10 -> 11 of 14 and 12 -> 14 of 16, the
+# judge reading 10-20 % fewer words; held out: 8 -> 12 of 12 decoys (cheatsheet-2's among
+# them), the Python and PostgreSQL sets 21 of 24 and 13 of 21 either way. One more
 # sentence when its score is within 0.9 of the third's found none more on the calibration
 # claims, at +12 % words: not kept.
 # A sentence that opens with one of these refers back to the one before it ("It is off by
