@@ -30,8 +30,9 @@ OWN_SENTENCES = 6
 # Questions about other sources put to the judge per claim (the closest first).
 JUDGE_PER_CLAIM = 2
 # Sentences of one other source the judge reads in its one question (JudgeReads.OTHERS):
-# the closest the rules compared with the claim, in the source's order (each with the
-# sentence before it when it refers back: REFERS_BACK). One was not enough: the sentence
+# of those the check's search found for the claim, the highest scored (below), in the
+# source's order (each with the sentence before it when it refers back: REFERS_BACK).
+# One was not enough: the sentence
 # that contradicts a claim need not be the closest by words ("work in local time unless
 # you add the 'utc' modifier" against "use UTC ... internally", less close than two
 # sentences on the modifiers).
@@ -40,6 +41,19 @@ JUDGE_PER_CLAIM = 2
 # 0.83), end to end 4 of 5 decoy facts disputed by their official sentence instead of 1
 # and 39 of 86 cited sentences disputed instead of 61; the judge's prompt +52-73 %.
 JUDGE_SENTENCES = 3
+# They are the source's sentences the claim's search scores highest (BM25 over the pool's
+# sentences: rare words weigh most, a long sentence's many words least), not those sharing
+# the largest share of the claim's words: a sentence that says the claim's subject does
+# otherwise shares its rare words, often few of its others ("The default conflict
+# resolution algorithm is ABORT." was 5th by shared words on its page of 43 sentences, 1st
+# by BM25). Measured on whole pages (bench/judge_reads.py: each disputed claim against the
+# page its contradicting passage quotes; tuned on the decoys' odd ids and
+# conflict_pairs.json's calibration split; docs/research-quality.md, "What the judge reads
+# of a page"): the contradicting sentence sent for 10 -> 11 of 14 and 12 -> 14 of 16, the
+# judge reading 10-20 % fewer words; held out: 8 -> 12 of 12 decoys (cheatsheet-2's among
+# them), the Python and PostgreSQL sets 21 of 24 and 13 of 21 either way. One more
+# sentence when its score is within 0.9 of the third's found none more on the calibration
+# claims, at +12 % words: not kept.
 # A sentence that opens with one of these refers back to the one before it ("It is off by
 # default"), so the judge reads the two together; any other is read alone. The sentence
 # before every chosen one was a third of the judge's prompt (the research eval, fake LLM:
@@ -155,10 +169,11 @@ def _best_sentence(passage: str, claim: str, pool: EvidencePool) -> str:
     return best[0] or passage
 
 
-def related(claim: str, exclude: set[str], pool: EvidencePool) -> list[Unit]:
-    """The sentences of other sources closest to the claim, and to each of its parts: a
-    claim that says two things ("X is on by default, so ON DELETE CASCADE just works")
-    needs the sentences on each, not only on the part whose rare words rank highest."""
+def related(claim: str, exclude: set[str], pool: EvidencePool) -> list[tuple[Unit, float]]:
+    """The sentences of other sources closest to the claim, and to each of its parts, with
+    their best search score, the closest first: a claim that says two things ("X is on by
+    default, so ON DELETE CASCADE just works") needs the sentences on each, not only on the
+    part whose rare words rank highest."""
     parts = clauses(claim)
     found: dict[Unit, float] = {}
     for query in [claim, *(parts if len(parts) > 1 else [])]:
@@ -167,7 +182,7 @@ def related(claim: str, exclude: set[str], pool: EvidencePool) -> list[Unit]:
         for unit, score in pool.related(query, exclude, RELATED_SENTENCES,
                                         extra=opposites(tokens(query))):
             found[unit] = max(score, found.get(unit, 0.0))
-    return sorted(found, key=lambda u: -found[u])
+    return sorted(found.items(), key=lambda us: -us[1])
 
 
 def _context(unit: Unit) -> str:
@@ -240,12 +255,14 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 break
     # Per other source (the closest few): its sentences as compared with the claim.
     by_source: dict[str, list[tuple[Comparison, Unit]]] = {}
-    for unit in related(claim, own, pool):
+    scores: dict[str, list[tuple[float, Unit]]] = {}
+    for unit, found_score in related(claim, own, pool):
         key = unit.key
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(
                 (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
                          pool.alternatives, pool.sources[key].topic), unit))
+            scores.setdefault(key, []).append((found_score, unit))
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).
@@ -257,7 +274,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 found.conflict = Conflict(key, _context(unit), comparison.reason)
         closest, unit = max(seen, key=lambda cu: cu[0].align)
         if others_too:
-            closest_of.append((closest.align, key, closest_sentences(seen, pool)))
+            closest_of.append((closest.align, key, closest_sentences(scores[key], pool)))
         score, passage = pool.sources[key].scored.support(claim)
         if score >= SUPPORTED_AT and closest.same:
             if independent(pool.sources[key], passage, cited):
@@ -279,14 +296,16 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
     return found
 
 
-def closest_sentences(seen: list[tuple[Comparison, Unit]], pool: EvidencePool
+def closest_sentences(scored: Sequence[tuple[float, Unit]], pool: EvidencePool
                       ) -> tuple[tuple[int, str], ...]:
-    """The :data:`JUDGE_SENTENCES` sentences of one source closest to the claim, in the
-    source's order, one that refers back (:data:`REFERS_BACK`), or any of a source not
-    surely in English, after the sentence before it: (place in the pool, sentence) pairs."""
-    chosen = sorted(seen, key=lambda cu: -cu[0].align)[:JUDGE_SENTENCES]
+    """The :data:`JUDGE_SENTENCES` sentences of one source its search scored highest for
+    the claim (``scored``: (score, sentence)), in the source's order; one that refers back
+    (:data:`REFERS_BACK`), or any of a source not surely in English, after the sentence
+    before it: (place in the pool, sentence) pairs."""
+    # Stable: ties in the search's order (the pool's).
+    chosen = sorted(scored, key=lambda su: -su[0])[:JUDGE_SENTENCES]
     keep: set[int] = set()
-    for _comparison, unit in chosen:
+    for _score, unit in chosen:
         at = pool.index[unit]
         keep.add(at)
         if unit.before and (REFERS_BACK.match(unit.sentence)

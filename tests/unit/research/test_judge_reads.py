@@ -179,3 +179,31 @@ def test_a_source_not_in_english_sends_each_sentence_with_the_one_before_it() ->
     [question] = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS).questions
     assert "Die Funktionen rechnen intern immer in UTC." in question.passage
     assert f"{before} Die Funktionen rechnen intern immer in UTC." in question.passage
+
+
+def test_the_judge_reads_the_sentence_sharing_the_claims_rare_words() -> None:
+    """What the judge reads of a source is ranked by the search's (BM25) score, not by the
+    share of the claim's words: three sentences sharing many of the claim's common words
+    ("changed file", "folder", "server", "hour": all over the manual) must not push out
+    the short one sharing its rare ones ("backup tool", "compression"), which is the one
+    that says otherwise. (cheatsheet-2's official sentence was not sent for this reason;
+    ``bench/judge_reads.py`` counts such misses on whole pages.)"""
+    says = "The backup tool never skips compression."
+    many = ["A changed file of a folder is sent to the server once an hour.",
+            "The server is sent each changed file of the folder every hour.",
+            "Every hour the server lists each changed file it was sent from a folder."]
+    filler = ["Each folder on the server holds files.", "A folder lists its files.",
+              "The server names each file by its folder.", "Files are read from a folder."]
+    manual = Evidence("manual", " ".join([*many, *filler, says]),
+                      url="https://docs.example/backup")
+    claim = ("The backup tool sends each changed file of a folder to the server every hour "
+             "without compression")
+    forum = Evidence("forum", f"{claim}.", url="https://forum.example/t/3", n=1)
+    pool = EvidencePool([forum, manual])
+    [sent] = cited_sentences(f"{claim} [1].")
+    found = assess(sent, {1: forum}, pool, True, JudgeReads.OTHERS)
+    assert found.conflict is None  # the rules see no contradiction: the judge must read it
+    [question] = found.questions
+    assert question.key == "manual" and question.sentences  # its sentences, as chosen
+    assert says in question.passage
+    assert len([m for m in many if m in question.passage]) == JUDGE_SENTENCES - 1
