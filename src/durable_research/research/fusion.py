@@ -15,12 +15,15 @@ K = TypeVar("K", bound=Hashable)
 # The constant of the original paper: damps the difference between the first few ranks,
 # so an item found by several lists beats one found first by a single list.
 RRF_K = 60
-# Weight of context queries (the report's question around a sub-question, earlier
-# queries) against the main one, before each is weighed by how much of it its best passage
-# answers (localdocs, :mod:`coverage`): then the question and a sub-question count alike,
-# and the one the collection answers better leads. Alone (no coverage), 1.0 let decoys in
-# more often than 0.5 (bench/eval: a decoy in the top 10 for 15 of 19 questions, not 12);
-# with it, 12 of 19 either way and 2 more gold documents found (docs/research-quality.md).
+# Weight of the context queries (the report's question around a sub-question; in later
+# rounds also the sub-question and the earlier rounds' queries), shared among them, against
+# the main query's 1.0; each is then weighed by how much of it its best passage answers
+# (localdocs, :mod:`coverage`). So a sub-question and the question around it count alike,
+# and the one the collection answers better leads; a later round's query still weighs as
+# much as all its context together (that case is not measured: the evaluation's reports
+# search one round). At 1.0 without the coverage weights, decoys came in more often than at
+# 0.5 (bench/eval: a decoy in the top 10 for 15 of 19 questions, not 12); with them, 12 of
+# 19 and 2 more gold documents found (docs/research-quality.md).
 CONTEXT_WEIGHT = 1.0
 
 

@@ -230,15 +230,18 @@ def _rank(index: _Index, scores: np.ndarray, depth: int | None = None
 
 
 def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[str]]]:
-    """``(weight, text, tokens)`` of each distinct query: the first is the search's own."""
-    out: list[tuple[float, str, list[str]]] = []
+    """``(weight, text, tokens)`` of each distinct query: the first is the search's own,
+    the context queries share :data:`CONTEXT_WEIGHT` (a later round's query, with the
+    sub-question, the question and the earlier rounds' queries around it, still leads)."""
+    found: list[tuple[bool, str, list[str]]] = []
     seen: set[tuple[str, ...]] = set()
     for n, text in enumerate([query, *extra]):
         terms = tokenize(text)
         if terms and tuple(sorted(set(terms))) not in seen:
             seen.add(tuple(sorted(set(terms))))
-            out.append((1.0 if n == 0 else CONTEXT_WEIGHT, text, terms))
-    return out
+            found.append((n == 0, text, terms))
+    share = CONTEXT_WEIGHT / max(1, sum(1 for own, _, _ in found if not own))
+    return [(1.0 if own else share, text, terms) for own, text, terms in found]
 
 
 def _answered(index: _Index, ranked: list[int], best: Mapping[int, int],

@@ -76,3 +76,14 @@ def test_the_query_the_collection_answers_leads(tmp_path: Path) -> None:
     # twice the question's weight and its best hit took the one slot.
     hits = search_collection(store, key, SUBQUESTION, 1, [QUESTION])
     assert [h.url for h in hits] == ["network.md"]
+
+
+def test_context_queries_share_one_weight() -> None:
+    # The question around a sub-question counts as much as the sub-question ...
+    assert [w for w, _, _ in localdocs._queries("wal mode", ["journal modes"])] == [1.0, 1.0]
+    # ... and a later round's query as much as all its context (sub-question, question,
+    # an earlier query) together; a context that repeats a query's words is left out.
+    weights = [w for w, _, _ in localdocs._queries(
+        "checkpoint starvation", ["wal mode", "journal modes", "modes journal", "wal readers"])]
+    assert weights == pytest.approx([1.0, 1 / 3, 1 / 3, 1 / 3])
+    assert localdocs._queries("the", ["wal mode"]) == [(1.0, "wal mode", ["wal", "mode"])]
