@@ -311,7 +311,9 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
     headings: :mod:`fielded`); a document ranks as its best passage, which is also its
     snippet. Each of ``extra_queries`` (the report's question, earlier queries) ranks
     too, and with an ``embedder`` every query also ranks passages by cosine similarity;
-    the rankings are fused by reciprocal rank (the first query weighs most). A second
+    the rankings are fused by reciprocal rank (the first query weighs as much as the
+    others together, and each lexical ranking by how much of its query its best passage
+    holds: :mod:`coverage`). A second
     pass (``tuning``, :mod:`secondpass`) fuses in two more rankings: by the words of the
     best passages (feedback), and by how many of the best documents link to a document.
     Documents under ``prefer_paths`` come first among the ``AUTHORITY_WINDOW x
