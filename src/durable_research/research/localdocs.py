@@ -31,7 +31,7 @@ from durable_research.research.collection import (
 from durable_research.research.coverage import coverage
 from durable_research.research.feedback import expansion_terms
 from durable_research.research.fielded import BODY, HEADING, TITLE, FieldedBM25, name_words
-from durable_research.research.fusion import CONTEXT_WEIGHT, rrf
+from durable_research.research.fusion import QUERY_WEIGHTS, QueryWeights, rrf
 from durable_research.research.passages import MARKS, STOPWORDS
 from durable_research.research.scripts import NO_SPACE_CHARS, bigrams
 from durable_research.research.secondpass import SECOND_PASS, Tuning, linked_ranking
@@ -229,10 +229,11 @@ def _rank(index: _Index, scores: np.ndarray, depth: int | None = None
                                              numbers[ranked].tolist(), strict=True))
 
 
-def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[str]]]:
+def _queries(query: str, extra: Sequence[str], context: float = QUERY_WEIGHTS.context
+             ) -> list[tuple[float, str, list[str]]]:
     """``(weight, text, tokens)`` of each distinct query: the first is the search's own,
-    the context queries share :data:`CONTEXT_WEIGHT` (a later round's query, with the
-    sub-question, the question and the earlier rounds' queries around it, still leads)."""
+    the context queries share ``context`` (a later round's query, with the sub-question,
+    the question and the earlier rounds' queries around it, still leads)."""
     found: list[tuple[bool, str, list[str]]] = []
     seen: set[tuple[str, ...]] = set()
     for n, text in enumerate([query, *extra]):
@@ -240,7 +241,7 @@ def _queries(query: str, extra: Sequence[str]) -> list[tuple[float, str, list[st
         if terms and tuple(sorted(set(terms))) not in seen:
             seen.add(tuple(sorted(set(terms))))
             found.append((n == 0, text, terms))
-    share = CONTEXT_WEIGHT / max(1, sum(1 for own, _, _ in found if not own))
+    share = context / max(1, sum(1 for own, _, _ in found if not own))
     return [(1.0 if own else share, text, terms) for own, text, terms in found]
 
 
@@ -304,7 +305,8 @@ def _second_pass(index: _Index, rankings: list[tuple[float, list[int]]],
 def search_collection(store: ArtifactStore, key: str, query: str, max_results: int,
                       extra_queries: Sequence[str] = (), prefer_paths: Sequence[str] = (),
                       embedder: GroupEmbedder | None = None,
-                      tuning: Tuning = SECOND_PASS) -> list[SearchHit]:
+                      tuning: Tuning = SECOND_PASS,
+                      weights: QueryWeights = QUERY_WEIGHTS) -> list[SearchHit]:
     """The collection's documents best matching ``query``, best first.
 
     Passages are ranked by BM25 over their text and their heads (title, file name,
@@ -319,7 +321,7 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
     Documents under ``prefer_paths`` come first among the ``AUTHORITY_WINDOW x
     max_results`` best.
     """
-    queries = _queries(query, extra_queries)
+    queries = _queries(query, extra_queries, weights.context)
     if not queries or max_results <= 0:
         return []
     index = _index(store, key)
@@ -336,7 +338,8 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
         # Of several queries, the ones the collection answers lead: a sub-question whose
         # best passage holds little of it ("... protect their DNA?") gives way to the
         # question around it (bench/eval: recall@10 53 -> 55 of 59 gold documents).
-        answered = _answered(index, ranked, best, terms) if len(queries) > 1 else 1.0
+        several = len(queries) > 1 and weights.coverage
+        answered = _answered(index, ranked, best, terms) if several else 1.0
         rankings.append((weight * answered, ranked))
         for doc_number in ranked:
             snippets.setdefault(doc_number, (best[doc_number], terms))
