@@ -418,6 +418,10 @@ def print_retrieval(settings: Settings, collection: str, questions: list[dict[st
                     cells.append(f"{name} {found.recall:.2f} (decoy in {found.with_decoy}/"
                                  f"{found.questions}, {found.ms_per_search:.1f} ms)")
                 print(f"  {run.label:10} @{k:<3} {part:15} " + "   ".join(cells))
+        # The gold documents the current search leaves out of every top k (the last k):
+        # what the next retrieval change has to reach.
+        for line in rev.measure(searches["current"], qs, ks[-1], decoy_docs).missed:
+            print(f"    missed @{ks[-1]}: {line}")
 
 
 def print_reports(runs: list[Run], whole_set: bool = False) -> None:
