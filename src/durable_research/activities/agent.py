@@ -109,8 +109,10 @@ class AgentActivities(WithStore):
         activity.logger.info("agent turn %d model=%s attempt=%d", params.turn, model,
                              activity.info().attempt)
         try:
+            # The first beat when it is due, as the LLM step's (activities/llm.py): each
+            # beat is a write on the server, and a turn answered within 2 s costs it none.
             response = await with_heartbeats(acompletion(litellm, **kwargs),
-                                             detail="agent thinking", first_s=0.0)
+                                             detail="agent thinking")
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every provider error is classified

@@ -78,8 +78,8 @@ async def with_heartbeats(work: Awaitable[T], interval_s: float = 1.0, detail: s
                           first_s: float | None = None) -> T:
     """Await ``work`` while heartbeating every ``interval_s`` seconds after the first.
 
-    ``first_s`` overrides when the first beat goes out; 0 sends it at once (the agent's
-    model turns). The LLM step no longer does: that beat was a write on the server for
+    ``first_s`` overrides when the first beat goes out; 0 sends it at once. The LLM step
+    and the agent's model turns no longer do: that beat was a write on the server for
     every call, a fast answer's included (issue 26, goal 6: 6.5 of the 11 ms of server
     CPU a report cost over the bare work), and a call rides out a server outage with
     its first beat when due as well (tests/e2e/reports/test_durability.py).
