@@ -78,6 +78,35 @@ def _count_heartbeats(path: Path) -> None:
     activity.heartbeat = counting
 
 
+def _patch_for_measurement(what: str) -> None:
+    """Take one cost out of the worker, only to measure its share (``BENCH_WORKER_PATCH``;
+    never a mode to run reports in): ``no-fsync`` makes ``os.fsync`` a no-op,
+    ``memory-store`` keeps the directory store's objects in a dict."""
+    import os
+
+    if what == "no-fsync":
+        os.fsync = lambda fd: None
+    elif what == "memory-store":
+        from durable_research.store.directory import DirectoryStore
+        from durable_research.store.errors import ArtifactMissingError
+
+        objects: dict[str, bytes] = {}
+
+        def put(_self: DirectoryStore, key: str, data: bytes) -> None:
+            objects[key] = bytes(data)
+
+        def get(_self: DirectoryStore, key: str) -> bytes:
+            try:
+                return objects[key]
+            except KeyError:
+                raise ArtifactMissingError(key) from None
+
+        DirectoryStore.put = put  # type: ignore[method-assign,assignment]
+        DirectoryStore.get = get  # type: ignore[method-assign,assignment]
+    elif what:
+        raise SystemExit(f"unknown BENCH_WORKER_PATCH {what!r}")
+
+
 def _profile_until_sigterm(path: Path) -> None:
     """Profile this process's main thread (the event loop: every async activity)."""
     import cProfile
@@ -108,6 +137,9 @@ async def main() -> None:
     parser.add_argument("--count-heartbeats", type=Path, help="append each activity's type "
                         "to this file at its first heartbeat")
     args = parser.parse_args()
+    import os
+
+    _patch_for_measurement(os.environ.get("BENCH_WORKER_PATCH", ""))
     if args.count_heartbeats:
         _count_heartbeats(args.count_heartbeats)
     if args.profile:

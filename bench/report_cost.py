@@ -9,16 +9,24 @@ at a time (kinds taking turns, as ``throughput.py --sequential``) so each report
 its own: the history's events by type, the bytes of its payloads as the server stores
 them (encrypted), the whole history's bytes, the activities that sent a heartbeat (heartbeats are no
 history events, but an activity's first is sent to the server at once, a write of its
-state there), and the server's and the worker's CPU ms. ``--burst N`` starts N reports
-at once each time instead (the figures per report).
+state there), and the server's and the worker's CPU ms, the worker's by thread. ``--burst
+N`` starts N reports at once each time instead (the figures per report). ``--py-spy DIR``
+samples each worker's threads while the reports run (py-spy installed in the venv).
+``BENCH_WORKER_PATCH`` in the environment takes one cost out of both workers, only to
+measure its share (``bench/_worker.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import re
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -68,6 +76,34 @@ def cpu_ms(pid: int) -> float:
         except OSError:
             continue  # the thread ended meanwhile
     return total / 1e6
+
+
+def thread_cpu(pid: int) -> dict[int, int]:
+    """CPU ns of each of ``pid``'s threads so far, by thread id."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out[int(task.name)] = int((task / "schedstat").read_text().split()[0])
+        except OSError:
+            continue
+    return out
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Each thread's name, numbered pool threads folded into one (``dr-io_3`` ->
+    ``dr-io``): Python's from ``py-spy dump`` where py-spy is installed next to this
+    interpreter, the others (the SDK's Rust threads) from ``/proc``."""
+    names: dict[int, str] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            names[int(task.name)] = (task / "comm").read_text().strip()
+    exe = Path(sys.executable).with_name("py-spy")
+    if exe.exists():
+        dump = subprocess.run([str(exe), "dump", "--pid", str(pid), "--nonblocking"],
+                              capture_output=True, text=True, timeout=60).stdout
+        for tid, name in re.findall(r'^Thread (\d+) \([a-z]+\): "([^"]*)"', dump, re.M):
+            names[int(tid)] = name
+    return {tid: re.sub(r"[_-]\d+$", "", name) for tid, name in names.items()}
 
 
 class Report:
@@ -157,7 +193,10 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  idle {kind}: server {idle[kind][0]:.1f} ms/s, worker {idle[kind][1]:.1f} "
                   "ms/s", flush=True)
         done: dict[str, list[Report]] = {k: [] for k in KINDS}
+        spies = [spy(w.proc.pid, args.py_spy / f"{kind}.txt")
+                 for kind, (_, w) in workers.items()] if args.py_spy else []
         beats0 = {k: beats(tmp / f"beats-{k}") for k in KINDS}
+        by_thread = {k: Counter[int]() for k in KINDS}  # CPU ns, one at a time only
         for i in range(args.reports):
             for kind in KINDS if i % 2 == 0 else tuple(reversed(KINDS)):
                 if args.burst:
@@ -166,15 +205,22 @@ async def run(args: argparse.Namespace) -> int:
                     continue
                 tq, worker = workers[kind]
                 await asyncio.sleep(0.2)  # let the previous report's tail (acks) settle
+                threads0 = thread_cpu(worker.proc.pid)
                 s0, w0, t0 = cpu_ms(server_pid), cpu_ms(worker.proc.pid), time.monotonic()
                 wid = await one(kind, client, tq, i, tmp / "reports")
                 await asyncio.sleep(0.2)
                 s1, w1 = cpu_ms(server_pid), cpu_ms(worker.proc.pid)
+                for tid, ns in thread_cpu(worker.proc.pid).items():
+                    by_thread[kind][tid] += ns - threads0.get(tid, 0)
                 idle_s, idle_w = (t * (time.monotonic() - t0) for t in idle[kind])
                 handle = client.get_workflow_handle(wid)
                 events = [ev async for ev in handle.fetch_history_events()]
                 done[kind].append(Report(events, s1 - s0 - idle_s, w1 - w0 - idle_w))
         beaten = {k: beats(tmp / f"beats-{k}") - beats0[k] for k in KINDS}
+        names = {k: thread_names(w.proc.pid) for k, (_, w) in workers.items()}
+        for proc in spies:  # SIGINT: py-spy writes what it sampled and exits
+            proc.send_signal(signal.SIGINT)
+            await asyncio.to_thread(proc.wait, 60)
     finally:
         for _, w in workers.values():
             if w.alive:
@@ -199,9 +245,26 @@ async def run(args: argparse.Namespace) -> int:
         print(f"         activities that sent a heartbeat: {beaten[kind] / per:.2f} a report")
         print("         events: " + ", ".join(f"{t} {n / len(reports):g}"
                                            for t, n in sorted(types.items())))
+        if not args.burst:
+            groups = Counter[str]()
+            for tid, ns in by_thread[kind].items():
+                groups[names[kind].get(tid, "ended")] += ns
+            print("         worker CPU ms a report by thread (idle CPU not taken off): "
+                  + ", ".join(f"{g} {ns / 1e6 / len(reports):.1f}"
+                              for g, ns in groups.most_common() if ns / 1e6 / len(reports) >= 0.05))
         print("         payload bytes: " + ", ".join(f"{t} {n / len(reports):.0f}"
                                                   for t, n in sorted(by_type.items()) if n))
     return 0
+
+
+def spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """Sample ``pid``'s threads on CPU with py-spy (next to this interpreter: ``uv pip
+    install py-spy`` into the venv) into ``out``, collapsed stacks, until SIGINT."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen([str(exe), "record", "--pid", str(pid), "--rate", "250",
+                             "--threads", "--nonblocking", "--format", "raw", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -211,6 +274,8 @@ def main() -> None:
     ap.add_argument("--burst", type=int, default=0,
                     help="start this many reports at once each time (the figures per report)")
     ap.add_argument("--llm-delay", type=float, default=1.0, help="the fake LLM's seconds")
+    ap.add_argument("--py-spy", type=Path, help="sample each worker with py-spy while the "
+                    "reports run, into DIR/floor.txt and DIR/app.txt (collapsed stacks)")
     raise SystemExit(run_main(run(ap.parse_args())))
 
 
