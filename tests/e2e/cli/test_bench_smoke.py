@@ -51,6 +51,8 @@ CASES: dict[str, tuple[list[str], str | tuple[str, ...]]] = {
               ("| fake LLM, 10 a call | 14 | 14 |",
                "| fake LLM | conflict_pairs.json holdout (53) | rules alone | ",
                "| fake LLM | decoy facts (26) | rules alone | caught ")),
+    "store-traffic": (["bench/store_traffic.py", "--reports", "2", "--against", "."],
+                      ("this / other:", "CPU per report median")),
     "store": (
         ["bench/store_bench.py", "--reports", "3", "--sequential", "1", "--rounds", "1"],
         "s3 / directory: throughput",
