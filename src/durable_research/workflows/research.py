@@ -157,7 +157,8 @@ class Research:
         # COMPARE_ONE_PATCH: the sections' comparisons one at a time (None: all at once).
         self.compare_slots: asyncio.Semaphore | None = None
         # PREPARE_AFTER_RESEARCH_PATCH: the first preparation of the check, running or done
-        # (None: not started); whether it failed (then the check does its own work).
+        # (None: not started); its result says whether it worked (if not, it is not asked
+        # again and the check does its own work).
         self.preparing: asyncio.Task[bool] | None = None
 
     async def llm(self, params: LlmCallInput) -> LlmCallOutput:
