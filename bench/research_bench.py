@@ -808,13 +808,18 @@ async def goal6(client: Client, run: Run, subqs: list[str], conc: int) -> Goal6:
         spans[int(child.rsplit("/q", 1)[1]) - 1] = \
             await steps(client.get_workflow_handle(child)) + await event_spans(client, child)
     gaps = []
-    points = [("start", -1, run.t_start)] + [(c.label(), c.subq, c.start) for c in chain]
-    ends = [("start", -1, run.t_start)] + [(c.label(), c.subq, c.end) for c in chain]
-    points.append(("result", -1, run.t_end))
-    for (name0, q0, t0), (name1, q1, t1) in zip(ends, points[1:], strict=True):
+    # (label, sub-question, instant, whether the call runs in the sub-question's child)
+    points = [("start", -1, run.t_start, False)] + [
+        (c.label(), c.subq, c.start, c.kind == "notes") for c in chain]
+    ends = [("start", -1, run.t_start, False)] + [
+        (c.label(), c.subq, c.end, c.kind == "notes") for c in chain]
+    points.append(("result", -1, run.t_end, False))
+    for (name0, q0, t0, in0), (name1, q1, t1, in1) in zip(ends, points[1:], strict=True):
         # Within one child, the parent's workflow tasks (other children's signals) do not
-        # hold the child up: only the child's history counts.
-        owners = (spans[-1] if q0 != q1 or q0 < 0 else []) + \
+        # hold the child up: only the child's history counts. From a child's last notes
+        # to its section (a call of the parent) both count: the child ends, then the
+        # parent compares its notes and writes.
+        owners = (spans[-1] if q0 != q1 or q0 < 0 or not (in0 and in1) else []) + \
             (spans.get(q0, []) if q0 >= 0 else []) + \
             (spans.get(q1, []) if q1 >= 0 and q1 != q0 else [])
         gaps.append((f"{name0} -> {name1}", t1 - t0, gap_breakdown(t0, t1, owners)))

@@ -94,6 +94,18 @@ COMPARE_NOTES_PATCH = "compare-notes"
 # ``prepare_check`` (a new activity beside the summary's): the check then starts judging
 # sooner. Measured on a deep report: 1.6-1.9 s of the check's own work on the critical path.
 PREPARE_CHECK_PATCH = "check-while-summary"
+# The sections' comparisons run one at a time: each is CPU work in the worker (one GIL), and
+# several at once (a wave of sub-questions ends together) starved the sub-questions still
+# running, whose steps are the report's critical path. Measured on a deep report (bench
+# goal 3, load 5-6): 4 at once took 0.7-1.4 s each while the next wave's notes waited 1.8 s
+# between their rounds. One at a time, the first section starts sooner, the last no later.
+COMPARE_ONE_PATCH = "compare-notes-one-at-a-time"
+# The check is prepared a first time once every sub-question has ended and every section's
+# comparison is done (the sources are numbered for good): the sources indexed and the
+# sections written by then assessed while the last sections are written; beside the summary
+# only the rest is left. Prepared beside the summary alone, it outlasted the summary's 1 s
+# call by 0.9-1.7 s on a deep report (bench goal 3, load 5-6).
+PREPARE_AFTER_RESEARCH_PATCH = "check-after-research"
 
 
 @dataclass
@@ -142,6 +154,12 @@ class Research:
         # notes list them in the sections' order.
         self.section_notes: dict[int, str] = {}
         self.section_slots = asyncio.Semaphore(SECTION_CONCURRENCY)
+        # COMPARE_ONE_PATCH: the sections' comparisons one at a time (None: all at once).
+        self.compare_slots: asyncio.Semaphore | None = None
+        # PREPARE_AFTER_RESEARCH_PATCH: the first preparation of the check, running or done
+        # (None: not started); its result says whether it worked (if not, it is not asked
+        # again and the check does its own work).
+        self.preparing: asyncio.Task[bool] | None = None
 
     async def llm(self, params: LlmCallInput) -> LlmCallOutput:
         """An LLM call of the report itself (plan), counted against the budget."""
@@ -245,6 +263,13 @@ class Research:
                     not after_first or first_rounds_in(subs, started))))
 
         ended = [False] * len(subquestions)
+        # Sub-questions whose section has not had its notes compared yet (or been skipped).
+        to_compare = [len(subquestions)]
+        if self.early and workflow.patched(COMPARE_ONE_PATCH):
+            self.compare_slots = asyncio.Semaphore(1)
+        if self.early and workflow.patched(PREPARE_AFTER_RESEARCH_PATCH):
+            self.preparing = asyncio.ensure_future(
+                self.prepare_after_research(lambda: to_compare[0] == 0, results))
 
         async def one(i: int) -> None:
             try:
@@ -253,7 +278,8 @@ class Research:
                 ended[i] = True
             if self.early:
                 await workflow.wait_condition(lambda: all(ended[: i + 1]))
-                await self.write_early(subquestions, [r for r in results[: i + 1] if r], i)
+                await self.write_early(subquestions, [r for r in results[: i + 1] if r], i,
+                                       to_compare)
 
         async def research_one(i: int) -> None:
             async with slots:
@@ -297,9 +323,31 @@ class Research:
 
         try:
             await asyncio.gather(*(one(i) for i in range(len(subquestions))))
+        except BaseException:
+            if self.preparing is not None and not self.preparing.done():
+                self.preparing.cancel()
+            raise
         finally:
             await ahead.stop()
         return [r for r in results if r is not None]
+
+    async def prepare_after_research(self, ready: Callable[[], bool],
+                                     results: list[SubResearchResult | None]) -> bool:
+        """Once ``ready()`` (every sub-question ended, every section's notes compared),
+        prepare the check with the sections written by then; whether it was prepared (a
+        failure is logged and the check then does all of its work itself)."""
+        await workflow.wait_condition(ready)
+        done = [r for r in results if r is not None]
+        refs = self.references(done)
+        if not refs:
+            return False  # nothing to check: the report falls back
+        keys = [self.written[k] for k in sorted(self.written)]
+        return await self.prepare_check(self.check_input(keys, refs, self.evidence(done, refs)))
+
+    async def prepared(self) -> bool:
+        """Wait for the check's first preparation, if one was started; whether it worked
+        (True when none was started: the next one does all of the work)."""
+        return True if self.preparing is None else await self.preparing
 
     def child_input(self, parent: str, subquestion: str, index: int) -> SubResearchInput:
         """A sub-question's input (its allowance and first round are set at its start)."""
@@ -362,13 +410,20 @@ class Research:
         return found
 
     async def write_early(self, subquestions: list[str], done: list[SubResearchResult],
-                          i: int) -> None:
+                          i: int, to_compare: list[int]) -> None:
         """Write sub-question ``i``'s section once ``done`` (it and every earlier one) have
-        ended: their sources are numbered for good; shown by the status query at once."""
+        ended: their sources are numbered for good; shown by the status query at once.
+        ``to_compare[0]`` counts down once its notes are compared (or it has none)."""
         res = done[-1] if done and done[-1].index == i else None
         if res is None or not res.notes_keys:
+            to_compare[0] -= 1
             return
-        conflicts = await self.compare_notes(done, focus=res)
+        if self.compare_slots is None:
+            conflicts = await self.compare_notes(done, focus=res)
+        else:
+            async with self.compare_slots:
+                conflicts = await self.compare_notes(done, focus=res)
+        to_compare[0] -= 1
         key = await self.write_section(subquestions, res, self.references(done), conflicts)
         self.written[i] = key
         self.progress.sections = [self.written[k] for k in sorted(self.written)]
@@ -423,7 +478,7 @@ class Research:
                 model=self.params.model, key=summary_name(), language=self.params.language),
                 LlmStored, self.log)
             if workflow.patched(PREPARE_CHECK_PATCH):
-                summary, _ = await asyncio.gather(summary_step, self.prepare_check(
+                summary, _ = await asyncio.gather(summary_step, self.prepare_rest(
                     self.check_input(list(written), refs, self.evidence(results, refs))))
             else:
                 summary = await summary_step
@@ -457,9 +512,16 @@ class Research:
             model=self.params.model, use_judge=self.budget.llm_allowed(),
             key=checked_draft_name(), evidence=evidence, collection=self.params.collection)
 
-    async def prepare_check(self, params: CheckInput) -> None:
+    async def prepare_rest(self, params: CheckInput) -> None:
+        """Beside the summary: prepare the check for every section, after the first
+        preparation (whose work the worker keeps); not again after it failed."""
+        if await self.prepared():
+            await self.prepare_check(params)
+
+    async def prepare_check(self, params: CheckInput) -> bool:
         """Have the check's sources indexed and these sections' sentences assessed ahead
-        (the worker keeps them for the check); a failure costs only that time."""
+        (the worker keeps them for the check); a failure costs only that time. Whether it
+        worked."""
         try:
             await run_step(PREPARE_CHECK_STEP, params, int, self.log)
         except ActivityError as exc:
@@ -467,6 +529,8 @@ class Research:
                 raise
             self.log(f"preparing the citation check failed ({exc.cause or exc}): "
                      "the check does all of its work itself")
+            return False
+        return True
 
     async def check(self, keys: list[str], refs: list[Reference],
                     evidence: list[Reference]) -> CheckResult:
@@ -518,6 +582,7 @@ class Research:
         conflicts = NotesConflicts() if self.early else await self.compare_notes(results)
         self.set_step(ReportStep.WRITING_SECTIONS)
         keys = await self.write(subquestions, results, refs, conflicts)
+        await self.prepared()  # no activity of the report outlives its step
         if not keys:
             return Researched(notes=self.notes, empty=True)
         self.set_step(ReportStep.CHECKING)
