@@ -4,6 +4,7 @@ compare_notes, sections and the citation check, all with mocked activities."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -156,7 +157,7 @@ async def test_research_happy_path(
     assert result.research_notes == [] and result.note == ""
     # Live runs take the patched branches (markers recorded), except the mail key's,
     # which is asked for only in replay.
-    assert await patches(handle) == ["research-v1", "plan-first-n",
+    assert await patches(handle) == ["research-v1", "plan-first-n", "plan-words-only",
                                      "sections-while-researching",
                                      "compare-notes-one-at-a-time", "check-after-research",
                                      "compare-notes", "check-while-summary"]
@@ -652,6 +653,32 @@ async def test_invalid_plans_are_asked_again_then_the_question_is_researched(
     assert [s.query for s in mocks.inputs("search", SearchInput)] == [QUESTION]
     assert any(n.startswith("No valid research plan was produced") for n in
                result.research_notes)
+
+
+class DebrisPlan(MockActivities):
+    """The first plan is JSON debris (the embedded model's, in a real report), the next good."""
+
+    async def answer_llm(self, params: LlmCallInput) -> LlmCallOutput:
+        plans = [p for p in self.inputs("llm_call", LlmCallInput)
+                 if p.answer_schema == AnswerSchema.PLAN]
+        if params.answer_schema == AnswerSchema.PLAN and len(plans) == 1:
+            debris = ["... (1)", "2(3) (5), 6, 7", "8], 9, 10]} {[{"]
+            return LlmCallOutput(text=json.dumps({"subquestions": debris}), model="m",
+                                 usage=usage())
+        return await super().answer_llm(params)
+
+
+async def test_a_plan_of_debris_is_asked_again_and_the_next_is_researched(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    mocks = DebrisPlan()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue)
+        result = await handle.result()
+    plans = [p for p in mocks.inputs("llm_call", LlmCallInput)
+             if p.answer_schema == AnswerSchema.PLAN]
+    assert len(plans) == 2 and "has no words" in plans[1].prompt
+    assert result.subquestions == PLAN
 
 
 class NoSources(MockActivities):

@@ -59,12 +59,32 @@ def json_object(text: str) -> object:
     raise ValueError("the answer contains no JSON object")
 
 
-def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS, first_only: bool = True
-               ) -> list[str]:
+def debris(subquestion: str) -> str:
+    """Why ``subquestion`` is a fragment of JSON or numbering rather than a question ("" when
+    it is not).
+
+    The embedded 135M model, asked for a plan, once wrote a valid list of
+    ``["... (1)", "2(3) (5), 6, 7", "8], 9, 10]} {[{", "}, 11]} }; The answer is: [["]``:
+    the report had four sections headed by those, quoting the same sentences. A question
+    has a letter in some script, and no brace or unmatched bracket (a question about
+    ``a[0]`` keeps its pair).
+    """
+    if not any(c.isalpha() for c in subquestion):
+        return "has no words"
+    if "{" in subquestion or "}" in subquestion \
+            or subquestion.count("[") != subquestion.count("]"):
+        return "holds JSON syntax"
+    return ""
+
+
+def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS, first_only: bool = True,
+               words_only: bool = True) -> list[str]:
     """Validate an LLM's plan answer and return its first ``max_subquestions`` sub-questions.
 
     ``first_only``: validate only the sub-questions that are used; False validates all of
-    them, as workflows did before the ``plan-first-n`` patch.
+    them, as workflows did before the ``plan-first-n`` patch. ``words_only``: refuse a
+    sub-question that is :func:`debris`; False takes it, as workflows did before the
+    ``plan-words-only`` patch.
 
     Raises:
         ValueError: With a message meant to be shown to the LLM on the next attempt.
@@ -82,7 +102,12 @@ def parse_plan(text: str, max_subquestions: int = MAX_SUBQUESTIONS, first_only: 
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ValueError(problems) from None
-    return plan.subquestions[:max_subquestions]
+    used = plan.subquestions[:max_subquestions]
+    for subquestion in used if words_only else ():
+        if why := debris(subquestion):
+            raise ValueError(f"sub-question {subquestion!r} {why}: write each sub-question "
+                             "as a question in words")
+    return used
 
 
 class ReviewedPlan(Plan):

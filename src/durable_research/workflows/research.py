@@ -82,6 +82,9 @@ PLAN_ATTEMPTS = 3
 # Validate only the sub-questions a plan uses (an answer rejected before may pass now, so
 # fewer plan calls: the command sequence changes).
 PLAN_FIRST_PATCH = "plan-first-n"
+# A sub-question that is JSON or numbering debris (no letter, braces) is asked again, as any
+# invalid plan is (one more plan call where such an answer came: the command sequence changes).
+PLAN_WORDS_PATCH = "plan-words-only"
 SECTION_CONCURRENCY = 3
 # Each section is written as soon as its sub-question and every earlier one have ended (its
 # source numbers are then final) while later sub-questions still run, its notes compared
@@ -204,7 +207,8 @@ class Research:
                 answer_schema=AnswerSchema.PLAN))
             try:
                 plan = parse_plan(out.text, self.preset.max_subquestions,
-                                  first_only=workflow.patched(PLAN_FIRST_PATCH))
+                                  first_only=workflow.patched(PLAN_FIRST_PATCH),
+                                  words_only=workflow.patched(PLAN_WORDS_PATCH))
                 self.log(f"plan: {len(plan)} sub-questions")
                 return plan
             except ValueError as exc:
