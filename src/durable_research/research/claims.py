@@ -73,6 +73,9 @@ class Comparison:
     ask_judge: bool = False
     # The sentence states the claim: nothing differs but words it adds.
     same: bool = False
+    # Of a "numbers differ" on versions or dates: the claim's that the sentence puts others
+    # for.
+    dated: tuple[str, ...] = ()
 
 
 def _surface(text: str, toks: list[str]) -> str:
@@ -138,11 +141,13 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
         return Comparison(Relation.CONTRADICTS, whole.align, why)
     if whole.same:
         return whole
+    stated = set(tokens(sentence))
     for part in clauses(claim):
         for other in clauses(sentence):
             if (part, other) != (claim, sentence):
                 found = _compare(part, other, weight, known, topic, conditional)
-                if found.relation is Relation.CONTRADICTS:
+                if found.relation is Relation.CONTRADICTS and \
+                        not _number_stated_elsewhere(found, stated):
                     return replace(found, align=whole.align)
     # A condition that only follows a consequence or a second predicate bears on that part
     # ("is off by default and so if the application does nothing ..."): the main parts are
@@ -153,6 +158,17 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
         if found.relation is Relation.CONTRADICTS:
             return replace(found, align=whole.align)
     return whole
+
+
+def _number_stated_elsewhere(found: Comparison, stated: set[str]) -> bool:
+    """Whether a part's "numbers differ" is the claim's version or date against another
+    that the whole sentence states beside the claim's own: a sentence naming both draws a
+    timeline ("a database created by SQLite 3.37.0 or later can still be read ... back to
+    version 3.0.0" does not dispute "SQLite version 3.37.0 introduced STRICT tables"; its
+    second clause alone did: a false dispute between two official pages in the research
+    eval's reports). Quantities still differ: "the default page size was 1024 bytes, but
+    ... increased to 4096" disputes "the default page size is 1024 bytes"."""
+    return bool(found.dated) and set(found.dated) <= stated
 
 
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
@@ -208,7 +224,8 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
             return Comparison(Relation.NEITHER, align, "", ask_judge=ask)
         if d.kind in (Slot.NUMBER, Slot.ANTONYM) or (cues and tight and not listed):
             why = f"{d.kind}: {_surface(claim, d.said)} vs {_surface(sentence, d.other)}"
-            return Comparison(Relation.CONTRADICTS, align, why)
+            return Comparison(Relation.CONTRADICTS, align, why, dated=tuple(d.said) if (
+                d.kind is Slot.NUMBER and timeline(kind_of(d.said[0], kinds[0]))) else ())
     return Comparison(Relation.NEITHER, align, "", ask_judge=ask, same=same)
 
 

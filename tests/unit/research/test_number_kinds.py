@@ -78,6 +78,15 @@ def test_position_words_point_within_the_document_unless_a_number_follows() -> N
      "SQLite WAL note 16: a checkpoint moves the WAL's content back into the database file."),
     ("As section 2 says, the default page size is 4096 bytes.",
      "As section 3 says, the default page size is 4096 bytes."),
+    # A sentence that names the claim's version and an older one draws a timeline; its
+    # second clause alone ("back to version 3.0.0 ... STRICT tables ... introduced") was
+    # set against the claim (the research eval's reports, between two official pages).
+    ("As an accommodation for those who expect rigid typing, SQLite version 3.37.0 "
+     "(2021-11-27) introduced the option of STRICT tables.",
+     "However, a database created by SQLite 3.37.0 or later can still be read and written "
+     "by earlier versions of SQLite, going all the way back to version 3.0.0 (2004-06-18) "
+     "as long as the database does not contain any STRICT tables or other features that "
+     "were introduced after the older version of SQLite."),
     # Places in the document.
     ("An UPSERT is an ordinary INSERT statement that is followed by one or more ON CONFLICT "
      "clauses, as shown in the syntax diagram above.",
@@ -96,6 +105,11 @@ def test_official_pages_are_not_set_against_each_other(claim: str, sentence: str
      "that need low latency."),
     # Quantities of one thing still differ.
     ("The default page size is 1024 bytes.", "The default page size is 4096 bytes."),
+    # ... also where the sentence names the claim's quantity as the past one.
+    ("The default page size is 1024 bytes, and raising it to 4096 is the first thing I do "
+     "on every new database.",
+     "For many years, the default page size was almost always 1024 bytes, but beginning "
+     "with SQLite version 3.12.0 (2016-03-29), the default page size increased to 4096."),
     # A value beside a label still differs ("step 3" names the step; 500 is its value).
     ("In step 3 the cache holds 2000 pages.", "In step 3 the cache holds 500 pages."),
     # A count of sections is a quantity: the number stands before the word.
