@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -49,7 +48,7 @@ from durable_research.embedded.localmodel import (
 )
 from durable_research.research import prompts
 from durable_research.research.answers import NotesAnswer
-from durable_research.research.plan import json_object, parse_plan
+from durable_research.research.plan import debris, json_object, parse_plan
 from durable_research.research.types import Source
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.fixture_pages import ARTICLES
@@ -86,8 +85,8 @@ class Tally:
     """First-try results of one kind of call."""
 
     valid: int = 0
-    # Valid plans (parse_plan) with a sub-question that is no question in words: JSON
-    # debris such as "8], 9, 10]} {[{" or "... (1)" passes the length and repeat checks.
+    # Plans valid but for a sub-question that is no question in words (research.plan.debris:
+    # "8], 9, 10]} {[{", "... (1)"): taken before the plan-words-only patch, asked again now.
     debris: int = 0
     # Plans valid when every listed sub-question is checked (before the plan-first-n patch).
     valid_all: int = 0
@@ -103,12 +102,6 @@ class Tally:
     def per_call(self) -> str:
         return (f"{statistics.mean(self.tokens):.0f} tok, "
                 f"{statistics.mean(self.seconds):.1f} s")
-
-
-def is_debris(subquestion: str) -> bool:
-    """No question in words: fewer than two words of letters, or JSON's brackets in it."""
-    words = re.findall(r"[^\W\d_]{2,}", subquestion)
-    return len(words) < 2 or bool(re.search(r"[{}\[\]]", subquestion))
 
 
 def ask(settings: Settings, system: str, prompt: str, schema: AnswerSchema,
@@ -131,12 +124,13 @@ def run_kind(settings: Settings, n: int) -> tuple[Tally, Tally, bool]:
                          prompts.plan_prompt(question, MAX_SUBQUESTIONS),
                          AnswerSchema.PLAN, plan)
         try:
-            subquestions = parse_plan(text, MAX_SUBQUESTIONS)
-            plan.valid += 1
-            junk = [s for s in subquestions if is_debris(s)]
+            subquestions = parse_plan(text, MAX_SUBQUESTIONS, words_only=False)
+            junk = [s for s in subquestions if debris(s)]
             if junk:
                 plan.debris += 1
-                plan.reasons.append(f"valid, with debris: {junk[0][:100]!r}")
+                plan.reasons.append(f"debris, asked again: {junk[0][:100]!r}")
+            else:
+                plan.valid += 1
         except ValueError as exc:
             plan.reasons.append(str(exc)[:120])
         try:
@@ -211,7 +205,7 @@ def main() -> int:
     finally:
         fake.stop()
     print()
-    print("| model | schema sent | plan valid | valid with debris | "
+    print("| model | schema sent | plan valid | debris (asked again; taken before) | "
           "plan valid, all items checked | notes valid JSON | notes usable | plan call | "
           "notes call |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
