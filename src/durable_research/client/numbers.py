@@ -23,6 +23,15 @@ EXAMPLE_TOKENS = 20_000
 EXAMPLE_STEPS = 12
 
 
+def number_in(raw: str | float) -> float:
+    """The number ``raw`` holds, as typed (text) or as a JSON body carried it; NaN when it
+    holds none (the callers refuse anything not finite in one line of their own)."""
+    try:
+        return float(raw.strip() if isinstance(raw, str) else raw)
+    except ValueError:
+        return math.nan
+
+
 def _shown(raw: str | float) -> str:
     return repr(raw.strip()[:40]) if isinstance(raw, str) else repr(str(raw))
 
@@ -38,10 +47,7 @@ def parse_usd(raw: str | float, what: str, hint: str = NO_CAP_HINT) -> float:
     Raises:
         UserError: Not a number, not finite, or negative.
     """
-    try:
-        value = float(raw.strip() if isinstance(raw, str) else raw)
-    except ValueError:
-        value = math.nan
+    value = number_in(raw)
     if not math.isfinite(value):
         raise UserError(f"{what}: {_shown(raw)} is not an amount in US dollars "
                         f"(e.g. {EXAMPLE_USD})", hint)

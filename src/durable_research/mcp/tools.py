@@ -27,6 +27,7 @@ from durable_research.client.files import (
     read_report_file,
     report_file_key,
 )
+from durable_research.client.numbers import number_in
 from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import answers_sent, plan_lines, plan_review_done
@@ -97,10 +98,7 @@ def check_wait(wait: float | str) -> float:
     Raises:
         UserError: Not a number, or outside.
     """
-    try:
-        value = float(wait.strip() if isinstance(wait, str) else wait)
-    except ValueError:
-        value = math.nan
+    value = number_in(wait)
     if not math.isfinite(value):
         raise UserError(f"wait must be a number of seconds from 0 to {MAX_WAIT_S}, not "
                         f"{str(wait)[:40]!r}", f"e.g. wait={MAX_WAIT_S}")
