@@ -169,7 +169,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
             research-only options (--review-plan ...) with nothing to research.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
-                         request.overwrite, request.email, request.model, settings)
+                         request.overwrite, request.email, request.model, settings,
+                         request.research.spelling)
     options = request.research
     if options.sources and not (request.prompt or "").strip():
         # Blank is the demo question, which is no question to ask of one's own documents.

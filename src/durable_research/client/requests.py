@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from durable_research.addresses import check_recipients, parse_recipients
+from durable_research.client.options import FORMATS, Spelling
 from durable_research.config import Settings
 from durable_research.contract.report import DEFAULT_PROMPT, KNOWN_FORMATS, ReportInput
 from durable_research.errors import UserError
@@ -31,10 +32,22 @@ def unreadable_file(path: str | Path, what: str, exc: OSError | UnicodeDecodeErr
                      f"{hint}, or give - to read from standard input" if stdin else hint)
 
 
-def parse_formats(raw: str) -> list[str]:
+def formats_hint(spelling: Spelling) -> str:
+    """How to choose formats where ``spelling``'s front end takes them: a comma-separated
+    list on the command line and in MCP, a JSON list in the HTTP API, boxes on the page."""
+    known = ",".join(KNOWN_FORMATS)
+    name = FORMATS.name(spelling)
+    if spelling is Spelling.FORM:
+        return f"tick at least one of {name}"
+    if spelling is Spelling.API:
+        return f"give {name} as a list of one or more of {', '.join(map(repr, KNOWN_FORMATS))}"
+    return f"give {name} a comma-separated subset of {known}"
+
+
+def parse_formats(raw: str, spelling: Spelling = Spelling.CLI) -> list[str]:
     """Parse ``pdf,md,html,docx`` into a validated list (PDF always first if present)."""
     formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
-    hint = f"use a comma-separated subset of {','.join(KNOWN_FORMATS)}"
+    hint = formats_hint(spelling)
     if not formats:
         raise UserError("Choose at least one format", hint)
     unknown = [f for f in formats if f not in KNOWN_FORMATS]
@@ -59,8 +72,10 @@ def parse_format(raw: str) -> str:
 def build_input(
     prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
     email: str | None, model: str | None, settings: Settings,
+    spelling: Spelling = Spelling.CLI,
 ) -> ReportInput:
-    """Validate CLI options into the workflow input."""
+    """Validate a front end's options (named as ``spelling`` names them) into the workflow
+    input."""
     text = (prompt or "").strip() or DEFAULT_PROMPT
     try:
         text.encode("utf-8")
@@ -81,7 +96,7 @@ def build_input(
     return ReportInput(
         prompt=text,
         model=model or "",
-        formats=parse_formats(formats),
+        formats=parse_formats(formats, spelling),
         output_dir=output_request(out, settings),
         overwrite=overwrite,
         email_to=to,

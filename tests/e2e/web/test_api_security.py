@@ -115,8 +115,10 @@ def test_a_cookie_session_needs_the_csrf_token_a_bearer_does_not(settings: Setti
         assert refusal(checked, 400)["error"] == "Choose at least one format"
     with TestClient(app_for(settings), base_url=LOCAL) as script:
         # The Bearer header is the proof: no CSRF token, no cookie.
-        assert refusal(script.post(REPORTS, json={"formats": []}, headers=BEARER),
-                       400)["error"] == "Choose at least one format"
+        body = refusal(script.post(REPORTS, json={"formats": []}, headers=BEARER), 400)
+        assert body["error"] == "Choose at least one format"
+        # Said as the API takes them, not as the command line's --format.
+        assert body["hint"].startswith("give formats as a list of one or more of 'pdf'")
 
 
 def test_bad_input_unknown_ids_and_downloads_that_try_to_escape(settings: Settings) -> None:

@@ -106,6 +106,7 @@ def test_every_post_needs_the_csrf_token(local: TestClient) -> None:
     # With the token the form is checked (and a mistake is explained, not a crash).
     answer = local.post("/reports", data={"question": "q", "csrf_token": csrf_token(local)})
     assert answer.status_code == 400 and "Choose at least one format" in answer.text
+    assert "tick at least one of" in answer.text and "--format" not in answer.text
 
 
 def test_token_required_off_loopback(settings: Settings) -> None:
