@@ -254,27 +254,27 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
                 found.conflict = Conflict(unit.key, _context(unit), f"its own source: {why}")
                 break
     # Per other source (the closest few): its sentences as compared with the claim.
-    by_source: dict[str, list[tuple[Comparison, Unit]]] = {}
-    scores: dict[str, list[tuple[float, Unit]]] = {}
+    # Each with the search's score, which chooses what the judge reads of the source.
+    by_source: dict[str, list[tuple[Comparison, Unit, float]]] = {}
     for unit, found_score in related(claim, own, pool):
         key = unit.key
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(
                 (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
-                         pool.alternatives, pool.sources[key].topic), unit))
-            scores.setdefault(key, []).append((found_score, unit))
+                         pool.alternatives, pool.sources[key].topic), unit, found_score))
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).
     closest_of: list[tuple[float, str, tuple[tuple[int, str], ...]]] = []
     spread: dict[str, str] = {}
     for key, seen in by_source.items():
-        for comparison, unit in seen:
+        for comparison, unit, _score in seen:
             if comparison.relation is Relation.CONTRADICTS and found.conflict is None:
                 found.conflict = Conflict(key, _context(unit), comparison.reason)
-        closest, unit = max(seen, key=lambda cu: cu[0].align)
+        closest, unit, _score = max(seen, key=lambda cus: cus[0].align)
         if others_too:
-            closest_of.append((closest.align, key, closest_sentences(scores[key], pool)))
+            closest_of.append((closest.align, key, closest_sentences(
+                [(searched, u) for _c, u, searched in seen], pool)))
         score, passage = pool.sources[key].scored.support(claim)
         if score >= SUPPORTED_AT and closest.same:
             if independent(pool.sources[key], passage, cited):
@@ -282,7 +282,7 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         elif score >= SUPPORTED_AT:  # the words are there, but not as one statement
             undecided.append((score, Unit(key, passage)))
             spread[key] = passage
-        elif any(c.ask_judge for c, _u in seen):
+        elif any(c.ask_judge for c, _u, _s in seen):
             undecided.append((closest.align, unit))
     if more and found.conflict is not None:
         found.questions = []  # disputed by the rules whatever the judge says
