@@ -333,12 +333,12 @@ def search_collection(store: ArtifactStore, key: str, query: str, max_results: i
         dense = [vectors @ rows[0] for rows in asked]
     rankings: list[tuple[float, list[int]]] = []
     snippets: dict[int, tuple[int, list[str]]] = {}
+    # Of several queries, the ones the collection answers lead: a sub-question whose best
+    # passage holds little of it ("... protect their DNA?") gives way to the question
+    # around it (bench/eval: recall@10 53 -> 55 of 59 gold documents).
+    several = len(queries) > 1 and weights.coverage
     for n, (weight, _text, terms) in enumerate(queries):
         ranked, best = _rank(index, index.fields.scores(terms))
-        # Of several queries, the ones the collection answers lead: a sub-question whose
-        # best passage holds little of it ("... protect their DNA?") gives way to the
-        # question around it (bench/eval: recall@10 53 -> 55 of 59 gold documents).
-        several = len(queries) > 1 and weights.coverage
         answered = _answered(index, ranked, best, terms) if several else 1.0
         rankings.append((weight * answered, ranked))
         for doc_number in ranked:
