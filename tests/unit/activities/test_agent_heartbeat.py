@@ -7,8 +7,6 @@ Temporal server, and a turn answered before the first beat is due costs it none 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,10 +17,10 @@ from durable_research.activities import agent
 from durable_research.activities.agent import AgentActivities
 from durable_research.activities.heartbeat import FIRST_BEAT_SHARE
 from durable_research.config import Settings
-from durable_research.contract.llm import Usage
 from durable_research.research.agent.types import AgentTurnInput
 from durable_research.workflows.steps import AGENT_TURN_STEP
-from tests.support.helpers import env_for
+from tests.support.held_provider import attempt as held_attempt
+from tests.support.held_provider import hold_provider
 
 
 class NoTools:
@@ -35,34 +33,14 @@ class NoTools:
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """The provider's answer, released by the test (set: answer at once)."""
-    release = asyncio.Event()
-
-    async def no_litellm() -> Any:
-        return SimpleNamespace()
-
-    async def acompletion(_litellm: Any, **_kwargs: Any) -> Any:
-        # A network answer arrives on a later turn of the event loop, never in the same one.
-        for _ in range(5):
-            await asyncio.sleep(0)
-        await release.wait()
-        message = SimpleNamespace(content="Done.", tool_calls=None)
-        return SimpleNamespace(choices=[SimpleNamespace(message=message)])
-
-    monkeypatch.setattr(agent, "load_litellm", no_litellm)
-    monkeypatch.setattr(agent, "completion_kwargs", lambda *_a, **_k: {"model": "openai/m"})
-    monkeypatch.setattr(agent, "acompletion", acompletion)
     monkeypatch.setattr(agent, "catalog", lambda _servers: NoTools())
-    monkeypatch.setattr(agent, "usage_of", lambda _r: Usage())
-    return release
+    return hold_provider(monkeypatch, agent,
+                         SimpleNamespace(content="Done.", tool_calls=None))
 
 
 def attempt(started_s_ago: float) -> Any:
     """An ``agent_turn`` attempt with its step's heartbeat timeout, started that long ago."""
-    env = env_for("report-1/q1")
-    started = datetime.now(UTC) - timedelta(seconds=started_s_ago)
-    env.info = dataclasses.replace(env.info, heartbeat_timeout=AGENT_TURN_STEP.heartbeat,
-                                   started_time=started)
-    return env
+    return held_attempt("report-1/q1", AGENT_TURN_STEP.heartbeat, started_s_ago)
 
 
 def turns(tmp_path: Path) -> AgentActivities:

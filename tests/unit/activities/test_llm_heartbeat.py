@@ -7,8 +7,6 @@ heard)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,46 +15,20 @@ import pytest
 from durable_research.activities import llm
 from durable_research.activities.heartbeat import FIRST_BEAT_SHARE
 from durable_research.config import Settings
-from durable_research.contract.llm import Usage
 from durable_research.workflows.steps import LLM_STEP
-from tests.support.helpers import env_for
-
-
-def answer() -> Any:
-    """A chat completion response as litellm returns it (the fields ``complete`` reads)."""
-    message = SimpleNamespace(content="An answer.")
-    return SimpleNamespace(choices=[SimpleNamespace(message=message)])
+from tests.support.held_provider import attempt as held_attempt
+from tests.support.held_provider import hold_provider
 
 
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """The provider's answer, released by the test (set: answer at once)."""
-    release = asyncio.Event()
-
-    async def no_litellm() -> Any:
-        return SimpleNamespace()
-
-    async def acompletion(_litellm: Any, **_kwargs: Any) -> Any:
-        # A network answer arrives on a later turn of the event loop, never in the same one.
-        for _ in range(5):
-            await asyncio.sleep(0)
-        await release.wait()
-        return answer()
-
-    monkeypatch.setattr(llm, "load_litellm", no_litellm)
-    monkeypatch.setattr(llm, "completion_kwargs", lambda *_a, **_k: {"model": "openai/m"})
-    monkeypatch.setattr(llm, "acompletion", acompletion)
-    monkeypatch.setattr(llm, "usage_of", lambda _r: Usage())
-    return release
+    return hold_provider(monkeypatch, llm, SimpleNamespace(content="An answer."))
 
 
 def attempt(started_s_ago: float) -> Any:
     """An ``llm_call`` attempt with the LLM step's heartbeat timeout, started that long ago."""
-    env = env_for("report-1")
-    started = datetime.now(UTC) - timedelta(seconds=started_s_ago)
-    env.info = dataclasses.replace(env.info, heartbeat_timeout=LLM_STEP.heartbeat,
-                                   started_time=started)
-    return env
+    return held_attempt("report-1", LLM_STEP.heartbeat, started_s_ago)
 
 
 async def test_a_quick_answer_sends_no_heartbeat(provider: asyncio.Event) -> None:
