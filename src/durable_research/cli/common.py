@@ -184,11 +184,13 @@ def note(message: str, out: Console | None = None) -> None:
 async def connect_cli(settings: Settings, allow_embedded: bool = True,
                       out: Console | None = None,
                       on_server_launch: Callable[[], object] | None = None) -> rc.Connection:
-    """Connect, saying on ``out`` (default stdout) when the embedded server was started.
+    """Connect, saying on ``out`` (default stderr) when the embedded server was started.
 
+    Stderr: what a command prints on stdout is its answer (``research start``: the id
+    alone, which scripts capture); that a server was started on the way is not part of it.
     ``on_server_launch``: what to start while a just-started embedded server boots.
     """
-    out = out or console
+    out = out or err
     conn = await rc.connect(settings, allow_embedded=allow_embedded,
                             on_event=lambda message: note(message, out),
                             on_server_launch=on_server_launch)

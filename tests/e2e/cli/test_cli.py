@@ -80,9 +80,10 @@ def test_run_on_embedded_default_writes_pdf(
 ) -> None:
     proc = research("run", "What do tardigrades eat?", env=embedded_env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Embedded Temporal dev server started" in proc.stdout
+    # On stderr: stdout is the command's answer (tests/unit/cli/test_start_stdout.py).
+    assert "Embedded Temporal dev server started" in proc.stderr
     # Headless: the Temporal UI (no login, any Host) only with `research server --ui`.
-    assert "Web UI" not in proc.stdout
+    assert "Web UI" not in proc.stdout + proc.stderr
     assert not devserver.port_open("127.0.0.1", int(embedded_env["TEMPORAL_UI_PORT"]))
     pdfs = list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("*.pdf"))
     assert len(pdfs) == 1 and str(pdfs[0]) in proc.stdout.replace("\n", "")
@@ -97,7 +98,7 @@ def test_run_on_embedded_default_writes_pdf(
     assert wid in listed.stdout and "What do tardigrades eat?" in listed.stdout, listed.stdout
     again = research("run", "--format", "pdf,md", env=embedded_env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "Embedded Temporal dev server started" not in again.stdout
+    assert "Embedded Temporal dev server started" not in again.stdout + again.stderr
     assert len(list(Path(embedded_env["RESEARCH_OUTPUT_DIR"]).glob("give-me-5-fun*.md"))) == 1
 
 
