@@ -164,8 +164,14 @@ class GuardMiddleware:
             return 421, "This app only answers to localhost / 127.0.0.1."
         if scope["method"] not in SAFE_METHODS:
             length = headers.get("content-length")
+            if length is None and "transfer-encoding" not in headers:
+                # No length and no chunks: no body at all (RFC 9112, 6.3), as curl sends
+                # a POST without -d (`curl -X POST .../cancel`). Nothing to bound.
+                return None
             if length is None or not length.isdigit():
-                return 411, "A Content-Length is required."
+                # A chunked body's size is known only once read: it must be bounded first.
+                return 411, ("A Content-Length is required: send the body whole, "
+                             "not chunked.")
             if int(length) > MAX_REQUEST_BYTES:
                 limit = MAX_REQUEST_BYTES // (1024 * 1024)
                 return 413, f"The request is larger than {limit} MB."
