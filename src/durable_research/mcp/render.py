@@ -6,7 +6,9 @@ the web page's do; this only lays them out and says which tool to call next.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from durable_research.client.draft import draft_text, draft_title
 from durable_research.client.files import report_file_keys
@@ -38,6 +40,56 @@ def error_text(exc: UserError) -> str:
         hint = ended_hint(f"{Tool.GET_STATUS}(id={exc.workflow_id!r})", exc.lead)
     text = f"{exc.message}. Hint: {hint}" if hint else exc.message
     return " ".join(strip_controls(text).split())
+
+
+# What an argument takes, by the validation error's type (pydantic's codes): said in the
+# JSON words an assistant writes its arguments in.
+_TAKES = {"string_type": "text", "list_type": "a list", "dict_type": "an object",
+          "bool_type": "true or false", "bool_parsing": "true or false",
+          "int_type": "a whole number", "int_parsing": "a whole number",
+          "int_from_float": "a whole number", "float_type": "a number",
+          "float_parsing": "a number"}
+# The argument problems an error names (an assistant fixes them one call at a time).
+ARGUMENT_PROBLEMS_SHOWN = 3
+# How much of a refused value an error repeats.
+VALUE_CHARS = 40
+
+
+def _where(loc: Sequence[object]) -> str:
+    """``("edits", 1)`` as ``edits[1]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "arguments"
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 1] + "…"
+
+
+def argument_error(tool: str, errors: Sequence[Mapping[str, Any]]) -> str:
+    """Arguments of the wrong type or missing (the SDK's validation ``errors``) as one
+    line naming each argument and what it takes, as the tools' own refusals read."""
+    problems = []
+    for e in errors[:ARGUMENT_PROBLEMS_SHOWN]:
+        where, kind = _where(e.get("loc", ())), str(e.get("type", ""))
+        if kind == "missing":
+            problems.append(f"{where} is required")
+        elif kind in _TAKES:
+            problems.append(f"{where} must be {_TAKES[kind]}, not {_shown(e.get('input'))}")
+        else:
+            problems.append(f"{where}: {e.get('msg', 'not valid')}")
+    return error_text(UserError("; ".join(problems),
+                                f"the input schema of {tool} gives each argument's type"))
+
+
+def unknown_arguments_error(tool: str, unknown: Sequence[str], known: Sequence[str]) -> str:
+    """Arguments the tool does not have (a typo, or another tool's), as one line."""
+    names = ", ".join(repr(name) for name in unknown)
+    return error_text(UserError(
+        f"{tool} has no argument {names}; its arguments: {', '.join(known)}",
+        "check the spelling; an unknown argument is never dropped"))
 
 
 def _rows(rows: list[tuple[str, str]]) -> list[str]:

@@ -13,8 +13,9 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from pydantic import ValidationError
 from temporalio.service import RPCError
 
 from durable_research import __version__
@@ -22,7 +23,7 @@ from durable_research.client.files import MEDIA_TYPES, is_text_format, read_repo
 from durable_research.contract.report import KNOWN_FORMATS
 from durable_research.errors import UserError
 from durable_research.mcp.names import REPORT_URI, SERVER_NAME, Tool
-from durable_research.mcp.render import error_text
+from durable_research.mcp.render import argument_error, error_text, unknown_arguments_error
 from durable_research.mcp.tools import McpContext, ResearchTools, finished
 from durable_research.worker.hosted import reports_served
 
@@ -53,11 +54,45 @@ def user_errors(
     return wrapper
 
 
+class ResearchServer(MCPServer):
+    """The SDK's server, with the arguments of a call checked as the tools check values:
+    a wrong type or a missing argument is one line naming it (the SDK's validation error
+    is four lines with its type codes and a link), and an unknown argument is refused
+    (the SDK drops it: ``wiat: 30`` waited 0 s without a word)."""
+
+    def __init__(self, arguments: dict[str, tuple[str, ...]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Each tool's argument names, as its function declares them.
+        self.arguments = arguments
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context[Any, Any] | None = None) -> Any:
+        known = self.arguments.get(name)
+        unknown = sorted(set(arguments) - set(known)) if known is not None else []
+        if unknown and known is not None:
+            raise ToolError(f"Error executing tool {name}: "
+                            f"{unknown_arguments_error(name, unknown, known)}")
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, ValidationError):
+                raise
+            # The cause stays the validation error: the SDK logs its field names only.
+            raise ToolError(f"Error executing tool {name}: "
+                            f"{argument_error(name, cause.errors())}") from cause
+
+
 def build_server(ctx: McpContext) -> MCPServer:
     """The server with every tool of :class:`Tool` and a resource per report format."""
-    server: MCPServer = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS, version=__version__,
-                                  log_level="WARNING")
-    for name, fn in ResearchTools(ctx).by_name().items():
+    tools = ResearchTools(ctx).by_name()
+    arguments = {}
+    for name, fn in tools.items():
+        assert callable(fn)
+        arguments[str(name)] = tuple(inspect.signature(fn).parameters)
+    server = ResearchServer(arguments, name=SERVER_NAME, instructions=INSTRUCTIONS,
+                            version=__version__, log_level="WARNING")
+    for name, fn in tools.items():
         assert callable(fn)
         # Plain text (or content blocks) for the assistant, not a JSON copy of it.
         server.add_tool(user_errors(fn), name=name, description=inspect.getdoc(fn),
