@@ -264,7 +264,9 @@ async def describe_report(
         state.result = await client.get_workflow_handle(
             workflow_id, result_type=ReportResult
         ).result()
-    for act in desc.raw_description.pending_activities:
+    # A closed run's description still lists the activities pending when it closed
+    # (cancelled mid-step): none of them runs any more, so none is shown as running.
+    for act in desc.raw_description.pending_activities if running else ():
         line = f"{act.activity_type.name}: attempt {act.attempt}"
         if act.HasField("last_failure"):
             line += f", last failure: {(await failure_message(client, act.last_failure))[:200]}"
