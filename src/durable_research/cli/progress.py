@@ -192,8 +192,9 @@ def _plan_prompt(state: rc.ReportState | None, workflow_id: str) -> None:
     console.print("[bold]Research plan[/] waiting for review:")
     for line in plan_lines(research.plan if research else [], "  "):
         console.print(safe(line), highlight=False)
-    console.print(f"Approve with `research plan {safe(workflow_id)} --approve`, or edit with "
-                  f"`research plan {safe(workflow_id)} --edit FILE` (one sub-question a line).")
+    from durable_research.cli.research import plan_review_hint
+
+    console.print(plan_review_hint(workflow_id))
 
 
 async def _questions_prompt(conn: rc.Connection, workflow_id: str, questions: list[str]

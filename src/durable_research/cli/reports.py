@@ -30,7 +30,13 @@ from durable_research.cli.common import (
     settings_or_exit,
 )
 from durable_research.cli.progress import follow
-from durable_research.cli.research import ReportRequest, ResearchOptions, prepare
+from durable_research.cli.research import (
+    ReportRequest,
+    ResearchOptions,
+    draft_review_hint,
+    plan_review_hint,
+    prepare,
+)
 from durable_research.client.numbers import parse_bounded
 from durable_research.client.present import (
     FAILURE_ROW,
@@ -46,6 +52,8 @@ from durable_research.terminal import safe, strip_controls
 
 # The most reports `list` shows.
 MAX_LIST = 1000
+# Characters of a draft under review `status` shows (`research review` shows it all).
+DRAFT_SHOWN = 4000
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
 ReviewOpt = Annotated[bool, typer.Option("--review", help="Wait for a human review of the draft.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Comma-separated: pdf,md,html,docx.")]
@@ -299,7 +307,11 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             console.print("[bold]History[/]")
             for line in q.history:
                 console.print(f"  {strip_controls(line)}", highlight=False, markup=False)
-        if q and q.research and q.research.sections:
+        waiting = state.status == rc.RUNNING and q is not None
+        reviewing = bool(waiting and q and q.draft and q.step in (ReportStep.REVIEW,
+                                                                 ReportStep.REVISING))
+        # The draft under review holds every section: shown once, below.
+        if q and q.research and q.research.sections and not reviewing:
             from rich.markdown import Markdown
             from rich.panel import Panel
 
@@ -313,12 +325,20 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             if texts:
                 console.print(Panel(Markdown(strip_controls(draft_text(texts))),
                                     title=draft_title(q.research)), width=PROSE_WIDTH)
-        if q and q.draft and q.step in (ReportStep.REVIEW, ReportStep.REVISING):
+        if q and reviewing:
             from rich.markdown import Markdown
             from rich.panel import Panel
 
-            console.print(Panel(Markdown(strip_controls(q.draft[:4000])),
+            shown = q.draft[:DRAFT_SHOWN]
+            if len(q.draft) > DRAFT_SHOWN:
+                shown += (f"\n\n*… {len(q.draft) - DRAFT_SHOWN:,} more characters: "
+                          f"`research review {workflow_id}` shows the whole draft*")
+            console.print(Panel(Markdown(strip_controls(shown)),
                                 title=f"draft v{q.versions}"), width=PROSE_WIDTH)
+        if q and waiting and q.step == ReportStep.PLAN_REVIEW:
+            console.print(plan_review_hint(workflow_id), highlight=False)
+        elif q and waiting and q.step == ReportStep.REVIEW:
+            console.print(draft_review_hint(workflow_id), highlight=False)
 
     run_async(go())
 

@@ -152,6 +152,8 @@ def plan_cmd(
                 console.print("No research plan yet.")
             for line in plan_lines(plan):
                 console.print(safe(line), highlight=False)
+            if state.query and state.query.step == ReportStep.PLAN_REVIEW:
+                console.print(plan_review_hint(workflow_id), highlight=False)
             return
         plan = await cr.review_plan(conn.client, workflow_id, plan_review_input(
             chosen[0], subquestions, allow_domain, deny_domain, rc.reviewer_name(),
@@ -193,6 +195,22 @@ def answer_cmd(
         await send_answers(conn, workflow_id, answers or [])
 
     run_async(go())
+
+
+def plan_review_hint(workflow_id: str) -> str:
+    """How to decide on a plan that waits for review (markup-safe)."""
+    wid = safe(workflow_id)
+    return (f"Approve with `research plan {wid} --approve`, edit with `research plan {wid} "
+            f"--edit FILE` (one sub-question a line), or reject with `research plan {wid} "
+            "--reject`.")
+
+
+def draft_review_hint(workflow_id: str) -> str:
+    """How to decide on a draft that waits for review (markup-safe)."""
+    wid = safe(workflow_id)
+    return (f"Review with `research review {wid}`, or `research approve {wid}`, `research "
+            f"edit {wid} --file F`, `research revise {wid} --feedback TEXT`, `research reject "
+            f"{wid}`.")
 
 
 def show_questions(workflow_id: str, questions: list[str], waiting: bool) -> None:
