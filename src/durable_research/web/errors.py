@@ -7,6 +7,8 @@ in JSON instead of a page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +30,8 @@ from durable_research.web.context import API_ROOT, API_V1, CSRF_HEADER, is_api_p
 from durable_research.web.templating import render
 
 log = logging.getLogger(__name__)
+# The HTTP API's bodies' media type.
+JSON_TYPE = "application/json"
 _UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
 _TITLES = {400: "Bad request", 401: "Log in first", 403: "Refused", 404: "Not found",
            405: "Not allowed", 409: "Not accepted", 503: "Temporal is not reachable"}
@@ -89,12 +93,35 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, message)
 
 
+def _body_problem(request: Request, errors: Sequence[Mapping[str, Any]]) -> str | None:
+    """What is wrong with the body as a whole (missing, not JSON, not an object), in the
+    words of the request a script sends; None when the problems are its fields'."""
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        if e.get("type") == "json_invalid":
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            return f"the body is not valid JSON{at}: {e.get('ctx', {}).get('error', '')}"
+        if loc != ("body",):
+            continue
+        if e.get("type") == "missing":
+            return ("the request needs a JSON object as its body, sent with "
+                    "Content-Type: application/json")
+        sent = request.headers.get("content-type", "").split(";")[0].strip()
+        if sent != JSON_TYPE:
+            # curl -d without -H sends a form's type: the JSON in it is never read.
+            return (f"the body must be JSON sent with Content-Type: {JSON_TYPE} (it came "
+                    f"as {sent or 'no Content-Type'})")
+        return 'the body must be a JSON object: {"name": value, ...}'
+    return None
+
+
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if is_api_path(request.url.path):
         # Where and what: "body.formats.0: Input should be 'pdf', 'md' or 'html'".
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-                             for e in exc.errors()[:5])
+        problems = _body_problem(request, exc.errors()) or "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+            for e in exc.errors()[:5])
         return error_page(request, 400, f"Invalid request: {problems}",
                           f"{API_ROOT}/docs describes every request")
     fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors()[:5])
