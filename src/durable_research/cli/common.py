@@ -7,7 +7,7 @@ import functools
 import logging
 import re
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import typer
@@ -111,6 +111,39 @@ def friendly(func: Callable[..., None]) -> Callable[..., None]:
 def settings_or_exit() -> Settings:
     """Load settings (errors are UserErrors, handled by ``friendly``)."""
     return load_settings()
+
+
+# The narrowest a folding cell of a listing may be and still be read (a date, a word).
+MIN_CELL = 12
+
+
+def print_listing(columns: Sequence[str], rows: Sequence[Sequence[str]],
+                  whole: Collection[int] = (0,), droppable: int | None = None,
+                  dropped_note: str = "") -> None:
+    """Print ``rows`` (markup-safe cells) as a table whose ``whole`` columns are never cut
+    or wrapped: they hold ids, which the user copies into the next command (in 80 columns
+    rich cut them to "report-10b04f…"). Other cells fold instead of ending in "…". The
+    ``droppable`` column (a long path) is shown only where it fits on one line beside
+    the others at :data:`MIN_CELL` (folded over a dozen lines it buries the list), and
+    ``dropped_note`` says where its values are."""
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in
+              enumerate(columns)]
+    keep = list(range(len(columns)))
+    need = sum(widths[i] if i in whole or i == droppable else min(widths[i], MIN_CELL)
+               for i in keep) + 3 * len(keep) + 1  # cells' padding and borders, the last
+    if droppable is not None and need > console.width:
+        keep.remove(droppable)
+    table = Table()
+    for i in keep:
+        if i in whole:
+            table.add_column(columns[i], no_wrap=True, min_width=widths[i])
+        else:
+            table.add_column(columns[i], overflow="fold")
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    print_table(table)
+    if len(keep) < len(columns) and dropped_note:
+        console.print(f"[dim]{dropped_note}[/]")
 
 
 def print_table(table: Table) -> None:

@@ -24,6 +24,7 @@ from durable_research.cli.common import (
     err,
     friendly,
     llm_ready_settings,
+    print_listing,
     print_result,
     print_table,
     run_async,
@@ -396,11 +397,11 @@ def list_cmd(
         if not reports:
             console.print("No reports yet: start one with `research run`.")
             return
-        table = Table("workflow", "status", "started (UTC)", "question", "report")
-        for r in reports:
-            table.add_row(safe(r.workflow_id), r.status, r.started, safe(r.question[:80]),
-                          safe(r.location))
-        print_table(table)
+        print_listing(("workflow", "status", "started (UTC)", "question", "report"),
+                      [(safe(r.workflow_id), r.status, r.started, safe(r.question[:80]),
+                        safe(r.location)) for r in reports], whole=(0, 1), droppable=4,
+                      dropped_note="Where each report is: `research status ID`, or a wider "
+                                   "terminal.")
 
     run_async(go())
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from durable_research.cli.common import (
     connect_cli,
     console,
     err,
     friendly,
-    print_table,
+    print_listing,
     run_async,
     settings_or_exit,
 )
@@ -97,10 +96,9 @@ def list_cmd() -> None:
         if not found:
             console.print("No schedules yet: add one with `research schedule add`.")
             return
-        table = Table(*SCHEDULE_COLUMNS)
-        for row in schedule_rows(found):
-            table.add_row(*(safe(cell[:80]) for cell in row))
-        print_table(table)
+        print_listing(SCHEDULE_COLUMNS,
+                      [[safe(cell[:80]) for cell in row] for row in schedule_rows(found)],
+                      whole=(0, 3))
 
     run_async(go())
 
