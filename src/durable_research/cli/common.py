@@ -7,6 +7,7 @@ import functools
 import logging
 import re
 import sys
+import time
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any, TypeVar
 
@@ -212,6 +213,35 @@ def llm_ready_settings(settings: Settings, model: str | None,
 
 def note(message: str, out: Console | None = None) -> None:
     (out or console).print(f"[dim]{message}[/]")
+
+
+# How long a decision waits for the embedded server's worker to poll (it loads for about
+# 10 s; a loaded machine takes longer), and how often it looks.
+WORKER_START_S, WORKER_LOOK_S = 60.0, 0.25
+
+
+async def connect_for_decision(settings: Settings, workflow_id: str) -> rc.Connection:
+    """Connect for a decision sent to a waiting report: an Update, which only a worker
+    accepts. On the embedded default its supervised worker is made sure of and waited
+    for: after the server was restarted (a reboot, `research server --stop`) none runs,
+    and the decision was refused ("No worker is running ... `research worker`").
+    Not for an unknown id or a report that has ended (refused as before, at once)."""
+    from durable_research.client import workers
+    from durable_research.embedded import local_worker
+
+    conn = await connect_cli(settings)
+    state = await rc.describe_report(conn.client, workflow_id, with_query=False)
+    if state.status != rc.RUNNING:
+        return conn
+    if await asyncio.to_thread(local_worker.ensure_worker, settings) is None:
+        return conn  # not the embedded server: its workers are the cluster's business
+    deadline = time.monotonic() + WORKER_START_S
+    with err.status(plain("waiting for the embedded server's worker to start...")):
+        while time.monotonic() < deadline:
+            if await workers.workers_polling(conn.client, settings.task_queue):
+                break
+            await asyncio.sleep(WORKER_LOOK_S)
+    return conn  # still none: the decision is refused with what to do
 
 
 async def connect_cli(settings: Settings, allow_embedded: bool = True,

@@ -11,6 +11,7 @@ import typer
 from durable_research import client as rc
 from durable_research.cli.common import (
     connect_cli,
+    connect_for_decision,
     console,
     err,
     friendly,
@@ -112,7 +113,7 @@ def raise_budget_cmd(
     caps = cr.budget_raise_input(usd, tokens, pages, ("--usd", "--tokens", "--pages"))
 
     async def go() -> None:
-        conn = await connect_cli(settings)
+        conn = await connect_for_decision(settings, workflow_id)
         out = await cr.raise_budget(conn.client, workflow_id, caps)
         console.print(safe(out.message), highlight=False)
 
@@ -144,7 +145,8 @@ def plan_cmd(
     subquestions = _read_lines(edit) if edit is not None else []
 
     async def go() -> None:
-        conn = await connect_cli(settings)
+        conn = await (connect_for_decision(settings, workflow_id) if chosen
+                      else connect_cli(settings))
         state = await rc.describe_report(conn.client, workflow_id, with_query=True)
         if not chosen:
             plan = report_plan(state)
@@ -180,7 +182,9 @@ def answer_cmd(
         raise UserError("Give answers or --none, not both")
 
     async def go() -> None:
-        conn = await connect_cli(settings)
+        deciding = bool(answers) or none
+        conn = await (connect_for_decision(settings, workflow_id) if deciding
+                      else connect_cli(settings))
         if not answers and not none:
             state = await rc.describe_report(conn.client, workflow_id, with_query=True)
             questions = state.query.questions if state.query else []

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from durable_research import client as rc
 from durable_research.cli.common import (
     PROSE_WIDTH,
+    connect_for_decision,
     console,
     friendly,
     plain,
@@ -109,7 +110,7 @@ def _one(workflow_id: str, review: ReviewInput, show: bool = False) -> None:
     settings = settings_or_exit()
 
     async def go() -> None:
-        conn = await rc.connect(settings)
+        conn = await connect_for_decision(settings, workflow_id)
         outcome = await rc.send_review(conn.client, workflow_id, review)
         if show:
             show_draft(outcome.draft, outcome.version)
@@ -124,7 +125,7 @@ def review(workflow_id: IdArg) -> None:
     settings = settings_or_exit()
 
     async def go() -> None:
-        conn = await rc.connect(settings)
+        conn = await connect_for_decision(settings, workflow_id)
         await interactive_review(conn.client, workflow_id)
 
     run_async(go())
@@ -174,7 +175,7 @@ def edit(
     settings = settings_or_exit()
 
     async def go() -> None:
-        conn = await rc.connect(settings)
+        conn = await connect_for_decision(settings, workflow_id)
         state = await rc.describe_report(conn.client, workflow_id)
         current = state.query.draft if state.query else ""
         text = edit_in_editor(current)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from durable_research import client as rc
 from durable_research.cli import build_app
 from durable_research.contract.report import ReportStep
+from durable_research.embedded import local_worker
 
 
 @dataclass
@@ -26,10 +27,12 @@ class Query:
 @dataclass
 class State:
     query: Query = field(default_factory=Query)
+    status: str = "running"
 
 
 class Conn:
     client: Any = object()
+    embedded = None
 
 
 def test_review_without_an_answer_names_the_commands_that_decide(
@@ -37,7 +40,8 @@ def test_review_without_an_answer_names_the_commands_that_decide(
     async def connect(*_: object, **__: object) -> Conn:
         return Conn()
 
-    async def describe(client: Client, workflow_id: str) -> State:
+    async def describe(client: Client, workflow_id: str,
+                       with_query: bool | None = None) -> State:
         return State()
 
     def ask(prompt: str, **_: object) -> str:
@@ -45,6 +49,9 @@ def test_review_without_an_answer_names_the_commands_that_decide(
 
     monkeypatch.setattr(rc, "connect", connect)
     monkeypatch.setattr(rc, "describe_report", describe)
+    # A cluster's worker (not the embedded server's supervised one, which a decision
+    # would make sure of: tests/unit/cli/test_decision_worker.py).
+    monkeypatch.setattr(local_worker, "ensure_worker", lambda settings, workers=1: None)
     monkeypatch.setattr(Prompt, "ask", ask)
     result = CliRunner().invoke(build_app(), ["review", "report-1"],
                                 env={"COLUMNS": "300", "TERM": "dumb"})
