@@ -151,6 +151,18 @@ def result_rows(result: ReportResult,
     return rows
 
 
+def format_stamp(stamp: str) -> str:
+    """A workflow's ISO time stamp (``2026-12-07T20:31:11.233302+00:00``) as ``2026-12-07
+    20:31:11 UTC``; one it cannot read as it is."""
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if at.tzinfo is not None:
+        at = at.astimezone(ZoneInfo("UTC"))
+    return at.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def status_rows(state: ReportState) -> list[tuple[str, str]]:
     """Label/value rows of a report without a result yet (or that failed): its step,
     costs so far, research progress, running activities, failure (unescaped)."""
@@ -160,8 +172,11 @@ def status_rows(state: ReportState) -> list[tuple[str, str]]:
         rows += [(STEP_ROW, q.step), ("model", q.model or "-"),
                  ("tokens so far", format_tokens(q.usage)),
                  ("cost so far", format_cost(q.usage.cost_usd, q.model))]
-        if q.waiting_for_review_since:
-            rows.append(("waiting for review since", q.waiting_for_review_since))
+        for wait, since in (("review", q.waiting_for_review_since),
+                            ("plan review", q.waiting_for_plan_review_since),
+                            ("answers", q.waiting_for_answers_since)):
+            if since:
+                rows.append((f"waiting for {wait} since", format_stamp(since)))
         if q.waiting_for_answers_since:
             rows += [(f"question {n}", question) for n, question in enumerate(q.questions, 1)]
         if q.versions:  # drafts written for review; none yet would read as "no draft"
