@@ -23,6 +23,7 @@ from durable_research.cli.reports import (
     LanguageOpt,
     PromptArg,
     SourcesOpt,
+    WebOpt,
 )
 from durable_research.cli.research import ReportRequest, ResearchOptions, prepare
 from durable_research.client import schedules as cs
@@ -59,7 +60,7 @@ def add_cmd(
     prompt: PromptArg = None, every: EveryOpt = "", tz: TzOpt = None,
     email: EmailOpt = None, sources: SourcesOpt = None, depth: DepthOpt = "standard",
     fmt: FormatOpt = "pdf", schedule_id: ScheduleIdOpt = None, prompt_file: FileOpt = None,
-    language: LanguageOpt = "",
+    language: LanguageOpt = "", web: WebOpt = True,
 ) -> None:
     """Research a question at set times; each run is a report like `research start`'s."""
     settings = settings_or_exit()
@@ -69,7 +70,7 @@ def add_cmd(
         cs.check_schedule_id(schedule_id)
     params = prepare(settings, ReportRequest(
         read_prompt(prompt, prompt_file), False, fmt, None, False, email, None,
-        ResearchOptions(sources or [], depth, language=language)))
+        ResearchOptions(sources or [], depth, web, language=language)))
 
     async def go() -> None:
         conn = await connect_cli(settings)
