@@ -286,11 +286,6 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
         if state.result:
             print_result(state.result, workflow_id, rc.ui_link(settings, conn, workflow_id))
             return
-        if state.status != rc.RUNNING:
-            # Cancelled, failed or terminated: how far it got (its step, plan, history,
-            # sections) is its status query's, which a worker answers for a closed run
-            # too; `research result` sends the user here for exactly that.
-            state = await rc.describe_report(conn.client, workflow_id, with_query=True)
         table = Table(show_header=False, box=None)
         table.add_row("workflow", safe(workflow_id))
         for label, value in status_rows(state):

@@ -224,8 +224,8 @@ async def describe_report(
     Args:
         client: A connected client.
         workflow_id: The report's workflow id.
-        with_query: Ask the workflow itself (needs a worker to answer). Default: only
-            while it runs; a closed one is described by its result or failure instead.
+        with_query: Ask the workflow itself (needs a worker to answer). Default: unless
+            it completed (a completed one is described by its result).
 
     Raises:
         WorkflowNotFoundError: No workflow with that id.
@@ -251,7 +251,10 @@ async def describe_report(
                         task_queue=desc.raw_description.execution_config.task_queue.name)
     state.question = await memo_question(desc, "")
     running = desc.status == WorkflowExecutionStatus.RUNNING
-    if with_query or (with_query is None and running):
+    # By default the workflow is asked unless it completed (its result says it all): while
+    # it runs, and once cancelled, failed or terminated, for how far it got (a worker
+    # answers a closed run's query too; none answering costs the query's deadline).
+    if with_query or (with_query is None and desc.status != WorkflowExecutionStatus.COMPLETED):
         try:
             # The RPC deadline, not asyncio.wait_for: a cancelled in-flight query would
             # still be awaited until the server gives up on it.
