@@ -186,10 +186,13 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                 return await self._rejected("The draft was rejected; no report was written.")
 
         self._set_step(ReportStep.WRITING)
+        # What is laid out is what the result reports: a reviewer's edit adds a note that
+        # the citation check describes the researched draft, to both.
+        content = self._content(content)
         files = await self._step(
             PDF_STEP,
             CreatePdfInput(
-                content=self._content(content),
+                content=content,
                 basename=report_basename(self._question, workflow.info().workflow_id),
                 output_dir=params.output_dir,
                 formats=params.formats,

@@ -22,6 +22,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from durable_research.client import research as cr
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult, ReportStatus
 from durable_research.contract.review import UPDATE_REVIEW, ReviewInput, ReviewOutcome
@@ -30,6 +31,7 @@ from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
 from tests.support.cli import assert_clean_error, research
 from tests.support.helpers import start, wait_for_step
+from tests.support.paths import DATA
 from tests.support.pdftools import pdf_file_text as pdf_text
 from tests.support.processes import kill, spawn_worker
 
@@ -92,6 +94,26 @@ async def test_edit_replaces_the_draft(
     text = " ".join(pdf_text(result.pdf_path).split())
     assert "A human wrote this paragraph." in text and "FAKE-LLM" not in text
     assert fake_llm.successes == 1
+
+
+async def test_an_edited_research_draft_says_so_in_the_result(
+    client: Client, settings: Settings, worker: Worker, fake_llm: FakeLLM
+) -> None:
+    """The report's "About" said that the text was changed after the citation check,
+    the result did not: `research result` printed "15 cited sentences: 15 verified" for a
+    draft the reviewer had replaced by one sentence (a new user's trial)."""
+    prepared = cr.ingest_sources(settings, [str(DATA / "conflict_docs")])
+    handle = await waiting(client, settings, "What is Larkspur Queue's default port?",
+                           depth="standard", collection=prepared.collection, web=False)
+    await review(handle, "edit", text="# Mine\n\nThe broker listens on port 7450 [1].")
+    await review(handle, "approve")
+    result = await handle.result()
+    assert result.verification is not None
+    assert any("changed in review after the citation check" in note
+               for note in result.research_notes), result.research_notes
+    # The report says the same.
+    md = " ".join(pdf_text(result.pdf_path).split())
+    assert "changed in review after the citation check" in md
 
 
 async def test_revise_calls_the_llm_and_keeps_versions(
