@@ -53,6 +53,12 @@ from durable_research.terminal import safe, strip_controls
 
 # The most reports `list` shows.
 MAX_LIST = 1000
+# What `status` says of a running report no worker answers for, on the embedded server
+# and on another (a cluster's, whose workers are the user's to run).
+NO_WORKER_EMBEDDED = ("`research server` starts the embedded server's worker; the report "
+                      "goes on from its last finished step")
+NO_WORKER_CLUSTER = ("start one with `research worker` (or `research result {id}`, which "
+                     "hosts one)")
 # Characters of a draft under review `status` shows (`research review` shows it all).
 DRAFT_SHOWN = 4000
 PromptArg = Annotated[str | None, typer.Argument(help="The research question.")]
@@ -293,6 +299,11 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
                      else "dim" if label == STEP_ROW and value == UNKNOWN_STEP else "")
             table.add_row(label, f"[{style}]{safe(value)}[/]" if style else safe(value))
         q = state.query
+        if q is None and state.status == rc.RUNNING:
+            # The embedded server restarted (a reboot, `research server --stop`) comes back
+            # without its worker: the report waits, and nothing said how to let it go on.
+            table.add_row("no worker", NO_WORKER_EMBEDDED if local_worker.embedded_mode(
+                settings) else NO_WORKER_CLUSTER.format(id=safe(workflow_id)))
         if q and q.waiting_for_answers_since:
             table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
         link = rc.ui_link(settings, conn, workflow_id)

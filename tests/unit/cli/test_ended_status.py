@@ -84,3 +84,27 @@ async def test_a_closed_run_says_how_far_it_got_and_runs_nothing(
     state = await reports.describe_report(Client(), ID)  # type: ignore[arg-type]
     assert state.pending == []
     assert state.query is not None and state.query.history == ["... q1 done"]
+
+
+@pytest.mark.parametrize(("embedded", "needle"), [
+    (True, "`research server` starts the embedded server's worker"),
+    (False, "`research worker`")])
+def test_status_with_no_worker_says_how_to_start_one(
+        monkeypatch: pytest.MonkeyPatch, embedded: bool, needle: str) -> None:
+    """After `research server --stop` (or a reboot) `research status` of a running report
+    starts the server, not its worker, and said only "step unknown (no worker is
+    answering queries)": nothing said how to let the report go on (a new user's trial)."""
+    from durable_research.embedded import local_worker
+
+    async def describe(client: Any, workflow_id: str,
+                       with_query: bool | None = None) -> reports.ReportState:
+        return reports.ReportState(workflow_id, RunStatus.RUNNING)
+
+    monkeypatch.setattr(rc, "connect", _connect)
+    monkeypatch.setattr(rc, "describe_report", describe)
+    monkeypatch.setattr(local_worker, "embedded_mode", lambda settings: embedded)
+    result = CliRunner().invoke(build_app(), ["status", ID],
+                                env={"COLUMNS": "200", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    assert "no worker is answering" in result.output
+    assert needle in result.output, result.output
