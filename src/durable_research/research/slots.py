@@ -13,6 +13,7 @@ from durable_research.research.number_kinds import (
     NumberKind,
     kind_of,
     points_within_document,
+    units_differ,
 )
 from durable_research.research.opposites import ANTONYMS
 from durable_research.research.passages import is_number
@@ -40,12 +41,15 @@ class Difference:
 def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str],
              kinds: Kinds) -> str | None:
     """Of the sentence's other numbers of the same kind (a date faces a date, a version a
-    version), the one in the claim number's place: a word next to it in common ("page size
-    1024 bytes" / "page size is 4096"); None when none is."""
-    others = [n for n in others if kind_of(n, kinds[1]) is kind_of(said, kinds[0])]
+    version) and unit (:func:`units_differ`), the one in the claim number's place: a word
+    next to it in common ("page size 1024 bytes" / "page size is 4096"); None when none
+    is."""
+    i = c_toks.index(said)
+    others = [n for n in others if kind_of(n, kinds[1]) is kind_of(said, kinds[0])
+              and not units_differ(c_toks, i, s_toks, s_toks.index(n))]
     if not others:
         return None
-    near = _neighbours(c_toks, c_toks.index(said))
+    near = _neighbours(c_toks, i)
 
     def fit(number: str) -> int:
         return len(near & _neighbours(s_toks, s_toks.index(number)))
