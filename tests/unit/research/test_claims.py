@@ -1,0 +1,36 @@
+"""The claim rules (research/claims.py): a part of a sentence compared on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from durable_research.research.claims import Relation, compare
+
+
+def flat(_token: str) -> float:
+    return 1.0
+
+
+def test_a_part_keeps_the_subject_its_sentence_names() -> None:
+    # "The default setting is off" is PRAGMA ignore_check_constraints' (the sentence names
+    # CHECK constraints); the other sentence names another setting: two official pages set
+    # against each other in the research eval's reports ("opposite words: off vs enabled")
+    claim = "The default setting is off, meaning that CHECK constraints are enforced by default."
+    sentence = ("This option causes the PRAGMA reverse_unordered_selects setting to be "
+                "enabled by default.")
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # the part names what differs
+        ("The default journal mode is WAL, so readers never block writers.",
+         "The default journal mode is DELETE."),
+        # the other sentence names nothing the claim lacks
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "By default the option is off."),
+    ],
+)
+def test_a_part_still_contradicts_on_its_subject(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
