@@ -137,11 +137,14 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
         said = [t for t in c_toks[i1:i2] if t not in sset]
         if tag == "equal" or not said:
             continue
-        other = [t for t in s_toks[j1:j2] if t not in cset and not is_number(t)][: len(said)]
+        put = [t for t in s_toks[j1:j2] if t not in cset]
+        other = [t for t in put if not is_number(t)][: len(said)]
         if other and set(said) <= c_names and set(other) <= s_names:
             found.append(Difference(Slot.NAME, said, other))
+        # Not when a number stands in the claim value's place: the word after it is what
+        # the sentence says of the number ("is off" / "is 50 which is more than adequate").
         elif values and len(said) == len(other) == 1 and said[0] in values[0] and \
-                other[0] in values[1]:
+                other[0] in values[1] and put[0] == other[0]:
             found.append(Difference(Slot.VALUE, said, other))
         else:
             missing += said
