@@ -67,12 +67,13 @@ from _common import ROOT, DevServer, connect, machine, run_main, start_fake_llm
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from durable_research.activities.checking import COLLECTION_HITS
+from durable_research.activities.checking import COLLECTION_HITS, MARKERS
 from durable_research.client import research as cr
 from durable_research.client.reports import start_report
 from durable_research.config import JUDGE_BATCH_DEFAULT, JUDGE_BATCH_MAX, Settings
 from durable_research.contract.keys import meta_key, notes_name, run_key, text_key
 from durable_research.contract.report import ReportInput, ReportResult
+from durable_research.research.citations import cited_sentences
 from durable_research.research.localdocs import load_collection, search_collection
 from durable_research.research.secondpass import FIRST_PASS_ONLY
 from durable_research.research.types import SubResearchResult
@@ -80,7 +81,14 @@ from durable_research.store import get_text
 from durable_research.store.factory import open_store
 from durable_research.testing import claims_eval
 from durable_research.testing import retrieval_eval as rev
-from durable_research.testing.decoy_reach import HEAD, DecoyOutcome, reach, sent_to_notes, table
+from durable_research.testing.decoy_reach import (
+    HEAD,
+    DecoyOutcome,
+    check_search,
+    reach,
+    sent_to_notes,
+    table,
+)
 from durable_research.testing.fake_forward import Upstream
 from durable_research.testing.fake_llm import FakeLLM, SentPrompt
 from durable_research.testing.fake_research import judge_items
@@ -178,22 +186,28 @@ async def sources_read(client: Client, workflow_id: str, children: int) -> set[s
 
 async def trace_decoys(client: Client, settings: Settings, collection: str, qid: str,
                        workflow_id: str, score: ReportScore, children: int,
-                       decoys: list[dict[str, Any]]) -> list[DecoyOutcome]:
+                       decoys: list[dict[str, Any]], body: str) -> list[DecoyOutcome]:
     """Each decoy fact the report stated, and whether the official page contradicting it
     was among the check's sources: read by research, or among the collection's best
-    documents for the claim (the check's own search, replayed)."""
+    documents for any of the report's claims (``body``: the check's own search, replayed;
+    its sources are one pool)."""
     if not score.stated:
         return []
     by_id = {d["id"]: d for d in decoys}
     read = await sources_read(client, workflow_id, children)
     store = open_store(settings)
+    for marker in MARKERS.values():  # the check searched for the sentences before marking
+        body = body.replace(marker, "")
+    searched = check_search(
+        [s.sentence for s in cited_sentences(body)],
+        lambda claim: [h.url for h in search_collection(store, collection, claim,
+                                                        COLLECTION_HITS)])
     out = []
     for stated in score.stated:
         decoy = by_id[stated.ident]
-        hits = search_collection(store, collection, stated.sentence, COLLECTION_HITS)
         out.append(DecoyOutcome(qid, stated.ident, decoy["kind"], stated.printed,
                                 decoy["official_doc"],
-                                reach(decoy["official_doc"], read, [h.url for h in hits])))
+                                reach(decoy["official_doc"], read, searched)))
     return out
 
 
@@ -229,7 +243,7 @@ async def run_questions(client: Client, settings: Settings, run: Run, collection
             if trace:
                 run.outcomes += await trace_decoys(client, settings, collection, q["id"],
                                                    handle.id, run.scores[-1],
-                                                   len(result.subquestions), decoys)
+                                                   len(result.subquestions), decoys, body)
             run.searches.append(result.subquestions)
             attempts = await plan_attempts(client, handle.id)
             run.plans += 1

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from durable_research.research.compounds import split_joined, split_names
 from durable_research.research.frames import Groups, alternatives, frame_conflict
 from durable_research.research.framing import main_part
 from durable_research.research.number_kinds import (
@@ -142,7 +143,10 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     if whole.same:
         return whole
     stated = set(tokens(sentence))
+    elsewhere = _named_elsewhere(claim, sentence, stated | known | topic)
     for part in clauses(claim):
+        if elsewhere and not elsewhere & set(tokens(part)):
+            continue  # its subject is a name of the rest of the claim, not the sentence's
         for other in clauses(sentence):
             if (part, other) != (claim, sentence):
                 found = _compare(part, other, weight, known, topic, conditional)
@@ -160,6 +164,17 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     return whole
 
 
+def _named_elsewhere(claim: str, sentence: str, stated: set[str]) -> set[str]:
+    """The claim's names the sentence lacks (``stated``: its words, and the names its source
+    and title give it), when the sentence names something the claim does not: two things.
+    A part of the claim without them speaks of them all the same ("The default setting is
+    off, meaning that CHECK constraints are enforced": the part "The default setting is
+    off" is not about "the PRAGMA reverse_unordered_selects setting", which is "enabled by
+    default": two official pages set against each other in the research eval's reports)."""
+    theirs = name_tokens(sentence) - set(tokens(claim))
+    return name_tokens(claim) - stated if theirs else set()
+
+
 def _number_stated_elsewhere(found: Comparison, stated: set[str]) -> bool:
     """Whether a part's "numbers differ" is the claim's version or date against another
     that the whole sentence states beside the claim's own: a sentence naming both draws a
@@ -174,17 +189,21 @@ def _number_stated_elsewhere(found: Comparison, stated: set[str]) -> bool:
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
              known: frozenset[str], topic: frozenset[str], conditional: bool) -> Comparison:
     c_toks, s_toks = tokens(claim), tokens(sentence)
+    if len(set(c_toks)) < MIN_CLAUSE_TOKENS:  # "SQLite does not support this." compares
+        return Comparison(Relation.NEITHER, 0.0)  # to nothing
+    # A word one side joins and the other writes apart ("DATETIME" / "dates and/or
+    # times") is the same words on both.
+    c_toks, s_toks, c_apart, s_apart = split_joined(c_toks, s_toks)
     # The page's subject is the sentence's too ("The default protocol is 4." on pickle's).
     cset, sset = set(c_toks), set(s_toks) | (topic & set(c_toks))
-    if len(cset) < MIN_CLAUSE_TOKENS:  # "SQLite does not support this." compares to nothing
-        return Comparison(Relation.NEITHER, 0.0)
     if _share(sset, cset, weight) < RELATED_AT / 2:
         return Comparison(Relation.NEITHER, _share(sset, cset, weight))
-    c_names = name_tokens(claim)
+    c_names = split_names(name_tokens(claim), c_apart)
     cues = cset & SINGLE_VALUE_CUES
     values = (value_tokens(claim), value_tokens(sentence)) if cues else None
     kinds = number_kinds(claim), number_kinds(sentence)
-    diff = differences(c_toks, s_toks, c_names, name_tokens(sentence), values, kinds,
+    diff = differences(c_toks, s_toks, c_names, split_names(name_tokens(sentence), s_apart),
+                       values, kinds,
                        (asides(claim), asides(sentence)))
     slots = diff.slots
     # About the same thing: the overlap of everything but the slot that differs (a rare

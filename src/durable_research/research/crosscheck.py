@@ -19,7 +19,13 @@ from durable_research.research.claims import Comparison, Relation, compare
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
 from durable_research.research.frames import frame_conflict
 from durable_research.research.opposites import opposites
-from durable_research.research.statements import clauses, near_copies, shingles, tokens
+from durable_research.research.statements import (
+    clauses,
+    name_tokens,
+    near_copies,
+    shingles,
+    tokens,
+)
 from durable_research.research.support import SUPPORTED_AT, Verdict, verdict
 
 # Other sources looked at per claim (by their best related sentence), and sentences compared.
@@ -185,6 +191,15 @@ def related(claim: str, exclude: set[str], pool: EvidencePool) -> list[tuple[Uni
     return sorted(found.items(), key=lambda us: -us[1])
 
 
+def _referred(unit: Unit) -> frozenset[str]:
+    """The names of the sentence before ``unit``'s when it opens by referring back to it
+    ("It grew from a few north German towns ..." after "The Hanseatic League was ..."):
+    its subject, which the sentence leaves out."""
+    if not unit.before or not REFERS_BACK.match(unit.sentence):
+        return frozenset()
+    return frozenset(name_tokens(unit.before))
+
+
 def _context(unit: Unit) -> str:
     return f"{unit.before} {unit.sentence}".strip() if unit.before else unit.sentence
 
@@ -261,7 +276,8 @@ def assess(sent: CitedSentence, refs: dict[int, Evidence], pool: EvidencePool,
         if key in by_source or len(by_source) < OTHER_SOURCES:
             by_source.setdefault(key, []).append(
                 (compare(claim, unit.sentence, pool.weight, pool.sources[key].names,
-                         pool.alternatives, pool.sources[key].topic), unit, found_score))
+                         pool.alternatives, pool.sources[key].topic | _referred(unit)),
+                 unit, found_score))
     undecided: list[tuple[float, Unit]] = []
     # (b): each source's closest sentences, and the passages of those with the claim's
     # words spread over them (whether they state it is the question there).

@@ -88,3 +88,33 @@ def points_within_document(toks: list[str], i: int) -> bool:
     """Whether ``toks[i]`` (a position word) points to another part of the document: no
     number follows it within two words."""
     return toks[i] in POSITION_WORDS and not any(is_number(t) for t in toks[i + 1 : i + 3])
+
+
+# Units of measure: a number followed by one counts it in that unit. Stemmed at use, like
+# the tokens. Counted things ("125 databases", "protocol 4 was ...") are no unit: the word
+# after a number is mostly not one (on the Python set "protocol 4 was introduced" and
+# "protocol 5, added" were two units when any word counted, and "up to 125 databases"
+# against "set to 10 by default" on the first set).
+_UNITS = frozenset(t for w in """
+bit bits byte bytes kilobyte kilobytes megabyte megabytes gigabyte gigabytes terabyte
+terabytes petabyte petabytes kibibyte kibibytes mebibyte mebibytes gibibyte gibibytes
+tebibyte tebibytes kb mb gb tb pb kib mib gib tib page pages character characters
+nanosecond nanoseconds microsecond microseconds millisecond milliseconds ms second seconds
+minute minutes hour hours day days week weeks month months year years
+metre metres meter meters kilometre kilometres kilometer kilometers mile miles
+gram grams kilogram kilograms tonne tonnes percent
+""".split() for t in tokens(w))
+
+
+def units_differ(c_toks: list[str], i: int, s_toks: list[str], j: int) -> bool:
+    """Whether the numbers ``c_toks[i]`` and ``s_toks[j]`` are in different units of
+    measure, each followed by its own ("2147483646 pages" / "1.4e+14 bytes", "281
+    terabytes" / "281474 gigabytes": one limit in two units or two scales, a dispute between
+    two official pages in the research eval's reports)."""
+    mine, other = _unit(c_toks, i), _unit(s_toks, j)
+    return bool(mine and other) and mine != other
+
+
+def _unit(toks: list[str], i: int) -> str:
+    after = toks[i + 1] if i + 1 < len(toks) else ""
+    return after if after in _UNITS else ""

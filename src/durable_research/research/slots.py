@@ -13,6 +13,7 @@ from durable_research.research.number_kinds import (
     NumberKind,
     kind_of,
     points_within_document,
+    units_differ,
 )
 from durable_research.research.opposites import ANTONYMS
 from durable_research.research.passages import is_number
@@ -40,12 +41,15 @@ class Difference:
 def _nearest(c_toks: list[str], said: str, s_toks: list[str], others: list[str],
              kinds: Kinds) -> str | None:
     """Of the sentence's other numbers of the same kind (a date faces a date, a version a
-    version), the one in the claim number's place: a word next to it in common ("page size
-    1024 bytes" / "page size is 4096"); None when none is."""
-    others = [n for n in others if kind_of(n, kinds[1]) is kind_of(said, kinds[0])]
+    version) and unit (:func:`units_differ`), the one in the claim number's place: a word
+    next to it in common ("page size 1024 bytes" / "page size is 4096"); None when none
+    is."""
+    i = c_toks.index(said)
+    others = [n for n in others if kind_of(n, kinds[1]) is kind_of(said, kinds[0])
+              and not units_differ(c_toks, i, s_toks, s_toks.index(n))]
     if not others:
         return None
-    near = _neighbours(c_toks, c_toks.index(said))
+    near = _neighbours(c_toks, i)
 
     def fit(number: str) -> int:
         return len(near & _neighbours(s_toks, s_toks.index(number)))
@@ -133,11 +137,14 @@ def differences(c_toks: list[str], s_toks: list[str], c_names: set[str], s_names
         said = [t for t in c_toks[i1:i2] if t not in sset]
         if tag == "equal" or not said:
             continue
-        other = [t for t in s_toks[j1:j2] if t not in cset and not is_number(t)][: len(said)]
+        put = [t for t in s_toks[j1:j2] if t not in cset]
+        other = [t for t in put if not is_number(t)][: len(said)]
         if other and set(said) <= c_names and set(other) <= s_names:
             found.append(Difference(Slot.NAME, said, other))
+        # Not when a number stands in the claim value's place: the word after it is what
+        # the sentence says of the number ("is off" / "is 50 which is more than adequate").
         elif values and len(said) == len(other) == 1 and said[0] in values[0] and \
-                other[0] in values[1]:
+                other[0] in values[1] and put[0] == other[0]:
             found.append(Difference(Slot.VALUE, said, other))
         else:
             missing += said

@@ -25,6 +25,14 @@ _VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the 
 # A version or an ISO date is one number to a comparison ("3.7.0" against "3.7.1", not
 # three numbers with two in common): its parts joined, as tokens splits them otherwise.
 _VERSION_OR_DATE = re.compile(r"\b\d+(?:\.\d+){2,}\b|\b\d{4}-\d{2}-\d{2}\b")
+# A number in scientific notation is one number too ("1.4e+14" was "1", "4e" and "14", and
+# its unit no longer followed it): written out.
+_SCIENTIFIC = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d{1,3}\b")
+
+
+def _written_out(number: str) -> str:
+    value = float(number)
+    return str(int(value)) if value.is_integer() else str(value).replace(".", "")
 
 
 def tokens(text: str) -> list[str]:
@@ -35,6 +43,7 @@ def tokens(text: str) -> list[str]:
     Versions and dates are one token each (``_VERSION_OR_DATE``).
     """
     text = _VERSION_OR_DATE.sub(lambda m: re.sub(r"\D", "", m.group()), text)
+    text = _SCIENTIFIC.sub(lambda m: _written_out(m.group()), text)
     return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
 
 
@@ -60,7 +69,8 @@ def name_tokens(text: str) -> set[str]:
 # Where a sentence's parts part: colons, semicolons, dashes and commas ("X is auto, so
 # consumers never ack" holds two statements; "out of the box it listens on 5672, the same
 # port as RabbitMQ" one and an aside).
-_CLAUSE = re.compile(r"\s*(?:[:;,—–]|\s-\s)\s*")
+# Not a comma between digits: "281,474,976,579,584" is one number.
+_CLAUSE = re.compile(r"\s*(?:[:;—–]|,(?!\d)|\s-\s)\s*")
 MIN_CLAUSE_TOKENS = 3
 
 

@@ -5,14 +5,15 @@ unverified or verified. Printed verified, it is either a retrieval miss (the off
 that contradicts it never reached the check's sources) or a checker miss (the check had
 the official page and did not see the contradiction). The check reads the sources
 research read and, per claim, the collection's best documents for it
-(``activities.checking.COLLECTION_HITS``); ``Reach`` says which of them held the official
-page. Pure functions, for ``bench/research_eval.py --adversarial`` and its tests.
+(``activities.checking.COLLECTION_HITS``), all in one pool: a page one claim's search
+found is compared with every claim; ``Reach`` says which of them held the official page.
+Pure functions, for ``bench/research_eval.py --adversarial`` and its tests.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -31,10 +32,19 @@ class Reach(StrEnum):
 
 def reach(official: str, read: Collection[str], searched: Collection[str]) -> Reach:
     """Where ``official`` (a document's path) was among the check's sources: the sources
-    research read (``read``: cited or not) first, then the claim's own search hits."""
+    research read (``read``: cited or not) first, then the search hits of the report's
+    claims (``searched``: :func:`check_search`)."""
     if official in read:
         return Reach.READ
     return Reach.SEARCHED if official in searched else Reach.MISSED
+
+
+def check_search(claims: Sequence[str], search: Callable[[str], Collection[str]]) -> set[str]:
+    """The documents the check's own search finds for a report's claims (``search``: a
+    claim's best documents): every claim's, not only the decoy's. Counting the decoy's
+    alone called cheatsheet-1's official page "not among the check's sources" in a report
+    whose judge was sent its sentence (another claim's search had found it)."""
+    return {url for claim in claims for url in search(claim)}
 
 
 @dataclass(frozen=True)

@@ -462,3 +462,17 @@ def test_a_sentence_may_leave_its_subject_to_its_pages_title() -> None:
     # The title stands in only for the words it has: another setting is another subject.
     assert _brotli_claim("The default brotli window size is 22.", BROTLI_TITLE) \
         is ClaimStatus.VERIFIED
+
+
+def test_a_sentence_that_refers_back_has_the_names_of_the_one_before() -> None:
+    """"It sank ..." is the Vasa's sentence: its names are the sentence before's, as a
+    page's title is every sentence's (a claim naming the Vasa is not "another subject")."""
+    page = Evidence("d", "The Vasa was a Swedish warship built for King Gustavus Adolphus. "
+                    "It sank on its maiden voyage in 1628 within a mile of the harbour.",
+                    url="https://museum.example/vasa")
+    blog = Evidence("b", "King Gustavus Adolphus' Vasa sank on its maiden voyage in 1638.",
+                    url="https://blog.example/", n=1)
+    sent = cited_sentences("King Gustavus Adolphus' Vasa sank on its maiden voyage in 1638 "
+                           "[1].")[0]
+    found = assess(sent, {1: blog}, pool_of(page, blog), use_judge=False)
+    assert found.conflict is not None and "1638 vs 1628" in found.conflict.reason

@@ -13,7 +13,7 @@ from durable_research.research.number_kinds import (
     number_kinds,
     points_within_document,
 )
-from durable_research.research.statements import tokens
+from durable_research.research.statements import clauses, tokens
 
 
 def _flat(_token: str) -> float:
@@ -119,4 +119,46 @@ def test_official_pages_are_not_set_against_each_other(claim: str, sentence: str
      "Queues below 1000 messages are paged to disk."),
 ])
 def test_like_numbers_still_contradict(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, _flat).relation is Relation.CONTRADICTS
+
+
+def test_a_number_with_thousands_separators_is_one_clause() -> None:
+    # a comma between digits is no clause's end: "281, 474, ..." read as five numbers
+    text = ("The maximum size database would be 2147483646 pages at 65536 bytes per page "
+            "or 281,474,976,579,584 bytes (about 281 terabytes).")
+    assert clauses(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # one limit in two units
+        ("The largest possible database is 2147483646 pages.",
+         "The largest possible database is approximately 1.4e+14 bytes."),
+        # ... in two scales
+        ("The largest possible database holds 281 terabytes.",
+         "The largest possible database holds 281474 gigabytes."),
+        ("The default cache holds 2000 pages.", "The default cache holds 8 megabytes."),
+    ],
+)
+def test_numbers_of_other_units_do_not_face_each_other(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, _flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        ("The default page size is 1024 bytes.", "The default page size is 4096 bytes."),
+        # counted things are no unit of measure
+        ("By default an SQLite connection can attach up to 125 databases.",
+         "The number of attached databases is limited to SQLITE_MAX_ATTACHED which is set "
+         "to 10 by default."),
+        # one number without a unit
+        ("The default page size is 1024.", "The default page size is 4096 bytes."),
+        # scientific notation is one number
+        ("The largest possible database is 2.8e+14 bytes.",
+         "The largest possible database is 1.4e+14 bytes."),
+    ],
+)
+def test_numbers_of_one_unit_still_differ(claim: str, sentence: str) -> None:
     assert compare(claim, sentence, _flat).relation is Relation.CONTRADICTS

@@ -11,6 +11,7 @@ from durable_research.testing.decoy_reach import (
     HEAD,
     DecoyOutcome,
     Reach,
+    check_search,
     reach,
     sent_to_notes,
     table,
@@ -32,6 +33,15 @@ def test_a_stated_decoy_keeps_the_sentence_the_check_reads() -> None:
     assert score.stated == [StatedDecoy(
         "forum-2", "disputed", "SQLite checkpoints once the WAL file reaches 10000 pages.")]
     assert score.decoys_stated == [("forum-2", "disputed")] and score.decoy_disputed == 1
+
+
+def test_a_page_another_claims_search_found_is_among_the_checks_sources() -> None:
+    # the check's sources are one pool: the official page one claim's search found is
+    # compared with the decoy's sentence too
+    hits = {"SQLite checkpoints once the WAL file reaches 10000 pages.": ["community/forum.md"],
+            "The WAL file is checkpointed by the connection.": ["docs/wal.html"]}
+    searched = check_search(list(hits), lambda claim: hits[claim])
+    assert reach("docs/wal.html", set(), searched) is Reach.SEARCHED
 
 
 def test_the_official_page_counts_as_read_before_as_searched() -> None:

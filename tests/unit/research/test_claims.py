@@ -1,0 +1,69 @@
+"""The claim rules (research/claims.py): a part of a sentence compared on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from durable_research.research.claims import Relation, compare
+
+
+def flat(_token: str) -> float:
+    return 1.0
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # "The default setting is off" is PRAGMA ignore_check_constraints' (the sentence
+        # names CHECK constraints); the other sentence names another setting ("opposite
+        # words: off vs enabled")
+        ("The default setting is off, meaning that CHECK constraints are enforced by "
+         "default.",
+         "This option causes the PRAGMA reverse_unordered_selects setting to be enabled by "
+         "default."),
+        # "Each PRIMARY KEY, UNIQUE" is the start of a list of constraints, not the parent
+        # key of a foreign key ("one of them says not")
+        ("Each PRIMARY KEY, UNIQUE, NOT NULL and CHECK constraint has a default conflict "
+         "resolution algorithm.",
+         "The parent key columns named in the foreign key constraint are not the primary key "
+         "of the parent table and are not subject to a unique constraint using collating "
+         "sequence specified in the CREATE TABLE, or"),
+    ],
+)
+def test_a_part_keeps_the_subject_its_sentence_names(claim: str, sentence: str) -> None:
+    # two official pages set against each other in the research eval's reports
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # the part names what differs
+        ("The default journal mode is WAL, so readers never block writers.",
+         "The default journal mode is DELETE."),
+        # the other sentence names nothing the claim lacks
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "By default the option is off."),
+    ],
+)
+def test_a_part_still_contradicts_on_its_subject(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
+
+def test_a_word_does_not_face_the_word_after_a_number() -> None:
+    # the value in "off"'s place is 50; "more" is what the sentence says of it ("values
+    # differ: off vs more" between two official pages in the research eval's reports)
+    claim = "The default setting is off, meaning that CHECK constraints are enforced by default."
+    sentence = "The default setting is 50 which is more than adequate for most applications."
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        ("The default journal mode is WAL.", "The default journal mode is DELETE."),
+        ("The default synchronous setting is NORMAL.", "The default synchronous setting is FULL."),
+    ],
+)
+def test_a_value_still_faces_a_value(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
