@@ -339,7 +339,7 @@ def print_judged(run: Run, decoys: list[dict[str, Any]]) -> None:
                 other = " ".join(d.other_passage.split())
                 # The report shows the passage cut (checking.MAX_PASSAGE_CHARS): the
                 # official sentence may be in the part cut off of an excerpt sent.
-                shown = other.removesuffix("…")
+                shown = other.removesuffix("…").rstrip()
                 has = "official sentence IN it" if official in other or any(
                     e.startswith(shown) for e in with_official) else "no official"
                 print(f"    disputed: {d.reason} ({has}) <- {other[:220]}")

@@ -27,6 +27,7 @@ from durable_research.contract.citations import (
     DisputedCitation,
     Reference,
     UnsupportedCitation,
+    clip_whole,
 )
 from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
@@ -115,8 +116,7 @@ def parse_verdicts(text: str) -> dict[int, Relation]:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_PASSAGE_CHARS else text[:MAX_PASSAGE_CHARS].rstrip() + "…"
+    return clip_whole(text, MAX_PASSAGE_CHARS)
 
 
 class CheckingActivities(WithStore):

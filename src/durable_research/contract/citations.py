@@ -4,6 +4,7 @@ trusted, and what the citation check found.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -63,6 +64,23 @@ class ClaimStatus(StrEnum):
     DISPUTED = "disputed"
     # Its cited source does not support it, and nothing contradicts it.
     UNVERIFIED = "unverified"
+
+
+# The end of a sentence, or an excerpt's gap, where a long passage may be cut.
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+
+
+def clip_whole(text: str, limit: int) -> str:
+    """``text`` on one line, cut after its last whole sentence within ``limit`` characters
+    (at a word when none ends past a third of it): a quoted passage never ends mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    # An end in the first third is more likely an abbreviation's ("e.g.") than worth it.
+    ends = [m.end() for m in _SENTENCE_END.finditer(cut) if m.end() > limit // 3]
+    kept = cut[:ends[-1]].removesuffix(" …") if ends else cut.rsplit(" ", 1)[0]
+    return kept.rstrip() + " …"
 
 
 @dataclass

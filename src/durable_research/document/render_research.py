@@ -19,6 +19,7 @@ from durable_research.contract.citations import (
     Reference,
     SourceKind,
     Verification,
+    clip_whole,
 )
 from durable_research.contract.report import ReportContent
 from durable_research.document.docmodel import (
@@ -235,8 +236,7 @@ def _label(label: str, rest: str) -> Paragraph:
 
 
 def _clip(text: str) -> str:
-    text = _one_line(text)
-    return text if len(text) <= _MAX_SENTENCE else text[:_MAX_SENTENCE].rstrip() + "…"
+    return clip_whole(clean_text(text), _MAX_SENTENCE)
 
 
 def _cite(n: int, known: frozenset[int]) -> Inline:

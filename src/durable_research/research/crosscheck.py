@@ -354,6 +354,15 @@ def _every_other(claim: str, closest: list[tuple[float, str, tuple[tuple[int, st
             for _align, key, read in ranked]
 
 
+# A Markdown heading's marks where a sentence of an excerpt starts ("# First look: ...").
+HEADING_MARKS = re.compile(r"(?:^|(?<=… ))#{1,6}\s+")
+
+
+def shown(excerpt: str) -> str:
+    """An excerpt as a dispute quotes it: a heading read as a sentence without its marks."""
+    return HEADING_MARKS.sub("", excerpt)
+
+
 def independent(other: Evidence, passage: str, cited: Evidence) -> bool:
     """Whether ``other``'s supporting ``passage`` is independent of the cited source.
 
@@ -394,7 +403,7 @@ def settle(found: Assessment, answers: Mapping[Question, Relation], pool: Eviden
                           Relation.NEITHER: "the judge found no support",
                           None: "the judge gave no verdict"}[answer]
         elif answer is Relation.CONTRADICTS and conflict is None:
-            conflict = Conflict(q.key, read.get(q, q.passage),
+            conflict = Conflict(q.key, shown(read.get(q, q.passage)),
                                 "the judge found a contradiction")
         elif answer is Relation.SUPPORTS and q.key not in found.supporters and \
                 cited is not None and \

@@ -401,3 +401,17 @@ def test_the_summary_counts_the_unverified_and_lists_a_claim_once() -> None:
             "made in more than one place is listed once:") in md
     assert md.count("“Download the binary.”") == 1 and md.count("“Run it.”") == 1
     assert Verification(unsupported=[again, other]).unsupported_listed() == ""
+
+
+def test_a_long_passage_in_the_disputed_table_is_cut_after_a_whole_sentence() -> None:
+    """The table cut another source's excerpt at 600 characters wherever that fell:
+    "... the queue dept…" (found in a new user's trial)."""
+    sentence = "The broker keeps every queue on disk and replays it after a restart. "
+    long = sentence * 8 + "Then the queue depth is reported to the operator in every state."
+    disputed = replace(DISPUTED, verification=Verification(
+        checked=1, supported=0, judged=1,
+        disputed=[DisputedCitation("Queues are kept in memory.", 1, "Queues are kept in memory.",
+                                   5, long, "the judge found a contradiction")]))
+    md = " ".join(render_bytes(disputed, "md").decode().split())
+    [row] = [line for line in md.split("| Queues are kept in memory. |")[1:2]]
+    assert "after a restart. …" in row and "queue dept" not in row

@@ -17,7 +17,7 @@ from durable_research.contract.citations import (
 )
 from durable_research.research.citations import cited_sentences, mark_sentences, text_sentences
 from durable_research.research.claims import Relation, compare
-from durable_research.research.crosscheck import Outcome, Question, assess, settle
+from durable_research.research.crosscheck import Assessment, Outcome, Question, assess, settle
 from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.types import NotesConflicts
 from durable_research.testing.claims_eval import STATUSES, Mode, evaluate, load_items
@@ -476,3 +476,23 @@ def test_a_sentence_that_refers_back_has_the_names_of_the_one_before() -> None:
                            "[1].")[0]
     found = assess(sent, {1: blog}, pool_of(page, blog), use_judge=False)
     assert found.conflict is not None and "1638 vs 1628" in found.conflict.reason
+
+
+def test_a_dispute_the_judge_found_quotes_a_heading_without_its_marks() -> None:
+    """The table quoted the excerpt the judge read with a raw heading, "[5] # First look:
+    Larkspur Queue 1.0 … Out of the box ..." (found in a new user's trial)."""
+    question = Question("The broker listens on port 7450.", "", "b", cited=False,
+                        sentences=((0, "# First look: Larkspur Queue 1.0"),
+                                   (4, "Out of the box the broker listens on port 5672.")))
+    found = Assessment(sentence=cited_sentences("The broker listens on port 7450 [1].")[0],
+                       n=1, key="o", questions=[question])
+    pool = pool_of(Evidence("o", "The broker listens on port 7450.", url="https://o.example"),
+                   Evidence("b", "Out of the box the broker listens on port 5672.",
+                            url="https://b.example"))
+    read = ("# First look: Larkspur Queue 1.0 … Installation is a single binary. … "
+            "## Ports Out of the box the broker listens on port 5672 (see #2).")
+    outcome = settle(found, {question: Relation.CONTRADICTS}, pool, {question: read})
+    assert outcome.status is ClaimStatus.DISPUTED and found.conflict is not None
+    assert found.conflict.passage == (
+        "First look: Larkspur Queue 1.0 … Installation is a single binary. … "
+        "Ports Out of the box the broker listens on port 5672 (see #2).")
