@@ -143,10 +143,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     if whole.same:
         return whole
     stated = set(tokens(sentence))
-    elsewhere = _named_elsewhere(claim, sentence, stated | known | topic)
     for part in clauses(claim):
-        if elsewhere and not elsewhere & set(tokens(part)):
-            continue  # its subject is a name of the rest of the claim, not the sentence's
         for other in clauses(sentence):
             if (part, other) != (claim, sentence):
                 found = _compare(part, other, weight, known, topic, conditional)
@@ -162,17 +159,6 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
         if found.relation is Relation.CONTRADICTS:
             return replace(found, align=whole.align)
     return whole
-
-
-def _named_elsewhere(claim: str, sentence: str, stated: set[str]) -> set[str]:
-    """The claim's names the sentence lacks (``stated``: its words, and the names its source
-    and title give it), when the sentence names something the claim does not: two things.
-    A part of the claim without them speaks of them all the same ("The default setting is
-    off, meaning that CHECK constraints are enforced": the part "The default setting is
-    off" is not about "the PRAGMA reverse_unordered_selects setting", which is "enabled by
-    default": two official pages set against each other in the research eval's reports)."""
-    theirs = name_tokens(sentence) - set(tokens(claim))
-    return name_tokens(claim) - stated if theirs else set()
 
 
 def _number_stated_elsewhere(found: Comparison, stated: set[str]) -> bool:
