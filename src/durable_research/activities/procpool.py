@@ -64,11 +64,22 @@ def start(size: int) -> None:
 
 
 def _new_pool(size: int) -> ProcessPoolExecutor:
-    from durable_research.activities.procwork import warm_child
-
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(PRELOAD))
-    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=warm_child)
+    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_child_start)
+
+
+def _child_start() -> None:
+    # Here, not procwork's function itself: the worker imports this module at its start,
+    # and procwork's parsers only when a step first needs them.
+    from durable_research.activities.procwork import warm_child
+
+    warm_child()
+
+
+def _ready() -> bool:
+    # A no-op call: the pool starts a child for it (warm).
+    return True
 
 
 def running() -> bool:
@@ -79,8 +90,6 @@ def running() -> bool:
 async def warm() -> None:
     """Start every child now (each loads its fonts and parsers), in a thread: the first
     start waits for the fork server's imports (about a second, in its own process)."""
-    from durable_research.activities.procwork import ready
-
     pool = _pool
     if pool is None:
         return
@@ -88,7 +97,7 @@ async def warm() -> None:
         # One call a child: a pool spawns a process per call while it has fewer than its
         # size, so ``_size`` calls at once start them all.
         await asyncio.to_thread(lambda: [f.result() for f in
-                                         [pool.submit(ready) for _ in range(_size)]])
+                                         [pool.submit(_ready) for _ in range(_size)]])
     except BrokenProcessPool:
         _replace(pool)
 

@@ -8,8 +8,12 @@ the fonts and parsers.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import sys
+import threading
+from multiprocessing.connection import wait
 
 from durable_research.layout import write_report
 from durable_research.research.crosscheck import NoteConflict, note_conflicts
@@ -17,7 +21,7 @@ from durable_research.research.extract import Extracted, extract_text
 from durable_research.research.fetch_policy import Fetched
 from durable_research.research.links import page_links
 
-__all__ = ["NoteConflict", "compare_notes", "read_page", "ready", "warm_child", "write_report"]
+__all__ = ["NoteConflict", "compare_notes", "read_page", "warm_child", "write_report"]
 
 _WARM_PAGE = (b"<html><head><title>Warm-up</title></head><body><article><p>The warm-up page "
               b"of a worker's child process says that the fonts and parsers load once. "
@@ -36,21 +40,30 @@ def compare_notes(notes: list[tuple[str, str]], focus: set[str] | None) -> list[
     return note_conflicts(notes, focus)
 
 
-def ready() -> bool:
-    """A no-op call: the pool starts a child for it (:func:`procpool.warm`)."""
-    return True
+def _exit_with(sentinel: int) -> None:
+    wait([sentinel])  # ready when the worker is gone, however it ended
+    os._exit(0)
 
 
 def warm_child() -> None:
-    """A child's start: leave Ctrl+C to the worker (which stops its calls gracefully), then
-    make a first render, extraction and comparison, and keep what they loaded out of the
-    collector's full passes."""
+    """A child's start: end with the worker, leave Ctrl+C to it (it stops its calls
+    gracefully), then make a first render, extraction and comparison, and keep what they
+    loaded out of the collector's full passes.
+
+    A child holds both ends of its call queue, so a worker killed with SIGKILL (a crash,
+    the supervisor's last resort) would leave it waiting for calls for ever: it watches
+    the worker's end of its start-up pipe instead, which closes when the worker dies.
+    """
     import tempfile
     from pathlib import Path
 
     from durable_research.contract.report import ReportContent
     from durable_research.heap import freeze_startup_heap
 
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True,
+                         name="dr-parent-watch").start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -207,6 +207,14 @@ def worker_client(client: Client, settings: Settings) -> Client:
     return Client(**config)
 
 
+def cpu_processes(settings: Settings) -> int:
+    """The processes of a worker's CPU pool (``WORKER_CPU_THREADS``, or the cores; 0 with
+    ``WORKER_CPU_POOL=threads``)."""
+    if CpuPool(settings.worker_cpu_pool) is not CpuPool.PROCESSES:
+        return 0
+    return settings.worker_cpu_threads or pools.cpu_threads()
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -234,14 +242,12 @@ def build_worker(
     if activities is None:
         activities = list(default_activities(settings).values())
     pools.configure(cpu_threads=settings.worker_cpu_threads)
-    cpu_processes = pools.cpu_threads() \
-        if CpuPool(settings.worker_cpu_pool) is CpuPool.PROCESSES else 0
     freeze_startup_heap()
     concurrency = max(1, max_concurrent_activities or settings.worker_io_concurrency)
     return AppWorker(
         worker_client(client, settings),
         owners=activity_owners(activities),
-        cpu_processes=cpu_processes,
+        cpu_processes=cpu_processes(settings),
         task_queue=task_queue or settings.task_queue,
         workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow,
                                       ResearchAgentWorkflow]),

@@ -4,7 +4,11 @@ worker starting and stopping the children (real child processes: the e2e tier)."
 
 from __future__ import annotations
 
+import asyncio
 import os
+import select
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,8 +25,9 @@ from durable_research.contract.report import ReportContent
 from durable_research.errors import FailureType
 from durable_research.research.fetch_policy import Fetched
 from durable_research.worker.build import build_worker
-from tests.support.cpu_children import child_pid, die, refuse
+from tests.support.cpu_children import child_pid, die, read_fifo, refuse
 from tests.support.helpers import run_report
+from tests.support.paths import ROOT
 from tests.support.settings import with_settings
 
 PAGE = Fetched(
@@ -88,6 +93,22 @@ async def test_a_dead_child_is_a_retryable_failure_and_the_pool_recovers(pool: N
     assert await procpool.in_process(child_pid) != os.getpid()
 
 
+async def test_a_cancelled_call_stops_waiting_for_its_child(pool: None, tmp_path: Path) -> None:
+    """An activity cancelled (or timed out) during a long render gets its cancellation at
+    once; the child finishes its call and the pool goes on (as a thread did)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    call = asyncio.ensure_future(procpool.in_process(read_fifo, str(fifo)))
+    # Opening the FIFO for writing returns once the child has opened it: it is in the call.
+    writer = await asyncio.to_thread(os.open, fifo, os.O_WRONLY)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    os.write(writer, b"done")
+    os.close(writer)
+    assert await procpool.in_process(child_pid) != os.getpid()
+
+
 async def test_without_a_pool_the_call_runs_in_a_thread() -> None:
     assert not procpool.running()
     assert await procpool.in_process(child_pid) == os.getpid()
@@ -103,3 +124,24 @@ async def test_the_worker_starts_the_children_and_stops_them(
         assert child != os.getpid() and _alive(child)
     assert result.status == "completed" and Path(result.pdf_path).is_file()
     assert not procpool.running() and not _alive(child)
+
+
+def test_the_children_end_with_a_killed_worker() -> None:
+    """A worker killed with SIGKILL cannot shut its pool down: its children end by
+    themselves (they held their call queue open and waited for ever)."""
+    code = "from tests.support.cpu_children import pool_then_killed; pool_then_killed()"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    pids = [int(p) for p in out.stdout.split()]
+    assert pids, out.stderr
+    for pid in pids:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            # Readable once the process has ended: a real signal, not a guess of how long.
+            ended, _, _ = select.select([handle], [], [], 30)
+        finally:
+            os.close(handle)
+        assert ended, f"child {pid} outlived its killed worker"

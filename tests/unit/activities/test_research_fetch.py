@@ -56,9 +56,9 @@ async def test_a_pages_links_are_read_off_the_event_loop(
     # extraction's thread (procwork.read_page, which the worker's process pool runs when
     # it has one; these in-process activities have none).
     from durable_research.activities import procwork
+    from durable_research.research.links import page_links as real
 
     on: list[threading.Thread] = []
-    real = procwork.page_links
 
     def recording(body: bytes, base: str) -> list[str]:
         on.append(threading.current_thread())
