@@ -15,8 +15,9 @@ fork would copy in an unknown state. A child that dies (killed, out of memory) b
 the pool: every call in flight then fails with a *retryable* ``ApplicationError``
 (:data:`FailureType.CPU_PROCESS_CRASHED`) and the next call gets a new pool.
 
-Without a started pool (a test's activity environment, ``WORKER_CPU_POOL=threads``)
-:func:`in_process` runs the function in the core-sized thread pool, as before.
+Without a started pool (a test's activity environment, ``WORKER_CPU_POOL=threads``), or
+until its children are up, :func:`in_process` runs the function in the core-sized thread
+pool, as before: a cold pool never delays a step (a first run's report).
 Inputs and results cross by pickle: the functions are module-level and take dataclasses,
 strings and paths. A cancelled activity stops waiting at once; the child finishes its
 call and its result is dropped (as a thread's was).
@@ -46,27 +47,33 @@ PRELOAD: tuple[str, ...] = (
     "durable_research.activities.procwork",
 )
 
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_size = 0
-_users = 0
+class _Pool:
+    """The executor, and whether its children are up (:meth:`warm`)."""
 
+    def __init__(self, size: int) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+        self.size = size
+        self.executor = ProcessPoolExecutor(max_workers=size, mp_context=context,
+                                            initializer=_child_start)
+        self.ready = threading.Event()
+        self._warming = threading.Lock()
 
-def start(size: int) -> None:
-    """A worker of this process will send work to ``size`` processes (a second worker
-    shares the first one's pool); nothing is spawned until :func:`warm` or a call."""
-    global _pool, _size, _users
-    with _lock:
-        _users += 1
-        if _pool is None:
-            _size = max(1, size)
-            _pool = _new_pool(_size)
-
-
-def _new_pool(size: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
-    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_child_start)
+    def warm(self) -> None:
+        """Start every child and wait until each has warmed up (blocking; a second caller
+        waits for the first one's warm-up)."""
+        with self._warming:
+            if self.ready.is_set():
+                return
+            try:
+                # One call a child: a pool spawns a process per call while it has fewer
+                # than its size, so ``size`` calls at once start them all.
+                for call in [self.executor.submit(_ready) for _ in range(self.size)]:
+                    call.result()
+            except BrokenProcessPool:
+                _replace(self)
+                return
+            self.ready.set()
 
 
 def _child_start() -> None:
@@ -82,24 +89,35 @@ def _ready() -> bool:
     return True
 
 
+_lock = threading.Lock()
+_pool: _Pool | None = None
+_users = 0
+
+
+def start(size: int) -> None:
+    """A worker of this process will send work to ``size`` processes (a second worker
+    shares the first one's pool); nothing is spawned until :func:`warm`."""
+    global _pool, _users
+    with _lock:
+        _users += 1
+        if _pool is None:
+            _pool = _Pool(max(1, size))
+
+
 def running() -> bool:
     """Whether a worker of this process has started the pool."""
     return _pool is not None
 
 
 async def warm() -> None:
-    """Start every child now (each loads its fonts and parsers), in a thread: the first
-    start waits for the fork server's imports (about a second, in its own process)."""
+    """Start every child now and wait until they are up (each loads its fonts and
+    parsers), in a thread: the first start waits for the fork server's imports (about a
+    second, in its own process). Until then calls run in threads (:func:`in_process`)."""
     pool = _pool
-    if pool is None:
-        return
-    try:
-        # One call a child: a pool spawns a process per call while it has fewer than its
-        # size, so ``_size`` calls at once start them all.
-        await asyncio.to_thread(lambda: [f.result() for f in
-                                         [pool.submit(_ready) for _ in range(_size)]])
-    except BrokenProcessPool:
-        _replace(pool)
+    if pool is not None:
+        await asyncio.to_thread(pool.warm)
+        if _pool is not pool and _pool is not None:  # a child died: its replacement
+            await asyncio.to_thread(_pool.warm)
 
 
 async def stop() -> None:
@@ -109,17 +127,19 @@ async def stop() -> None:
         _users = max(0, _users - 1)
         pool, _pool = (_pool, None) if _users == 0 else (None, _pool)
     if pool is not None:
-        await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+        await asyncio.to_thread(pool.executor.shutdown, True, cancel_futures=True)
 
 
-def _replace(broken: ProcessPoolExecutor) -> None:
-    """A new pool instead of ``broken`` (once, whichever call noticed first)."""
+def _replace(broken: _Pool) -> None:
+    """A new pool instead of ``broken`` (once, whichever call noticed first), warmed in
+    the background; calls run in threads meanwhile."""
     global _pool
     with _lock:
         if _pool is not broken:
             return
-        _pool = _new_pool(_size)
-    broken.shutdown(wait=False, cancel_futures=True)
+        _pool = new = _Pool(broken.size)
+    broken.executor.shutdown(wait=False, cancel_futures=True)
+    threading.Thread(target=new.warm, daemon=True, name="dr-cpu-pool-warm").start()
 
 
 async def in_process(func: Callable[..., T], *args: Any) -> T:
@@ -129,12 +149,12 @@ async def in_process(func: Callable[..., T], *args: Any) -> T:
     exceptions ``func`` raises come back as they were raised.
     """
     pool = _pool
-    if pool is None:
+    if pool is None or not pool.ready.is_set():
+        # No pool, or its children are not up yet (a worker's first seconds, or after a
+        # crash): a thread, as before, rather than a step waiting for a start-up.
         return await in_cpu(func, *args)
     try:
-        # Submitted from a thread: a submit may start a child, which waits for the fork
-        # server; the event loop must not.
-        future: Future[T] = await asyncio.to_thread(pool.submit, func, *args)
+        future: Future[T] = pool.executor.submit(func, *args)
         return await asyncio.wrap_future(future)
     except BrokenProcessPool as exc:
         _replace(pool)

@@ -110,14 +110,16 @@ async def warm_up() -> None:
 
     in_processes = app_worker.cpu_processes(load_settings()) > 0
     try:
-        if in_processes:
-            await procpool.warm()
         for trust_env in (True, False):
             await asyncio.to_thread(ssl_context, trust_env)
         litellm = await asyncio.to_thread(litellm_module)
         await litellm.acompletion(model="openai/warm-up", mock_response="ok",
                                   messages=[{"role": "user", "content": "warm-up"}])
-        if not in_processes:
+        # After litellm, as the in-process render was: the first report waits for
+        # litellm, not for the pool (a polling worker's pool warms from its start anyway).
+        if in_processes:
+            await procpool.warm()
+        else:
             with tempfile.TemporaryDirectory() as tmp:
                 content = ReportContent(question="warm-up", body_markdown="Warm-up.",
                                         model="-", date="2000-01-01")

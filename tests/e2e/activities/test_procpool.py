@@ -53,6 +53,7 @@ def _alive(pid: int) -> bool:
 @pytest_asyncio.fixture
 async def pool() -> AsyncIterator[None]:
     procpool.start(2)
+    await procpool.warm()
     try:
         yield
     finally:
@@ -89,7 +90,8 @@ async def test_a_dead_child_is_a_retryable_failure_and_the_pool_recovers(pool: N
         await procpool.in_process(die)
     assert failed.value.type == FailureType.CPU_PROCESS_CRASHED
     assert not failed.value.non_retryable
-    # The next call gets a new pool.
+    # A new pool warms up in the background; calls run in threads meanwhile.
+    await procpool.warm()
     assert await procpool.in_process(child_pid) != os.getpid()
 
 
@@ -114,12 +116,24 @@ async def test_without_a_pool_the_call_runs_in_a_thread() -> None:
     assert await procpool.in_process(child_pid) == os.getpid()
 
 
+async def test_until_the_children_are_up_a_call_runs_in_a_thread() -> None:
+    """A worker's first report (a first run's) never waits for the pool's start-up."""
+    procpool.start(2)
+    try:
+        assert await procpool.in_process(child_pid) == os.getpid()
+        await procpool.warm()
+        assert await procpool.in_process(child_pid) != os.getpid()
+    finally:
+        await procpool.stop()
+
+
 async def test_the_worker_starts_the_children_and_stops_them(
         client: Client, settings: Settings) -> None:
     procs = with_settings(settings, worker_cpu_pool=CpuPool.PROCESSES, worker_cpu_threads=2)
     async with build_worker(client, procs):
         result = await run_report(client, procs, prompt="tides", formats=["pdf", "md"])
         assert procpool.running()
+        await procpool.warm()  # the worker started it when it began to poll
         child = await procpool.in_process(child_pid)
         assert child != os.getpid() and _alive(child)
     assert result.status == "completed" and Path(result.pdf_path).is_file()
