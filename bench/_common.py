@@ -65,6 +65,22 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, load average {load} at start"
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started and theirs (a worker's CPU process pool: its fork
+    server and children), from /proc's children lists; their CPU is the worker's too."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue  # ended meanwhile
+            found += kids
+            todo += kids
+    return found
+
+
 def start_fake_llm(delay: float = 0.0) -> FakeLLM:
     """Start the fake LLM (it ignores clients that die mid-answer: killed workers)."""
     return FakeLLM(delay=delay).start()

@@ -34,7 +34,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import DevServer, WorkerProc, connect, machine, run_main, start_fake_llm, worker_env
+from _common import (
+    DevServer,
+    WorkerProc,
+    connect,
+    descendants,
+    machine,
+    run_main,
+    start_fake_llm,
+    worker_env,
+)
 from _floor import FloorReportWorkflow
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
@@ -67,26 +76,32 @@ def payload_bytes(msg: Message) -> int:
 
 
 def cpu_ms(pid: int) -> float:
-    """CPU ms of all of ``pid``'s threads so far, to the nanosecond (/proc schedstat; the
-    clock-tick figures of /proc/PID/stat are 10 ms steps, as large as a report's cost)."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            total += int((task / "schedstat").read_text().split()[0])
-        except OSError:
-            continue  # the thread ended meanwhile
-    return total / 1e6
+    """CPU ms of all of ``pid``'s threads so far, and of the processes it started (a
+    worker's CPU process pool), to the nanosecond (/proc schedstat; the clock-tick
+    figures of /proc/PID/stat are 10 ms steps, as large as a report's cost)."""
+    return sum(thread_cpu(pid).values()) / 1e6
 
 
-def thread_cpu(pid: int) -> dict[int, int]:
+# The key under which thread_cpu counts the CPU of the processes ``pid`` started.
+CHILDREN = -1
+
+
+def _tasks_ns(pid: int) -> dict[int, int]:
     """CPU ns of each of ``pid``'s threads so far, by thread id."""
     out = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             out[int(task.name)] = int((task / "schedstat").read_text().split()[0])
         except OSError:
-            continue
+            continue  # the thread ended meanwhile
     return out
+
+
+def thread_cpu(pid: int) -> dict[int, int]:
+    """CPU ns of each of ``pid``'s threads so far, by thread id; the processes it started
+    (a worker's CPU process pool), all their threads, under :data:`CHILDREN`."""
+    return {**_tasks_ns(pid),
+            CHILDREN: sum(sum(_tasks_ns(child).values()) for child in descendants(pid))}
 
 
 def thread_names(pid: int) -> dict[int, str]:
@@ -103,7 +118,8 @@ def thread_names(pid: int) -> dict[int, str]:
                               capture_output=True, text=True, timeout=60).stdout
         for tid, name in re.findall(r'^Thread (\d+) \([a-z]+\): "([^"]*)"', dump, re.M):
             names[int(tid)] = name
-    return {tid: re.sub(r"[_-]\d+$", "", name) for tid, name in names.items()}
+    return {CHILDREN: "child processes",
+            **{tid: re.sub(r"[_-]\d+$", "", name) for tid, name in names.items()}}
 
 
 class Report:

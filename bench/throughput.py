@@ -45,6 +45,7 @@ from _common import (
     DevServer,
     WorkerProc,
     connect,
+    descendants,
     machine,
     pct,
     run_main,
@@ -72,14 +73,28 @@ KINDS = (RAW, FLOOR, APP)
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` so far (Linux /proc)."""
+    """User + system CPU seconds of ``pid`` so far, and of the processes it started (a
+    worker's CPU process pool: its fork server and children) (Linux /proc)."""
+    total = 0.0
+    for proc in (pid, *descendants(pid)):
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a child ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def _own_cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds of ``pid``'s threads so far, grouped: event loop, SDK core, the rest."""
-    groups = {"loop": 0.0, "core": 0.0, "threads": 0.0}
+    """CPU seconds of ``pid``'s threads so far, grouped: event loop, SDK core, the rest;
+    and the processes it started (a worker's CPU process pool)."""
+    groups = {"loop": 0.0, "core": 0.0, "threads": 0.0,
+              "children": cpu_s(pid) - _own_cpu_s(pid)}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             stat = (task / "stat").read_text()
@@ -284,7 +299,8 @@ async def run(args: argparse.Namespace) -> int:
                     print(f"  {kind:<5} LLM {delay:g} s: {b.rate:6.1f} reports/s, "
                           f"CPU per report server {b.server_ms:5.1f} ms + worker "
                           f"{b.worker_ms:5.1f} ms (event loop {b.split['loop']:.0f}, SDK core "
-                          f"{b.split['core']:.0f}, other threads {b.split['threads']:.0f}); "
+                          f"{b.split['core']:.0f}, other threads {b.split['threads']:.0f}, child "
+                          f"processes {b.split.get('children', 0.0):.0f}); "
                           f"{b.llm_calls} LLM calls, {b.mails} mails", flush=True)
                     if b.slot_line:
                         print(b.slot_line, flush=True)

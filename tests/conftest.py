@@ -19,7 +19,7 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from durable_research.config import DDGS_PROBE_OFF, Settings
+from durable_research.config import DDGS_PROBE_OFF, CpuPool, Settings
 from durable_research.embedded import devserver, local_worker
 from durable_research.testing.fake_llm import FakeLLM
 from durable_research.testing.ports import free_port
@@ -105,6 +105,10 @@ def settings(
         embedded="never",
         payload_key=PAYLOAD_KEY,
         search_ddgs_probe=DDGS_PROBE_OFF,
+        # In-process workers render in threads: a test may patch what a step calls, and a
+        # fork server a test would cost every test's worker a second of CPU. The process
+        # pool has tests of its own (tests/*/activities/test_procpool.py).
+        worker_cpu_pool=CpuPool.THREADS,
     )
 
 

@@ -51,6 +51,17 @@ class StructuredOutput(StrEnum):
     OFF = "off"
 
 
+class CpuPool(StrEnum):
+    """``WORKER_CPU_POOL``: where a worker runs its CPU-bound steps (renders, page
+    extraction, note comparison)."""
+
+    # Child processes of the worker's own: the event loop's GIL stays free for the
+    # workflow tasks and LLM calls of the reports' other steps.
+    PROCESSES = "processes"
+    # Threads of the worker process (no child processes; they share the GIL).
+    THREADS = "threads"
+
+
 class ToolCalling(StrEnum):
     """``LLM_TOOL_CALLING``: whether the model may run the research agent (tool calls)."""
 
@@ -150,6 +161,8 @@ class Settings:
     # fit; CPU-bound rendering is bounded separately by worker_cpu_threads (0: cores).
     worker_io_concurrency: int = 200
     worker_cpu_threads: int = 0
+    # Where those steps run (CpuPool); processes: as many as worker_cpu_threads.
+    worker_cpu_pool: str = CpuPool.PROCESSES
     # MCP servers whose allowed tools the research agent is offered (JSON, mcp_servers.py);
     # kept as the checked text so the settings pass through an environment unchanged.
     mcp_servers: str = ""
@@ -248,6 +261,7 @@ ENV_VARS: dict[str, str] = {
     "RESEARCH_WEB_TOKEN": "web_token",
     "WORKER_IO_CONCURRENCY": "worker_io_concurrency",
     "WORKER_CPU_THREADS": "worker_cpu_threads",
+    "WORKER_CPU_POOL": "worker_cpu_pool",
     "MCP_SERVERS": "mcp_servers",
 }
 
@@ -328,6 +342,7 @@ _CHOICES: dict[str, set[str]] = {
     "llm_local": {"auto", "never"},
     "llm_structured_output": {s.value for s in StructuredOutput},
     "llm_tool_calling": {s.value for s in ToolCalling},
+    "worker_cpu_pool": {s.value for s in CpuPool},
     "smtp_security": {"auto", "starttls", "ssl", "none"},
     "review_timeout_action": {"approve", "reject"},
     "search_provider": {"auto", "none", "searxng", "tavily", "brave", "ddgs"},

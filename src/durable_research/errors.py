@@ -60,6 +60,9 @@ class FailureType(StrEnum):
     BAD_EMBEDDINGS = "BadEmbeddings"
     BAD_REPORT_REQUEST = "BadReportRequest"
     CONFIG_ERROR = "ConfigError"
+    # A child of the worker's CPU process pool died during a step (killed, out of
+    # memory): retryable, the next attempt gets a new pool.
+    CPU_PROCESS_CRASHED = "CpuProcessCrashed"
     EMPTY_ANSWER = "EmptyAnswer"
     FONT_NOT_FOUND = "FontNotFound"
     FORBIDDEN_ATTACHMENT = "ForbiddenAttachment"

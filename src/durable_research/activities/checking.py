@@ -21,6 +21,7 @@ from temporalio import activity
 from durable_research.activities.check_memo import CheckMemo, Prepared, sentence_id, source_ids
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.llm import complete
+from durable_research.activities.procpool import in_process
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import (
     ClaimStatus,
@@ -235,7 +236,7 @@ class CheckingActivities(WithStore):
     async def compare_notes(self, params: CompareNotesInput) -> NotesConflicts:
         """Find where the notes' sources contradict each other and store the pairs, so the
         section writers report the disagreement instead of picking a side silently."""
-        from durable_research.research.crosscheck import note_conflicts
+        from durable_research.activities.procwork import compare_notes
 
         key = self.my_key(params.key)
         notes = []
@@ -246,7 +247,8 @@ class CheckingActivities(WithStore):
             notes += mine
             if focus is not None and notes_key in params.focus_keys:
                 focus.update(h for h, _q in mine)
-        found = await asyncio.to_thread(note_conflicts, notes, focus)
+        # Pure CPU (0.3-1 s a deep section): off the event loop's GIL.
+        found = await in_process(compare_notes, notes, focus)
         await self.write_text(key, json.dumps([asdict(c) for c in found], ensure_ascii=False))
         pairs = sorted({tuple(sorted((c.key, c.other_key))) for c in found})
         return NotesConflicts(key=key, count=len(found), pairs=[list(p) for p in pairs],

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
 from durable_research.activities.paths import confined_dir
-from durable_research.activities.pools import in_cpu
+from durable_research.activities.procpool import in_process
 from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import report_name, written_name
 from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
@@ -44,9 +44,10 @@ class PdfActivities(WithStore):
         if content.body_key:  # a research report: the body is in the artifact store
             content = replace(content, body_markdown=await self.read_text(content.body_key))
         try:
-            # CPU-bound: queued for the core-sized pool, heartbeating while it waits.
+            # CPU-bound: in the worker's process pool (off the event loop's GIL), heartbeating
+            # while it waits.
             paths = await with_heartbeats(
-                in_cpu(
+                in_process(
                     write_report,
                     content,
                     out_dir,

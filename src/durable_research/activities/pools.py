@@ -30,6 +30,12 @@ _pools: dict[str, ThreadPoolExecutor] = {}
 _sizes: dict[str, int] = {"cpu": max(1, os.cpu_count() or 1), "io": DEFAULT_IO_THREADS}
 
 
+def cpu_threads() -> int:
+    """The size of the CPU-bound pool (``WORKER_CPU_THREADS``, or the cores)."""
+    with _lock:
+        return _sizes["cpu"]
+
+
 def configure(cpu_threads: int = 0, io_threads: int = 0) -> None:
     """Size the pools (0: keep the default); takes effect for pools not yet created."""
     with _lock:

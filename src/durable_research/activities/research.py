@@ -11,12 +11,13 @@ import asyncio
 from collections.abc import Coroutine
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.procpool import in_process
 from durable_research.activities.storage import WithStore
 from durable_research.contract.citations import SourceKind
 from durable_research.contract.keys import fetch_memo_name, page_links_name
@@ -35,26 +36,10 @@ from durable_research.research.types import (
 from durable_research.research.websearch import choose_web_search, no_sources_note
 from durable_research.store import content_hash, put_text
 
-if TYPE_CHECKING:  # loaded when a page is first fetched
-    from durable_research.research.extract import Extracted
-    from durable_research.research.fetch_policy import Fetched
-
 FETCH_FAILED = "FetchFailed"
 # Pages of one round fetched at once by one worker (the fetcher's per-host politeness
 # still applies).
 PAGES_AT_ONCE = 6
-
-
-def _read_page(page: Fetched) -> tuple[Extracted, list[str] | None]:
-    """A fetched page's text and, for HTML, its links (None otherwise): both parse the
-    whole page, milliseconds of a real one, so both run in a thread, off the event loop
-    every activity and workflow task of the worker shares."""
-    from durable_research.research.extract import extract_text
-    from durable_research.research.links import page_links
-
-    extracted = extract_text(page.body, page.content_type, page.final_url, page.charset)
-    return extracted, page_links(page.body, page.final_url) if "html" in page.content_type \
-        else None
 
 
 def _retry_delay(seconds: float | None) -> timedelta | None:
@@ -255,6 +240,7 @@ class ResearchActivities(WithStore):
         return result
 
     async def _fetch(self, params: FetchInput) -> Source:
+        from durable_research.activities.procwork import read_page
         from durable_research.research.extract import ExtractError
         from durable_research.research.fetch import FetchError, FetchPolicy, PageFetcher
 
@@ -264,7 +250,9 @@ class ResearchActivities(WithStore):
         base = Source(url=params.url, title=params.title, kind=SourceKind.WEB, accessed=accessed)
         try:
             page = await with_heartbeats(self._fetcher.fetch(params.url), detail="fetching")
-            extracted, links = await asyncio.to_thread(_read_page, page)
+            # Its text and, for HTML, its links: both parse the whole page (milliseconds,
+            # 24 pages at once in a wave), so off the event loop's GIL.
+            extracted, links = await in_process(read_page, page)
         except FetchError as exc:
             if exc.retryable:
                 raise ApplicationError(

@@ -23,7 +23,7 @@ from temporalio.worker import (
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from durable_research import __version__
-from durable_research.activities import pools
+from durable_research.activities import pools, procpool
 from durable_research.activities.agent import AgentActivities
 from durable_research.activities.base import WithSettings
 from durable_research.activities.changes import ChangesActivities
@@ -36,7 +36,7 @@ from durable_research.activities.research import ResearchActivities
 from durable_research.activities.run_guard import OwnRunsOnly
 from durable_research.activities.tools import ToolActivities
 from durable_research.activities.writing import WritingActivities
-from durable_research.config import Settings
+from durable_research.config import CpuPool, Settings
 from durable_research.heap import freeze_startup_heap
 from durable_research.llm.clients import loop_clients
 from durable_research.workflows.agent import ResearchAgentWorkflow
@@ -127,7 +127,9 @@ def default_activities(settings: Settings) -> dict[str, Callable[..., Any]]:
 
 class AppWorker(Worker):
     """The report worker: when it stops, its activities' connections close with it, and
-    litellm's connections of its event loop once no other worker uses that loop.
+    litellm's connections of its event loop once no other worker uses that loop. It owns
+    the process pool of its CPU-bound steps (:mod:`activities.procpool`), if given a size:
+    started with it, warmed once it polls, shut down when it stops.
 
     The activity objects open resources on first use (the page fetcher's keep-alive
     HTTP connections, idle SMTP connections); a process that hosts a worker for a
@@ -136,20 +138,45 @@ class AppWorker(Worker):
     """
 
     def __init__(self, client: Client, *, owners: Sequence[WithSettings] = (),
-                 **options: Any) -> None:
-        """A :class:`Worker` of ``options`` that closes ``owners`` when it stops."""
+                 cpu_processes: int = 0, **options: Any) -> None:
+        """A :class:`Worker` of ``options`` that closes ``owners`` when it stops and runs
+        its CPU-bound steps in ``cpu_processes`` processes (0: in threads)."""
         super().__init__(client, **options)
         self._owners = tuple(owners)
+        self._cpu_processes = cpu_processes
 
     async def run(self) -> None:
         """Run as :meth:`Worker.run` (also what ``async with`` runs), then close the
         activities' resources however it ended, and litellm's clients of this loop once no
         other worker on it runs (:mod:`durable_research.llm.clients`)."""
         async with loop_clients():
+            warm = None
+            if self._cpu_processes:
+                procpool.start(self._cpu_processes)
+                warm = asyncio.ensure_future(self._warm_when_polling())
             try:
                 await super().run()
             finally:
+                if warm is not None:
+                    warm.cancel()
                 await close_activities(self._owners)
+                if self._cpu_processes:
+                    await procpool.stop()
+
+    async def _warm_when_polling(self) -> None:
+        # After polling starts (goal 1: a worker polls <= 1.5 s after its start): the fork
+        # server's imports and the children's warm-up take CPU the connection needs. And
+        # after litellm's import, which the first report's first step waits for (a first
+        # run's PDF: 7.4 s against 5.4 s when the pool's start-up competed with it); the
+        # steps run in threads until the children are up.
+        from durable_research.llm.calls import load_litellm
+
+        while not self.is_running:
+            if self.is_shutdown:
+                return
+            await asyncio.sleep(0.05)
+        await load_litellm()
+        await procpool.warm()
 
 
 async def close_activities(owners: Sequence[WithSettings]) -> None:
@@ -186,6 +213,14 @@ def worker_client(client: Client, settings: Settings) -> Client:
     return Client(**config)
 
 
+def cpu_processes(settings: Settings) -> int:
+    """The processes of a worker's CPU pool (``WORKER_CPU_THREADS``, or the cores; 0 with
+    ``WORKER_CPU_POOL=threads``)."""
+    if CpuPool(settings.worker_cpu_pool) is not CpuPool.PROCESSES:
+        return 0
+    return settings.worker_cpu_threads or pools.cpu_threads()
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -218,6 +253,7 @@ def build_worker(
     return AppWorker(
         worker_client(client, settings),
         owners=activity_owners(activities),
+        cpu_processes=cpu_processes(settings),
         task_queue=task_queue or settings.task_queue,
         workflows=list(workflows or [GenerateReportWorkflow, ResearchQuestionWorkflow,
                                       ResearchAgentWorkflow]),

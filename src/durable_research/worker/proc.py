@@ -31,6 +31,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
+from durable_research.activities import procpool
 from durable_research.client.connection import connect
 from durable_research.config import load_settings
 from durable_research.heap import freeze_startup_heap
@@ -95,7 +96,9 @@ async def warm_up() -> None:
     fonts): about 5 s of a fresh process on 2 cores, most of it the import. The call is
     made on the loop the worker runs on (litellm binds its logging to it). The TLS
     contexts of search and page fetching too (``research.tls``: 34 ms each, out of the
-    event loop).
+    event loop). With ``WORKER_CPU_POOL=processes`` the renders happen in the worker's
+    process pool: it is started and its children warm up instead (a standby's pool is
+    ready when it is told to go; the worker shares it).
     """
     import tempfile
     from pathlib import Path
@@ -105,16 +108,23 @@ async def warm_up() -> None:
     from durable_research.llm.calls import litellm_module
     from durable_research.research.tls import ssl_context
 
+    in_processes = app_worker.cpu_processes(load_settings()) > 0
     try:
         for trust_env in (True, False):
             await asyncio.to_thread(ssl_context, trust_env)
         litellm = await asyncio.to_thread(litellm_module)
         await litellm.acompletion(model="openai/warm-up", mock_response="ok",
                                   messages=[{"role": "user", "content": "warm-up"}])
-        with tempfile.TemporaryDirectory() as tmp:
-            content = ReportContent(question="warm-up", body_markdown="Warm-up.", model="-",
-                                    date="2000-01-01")
-            await asyncio.to_thread(write_report, content, Path(tmp), "warm-up", ["pdf"], True)
+        # After litellm, as the in-process render was: the first report waits for
+        # litellm, not for the pool (a polling worker's pool warms from its start anyway).
+        if in_processes:
+            await procpool.warm()
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                content = ReportContent(question="warm-up", body_markdown="Warm-up.",
+                                        model="-", date="2000-01-01")
+                await asyncio.to_thread(write_report, content, Path(tmp), "warm-up", ["pdf"],
+                                        True)
     except Exception as exc:  # noqa: BLE001 - a cold first report is still a report
         print(f"worker warm-up failed: {exc}", file=sys.stderr)
     # Out of the collector's full passes: the fonts and litellm's caches it loaded (a
@@ -124,13 +134,26 @@ async def warm_up() -> None:
 
 
 async def run() -> None:
-    """Warm up until told to go (or until the supervisor goes), then serve.
+    """Warm up until told to go (or until the supervisor goes), then serve; the process
+    pool started for the warm-up is shut down at the end (the worker's own hold on it
+    ends when it stops).
 
     Told before it started (the supervisor's first worker), it polls first and warms up
     after: a warm-up running meanwhile takes half the CPU the connection and the
     worker's set-up need (the import holds the GIL), and delayed polling by a second
     on 2 cores. A standby told later goes on warming up while it connects.
     """
+    size = app_worker.cpu_processes(load_settings())
+    if size:
+        procpool.start(size)
+    try:
+        await _told_then_serve()
+    finally:
+        if size:
+            await procpool.stop()
+
+
+async def _told_then_serve() -> None:
     loop = asyncio.get_running_loop()
     told_already = bool(select.select([sys.stdin], [], [], 0)[0])
     warm = None if told_already else asyncio.ensure_future(warm_up())

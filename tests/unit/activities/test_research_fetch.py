@@ -53,17 +53,18 @@ async def test_a_pages_links_are_read_off_the_event_loop(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Parsing a real page for its links takes milliseconds (lxml over the whole page), on
     # the loop every activity and workflow task of the worker shares: it is done in the
-    # extraction's thread.
-    from durable_research.research import links
+    # extraction's thread (procwork.read_page, which the worker's process pool runs when
+    # it has one; these in-process activities have none).
+    from durable_research.activities import procwork
+    from durable_research.research.links import page_links as real
 
     on: list[threading.Thread] = []
-    real = links.page_links
 
     def recording(body: bytes, base: str) -> list[str]:
         on.append(threading.current_thread())
         return real(body, base)
 
-    monkeypatch.setattr(links, "page_links", recording)
+    monkeypatch.setattr(procwork, "page_links", recording)
     research = ResearchActivities(Settings(store=str(tmp_path / "store"),
                                            data_dir=str(tmp_path)))
     research._fetcher = OnePage()  # only fetch() is used

@@ -9,7 +9,8 @@ from durable_research.errors import FailureType
 def test_failure_type_values_are_the_names_histories_hold() -> None:
     assert {t.name: t.value for t in FailureType} == {
         "BAD_EMBEDDINGS": "BadEmbeddings", "BAD_REPORT_REQUEST": "BadReportRequest",
-        "CONFIG_ERROR": "ConfigError", "EMPTY_ANSWER": "EmptyAnswer",
+        "CONFIG_ERROR": "ConfigError", "CPU_PROCESS_CRASHED": "CpuProcessCrashed",
+        "EMPTY_ANSWER": "EmptyAnswer",
         "FONT_NOT_FOUND": "FontNotFound", "FORBIDDEN_ATTACHMENT": "ForbiddenAttachment",
         "FORBIDDEN_KEY": "ForbiddenKey", "FOREIGN_RUN": "ForeignRun",
         "INVALID_ADDRESS": "InvalidAddress", "LEDGER_NOT_WRITABLE": "LedgerNotWritable",
