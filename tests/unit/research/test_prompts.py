@@ -87,3 +87,16 @@ def test_the_section_system_prompt_tells_only_the_block_kinds_the_notes_quote() 
     assert "A note quoting a table or code has" in both
     assert both.index("Markdown table") < both.index("fenced block")
     assert "Markdown list" not in both
+
+
+def test_the_fixed_instructions_stay_short() -> None:
+    # Every call of a report sends its system prompt (a report: 12-13 calls); a provider's
+    # cache may reuse it, a small local model reads it each time. Budgets in words (the
+    # fake LLM's tokens): what each said before, in fewer words (docs/benchmarks.md, goal 5,
+    # fifth round).
+    budget = {prompts.NOTES_SYSTEM: 75, prompts.SECTION_SYSTEM: 70,
+              prompts.SUMMARY_SYSTEM: 50, prompts.JUDGE_SYSTEM: 95}
+    for system, words in budget.items():
+        assert len(system.split()) <= words, system
+    assert len(prompts.UNTRUSTED.split()) <= 15
+
