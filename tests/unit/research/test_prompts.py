@@ -94,8 +94,9 @@ def test_the_fixed_instructions_stay_short() -> None:
     # cache may reuse it, a small local model reads it each time. Budgets in words (the
     # fake LLM's tokens): what each said before, in fewer words (docs/benchmarks.md, goal 5,
     # fifth round).
+    # (The judge's keeps the wording it was measured with: prompts.JUDGE_UNTRUSTED.)
     budget = {prompts.NOTES_SYSTEM: 75, prompts.SECTION_SYSTEM: 70,
-              prompts.SUMMARY_SYSTEM: 50, prompts.JUDGE_SYSTEM: 95}
+              prompts.SUMMARY_SYSTEM: 50}
     for system, words in budget.items():
         assert len(system.split()) <= words, system
     assert len(prompts.UNTRUSTED.split()) <= 15
