@@ -49,9 +49,13 @@ from durable_research.store import content_hash
 
 # How much source text one notes call reads (characters): fits small context windows.
 NOTES_CONTEXT_CHARS = 12_000
-# Passages per source a notes call reads at most. 3 cut the research eval's prompt tokens
-# by a further 12 % but lost key facts and stated one more decoy fact (docs/benchmarks.md).
-PASSAGES_PER_SOURCE = 4
+# Passages per source a notes call reads at most. 3 instead of 4 lost a key fact and stated
+# one more decoy fact when every passage went whole (docs/benchmarks.md, goal 5, first
+# round); since a source's later passages go as their relevant sentences (relevant.py) it
+# cut the research eval's notes prompts by 14 % (2,369 -> 2,036 words a report) at the same
+# key facts (one more), decoys (honest and adversarial) and disputes, with 4 % fewer cited
+# sentences (goal 5, fifth round).
+PASSAGES_PER_SOURCE = 3
 
 
 def stored_from(data: dict[str, Any]) -> LlmStored:
