@@ -205,11 +205,14 @@ class Sent:
 
 
 def focused(passages: Sequence[tuple[str, str]], query: str,
-            sent_before: Sequence[Collection[str]] = ()) -> list[Sent]:
+            sent_before: Sequence[Collection[str]] = (),
+            sent_whole: Collection[int] = ()) -> list[Sent]:
     """What a prompt sends of ``(text id, passage)`` pairs, best first: each text's first
     (best) passage whole, its others cut to their units relevant to ``query``
     (:func:`relevant_part`), in the same order. ``sent_before[i]``: the unit keys of
-    passage ``i`` another call of the report already sent (left out here)."""
+    passage ``i`` another call of the report already sent (left out here).
+    ``sent_whole``: the first passages another call of the report was sent whole: cut too
+    (whole when nothing of them is relevant), since that call read the rest of them."""
     terms = frozenset(tokens(query))
     shared = SHARED_TERMS if len(terms) >= TERMS_FOR_TWO else 1
     firsts: dict[str, int] = {}
@@ -217,13 +220,18 @@ def focused(passages: Sequence[tuple[str, str]], query: str,
         firsts.setdefault(text_id, i)
     seen: set[str] = set()
     english: dict[str, bool] = {}
+    first_part: dict[int, str] = {}
     for text_id, i in firsts.items():
-        remember(passages[i][1], seen)
-        english[text_id] = surely_english(passages[i][1])
+        passage = passages[i][1]
+        english[text_id] = surely_english(passage)
+        part = relevant_part(passage, terms, min_shared=shared, english=english[text_id]) \
+            if i in sent_whole else ""
+        first_part[i] = part or passage
+        remember(first_part[i], seen)
     out = []
     for i, (text_id, passage) in enumerate(passages):
         if firsts[text_id] == i:
-            out.append(Sent(text_id, passage, passage))
+            out.append(Sent(text_id, passage, first_part[i]))
             continue
         before = seen | set(sent_before[i] if i < len(sent_before) else ())
         mine = set(before)

@@ -42,6 +42,11 @@ async def test_a_passage_goes_to_one_notes_call_of_the_report(tmp_path: Path) ->
     assert again == [("b", B1)]
     # A retry of q1's call is sent what q1 was sent.
     assert await first.run(writing._send_once, RANKED, "q1-notes", EAT) == sent
+    # A1 went whole to q1: as another call's best passage it goes as its sentences on
+    # that call's sub-question (q1 read the rest).
+    live = await env_for("report-1/q4").run(writing._send_once, [("a", A1, 3.0)],
+                                            "q4-notes", "Where do tardigrades live?")
+    assert live == [("a", "Tardigrades live in moss.")]
 
 
 async def test_a_passage_with_nothing_relevant_stays_free(tmp_path: Path) -> None:

@@ -124,3 +124,13 @@ def test_a_source_not_surely_in_english_keeps_every_sentence_before() -> None:
         "Ihre Beine enden in Krallen. Ein getrocknetes Bärtierchen überlebt das Vakuum.")
     later = "Sie fressen Algen. Ein Bärtierchen überlebt auch Kälte und Vakuum."
     assert focused([("a", german), ("a", later)], "überlebt vakuum")[1].part == later
+
+
+def test_a_best_passage_another_call_was_sent_whole_goes_as_its_relevant_sentences() -> None:
+    # The best passage of a source is sent whole so that the sub-question can quote every
+    # source; another call of the report already read all of it: here its sentences on
+    # this sub-question are enough. Nothing relevant: whole, as before.
+    out = focused([("a", PROSE), ("b", "Bears eat fish. Moss grows slowly.")],
+                  "survive space vacuum", sent_whole=[0, 1])
+    assert [s.part for s in out] == ["A dried tardigrade can survive space vacuum.",
+                                     "Bears eat fish. Moss grows slowly."]
