@@ -49,9 +49,13 @@ from durable_research.store import content_hash
 
 # How much source text one notes call reads (characters): fits small context windows.
 NOTES_CONTEXT_CHARS = 12_000
-# Passages per source a notes call reads at most. 3 cut the research eval's prompt tokens
-# by a further 12 % but lost key facts and stated one more decoy fact (docs/benchmarks.md).
-PASSAGES_PER_SOURCE = 4
+# Passages per source a notes call reads at most. 3 instead of 4 lost a key fact and stated
+# one more decoy fact when every passage went whole (docs/benchmarks.md, goal 5, first
+# round); since a source's later passages go as their relevant sentences (relevant.py) it
+# cut the research eval's notes prompts by 14 % (2,369 -> 2,036 words a report) at the same
+# key facts (one more), decoys (honest and adversarial) and disputes, with 4 % fewer cited
+# sentences (goal 5, fifth round).
+PASSAGES_PER_SOURCE = 3
 
 
 def stored_from(data: dict[str, Any]) -> LlmStored:
@@ -200,16 +204,19 @@ class WritingActivities(WithStore):
 
     async def _send_once(self, ranked: list[tuple[str, str, float]], me: str, query: str
                          ) -> list[tuple[str, str]]:
-        """``(text id, excerpt)`` pairs to send: each source's best passage whole, its
-        others cut to what bears on ``query`` (:func:`relevant.focused`), without what
-        another notes call of the report was sent.
+        """``(text id, excerpt)`` pairs to send: each source's best passage whole (cut too
+        when another notes call of the report was sent it whole), its others cut to what
+        bears on ``query`` (:func:`relevant.focused`), without what another notes call of
+        the report was sent.
 
         Sub-questions of one report often rank the same passages of the same sources: a
         third of the notes calls' prompt tokens were passages sent before (the research
         eval). A ledger in the run's folder says which call a passage went to and, when it
         went cut, which of its sentences: a passage sent whole to another call is left out
         (unless it is its source's best one here: the sub-question can still quote every
-        source it found), one sent cut still gives its other relevant sentences. A retry
+        source it found, from its sentences on the sub-question; a fifth of the best
+        passages' words were sent to another call before), one sent cut still gives its
+        other relevant sentences. A retry
         of the same call (``me``: its notes key) is sent what it was sent before.
         """
         ledgers = [self.run_key(sent_passage_name(passage)) for _t, passage, _s in ranked]
@@ -218,19 +225,24 @@ class WritingActivities(WithStore):
         before: list[list[str]] = []
         mine: list[tuple[str, dict[str, Any] | None]] = []
         firsts: set[str] = set()
+        again: list[int] = []  # best passages another call was sent whole: cut here
         for (text_id, passage, _score), ledger, owner in zip(ranked, ledgers, owners,
                                                              strict=True):
             first = text_id not in firsts
             firsts.add(text_id)
-            theirs = owner is not None and owner.get("by") != me and not first
+            other = owner is not None and owner.get("by") != me
+            theirs = other and not first
             if theirs and "units" not in owner:
                 continue  # sent whole to another call
+            if first and other and "units" not in owner:
+                again.append(len(todo))
             todo.append((text_id, passage))
             before.append(list(owner.get("units", [])) if theirs else [])
             mine.append((ledger, owner))
         out = []
         claims = []
-        for sent, (ledger, owner) in zip(focused(todo, query, before), mine, strict=True):
+        for sent, (ledger, owner) in zip(focused(todo, query, before, again), mine,
+                                         strict=True):
             if not sent.part:
                 continue
             if owner is None:
@@ -307,7 +319,6 @@ class WritingActivities(WithStore):
             self.settings, params.model,
             in_language(prompts.section_system(notes), params.language),
             prompts.section_prompt(params.question, params.subquestion, notes,
-                                   params.references,
                                    await self._conflicts(params, numbers, notes)),
             detail="writing a section",
         )

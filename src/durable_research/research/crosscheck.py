@@ -19,6 +19,7 @@ from durable_research.research.claims import Comparison, Relation, compare
 from durable_research.research.evidence import Evidence, EvidencePool, Unit
 from durable_research.research.frames import frame_conflict
 from durable_research.research.opposites import opposites
+from durable_research.research.sentences import REFERS_BACK
 from durable_research.research.statements import (
     clauses,
     name_tokens,
@@ -67,10 +68,7 @@ JUDGE_SENTENCES = 3
 # nowhere) at the same citation support, decoys and disputes with a decoy on one side
 # (docs/benchmarks.md, goal 5, third round). English words: a source in another language
 # (or one the detector is unsure of) sends every chosen sentence with the one before it.
-REFERS_BACK = re.compile(
-    r"(?:it|its|this|these|that|those|they|their|them|such|he|she|his|her|there|then|thus|"
-    r"hence|however|but|also|so|otherwise|instead|here|both|each|the\s+(?:former|latter|"
-    r"same))\b", re.IGNORECASE)
+# (sentences.REFERS_BACK, shared with the notes' excerpts: relevant.py.)
 
 
 class JudgeReads(StrEnum):
@@ -316,7 +314,7 @@ def closest_sentences(scored: Sequence[tuple[float, Unit]], pool: EvidencePool
                       ) -> tuple[tuple[int, str], ...]:
     """The :data:`JUDGE_SENTENCES` sentences of one source its search scored highest for
     the claim (``scored``: (score, sentence)), in the source's order; one that refers back
-    (:data:`REFERS_BACK`), or any of a source not surely in English, after the sentence
+    (:data:`sentences.REFERS_BACK`), or any of a source not surely in English, after the sentence
     before it: (place in the pool, sentence) pairs."""
     # Stable: ties in the search's order (the pool's).
     chosen = sorted(scored, key=lambda su: -su[0])[:JUDGE_SENTENCES]

@@ -21,12 +21,16 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from durable_research.research.language import MIN_CONFIDENCE, detect_language
 from durable_research.research.passages import tokens
-from durable_research.research.sentences import sentence_spans
+from durable_research.research.sentences import REFERS_BACK, sentence_spans
 
 # The mark of left-out text, on a line of its own (as between two passages of a source).
 ELISION = "..."
-# Sentences kept before each matching one (the context it refers back to).
+# Sentences kept before each matching one that refers back to them (sentences.REFERS_BACK:
+# "It ...", "However, ..."). Before every matching one they were 14 % of a notes prompt's
+# cut passages (the research eval), most of them context a sentence that names its subject
+# does not need; a sentence of a source not surely in English keeps them all.
 NEIGHBOURS = 1
 # Terms a kept sentence shares with the query, and the fewest query terms that asks for two.
 SHARED_TERMS = 2
@@ -118,11 +122,13 @@ def _repeatable(key: str) -> bool:
 
 
 def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = None,
-                  neighbours: int = NEIGHBOURS, min_shared: int = 1) -> str:
+                  neighbours: int = NEIGHBOURS, min_shared: int = 1,
+                  english: bool = True) -> str:
     """The units of ``passage`` that share a term with ``terms`` (tokens, as
-    :func:`passages.tokens` makes them), each with up to ``neighbours`` units before it, in
-    source order; an :data:`ELISION` line between runs of kept units that are not next to
-    each other. ``""`` when no unit matches.
+    :func:`passages.tokens` makes them), each with up to ``neighbours`` units before it
+    when it refers back to them (:data:`sentences.REFERS_BACK`; any unit when the
+    passage is not ``english``), in source order; an :data:`ELISION` line between runs of
+    kept units that are not next to each other. ``""`` when no unit matches.
 
     ``seen``: the units' texts already sent in this prompt (updated): a unit sent before
     (boilerplate, a sentence another source copied) is not sent again.
@@ -131,9 +137,13 @@ def relevant_part(passage: str, terms: Collection[str], seen: set[str] | None = 
     seen = set() if seen is None else seen
     keep = [False] * len(found)
     for i, unit in enumerate(found):
-        if len(set(tokens(passage[unit.start : unit.end])) & set(terms)) >= min_shared:
-            for j in range(max(0, i - neighbours), i + 1):
-                keep[j] = True
+        text = passage[unit.start : unit.end]
+        if len(set(tokens(text)) & set(terms)) >= min_shared:
+            keep[i] = True
+            marker = _MARKER.match(text)
+            if not english or REFERS_BACK.match(text, marker.end() if marker else 0):
+                for j in range(max(0, i - neighbours), i):
+                    keep[j] = True
     runs: list[list[Unit]] = []
     last = -2
     for i, unit in enumerate(found):
@@ -166,6 +176,13 @@ def without_repeats(text: str, seen: set[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
 
 
+def surely_english(passage: str) -> bool:
+    """Whether the language detector is sure ``passage`` is English (the words that refer
+    back are English ones)."""
+    tag, sure = detect_language(passage)
+    return tag == "en" and sure >= MIN_CONFIDENCE
+
+
 def remember(passage: str, seen: set[str]) -> None:
     """Add the units of a passage sent whole to ``seen`` (see :func:`relevant_part`)."""
     seen.update(unit_key(passage[u.start : u.end]) for u in units(passage))
@@ -188,27 +205,38 @@ class Sent:
 
 
 def focused(passages: Sequence[tuple[str, str]], query: str,
-            sent_before: Sequence[Collection[str]] = ()) -> list[Sent]:
+            sent_before: Sequence[Collection[str]] = (),
+            sent_whole: Collection[int] = ()) -> list[Sent]:
     """What a prompt sends of ``(text id, passage)`` pairs, best first: each text's first
     (best) passage whole, its others cut to their units relevant to ``query``
     (:func:`relevant_part`), in the same order. ``sent_before[i]``: the unit keys of
-    passage ``i`` another call of the report already sent (left out here)."""
+    passage ``i`` another call of the report already sent (left out here).
+    ``sent_whole``: the first passages another call of the report was sent whole: cut too
+    (whole when nothing of them is relevant), since that call read the rest of them."""
     terms = frozenset(tokens(query))
     shared = SHARED_TERMS if len(terms) >= TERMS_FOR_TWO else 1
     firsts: dict[str, int] = {}
     for i, (text_id, _passage) in enumerate(passages):
         firsts.setdefault(text_id, i)
     seen: set[str] = set()
-    for i in firsts.values():
-        remember(passages[i][1], seen)
+    english: dict[str, bool] = {}
+    first_part: dict[int, str] = {}
+    for text_id, i in firsts.items():
+        passage = passages[i][1]
+        english[text_id] = surely_english(passage)
+        part = relevant_part(passage, terms, min_shared=shared, english=english[text_id]) \
+            if i in sent_whole else ""
+        first_part[i] = part or passage
+        remember(first_part[i], seen)
     out = []
     for i, (text_id, passage) in enumerate(passages):
         if firsts[text_id] == i:
-            out.append(Sent(text_id, passage, passage))
+            out.append(Sent(text_id, passage, first_part[i]))
             continue
         before = seen | set(sent_before[i] if i < len(sent_before) else ())
         mine = set(before)
-        part = relevant_part(passage, terms, mine, min_shared=shared)
+        part = relevant_part(passage, terms, mine, min_shared=shared,
+                             english=english[text_id])
         seen |= mine - before
         out.append(Sent(text_id, passage, part, tuple(sorted(mine - before))))
     return out

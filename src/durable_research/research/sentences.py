@@ -21,6 +21,14 @@ _TERMINATORS = ".!?…؟۔।॥။។៕。！？．｡"
 # Thai and Lao mark no sentence end (a space or the paragraph's end is one): their text
 # ends a sentence where it ends in a letter, digit or mark.
 _UNMARKED_SCRIPT_RE = re.compile("[\u0e01-\u0e5b\u0e81-\u0edf]")
+# A sentence that opens with one of these refers back to the one before it ("It is off by
+# default"): read alone it says little. The judge reads such a sentence with the one before
+# it (crosscheck.closest_sentences), and so does a notes call's cut passage
+# (relevant.relevant_part); any other sentence is sent alone. English words only.
+REFERS_BACK = re.compile(
+    r"(?:it|its|this|these|that|those|they|their|them|such|he|she|his|her|there|then|thus|"
+    r"hence|however|but|also|so|otherwise|instead|here|both|each|the\s+(?:former|latter|"
+    r"same))\b", re.IGNORECASE)
 # Words that take a full stop without ending a sentence (compared lower-cased, no dot).
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt vs al fig figs eq approx ca cf inc ltd co corp dept est vol "

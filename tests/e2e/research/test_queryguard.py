@@ -66,4 +66,4 @@ async def test_an_obeyed_injection_does_not_carry_local_text_to_the_web(
     assert prompts.UNTRUSTED in prompts.NOTES_SYSTEM
     assert prompts.UNTRUSTED in prompts.SECTION_SYSTEM
     assert prompts.UNTRUSTED in prompts.SUMMARY_SYSTEM
-    assert prompts.UNTRUSTED in prompts.JUDGE_SYSTEM
+    assert prompts.JUDGE_UNTRUSTED in prompts.JUDGE_SYSTEM

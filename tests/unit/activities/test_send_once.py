@@ -15,7 +15,7 @@ from tests.support.helpers import env_for
 A1 = "Tardigrades live in moss. Mosses dry out."
 B1 = "Water bears survive space. Space is cold."
 A2 = ("Tardigrades eat green algae. Rain falls in spring. Cats sleep all day. "
-      "Tardigrades moult quite often.")
+      "These tardigrades moult quite often.")
 B2 = "Some tardigrades eat other tardigrades."
 RANKED = [("a", A1, 3.0), ("b", B1, 2.5), ("a", A2, 2.0), ("b", B2, 1.0)]
 EAT = "What do tardigrades eat?"
@@ -25,9 +25,9 @@ async def test_a_passage_goes_to_one_notes_call_of_the_report(tmp_path: Path) ->
     writing = WritingActivities(Settings(store=str(tmp_path / "store"), data_dir=str(tmp_path)))
     first, second = env_for("report-1/q1"), env_for("report-1/q2")
     # The best passage of each source whole; the others cut to the sentences sharing a
-    # term with the sub-question, each with the sentence before it.
-    cut = (f"Tardigrades eat green algae.\n{ELISION}\nCats sleep all day. Tardigrades moult "
-           "quite often.")
+    # term with the sub-question, one that refers back with the sentence before it.
+    cut = (f"Tardigrades eat green algae.\n{ELISION}\nCats sleep all day. These tardigrades "
+           "moult quite often.")
     sent = [("a", A1), ("b", B1), ("a", cut), ("b", B2)]
     assert await first.run(writing._send_once, RANKED, "q1-notes", EAT) == sent
     # B2 was sent whole to q1 but is the best of b here: kept, so every source can be
@@ -42,6 +42,11 @@ async def test_a_passage_goes_to_one_notes_call_of_the_report(tmp_path: Path) ->
     assert again == [("b", B1)]
     # A retry of q1's call is sent what q1 was sent.
     assert await first.run(writing._send_once, RANKED, "q1-notes", EAT) == sent
+    # A1 went whole to q1: as another call's best passage it goes as its sentences on
+    # that call's sub-question (q1 read the rest).
+    live = await env_for("report-1/q4").run(writing._send_once, [("a", A1, 3.0)],
+                                            "q4-notes", "Where do tardigrades live?")
+    assert live == [("a", "Tardigrades live in moss.")]
 
 
 async def test_a_passage_with_nothing_relevant_stays_free(tmp_path: Path) -> None:

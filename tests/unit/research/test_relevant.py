@@ -39,9 +39,7 @@ def test_an_unclosed_fence_runs_to_the_passage_end() -> None:
     assert texts("Intro.\n```\nx = 1. y = 2.\nz") == ["Intro.", "```\nx = 1. y = 2.\nz"]
 
 
-def test_matching_sentences_keep_the_one_before_and_mark_what_is_left_out() -> None:
-    part = relevant_part(PROSE, frozenset(tokens("survive space vacuum")))
-    assert part == "Their legs end in claws. A dried tardigrade can survive space vacuum."
+def test_matching_sentences_in_order_mark_what_is_left_out() -> None:
     part = relevant_part(PROSE, frozenset(tokens("moss claws")), neighbours=0)
     assert part == f"Tardigrades live in moss.\n{ELISION}\nTheir legs end in claws."
 
@@ -104,3 +102,35 @@ def test_a_sentence_two_sections_wrote_is_sent_once() -> None:
         "They moult every month [3]."
     # A short unit is no repeat worth leaving out (a list's "Yes.", a label).
     assert without_repeats("- Yes.\n- Yes.", seen) == "- Yes.\n- Yes."
+
+
+def test_the_sentence_before_is_kept_only_for_one_that_refers_back() -> None:
+    # "A dried tardigrade ..." stands alone: "Their legs end in claws." before it tells a
+    # note-taker nothing it needs; "It recovers ..." needs the sentence it refers back to.
+    terms = frozenset(tokens("survive vacuum"))
+    assert relevant_part(PROSE, terms) == "A dried tardigrade can survive space vacuum."
+    assert relevant_part(PROSE, frozenset(tokens("recovers wetted"))) == (
+        "A dried tardigrade can survive space vacuum. It recovers when wetted.")
+    assert relevant_part("1. Moss is damp.\n2. It holds water.",
+                         frozenset(tokens("holds water"))) == (
+        "1. Moss is damp.\n2. It holds water.")
+
+
+def test_a_source_not_surely_in_english_keeps_every_sentence_before() -> None:
+    # Which words refer back is known for English only.
+    german = ("Bärtierchen leben im Moos. Ihre Beine enden in Krallen. Ein getrocknetes "
+              "Bärtierchen überlebt das Vakuum.")
+    assert relevant_part(german, frozenset(tokens("überlebt vakuum")), english=False) == (
+        "Ihre Beine enden in Krallen. Ein getrocknetes Bärtierchen überlebt das Vakuum.")
+    later = "Sie fressen Algen. Ein Bärtierchen überlebt auch Kälte und Vakuum."
+    assert focused([("a", german), ("a", later)], "überlebt vakuum")[1].part == later
+
+
+def test_a_best_passage_another_call_was_sent_whole_goes_as_its_relevant_sentences() -> None:
+    # The best passage of a source is sent whole so that the sub-question can quote every
+    # source; another call of the report already read all of it: here its sentences on
+    # this sub-question are enough. Nothing relevant: whole, as before.
+    out = focused([("a", PROSE), ("b", "Bears eat fish. Moss grows slowly.")],
+                  "survive space vacuum", sent_whole=[0, 1])
+    assert [s.part for s in out] == ["A dried tardigrade can survive space vacuum.",
+                                     "Bears eat fish. Moss grows slowly."]
