@@ -319,6 +319,7 @@ class WritingActivities(WithStore):
             self.settings, params.model,
             in_language(prompts.section_system(notes), params.language),
             prompts.section_prompt(params.question, params.subquestion, notes,
+                                   params.references,
                                    await self._conflicts(params, numbers, notes)),
             detail="writing a section",
         )

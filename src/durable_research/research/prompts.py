@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from durable_research.contract.citations import Reference
 from durable_research.contract.research import MAX_SUBQUESTIONS, MIN_SUBQUESTIONS
 from durable_research.contract.review import MAX_QUESTIONS
 from durable_research.research.notes import CitedNote, NoteKind
@@ -50,7 +51,7 @@ NOTES_SYSTEM = (
 
 SECTION_SYSTEM = (
     f"{TASK_SECTION}\nWrite one section of a research report in Markdown from the notes, "
-    "only their facts. End every sentence that states a fact with its note's source number "
+    "only their facts. End every sentence that states a fact with its source number "
     "in brackets, like [2]. Where sources disagree, give each side with its own citation, "
     f"neither as fact. No heading, no list of references. {UNTRUSTED}"
 )
@@ -189,11 +190,11 @@ class Disagreement(NamedTuple):
 
 def section_prompt(
     question: str, subquestion: str, notes: Sequence[CitedNote],
-    disagreements: Sequence[Disagreement] = (),
+    references: Sequence[Reference], disagreements: Sequence[Disagreement] = (),
 ) -> str:
     """The section request: the notes (block quotes indented below their note), the places
-    where sources disagree, then the question and the section's sub-question. The numbers
-    it may cite are theirs: the sources' titles listed again were a tenth of the prompt."""
+    where sources disagree, the sources it may cite, then the question and the section's
+    sub-question."""
     parts = ["Notes:"]
     for note in notes:
         parts.extend(note_line(note))
@@ -202,6 +203,12 @@ def section_prompt(
         for d in disagreements:
             parts.append(f'- [{d.n}] says: "{d.says}" | [{d.m}] says: "{d.other_says}" '
                          f"({d.reason})")
+    parts.append("")
+    parts.append("Sources you may cite:")
+    cited = sorted({note.n for note in notes} | {x for d in disagreements for x in (d.n, d.m)})
+    for ref in references:
+        if ref.n in cited:
+            parts.append(f"[{ref.n}] {ref.title}")
     parts += ["", f"{QUESTION_LABEL}{question}", f"{SECTION_LABEL}{subquestion}"]
     return "\n".join(parts)
 

@@ -7,6 +7,7 @@ import json
 from markdown_it import MarkdownIt
 
 from durable_research.activities.writing import valid_notes
+from durable_research.contract.citations import Reference
 from durable_research.research import prompts
 from durable_research.research.citations import cited_sentences
 from durable_research.research.extractive import extractive_section
@@ -89,7 +90,8 @@ def test_cite_sentences() -> None:
 
 
 def _prompt(notes: list[CitedNote]) -> str:
-    return prompts.section_prompt("Q?", "Sub?", notes)
+    refs = [Reference(n=n, title=f"Source {n}", url=f"https://s{n}.test/") for n in range(1, 5)]
+    return prompts.section_prompt("Q?", "Sub?", notes, refs)
 
 
 def test_section_prompt_gives_block_quotes_as_blocks() -> None:

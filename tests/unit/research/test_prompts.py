@@ -60,7 +60,7 @@ def test_a_note_point_that_repeats_its_quote_is_sent_once() -> None:
     own = CitedNote(2, "Habitat: moss", "They live in moss.")
     assert prompts.note_line(same) == ['- [1] "They live in moss."']
     assert prompts.note_line(own) == ['- [2] Habitat: moss (quote: "They live in moss.")']
-    section = prompts.section_prompt("Q?", "Where?", [same, own])
+    section = prompts.section_prompt("Q?", "Where?", [same, own], [])
     assert section.endswith(f"{prompts.QUESTION_LABEL}Q?\n{prompts.SECTION_LABEL}Where?")
     written = research_reply(prompts.SECTION_SYSTEM, section) or ""
     assert "They live in moss. [1]" in written or "They live in moss [1]" in written
@@ -101,11 +101,3 @@ def test_the_fixed_instructions_stay_short() -> None:
         assert len(system.split()) <= words, system
     assert len(prompts.UNTRUSTED.split()) <= 15
 
-
-def test_a_section_prompt_cites_by_the_notes_numbers_without_a_list_of_titles() -> None:
-    # The notes and the disagreements carry the numbers a section may cite; the list of
-    # their sources' titles after them was a tenth of a section's prompt.
-    note = CitedNote(2, "They live in moss.", "They live in moss.")
-    assert prompts.section_prompt("Q?", "Where?", [note]) == (
-        f'Notes:\n- [2] "They live in moss."\n\n{prompts.QUESTION_LABEL}Q?\n'
-        f"{prompts.SECTION_LABEL}Where?")

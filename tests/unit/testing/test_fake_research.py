@@ -31,7 +31,7 @@ def section(disagree: bool) -> str:
              CitedNote(2, OTHER, OTHER)]
     found = [prompts.Disagreement(1, DECOY, 2, OFFICIAL, "numbers differ")] if disagree else []
     return prompts.section_prompt("How do checkpoints work?", "When does SQLite checkpoint?",
-                                  notes, found)
+                                  notes, [], found)
 
 
 def test_the_note_taker_quotes_a_believed_sentence_whole_though_off_topic() -> None:
