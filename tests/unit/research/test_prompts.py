@@ -92,12 +92,12 @@ def test_the_section_system_prompt_tells_only_the_block_kinds_the_notes_quote() 
 def test_the_fixed_instructions_stay_short() -> None:
     # Every call of a report sends its system prompt (a report: 12-13 calls); a provider's
     # cache may reuse it, a small local model reads it each time. Budgets in words (the
-    # fake LLM's tokens): what each said before, in fewer words (docs/benchmarks.md, goal 5,
-    # fifth round).
-    # (The judge's keeps the wording it was measured with: prompts.JUDGE_UNTRUSTED.)
-    budget = {prompts.NOTES_SYSTEM: 75, prompts.SECTION_SYSTEM: 70,
-              prompts.SUMMARY_SYSTEM: 50}
+    # fake LLM's tokens): what each said before, in fewer words, the untrusted-source rule
+    # (32 words) whole in each (docs/benchmarks.md, goal 5, fifth round).
+    budget = {prompts.NOTES_SYSTEM: 95, prompts.SECTION_SYSTEM: 90,
+              prompts.SUMMARY_SYSTEM: 77}
     for system, words in budget.items():
+        assert prompts.UNTRUSTED in system
         assert len(system.split()) <= words, system
-    assert len(prompts.UNTRUSTED.split()) <= 15
+    assert prompts.JUDGE_SYSTEM.count(prompts.UNTRUSTED) == 1
 
