@@ -8,32 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from durable_research.config import DDGS_PROBE_OFF, Settings
-from durable_research.web import api
-from durable_research.web.app import create_app
-from durable_research.web.context import WebContext
+from tests.support.api_client import api_client as api_client_of
 
-TOKEN = "t" * 32
 REPORTS = "/api/v1/reports"
-
-
-async def _no_temporal(request: Any) -> None:
-    return None
 
 
 @pytest.fixture
 def api_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setattr(api, "temporal", _no_temporal)
-    settings = Settings(data_dir=str(tmp_path / "data"), store=str(tmp_path / "store"),
-                        output_dir=str(tmp_path / "out"), search_ddgs_probe=DDGS_PROBE_OFF)
-    app = create_app(WebContext(settings=settings, token=TOKEN))
-    with TestClient(app, base_url="http://127.0.0.1",
-                    headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    with api_client_of(tmp_path, monkeypatch) as client:
         yield client
 
 
