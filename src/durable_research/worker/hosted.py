@@ -46,6 +46,11 @@ async def reports_served(settings: Settings, client: Client,
                     task.result()
             else:
                 await worker.shutdown()
+                # shutdown() returns when polling has stopped; the run's own clean-up (the
+                # activities' clients, the CPU process pool) follows in its task: wait for
+                # it, or the loop ends first and leaves the pool counted as in use.
+                with contextlib.suppress(Exception):
+                    await task
 
 
 def _worker_stopped(task: asyncio.Task[None]) -> None:

@@ -159,3 +159,19 @@ def test_the_children_end_with_a_killed_worker() -> None:
         finally:
             os.close(handle)
         assert ended, f"child {pid} outlived its killed worker"
+
+
+async def test_a_hosted_worker_stops_its_children_before_its_front_end_returns(
+        client: Client, settings: Settings) -> None:
+    """``research web`` hosts a worker (``reports_served``): stopping it waited for the
+    worker's polling to end, not for its run's clean-up, so the front end's loop ended
+    first and the pool stayed counted as in use in the process (found by the suite: the
+    web tests left it to the next tests of their process)."""
+    from durable_research.worker.hosted import reports_served
+
+    procs = with_settings(settings, worker_cpu_pool=CpuPool.PROCESSES, worker_cpu_threads=1)
+    async with reports_served(procs, client):
+        result = await run_report(client, procs, prompt="tides", formats=["md"])
+        assert procpool.running()
+    assert result.status == "completed"
+    assert not procpool.running()
