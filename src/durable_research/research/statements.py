@@ -127,6 +127,8 @@ def _negated(text: str) -> set[str]:
     """The content words each plain negation denies (see ``_DENIED``)."""
     out: set[str] = set()
     for m in _NOT.finditer(text):
+        if _OR.search(text, 0, m.start()):
+            continue  # "whether or not X", "X or not": an alternative, it denies nothing
         denied = _DENIED.match(text, m.end())
         if denied is None:
             continue
@@ -139,6 +141,7 @@ def _negated(text: str) -> set[str]:
     return out
 
 
+_OR = re.compile(r"\bor\s+$", re.I)
 _HAVE = re.compile(r"\s*(?:have|has|had)\b", re.I)
 _DO = re.compile(r"\b(?:does|do|did)\s*$", re.I)
 

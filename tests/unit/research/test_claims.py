@@ -49,3 +49,23 @@ def test_a_word_does_not_face_the_word_after_a_number() -> None:
 )
 def test_a_value_still_faces_a_value(claim: str, sentence: str) -> None:
     assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize("claim", [
+    "Whether or not temporary files other than the rollback, super, and statement journals "
+    "are written to disk or stored only in memory depends on the SQLITE_TEMP_STORE "
+    "compile-time parameter, the temp_store pragma, and on the size of the temporary file.",
+    "Temporary files are written to disk or not depending on the temp_store pragma.",
+])
+def test_or_not_is_an_alternative_not_a_denial(claim: str) -> None:
+    # "whether or not temporary files are ..." denies nothing: it was "one of them says
+    # not" against the official "This option controls whether temporary files are stored
+    # on disk or in memory" (two official pages in the research eval's reports)
+    sentence = "This option controls whether temporary files are stored on disk or in memory."
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+def test_a_plain_not_still_denies() -> None:
+    assert compare("Temporary files are not written to disk by default.",
+                   "Temporary files are written to disk by default.",
+                   flat).relation is Relation.CONTRADICTS
