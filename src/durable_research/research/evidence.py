@@ -108,10 +108,9 @@ class Evidence:
 
     def surely_english(self) -> bool:
         """Whether the source is English by the detector's confident guess."""
-        from durable_research.research.language import MIN_CONFIDENCE
+        from durable_research.research.language import surely_english
 
-        tag, sure = self._own_language()
-        return tag == "en" and sure >= MIN_CONFIDENCE
+        return surely_english(self._own_language())
 
     @property
     def names(self) -> frozenset[str]:

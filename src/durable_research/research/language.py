@@ -139,6 +139,13 @@ def detect_language(text: str) -> tuple[str, float]:
     return DEFAULT_LANGUAGE, 0.0
 
 
+def surely_english(detected: tuple[str, float]) -> bool:
+    """Whether a :func:`detect_language` guess is English, confidently: the rules that read
+    English words ("It ...", "However, ...": a sentence that refers back) apply to it."""
+    tag, sure = detected
+    return tag == "en" and sure >= MIN_CONFIDENCE
+
+
 def resolve_language(raw: str, question: str) -> Language:
     """``--language`` validated, or (blank) the question's language, detected; a question
     the detector cannot tell gets DEFAULT_LANGUAGE.

@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from durable_research.research.language import MIN_CONFIDENCE, detect_language
+from durable_research.research.language import detect_language, surely_english
 from durable_research.research.passages import tokens
 from durable_research.research.sentences import REFERS_BACK, sentence_spans
 
@@ -176,13 +176,6 @@ def without_repeats(text: str, seen: set[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
 
 
-def surely_english(passage: str) -> bool:
-    """Whether the language detector is sure ``passage`` is English (the words that refer
-    back are English ones)."""
-    tag, sure = detect_language(passage)
-    return tag == "en" and sure >= MIN_CONFIDENCE
-
-
 def remember(passage: str, seen: set[str]) -> None:
     """Add the units of a passage sent whole to ``seen`` (see :func:`relevant_part`)."""
     seen.update(unit_key(passage[u.start : u.end]) for u in units(passage))
@@ -223,7 +216,7 @@ def focused(passages: Sequence[tuple[str, str]], query: str,
     first_part: dict[int, str] = {}
     for text_id, i in firsts.items():
         passage = passages[i][1]
-        english[text_id] = surely_english(passage)
+        english[text_id] = surely_english(detect_language(passage))
         part = relevant_part(passage, terms, min_shared=shared, english=english[text_id]) \
             if i in sent_whole else ""
         first_part[i] = part or passage
