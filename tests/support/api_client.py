@@ -41,7 +41,12 @@ def api_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setattr(reports, "describe_report", _completed)
     settings = Settings(data_dir=str(tmp_path / "data"), store=str(tmp_path / "store"),
                         output_dir=str(tmp_path / "out"), search_ddgs_probe=DDGS_PROBE_OFF)
-    app = create_app(WebContext(settings=settings, token=TOKEN))
-    with TestClient(app, base_url="http://127.0.0.1",
-                    headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    with web_client(settings) as client:
         yield client
+
+
+def web_client(settings: Settings) -> TestClient:
+    """A client of the app of ``settings`` (page and API), logged in with its token; use
+    it as a context manager to run the app's start-up and shut-down."""
+    return TestClient(create_app(WebContext(settings=settings, token=TOKEN)),
+                      base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"})

@@ -16,10 +16,8 @@ from durable_research.client.mail import MAIL_ELSEWHERE_NOTE
 from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.testing.ports import free_port
 from durable_research.web import api, pages
-from durable_research.web.app import create_app
-from durable_research.web.context import WebContext
+from tests.support.api_client import web_client
 
-TOKEN = "t" * 32
 # The CLI's rule and message, naming the option as each front end does (client/options).
 REFUSAL = "{}: SMTP_HOST is not set, so this machine's worker cannot send the report"
 
@@ -40,9 +38,7 @@ def _client(tmp_path: Path, address: str) -> Iterator[TestClient]:
     settings = Settings(temporal_address=address, data_dir=str(tmp_path / "data"),
                         store=str(tmp_path / "store"), output_dir=str(tmp_path / "out"),
                         search_ddgs_probe=DDGS_PROBE_OFF, search_provider="none")
-    app = create_app(WebContext(settings=settings, token=TOKEN))
-    with TestClient(app, base_url="http://127.0.0.1",
-                    headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    with web_client(settings) as client:
         yield client
 
 

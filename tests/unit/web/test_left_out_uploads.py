@@ -17,11 +17,8 @@ from durable_research.client.reports import RUNNING, ReportState
 from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.errors import UserError
 from durable_research.web import pages, review
-from durable_research.web.app import create_app
-from durable_research.web.context import WebContext
 from durable_research.web.left_out import LeftOut
-
-TOKEN = "t" * 32
+from tests.support.api_client import web_client
 
 
 class _Started:
@@ -49,9 +46,7 @@ def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]
                         data_dir=str(tmp_path / "data"), store=str(tmp_path / "store"),
                         output_dir=str(tmp_path / "out"), search_ddgs_probe=DDGS_PROBE_OFF,
                         search_provider="none")
-    app = create_app(WebContext(settings=settings, token=TOKEN))
-    with TestClient(app, base_url="http://127.0.0.1",
-                    headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    with web_client(settings) as client:
         yield client
 
 

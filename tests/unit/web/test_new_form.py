@@ -13,10 +13,8 @@ from fastapi.testclient import TestClient
 from durable_research.config import DDGS_PROBE_OFF, Settings
 from durable_research.research.extract import SUPPORTED_SUFFIXES
 from durable_research.testing.ports import free_port
-from durable_research.web.app import create_app
-from durable_research.web.context import WebContext
+from tests.support.api_client import web_client
 
-TOKEN = "t" * 32
 # How the form names each type (other spellings of one: .markdown, .text, .htm).
 NAMES = {".md": "Markdown", ".txt": "text", ".html": "HTML", ".pdf": "PDF", ".docx": "Word",
          ".pptx": "PowerPoint", ".xlsx": "Excel", ".epub": "EPUB"}
@@ -29,8 +27,7 @@ def _client(tmp_path: Path) -> TestClient:
                         data_dir=str(tmp_path / "data"), store=str(tmp_path / "store"),
                         output_dir=str(tmp_path / "out"), search_ddgs_probe=DDGS_PROBE_OFF,
                         search_provider="none")
-    return TestClient(create_app(WebContext(settings=settings, token=TOKEN)),
-                      base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"})
+    return web_client(settings)
 
 
 def _new_page(tmp_path: Path) -> str:
