@@ -105,7 +105,7 @@ def _body_problem(request: Request, errors: Sequence[Mapping[str, Any]]) -> str 
             continue
         if e.get("type") == "missing":
             return ("the request needs a JSON object as its body, sent with "
-                    "Content-Type: application/json")
+                    f"Content-Type: {JSON_TYPE}")
         sent = request.headers.get("content-type", "").split(";")[0].strip()
         if sent != JSON_TYPE:
             # curl -d without -H sends a form's type: the JSON in it is never read.
