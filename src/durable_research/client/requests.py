@@ -69,6 +69,19 @@ def parse_format(raw: str) -> str:
     return fmt
 
 
+def require_question(question: str) -> str:
+    """A question a script or an assistant sent (the API, MCP), stripped: for them a blank
+    one is a lost question, not the CLI's and the page's call for the demo question.
+
+    Raises:
+        UserError: The question is blank.
+    """
+    text = question.strip()
+    if not text:
+        raise UserError("The question is empty", "ask a research question")
+    return text
+
+
 def build_input(
     prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
     email: str | None, model: str | None, settings: Settings,
