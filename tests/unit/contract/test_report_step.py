@@ -1,0 +1,18 @@
+"""The e-mail step's name says what the step is, not what it may not do. Found in a new
+user's trial: every report printed "step: sending e-mail" with no SMTP_HOST set, where the
+step sends nothing (its result then says "e-mail not sent: SMTP_HOST is not set")."""
+
+from __future__ import annotations
+
+from durable_research.contract.report import ReportStep
+
+
+def test_the_email_step_does_not_claim_a_sending() -> None:
+    assert "sending" not in ReportStep.EMAIL.value
+    assert ReportStep.EMAIL.value == "e-mail"
+
+
+def test_the_old_name_from_a_worker_of_older_code_still_reads_as_the_step() -> None:
+    # A status query of a report that a worker of older code runs says "sending e-mail";
+    # the web API reads every step into this enum.
+    assert ReportStep("sending e-mail") is ReportStep.EMAIL
