@@ -123,7 +123,8 @@ class ReportStep(StrEnum):
     """The steps a report goes through, as the ``status`` query shows them."""
 
     STARTING = "starting"
-    RESEARCHING = "researching"
+    # A single LLM answer (quick, or no source to research): no research is done.
+    RESEARCHING = "answering"
     CLARIFY = "waiting for answers"
     PLANNING = "planning"
     PLAN_REVIEW = "waiting for plan review"
@@ -141,8 +142,11 @@ class ReportStep(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> ReportStep | None:
-        # The e-mail step's name before it was "e-mail": what a worker of older code says.
-        return cls.EMAIL if value == "sending e-mail" else None
+        # The steps' earlier names: what a worker of older code says.
+        return _EARLIER_STEP_NAMES.get(str(value))
+
+
+_EARLIER_STEP_NAMES = {"sending e-mail": ReportStep.EMAIL, "researching": ReportStep.RESEARCHING}
 
 
 @dataclass
