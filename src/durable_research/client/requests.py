@@ -176,13 +176,15 @@ def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
                 text = f.read(MAX_PROMPT_READ)
     except (OSError, UnicodeDecodeError) as exc:
         raise unreadable_file(prompt_file, "the question", exc) from None
+    stdin = prompt_file == "-"
+    where = "on standard input" if stdin else f"in {prompt_file}"
     if len(text) > MAX_PROMPT_CHARS:
         raise UserError(
-            f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "
-            "the limit",
-            "put the essentials of the question in the file",
+            f"The question {where} is over the limit of {MAX_PROMPT_CHARS:,} characters",
+            "put the essentials of the question in " + ("it" if stdin else "the file"),
         )
     if not text.strip():
-        raise UserError(f"The question in {prompt_file} is empty",
-                        "write the question into the file, or pass it as an argument")
+        raise UserError(f"The question {where} is empty",
+                        ("pipe the question in" if stdin else "write the question into the "
+                         "file") + ", or pass it as an argument")
     return text
