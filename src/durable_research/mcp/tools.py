@@ -45,7 +45,7 @@ from durable_research.contract.review import (
     PlanReviewAction,
     ReviewAction,
 )
-from durable_research.errors import UserError
+from durable_research.errors import ReportEndedError, UserError
 from durable_research.mcp import render
 from durable_research.mcp.names import (
     DEFAULT_FORMATS,
@@ -130,6 +130,9 @@ async def finished(client: Client, workflow_id: str) -> ReportResult:
         UserError: Unknown id, or the report has no result (yet).
     """
     state = await rc.describe_report(client, workflow_id)
+    if state.result is None and state.status != rc.RUNNING:  # cancelled, failed: never will
+        raise ReportEndedError(f"Report {workflow_id} ended ({state.status}) without a "
+                               "report", workflow_id)
     if state.result is None:
         step = state.query.step if state.query else state.status
         raise UserError(f"Report {workflow_id} has no result yet (step: {step})",
