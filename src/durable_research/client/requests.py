@@ -140,15 +140,37 @@ def output_request(out: str | None, settings: Settings) -> str:
     return str(target)
 
 
+def check_output_folder(settings: Settings) -> None:
+    """This machine's worker writes every report into RESEARCH_OUTPUT_DIR (./reports where
+    the command runs, by default): one it cannot create or write failed the report at its
+    last step, after the research was paid for.
+
+    Raises:
+        UserError: The folder cannot be created or written.
+    """
+    folder = settings.output_path
+    try:
+        _writable(folder)
+    except OSError as exc:
+        raise UserError(
+            f"Cannot write reports to {folder} (RESEARCH_OUTPUT_DIR): {exc.strerror or exc}",
+            "set RESEARCH_OUTPUT_DIR to a folder you can write, or run the command in one "
+            "(the default, reports, is a folder where it runs)") from None
+
+
 def _check_writable(target: Path, out: str) -> None:
     """Create ``target`` and prove it writable now, before anything is paid for."""
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        _writable(target)
     except OSError as exc:
         raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+
+
+def _writable(target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    probe = target / ".write-test"
+    probe.write_bytes(b"")
+    probe.unlink()
 
 
 def copy_target(out: str) -> Path:
