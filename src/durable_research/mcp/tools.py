@@ -31,6 +31,7 @@ from durable_research.client.numbers import number_in
 from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import answers_sent, plan_lines, plan_review_done
+from durable_research.client.reports import refuse_ended_without_report
 from durable_research.client.requests import parse_format, require_question
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.watch import settle
@@ -45,7 +46,7 @@ from durable_research.contract.review import (
     PlanReviewAction,
     ReviewAction,
 )
-from durable_research.errors import ReportEndedError, UserError
+from durable_research.errors import UserError
 from durable_research.mcp import render
 from durable_research.mcp.names import (
     DEFAULT_FORMATS,
@@ -130,9 +131,7 @@ async def finished(client: Client, workflow_id: str) -> ReportResult:
         UserError: Unknown id, or the report has no result (yet).
     """
     state = await rc.describe_report(client, workflow_id)
-    if state.result is None and state.status != rc.RUNNING:  # cancelled, failed: never will
-        raise ReportEndedError(f"Report {workflow_id} ended ({state.status}) without a "
-                               "report", workflow_id)
+    refuse_ended_without_report(state)
     if state.result is None:
         step = state.query.step if state.query else state.status
         raise UserError(f"Report {workflow_id} has no result yet (step: {step})",
