@@ -17,7 +17,12 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from durable_research.config_sources import gather
+from durable_research.config_sources import (
+    default_config_file,
+    default_env_file,
+    gather,
+    read_config_file,
+)
 from durable_research.contract.report import TASK_QUEUE, check_task_queue
 from durable_research.errors import ConfigError, UserError
 from durable_research.mcp_servers import McpServer, parse_mcp_servers
@@ -433,6 +438,8 @@ def load_settings(
             ``.env`` sets a security setting, or the config file is not private.
     """
     environ = os.environ if environ is None else environ
+    config_file = config_file or default_config_file()
+    env_file = env_file or default_env_file()
     merged = gather(environ, env_file, config_file,
                     known_vars=ENV_VARS, security_vars=SECURITY_VARS)
     values: dict[str, object] = {}
@@ -441,7 +448,13 @@ def load_settings(
             _convert(var, ENV_VARS[var], environ[var])  # raises ConfigError: blank
     for var, name in ENV_VARS.items():
         if var in merged and merged[var].strip() != "":
-            values[name] = _convert(var, name, merged[var])
+            try:
+                values[name] = _convert(var, name, merged[var])
+            except ConfigError as exc:  # three places may set it: say which one did
+                where = ("the environment" if var in environ else str(config_file)
+                         if var in read_config_file(config_file) else str(env_file))
+                raise ConfigError(exc.message, "; ".join(
+                    [*([exc.hint] if exc.hint else []), f"it is set in {where}"])) from None
     settings = Settings(**values)  # type: ignore[arg-type]  # each value converted to its field's type by _convert
     if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
         raise ConfigError(

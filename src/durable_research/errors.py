@@ -30,7 +30,7 @@ def failure_text(exc: BaseException) -> str:
     text = str(exc)
     said = _message(exc)
     cause = exc.__cause__
-    while cause is not None:
+    while cause is not None and not _child_traceback(cause):
         inner = _message(cause)
         if inner and inner[:_QUOTED_PREFIX] in said:
             break
@@ -42,6 +42,16 @@ def failure_text(exc: BaseException) -> str:
 
 # The wrapper may have cut a long quoted message (classify_llm_error keeps 500 characters).
 _QUOTED_PREFIX = 200
+
+
+# The type concurrent.futures gives the traceback of a child process's error, set as that
+# error's cause (a worker runs steps in its process pool): lines of code, not a message.
+_CHILD_TRACEBACK = "_RemoteTraceback"
+
+
+def _child_traceback(exc: BaseException) -> bool:
+    return (type(exc).__name__ == _CHILD_TRACEBACK
+            or getattr(exc, "type", None) == _CHILD_TRACEBACK)
 
 
 def _message(exc: BaseException) -> str:

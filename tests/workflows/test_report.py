@@ -80,7 +80,7 @@ async def test_quick_report_runs_llm_pdf_mail_in_order(
     assert result.store == "mock-store" and result.email.sent and result.note == ""
     assert result.usage.total_tokens == 30 and result.references == []
     steps = [line.split(" ", 1)[1] for line in status.history if " step: " in line]
-    assert steps == ["step: researching", "step: writing report", "step: sending e-mail",
+    assert steps == ["step: answering", "step: writing report", "step: e-mail",
                      "step: completed"]
     assert status.result == result
     assert await scheduled_activities(handle) == ["llm_call", "create_pdf", "send_email"]

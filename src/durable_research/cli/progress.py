@@ -135,6 +135,10 @@ class _Shown:
             if state.query and state.query.research:
                 extra = f" ({format_research_line(state.query.research)})"
             spinner.update(plain(safe(f"{self.step}{extra}")))
+        if state.status != rc.RUNNING:
+            # Ended while it waited (cancelled, terminated): its last step still says
+            # "waiting for ...", and no decision can reach it any more.
+            return
         if self.step == ReportStep.CLARIFY and not self.questions and state.query:
             self.questions = True
             spinner.stop()

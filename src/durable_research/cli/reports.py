@@ -183,7 +183,9 @@ def run(
     supervised = worker and not model and copy_to is None
     if supervised:  # its refusal comes before --sources are read
         local_worker.check_running_worker(configured)
-    params = prepare(settings, ReportRequest(
+    # With copy_to, this run's own worker writes there (checked), not in the configured one.
+    writes = replace(settings, output_dir=str(copy_to)) if copy_to else settings
+    params = prepare(writes, ReportRequest(
         rc.read_prompt(prompt, prompt_file), review, fmt, None if copy_to else out, overwrite,
         email, model, ResearchOptions(
             sources or [], depth, web, review_plan, budget_usd, max_pages, max_tokens,

@@ -33,6 +33,7 @@ from durable_research.client.requests import read_prompt
 from durable_research.config import Settings
 from durable_research.contract.report import schedule_action_id
 from durable_research.embedded import local_worker
+from durable_research.errors import UserError
 from durable_research.terminal import safe
 
 ScheduleIdArg = Annotated[str, typer.Argument(help="Schedule id (`research schedule list`).")]
@@ -68,8 +69,12 @@ def add_cmd(
     zone = parse_tz(tz, spec)
     if schedule_id is not None:
         cs.check_schedule_id(schedule_id)
+    question = read_prompt(prompt, prompt_file)
+    if not (question or "").strip():  # run's demo question is for a first try, not a schedule
+        raise UserError("A schedule needs a question",
+                        'research schedule add "question" --every WHEN (or --file F)')
     params = prepare(settings, ReportRequest(
-        read_prompt(prompt, prompt_file), False, fmt, None, False, email, None,
+        question, False, fmt, None, False, email, None,
         ResearchOptions(sources or [], depth, web, language=language)))
 
     async def go() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from durable_research.client import options as opt
 from durable_research.client.mail import WorkersHere, check_mail, elsewhere
-from durable_research.client.requests import build_input
+from durable_research.client.requests import build_input, check_output_folder
 from durable_research.client.research import (
     PreparedSources,
     ResearchOptions,
@@ -166,7 +166,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         UserError: Any invalid option (SEARCH_PROVIDER without its URL or key too),
             unreadable documents, a --prefer-path that matches no document, an e-mail
             this machine's worker cannot send, a --prefer-domain with no web search,
-            research-only options (--review-plan ...) with nothing to research.
+            research-only options (--review-plan ...) with nothing to research, an
+            output folder this machine's worker cannot write.
     """
     params = build_input(request.prompt, request.review, request.formats, request.out,
                          request.overwrite, request.email, request.model, settings,
@@ -177,6 +178,8 @@ async def prepare_report(settings: Settings, request: ReportRequest,
         raise UserError("No question to research your documents with",
                         "say what you want to know from them")
     mail_note = check_mail(settings, params.email_to, workers_here, options.spelling)
+    if not params.output_dir and workers_here(settings):  # an --out was checked with it
+        check_output_folder(settings)
     checked = with_research(params, options, PreparedSources())
     web_search = None
     if checked.depth != Depth.QUICK and checked.web:

@@ -175,8 +175,9 @@ def status_rows(state: ReportState) -> list[tuple[str, str]]:
         for wait, since in (("review", q.waiting_for_review_since),
                             ("plan review", q.waiting_for_plan_review_since),
                             ("answers", q.waiting_for_answers_since)):
-            if since:
-                rows.append((f"waiting for {wait} since", format_stamp(since)))
+            if since:  # a report that ended waiting (cancelled) waits no more
+                was = "" if state.status == RUNNING else "was "
+                rows.append((f"{was}waiting for {wait} since", format_stamp(since)))
         if q.waiting_for_answers_since:
             rows += [(f"question {n}", question) for n, question in enumerate(q.questions, 1)]
         if q.versions:  # drafts written for review; none yet would read as "no draft"

@@ -205,6 +205,18 @@ def check_workflow_id(workflow_id: str) -> str:
     return workflow_id
 
 
+def refuse_ended_without_report(state: ReportState) -> None:
+    """A report that ended without its result (cancelled, failed, terminated) will never
+    have one: asking for its files is answered so, not "no file (yet)" to wait on.
+
+    Raises:
+        ReportEndedError: It has ended without a result.
+    """
+    if state.result is None and state.status != RUNNING:
+        raise ReportEndedError(f"Report {state.workflow_id} ended ({state.status}) without a "
+                               "report", state.workflow_id)
+
+
 def check_report_id(workflow_id: str) -> str:
     """The id of an existing report: one ``--id`` may give, or a scheduled run's.
 

@@ -69,6 +69,19 @@ def parse_format(raw: str) -> str:
     return fmt
 
 
+def require_question(question: str) -> str:
+    """A question a script or an assistant sent (the API, MCP), stripped: for them a blank
+    one is a lost question, not the CLI's and the page's call for the demo question.
+
+    Raises:
+        UserError: The question is blank.
+    """
+    text = question.strip()
+    if not text:
+        raise UserError("The question is empty", "ask a research question")
+    return text
+
+
 def build_input(
     prompt: str | None, review: bool, formats: str, out: str | None, overwrite: bool,
     email: str | None, model: str | None, settings: Settings,
@@ -127,15 +140,37 @@ def output_request(out: str | None, settings: Settings) -> str:
     return str(target)
 
 
+def check_output_folder(settings: Settings) -> None:
+    """This machine's worker writes every report into RESEARCH_OUTPUT_DIR (./reports where
+    the command runs, by default): one it cannot create or write failed the report at its
+    last step, after the research was paid for.
+
+    Raises:
+        UserError: The folder cannot be created or written.
+    """
+    folder = settings.output_path
+    try:
+        _writable(folder)
+    except OSError as exc:
+        raise UserError(
+            f"Cannot write reports to {folder} (RESEARCH_OUTPUT_DIR): {exc.strerror or exc}",
+            "set RESEARCH_OUTPUT_DIR to a folder you can write, or run the command in one "
+            "(the default, reports, is a folder where it runs)") from None
+
+
 def _check_writable(target: Path, out: str) -> None:
     """Create ``target`` and prove it writable now, before anything is paid for."""
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        _writable(target)
     except OSError as exc:
         raise UserError(f"Cannot write to --out {out}: {exc.strerror or exc}") from None
+
+
+def _writable(target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    probe = target / ".write-test"
+    probe.write_bytes(b"")
+    probe.unlink()
 
 
 def copy_target(out: str) -> Path:
@@ -163,13 +198,15 @@ def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
                 text = f.read(MAX_PROMPT_READ)
     except (OSError, UnicodeDecodeError) as exc:
         raise unreadable_file(prompt_file, "the question", exc) from None
+    stdin = prompt_file == "-"
+    where = "on standard input" if stdin else f"in {prompt_file}"
     if len(text) > MAX_PROMPT_CHARS:
         raise UserError(
-            f"The question in {prompt_file} is over {MAX_PROMPT_CHARS:,} characters long, "
-            "the limit",
-            "put the essentials of the question in the file",
+            f"The question {where} is over the limit of {MAX_PROMPT_CHARS:,} characters",
+            "put the essentials of the question in " + ("it" if stdin else "the file"),
         )
     if not text.strip():
-        raise UserError(f"The question in {prompt_file} is empty",
-                        "write the question into the file, or pass it as an argument")
+        raise UserError(f"The question {where} is empty",
+                        ("pipe the question in" if stdin else "write the question into the "
+                         "file") + ", or pass it as an argument")
     return text

@@ -403,14 +403,21 @@ def download_report(settings: Settings, result: ReportResult, folder: str) -> li
                         "it was written before reports were stored, or not completed")
     target = download_folder(folder)
     store = open_store(settings)
+    here = store.describe()
     written = []
     for key in result.keys:
+        name = file_name(key, result)
         try:
             data = store.get(key)
         except (StoreError, StoreUnavailableError) as exc:
-            raise UserError(f"Cannot download {key} from {store.describe()}: {exc}",
+            if result.store and result.store != here:  # the run said where it stored them
+                raise UserError(
+                    f"Cannot download {name}: this report is stored in {result.store}, "
+                    f"this machine's store is {here}",
+                    f"run the download with RESEARCH_STORE (and the S3 settings) of "
+                    f"{result.store}") from None
+            raise UserError(f"Cannot download {key} from {here}: {exc}",
                             "check RESEARCH_STORE (and S3 settings) on this machine") from None
-        name = file_name(key, result)
         path, n = target / name, 1
         while path.exists() and path.read_bytes() != data:
             n += 1

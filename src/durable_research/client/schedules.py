@@ -41,7 +41,7 @@ from durable_research.client.reports import (
     report_memo,
 )
 from durable_research.config import Settings
-from durable_research.contract.report import ReportInput, schedule_action_id
+from durable_research.contract.report import SCHEDULED_RUN_PREFIX, ReportInput, schedule_action_id
 from durable_research.errors import UserError
 
 SCHEDULE_ID_PREFIX = "sched-"
@@ -79,10 +79,14 @@ def check_schedule_id(schedule_id: str) -> str:
     Raises:
         UserError: Empty, too long, or with characters other than letters, digits, ``._-``.
     """
+    shown = f"Invalid schedule id {schedule_id[:80]!r}"
     try:
         return check_workflow_id(schedule_id)
     except UserError as exc:
-        raise UserError(f"Invalid schedule id {schedule_id[:80]!r}", exc.hint) from None
+        if schedule_id.startswith(SCHEDULED_RUN_PREFIX):  # the one refusal a hint can't say
+            shown += (f": ids starting with {SCHEDULED_RUN_PREFIX!r} are reserved for "
+                      "scheduled reports")
+        raise UserError(shown, exc.hint) from None
 
 
 def schedule_spec(every: Every, tz: str) -> ScheduleSpec:

@@ -123,7 +123,8 @@ class ReportStep(StrEnum):
     """The steps a report goes through, as the ``status`` query shows them."""
 
     STARTING = "starting"
-    RESEARCHING = "researching"
+    # A single LLM answer (quick, or no source to research): no research is done.
+    RESEARCHING = "answering"
     CLARIFY = "waiting for answers"
     PLANNING = "planning"
     PLAN_REVIEW = "waiting for plan review"
@@ -133,9 +134,19 @@ class ReportStep(StrEnum):
     REVIEW = "waiting for review"
     REVISING = "revising"
     WRITING = "writing report"
-    EMAIL = "sending e-mail"
+    # The step runs whether or not a mail goes out (no SMTP_HOST, no recipient): the
+    # result says which, so the name claims no sending.
+    EMAIL = "e-mail"
     COMPLETED = "completed"
     REJECTED = "rejected"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ReportStep | None:
+        # The steps' earlier names: what a worker of older code says.
+        return _EARLIER_STEP_NAMES.get(str(value))
+
+
+_EARLIER_STEP_NAMES = {"sending e-mail": ReportStep.EMAIL, "researching": ReportStep.RESEARCHING}
 
 
 @dataclass

@@ -28,6 +28,10 @@ DEFAULT_PORT = 8765
 MCP_PATH = "/mcp"
 # Host headers the SDK's own check accepts (any port: --port 0 picks one).
 LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+TOKEN_FORM = "Authorization: Bearer <token>."
+NO_TOKEN = "A token is required:"
+WRONG_TOKEN = ("Wrong token: send the one this server printed when it started (a new one at "
+               "each start):")
 
 
 class TokenGuard:
@@ -60,7 +64,9 @@ class TokenGuard:
         if not same_token(sent, self.token):
             if sent:
                 self.throttle.failed(address)
-            await _plain(send, 401, "A token is required: Authorization: Bearer <token>.",
+            # A wrong one is most often an earlier start's, still in the client's config.
+            text = (f"{WRONG_TOKEN} {TOKEN_FORM}" if sent else f"{NO_TOKEN} {TOKEN_FORM}")
+            await _plain(send, 401, text,
                          [(b"www-authenticate", b'Bearer realm="research mcp"')])
             return
         self.throttle.succeeded(address)

@@ -156,7 +156,9 @@ def plan_text(state: ReportState) -> str:
     if not plan:
         return f"Report {state.workflow_id} has no research plan (yet); step: {step}"
     head = f"Research plan of report {state.workflow_id} (step: {step})"
-    if step == ReportStep.PLAN_REVIEW:
+    if step == ReportStep.PLAN_REVIEW and state.status != RUNNING:  # cancelled while waiting
+        head += f"; it has ended ({state.status}): no review reaches it"
+    elif step == ReportStep.PLAN_REVIEW:
         head += f"; it waits for your review: {Tool.REVIEW_PLAN}"
     return strip_controls("\n".join([head, *plan_lines(plan)]))
 

@@ -31,7 +31,8 @@ from durable_research.client.numbers import number_in
 from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest, prepare_report
 from durable_research.client.present import answers_sent, plan_lines, plan_review_done
-from durable_research.client.requests import parse_format
+from durable_research.client.reports import refuse_ended_without_report
+from durable_research.client.requests import parse_format, require_question
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.watch import settle
 from durable_research.client.workers import workers_here
@@ -130,6 +131,7 @@ async def finished(client: Client, workflow_id: str) -> ReportResult:
         UserError: Unknown id, or the report has no result (yet).
     """
     state = await rc.describe_report(client, workflow_id)
+    refuse_ended_without_report(state)
     if state.result is None:
         step = state.query.step if state.query else state.status
         raise UserError(f"Report {workflow_id} has no result yet (step: {step})",
@@ -174,8 +176,7 @@ class ResearchTools:
         Then call get_status(id, wait=60) until it has ended or waits for a review.
         """
         wait_s = check_wait(wait)
-        if not question.strip():
-            raise UserError("The question is empty", "ask a research question")
+        require_question(question)
         paths = sources or []
         cr.check_sources_within(paths, self.ctx.source_roots)
         prepared = await prepare_report(self.ctx.settings, ReportRequest(

@@ -25,6 +25,7 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.files import MEDIA_TYPES, read_report_file
 from durable_research.client.prepare import prepare_report
+from durable_research.client.reports import refuse_ended_without_report
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.client.workers import workers_here
 from durable_research.contract.report import ReportFormat
@@ -178,6 +179,7 @@ async def cancel_report(request: Request, report_id: str) -> Accepted:
 async def download(request: Request, report_id: str, fmt: ReportFormat) -> Response:
     """One of a finished report's files, by format (never by path)."""
     state = await load_report(request, report_id, with_query=False)
+    refuse_ended_without_report(state)
     stored = await asyncio.to_thread(read_report_file, context(request).settings, report_id,
                                      state.result, fmt)
     return file_response(stored)

@@ -18,6 +18,7 @@ from durable_research.client.files import report_file_keys
 from durable_research.client.options import Spelling
 from durable_research.client.prepare import ReportRequest
 from durable_research.client.reports import ReportState, ReportSummary
+from durable_research.client.requests import require_question
 from durable_research.client.research import ResearchOptions
 from durable_research.contract.llm import Usage
 from durable_research.contract.report import (
@@ -58,8 +59,7 @@ class ApiError(BaseModel):
 class NewReport(Strict):
     """A report to start: the new-report form's choices (no uploads)."""
 
-    question: str = Field(default="",
-                          description="The research question (empty: the demo question).")
+    question: str = Field(description="The research question (required, not blank).")
     depth: Depth = Depth.STANDARD
     web: bool = Field(default=True,
                       description="Search the web (with a search provider configured).")
@@ -86,7 +86,7 @@ class NewReport(Strict):
     def request(self) -> ReportRequest:
         """The request as ``prepare_report`` checks it (as the page's form would send it)."""
         return ReportRequest(
-            self.question, self.review, ",".join(self.formats), email=self.email,
+            require_question(self.question), self.review, ",".join(self.formats), email=self.email,
             research=ResearchOptions(
                 depth=self.depth, web=self.web, review_plan=self.review_plan, clarify=self.clarify,
                 prefer_domains=list(self.prefer_domains), allow_domains=list(self.allow_domains),

@@ -79,6 +79,13 @@ async def new_report(request: Request) -> Response:
     return await _new_page(request, NewReportForm())
 
 
+@router.get("/reports")
+async def reports_address() -> Response:
+    """The address a refused form leaves in the address bar (it posts here): opened again,
+    it shows the reports instead of "Method Not Allowed"."""
+    return RedirectResponse("/", status_code=303)
+
+
 @router.post("/reports")
 async def create_report(
     request: Request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,6 +24,21 @@ FormText = Annotated[str, Form()]
 # Recorded in the workflow's history as who decided.
 REVIEWER = "web"
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+
+
+# The report page's forms post to these addresses under /reports/ID.
+FORMS = ("review", "plan", "answers", "cancel")
+
+
+async def _report_address(report_id: str) -> Response:
+    """A form's address opened (a refusal shows the report page under it; Enter in the
+    address bar, a bookmark): the report's page, not "Method Not Allowed"."""
+    return RedirectResponse(f"/reports/{quote(report_id, safe='')}", status_code=303)
+
+
+for _form in FORMS:
+    router.add_api_route(f"/reports/{{report_id}}/{_form}", _report_address, methods=["GET"],
+                         include_in_schema=False)
 
 
 async def _refused(request: Request, report_id: str, error: str, **form: object) -> Response:

@@ -238,10 +238,10 @@ def test_huge_prompt_is_refused(settings: Settings, tmp_path: Path) -> None:
     huge = tmp_path / "huge.txt"
     huge.write_text("tardigrade " * 100_000)  # 1.1 MB
     proc = research("run", "--file", str(huge), env=settings_env(settings), cwd=tmp_path)
-    assert_clean_error(proc, "is over 100,000 characters long")
+    assert_clean_error(proc, "is over the limit of 100,000 characters")
     proc = research("start", "--file", "-", env=settings_env(settings), cwd=tmp_path,
                     input="y" * 1_000_000)
-    assert_clean_error(proc, "is over 100,000 characters long")
+    assert_clean_error(proc, "on standard input is over the limit of 100,000 characters")
     missing = research("run", "--file", "nope.txt", env=settings_env(settings), cwd=tmp_path)
     assert_clean_error(missing, "Cannot read the question from nope.txt")
     binary = tmp_path / "bin.dat"

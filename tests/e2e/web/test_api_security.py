@@ -110,12 +110,13 @@ def test_a_cookie_session_needs_the_csrf_token_a_bearer_does_not(settings: Setti
         token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', browser.get("/new").text)
         assert token
         # With the page's token the request is checked, not refused (no format: 400).
-        checked = browser.post(REPORTS, json={"formats": []},
+        checked = browser.post(REPORTS, json={"question": "q", "formats": []},
                                headers={"X-CSRF-Token": token.group(1)})
         assert refusal(checked, 400)["error"] == "Choose at least one format"
     with TestClient(app_for(settings), base_url=LOCAL) as script:
         # The Bearer header is the proof: no CSRF token, no cookie.
-        body = refusal(script.post(REPORTS, json={"formats": []}, headers=BEARER), 400)
+        body = refusal(script.post(REPORTS, json={"question": "q", "formats": []},
+                                   headers=BEARER), 400)
         assert body["error"] == "Choose at least one format"
         # Said as the API takes them, not as the command line's --format.
         assert body["hint"].startswith("give formats as a list of one or more of 'pdf'")

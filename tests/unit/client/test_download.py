@@ -63,3 +63,19 @@ def test_a_file_given_as_the_folder_is_named_as_such(tmp_path: Path) -> None:
     assert caught.value.message.endswith("notes.txt is a file, not a folder")
     assert caught.value.hint and "folder" in caught.value.hint
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_report_of_another_store_names_the_store_it_is_in(tmp_path: Path) -> None:
+    """A new user's trial: a report written while RESEARCH_STORE was a folder, downloaded
+    after a switch to S3, said "Cannot download runs/... from s3://...: no object 'runs/...'
+    in s3://..." and "check RESEARCH_STORE", never which store holds it (its result does)."""
+    written, result = _stored(tmp_path / "then", ["report-abc.pdf"])
+    result.store = open_store(written).describe()
+    now = Settings(store=str(tmp_path / "now" / "store"))
+    with pytest.raises(UserError) as refused:
+        download_report(now, result, str(tmp_path / "dl"))
+    assert refused.value.message.startswith("Cannot download report-abc.pdf: this report is "
+                                            f"stored in {result.store}")
+    assert f"this machine's store is {open_store(now).describe()}" in refused.value.message
+    assert refused.value.hint == (f"run the download with RESEARCH_STORE (and the S3 settings) "
+                                  f"of {result.store}")

@@ -28,3 +28,12 @@ def test_each_wait_says_since_when_in_utc_seconds() -> None:
 
 def test_a_stamp_it_cannot_read_is_shown_as_it_is() -> None:
     assert _rows(waiting_for_review_since="soon")["waiting for review since"] == "soon"
+
+
+def test_a_report_that_ended_while_waiting_says_it_was() -> None:
+    """A new user's trial: `research status` of a report cancelled at its plan review said
+    "waiting for plan review since ..." under "status canceled"."""
+    query = ReportStatus(step=ReportStep.PLAN_REVIEW, waiting_for_plan_review_since=STAMP)
+    rows = dict(present.status_rows(ReportState("report-1", RunStatus.CANCELED, query=query)))
+    assert "waiting for plan review since" not in rows, rows
+    assert rows["was waiting for plan review since"] == "2026-12-07 20:31:11 UTC"

@@ -42,3 +42,19 @@ def test_a_cause_that_says_something_new_is_the_answer() -> None:
                     ApplicationError("disk full", type="OSError"),
                     RuntimeError(""))
     assert failure_text(failed) == root_cause(failed) == "OSError: disk full"
+
+
+def test_a_child_process_traceback_is_not_the_answer() -> None:
+    """A new user's trial: a report whose output folder could not be created (a file named
+    ``reports`` where the folder goes) failed with 14 lines of a child process's traceback
+    ("_RemoteTraceback: ... File ".../concurrent/futures/process.py" ..."): the step runs in
+    the worker's process pool, whose error carries the child's traceback as its cause."""
+    remote = ('\n"""\nTraceback (most recent call last):\n  File "/usr/lib/python3.11/'
+              'concurrent/futures/process.py", line 261, in _process_worker\n'
+              "FileExistsError: [Errno 17] File exists: '/home/me/reports'\n\"\"\"")
+    failed = _chain(RuntimeError("Workflow execution failed"),
+                    RuntimeError("Activity task failed"),
+                    ApplicationError("[Errno 17] File exists: '/home/me/reports'",
+                                     type="FileExistsError"),
+                    ApplicationError(remote, type="_RemoteTraceback"))
+    assert failure_text(failed) == "FileExistsError: [Errno 17] File exists: '/home/me/reports'"

@@ -34,3 +34,17 @@ async def test_token_host_and_throttle() -> None:
         assert throttled.status_code == 429 and throttled.headers["retry-after"] == "60"
         now[0] = 61.0
         assert (await http.post("/mcp", headers=good)).status_code == 200
+
+
+async def test_a_wrong_token_is_told_apart_from_a_missing_one() -> None:
+    """A new user's trial: a client still sending the token of an earlier start (a new one
+    is made at each) was told "A token is required", as if it had sent none."""
+    guard = TokenGuard(_app, TOKEN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard),
+                                 base_url="http://127.0.0.1:8765") as http:
+        missing = await http.post("/mcp")
+        wrong = await http.post("/mcp", headers={"authorization": "Bearer of-the-last-start"})
+    assert missing.status_code == wrong.status_code == 401
+    assert missing.text == "A token is required: Authorization: Bearer <token>."
+    assert wrong.text == ("Wrong token: send the one this server printed when it started "
+                          "(a new one at each start): Authorization: Bearer <token>.")
