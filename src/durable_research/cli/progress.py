@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from datetime import datetime
@@ -85,8 +86,12 @@ async def follow(
             # Let the cancellation land before closing the generator it runs in.
             await asyncio.gather(upcoming, return_exceptions=True)
         await snapshots.aclose()
-        if worker:
+        if worker and worker_task:
             await worker.shutdown()
+            # shutdown() returns once polling stops; the run's clean-up (the activities'
+            # clients, the CPU process pool) follows in its task (as worker/hosted.py).
+            with contextlib.suppress(Exception):
+                await worker_task
 
 
 def ended_error(exc: WorkflowFailureError, workflow_id: str) -> ReportFailedError:

@@ -17,11 +17,13 @@ worker shuts down, so no orphan keeps polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
@@ -157,19 +159,42 @@ async def _told_then_serve() -> None:
     loop = asyncio.get_running_loop()
     told_already = bool(select.select([sys.stdin], [], [], 0)[0])
     warm = None if told_already else asyncio.ensure_future(warm_up())
-    if (await loop.run_in_executor(None, sys.stdin.readline)).strip() != "go":
-        if warm is not None:
-            warm.cancel()
-        return  # the supervisor closed the pipe: it no longer needs a standby
+    # From the start, not once told to go: the supervisor stops a standby with SIGTERM
+    # too, and one that died of the signal left its warm process pool to the resource
+    # tracker ("There appear to be 7 leaked semaphore objects" in worker.log at each
+    # `research server --stop`). Now every stop ends in run()'s clean-up.
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
+    told: asyncio.Future[str] = loop.create_future()
 
-    def watch_stdin() -> None:
-        sys.stdin.read()  # returns at EOF: the supervisor died
-        loop.call_soon_threadsafe(stop.set)
+    def on_loop(callback: Callable[..., object], *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has ended: we are exiting
+            loop.call_soon_threadsafe(callback, *args)
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    def tell(line: str) -> None:
+        if not told.done():
+            told.set_result(line)
+
+    def read_stdin() -> None:
+        # A daemon thread, not the loop's executor, whose threads asyncio.run waits for:
+        # a standby stopped by a signal would wait for a line that never comes.
+        line = sys.stdin.readline()
+        on_loop(tell, line)
+        if line.strip() == "go":
+            sys.stdin.read()  # returns at EOF: the supervisor died
+        on_loop(stop.set)
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    stopping = asyncio.ensure_future(stop.wait())
+    waiting: list[asyncio.Future[Any]] = [told, stopping]
+    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    if not told.done() or told.result().strip() != "go":
+        stopping.cancel()
+        if warm is not None:
+            warm.cancel()
+        return  # stopped, or the supervisor closed the pipe: it no longer needs a standby
+    stopping.cancel()
     await serve(stop, warm_up_then=warm is None)
     if warm is not None:
         warm.cancel()

@@ -90,7 +90,8 @@ class Child:
         self.proc.stdin.write(b"go\n")
 
     async def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM (a standby: close its stdin), then SIGKILL after ``grace_s``."""
+        """SIGTERM (a standby too: it shuts its process pool down), then SIGKILL after
+        ``grace_s``."""
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGTERM)

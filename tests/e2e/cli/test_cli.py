@@ -394,6 +394,9 @@ def test_run_out_writes_only_there(
                     "What do tardigrades eat?", env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(list(out.glob("*.pdf"))) == 1 and len(list(out.glob("*.md"))) == 1
+    # The worker hosted in the command shut its process pool down before the command ended
+    # (it left "resource_tracker: There appear to be 7 leaked semaphore objects").
+    assert "leaked" not in proc.stderr, proc.stderr
     default = tmp_path / "reports"
     assert not default.exists() or not any(default.iterdir()), list(default.iterdir())
 
