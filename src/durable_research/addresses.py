@@ -77,6 +77,23 @@ def parse_recipients(raw: str) -> list[str]:
     return [_checked(a.addr_spec, raw) for a in _address_list(raw).addresses]
 
 
+def written_recipients(raw: str) -> list[str]:
+    """The recipients of ``raw`` as the user wrote them, for the ``To:`` header: an
+    address with its display name (``Boss <boss@y.org>``), a group whole (``Team: a@x.org,
+    b@y.org;``), a bare address as it is. Checked as :func:`parse_recipients` checks them.
+
+    Raises:
+        UserError: As :func:`parse_recipients`.
+    """
+    if not raw.strip():
+        return []
+    header = _address_list(raw)
+    for address in header.addresses:
+        _checked(address.addr_spec, raw)
+    # An address outside a group is a group of its own without a name: str is the address.
+    return [str(group) for group in header.groups]
+
+
 def check_sender(raw: str) -> str:
     """``raw`` if it is one sender address (``bot@x.org``, ``Bot <bot@x.org>``).
 
