@@ -13,7 +13,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from durable_research.client import updates
-from durable_research.client.reports import RUNNING
+from durable_research.client.reports import RUNNING, ReportState
 from durable_research.errors import FailureType
 from durable_research.web import api
 from tests.support.api_client import api_client as api_client_of
@@ -81,3 +81,28 @@ def test_a_decision_out_of_turn_points_at_the_reports_status(
     assert refused.status_code == 409, refused.text
     assert refused.json()["hint"] == (f"GET /api/v1/reports/{ID} shows what the report is "
                                       "waiting for")
+
+
+def test_the_page_shows_what_to_do_under_the_refusal(
+        refusing: tuple[TestClient, Refusing], monkeypatch: pytest.MonkeyPatch) -> None:
+    from durable_research.contract.report import ReportStatus, ReportStep, RunStatus
+    from durable_research.web import review
+
+    client, report = refusing
+    report.cause = ApplicationError("Invalid answers: 4 answers for 2 question(s)", 2)
+
+    async def temporal(*_: object) -> Refusing:
+        return report
+
+    async def load(*_: object, **__: object) -> ReportState:
+        return ReportState(ID, RunStatus.RUNNING, query=ReportStatus(
+            step=ReportStep.CLARIFY, questions=["Which?", "Who?"]))
+
+    monkeypatch.setattr(review, "temporal", temporal)
+    monkeypatch.setattr(review, "load_report", load)
+    page = client.post(f"/reports/{ID}/answers", data={"action": "answer",
+                                                       "answers": list("abcd")})
+    assert page.status_code == 409, page.text
+    assert "4 answers for 2 question(s)" in page.text
+    assert ("answer each of the 2 questions in order, at most 1000 characters each: the "
+            "report&#39;s page has the form for it") in page.text, page.text
