@@ -27,3 +27,15 @@ def test_a_bad_address_is_refused_as_for_the_envelope(bad: str) -> None:
         written_recipients(bad)
     with pytest.raises(UserError):
         parse_recipients(bad)
+
+
+@pytest.mark.parametrize(("raw", "bad"), [
+    ("me@example.org, Boss <boss@>", "Boss <boss@>"),
+    ('"Smith, Bob" <b@y.org>, Boss <boss@example.org', "Boss <boss@example.org"),
+    ("me@example.org,, nobody", "nobody"),
+])
+def test_a_malformed_address_of_a_list_is_named(raw: str, bad: str) -> None:
+    # Was "Not a valid e-mail address list: '<the whole list>'": which one of ten?
+    with pytest.raises(UserError) as refused:
+        parse_recipients(raw)
+    assert refused.value.message == f"Not a valid e-mail address: {bad!r}"
