@@ -50,8 +50,9 @@ def refusal_hint(exc: DecisionRefusedError, how: HowTo) -> str:
         return f"{status} shows what the report is waiting for"
     if refusal.update == UPDATE_ANSWER_QUESTIONS and refusal.asked:
         n = refusal.asked
-        return (f"answer each of the {n} question{'' if n == 1 else 's'} in order, at most "
-                f"{MAX_ANSWER_CHARS} characters each: {how.send(refusal.update, wid, n)}")
+        which = "the one question" if n == 1 else f"each of the {n} questions in order"
+        return (f"answer {which}, at most {MAX_ANSWER_CHARS} characters each: "
+                f"{how.send(refusal.update, wid, n)}")
     wanted = _WANTED.get(refusal.update)
     send = how.send(refusal.update, wid, 0)
     return f"{wanted}: {send}; {status} shows the report" if wanted \

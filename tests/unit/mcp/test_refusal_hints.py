@@ -54,7 +54,7 @@ def test_too_many_answers_name_the_call_to_make(monkeypatch: pytest.MonkeyPatch)
     text = _refused(monkeypatch, UPDATE_ANSWER_QUESTIONS, ApplicationError(
         "Invalid answers: 3 answers for 1 question(s)", 1))
     assert text == ("Not accepted: Invalid answers: 3 answers for 1 question(s). Hint: answer "
-                    "each of the 1 question in order, at most 1000 characters each: "
+                    "the one question, at most 1000 characters each: "
                     f"answer_questions(id='{ID}', answers=['ANSWER 1'])")
 
 
