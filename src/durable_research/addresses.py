@@ -47,13 +47,49 @@ def _address_list(raw: str) -> AddressHeader:
     from email.errors import HeaderParseError
     from email.headerregistry import AddressHeader
 
-    try:
-        header = _registry()("To", raw)
-    except (HeaderParseError, ValueError, IndexError):
-        raise UserError(f"Not a valid e-mail address list: {raw!r}", _HINT) from None
-    if not isinstance(header, AddressHeader) or header.defects or not header.addresses:
+    def parsed(text: str) -> AddressHeader | None:
+        try:
+            header = _registry()("To", text)
+        except (HeaderParseError, ValueError, IndexError):
+            return None
+        if not isinstance(header, AddressHeader) or header.defects or not header.addresses:
+            return None
+        return header
+
+    header = parsed(raw)
+    if header is None:
+        # Name the address that is wrong (a list of ten said only "the list").
+        bad = next((p for p in _entries(raw) if parsed(p) is None), None)
+        if bad is not None:
+            raise UserError(f"Not a valid e-mail address: {bad!r}", _HINT)
         raise UserError(f"Not a valid e-mail address list: {raw!r}", _HINT)
     return header
+
+
+def _entries(raw: str) -> list[str]:
+    """The entries of an address list, split at the commas outside quotes, comments and
+    angle brackets (none for a list with a group: its entries are not addresses alone)."""
+    entries, depth, quoted, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(raw):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        elif depth == 0 and ch in ":;":
+            return []
+        elif depth == 0 and ch == ",":
+            entries.append(raw[start:i])
+            start = i + 1
+    entries.append(raw[start:])
+    return [e.strip() for e in entries if e.strip()]
 
 
 def _checked(address: str, raw: str, host_ok: bool = False) -> str:
@@ -75,6 +111,23 @@ def parse_recipients(raw: str) -> list[str]:
     if not raw.strip():
         return []
     return [_checked(a.addr_spec, raw) for a in _address_list(raw).addresses]
+
+
+def written_recipients(raw: str) -> list[str]:
+    """The recipients of ``raw`` as the user wrote them, for the ``To:`` header: an
+    address with its display name (``Boss <boss@y.org>``), a group whole (``Team: a@x.org,
+    b@y.org;``), a bare address as it is. Checked as :func:`parse_recipients` checks them.
+
+    Raises:
+        UserError: As :func:`parse_recipients`.
+    """
+    if not raw.strip():
+        return []
+    header = _address_list(raw)
+    for address in header.addresses:
+        _checked(address.addr_spec, raw)
+    # An address outside a group is a group of its own without a name: str is the address.
+    return [str(group) for group in header.groups]
 
 
 def check_sender(raw: str) -> str:

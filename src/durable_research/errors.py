@@ -4,6 +4,7 @@ store's refusal, raised by the key shapes (contract/keys) as well as by the stor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -147,6 +148,29 @@ class ReportEndedError(WrongStateError):
         self.workflow_id = workflow_id
         # What the hint says before the pointer ("nothing to cancel; ").
         self.lead = lead
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a report refused (an Update's validator): the Update's name, the report, and,
+    for answers, how many questions it asked (0: not said). Each front end words the hint
+    from it with its own names (``client.refusals.refusal_hint``)."""
+
+    update: str
+    workflow_id: str
+    asked: int = 0
+
+
+class DecisionRefusedError(UserError):
+    """A report refused a decision sent to it (its reason is the message)."""
+
+    def __init__(self, message: str, refusal: Refusal, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.refusal = refusal
+
+
+class DecisionWrongStateError(DecisionRefusedError, WrongStateError):
+    """A report refused a decision it is not waiting for (the HTTP API answers 409)."""
 
 
 def ended_hint(where: str, lead: str = "") -> str:

@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from durable_research.contract.keys import collection_key
 from durable_research.contract.report import ReportStatus
 from durable_research.contract.research import Budget, SubState
 from durable_research.research.agent.registry import ToolName
@@ -23,7 +24,7 @@ from durable_research.research.agent.types import (
     changes_table,
     next_table,
 )
-from durable_research.research.types import SectionInput, Source
+from durable_research.research.types import SectionInput, Source, SourcesAvailable, SourcesInput
 from durable_research.workflows.report import GenerateReportWorkflow
 
 from .conftest import WorkerFactory
@@ -127,6 +128,46 @@ async def test_no_agent_is_the_fixed_pipeline_without_a_word(
         status = await handle.query(GenerateReportWorkflow.status)
     assert "agent_turn" not in mocks.names()
     assert not any("research: the" in line for line in status.history)
+
+
+class DocumentsOnly(MockActivities):
+    """A worker without web search (offline, no provider) researching local documents."""
+
+    def __init__(self) -> None:
+        super().__init__(tool_calling=True)
+
+    async def answer_sources(self, params: SourcesInput) -> SourcesAvailable:
+        return SourcesAvailable(local_documents=3, tool_calling=True)
+
+    def answer_turn(self, params: AgentTurnInput) -> list[tuple[str, dict[str, Any]]]:
+        if params.turn == 0:
+            return [(ToolName.SEARCH_DOCUMENTS, {"query": params.subquestion})]
+        return super().answer_turn(params)
+
+    def answer_tool(self, params: ToolCallInput) -> ToolCallOutput:
+        if params.call.name == ToolName.SEARCH_DOCUMENTS:  # answered as the web's search
+            return super().answer_tool(replace(params, call=replace(
+                params.call, name=ToolName.SEARCH_WEB)))
+        return super().answer_tool(params)
+
+
+async def test_a_worker_without_web_search_is_not_offered_search_web(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # The model was offered search_web, called it, and read "this worker has no web
+    # search" (a wasted turn, and a line of the report's progress for each sub-question).
+    mocks = DocumentsOnly()
+    async with start_worker(mocks.activities()):
+        handle = await start(client, task_queue, collection=collection_key("0" * 64))
+        result = await handle.result()
+        status = await handle.query(GenerateReportWorkflow.status)
+    turns = mocks.inputs("agent_turn", AgentTurnInput)
+    assert turns and all(t.tools == ["search_documents", "read", "follow", "note", "done"]
+                         for t in turns)
+    assert not any(c.context.web for c in mocks.inputs("agent_tool", ToolCallInput))
+    # What the report says of its sources stays true: the documents, no web provider.
+    assert result.sources_used == "3 local documents"
+    assert any(line.endswith("sources: 3 local documents") for line in status.history)
 
 
 class Scripted(MockActivities):

@@ -31,7 +31,12 @@ from durable_research.activities.paths import confined_dir
 from durable_research.activities.pools import in_io
 from durable_research.activities.smtp_pool import SmtpPool
 from durable_research.activities.storage import WithStore
-from durable_research.addresses import check_recipients, mail_sender, parse_recipients
+from durable_research.addresses import (
+    check_recipients,
+    mail_sender,
+    parse_recipients,
+    written_recipients,
+)
 from durable_research.contract.keys import (
     legacy_report_name,
     mail_ledger_name,
@@ -104,12 +109,12 @@ class EmailActivities(WithStore):
             key.startswith(folder) and "/" not in key[len(folder):] for folder in (own, legacy))
 
     def _build(
-        self, params: SendEmailInput, recipients: list[str], attachment: tuple[str, bytes] | None
+        self, params: SendEmailInput, to: list[str], attachment: tuple[str, bytes] | None
     ) -> EmailMessage:
         settings = self.settings
         msg = EmailMessage()
         msg["From"] = mail_sender(settings.smtp_from, settings.smtp_user)
-        msg["To"] = ", ".join(recipients)
+        msg["To"] = ", ".join(to)
         msg["Subject"] = _one_line(params.subject) or "Research report"
         msg["Message-ID"] = message_id(params.message_key or params.subject)
         msg["Date"] = formatdate(localtime=False)
@@ -143,7 +148,11 @@ class EmailActivities(WithStore):
         """Send the report, or say why it was skipped. Never sends one key twice."""
         settings = self.settings
         try:
-            recipients = parse_recipients(params.to or settings.email_to)
+            to = params.to or settings.email_to
+            recipients = parse_recipients(to)
+            # The To header keeps the display names the user wrote (the envelope, the
+            # policy and the ledger take the bare addresses).
+            written = written_recipients(to)
         except UserError as exc:
             raise ApplicationError(exc.message,
                                    type=FailureType.INVALID_ADDRESS, non_retryable=True) from exc
@@ -156,10 +165,9 @@ class EmailActivities(WithStore):
             return SendEmailOutput(skipped_reason="e-mail not sent: SMTP_HOST is not set")
         if not recipients:
             return SendEmailOutput(skipped_reason="e-mail not sent: no recipient (EMAIL_TO)")
-        msg = self._build(params, recipients, await self._attachment(params))
+        msg = self._build(params, written, await self._attachment(params))
         ledger = self.my_key(mail_ledger_name(params.message_key or str(msg["Message-ID"])))
-        done = SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]),
-                               recipients=recipients)
+        done = SendEmailOutput(sent=True, message_id=str(msg["Message-ID"]), recipients=written)
         # The ledger's reads and writes run off the event loop: a blocked loop delays every
         # other activity of the worker and its heartbeats.
         entry = await in_io(read_entry, self.store, ledger)
@@ -177,9 +185,9 @@ class EmailActivities(WithStore):
             # it may be in the reader's inbox. Not sent again (no duplicate) and not
             # reported as sent (it may be lost): the reader is told.
             return SendEmailOutput(
-                sent=False, uncertain=True, message_id=done.message_id, recipients=recipients,
+                sent=False, uncertain=True, message_id=done.message_id, recipients=written,
                 skipped_reason=f"e-mail may or may not have been delivered to "
-                f"{', '.join(recipients)}: the attempt sending it stopped after the whole "
+                f"{', '.join(written)}: the attempt sending it stopped after the whole "
                 f"message had gone out, before the mail server confirmed it (Message-ID "
                 f"{done.message_id}); not sent again, so that it is not delivered twice")
         lease = Lease(self.store, ledger, msg, recipients)

@@ -63,13 +63,10 @@ class PdfActivities(WithStore):
         except FontNotFoundError as exc:
             raise ApplicationError(str(exc),
                                    type=FailureType.FONT_NOT_FOUND, non_retryable=True) from exc
-        except PermissionError as exc:
-            raise ApplicationError(
-                f"Cannot write the report to {out_dir}: {exc}",
-                type=FailureType.OUTPUT_NOT_WRITABLE,
-                non_retryable=True,
-            ) from exc
         except OSError as exc:
+            refused = file_error(exc, out_dir)
+            if refused is not None:
+                raise refused from None  # the child's traceback is no part of the line
             if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
             # The workflow waits and schedules the step again (steps.run_step): retrying
@@ -90,6 +87,25 @@ class PdfActivities(WithStore):
         pdf = next((str(p) for p in paths if p.suffix == ".pdf"), "")
         return CreatePdfOutput(pdf_path=pdf, paths=[str(p) for p in paths], keys=keys,
                                store=self.store.describe())
+
+
+# The output folder or a report file cannot be written, and no retry changes that: the
+# folder was made read-only, or replaced by a file, after the report started (the client
+# refuses an unwritable one up front).
+_NOT_WRITABLE = (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError)
+
+
+def file_error(exc: OSError, out_dir: Path) -> ApplicationError | None:
+    """``exc`` of writing the report as one non-retryable line naming the path (as it
+    comes back from the process pool too: pickled, the child's traceback its cause);
+    None for an error a retry may fix."""
+    if not isinstance(exc, _NOT_WRITABLE) and exc.errno != errno.EROFS:
+        return None
+    why = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError):
+        why += " (it is not a folder)"  # mkdir's exist_ok: only a file in its place
+    return ApplicationError(f"Cannot write the report to {exc.filename or out_dir}: {why}",
+                            type=FailureType.OUTPUT_NOT_WRITABLE, non_retryable=True)
 
 
 def _store_files(store: ArtifactStore, files: list[tuple[str, Path]]) -> None:

@@ -23,10 +23,16 @@ from durable_research.client.present import (
     STORED_ROW,
     result_rows,
 )
+from durable_research.client.refusals import HowTo, refusal_hint
 from durable_research.config import Settings, load_settings
 from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.report import ReportResult
-from durable_research.errors import UserError
+from durable_research.contract.review import (
+    UPDATE_ANSWER_QUESTIONS,
+    UPDATE_REVIEW,
+    UPDATE_REVIEW_PLAN,
+)
+from durable_research.errors import DecisionRefusedError, UserError
 from durable_research.terminal import safe
 
 # How the result's claim counts stand out in a terminal (rich markup).
@@ -85,11 +91,30 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def _send(update: str, wid: str, answers: int) -> str:
+    """How a decision is sent on the command line (a refusal's hint)."""
+    if update == UPDATE_ANSWER_QUESTIONS:
+        listed = " ".join(f'"ANSWER {i}"' for i in range(1, answers + 1)) if answers \
+            else '"ANSWER 1" ...'
+        return f"`research answer {wid} {listed}`"
+    if update == UPDATE_REVIEW_PLAN:
+        return f"`research plan {wid} --approve`, `--edit FILE` or `--reject`"
+    if update == UPDATE_REVIEW:
+        return (f"`research approve {wid}`, `research edit {wid} --file F`, `research revise "
+                f"{wid} --feedback TEXT` or `research reject {wid}`")
+    return f"`research raise-budget {wid} --usd USD --tokens N --pages N`"
+
+
+# How the command line names a report's status and its decisions (refusals' hints).
+CLI_HOW = HowTo(status=lambda wid: f"`research status {wid}`", send=_send)
+
+
 def print_user_error(exc: UserError) -> None:
     """A user mistake on stderr: one line, and a hint line when there is one."""
     err.print(f"[bold red]Error:[/] {safe(exc.message)}", highlight=False)
-    if exc.hint:
-        err.print(f"[yellow]Hint:[/] {safe(exc.hint)}", highlight=False)
+    hint = refusal_hint(exc, CLI_HOW) if isinstance(exc, DecisionRefusedError) else exc.hint
+    if hint:
+        err.print(f"[yellow]Hint:[/] {safe(hint)}", highlight=False)
 
 
 def friendly(func: Callable[..., None]) -> Callable[..., None]:

@@ -10,11 +10,14 @@ from temporalio.service import RPCError
 
 from durable_research.client.reports import RUNNING, describe_report
 from durable_research.client.workers import require_worker
+from durable_research.contract.review import UPDATE_ANSWER_QUESTIONS
 from durable_research.errors import (
+    DecisionRefusedError,
+    DecisionWrongStateError,
     FailureType,
+    Refusal,
     ReportEndedError,
     UserError,
-    WrongStateError,
     root_cause,
 )
 
@@ -34,10 +37,11 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
     Raises:
         WorkflowNotFoundError: The report does not exist.
         ReportEndedError: It has ended.
-        WrongStateError: It is not at the step the Update is for.
+        DecisionWrongStateError: It is not at the step the Update is for.
         NoWorkerError: No worker polls its task queue.
-        UserError: Its handler rejected the Update's argument (the workflow's reason
-            follows ``refused``).
+        DecisionRefusedError: Its handler rejected the Update's argument (the workflow's
+            reason follows ``refused``). Each front end words the hint of both
+            (``client.refusals``).
     """
     state = await describe_report(client, workflow_id, with_query=False)
     if state.status != RUNNING:
@@ -56,7 +60,16 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
         # This report is not waiting for answers"), a name the user has no use for.
         reason = (cause.message if isinstance(cause, ApplicationError) and cause.message
                   else root_cause(exc))
-        raise (WrongStateError if wrong_state else UserError)(
-            f"{refused}: {reason}") from None
+        raise (DecisionWrongStateError if wrong_state else DecisionRefusedError)(
+            f"{refused}: {reason}", Refusal(name, workflow_id, _asked(name, cause))) from None
     except RPCError as exc:
         raise UserError(f"{refused}: {exc.message}") from None
+
+
+def _asked(name: str, cause: BaseException | None) -> int:
+    """How many questions a report that refused answers asked: the validator's detail
+    (0: not said, as by workers from before it said it)."""
+    if name != UPDATE_ANSWER_QUESTIONS or not isinstance(cause, ApplicationError):
+        return 0
+    detail = cause.details[0] if cause.details else None
+    return detail if isinstance(detail, int) and not isinstance(detail, bool) else 0

@@ -18,16 +18,48 @@ from durable_research.client.present import (
     result_rows,
     status_rows,
 )
+from durable_research.client.refusals import HowTo, refusal_hint
 from durable_research.client.reports import RUNNING, ReportState, ReportSummary
 from durable_research.client.research import PreparedSources
 from durable_research.contract.report import ReportStep
-from durable_research.contract.review import PLAN_REVIEW_ACTIONS, REVIEW_ACTIONS
-from durable_research.errors import ReportEndedError, UserError, WorkflowNotFoundError, ended_hint
+from durable_research.contract.review import (
+    PLAN_REVIEW_ACTIONS,
+    REVIEW_ACTIONS,
+    UPDATE_ANSWER_QUESTIONS,
+    UPDATE_RAISE_BUDGET,
+    UPDATE_REVIEW,
+    UPDATE_REVIEW_PLAN,
+)
+from durable_research.errors import (
+    DecisionRefusedError,
+    ReportEndedError,
+    UserError,
+    WorkflowNotFoundError,
+    ended_hint,
+)
 from durable_research.mcp.names import MAX_WAIT_S, Tool, report_uri
 from durable_research.terminal import strip_controls
 
 # Skipped source files listed in an answer.
 SKIPPED_SHOWN = 10
+
+
+# The tool sending each decision, and its arguments besides the id.
+_SENDS = {UPDATE_REVIEW_PLAN: (Tool.REVIEW_PLAN, "action='approve'"),
+          UPDATE_REVIEW: (Tool.REVIEW_DRAFT, "action='approve'"),
+          UPDATE_RAISE_BUDGET: (Tool.RAISE_BUDGET, "usd=1.0")}
+
+
+def _send(update: str, wid: str, answers: int) -> str:
+    if update == UPDATE_ANSWER_QUESTIONS:
+        listed = ", ".join(f"'ANSWER {i}'" for i in range(1, max(answers, 1) + 1))
+        return f"{Tool.ANSWER_QUESTIONS}(id={wid!r}, answers=[{listed}])"
+    tool, args = _SENDS.get(update, (Tool.GET_STATUS, ""))
+    return f"{tool}(id={wid!r}{', ' if args else ''}{args})"
+
+
+# How the tools name a report's status and its decisions (refusals' hints).
+MCP_HOW = HowTo(status=lambda wid: f"{Tool.GET_STATUS}(id={wid!r})", send=_send)
 
 
 def error_text(exc: UserError) -> str:
@@ -38,6 +70,8 @@ def error_text(exc: UserError) -> str:
         hint = f"{Tool.LIST_REPORTS}() shows recent reports"
     elif isinstance(exc, ReportEndedError):
         hint = ended_hint(f"{Tool.GET_STATUS}(id={exc.workflow_id!r})", exc.lead)
+    elif isinstance(exc, DecisionRefusedError):
+        hint = refusal_hint(exc, MCP_HOW)
     text = f"{exc.message}. Hint: {hint}" if hint else exc.message
     return " ".join(strip_controls(text).split())
 

@@ -16,7 +16,15 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
+from durable_research.client.refusals import HowTo, refusal_hint
+from durable_research.contract.review import (
+    UPDATE_ANSWER_QUESTIONS,
+    UPDATE_RAISE_BUDGET,
+    UPDATE_REVIEW,
+    UPDATE_REVIEW_PLAN,
+)
 from durable_research.errors import (
+    DecisionRefusedError,
     NoWorkerError,
     ReportEndedError,
     ReportFileMissingError,
@@ -46,6 +54,33 @@ _STATUS: dict[type[UserError], int] = {
 }
 
 
+# The HTTP API's request sending each decision: its path under the report, and its body.
+_API_SENDS = {UPDATE_REVIEW_PLAN: ("plan", '{"action": "approve"}'),
+              UPDATE_REVIEW: ("review", '{"action": "approve"}'),
+              UPDATE_RAISE_BUDGET: ("budget", '{"max_usd": 1.0}')}
+
+
+def _api_send(update: str, wid: str, answers: int) -> str:
+    if update == UPDATE_ANSWER_QUESTIONS:
+        path = "answers"
+        body = '{"answers": [' + ", ".join(
+            f'"ANSWER {i}"' for i in range(1, max(answers, 1) + 1)) + "]}"
+    else:
+        path, body = _API_SENDS.get(update, ("", "{}"))
+    return f"POST {API_V1}/reports/{wid}/{path} with {body} ({API_ROOT}/docs has each field)"
+
+
+# How the HTTP API and the report's page name a report's status and its decisions.
+API_HOW = HowTo(status=lambda wid: f"GET {API_V1}/reports/{wid}", send=_api_send)
+PAGE_HOW = HowTo(status=lambda wid: "the report's page",
+                 send=lambda update, wid, answers: "the report's page has the form for it")
+
+
+def decision_hint(request: Request, exc: DecisionRefusedError) -> str:
+    """The hint of a refused decision, in the names of the API or of the page."""
+    return refusal_hint(exc, API_HOW if is_api_path(request.url.path) else PAGE_HOW)
+
+
 def error_page(request: Request, status: int, message: str, hint: str = "") -> Response:
     """The error page with ``status`` (JSON for the HTTP API)."""
     if is_api_path(request.url.path):
@@ -65,6 +100,12 @@ async def _ended(request: Request, exc: Exception) -> Response:
     where = f"GET {API_V1}/reports/{exc.workflow_id}" if is_api_path(request.url.path) \
         else "the report's page"
     return error_page(request, 409, exc.message, ended_hint(where, exc.lead))
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DecisionRefusedError)
+    status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+    return error_page(request, status, exc.message, decision_hint(request, exc))
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
@@ -139,6 +180,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(WorkflowNotFoundError, _not_found)
     app.add_exception_handler(TemporalUnavailableError, _unavailable)
     app.add_exception_handler(ReportEndedError, _ended)
+    app.add_exception_handler(DecisionRefusedError, _refused)
     for kind in (ReportFileMissingError, WrongStateError, NoWorkerError, UserError):
         app.add_exception_handler(kind, _user_error)
     app.add_exception_handler(RPCError, _rpc_error)

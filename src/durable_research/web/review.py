@@ -14,8 +14,9 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.contract.review import AnswersInput, PlanReviewAction, ReviewAction
-from durable_research.errors import UserError, WorkflowNotFoundError
+from durable_research.errors import DecisionRefusedError, UserError, WorkflowNotFoundError
 from durable_research.web.common import load_report, temporal, ui_link
+from durable_research.web.errors import decision_hint
 from durable_research.web.templating import render
 from durable_research.web.views import AnswerAction, report_view
 
@@ -41,11 +42,15 @@ for _form in FORMS:
                          include_in_schema=False)
 
 
-async def _refused(request: Request, report_id: str, error: str, **form: object) -> Response:
-    """The report page again, with the workflow's (or our) reason and the typed text kept."""
+async def _refused(request: Request, report_id: str, exc: UserError, **form: object
+                   ) -> Response:
+    """The report page again, with the workflow's (or our) reason and what to do, and the
+    typed text kept."""
     state = await load_report(request, report_id)
-    return render(request, "report.html", 409, v=report_view(state), error=error,
-                  ui_link=ui_link(request, report_id), **form)
+    # A refused decision says what to do on the page (other hints name commands).
+    hint = decision_hint(request, exc) if isinstance(exc, DecisionRefusedError) else ""
+    return render(request, "report.html", 409, v=report_view(state), error=exc.message,
+                  error_hint=hint, ui_link=ui_link(request, report_id), **form)
 
 
 def _done(report_id: str, kind: str, action: str) -> Response:
@@ -66,7 +71,7 @@ async def review_draft(request: Request, report_id: str, action: FormText = "",
     except WorkflowNotFoundError:
         raise
     except UserError as exc:
-        return await _refused(request, report_id, exc.message, form_text=text,
+        return await _refused(request, report_id, exc, form_text=text,
                               form_feedback=feedback)
     return _done(report_id, "review", action)
 
@@ -98,7 +103,7 @@ async def review_plan(request: Request, report_id: str, action: FormText = "",
     except WorkflowNotFoundError:
         raise
     except UserError as exc:
-        return await _refused(request, report_id, exc.message, **form)
+        return await _refused(request, report_id, exc, **form)
     return _done(report_id, "plan", action)
 
 
@@ -116,7 +121,7 @@ async def answer_questions(request: Request, report_id: str, action: FormText = 
     except WorkflowNotFoundError:
         raise
     except UserError as exc:
-        return await _refused(request, report_id, exc.message, form_answers=given)
+        return await _refused(request, report_id, exc, form_answers=given)
     return RedirectResponse(f"/reports/{report_id}?done=answers-sent", status_code=303)
 
 
@@ -129,5 +134,5 @@ async def cancel_report(request: Request, report_id: str) -> Response:
     except WorkflowNotFoundError:
         raise
     except UserError as exc:
-        return await _refused(request, report_id, exc.message)
+        return await _refused(request, report_id, exc)
     return _done(report_id, "cancel", "requested")

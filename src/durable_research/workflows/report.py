@@ -327,8 +327,11 @@ class GenerateReportWorkflow(ResearchHandlers, DraftReview):
                        avail.tool_calling_note)
         if agent.why:
             self._log(agent.why)
-        run = Research(params, self._question, self._progress, self._budget, self._log,
-                       self._set_step, agent)
+        # The sub-questions search the web only where the worker can: the agent is then
+        # not offered search_web (it called it and read "this worker has no web search").
+        # Child inputs are not compared in replay: old histories replay as they ran.
+        run = Research(replace(params, web=bool(web)), self._question, self._progress,
+                       self._budget, self._log, self._set_step, agent)
         if params.review_plan:
             run.review_plan = self._await_plan_review  # type: ignore[method-assign]  # the report's Update handler waits
         if params.clarify:

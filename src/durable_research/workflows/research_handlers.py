@@ -181,4 +181,5 @@ class ResearchHandlers:
                 type=FailureType.WRONG_STATE)
         problem = answers_problem(params.answers, len(self._status.questions))
         if problem:
-            raise ApplicationError(f"Invalid answers: {problem}")
+            # The count is the detail: the client's hint says how many answers to give.
+            raise ApplicationError(f"Invalid answers: {problem}", len(self._status.questions))

@@ -1,0 +1,96 @@
+"""A decision the report refuses says what to do instead (a new user's trial: "Invalid
+answers: 4 answers for 2 question(s)" and "not waiting for plan review (step: ...)" came
+with no hint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from typer.testing import CliRunner
+
+from durable_research import client as rc
+from durable_research.cli import build_app
+from durable_research.cli import research as cli_research
+from durable_research.client import updates
+from durable_research.client.reports import RUNNING
+from durable_research.errors import FailureType
+
+ID = "report-0123456789ab"
+
+
+class Handle:
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+
+    async def execute_update(self, *_: object, **__: object) -> Any:
+        raise WorkflowUpdateFailedError(self.cause)
+
+
+class Conn:
+    def __init__(self, cause: BaseException) -> None:
+        self.handle = Handle(cause)
+        self.client = self
+
+    def get_workflow_handle(self, workflow_id: str) -> Handle:
+        return self.handle
+
+
+class State:
+    status = RUNNING
+    task_queue = "research"
+    query = None
+
+
+@pytest.fixture
+def refusing(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
+    """The refusal the report answers with (set by a test)."""
+    cause: list[BaseException] = []
+
+    async def connect(*_: object, **__: object) -> Conn:
+        return Conn(cause[0])
+
+    async def describe(*_: object, **__: object) -> State:
+        return State()
+
+    async def worker(*_: object, **__: object) -> None:
+        return None
+
+    monkeypatch.setattr(cli_research, "connect_for_decision", connect)
+    monkeypatch.setattr(updates, "describe_report", describe)
+    monkeypatch.setattr(rc, "describe_report", describe)
+    monkeypatch.setattr(updates, "require_worker", worker)
+    return cause
+
+
+def _refused(*args: str) -> str:
+    result = CliRunner().invoke(build_app(), list(args), env={"COLUMNS": "300", "TERM": "dumb"})
+    assert result.exit_code == 2, result.output
+    return " ".join(result.output.split())
+
+
+def test_too_many_answers_say_how_many_and_how(refusing: list[BaseException]) -> None:
+    refusing.append(ApplicationError("Invalid answers: 4 answers for 2 question(s)", 2))
+    out = _refused("answer", ID, "a", "b", "c", "d")
+    assert "Answers not accepted: Invalid answers: 4 answers for 2 question(s)" in out
+    assert (f'Hint: answer each of the 2 questions in order, at most 1000 characters each: '
+            f'`research answer {ID} "ANSWER 1" "ANSWER 2"`') in out, out
+
+
+def test_a_decision_the_report_is_not_waiting_for_points_at_its_status(
+        refusing: list[BaseException]) -> None:
+    refusing.append(ApplicationError(
+        "This report is not waiting for plan review (step: waiting for answers)",
+        type=FailureType.WRONG_STATE))
+    out = _refused("plan", ID, "--approve")
+    assert f"Hint: `research status {ID}` shows what the report is waiting for" in out, out
+
+
+def test_a_refused_budget_raise_says_what_is_wanted(refusing: list[BaseException]) -> None:
+    refusing.append(ApplicationError("max_usd can only be raised (now 1, asked 0.5)"))
+    out = _refused("raise-budget", ID, "--usd", "0.5")
+    assert ("Hint: give caps above the ones in force (0 keeps a cap): `research raise-budget "
+            f"{ID} --usd USD --tokens N --pages N`; `research status {ID}` shows the report"
+            ) in out, out

@@ -1,0 +1,65 @@
+"""A decision the report refuses tells the assistant which tool call to make instead
+(the tools answered "Invalid answers: 4 answers for 2 question(s)" with no hint)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from durable_research.client import updates
+from durable_research.client.reports import RUNNING
+from durable_research.contract.review import UPDATE_ANSWER_QUESTIONS, UPDATE_REVIEW
+from durable_research.errors import FailureType, UserError
+from durable_research.mcp import render
+
+ID = "report-0123456789ab"
+
+
+class Refusing:
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+
+    def get_workflow_handle(self, workflow_id: str) -> Refusing:
+        return self
+
+    async def execute_update(self, *_: object, **__: object) -> Any:
+        raise WorkflowUpdateFailedError(self.cause)
+
+
+class State:
+    status = RUNNING
+    task_queue = "research"
+
+
+def _refused(monkeypatch: pytest.MonkeyPatch, update: str, cause: BaseException) -> str:
+    async def describe(*_: object, **__: object) -> State:
+        return State()
+
+    async def worker(*_: object, **__: object) -> None:
+        return None
+
+    monkeypatch.setattr(updates, "describe_report", describe)
+    monkeypatch.setattr(updates, "require_worker", worker)
+    with pytest.raises(UserError) as refused:
+        asyncio.run(updates.run_update(Refusing(cause), ID, update, [], list,  # type: ignore[arg-type]  # only get_workflow_handle is used
+                                       "Not accepted"))
+    return render.error_text(refused.value)
+
+
+def test_too_many_answers_name_the_call_to_make(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _refused(monkeypatch, UPDATE_ANSWER_QUESTIONS, ApplicationError(
+        "Invalid answers: 3 answers for 1 question(s)", 1))
+    assert text == ("Not accepted: Invalid answers: 3 answers for 1 question(s). Hint: answer "
+                    "the one question, at most 1000 characters each: "
+                    f"answer_questions(id='{ID}', answers=['ANSWER 1'])")
+
+
+def test_a_review_out_of_turn_points_at_get_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _refused(monkeypatch, UPDATE_REVIEW, ApplicationError(
+        "This report is not waiting for review (step: planning)",
+        type=FailureType.WRONG_STATE))
+    assert text.endswith(f"Hint: get_status(id='{ID}') shows what the report is waiting for")
