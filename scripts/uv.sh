@@ -26,7 +26,7 @@ if [[ ! -x "$uv" ]] || [[ "$("$uv" --version 2>/dev/null | cut -d' ' -f2)" != "$
   rm -rf .venv/.uv
   pip=(.venv/bin/python -m pip)
   has_pip .venv/bin/python || pip=("$PYTHON" -m pip)
-  "${pip[@]}" install -q --disable-pip-version-check --require-hashes --no-deps \
+  PIP_ROOT_USER_ACTION=ignore "${pip[@]}" install -q --disable-pip-version-check --require-hashes --no-deps \
     --target .venv/.uv -r scripts/uv-requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 fi
 exec "$uv" "$@"
