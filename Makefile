@@ -49,6 +49,10 @@ lint:
 	.venv/bin/mypy
 
 # uv.lock pins every package with its hashes; scripts/install.sh installs exactly that.
+# After `make lock` or `make lock-upgrade`: `make install`, then `.venv/bin/python
+# scripts/precompile.py --record`: the list of files the install compiles is of one
+# uv.lock (with another, the install imports every module instead: twice the CPU;
+# tests/unit/test_precompile.py says so).
 # After editing dependencies in pyproject.toml (keeps every other pin):
 lock:
 	@bash scripts/uv.sh lock

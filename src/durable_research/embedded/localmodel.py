@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from durable_research.config import Settings
 from durable_research.contract.llm import OFFLINE_MODEL_NAMES, OFFLINE_PROVIDER
-from durable_research.embedded.localmodel_server import KEY_ENV, default_threads
+from durable_research.embedded.localmodel_server import KEY_ENV, default_threads, write_state
 from durable_research.embedded.procs import (
     ArgvCheck,
     child_environment,
@@ -224,7 +225,8 @@ def _log_tail(log_file: Path, size: int = 1500) -> str:
 
 
 def ensure_local_llm(
-    data_dir: Path, wait_s: float = 120.0, gguf: Path | None = None, threads: int = 0
+    data_dir: Path, wait_s: float = 120.0, gguf: Path | None = None, threads: int = 0,
+    wait: bool = True,
 ) -> LocalEndpoint:
     """Return the running embedded model server, starting it if needed.
 
@@ -233,6 +235,9 @@ def ensure_local_llm(
         wait_s: How long to wait for the model to load and the server to answer.
         gguf: A GGUF file to serve instead of the packaged model.
         threads: CPU threads for a newly started server; 0 means :func:`default_threads`.
+        wait: Wait until it answers. False: its address as soon as it is launched (or
+            still loading), for a process that starts meanwhile and calls it later (the
+            supervised worker: it polls and imports litellm while the model loads).
 
     Returns:
         The endpoint to pass to litellm (``model``, ``api_base``, ``api_key``).
@@ -242,18 +247,23 @@ def ensure_local_llm(
     """
     with _locked(data_dir):
         running = running_local_llm(data_dir)
-        if running is not None:
-            serving = (_read_state(data_dir) or {}).get("model_path")
-            if gguf is None or str(gguf) == serving:
-                return running
-        # Not answering (or another model is wanted): end our old server, if any, first
-        # rather than leave it running without a state file.
-        _stop(data_dir)
-        return _start(data_dir, wait_s, gguf, threads or default_threads())
+        serving = (_read_state(data_dir) or {}).get("model_path")
+        if running is not None and (gguf is None or str(gguf) == serving):
+            return running
+        loading = _loading_local_llm(data_dir, wait_s)
+        if loading is None or (gguf is not None and str(gguf) != serving):
+            # Not answering (or another model is wanted): end our old server, if any,
+            # first rather than leave it running without a state file.
+            _stop(data_dir)
+            loading = _launch(data_dir, gguf, threads or default_threads())
+    return _wait_ready(data_dir, loading, wait_s) if wait else loading
 
 
-def settings_with_local_llm(settings: Settings) -> tuple[Settings, LocalEndpoint | None]:
+def settings_with_local_llm(settings: Settings, wait: bool = True,
+                            ) -> tuple[Settings, LocalEndpoint | None]:
     """Fill in the embedded model's endpoint when no provider is configured.
+
+    ``wait``: as :func:`ensure_local_llm`'s (False: the server may still be loading).
 
     Returns:
         The settings to use, and the endpoint if the embedded model stands in
@@ -264,7 +274,7 @@ def settings_with_local_llm(settings: Settings) -> tuple[Settings, LocalEndpoint
     """
     if not (settings.wants_local_llm and local_model_available()):
         return settings, None
-    ep = ensure_local_llm(settings.data_path)
+    ep = ensure_local_llm(settings.data_path, wait=wait)
     return with_local_endpoint(settings, ep), ep
 
 
@@ -293,7 +303,17 @@ def _choose_model(gguf: Path | None) -> tuple[str, str, Path]:
     return model.name, model.description, path
 
 
-def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> LocalEndpoint:
+def _free_port() -> int:
+    """A port free on 127.0.0.1 now (the server binds it a moment later; taken meanwhile,
+    the server exits and :func:`_wait_ready` says so)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _launch(data_dir: Path, gguf: Path | None, threads: int) -> LocalEndpoint:
+    """Start the server process and publish its address at once (its port chosen here):
+    the state file names it while the model loads."""
     if not runtime_available():
         raise LocalModelError("The offline LLM runtime (xllamacpp) is not installed", INSTALL_HINT)
     name, description, path = _choose_model(gguf)
@@ -302,10 +322,11 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
     state_file.unlink(missing_ok=True)
     log_file = data_dir / LOG_FILE
     api_key = secrets.token_urlsafe(24)
+    port = _free_port()
     cmd = [
         sys.executable, "-m", SERVER_MODULE, "serve",
         "--model-path", str(path), "--name", name, "--description", description,
-        "--state-file", str(state_file), "--threads", str(threads),
+        "--state-file", str(state_file), "--threads", str(threads), "--port", str(port),
     ]
     env = child_environment({KEY_ENV: api_key})
     private_file(log_file)
@@ -316,25 +337,67 @@ def _start(data_dir: Path, wait_s: float, gguf: Path | None, threads: int) -> Lo
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=env, start_new_session=True, umask=0o077,
         )
+    _until_exec(proc, _server_check(data_dir), log_file)
+    leave_running(proc)
+    state: dict[str, object] = {
+        "pid": proc.pid, "api_base": f"http://127.0.0.1:{port}/v1", "api_key": api_key,
+        "name": name, "description": description, "model_path": str(path),
+    }
+    write_state(state_file, state)
+    return _endpoint(state, data_dir)
+
+
+def _until_exec(proc: subprocess.Popen[bytes], check: ArgvCheck, log_file: Path,
+                wait_s: float = 10.0) -> None:
+    """Wait until ``proc`` runs the server's command line (a process checks a server it
+    did not start by its argv, which is the starter's until the exec)."""
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
+    while not is_ours(proc.pid, check):
+        if proc.poll() is not None or time.monotonic() > deadline:
             raise LocalModelError(
-                f"The offline LLM server exited at start (code {proc.returncode})",
+                f"The offline LLM server exited at start (code {proc.poll()})",
                 f"log {log_file}:\n{_log_tail(log_file)}",
             )
-        state = _read_state(data_dir)
-        if state is not None and state.get("pid") == proc.pid:
-            endpoint = _endpoint(state, data_dir)
-            if _healthy(endpoint.api_base):
-                leave_running(proc)
-                return endpoint
+        time.sleep(0.005)
+
+
+def _loading_local_llm(data_dir: Path, wait_s: float) -> LocalEndpoint | None:
+    """The server launched from ``data_dir`` less than ``wait_s`` ago, still loading: its
+    process runs (checked on its command line) and its state file was written since
+    (by its launcher, then by the server once it listens; a hung server's is older)."""
+    state = _read_state(data_dir)
+    if state is None:
+        return None
+    try:
+        endpoint = _endpoint(state, data_dir)
+        written = (data_dir / STATE_FILE).stat().st_mtime
+    except (KeyError, ValueError, OSError):
+        return None
+    if time.time() - written > wait_s or not is_ours(endpoint.pid, _server_check(data_dir)):
+        return None
+    return endpoint
+
+
+def _wait_ready(data_dir: Path, endpoint: LocalEndpoint, wait_s: float) -> LocalEndpoint:
+    """Wait until the launched server answers; a server that exits or never answers is
+    an error (the latter ended, as its state file)."""
+    deadline = time.monotonic() + wait_s
+    check = _server_check(data_dir)
+    while time.monotonic() < deadline:
+        if _healthy(endpoint.api_base, timeout=1.0):
+            return endpoint
+        if not is_ours(endpoint.pid, check):
+            raise LocalModelError(
+                "The offline LLM server exited at start",
+                f"log {endpoint.log_file}:\n{_log_tail(endpoint.log_file)}",
+            )
         time.sleep(0.1)
-    proc.kill()
-    proc.wait()
-    state_file.unlink(missing_ok=True)
+    with _locked(data_dir):
+        if _state_pid(_read_state(data_dir) or {}) == endpoint.pid:  # not a newer one
+            _stop(data_dir)
     raise LocalModelError(
-        f"The offline LLM server did not answer within {wait_s:.0f} s", f"see {log_file}"
+        f"The offline LLM server did not answer within {wait_s:.0f} s",
+        f"see {endpoint.log_file}",
     )
 
 

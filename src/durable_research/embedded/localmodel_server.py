@@ -36,8 +36,19 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def _serve(model_path: str, name: str, description: str, state_file: Path, threads: int) -> int:
-    """Load the model, serve it on a free 127.0.0.1 port, write the state file, wait."""
+def write_state(state_file: Path, state: dict[str, object]) -> None:
+    """Write ``state`` (with the access key) to ``state_file``, private, atomically."""
+    tmp = state_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(state, out)
+    os.replace(tmp, state_file)
+
+
+def _serve(model_path: str, name: str, description: str, state_file: Path, threads: int,
+           port: int = 0) -> int:
+    """Load the model, serve it on 127.0.0.1 (``port``; 0: a free one), write the state
+    file, wait."""
     import xllamacpp as xlc  # the runtime is only imported in the server process
 
     os.umask(0o077)  # anything this process creates is private (its starter sets it too)
@@ -46,7 +57,9 @@ def _serve(model_path: str, name: str, description: str, state_file: Path, threa
     params.model.path = model_path
     params.model_alias = name
     params.hostnames = ["127.0.0.1"]
-    params.port = 0  # the OS picks a free port; we publish it in the state file
+    # The starter's choice (it hands the address to a worker before the model has
+    # loaded), else one the OS picks; published in the state file either way.
+    params.port = port
     params.ui = False
     params.api_keys = [api_key] if api_key else []
     params.n_ctx = DEFAULT_CTX
@@ -69,11 +82,7 @@ def _serve(model_path: str, name: str, description: str, state_file: Path, threa
         "description": description,
         "model_path": model_path,
     }
-    tmp = state_file.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(state, out)
-    os.replace(tmp, state_file)
+    write_state(state_file, state)
     print(f"serving {model_path} at {state['api_base']}", flush=True)
     stop.wait()
     del server
@@ -90,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--description", default="")
     serve.add_argument("--state-file", required=True, type=Path)
     serve.add_argument("--threads", type=int, default=0)
+    serve.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     threads = args.threads or default_threads()
-    return _serve(args.model_path, args.name, args.description, args.state_file, threads)
+    return _serve(args.model_path, args.name, args.description, args.state_file, threads,
+                  args.port)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,24 @@ def test_stop_ends_the_server(tmp_path: Path) -> None:
         os.kill(endpoint.pid, 0)
 
 
+@pytest.mark.localmodel
+@needs_model
+def test_a_launch_without_waiting_gives_the_address_the_loaded_server_answers_at(
+    tmp_path: Path,
+) -> None:
+    # The supervised worker starts with the model's address while the model loads
+    # (issue 26, goal 1: the launch and the wait were one call, 1.9 s before the worker
+    # could start); a second call finds that server loading and waits for it, rather
+    # than ending it and starting another.
+    launched = ensure_local_llm(tmp_path, wait=False)
+    try:
+        ready = ensure_local_llm(tmp_path)
+        assert ready == launched
+        assert running_local_llm(tmp_path) == launched
+    finally:
+        stop_local_llm(tmp_path)
+
+
 def test_missing_model_is_reported_with_a_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
