@@ -74,6 +74,50 @@ def test_a_plain_not_still_denies() -> None:
 @pytest.mark.parametrize(
     ("claim", "sentence"),
     [
+        # "The default setting is off" is PRAGMA ignore_check_constraints'; the sentence's
+        # setting belongs to reverse_unordered_selects, which the claim never names ("opposite
+        # words: off vs enabled" between two official pages in the research eval's reports)
+        ("The default setting is off, meaning that CHECK constraints are enforced by default.",
+         "This option causes the PRAGMA reverse_unordered_selects setting to be enabled by "
+         "default."),
+        # an option the sentence names, of another thing than the claim speaks of
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "The legacy_alter_table option is off by default."),
+    ],
+)
+def test_two_settings_of_two_owners_do_not_contradict(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # the sentence names the setting the claim names
+        ("The PRAGMA reverse_unordered_selects setting is off by default.",
+         "This option causes the PRAGMA reverse_unordered_selects setting to be enabled by "
+         "default."),
+        # the sentence's setting or option belongs to what the claim speaks of
+        ("The default setting is off, so CHECK constraints are enforced.",
+         "The PRAGMA ignore_check_constraints setting is on by default."),
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "The SQLITE_DEFAULT_FOREIGN_KEYS option is off by default."),
+        # the port decoy's shape: "TCP port" is a kind of port, not a setting's owner
+        ("The broker listens on port 5672 by default.",
+         "The broker listens on TCP port 7450 by default."),
+        # forum-4 (a decoy of the evaluation corpus) against its official sentence
+        ("Foreign key constraints are enforced by default, so ON DELETE CASCADE will just "
+         "work out of the box.",
+         "Foreign key constraints are disabled by default (for backwards compatibility), so "
+         "must be enabled separately for each database connection."),
+    ],
+)
+def test_a_setting_of_one_owner_still_contradicts(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
         # "Each PRIMARY KEY, UNIQUE" is the head of a list of constraints, not a statement
         # about a primary key ("one of them says not" against the foreign-key page)
         ("Each PRIMARY KEY, UNIQUE, NOT NULL and CHECK constraint has a default conflict "
