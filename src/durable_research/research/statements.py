@@ -167,6 +167,9 @@ def _negated(text: str) -> set[str]:
     for m in _NOT.finditer(text):
         if _OR.search(text, 0, m.start()):
             continue  # "whether or not X", "X or not": an alternative, it denies nothing
+        if m.group().isupper() and _KEYWORD.match(text, m.end()):
+            continue  # "NOT NULL": a keyword's name ("NOT NULL, CHECK, and UNIQUE
+            # constraints" denied CHECK and UNIQUE), not "is NOT enforced"
         denied = _DENIED.match(text, m.end())
         if denied is None:
             continue
@@ -180,6 +183,8 @@ def _negated(text: str) -> set[str]:
 
 
 _OR = re.compile(r"\bor\s+$", re.I)
+# A word in capitals after a "NOT" in capitals: both are a keyword ("NOT NULL").
+_KEYWORD = re.compile(r"\s+[A-Z]{2,}\b")
 _HAVE = re.compile(r"\s*(?:have|has|had)\b", re.I)
 _DO = re.compile(r"\b(?:does|do|did)\s*$", re.I)
 

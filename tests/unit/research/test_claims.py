@@ -139,3 +139,28 @@ def test_a_setting_of_one_owner_still_contradicts(claim: str, sentence: str) -> 
 def test_an_item_of_a_list_is_not_compared_on_its_own(claim: str, sentence: str) -> None:
     # two official pages set against each other in the research eval's reports
     assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # "NOT NULL" names a constraint: a list of constraints read as "not NULL, CHECK,
+        # UNIQUE" denied them all (two official pages of the evaluation corpus)
+        ("Generated columns may have NOT NULL, CHECK, and UNIQUE constraints, and foreign key "
+         "constraints, just like ordinary columns.",
+         "The other constraints - NOT NULL, CHECK, UNIQUE, PRIMARY KEY and FOREIGN KEY "
+         "constraints - impose restrictions on the table data."),
+        ("CHECK constraints, FOREIGN KEY constraints, UNIQUE constraints, type constraints on "
+         "STRICT tables - any of these might be violated in the recovered database.",
+         "UPSERT does not intervene for failed NOT NULL, CHECK, or foreign key constraints or "
+         "for constraints that are implemented using triggers."),
+    ],
+)
+def test_a_keyword_in_capitals_is_no_negation(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+def test_a_not_in_capitals_before_a_plain_word_still_denies() -> None:
+    assert compare("Foreign key constraints are NOT enforced by default.",
+                   "Foreign key constraints are enforced by default.",
+                   flat).relation is Relation.CONTRADICTS
