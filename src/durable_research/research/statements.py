@@ -167,9 +167,13 @@ def _negated(text: str) -> set[str]:
     for m in _NOT.finditer(text):
         if _OR.search(text, 0, m.start()):
             continue  # "whether or not X", "X or not": an alternative, it denies nothing
-        if m.group().isupper() and _KEYWORD.match(text, m.end()):
-            continue  # "NOT NULL": a keyword's name ("NOT NULL, CHECK, and UNIQUE
-            # constraints" denied CHECK and UNIQUE), not "is NOT enforced"
+        keyword = _KEYWORD.match(text, m.end()) if m.group().isupper() else None
+        if keyword:
+            # "NOT NULL": a keyword, which denies its own word only ("must be NOT NULL"
+            # against "allowed to be NULL"), not the list after it ("NOT NULL, CHECK, and
+            # UNIQUE constraints" denied CHECK and UNIQUE)
+            out.update(tokens(keyword.group()))
+            continue
         denied = _DENIED.match(text, m.end())
         if denied is None:
             continue
