@@ -28,6 +28,7 @@ from durable_research.research.number_kinds import (
     timeline,
 )
 from durable_research.research.opposites import KEPT_STOPWORDS, SINGLE_VALUE_CUES
+from durable_research.research.owners import other_owner
 from durable_research.research.passages import is_number
 from durable_research.research.slots import (
     Difference,
@@ -129,7 +130,11 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     # names ...") makes an opposite word or a "not" a question for the judge, not a
     # contradiction: in the parts too.
     conditional = other_case(claim) or other_case(sentence)
-    whole = _compare(claim, sentence, weight, known, topic, conditional)
+    # Two statements about the settings of two owners are two subjects (:mod:`owners`): in
+    # the parts too ("The default setting is off, meaning that CHECK constraints are
+    # enforced" against "... the PRAGMA reverse_unordered_selects setting to be enabled").
+    apart = other_owner(claim, sentence)
+    whole = _compare(claim, sentence, weight, known, topic, conditional, apart)
     # Each part on its own, whatever the whole's overlap: the claim's other part may be all
     # rare words ("so ON DELETE CASCADE just works") that the sentence lacks.
     if whole.relation is Relation.CONTRADICTS:
@@ -146,7 +151,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     for part in clauses(claim):
         for other in clauses(sentence):
             if (part, other) != (claim, sentence):
-                found = _compare(part, other, weight, known, topic, conditional)
+                found = _compare(part, other, weight, known, topic, conditional, apart)
                 if found.relation is Relation.CONTRADICTS and \
                         not _number_stated_elsewhere(found, stated):
                     return replace(found, align=whole.align)
@@ -155,7 +160,7 @@ def compare(claim: str, sentence: str, weight: Callable[[str], float],
     # compared as unconditional statements.
     mains = main_part(claim), main_part(sentence)
     if conditional and mains != (claim, sentence) and not any(map(other_case, mains)):
-        found = _compare(*mains, weight, known, topic, False)
+        found = _compare(*mains, weight, known, topic, False, apart)
         if found.relation is Relation.CONTRADICTS:
             return replace(found, align=whole.align)
     return whole
@@ -173,7 +178,8 @@ def _number_stated_elsewhere(found: Comparison, stated: set[str]) -> bool:
 
 
 def _compare(claim: str, sentence: str, weight: Callable[[str], float],
-             known: frozenset[str], topic: frozenset[str], conditional: bool) -> Comparison:
+             known: frozenset[str], topic: frozenset[str], conditional: bool,
+             apart: bool = False) -> Comparison:
     c_toks, s_toks = tokens(claim), tokens(sentence)
     if len(set(c_toks)) < MIN_CLAUSE_TOKENS:  # "SQLite does not support this." compares
         return Comparison(Relation.NEITHER, 0.0)  # to nothing
@@ -208,7 +214,7 @@ def _compare(claim: str, sentence: str, weight: Callable[[str], float],
     # rollback mode"): "the maximum page size" is not "the default page size" either.
     named = {t for d in slots if d.kind is Slot.NAME for t in d.said}
     subject = not (c_names - sset - named - known) and not (c_names & diff.replaced) and \
-        not (cues - sset)
+        not (cues - sset) and not apart
     if close and subject and not slots and negated and not conditional:
         return Comparison(Relation.CONTRADICTS, align, "one of them says not")
     if close and subject and len(slots) == 1 and not negated and \

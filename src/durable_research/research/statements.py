@@ -72,15 +72,53 @@ def name_tokens(text: str) -> set[str]:
 # Not a comma between digits: "281,474,976,579,584" is one number.
 _CLAUSE = re.compile(r"\s*(?:[:;—–]|,(?!\d)|\s-\s)\s*")
 MIN_CLAUSE_TOKENS = 3
+# The items of a list are no statements: "Each PRIMARY KEY, UNIQUE, NOT NULL and CHECK
+# constraint has ..." parted at its commas gave "Each PRIMARY KEY, UNIQUE", which the
+# foreign-key page's "are not the primary key of the parent table" denied; "temporary files
+# other than the rollback, super, and statement journals" gave "temporary files other than
+# the rollback" (two false disputes between official pages in the research eval's
+# reports). A list: items of a few words between commas, the last one led by "and" or "or".
+LIST_ITEM_WORDS = 3
+_LIST_END = re.compile(rf"(?:\S+\s+){{0,{LIST_ITEM_WORDS}}}(?:and|or|nor)\b", re.I)
+
+
+def _list_commas(parts: list[str], separators: list[str]) -> set[int]:
+    """The indices of ``separators`` (``separators[i]`` stands after ``parts[i]``) that are
+    a list's commas: a run of commas with short items between them, the part after the run
+    starting its last item with "and" or "or" ("A, B, and C", "A, B, C and D")."""
+    found: set[int] = set()
+    i = 0
+    while i < len(separators):
+        run = i
+        # Extend the run over commas that each close a short item.
+        while run + 1 < len(separators) and separators[run].strip() == "," and \
+                separators[run + 1].strip() == "," and \
+                len(parts[run + 1].split()) <= LIST_ITEM_WORDS:
+            run += 1
+        if run > i and separators[run].strip() == "," and _LIST_END.match(parts[run + 1]):
+            found.update(range(i, run + 1))
+        i = run + 1
+    return found
 
 
 def clauses(text: str) -> list[str]:
     """The parts of a sentence that state something (three content words or more, numbers
     not counted); a shorter part belongs to the next ("In WAL mode, readers do not block"
-    is one, "with version 3.6.19 (2009-10-14)" no statement of its own)."""
+    is one, "with version 3.6.19 (2009-10-14)" no statement of its own), and so does a
+    list's item (``_list_commas``)."""
+    split = _CLAUSE.split(text)
+    seps = [m.group() for m in _CLAUSE.finditer(text)]
+    listed = _list_commas(split, seps)
+    # The list's items joined back, in the text's own words.
+    joined: list[str] = [split[0]]
+    for i, sep in enumerate(seps):
+        if i in listed:
+            joined[-1] += sep + split[i + 1]
+        else:
+            joined.append(split[i + 1])
     out: list[str] = []
     pending = ""
-    for part in _CLAUSE.split(text):
+    for part in joined:
         part = f"{pending}, {part}" if pending else part
         if sum(not is_number(t) for t in tokens(part)) >= MIN_CLAUSE_TOKENS:
             out.append(part)
@@ -129,6 +167,13 @@ def _negated(text: str) -> set[str]:
     for m in _NOT.finditer(text):
         if _OR.search(text, 0, m.start()):
             continue  # "whether or not X", "X or not": an alternative, it denies nothing
+        keyword = _KEYWORD.match(text, m.end()) if m.group().isupper() else None
+        if keyword:
+            # "NOT NULL": a keyword, which denies its own word only ("must be NOT NULL"
+            # against "allowed to be NULL"), not the list after it ("NOT NULL, CHECK, and
+            # UNIQUE constraints" denied CHECK and UNIQUE)
+            out.update(tokens(keyword.group()))
+            continue
         denied = _DENIED.match(text, m.end())
         if denied is None:
             continue
@@ -142,6 +187,8 @@ def _negated(text: str) -> set[str]:
 
 
 _OR = re.compile(r"\bor\s+$", re.I)
+# A word in capitals after a "NOT" in capitals: both are a keyword ("NOT NULL").
+_KEYWORD = re.compile(r"\s+[A-Z]{2,}\b")
 _HAVE = re.compile(r"\s*(?:have|has|had)\b", re.I)
 _DO = re.compile(r"\b(?:does|do|did)\s*$", re.I)
 

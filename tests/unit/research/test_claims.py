@@ -69,3 +69,107 @@ def test_a_plain_not_still_denies() -> None:
     assert compare("Temporary files are not written to disk by default.",
                    "Temporary files are written to disk by default.",
                    flat).relation is Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # "The default setting is off" is PRAGMA ignore_check_constraints'; the sentence's
+        # setting belongs to reverse_unordered_selects, which the claim never names ("opposite
+        # words: off vs enabled" between two official pages in the research eval's reports)
+        ("The default setting is off, meaning that CHECK constraints are enforced by default.",
+         "This option causes the PRAGMA reverse_unordered_selects setting to be enabled by "
+         "default."),
+        # an option the sentence names, of another thing than the claim speaks of
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "The legacy_alter_table option is off by default."),
+    ],
+)
+def test_two_settings_of_two_owners_do_not_contradict(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # the sentence names the setting the claim names
+        ("The PRAGMA reverse_unordered_selects setting is off by default.",
+         "This option causes the PRAGMA reverse_unordered_selects setting to be enabled by "
+         "default."),
+        # the sentence's setting or option belongs to what the claim speaks of
+        ("The default setting is off, so CHECK constraints are enforced.",
+         "The PRAGMA ignore_check_constraints setting is on by default."),
+        ("By default the option is on, so SQLite enforces FOREIGN KEY constraints.",
+         "The SQLITE_DEFAULT_FOREIGN_KEYS option is off by default."),
+        # the port decoy's shape: "TCP port" is a kind of port, not a setting's owner
+        ("The broker listens on port 5672 by default.",
+         "The broker listens on TCP port 7450 by default."),
+        # forum-4 (a decoy of the evaluation corpus) against its official sentence
+        ("Foreign key constraints are enforced by default, so ON DELETE CASCADE will just "
+         "work out of the box.",
+         "Foreign key constraints are disabled by default (for backwards compatibility), so "
+         "must be enabled separately for each database connection."),
+    ],
+)
+def test_a_setting_of_one_owner_still_contradicts(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # "Each PRIMARY KEY, UNIQUE" is the head of a list of constraints, not a statement
+        # about a primary key ("one of them says not" against the foreign-key page)
+        ("Each PRIMARY KEY, UNIQUE, NOT NULL and CHECK constraint has a default conflict "
+         "resolution algorithm.",
+         "The parent key columns named in the foreign key constraint are not the primary key "
+         "of the parent table and are not subject to a unique constraint using collating "
+         "sequence specified in the CREATE TABLE, or"),
+        # "Whether or not temporary files other than the rollback" is cut from a list of
+        # journals ("opposite words: temporary vs persistent" against compile.html)
+        ("Whether or not temporary files other than the rollback, super, and statement "
+         "journals are written to disk or stored only in memory depends on the "
+         "SQLITE_TEMP_STORE compile-time parameter, the temp_store pragma, and on the size of "
+         "the temporary file.",
+         "This option sets the size limit on rollback journal files in persistent journal mode "
+         "and exclusive locking mode and on the size of the write-ahead log file in WAL "
+         "mode."),
+    ],
+)
+def test_an_item_of_a_list_is_not_compared_on_its_own(claim: str, sentence: str) -> None:
+    # two official pages set against each other in the research eval's reports
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        # "NOT NULL" is a constraint's keyword: a list of constraints read as "not NULL,
+        # CHECK, UNIQUE" denied them all (official pages of the evaluation corpus)
+        ("Generated columns may have NOT NULL, CHECK, and UNIQUE constraints, and foreign key "
+         "constraints, just like ordinary columns.",
+         "The other constraints - NOT NULL, CHECK, UNIQUE, PRIMARY KEY and FOREIGN KEY "
+         "constraints - impose restrictions on the table data."),
+        ("CHECK constraints, FOREIGN KEY constraints, UNIQUE constraints, type constraints on "
+         "STRICT tables - any of these might be violated in the recovered database.",
+         "UPSERT does not intervene for failed NOT NULL, CHECK, or foreign key constraints or "
+         "for constraints that are implemented using triggers."),
+    ],
+)
+def test_a_keyword_in_capitals_denies_no_list(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is not Relation.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence"),
+    [
+        ("Foreign key constraints are NOT enforced by default.",
+         "Foreign key constraints are enforced by default."),
+        # the keyword still denies its own word (two official pages: a rowid table's
+        # quirk against the rule)
+        ("Columns of the PRIMARY KEY are allowed to be NULL.",
+         "Columns that are part of the PRIMARY KEY are implicitly NOT NULL."),
+    ],
+)
+def test_a_not_in_capitals_still_denies(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
