@@ -16,12 +16,21 @@ import threading
 from multiprocessing.connection import wait
 
 from durable_research.layout import write_report
-from durable_research.research.crosscheck import NoteConflict, note_conflicts
+from durable_research.research.citations import CitedSentence
+from durable_research.research.crosscheck import (
+    Assessment,
+    JudgeReads,
+    NoteConflict,
+    assess,
+    note_conflicts,
+)
+from durable_research.research.evidence import Evidence, EvidencePool
 from durable_research.research.extract import Extracted, extract_text
 from durable_research.research.fetch_policy import Fetched
 from durable_research.research.links import page_links
 
-__all__ = ["NoteConflict", "compare_notes", "read_page", "warm_child", "write_report"]
+__all__ = ["NoteConflict", "assess_claims", "compare_notes", "read_page", "warm_child",
+           "write_report"]
 
 _WARM_PAGE = (b"<html><head><title>Warm-up</title></head><body><article><p>The warm-up page "
               b"of a worker's child process says that the fonts and parsers load once. "
@@ -40,6 +49,28 @@ def compare_notes(notes: list[tuple[str, str]], focus: set[str] | None) -> list[
     return note_conflicts(notes, focus)
 
 
+def assess_claims(sources: list[Evidence], pool: EvidencePool | None,
+                  sentences: list[CitedSentence], use_judge: bool, reads: JudgeReads
+                  ) -> tuple[EvidencePool | None, list[Assessment]]:
+    """The citation check's rules on ``sentences`` (:func:`crosscheck.assess`), against
+    ``pool`` or, without one, an index of ``sources`` built here and returned with them
+    (the pool that came in is not sent back: the caller has it)."""
+    index = EvidencePool(sources) if pool is None else pool
+    by_n = {s.n: s for s in index.sources.values() if s.n}
+    found = [assess(s, by_n, index, use_judge, reads) for s in sentences]
+    return (index if pool is None else None), found
+
+
+def _warm_check() -> None:
+    """A first index (it imports bm25s) and assessment, as a report's check makes them."""
+    from durable_research.research.citations import cited_sentences
+
+    source = Evidence(key="a" * 64, text="The sky is blue on a clear day. Clouds are white.",
+                      n=1, title="Sky", url="https://example.org/sky")
+    assess_claims([source], None, cited_sentences("The sky is blue on a clear day [1]."), True,
+                  JudgeReads.OTHERS)
+
+
 def _exit_with(sentinel: int) -> None:
     wait([sentinel])  # ready when the worker is gone, however it ended
     os._exit(0)
@@ -47,7 +78,7 @@ def _exit_with(sentinel: int) -> None:
 
 def warm_child() -> None:
     """A child's start: end with the worker, leave Ctrl+C to it (it stops its calls
-    gracefully), then make a first render, extraction and comparison, and keep what they
+    gracefully), then make a first render, extraction, comparison and check, and keep what they
     loaded out of the collector's full passes.
 
     A child holds both ends of its call queue, so a worker killed with SIGKILL (a crash,
@@ -74,6 +105,7 @@ def warm_child() -> None:
                        content_type="text/html", charset="utf-8", body=_WARM_PAGE)
         read_page(page)
         compare_notes([("a", "The sky is blue."), ("b", "The sky is not blue.")], None)
+        _warm_check()
     except Exception as exc:  # noqa: BLE001 - a cold first call is still a call
         print(f"worker child warm-up failed: {exc}", file=sys.stderr)
     freeze_startup_heap(again=True)
