@@ -85,16 +85,6 @@ def assess_claims(sources: list[Evidence], pool: EvidencePool | None,
     return (index if pool is None else None), found
 
 
-def _warm_check() -> None:
-    """A first index (it imports bm25s) and assessment, as a report's check makes them."""
-    from durable_research.research.citations import cited_sentences
-
-    source = Evidence(key="a" * 64, text="The sky is blue on a clear day. Clouds are white.",
-                      n=1, title="Sky", url="https://example.org/sky")
-    assess_claims([source], None, cited_sentences("The sky is blue on a clear day [1]."), True,
-                  JudgeReads.OTHERS)
-
-
 def _exit_with(sentinel: int) -> None:
     wait([sentinel])  # ready when the worker is gone, however it ended
     os._exit(0)
@@ -102,7 +92,7 @@ def _exit_with(sentinel: int) -> None:
 
 def warm_child() -> None:
     """A child's start: end with the worker, leave Ctrl+C to it (it stops its calls
-    gracefully), then make a first render, extraction, comparison and check, and keep what they
+    gracefully), then make a first render, extraction and comparison, and keep what they
     loaded out of the collector's full passes.
 
     A child holds both ends of its call queue, so a worker killed with SIGKILL (a crash,
@@ -130,7 +120,6 @@ def warm_child() -> None:
                        content_type="text/html", charset="utf-8", body=_WARM_PAGE)
         read_page(page)
         compare_notes([("a", "The sky is blue."), ("b", "The sky is not blue.")], None)
-        _warm_check()
     except Exception as exc:  # noqa: BLE001 - a cold first call is still a call
         print(f"worker child warm-up failed: {exc}", file=sys.stderr)
     freeze_startup_heap(again=True)
