@@ -159,12 +159,16 @@ class CheckingActivities(WithStore):
         able = capabilities_of(allowed_model(self.settings, params.model))
         return params.use_judge and able.judges, able
 
-    async def _prepare(self, params: CheckInput, sentences: list[CitedSentence]) -> Prepared:
+    async def _prepare(self, params: CheckInput, sentences: list[CitedSentence],
+                       ahead_of_check: bool = False) -> Prepared:
         """The sources, their index and the sentences' assessments: those ``prepare_check``
         worked out in this worker where it has them (the same sources and judge setting),
-        the others now."""
+        the others now. The index (without one prepared) and ``ahead_of_check`` (the
+        preparation beside the report's last sections and summary) the assessments are
+        made in the worker's CPU pool: 1-2 s of a deep report's CPU, which in the worker's
+        interpreter held the GIL those steps need (docs/benchmarks.md, goal 3)."""
+        from durable_research.activities.procwork import assess_claims
         from durable_research.research.crosscheck import JudgeReads, assess
-        from durable_research.research.evidence import EvidencePool
 
         # The closest other sources of every claim, not only those the rules leave open:
         # with Qwen2.5-Coder-1.5B as judge, on the all-held-out Python set, wrong claims
@@ -181,17 +185,24 @@ class CheckingActivities(WithStore):
         ahead = _MEMO.take(run, params.key, ids, use_judge)
         if ahead is None:
             sources = await self._evidence(wanted)
-            pool = await asyncio.to_thread(EvidencePool, sources)
+            pool, found = await in_process(assess_claims, sources, None, sentences,
+                                           use_judge, reads)
+            assert pool is not None  # built there: it comes back
             ahead = Prepared(ids, sources, pool, use_judge, {})
-        by_n = {s.n: s for s in ahead.sources if s.n}
-        todo = [s for s in sentences if sentence_id(s) not in ahead.assessed]
-
-        def assess_all() -> None:
-            for s in todo:
-                ahead.assessed.setdefault(sentence_id(s), assess(
-                    s, by_n, ahead.pool, use_judge, reads))
-
-        await asyncio.to_thread(assess_all)
+            todo = sentences
+        else:
+            todo = [s for s in sentences if sentence_id(s) not in ahead.assessed]
+            if ahead_of_check and todo:
+                _, found = await in_process(assess_claims, ahead.sources, ahead.pool, todo,
+                                            use_judge, reads)
+            else:
+                # The check's few sentences left (the summary's): nothing of the report
+                # runs beside them, and sending the index would cost more than they do.
+                by_n = {s.n: s for s in ahead.sources if s.n}
+                found = await asyncio.to_thread(
+                    lambda: [assess(s, by_n, ahead.pool, use_judge, reads) for s in todo])
+        for s, assessment in zip(todo, found, strict=True):
+            ahead.assessed.setdefault(sentence_id(s), assessment)
         return ahead
 
     async def _judge(self, model: str, questions: list[Question]) -> Judged:
@@ -263,7 +274,7 @@ class CheckingActivities(WithStore):
         from durable_research.research.citations import cited_sentences
 
         sentences = cited_sentences(await self._body(params.section_keys))
-        prepared = await with_heartbeats(self._prepare(params, sentences),
+        prepared = await with_heartbeats(self._prepare(params, sentences, ahead_of_check=True),
                                          detail="preparing the citation check")
         _MEMO.put(activity.info().workflow_run_id or "", params.key, prepared)
         return len(sentences)

@@ -19,7 +19,6 @@ from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import report_name, written_name
 from durable_research.contract.report import CreatePdfInput, CreatePdfOutput
 from durable_research.errors import OUTPUT_DISK_FULL, FailureType
-from durable_research.layout import write_report
 from durable_research.layout.fonts import FontNotFoundError
 from durable_research.store import ArtifactStore
 
@@ -30,6 +29,10 @@ class PdfActivities(WithStore):
     @activity.defn(name="create_pdf")
     async def create_pdf(self, params: CreatePdfInput) -> CreatePdfOutput:
         """Render the report and return the written paths (PDF first)."""
+        # Here: procwork loads the parsers of the pool's other steps, which a worker's
+        # start does without.
+        from durable_research.activities.procwork import render_report
+
         out_dir = confined_dir(self.settings.output_path, params.output_dir)
         # A retry rewrites the files its own run's earlier attempt claimed, and nobody
         # else's: not those of an earlier run with the same workflow id (a re-used --id).
@@ -48,7 +51,7 @@ class PdfActivities(WithStore):
             # while it waits.
             paths = await with_heartbeats(
                 in_process(
-                    write_report,
+                    render_report,
                     content,
                     out_dir,
                     basename,

@@ -19,10 +19,18 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.activities import procpool
 from durable_research.activities.pools import in_cpu
-from durable_research.activities.procwork import compare_notes, read_page, write_report
+from durable_research.activities.procwork import (
+    assess_claims,
+    compare_notes,
+    read_page,
+    write_report,
+)
 from durable_research.config import CpuPool, Settings
 from durable_research.contract.report import ReportContent
 from durable_research.errors import FailureType
+from durable_research.research.citations import cited_sentences
+from durable_research.research.crosscheck import JudgeReads
+from durable_research.research.evidence import Evidence
 from durable_research.research.fetch_policy import Fetched
 from durable_research.worker.build import build_worker
 from tests.support.cpu_children import child_pid, die, read_fifo, refuse
@@ -77,6 +85,22 @@ async def test_a_call_gives_what_a_thread_gives(pool: None, tmp_path: Path) -> N
     assert [p.name for p in child_paths] == [p.name for p in thread_paths] == ["r.md", "r.html"]
     assert [p.read_bytes() for p in child_paths] == [p.read_bytes() for p in thread_paths]
     assert (await procpool.in_process(child_pid)) != os.getpid()
+
+
+async def test_the_checks_index_and_assessments_come_back_as_a_thread_makes_them(
+        pool: None) -> None:
+    sources = [Evidence(key=key, text=text, n=n, title=key, url=f"https://example.org/{key}")
+               for n, (key, text) in enumerate(NOTES, start=1)]
+    claims = cited_sentences("The bridge opened in 1932 [1]. It carries four lanes [2].")
+    index, in_child = await procpool.in_process(assess_claims, sources, None, claims, True,
+                                                JudgeReads.OTHERS)
+    _, in_thread = await in_cpu(assess_claims, sources, None, claims, True, JudgeReads.OTHERS)
+    assert index is not None and in_child == in_thread
+    assert in_child[1].conflict is not None or in_child[1].questions  # 1937 or four lanes
+    # With the index it built: the same again, and the index is not sent back.
+    again = await procpool.in_process(assess_claims, sources, index, claims, True,
+                                      JudgeReads.OTHERS)
+    assert again == (None, in_child)
 
 
 async def test_an_exception_in_the_child_comes_back_as_raised(pool: None) -> None:

@@ -4,6 +4,7 @@ the model is one measured not to judge, so no LLM is asked); on a real folder st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -115,6 +116,31 @@ async def test_a_check_unlike_the_prepared_one_does_its_own_work(
     again = await env_for("report-other", run_id="run-2").run(
         activities.check_citations, replace(check, key="draft-checked-2.md"))
     assert built == [2, 3, 3, 3] and again.disputed
+
+
+async def test_the_preparation_indexes_and_assesses_in_the_workers_cpu_pool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The index and the assessments are seconds of CPU beside the report's last sections
+    # and summary: in the worker's interpreter they held the GIL those steps need.
+    monkeypatch.setattr(checking, "_MEMO", check_memo.CheckMemo())
+    sent: list[str] = []
+
+    async def recorded(func: Callable[..., object], *args: object) -> object:
+        sent.append(func.__name__)
+        return func(*args)
+
+    monkeypatch.setattr(checking, "in_process", recorded)
+    activities = CheckingActivities(_settings(tmp_path))
+    env = env_for("report-pooled")
+    check = await _report(activities, "report-pooled")
+    # The first section written by then, then all of them (keys: the summary first).
+    await env.run(activities.prepare_check, replace(check, section_keys=check.section_keys[1:2]))
+    assert sent == ["assess_claims"]  # the index built and the section assessed there
+    await env.run(activities.prepare_check, check)
+    assert sent == ["assess_claims"] * 2  # the rest, with the index built before
+    checked = await env.run(activities.check_citations, check)
+    assert sent == ["assess_claims"] * 2  # nothing left but the judge and the marks
+    assert checked.disputed and checked.supported
 
 
 def test_the_memo_keeps_the_latest_few() -> None:
