@@ -21,7 +21,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from durable_research.activities import pdf as pdf_activity
+from durable_research.activities import procwork
 from durable_research.activities.email import EmailActivities
 from durable_research.activities.llm import LlmActivities
 from durable_research.activities.mail_ledger import MailState
@@ -99,7 +99,8 @@ async def test_a_full_output_disk_waits_and_keeps_the_answer(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(pdf_activity, "write_report", full_disk)
+    # The render the PDF step runs (in a thread here: the tests' CPU pool is threads).
+    monkeypatch.setattr(procwork, "write_report", full_disk)
     # steps is passed through the sandbox (worker.PASSTHROUGH_MODULES): the workflow sees it.
     monkeypatch.setattr(steps, "DISK_FULL_FIRST_WAIT", timedelta(seconds=1))
     async with build_worker(client, settings):
