@@ -6,12 +6,7 @@ sideways (and the draft review below it with them)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from durable_research.web.templating import HERE
 
@@ -22,18 +17,6 @@ PAGE = f"""<!DOCTYPE html><html><head><style>{{css}}</style></head><body><main>
 <details open><summary>Draft so far: 2 of 4 sections</summary>
 <pre class="draft" dir="auto">## What do they survive?\n\n{SECTION}\n\n## Space\n\n{SECTION}</pre>
 </details></main></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    exe = (os.environ.get("CHROMIUM") or shutil.which("chromium-headless-shell")
-           or shutil.which("chromium"))
-    if not exe:
-        pytest.skip("no Chromium: apt-get install chromium-headless-shell")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=exe)
-        yield browser
-        browser.close()
 
 
 def test_the_draft_so_far_wraps_within_the_window(chromium: Browser) -> None:

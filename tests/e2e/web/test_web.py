@@ -7,15 +7,13 @@ API) and use no asyncio fixture: the app has its own loop in its own thread.
 
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect
 from pypdf import PdfReader
 
 from durable_research.config import Settings
@@ -50,24 +48,6 @@ Plain answer to: {prompt}
 pytestmark = pytest.mark.xdist_group("web")
 # How long a page action or expect() may wait before the test fails (a hang, not a speed).
 BROWSER_BOUND_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Debian's headless Chromium (Playwright's own browser download is never used).
-
-    Module-scoped and started here rather than with pytest-playwright's session-wide
-    fixtures: a live sync Playwright marks its event loop as running in this thread,
-    which would stop every later asyncio test of the session.
-    """
-    exe = (os.environ.get("CHROMIUM") or shutil.which("chromium-headless-shell")
-           or shutil.which("chromium"))
-    if not exe:
-        pytest.skip("no Chromium: apt-get install chromium-headless-shell")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=exe)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

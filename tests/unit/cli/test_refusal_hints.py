@@ -4,44 +4,17 @@ with no hint)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
 from durable_research import client as rc
 from durable_research.cli import build_app
 from durable_research.cli import research as cli_research
-from durable_research.client import updates
-from durable_research.client.reports import RUNNING
 from durable_research.errors import FailureType
+from tests.support.refusing import RefusingReport, report_runs_with_a_worker, running_state
 
 ID = "report-0123456789ab"
-
-
-class Handle:
-    def __init__(self, cause: BaseException) -> None:
-        self.cause = cause
-
-    async def execute_update(self, *_: object, **__: object) -> Any:
-        raise WorkflowUpdateFailedError(self.cause)
-
-
-class Conn:
-    def __init__(self, cause: BaseException) -> None:
-        self.handle = Handle(cause)
-        self.client = self
-
-    def get_workflow_handle(self, workflow_id: str) -> Handle:
-        return self.handle
-
-
-class State:
-    status = RUNNING
-    task_queue = "research"
-    query = None
 
 
 @pytest.fixture
@@ -49,19 +22,12 @@ def refusing(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     """The refusal the report answers with (set by a test)."""
     cause: list[BaseException] = []
 
-    async def connect(*_: object, **__: object) -> Conn:
-        return Conn(cause[0])
-
-    async def describe(*_: object, **__: object) -> State:
-        return State()
-
-    async def worker(*_: object, **__: object) -> None:
-        return None
+    async def connect(*_: object, **__: object) -> RefusingReport:
+        return RefusingReport(cause[0])
 
     monkeypatch.setattr(cli_research, "connect_for_decision", connect)
-    monkeypatch.setattr(updates, "describe_report", describe)
-    monkeypatch.setattr(rc, "describe_report", describe)
-    monkeypatch.setattr(updates, "require_worker", worker)
+    monkeypatch.setattr(rc, "describe_report", running_state)
+    report_runs_with_a_worker(monkeypatch)
     return cause
 
 

@@ -4,48 +4,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from durable_research.client import updates
-from durable_research.client.reports import RUNNING
 from durable_research.contract.review import UPDATE_ANSWER_QUESTIONS, UPDATE_REVIEW
 from durable_research.errors import FailureType, UserError
 from durable_research.mcp import render
+from tests.support.refusing import RefusingReport, report_runs_with_a_worker
 
 ID = "report-0123456789ab"
 
 
-class Refusing:
-    def __init__(self, cause: BaseException) -> None:
-        self.cause = cause
-
-    def get_workflow_handle(self, workflow_id: str) -> Refusing:
-        return self
-
-    async def execute_update(self, *_: object, **__: object) -> Any:
-        raise WorkflowUpdateFailedError(self.cause)
-
-
-class State:
-    status = RUNNING
-    task_queue = "research"
-
-
 def _refused(monkeypatch: pytest.MonkeyPatch, update: str, cause: BaseException) -> str:
-    async def describe(*_: object, **__: object) -> State:
-        return State()
-
-    async def worker(*_: object, **__: object) -> None:
-        return None
-
-    monkeypatch.setattr(updates, "describe_report", describe)
-    monkeypatch.setattr(updates, "require_worker", worker)
+    report_runs_with_a_worker(monkeypatch)
     with pytest.raises(UserError) as refused:
-        asyncio.run(updates.run_update(Refusing(cause), ID, update, [], list,  # type: ignore[arg-type]  # only get_workflow_handle is used
+        asyncio.run(updates.run_update(RefusingReport(cause), ID, update, [], list,  # type: ignore[arg-type]  # only get_workflow_handle is used
                                        "Not accepted"))
     return render.error_text(refused.value)
 
