@@ -5,23 +5,18 @@ Pure: scripts/import_graph.py reads the source with ast, nothing is imported.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, load_file
 
 SCRIPT = ROOT / "scripts" / "import_graph.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("import_graph", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(SCRIPT, "import_graph")
 
 
 graph_tool = _load()

@@ -6,21 +6,16 @@ compiled litellm again (issue 26). Pure: the script is loaded, not run.
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, load_file
 
 SCRIPT = ROOT / "scripts" / "precompile.py"
 INSTALL = ROOT / "scripts" / "install.sh"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("precompile", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(SCRIPT, "precompile")
 
 
 def test_install_precompiles_after_the_sync_and_before_the_stamp() -> None:

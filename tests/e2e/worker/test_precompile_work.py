@@ -9,14 +9,13 @@ what it wrote is exactly what that work loads.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, load_file
 
 SCRIPT = ROOT / "scripts" / "precompile.py"
 
@@ -42,11 +41,7 @@ def test_first_work_writes_the_bytecode_of_what_a_report_loads(tmp_path: Path) -
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("precompile", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(SCRIPT, "precompile")
 
 
 def test_the_install_compiles_the_listed_files_without_running_them(tmp_path: Path) -> None:

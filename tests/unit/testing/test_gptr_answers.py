@@ -4,12 +4,10 @@ answer it can parse, by the rules the fake answers ours; any other prompt gets n
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from types import ModuleType
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, load_file
 
 QUESTION = ("How do WAL mode and the default rollback journal differ in concurrency and "
             "durability, and when should each be used?")
@@ -22,13 +20,7 @@ CONTEXT = ("Source: wal.html\nTitle: Write-Ahead Logging\nContent: WAL mode lets
 
 def answers() -> ModuleType:
     """The bench module, loaded from its file (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("_gptr_answers",
-                                                  ROOT / "bench" / "_gptr_answers.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_gptr_answers", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(ROOT / "bench" / "_gptr_answers.py", "_gptr_answers")
 
 
 def test_the_agent_choice_is_json_with_its_two_fields() -> None:
