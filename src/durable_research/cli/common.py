@@ -23,7 +23,7 @@ from durable_research.client.present import (
     STORED_ROW,
     result_rows,
 )
-from durable_research.client.refusals import HowTo, refusal_hint
+from durable_research.client.refusals import HowTo, answer_placeholders, refusal_hint
 from durable_research.config import Settings, load_settings
 from durable_research.contract.citations import ClaimStatus
 from durable_research.contract.report import ReportResult
@@ -94,7 +94,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 def _send(update: str, wid: str, answers: int) -> str:
     """How a decision is sent on the command line (a refusal's hint)."""
     if update == UPDATE_ANSWER_QUESTIONS:
-        listed = " ".join(f'"ANSWER {i}"' for i in range(1, answers + 1)) if answers \
+        listed = " ".join(f'"{a}"' for a in answer_placeholders(answers)) if answers \
             else '"ANSWER 1" ...'
         return f"`research answer {wid} {listed}`"
     if update == UPDATE_REVIEW_PLAN:

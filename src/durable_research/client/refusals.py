@@ -42,6 +42,11 @@ class HowTo:
     send: Callable[[str, str, int], str]
 
 
+def answer_placeholders(n: int) -> list[str]:
+    """The answers a hint shows for ``n`` questions: "ANSWER 1" ... (one when not said)."""
+    return [f"ANSWER {i}" for i in range(1, max(n, 1) + 1)]
+
+
 def refusal_hint(exc: DecisionRefusedError, how: HowTo) -> str:
     """What to do about the refused decision ``exc``, in ``how``'s names."""
     refusal = exc.refusal

@@ -18,7 +18,7 @@ from durable_research.client.present import (
     result_rows,
     status_rows,
 )
-from durable_research.client.refusals import HowTo, refusal_hint
+from durable_research.client.refusals import HowTo, answer_placeholders, refusal_hint
 from durable_research.client.reports import RUNNING, ReportState, ReportSummary
 from durable_research.client.research import PreparedSources
 from durable_research.contract.report import ReportStep
@@ -52,7 +52,7 @@ _SENDS = {UPDATE_REVIEW_PLAN: (Tool.REVIEW_PLAN, "action='approve'"),
 
 def _send(update: str, wid: str, answers: int) -> str:
     if update == UPDATE_ANSWER_QUESTIONS:
-        listed = ", ".join(f"'ANSWER {i}'" for i in range(1, max(answers, 1) + 1))
+        listed = ", ".join(repr(a) for a in answer_placeholders(answers))
         return f"{Tool.ANSWER_QUESTIONS}(id={wid!r}, answers=[{listed}])"
     tool, args = _SENDS.get(update, (Tool.GET_STATUS, ""))
     return f"{tool}(id={wid!r}{', ' if args else ''}{args})"

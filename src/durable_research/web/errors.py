@@ -6,6 +6,7 @@ in JSON instead of a page.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
-from durable_research.client.refusals import HowTo, refusal_hint
+from durable_research.client.refusals import HowTo, answer_placeholders, refusal_hint
 from durable_research.contract.review import (
     UPDATE_ANSWER_QUESTIONS,
     UPDATE_RAISE_BUDGET,
@@ -62,9 +63,7 @@ _API_SENDS = {UPDATE_REVIEW_PLAN: ("plan", '{"action": "approve"}'),
 
 def _api_send(update: str, wid: str, answers: int) -> str:
     if update == UPDATE_ANSWER_QUESTIONS:
-        path = "answers"
-        body = '{"answers": [' + ", ".join(
-            f'"ANSWER {i}"' for i in range(1, max(answers, 1) + 1)) + "]}"
+        path, body = "answers", json.dumps({"answers": answer_placeholders(answers)})
     else:
         path, body = _API_SENDS.get(update, ("", "{}"))
     return f"POST {API_V1}/reports/{wid}/{path} with {body} ({API_ROOT}/docs has each field)"
@@ -102,12 +101,6 @@ async def _ended(request: Request, exc: Exception) -> Response:
     return error_page(request, 409, exc.message, ended_hint(where, exc.lead))
 
 
-async def _refused(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DecisionRefusedError)
-    status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
-    return error_page(request, status, exc.message, decision_hint(request, exc))
-
-
 async def _unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TemporalUnavailableError)
     return error_page(request, 503, exc.message, exc.hint)
@@ -116,7 +109,8 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 async def _user_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UserError)
     status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
-    return error_page(request, status, exc.message, exc.hint)
+    hint = decision_hint(request, exc) if isinstance(exc, DecisionRefusedError) else exc.hint
+    return error_page(request, status, exc.message, hint)
 
 
 async def _rpc_error(request: Request, exc: Exception) -> Response:
@@ -180,7 +174,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(WorkflowNotFoundError, _not_found)
     app.add_exception_handler(TemporalUnavailableError, _unavailable)
     app.add_exception_handler(ReportEndedError, _ended)
-    app.add_exception_handler(DecisionRefusedError, _refused)
     for kind in (ReportFileMissingError, WrongStateError, NoWorkerError, UserError):
         app.add_exception_handler(kind, _user_error)
     app.add_exception_handler(RPCError, _rpc_error)
