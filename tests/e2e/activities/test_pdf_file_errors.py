@@ -12,22 +12,18 @@ import pytest
 import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 
-from durable_research.activities import procpool
 from durable_research.activities.pdf import PdfActivities
 from durable_research.config import Settings
 from durable_research.contract.report import CreatePdfInput, ReportContent
 from durable_research.errors import FailureType
+from tests.support.cpu_pool import warm_pool
 from tests.support.helpers import env_for
 
 
 @pytest_asyncio.fixture
 async def pool() -> AsyncIterator[None]:
-    procpool.start(1)
-    await procpool.warm()
-    try:
+    async with warm_pool(1):
         yield
-    finally:
-        await procpool.stop()
 
 
 async def test_an_output_folder_that_became_a_file(tmp_path: Path, pool: None) -> None:

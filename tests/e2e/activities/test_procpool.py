@@ -34,6 +34,7 @@ from durable_research.research.evidence import Evidence
 from durable_research.research.fetch_policy import Fetched
 from durable_research.worker.build import build_worker
 from tests.support.cpu_children import child_pid, die, read_fifo, refuse
+from tests.support.cpu_pool import warm_pool
 from tests.support.helpers import run_report
 from tests.support.paths import ROOT
 from tests.support.settings import with_settings
@@ -60,12 +61,8 @@ def _alive(pid: int) -> bool:
 
 @pytest_asyncio.fixture
 async def pool() -> AsyncIterator[None]:
-    procpool.start(2)
-    await procpool.warm()
-    try:
+    async with warm_pool(2):
         yield
-    finally:
-        await procpool.stop()
 
 
 async def test_a_call_gives_what_a_thread_gives(pool: None, tmp_path: Path) -> None:
