@@ -153,12 +153,15 @@ class ReportEndedError(WrongStateError):
 @dataclass(frozen=True)
 class Refusal:
     """What a report refused (an Update's validator): the Update's name, the report, and,
-    for answers, how many questions it asked (0: not said). Each front end words the hint
-    from it with its own names (``client.refusals.refusal_hint``)."""
+    for answers, how many questions it asked (0: not said). A decision out of turn also
+    names the Update the report waits for instead (``waiting``: "" when it waits for none,
+    or no worker said), and ``asked`` counts its questions when that is the answers. Each
+    front end words the hint from it with its own names (``client.refusals.refusal_hint``)."""
 
     update: str
     workflow_id: str
     asked: int = 0
+    waiting: str = ""
 
 
 class DecisionRefusedError(UserError):

@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from durable_research.client import updates
 from durable_research.client.reports import RUNNING
+from durable_research.contract.report import ReportStatus
 
 
 class RefusingReport:
@@ -31,23 +32,29 @@ class RefusingReport:
 
 @dataclass
 class RunningState:
-    """What describing the report says: it runs, on the default task queue."""
+    """What describing the report says: it runs, on the default task queue (and, when
+    ``query`` is set, its ``status`` query answers that)."""
 
     status: str = RUNNING
     task_queue: str = "research"
-    query: None = None
+    query: ReportStatus | None = None
 
 
 async def running_state(*_: object, **__: object) -> RunningState:
     return RunningState()
 
 
-def report_runs_with_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+def report_runs_with_a_worker(monkeypatch: pytest.MonkeyPatch,
+                              waiting: ReportStatus | None = None) -> None:
     """The client layer finds the report running and a worker polling: only the Update
-    itself is refused."""
+    itself is refused. ``waiting``: what the report's ``status`` query answers (its step
+    and clarifying questions); unset, no worker answers the query."""
 
     async def worker(*_: object, **__: object) -> None:
         return None
 
-    monkeypatch.setattr(updates, "describe_report", running_state)
+    async def state(*_: object, **__: object) -> RunningState:
+        return RunningState(query=waiting)
+
+    monkeypatch.setattr(updates, "describe_report", state)
     monkeypatch.setattr(updates, "require_worker", worker)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from durable_research.contract.report import ReportStep
 from durable_research.contract.review import (
     MAX_ANSWER_CHARS,
     UPDATE_ANSWER_QUESTIONS,
@@ -28,6 +29,14 @@ _WANTED = {
     UPDATE_REVIEW: "approve, edit (the whole new text), revise (with feedback) or reject "
                    "the draft",
     UPDATE_RAISE_BUDGET: "give caps above the ones in force (0 keeps a cap)",
+}
+
+
+# The decision (its Update) a report waits for at each of its waiting steps.
+DECISION_AT_STEP = {
+    ReportStep.CLARIFY: UPDATE_ANSWER_QUESTIONS,
+    ReportStep.PLAN_REVIEW: UPDATE_REVIEW_PLAN,
+    ReportStep.REVIEW: UPDATE_REVIEW,
 }
 
 
@@ -52,6 +61,9 @@ def refusal_hint(exc: DecisionRefusedError, how: HowTo) -> str:
     refusal = exc.refusal
     wid, status = refusal.workflow_id, how.status(refusal.workflow_id)
     if isinstance(exc, WrongStateError):
+        if refusal.waiting:  # name the decision it does wait for, not a page to look it up
+            return (f"it waits for {_waited(refusal.waiting, refusal.asked)}: "
+                    f"{how.send(refusal.waiting, wid, refusal.asked)}")
         return f"{status} shows what the report is waiting for"
     if refusal.update == UPDATE_ANSWER_QUESTIONS and refusal.asked:
         n = refusal.asked
@@ -62,3 +74,12 @@ def refusal_hint(exc: DecisionRefusedError, how: HowTo) -> str:
     send = how.send(refusal.update, wid, 0)
     return f"{wanted}: {send}; {status} shows the report" if wanted \
         else f"{send}; {status} shows the report"
+
+
+def _waited(update: str, asked: int) -> str:
+    """The decision ``update`` as what a report waits for ("its plan review")."""
+    if update == UPDATE_ANSWER_QUESTIONS:
+        return ("answers to its clarifying question" if asked == 1 else
+                f"answers to its {asked} clarifying questions" if asked else
+                "answers to its clarifying questions")
+    return "its plan review" if update == UPDATE_REVIEW_PLAN else "its draft review"

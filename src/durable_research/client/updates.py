@@ -8,8 +8,10 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from durable_research.client.refusals import DECISION_AT_STEP
 from durable_research.client.reports import RUNNING, describe_report
 from durable_research.client.workers import require_worker
+from durable_research.contract.report import ReportStep
 from durable_research.contract.review import UPDATE_ANSWER_QUESTIONS
 from durable_research.errors import (
     DecisionRefusedError,
@@ -60,10 +62,30 @@ async def run_update(client: Client, workflow_id: str, name: str, arg: object,
         # This report is not waiting for answers"), a name the user has no use for.
         reason = (cause.message if isinstance(cause, ApplicationError) and cause.message
                   else root_cause(exc))
-        raise (DecisionWrongStateError if wrong_state else DecisionRefusedError)(
+        if wrong_state:
+            waiting, asked = await _waiting_for(client, workflow_id)
+            raise DecisionWrongStateError(
+                f"{refused}: {reason}", Refusal(name, workflow_id, asked, waiting)) from None
+        raise DecisionRefusedError(
             f"{refused}: {reason}", Refusal(name, workflow_id, _asked(name, cause))) from None
     except RPCError as exc:
         raise UserError(f"{refused}: {exc.message}") from None
+
+
+async def _waiting_for(client: Client, workflow_id: str) -> tuple[str, int]:
+    """The decision a report that refused one out of turn waits for instead, and how many
+    questions it asked: ("", 0) when it waits for none or no worker answers the query."""
+    try:
+        query = (await describe_report(client, workflow_id, with_query=True)).query
+    except UserError:  # gone meanwhile: the refusal stands without the pointer
+        return "", 0
+    if query is None:
+        return "", 0
+    try:
+        waiting = DECISION_AT_STEP.get(ReportStep(query.step), "")
+    except ValueError:  # a step this client does not know waits for nothing it can send
+        return "", 0
+    return waiting, len(query.questions) if waiting == UPDATE_ANSWER_QUESTIONS else 0
 
 
 def _asked(name: str, cause: BaseException | None) -> int:

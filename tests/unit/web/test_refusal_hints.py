@@ -56,6 +56,22 @@ def test_a_decision_out_of_turn_points_at_the_reports_status(
                                       "waiting for")
 
 
+def test_a_decision_out_of_turn_names_the_request_the_report_waits_for(
+        refusing: tuple[TestClient, RefusingReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    from durable_research.contract.report import ReportStatus, ReportStep
+
+    client, report = refusing
+    report_runs_with_a_worker(monkeypatch, ReportStatus(step=ReportStep.CLARIFY,
+                                                        questions=["Which?"]))
+    report.cause = ApplicationError("This report is not waiting for review (step: waiting "
+                                    "for answers)", type=FailureType.WRONG_STATE)
+    refused = client.post(f"/api/v1/reports/{ID}/review", json={"action": "approve"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["hint"] == (
+        f'it waits for answers to its clarifying question: POST /api/v1/reports/{ID}/answers '
+        'with {"answers": ["ANSWER 1"]} (/api/docs has each field)'), refused.json()
+
+
 def test_the_page_shows_what_to_do_under_the_refusal(
         refusing: tuple[TestClient, RefusingReport], monkeypatch: pytest.MonkeyPatch) -> None:
     from durable_research.contract.report import ReportStatus, ReportStep, RunStatus
