@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from durable_research.addresses import check_recipients, parse_recipients
 from durable_research.client.options import FORMATS, Spelling
@@ -15,6 +16,9 @@ from durable_research.errors import UserError
 MAX_PROMPT_CHARS = 100_000
 # Read a little past the limit so an oversized file gets the clear "too long" error.
 MAX_PROMPT_READ = MAX_PROMPT_CHARS + 1
+# Whitespace read past the limit to see whether the question itself ends within it (an
+# editor's final newline does not count, as the argument's does not); more is refused.
+_SPACE_AFTER = 64 * 1024
 
 
 def unreadable_file(path: str | Path, what: str, exc: OSError | UnicodeDecodeError,
@@ -184,6 +188,22 @@ def copy_target(out: str) -> Path:
     return target
 
 
+def _read_question(f: TextIO) -> tuple[str, bool]:
+    """What ``f`` holds up to a little past the limit, with the whitespace after that, and
+    whether the question is over the limit: its stripped length counts, as the argument's
+    does (an editor's final newline is no part of it), and whitespace past
+    ``_SPACE_AFTER`` is taken for more question."""
+    text = f.read(MAX_PROMPT_READ)
+    while len(text) >= MAX_PROMPT_READ and len(text.strip()) <= MAX_PROMPT_CHARS:
+        if len(text) > MAX_PROMPT_READ + _SPACE_AFTER:
+            return text, True
+        more = f.read(4096)
+        if not more:
+            break
+        text += more
+    return text, len(text.strip()) > MAX_PROMPT_CHARS
+
+
 def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
     """The question from the argument or from ``--file`` (not both)."""
     if prompt_file is None:
@@ -192,15 +212,15 @@ def read_prompt(prompt: str | None, prompt_file: str | None) -> str | None:
         raise UserError("Give the question either as an argument or with --file, not both")
     try:
         if prompt_file == "-":
-            text = sys.stdin.read(MAX_PROMPT_READ)
+            text, too_long = _read_question(sys.stdin)
         else:
             with open(prompt_file, encoding="utf-8") as f:
-                text = f.read(MAX_PROMPT_READ)
+                text, too_long = _read_question(f)
     except (OSError, UnicodeDecodeError) as exc:
         raise unreadable_file(prompt_file, "the question", exc) from None
     stdin = prompt_file == "-"
     where = "on standard input" if stdin else f"in {prompt_file}"
-    if len(text) > MAX_PROMPT_CHARS:
+    if too_long:
         raise UserError(
             f"The question {where} is over the limit of {MAX_PROMPT_CHARS:,} characters",
             "put the essentials of the question in " + ("it" if stdin else "the file"),

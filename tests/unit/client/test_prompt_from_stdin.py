@@ -37,3 +37,23 @@ def test_a_question_over_the_limit_says_the_limit(monkeypatch: pytest.MonkeyPatc
         read_prompt(None, "-")
     assert refused.value.message == (f"The question on standard input is over the limit of "
                                      f"{MAX_PROMPT_CHARS:,} characters")
+
+
+def test_a_question_at_the_limit_with_its_final_newline_is_taken(tmp_path: Path) -> None:
+    """A new user's trial: a file of exactly 100,000 characters, saved by an editor with
+    the usual final newline, was refused as over the limit, though the question (stripped,
+    as the argument is) is within it."""
+    question = "why " * (MAX_PROMPT_CHARS // 4 - 1) + "now?"
+    assert len(question) == MAX_PROMPT_CHARS
+    at_limit = tmp_path / "q.txt"
+    at_limit.write_text(question + "\n")
+    assert read_prompt(None, str(at_limit)).strip() == question  # type: ignore[union-attr]
+
+
+def test_a_question_over_the_limit_is_refused_whatever_follows_it(tmp_path: Path) -> None:
+    over = tmp_path / "q.txt"
+    over.write_text("w" * (MAX_PROMPT_CHARS + 1) + "\n" * 10)
+    with pytest.raises(UserError) as refused:
+        read_prompt(None, str(over))
+    assert refused.value.message == (f"The question in {over} is over the limit of "
+                                     f"{MAX_PROMPT_CHARS:,} characters")
