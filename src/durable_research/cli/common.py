@@ -91,12 +91,17 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def answer_command(wid: str, questions: int) -> str:
+    """`research answer ID "ANSWER 1" ...`: one placeholder a question (0: not said)."""
+    listed = " ".join(f'"{a}"' for a in answer_placeholders(questions)) if questions \
+        else '"ANSWER 1" ...'
+    return f"research answer {wid} {listed}"
+
+
 def _send(update: str, wid: str, answers: int) -> str:
     """How a decision is sent on the command line (a refusal's hint)."""
     if update == UPDATE_ANSWER_QUESTIONS:
-        listed = " ".join(f'"{a}"' for a in answer_placeholders(answers)) if answers \
-            else '"ANSWER 1" ...'
-        return f"`research answer {wid} {listed}`"
+        return f"`{answer_command(wid, answers)}`"
     if update == UPDATE_REVIEW_PLAN:
         return f"`research plan {wid} --approve`, `--edit FILE` or `--reject`"
     if update == UPDATE_REVIEW:

@@ -19,6 +19,7 @@ from temporalio.service import RPCError
 from durable_research import client as rc
 from durable_research.cli.common import (
     PROSE_WIDTH,
+    answer_command,
     connect_cli,
     console,
     err,
@@ -316,7 +317,7 @@ def status(workflow_id: Annotated[str, typer.Argument(help="Workflow id.")]) -> 
             table.add_row("no worker", NO_WORKER_EMBEDDED if local_worker.embedded_mode(
                 settings) else NO_WORKER_CLUSTER.format(id=safe(workflow_id)))
         if q and q.waiting_for_answers_since:
-            table.add_row("answer with", f"research answer {safe(workflow_id)} \"...\"")
+            table.add_row("answer with", safe(answer_command(workflow_id, len(q.questions))))
         link = rc.ui_link(settings, conn, workflow_id)
         if link:
             table.add_row("web UI", link)

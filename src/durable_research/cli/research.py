@@ -10,6 +10,7 @@ import typer
 
 from durable_research import client as rc
 from durable_research.cli.common import (
+    answer_command,
     connect_cli,
     connect_for_decision,
     console,
@@ -227,8 +228,8 @@ def show_questions(workflow_id: str, questions: list[str], waiting: bool) -> Non
     for line in plan_lines(questions, "  "):
         console.print(safe(line), highlight=False)
     if waiting:
-        console.print(f"Answer with `research answer {safe(workflow_id)} \"ANSWER 1\" "
-                      f"\"ANSWER 2\" ...`, or `research answer {safe(workflow_id)} --none`.")
+        console.print(f"Answer with `{safe(answer_command(workflow_id, len(questions)))}`, "
+                      f"or `research answer {safe(workflow_id)} --none`.", highlight=False)
 
 
 async def send_answers(conn: rc.Connection, workflow_id: str, answers: list[str]) -> None:

@@ -79,3 +79,28 @@ def test_a_draft_waiting_for_review_is_shown_once_with_how_to_decide(
     out = _run("status", ID)
     assert out.count("A year or two [1].") == 1, out
     assert f"research review {ID}" in out and f"research approve {ID}" in out, out
+
+
+@pytest.mark.parametrize("questions", [["Which period?"], ["Which period?", "Who reads it?"]])
+@pytest.mark.parametrize("command", ["answer", "status"])
+def test_questions_waiting_for_answers_show_one_placeholder_each(
+        monkeypatch: pytest.MonkeyPatch, questions: list[str], command: str) -> None:
+    """A new user's trial: `status` said `research answer ID "..."` for two questions and
+    `research answer ID` said `"ANSWER 1" "ANSWER 2" ...` for one."""
+
+    async def connect(*_: object, **__: object) -> Conn:
+        return Conn()
+
+    async def describe(client: Any, workflow_id: str,
+                       with_query: bool | None = None) -> ReportState:
+        return ReportState(workflow_id, RunStatus.RUNNING, query=ReportStatus(
+            step=ReportStep.CLARIFY, questions=questions,
+            waiting_for_answers_since="2026-12-08T02:00:00+00:00"))
+
+    monkeypatch.setattr(rc, "connect", connect)
+    monkeypatch.setattr(rc, "describe_report", describe)
+    out = " ".join(_run(command, ID).split())
+    placeholders = " ".join(f'"ANSWER {i}"' for i in range(1, len(questions) + 1))
+    assert f"research answer {ID} {placeholders}" in out, out
+    assert f'"ANSWER {len(questions) + 1}"' not in out and '"..."' not in out, out
+    assert f"{placeholders} ..." not in out, out
