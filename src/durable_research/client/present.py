@@ -108,7 +108,10 @@ def progress_rows(p: ResearchProgress) -> list[tuple[str, str]]:
 def answers_sent(answers: list[str]) -> str:
     """What sending clarifying answers did (blank answers skip their question)."""
     given = sum(1 for a in answers if a.strip())
-    return f"{given} answer(s) sent; the research plan is made next."
+    if not given:
+        return ("No answers sent (each question skipped): the research plan follows the "
+                "question as written.")
+    return f"{given} answer{'' if given == 1 else 's'} sent; the research plan is made next."
 
 
 def plan_review_done(action: str) -> str:

@@ -327,7 +327,7 @@ def test_clarifying_questions_from_the_command_line(
     many = research("answer", wid, "a", "b", "c", env=env, cwd=tmp_path)
     assert_clean_error(many, "Answers not accepted: Invalid answers: 3 answers for 2")
     sent = research("answer", wid, "what they eat in moss", env=env, cwd=tmp_path)
-    assert sent.returncode == 0 and "1 answer(s) sent" in sent.stdout, sent.stderr
+    assert sent.returncode == 0 and "1 answer sent" in sent.stdout, sent.stderr
     result = research("result", wid, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     md = next(Path(env["RESEARCH_OUTPUT_DIR"]).glob(f"*{wid[-12:]}.md")).read_text()

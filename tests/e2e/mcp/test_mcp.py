@@ -204,7 +204,7 @@ async def test_http_answers_plan_and_draft_review(http_server: tuple[str, str], 
         assert "question 1: Which aspect of" in asked, asked
         sent = text(await c.call_tool(Tool.ANSWER_QUESTIONS, {
             "id": wid[1], "answers": ["surviving in space", ""]}))
-        assert sent.startswith("1 answer(s) sent"), sent
+        assert sent.startswith("1 answer sent"), sent
         await until_settled(c, wid[1], "the plan waits for your review")
         plan = text(await c.call_tool(Tool.GET_PLAN, {"id": wid[1]}))
         assert "waits for your review" in plan and "\n1. " in plan, plan

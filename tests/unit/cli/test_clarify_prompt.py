@@ -39,7 +39,7 @@ def test_each_question_is_asked_and_the_answers_sent_in_order(
     asyncio.run(cli_research.ask_in_terminal(Conn(), "report-1", ["Which period?", "For whom?"]))  # type: ignore[arg-type]  # only .client is used
     assert asked == ["1. Which period?", "2. For whom?"]
     assert [s.answers for s in sent] == [["the 1990s", ""]]
-    assert "1 answer(s) sent" in capsys.readouterr().out
+    assert "1 answer sent" in capsys.readouterr().out
 
 
 def test_a_refusal_is_shown_not_raised(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from durable_research.client import present
 from durable_research.contract.llm import Usage
 from durable_research.contract.research import Budget, ResearchProgress, SubProgress, SubState
@@ -98,3 +100,14 @@ def test_status_rows_and_plan_of_a_running_or_finished_report() -> None:
     assert dict(present.status_rows(failed))[present.FAILURE_ROW] == "boom"
     done = ReportState("r", RunStatus.COMPLETED, result=ReportResult(subquestions=["x?"]))
     assert present.report_plan(done) == ["x?"] and present.report_plan(failed) == []
+
+
+@pytest.mark.parametrize(("answers", "said"), [
+    (["", "  "], "No answers sent (each question skipped): the research plan follows the "
+                 "question as written."),
+    (["The last five years", ""], "1 answer sent; the research plan is made next."),
+    (["Since 2020", "Engineers"], "2 answers sent; the research plan is made next."),
+])
+def test_sent_answers_are_counted_in_words(answers: list[str], said: str) -> None:
+    """A new user's trial: `research answer ID --none` said "0 answer(s) sent"."""
+    assert present.answers_sent(answers) == said
