@@ -80,6 +80,19 @@ def decision_hint(request: Request, exc: DecisionRefusedError) -> str:
     return refusal_hint(exc, API_HOW if is_api_path(request.url.path) else PAGE_HOW)
 
 
+def user_hint(request: Request, exc: UserError, page: str = "the report's page") -> str:
+    """The hint of a user mistake in the names of the API or of the page: a refused
+    decision's and an ended report's, whose own hints name commands, say where to act or
+    look there (``page``: the page's name for the report's page); any other's is its own."""
+    if isinstance(exc, DecisionRefusedError):
+        return decision_hint(request, exc)
+    if isinstance(exc, ReportEndedError):
+        api = is_api_path(request.url.path)
+        return ended_hint(f"GET {API_V1}/reports/{exc.workflow_id}" if api else page,
+                          exc.lead)
+    return exc.hint
+
+
 def error_page(request: Request, status: int, message: str, hint: str = "") -> Response:
     """The error page with ``status`` (JSON for the HTTP API)."""
     if is_api_path(request.url.path):
@@ -96,9 +109,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _ended(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ReportEndedError)
-    where = f"GET {API_V1}/reports/{exc.workflow_id}" if is_api_path(request.url.path) \
-        else "the report's page"
-    return error_page(request, 409, exc.message, ended_hint(where, exc.lead))
+    return error_page(request, 409, exc.message, user_hint(request, exc))
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
@@ -109,8 +120,7 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 async def _user_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UserError)
     status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
-    hint = decision_hint(request, exc) if isinstance(exc, DecisionRefusedError) else exc.hint
-    return error_page(request, status, exc.message, hint)
+    return error_page(request, status, exc.message, user_hint(request, exc))
 
 
 async def _rpc_error(request: Request, exc: Exception) -> Response:

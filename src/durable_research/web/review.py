@@ -14,9 +14,9 @@ from durable_research import client as rc
 from durable_research.client import research as cr
 from durable_research.client.review import plan_review_input, review_input
 from durable_research.contract.review import AnswersInput, PlanReviewAction, ReviewAction
-from durable_research.errors import DecisionRefusedError, UserError, WorkflowNotFoundError
+from durable_research.errors import UserError, WorkflowNotFoundError
 from durable_research.web.common import load_report, temporal, ui_link
-from durable_research.web.errors import decision_hint
+from durable_research.web.errors import user_hint
 from durable_research.web.templating import render
 from durable_research.web.views import AnswerAction, report_view
 
@@ -47,10 +47,9 @@ async def _refused(request: Request, report_id: str, exc: UserError, **form: obj
     """The report page again, with the workflow's (or our) reason and what to do, and the
     typed text kept."""
     state = await load_report(request, report_id)
-    # A refused decision says what to do on the page (other hints name commands).
-    hint = decision_hint(request, exc) if isinstance(exc, DecisionRefusedError) else ""
     return render(request, "report.html", 409, v=report_view(state), error=exc.message,
-                  error_hint=hint, ui_link=ui_link(request, report_id), **form)
+                  error_hint=user_hint(request, exc, page="this page"),
+                  ui_link=ui_link(request, report_id), **form)
 
 
 def _done(report_id: str, kind: str, action: str) -> Response:

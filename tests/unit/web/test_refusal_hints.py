@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from temporalio.exceptions import ApplicationError
 
 from durable_research.client.reports import ReportState
+from durable_research.contract.report import RunStatus
 from durable_research.errors import FailureType
 from durable_research.web import api
 from tests.support.api_client import api_client as api_client_of
@@ -95,3 +96,52 @@ def test_the_page_shows_what_to_do_under_the_refusal(
     assert "4 answers for 2 question(s)" in page.text
     assert ("answer each of the 2 questions in order, at most 1000 characters each: the "
             "report&#39;s page has the form for it") in page.text, page.text
+
+
+def _page_of_a_report(monkeypatch: pytest.MonkeyPatch, report: RefusingReport,
+                      status: RunStatus = RunStatus.RUNNING) -> None:
+    """The report page's forms find report ``ID`` in ``status``, served by ``report``."""
+    from durable_research.contract.report import ReportStatus, ReportStep
+    from durable_research.web import review
+
+    async def temporal(*_: object) -> RefusingReport:
+        return report
+
+    async def load(*_: object, **__: object) -> ReportState:
+        return ReportState(ID, status, query=ReportStatus(step=ReportStep.REVIEW))
+
+    monkeypatch.setattr(review, "temporal", temporal)
+    monkeypatch.setattr(review, "load_report", load)
+
+
+def test_a_cancel_of_an_ended_report_says_where_to_see_how_it_ended(
+        refusing: tuple[TestClient, RefusingReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's trial: a refusal that is no decision's (a stale page's Cancel) showed
+    its reason on the page and no hint at all."""
+    from durable_research import client as rc
+    from durable_research.errors import ReportEndedError
+
+    client, report = refusing
+    _page_of_a_report(monkeypatch, report, RunStatus.COMPLETED)
+
+    async def ended(*_: object) -> None:
+        raise ReportEndedError(f"Workflow {ID} is not running (status: completed)", ID,
+                               lead="nothing to cancel; ")
+
+    monkeypatch.setattr(rc, "cancel_report", ended)
+    page = client.post(f"/reports/{ID}/cancel")
+    assert page.status_code == 409, page.text
+    assert '<p class="help" id="action-hint">nothing to cancel; this page shows how it ended' \
+        in page.text, page.text
+
+
+def test_a_draft_too_large_to_send_keeps_its_hint_on_the_page(
+        refusing: tuple[TestClient, RefusingReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    from durable_research.contract.review import MAX_REVIEW_BYTES
+
+    client, report = refusing
+    _page_of_a_report(monkeypatch, report)
+    page = client.post(f"/reports/{ID}/review", data={
+        "action": "edit", "text": "x" * (MAX_REVIEW_BYTES + 1), "feedback": ""})
+    assert page.status_code == 409, page.text[:300]
+    assert '<p class="help" id="action-hint">shorten it: move long tables' in page.text
