@@ -118,6 +118,8 @@ class _Shown:
         self.printed = 0
         self.review = self.plan = self.waiting_noticed = self.questions = False
         self.answered = False
+        # The failing attempts already said ("send_email: attempt 3, last failure: ...").
+        self.failures: set[str] = set()
 
     def notice_waiting(self) -> None:
         """No worker has answered for a while: say what the report waits for, once."""
@@ -135,11 +137,18 @@ class _Shown:
             self.answered = True
             self.printed = _print_history(state.query.history, self.printed, self.started)
             self.step = state.query.step
+        # An activity being retried after a failure is what the user waits on: said once
+        # (a run whose output is no terminal has no spinner), and on the spinner over the
+        # research line, which stops moving meanwhile.
+        failing = next((p for p in state.pending if rc.LAST_FAILURE in p), "")
+        if failing and failing not in self.failures:
+            self.failures.add(failing)
+            console.print(f"[yellow]•[/] retrying: {safe(failing)}", highlight=False)
         if self.step:
             extra = f" ({state.pending[0]})" if state.pending else ""
-            if state.query and state.query.research:
+            if state.query and state.query.research and not failing:
                 extra = f" ({format_research_line(state.query.research)})"
-            spinner.update(plain(safe(f"{self.step}{extra}")))
+            spinner.update(plain(safe(f"{self.step}{f' ({failing})' if failing else extra}")))
         if state.status != rc.RUNNING:
             # Ended while it waited (cancelled, terminated): its last step still says
             # "waiting for ...", and no decision can reach it any more.

@@ -13,6 +13,7 @@ from durable_research.client.prepare import (
     prepare_report,
 )
 from durable_research.client.reports import (
+    LAST_FAILURE,
     RUNNING,
     ReportState,
     ReportSummary,
@@ -40,7 +41,8 @@ from durable_research.client.workers import RECENT_POLL_S, require_worker, worke
 from durable_research.errors import root_cause
 
 __all__ = [
-    "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection", "PreparedReport", "ReportRequest",
+    "LAST_FAILURE", "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection",
+    "PreparedReport", "ReportRequest",
     "ReportState", "ReportSummary", "_tls", "prepare_report",
     "build_input", "cancel_report", "check_report_id", "check_workflow_id", "connect",
     "copy_target",

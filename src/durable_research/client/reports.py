@@ -157,6 +157,11 @@ async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     return sorted(found, key=lambda r: r.started, reverse=True)
 
 
+# How a pending activity's line in ReportState.pending names its last failure: one that
+# failed is being retried (the progress of `research run` says so).
+LAST_FAILURE = ", last failure: "
+
+
 @dataclass
 class ReportState:
     """What ``research status`` shows: server-side status plus the workflow's own view."""
@@ -284,7 +289,7 @@ async def describe_report(
     for act in desc.raw_description.pending_activities if running else ():
         line = f"{act.activity_type.name}: attempt {act.attempt}"
         if act.HasField("last_failure"):
-            line += f", last failure: {(await failure_message(client, act.last_failure))[:200]}"
+            line += f"{LAST_FAILURE}{(await failure_message(client, act.last_failure))[:200]}"
         state.pending.append(line)
     if desc.status == WorkflowExecutionStatus.FAILED:
         try:
