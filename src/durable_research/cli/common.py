@@ -71,6 +71,50 @@ class _OneLine(logging.Formatter):
         return f"worker: {safe(message)}"
 
 
+# The Temporal SDK core's log (Rust) forwarded to this logger, under "temporalio".
+CORE_LOGGER = "temporalio.core"
+
+
+class _NoRetryNotes(logging.Filter):
+    """Drops the core client's notes of retried calls ("gRPC call describe_workflow_execution
+    retried 7 times"): while a server is away they come several a second, and what the
+    command follows says so itself, once (``client.watch``'s unreachable snapshot)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        entry = getattr(record, "temporal_log", None)
+        return not str(getattr(entry, "target", "")).endswith("::retry")
+
+
+# Whether the command was asked for every log line (RESEARCH_VERBOSE): set by quiet_logging.
+_verbose = False
+
+
+def core_logging() -> None:
+    """Route the SDK core's log through Python's logging (the default printed its own
+    coloured lines to stderr, pipes too), retry notes left out unless verbose.
+
+    A process has one Temporal runtime, made by its first client: called before the
+    command connects (not at its start: the import costs a command that never connects
+    ~0.1 s), it sets that up, and leaves a runtime made already alone."""
+    from temporalio.runtime import (
+        LogForwardingConfig,
+        LoggingConfig,
+        Runtime,
+        TelemetryConfig,
+        TelemetryFilter,
+    )
+
+    log = logging.getLogger(CORE_LOGGER)
+    if not _verbose and not any(isinstance(f, _NoRetryNotes) for f in log.filters):
+        log.addFilter(_NoRetryNotes())
+    forwarded = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                              forwarding=LogForwardingConfig(logger=log))
+    try:
+        Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=forwarded)))
+    except RuntimeError:  # a client was made already: its runtime stays
+        pass
+
+
 def quiet_logging(verbose: bool = False) -> None:
     """Send the in-process worker's log lines to stderr, one line each."""
     handler = logging.StreamHandler(sys.stderr)
@@ -81,6 +125,8 @@ def quiet_logging(verbose: bool = False) -> None:
         log.addHandler(handler)
         log.setLevel(logging.WARNING)
         log.propagate = False
+    global _verbose
+    _verbose = verbose
     # Libraries that print their complaints about odd input files.
     for name in ("pypdf", "trafilatura", "htmldate", "courlan"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -286,6 +332,7 @@ async def connect_cli(settings: Settings, allow_embedded: bool = True,
     ``on_server_launch``: what to start while a just-started embedded server boots.
     """
     out = out or err
+    core_logging()
     conn = await rc.connect(settings, allow_embedded=allow_embedded,
                             on_event=lambda message: note(message, out),
                             on_server_launch=on_server_launch)

@@ -118,6 +118,8 @@ class _Shown:
         self.printed = 0
         self.review = self.plan = self.waiting_noticed = self.questions = False
         self.answered = False
+        # Whether "the Temporal server does not answer" was said (until it answers again).
+        self.unreachable = False
         # The failing attempts already said ("send_email: attempt 3, last failure: ...").
         self.failures: set[str] = set()
 
@@ -137,6 +139,16 @@ class _Shown:
             self.answered = True
             self.printed = _print_history(state.query.history, self.printed, self.started)
             self.step = state.query.step
+        if state.unreachable and not self.unreachable:
+            why = state.unreachable if state.unreachable.startswith("The Temporal server") \
+                else f"The Temporal server does not answer ({state.unreachable})"
+            console.print(f"[yellow]•[/] {safe(why)}: still following; the report goes on "
+                          "from its last finished step when the server is back (`research "
+                          "server` starts the embedded one; Ctrl-C stops following)",
+                          highlight=False)
+        elif self.unreachable and not state.unreachable:
+            console.print("[yellow]•[/] The Temporal server answers again", highlight=False)
+        self.unreachable = bool(state.unreachable)
         # An activity being retried after a failure is what the user waits on: said once
         # (a run whose output is no terminal has no spinner), and on the spinner over the
         # research line, which stops moving meanwhile.

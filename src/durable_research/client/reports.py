@@ -176,6 +176,9 @@ class ReportState:
     question: str = ""
     # The queue its workflow tasks go to (whether a worker could act on it now).
     task_queue: str = ""
+    # Why the server gave no newer state ("" when it answered): a watch's snapshot while
+    # the server is away repeats the last one it gave, with this said.
+    unreachable: str = ""
 
 
 def _not_found(exc: RPCError, workflow_id: str) -> Exception:

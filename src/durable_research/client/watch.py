@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from dataclasses import replace
 
 from temporalio.client import Client, WorkflowHistoryEventFilterType
 from temporalio.service import RPCError
@@ -30,7 +31,9 @@ async def watch(
     (and the PDF a front end shows from it) comes when the server records the close,
     not up to ``interval_s`` later (measured: ~0.3 s of a 0.6 s warm ``research run``
     went to that wait). The last snapshot has the closed status (with the result or the
-    failure). A transient RPC error skips one round instead of ending the watch.
+    failure). A server that does not answer ends no watch: the last snapshot comes again
+    with ``unreachable`` saying why (once, as nothing else changes), and the next answer
+    is a snapshot without it.
 
     Raises:
         WorkflowNotFoundError: No workflow with that id (checked at once).
@@ -52,8 +55,10 @@ async def watch(
                 await asyncio.wait({closed}, timeout=interval_s)
             try:
                 state = await describe_report(client, workflow_id)
-            except (RPCError, UserError):
-                continue
+            except (RPCError, UserError) as exc:
+                # The last state again, saying why there is no newer one: a front end
+                # tells the user the server is away (and, at the next answer, back).
+                state = replace(state, unreachable=exc.message or type(exc).__name__)
     finally:
         closed.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -81,10 +86,10 @@ async def _closed(client: Client, workflow_id: str, retry_s: float) -> None:
 def _fingerprint(state: ReportState) -> tuple[object, ...]:
     q = state.query
     if q is None:
-        return (state.status, tuple(state.pending), state.failure)
+        return (state.status, tuple(state.pending), state.failure, state.unreachable)
     research = q.research
     return (state.status, q.step, len(q.history), q.versions, q.usage.total_tokens,
-            tuple(state.pending), state.failure,
+            tuple(state.pending), state.failure, state.unreachable,
             repr(research) if research is not None else "")
 
 
