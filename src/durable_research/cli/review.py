@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,9 +39,31 @@ from durable_research.terminal import safe, strip_controls
 IdArg = Annotated[str, typer.Argument(help="Workflow id.")]
 
 
-def edit_in_editor(text: str) -> str:
+def _has_terminal() -> bool:
+    """Whether a terminal editor can run here: standard input and output are a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _editor(workflow_id: str) -> str:
+    """The editor to open: VISUAL or EDITOR, else ``vi`` where there is a terminal for it.
+
+    Raises:
+        UserError: Neither is set and there is no terminal (``vi`` on a pipe draws its
+            screen into the output and never returns).
+    """
+    chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if chosen:
+        return chosen
+    if not _has_terminal():
+        raise UserError("No terminal to open an editor in, and no EDITOR set",
+                        f"give the new draft as a file: `research edit {workflow_id} --file "
+                        "F`, or set EDITOR to an editor that opens its own window")
+    return "vi"
+
+
+def edit_in_editor(text: str, workflow_id: str) -> str:
     """Open ``$EDITOR`` (default ``vi``) on ``text`` and return the saved result."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = _editor(workflow_id)
     with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as f:
         f.write(text)
         path = Path(f.name)
@@ -90,7 +113,7 @@ async def interactive_review(client: Client, workflow_id: str) -> None:
                       default=ReviewAction.APPROVE.value)
         review = ReviewInput(action=action, reviewer=rc.reviewer_name())
         if action == ReviewAction.EDIT:
-            review.text = edit_in_editor(draft)
+            review.text = edit_in_editor(draft, workflow_id)
         elif action == ReviewAction.REVISE:
             review.feedback = _ask(workflow_id, "What should change")
         try:
@@ -173,12 +196,13 @@ def edit(
                                       reviewer=rc.reviewer_name()))
         return
     settings = settings_or_exit()
+    _editor(workflow_id)  # no editor can run: said before anything is asked of the server
 
     async def go() -> None:
         conn = await connect_for_decision(settings, workflow_id)
         state = await rc.describe_report(conn.client, workflow_id)
         current = state.query.draft if state.query else ""
-        text = edit_in_editor(current)
+        text = edit_in_editor(current, workflow_id)
         review = ReviewInput(action=ReviewAction.EDIT, text=text, reviewer=rc.reviewer_name())
         outcome = await rc.send_review(conn.client, workflow_id, review)
         console.print(outcome.message)
