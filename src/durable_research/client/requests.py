@@ -36,6 +36,23 @@ def unreadable_file(path: str | Path, what: str, exc: OSError | UnicodeDecodeErr
                      f"{hint}, or give - to read from standard input" if stdin else hint)
 
 
+def utf8_text(text: str, what: str) -> str:
+    """``text`` when it is valid UTF-8 text; ``what`` names it in the refusal ("The
+    question", "Answer 2"). Undecodable bytes in argv or a file read with
+    surrogateescape arrive as lone surrogates, which no payload or LLM request can carry:
+    sent, they failed the report's every later LLM call.
+
+    Raises:
+        UserError: It holds such a surrogate.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(f"{what} is not valid UTF-8 text",
+                        "check the terminal's or the file's encoding") from None
+    return text
+
+
 def formats_hint(spelling: Spelling) -> str:
     """How to choose formats where ``spelling``'s front end takes them: a comma-separated
     list on the command line and in MCP, a JSON list in the HTTP API, boxes on the page."""
@@ -93,12 +110,7 @@ def build_input(
 ) -> ReportInput:
     """Validate a front end's options (named as ``spelling`` names them) into the workflow
     input."""
-    text = (prompt or "").strip() or DEFAULT_PROMPT
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes in argv/stdin arrive as surrogates
-        raise UserError("The question is not valid UTF-8 text",
-                        "check the terminal's or the file's encoding") from None
+    text = utf8_text((prompt or "").strip() or DEFAULT_PROMPT, "The question")
     if "\x00" in text:
         raise UserError("The question contains a NUL character")
     if len(text) > MAX_PROMPT_CHARS:

@@ -20,6 +20,7 @@ from durable_research.client.numbers import (
     parse_count,
     parse_usd,
 )
+from durable_research.client.requests import utf8_text
 from durable_research.client.updates import run_update
 from durable_research.config import Settings
 from durable_research.contract.citations import Authority, Reference
@@ -361,7 +362,8 @@ async def answer_questions(client: Client, workflow_id: str, params: AnswersInpu
                            ) -> list[str]:
     """Answer a waiting report's clarifying questions (none: plan without answers);
     returns the questions that were asked."""
-    params = AnswersInput(answers=[" ".join(a.split()) for a in params.answers],
+    params = AnswersInput(answers=[" ".join(utf8_text(a, f"Answer {i}").split())
+                                   for i, a in enumerate(params.answers, 1)],
                           reviewer=params.reviewer)
     asked = await run_update(client, workflow_id, UPDATE_ANSWER_QUESTIONS, params, list,
                              "Answers not accepted")

@@ -7,6 +7,7 @@ import os
 
 from temporalio.client import Client
 
+from durable_research.client.requests import utf8_text
 from durable_research.client.research import parse_domains
 from durable_research.client.updates import run_update
 from durable_research.contract.review import (
@@ -32,10 +33,12 @@ async def send_review(client: Client, workflow_id: str, review: ReviewInput) -> 
     """Send the ``review`` Update and wait for the workflow's answer.
 
     Raises:
-        UserError: Too large to send, or the workflow rejected the review.
+        UserError: Not UTF-8 text, too large to send, or the workflow rejected it.
         WrongStateError: The report has ended or is not waiting for review.
         WorkflowNotFoundError: No such report.
     """
+    utf8_text(review.text, "The edited draft")
+    utf8_text(review.feedback, "The feedback")
     too_large = review_too_large(review)
     if too_large:
         raise UserError(too_large, "shorten it: move long tables or appendices out of the "
@@ -83,7 +86,8 @@ def plan_review_input(action: str, subquestions: list[str] | None = None,
     if action not in PLAN_REVIEW_ACTIONS:
         raise UserError(f"Unknown plan review action {action[:40]!r}",
                         f"use one of {', '.join(PLAN_REVIEW_ACTIONS)}")
-    questions = [q.strip() for q in subquestions or [] if q.strip()]
+    questions = [utf8_text(q.strip(), f"Sub-question {i}")
+                 for i, q in enumerate((q for q in subquestions or [] if q.strip()), 1)]
     if questions and action != PlanReviewAction.EDIT:
         raise UserError(f"A plan review {action!r} takes no sub-questions",
                         f"new sub-questions go with {PlanReviewAction.EDIT!s}")
