@@ -94,6 +94,8 @@ class FailureType(StrEnum):
     SMTP_AUTHENTICATION_ERROR = "SMTPAuthenticationError"
     SMTP_INSECURE = "SMTPInsecure"
     SMTP_RECIPIENTS_REFUSED = "SMTPRecipientsRefused"
+    # The mail server answered a permanent refusal (5xx: sender, size, policy, spam).
+    SMTP_REFUSED = "SMTPRefused"
     STORE_ERROR = "StoreError"
     STORE_UNAVAILABLE = "StoreUnavailable"
     TEMPORAL_UNAVAILABLE = "TemporalUnavailable"

@@ -239,8 +239,29 @@ class EmailActivities(WithStore):
                 type=FailureType.SMTP_RECIPIENTS_REFUSED,
                 non_retryable=True,
             ) from exc
+        except smtplib.SMTPResponseException as exc:
+            if not _permanent(exc.smtp_code):  # 4xx: the server may take it later
+                raise ApplicationError(f"Could not send e-mail via {settings.smtp_host}: "
+                                       f"{_reply(exc)}", type=type(exc).__name__) from exc
+            # RFC 5321's "permanent negative completion": the same mail gets the same
+            # answer on every retry (six over 2.5 minutes, the report showing "e-mail").
+            raise ApplicationError(
+                f"the mail server {settings.smtp_host} refused the mail: {_reply(exc)}",
+                type=FailureType.SMTP_REFUSED, non_retryable=True) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise ApplicationError(
                 f"Could not send e-mail via {settings.smtp_host}: {exc}", type=type(exc).__name__
             ) from exc
         return done
+
+
+def _permanent(code: int) -> bool:
+    """Whether an SMTP reply code is a permanent refusal (5xx)."""
+    return 500 <= code < 600
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    """The server's reply as it wrote it ("554 5.7.1 message refused")."""
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+        else str(exc.smtp_error)
+    return f"{exc.smtp_code} {text}".strip()

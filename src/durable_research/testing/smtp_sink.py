@@ -59,6 +59,12 @@ class _Handler:
             # mid-DATA. Nothing is delivered; the reply below goes nowhere.
             server.transport.abort()
             return "421 4.3.0 connection dropped"
+        if self.sink.reject_data:
+            # The server refuses the message itself (policy, size, spam): a permanent
+            # reply the client gets in full, nothing delivered.
+            with self.sink.lock:
+                self.sink.rejected += 1
+            return self.sink.reject_data
         with self.sink.lock:
             self.sink.messages.append(
                 Received(list(envelope.rcpt_tos), bytes(envelope.content), time.time())
@@ -70,14 +76,15 @@ class SmtpSink:
     """Start with ``with SmtpSink() as sink:``; ``sink.messages`` holds what arrived."""
 
     def __init__(self, refuse_recipients: bool = False, drop_data: float = 0.0,
-                 drop_first: int = 0, hold_data: bool = False) -> None:
+                 drop_first: int = 0, hold_data: bool = False, reject_data: str = "") -> None:
         """Create the sink; with ``refuse_recipients`` every RCPT gets a 550.
 
         ``drop_data`` is the share (0-1) of messages whose connection is dropped mid-DATA,
         before the server answers; it may be changed while the sink runs. ``drop_first``
         drops the first that many messages whatever the share. With ``hold_data`` each
         message waits, complete but unanswered, until ``release`` is set (``holding`` is
-        set while one waits).
+        set while one waits). ``reject_data`` is the reply every DATA gets instead of
+        250 (e.g. "554 5.7.1 rejected"), counted in ``rejected``.
         """
         self.hold_data = hold_data
         self.holding = threading.Event()
@@ -85,6 +92,8 @@ class SmtpSink:
         self.refuse_recipients = refuse_recipients
         self.drop_data = drop_data
         self.drop_first = drop_first
+        self.reject_data = reject_data
+        self.rejected = 0
         self.dropped = 0
         self._random = random.Random(0)
         self.messages: list[Received] = []

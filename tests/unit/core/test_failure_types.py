@@ -21,6 +21,7 @@ def test_failure_type_values_are_the_names_histories_hold() -> None:
         "RECIPIENT_NOT_ALLOWED": "RecipientNotAllowed",
         "SMTP_AUTHENTICATION_ERROR": "SMTPAuthenticationError",
         "SMTP_INSECURE": "SMTPInsecure", "SMTP_RECIPIENTS_REFUSED": "SMTPRecipientsRefused",
+        "SMTP_REFUSED": "SMTPRefused",
         "SEARCH_FAILED": "SearchFailed", "STORE_ERROR": "StoreError",
         "STORE_UNAVAILABLE": "StoreUnavailable", "TEMPORAL_UNAVAILABLE": "TemporalUnavailable",
         "UNKNOWN_SCHEMA": "UnknownSchema", "WRONG_STATE": "WrongState",
