@@ -52,8 +52,6 @@ from durable_research.embedded import local_worker
 from durable_research.errors import UserError
 from durable_research.terminal import safe, strip_controls
 
-# The most reports `list` shows.
-MAX_LIST = 1000
 # What `status` says of a running report no worker answers for, on the embedded server
 # and on another (a cluster's, whose workers are the user's to run).
 NO_WORKER_EMBEDDED = ("`research server` starts the embedded server's worker; the report "
@@ -403,10 +401,10 @@ def result(
 @friendly
 def list_cmd(
     limit_text: Annotated[str, typer.Option(
-        "--limit", metavar="N", help=f"How many to show (1 to {MAX_LIST}).")] = "20",
+        "--limit", metavar="N", help=f"How many to show (1 to {rc.MAX_LIST}).")] = "20",
 ) -> None:
     """List recent reports, newest first."""
-    limit = parse_bounded(limit_text, "--limit", 1, MAX_LIST)
+    limit = parse_bounded(limit_text, "--limit", 1, rc.MAX_LIST)
     settings = settings_or_exit()
 
     async def go() -> None:

@@ -14,6 +14,7 @@ from durable_research.client.prepare import (
 )
 from durable_research.client.reports import (
     LAST_FAILURE,
+    MAX_LIST,
     RUNNING,
     ReportState,
     ReportSummary,
@@ -41,7 +42,7 @@ from durable_research.client.workers import RECENT_POLL_S, require_worker, worke
 from durable_research.errors import root_cause
 
 __all__ = [
-    "LAST_FAILURE", "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection",
+    "LAST_FAILURE", "MAX_LIST", "MAX_PROMPT_CHARS", "RECENT_POLL_S", "RUNNING", "Connection",
     "PreparedReport", "ReportRequest",
     "ReportState", "ReportSummary", "_tls", "prepare_report",
     "build_input", "cancel_report", "check_report_id", "check_workflow_id", "connect",

@@ -128,6 +128,10 @@ async def memo_question(workflow: _HasMemo, unreadable: str) -> str:
         return unreadable
 
 
+# The most reports one list shows, in every front end (CLI, HTTP API, MCP).
+MAX_LIST = 1000
+
+
 async def list_reports(client: Client, limit: int = 20) -> list[ReportSummary]:
     """Recent report workflows (the server's choice of ``limit``), newest start first."""
     found: list[ReportSummary] = []

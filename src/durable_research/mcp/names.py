@@ -27,8 +27,6 @@ REPORT_URI = "research://reports/{report_id}/report.{fmt}"
 # The longest a tool waits (``wait``) before it answers: within the tool-call timeouts
 # of common clients (a report takes minutes: the assistant calls again).
 MAX_WAIT_S = 60
-# Reports list_reports shows at most.
-MAX_LIST = 200
 # Formats a report is written in when the assistant does not say (Markdown: readable
 # by get_report as text; PDF: for people).
 DEFAULT_FORMATS = f"{KNOWN_FORMATS[0]},{KNOWN_FORMATS[1]}"

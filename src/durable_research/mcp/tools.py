@@ -50,7 +50,6 @@ from durable_research.errors import UserError
 from durable_research.mcp import render
 from durable_research.mcp.names import (
     DEFAULT_FORMATS,
-    MAX_LIST,
     MAX_WAIT_S,
     REVIEWER,
     Tool,
@@ -74,7 +73,7 @@ Wait = Annotated[float | str, BeforeValidator(_bool_as_text), Field(
     description=f"Seconds to wait (0 to {MAX_WAIT_S}) until the report has ended or waits "
                 "for a review")]
 Limit = Annotated[int | str, BeforeValidator(_bool_as_text), Field(
-    description=f"How many (1 to {MAX_LIST})")]
+    description=f"How many (1 to {rc.MAX_LIST})")]
 
 
 @dataclass
@@ -109,6 +108,9 @@ def check_wait(wait: float | str) -> float:
     return value
 
 
+_LIMIT_HINT = "e.g. limit=20 for the 20 most recent"
+
+
 def check_limit(limit: int | str) -> int:
     """``limit`` as a whole number within 1..MAX_LIST.
 
@@ -117,10 +119,11 @@ def check_limit(limit: int | str) -> int:
     """
     text = limit.strip() if isinstance(limit, str) else str(limit)
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise UserError(f"limit must be a whole number from 1 to {MAX_LIST}, not {text[:40]!r}")
+        raise UserError(f"limit must be a whole number from 1 to {rc.MAX_LIST}, "
+                        f"not {text[:40]!r}", _LIMIT_HINT)
     value = int(text)
-    if not 1 <= value <= MAX_LIST:
-        raise UserError(f"limit must be between 1 and {MAX_LIST}, not {value}")
+    if not 1 <= value <= rc.MAX_LIST:
+        raise UserError(f"limit must be between 1 and {rc.MAX_LIST}, not {value}", _LIMIT_HINT)
     return value
 
 

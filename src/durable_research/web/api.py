@@ -83,8 +83,9 @@ def _started(report_id: str, web_search: str, notes: list[str]) -> Started:
 
 
 @router.get("/reports", summary="List recent reports")
-async def list_reports(request: Request,
-                       limit: Annotated[int, Query(ge=1, le=500)] = LIST_LIMIT) -> ReportList:
+async def list_reports(
+        request: Request,
+        limit: Annotated[int, Query(ge=1, le=rc.MAX_LIST)] = LIST_LIMIT) -> ReportList:
     """The most recent reports (at most ``limit``), newest first."""
     return ReportList(reports=await rc.list_reports(await temporal(request), limit))
 

@@ -9,8 +9,9 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent
 
+from durable_research import client as rc
 from durable_research.config import DDGS_PROBE_OFF, Settings
-from durable_research.mcp.names import MAX_LIST, MAX_WAIT_S, Tool
+from durable_research.mcp.names import MAX_WAIT_S, Tool
 from durable_research.mcp.server import build_server
 from durable_research.mcp.tools import McpContext, check_limit, check_wait
 from durable_research.testing.ports import free_port
@@ -29,7 +30,7 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.START_RESEARCH, {"question": "q", "depth": "quick", "review_plan": True},
      "depth 'quick' writes a single answer without sources. Hint: drop "
      "sources/review_plan/clarify or use depth 'standard'"),
-    (Tool.LIST_REPORTS, {"limit": MAX_LIST + 1}, "limit must be between 1 and 200"),
+    (Tool.LIST_REPORTS, {"limit": rc.MAX_LIST + 1}, f"limit must be between 1 and {rc.MAX_LIST}"),
     # Found in a new user's trial: ``wait: true`` (the README's "with wait") was taken as
     # 1 second, so start_research returned at once; text was the SDK's validation error
     # over four lines. Both are the tool's one-line refusal now.
@@ -38,9 +39,9 @@ NO_TEMPORAL = cast(Any, None)
     (Tool.START_RESEARCH, {"question": "q", "wait": "soon"},
      "wait must be a number of seconds from 0 to 60, not 'soon'"),
     (Tool.LIST_REPORTS, {"limit": "many"},
-     "limit must be a whole number from 1 to 200, not 'many'"),
+     "limit must be a whole number from 1 to 1000, not 'many'"),
     (Tool.LIST_REPORTS, {"limit": True},
-     "limit must be a whole number from 1 to 200, not 'true'"),
+     "limit must be a whole number from 1 to 1000, not 'true'"),
     (Tool.REVIEW_PLAN, {"id": "r", "action": "maybe"}, "Unknown plan review action"),
     (Tool.REVIEW_DRAFT, {"id": "r", "action": "approve", "text": "x"}, "sends no text"),
     (Tool.GET_REPORT, {"id": "r", "format": "pdf,md"}, "Unknown report format"),
@@ -88,7 +89,7 @@ async def test_every_tool_is_listed_with_a_description() -> None:
 def test_numbers_sent_as_text_are_taken() -> None:
     """Some clients send every argument as text: "30" is 30 seconds, as 30 is."""
     assert check_wait("30") == 30.0 and check_wait(12.5) == 12.5 and check_wait(0) == 0.0
-    assert check_limit("5") == 5 and check_limit(MAX_LIST) == MAX_LIST
+    assert check_limit("5") == 5 and check_limit(rc.MAX_LIST) == rc.MAX_LIST
 
 
 async def test_research_options_with_nothing_to_research_are_refused(tmp_path: Path) -> None:
