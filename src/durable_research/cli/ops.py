@@ -60,6 +60,10 @@ def server(
 
     Its state is kept in SQLite; headless unless --ui.
     """
+    if stop and ui:  # opposites: a server with its Web UI, and no server at all
+        raise UserError("--ui starts the server with its Web UI; --stop stops it",
+                        "give one of them: `research server --stop`, then "
+                        "`research server --ui`")
     settings = settings_or_exit()
     data = settings.data_path
     if stop:

@@ -5,6 +5,9 @@ default that its own refusal of a blank name then names)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from typer.testing import CliRunner
 
 from durable_research.cli import build_app
@@ -34,3 +37,14 @@ def test_doctor_help_names_every_kind_of_check_it_runs() -> None:
     for kind in ("Payload encryption", "artifact store", "web search", "MCP servers",
                  "embedding model"):
         assert kind in out, kind
+
+
+def test_server_stop_refuses_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found in a new user's trial: `research server --ui --stop` stopped everything and
+    # said nothing of --ui, which asks for the opposite (a server with its Web UI).
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(build_app(), ["server", "--stop", "--ui"], env=ENV)
+    assert result.exit_code != 0
+    out = " ".join(result.output.split())
+    assert "--ui" in out and "--stop" in out, out
+    assert "stopped" not in out.lower() and "not running" not in out, out
