@@ -197,8 +197,10 @@ def run(
         # server and the worker start, and is waited for before the report starts.
         settings = llm_ready_settings(settings, model, wait=not supervised)
 
+    stopped_following = False  # Ctrl-C said so with its resume command
+
     async def go() -> None:
-        nonlocal settings
+        nonlocal settings, stopped_following
         # Starts the embedded server if it is the one, and the supervised worker with it
         # (unless this run needs its own, on a private queue: see below).
         conn = await connect_cli(settings, on_server_launch=early_worker(configured)
@@ -236,6 +238,7 @@ def run(
                       if private_queue else f"research result {handle.id}")
             err.print(f"\nStopped following {safe(handle.id)}; its state is safe on the server. "
                       f"Resume with `{safe(resume)}`.")
+            stopped_following = True
             raise
         print_result(result, handle.id, rc.ui_link(settings, conn, handle.id))
         if copy_to is not None and result.status == ReportStep.COMPLETED and not all(
@@ -246,7 +249,12 @@ def run(
             for path in download_report(settings, result, str(copy_to)):
                 console.print(f"copied to --out: [bold]{safe(str(path))}[/]", highlight=False)
 
-    run_async(go())
+    try:
+        run_async(go())
+    except KeyboardInterrupt:
+        if not stopped_following:
+            raise  # `friendly` says it
+        raise typer.Exit(130) from None  # said above, with the resume command
 
 
 @friendly

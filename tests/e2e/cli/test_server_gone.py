@@ -6,13 +6,9 @@ pipe) and nothing else for a minute."""
 
 from __future__ import annotations
 
-import queue
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 
@@ -21,6 +17,7 @@ from durable_research.embedded import devserver, local_worker
 from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import kill_dev_server
 from tests.support.cli import RESEARCH
+from tests.support.lines import Lines
 from tests.support.processes import kill, spawn_worker
 from tests.support.settings import settings_env, with_settings
 
@@ -37,21 +34,6 @@ def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     local_worker.stop_embedded(data)
 
 
-def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
-    for line in stream:
-        into.put(line)
-
-
-def _until(lines: queue.Queue[str], seen: list[str], needle: str, timeout: float) -> None:
-    """Collect lines into ``seen`` until one holds ``needle`` (fails after ``timeout``)."""
-    deadline = time.monotonic() + timeout
-    while not any(needle in line for line in seen):
-        try:
-            seen.append(lines.get(timeout=max(deadline - time.monotonic(), 0.001)))
-        except queue.Empty:
-            pytest.fail(f"no {needle!r} within {timeout} s: {''.join(seen)[-3000:]}")
-
-
 def test_a_run_whose_server_goes_away_says_so_in_plain_words(
         settings: Settings, tmp_path: Path, private_server: tuple[str, Path]) -> None:
     address, data = private_server
@@ -62,22 +44,17 @@ def test_a_run_whose_server_goes_away_says_so_in_plain_words(
                             env=settings_env(settings), cwd=tmp_path,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    assert proc.stdout is not None
-    reader = threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True)
-    reader.start()
-    seen: list[str] = []
+    lines = Lines(proc)
     try:
-        _until(lines, seen, "step: answering", 120)  # followed: the worker answers
+        lines.until("step: answering", 120)  # followed: the worker answers
         kill_dev_server(data)
-        _until(lines, seen, "still following", 60)
+        lines.until("still following", 60)
     finally:
         proc.kill()
         proc.wait()
-        reader.join()  # the pipe's end, once the process is gone
-        proc.stdout.close()
+        lines.rest()
         kill(worker)
-    out = "".join(seen)
+    out = lines.text
     assert "Traceback" not in out and "\x1b[" not in out, out
     assert "sdk_core" not in out and "temporalio_client" not in out, out
-    assert sum("still following" in line for line in seen) == 1, out
+    assert sum("still following" in line for line in lines.seen) == 1, out
