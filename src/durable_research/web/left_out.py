@@ -1,9 +1,10 @@
-"""The uploaded files a report just started from the page could not use, kept until its
-page is shown once: the CLI prints ``skipped NAME: reason`` when it reads ``--sources``,
-and the page, which redirects to the report, had nowhere to say it.
+"""The uploaded files a report started from the page could not use, shown on its page:
+the CLI prints ``skipped NAME: reason`` when it reads ``--sources``, and the page, which
+redirects to the report, had nowhere to say it.
 
-In memory only (a restarted web process forgets them: the report itself is unaffected),
-and bounded, oldest first out.
+Kept for every view of the page, not the first only (a reload, or the page's own refresh,
+lost them: a new user's trial). In memory only (a restarted web process forgets them: the
+report itself is unaffected), and bounded, oldest first out.
 """
 
 from __future__ import annotations
@@ -30,6 +31,6 @@ class LeftOut:
         while len(self._lines) > self.limit:
             self._lines.popitem(last=False)
 
-    def take(self, report_id: str) -> list[str]:
-        """The lines kept for ``report_id``, forgotten once shown."""
-        return self._lines.pop(report_id, [])
+    def lines(self, report_id: str) -> list[str]:
+        """The lines kept for ``report_id`` (none when none were, or they went out)."""
+        return list(self._lines.get(report_id, []))

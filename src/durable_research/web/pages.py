@@ -145,7 +145,7 @@ async def report_page(request: Request, report_id: str, done: str = "") -> Respo
     state = await load_report(request, report_id)
     research = state.query.research if state.query else None
     return render(request, "report.html", v=report_view(state), notice=started_notice(done),
-                  left_out=context(request).left_out.take(report_id),
+                  left_out=context(request).left_out.lines(report_id),
                   ui_link=ui_link(request, report_id),
                   draft=await draft_sections_async(context(request).settings, report_id,
                                                    research))
