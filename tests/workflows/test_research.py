@@ -106,16 +106,20 @@ async def test_research_happy_path(
     assert own[:2] == ["research_sources", "llm_call"]
     assert sorted(own[-5:-3]) == ["prepare_check", "write_section"]
     assert own[-3:] == ["check_citations", "create_pdf", "send_email"]
-    assert sorted(own[2:-5]) == ["compare_notes"] * 3 + ["prepare_check"] + \
+    assert sorted(own[8:-5]) == ["compare_notes"] * 3 + ["prepare_check"] + \
         ["write_section"] * 3
     (plan,) = mocks.inputs("llm_call", LlmCallInput)
     assert plan.answer_schema == AnswerSchema.PLAN and QUESTION in plan.prompt
     # Fan-out: one child per sub-question, under the report's id, each search -> fetch ->
     # notes, all before the notes are compared.
-    assert await children(handle) == [f"{wid}/q1", f"{wid}/q2", f"{wid}/q3"]
+    # Each sub-question's first round is searched and fetched by the report before the
+    # child starts ("notes-in-plan-order"); the child takes notes.
+    assert sorted(await children(handle)) == [f"{wid}/q1", f"{wid}/q2", f"{wid}/q3"]
     for i, sub in enumerate(PLAN, 1):
         steps = [c.name for c in mocks.calls if c.workflow_id == f"{wid}/q{i}"]
-        assert steps == ["search", "fetch_pages", "take_notes"], (sub, steps)
+        assert steps == ["take_notes"], (sub, steps)
+    assert own[2:8] == ["search", "fetch_pages"] * 3 or \
+        sorted(own[2:8]) == ["fetch_pages"] * 3 + ["search"] * 3
     assert sorted(s.query for s in mocks.inputs("search", SearchInput)) == sorted(PLAN)
     assert all(len(f.pages) == 2 for f in mocks.inputs("fetch_pages", FetchPagesInput))
     notes = [f"notes/{slug(q)}.json" for q in PLAN]
@@ -158,11 +162,12 @@ async def test_research_happy_path(
     # Live runs take the patched branches (markers recorded), except the mail key's,
     # which is asked for only in replay.
     assert await patches(handle) == ["research-v1", "plan-first-n", "plan-words-only",
-                                     "sections-while-researching",
+                                     "sections-while-researching", "notes-in-plan-order",
                                      "compare-notes-one-at-a-time", "check-after-research",
                                      "compare-notes", "check-while-summary"]
     child = client.get_workflow_handle(f"{wid}/q1")
-    assert await patches(child) == ["fetch-pages-batch", "progress-nowait-fetch-6"]
+    # (Given its first round, one round's child never searches: no "fetch-pages-batch".)
+    assert await patches(child) == ["progress-nowait-fetch-6"]
 
 
 async def test_scheduled_research_compares_the_checked_draft(
@@ -201,52 +206,55 @@ async def test_waiting_subquestions_start_as_slots_free(
              if k == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED]
     # Three at a time (the standard preset): the fourth starts after one has ended.
     assert len(started) == 4 and started[3] > ended[0] > started[2]
-    # Each sub-question is searched once: by its child, or ahead by the report while the
-    # running ones take notes ("prefetch-waiting-subquestions"); then the child gets its
+    # Each sub-question is searched once, by the report: the first three before their
+    # children start, the fourth ahead while the running ones take notes
+    # ("prefetch-waiting-subquestions") or when its slot frees; each child gets its
     # first round in its input and only takes notes.
     assert "prefetch-waiting-subquestions" in await patches(handle)
     searched = sorted(s.query for s in mocks.inputs("search", SearchInput))
     assert searched == sorted(plan)
     ahead = [c.name for c in mocks.calls if c.workflow_id == handle.id
              and c.name in ("search", "fetch_pages")]
-    fourth = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q4"]
-    if ahead:
-        assert ahead == ["search", "fetch_pages"] and fourth == ["take_notes"]
-    else:
-        assert fourth == ["search", "fetch_pages", "take_notes"]
+    assert sorted(ahead) == ["fetch_pages"] * 4 + ["search"] * 4
+    for i in range(1, 5):
+        steps = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q{i}"]
+        assert steps == ["take_notes"]
+
+
+FOURTH = "What is the fourth aspect?"
 
 
 @dataclass
 class FirstFetchHeld(MockActivities):
-    """q1's first round of pages comes only once q2 and q3 take notes, and their notes only
-    once the report searches ahead (for q4): had q1 its pages when the report searched?"""
+    """q3's first round of pages comes only once q1 and q2 take notes, and their notes only
+    once the report searches ahead (for q4): had q3 its pages when the report searched?"""
 
     others_noting: asyncio.Event = field(default_factory=asyncio.Event)
     searched_ahead: asyncio.Event = field(default_factory=asyncio.Event)
     noting: set[str] = field(default_factory=set)
-    q1_has_pages: bool = False
-    ahead_after_q1_pages: list[bool] = field(default_factory=list)
+    q3_has_pages: bool = False
+    ahead_after_q3_pages: list[bool] = field(default_factory=list)
 
     @activity.defn(name="fetch_pages")
     async def fetch_pages(self, params: FetchPagesInput) -> FetchPagesOutput:
-        """Mock of ``fetch_pages``: q1's first call waits for the others' notes."""
+        """Mock of ``fetch_pages``: q3's first call waits for the others' notes."""
         self._record("fetch_pages", params)
-        if (activity.info().workflow_id or "").endswith("/q1") and not self.q1_has_pages:
+        if slug(PLAN[2]) in params.pages[0].url and not self.q3_has_pages:
             await self.others_noting.wait()
-            self.q1_has_pages = True
+            self.q3_has_pages = True
         return FetchPagesOutput(sources=[self.fetched(p) for p in params.pages])
 
     async def answer_search(self, params: SearchInput) -> SearchOutput:
-        if "/" not in (activity.info().workflow_id or ""):  # the report: a search ahead
-            self.ahead_after_q1_pages.append(self.q1_has_pages)
+        if params.query == FOURTH:  # the report's search ahead
+            self.ahead_after_q3_pages.append(self.q3_has_pages)
             self.searched_ahead.set()
         return await super().answer_search(params)
 
     async def answer_notes(self, params: NotesInput) -> LlmStored:
         child = (activity.info().workflow_id or "").rsplit("/", 1)[-1]
-        if child in ("q2", "q3") and child not in self.noting:
+        if child in ("q1", "q2") and child not in self.noting:
             self.noting.add(child)
-            if self.noting == {"q2", "q3"}:
+            if self.noting == {"q1", "q2"}:
                 self.others_noting.set()
             await self.searched_ahead.wait()
         return await super().answer_notes(params)
@@ -258,15 +266,61 @@ async def test_waiting_subquestions_are_gathered_once_the_running_ones_have_thei
     # Gathering ahead searches and fetches as a running sub-question's first round does: it
     # waits until every running one has its pages (they all fetch at once at the start,
     # and the slowest holds up the report), then uses the time they wait for notes.
-    mocks = FirstFetchHeld(plan=[*PLAN, "What is the fourth aspect?"])
+    mocks = FirstFetchHeld(plan=[*PLAN, FOURTH])
     async with start_worker(mocks.activities()):
         handle = await start(client, task_queue)
         result = await handle.result()
     assert len(result.subquestions) == 4
     assert "prefetch-after-first-rounds" in await patches(handle)
-    assert mocks.ahead_after_q1_pages == [True]
+    assert mocks.ahead_after_q3_pages == [True]
     fourth = [c.name for c in mocks.calls if c.workflow_id == f"{handle.id}/q4"]
     assert fourth == ["take_notes"]  # its first round was gathered ahead, as before
+
+
+@dataclass
+class SearchLast(MockActivities):
+    """The report's search for ``last`` (a sub-question of the plan) answers only once the
+    searches for every other first-wave sub-question have: the first rounds, and so the
+    children, come in another order."""
+
+    last: str = ""
+    others: set[str] = field(default_factory=set)
+    others_done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def answer_search(self, params: SearchInput) -> SearchOutput:
+        if params.query == self.last:
+            await self.others_done.wait()
+        out = await super().answer_search(params)
+        if params.query != self.last:
+            self.others.add(params.query)
+            if self.others >= set(self.plan[:3]) - {self.last}:
+                self.others_done.set()
+        return out
+
+
+def pages_of(subquestion: str) -> list[str]:
+    """The hashes of the pages the mocks find for ``subquestion``'s first round."""
+    return [page_hash(f"https://example.org/{slug(subquestion)}/{k}") for k in (1, 2)]
+
+
+async def test_each_notes_call_is_told_the_first_rounds_before_it_in_plan_order(
+    client: Client, task_queue: str, start_worker: WorkerFactory
+) -> None:
+    # A notes call works out which passages the calls before it in plan order were sent
+    # from what they read: the same whichever sub-question's first round comes first.
+    told: list[dict[str, list[tuple[str, list[str]]]]] = []
+    for last in (PLAN[0], PLAN[2]):
+        mocks = SearchLast(plan=[*PLAN, FOURTH], last=last)
+        async with start_worker(mocks.activities()):
+            handle = await start(client, task_queue)
+            await handle.result()
+        told.append({c.workflow_id.rsplit("/", 1)[-1]: [
+            (e.subquestion, e.source_hashes) for e in c.arg.earlier]
+            for c in mocks.calls if isinstance(c.arg, NotesInput)})
+    first, second = told
+    assert first == second
+    assert first == {f"q{i + 1}": [(q, pages_of(q)) for q in [*PLAN, FOURTH][:i]]
+                     for i in range(4)}
 
 
 class Expensive(MockActivities):

@@ -18,7 +18,7 @@ from temporalio import activity
 
 from durable_research.activities.llm import complete
 from durable_research.activities.storage import WithStore
-from durable_research.contract.keys import meta_key, sent_passage_name, text_key
+from durable_research.contract.keys import meta_key, text_key
 from durable_research.contract.llm import AnswerSchema, LlmCallOutput, Usage
 from durable_research.llm.calls import allowed_model
 from durable_research.llm.capabilities import capabilities_of
@@ -35,7 +35,8 @@ from durable_research.research.notes import CitedNote, Note
 from durable_research.research.plan import json_object
 from durable_research.research.queryguard import guard_follow_up
 from durable_research.research.quotes import QuoteFinder
-from durable_research.research.relevant import ELISION, focused, without_repeats
+from durable_research.research.relevant import ELISION, without_repeats
+from durable_research.research.sendonce import ledger_after, send_once
 from durable_research.research.types import (
     FOLLOW_UP_LEFT_OUT,
     SUMMARY_LEFT_OUT,
@@ -43,6 +44,7 @@ from durable_research.research.types import (
     NotesInput,
     SectionInput,
     Source,
+    noted_hashes,
 )
 from durable_research.research.widen import Quote
 from durable_research.store import content_hash
@@ -120,6 +122,19 @@ def quoted_notes(usable: list[Source], texts: dict[str, str],
             for h, q in extractive_notes(texts, f"{params.question} {params.subquestion}")]
 
 
+def notes_ranking(texts: dict[str, str], hashes: list[str], subquestion: str,
+                  question: str) -> list[tuple[str, str, float]]:
+    """The passages a notes call reading the sources ``hashes`` (``types.noted_hashes``)
+    ranks, best first: the sub-question leads, the report's question is context (fused
+    by rank). The same for the call itself and for a later call working out its ledger."""
+    from durable_research.research.passages import fused_passages
+
+    return fused_passages({h: texts[h] for h in dict.fromkeys(hashes)},
+                          [subquestion, question],
+                          k=PASSAGES_PER_SOURCE * max(1, len(hashes)),
+                          max_chars=NOTES_CONTEXT_CHARS)
+
+
 class WritingActivities(WithStore):
     """Notes, sections and summary through the worker's LLM."""
 
@@ -141,18 +156,20 @@ class WritingActivities(WithStore):
     @activity.defn(name="take_notes")
     async def take_notes(self, params: NotesInput) -> LlmStored:
         """Read the sources' best passages and note quoted facts for the sub-question."""
-        from durable_research.research.passages import fused_passages
-
         key = self.my_key(params.key)
         done = await self._memo(key)
         if done is not None:
             return done
         usable = [s for s in params.sources if s.ok and s.content_hash]
-        # At once: one wait for the I/O pool instead of one per source, on the chain of
-        # the sub-question's LLM calls.
+        # At once, with the earlier calls' (the ledger is worked out from them): one wait
+        # for the I/O pool instead of one per source, on the chain of the sub-question's
+        # LLM calls.
         hashes = list(dict.fromkeys(s.content_hash for s in usable))
-        texts = dict(zip(hashes, await asyncio.gather(
-            *(self.read_text(text_key(h)) for h in hashes)), strict=True))
+        every = list(dict.fromkeys(
+            [*hashes, *(h for e in params.earlier for h in e.source_hashes)]))
+        read = dict(zip(every, await asyncio.gather(
+            *(self.read_text(text_key(h)) for h in every)), strict=True))
+        texts = {h: read[h] for h in hashes}
         model = allowed_model(self.settings, params.model)
         able = capabilities_of(model)
         if not able.writes_notes and usable:
@@ -164,13 +181,14 @@ class WritingActivities(WithStore):
                 f"{len(notes)} notes quoted from the sources (the model is not asked for "
                 "notes)",
                 hashes=sorted({n["source_hash"] for n in notes}))
-        # The sub-question leads; the report's question is context (fused by rank).
-        ranked = fused_passages(texts, [params.subquestion, params.question],
-                                k=PASSAGES_PER_SOURCE * max(1, len(usable)),
-                                max_chars=NOTES_CONTEXT_CHARS)
+        ranked = notes_ranking(read, noted_hashes(usable), params.subquestion,
+                               params.question)
+        ledger = ledger_after(
+            (notes_ranking(read, e.source_hashes, e.subquestion, params.question),
+             e.subquestion) for e in params.earlier)
         number = {s.content_hash: i + 1 for i, s in enumerate(usable)}
         excerpts: dict[int, list[str]] = {}
-        for text_id, part in await self._send_once(ranked, key, params.subquestion):
+        for text_id, part in send_once(ranked, params.subquestion, ledger)[0]:
             excerpts.setdefault(number[text_id], []).append(part)
         blocks = [(n, usable[n - 1].title, f"\n{ELISION}\n".join(parts))
                   for n, parts in sorted(excerpts.items())]
@@ -201,57 +219,6 @@ class WritingActivities(WithStore):
         return await self._save(key, json.dumps(notes, ensure_ascii=False), out, summary,
                                 extra=follow.query,
                                 hashes=sorted({n["source_hash"] for n in notes}))
-
-    async def _send_once(self, ranked: list[tuple[str, str, float]], me: str, query: str
-                         ) -> list[tuple[str, str]]:
-        """``(text id, excerpt)`` pairs to send: each source's best passage whole (cut too
-        when another notes call of the report was sent it whole), its others cut to what
-        bears on ``query`` (:func:`relevant.focused`), without what another notes call of
-        the report was sent.
-
-        Sub-questions of one report often rank the same passages of the same sources: a
-        third of the notes calls' prompt tokens were passages sent before (the research
-        eval). A ledger in the run's folder says which call a passage went to and, when it
-        went cut, which of its sentences: a passage sent whole to another call is left out
-        (unless it is its source's best one here: the sub-question can still quote every
-        source it found, from its sentences on the sub-question; a fifth of the best
-        passages' words were sent to another call before), one sent cut still gives its
-        other relevant sentences. A retry
-        of the same call (``me``: its notes key) is sent what it was sent before.
-        """
-        ledgers = [self.run_key(sent_passage_name(passage)) for _t, passage, _s in ranked]
-        owners = await asyncio.gather(*(self.load_json(k) for k in ledgers))
-        todo: list[tuple[str, str]] = []
-        before: list[list[str]] = []
-        mine: list[tuple[str, dict[str, Any] | None]] = []
-        firsts: set[str] = set()
-        again: list[int] = []  # best passages another call was sent whole: cut here
-        for (text_id, passage, _score), ledger, owner in zip(ranked, ledgers, owners,
-                                                             strict=True):
-            first = text_id not in firsts
-            firsts.add(text_id)
-            other = owner is not None and owner.get("by") != me
-            theirs = other and not first
-            if theirs and "units" not in owner:
-                continue  # sent whole to another call
-            if first and other and "units" not in owner:
-                again.append(len(todo))
-            todo.append((text_id, passage))
-            before.append(list(owner.get("units", [])) if theirs else [])
-            mine.append((ledger, owner))
-        out = []
-        claims = []
-        for sent, (ledger, owner) in zip(focused(todo, query, before, again), mine,
-                                         strict=True):
-            if not sent.part:
-                continue
-            if owner is None:
-                claims.append(self.save_json(ledger, {"by": me} if sent.whole else
-                                             {"by": me, "units": list(sent.units)}))
-            out.append((sent.text_id, sent.part))
-        # Each entry is a file of its own (an fsync each): written at once, not one by one.
-        await asyncio.gather(*claims)
-        return out
 
     async def _conflicts(self, params: SectionInput, numbers: dict[str, int],
                          notes: list[CitedNote]) -> list[prompts.Disagreement]:

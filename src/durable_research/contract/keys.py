@@ -236,12 +236,6 @@ def llm_text_name(text_digest: str) -> str:
     return f"llm/{text_digest[:32]}.md"
 
 
-def sent_passage_name(passage: str) -> str:
-    """Which notes call of the run was sent ``passage`` (one per passage and run: see
-    :func:`shared_run_key`)."""
-    return f"sent/{_sha256(passage)[:32]}.json"
-
-
 def fetch_memo_name(url: str) -> str:
     """The saved fetch of ``url`` (one per URL and run: see :func:`shared_run_key`)."""
     return f"fetch/{_sha256(url)[:32]}.json"

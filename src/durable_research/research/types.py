@@ -136,6 +136,24 @@ class SourcesAvailable:
 
 
 @dataclass
+class EarlierNotes:
+    """A notes call of the report that comes before another in the report's fixed order
+    (each sub-question's first round in plan order, then a sub-question's own later
+    rounds): what it read. The later call works out what the earlier one was sent from
+    this alone, whenever each of them runs, so a passage goes whole to the same call in
+    every run (``research/sendonce.py``)."""
+
+    subquestion: str = ""
+    # The content hashes of the sources it read, in its order (``noted_hashes``).
+    source_hashes: list[str] = field(default_factory=list)
+
+
+def noted_hashes(sources: list[Source]) -> list[str]:
+    """The content hashes of the sources a notes call reads (fetched and stored), in order."""
+    return [s.content_hash for s in sources if s.ok and s.content_hash]
+
+
+@dataclass
 class NotesInput:
     """Input of ``take_notes``: read these sources, note what answers the sub-question."""
 
@@ -147,6 +165,9 @@ class NotesInput:
     key: str = ""
     # The report's language (a BCP-47 tag; "": no instruction to the model).
     language: str = ""
+    # The calls before this one in the report's order: a passage one of them was sent is
+    # not sent whole again (empty: none, or a workflow from before this field).
+    earlier: list[EarlierNotes] = field(default_factory=list)
 
 
 # How a notes summary says that words of the follow-up query were left out (research/
@@ -297,6 +318,8 @@ class SubResearchInput:
     allowance: Allowance = field(default_factory=Allowance)
     # Round 1 already searched and fetched by the parent (None: the child does it).
     first_round: FirstRound | None = None
+    # The first rounds of the sub-questions before this one (NotesInput.earlier).
+    earlier: list[EarlierNotes] = field(default_factory=list)
     # Whether DuckDuckGo answered the client (a DdgsReach): auto takes it only then.
     ddgs_reach: str = ""
     # The report's language (a BCP-47 tag; "": no instruction to the model).

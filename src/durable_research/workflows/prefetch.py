@@ -104,14 +104,16 @@ class Prefetcher:
                 continue
             self.state[index] = Ahead.RUNNING
             try:
-                found = await self._gather(template, subquestions[index], index)
+                found = await self.gather(template, subquestions[index], index)
                 if found is not None:
                     self.found[index] = found
             finally:
                 self.state[index] = Ahead.DONE
 
-    async def _gather(self, template: SubResearchInput, subquestion: str,
-                      index: int) -> FirstRound | None:
+    async def gather(self, template: SubResearchInput, subquestion: str,
+                     index: int) -> FirstRound | None:
+        """Search and fetch the first round of sub-question ``index`` now (None: it
+        failed; the sub-question then tries again itself)."""
         shown = self.subs[index]
         try:
             shown.state = SubState.SEARCHING

@@ -22,6 +22,7 @@ from durable_research.workflows.prefetch import (
     Prefetcher,
     first_rounds_in,
 )
+from durable_research.workflows.rounds import first_round_hashes
 from durable_research.workflows.steps import (
     CHECK_STEP,
     COMPARE_NOTES_STEP,
@@ -71,6 +72,8 @@ with workflow.unsafe.imports_passed_through():
         CheckInput,
         CheckResult,
         CompareNotesInput,
+        EarlierNotes,
+        FirstRound,
         LlmStored,
         NotesConflicts,
         SectionInput,
@@ -109,6 +112,13 @@ COMPARE_ONE_PATCH = "compare-notes-one-at-a-time"
 # only the rest is left. Prepared beside the summary alone, it outlasted the summary's 1 s
 # call by 0.9-1.7 s on a deep report (bench goal 3, load 5-6).
 PREPARE_AFTER_RESEARCH_PATCH = "check-after-research"
+# Every sub-question's first round is searched and fetched by the parent before it starts
+# (the first wave's too, not only the waiting ones'), and each is told the first rounds of
+# those before it: its notes calls work out which passages the calls before them in plan
+# order were sent (research/sendonce.py), so the same report comes out whichever call runs
+# first. Before: first come, first served through a ledger in the store, and one report
+# on the same documents gave 23-28 cited sentences in four runs.
+NOTES_IN_ORDER_PATCH = "notes-in-plan-order"
 
 
 @dataclass
@@ -266,6 +276,12 @@ class Research:
                 any(s.state == SubState.NOTING for s in subs) and (
                     not after_first or first_rounds_in(subs, started))))
 
+        # NOTES_IN_ORDER_PATCH: the first rounds the parent gathered, and which
+        # sub-questions are past gathering theirs (their successors wait for them).
+        in_order = not self.agent and not self.budget.caps.max_pages and \
+            workflow.patched(NOTES_IN_ORDER_PATCH)
+        firsts: list[FirstRound | None] = [None] * len(subquestions)
+        gathered = [False] * len(subquestions)
         ended = [False] * len(subquestions)
         # Sub-questions whose section has not had its notes compared yet (or been skipped).
         to_compare = [len(subquestions)]
@@ -287,19 +303,32 @@ class Research:
 
         async def research_one(i: int) -> None:
             async with slots:
-                first_round = await ahead.take(i)
-                waiting = started.count(False)
-                started[i] = True
-                allowance = self.budget.allowance(waiting)
-                no_pages = allowance.pages == 0 and not self.params.collection
-                if no_pages or allowance.usd == 0 or allowance.tokens == 0:
-                    self.progress.subs[i].state = SubState.BUDGET
-                    results[i] = SubResearchResult(index=i, state=SubState.BUDGET,
-                                                   error="budget reached before it started")
-                    return
+                try:
+                    first_round = await ahead.take(i)
+                    waiting = started.count(False)
+                    started[i] = True
+                    allowance = self.budget.allowance(waiting)
+                    no_pages = allowance.pages == 0 and not self.params.collection
+                    if no_pages or allowance.usd == 0 or allowance.tokens == 0:
+                        self.progress.subs[i].state = SubState.BUDGET
+                        results[i] = SubResearchResult(
+                            index=i, state=SubState.BUDGET,
+                            error="budget reached before it started")
+                        return
+                    if in_order and first_round is None:
+                        first_round = await ahead.gather(template, subquestions[i], i)
+                    firsts[i] = first_round
+                finally:
+                    gathered[i] = True
                 self.budget.granted[i] = allowance
                 child = self.child_input(parent, subquestions[i], i)
                 child.allowance, child.first_round = allowance, first_round
+                if in_order:
+                    if not all(gathered[:i]):  # the first wave's gather at once
+                        await workflow.wait_condition(lambda: all(gathered[:i]))
+                    child.earlier = [
+                        EarlierNotes(subquestions[j], first_round_hashes(f, template.pages))
+                        for j, f in enumerate(firsts[:i]) if f is not None]
                 kind = ResearchAgentWorkflow if self.agent else ResearchQuestionWorkflow
                 handle = await workflow.start_child_workflow(
                     kind.run, child, id=f"{parent}/q{i + 1}")

@@ -13,10 +13,12 @@ with workflow.unsafe.imports_passed_through():
     from durable_research.research.types import (
         FetchInput,
         FetchPagesInput,
+        FirstRound,
         SearchHit,
         SearchInput,
         Source,
         SubResearchInput,
+        noted_hashes,
     )
 
 
@@ -44,6 +46,20 @@ def pick_new(hits: list[SearchHit], seen: set[str],
     fresh = [h for h in hits if h.url not in seen]
     return ([h for h in fresh if h.kind == SourceKind.LOCAL][:pages],
             [h for h in fresh if h.kind != SourceKind.LOCAL][:pages])
+
+
+def local_sources(local: list[SearchHit], today: str) -> list[Source]:
+    """The round's local documents as sources (those stored: with a content hash)."""
+    return [Source(url=h.url, title=h.title, kind=SourceKind.LOCAL,
+                   content_hash=h.content_hash, accessed=today)
+            for h in local if h.content_hash]
+
+
+def first_round_hashes(first: FirstRound, pages: int) -> list[str]:
+    """What the notes call of a sub-question's first round, gathered ``first`` by the
+    parent, reads (``types.noted_hashes``): its sources as the child lists them."""
+    local, _web = pick_new(first.hits, set(), pages)
+    return noted_hashes(local_sources(local, "") + first.sources)
 
 
 def fetch_input(hits: list[SearchHit]) -> FetchPagesInput:

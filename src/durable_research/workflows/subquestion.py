@@ -16,7 +16,13 @@ from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_
 
 from durable_research.workflows.budget import add_raise
 from durable_research.workflows.own_id import check_own_id
-from durable_research.workflows.rounds import count_pages, fetch_input, pick_new, search_input
+from durable_research.workflows.rounds import (
+    count_pages,
+    fetch_input,
+    local_sources,
+    pick_new,
+    search_input,
+)
 from durable_research.workflows.steps import (
     FETCH_PAGES_STEP,
     FETCH_STEP,
@@ -26,13 +32,13 @@ from durable_research.workflows.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from durable_research.contract.citations import SourceKind
     from durable_research.contract.keys import notes_name
     from durable_research.contract.research import SubProgress, SubState
     from durable_research.errors import FOREIGN_RUN, root_cause
     from durable_research.research.types import (
         FOLLOW_UP_LEFT_OUT,
         Allowance,
+        EarlierNotes,
         FetchInput,
         FetchPagesOutput,
         LlmStored,
@@ -42,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         Source,
         SubResearchInput,
         SubResearchResult,
+        noted_hashes,
     )
 
 PROGRESS_SIGNAL = "sub_progress"
@@ -151,6 +158,9 @@ class ResearchQuestionWorkflow:
         result = self._begin(params)
         seen: set[str] = set()
         asked: list[str] = []  # earlier rounds' queries, fused into later local searches
+        # The notes calls before each of this sub-question's: the first rounds of the
+        # sub-questions before it, then its own earlier rounds.
+        earlier = list(params.earlier)
         query = params.subquestion
         for round_ in range(params.rounds):
             if not query:
@@ -176,12 +186,7 @@ class ResearchQuestionWorkflow:
             self._progress.searched = result.searched
             local, web = pick_new(hits, seen, params.pages)
             seen.update(h.url for h in local + web)
-            today = workflow.now().date().isoformat()
-            round_sources = [
-                Source(url=h.url, title=h.title, kind=SourceKind.LOCAL,
-                       content_hash=h.content_hash, accessed=today)
-                for h in local if h.content_hash
-            ]
+            round_sources = local_sources(local, workflow.now().date().isoformat())
             if ahead is not None:
                 round_sources += self._count_fetched(ahead.sources, result)
             elif workflow.patched(BATCH_PATCH):
@@ -196,11 +201,12 @@ class ResearchQuestionWorkflow:
                 await self._report(SubState.BUDGET)
                 break
             await self._report(SubState.NOTING)
+            mine = EarlierNotes(params.subquestion, noted_hashes(usable))
             try:
                 notes = await run_step(NOTES_STEP, NotesInput(
                     question=params.question, subquestion=params.subquestion, sources=usable,
-                    model=params.model, key=notes_name(round_), language=params.language),
-                    LlmStored)
+                    model=params.model, key=notes_name(round_), language=params.language,
+                    earlier=list(earlier)), LlmStored)
             except ActivityError as exc:
                 if is_cancelled_exception(exc):
                     raise
@@ -211,6 +217,7 @@ class ResearchQuestionWorkflow:
             if "quoted from the sources" in notes.summary or FOLLOW_UP_LEFT_OUT in notes.summary:
                 result.remarks.append(notes.summary)
             result.notes_keys.append(notes.key)
+            earlier.append(mine)
             result.cited_hashes += [h for h in notes.source_hashes if h not in
                                     result.cited_hashes]
             query = notes.extra

@@ -1,8 +1,8 @@
-"""``take_notes`` waits for the store once per kind of trip, not once per source or passage:
-the texts of its sources are read at once and the ledger of the passages it sends is
-written at once (each trip is a hop to the I/O pool and each write an fsync, on the chain
-of a sub-question's LLM calls: bench/research_bench.py --critical-path). On a real folder
-store, wrapped so that two reads (or writes) must be under way together."""
+"""``take_notes`` waits for the store once, not once per source: the texts of its sources,
+and of the sources the report's earlier notes calls read, are read at once (each trip is
+a hop to the I/O pool, on the chain of a sub-question's LLM calls:
+bench/research_bench.py --critical-path). On a real folder store, wrapped so that two
+reads must be under way together."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from durable_research.activities.writing import WritingActivities
 from durable_research.config import Settings
 from durable_research.contract.citations import SourceKind
-from durable_research.contract.keys import notes_name, sent_passage_name, text_key
-from durable_research.research.types import NotesInput, Source
+from durable_research.contract.keys import notes_name, text_key
+from durable_research.research.types import EarlierNotes, NotesInput, Source
 from tests.support.helpers import env_for
 from tests.support.stores import MeetingStore
 
@@ -46,13 +46,19 @@ async def test_the_sources_texts_are_read_at_once(tmp_path: Path) -> None:
     assert notes.source_hashes == sorted(TEXTS)  # both texts were read, and quoted
 
 
-async def test_the_ledger_of_the_sent_passages_is_written_at_once(tmp_path: Path) -> None:
-    writing = WritingActivities(Settings(store=str(tmp_path / "store"), data_dir=str(tmp_path)))
-    store = MeetingStore(writing.store, lambda key: "/sent/" in key)
-    writing._store = store
-    ranked = [("a", "Tardigrades live in moss.", 2.0), ("b", "Water bears eat algae.", 1.0)]
-    env = env_for("report-1/q1")
-    sent = await env.run(writing._send_once, ranked, "q1-notes", "What do tardigrades eat?")
-    assert sent == [("a", "Tardigrades live in moss."), ("b", "Water bears eat algae.")]
-    ledgers = {env.run(writing.run_key, sent_passage_name(p)) for _t, p, _s in ranked}
-    assert set(store.written) == ledgers
+async def test_the_earlier_calls_texts_are_read_with_its_own(tmp_path: Path) -> None:
+    # The calls before it in the report's order are ranked again from their sources'
+    # texts (research/sendonce.py): one wait for the store, with its own.
+    writing = WritingActivities(_settings(tmp_path))
+    for h, text in TEXTS.items():
+        await writing.write_text(text_key(h), text)
+    writing._store = MeetingStore(writing.store, lambda _key: False,
+                                  reads_meet=lambda key: key.startswith("texts/"))
+    mine, theirs = TEXTS
+    source = Source(url="file:///1.md", title="doc 1", kind=SourceKind.LOCAL,
+                    content_hash=mine)
+    notes = await env_for("report-1/q2").run(writing.take_notes, NotesInput(
+        question="How does Larkspur Queue deliver messages?", subquestion="delivery",
+        sources=[source], key=notes_name(0),
+        earlier=[EarlierNotes("the port", [theirs])]))
+    assert notes.source_hashes == [mine]

@@ -110,8 +110,6 @@ PINNED: list[tuple[str, Callable[[], str], str]] = [
     ("agent-note", lambda: keys.agent_note_key("agent/x/turn-001-call-3.txt"),
      "agent/x/turn-001-call-3.note.json"),
     ("page-links", lambda: keys.page_links_name(DIGEST), f"links/{DIGEST[:32]}.json"),
-    ("sent-passage", lambda: keys.sent_passage_name("A passage."),
-     "sent/694f7ec934dcff340b45f7aa218b4810.json"),
     ("report", lambda: keys.report_name(RUN_ID, "report.pdf"), "report/0193-run-id/report.pdf"),
     ("report-full", lambda: keys.run_key("report-x", keys.report_name("Run.ID+1",
                                                                        "Report file.pdf")),
