@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.paid_once import InFlight, Paid
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.contract.keys import llm_answer_name, llm_text_name
@@ -130,6 +131,15 @@ PREVIEW_CHARS = 20_000
 class LlmActivities(WithStore):
     """Runs LLM calls with the worker's provider settings."""
 
+    _in_flight: InFlight | None = None
+
+    @property
+    def in_flight(self) -> InFlight:
+        """This worker's calls in flight, by memo key (activities/paid_once.py)."""
+        if self._in_flight is None:
+            self._in_flight = InFlight()
+        return self._in_flight
+
     def _answer_key(self, params: LlmCallInput) -> str:
         """Where this run keeps the answer to this exact call (same run, same inputs)."""
         # str(), as the f-string before contract/keys: the same key for every run id.
@@ -146,6 +156,12 @@ class LlmActivities(WithStore):
         again, returns it instead of paying the provider a second time.
         """
         memo = self._answer_key(params)
+        # An earlier attempt of this call still in flight on this worker (timed out by
+        # the server, not yet here) pays for both.
+        return await self.in_flight.once(memo, lambda paid: self._pay_once(params, memo, paid))
+
+    async def _pay_once(self, params: LlmCallInput, memo: str, paid: Paid) -> LlmCallOutput:
+        """The memo's answer, or the provider's, saved before it is returned."""
         saved = await self.load_json(memo)
         if saved is not None:
             activity.logger.info("llm call answered from the store (paid by an earlier attempt)")
@@ -158,6 +174,7 @@ class LlmActivities(WithStore):
                                    type=FailureType.UNKNOWN_SCHEMA, non_retryable=True) from None
         out = await complete(self.settings, params.model, params.system, params.prompt,
                              schema=schema)
+        paid()  # from here on the answer is kept, whoever stops waiting for it
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
             key = self.my_key(llm_text_name(content_hash(data)))
