@@ -122,6 +122,14 @@ async def complete(
     return LlmCallOutput(text=text, model=model, usage=usage_of(response))
 
 
+def report_cancelled() -> bool:
+    """Whether the current attempt was cancelled because its run no longer needs the answer
+    (the workflow asked, or was reset), not because the server timed it out or lost it:
+    then its call in flight finishes and is kept for the next attempt."""
+    details = activity.cancellation_details()
+    return details is not None and (details.cancel_requested or details.reset)
+
+
 # Answers longer than this (bytes) go to the artifact store: Temporal refuses payloads
 # over 2 MB, and a refused result would be paid for again on every retry.
 LARGE_ANSWER_BYTES = 256 * 1024
@@ -158,7 +166,8 @@ class LlmActivities(WithStore):
         memo = self._answer_key(params)
         # An earlier attempt of this call still in flight on this worker (timed out by
         # the server, not yet here) pays for both.
-        return await self.in_flight.once(memo, lambda paid: self._pay_once(params, memo, paid))
+        return await self.in_flight.once(memo, lambda paid: self._pay_once(params, memo, paid),
+                                         stop=report_cancelled)
 
     async def _pay_once(self, params: LlmCallInput, memo: str, paid: Paid) -> LlmCallOutput:
         """The memo's answer, or the provider's, saved before it is returned."""
@@ -178,9 +187,10 @@ class LlmActivities(WithStore):
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
             key = self.my_key(llm_text_name(content_hash(data)))
-            await self.in_store(self.store.put, key, data)
+            await self.in_store(self.store.put, key, data, keep=True)
             out.text_key = key
             out.text = out.text[:PREVIEW_CHARS] + "\n\n[... the full answer is in the store]"
         await self.save_json(memo, {"text": out.text, "model": out.model,
-                                    "usage": asdict(out.usage), "text_key": out.text_key})
+                                    "usage": asdict(out.usage), "text_key": out.text_key},
+                             keep=True)
         return out

@@ -10,8 +10,12 @@ found no memo and paid again (bench/chaos.py --seed 23, issue 25).
 So the payment (memo read, provider call, save) runs as a task of its own, one per memo
 key: an attempt that finds one in flight waits for it instead of starting another. Once
 the provider has answered, the task runs to its save even if every attempt waiting for it
-is cancelled (a heartbeat timeout, a cancelled report): an answer paid for is kept. Before
-that, the last attempt to stop waiting cancels it, so a cancelled report stops paying.
+is cancelled: an answer paid for is kept. Before that, the last attempt to stop waiting
+stops the payment only if its ``stop`` says so (the report was cancelled). An attempt the
+server timed out leaves it running: right after an outage the cancel of a heartbeat
+timeout reached the worker while the provider's answer was on its way and dropped it
+(seed 23 again: two answers paid twice 0.5 s after the first was sent); a request already
+sent is billed anyway, so its answer is worth keeping for the next attempt.
 """
 
 from __future__ import annotations
@@ -49,12 +53,15 @@ class InFlight:
         """How many payments are in flight."""
         return len(self._flights)
 
-    async def once(self, key: str, work: Callable[[Paid], Coroutine[Any, Any, T]]) -> T:
+    async def once(self, key: str, work: Callable[[Paid], Coroutine[Any, Any, T]],
+                   stop: Callable[[], bool]) -> T:
         """``work``'s result, from the run in flight under ``key`` or a new one.
 
         ``work`` gets a callback to call once it holds a paid answer: from then on it is
-        not cancelled, whoever stops waiting. The task copies the caller's context, so
-        ``activity.info()`` in ``work`` is the attempt that started it.
+        not cancelled, whoever stops waiting. Before that, ``stop`` (called in the context
+        of the last waiter to leave, cancelled) says whether to cancel it. The task copies
+        the caller's context, so ``activity.info()`` in ``work`` is the attempt that
+        started it.
         """
         flight = self._flights.get(key)
         if flight is None:
@@ -69,7 +76,7 @@ class InFlight:
             return cast(T, await asyncio.shield(task))
         finally:
             flight.waiters -= 1
-            if not flight.waiters and not flight.paid and not task.done():
+            if not flight.waiters and not flight.paid and not task.done() and stop():
                 task.cancel()
 
     def _landed(self, key: str, flight: _Flight, task: asyncio.Task[Any]) -> None:

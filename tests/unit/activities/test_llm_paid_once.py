@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from temporalio.activity import ActivityCancellationDetails
 
 from durable_research.activities import llm, pools, storage
 from durable_research.activities.llm import LlmActivities
@@ -106,7 +107,7 @@ async def test_an_answer_is_kept_when_its_attempt_is_cancelled_before_the_save(
     # outage); the attempt is cancelled meanwhile (its heartbeat timed out).
     saving = asyncio.Event()
     pool_free = asyncio.Event()
-    real = pools.in_io
+    real = pools.in_io  # the thread the save waits for, on whichever pool
 
     async def busy_pool(func: Callable[..., T], *args: Any) -> T:
         if getattr(func, "__name__", "") == "put":
@@ -114,7 +115,9 @@ async def test_an_answer_is_kept_when_its_attempt_is_cancelled_before_the_save(
             await pool_free.wait()
         return await real(func, *args)
 
+    # Wherever the save runs (answers have threads of their own: the next test).
     monkeypatch.setattr(storage, "in_io", busy_pool)
+    monkeypatch.setattr(storage, "in_keep", busy_pool, raising=False)
     acts = activities(tmp_path)
     env = env_for("report-1", attempt=1)
     first = asyncio.create_task(env.run(acts.llm_call, CALL))
@@ -128,8 +131,9 @@ async def test_an_answer_is_kept_when_its_attempt_is_cancelled_before_the_save(
     assert again.text == "Moss and algae." and provider.calls == 1
 
 
-async def test_a_cancelled_call_still_waiting_for_the_provider_stops_paying(
+async def test_a_cancelled_report_stops_its_call_still_waiting_for_the_provider(
         tmp_path: Path, provider: Provider) -> None:
+    # The workflow asked for the cancel (the report was cancelled): nobody needs the answer.
     acts = activities(tmp_path)
     env = env_for("report-1", attempt=1)
     first = asyncio.create_task(env.run(acts.llm_call, CALL))
@@ -141,3 +145,42 @@ async def test_a_cancelled_call_still_waiting_for_the_provider_stops_paying(
     provider.release.set()
     again = await env_for("report-1", attempt=2).run(acts.llm_call, CALL)
     assert again.text == "Moss and algae." and provider.calls == 2
+
+
+async def test_an_answer_is_saved_without_waiting_behind_the_io_pool(
+        tmp_path: Path, provider: Provider, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every store call on the I/O pool waits (a burst after an outage): until the
+    # answer's save lands, a kill of this worker makes the next attempt pay again.
+    pool_free = asyncio.Event()
+    real = pools.in_io
+
+    async def backlog(func: Callable[..., T], *args: Any) -> T:
+        await pool_free.wait()
+        return await real(func, *args)
+
+    acts = activities(tmp_path)
+    first = asyncio.create_task(env_for("report-1", attempt=1).run(acts.llm_call, CALL))
+    await provider.asked.wait()  # the memo was read before the backlog
+    monkeypatch.setattr(storage, "in_io", backlog)
+    provider.release.set()
+    # The bound only keeps the old code's wait (behind the backlog) from hanging the test.
+    done, _ = await asyncio.wait({first}, timeout=30)
+    pool_free.set()
+    assert first in done and first.result().text == "Moss and algae."
+
+
+async def test_an_attempt_timed_out_by_the_server_leaves_its_call_to_finish_and_be_kept(
+        tmp_path: Path, provider: Provider) -> None:
+    # bench/chaos.py --seed 23: the server timed attempt 1 out by heartbeat right after an
+    # outage while the provider was sending its answer; the cancel reached the worker
+    # before the answer was read, so the answer was dropped and attempt 2 paid again.
+    acts = activities(tmp_path)
+    env = env_for("report-1", attempt=1)
+    first = asyncio.create_task(env.run(acts.llm_call, CALL))
+    await provider.asked.wait()
+    env.cancel(ActivityCancellationDetails(timed_out=True))
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    provider.release.set()
+    again = await env_for("report-1", attempt=2).run(acts.llm_call, CALL)
+    assert again.text == "Moss and algae." and provider.calls == 1
