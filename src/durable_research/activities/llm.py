@@ -122,12 +122,14 @@ async def complete(
     return LlmCallOutput(text=text, model=model, usage=usage_of(response))
 
 
-def report_cancelled() -> bool:
-    """Whether the current attempt was cancelled because its run no longer needs the answer
-    (the workflow asked, or was reset), not because the server timed it out or lost it:
-    then its call in flight finishes and is kept for the next attempt."""
+def stop_paying() -> bool:
+    """Whether the current attempt's cancel stops its call in flight: its run no longer
+    needs the answer (the workflow asked, or was reset), or the worker is stopping (a
+    call left running would outlive the event loop). A cancel because the server timed
+    the attempt out or lost it does not: the call finishes and is kept for the next one."""
     details = activity.cancellation_details()
-    return details is not None and (details.cancel_requested or details.reset)
+    return details is not None and (details.cancel_requested or details.reset
+                                    or details.worker_shutdown)
 
 
 # Answers longer than this (bytes) go to the artifact store: Temporal refuses payloads
@@ -167,7 +169,7 @@ class LlmActivities(WithStore):
         # An earlier attempt of this call still in flight on this worker (timed out by
         # the server, not yet here) pays for both.
         return await self.in_flight.once(memo, lambda paid: self._pay_once(params, memo, paid),
-                                         stop=report_cancelled)
+                                         stop=stop_paying)
 
     async def _pay_once(self, params: LlmCallInput, memo: str, paid: Paid) -> LlmCallOutput:
         """The memo's answer, or the provider's, saved before it is returned."""

@@ -2,8 +2,9 @@
 issue 25's "never pay for the same LLM call twice"): the server can time attempt 1 out (its
 heartbeats did not reach it during an outage) and hand attempt 2 to the same worker while
 attempt 1 still waits for the provider or for its save (bench/chaos.py --seed 23: two
-answers paid twice by one worker 0.6 s apart after a 35 s outage). Attempt 2 waits for
-attempt 1's payment; an answer received is kept even when its attempt is cancelled."""
+answers paid twice by one worker 0.5 s apart after a 35 s outage). Attempt 2 waits for
+attempt 1's payment; an answer received is kept even when its attempt is cancelled, and a
+call whose attempt the server timed out finishes and is kept."""
 
 from __future__ import annotations
 
@@ -131,14 +132,17 @@ async def test_an_answer_is_kept_when_its_attempt_is_cancelled_before_the_save(
     assert again.text == "Moss and algae." and provider.calls == 1
 
 
-async def test_a_cancelled_report_stops_its_call_still_waiting_for_the_provider(
-        tmp_path: Path, provider: Provider) -> None:
-    # The workflow asked for the cancel (the report was cancelled): nobody needs the answer.
+@pytest.mark.parametrize("why", [ActivityCancellationDetails(cancel_requested=True),
+                                 ActivityCancellationDetails(worker_shutdown=True)],
+                         ids=["report cancelled", "worker stopping"])
+async def test_a_cancel_for_good_stops_the_call_still_waiting_for_the_provider(
+        tmp_path: Path, provider: Provider, why: ActivityCancellationDetails) -> None:
+    # Nobody needs the answer (the report was cancelled), or the loop ends with the worker.
     acts = activities(tmp_path)
     env = env_for("report-1", attempt=1)
     first = asyncio.create_task(env.run(acts.llm_call, CALL))
     await provider.asked.wait()
-    env.cancel()
+    env.cancel(why)
     with pytest.raises(asyncio.CancelledError):
         await first
     # Nothing was answered, so nothing is kept: the next attempt asks again.
