@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.heartbeat import with_heartbeats
+from durable_research.activities.paid_once import InFlight, Paid
 from durable_research.activities.storage import WithStore
 from durable_research.config import Settings
 from durable_research.contract.keys import llm_answer_name, llm_text_name
@@ -121,6 +122,16 @@ async def complete(
     return LlmCallOutput(text=text, model=model, usage=usage_of(response))
 
 
+def stop_paying() -> bool:
+    """Whether the current attempt's cancel stops its call in flight: its run no longer
+    needs the answer (the workflow asked, or was reset), or the worker is stopping (a
+    call left running would outlive the event loop). A cancel because the server timed
+    the attempt out or lost it does not: the call finishes and is kept for the next one."""
+    details = activity.cancellation_details()
+    return details is not None and (details.cancel_requested or details.reset
+                                    or details.worker_shutdown)
+
+
 # Answers longer than this (bytes) go to the artifact store: Temporal refuses payloads
 # over 2 MB, and a refused result would be paid for again on every retry.
 LARGE_ANSWER_BYTES = 256 * 1024
@@ -129,6 +140,15 @@ PREVIEW_CHARS = 20_000
 
 class LlmActivities(WithStore):
     """Runs LLM calls with the worker's provider settings."""
+
+    _in_flight: InFlight | None = None
+
+    @property
+    def in_flight(self) -> InFlight:
+        """This worker's calls in flight, by memo key (activities/paid_once.py)."""
+        if self._in_flight is None:
+            self._in_flight = InFlight()
+        return self._in_flight
 
     def _answer_key(self, params: LlmCallInput) -> str:
         """Where this run keeps the answer to this exact call (same run, same inputs)."""
@@ -146,6 +166,13 @@ class LlmActivities(WithStore):
         again, returns it instead of paying the provider a second time.
         """
         memo = self._answer_key(params)
+        # An earlier attempt of this call still in flight on this worker (timed out by
+        # the server, not yet here) pays for both.
+        return await self.in_flight.once(memo, lambda paid: self._pay_once(params, memo, paid),
+                                         stop=stop_paying)
+
+    async def _pay_once(self, params: LlmCallInput, memo: str, paid: Paid) -> LlmCallOutput:
+        """The memo's answer, or the provider's, saved before it is returned."""
         saved = await self.load_json(memo)
         if saved is not None:
             activity.logger.info("llm call answered from the store (paid by an earlier attempt)")
@@ -158,12 +185,14 @@ class LlmActivities(WithStore):
                                    type=FailureType.UNKNOWN_SCHEMA, non_retryable=True) from None
         out = await complete(self.settings, params.model, params.system, params.prompt,
                              schema=schema)
+        paid()  # from here on the answer is kept, whoever stops waiting for it
         data = out.text.encode("utf-8")
         if len(data) > LARGE_ANSWER_BYTES:
             key = self.my_key(llm_text_name(content_hash(data)))
-            await self.in_store(self.store.put, key, data)
+            await self.in_store(self.store.put, key, data, keep=True)
             out.text_key = key
             out.text = out.text[:PREVIEW_CHARS] + "\n\n[... the full answer is in the store]"
         await self.save_json(memo, {"text": out.text, "model": out.model,
-                                    "usage": asdict(out.usage), "text_key": out.text_key})
+                                    "usage": asdict(out.usage), "text_key": out.text_key},
+                             keep=True)
         return out

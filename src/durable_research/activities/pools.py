@@ -25,9 +25,15 @@ T = TypeVar("T")
 # for the SMTP connections and store writes of a full batch of reports.
 DEFAULT_IO_THREADS = 32
 
+# Threads that save what was already paid for (an LLM answer's memo): a save must not wait
+# behind the I/O pool's backlog (a burst of store calls after a server outage), since a
+# worker killed before it lands makes the next attempt pay again. Saves are small writes.
+KEEP_THREADS = 2
+
 _lock = threading.Lock()
 _pools: dict[str, ThreadPoolExecutor] = {}
-_sizes: dict[str, int] = {"cpu": max(1, os.cpu_count() or 1), "io": DEFAULT_IO_THREADS}
+_sizes: dict[str, int] = {"cpu": max(1, os.cpu_count() or 1), "io": DEFAULT_IO_THREADS,
+                          "keep": KEEP_THREADS}
 
 
 def cpu_threads() -> int:
@@ -69,3 +75,8 @@ async def in_cpu(func: Callable[..., T], *args: Any) -> T:
 async def in_io(func: Callable[..., T], *args: Any) -> T:
     """Run blocking I/O ``func`` (SMTP, store) in the I/O pool."""
     return await _run("io", func, *args)
+
+
+async def in_keep(func: Callable[..., T], *args: Any) -> T:
+    """Run the blocking save of something paid for (``KEEP_THREADS`` says why apart)."""
+    return await _run("keep", func, *args)

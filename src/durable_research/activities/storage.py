@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from durable_research.activities.base import WithSettings
-from durable_research.activities.pools import in_io
+from durable_research.activities.pools import in_io, in_keep
 from durable_research.contract.keys import readable_key, run_key, shared_run_key
 from durable_research.errors import FailureType, StoreError
 from durable_research.store import ArtifactStore, get_if_any
@@ -33,10 +33,13 @@ class WithStore(WithSettings):
             self._store = open_store(self.settings)
         return self._store
 
-    async def in_store(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a blocking store call in a thread, mapping store errors for the RetryPolicy."""
+    async def in_store(self, func: Callable[..., T], *args: Any, keep: bool = False) -> T:
+        """Run a blocking store call in a thread, mapping store errors for the RetryPolicy.
+
+        ``keep``: it saves something paid for, on threads of its own (``pools.in_keep``).
+        """
         try:
-            return await in_io(func, *args)
+            return await (in_keep if keep else in_io)(func, *args)
         except StoreUnavailableError as exc:
             raise ApplicationError(str(exc), type=FailureType.STORE_UNAVAILABLE) from exc
         except StoreError as exc:
@@ -74,6 +77,7 @@ class WithStore(WithSettings):
         data = await self.in_store(get_if_any, self.store, self.check_readable(key))
         return None if data is None else json.loads(data.decode("utf-8", errors="replace"))
 
-    async def save_json(self, key: str, value: Any) -> None:
-        """Write a JSON document under one of this run's keys."""
-        await self.write_text(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+    async def save_json(self, key: str, value: Any, keep: bool = False) -> None:
+        """Write a JSON document under one of this run's keys (``keep``: see in_store)."""
+        data = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        await self.in_store(self.store.put, key, data, keep=keep)
