@@ -11,8 +11,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as RLParagraph
 
-# Installs the exception-free sameFrag that line breaking asks for every word.
-from durable_research.layout import fragments  # noqa: F401
+# Install the exception-free sameFrag and the width cache: line breaking asks both for
+# every word.
+from durable_research.layout import fragments, widths  # noqa: F401
 from durable_research.layout.flowables import Deferred
 from durable_research.layout.fonts import FontSet
 from durable_research.layout.inline import (
