@@ -41,7 +41,7 @@ from durable_research.layout.mdsafe import is_safe_href
 
 _CSS = """
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:48rem;margin:2rem auto;
-padding:0 1rem;line-height:1.5;color:#1d1d1d}
+padding:0 1rem;line-height:1.5;color:#1d1d1d;overflow-wrap:break-word}
 h1.title{margin-bottom:.3rem;border-bottom:3px solid #1a4f9c}
 .meta{color:#444;margin:.2rem 0}
 blockquote{border-left:4px solid #9aaccc;margin-left:0;padding-left:1rem;color:#3a3a3a}
