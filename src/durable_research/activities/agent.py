@@ -16,7 +16,7 @@ from typing import Any
 from temporalio import activity
 
 from durable_research.activities.heartbeat import with_heartbeats
-from durable_research.activities.llm import completion_kwargs
+from durable_research.activities.llm import completion_kwargs, sendable
 from durable_research.activities.storage import WithStore
 from durable_research.contract.keys import agent_result_name, agent_turn_name
 from durable_research.contract.llm import Usage
@@ -74,7 +74,10 @@ class AgentActivities(WithStore):
                                                strict=True)]
         if hint := words.last_turn_hint(params.steps_left):
             messages.append({"role": "user", "content": hint})
-        return messages
+        # Tool results quote pages and local files: a lone surrogate there is refused by
+        # the provider's client (llm.sendable).
+        return [{**m, "content": sendable(m["content"])} if isinstance(m.get("content"), str)
+                else m for m in messages]
 
     @activity.defn(name="agent_turn")
     async def agent_turn(self, params: AgentTurnInput) -> AgentTurnOutput:

@@ -7,6 +7,7 @@ only classifies failures so the workflow's RetryPolicy does the right thing.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -44,6 +45,21 @@ from durable_research.store import content_hash
 JUDGE_SAMPLING: dict[str, Any] = {"temperature": 0.0, "drop_params": True}
 
 
+# A code point no UTF-8 encoder takes: a lone surrogate (a file name decoded with
+# ``surrogateescape``, a source's text that kept one). A str never holds a valid pair.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sendable(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD: the provider's client refused to
+    encode it, and litellm called that a server error, retried until the report failed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
                       schema: AnswerSchema | None = None) -> dict[str, Any]:
     """The ``litellm.completion`` arguments of one call with the worker's settings.
@@ -58,8 +74,8 @@ def completion_kwargs(settings: Settings, model: str, system: str, prompt: str,
     model = allowed_model(settings, model)
     messages = []
     if system:
-        messages.append({"role": "system", "content": system})
-    messages.append({"role": "user", "content": prompt})
+        messages.append({"role": "system", "content": sendable(system)})
+    messages.append({"role": "user", "content": sendable(prompt)})
     kwargs: dict[str, Any] = {
         "model": model,
         "messages": messages,
