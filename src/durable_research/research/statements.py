@@ -17,11 +17,6 @@ KEPT_WEIGHT = 1.0
 
 
 _ONE = re.compile(r"\bone\b", re.I)
-# "on" before a determiner is a preposition ("each UNIQUE constraint on the table"), not the
-# switch "is on" that a kept stopword stands for: dropped like any other stopword.
-_ON_BEFORE_NOUN = re.compile(
-    r"\bon\s+(?=(?:the|a|an|each|every|this|that|these|those|its|their|his|her|our|your|"
-    r"all|any|some|no|both|either|neither|which|whose)\b)", re.I)
 # A word that is the value of what precedes it: "the mode is auto", "defaults to WAL".
 _VALUE = re.compile(r"\b(?:is|are|was|were|equals|defaults? to|set to)\s+(?:the |an? )?"
                     r"[\"'`“‘]?([\w.-]+)|=\s*([\w.-]+)", re.I)
@@ -45,12 +40,10 @@ def tokens(text: str) -> list[str]:
 
     Without "one", which reads as 1 but rarely states a count ("one of the largest"; "a
     single queen" is not "one queen" to a token): the support score does the same.
-    Versions and dates are one token each (``_VERSION_OR_DATE``); "on" as a preposition
-    is no token (``_ON_BEFORE_NOUN``).
+    Versions and dates are one token each (``_VERSION_OR_DATE``).
     """
     text = _VERSION_OR_DATE.sub(lambda m: re.sub(r"\D", "", m.group()), text)
     text = _SCIENTIFIC.sub(lambda m: _written_out(m.group()), text)
-    text = _ON_BEFORE_NOUN.sub(" ", text)
     return _tokens(_ONE.sub(" ", text), KEPT_STOPWORDS)
 
 
