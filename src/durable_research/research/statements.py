@@ -165,8 +165,8 @@ def _negated(text: str) -> set[str]:
     """The content words each plain negation denies (see ``_DENIED``)."""
     out: set[str] = set()
     for m in _NOT.finditer(text):
-        if _OR.search(text, 0, m.start()):
-            continue  # "whether or not X", "X or not": an alternative, it denies nothing
+        # The keyword first: "CHECK or FOREIGN KEY or NOT NULL constraints" is a list's last
+        # item, not the alternative "or not" (which left the claim's NULL un-negated)
         keyword = _KEYWORD.match(text, m.end()) if m.group().isupper() else None
         if keyword:
             # "NOT NULL": a keyword, which denies its own word only ("must be NOT NULL"
@@ -174,6 +174,8 @@ def _negated(text: str) -> set[str]:
             # UNIQUE constraints" denied CHECK and UNIQUE)
             out.update(tokens(keyword.group()))
             continue
+        if _OR.search(text, 0, m.start()):
+            continue  # "whether or not X", "X or not": an alternative, it denies nothing
         denied = _DENIED.match(text, m.end())
         if denied is None:
             continue

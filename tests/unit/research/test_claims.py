@@ -154,6 +154,21 @@ def test_an_item_of_a_list_is_not_compared_on_its_own(claim: str, sentence: str)
          "STRICT tables - any of these might be violated in the recovered database.",
          "UPSERT does not intervene for failed NOT NULL, CHECK, or foreign key constraints or "
          "for constraints that are implemented using triggers."),
+        # "or NOT NULL" is a list's last keyword, not the alternative of "whether or not":
+        # read as one, the claim's NOT NULL denied nothing and its NULL stood un-negated
+        # against the other page's NOT NULL (three pairs of official pages, disputes8's scan)
+        ("So the full 12-step procedure above is appropriate for dropping a column, changing "
+         "the order of columns, adding or removing a UNIQUE constraint or PRIMARY KEY, adding "
+         "CHECK or FOREIGN KEY or NOT NULL constraints, or changing the datatype for a column, "
+         "for example.",
+         "Generated columns may have NOT NULL, CHECK, and UNIQUE constraints, and foreign key "
+         "constraints, just like ordinary columns."),
+        ("So the full 12-step procedure above is appropriate for dropping a column, changing "
+         "the order of columns, adding or removing a UNIQUE constraint or PRIMARY KEY, adding "
+         "CHECK or FOREIGN KEY or NOT NULL constraints, or changing the datatype for a column, "
+         "for example.",
+         "UPSERT does not intervene for failed NOT NULL, CHECK, or foreign key constraints or "
+         "for constraints that are implemented using triggers."),
     ],
 )
 def test_a_keyword_in_capitals_denies_no_list(claim: str, sentence: str) -> None:
@@ -173,3 +188,4 @@ def test_a_keyword_in_capitals_denies_no_list(claim: str, sentence: str) -> None
 )
 def test_a_not_in_capitals_still_denies(claim: str, sentence: str) -> None:
     assert compare(claim, sentence, flat).relation is Relation.CONTRADICTS
+
