@@ -6,8 +6,16 @@ import queue
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+
+from durable_research.config import Settings
+from tests.support.cli import RESEARCH
+from tests.support.processes import kill, spawn_worker
+from tests.support.settings import settings_env
 
 
 class Lines:
@@ -49,3 +57,23 @@ class Lines:
     def text(self) -> str:
         """All lines collected so far."""
         return "".join(self.seen)
+
+
+@contextmanager
+def followed_run(settings: Settings, tmp: Path, question: str) -> Iterator[Lines]:
+    """`research run QUESTION` followed in a subprocess, its report's LLM call held
+    forever by a worker of its own: the lines once the report is being answered."""
+    worker = spawn_worker(settings, tmp, blocks={"llm_call": tmp / "llm-call"})
+    proc = subprocess.Popen([*RESEARCH, "run", question, "--no-worker"],
+                            env=settings_env(settings), cwd=tmp,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines = Lines(proc)
+    try:
+        lines.until("step: answering", 120)  # followed: the worker answers
+        yield lines
+    finally:
+        proc.kill()
+        proc.wait()
+        lines.rest()
+        kill(worker)

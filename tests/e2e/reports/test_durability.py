@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,8 @@ from temporalio.client import Client
 
 from durable_research.config import Settings
 from durable_research.contract.report import ReportResult
-from durable_research.embedded import devserver, local_worker
+from durable_research.embedded import devserver
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.testing.ports import free_port
 from durable_research.testing.temporal import connect_retrying, kill_dev_server
 from durable_research.worker.build import build_worker
 from durable_research.workflows.report import GenerateReportWorkflow
@@ -42,16 +40,6 @@ async def test_worker_killed_between_llm_and_pdf(
     assert Path(result.pdf_path).is_file()
     assert fake_llm.successes == 1 and fake_llm.calls == 1
     assert await completed_activities(handle) == ["llm_call", "create_pdf", "send_email"]
-
-
-@pytest.fixture
-def private_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A dev server of this test's own, so it can be killed."""
-    data = tmp_path / "server"
-    address = f"127.0.0.1:{free_port()}"
-    devserver.start_dev_server(address, data, headless=True)
-    yield address, data
-    local_worker.stop_embedded(data)
 
 
 async def test_server_killed_between_steps_and_restarted(
