@@ -30,35 +30,31 @@ def test_the_same_widths_as_reportlab() -> None:
                     pdfmetrics.stringWidth(word, name, size), (name, size, word)
 
 
-def test_a_repeated_ascii_word_is_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    measured: list[str] = []
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the regular font measures from here on (the cache emptied first)."""
+    texts: list[str] = []
     font = pdfmetrics.getFont(font_set().regular)
     real = type(font).stringWidth
 
     def counted(self: Any, text: str, size: float, encoding: str = "utf8") -> float:
-        measured.append(text)
+        texts.append(text)
         return float(real(self, text, size, encoding))
 
     widths.clear()
     monkeypatch.setattr(type(font), "stringWidth", counted)
+    return texts
+
+
+def test_a_repeated_ascii_word_is_measured_once(measured: list[str]) -> None:
     first = widths.string_width("resilience", font_set().regular, 10.5)
     assert widths.string_width("resilience", font_set().regular, 10.5) == first
     assert measured == ["resilience"]
 
 
-def test_other_text_is_measured_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_text_is_measured_each_time(measured: list[str]) -> None:
     """Non-ASCII text is left alone (shaping gives private-use code points widths as it
     goes), and so are shaped strings, which compare equal to their plain text."""
-    measured: list[str] = []
-    font = pdfmetrics.getFont(font_set().regular)
-    real = type(font).stringWidth
-
-    def counted(self: Any, text: str, size: float, encoding: str = "utf8") -> float:
-        measured.append(text)
-        return float(real(self, text, size, encoding))
-
-    widths.clear()
-    monkeypatch.setattr(type(font), "stringWidth", counted)
     shaped = ShapedStr("word")
     for text in ("Ωμέγα", "Ωμέγα", shaped, shaped):
         widths.string_width(text, font_set().regular, 10.5)
