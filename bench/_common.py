@@ -135,6 +135,20 @@ async def connect(address: str) -> Client:
 # ----- worker processes --------------------------------------------------------------
 
 
+def user_env(tmp: Path, fake: FakeLLM) -> dict[str, str]:
+    """A user's environment for a `research` command: the fake LLM as the provider, a
+    fresh data and output folder under ``tmp``, a server port of its own, and none of
+    this shell's LLM, Temporal, SMTP or research settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LLM_", "TEMPORAL_", "SMTP_", "RESEARCH_"))}
+    env.update(RESEARCH_DATA_DIR=str(tmp / "data"), RESEARCH_OUTPUT_DIR=str(tmp / "out"),
+               RESEARCH_ENV_FILE="/nonexistent/.env", RESEARCH_CONFIG_FILE="/nonexistent/c.env",
+               EMAIL_TO="", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
+               LLM_MODEL="openai/fake-model", LLM_API_BASE=fake.api_base,
+               LLM_API_KEY="sk-fake", LITELLM_LOCAL_MODEL_COST_MAP="True")
+    return env
+
+
 def worker_env(
     address: str, task_queue: str, fake: FakeLLM, tmp: Path, smtp_port: int = 0
 ) -> dict[str, str]:

@@ -53,12 +53,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, machine
+from _common import ROOT, machine, user_env
 from _gptr_answers import answer
 
 from durable_research.embedded.local_worker import stop_embedded
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.testing.ports import free_port
 from durable_research.testing.search_server import SearchServer
 
 GPTR_VERSION = "0.15.1"
@@ -149,18 +148,6 @@ def gptr_env(venv: Path, fake: FakeLLM, search: SearchServer, docs: Path,
             "TIKTOKEN_CACHE_DIR": str(tiktoken_cache(venv)),
             "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-
-
-def our_env(tmp: Path, fake: FakeLLM) -> dict[str, str]:
-    """A user's environment with the fake LLM as the provider and a fresh data folder."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LLM_", "TEMPORAL_", "SMTP_", "RESEARCH_"))}
-    env.update(RESEARCH_DATA_DIR=str(tmp / "data"), RESEARCH_OUTPUT_DIR=str(tmp / "out"),
-               RESEARCH_ENV_FILE="/nonexistent/.env", RESEARCH_CONFIG_FILE="/nonexistent/c.env",
-               EMAIL_TO="", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
-               LLM_MODEL="openai/fake-model", LLM_API_BASE=fake.api_base,
-               LLM_API_KEY="sk-fake", LITELLM_LOCAL_MODEL_COST_MAP="True")
-    return env
 
 
 def measured(fake: FakeLLM, tool: str, question: str,
@@ -269,7 +256,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="gptr-compare-"))
     fake, search = FakeLLM(delay=args.llm_delay).start(), SearchServer().start()
     fake.configure(answer=answer)
-    ours = our_env(tmp, fake)
+    ours = user_env(tmp, fake)
     genv = gptr_env(args.venv, fake, search, gptr_docs(tmp / "docs"), args.embedding_dimensions)
     rows: list[Outcome] = []
     try:

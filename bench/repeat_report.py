@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
-import os
 import re
 import subprocess
 import sys
@@ -25,11 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, machine
+from _common import ROOT, machine, user_env
 
 from durable_research.embedded.local_worker import stop_embedded
 from durable_research.testing.fake_llm import FakeLLM
-from durable_research.testing.ports import free_port
 
 RESEARCH = Path(sys.executable).with_name("research")
 QUESTION = ("What are Larkspur Queue's defaults for message size, durability, acknowledgement "
@@ -37,16 +35,8 @@ QUESTION = ("What are Larkspur Queue's defaults for message size, durability, ac
 
 
 def env_for(tmp: Path, fake: FakeLLM, seed: str) -> dict[str, str]:
-    """A user's environment: the fake LLM as the provider, a fresh data folder."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LLM_", "TEMPORAL_", "SMTP_", "RESEARCH_"))}
-    env.update(RESEARCH_DATA_DIR=str(tmp / "data"), RESEARCH_OUTPUT_DIR=str(tmp / "out"),
-               RESEARCH_ENV_FILE="/nonexistent/.env", RESEARCH_CONFIG_FILE="/nonexistent/c.env",
-               EMAIL_TO="", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
-               LLM_MODEL="openai/fake-model", LLM_API_BASE=fake.api_base,
-               LLM_API_KEY="sk-fake", LITELLM_LOCAL_MODEL_COST_MAP="True",
-               PYTHONHASHSEED=seed)
-    return env
+    """A user's environment (``_common.user_env``) with its own hash seed."""
+    return {**user_env(tmp, fake), "PYTHONHASHSEED": seed}
 
 
 def one_run(args: argparse.Namespace, fake: FakeLLM, seed: str) -> tuple[str, str]:
